@@ -1,0 +1,45 @@
+# healthcode — two commands do all the set-up: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install services lint typecheck contracts pytest bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: initialise ./var (SQLite + data key) and serve the app on http://127.0.0.1:8000
+demo: install
+	$(BIN)/healthcode init
+	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
+
+## test: install everything, make sure PostgreSQL and Redis run, then every check and test
+test: install services lint typecheck contracts pytest
+
+services:
+	bash scripts/ensure-services.sh
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+contracts:
+	$(BIN)/lint-imports
+
+pytest:
+	$(BIN)/pytest -q
+
+bench: install
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

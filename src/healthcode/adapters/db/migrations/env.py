@@ -1,0 +1,52 @@
+"""Alembic environment: runs on the connection or URL that `healthcode.adapters.db.migrate` gives."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from alembic import context
+from sqlalchemy import Connection
+
+import healthcode.adapters.db  # noqa: F401 - registers every table
+from healthcode.adapters.db.base import Base
+from healthcode.adapters.db.engine import build_engine
+from healthcode.adapters.db.types import UTCDateTime
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Render our column types as the plain SQLAlchemy types they store, so that migrations
+    never import application code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = build_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `healthcode init`")
+run_migrations_online()

@@ -1,0 +1,57 @@
+"""The unit of work: one session, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from healthcode.adapters.db.repositories import (
+    SqlFactRepository,
+    SqlPersonRepository,
+    SqlTokenRepository,
+)
+from healthcode.adapters.personal_data import PersonalDataCipher
+
+
+class SqlUnitOfWork:
+    persons: SqlPersonRepository
+    facts: SqlFactRepository
+    tokens: SqlTokenRepository
+
+    def __init__(self, session_factory: sessionmaker[Session], cipher: PersonalDataCipher) -> None:
+        self._session_factory = session_factory
+        self._cipher = cipher
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._session_factory()
+        self.persons = SqlPersonRepository(self._session, self._cipher)
+        self.facts = SqlFactRepository(self._session)
+        self.tokens = SqlTokenRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,10 @@
+"""Everything the API serves, for the app factory to include."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from healthcode.api.routes import citizens
+
+router = APIRouter()
+router.include_router(citizens.router)

@@ -1,0 +1,39 @@
+"""The ASGI app factory: composes the API (and later the web pages) around one container."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from healthcode import bootstrap
+from healthcode.api import problems
+from healthcode.api.router import router as api_router
+from healthcode.config import Settings
+
+
+def create_app(
+    settings: Settings | None = None, *, container: bootstrap.Container | None = None
+) -> FastAPI:
+    """Build the app. The container is built in the lifespan, not at import; tests may pass one."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container is None
+        app.state.container = container or bootstrap.build(settings or Settings())
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.container.close()
+
+    app = FastAPI(
+        title="healthcode",
+        version="0.1.0",
+        summary="Health codes with reasons, signed codes verified offline, audited data access.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(api_router)
+    return app

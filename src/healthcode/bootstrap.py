@@ -1,0 +1,74 @@
+"""The one place that builds the running system from settings: engine, keys, unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from healthcode.adapters.clock import SystemClock
+from healthcode.adapters.db.engine import build_engine, build_session_factory
+from healthcode.adapters.db.migrate import upgrade
+from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
+from healthcode.adapters.personal_data import (
+    PersonalDataCipher,
+    create_key_file,
+    read_key_file,
+)
+from healthcode.config import Settings
+from healthcode.services.ports import Clock
+
+
+@dataclass
+class Container:
+    """Everything a use case needs, built once per process (or per test)."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    cipher: PersonalDataCipher
+    clock: Clock = field(default_factory=SystemClock)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.session_factory, self.cipher)
+
+    def with_clock(self, clock: Clock) -> Container:
+        """The same system seen through another clock (e.g. ``--at`` on the CLI)."""
+        return Container(self.settings, self.engine, self.session_factory, self.cipher, clock)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def initialise(settings: Settings) -> list[str]:
+    """Create or migrate the database and create the data key if there is none.
+
+    Returns what was done, in words. Never overwrites an existing key."""
+    done: list[str] = []
+    if not settings.data_key_file.exists():
+        create_key_file(settings.data_key_file)
+        done.append(f"created data key {settings.data_key_file}")
+    else:
+        read_key_file(settings.data_key_file)
+        done.append(f"kept existing data key {settings.data_key_file}")
+    engine = build_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    done.append("database schema is up to date")
+    return done
+
+
+def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
+    """Build the system for an initialised database and key (see ``initialise``)."""
+    engine = build_engine(settings.database_url)
+    return Container(
+        settings=settings,
+        engine=engine,
+        session_factory=build_session_factory(engine),
+        cipher=PersonalDataCipher(read_key_file(settings.data_key_file)),
+        clock=clock_factory(),
+    )

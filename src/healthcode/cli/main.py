@@ -1,0 +1,55 @@
+"""The `healthcode` command: the same services the API calls, for operators and scenarios."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from healthcode import bootstrap
+from healthcode.adapters.personal_data import DataKeyError
+from healthcode.cli import declare, people
+from healthcode.cli.output import emit, refuse
+from healthcode.config import Settings
+
+app = typer.Typer(
+    name="healthcode",
+    help="Health codes with reasons, signed codes verified offline, audited data access.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(declare.app, name="declare")
+app.add_typer(people.person_app, name="person")
+app.command("register")(people.register)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+@app.command()
+def init(as_json: JsonOpt = False) -> None:
+    """Create or migrate the database and create the data-encryption key (never overwritten)."""
+    settings = Settings()
+    try:
+        done = bootstrap.initialise(settings)
+    except DataKeyError as error:
+        refuse(str(error), as_json=as_json)
+    emit(
+        {"database": settings.database_url, "data_key_file": str(settings.data_key_file), "done": done},
+        as_json=as_json,
+        human=lambda console: [console.print(f"• {line}") for line in done] and None,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json)."""
+    import uvicorn
+
+    uvicorn.run("healthcode.app:create_app", factory=True, host=host, port=port)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,68 @@
+"""How the CLI speaks: JSON for machines, Rich for people, refusals on stderr with exit 1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from healthcode.domain.errors import Conflict, DomainError, InvalidInput
+
+EXIT_REFUSED = 1
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def emit(payload: Any, *, as_json: bool, human: Callable[[Console], None] | None = None) -> None:
+    if as_json or human is None:
+        typer.echo(json.dumps(payload, ensure_ascii=False, default=_default))
+    else:
+        human(Console())
+
+
+def refuse(error: DomainError | str, *, as_json: bool, code: int = EXIT_REFUSED) -> NoReturn:
+    message = str(error)
+    if as_json:
+        body: dict[str, Any] = {"error": message}
+        if isinstance(error, InvalidInput):
+            body["problems"] = [{"field": p.field, "message": p.message} for p in error.problems]
+        elif isinstance(error, Conflict):
+            body["problems"] = [{"field": error.field, "message": error.message}]
+        typer.echo(json.dumps(body, ensure_ascii=False), err=True)
+    else:
+        Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def refusals(*, as_json: bool) -> Iterator[None]:
+    """Turn domain errors raised inside into a clean refusal (stderr, exit 1)."""
+    try:
+        yield
+    except DomainError as error:
+        refuse(error, as_json=as_json)
+
+
+def parse_at(value: str | None, *, as_json: bool) -> datetime | None:
+    """Parse ``--at``: ISO 8601 with a zone (a time without one is refused, never guessed)."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        refuse(InvalidInput.one("at", f"{value!r} is not an ISO 8601 time"), as_json=as_json)
+    if at.tzinfo is None:
+        refuse(
+            InvalidInput.one("at", "must include a time zone, e.g. 2026-03-01T09:00:00+08:00"),
+            as_json=as_json,
+        )
+    return at

@@ -1,0 +1,86 @@
+"""`healthcode register` and `healthcode person show`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from healthcode.cli.context import system
+from healthcode.cli.output import emit, parse_at, refusals
+from healthcode.services.profile import show_profile
+from healthcode.services.registration import register_person
+
+person_app = typer.Typer(help="Look at registered people (masked).", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+AtOpt = Annotated[
+    str | None, typer.Option("--at", help="Record as at this ISO 8601 time (with a zone).")
+]
+
+
+def register(
+    name: Annotated[str, typer.Option(help="Full name.")],
+    id_number: Annotated[str, typer.Option(help="ID number.")],
+    phone: Annotated[str, typer.Option(help="Mainland mobile number.")],
+    address: Annotated[str, typer.Option(help="Home address.")],
+    id_type: Annotated[
+        str, typer.Option(help="resident, passport, hk_macao_permit or taiwan_permit.")
+    ] = "resident",
+    consent_location: Annotated[
+        bool,
+        typer.Option(
+            "--consent-location/--no-consent-location",
+            help="Consent to location use for epidemic control.",
+        ),
+    ] = False,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a resident; prints the new subject id."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        registered = register_person(
+            uow=c.uow(),
+            clock=c.clock,
+            jurisdiction=c.settings.jurisdiction,
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            consent_location=consent_location,
+        )
+    emit(
+        {"subject": registered.subject, "token": registered.token},
+        as_json=as_json,
+        human=lambda console: console.print(
+            f"registered subject [bold]{registered.subject}[/]\n"
+            f"development token: {registered.token}"
+        ),
+    )
+
+
+@person_app.command("show")
+def show(subject: str, as_json: JsonOpt = False) -> None:
+    """Show a person's registration, masked."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        profile = show_profile(uow=c.uow(), subject=subject)
+    payload = {
+        "subject": profile.subject,
+        "jurisdiction": profile.jurisdiction,
+        "id_type": profile.id_type,
+        "name": profile.name,
+        "id_number": profile.id_number,
+        "phone": profile.phone,
+        "registered_at": profile.registered_at,
+        "location_consent": profile.location_consent,
+    }
+
+    def human(console: object) -> None:
+        table = Table(show_header=False)
+        for key, value in payload.items():
+            table.add_row(key, str(value))
+        console.print(table)  # type: ignore[attr-defined]
+
+    emit(payload, as_json=as_json, human=human)

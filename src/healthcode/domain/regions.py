@@ -1,0 +1,20 @@
+"""GB/T 2260 administrative division codes: form checks, and the province a code belongs to."""
+
+from __future__ import annotations
+
+from healthcode.domain.identity import PROVINCE_CODES
+
+KNOWN_NAMES: dict[str, tuple[str, str]] = {
+    "110000": ("北京市", "Beijing"),
+    "310000": ("上海市", "Shanghai"),
+    "330100": ("杭州市", "Hangzhou"),
+}
+
+
+def is_region_code(code: str) -> bool:
+    """Six digits with a real province prefix (the form GB/T 2260 codes take)."""
+    return len(code) == 6 and code.isascii() and code.isdigit() and int(code[:2]) in PROVINCE_CODES
+
+
+def province_of(code: str) -> str:
+    return code[:2]

@@ -1,0 +1,159 @@
+"""Policies as data: a jurisdiction's versioned rules, windows and notices, already validated.
+
+Build them with ``healthcode.policy.loader.load_policy`` (from YAML); the types here assume the
+loader's checks passed. Conditions are CertLogic expressions compiled once, at load time, into
+a ``Condition``: a function of a fact's ``condition_data`` that says whether the rule applies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta, timezone
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeVar
+
+from healthcode.domain.facts import Colour, FactKind
+
+Condition = Callable[[Mapping[str, object]], bool]
+
+# top-level sections a policy may carry for later features; read by them, here only checked to
+# be mappings. Add a name here when a feature starts reading a new section.
+SETTINGS_SECTIONS: tuple[str, ...] = ("tracing", "retention")
+
+
+class Combine(StrEnum):
+    """How a window's ending conditions combine: it ends at the first one met, or once all are."""
+
+    FIRST = "first"
+    ALL = "all"
+
+
+class RuleKind(StrEnum):
+    CONDITION = "condition"  # facts matching ``when`` give the rule's colour
+    OVERRIDE = "override"  # manual_override facts give their own colour until ``expires_at``
+
+
+@dataclass(frozen=True, kw_only=True)
+class NegativeTests:
+    """``count`` negative tests sampled after the window start (and at least ``sampled_after``
+    after it), successive samples at least ``apart`` apart; ``kind`` None accepts any test."""
+
+    count: int
+    apart: timedelta = timedelta(0)
+    kind: str | None = None
+    sampled_after: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NormalDeclarations:
+    """``days`` consecutive calendar days (policy time zone) each with a normal declaration."""
+
+    days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    """When a fact's rule holds: from the fact's ``start`` field until its ending conditions.
+
+    Ending conditions: ``after`` a duration from the start, at the fact's ``end`` field, and the
+    clearing conditions (negative tests, normal declarations, an official release); they
+    ``combine`` as the first met or all met. The window is half-open: [start, end).
+    """
+
+    start: str = "at"
+    after: timedelta | None = None
+    end: str | None = None
+    negative_tests: NegativeTests | None = None
+    normal_declarations: NormalDeclarations | None = None
+    release: bool = False
+    combine: Combine = Combine.FIRST
+
+
+def _always(_: Mapping[str, object]) -> bool:
+    return True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """Facts of kind ``fact`` matching ``when`` make the code at least ``colour`` in a window.
+
+    An override rule has no colour of its own: each manual_override fact gives its colour.
+    """
+
+    id: str
+    fact: FactKind
+    colour: Colour | None
+    window: Window
+    text: Mapping[str, str]
+    clears_when: Mapping[str, str]
+    when: object = True
+    kind: RuleKind = RuleKind.CONDITION
+    matches: Condition = field(default=_always, compare=False, repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaleTrigger:
+    """Holds when the newest ``fact`` is older than ``max_age``; with ``only_if_any``, only once
+    at least one such fact exists (otherwise also while there is none)."""
+
+    fact: FactKind
+    max_age: timedelta
+    only_if_any: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeRule:
+    """A notice, triggered like a rule (``fact``, ``when``, ``window``) or by ``stale``."""
+
+    id: str
+    text: Mapping[str, str]
+    clears_when: Mapping[str, str]
+    blocks_code: bool = True
+    fact: FactKind | None = None
+    when: object = True
+    window: Window | None = None
+    stale: StaleTrigger | None = None
+    matches: Condition = field(default=_always, compare=False, repr=False)
+
+
+_Indexed = TypeVar("_Indexed", Rule, NoticeRule)
+
+
+def _by_kind(items: tuple[_Indexed, ...]) -> Mapping[FactKind, tuple[_Indexed, ...]]:
+    index: dict[FactKind, list[_Indexed]] = {}
+    for item in items:
+        if item.fact is not None and item.window is not None:
+            index.setdefault(item.fact, []).append(item)
+    return MappingProxyType({kind: tuple(found) for kind, found in index.items()})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Policy:
+    """One jurisdiction's policy at one version. ``timezone`` counts calendar days."""
+
+    jurisdiction: str
+    version: str
+    name: Mapping[str, str]
+    utc_offset: str
+    timezone: timezone
+    rules: tuple[Rule, ...]
+    notices: tuple[NoticeRule, ...] = ()
+    settings: Mapping[str, Mapping[str, object]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    # indexes built once: which rules and fact-triggered notices read each kind of fact
+    rules_by_kind: Mapping[FactKind, tuple[Rule, ...]] = field(init=False, compare=False)
+    notices_by_kind: Mapping[FactKind, tuple[NoticeRule, ...]] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rules_by_kind", _by_kind(self.rules))
+        object.__setattr__(self, "notices_by_kind", _by_kind(self.notices))
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError if none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
