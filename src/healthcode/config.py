@@ -1,4 +1,4 @@
-"""Settings, read from the environment (prefix ``HEALTHCODE_``) by the bootstrap, never at import."""
+"""Settings, read from the environment (prefix ``HEALTHCODE_``) by the bootstrap only."""
 
 from __future__ import annotations
 

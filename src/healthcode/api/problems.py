@@ -31,7 +31,9 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         errors = [{"field": p.field, "message": p.message} for p in exc.problems]
         return problem(422, "Invalid input", str(exc), errors=errors)
     if isinstance(exc, Conflict):
-        return problem(409, "Conflict", str(exc), errors=[{"field": exc.field, "message": exc.message}])
+        return problem(
+            409, "Conflict", str(exc), errors=[{"field": exc.field, "message": exc.message}]
+        )
     if isinstance(exc, NotFound):
         return problem(404, "Not found", str(exc))
     if isinstance(exc, NotAllowed):

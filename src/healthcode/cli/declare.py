@@ -25,8 +25,10 @@ def health(
     temperature: Annotated[float, typer.Option(help="Body temperature in °C (34.0–43.0).")],
     symptom: Annotated[
         list[str] | None,
-        typer.Option(help="A symptom (repeatable): fever, cough, sore_throat, fatigue, "
-        "loss_of_smell_or_taste, shortness_of_breath, diarrhoea, none."),
+        typer.Option(
+            help="A symptom (repeatable): fever, cough, sore_throat, fatigue, "
+            "loss_of_smell_or_taste, shortness_of_breath, diarrhoea, none."
+        ),
     ] = None,
     note: Annotated[str, typer.Option(help="Free note.")] = "",
     at: AtOpt = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from healthcode import bootstrap
 from healthcode.adapters.personal_data import DataKeyError
@@ -33,11 +34,17 @@ def init(as_json: JsonOpt = False) -> None:
         done = bootstrap.initialise(settings)
     except DataKeyError as error:
         refuse(str(error), as_json=as_json)
-    emit(
-        {"database": settings.database_url, "data_key_file": str(settings.data_key_file), "done": done},
-        as_json=as_json,
-        human=lambda console: [console.print(f"• {line}") for line in done] and None,
-    )
+    payload = {
+        "database": settings.database_url,
+        "data_key_file": str(settings.data_key_file),
+        "done": done,
+    }
+
+    def human(console: Console) -> None:
+        for line in done:
+            console.print(f"• {line}")
+
+    emit(payload, as_json=as_json, human=human)
 
 
 @app.command()

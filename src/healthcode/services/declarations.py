@@ -109,7 +109,9 @@ def declare_travel(
     if to_date > today:
         problems.append(Problem("to_date", "must not be in the future"))
     if to_date < earliest:
-        problems.append(Problem("to_date", f"must be within the last 14 days (on or after {earliest})"))
+        problems.append(
+            Problem("to_date", f"must be within the last 14 days (on or after {earliest})")
+        )
     if from_date > to_date:
         problems.append(Problem("from_date", "must not be after to_date"))
     if problems:
@@ -139,5 +141,3 @@ def list_declarations(*, uow: UnitOfWork, subject: str) -> list[Fact]:
                 subject, kinds=(FactKind.HEALTH_DECLARATION, FactKind.TRAVEL_DECLARATION)
             )
         )
-
-

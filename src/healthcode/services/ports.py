@@ -50,9 +50,14 @@ class TokenRepository(Protocol):
 class UnitOfWork(Protocol):
     """One use case's transaction: rolled back on exit unless ``commit`` was called."""
 
-    persons: PersonRepository
-    facts: FactRepository
-    tokens: TokenRepository
+    @property
+    def persons(self) -> PersonRepository: ...
+
+    @property
+    def facts(self) -> FactRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -33,9 +33,7 @@ def show_profile(*, uow: UnitOfWork, subject: str) -> MaskedProfile:
         person = uow.persons.get(subject)
         if person is None:
             raise NotFound("person", subject)
-        consents = tuple(
-            c.purpose for c in uow.persons.consents(subject) if c.withdrawn_at is None
-        )
+        consents = tuple(c.purpose for c in uow.persons.consents(subject) if c.withdrawn_at is None)
     return MaskedProfile(
         subject=person.subject,
         jurisdiction=person.jurisdiction,

@@ -23,7 +23,7 @@ class FactColumns:
     retracted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @declared_attr.directive
-    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy passes the class
+    def __table_args__(cls) -> tuple[Any, ...]:
         return (Index(f"ix_{cls.__tablename__}_subject_at", "subject", "at"),)  # type: ignore[attr-defined]
 
 

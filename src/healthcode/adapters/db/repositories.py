@@ -67,7 +67,9 @@ class SqlPersonRepository:
             **clear,
         )
 
-    def subject_for_id_number(self, *, jurisdiction: str, id_type: str, id_number: str) -> str | None:
+    def subject_for_id_number(
+        self, *, jurisdiction: str, id_type: str, id_number: str
+    ) -> str | None:
         lookup = self._id_lookup(jurisdiction=jurisdiction, id_type=id_type, id_number=id_number)
         return self._session.scalar(
             select(PersonRow.subject).where(

@@ -37,7 +37,9 @@ def _profile_out(profile: MaskedProfile) -> ProfileOut:
 
 def _declaration_out(fact: Fact) -> DeclarationOut:
     data = fact.data()
-    return DeclarationOut.model_validate({k: v for k, v in data.items() if k in DeclarationOut.model_fields})
+    return DeclarationOut.model_validate(
+        {k: v for k, v in data.items() if k in DeclarationOut.model_fields}
+    )
 
 
 @router.post("/registrations", status_code=status.HTTP_201_CREATED, response_model=RegisteredOut)

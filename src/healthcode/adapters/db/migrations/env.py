@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection or URL that `healthcode.adapters.db.migrate` gives."""
+"""Alembic environment: runs on the connection or URL that `migrate` hands it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,144 @@
+"""The CLI for registration and declarations, as an operator or a scenario script uses it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from healthcode.cli.main import app
+from healthcode.config import Settings
+
+AT = "2026-03-01T09:00:00+08:00"
+REGISTER = [
+    "register",
+    "--name",
+    "张三丰",
+    "--id-number",
+    "11010519491231002X",
+    "--phone",
+    "138 1234 1234",
+    "--address",
+    "杭州市西湖区文三路1号",
+    "--consent-location",
+]
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _subject() -> str:
+    code, out, err = _run(*REGISTER, "--at", AT, "--json")
+    assert code == 0, err
+    subject: str = json.loads(out)["subject"]
+    return subject
+
+
+def test_register_prints_the_subject(cli_env: Settings) -> None:
+    """`healthcode register --json` prints the new subject id."""
+    assert len(_subject()) == 32
+
+
+def test_person_show_is_masked(cli_env: Settings) -> None:
+    """`healthcode person show` prints the masked registration."""
+    code, out, _ = _run("person", "show", _subject(), "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert (shown["name"], shown["phone"]) == ("张*丰", "138****1234")
+    assert shown["registered_at"].startswith("2026-03-01T01:00:00")
+
+
+def test_invalid_registration_exits_non_zero_naming_the_field(cli_env: Settings) -> None:
+    """A bad ID number exits 1 with the field and rule on stderr and nothing on stdout."""
+    args = [a if a != "11010519491231002X" else "110105194912310021" for a in REGISTER]
+    code, out, err = _run(*args, "--json")
+    assert code == 1 and out == ""
+    assert json.loads(err)["problems"] == [
+        {"field": "id_number", "message": "check character should be X"}
+    ]
+
+
+def test_duplicate_registration_exits_non_zero(cli_env: Settings) -> None:
+    """Registering the same ID number twice exits 1 naming id_number."""
+    _subject()
+    code, _, err = _run(*REGISTER)
+    assert code == 1 and "id_number" in err
+
+
+def test_declare_health_and_travel_at_a_chosen_time(cli_env: Settings) -> None:
+    """Declarations are recorded at the --at time given."""
+    subject = _subject()
+    code, out, err = _run(
+        "declare",
+        "health",
+        subject,
+        "--temperature",
+        "37.9",
+        "--symptom",
+        "fever",
+        "--at",
+        "2026-03-02T08:00:00+08:00",
+        "--json",
+    )
+    assert code == 0, err
+    health = json.loads(out)
+    assert health["at"] == "2026-03-02T00:00:00+00:00" and health["symptoms"] == ["fever"]
+    code, out, err = _run(
+        "declare",
+        "travel",
+        subject,
+        "--place",
+        "310000",
+        "--from",
+        "2026-02-20",
+        "--to",
+        "2026-02-25",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["place"] == "310000"
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["health", "--temperature", "50"], "temperature"),
+        (["travel", "--place", "310000", "--from", "2026-02-20", "--to", "yesterday"], "to_date"),
+        (["travel", "--place", "000000", "--from", "2026-02-20", "--to", "2026-02-21"], "place"),
+    ],
+)
+def test_bad_declarations_exit_non_zero(cli_env: Settings, args: list[str], field: str) -> None:
+    """Bad declarations exit 1 naming the field."""
+    subject = _subject()
+    code, _, err = _run("declare", args[0], subject, *args[1:], "--at", AT, "--json")
+    assert code == 1
+    assert field in [p["field"] for p in json.loads(err)["problems"]]
+
+
+def test_at_without_zone_is_refused(cli_env: Settings) -> None:
+    """An --at time without a time zone is refused rather than guessed."""
+    code, _, err = _run(*REGISTER, "--at", "2026-03-01T09:00:00", "--json")
+    assert code == 1 and "time zone" in err
+
+
+def test_init_creates_key_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`healthcode init` creates the database and key; run again it keeps the same key."""
+    key = tmp_path / "var" / "data.key"
+    monkeypatch.setenv("HEALTHCODE_DATABASE_URL", f"sqlite:///{tmp_path}/var/hc.db")
+    monkeypatch.setenv("HEALTHCODE_DATA_KEY_FILE", str(key))
+    code, _, err = _run("init", "--json")
+    assert code == 0, err
+    first = key.read_bytes()
+    assert key.stat().st_mode & 0o777 == 0o600
+    code, out, _ = _run("init", "--json")
+    assert code == 0 and key.read_bytes() == first
+    assert "kept existing data key" in out
+    assert (tmp_path / "var" / "hc.db").exists()
