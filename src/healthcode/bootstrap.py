@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.adapters.clock import SystemClock
 from healthcode.adapters.db.engine import build_engine, build_session_factory
-from healthcode.adapters.db.migrate import upgrade
+from healthcode.adapters.db.migrate import SchemaOutOfDate, check_current, upgrade
+from healthcode.adapters.db.policies import ParsedPolicyCache
 from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
 from healthcode.adapters.personal_data import (
     PersonalDataCipher,
@@ -30,13 +31,10 @@ class Container:
     session_factory: sessionmaker[Session]
     cipher: PersonalDataCipher
     clock: Clock = field(default_factory=SystemClock)
+    policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory, self.cipher)
-
-    def with_clock(self, clock: Clock) -> Container:
-        """The same system seen through another clock (e.g. ``--at`` on the CLI)."""
-        return Container(self.settings, self.engine, self.session_factory, self.cipher, clock)
+        return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -65,6 +63,11 @@ def initialise(settings: Settings) -> list[str]:
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``)."""
     engine = build_engine(settings.database_url)
+    try:
+        check_current(engine)
+    except SchemaOutOfDate:
+        engine.dispose()
+        raise
     return Container(
         settings=settings,
         engine=engine,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.api.routes import citizens
+from healthcode.api.routes import citizens, status
 
 router = APIRouter()
 router.include_router(citizens.router)
+router.include_router(status.router)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from healthcode import bootstrap
 from healthcode.adapters.clock import FixedClock, SystemClock
+from healthcode.adapters.db.migrate import SchemaOutOfDate
 from healthcode.adapters.personal_data import DataKeyError
 from healthcode.cli.output import refuse
 from healthcode.config import Settings
@@ -20,7 +21,7 @@ def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[boo
         container = bootstrap.build(
             settings, clock_factory=(lambda: FixedClock(at)) if at else SystemClock
         )
-    except DataKeyError as error:
+    except (DataKeyError, SchemaOutOfDate) as error:
         refuse(str(error), as_json=as_json)
     try:
         yield container

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from healthcode import bootstrap
 from healthcode.adapters.personal_data import DataKeyError
-from healthcode.cli import declare, people
+from healthcode.cli import declare, people, policy, status
 from healthcode.cli.output import emit, refuse
 from healthcode.config import Settings
 
@@ -21,7 +21,10 @@ app = typer.Typer(
 )
 app.add_typer(declare.app, name="declare")
 app.add_typer(people.person_app, name="person")
+app.add_typer(policy.app, name="policy")
 app.command("register")(people.register)
+app.command("status")(status.status)
+app.command("test-result")(status.record_test)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 

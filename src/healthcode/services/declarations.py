@@ -16,6 +16,7 @@ from healthcode.domain.facts import (
 from healthcode.domain.regions import is_region_code
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
+from healthcode.services.status import record_fact
 
 MIN_TEMPERATURE = 34.0
 MAX_TEMPERATURE = 43.0
@@ -83,7 +84,7 @@ def declare_health(
     )
     with uow:
         _require_person(uow, subject)
-        uow.facts.add(fact)
+        record_fact(uow=uow, clock=clock, fact=fact)
         uow.commit()
     return fact
 
@@ -127,7 +128,7 @@ def declare_travel(
     )
     with uow:
         _require_person(uow, subject)
-        uow.facts.add(fact)
+        record_fact(uow=uow, clock=clock, fact=fact)
         uow.commit()
     return fact
 

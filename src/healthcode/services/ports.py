@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from healthcode.domain.facts import Fact, FactKind
+from healthcode.domain.facts import Colour, Fact, FactKind
 from healthcode.domain.person import Consent, Person
+from healthcode.domain.status import Status
+from healthcode.policy.model import Policy
 
 
 class Clock(Protocol):
@@ -32,6 +35,12 @@ class PersonRepository(Protocol):
 
     def subjects(self) -> list[str]: ...
 
+    def jurisdiction_of(self, subject: str) -> str | None: ...
+
+    def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
+        """Every registered subject of the jurisdiction, in batches."""
+        ...
+
 
 class FactRepository(Protocol):
     def add(self, fact: Fact) -> None: ...
@@ -39,6 +48,66 @@ class FactRepository(Protocol):
     def for_subject(
         self, subject: str, *, kinds: Iterable[FactKind] | None = None
     ) -> Sequence[Fact]: ...
+
+    def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
+        """Every fact of each of ``subjects`` (few queries, for bulk work)."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivatedPolicy:
+    jurisdiction: str
+    version: str
+    sha256: str
+    activated_at: datetime
+    activated_by: str
+    approved_by: str | None
+
+
+class PolicyRepository(Protocol):
+    def active(self, jurisdiction: str) -> Policy:
+        """The last activated policy of the jurisdiction, else the bundled one."""
+        ...
+
+    def parse(self, source: str) -> Policy:
+        """Validate and parse a policy source (parsed policies are cached by content)."""
+        ...
+
+    def add(
+        self,
+        *,
+        source: str,
+        policy: Policy,
+        activated_at: datetime,
+        activated_by: str,
+        approved_by: str | None,
+    ) -> None: ...
+
+    def history(self, jurisdiction: str) -> list[ActivatedPolicy]: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusChange:
+    """A change of colour: when it took effect, from what to what, why and under which policy."""
+
+    id: int | None
+    subject: str
+    at: datetime
+    recorded_at: datetime
+    colour_from: Colour | None
+    colour_to: Colour
+    cause: str
+    status: Status
+
+
+class StatusRepository(Protocol):
+    def current(self, subject: str) -> Status | None: ...
+
+    def save_current(self, status: Status) -> None: ...
+
+    def add_change(self, change: StatusChange) -> StatusChange: ...
+
+    def changes(self, subject: str) -> list[StatusChange]: ...
 
 
 class TokenRepository(Protocol):
@@ -58,6 +127,12 @@ class UnitOfWork(Protocol):
 
     @property
     def tokens(self) -> TokenRepository: ...
+
+    @property
+    def policies(self) -> PolicyRepository: ...
+
+    @property
+    def statuses(self) -> StatusRepository: ...
 
     def __enter__(self) -> Self: ...
 

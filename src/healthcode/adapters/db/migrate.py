@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,8 +28,18 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(config, revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+class SchemaOutOfDate(Exception):
+    """The database is not migrated to the revisions this code needs."""
 
+
+def check_current(engine: Engine) -> None:
+    """Refuse to run on a database that is not at the code's migration heads."""
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    wanted = set(ScriptDirectory.from_config(config).get_heads())
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        have = set(MigrationContext.configure(connection).get_current_heads())
+    if have != wanted:
+        raise SchemaOutOfDate(
+            f"database schema is at {sorted(have) or 'nothing'}, this code needs {sorted(wanted)}:"
+            " run `healthcode init` to create or migrate it"
+        )

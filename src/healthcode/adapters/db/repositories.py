@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -100,6 +100,27 @@ class SqlPersonRepository:
     def subjects(self) -> list[str]:
         return list(self._session.scalars(select(PersonRow.subject).order_by(PersonRow.subject)))
 
+    def jurisdiction_of(self, subject: str) -> str | None:
+        return self._session.scalar(
+            select(PersonRow.jurisdiction).where(PersonRow.subject == subject)
+        )
+
+    def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
+        after = ""
+        while True:
+            batch = list(
+                self._session.scalars(
+                    select(PersonRow.subject)
+                    .where(PersonRow.jurisdiction == jurisdiction, PersonRow.subject > after)
+                    .order_by(PersonRow.subject)
+                    .limit(batch_size)
+                )
+            )
+            if not batch:
+                return
+            yield batch
+            after = batch[-1]
+
 
 class SqlFactRepository:
     def __init__(self, session: Session) -> None:
@@ -118,6 +139,14 @@ class SqlFactRepository:
             query = select(row_type).where(row_type.subject == subject)
             found.extend(from_row(kind, row) for row in self._session.scalars(query))
         return ordered(found)
+
+    def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
+        found: dict[str, list[Fact]] = {s: [] for s in subjects}
+        for kind, row_type in ROW_TYPES.items():
+            query = select(row_type).where(row_type.subject.in_(list(subjects)))
+            for row in self._session.scalars(query):
+                found[row.subject].append(from_row(kind, row))
+        return {s: ordered(facts) for s, facts in found.items()}
 
 
 class SqlTokenRepository:

@@ -7,11 +7,13 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.adapters.db.repositories import (
     SqlFactRepository,
     SqlPersonRepository,
     SqlTokenRepository,
 )
+from healthcode.adapters.db.status_repo import SqlStatusRepository
 from healthcode.adapters.personal_data import PersonalDataCipher
 
 
@@ -19,10 +21,18 @@ class SqlUnitOfWork:
     persons: SqlPersonRepository
     facts: SqlFactRepository
     tokens: SqlTokenRepository
+    policies: SqlPolicyRepository
+    statuses: SqlStatusRepository
 
-    def __init__(self, session_factory: sessionmaker[Session], cipher: PersonalDataCipher) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        cipher: PersonalDataCipher,
+        policy_cache: ParsedPolicyCache,
+    ) -> None:
         self._session_factory = session_factory
         self._cipher = cipher
+        self._policy_cache = policy_cache
         self._session: Session | None = None
 
     @property
@@ -36,6 +46,8 @@ class SqlUnitOfWork:
         self.persons = SqlPersonRepository(self._session, self._cipher)
         self.facts = SqlFactRepository(self._session)
         self.tokens = SqlTokenRepository(self._session)
+        self.policies = SqlPolicyRepository(self._session, self._policy_cache)
+        self.statuses = SqlStatusRepository(self._session)
         return self
 
     def __exit__(

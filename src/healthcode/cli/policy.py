@@ -1,0 +1,120 @@
+"""`healthcode policy check|impact|activate|history`: policies as data a health office can test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from healthcode.cli.context import system
+from healthcode.cli.output import emit, refusals
+from healthcode.domain.errors import InvalidInput
+from healthcode.services import policy_ops
+
+app = typer.Typer(help="Check, measure and activate policies.", no_args_is_help=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+FileArg = Annotated[Path, typer.Argument(help="A policy YAML file.")]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput.one("file", f"cannot read {path}: {error.strerror}") from None
+
+
+@app.command("check")
+def check(file: FileArg, as_json: JsonOpt = False) -> None:
+    """Validate a policy file; exit 1 listing every problem with rule id and field."""
+    with refusals(as_json=as_json):
+        policy = policy_ops.check_policy(source=_read(file))
+    emit(
+        {
+            "ok": True,
+            "jurisdiction": policy.jurisdiction,
+            "version": policy.version,
+            "rules": [r.id for r in policy.rules],
+            "notices": [n.id for n in policy.notices],
+        },
+        as_json=as_json,
+        human=lambda console: console.print(
+            f"ok: {policy.jurisdiction} version {policy.version}, "
+            f"{len(policy.rules)} rules, {len(policy.notices)} notices"
+        ),
+    )
+
+
+@app.command("impact")
+def impact(file: FileArg, as_json: JsonOpt = False) -> None:
+    """How many registered people would change colour now, as a from→to table (nothing applied)."""
+    with refusals(as_json=as_json):
+        source = _read(file)
+        with system(as_json=as_json) as c:
+            if as_json:
+                result = policy_ops.policy_impact(uow=c.uow(), clock=c.clock, source=source)
+            else:
+                with Progress(console=Console(stderr=True), transient=True) as bar:
+                    task = bar.add_task("assessing", total=None)
+                    result = policy_ops.policy_impact(
+                        uow=c.uow(),
+                        clock=c.clock,
+                        source=source,
+                        progress=lambda n: bar.advance(task, n),
+                    )
+    rows = [
+        {"from": old.value, "to": new.value, "people": n}
+        for (old, new), n in sorted(
+            result.moves.items(), key=lambda m: (m[0][0].severity, m[0][1].severity)
+        )
+    ]
+    payload = {
+        "jurisdiction": result.jurisdiction,
+        "current_version": result.current_version,
+        "proposed_version": result.proposed_version,
+        "people": result.people,
+        "changed": result.changed,
+        "moves": rows,
+    }
+
+    def human(console: Console) -> None:
+        table = Table(
+            "from", "to", "people", title=f"{result.current_version} → {result.proposed_version}"
+        )
+        for row in rows:
+            table.add_row(str(row["from"]), str(row["to"]), str(row["people"]))
+        console.print(table)
+        console.print(f"{result.changed} of {result.people} people would change colour")
+
+    emit(payload, as_json=as_json, human=human)
+
+
+@app.command("activate")
+def activate(
+    file: FileArg,
+    as_: Annotated[str, typer.Option("--as", help="Who activates it (recorded).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Activate a policy version for its jurisdiction, recording who did it and when."""
+    with refusals(as_json=as_json):
+        source = _read(file)
+        with system(as_json=as_json) as c:
+            activated = policy_ops.activate_now(
+                uow=c.uow(), clock=c.clock, source=source, activated_by=as_
+            )
+    emit(
+        {
+            "jurisdiction": activated.jurisdiction,
+            "version": activated.version,
+            "activated_at": activated.activated_at,
+            "activated_by": activated.activated_by,
+        },
+        as_json=as_json,
+        human=lambda console: console.print(
+            f"activated {activated.jurisdiction} version {activated.version}"
+        ),
+    )

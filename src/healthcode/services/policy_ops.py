@@ -1,0 +1,117 @@
+"""Policy operations for a health office: check a file, measure its impact, activate it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from healthcode.domain.errors import InvalidInput
+from healthcode.domain.facts import Colour
+from healthcode.policy.assess import assess
+from healthcode.policy.loader import load_policy
+from healthcode.policy.model import Policy
+from healthcode.services.ports import ActivatedPolicy, Clock, UnitOfWork
+
+IMPACT_BATCH = 2_000
+
+
+def check_policy(*, source: str) -> Policy:
+    """Validate a policy source; ``InvalidInput`` lists every problem with rule id and field."""
+    return load_policy(source)
+
+
+@dataclass(frozen=True)
+class Impact:
+    """How many people would move from one colour to another if a policy were active now."""
+
+    jurisdiction: str
+    current_version: str
+    proposed_version: str
+    people: int
+    moves: dict[tuple[Colour, Colour], int]
+
+    @property
+    def changed(self) -> int:
+        return sum(n for (old, new), n in self.moves.items() if old is not new)
+
+
+def policy_impact(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> Impact:
+    """Compare every registered person's colour now under the active and the proposed policy.
+
+    Nothing is written: this is a read-only use case."""
+    proposed = check_policy(source=source)
+    now = clock.now()
+    moves: Counter[tuple[Colour, Colour]] = Counter()
+    people = 0
+    with uow:
+        current = uow.policies.active(proposed.jurisdiction)
+        for batch in uow.persons.iter_subjects(
+            jurisdiction=proposed.jurisdiction, batch_size=IMPACT_BATCH
+        ):
+            for subject, facts in uow.facts.by_subject(batch).items():
+                before = assess(facts, current, now, subject=subject).colour
+                after = assess(facts, proposed, now, subject=subject).colour
+                moves[(before, after)] += 1
+            people += len(batch)
+            if progress is not None:
+                progress(len(batch))
+    return Impact(
+        jurisdiction=proposed.jurisdiction,
+        current_version=current.version,
+        proposed_version=proposed.version,
+        people=people,
+        moves=dict(moves),
+    )
+
+
+def activate_policy(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    source: str,
+    activated_by: str,
+    approved_by: str | None,
+) -> ActivatedPolicy:
+    """Make a policy version the active one of its jurisdiction, recording who and when.
+
+    Statuses are reassessed under it lazily: each cached status names its policy version, so the
+    next read of a person reassesses and records any change with the new version as its cause.
+    Must run inside the caller's transaction (the four-eyes approval's)."""
+    policy = uow.policies.parse(source)
+    for earlier in uow.policies.history(policy.jurisdiction):
+        if earlier.version == policy.version:
+            raise InvalidInput.one(
+                "version", f"version {policy.version} was already activated; bump the version"
+            )
+    uow.policies.add(
+        source=source,
+        policy=policy,
+        activated_at=clock.now(),
+        activated_by=activated_by,
+        approved_by=approved_by,
+    )
+    return uow.policies.history(policy.jurisdiction)[-1]
+
+
+def activate_now(
+    *, uow: UnitOfWork, clock: Clock, source: str, activated_by: str
+) -> ActivatedPolicy:
+    """Activate a policy in a transaction of its own, by one person (no second approver)."""
+    with uow:
+        activated = activate_policy(
+            uow=uow, clock=clock, source=source, activated_by=activated_by, approved_by=None
+        )
+        uow.commit()
+    return activated
+
+
+def policy_history(*, uow: UnitOfWork, jurisdiction: str) -> list[ActivatedPolicy]:
+    with uow:
+        return uow.policies.history(jurisdiction)

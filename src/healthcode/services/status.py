@@ -1,0 +1,160 @@
+"""The status of a person: assessed from facts under the active policy, cached until it can
+change, and every change of colour recorded with its reasons, cause and policy version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from healthcode.domain.errors import NotFound
+from healthcode.domain.facts import Fact
+from healthcode.domain.status import Status
+from healthcode.policy.assess import assess
+from healthcode.policy.model import Policy
+from healthcode.services.ports import Clock, StatusChange, UnitOfWork
+
+# A status that has not been looked at for long may have changed many times; history is walked
+# change by change, and this bounds the walk (a policy whose windows are all at least a second
+# long cannot produce more changes than this in any realistic gap).
+MAX_CHANGES_PER_CATCH_UP = 10_000
+
+TIME_CAUSE = "time"
+
+
+def _policy_for(uow: UnitOfWork, subject: str) -> Policy:
+    jurisdiction = uow.persons.jurisdiction_of(subject)
+    if jurisdiction is None:
+        raise NotFound("person", subject)
+    return uow.policies.active(jurisdiction)
+
+
+def _record(
+    uow: UnitOfWork,
+    *,
+    previous: Status | None,
+    status: Status,
+    at: datetime,
+    now: datetime,
+    cause: str,
+) -> None:
+    if previous is not None and previous.colour is status.colour:
+        return
+    change = uow.statuses.add_change(
+        StatusChange(
+            id=None,
+            subject=status.subject,
+            at=at,
+            recorded_at=now,
+            colour_from=None if previous is None else previous.colour,
+            colour_to=status.colour,
+            cause=cause,
+            status=status,
+        )
+    )
+    _notify(uow, change)
+
+
+def _notify(uow: UnitOfWork, change: StatusChange) -> None:
+    """Hand a colour change to the notification outbox, in the same transaction."""
+    # The first status of a person is not a change anyone needs to be told about.
+    if change.colour_from is None:
+        return
+    try:
+        from healthcode.services.notifications import (  # type: ignore[import-not-found, unused-ignore]
+            enqueue_status_change,
+        )
+    except ImportError:  # notifications not installed in this build
+        return
+    enqueue_status_change(  # type: ignore[call-arg, unused-ignore]
+        uow=uow,
+        subject=change.subject,
+        colour_from=change.colour_from.value,
+        colour_to=change.colour_to.value,
+        at=change.at,
+        change_id=str(change.id),
+    )
+
+
+def _catch_up(
+    uow: UnitOfWork, *, subject: str, facts: list[Fact], policy: Policy, now: datetime
+) -> Status | None:
+    """Record the time-driven changes since the cached status, each at its exact moment.
+
+    Returns the status as it stood just before ``now`` (None if never assessed)."""
+    previous = uow.statuses.current(subject)
+    if previous is None or previous.policy_version != policy.version:
+        return previous
+    for _ in range(MAX_CHANGES_PER_CATCH_UP):
+        moment = previous.valid_until
+        if moment is None or moment > now:
+            return previous
+        status = assess(facts, policy, moment, subject=subject)
+        _record(uow, previous=previous, status=status, at=moment, now=now, cause=TIME_CAUSE)
+        previous = status
+    return previous
+
+
+def refresh_status(*, uow: UnitOfWork, clock: Clock, subject: str, cause: str) -> Status:
+    """Reassess a person now, inside the caller's transaction, after their facts changed.
+
+    Time-driven changes since the last assessment are recorded first, at their own moments;
+    then the new status is cached and, if its colour differs, recorded with ``cause``."""
+    now = clock.now()
+    policy = _policy_for(uow, subject)
+    facts = list(uow.facts.for_subject(subject))
+    previous = _catch_up(uow, subject=subject, facts=facts, policy=policy, now=now)
+    if previous is not None and previous.policy_version != policy.version:
+        cause = f"policy {policy.version}; {cause}"
+    status = assess(facts, policy, now, subject=subject)
+    _record(uow, previous=previous, status=status, at=now, now=now, cause=cause)
+    uow.statuses.save_current(status)
+    return status
+
+
+def _fresh(cached: Status | None, policy: Policy, now: datetime) -> bool:
+    return (
+        cached is not None
+        and cached.policy_version == policy.version
+        and cached.assessed_at <= now
+        and (cached.valid_until is None or now < cached.valid_until)
+    )
+
+
+def current_status(*, uow: UnitOfWork, clock: Clock, subject: str) -> Status:
+    """The person's status now: from the cache while it holds, else reassessed and recorded."""
+    now = clock.now()
+    with uow:
+        policy = _policy_for(uow, subject)
+        cached = uow.statuses.current(subject)
+        if _fresh(cached, policy, now):
+            assert cached is not None
+            return cached
+        status = refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+        uow.commit()
+    return status
+
+
+def status_at(*, uow: UnitOfWork, subject: str, at: datetime) -> Status:
+    """What the status is (or was, or will be) at ``at`` given the facts known now.
+
+    Read-only: nothing is cached or recorded."""
+    with uow:
+        policy = _policy_for(uow, subject)
+        facts = list(uow.facts.for_subject(subject))
+    return assess(facts, policy, at, subject=subject)
+
+
+def status_history(*, uow: UnitOfWork, clock: Clock, subject: str) -> list[StatusChange]:
+    """Every change of the person's colour, oldest first, up to now (brought up to date)."""
+    with uow:
+        refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+        changes = uow.statuses.changes(subject)
+        uow.commit()
+    return changes
+
+
+def record_fact(*, uow: UnitOfWork, clock: Clock, fact: Fact) -> Status:
+    """Append a fact and reassess its person, inside the caller's transaction."""
+    uow.facts.add(fact)
+    return refresh_status(
+        uow=uow, clock=clock, subject=fact.subject, cause=f"{fact.kind.value} {fact.id}"
+    )
