@@ -11,6 +11,7 @@ from healthcode.domain.identity import IdType, validate_id_number, validate_phon
 from healthcode.domain.person import LOCATION_CONSENT_PURPOSE, Consent, Person
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
+from healthcode.services.status import refresh_status
 
 MAX_NAME_LENGTH = 64
 MAX_ADDRESS_LENGTH = 200
@@ -101,6 +102,7 @@ def register_person(
             uow.persons.add_consent(
                 person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
             )
+        refresh_status(uow=uow, clock=clock, subject=person.subject, cause="registered")
         token = secrets.token_urlsafe(32)
         uow.tokens.add(token_hash=hash_token(token), subject=person.subject, issued_at=now)
         uow.commit()
