@@ -7,7 +7,7 @@ a ``Condition``: a function of a fact's ``condition_data`` that says whether the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from enum import StrEnum
@@ -69,6 +69,13 @@ class Window:
     normal_declarations: NormalDeclarations | None = None
     release: bool = False
     combine: Combine = Combine.FIRST
+    # the duration when ``after`` is the only ending condition (the common case, computed once)
+    only_after: timedelta | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        alone = self.end is None and self.negative_tests is None and not self.release
+        alone = alone and self.normal_declarations is None
+        object.__setattr__(self, "only_after", self.after if alone else None)
 
 
 def _always(_: Mapping[str, object]) -> bool:
@@ -118,10 +125,10 @@ class NoticeRule:
     matches: Condition = field(default=_always, compare=False, repr=False)
 
 
-_Indexed = TypeVar("_Indexed", Rule, NoticeRule)
+_Indexed = TypeVar("_Indexed", bound=Rule | NoticeRule)
 
 
-def _by_kind(items: tuple[_Indexed, ...]) -> Mapping[FactKind, tuple[_Indexed, ...]]:
+def _by_kind(items: Iterable[_Indexed]) -> Mapping[FactKind, tuple[_Indexed, ...]]:
     index: dict[FactKind, list[_Indexed]] = {}
     for item in items:
         if item.fact is not None and item.window is not None:
@@ -143,13 +150,27 @@ class Policy:
     settings: Mapping[str, Mapping[str, object]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    # indexes built once: which rules and fact-triggered notices read each kind of fact
+    # indexes built once: the rules reading each kind of fact, and (id, condition) of the rules
+    # and fact-triggered notices together: what ``assess`` tests each fact against
     rules_by_kind: Mapping[FactKind, tuple[Rule, ...]] = field(init=False, compare=False)
-    notices_by_kind: Mapping[FactKind, tuple[NoticeRule, ...]] = field(init=False, compare=False)
+    triggers_by_kind: Mapping[FactKind, tuple[tuple[str, Condition], ...]] = field(
+        init=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules_by_kind", _by_kind(self.rules))
-        object.__setattr__(self, "notices_by_kind", _by_kind(self.notices))
+        everything: list[Rule | NoticeRule] = [*self.rules, *self.notices]
+        triggers = _by_kind(everything)
+        object.__setattr__(
+            self,
+            "triggers_by_kind",
+            MappingProxyType(
+                {
+                    kind: tuple((item.id, item.matches) for item in items)
+                    for kind, items in triggers.items()
+                }
+            ),
+        )
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError if none)."""
