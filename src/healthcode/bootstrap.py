@@ -13,6 +13,7 @@ from healthcode.adapters.db.engine import build_engine, build_session_factory
 from healthcode.adapters.db.migrate import SchemaOutOfDate, check_current, upgrade
 from healthcode.adapters.db.policies import ParsedPolicyCache
 from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
+from healthcode.adapters.key_files import PrivateKeyFiles
 from healthcode.adapters.personal_data import (
     PersonalDataCipher,
     create_key_file,
@@ -32,6 +33,10 @@ class Container:
     cipher: PersonalDataCipher
     clock: Clock = field(default_factory=SystemClock)
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
+
+    @property
+    def private_keys(self) -> PrivateKeyFiles:
+        return PrivateKeyFiles(self.settings.keys_dir, self.cipher)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -25,6 +26,24 @@ class Settings(BaseSettings):
         default="330100", description="GB/T 2260 code of the jurisdiction this instance serves."
     )
     language: str = Field(default="zh", description="Default language of texts: zh or en.")
+    keys_dir: Path = Field(
+        default=Path("var/keys"),
+        description="Folder of the encrypted private keys (root and code-signing), mode 0600.",
+    )
+    code_lifetime_seconds: int = Field(
+        default=300, ge=30, le=86_400, description="How long a signed code stays valid."
+    )
+    clock_skew_seconds: int = Field(
+        default=60, ge=0, le=3_600, description="Clock difference a verifier tolerates."
+    )
+
+    @property
+    def code_lifetime(self) -> timedelta:
+        return timedelta(seconds=self.code_lifetime_seconds)
+
+    @property
+    def clock_skew(self) -> timedelta:
+        return timedelta(seconds=self.clock_skew_seconds)
 
     @field_validator("jurisdiction")
     @classmethod

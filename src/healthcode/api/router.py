@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.api.routes import citizens, status
+from healthcode.api.routes import citizens, codes, status
 
 router = APIRouter()
 router.include_router(citizens.router)
 router.include_router(status.router)
+router.include_router(codes.router)

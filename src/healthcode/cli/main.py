@@ -9,7 +9,7 @@ from rich.console import Console
 
 from healthcode import bootstrap
 from healthcode.adapters.personal_data import DataKeyError
-from healthcode.cli import declare, people, policy, status
+from healthcode.cli import codes, declare, people, policy, status, verify
 from healthcode.cli.output import emit, refuse
 from healthcode.config import Settings
 
@@ -22,6 +22,10 @@ app = typer.Typer(
 app.add_typer(declare.app, name="declare")
 app.add_typer(people.person_app, name="person")
 app.add_typer(policy.app, name="policy")
+app.add_typer(codes.keys_app, name="keys")
+app.add_typer(codes.trust_app, name="trust-list")
+app.command("code")(codes.code)
+app.command("verify")(verify.verify_command)
 app.command("register")(people.register)
 app.command("status")(status.status)
 app.command("test-result")(status.record_test)

@@ -12,6 +12,16 @@ from healthcode.domain.facts import Colour, Fact, FactKind
 from healthcode.domain.person import Consent, Person
 from healthcode.domain.status import Status
 from healthcode.policy.model import Policy
+from healthcode.services.access_ports import (
+    AccountRepository,
+    AuditLogRepository,
+    ChannelRepository,
+    OfficialRepository,
+    OutboxRepository,
+    ProposalRepository,
+    SessionRepository,
+    ThrottleRepository,
+)
 
 
 class Clock(Protocol):
@@ -110,10 +120,38 @@ class StatusRepository(Protocol):
     def changes(self, subject: str) -> list[StatusChange]: ...
 
 
-class TokenRepository(Protocol):
-    def add(self, *, token_hash: str, subject: str, issued_at: datetime) -> None: ...
+@dataclass(frozen=True, kw_only=True)
+class KeyRecord:
+    """The public half of a key and the period it may sign in: [valid_from, valid_until)."""
 
-    def subject_for(self, token_hash: str) -> str | None: ...
+    kid: str
+    jurisdiction: str
+    role: str  # root | signing
+    public_key: bytes
+    created_at: datetime
+    valid_from: datetime
+    valid_until: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Publication:
+    sequence: int
+    jurisdiction: str
+    content_sha256: str
+    issued_at: datetime
+    document: str
+
+
+class KeyRepository(Protocol):
+    def add(self, key: KeyRecord) -> None: ...
+
+    def all(self, jurisdiction: str, *, role: str | None = None) -> list[KeyRecord]: ...
+
+    def end_validity(self, kid: str, at: datetime) -> None: ...
+
+    def last_publication(self, jurisdiction: str) -> Publication | None: ...
+
+    def add_publication(self, publication: Publication) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -126,13 +164,37 @@ class UnitOfWork(Protocol):
     def facts(self) -> FactRepository: ...
 
     @property
-    def tokens(self) -> TokenRepository: ...
-
-    @property
     def policies(self) -> PolicyRepository: ...
 
     @property
     def statuses(self) -> StatusRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...
+
+    @property
+    def channels(self) -> ChannelRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def officials(self) -> OfficialRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def throttles(self) -> ThrottleRepository: ...
+
+    @property
+    def proposals(self) -> ProposalRepository: ...
+
+    @property
+    def audit(self) -> AuditLogRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     def __enter__(self) -> Self: ...
 

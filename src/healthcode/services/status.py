@@ -119,16 +119,21 @@ def _fresh(cached: Status | None, policy: Policy, now: datetime) -> bool:
     )
 
 
+def status_now(uow: UnitOfWork, *, clock: Clock, subject: str) -> Status:
+    """The person's status now, inside the caller's transaction (cached while it holds)."""
+    now = clock.now()
+    policy = _policy_for(uow, subject)
+    cached = uow.statuses.current(subject)
+    if _fresh(cached, policy, now):
+        assert cached is not None
+        return cached
+    return refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+
+
 def current_status(*, uow: UnitOfWork, clock: Clock, subject: str) -> Status:
     """The person's status now: from the cache while it holds, else reassessed and recorded."""
-    now = clock.now()
     with uow:
-        policy = _policy_for(uow, subject)
-        cached = uow.statuses.current(subject)
-        if _fresh(cached, policy, now):
-            assert cached is not None
-            return cached
-        status = refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+        status = status_now(uow, clock=clock, subject=subject)
         uow.commit()
     return status
 

@@ -7,12 +7,18 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
-from healthcode.adapters.db.repositories import (
-    SqlFactRepository,
-    SqlPersonRepository,
-    SqlTokenRepository,
+from healthcode.adapters.db.identity_repo import (
+    SqlAccountRepository,
+    SqlChannelRepository,
+    SqlOfficialRepository,
+    SqlSessionRepository,
+    SqlThrottleRepository,
 )
+from healthcode.adapters.db.key_repo import SqlKeyRepository
+from healthcode.adapters.db.outbox_repo import SqlOutboxRepository
+from healthcode.adapters.db.oversight_repo import SqlAuditLogRepository, SqlProposalRepository
+from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
+from healthcode.adapters.db.repositories import SqlFactRepository, SqlPersonRepository
 from healthcode.adapters.db.status_repo import SqlStatusRepository
 from healthcode.adapters.personal_data import PersonalDataCipher
 
@@ -20,9 +26,17 @@ from healthcode.adapters.personal_data import PersonalDataCipher
 class SqlUnitOfWork:
     persons: SqlPersonRepository
     facts: SqlFactRepository
-    tokens: SqlTokenRepository
+    channels: SqlChannelRepository
+    sessions: SqlSessionRepository
+    officials: SqlOfficialRepository
+    accounts: SqlAccountRepository
+    throttles: SqlThrottleRepository
+    proposals: SqlProposalRepository
+    audit: SqlAuditLogRepository
+    outbox: SqlOutboxRepository
     policies: SqlPolicyRepository
     statuses: SqlStatusRepository
+    keys: SqlKeyRepository
 
     def __init__(
         self,
@@ -45,9 +59,17 @@ class SqlUnitOfWork:
         self._session = self._session_factory()
         self.persons = SqlPersonRepository(self._session, self._cipher)
         self.facts = SqlFactRepository(self._session)
-        self.tokens = SqlTokenRepository(self._session)
+        self.channels = SqlChannelRepository(self._session, self._cipher)
+        self.sessions = SqlSessionRepository(self._session)
+        self.officials = SqlOfficialRepository(self._session, self._cipher)
+        self.accounts = SqlAccountRepository(self._session, self._cipher)
+        self.throttles = SqlThrottleRepository(self._session, self._cipher)
+        self.proposals = SqlProposalRepository(self._session)
+        self.audit = SqlAuditLogRepository(self._session, self._cipher)
+        self.outbox = SqlOutboxRepository(self._session)
         self.policies = SqlPolicyRepository(self._session, self._policy_cache)
         self.statuses = SqlStatusRepository(self._session)
+        self.keys = SqlKeyRepository(self._session)
         return self
 
     def __exit__(
