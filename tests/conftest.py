@@ -90,7 +90,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def settings(database_url: str, tmp_path: Path) -> Settings:
     key_file = tmp_path / "data.key"
     create_key_file(key_file)
-    return Settings(database_url=database_url, data_key_file=key_file, jurisdiction="330100")
+    return Settings(
+        database_url=database_url,
+        data_key_file=key_file,
+        keys_dir=tmp_path / "keys",
+        jurisdiction="330100",
+    )
 
 
 @pytest.fixture
@@ -111,4 +116,5 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("HEALTHCODE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HEALTHCODE_DATA_KEY_FILE", str(settings.data_key_file))
     monkeypatch.setenv("HEALTHCODE_JURISDICTION", settings.jurisdiction)
+    monkeypatch.setenv("HEALTHCODE_KEYS_DIR", str(settings.keys_dir))
     return settings

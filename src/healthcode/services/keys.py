@@ -20,6 +20,7 @@ ROOT = "root"
 SIGNING = "signing"
 ROOT_LIFE = timedelta(days=3650)
 SIGNING_LIFE = timedelta(days=90)
+ROTATION_OVERLAP = timedelta(seconds=1)
 
 
 class PrivateKeyStore(Protocol):
@@ -92,8 +93,10 @@ def rotate_signing_key(
             now=now,
             life=SIGNING_LIFE,
         )
+        # An old key may still sign codes issued within the current second (an issue that read
+        # it just before this rotation), so its validity ends one second later, not now.
         for old in uow.keys.all(jurisdiction, role=SIGNING):
-            uow.keys.end_validity(old.kid, now)
+            uow.keys.end_validity(old.kid, now + ROTATION_OVERLAP)
         uow.keys.add(record)
         uow.commit()
     return record

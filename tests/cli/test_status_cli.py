@@ -1,0 +1,145 @@
+"""`healthcode status`, `test-result` and `policy` as a health office uses them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from healthcode.cli.main import app
+from healthcode.config import Settings
+from healthcode.policy.bundled import bundled_policy_path
+
+AT = "2026-03-01T09:00:00+08:00"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _subject() -> str:
+    code, out, err = _run(
+        "register",
+        "--name",
+        "王五",
+        "--id-number",
+        "11010519491231002X",
+        "--phone",
+        "13812341234",
+        "--address",
+        "杭州市上城区2号",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 0, err
+    subject: str = json.loads(out)["subject"]
+    return subject
+
+
+def test_status_says_why_and_until_when(cli_env: Settings) -> None:
+    """After a positive PCR, `status --json` is red with the rule, its text and the fact."""
+    subject = _subject()
+    code, out, err = _run(
+        "test-result",
+        subject,
+        "--kind",
+        "pcr",
+        "--result",
+        "positive",
+        "--sampled-at",
+        "2026-03-01T08:00:00+08:00",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 0, err
+    fact_id = json.loads(out)["test_result"]["id"]
+    code, out, _ = _run("status", subject, "--at", "2026-03-02T09:00:00+08:00", "--json")
+    status = json.loads(out)
+    assert status["colour"] == "red"
+    assert status["reasons"][0]["rule"] == "positive-test"
+    assert status["reasons"][0]["facts"] == [fact_id]
+    assert status["reasons"][0]["text"] == "Positive test result"
+    assert set(status) >= {"colour", "reasons", "notices", "valid_until"}
+
+
+def test_status_in_chinese(cli_env: Settings) -> None:
+    """`--lang zh` gives the reasons in Chinese."""
+    subject = _subject()
+    _run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever", "--at", AT)
+    code, out, _ = _run("status", subject, "--at", AT, "--lang", "zh", "--json")
+    assert code == 0
+    assert json.loads(out)["reasons"][0]["text"] == "申报发热"
+
+
+def test_status_of_unknown_subject_exits_1(cli_env: Settings) -> None:
+    """An unknown subject is refused with exit 1 and a message naming it."""
+    code, _, err = _run("status", "0" * 32, "--json")
+    assert code == 1 and "not found" in json.loads(err)["error"]
+
+
+def test_test_result_refuses_bad_input(cli_env: Settings) -> None:
+    """A test result with an unknown kind and a sample without zone names both fields."""
+    subject = _subject()
+    code, _, err = _run(
+        "test-result",
+        subject,
+        "--kind",
+        "x",
+        "--result",
+        "negative",
+        "--sampled-at",
+        "2026-03-01T08:00:00",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 1
+    assert json.loads(err)["problems"][0]["field"] == "sampled_at"
+
+
+def test_policy_check_accepts_the_bundled_policies(cli_env: Settings) -> None:
+    """Each bundled policy passes `policy check`."""
+    for code_ in ("330100", "310000", "110000"):
+        code, out, err = _run("policy", "check", str(bundled_policy_path(code_)), "--json")
+        assert code == 0, err
+        assert json.loads(out)["jurisdiction"] == code_
+
+
+def test_policy_check_refuses_a_bad_policy_naming_rule_and_field(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """A policy with a bad duration exits 1 naming the rule id and the field."""
+    source = bundled_policy_path("110000").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.replace("window: {after: P14D}", "window: {after: 14 days}"))
+    code, out, err = _run("policy", "check", str(bad), "--json")
+    assert code == 1 and out == ""
+    fields = [p["field"] for p in json.loads(err)["problems"]]
+    assert any("arrival-other-province" in f and "after" in f for f in fields)
+
+
+def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
+    """`policy impact` prints the from→to table; `policy activate` records who activated it."""
+    subject = _subject()
+    _run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever")
+    source = bundled_policy_path("330100").read_text(encoding="utf-8")
+    start = source.index("  - id: fever")
+    end = source.index("  - id:", start + 1)
+    relaxed = tmp_path / "relaxed.yaml"
+    relaxed.write_text(
+        source[:start].replace('version: "2020.1"', 'version: "2020.9"') + source[end:]
+    )
+    code, out, err = _run("policy", "impact", str(relaxed), "--json")
+    assert code == 0, err
+    impact = json.loads(out)
+    assert impact["moves"] == [{"from": "yellow", "to": "green", "people": 1}]
+    assert impact["changed"] == 1
+    code, out, err = _run("policy", "activate", str(relaxed), "--as", "dr-li", "--json")
+    assert code == 0, err
+    assert json.loads(out)["version"] == "2020.9"
+    code, out, _ = _run("status", subject, "--json")
+    assert json.loads(out)["colour"] == "green"

@@ -1,0 +1,316 @@
+"""Signed codes on a real database: keys, issuing, trust lists, rotation, offline verification."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from factories import registration
+from healthcode.adapters.clock import FixedClock
+from healthcode.adapters.key_files import KeyFileError
+from healthcode.bootstrap import Container
+from healthcode.credentials.claims import Colour as CodeColour
+from healthcode.credentials.errors import Reason
+from healthcode.credentials.trustfile import load_trust_list
+from healthcode.credentials.truststore import TrustStore
+from healthcode.credentials.verify import Acceptance, Outcome, verify
+from healthcode.domain.errors import Conflict
+from healthcode.domain.facts import IdentityCheck
+from healthcode.services.codes import CodeWithheld, issue_code, own_trust_store, verify_online
+from healthcode.services.declarations import declare_health
+from healthcode.services.ids import new_id
+from healthcode.services.keys import (
+    NoSigningKey,
+    init_keys,
+    list_keys,
+    rotate_signing_key,
+    trust_list_document,
+)
+from healthcode.services.registration import register_person
+from healthcode.services.status import record_fact
+
+GREEN_ONLY = Acceptance.green_only({"330100"})
+GREEN_AND_YELLOW = Acceptance.green_and_yellow({"330100"})
+
+
+def _setup(container: Container) -> str:
+    init_keys(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    return register_person(
+        uow=container.uow(), clock=container.clock, jurisdiction="330100", **registration()
+    ).subject
+
+
+def _code(container: Container, subject: str) -> str:
+    return issue_code(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        subject=subject,
+        lifetime=container.settings.code_lifetime,
+    ).token
+
+
+def _document(container: Container) -> str:
+    return trust_list_document(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=container.settings.code_lifetime,
+        clock_skew=container.settings.clock_skew,
+    )
+
+
+def _checkpoint(container: Container) -> TrustStore:
+    """A checkpoint's store: the root pinned from the key listing, the exported list accepted."""
+    [root] = [k for k in list_keys(uow=container.uow(), jurisdiction="330100") if k.role == "root"]
+    from healthcode.credentials.signer import load_public_key
+
+    store = TrustStore(roots={"330100": load_public_key(root.public_key)})
+    store.accept(load_trust_list(_document(container)))
+    return store
+
+
+def test_issued_code_verifies_offline_with_the_exported_trust_list(container: Container) -> None:
+    """A code passes a green-only checkpoint holding only the exported trust list and root."""
+    subject = _setup(container)
+    token = _code(container, subject)
+    decision = verify(
+        token, trust_lists=_checkpoint(container), at=container.clock.now(), acceptance=GREEN_ONLY
+    )
+    assert decision.outcome is Outcome.PASS
+    assert (decision.colour, decision.masked_name, decision.issuer) == (
+        CodeColour.GREEN,
+        "张*丰",
+        "330100",
+    )
+    assert decision.subject == subject
+
+
+def test_code_expires_after_its_lifetime(container: Container, clock: FixedClock) -> None:
+    """A screenshot goes stale: the same code is refused as expired after five minutes."""
+    subject = _setup(container)
+    store = _checkpoint(container)
+    token = _code(container, subject)
+    later = clock.now() + container.settings.code_lifetime + container.settings.clock_skew
+    decision = verify(token, trust_lists=store, at=later, acceptance=GREEN_ONLY)
+    assert decision.outcome is Outcome.INVALID and decision.reason is Reason.EXPIRED
+
+
+def test_yellow_code_stops_at_green_only_and_passes_at_a_hospital(container: Container) -> None:
+    """A yellow person's valid code stops where only green passes and passes where yellow does."""
+    subject = _setup(container)
+    declare_health(
+        uow=container.uow(),
+        clock=container.clock,
+        subject=subject,
+        temperature=38.5,
+        symptoms=["fever"],
+    )
+    store = _checkpoint(container)
+    token = _code(container, subject)
+    now = container.clock.now()
+    stop = verify(token, trust_lists=store, at=now, acceptance=GREEN_ONLY)
+    assert (stop.outcome, stop.reason, stop.colour) == (
+        Outcome.STOP,
+        Reason.COLOUR_NOT_ACCEPTED,
+        CodeColour.YELLOW,
+    )
+    assert verify(token, trust_lists=store, at=now, acceptance=GREEN_AND_YELLOW).passed
+
+
+def test_blocking_notice_withholds_the_code(container: Container, clock: FixedClock) -> None:
+    """With the last face check more than 7 days old, the code is withheld with the reason."""
+    subject = _setup(container)
+    with container.uow() as uow:
+        checked = clock.now() - timedelta(days=8)
+        record_fact(
+            uow=uow,
+            clock=clock,
+            fact=IdentityCheck(
+                id=new_id(), subject=subject, at=checked, recorded_at=checked, channel="app"
+            ),
+        )
+        uow.commit()
+    with pytest.raises(CodeWithheld, match="identity"):
+        _code(container, subject)
+
+
+def test_code_never_outlives_its_colour(container: Container, clock: FixedClock) -> None:
+    """A code issued 2 minutes before the status changes expires at that change."""
+    subject = _setup(container)
+    with container.uow() as uow:
+        checked = clock.now() - timedelta(days=7) + timedelta(minutes=2)
+        record_fact(
+            uow=uow,
+            clock=clock,
+            fact=IdentityCheck(
+                id=new_id(), subject=subject, at=checked, recorded_at=checked, channel="app"
+            ),
+        )
+        uow.commit()
+    issued = issue_code(
+        uow=container.uow(),
+        clock=clock,
+        private_keys=container.private_keys,
+        subject=subject,
+        lifetime=container.settings.code_lifetime,
+    )
+    assert issued.expires_at == (checked + timedelta(days=7)).replace(microsecond=0)
+
+
+def test_keys_cannot_be_initialised_twice_and_files_are_private(container: Container) -> None:
+    """A second `keys init` is refused; private key files are mode 0600 and never in the DB."""
+    _setup(container)
+    with pytest.raises(Conflict):
+        init_keys(
+            uow=container.uow(),
+            clock=container.clock,
+            private_keys=container.private_keys,
+            jurisdiction="330100",
+        )
+    files = sorted(container.settings.keys_dir.glob("*.key"))
+    assert len(files) == 2
+    assert all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+    kid = files[0].stem
+    with pytest.raises(KeyFileError):
+        container.private_keys.save(kid, container.private_keys.load(kid))
+
+
+def test_no_keys_means_no_code(container: Container) -> None:
+    """Without keys, issuing says to run `keys init`."""
+    subject = register_person(
+        uow=container.uow(), clock=container.clock, jurisdiction="330100", **registration()
+    ).subject
+    with pytest.raises(NoSigningKey, match="keys init"):
+        _code(container, subject)
+
+
+def test_rotated_out_key_verifies_until_its_codes_expire(
+    container: Container, clock: FixedClock
+) -> None:
+    """After rotation, a code from the old key passes until its expiry, then not; the trust
+    list keeps the old key until then and drops it afterwards with a higher sequence."""
+    subject = _setup(container)
+    old_token = _code(container, subject)
+    first = load_trust_list(_document(container)).trust_list
+    clock.advance(timedelta(minutes=1))
+    rotate_signing_key(
+        uow=container.uow(), clock=clock, private_keys=container.private_keys, jurisdiction="330100"
+    )
+    store = _checkpoint(container)
+    second = store.trust_list("330100")
+    assert second is not None and second.sequence == first.sequence + 1
+    assert len(second.keys) == 2
+    new_token = _code(container, subject)
+    assert verify(new_token, trust_lists=store, at=clock.now(), acceptance=GREEN_ONLY).passed
+    assert verify(old_token, trust_lists=store, at=clock.now(), acceptance=GREEN_ONLY).passed
+    clock.advance(timedelta(minutes=10))
+    expired = verify(old_token, trust_lists=store, at=clock.now(), acceptance=GREEN_ONLY)
+    assert expired.reason is Reason.EXPIRED
+    third = load_trust_list(_document(container)).trust_list
+    assert third.sequence == second.sequence + 1 and len(third.keys) == 1
+
+
+def test_trust_list_sequence_only_moves_when_content_changes(container: Container) -> None:
+    """Exporting twice with no key change gives the same list and sequence."""
+    _setup(container)
+    assert _document(container) == _document(container)
+
+
+def test_online_check_reports_a_status_change(container: Container, clock: FixedClock) -> None:
+    """A connected checkpoint learns that the holder turned yellow after the code was issued."""
+    subject = _setup(container)
+    token = _code(container, subject)
+    store = own_trust_store(
+        uow=container.uow(),
+        clock=clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=container.settings.code_lifetime,
+        clock_skew=container.settings.clock_skew,
+    )
+    unchanged = verify_online(
+        uow=container.uow(),
+        clock=clock,
+        trust_store=store,
+        token=token,
+        acceptance=GREEN_ONLY,
+        jurisdiction="330100",
+    )
+    assert unchanged.decision.passed and unchanged.status_changed is False
+    clock.advance(timedelta(seconds=30))
+    declare_health(
+        uow=container.uow(), clock=clock, subject=subject, temperature=38.9, symptoms=["fever"]
+    )
+    changed = verify_online(
+        uow=container.uow(),
+        clock=clock,
+        trust_store=store,
+        token=token,
+        acceptance=GREEN_ONLY,
+        jurisdiction="330100",
+    )
+    assert changed.decision.passed
+    assert (changed.status_changed, changed.current_colour) == (True, "yellow")
+
+
+def test_rotation_under_load_refuses_no_valid_code(container: Container) -> None:
+    """While keys rotate, every code issued is accepted by a checkpoint that refreshes its trust
+    list when it meets an unknown key (as connected checkpoints do)."""
+    subject = _setup(container)
+    container.clock = _RealClock()
+    refused: list[str] = []
+    stop = threading.Event()
+
+    def checkpoint_loop() -> None:
+        store = _checkpoint(container)
+        while not stop.is_set():
+            token = _code(container, subject)
+            decision = verify(
+                token, trust_lists=store, at=container.clock.now(), acceptance=GREEN_ONLY
+            )
+            if decision.reason is Reason.UNKNOWN_KID:
+                store.accept(load_trust_list(_document(container)))
+                decision = verify(
+                    token, trust_lists=store, at=container.clock.now(), acceptance=GREEN_ONLY
+                )
+            if not decision.passed:
+                refused.append(f"{decision.reason}: {decision.message}")
+
+    worker = threading.Thread(target=checkpoint_loop)
+    worker.start()
+    try:
+        for _ in range(5):
+            rotate_signing_key(
+                uow=container.uow(),
+                clock=container.clock,
+                private_keys=container.private_keys,
+                jurisdiction="330100",
+            )
+    finally:
+        stop.set()
+        worker.join()
+    assert refused == []
+    assert (
+        len(
+            [
+                k
+                for k in list_keys(uow=container.uow(), jurisdiction="330100")
+                if k.role == "signing"
+            ]
+        )
+        == 6
+    )
+
+
+class _RealClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
