@@ -10,12 +10,26 @@ from fastapi.testclient import TestClient
 
 from factories import registration
 from healthcode.adapters.clock import FixedClock
+from identity_helpers import PASSWORD
+
+SIGN_UP = "/api/v1/website/sign-up"
+
+
+def _sign_up_body(**overrides: Any) -> dict[str, Any]:
+    return {**registration(**overrides), "password": PASSWORD}
 
 
 def _register(client: TestClient, **overrides: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/registrations", json=registration(**overrides))
+    """Sign up on the city website and log in: the answer plus the session token."""
+    response = client.post(SIGN_UP, json=_sign_up_body(**overrides))
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
+    login = client.post(
+        "/api/v1/website/login",
+        json={"phone": registration(**overrides)["phone"], "password": PASSWORD},
+    )
+    assert login.status_code == 200, login.text
+    body["token"] = login.json()["token"]
     return body
 
 
@@ -30,7 +44,7 @@ def test_openapi_is_published(client: TestClient) -> None:
 
 
 def test_register_then_read_own_masked_profile(client: TestClient) -> None:
-    """A citizen registers, gets a token, and reads their own profile masked."""
+    """A citizen signs up on the website, logs in, and reads their own profile masked."""
     registered = _register(client)
     assert registered["profile"]["name"] == "张*丰"
     me = client.get("/api/v1/me", headers=_auth(registered["token"]))
@@ -41,9 +55,7 @@ def test_register_then_read_own_masked_profile(client: TestClient) -> None:
 
 def test_invalid_registration_is_problem_json_naming_the_field(client: TestClient) -> None:
     """A bad check character is a 422 problem+json naming id_number and the rule."""
-    response = client.post(
-        "/api/v1/registrations", json=registration(id_number="110105194912310021")
-    )
+    response = client.post(SIGN_UP, json=_sign_up_body(id_number="110105194912310021"))
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
@@ -53,9 +65,9 @@ def test_invalid_registration_is_problem_json_naming_the_field(client: TestClien
 
 def test_missing_field_is_problem_json(client: TestClient) -> None:
     """A body without a required field is a 422 problem+json naming that field."""
-    body = registration()
+    body = _sign_up_body()
     del body["phone"]
-    response = client.post("/api/v1/registrations", json=body)
+    response = client.post(SIGN_UP, json=body)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["phone"]
 
@@ -63,7 +75,7 @@ def test_missing_field_is_problem_json(client: TestClient) -> None:
 def test_duplicate_registration_is_409(client: TestClient) -> None:
     """Registering the same ID number twice is a 409 problem+json."""
     _register(client)
-    response = client.post("/api/v1/registrations", json=registration(phone="13900000000"))
+    response = client.post(SIGN_UP, json=_sign_up_body(phone="13900000000"))
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "id_number"
 

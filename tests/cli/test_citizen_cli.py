@@ -44,9 +44,24 @@ def test_register_prints_the_subject(cli_env: Settings) -> None:
 
 
 def test_person_show_is_masked(cli_env: Settings) -> None:
-    """`healthcode person show` prints the masked registration."""
-    code, out, _ = _run("person", "show", _subject(), "--json")
-    assert code == 0
+    """`healthcode person show --as OFFICIAL` prints the masked registration."""
+    subject = _subject()
+    code, _, err = _run(
+        "official",
+        "add",
+        "--username",
+        "wang",
+        "--role",
+        "official",
+        "--jurisdiction",
+        "330100",
+        "--password",
+        "correct horse battery",
+        "--json",
+    )
+    assert code == 0, err
+    code, out, err = _run("person", "show", subject, "--as", "wang", "--json")
+    assert code == 0, err
     shown = json.loads(out)
     assert (shown["name"], shown["phone"]) == ("张*丰", "138****1234")
     assert shown["registered_at"].startswith("2026-03-01T01:00:00")

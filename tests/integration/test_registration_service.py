@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from factories import VALID_ID, registration, resident_id
-from healthcode.adapters.db.people import ConsentRow, DevTokenRow, PersonRow
-from healthcode.adapters.db.repositories import SqlTokenRepository
+from healthcode.adapters.db.people import ConsentRow, PersonRow
 from healthcode.bootstrap import Container
+from healthcode.domain.access import Principal, Role
 from healthcode.domain.errors import Conflict, InvalidInput, NotFound
 from healthcode.domain.facts import HealthDeclaration, Symptom, TravelDeclaration
 from healthcode.services.declarations import declare_health, declare_travel, list_declarations
@@ -27,6 +27,13 @@ def _register(container: Container, **overrides: object) -> str:
     ).subject
 
 
+def _own_profile(container: Container, subject: str):  # type: ignore[no-untyped-def]
+    citizen = Principal(role=Role.CITIZEN, id=subject, channel="website")
+    return show_profile(
+        uow=container.uow(), clock=container.clock, principal=citizen, subject=subject
+    )
+
+
 def _count(container: Container, model: type) -> int:
     with container.uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(model)) or 0
@@ -35,7 +42,7 @@ def _count(container: Container, model: type) -> int:
 def test_registered_person_is_shown_masked(container: Container) -> None:
     """A registered person reads back with name, ID number and phone masked."""
     subject = _register(container)
-    profile = show_profile(uow=container.uow(), subject=subject)
+    profile = _own_profile(container, subject)
     assert (profile.name, profile.id_number, profile.phone) == (
         "张*丰",
         "1101**********002X",
@@ -81,7 +88,7 @@ def test_consent_is_recorded_with_purpose_and_time(container: Container) -> None
 def test_no_consent_records_none(container: Container) -> None:
     """Without consent, no consent row is written."""
     subject = _register(container, consent_location=False)
-    assert not show_profile(uow=container.uow(), subject=subject).location_consent
+    assert not _own_profile(container, subject).location_consent
     assert _count(container, ConsentRow) == 0
 
 
@@ -109,15 +116,15 @@ def test_invalid_registration_names_the_field_and_stores_nothing(
 def test_failure_mid_registration_leaves_nothing(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crash after the person row is written rolls the whole registration back."""
+    """A crash after the person and consent rows are written rolls the whole registration back."""
 
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(SqlTokenRepository, "add", crash)
+    monkeypatch.setattr("healthcode.services.registration.refresh_status", crash)
     with pytest.raises(RuntimeError):
         _register(container)
-    for model in (PersonRow, ConsentRow, DevTokenRow):
+    for model in (PersonRow, ConsentRow):
         assert _count(container, model) == 0
 
 

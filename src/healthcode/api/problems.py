@@ -9,7 +9,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from healthcode.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from healthcode.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -38,6 +46,14 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         return problem(404, "Not found", str(exc))
     if isinstance(exc, NotAllowed):
         return problem(403, "Forbidden", str(exc))
+    if isinstance(exc, NotAuthenticated):
+        response = problem(401, "Unauthorized", str(exc))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    if isinstance(exc, TooManyAttempts):
+        response = problem(429, "Too many attempts", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     return problem(400, "Refused", str(exc))
 
 
@@ -56,7 +72,13 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return response
 
 
-_TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+_TITLES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    429: "Too many attempts",
+}
 
 
 def install(app: FastAPI) -> None:

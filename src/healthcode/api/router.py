@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.api.routes import citizens, codes, status
+from healthcode.api.routes import citizens, codes, logins, officials, status
 
 router = APIRouter()
 router.include_router(citizens.router)
 router.include_router(status.router)
 router.include_router(codes.router)
+router.include_router(logins.router)
+router.include_router(officials.router)

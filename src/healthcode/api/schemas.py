@@ -29,9 +29,15 @@ class ProfileOut(BaseModel):
     location_consent: bool
 
 
+class ChannelRegistrationIn(RegistrationIn):
+    assertion: str = Field(
+        description="The channel's signed assertion for its user (JWT): `sub` is the "
+        "channel's user id, bound to the new subject"
+    )
+
+
 class RegisteredOut(BaseModel):
     subject: str
-    token: str = Field(description="Development bearer token for /api/v1/me endpoints")
     profile: ProfileOut
 
 

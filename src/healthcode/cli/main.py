@@ -9,7 +9,7 @@ from rich.console import Console
 
 from healthcode import bootstrap
 from healthcode.adapters.personal_data import DataKeyError
-from healthcode.cli import codes, declare, people, policy, status, verify
+from healthcode.cli import access, codes, declare, notify, people, policy, status, verify
 from healthcode.cli.output import emit, refuse
 from healthcode.config import Settings
 
@@ -27,6 +27,14 @@ app.add_typer(codes.trust_app, name="trust-list")
 app.command("code")(codes.code)
 app.command("verify")(verify.verify_command)
 app.command("register")(people.register)
+app.add_typer(access.official_app, name="official")
+app.add_typer(access.channel_app, name="channel")
+app.add_typer(access.proposal_app, name="proposal")
+app.add_typer(access.override_app, name="override")
+app.add_typer(access.release_app, name="release")
+app.add_typer(access.audit_app, name="audit")
+app.add_typer(notify.notify_app, name="notify")
+app.add_typer(notify.demo_app, name="demo")
 app.command("status")(status.status)
 app.command("test-result")(status.record_test)
 

@@ -1,4 +1,4 @@
-"""`healthcode register` and `healthcode person show`."""
+"""`healthcode register` (an operator command) and `healthcode person show --as OFFICIAL`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.table import Table
 
 from healthcode.cli.context import system
 from healthcode.cli.output import emit, parse_at, refusals
+from healthcode.services.officials import official_principal
 from healthcode.services.profile import show_profile
 from healthcode.services.registration import register_person
 
@@ -52,20 +53,29 @@ def register(
             consent_location=consent_location,
         )
     emit(
-        {"subject": registered.subject, "token": registered.token},
+        {"subject": registered.subject},
         as_json=as_json,
-        human=lambda console: console.print(
-            f"registered subject [bold]{registered.subject}[/]\n"
-            f"development token: {registered.token}"
-        ),
+        human=lambda console: console.print(f"registered subject [bold]{registered.subject}[/]"),
     )
 
 
 @person_app.command("show")
-def show(subject: str, as_json: JsonOpt = False) -> None:
-    """Show a person's registration, masked."""
+def show(
+    subject: str,
+    as_: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="Username of the official reading (the read is written to the access log "
+            "under that name; the person sees it).",
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a person's registration, masked, as an official (audited)."""
     with refusals(as_json=as_json), system(as_json=as_json) as c:
-        profile = show_profile(uow=c.uow(), subject=subject)
+        official = official_principal(uow=c.uow(), username=as_)
+        profile = show_profile(uow=c.uow(), clock=c.clock, principal=official, subject=subject)
     payload = {
         "subject": profile.subject,
         "jurisdiction": profile.jurisdiction,

@@ -65,3 +65,23 @@ class NotAllowed(DomainError):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.reason}"
+
+
+@dataclass
+class NotAuthenticated(DomainError):
+    """The credentials are missing, unknown, expired, tampered with or replayed."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@dataclass
+class TooManyAttempts(DomainError):
+    """Too many failed attempts: refused without checking until ``retry_after_seconds`` pass."""
+
+    retry_after_seconds: int
+
+    def __str__(self) -> str:
+        return f"too many failed attempts; try again in {self.retry_after_seconds} seconds"

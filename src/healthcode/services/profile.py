@@ -1,14 +1,18 @@
-"""What a person may see of their own registration: masked, never the clear values."""
+"""A person's registration, masked, never the clear values: for the person themself, or for an
+official acting for epidemic control (that read is written to the access log)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from healthcode.domain.access import Action, Principal, Purpose
 from healthcode.domain.errors import NotFound
 from healthcode.domain.identity import mask_id_number, mask_name, mask_phone
 from healthcode.domain.person import LOCATION_CONSENT_PURPOSE
-from healthcode.services.ports import UnitOfWork
+from healthcode.services.audit import record_access
+from healthcode.services.authz import require, require_scope
+from healthcode.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,13 +31,37 @@ class MaskedProfile:
         return LOCATION_CONSENT_PURPOSE in self.consents
 
 
-def show_profile(*, uow: UnitOfWork, subject: str) -> MaskedProfile:
-    """The person's registration with name, ID number and phone masked."""
+def show_profile(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    subject: str,
+    purpose: Purpose | None = None,
+) -> MaskedProfile:
+    """The person's registration with name, ID number and phone masked.
+
+    Anyone but the person must be allowed to read people (``Action.READ_PERSON``) for the
+    purpose, within their jurisdiction; their read is audited in the same transaction."""
+    own = principal.is_person(subject)
+    if not own:
+        principal = require(principal, Action.READ_PERSON, purpose)
     with uow:
         person = uow.persons.get(subject)
         if person is None:
             raise NotFound("person", subject)
         consents = tuple(c.purpose for c in uow.persons.consents(subject) if c.withdrawn_at is None)
+        if not own:
+            require_scope(principal, person.jurisdiction, action=Action.READ_PERSON)
+            record_access(
+                uow=uow,
+                clock=clock,
+                principal=principal,
+                subject=subject,
+                what="profile",
+                purpose=principal.purpose,
+            )
+            uow.commit()
     return MaskedProfile(
         subject=person.subject,
         jurisdiction=person.jurisdiction,
@@ -44,9 +72,3 @@ def show_profile(*, uow: UnitOfWork, subject: str) -> MaskedProfile:
         registered_at=person.registered_at,
         consents=consents,
     )
-
-
-def authenticate_dev_token(*, uow: UnitOfWork, token_hash: str) -> str | None:
-    """The subject a development bearer token belongs to, if any."""
-    with uow:
-        return uow.tokens.subject_for(token_hash)

@@ -1,14 +1,16 @@
-"""Registering a citizen: validated, encrypted, one transaction."""
+"""Registering a citizen: validated, encrypted, one transaction.
+
+Three ways in: an operator at the console (`healthcode register`), a channel that vouches for
+its user with a signed assertion, and sign-up on the city website (``services.website``)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 
-from healthcode.domain.errors import Conflict, InvalidInput, Problem
+from healthcode.domain.errors import Conflict, InvalidInput, NotAuthenticated, Problem
 from healthcode.domain.identity import IdType, validate_id_number, validate_phone
 from healthcode.domain.person import LOCATION_CONSENT_PURPOSE, Consent, Person
+from healthcode.services.assertions import note_face_check, service_audience, verify_assertion
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.status import refresh_status
@@ -20,11 +22,6 @@ MAX_ADDRESS_LENGTH = 200
 @dataclass(frozen=True)
 class Registered:
     subject: str
-    token: str
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _validate(
@@ -63,6 +60,65 @@ def _validate(
     return kind, number, clean_name, clean_phone, clean_address
 
 
+@dataclass(frozen=True)
+class ValidRegistration:
+    """Registration input after every rule passed, normalised."""
+
+    id_type: IdType
+    id_number: str
+    name: str
+    phone: str
+    address: str
+    consent_location: bool
+
+
+def validate_registration(
+    *,
+    clock: Clock,
+    name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    consent_location: bool,
+) -> ValidRegistration:
+    """Check every field; ``InvalidInput`` names each one that breaks a rule."""
+    kind, number, clean_name, clean_phone, clean_address = _validate(
+        name=name, id_type=id_type, id_number=id_number, phone=phone, address=address, clock=clock
+    )
+    return ValidRegistration(kind, number, clean_name, clean_phone, clean_address, consent_location)
+
+
+def add_person(
+    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, valid: ValidRegistration
+) -> Person:
+    """Add a validated person inside the caller's transaction; refuse a second registration of
+    the same ID number in the jurisdiction."""
+    now = clock.now()
+    existing = uow.persons.subject_for_id_number(
+        jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
+    )
+    if existing is not None:
+        raise Conflict("id_number", "is already registered in this jurisdiction")
+    person = Person(
+        subject=new_id(),
+        jurisdiction=jurisdiction,
+        id_type=valid.id_type.value,
+        id_number=valid.id_number,
+        name=valid.name,
+        phone=valid.phone,
+        address=valid.address,
+        registered_at=now,
+    )
+    uow.persons.add(person)
+    if valid.consent_location:
+        uow.persons.add_consent(
+            person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
+        )
+    refresh_status(uow=uow, clock=clock, subject=person.subject, cause="registered")
+    return person
+
+
 def register_person(
     *,
     uow: UnitOfWork,
@@ -75,35 +131,69 @@ def register_person(
     address: str,
     consent_location: bool,
 ) -> Registered:
-    """Register a resident; refuse bad input naming each field, and a second registration of
-    the same ID number in the jurisdiction. Issues a development bearer token."""
-    kind, number, clean_name, clean_phone, clean_address = _validate(
-        name=name, id_type=id_type, id_number=id_number, phone=phone, address=address, clock=clock
+    """Register a resident (an operator at the console); refuse bad input naming each field,
+    and a second registration of the same ID number in the jurisdiction."""
+    valid = validate_registration(
+        clock=clock,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        address=address,
+        consent_location=consent_location,
     )
-    now = clock.now()
     with uow:
-        existing = uow.persons.subject_for_id_number(
-            jurisdiction=jurisdiction, id_type=kind.value, id_number=number
-        )
-        if existing is not None:
-            raise Conflict("id_number", "is already registered in this jurisdiction")
-        person = Person(
-            subject=new_id(),
-            jurisdiction=jurisdiction,
-            id_type=kind.value,
-            id_number=number,
-            name=clean_name,
-            phone=clean_phone,
-            address=clean_address,
-            registered_at=now,
-        )
-        uow.persons.add(person)
-        if consent_location:
-            uow.persons.add_consent(
-                person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
-            )
-        refresh_status(uow=uow, clock=clock, subject=person.subject, cause="registered")
-        token = secrets.token_urlsafe(32)
-        uow.tokens.add(token_hash=hash_token(token), subject=person.subject, issued_at=now)
+        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.commit()
-    return Registered(subject=person.subject, token=token)
+    return Registered(subject=person.subject)
+
+
+def register_through_channel(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    channel_id: str,
+    assertion: str,
+    name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    consent_location: bool,
+) -> Registered:
+    """A channel registers its user: the person is added, the channel's user id (the
+    assertion's ``sub``) is bound to the new subject, and the face check it vouches for is
+    recorded — all in one transaction."""
+    valid = validate_registration(
+        clock=clock,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        address=address,
+        consent_location=consent_location,
+    )
+    with uow:
+        channel = uow.channels.get(channel_id)
+        if channel is None or not channel.active:
+            raise NotAuthenticated("unknown channel")
+        claims = verify_assertion(
+            uow=uow,
+            clock=clock,
+            channel=channel,
+            assertion=assertion,
+            audience=service_audience(jurisdiction),
+        )
+        if uow.channels.subject_for(channel_id=channel.id, channel_user_id=claims.channel_user_id):
+            raise Conflict("assertion", "this channel user is already registered")
+        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        uow.channels.bind(
+            channel_id=channel.id,
+            channel_user_id=claims.channel_user_id,
+            subject=person.subject,
+            bound_at=clock.now(),
+        )
+        note_face_check(uow=uow, clock=clock, subject=person.subject, claims=claims)
+        uow.commit()
+    return Registered(subject=person.subject)

@@ -1,3 +1,11 @@
 """Storage on SQLAlchemy 2.0: models, repositories, unit of work, migrations."""
 
-from healthcode.adapters.db import facts, people, status  # noqa: F401 - every table on Base
+from healthcode.adapters.db import (  # noqa: F401 - every table on Base
+    facts,
+    identity,
+    keys,
+    outbox,
+    oversight,
+    people,
+    status,
+)

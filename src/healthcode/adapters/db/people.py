@@ -1,4 +1,4 @@
-"""Tables for people: registration (personal data encrypted), consents, development tokens."""
+"""Tables for people: registration (personal data encrypted) and consents."""
 
 from __future__ import annotations
 
@@ -44,13 +44,3 @@ class ConsentRow(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[PersonRow] = relationship(lazy="raise", back_populates="consents")
-
-
-class DevTokenRow(Base):
-    """A development bearer token (hashed), issued at registration until channels replace it."""
-
-    __tablename__ = "dev_tokens"
-
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(ForeignKey("persons.subject"), index=True)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from healthcode.adapters.db.fact_mapping import ROW_TYPES, from_row, to_row
-from healthcode.adapters.db.people import ConsentRow, DevTokenRow, PersonRow
+from healthcode.adapters.db.people import ConsentRow, PersonRow
 from healthcode.adapters.personal_data import PersonalDataCipher
 from healthcode.domain.facts import Fact, FactKind, ordered
 from healthcode.domain.identity import normalise_address
@@ -148,16 +147,3 @@ class SqlFactRepository:
                 found[row.subject].append(from_row(kind, row))
         return {s: ordered(facts) for s, facts in found.items()}
 
-
-class SqlTokenRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, *, token_hash: str, subject: str, issued_at: datetime) -> None:
-        self._session.add(DevTokenRow(token_hash=token_hash, subject=subject, issued_at=issued_at))
-        self._session.flush()
-
-    def subject_for(self, token_hash: str) -> str | None:
-        return self._session.scalar(
-            select(DevTokenRow.subject).where(DevTokenRow.token_hash == token_hash)
-        )

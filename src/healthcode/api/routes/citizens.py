@@ -1,28 +1,36 @@
-"""Citizen endpoints: register, own profile, own declarations."""
+"""Citizen endpoints: registration through a channel, own profile, own declarations, own
+access log."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from healthcode.api.auth import CurrentSubject
+from fastapi import APIRouter, Depends, status
+
+from healthcode.api.access_schemas import AccessRecordOut
+from healthcode.api.auth import Authorized, CurrentCitizen, CurrentSubject
 from healthcode.api.deps import ContainerDep
 from healthcode.api.schemas import (
+    ChannelRegistrationIn,
     DeclarationOut,
     HealthDeclarationIn,
     ProfileOut,
     RegisteredOut,
-    RegistrationIn,
     TravelDeclarationIn,
 )
+from healthcode.domain.access import Action, Principal, Role
 from healthcode.domain.facts import Fact
 from healthcode.services import declarations
+from healthcode.services.audit import own_access_log
 from healthcode.services.profile import MaskedProfile, show_profile
-from healthcode.services.registration import register_person
+from healthcode.services.registration import register_through_channel
 
 router = APIRouter(prefix="/api/v1", tags=["citizens"])
 
+RegisteringChannel = Annotated[Principal, Depends(Authorized(Action.REGISTER_CITIZEN))]
 
-def _profile_out(profile: MaskedProfile) -> ProfileOut:
+
+def profile_out(profile: MaskedProfile) -> ProfileOut:
     return ProfileOut(
         subject=profile.subject,
         jurisdiction=profile.jurisdiction,
@@ -43,25 +51,50 @@ def _declaration_out(fact: Fact) -> DeclarationOut:
 
 
 @router.post("/registrations", status_code=status.HTTP_201_CREATED, response_model=RegisteredOut)
-def register(body: RegistrationIn, container: ContainerDep) -> RegisteredOut:
-    """Register a resident. Refusals name the field: 422 for invalid input, 409 if the ID
-    number is already registered."""
-    registered = register_person(
+def register(
+    body: ChannelRegistrationIn, channel: RegisteringChannel, container: ContainerDep
+) -> RegisteredOut:
+    """A channel registers its user, vouching with a signed assertion whose `sub` (the
+    channel's user id) is bound to the new subject. 422 for invalid input naming the field,
+    409 if the ID number is already registered, 401 for a bad assertion."""
+    fields = body.model_dump()
+    assertion = fields.pop("assertion")
+    registered = register_through_channel(
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
-        **body.model_dump(),
+        channel_id=channel.id,
+        assertion=assertion,
+        **fields,
     )
-    profile = show_profile(uow=container.uow(), subject=registered.subject)
-    return RegisteredOut(
-        subject=registered.subject, token=registered.token, profile=_profile_out(profile)
+    citizen = Principal(role=Role.CITIZEN, id=registered.subject, channel=channel.id)
+    profile = show_profile(
+        uow=container.uow(), clock=container.clock, principal=citizen, subject=registered.subject
     )
+    return RegisteredOut(subject=registered.subject, profile=profile_out(profile))
 
 
 @router.get("/me", response_model=ProfileOut)
-def me(subject: CurrentSubject, container: ContainerDep) -> ProfileOut:
+def me(citizen: CurrentCitizen, container: ContainerDep) -> ProfileOut:
     """The caller's own registration, masked."""
-    return _profile_out(show_profile(uow=container.uow(), subject=subject))
+    profile = show_profile(
+        uow=container.uow(), clock=container.clock, principal=citizen, subject=citizen.id
+    )
+    return profile_out(profile)
+
+
+@router.get("/me/access-log", response_model=list[AccessRecordOut])
+def my_access_log(
+    citizen: Annotated[Principal, Depends(Authorized(Action.READ_OWN_ACCESS_LOG))],
+    container: ContainerDep,
+) -> list[AccessRecordOut]:
+    """Who read your data, in which role, why and what, oldest first."""
+    return [
+        AccessRecordOut(
+            seq=r.seq, at=r.at, actor=r.actor, role=r.role, purpose=r.purpose, what=r.what
+        )
+        for r in own_access_log(uow=container.uow(), principal=citizen)
+    ]
 
 
 @router.post(

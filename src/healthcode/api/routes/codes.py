@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthcode.api.auth import CurrentSubject
+from healthcode.api.auth import CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_svg, qr_version
 from healthcode.credentials.verify import Acceptance, Decision
+from healthcode.domain.access import Action
 from healthcode.services.codes import issue_code, own_trust_store, verify_online
 from healthcode.services.keys import trust_list_document
 
@@ -76,7 +77,9 @@ def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
     )
 
 
-@router.get("/.well-known/healthcode/trust-list")
+@router.get(
+    "/.well-known/healthcode/trust-list", dependencies=[Depends(Public(Action.READ_TRUST_LIST))]
+)
 def trust_list(container: ContainerDep) -> Response:
     """This jurisdiction's signed trust list: its code-signing keys with validity periods,
     the root key id, a sequence number and issue time, signed by the root key."""
@@ -91,7 +94,7 @@ def trust_list(container: ContainerDep) -> Response:
     return Response(document, media_type="application/json")
 
 
-@router.post("/api/v1/verify")
+@router.post("/api/v1/verify", dependencies=[Depends(Public(Action.VERIFY_CODE))])
 def verify_code(body: VerifyIn, container: ContainerDep) -> dict[str, Any]:
     """Verify a code as a connected checkpoint: the offline decision, plus whether the holder's
     status changed since the code was issued."""

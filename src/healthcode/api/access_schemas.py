@@ -1,0 +1,139 @@
+"""Bodies for logins, channels, officials, proposals and the access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthcode.api.schemas import RegistrationIn
+
+
+class SignUpIn(RegistrationIn):
+    password: str = Field(description="At least 10 characters")
+
+
+class CitizenLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str
+    password: str
+
+
+class OfficialLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    password: str
+    totp: str = Field(description="The current one-time code of the official's authenticator")
+
+
+class SessionOut(BaseModel):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: datetime
+    role: str
+
+
+class TokenOut(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: str = "app"
+    public_key_pem: str = Field(description="Ed25519 or P-256 public key (PEM)")
+    webhook_url: str
+
+
+class NewChannelOut(BaseModel):
+    client_id: str
+    client_secret: str = Field(description="Shown once")
+    webhook_secret: str = Field(description="Shown once: webhooks are signed with it")
+    name: str
+    kind: str
+    webhook_url: str
+
+
+class ChannelOut(BaseModel):
+    client_id: str
+    name: str
+    kind: str
+    webhook_url: str
+    active: bool
+    created_at: datetime
+
+
+class OfficialIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    role: str
+    jurisdiction: str
+    district: str | None = None
+    password: str
+
+
+class NewOfficialOut(BaseModel):
+    id: str
+    username: str
+    role: str
+    jurisdiction: str
+    district: str | None
+    totp_uri: str = Field(description="otpauth:// provisioning URI, shown once")
+
+
+class ProposalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="override_colour, release_quarantine, activate_policy…")
+    payload: dict[str, Any]
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = ""
+
+
+class ProposalOut(BaseModel):
+    id: str
+    action: str
+    subject: str | None
+    jurisdiction: str
+    payload: dict[str, Any]
+    reason: str
+    proposed_by: str
+    proposed_by_role: str
+    proposed_at: datetime
+    status: str
+    decided_by: str | None
+    decided_by_role: str | None
+    decided_at: datetime | None
+    decision_note: str
+    result: dict[str, Any] | None
+
+
+class AccessRecordOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    purpose: str
+    what: str
+
+
+class VerificationOut(BaseModel):
+    intact: bool
+    records: int
+    problem: str | None = None
+    first_bad_record: int | None = None
+    kind: str | None = None

@@ -1,0 +1,212 @@
+"""Officials at work: accounts and channels (admins), reading a person (for epidemic control,
+audited), four-eyes proposals, and the access log (auditors)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from healthcode.api.access_schemas import (
+    AccessRecordOut,
+    ChannelIn,
+    ChannelOut,
+    DecisionIn,
+    NewChannelOut,
+    NewOfficialOut,
+    OfficialIn,
+    ProposalIn,
+    ProposalOut,
+    VerificationOut,
+)
+from healthcode.api.auth import Authorized
+from healthcode.api.deps import ContainerDep
+from healthcode.api.routes.citizens import profile_out
+from healthcode.api.schemas import ProfileOut
+from healthcode.domain.access import Action, Principal
+from healthcode.domain.proposals import Proposal, ProposalStatus
+from healthcode.services import proposals
+from healthcode.services.audit import access_log_of, verify_access_log
+from healthcode.services.channels import add_channel, list_channels
+from healthcode.services.officials import add_official
+from healthcode.services.profile import show_profile
+
+router = APIRouter(prefix="/api/v1", tags=["officials"])
+
+
+ManagesOfficials = Annotated[Principal, Depends(Authorized(Action.MANAGE_OFFICIALS))]
+ManagesChannels = Annotated[Principal, Depends(Authorized(Action.MANAGE_CHANNELS))]
+ReadsPeople = Annotated[Principal, Depends(Authorized(Action.READ_PERSON))]
+Proposes = Annotated[Principal, Depends(Authorized(Action.PROPOSE))]
+Decides = Annotated[Principal, Depends(Authorized(Action.DECIDE_PROPOSAL))]
+ListsProposals = Annotated[Principal, Depends(Authorized(Action.LIST_PROPOSALS))]
+ReadsAccessLogs = Annotated[Principal, Depends(Authorized(Action.READ_ACCESS_LOG))]
+VerifiesAuditLog = Annotated[Principal, Depends(Authorized(Action.VERIFY_AUDIT_LOG))]
+
+
+@router.post("/officials", status_code=status.HTTP_201_CREATED, response_model=NewOfficialOut)
+def create_official(
+    body: OfficialIn, admin: ManagesOfficials, container: ContainerDep
+) -> NewOfficialOut:
+    """Create an official's account (admins); the TOTP provisioning URI is shown once."""
+    created = add_official(
+        uow=container.uow(), clock=container.clock, principal=admin, **body.model_dump()
+    )
+    return NewOfficialOut(**vars(created))
+
+
+@router.post("/channels", status_code=status.HTTP_201_CREATED, response_model=NewChannelOut)
+def create_channel(
+    body: ChannelIn, admin: ManagesChannels, container: ContainerDep
+) -> NewChannelOut:
+    """Register a channel (admins): its client id and secrets are shown once."""
+    created = add_channel(
+        uow=container.uow(), clock=container.clock, principal=admin, **body.model_dump()
+    )
+    return NewChannelOut(
+        client_id=created.id,
+        client_secret=created.client_secret,
+        webhook_secret=created.webhook_secret,
+        name=created.name,
+        kind=created.kind,
+        webhook_url=created.webhook_url,
+    )
+
+
+@router.get("/channels", response_model=list[ChannelOut])
+def get_channels(_admin: ManagesChannels, container: ContainerDep) -> list[ChannelOut]:
+    """The registered channels (admins), without secrets."""
+    return [
+        ChannelOut(
+            client_id=c.id,
+            name=c.name,
+            kind=c.kind,
+            webhook_url=c.webhook_url,
+            active=c.active,
+            created_at=c.created_at,
+        )
+        for c in list_channels(uow=container.uow())
+    ]
+
+
+@router.get("/people/{subject}", response_model=ProfileOut)
+def read_person(subject: str, official: ReadsPeople, container: ContainerDep) -> ProfileOut:
+    """A person's registration, masked, for epidemic control; the read is audited and the
+    person sees it in their access log."""
+    profile = show_profile(
+        uow=container.uow(), clock=container.clock, principal=official, subject=subject
+    )
+    return profile_out(profile)
+
+
+def _proposal_out(proposal: Proposal) -> ProposalOut:
+    return ProposalOut(
+        id=proposal.id,
+        action=proposal.kind,
+        subject=proposal.subject,
+        jurisdiction=proposal.jurisdiction,
+        payload=dict(proposal.payload),
+        reason=proposal.reason,
+        proposed_by=proposal.proposed_by,
+        proposed_by_role=proposal.proposed_by_role,
+        proposed_at=proposal.proposed_at,
+        status=proposal.status.value,
+        decided_by=proposal.decided_by,
+        decided_by_role=proposal.decided_by_role,
+        decided_at=proposal.decided_at,
+        decision_note=proposal.decision_note,
+        result=None if proposal.result is None else dict(proposal.result),
+    )
+
+
+@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> ProposalOut:
+    """Propose a change that needs a second pair of eyes (nothing happens until approved)."""
+    proposal = proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        action=body.action,
+        payload=body.payload,
+        reason=body.reason,
+    )
+    return _proposal_out(proposal)
+
+
+@router.get("/proposals", response_model=list[ProposalOut])
+def list_proposals(
+    official: ListsProposals, container: ContainerDep, status: ProposalStatus | None = None
+) -> list[ProposalOut]:
+    """Proposals of the caller's jurisdiction, oldest first (filter by `status`)."""
+    found = proposals.list_proposals(uow=container.uow(), principal=official, status=status)
+    return [_proposal_out(p) for p in found]
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut)
+def get_proposal(
+    proposal_id: str, official: ListsProposals, container: ContainerDep
+) -> ProposalOut:
+    """One proposal and its decision."""
+    return _proposal_out(
+        proposals.get_proposal(uow=container.uow(), principal=official, proposal_id=proposal_id)
+    )
+
+
+@router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut)
+def approve(
+    proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
+) -> ProposalOut:
+    """Approve and carry out a proposal (never your own)."""
+    decided = proposals.approve(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        proposal_id=proposal_id,
+        note=body.note,
+    )
+    return _proposal_out(decided)
+
+
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut)
+def reject(
+    proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
+) -> ProposalOut:
+    """Reject a proposal, saying why (`note`)."""
+    decided = proposals.reject(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        proposal_id=proposal_id,
+        note=body.note,
+    )
+    return _proposal_out(decided)
+
+
+@router.get("/audit/access-log/{subject}", response_model=list[AccessRecordOut])
+def person_access_log(
+    subject: str, auditor: ReadsAccessLogs, container: ContainerDep
+) -> list[AccessRecordOut]:
+    """Who read a person's data (auditors; this read is itself recorded)."""
+    records = access_log_of(
+        uow=container.uow(), clock=container.clock, principal=auditor, subject=subject
+    )
+    return [
+        AccessRecordOut(
+            seq=r.seq, at=r.at, actor=r.actor, role=r.role, purpose=r.purpose, what=r.what
+        )
+        for r in records
+    ]
+
+
+@router.get("/audit/verify", response_model=VerificationOut)
+def verify_audit(auditor: VerifiesAuditLog, container: ContainerDep) -> VerificationOut:
+    """Check the access log's hash chain; names the first record edited, inserted or removed."""
+    result = verify_access_log(uow=container.uow(), principal=auditor)
+    problem = result.problem
+    return VerificationOut(
+        intact=result.intact,
+        records=result.records,
+        problem=None if problem is None else str(problem),
+        first_bad_record=None if problem is None else problem.seq,
+        kind=None if problem is None else problem.kind,
+    )

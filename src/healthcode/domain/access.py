@@ -1,0 +1,192 @@
+"""Who may do what, and why: one table of role × action × purpose. Pure data.
+
+Every endpoint and command names its ``Action``; nothing is allowed unless ``ALLOWED`` holds the
+triple (role, action, purpose). A few actions are public (logging in, signing up, the OAuth2
+token endpoint, the trust list, checking a code): they need no credentials and are listed in
+``PUBLIC_ACTIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What an authenticated actor is. Citizens and channels are not officials' roles."""
+
+    CITIZEN = "citizen"
+    CHANNEL = "channel"
+    OFFICIAL = "official"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+OFFICIAL_ROLES: tuple[Role, ...] = (Role.OFFICIAL, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN)
+
+
+class Purpose(StrEnum):
+    """Why an actor does something: recorded with every read of another person's data."""
+
+    SELF_SERVICE = "self_service"
+    CHANNEL_SERVICE = "channel_service"
+    EPIDEMIC_CONTROL = "epidemic_control"
+    OVERSIGHT = "oversight"
+    ADMINISTRATION = "administration"
+
+
+class Action(StrEnum):
+    # public: no credentials
+    SIGN_UP = "sign_up"
+    LOG_IN = "log_in"
+    ISSUE_TOKEN = "issue_token"
+    READ_TRUST_LIST = "read_trust_list"
+    VERIFY_CODE = "verify_code"
+    # a citizen on their own data (through a channel or the website)
+    USE_OWN_DATA = "use_own_data"
+    READ_OWN_ACCESS_LOG = "read_own_access_log"
+    LOG_OUT = "log_out"
+    # a channel for the people who use it
+    REGISTER_CITIZEN = "register_citizen"
+    # officials on other people's data
+    READ_PERSON = "read_person"
+    READ_STATUS = "read_status"
+    # four eyes: the endpoint gates, then the action of each kind of proposal
+    PROPOSE = "propose"
+    DECIDE_PROPOSAL = "decide_proposal"
+    LIST_PROPOSALS = "list_proposals"
+    PROPOSE_OVERRIDE = "propose_override"
+    APPROVE_OVERRIDE = "approve_override"
+    PROPOSE_RELEASE = "propose_release"
+    APPROVE_RELEASE = "approve_release"
+    PROPOSE_CASE = "propose_case"
+    APPROVE_CASE = "approve_case"
+    PROPOSE_RISK_AREA = "propose_risk_area"
+    APPROVE_RISK_AREA = "approve_risk_area"
+    PROPOSE_POLICY = "propose_policy"
+    APPROVE_POLICY = "approve_policy"
+    # oversight
+    READ_ACCESS_LOG = "read_access_log"
+    VERIFY_AUDIT_LOG = "verify_audit_log"
+    # administration
+    MANAGE_OFFICIALS = "manage_officials"
+    MANAGE_CHANNELS = "manage_channels"
+
+
+PUBLIC_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.SIGN_UP,
+        Action.LOG_IN,
+        Action.ISSUE_TOKEN,
+        # a checkpoint checks a code: it learns pass/stop, the colour and the masked name only
+        Action.READ_TRUST_LIST,
+        Action.VERIFY_CODE,
+    }
+)
+
+_PROPOSING = (
+    Action.PROPOSE,
+    Action.LIST_PROPOSALS,
+    Action.PROPOSE_OVERRIDE,
+    Action.PROPOSE_RELEASE,
+    Action.PROPOSE_CASE,
+    Action.PROPOSE_RISK_AREA,
+    Action.PROPOSE_POLICY,
+)
+_APPROVING = (
+    Action.DECIDE_PROPOSAL,
+    Action.APPROVE_OVERRIDE,
+    Action.APPROVE_RELEASE,
+    Action.APPROVE_CASE,
+    Action.APPROVE_RISK_AREA,
+    Action.APPROVE_POLICY,
+)
+
+
+def _grant(
+    role: Role, purpose: Purpose, actions: Iterable[Action]
+) -> set[tuple[Role, Action, Purpose]]:
+    return {(role, action, purpose) for action in actions}
+
+
+# The table. Read it as: role may do action for purpose.
+ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
+    _grant(
+        Role.CITIZEN,
+        Purpose.SELF_SERVICE,
+        (Action.USE_OWN_DATA, Action.READ_OWN_ACCESS_LOG, Action.LOG_OUT),
+    )
+    | _grant(Role.CHANNEL, Purpose.CHANNEL_SERVICE, (Action.REGISTER_CITIZEN,))
+    | _grant(
+        Role.OFFICIAL,
+        Purpose.EPIDEMIC_CONTROL,
+        (Action.READ_PERSON, Action.READ_STATUS, *_PROPOSING, Action.LOG_OUT),
+    )
+    | _grant(
+        Role.SUPERVISOR,
+        Purpose.EPIDEMIC_CONTROL,
+        (Action.READ_PERSON, Action.READ_STATUS, *_PROPOSING, *_APPROVING, Action.LOG_OUT),
+    )
+    | _grant(
+        Role.AUDITOR,
+        Purpose.OVERSIGHT,
+        (Action.READ_ACCESS_LOG, Action.VERIFY_AUDIT_LOG, Action.LIST_PROPOSALS, Action.LOG_OUT),
+    )
+    | _grant(
+        Role.ADMIN,
+        Purpose.ADMINISTRATION,
+        (Action.MANAGE_OFFICIALS, Action.MANAGE_CHANNELS, Action.LOG_OUT),
+    )
+)
+
+
+def allowed_purposes(role: Role, action: Action) -> frozenset[Purpose]:
+    """The purposes for which ``role`` may do ``action`` (empty: never)."""
+    return frozenset(p for r, a, p in ALLOWED if r is role and a is action)
+
+
+def is_allowed(role: Role, action: Action, purpose: Purpose | None = None) -> bool:
+    """Whether the table allows it; with no purpose, whether any purpose would do."""
+    if action in PUBLIC_ACTIONS:
+        return True
+    if purpose is None:
+        return bool(allowed_purposes(role, action))
+    return (role, action, purpose) in ALLOWED
+
+
+def table() -> Mapping[Action, Mapping[Role, frozenset[Purpose]]]:
+    """The table by action then role (for documentation and the matrix test)."""
+    return {action: {role: allowed_purposes(role, action) for role in Role} for action in Action}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principal:
+    """An authenticated actor, as the services see it.
+
+    ``id`` is the subject for a citizen, the official's id, or the channel's client id;
+    ``channel`` is the channel a citizen acts through ("website" for website sessions).
+    ``purpose`` is the purpose stated for the request at hand (None until stated)."""
+
+    role: Role
+    id: str
+    name: str = ""
+    channel: str | None = None
+    jurisdiction: str | None = None
+    district: str | None = None
+    purpose: Purpose | None = None
+
+    @property
+    def subject(self) -> str | None:
+        """The citizen's own subject id, for citizens only."""
+        return self.id if self.role is Role.CITIZEN else None
+
+    @property
+    def actor(self) -> str:
+        """How the actor is named in records: ``role:name``."""
+        return f"{self.role.value}:{self.name or self.id}"
+
+    def is_person(self, subject: str) -> bool:
+        """Whether this principal is the person ``subject`` themself."""
+        return self.role is Role.CITIZEN and self.id == subject

@@ -1,0 +1,167 @@
+"""The access log as a keyed hash chain: every record's MAC covers its content and the MAC of
+the record before it, and a MAC'd head names the last record. Editing, inserting or removing a
+record without the key breaks the chain at that record; ``verify_chain`` names the first one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRecord:
+    """One read of a person's data by someone else: who, in which role, why, what, when."""
+
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    purpose: str
+    subject: str
+    what: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChainHead:
+    seq: int
+    hash: str
+    mac: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChainProblem:
+    """The first place the chain breaks: which record, and what happened to it."""
+
+    seq: int
+    kind: Literal["edited", "inserted", "removed", "head"]
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def _canonical(
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    role: str,
+    purpose: str,
+    subject: str,
+    what: str,
+    prev_hash: str,
+) -> bytes:
+    body = {
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "role": role,
+        "purpose": purpose,
+        "subject": subject,
+        "what": what,
+        "prev": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def record_mac(
+    key: bytes,
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    role: str,
+    purpose: str,
+    subject: str,
+    what: str,
+    prev_hash: str,
+) -> str:
+    """The MAC of a record (HMAC-SHA256 over its canonical form, which includes ``prev_hash``)."""
+    content = _canonical(
+        seq=seq,
+        at=at,
+        actor=actor,
+        role=role,
+        purpose=purpose,
+        subject=subject,
+        what=what,
+        prev_hash=prev_hash,
+    )
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, *, seq: int, hash_: str) -> str:
+    """The MAC of the chain's head (the last record's number and MAC)."""
+    return hmac.new(key, f"head\x00{seq}\x00{hash_}".encode(), hashlib.sha256).hexdigest()
+
+
+def _valid(key: bytes, record: AccessRecord) -> bool:
+    expected = record_mac(
+        key,
+        seq=record.seq,
+        at=record.at,
+        actor=record.actor,
+        role=record.role,
+        purpose=record.purpose,
+        subject=record.subject,
+        what=record.what,
+        prev_hash=record.prev_hash,
+    )
+    return hmac.compare_digest(expected, record.hash)
+
+
+def verify_chain(
+    records: Sequence[AccessRecord], head: ChainHead | None, key: bytes
+) -> ChainProblem | None:
+    """The first break in the chain (records in ``seq`` order), or None if it is whole."""
+    expected_seq, expected_prev = 1, GENESIS
+    for i, record in enumerate(records):
+        valid = _valid(key, record)
+        linked = record.seq == expected_seq and record.prev_hash == expected_prev
+        after = records[i + 1] if i + 1 < len(records) else None
+        if not linked and valid:
+            return ChainProblem(
+                seq=expected_seq,
+                kind="removed",
+                detail=f"record {expected_seq} was removed (the chain resumes at {record.seq})",
+            )
+        if not valid:
+            inserted = (
+                not linked
+                or (head is not None and record.seq > head.seq)
+                or (after is not None and after.prev_hash == record.prev_hash)
+            )
+            if inserted:
+                return ChainProblem(
+                    seq=record.seq, kind="inserted", detail=f"record {record.seq} was inserted"
+                )
+            return ChainProblem(
+                seq=record.seq, kind="edited", detail=f"record {record.seq} was edited"
+            )
+        expected_seq, expected_prev = record.seq + 1, record.hash
+    last_seq = expected_seq - 1
+    if head is None:
+        return ChainProblem(seq=last_seq, kind="head", detail="the chain head is missing")
+    if not hmac.compare_digest(head_mac(key, seq=head.seq, hash_=head.hash), head.mac):
+        return ChainProblem(seq=head.seq, kind="head", detail="the chain head was edited")
+    if head.seq > last_seq:
+        return ChainProblem(
+            seq=last_seq + 1,
+            kind="removed",
+            detail=f"record {last_seq + 1} was removed (the head names record {head.seq})",
+        )
+    if head.seq < last_seq or head.hash != expected_prev:
+        return ChainProblem(
+            seq=head.seq + 1, kind="inserted", detail=f"record {head.seq + 1} was inserted"
+        )
+    return None

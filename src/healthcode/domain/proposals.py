@@ -1,0 +1,65 @@
+"""Four eyes: a change that can harm a citizen is a proposal until a different official approves.
+
+Pure model. The proposal kinds (manual override, release, policy activation, and later case
+confirmation and risk areas) are registered by the services; the rules here are the same for
+every kind: a proposer, a different approver with the right role, everything recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+
+class ProposalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ProposalKind(StrEnum):
+    """Kinds known to the system; a kind is usable once a handler is registered for it."""
+
+    OVERRIDE_COLOUR = "override_colour"
+    RELEASE_QUARANTINE = "release_quarantine"
+    ACTIVATE_POLICY = "activate_policy"
+    CONFIRM_CASE = "confirm_case"
+    DECLARE_RISK_AREA = "declare_risk_area"
+
+
+# A manual colour needs a health reason from this list (DESIGN §8): never "stability",
+# "petition", "debt" or any reason that is not about the person's health.
+OVERRIDE_REASON_CATEGORIES: Mapping[str, str] = {
+    "positive_result_not_yet_reported": "a positive result a clinic knows of, not yet recorded",
+    "close_contact_by_investigation": "a close contact found by a field investigation",
+    "symptoms_seen_by_clinic": "symptoms seen by a fever clinic",
+    "quarantine_breach": "left an ordered quarantine",
+    "record_correction": "a wrong colour caused by a data error (correction towards the truth)",
+}
+
+MAX_OVERRIDE_DURATION = timedelta(days=14)
+MAX_REASON_LENGTH = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Proposal:
+    """A proposed change, who proposed it and why, and (once decided) who decided and how."""
+
+    id: str
+    kind: str
+    subject: str | None
+    jurisdiction: str
+    payload: Mapping[str, Any]
+    reason: str
+    proposed_by: str
+    proposed_by_role: str
+    proposed_at: datetime
+    status: ProposalStatus = ProposalStatus.PENDING
+    decided_by: str | None = None
+    decided_by_role: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str = ""
+    result: Mapping[str, Any] | None = None

@@ -1,0 +1,35 @@
+"""Authorisation for use cases: the table in ``domain.access`` decides, services enforce."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from healthcode.domain.access import Action, Principal, Purpose, allowed_purposes, is_allowed
+from healthcode.domain.errors import NotAllowed
+
+
+def require(principal: Principal, action: Action, purpose: Purpose | None = None) -> Principal:
+    """The principal with the purpose it acts for, or ``NotAllowed``.
+
+    The purpose is the one stated (``purpose`` or the principal's), else the only purpose the
+    table allows the role for this action; a role allowed several purposes must state one."""
+    stated = purpose or principal.purpose
+    allowed = allowed_purposes(principal.role, action)
+    if not allowed:
+        raise NotAllowed(action.value, f"a {principal.role.value} may not do this")
+    if stated is None:
+        if len(allowed) > 1:
+            raise NotAllowed(action.value, "state the purpose of this request")
+        (stated,) = allowed
+    if not is_allowed(principal.role, action, stated):
+        raise NotAllowed(
+            action.value, f"a {principal.role.value} may not do this for {stated.value}"
+        )
+    return replace(principal, purpose=stated)
+
+
+def require_scope(principal: Principal, jurisdiction: str | None, *, action: Action) -> None:
+    """Officials act only within their jurisdiction."""
+    known = principal.jurisdiction is not None and jurisdiction is not None
+    if known and principal.jurisdiction != jurisdiction:
+        raise NotAllowed(action.value, "outside your jurisdiction")

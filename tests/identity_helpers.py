@@ -1,0 +1,181 @@
+"""Actors for tests: channels with keys and signed assertions, website citizens, officials with
+TOTP — at the service level and through HTTP."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jwt
+import pyotp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from fastapi.testclient import TestClient
+
+from factories import registration
+from healthcode.bootstrap import Container
+from healthcode.domain.access import Principal
+from healthcode.services.assertions import service_audience
+from healthcode.services.channels import add_channel
+from healthcode.services.officials import add_official, official_principal
+from healthcode.services.registration import register_through_channel
+
+PASSWORD = "correct horse battery"
+
+
+def public_pem(key: Ed25519PrivateKey) -> str:
+    return key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+@dataclass
+class ChannelKit:
+    id: str
+    name: str
+    client_secret: str
+    webhook_secret: str
+    key: Ed25519PrivateKey
+
+    def assertion(
+        self,
+        *,
+        user_id: str,
+        now: datetime,
+        face_checked_at: datetime | None = None,
+        lifetime: timedelta = timedelta(minutes=5),
+        audience: str = service_audience("330100"),
+        key: Ed25519PrivateKey | None = None,
+        **overrides: Any,
+    ) -> str:
+        claims: dict[str, Any] = {
+            "iss": self.id,
+            "aud": audience,
+            "sub": user_id,
+            "iat": int(now.timestamp()),
+            "exp": int((now + lifetime).timestamp()),
+            "jti": secrets.token_hex(8),
+        }
+        if face_checked_at is not None:
+            claims["face_checked_at"] = int(face_checked_at.timestamp())
+        claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return jwt.encode(claims, key or self.key, algorithm="EdDSA")
+
+
+def add_test_channel(
+    container: Container, name: str = "alipay", webhook_url: str = "http://127.0.0.1:9/hook"
+) -> ChannelKit:
+    key = Ed25519PrivateKey.generate()
+    created = add_channel(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=None,
+        name=name,
+        public_key_pem=public_pem(key),
+        webhook_url=webhook_url,
+    )
+    return ChannelKit(created.id, name, created.client_secret, created.webhook_secret, key)
+
+
+def register_via_channel(
+    container: Container,
+    kit: ChannelKit,
+    *,
+    user_id: str = "user-1",
+    face_checked_at: datetime | None = None,
+    **overrides: Any,
+) -> str:
+    now = container.clock.now()
+    return register_through_channel(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        channel_id=kit.id,
+        assertion=kit.assertion(user_id=user_id, now=now, face_checked_at=face_checked_at),
+        **registration(**overrides),
+    ).subject
+
+
+def totp_secret(uri: str) -> str:
+    return parse_qs(urlsplit(uri).query)["secret"][0]
+
+
+def totp_code(secret: str, at: datetime) -> str:
+    return pyotp.TOTP(secret).at(at)
+
+
+@dataclass
+class OfficialKit:
+    username: str
+    role: str
+    secret: str
+
+
+def add_test_official(
+    container: Container, username: str, role: str = "official", jurisdiction: str = "330100"
+) -> OfficialKit:
+    created = add_official(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=None,
+        username=username,
+        role=role,
+        jurisdiction=jurisdiction,
+        password=PASSWORD,
+    )
+    return OfficialKit(username, role, totp_secret(created.totp_uri))
+
+
+def principal(container: Container, username: str) -> Principal:
+    return official_principal(uow=container.uow(), username=username)
+
+
+# --- through HTTP ---------------------------------------------------------------------------
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def channel_token(client: TestClient, kit: ChannelKit) -> str:
+    response = client.post(
+        "/api/v1/oauth/token",
+        content=f"grant_type=client_credentials&client_id={kit.id}&client_secret={kit.client_secret}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def as_citizen_of(
+    token: str, kit: ChannelKit, *, user_id: str, now: datetime, **claims: Any
+) -> dict[str, str]:
+    """Headers for one request by a channel for its user (a fresh assertion each time)."""
+    return {
+        **bearer(token),
+        "X-Identity-Assertion": kit.assertion(user_id=user_id, now=now, **claims),
+    }
+
+
+def website_citizen(client: TestClient, **overrides: Any) -> tuple[str, dict[str, str]]:
+    """Sign up on the website and log in: (subject, headers)."""
+    body = {**registration(**overrides), "password": PASSWORD}
+    signed_up = client.post("/api/v1/website/sign-up", json=body)
+    assert signed_up.status_code == 201, signed_up.text
+    login = client.post(
+        "/api/v1/website/login", json={"phone": body["phone"], "password": PASSWORD}
+    )
+    assert login.status_code == 200, login.text
+    return signed_up.json()["subject"], bearer(login.json()["token"])
+
+
+def official_headers(client: TestClient, kit: OfficialKit, now: datetime) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/officials/login",
+        json={"username": kit.username, "password": PASSWORD, "totp": totp_code(kit.secret, now)},
+    )
+    assert response.status_code == 200, response.text
+    return bearer(response.json()["token"])
