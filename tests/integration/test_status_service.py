@@ -121,7 +121,7 @@ def test_history_records_the_time_driven_change_at_its_exact_moment(
     assert changes[1].at == ARRIVED and changes[1].cause.startswith("arrival ")
     assert changes[2].at == ARRIVED + timedelta(days=14) and changes[2].cause == "time"
     assert changes[1].status.reasons[0].rule_id == "arrival-other-province"
-    assert {c.policy_version for c in changes} == {"2022.1"}
+    assert {c.status.policy_version for c in changes} == {"2022.1"}
 
 
 def test_status_is_served_from_cache_until_valid_until(

@@ -48,11 +48,19 @@ def to_row(fact: Fact) -> FactColumns:
     return row_type(**values)
 
 
-def from_row(kind: FactKind, row: FactColumns) -> Fact:
+def _field_plan(kind: FactKind) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     fact_type = domain.FACT_TYPES[kind]
+    return tuple((f.name, _DECODERS.get((kind, f.name))) for f in dataclasses.fields(fact_type))
+
+
+# Per kind, the fields to read and how to decode each: computed once, used for every row.
+_PLANS = {kind: _field_plan(kind) for kind in ROW_TYPES}
+
+
+def from_row(kind: FactKind, row: Any) -> Fact:
+    """The fact a row (ORM object or plain result row) holds."""
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(fact_type):
-        value = getattr(row, f.name)
-        decode = _DECODERS.get((kind, f.name))
-        values[f.name] = decode(value) if decode is not None and value is not None else value
-    return fact_type(**values)
+    for name, decode in _PLANS[kind]:
+        value = getattr(row, name)
+        values[name] = decode(value) if decode is not None and value is not None else value
+    return domain.FACT_TYPES[kind](**values)

@@ -142,8 +142,10 @@ class SqlFactRepository:
     def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind, row_type in ROW_TYPES.items():
-            query = select(row_type).where(row_type.subject.in_(list(subjects)))
-            for row in self._session.scalars(query):
+            # Plain rows, not ORM objects: bulk reads are several times faster without identity
+            # tracking, and facts are read-only anyway.
+            table = row_type.__table__  # type: ignore[attr-defined]
+            query = select(*table.columns).where(table.c.subject.in_(list(subjects)))
+            for row in self._session.execute(query):
                 found[row.subject].append(from_row(kind, row))
         return {s: ordered(facts) for s, facts in found.items()}
-
