@@ -44,7 +44,9 @@ _DURATION = re.compile(
     r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
 )
-_CALENDAR_DURATION = re.compile(r"P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T.*)?")
+_CALENDAR_DURATION = re.compile(
+    r"P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?"
+)
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _LANGS = ("zh", "en")
@@ -64,12 +66,13 @@ def parse_duration(text: str) -> timedelta:
     """An ISO 8601 duration of fixed length (weeks, days, hours, minutes, seconds), e.g. P14D,
     PT12H, P1DT6H. Years and months are refused: they have no fixed length."""
     match = _DURATION.fullmatch(text)
-    if match is None or text in ("P", "PT") or text.endswith("T"):
-        if _CALENDAR_DURATION.fullmatch(text) and text not in ("P", "PT"):
-            raise ValueError("years and months have no fixed length: use days, e.g. P30D")
-        raise ValueError("not an ISO 8601 duration (e.g. P14D, PT24H)")
-    parts = {name: int(value) for name, value in match.groupdict().items() if value is not None}
-    return timedelta(**parts)
+    if match is not None and text not in ("P", "PT") and not text.endswith("T"):
+        parts = {name: int(value) for name, value in match.groupdict().items() if value}
+        return timedelta(**parts)
+    date_part = text.split("T", 1)[0]
+    if _CALENDAR_DURATION.fullmatch(text) and ("Y" in date_part or "M" in date_part):
+        raise ValueError("years and months have no fixed length: use days, e.g. P30D")
+    raise ValueError("not an ISO 8601 duration (e.g. P14D, PT24H)")
 
 
 def load_policy_file(path: str | os.PathLike[str]) -> Policy:

@@ -1,0 +1,177 @@
+"""Properties of assess() over random fact sets under each bundled policy: the status holds
+unchanged until valid_until and changes there, and the order of the facts never matters."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from healthcode.domain.facts import (
+    Arrival,
+    Case,
+    Colour,
+    Exposure,
+    Fact,
+    HealthDeclaration,
+    IdentityCheck,
+    ManualOverride,
+    Presence,
+    QuarantineOrder,
+    Release,
+    Symptom,
+    TestResult,
+)
+from healthcode.domain.status import Status
+from healthcode.policy.assess import assess
+from healthcode.policy.bundled import bundled_policies
+from healthcode.policy.model import Policy
+
+POLICIES = bundled_policies()
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+SPAN_SECONDS = 30 * 86_400
+RULE_IDS = sorted(
+    {r.id for p in POLICIES for r in p.rules} | {n.id for p in POLICIES for n in p.notices}
+)
+
+offsets = st.integers(min_value=0, max_value=SPAN_SECONDS)
+durations = st.integers(min_value=0, max_value=15 * 86_400).map(lambda s: timedelta(seconds=s))
+
+
+@st.composite
+def one_fact(draw: st.DrawFn, index: int) -> Fact:
+    """A random fact of a random kind, at a random second of a 30-day span."""
+    at = T0 + timedelta(seconds=draw(offsets))
+    base = {"id": f"f{index:03d}", "subject": "p1", "at": at, "recorded_at": at}
+    kind = draw(st.sampled_from(range(11)))
+    if kind == 0:
+        return HealthDeclaration(
+            **base,  # type: ignore[arg-type]
+            temperature=draw(st.sampled_from([36.5, 36.9, 37.3, 38.5])),
+            symptoms=tuple(draw(st.lists(st.sampled_from(list(Symptom)), max_size=2))),
+        )
+    if kind == 1:
+        return TestResult(
+            **base,  # type: ignore[arg-type]
+            test_kind=draw(st.sampled_from(["pcr", "antigen"])),
+            result=draw(st.sampled_from(["negative", "negative", "positive"])),
+            sampled_at=at - draw(durations) / 5,
+        )
+    if kind == 2:
+        return Exposure(
+            **base,  # type: ignore[arg-type]
+            category=draw(
+                st.sampled_from(["close_contact", "secondary_contact", "companion", "risk_area"])
+            ),
+            rule="venue",
+            source_id="case-1",
+            level=draw(st.sampled_from([None, "medium", "high"])),
+        )
+    if kind == 3:
+        return Arrival(
+            **base,  # type: ignore[arg-type]
+            from_region=draw(st.sampled_from(["330100", "110105", "310000", "420100"])),
+            to_region="110105",
+        )
+    if kind == 4:
+        return Case(**base, case_id="c", classification="confirmed", sampled_at=at)  # type: ignore[arg-type]
+    if kind == 5:
+        return QuarantineOrder(
+            **base,  # type: ignore[arg-type]
+            order_id="q",
+            setting=draw(st.sampled_from(["home", "central"])),
+            planned_end=at + draw(durations),
+        )
+    if kind == 6:
+        return IdentityCheck(**base, channel="alipay")  # type: ignore[arg-type]
+    if kind == 7:
+        return ManualOverride(
+            **base,  # type: ignore[arg-type]
+            colour=draw(st.sampled_from(list(Colour))),
+            reason_category="symptoms_seen_by_clinic",
+            reason_text="clinic",
+            expires_at=at + draw(durations),
+        )
+    if kind == 8:
+        return Release(**base, rules=tuple(draw(st.lists(st.sampled_from(RULE_IDS), max_size=2))))  # type: ignore[arg-type]
+    if kind == 9:
+        return Presence(
+            **base,  # type: ignore[arg-type]
+            place_id="v",
+            place_kind="shop",
+            until=at + timedelta(hours=1),
+            source="checkin",
+        )
+    return HealthDeclaration(**base, temperature=36.6)  # type: ignore[arg-type]
+
+
+@st.composite
+def fact_sets(draw: st.DrawFn) -> list[Fact]:
+    """Up to 25 random facts, some later corrected or retracted."""
+    count = draw(st.integers(min_value=0, max_value=25))
+    facts = [draw(one_fact(i)) for i in range(count)]
+    if facts and draw(st.booleans()):
+        old = draw(st.sampled_from(facts))
+        facts.append(
+            dataclasses.replace(
+                old,
+                id=f"{old.id}-fix",
+                supersedes=old.id,
+                retracted=draw(st.booleans()),
+                at=old.at + timedelta(hours=draw(st.integers(0, 48))),
+            )
+        )
+    return facts
+
+
+def _state(status: Status) -> tuple[object, ...]:
+    """What a person sees: colour, reasons, notices, and until when."""
+    return (status.colour, status.reasons, status.notices, status.valid_until)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    policy=st.sampled_from(POLICIES),
+    facts=fact_sets(),
+    at_offset=st.integers(min_value=-86_400, max_value=SPAN_SECONDS + 20 * 86_400),
+    fractions=st.lists(st.floats(min_value=0, max_value=1, exclude_max=True), max_size=4),
+)
+def test_status_is_constant_until_valid_until_and_changes_there(
+    policy: Policy, facts: list[Fact], at_offset: int, fractions: list[float]
+) -> None:
+    """On [at, valid_until) the status is the same; at valid_until colour, reasons or notices
+    differ. With no valid_until it is the same for ever after."""
+    at = T0 + timedelta(seconds=at_offset)
+    status = assess(facts, policy, at)
+    until = status.valid_until
+    if until is None:
+        for later in (at + timedelta(days=1), at + timedelta(days=400)):
+            assert _state(assess(facts, policy, later)) == _state(status)
+        return
+    assert until > at
+    last = until - timedelta(microseconds=1)
+    for inside in [*(min(at + (until - at) * f, last) for f in fractions), last]:
+        assert _state(assess(facts, policy, inside)) == _state(status), inside
+    changed = assess(facts, policy, until)
+    assert changed.colour != status.colour or (changed.reasons, changed.notices) != (
+        status.reasons,
+        status.notices,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    policy=st.sampled_from(POLICIES),
+    facts=fact_sets(),
+    at_offset=offsets,
+    data=st.data(),
+)
+def test_fact_order_never_matters(
+    policy: Policy, facts: list[Fact], at_offset: int, data: st.DataObject
+) -> None:
+    """Any permutation of the same facts gives the identical status."""
+    at = T0 + timedelta(seconds=at_offset)
+    shuffled = data.draw(st.permutations(facts))
+    assert assess(shuffled, policy, at, subject="p1") == assess(facts, policy, at, subject="p1")
