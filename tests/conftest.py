@@ -118,3 +118,15 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("HEALTHCODE_JURISDICTION", settings.jurisdiction)
     monkeypatch.setenv("HEALTHCODE_KEYS_DIR", str(settings.keys_dir))
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with tiny costs in tests (production keeps argon2-cffi's defaults)."""
+    from argon2 import PasswordHasher
+
+    from healthcode.services import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
+    monkeypatch.setattr(passwords, "_dummy_hash", lambda: cheap.hash("not a password"))

@@ -120,7 +120,10 @@ def log_in_citizen(*, uow: UnitOfWork, clock: Clock, phone: str, password: str) 
 
 
 def log_out(*, uow: UnitOfWork, clock: Clock, token: str) -> None:
-    """End a session (a website or official session, or a channel's access token)."""
+    """End a website or official session. A channel's access token is not ended by one of its
+    users logging out (it serves all of them; it expires on its own)."""
     with uow:
-        uow.sessions.revoke(token_hash(token), at=clock.now())
-        uow.commit()
+        session = uow.sessions.get(token_hash(token))
+        if session is not None and session.kind != "channel":
+            uow.sessions.revoke(session.token_hash, at=clock.now())
+            uow.commit()
