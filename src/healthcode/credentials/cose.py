@@ -19,8 +19,7 @@ byte for byte, so no re-encoding of a valid code verifies: a code has exactly on
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
@@ -43,6 +42,7 @@ _PROTECTED_PREFIX: Final = b"\xa2\x01\x27\x04\x48"  # {1: -8, 4: h'<8 bytes>'}
 _PROTECTED_BYTES: Final = len(_PROTECTED_PREFIX) + KID_BYTES
 _SIG1_CONTEXT: Final = b"\x84\x6aSignature1"  # array(4), text(10) "Signature1"
 _EMPTY_AAD: Final = b"\x40"
+_FAST_HEAD: Final = b"\xd2\x84\x4d" + _PROTECTED_PREFIX  # tag 18, array(4), bstr(13), header
 
 
 def public_key_bytes(public_key: Ed25519PublicKey) -> bytes:
@@ -89,8 +89,7 @@ def sig_structure(protected: bytes, payload: bytes) -> bytes:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Sign1:
+class Sign1(NamedTuple):
     """A parsed COSE_Sign1: its protected header bytes, key id, payload and signature."""
 
     protected: bytes
@@ -136,6 +135,12 @@ def signature_valid(message: Sign1, *, public_key: Ed25519PublicKey) -> bool:
 
 def parse_sign1(data: bytes) -> Sign1:
     """Parse the one accepted wire form; raise `CodeRejected` (bad encoding) naming the fault."""
+    # Fast path: the exact layout of every code we issue (a payload of 24-255 bytes). Anything
+    # else goes through the general parser below, which accepts the same forms and names faults.
+    if data.startswith(_FAST_HEAD) and len(data) > 19 and data[16] == 0xA0 and data[17] == 0x58:
+        end = 19 + data[18]
+        if end >= 43 and len(data) == end + 66 and data[end] == 0x58 and data[end + 1] == 0x40:
+            return Sign1(data[3:16], data[8:16], data[19:end], data[end + 2 :])
     if len(data) < 2 or data[0] != 0xD2:
         raise _bad("not a COSE_Sign1: expected CBOR tag 18")
     if data[1] != 0x84:
