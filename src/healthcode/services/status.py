@@ -10,6 +10,7 @@ from healthcode.domain.facts import Fact
 from healthcode.domain.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
+from healthcode.services.notifications import enqueue_status_change
 from healthcode.services.ports import Clock, StatusChange, UnitOfWork
 
 # A status that has not been looked at for long may have changed many times; history is walked
@@ -29,6 +30,7 @@ def _policy_for(uow: UnitOfWork, subject: str) -> Policy:
 
 def _record(
     uow: UnitOfWork,
+    clock: Clock,
     *,
     previous: Status | None,
     status: Status,
@@ -50,22 +52,17 @@ def _record(
             status=status,
         )
     )
-    _notify(uow, change)
+    _notify(uow, clock, change)
 
 
-def _notify(uow: UnitOfWork, change: StatusChange) -> None:
+def _notify(uow: UnitOfWork, clock: Clock, change: StatusChange) -> None:
     """Hand a colour change to the notification outbox, in the same transaction."""
     # The first status of a person is not a change anyone needs to be told about.
     if change.colour_from is None:
         return
-    try:
-        from healthcode.services.notifications import (  # type: ignore[import-not-found, unused-ignore]
-            enqueue_status_change,
-        )
-    except ImportError:  # notifications not installed in this build
-        return
-    enqueue_status_change(  # type: ignore[call-arg, unused-ignore]
+    enqueue_status_change(
         uow=uow,
+        clock=clock,
         subject=change.subject,
         colour_from=change.colour_from.value,
         colour_to=change.colour_to.value,
@@ -75,11 +72,12 @@ def _notify(uow: UnitOfWork, change: StatusChange) -> None:
 
 
 def _catch_up(
-    uow: UnitOfWork, *, subject: str, facts: list[Fact], policy: Policy, now: datetime
+    uow: UnitOfWork, clock: Clock, *, subject: str, facts: list[Fact], policy: Policy
 ) -> Status | None:
     """Record the time-driven changes since the cached status, each at its exact moment.
 
-    Returns the status as it stood just before ``now`` (None if never assessed)."""
+    Returns the status as it stood just before now (None if never assessed)."""
+    now = clock.now()
     previous = uow.statuses.current(subject)
     if previous is None or previous.policy_version != policy.version:
         return previous
@@ -88,7 +86,7 @@ def _catch_up(
         if moment is None or moment > now:
             return previous
         status = assess(facts, policy, moment, subject=subject)
-        _record(uow, previous=previous, status=status, at=moment, now=now, cause=TIME_CAUSE)
+        _record(uow, clock, previous=previous, status=status, at=moment, now=now, cause=TIME_CAUSE)
         previous = status
     return previous
 
@@ -101,11 +99,11 @@ def refresh_status(*, uow: UnitOfWork, clock: Clock, subject: str, cause: str) -
     now = clock.now()
     policy = _policy_for(uow, subject)
     facts = list(uow.facts.for_subject(subject))
-    previous = _catch_up(uow, subject=subject, facts=facts, policy=policy, now=now)
+    previous = _catch_up(uow, clock, subject=subject, facts=facts, policy=policy)
     if previous is not None and previous.policy_version != policy.version:
         cause = f"policy {policy.version}; {cause}"
     status = assess(facts, policy, now, subject=subject)
-    _record(uow, previous=previous, status=status, at=now, now=now, cause=cause)
+    _record(uow, clock, previous=previous, status=status, at=now, now=now, cause=cause)
     uow.statuses.save_current(status)
     return status
 
