@@ -190,3 +190,23 @@ class Principal:
     def is_person(self, subject: str) -> bool:
         """Whether this principal is the person ``subject`` themself."""
         return self.role is Role.CITIZEN and self.id == subject
+
+
+def markdown_table() -> str:
+    """The table as Markdown: one row per action, one column per role, the purposes in cells
+    ("public" for public actions, "—" for never). The README carries it; a test keeps it true."""
+    roles = list(Role)
+    lines = [
+        "| action | " + " | ".join(r.value for r in roles) + " |",
+        "| --- |" + " --- |" * len(roles),
+    ]
+    for action in Action:
+        if action in PUBLIC_ACTIONS:
+            cells = ["public"] * len(roles)
+        else:
+            cells = [
+                ", ".join(sorted(p.value for p in allowed_purposes(role, action))) or "—"
+                for role in roles
+            ]
+        lines.append(f"| `{action.value}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
