@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from factories import registration, resident_id
 
+from factories import registration, resident_id
 from healthcode.adapters.clock import FixedClock
 from healthcode.bootstrap import Container
 from healthcode.domain.errors import InvalidInput, NotFound
