@@ -22,6 +22,11 @@ from healthcode.services.access_ports import (
     SessionRepository,
     ThrottleRepository,
 )
+from healthcode.services.presence_ports import (
+    BoundaryRepository,
+    PresenceRepository,
+    VenueRepository,
+)
 
 
 class Clock(Protocol):
@@ -195,6 +200,15 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def venues(self) -> VenueRepository: ...
+
+    @property
+    def presences(self) -> PresenceRepository: ...
+
+    @property
+    def boundaries(self) -> BoundaryRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -8,4 +8,5 @@ from healthcode.adapters.db import (  # noqa: F401 - every table on Base
     oversight,
     people,
     status,
+    venues,
 )

@@ -20,6 +20,11 @@ from healthcode.adapters.db.oversight_repo import SqlAuditLogRepository, SqlProp
 from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.adapters.db.repositories import SqlFactRepository, SqlPersonRepository
 from healthcode.adapters.db.status_repo import SqlStatusRepository
+from healthcode.adapters.db.venue_repo import (
+    SqlBoundaryRepository,
+    SqlPresenceRepository,
+    SqlVenueRepository,
+)
 from healthcode.adapters.personal_data import PersonalDataCipher
 
 
@@ -37,6 +42,9 @@ class SqlUnitOfWork:
     policies: SqlPolicyRepository
     statuses: SqlStatusRepository
     keys: SqlKeyRepository
+    venues: SqlVenueRepository
+    presences: SqlPresenceRepository
+    boundaries: SqlBoundaryRepository
 
     def __init__(
         self,
@@ -70,6 +78,9 @@ class SqlUnitOfWork:
         self.policies = SqlPolicyRepository(self._session, self._policy_cache)
         self.statuses = SqlStatusRepository(self._session)
         self.keys = SqlKeyRepository(self._session)
+        self.venues = SqlVenueRepository(self._session)
+        self.presences = SqlPresenceRepository(self._session)
+        self.boundaries = SqlBoundaryRepository(self._session)
         return self
 
     def __exit__(

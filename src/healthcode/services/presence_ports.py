@@ -1,0 +1,155 @@
+"""What the presence use cases (venues, check-ins, scans, transit, locations, employers) need
+from storage. Adapters implement these Protocols; ``UnitOfWork`` exposes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from healthcode.domain.facts import Presence
+from healthcode.domain.geo import Boundary
+from healthcode.domain.venues import VenueKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class Organisation:
+    id: str
+    name: str
+    jurisdiction: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class Venue:
+    id: str
+    name_zh: str
+    name_en: str
+    kind: VenueKind
+    lat: float
+    lon: float
+    cell: str
+    organisation_id: str
+    jurisdiction: str
+    created_at: datetime
+    code_issued_at: datetime
+    place_code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Device:
+    id: str
+    venue_id: str
+    public_key: bytes
+    registered_at: datetime
+    active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Checkin:
+    id: str
+    subject: str
+    venue_id: str
+    jurisdiction: str
+    at: datetime
+    lat: float
+    lon: float
+    distance_m: float
+    flag: str | None
+    state: str  # accepted | flagged | confirmed | rejected
+    outcome: str  # pass | stop
+    colour: str
+    message: str
+    presence_id: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffMember:
+    organisation_id: str
+    subject: str
+    listed_at: datetime
+    consented_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Listed, consented, and not withdrawn: only then may the organisation learn anything."""
+        return self.consented_at is not None and self.withdrawn_at is None
+
+
+class VenueRepository(Protocol):
+    def add_organisation(self, organisation: Organisation) -> None: ...
+
+    def organisation(self, organisation_id: str) -> Organisation | None: ...
+
+    def organisations(self, jurisdiction: str) -> list[Organisation]: ...
+
+    def add_venue(self, venue: Venue) -> None: ...
+
+    def venue(self, venue_id: str) -> Venue | None: ...
+
+    def save_venue(self, venue: Venue) -> None: ...
+
+    def venues(self, jurisdiction: str) -> list[Venue]: ...
+
+    def venues_in_cells(self, cells: Iterable[str]) -> list[Venue]: ...
+
+    def add_device(self, device: Device) -> None: ...
+
+    def device(self, device_id: str) -> Device | None: ...
+
+    def add_batch(
+        self, *, batch_id: str, device_id: str, received_at: datetime, scans: int, stored: int
+    ) -> bool:
+        """Record a received batch; False when a batch with this id was received before."""
+        ...
+
+    def add_checkin(self, checkin: Checkin) -> None: ...
+
+    def checkin(self, checkin_id: str) -> Checkin | None: ...
+
+    def save_checkin(self, checkin: Checkin) -> None: ...
+
+    def checkins_of(self, subject: str) -> list[Checkin]: ...
+
+    def checkins_in_state(self, jurisdiction: str, state: str) -> list[Checkin]: ...
+
+    def staff_member(self, organisation_id: str, subject: str) -> StaffMember | None: ...
+
+    def save_staff_member(self, member: StaffMember) -> None: ...
+
+    def staff_of(self, organisation_id: str) -> list[StaffMember]: ...
+
+    def employers_of(self, subject: str) -> list[StaffMember]: ...
+
+
+class PresenceRepository(Protocol):
+    def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert presence rows (plain dicts of the table's columns), skipping any whose id is
+        stored already; returns how many were new. One executemany, no ORM objects."""
+        ...
+
+    def known_subjects(self, subjects: Iterable[str]) -> set[str]:
+        """Those of ``subjects`` that are registered people."""
+        ...
+
+    def fact_ids(self, table: str, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` stored already in the fact table ``table``."""
+        ...
+
+    def stays_of(self, subject: str, *, since: datetime) -> list[Presence]:
+        """The person's location stays (gps, telecom) that end at or after ``since``."""
+        ...
+
+    def last_stay_before(self, subject: str, at: datetime) -> Presence | None: ...
+
+
+class BoundaryRepository(Protocol):
+    def replace(self, boundaries: Sequence[Boundary], *, source: str, at: datetime) -> None:
+        """Store ``boundaries``, replacing any held with the same codes."""
+        ...
+
+    def all(self) -> list[Boundary]: ...

@@ -1,0 +1,170 @@
+"""Venues, place codes and check-ins on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from healthcode.bootstrap import Container
+from healthcode.domain.errors import InvalidInput
+from healthcode.domain.facts import FactKind
+from healthcode.services.checkins import check_in, flagged_checkins, review_checkin
+from healthcode.services.declarations import declare_health
+from healthcode.services.keys import rotate_signing_key
+from healthcode.services.place_codes import parse_place_code
+from healthcode.services.venues import add_venue, reissue_place_code
+from presence_helpers import FAR_AWAY, HOSPITAL, SHANGHAI, WEST_LAKE, city, person
+
+
+def _presences(container: Container, subject: str) -> list[object]:
+    with container.uow() as uow:
+        return list(uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE]))
+
+
+def _check_in(container: Container, subject: str, code: str, at: tuple[float, float]):  # type: ignore[no-untyped-def]
+    return check_in(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction="330100",
+        subject=subject,
+        place_code=code,
+        lat=at[0],
+        lon=at[1],
+    )
+
+
+def test_a_venue_gets_a_signed_place_code_naming_it(container: Container) -> None:
+    """A new venue's place code carries its id and jurisdiction and an H3 res-8 cell is kept."""
+    c = city(container)
+    _, claims = parse_place_code(c.restaurant.place_code)
+    assert claims.venue_id == c.restaurant.id
+    assert claims.jurisdiction == "330100"
+    assert c.restaurant.place_code.startswith("HZP1:")
+    assert len(c.restaurant.cell) == 15 and c.restaurant.cell.startswith("88")
+
+
+def test_check_in_at_the_venue_is_a_presence_and_answers_pass(container: Container) -> None:
+    """A green citizen checking in on site passes and the presence shows in their facts."""
+    c = city(container)
+    subject = person(container)
+    result = _check_in(container, subject, c.restaurant.place_code, WEST_LAKE)
+    assert result.checkin.outcome == "pass"
+    assert result.checkin.state == "accepted"
+    [presence] = _presences(container, subject)
+    assert presence.place_id == c.restaurant.id  # type: ignore[attr-defined]
+    assert presence.source == "checkin"  # type: ignore[attr-defined]
+
+
+def test_entry_rule_hospital_admits_yellow_restaurant_does_not(container: Container) -> None:
+    """A yellow (fever) citizen is stopped at a restaurant but passes at a hospital."""
+    c = city(container)
+    subject = person(container)
+    declare_health(uow=container.uow(), clock=container.clock, subject=subject, temperature=38.2)
+    assert _check_in(container, subject, c.restaurant.place_code, WEST_LAKE).checkin.outcome == (
+        "stop"
+    )
+    assert _check_in(container, subject, c.hospital.place_code, HOSPITAL).checkin.outcome == "pass"
+
+
+def test_forwarded_place_code_far_away_is_flagged_not_a_presence(container: Container) -> None:
+    """A place code used 6 km away is flagged with a clear message and gives no presence."""
+    c = city(container)
+    subject = person(container)
+    result = _check_in(container, subject, c.restaurant.place_code, FAR_AWAY)
+    assert result.flagged
+    assert result.checkin.flag == "far_from_venue"
+    assert "km from this venue" in result.texts["en"]
+    assert "flagged" in result.texts["en"]
+    assert _presences(container, subject) == []
+
+
+def test_place_code_of_another_venue_names_where_you_seem_to_be(container: Container) -> None:
+    """Scanning the restaurant's poster while at the hospital is flagged as another venue's."""
+    c = city(container)
+    subject = person(container)
+    result = _check_in(container, subject, c.restaurant.place_code, HOSPITAL)
+    assert result.checkin.flag == "other_venue"
+    assert c.hospital.name_en in result.texts["en"]
+
+
+def test_confirmed_flagged_checkin_becomes_a_presence(container: Container) -> None:
+    """An official confirming a flagged check-in turns it into a presence; a reject never does."""
+    c = city(container)
+    subject = person(container)
+    first = _check_in(container, subject, c.restaurant.place_code, FAR_AWAY).checkin
+    second = _check_in(container, subject, c.hospital.place_code, SHANGHAI).checkin
+    waiting = flagged_checkins(uow=container.uow(), clock=container.clock, jurisdiction="330100")
+    assert {w.id for w in waiting} == {first.id, second.id}
+    confirmed = review_checkin(
+        uow=container.uow(), clock=container.clock, checkin_id=first.id, confirm=True, reviewer="o"
+    )
+    review_checkin(
+        uow=container.uow(), clock=container.clock, checkin_id=second.id, confirm=False, reviewer="o"
+    )
+    [presence] = _presences(container, subject)
+    assert presence.id == confirmed.presence_id  # type: ignore[attr-defined]
+    with pytest.raises(InvalidInput, match="not waiting for review"):
+        review_checkin(
+            uow=container.uow(),
+            clock=container.clock,
+            checkin_id=first.id,
+            confirm=False,
+            reviewer="o",
+        )
+
+
+def test_tampered_foreign_and_replaced_place_codes_are_refused(container: Container) -> None:
+    """A changed character, a health code and a replaced poster are refused naming place_code."""
+    c = city(container)
+    subject = person(container)
+    code = c.restaurant.place_code
+    tampered = code[:-3] + ("A" if code[-3] != "A" else "B") + code[-2:]
+    with pytest.raises(InvalidInput, match="place_code"):
+        _check_in(container, subject, tampered, WEST_LAKE)
+    with pytest.raises(InvalidInput, match="personal health code"):
+        _check_in(container, subject, "HZ1:ABC", WEST_LAKE)
+    container.clock.advance(timedelta(seconds=5))  # type: ignore[attr-defined]
+    reissue_place_code(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        venue_id=c.restaurant.id,
+    )
+    with pytest.raises(InvalidInput, match="replaced"):
+        _check_in(container, subject, code, WEST_LAKE)
+
+
+def test_posters_survive_key_rotation(container: Container) -> None:
+    """A place code signed before a key rotation still checks in afterwards."""
+    c = city(container)
+    subject = person(container)
+    container.clock.advance(timedelta(days=30))  # type: ignore[attr-defined]
+    rotate_signing_key(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    result = _check_in(container, subject, c.restaurant.place_code, WEST_LAKE)
+    assert result.checkin.state == "accepted"
+
+
+def test_bad_venue_input_is_refused_with_every_field(container: Container) -> None:
+    """Unknown kind, empty name and coordinates off the globe are refused together."""
+    c = city(container)
+    with pytest.raises(InvalidInput) as refused:
+        add_venue(
+            uow=container.uow(),
+            clock=container.clock,
+            private_keys=container.private_keys,
+            jurisdiction="330100",
+            organisation_id=c.organisation,
+            name_zh="",
+            name_en="Spa",
+            kind="spa",
+            lat=91.0,
+            lon=-181.0,
+        )
+    fields = {p.field for p in refused.value.problems}
+    assert fields == {"name_zh", "kind", "lat", "lon"}
