@@ -22,14 +22,26 @@ FAR_AWAY = (30.2900, 120.2100)  # about 6 km away, still in Hangzhou
 SHANGHAI = (31.2304, 121.4737)
 
 
-def person(container: Container, seq: int = 1, *, consent: bool = True) -> str:
+def person(
+    container: Container, seq: int = 1, *, consent: bool = True, at: datetime | None = None
+) -> str:
+    """A registered person; ``at`` registers them (and their consent) at that time instead."""
+    clock = container.clock
+    now = clock.now()
+    if at is not None:
+        clock.set(at)  # type: ignore[attr-defined]
+    try:
+        return _register(container, seq, consent)
+    finally:
+        clock.set(now)  # type: ignore[attr-defined]
+
+
+def _register(container: Container, seq: int, consent: bool) -> str:
     return register_person(
         uow=container.uow(),
         clock=container.clock,
         jurisdiction="330100",
-        **registration(
-            id_number=resident_id(seq), phone=f"139{seq:08d}", consent_location=consent
-        ),
+        **registration(id_number=resident_id(seq), phone=f"139{seq:08d}", consent_location=consent),
     ).subject
 
 

@@ -100,7 +100,11 @@ def test_confirmed_flagged_checkin_becomes_a_presence(container: Container) -> N
         uow=container.uow(), clock=container.clock, checkin_id=first.id, confirm=True, reviewer="o"
     )
     review_checkin(
-        uow=container.uow(), clock=container.clock, checkin_id=second.id, confirm=False, reviewer="o"
+        uow=container.uow(),
+        clock=container.clock,
+        checkin_id=second.id,
+        confirm=False,
+        reviewer="o",
     )
     [presence] = _presences(container, subject)
     assert presence.id == confirmed.presence_id  # type: ignore[attr-defined]

@@ -173,13 +173,19 @@ def import_pings(
     with uow:
         keep = retention(uow.policies.active(jurisdiction))
         consents = {s: uow.persons.consents(s) for s in {p[0] for _, p in parsed}}
+        refused: set[str] = set()  # one problem per person, at their first bad line
         for label, (subject, _lat, _lon, at, _source) in parsed:
-            problems += check_time(at, now=now, keep=keep, field=_field(label, "at"))
+            wrong_time = check_time(at, now=now, keep=keep, field=_field(label, "at"))
+            problems += wrong_time
+            if wrong_time or subject in refused:
+                continue
             if uow.persons.jurisdiction_of(subject) is None:
+                refused.add(subject)
                 problems.append(Problem(_field(label, "subject"), "is not a registered person"))
             elif not any(
                 c.purpose == LOCATION_CONSENT_PURPOSE and c.active_at(at) for c in consents[subject]
             ):
+                refused.add(subject)
                 problems.append(
                     Problem(
                         _field(label, "subject"),
