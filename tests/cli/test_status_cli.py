@@ -138,8 +138,33 @@ def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     impact = json.loads(out)
     assert impact["moves"] == [{"from": "yellow", "to": "green", "people": 1}]
     assert impact["changed"] == 1
-    code, out, err = _run("policy", "activate", str(relaxed), "--as", "dr-li", "--json")
+    for username, role in (("wang", "official"), ("li", "supervisor")):
+        code, _, err = _run(
+            "official",
+            "add",
+            "--username",
+            username,
+            "--role",
+            role,
+            "--jurisdiction",
+            "330100",
+            "--password",
+            "a long enough password",
+            "--json",
+        )
+        assert code == 0, err
+    code, out, err = _run("policy", "activate", str(relaxed), "--as", "wang", "--json")
     assert code == 0, err
-    assert json.loads(out)["version"] == "2020.9"
+    proposal = json.loads(out)
+    assert proposal["version"] == "2020.9"
+    code, out, _ = _run("status", subject, "--json")
+    assert json.loads(out)["colour"] == "yellow"  # nothing applies before the approval
+    code, _, err = _run("proposal", "approve", proposal["id"], "--as", "wang", "--json")
+    assert code == 1  # the proposer can never approve their own
+    code, _, err = _run("proposal", "approve", proposal["id"], "--as", "li", "--json")
+    assert code == 0, err
     code, out, _ = _run("status", subject, "--json")
     assert json.loads(out)["colour"] == "green"
+    code, out, _ = _run("policy", "history", "--json")
+    [activated] = json.loads(out)
+    assert (activated["activated_by"], activated["approved_by"]) == ("wang", "li")

@@ -12,9 +12,10 @@ from healthcode.bootstrap import Container
 from healthcode.domain.errors import InvalidInput, NotFound
 from healthcode.domain.facts import Arrival, Colour
 from healthcode.policy.bundled import bundled_policy_path
+from healthcode.services import proposals
 from healthcode.services.declarations import declare_health
 from healthcode.services.ids import new_id
-from healthcode.services.policy_ops import activate_now, policy_impact
+from healthcode.services.policy_ops import activate_policy, policy_history, policy_impact
 from healthcode.services.registration import register_person
 from healthcode.services.status import (
     current_status,
@@ -23,6 +24,7 @@ from healthcode.services.status import (
     status_history,
 )
 from healthcode.services.tests import record_test_result
+from identity_helpers import add_test_official, principal
 
 ARRIVED = datetime(2026, 3, 1, 2, 0, 0, tzinfo=UTC)  # 10:00 in Beijing
 
@@ -218,6 +220,26 @@ def test_policy_impact_counts_moves_without_applying(container: Container) -> No
     )
 
 
+def _activate(container: Container, source: str) -> None:
+    """Activate through four eyes: an official proposes, a supervisor approves."""
+    for username, role in (("wang", "official"), ("li", "supervisor")):
+        add_test_official(container, username, role)
+    proposal = proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=principal(container, "wang"),
+        action="activate_policy",
+        payload={"source": source},
+        reason="review",
+    )
+    proposals.approve(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=principal(container, "li"),
+        proposal_id=proposal.id,
+    )
+
+
 def test_activated_policy_applies_and_history_names_it(
     container: Container, clock: FixedClock
 ) -> None:
@@ -227,26 +249,36 @@ def test_activated_policy_applies_and_history_names_it(
         uow=container.uow(), clock=clock, subject=subject, temperature=38.5, symptoms=["fever"]
     )
     clock.advance(timedelta(hours=1))
-    activated = activate_now(
-        uow=container.uow(), clock=clock, source=_fever_free_policy(), activated_by="official-1"
-    )
-    assert (activated.version, activated.activated_by) == ("2020.2", "official-1")
+    _activate(container, _fever_free_policy())
     status = current_status(uow=container.uow(), clock=clock, subject=subject)
     assert status.colour is Colour.GREEN and status.policy_version == "2020.2"
     last = status_history(uow=container.uow(), clock=clock, subject=subject)[-1]
     assert last.colour_to is Colour.GREEN and last.cause.startswith("policy 2020.2")
+    [activated] = policy_history(uow=container.uow(), jurisdiction="330100")
+    assert (activated.version, activated.activated_by, activated.approved_by) == (
+        "2020.2",
+        "wang",
+        "li",
+    )
 
 
 def test_same_policy_version_cannot_be_activated_twice(container: Container) -> None:
     """Re-activating an already activated version is refused naming the version."""
-    activate_now(
-        uow=container.uow(), clock=container.clock, source=_fever_free_policy(), activated_by="a"
-    )
-    with pytest.raises(InvalidInput) as refused:
-        activate_now(
-            uow=container.uow(),
+    with container.uow() as uow:
+        activate_policy(
+            uow=uow,
             clock=container.clock,
             source=_fever_free_policy(),
             activated_by="a",
+            approved_by="b",
+        )
+        uow.commit()
+    with pytest.raises(InvalidInput) as refused, container.uow() as uow:
+        activate_policy(
+            uow=uow,
+            clock=container.clock,
+            source=_fever_free_policy(),
+            activated_by="a",
+            approved_by="b",
         )
     assert refused.value.problems[0].field == "version"

@@ -13,7 +13,9 @@ from rich.table import Table
 from healthcode.cli.context import system
 from healthcode.cli.output import emit, refusals
 from healthcode.domain.errors import InvalidInput
-from healthcode.services import policy_ops
+from healthcode.cli.access import proposal_payload
+from healthcode.services import policy_ops, proposals
+from healthcode.services.officials import official_principal
 
 app = typer.Typer(help="Check, measure and activate policies.", no_args_is_help=True)
 
@@ -96,25 +98,60 @@ def impact(file: FileArg, as_json: JsonOpt = False) -> None:
 @app.command("activate")
 def activate(
     file: FileArg,
-    as_: Annotated[str, typer.Option("--as", help="Who activates it (recorded).")],
+    as_: Annotated[str, typer.Option("--as", help="The official proposing it (username).")],
+    reason: Annotated[str, typer.Option(help="Why this version should apply.")] = "",
     as_json: JsonOpt = False,
 ) -> None:
-    """Activate a policy version for its jurisdiction, recording who did it and when."""
+    """Propose activating a policy version; a different supervisor approves it with
+    `healthcode proposal approve ID --as SUPERVISOR`, which records both names."""
     with refusals(as_json=as_json):
         source = _read(file)
+        policy = policy_ops.check_policy(source=source)
         with system(as_json=as_json) as c:
-            activated = policy_ops.activate_now(
-                uow=c.uow(), clock=c.clock, source=source, activated_by=as_
+            official = official_principal(uow=c.uow(), username=as_)
+            proposal = proposals.propose(
+                uow=c.uow(),
+                clock=c.clock,
+                principal=official,
+                action="activate_policy",
+                payload={"source": source},
+                reason=reason or f"activate {policy.jurisdiction} policy {policy.version}",
             )
     emit(
-        {
-            "jurisdiction": activated.jurisdiction,
-            "version": activated.version,
-            "activated_at": activated.activated_at,
-            "activated_by": activated.activated_by,
-        },
+        {**proposal_payload(proposal), "version": policy.version},
         as_json=as_json,
         human=lambda console: console.print(
-            f"activated {activated.jurisdiction} version {activated.version}"
+            f"proposal {proposal.id}: activate {policy.jurisdiction} version {policy.version}; "
+            "awaiting a second approver"
         ),
     )
+
+
+@app.command("history")
+def history(as_json: JsonOpt = False) -> None:
+    """The versions activated in this jurisdiction: who proposed, who approved, when."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        activated = policy_ops.policy_history(uow=c.uow(), jurisdiction=c.settings.jurisdiction)
+    rows = [
+        {
+            "version": a.version,
+            "activated_at": a.activated_at,
+            "activated_by": a.activated_by,
+            "approved_by": a.approved_by,
+            "sha256": a.sha256,
+        }
+        for a in activated
+    ]
+
+    def human(console: Console) -> None:
+        table = Table("version", "activated at", "proposed by", "approved by")
+        for row in rows:
+            table.add_row(
+                str(row["version"]),
+                str(row["activated_at"]),
+                str(row["activated_by"]),
+                str(row["approved_by"]),
+            )
+        console.print(table)
+
+    emit(rows, as_json=as_json, human=human)

@@ -83,7 +83,7 @@ def activate_policy(
 
     Statuses are reassessed under it lazily: each cached status names its policy version, so the
     next read of a person reassesses and records any change with the new version as its cause.
-    Must run inside the caller's transaction (the four-eyes approval's)."""
+    Runs only inside an approved four-eyes proposal's transaction (``activate_policy`` kind)."""
     policy = uow.policies.parse(source)
     for earlier in uow.policies.history(policy.jurisdiction):
         if earlier.version == policy.version:
@@ -98,18 +98,6 @@ def activate_policy(
         approved_by=approved_by,
     )
     return uow.policies.history(policy.jurisdiction)[-1]
-
-
-def activate_now(
-    *, uow: UnitOfWork, clock: Clock, source: str, activated_by: str
-) -> ActivatedPolicy:
-    """Activate a policy in a transaction of its own, by one person (no second approver)."""
-    with uow:
-        activated = activate_policy(
-            uow=uow, clock=clock, source=source, activated_by=activated_by, approved_by=None
-        )
-        uow.commit()
-    return activated
 
 
 def policy_history(*, uow: UnitOfWork, jurisdiction: str) -> list[ActivatedPolicy]:
