@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -16,6 +16,7 @@ from healthcode.services.registration import register_person
 from healthcode.services.scan_batches import ScanRecord, sign_batch
 from healthcode.services.venues import add_organisation, add_venue, register_device
 
+T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)  # the clock fixture's time (conftest.T0)
 WEST_LAKE = (30.2590, 120.1490)  # a restaurant by the West Lake, Hangzhou
 HOSPITAL = (30.2630, 120.1720)
 FAR_AWAY = (30.2900, 120.2100)  # about 6 km away, still in Hangzhou

@@ -25,7 +25,13 @@ from identity_helpers import (
     totp_code,
 )
 
-DUMMY = {"subject": "0" * 32, "proposal_id": "0" * 32}
+DUMMY = {
+    "subject": "0" * 32,
+    "proposal_id": "0" * 32,
+    "venue_id": "0" * 32,
+    "organisation_id": "0" * 32,
+    "checkin_id": "0" * 32,
+}
 
 
 def route_actions(route: APIRoute) -> set[Action]:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from conftest import T0
 from healthcode.bootstrap import Container
 from healthcode.domain.errors import InvalidInput, NotFound
 from healthcode.domain.facts import FactKind
@@ -20,7 +19,7 @@ from healthcode.services.employers import (
 )
 from healthcode.services.locations import import_boundaries, import_pings, itinerary_of
 from healthcode.services.transit import record_ride
-from presence_helpers import SHANGHAI, WEST_LAKE, city, device, person
+from presence_helpers import SHANGHAI, T0, WEST_LAKE, city, device, person
 
 EARLIER = T0 - timedelta(days=10)  # registered (and consenting) before the pings
 

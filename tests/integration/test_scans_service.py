@@ -6,13 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import T0
 from healthcode.bootstrap import Container
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import Colour, FactKind
 from healthcode.services.scans import upload_scans
 from healthcode.services.status import current_status
-from presence_helpers import city, device, person, scan
+from presence_helpers import T0, city, device, person, scan
 
 
 def _upload(container: Container, body: dict[str, object]):  # type: ignore[no-untyped-def]

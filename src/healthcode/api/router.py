@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.api.routes import citizens, codes, logins, officials, status
+from healthcode.api.routes import citizens, codes, logins, officials, presence, status, venues
 
 router = APIRouter()
 router.include_router(citizens.router)
@@ -12,3 +12,5 @@ router.include_router(status.router)
 router.include_router(codes.router)
 router.include_router(logins.router)
 router.include_router(officials.router)
+router.include_router(presence.router)
+router.include_router(venues.router)

@@ -73,6 +73,12 @@ class Action(StrEnum):
     # administration
     MANAGE_OFFICIALS = "manage_officials"
     MANAGE_CHANNELS = "manage_channels"
+    # where people were (venues, check-ins, scans, locations)
+    MANAGE_VENUES = "manage_venues"
+    REVIEW_CHECKINS = "review_checkins"
+    IMPORT_LOCATIONS = "import_locations"
+    UPLOAD_SCANS = "upload_scans"
+    CHECK_STAFF = "check_staff"
 
 
 PUBLIC_ACTIONS: frozenset[Action] = frozenset(
@@ -83,6 +89,10 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # a checkpoint checks a code: it learns pass/stop, the colour and the masked name only
         Action.READ_TRUST_LIST,
         Action.VERIFY_CODE,
+        # a checkpoint device: authenticated by its Ed25519 signature over the request itself,
+        # not by a bearer token (unknown devices and bad signatures are refused with 422)
+        Action.UPLOAD_SCANS,
+        Action.CHECK_STAFF,
     }
 )
 
@@ -139,6 +149,9 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
         Purpose.ADMINISTRATION,
         (Action.MANAGE_OFFICIALS, Action.MANAGE_CHANNELS, Action.LOG_OUT),
     )
+    | _grant(Role.ADMIN, Purpose.ADMINISTRATION, (Action.MANAGE_VENUES, Action.IMPORT_LOCATIONS))
+    | _grant(Role.OFFICIAL, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
+    | _grant(Role.SUPERVISOR, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
 )
 
 
