@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from healthcode.cli.access import proposal_payload
 from healthcode.cli.context import system
 from healthcode.cli.output import emit, refusals
 from healthcode.domain.errors import InvalidInput
-from healthcode.cli.access import proposal_payload
 from healthcode.services import policy_ops, proposals
 from healthcode.services.officials import official_principal
 
