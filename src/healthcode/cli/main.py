@@ -9,7 +9,19 @@ from rich.console import Console
 
 from healthcode import bootstrap
 from healthcode.adapters.personal_data import DataKeyError
-from healthcode.cli import access, codes, declare, notify, people, policy, status, verify
+from healthcode.cli import (
+    access,
+    codes,
+    declare,
+    locations,
+    notify,
+    people,
+    policy,
+    scan,
+    status,
+    venues,
+    verify,
+)
 from healthcode.cli.output import emit, refuse
 from healthcode.config import Settings
 
@@ -37,6 +49,15 @@ app.add_typer(notify.notify_app, name="notify")
 app.add_typer(notify.demo_app, name="demo")
 app.command("status")(status.status)
 app.command("test-result")(status.record_test)
+app.add_typer(venues.org_app, name="org")
+app.add_typer(venues.venue_app, name="venue")
+app.add_typer(venues.device_app, name="device")
+app.add_typer(venues.checkin_app, name="checkin")
+app.command("ride")(venues.ride)
+app.add_typer(scan.scan_app, name="scan")
+app.add_typer(locations.locations_app, name="locations")
+app.add_typer(locations.geo_app, name="geo")
+app.command("itinerary")(locations.itinerary)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
