@@ -18,6 +18,8 @@ from healthcode.domain.errors import (
     NotFound,
     TooManyAttempts,
 )
+from healthcode.services.codes import CodeWithheld
+from healthcode.services.keys import NoSigningKey
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -54,6 +56,11 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         response = problem(429, "Too many attempts", str(exc))
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
         return response
+    if isinstance(exc, CodeWithheld):
+        notices = [n.notice_id for n in exc.notices]
+        return problem(403, "Code withheld", str(exc), notices=notices)
+    if isinstance(exc, NoSigningKey):
+        return problem(503, "Not configured", str(exc))
     return problem(400, "Refused", str(exc))
 
 
