@@ -38,9 +38,16 @@ def _populate(url: str, people: int, rng: random.Random) -> None:
         subject = f"{i:032x}"
         persons.append(
             {
-                "subject": subject, "jurisdiction": "330100", "id_type": "resident",
-                "id_lookup": f"{i:064x}", "phone_lookup": f"{i:064x}", "household": f"{i:064x}",
-                "name_enc": blob, "id_number_enc": blob, "phone_enc": blob, "address_enc": blob,
+                "subject": subject,
+                "jurisdiction": "330100",
+                "id_type": "resident",
+                "id_lookup": f"{i:064x}",
+                "phone_lookup": f"{i:064x}",
+                "household": f"{i:064x}",
+                "name_enc": blob,
+                "id_number_enc": blob,
+                "phone_enc": blob,
+                "address_enc": blob,
                 "registered_at": NOW - timedelta(days=30),
             }
         )
@@ -49,18 +56,28 @@ def _populate(url: str, people: int, rng: random.Random) -> None:
             fever = rng.random() < 0.02
             declarations.append(
                 {
-                    "id": f"d{i:015x}{day:016x}", "subject": subject, "at": at, "recorded_at": at,
-                    "supersedes": None, "retracted": False,
+                    "id": f"d{i:015x}{day:016x}",
+                    "subject": subject,
+                    "at": at,
+                    "recorded_at": at,
+                    "supersedes": None,
+                    "retracted": False,
                     "temperature": 38.2 if fever else 36.6,
-                    "symptoms": ["fever"] if fever else ["none"], "note": "",
+                    "symptoms": ["fever"] if fever else ["none"],
+                    "note": "",
                 }
             )
         if rng.random() < 0.05:
             at = NOW - timedelta(days=2)
             tests.append(
                 {
-                    "id": f"t{i:031x}", "subject": subject, "at": at, "recorded_at": at,
-                    "supersedes": None, "retracted": False, "test_kind": "pcr",
+                    "id": f"t{i:031x}",
+                    "subject": subject,
+                    "at": at,
+                    "recorded_at": at,
+                    "supersedes": None,
+                    "retracted": False,
+                    "test_kind": "pcr",
                     "result": "positive" if rng.random() < 0.1 else "negative",
                     "sampled_at": at - timedelta(hours=8),
                 }
