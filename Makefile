@@ -14,9 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: initialise ./var (SQLite + data key) and serve the app on http://127.0.0.1:8000
+## demo: initialise ./var (SQLite, data key, signing keys, demo channels) and serve the app on
+## http://127.0.0.1:8000 (API docs at /docs). Every step is idempotent: run it again any time.
 demo: install
 	$(BIN)/healthcode init
+	$(BIN)/healthcode keys init --if-missing
+	$(BIN)/healthcode demo seed
 	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
 
 ## test: install everything, make sure PostgreSQL and Redis run, then every check and test

@@ -169,9 +169,12 @@ def test_rotation_keeps_old_codes_valid(subject: str, tmp_path: Path) -> None:
 
 
 def test_keys_init_twice_is_refused(subject: str) -> None:
-    """A second `keys init` exits 1 and says to rotate instead."""
+    """A second `keys init` exits 1 and says to rotate instead; with --if-missing it keeps the
+    existing keys and exits 0 (what `make demo` runs every time)."""
+    before = _ok("keys", "list", "--json")
     code, _, err = _run("keys", "init", "--json")
     assert code == 1 and "rotate" in err
+    assert _ok("keys", "init", "--if-missing", "--json") == before
 
 
 def test_verify_without_token_or_trust_list_is_refused(cli_env: Settings) -> None:

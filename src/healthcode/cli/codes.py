@@ -53,9 +53,24 @@ def _keys_table(records: list[KeyRecord], console: Console) -> None:
 
 
 @keys_app.command("init")
-def keys_init(at: AtOpt = None, as_json: JsonOpt = False) -> None:
+def keys_init(
+    at: AtOpt = None,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing (exit 0) when keys exist already.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
     """Create the root key and the first signing key (refused if keys exist)."""
     with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        if if_missing:
+            existing = list_keys(uow=c.uow(), jurisdiction=c.settings.jurisdiction)
+            if existing:
+                emit(
+                    [_key(r) for r in existing],
+                    as_json=as_json,
+                    human=lambda con: con.print("keys exist already: kept them"),
+                )
+                return
         created = init_keys(
             uow=c.uow(),
             clock=c.clock,
