@@ -28,17 +28,17 @@ test: install services lint typecheck contracts pytest
 services:
 	bash scripts/ensure-services.sh
 
-lint:
+lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-typecheck:
+typecheck: $(STAMP)
 	$(BIN)/mypy
 
-contracts:
+contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest:
+pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: install
