@@ -19,19 +19,23 @@ order they are given in never matters. All times in the status are UTC.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import Colour, Fact, FactKind, ManualOverride, effective, ordered
 from healthcode.domain.status import Notice, Reason, Status
-from healthcode.policy.model import NoticeRule, Policy, Rule, RuleKind, StaleTrigger, Window
+from healthcode.policy.matching import match
+from healthcode.policy.model import NoticeRule, Policy, Rule, StaleTrigger, Window
 from healthcode.policy.windows import Evidence, window_end
 
 # (start, end, fact): start None = since for ever, end None = not (yet) ending
 Span = tuple[datetime | None, datetime | None, Fact | None]
 
 _SEPARATOR = {"zh": "：", "en": ": "}
+_KINDS = tuple(FactKind)
+_SUBJECT = attrgetter("subject")
 _NEVER = float("inf")
 
 
@@ -45,52 +49,54 @@ def assess(
     if at.utcoffset() is None:
         raise InvalidInput.one("at", "must be timezone-aware")
     live = ordered(effective(facts))
-    who = subject if subject is not None else live[0].subject if live else ""
-    by_kind: dict[FactKind, list[Fact]] = {}
-    matched: dict[str, list[Fact]] = {}  # rule or notice id -> facts meeting its condition
-    triggers = policy.triggers_by_kind
+    who = _subject(live, subject)
+    by_kind: dict[FactKind, list[Fact]] = {kind: [] for kind in _KINDS}
     for fact in live:
-        if fact.subject != who:
-            raise InvalidInput.one("facts", f"facts of several subjects: {who}, {fact.subject}")
-        kind = fact.kind
-        same_kind = by_kind.get(kind)
-        if same_kind is None:
-            by_kind[kind] = [fact]
-        else:
-            same_kind.append(fact)
-        watching = triggers.get(kind)
-        if watching:
-            data = fact.condition_data
-            for item_id, matches in watching:
-                if matches(data):
-                    found = matched.get(item_id)
-                    if found is None:
-                        matched[item_id] = [fact]
-                    else:
-                        found.append(fact)
+        by_kind[fact.kind].append(fact)
+    # the facts meeting each rule's (then each notice's) condition
+    matched = match(policy.plans, by_kind, len(policy.rules) + len(policy.notices))
 
     evidence = Evidence(by_kind, policy.timezone)
     timeline = _Timeline(at)
     reasons: list[Reason] = []
-    for rule in policy.rules:
-        rule_facts = matched.get(rule.id)
-        if rule_facts is not None:
-            active, since, ends_at = timeline.holding(
-                _spans(rule.id, rule.window, rule_facts, evidence)
-            )
+    for rule, rule_facts in zip(policy.rules, matched, strict=False):
+        if rule_facts:
+            spans = _spans(rule.id, rule.window, rule_facts, evidence)
+            active, since, ends_at = timeline.holding(spans)
             if active and since is not None:
                 reasons.append(_reason(rule, active, since, ends_at))
-    reasons.sort(key=lambda r: -r.colour.severity)  # stable: policy order within a colour
-    notices = _notices(policy, by_kind, matched, evidence, timeline)
+    if len(reasons) > 1:
+        reasons.sort(key=lambda r: -r.colour.severity)  # stable: policy order within a colour
+    notices: list[Notice] = []
+    for notice, notice_facts in zip(policy.notices, matched[len(policy.rules) :], strict=True):
+        if notice.stale is not None:
+            spans = _stale_spans(notice.stale, by_kind.get(notice.stale.fact, ()))
+        elif notice_facts and notice.window is not None:
+            spans = _spans(notice.id, notice.window, notice_facts, evidence)
+        else:
+            continue
+        active, since, ends_at = timeline.holding(spans)
+        if active:
+            notices.append(_notice(notice, active, since, ends_at))
     return Status(
         subject=who,
-        colour=Colour.most_severe(r.colour for r in reasons),
+        colour=reasons[0].colour if reasons else Colour.GREEN,  # most severe first
         reasons=tuple(reasons),
         notices=tuple(notices),
         valid_until=timeline.next_change,
         policy_version=policy.version,
         assessed_at=_utc(at),
     )
+
+
+def _subject(facts: list[Fact], subject: str | None) -> str:
+    """The one person the facts are about (``subject`` if given, which they must match)."""
+    subjects = set(map(_SUBJECT, facts))
+    if subject is not None:
+        subjects.add(subject)
+    if len(subjects) > 1:
+        raise InvalidInput.one("facts", f"facts of several subjects: {', '.join(sorted(subjects))}")
+    return subjects.pop() if subjects else ""
 
 
 class _Timeline:
@@ -103,26 +109,24 @@ class _Timeline:
     def holding(self, spans: list[Span]) -> tuple[list[Span], datetime | None, datetime | None]:
         """The spans containing ``at``, and the start and end of the unbroken stretch of spans
         around ``at`` (None, None when no span contains it)."""
-        at = self.at
+        at, next_change = self.at, self.next_change
         active: list[Span] = []
         for span in spans:
             start, end = span[0], span[1]
             if start is not None and start > at:
-                self._bound(start)
+                if next_change is None or start < next_change:
+                    next_change = start
             elif end is None or end > at:
                 active.append(span)
-            if end is not None and end > at:
-                self._bound(end)
+            if end is not None and end > at and (next_change is None or end < next_change):
+                next_change = end
+        self.next_change = next_change
         if not active:
             return active, None, None
         if len(spans) == 1:
             return active, spans[0][0], spans[0][1]
         since, ends_at = _stretch(spans, at)
         return active, since, ends_at
-
-    def _bound(self, moment: datetime) -> None:
-        if self.next_change is None or moment < self.next_change:
-            self.next_change = moment
 
 
 def _stretch(spans: list[Span], at: datetime) -> tuple[datetime | None, datetime | None]:
@@ -159,9 +163,9 @@ def _utc(moment: datetime) -> datetime:
 def _spans(item_id: str, window: Window, facts: Sequence[Fact], evidence: Evidence) -> list[Span]:
     """The windows that the facts (each meeting the condition) open, empty ones left out."""
     spans: list[Span] = []
-    only_after = window.only_after
+    only_after, start_field = window.only_after, window.start
     for fact in facts:
-        start = fact.at if window.start == "at" else getattr(fact, window.start)
+        start = fact.at if start_field == "at" else getattr(fact, start_field)
         if not isinstance(start, datetime):
             continue  # an optional start field left empty: the fact opens no window
         if start.tzinfo is not UTC:
@@ -173,19 +177,20 @@ def _spans(item_id: str, window: Window, facts: Sequence[Fact], evidence: Eviden
         if end is None:
             spans.append((start, None, fact))
         elif end > start:
-            spans.append((start, _utc(end), fact))
+            spans.append((start, end if end.tzinfo is UTC else end.astimezone(UTC), fact))
     return spans
 
 
 def _stale_spans(trigger: StaleTrigger, facts: Sequence[Fact]) -> list[Span]:
+    """From each fact growing too old until the next one (and, without only_if_any, before the
+    first fact); spans that the next fact cuts to nothing are left out."""
     if not facts:
         return [] if trigger.only_if_any else [(None, None, None)]
-    spans: list[Span] = []
-    if not trigger.only_if_any:
-        spans.append((None, _utc(facts[0].at), None))
-    for index, fact in enumerate(facts):
-        overdue = _utc(fact.at) + trigger.max_age
-        following = _utc(facts[index + 1].at) if index + 1 < len(facts) else None
+    times = [f.at if f.at.tzinfo is UTC else f.at.astimezone(UTC) for f in facts]
+    spans: list[Span] = [] if trigger.only_if_any else [(None, times[0], None)]
+    max_age = trigger.max_age
+    for fact, at, following in zip(facts, times, [*times[1:], None], strict=True):
+        overdue = at + max_age
         if following is None or overdue < following:
             spans.append((overdue, following, fact))
     return spans
@@ -197,7 +202,7 @@ def _fact_ids(active: list[Span]) -> tuple[str, ...]:
 
 def _reason(rule: Rule, active: list[Span], since: datetime, ends_at: datetime | None) -> Reason:
     text = rule.text
-    if rule.kind is RuleKind.OVERRIDE:
+    if rule.colour is None:  # an override rule: each fact gives its colour
         overrides = [s[2] for s in active if isinstance(s[2], ManualOverride)]
         colour = Colour.most_severe(o.colour for o in overrides)
         newest = overrides[-1].reason_text
@@ -205,7 +210,7 @@ def _reason(rule: Rule, active: list[Span], since: datetime, ends_at: datetime |
             lang: f"{words}{_SEPARATOR.get(lang, ': ')}{newest}" for lang, words in text.items()
         }
     else:
-        colour = rule.colour or Colour.GREEN
+        colour = rule.colour
     return Reason(
         rule_id=rule.id,
         colour=colour,
@@ -217,43 +222,15 @@ def _reason(rule: Rule, active: list[Span], since: datetime, ends_at: datetime |
     )
 
 
-def _notices(
-    policy: Policy,
-    by_kind: Mapping[FactKind, list[Fact]],
-    matched: Mapping[str, list[Fact]],
-    evidence: Evidence,
-    timeline: _Timeline,
-) -> list[Notice]:
-    notices: list[Notice] = []
-    for notice in policy.notices:
-        spans = _notice_spans(notice, by_kind, matched, evidence)
-        if not spans:
-            continue
-        active, since, ends_at = timeline.holding(spans)
-        if active:
-            notices.append(
-                Notice(
-                    notice_id=notice.id,
-                    text=notice.text,
-                    fact_ids=_fact_ids(active),
-                    since=since,
-                    blocks_code=notice.blocks_code,
-                    clears_when=notice.clears_when,
-                    ends_at=ends_at,
-                )
-            )
-    return notices
-
-
-def _notice_spans(
-    notice: NoticeRule,
-    by_kind: Mapping[FactKind, list[Fact]],
-    matched: Mapping[str, list[Fact]],
-    evidence: Evidence,
-) -> list[Span]:
-    if notice.stale is not None:
-        return _stale_spans(notice.stale, by_kind.get(notice.stale.fact, ()))
-    notice_facts = matched.get(notice.id)
-    if notice.window is None or notice_facts is None:
-        return []
-    return _spans(notice.id, notice.window, notice_facts, evidence)
+def _notice(
+    notice: NoticeRule, active: list[Span], since: datetime | None, ends_at: datetime | None
+) -> Notice:
+    return Notice(
+        notice_id=notice.id,
+        text=notice.text,
+        fact_ids=_fact_ids(active),
+        since=since,
+        blocks_code=notice.blocks_code,
+        clears_when=notice.clears_when,
+        ends_at=ends_at,
+    )

@@ -28,10 +28,10 @@ from healthcode.policy.certlogic.syntax import (
     var_problem,
 )
 from healthcode.policy.certlogic.values import boolsiness, strictly_equal
-from healthcode.policy.model import Condition
 
 _REDUCE_LAMBDA = ("reduce", 1)  # the lambda of reduce sees {"current", "accumulator"}
 
+Condition = Callable[[Mapping[str, object]], bool]  # of a fact's condition_data
 Truth = Callable[[object], bool | None]  # True truthy, False falsy, None neither or an error
 Value = Callable[[object], object]  # a value that can never raise
 
@@ -44,7 +44,7 @@ def compile_condition(expression: object) -> Condition:
     """A function of a fact's ``condition_data`` saying whether ``expression`` holds for it."""
     if expression is True:
         return _always
-    key = _simple_var(expression)
+    key = simple_var(expression)
     if key is not None:  # the common `{"var": "fever"}`: one call, no helper for a bool
         return lambda data: (
             (found := data.get(key) if isinstance(data, dict) else None) is True
@@ -71,7 +71,18 @@ def _scalar(expression: object) -> bool:
     return isinstance(expression, str | bool) or is_int(expression)
 
 
-def _simple_var(expression: object) -> str | None:
+def equality_form(expression: object) -> tuple[str, str] | None:
+    """(field, text) for ``{"===": [{"var": "field"}, "text"]}``; None for anything else."""
+    if not (isinstance(expression, dict) and len(expression) == 1 and "===" in expression):
+        return None
+    operands = expression["==="]
+    if not isinstance(operands, list) or len(operands) != 2 or type(operands[1]) is not str:
+        return None
+    key = simple_var(operands[0])
+    return None if key is None else (key, operands[1])
+
+
+def simple_var(expression: object) -> str | None:
     """The key of a ``var`` reading one top-level, non-numeric key; None for anything else."""
     if not (isinstance(expression, dict) and len(expression) == 1 and "var" in expression):
         return None
@@ -148,7 +159,14 @@ def _equals(operands: list[object]) -> tuple[Truth, bool] | None:
     left, right = _value(operands[0]), _value(operands[1])
     if left is None or right is None:
         return None
-    literal = operands[1]
+    literal, key = operands[1], simple_var(operands[0])
+    if type(literal) is str and key is not None:  # {"===": [{"var": "category"}, "companion"]}
+        return (
+            lambda data: (
+                type(found := data.get(key) if isinstance(data, dict) else None) is str
+                and found == literal
+            )
+        ), True
     if type(literal) is str:
         return (lambda data: type(found := left(data)) is str and found == literal), True
     return (lambda data: strictly_equal(left(data), right(data))), True

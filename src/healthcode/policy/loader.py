@@ -26,7 +26,7 @@ from healthcode.domain.errors import InvalidInput, Problem
 from healthcode.domain.facts import FACT_TYPES, Colour, FactKind
 from healthcode.domain.regions import is_region_code
 from healthcode.policy.certlogic import validate
-from healthcode.policy.conditions import compile_condition, unknown_fields
+from healthcode.policy.conditions import unknown_fields
 from healthcode.policy.model import (
     SETTINGS_SECTIONS,
     Combine,
@@ -282,7 +282,6 @@ class _Reader:
             text=text,
             clears_when=clears_when,
             when=when,
-            matches=compile_condition(when),
         )
 
     def override(
@@ -313,7 +312,6 @@ class _Reader:
             clears_when=clears_when,
             when=when,
             kind=RuleKind.OVERRIDE,
-            matches=compile_condition(when),
         )
 
     def window(self, value: object, fact: FactKind | None, path: str) -> Window | None:
@@ -421,7 +419,6 @@ class _Reader:
             fact=fact,
             when=when,
             window=window,
-            matches=compile_condition(when),
         )
 
     def stale(self, value: object, path: str) -> StaleTrigger | None:

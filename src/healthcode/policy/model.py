@@ -1,22 +1,20 @@
 """Policies as data: a jurisdiction's versioned rules, windows and notices, already validated.
 
 Build them with ``healthcode.policy.loader.load_policy`` (from YAML); the types here assume the
-loader's checks passed. Conditions are CertLogic expressions compiled once, at load time, into
-a ``Condition``: a function of a fact's ``condition_data`` that says whether the rule applies.
+loader's checks passed. Conditions are CertLogic expressions over a fact's ``data()``; a policy
+plans how to test them once, when it is built (``healthcode.policy.matching``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
 
 from healthcode.domain.facts import Colour, FactKind
-
-Condition = Callable[[Mapping[str, object]], bool]
+from healthcode.policy.matching import MatchPlan, plan_matching
 
 # top-level sections a policy may carry for later features; read by them, here only checked to
 # be mappings. Add a name here when a feature starts reading a new section.
@@ -78,10 +76,6 @@ class Window:
         object.__setattr__(self, "only_after", self.after if alone else None)
 
 
-def _always(_: Mapping[str, object]) -> bool:
-    return True
-
-
 @dataclass(frozen=True, kw_only=True)
 class Rule:
     """Facts of kind ``fact`` matching ``when`` make the code at least ``colour`` in a window.
@@ -97,7 +91,6 @@ class Rule:
     clears_when: Mapping[str, str]
     when: object = True
     kind: RuleKind = RuleKind.CONDITION
-    matches: Condition = field(default=_always, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,18 +115,6 @@ class NoticeRule:
     when: object = True
     window: Window | None = None
     stale: StaleTrigger | None = None
-    matches: Condition = field(default=_always, compare=False, repr=False)
-
-
-_Indexed = TypeVar("_Indexed", bound=Rule | NoticeRule)
-
-
-def _by_kind(items: Iterable[_Indexed]) -> Mapping[FactKind, tuple[_Indexed, ...]]:
-    index: dict[FactKind, list[_Indexed]] = {}
-    for item in items:
-        if item.fact is not None and item.window is not None:
-            index.setdefault(item.fact, []).append(item)
-    return MappingProxyType({kind: tuple(found) for kind, found in index.items()})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,27 +131,25 @@ class Policy:
     settings: Mapping[str, Mapping[str, object]] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    # indexes built once: the rules reading each kind of fact, and (id, condition) of the rules
-    # and fact-triggered notices together: what ``assess`` tests each fact against
+    # built once: the rules reading each kind of fact, and how ``assess`` finds the facts meeting
+    # each condition (positions count the rules, then the notices)
     rules_by_kind: Mapping[FactKind, tuple[Rule, ...]] = field(init=False, compare=False)
-    triggers_by_kind: Mapping[FactKind, tuple[tuple[str, Condition], ...]] = field(
-        init=False, compare=False
-    )
+    plans: Mapping[FactKind, MatchPlan] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rules_by_kind", _by_kind(self.rules))
-        everything: list[Rule | NoticeRule] = [*self.rules, *self.notices]
-        triggers = _by_kind(everything)
+        by_kind: dict[FactKind, list[Rule]] = {}
+        for rule in self.rules:
+            by_kind.setdefault(rule.fact, []).append(rule)
         object.__setattr__(
-            self,
-            "triggers_by_kind",
-            MappingProxyType(
-                {
-                    kind: tuple((item.id, item.matches) for item in items)
-                    for kind, items in triggers.items()
-                }
-            ),
+            self, "rules_by_kind", MappingProxyType({k: tuple(v) for k, v in by_kind.items()})
         )
+        items: list[Rule | NoticeRule] = [*self.rules, *self.notices]
+        conditions = [
+            (position, item.fact, item.when)
+            for position, item in enumerate(items)
+            if item.fact is not None and item.window is not None
+        ]
+        object.__setattr__(self, "plans", plan_matching(conditions))
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError if none)."""

@@ -43,6 +43,7 @@ class Evidence:
 
     def __init__(self, by_kind: Mapping[FactKind, Sequence[Fact]], zone: timezone) -> None:
         self._by_kind = by_kind
+        self.releases: Sequence[Fact] = by_kind.get(FactKind.RELEASE, ())
         offset = zone.utcoffset(None)
         self._offset_seconds = offset.total_seconds()
         self._negative: dict[str | None, list[TestResult]] = {}
@@ -76,29 +77,40 @@ class Evidence:
             ]
         return self._declarations
 
-    def releases(self) -> Sequence[Fact]:
-        return self._by_kind.get(FactKind.RELEASE, ())
-
 
 def window_end(
     window: Window, start: datetime, fact: Fact, rule_id: str, evidence: Evidence
 ) -> datetime | None:
-    """The instant the window opened at ``start`` for ``fact`` ends; None if not (yet) known."""
-    met: list[datetime | None] = []
-    if window.after is not None:
-        met.append(start + window.after)  # ``start`` is in UTC: exact elapsed time
+    """The instant the window opened at ``start`` (UTC) for ``fact`` ends; None if not known."""
+    first = window.combine is Combine.FIRST
+    end = None if window.after is None else start + window.after  # UTC: exact elapsed time
+    unmet = False  # some ending condition is not met (yet)
     if window.end is not None:
-        end = getattr(fact, window.end)
-        met.append(end if isinstance(end, datetime) else None)
+        moment = getattr(fact, window.end)
+        if isinstance(moment, datetime):
+            end = _pick(end, moment, first)
+        else:
+            unmet = True
     if window.negative_tests is not None:
-        met.append(_negative_tests_end(window.negative_tests, start, evidence))
+        moment = _negative_tests_end(window.negative_tests, start, evidence)
+        unmet = unmet or moment is None
+        end = _pick(end, moment, first)
     if window.normal_declarations is not None:
-        met.append(_declarations_end(window.normal_declarations.days, start, evidence))
+        moment = _declarations_end(window.normal_declarations.days, start, evidence)
+        unmet = unmet or moment is None
+        end = _pick(end, moment, first)
     if window.release:
-        met.append(_release_end(rule_id, start, evidence))
-    if window.combine is Combine.ALL:
-        return None if None in met else max(m for m in met if m is not None)
-    return min((m for m in met if m is not None), default=None)
+        moment = _release_end(rule_id, start, evidence) if evidence.releases else None
+        unmet = unmet or moment is None
+        end = _pick(end, moment, first)
+    return None if unmet and not first else end
+
+
+def _pick(end: datetime | None, moment: datetime | None, first: bool) -> datetime | None:
+    """The earlier (``first``) or the later of two ends met so far; None: none met."""
+    if moment is None or (end is not None and (moment < end) is not first):
+        return end
+    return moment
 
 
 def _negative_tests_end(
@@ -145,7 +157,7 @@ def _declarations_end(days: int, start: datetime, evidence: Evidence) -> datetim
 
 
 def _release_end(rule_id: str, start: datetime, evidence: Evidence) -> datetime | None:
-    for release in evidence.releases():
+    for release in evidence.releases:
         if (
             release.at > start
             and isinstance(release, Release)

@@ -1,0 +1,75 @@
+"""The matching plans (table lookups, inline truthiness) pick exactly the facts whose condition
+evaluate() finds truthy, whatever the data holds."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from healthcode.domain.facts import FactKind
+from healthcode.policy.certlogic import CertLogicError, evaluate, is_truthy
+from healthcode.policy.matching import match, plan_matching
+
+_KEYS = ["category", "level", "n"]
+_VALUES: list[Any] = ["a", "b", "", 0, 1, True, False, None, [], ["a"], {}, {"x": 1}, 2.5]
+_CONDITIONS: list[Any] = [
+    True,
+    {"===": [{"var": "category"}, "a"]},
+    {"===": [{"var": "category"}, "b"]},
+    {"===": [{"var": "level"}, "a"]},
+    {"===": [{"var": "category"}, 1]},
+    {"===": ["a", {"var": "category"}]},
+    {"var": "category"},
+    {"var": "n"},
+    {"!": [{"var": "level"}]},
+    {"and": [{"var": "category"}, {"var": "level"}]},
+]
+
+
+def _holds(expression: Any, data: dict[str, object]) -> bool:
+    try:
+        return is_truthy(evaluate(expression, data))
+    except CertLogicError:
+        return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    datas=st.lists(
+        st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(_VALUES)), min_size=1, max_size=8
+    ),
+    conditions=st.lists(st.sampled_from(_CONDITIONS), min_size=1, max_size=6),
+)
+def test_plans_match_exactly_what_evaluate_holds(
+    datas: list[dict[str, object]], conditions: list[Any]
+) -> None:
+    """Each position gets exactly the facts, in order, whose data makes its condition truthy."""
+    facts = [SimpleNamespace(condition_data=data) for data in datas]  # all match() reads
+    kind = FactKind.HEALTH_DECLARATION
+    plans = plan_matching((position, kind, c) for position, c in enumerate(conditions))
+    matched = match(plans, {kind: facts}, len(conditions))  # type: ignore[dict-item]
+    for position, condition in enumerate(conditions):
+        assert matched[position] == [f for f in facts if _holds(condition, f.condition_data)]
+
+
+def test_equality_and_truthiness_conditions_are_planned_as_lookups() -> None:
+    """String equalities on one field share one table; bare vars are tested inline; others are
+    called."""
+    conditions: list[Any] = [
+        {"===": [{"var": "category"}, "a"]},
+        {"===": [{"var": "category"}, "b"]},
+        {"===": [{"var": "category"}, "a"]},
+        {"var": "fever"},
+        {"!": [{"var": "fever"}]},
+        True,
+    ]
+    plan = plan_matching((p, FactKind.EXPOSURE, c) for p, c in enumerate(conditions))[
+        FactKind.EXPOSURE
+    ]
+    assert plan.equals == (("category", {"a": (0, 2), "b": (1,)}),)
+    assert plan.truthy == (("fever", (3,)),)
+    assert [position for position, _ in plan.other] == [4]
+    assert plan.always == (5,)
