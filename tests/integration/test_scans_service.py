@@ -99,7 +99,13 @@ def test_bad_signature_unknown_device_and_bad_items_refuse_the_whole_batch(
     assert [str(p) for p in refused.value.problems] == [
         "scans[1].at: is in the future",
         "scans[2].at: is older than the retention window of 21 days",
-        "scans[3].subject: is not a registered person here",
+    ]
+    stranger = kit.batch([good, scan(5, "0" * 32, T0), scan(6, "f" * 32, T0)])
+    with pytest.raises(InvalidInput) as refused:
+        _upload(container, stranger)
+    assert [str(p) for p in refused.value.problems] == [
+        "scans[1].subject: is not a registered person here",
+        "scans[2].subject: is not a registered person here",
     ]
     malformed = {**body, "scans": [{"seq": -1, "subject": "", "at": "yesterday"}]}
     with pytest.raises(InvalidInput) as refused:

@@ -80,6 +80,15 @@ class StaffMember:
         return self.consented_at is not None and self.withdrawn_at is None
 
 
+class UnknownSubjects(Exception):
+    """Raised by ``PresenceRepository.insert_rows`` when rows name people who are not
+    registered; nothing of the call was stored. Carries those subjects."""
+
+    def __init__(self, subjects: set[str]) -> None:
+        super().__init__(f"{len(subjects)} unknown subject(s)")
+        self.subjects = subjects
+
+
 class VenueRepository(Protocol):
     def add_organisation(self, organisation: Organisation) -> None: ...
 
@@ -129,7 +138,8 @@ class VenueRepository(Protocol):
 class PresenceRepository(Protocol):
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert presence rows (plain dicts of the table's columns), skipping any whose id is
-        stored already; returns how many were new. One executemany, no ORM objects."""
+        stored already; returns how many were new. One bulk statement, no ORM objects.
+        Raises ``UnknownSubjects`` (storing nothing) when a row's subject is not registered."""
         ...
 
     def known_subjects(self, subjects: Iterable[str]) -> set[str]:

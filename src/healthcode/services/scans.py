@@ -28,7 +28,7 @@ from healthcode.domain.venues import TRANSIT_KINDS
 from healthcode.services.checkins import CLOCK_SKEW
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.presence_policy import retention
-from healthcode.services.presence_ports import Venue
+from healthcode.services.presence_ports import UnknownSubjects, Venue
 from healthcode.services.scan_batches import (
     MAX_PROBLEMS,
     ParsedBatch,
@@ -82,7 +82,16 @@ def upload_scans(
         own = [s for s in parsed.scans if s.issuer == jurisdiction]
         _check(uow, parsed, jurisdiction, now=now, keep=keep, venue=venue)
         rows = [_row(parsed.device, s, venue, now) for s in own]
-        stored = uow.presences.insert_rows(rows)
+        try:
+            stored = uow.presences.insert_rows(rows)
+        except UnknownSubjects as unknown:  # nothing was stored; name every item
+            raise InvalidInput(
+                [
+                    Problem(f"scans[{i}].subject", "is not a registered person here")
+                    for i, s in enumerate(parsed.scans)
+                    if s.issuer == jurisdiction and s.subject in unknown.subjects
+                ][:MAX_PROBLEMS]
+            ) from None
         fevers = _fevers(uow, clock, parsed.device, venue, own, now)
         first = uow.venues.add_batch(
             batch_id=batch_id(message + parsed.signature),
@@ -117,9 +126,7 @@ def _check(
 ) -> None:
     problems: list[Problem] = []
     latest, earliest = now + CLOCK_SKEW, now - keep
-    known = uow.presences.known_subjects(
-        {s.subject for s in parsed.scans if s.issuer == jurisdiction}
-    )
+    # Unknown subjects are found by the insert itself (foreign key), not by a query per batch.
     for i, scan in enumerate(parsed.scans):
         path = f"scans[{i}]"
         if scan.at > latest:
@@ -128,8 +135,6 @@ def _check(
             problems.append(
                 Problem(f"{path}.at", f"is older than the retention window of {keep.days} days")
             )
-        if scan.issuer == jurisdiction and scan.subject not in known:
-            problems.append(Problem(f"{path}.subject", "is not a registered person here"))
         if scan.vehicle is not None and venue.kind not in TRANSIT_KINDS:
             problems.append(Problem(f"{path}.vehicle", f"a {venue.kind.value} has no vehicles"))
         if len(problems) >= MAX_PROBLEMS:
