@@ -134,3 +134,28 @@ def test_foreign_codes_are_counted_not_stored_and_rides_carry_the_vehicle(
     assert (receipt.stored, receipt.foreign) == (1, 1)
     [presence] = _presences(container, a)
     assert presence.place_id == f"{c.bus.id}:浙A1234"  # type: ignore[attr-defined]
+
+
+def test_a_scan_uploaded_by_two_racing_requests_is_stored_once(container: Container) -> None:
+    """Two uploads of the same scan at the same moment store it once (PostgreSQL's COPY path
+    falls back to INSERT … ON CONFLICT when the other request wins; SQLite has one writer)."""
+    import threading
+
+    c = city(container)
+    kit = device(container, c.restaurant)
+    a = person(container)
+    body = kit.batch([scan(1, a, T0), scan(2, a, T0)])
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def upload() -> None:
+        barrier.wait()
+        results.append(_upload(container, body).stored)
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [0, 2]
+    assert len(_presences(container, a)) == 2
