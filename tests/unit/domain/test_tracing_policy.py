@@ -1,0 +1,201 @@
+"""Tracing parameters read from a policy's ``tracing:`` section, quarantine plans, risk-area
+exposures and case-report checks, without I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from healthcode.domain.cases import Classification, parse_details
+from healthcode.domain.facts import Presence
+from healthcode.domain.quarantine import orders_for_findings, plan_orders
+from healthcode.domain.risk_areas import RiskArea, area_exposures, check_places
+from healthcode.domain.tracing import RISK_AREA, visit_of
+from healthcode.domain.tracing_settings import CHENGDU, DEFAULTS, QuarantineStep, parse_tracing
+from healthcode.policy.bundled import bundled_policy
+
+T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+
+
+def test_defaults_follow_the_published_practice() -> None:
+    """No section: 2 days before onset, 15 minutes at a venue, household, transit and secondary
+    contacts on, companions off, no orders."""
+    settings, problems = parse_tracing(None)
+    assert problems == [] and settings == DEFAULTS
+    assert settings.infectious_days_before == 2 and settings.venue_min_overlap_minutes == 15
+    assert settings.household and settings.transit and settings.secondary
+    assert not settings.companion.enabled and dict(settings.quarantine) == {}
+
+
+def test_chengdu_preset_and_overrides() -> None:
+    """``companion: {preset: chengdu}`` switches on > 10 minutes and 30 h in 14 days; keys given
+    next to the preset override it."""
+    settings, problems = parse_tracing({"companion": {"preset": "chengdu"}})
+    assert problems == [] and settings.companion == CHENGDU
+    settings, problems = parse_tracing(
+        {"companion": {"preset": "chengdu", "enabled": False, "dwell_hours": 0}}
+    )
+    assert problems == []
+    assert not settings.companion.enabled and settings.companion.dwell_hours == 0
+
+
+def test_quarantine_steps() -> None:
+    """Orders are lists of steps; '7 + 3' is central then home."""
+    settings, problems = parse_tracing(
+        {
+            "quarantine": {
+                "close_contact": [{"setting": "central", "days": 7}, {"setting": "home", "days": 3}]
+            }
+        }
+    )
+    assert problems == []
+    assert settings.quarantine["close_contact"] == (
+        QuarantineStep(setting="central", days=7),
+        QuarantineStep(setting="home", days=3),
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [
+        ({"venue": {"min_overlap_minutes": -1}}, "tracing.venue.min_overlap_minutes"),
+        ({"venue": {"overlap": 15}}, "tracing.venue.overlap"),
+        ({"household": "yes"}, "tracing.household"),
+        ({"companion": {"preset": "wuhan"}}, "tracing.companion.preset"),
+        ({"companion": {"cell_resolution": 7}}, "tracing.companion.cell_resolution"),
+        ({"secondary": {"rules": ["school"]}}, "tracing.secondary.rules"),
+        (
+            {"quarantine": {"close_contact": [{"setting": "hotel", "days": 7}]}},
+            "tracing.quarantine.close_contact[0].setting",
+        ),
+        ({"quarantine": {"visitors": []}}, "tracing.quarantine.visitors"),
+        ({"whatever": 1}, "tracing.whatever"),
+    ],
+)
+def test_bad_sections_name_the_key(section: dict[str, object], field: str) -> None:
+    """Each mistake is reported with its ``tracing.`` path."""
+    _, problems = parse_tracing(section)
+    assert field in [p.field for p in problems]
+
+
+@pytest.mark.parametrize("jurisdiction", ["330100", "310000", "110000"])
+def test_bundled_policies_have_valid_tracing_sections(jurisdiction: str) -> None:
+    """Every bundled policy's tracing section reads without a problem."""
+    policy = bundled_policy(jurisdiction)
+    assert "tracing" in policy.settings
+    _, problems = parse_tracing(policy.settings["tracing"])
+    assert problems == []
+
+
+def test_plans_follow_one_another_from_the_last_contact() -> None:
+    """7 central + 3 home days from the last contact; a step already over when tracing runs is
+    skipped and a running one starts at issue."""
+    steps = [QuarantineStep(setting="central", days=7), QuarantineStep(setting="home", days=3)]
+    orders = plan_orders(
+        source_id="c",
+        subject="s",
+        key="close_contact",
+        counted_from=T,
+        issued_at=T + timedelta(days=1),
+        steps=steps,
+        reason="case c",
+    )
+    assert [(o.setting, o.at, o.planned_end) for o in orders] == [
+        ("central", T + timedelta(days=1), T + timedelta(days=7)),
+        ("home", T + timedelta(days=7), T + timedelta(days=10)),
+    ]
+    late = plan_orders(
+        source_id="c",
+        subject="s",
+        key="close_contact",
+        counted_from=T,
+        issued_at=T + timedelta(days=8),
+        steps=steps,
+        reason="case c",
+    )
+    assert [o.setting for o in late] == ["home"]
+
+
+def _presence(subject: str, place: str, cell: str, start: float, end: float) -> Presence:
+    return Presence(
+        id=f"{subject}{place}{start}",
+        subject=subject,
+        at=T + timedelta(hours=start),
+        recorded_at=T,
+        place_id=place,
+        place_kind="market" if place != cell else "cell",
+        until=T + timedelta(hours=end),
+        source="checkin" if place != cell else "gps",
+        cell=cell,
+    )
+
+
+def test_risk_area_exposures_and_their_orders() -> None:
+    """Presence in an area's venue or cell during its window is an exposure at its level;
+    presence before the window is not; orders follow the level's key."""
+    cell = "8831aa5ab7fffff"
+    area = RiskArea(
+        id="area1",
+        jurisdiction="330100",
+        name="Xinfadi market",
+        level="high",
+        cells=(cell,),
+        venues=("market1",),
+        starts_at=T,
+        ends_at=T + timedelta(days=2),
+        declared_at=T,
+        proposed_by="wang",
+        approved_by="li",
+    )
+    presences = [
+        _presence("buyer", "market1", "8831aa5ab1fffff", 1, 2),
+        _presence("walker", cell, cell, 3, 4),
+        _presence("early", "market1", "8831aa5ab1fffff", -5, -4),
+    ]
+    findings = area_exposures(area, (visit_of(p, DEFAULTS) for p in presences))
+    assert {(f.subject, f.place_id, f.level, f.category) for f in findings} == {
+        ("buyer", "market1", "high", RISK_AREA),
+        ("walker", cell, "high", RISK_AREA),
+    }
+    orders = orders_for_findings(
+        source_id="area1",
+        findings=findings,
+        quarantine={"risk_area_high": (QuarantineStep(setting="home", days=7),)},
+        issued_at=T,
+        reason="risk area",
+    )
+    assert {o.subject for o in orders} == {"buyer", "walker"}
+    assert check_places(["not-a-cell"], [])[0].field == "payload.cells[0]"
+    assert check_places([], [])[0].message.startswith("name at least one")
+
+
+def test_case_reports_are_checked() -> None:
+    """A report needs a subject, a zoned sampling time not in the future, onset unless
+    asymptomatic (and none if asymptomatic) and a test reference."""
+    details, problems = parse_details(
+        {"subject": "s", "sampled_at": T.isoformat(), "asymptomatic": True, "test_reference": "L1"},
+        now=T + timedelta(hours=1),
+    )
+    assert problems == [] and details is not None
+    assert details.classification is Classification.ASYMPTOMATIC
+    _, problems = parse_details(
+        {"subject": "s", "sampled_at": "2026-03-10T10:00:00", "test_reference": ""},
+        now=T,
+    )
+    fields = {p.field for p in problems}
+    assert {"payload.sampled_at", "payload.onset_at", "payload.test_reference"} <= fields
+    _, problems = parse_details(
+        {
+            "subject": "s",
+            "sampled_at": (T + timedelta(hours=2)).isoformat(),
+            "onset_at": T.isoformat(),
+            "asymptomatic": True,
+            "test_reference": "L1",
+        },
+        now=T,
+    )
+    assert {p.message for p in problems} >= {
+        "must not be in the future",
+        "an asymptomatic case has no symptom onset",
+    }
