@@ -269,7 +269,7 @@ def dummy_kind() -> Iterator[list[Mapping[str, Any]]]:
 
     register_handler(
         ProposalHandler(
-            kind="declare_risk_area",
+            kind="declare_test_area",
             propose_action=Action.PROPOSE_RISK_AREA,
             approve_action=Action.APPROVE_RISK_AREA,
             prepare=prepare,
@@ -277,7 +277,7 @@ def dummy_kind() -> Iterator[list[Mapping[str, Any]]]:
         )
     )
     yield executed
-    unregister_handler("declare_risk_area")
+    unregister_handler("declare_test_area")
 
 
 def test_new_kinds_plug_into_the_mechanism(
@@ -289,7 +289,7 @@ def test_new_kinds_plug_into_the_mechanism(
         uow=container.uow(),
         clock=container.clock,
         principal=people["wang"],
-        action="declare_risk_area",
+        action="declare_test_area",
         payload={"area": "8831aa5ab7fffff"},
         reason="cluster at a market",
     )
@@ -315,7 +315,7 @@ def test_unknown_kind_is_refused(container: Container, people: dict[str, Princip
             uow=container.uow(),
             clock=container.clock,
             principal=people["wang"],
-            action="confirm_case",
+            action="no_such_kind",
             payload={},
             reason="x",
         )

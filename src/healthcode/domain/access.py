@@ -79,6 +79,12 @@ class Action(StrEnum):
     IMPORT_LOCATIONS = "import_locations"
     UPLOAD_SCANS = "upload_scans"
     CHECK_STAFF = "check_staff"
+    # cases, tracing, risk areas and quarantines
+    READ_CASES = "read_cases"
+    PREVIEW_TRACING = "preview_tracing"
+    WITHDRAW_CASE = "withdraw_case"
+    READ_QUARANTINES = "read_quarantines"
+    READ_RISK_AREAS = "read_risk_areas"
 
 
 PUBLIC_ACTIONS: frozenset[Action] = frozenset(
@@ -93,6 +99,8 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # not by a bearer token (unknown devices and bad signatures are refused with 422)
         Action.UPLOAD_SCANS,
         Action.CHECK_STAFF,
+        # risk areas are published: where they are, their level and window (no personal data)
+        Action.READ_RISK_AREAS,
     }
 )
 
@@ -152,6 +160,17 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
     | _grant(Role.ADMIN, Purpose.ADMINISTRATION, (Action.MANAGE_VENUES, Action.IMPORT_LOCATIONS))
     | _grant(Role.OFFICIAL, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
     | _grant(Role.SUPERVISOR, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
+    | _grant(
+        Role.OFFICIAL,
+        Purpose.EPIDEMIC_CONTROL,
+        (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES),
+    )
+    # withdrawing a confirmed case turns codes back: a supervisor does it, with a reason
+    | _grant(
+        Role.SUPERVISOR,
+        Purpose.EPIDEMIC_CONTROL,
+        (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES, Action.WITHDRAW_CASE),
+    )
 )
 
 

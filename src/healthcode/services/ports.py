@@ -27,6 +27,12 @@ from healthcode.services.presence_ports import (
     PresenceRepository,
     VenueRepository,
 )
+from healthcode.services.tracing_ports import (
+    CaseRepository,
+    JobRepository,
+    RiskAreaRepository,
+    TracingRepository,
+)
 
 
 class Clock(Protocol):
@@ -124,6 +130,10 @@ class StatusRepository(Protocol):
 
     def changes(self, subject: str) -> list[StatusChange]: ...
 
+    def due(self, now: datetime, *, limit: int) -> list[str]:
+        """Subjects whose cached status stops holding at or before ``now``, soonest first."""
+        ...
+
 
 @dataclass(frozen=True, kw_only=True)
 class KeyRecord:
@@ -209,6 +219,18 @@ class UnitOfWork(Protocol):
 
     @property
     def boundaries(self) -> BoundaryRepository: ...
+
+    @property
+    def tracing(self) -> TracingRepository: ...
+
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def risk_areas(self) -> RiskAreaRepository: ...
+
+    @property
+    def jobs(self) -> JobRepository: ...
 
     def __enter__(self) -> Self: ...
 

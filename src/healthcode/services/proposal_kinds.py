@@ -27,6 +27,7 @@ from healthcode.services.proposal_registry import (
     registered_kinds,
 )
 from healthcode.services.status import record_fact
+from healthcode.services.tracing_kinds import TRACING_HANDLERS
 
 
 def _subject(uow: UnitOfWork, payload: Mapping[str, Any]) -> tuple[str, str]:
@@ -189,6 +190,7 @@ BUILTIN_HANDLERS = (
         execute=_execute_policy,
         description="activate a policy version for its jurisdiction",
     ),
+    *TRACING_HANDLERS,
 )
 
 

@@ -8,5 +8,6 @@ from healthcode.adapters.db import (  # noqa: F401 - every table on Base
     oversight,
     people,
     status,
+    tracing,
     venues,
 )

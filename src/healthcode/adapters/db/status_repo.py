@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,16 @@ class SqlStatusRepository:
         self._session.add(row)
         self._session.flush()
         return _change(row)
+
+    def due(self, now: datetime, *, limit: int) -> list[str]:
+        return list(
+            self._session.scalars(
+                select(CurrentStatusRow.subject)
+                .where(CurrentStatusRow.valid_until <= now)
+                .order_by(CurrentStatusRow.valid_until, CurrentStatusRow.subject)
+                .limit(limit)
+            )
+        )
 
     def changes(self, subject: str) -> list[StatusChange]:
         rows = self._session.scalars(

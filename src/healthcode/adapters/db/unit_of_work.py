@@ -14,12 +14,18 @@ from healthcode.adapters.db.identity_repo import (
     SqlSessionRepository,
     SqlThrottleRepository,
 )
+from healthcode.adapters.db.job_repo import SqlJobRepository
 from healthcode.adapters.db.key_repo import SqlKeyRepository
 from healthcode.adapters.db.outbox_repo import SqlOutboxRepository
 from healthcode.adapters.db.oversight_repo import SqlAuditLogRepository, SqlProposalRepository
 from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.adapters.db.repositories import SqlFactRepository, SqlPersonRepository
 from healthcode.adapters.db.status_repo import SqlStatusRepository
+from healthcode.adapters.db.tracing_repo import (
+    SqlCaseRepository,
+    SqlRiskAreaRepository,
+    SqlTracingRepository,
+)
 from healthcode.adapters.db.venue_repo import (
     SqlBoundaryRepository,
     SqlPresenceRepository,
@@ -45,6 +51,10 @@ class SqlUnitOfWork:
     venues: SqlVenueRepository
     presences: SqlPresenceRepository
     boundaries: SqlBoundaryRepository
+    tracing: SqlTracingRepository
+    cases: SqlCaseRepository
+    risk_areas: SqlRiskAreaRepository
+    jobs: SqlJobRepository
 
     def __init__(
         self,
@@ -81,6 +91,10 @@ class SqlUnitOfWork:
         self.venues = SqlVenueRepository(self._session)
         self.presences = SqlPresenceRepository(self._session)
         self.boundaries = SqlBoundaryRepository(self._session)
+        self.tracing = SqlTracingRepository(self._session)
+        self.cases = SqlCaseRepository(self._session)
+        self.risk_areas = SqlRiskAreaRepository(self._session)
+        self.jobs = SqlJobRepository(self._session)
         return self
 
     def __exit__(

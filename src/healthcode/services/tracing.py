@@ -1,0 +1,262 @@
+"""Tracing a case: fetch who was where (from the repositories), apply the pure rules of
+``domain.tracing`` under the policy's parameters, and record the exposures and quarantine
+orders that follow — or, for a preview, only count them.
+
+Everything is bounded by the case record: the infectious window ends at isolation (the
+confirmation unless an earlier isolation was reported) and secondary contacts are looked for
+until the confirmation. Tracing a case again therefore finds the same facts and records
+nothing new; after a correction it records what is new and retracts what no longer holds; a
+withdrawn case keeps nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from healthcode.domain.cases import CaseRecord, CaseState
+from healthcode.domain.jobs import Job
+from healthcode.domain.quarantine import PlannedOrder, orders_for_findings, plan_orders
+from healthcode.domain.tracing import (
+    CLOSE_CONTACT,
+    Finding,
+    Interval,
+    PlaceClass,
+    Visit,
+    close_contacts,
+    companions,
+    counts_by_rule,
+    infectious_window,
+    most_severe,
+    secondary_contacts,
+    secondary_windows,
+    visit_of,
+)
+from healthcode.domain.tracing_settings import TracingSettings
+from healthcode.services.derived import apply_derived, desired_exposures, desired_orders
+from healthcode.services.jobs import enqueue, register_job
+from healthcode.services.ports import Clock, UnitOfWork
+from healthcode.services.tracing_policy import tracing_settings
+
+TRACE_CASE: Final = "trace_case"
+# presences begin at most this long before the time range they overlap (rides last at most
+# 6 h; a check-in is an instant); location stays in cells may last longer
+PLACE_LOOKBACK: Final = timedelta(hours=24)
+CELL_LOOKBACK: Final = timedelta(hours=48)
+_PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseTrace:
+    """What tracing a case finds: the window, the findings with their evidence, the orders."""
+
+    case_id: str
+    window: Interval
+    cutoff: datetime
+    findings: list[Finding] = field(default_factory=list)
+    orders: list[PlannedOrder] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts_by_rule(self.findings)
+
+    @property
+    def people(self) -> int:
+        return len({f.subject for f in self.findings})
+
+    def summary(self) -> dict[str, Any]:
+        by_category: dict[str, set[str]] = defaultdict(set)
+        for f in self.findings:
+            by_category[f.category].add(f.subject)
+        return {
+            "case_id": self.case_id,
+            "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
+            "by_rule": self.counts,
+            "by_category": {k: len(v) for k, v in sorted(by_category.items())},
+            "people": self.people,
+            "exposures": len(self.findings),
+            "quarantine_orders": len(self.orders),
+        }
+
+
+def _visits(presences: list[Any], settings: TracingSettings) -> list[Visit]:
+    return [visit_of(p, settings) for p in presences]
+
+
+def _secondary(
+    uow: UnitOfWork,
+    *,
+    case_subject: str,
+    primary: list[Finding],
+    cutoff: datetime,
+    settings: TracingSettings,
+) -> list[Finding]:
+    windows = secondary_windows(primary, cutoff)
+    if not settings.secondary or not windows:
+        return []
+    contacts = sorted(windows)
+    earliest = min(w.start for w in windows.values())
+    by_contact: dict[str, list[Visit]] = defaultdict(list)
+    presences = uow.tracing.presences_of(
+        contacts, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK
+    )
+    for v in _visits(presences, settings):
+        if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
+            by_contact[v.subject].append(v)
+    places = {v.place_id for visits in by_contact.values() for v in visits}
+    candidates = _visits(
+        uow.tracing.presences_at(places, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK),
+        settings,
+    )
+    households: Mapping[str, list[str]] = (
+        uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
+    )
+    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
+    return secondary_contacts(
+        windows=windows,
+        contact_visits=by_contact,
+        candidates=candidates,
+        households=households,
+        settings=settings,
+        exclude=exclude,
+    )
+
+
+def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -> CaseTrace:
+    """Trace the case as it stands (a preview of a reported case traces as if confirmed now)."""
+    settings = tracing_settings(uow.policies.active(record.jurisdiction))
+    details = record.details
+    cutoff = record.confirmed_at or now
+    window = infectious_window(
+        onset_at=details.onset_at,
+        sampled_at=details.sampled_at,
+        isolated_at=record.isolation(now),
+        settings=settings,
+    )
+    trace = CaseTrace(case_id=record.case_id, window=window, cutoff=cutoff)
+    if window.end <= window.start:
+        return trace
+    companion = settings.companion
+    fetch_from = window.start
+    if companion.enabled:
+        fetch_from = min(fetch_from, window.end - companion.dwell_lookback)
+    own = _visits(
+        uow.tracing.presences_of(
+            [details.subject], start=fetch_from, end=window.end, lookback=CELL_LOOKBACK
+        ),
+        settings,
+    )
+    in_window = [v for v in own if v.interval.overlap(window) is not None]
+    places = {v.place_id for v in in_window if v.place in _PLACES}
+    candidates = _visits(
+        uow.tracing.presences_at(
+            places, start=window.start, end=window.end, lookback=PLACE_LOOKBACK
+        ),
+        settings,
+    )
+    household = uow.tracing.households([details.subject]).get(details.subject, [])
+    primary = close_contacts(
+        case_subject=details.subject,
+        window=window,
+        case_visits=in_window,
+        candidates=candidates,
+        household=household,
+        settings=settings,
+    )
+    found = list(primary)
+    if companion.enabled:
+        cells = {v.cell for v in in_window if v.cell is not None and v.source in companion.sources}
+        in_cells = uow.tracing.presences_in_cells(
+            cells, start=fetch_from, end=window.end, lookback=CELL_LOOKBACK
+        )
+        found += companions(
+            case_subject=details.subject,
+            window=window,
+            case_visits=own,
+            candidates=_visits(in_cells, settings),
+            settings=settings,
+        )
+    found += _secondary(
+        uow, case_subject=details.subject, primary=primary, cutoff=cutoff, settings=settings
+    )
+    findings = most_severe(found)
+    reason = f"case {record.case_id}"
+    orders = orders_for_findings(
+        source_id=record.case_id,
+        findings=findings,
+        quarantine=settings.quarantine,
+        issued_at=cutoff,
+        reason=reason,
+    )
+    if "case" in settings.quarantine:
+        orders += plan_orders(
+            source_id=record.case_id,
+            subject=details.subject,
+            key="case",
+            counted_from=cutoff,
+            issued_at=cutoff,
+            steps=settings.quarantine["case"],
+            reason=f"{reason} (case)",
+        )
+    return replace(trace, findings=findings, orders=orders)
+
+
+def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
+    """Bring the case's exposures and orders in line with its record, inside the caller's
+    transaction; returns a summary. A withdrawn case keeps none."""
+    record = uow.cases.get(case_id, for_update=True)
+    if record is None:
+        return {"case_id": case_id, "skipped": "no such case"}
+    now = clock.now()
+    if record.state is CaseState.CONFIRMED:
+        trace = find_case_exposures(uow, record, now=now)
+        desired = [
+            *desired_exposures(case_id, trace.findings, now=now),
+            *desired_orders(trace.orders, now=now),
+        ]
+        summary = trace.summary()
+    elif record.state is CaseState.WITHDRAWN:
+        desired, summary = [], {"case_id": case_id, "withdrawn": True}
+    else:
+        return {"case_id": case_id, "skipped": f"case is {record.state.value}"}
+    corrected = "withdrawn" if record.state is CaseState.WITHDRAWN else "corrected"
+    applied = apply_derived(
+        uow,
+        clock,
+        source_kind="case",
+        source_id=case_id,
+        desired=desired,
+        cause_added=f"case {case_id} confirmed: traced",
+        cause_removed=f"correction: case {case_id} {corrected}",
+    )
+    counts = summary.get("by_rule", {})
+    uow.cases.save(
+        replace(
+            record,
+            traced_at=now,
+            trace_counts=dict(counts) if isinstance(counts, dict) else {},
+            exposures=len([d for d in desired if d.category != "quarantine_order"]),
+        )
+    )
+    return {**summary, "added": applied.added, "retracted": applied.retracted}
+
+
+def queue_trace(uow: UnitOfWork, clock: Clock, record: CaseRecord) -> bool:
+    """Queue tracing of the case in its current state (once per version and state)."""
+    return enqueue(
+        uow,
+        clock,
+        kind=TRACE_CASE,
+        payload={"case_id": record.case_id},
+        dedup_key=f"{TRACE_CASE}:{record.case_id}:{record.version}:{record.state.value}",
+    )
+
+
+def _run_trace_job(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+    return trace_case(uow, clock, case_id=str(job.payload["case_id"]))
+
+
+register_job(TRACE_CASE, _run_trace_job)

@@ -1,0 +1,127 @@
+"""What cases, tracing, risk areas, quarantines and the worker need from storage. Adapters
+implement these Protocols; ``UnitOfWork`` exposes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from healthcode.domain.cases import CaseRecord, CaseState
+from healthcode.domain.facts import Presence, QuarantineOrder
+from healthcode.domain.jobs import Job, JobStatus
+from healthcode.domain.risk_areas import RiskArea
+
+
+@dataclass(frozen=True, kw_only=True)
+class DerivedFact:
+    """A fact tracing recorded (an exposure or a quarantine order), the case or risk area it
+    follows from, and its evidence (place, both intervals, overlap, rule) as JSON values."""
+
+    fact_id: str
+    key: str  # the evidence's deterministic key: the same finding traced again has the same key
+    kind: str  # exposure | quarantine_order
+    source_kind: str  # case | risk_area
+    source_id: str
+    subject: str
+    rule: str
+    category: str
+    evidence: Mapping[str, Any]
+    created_at: datetime
+    retracted_at: datetime | None = None
+    retracted_by: str | None = None  # the retraction fact
+
+
+class TracingRepository(Protocol):
+    def presences_of(
+        self, subjects: Sequence[str], *, start: datetime, end: datetime, lookback: timedelta
+    ) -> list[Presence]:
+        """Presences of these people beginning in ``[start - lookback, end)``."""
+        ...
+
+    def presences_at(
+        self, place_ids: Iterable[str], *, start: datetime, end: datetime, lookback: timedelta
+    ) -> list[Presence]:
+        """Presences at these places beginning in ``[start - lookback, end)``."""
+        ...
+
+    def presences_in_cells(
+        self, cells: Iterable[str], *, start: datetime, end: datetime, lookback: timedelta
+    ) -> list[Presence]:
+        """Presences in these H3 cells beginning in ``[start - lookback, end)``."""
+        ...
+
+    def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
+        """Per subject, the other registered people of the same household (same normalised
+        home address, same jurisdiction)."""
+        ...
+
+    def add_derived(self, facts: Sequence[DerivedFact]) -> None: ...
+
+    def derived_from(self, source_id: str) -> list[DerivedFact]:
+        """Every fact derived from the case or risk area, retracted ones too."""
+        ...
+
+    def retract_derived(self, retractions: Mapping[str, str], *, at: datetime) -> None:
+        """Mark derived facts retracted: fact id -> the id of the fact retracting it."""
+        ...
+
+    def derived_for(self, subject: str) -> list[DerivedFact]:
+        """Everything traced about a person (retracted too), oldest first."""
+        ...
+
+    def quarantine_orders(self, jurisdiction: str, *, at: datetime) -> list[QuarantineOrder]:
+        """Orders of the jurisdiction's people that are in force or planned after ``at``
+        (neither superseded nor retracted; releases are the caller's to check)."""
+        ...
+
+
+class CaseRepository(Protocol):
+    def add(self, record: CaseRecord) -> None: ...
+
+    def get(self, case_id: str, *, for_update: bool = False) -> CaseRecord | None: ...
+
+    def save(self, record: CaseRecord) -> None: ...
+
+    def list(self, jurisdiction: str, *, state: CaseState | None = None) -> list[CaseRecord]: ...
+
+
+class RiskAreaRepository(Protocol):
+    def add(self, area: RiskArea) -> None: ...
+
+    def get(self, area_id: str) -> RiskArea | None: ...
+
+    def list(self, jurisdiction: str, *, active_at: datetime | None = None) -> list[RiskArea]: ...
+
+
+class JobRepository(Protocol):
+    def enqueue(self, job: Job) -> bool:
+        """Queue a job unless one with its dedup key exists; True if it was queued."""
+        ...
+
+    def claim(self, *, now: datetime, worker: str, lease_until: datetime) -> Job | None:
+        """Take the oldest due job (pending and due, or running with an expired lease) for
+        ``worker`` until ``lease_until``; None when nothing is due. Never hands one job to two
+        workers at once (row locks with SKIP LOCKED on PostgreSQL)."""
+        ...
+
+    def lock(self, job_id: str, *, worker: str) -> Job | None:
+        """Lock the job's row for this transaction if ``worker`` still holds its lease."""
+        ...
+
+    def finish(self, job_id: str, *, at: datetime) -> None: ...
+
+    def fail(
+        self, job_id: str, *, worker: str, error: str, retry_at: datetime | None, at: datetime
+    ) -> None:
+        """Record a failed attempt: due again at ``retry_at``, or failed for good if None."""
+        ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def list(self, *, status: JobStatus | None = None, limit: int = 100) -> list[Job]: ...
+
+    def counts(self) -> Mapping[str, int]:
+        """How many jobs are in each status."""
+        ...

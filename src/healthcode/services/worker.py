@@ -1,0 +1,144 @@
+"""The background worker: runs due jobs (tracing, risk-area scans), reassesses people whose
+status stops holding (a quarantine ending on time reaches the outbox on time) and delivers due
+notifications. ``healthcode worker`` runs it in its own process; ``healthcode serve`` runs one in
+a thread on SQLite. Restart-safe: every step is committed on its own and is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from healthcode.domain.jobs import LEASE, JobStatus
+from healthcode.services import risk_areas, tracing  # noqa: F401 - registers their job kinds
+from healthcode.services.jobs import run_next, worker_name
+from healthcode.services.notifications import DeliveryReport, WebhookSender, deliver_due
+from healthcode.services.ports import Clock, UnitOfWork
+from healthcode.services.status import TIME_CAUSE, refresh_status
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassReport:
+    """What one pass did."""
+
+    jobs_done: int = 0
+    jobs_failed: int = 0
+    jobs_retried: int = 0
+    statuses_refreshed: int = 0
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+
+    @property
+    def busy(self) -> bool:
+        return bool(
+            self.jobs_done
+            or self.jobs_failed
+            or self.jobs_retried
+            or self.statuses_refreshed
+            or self.delivery.attempted
+        )
+
+
+def refresh_due_statuses(
+    *, uow_factory: Callable[[], UnitOfWork], clock: Clock, limit: int = 500
+) -> int:
+    """Reassess people whose cached status has stopped holding, each in its own transaction
+    (the change is recorded at its exact moment and notified)."""
+    now = clock.now()
+    with uow_factory() as uow:
+        due = uow.statuses.due(now, limit=limit)
+    for subject in due:
+        with uow_factory() as uow:
+            refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+            uow.commit()
+    return len(due)
+
+
+class Worker:
+    """One worker. ``run_once`` does a pass; ``run`` repeats passes until stopped."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        sender: WebhookSender | None,
+        name: str | None = None,
+        lease: timedelta = LEASE,
+        max_jobs_per_pass: int = 100,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.sender = sender
+        self.name = name or worker_name()
+        self.lease = lease
+        self.max_jobs_per_pass = max_jobs_per_pass
+
+    def run_jobs(self, report: PassReport) -> None:
+        for _ in range(self.max_jobs_per_pass):
+            outcome = run_next(
+                uow_factory=self.uow_factory, clock=self.clock, worker=self.name, lease=self.lease
+            )
+            if outcome is None:
+                return
+            if outcome.status is JobStatus.DONE:
+                report.jobs_done += 1
+            elif outcome.status is JobStatus.FAILED:
+                report.jobs_failed += 1
+            elif outcome.status is JobStatus.PENDING:
+                report.jobs_retried += 1
+
+    def run_once(self) -> PassReport:
+        report = PassReport()
+        self.run_jobs(report)
+        report.statuses_refreshed = refresh_due_statuses(
+            uow_factory=self.uow_factory, clock=self.clock
+        )
+        if self.sender is not None:
+            report.delivery = deliver_due(
+                uow_factory=self.uow_factory, clock=self.clock, sender=self.sender
+            )
+        return report
+
+    def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
+        """Passes until ``stop`` is set; sleeps ``interval`` seconds after an idle pass. An
+        error in a pass is logged and the next pass tries again."""
+        while not stop.is_set():
+            try:
+                busy = self.run_once().busy
+            except Exception:  # the loop must survive a bad pass (e.g. the database restarting)
+                log.exception("worker pass failed")
+                busy = False
+            if not busy:
+                stop.wait(interval)
+
+
+class WorkerThread:
+    """A worker in a daemon thread of this process (the embedded SQLite deployment)."""
+
+    def __init__(self, worker: Worker, *, interval: float = 1.0) -> None:
+        self._worker = worker
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=worker.run,
+            args=(self._stop,),
+            kwargs={"interval": interval},
+            daemon=True,
+            name=f"healthcode-worker-{worker.name}",
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()

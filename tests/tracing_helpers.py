@@ -1,0 +1,123 @@
+"""A small world for tracing tests: residents with their own homes, officials, hand-built
+presences, and the four-eyes steps of a case."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from factories import registration, resident_id
+from healthcode.bootstrap import Container
+from healthcode.domain.access import Principal
+from healthcode.domain.facts import Presence
+from healthcode.services import cases
+from healthcode.services.ids import new_id
+from healthcode.services.registration import register_person
+from healthcode.services.worker import PassReport, Worker
+from identity_helpers import add_test_official, principal
+
+
+def resident(
+    container: Container,
+    seq: int,
+    *,
+    home: int | None = None,
+    jurisdiction: str = "330100",
+) -> str:
+    """A registered person living at house number ``home`` (their own ``seq`` by default):
+    people with the same ``home`` are one household."""
+    return register_person(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=jurisdiction,
+        **registration(
+            id_number=resident_id(seq),
+            phone=f"139{seq:08d}",
+            address=f"杭州市西湖区文三路{home if home is not None else seq}号",
+        ),
+    ).subject
+
+
+def officials(container: Container, jurisdiction: str = "330100") -> dict[str, Principal]:
+    """wang (official) reports, li and zhao (supervisors) confirm and withdraw."""
+    for name, role in (("wang", "official"), ("li", "supervisor"), ("zhao", "supervisor")):
+        add_test_official(container, f"{name}", role, jurisdiction)
+    return {name: principal(container, name) for name in ("wang", "li", "zhao")}
+
+
+def stay(
+    container: Container,
+    subject: str,
+    place: str,
+    start: datetime,
+    end: datetime | None = None,
+    *,
+    kind: str = "restaurant",
+    source: str = "checkin",
+    cell: str | None = None,
+) -> Presence:
+    """Record a presence as the presence use cases would (an instant when ``end`` is None)."""
+    presence = Presence(
+        id=new_id(),
+        subject=subject,
+        at=start,
+        recorded_at=container.clock.now(),
+        place_id=place,
+        place_kind=kind,
+        until=end or start,
+        source=source,
+        cell=cell,
+    )
+    with container.uow() as uow:
+        uow.facts.add(presence)
+        uow.commit()
+    return presence
+
+
+def ride(container: Container, subject: str, trip: str, start: datetime, end: datetime) -> Presence:
+    return stay(container, subject, trip, start, end, kind="bus_route", source="transit")
+
+
+def report(
+    container: Container,
+    reporter: Principal,
+    subject: str,
+    *,
+    sampled_at: datetime,
+    onset_at: datetime | None = None,
+    **extra: Any,
+) -> str:
+    """Report a case (the proposal's payload carries the new case id)."""
+    details: dict[str, Any] = {
+        "subject": subject,
+        "sampled_at": sampled_at.isoformat(),
+        "test_reference": "HZ-PCR-0001",
+        **extra,
+    }
+    if onset_at is None:
+        details["asymptomatic"] = True
+    else:
+        details["onset_at"] = onset_at.isoformat()
+    proposal = cases.report_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=reporter,
+        details=details,
+        reason="positive PCR at the fever clinic",
+    )
+    return str(proposal.payload["case_id"])
+
+
+def confirm(container: Container, approver: Principal, case_id: str) -> None:
+    cases.confirm_case(
+        uow=container.uow(), clock=container.clock, principal=approver, case_id=case_id
+    )
+
+
+def work(container: Container) -> PassReport:
+    """One pass of a worker (jobs, due statuses; no webhooks sent)."""
+    return Worker(uow_factory=container.uow, clock=container.clock, sender=None).run_once()
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
