@@ -141,8 +141,7 @@ def _state(status: Status) -> tuple[object, ...]:
 def test_status_is_constant_until_valid_until_and_changes_there(
     policy: Policy, facts: list[Fact], at_offset: int, fractions: list[float]
 ) -> None:
-    """On [at, valid_until) the status is the same; at valid_until colour, reasons or notices
-    differ. With no valid_until it is the same for ever after."""
+    """The status holds on [at, valid_until) and changes at valid_until (or never, if None)."""
     at = T0 + timedelta(seconds=at_offset)
     status = assess(facts, policy, at)
     until = status.valid_until

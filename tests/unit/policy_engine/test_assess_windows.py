@@ -83,8 +83,7 @@ def test_combine_all_ends_when_the_last_condition_is_met() -> None:
 
 
 def test_negative_tests_count_from_sampled_after() -> None:
-    """sampled_after P2D: a sample taken 1 day after the start does not count, one at 2 days
-    plus a second does."""
+    """sampled_after P2D: only samples taken more than 2 days after the start count."""
     window = {"clear": {"negative_tests": {"count": 1, "sampled_after": "P2D"}}}
     policy = _policy([_exposure_rule(window)])
     facts = [
@@ -96,8 +95,7 @@ def test_negative_tests_count_from_sampled_after() -> None:
 
 
 def test_negative_tests_end_when_the_chain_is_first_complete() -> None:
-    """Results known out of sampling order: the window ends when the known samples first hold
-    three at least 24 h apart."""
+    """Results out of sampling order: it ends when known samples first make 3 at 24 h apart."""
     window = {"clear": {"negative_tests": {"count": 3, "apart": "PT24H"}}}
     policy = _policy([_exposure_rule(window)])
     facts = [
@@ -127,8 +125,7 @@ def test_release_must_come_after_the_start() -> None:
 
 
 def test_touching_windows_form_one_stretch() -> None:
-    """A window starting exactly when another ends continues the stretch: since stays at the
-    first start and ends_at moves to the second end."""
+    """A window starting as another ends continues it: since stays, ends_at moves on."""
     policy = _policy([_exposure_rule({"after": "P1D"})])
     facts = [_e1(), exposure("e2", t("2026-01-02 10:00"), "companion")]
     status = assess(facts, policy, t("2026-01-02 10:00"))
@@ -145,8 +142,7 @@ def test_a_future_window_bounds_valid_until() -> None:
 
 
 def test_stale_notice_without_only_if_any_holds_until_a_first_fact() -> None:
-    """Without only_if_any the notice holds for a person never checked (since None), and goes
-    at their first check."""
+    """Without only_if_any a never-checked person is blocked (since None) until a check."""
     notice = {"id": "n", "stale": {"fact": "identity_check", "max_age": "P7D"}}
     policy = _policy([], [notice])
     (never,) = assess([], policy, t("2026-01-01"), subject="p1").notices
@@ -199,8 +195,7 @@ def test_superseded_and_retracted_facts_do_not_count() -> None:
 
 
 def test_condition_errors_mean_the_rule_does_not_apply() -> None:
-    """A condition that cannot be evaluated for a fact (here comparing a string as an integer)
-    does not apply, as CertLogic advises, instead of failing the whole assessment."""
+    """A condition that fails to evaluate for a fact does not apply (CertLogic's advice)."""
     policy = _policy([_exposure_rule({"after": "P1D"}, when={">": [{"var": "category"}, 1]})])
     assert assess([_e1()], policy, t("2026-01-01 12:00")).colour is Colour.GREEN
 

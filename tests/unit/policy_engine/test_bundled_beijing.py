@@ -31,8 +31,7 @@ def beijing() -> Policy:
 
 
 def test_arrival_from_another_province_is_yellow_for_exactly_14_days(beijing: Policy) -> None:
-    """A resident arriving from Hangzhou is yellow from arrival until arrival + 14 days, to the
-    second, then green with nothing left to change."""
+    """An arrival from Hangzhou is yellow from arrival to arrival + 14 days, to the second."""
     facts = [arrival("a1", t("2026-01-01 10:00:00"), from_region="330100")]
     rows: list[Row] = [
         ("2026-01-01 09:59:59", "green", [], [], "2026-01-01 10:00:00"),
@@ -68,8 +67,7 @@ def test_only_arrivals_from_outside_beijing_count(
 
 
 def test_two_arrivals_make_one_reason_ending_at_the_later_end(beijing: Policy) -> None:
-    """Overlapping windows of one rule give one reason listing both facts, ending at the latest
-    end; when the first window ends, only the second fact remains."""
+    """Overlapping windows of one rule: one reason, both facts, ending at the later end."""
     facts = [
         arrival("a1", t("2026-01-01 10:00"), "330100"),
         arrival("a2", t("2026-01-05 08:00"), "310000"),
@@ -91,8 +89,7 @@ def _close_contact(*tests: Fact) -> list[Fact]:
 def test_close_contact_is_red_7_days_then_yellow_until_day_10_with_a_negative_pcr(
     beijing: Policy,
 ) -> None:
-    """7+3: red for 7 days, then yellow; green at day 10 given a negative PCR sampled after
-    day 9 (here known before day 10)."""
+    """7+3: red 7 days, yellow until day 10 given a PCR sampled after day 9."""
     pcr = lab_result(
         "r1", t("2026-02-10 20:00"), "negative", "pcr", sampled_at=t("2026-02-10 09:00")
     )
@@ -120,8 +117,7 @@ def test_close_contact_stays_yellow_until_the_late_negative_pcr_arrives(beijing:
 
 
 def test_close_contact_without_a_late_enough_test_stays_yellow(beijing: Policy) -> None:
-    """A test sampled before day 9, or an antigen test, does not end home monitoring: yellow
-    with no end, and nothing will change without a new fact."""
+    """An early or antigen test does not end home monitoring: yellow, no end."""
     early = lab_result("r1", t("2026-02-09 20:00"), sampled_at=t("2026-02-09 09:00"))
     antigen = lab_result("r2", t("2026-02-10 20:00"), "negative", "antigen")
     status = assess(_close_contact(early, antigen), beijing, t("2026-02-20 00:00"))
@@ -142,8 +138,7 @@ def test_secondary_contact_is_yellow_for_7_days(beijing: Policy) -> None:
 
 
 def test_companion_needs_two_negative_pcrs_24_hours_apart(beijing: Policy) -> None:
-    """Samples 23 h apart do not count as two; the window ends when the result of the sample
-    24 h after the first is known. An antigen test never counts."""
+    """Two negative PCRs sampled 24 h apart end it; 23 h apart or antigen do not count."""
     facts = [
         exposure("e1", t("2026-04-01 10:00"), "companion"),
         lab_result("r1", t("2026-04-01 20:00"), sampled_at=t("2026-04-01 12:00")),
@@ -160,8 +155,7 @@ def test_companion_needs_two_negative_pcrs_24_hours_apart(beijing: Policy) -> No
 
 
 def test_fever_is_yellow_until_a_negative_pcr_sampled_after_it(beijing: Policy) -> None:
-    """A PCR sampled before the fever declaration does not clear it; the next one does, when its
-    result is known."""
+    """Fever is yellow until a PCR sampled after it is known negative."""
     facts = [
         lab_result("r0", t("2026-05-01 10:00"), sampled_at=t("2026-05-01 08:00")),
         fever("d1", t("2026-05-01 09:00")),
@@ -177,8 +171,7 @@ def test_fever_is_yellow_until_a_negative_pcr_sampled_after_it(beijing: Policy) 
 
 
 def test_case_is_red_until_an_official_release_naming_it(beijing: Policy) -> None:
-    """A release naming another rule, or one before the case, changes nothing; one naming the
-    case rule ends it at its time."""
+    """A case is red until a later release naming its rule."""
     facts = [
         release("x0", t("2026-06-01 08:00")),
         case("c1", t("2026-06-01 12:00")),
@@ -195,8 +188,7 @@ def test_case_is_red_until_an_official_release_naming_it(beijing: Policy) -> Non
 
 
 def test_positive_test_is_red_with_no_end_until_released(beijing: Policy) -> None:
-    """A positive result is red, its reason has no end and the status never changes alone; a
-    release naming no rule clears every rule."""
+    """A positive result is red with no end; a release naming no rule clears it."""
     positive = lab_result("r1", t("2026-06-01 12:00"), "positive")
     status = assess([positive], beijing, t("2026-07-01 00:00"))
     assert status.colour is Colour.RED
@@ -240,8 +232,7 @@ def test_manual_override_gives_its_colour_and_reason_until_it_expires(beijing: P
 
 
 def test_identity_recheck_blocks_7_days_after_the_last_check(beijing: Policy) -> None:
-    """The notice appears 7 days after the newest identity check and goes with the next check;
-    with no check ever recorded there is no notice (only_if_any)."""
+    """The re-check notice blocks 7 days after the newest check, until the next one."""
     facts = [
         identity_check("i1", t("2026-09-01 10:00")),
         identity_check("i2", t("2026-09-09 09:00")),
@@ -261,8 +252,7 @@ def test_identity_recheck_blocks_7_days_after_the_last_check(beijing: Policy) ->
 
 
 def test_risk_area_popup_blocks_until_a_negative_pcr_result(beijing: Policy) -> None:
-    """The pop-up blocks the code (colour stays green) and clears itself when a negative PCR
-    sampled after the visit is known."""
+    """The risk-area pop-up blocks a green code until a negative PCR result arrives."""
     facts = [
         exposure("e1", t("2026-10-01 10:00"), "risk_area", level="medium"),
         lab_result("r1", t("2026-10-02 08:00"), sampled_at=t("2026-10-01 16:00")),

@@ -45,8 +45,7 @@ def test_unknown_jurisdiction_is_not_found() -> None:
 
 @pytest.mark.parametrize("code", sorted(BUNDLED_FILES))
 def test_every_rule_and_notice_cites_its_source(code: str) -> None:
-    """Right above each rule and notice a comment names the line of REFERENCE.md (or the section
-    of DESIGN.md) it follows."""
+    """A comment above each rule and notice cites the REFERENCE.md line or DESIGN.md section."""
     lines = bundled_policy_path(code).read_text(encoding="utf-8").splitlines()
     entries = [number for number, line in enumerate(lines) if ENTRY.match(line)]
     assert len(entries) >= 2

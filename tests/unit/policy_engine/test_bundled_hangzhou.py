@@ -64,8 +64,7 @@ def test_a_missed_day_restarts_the_streak(hangzhou: Policy) -> None:
 
 
 def test_an_abnormal_declaration_breaks_the_streak_and_its_day(hangzhou: Policy) -> None:
-    """A cough declared on 4 Jan after that morning's normal one: 4 Jan no longer counts, the
-    streak runs 5..11 Jan. The cough is no fever, so it opens no window of its own."""
+    """A cough after a normal declaration voids that day and restarts the streak."""
     cough = declaration("c1", t("2026-01-04 14:00"), symptoms=(Symptom.COUGH,))
     facts = [fever("d0", t("2026-01-01 09:00")), *_daily("2026-01-02", 10), cough]
     rows: list[Row] = [
@@ -77,8 +76,7 @@ def test_an_abnormal_declaration_breaks_the_streak_and_its_day(hangzhou: Policy)
 
 
 def test_a_second_fever_joins_the_same_reason(hangzhou: Policy) -> None:
-    """A fever on 4 Jan opens a second window of the same rule: one reason lists both facts and
-    ends when the streak after the later fever is complete."""
+    """A second fever joins the same reason, which ends after the later streak."""
     facts = [
         fever("d0", t("2026-01-01 09:00")),
         *_daily("2026-01-02", 10),
@@ -91,8 +89,7 @@ def test_a_second_fever_joins_the_same_reason(hangzhou: Policy) -> None:
 
 
 def test_days_are_counted_in_china_time(hangzhou: Policy) -> None:
-    """Declarations at 23:59 and at 00:00:30 the next night fall on two China calendar days
-    (though on the same UTC day), so seven such late declarations make a streak."""
+    """Calendar days are China days: 23:59 and 00:00:30 are two days, one UTC day."""
     late = [declaration(f"l{i}", t("2026-01-02 23:59") + timedelta(days=i)) for i in range(6)]
     facts = [fever("d0", t("2026-01-01 09:00")), *late]
     assert assess(facts, hangzhou, t("2026-01-09 00:00")).colour is Colour.YELLOW

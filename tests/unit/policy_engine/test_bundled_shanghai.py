@@ -29,8 +29,7 @@ def shanghai() -> Policy:
 
 
 def test_positive_turns_green_at_once_on_a_negative_retest(shanghai: Policy) -> None:
-    """A positive antigen result is red; a negative retest sampled after it turns the code green
-    the moment its result is known."""
+    """A positive is red until a negative retest's result is known, to the second."""
     facts = [
         lab_result("r1", t("2026-04-10 10:00"), "positive", "antigen"),
         lab_result("r2", t("2026-04-10 22:00"), sampled_at=t("2026-04-10 14:00")),
@@ -77,8 +76,7 @@ def test_secondary_contact_is_yellow_for_7_days(shanghai: Policy) -> None:
     [("medium", "yellow", "risk-area-medium"), ("high", "red", "risk-area-high")],
 )
 def test_risk_areas_by_level(shanghai: Policy, level: str, colour: str, rule: str) -> None:
-    """Arrivals from medium-risk areas are yellow, from high-risk areas red, for 7 days; a risk
-    area of no stated level matches neither rule."""
+    """Medium-risk areas are yellow, high-risk red, 7 days; no level matches neither."""
     facts = [exposure("e1", t("2026-05-01 10:00"), "risk_area", level=level)]
     rows: list[Row] = [
         ("2026-05-01 10:00:00", colour, [rule], [], "2026-05-08 10:00:00"),
@@ -126,8 +124,7 @@ def test_arrivals_alone_change_nothing_in_shanghai(shanghai: Policy) -> None:
 
 
 def test_case_red_until_release_and_override_below_it(shanghai: Policy) -> None:
-    """A yellow override under a case: red, both reasons, case first; after the release only
-    the override is left, until it expires."""
+    """A case over a yellow override: red with both; after release, the override alone."""
     facts = [
         case("c1", t("2026-08-01 10:00")),
         override("o1", t("2026-08-01 11:00"), Colour.YELLOW, t("2026-08-10 11:00")),

@@ -56,8 +56,7 @@ def test_plans_match_exactly_what_evaluate_holds(
 
 
 def test_equality_and_truthiness_conditions_are_planned_as_lookups() -> None:
-    """String equalities on one field share one table; bare vars are tested inline; others are
-    called."""
+    """String equalities share one table, bare vars are inline, the rest are called."""
     conditions: list[Any] = [
         {"===": [{"var": "category"}, "a"]},
         {"===": [{"var": "category"}, "b"]},
