@@ -5,8 +5,38 @@
 A bad policy raises ``InvalidInput`` listing each problem with a dotted path that names the
 rule, e.g. ``rules[yellow-arrival].window.after: not an ISO 8601 duration``; CertLogic problems
 carry their JSON path inside the condition (``rules[x].when.and[1]: …``). Unknown keys are
-refused by name. The schema is described in ``docs`` of each bundled file and in
-``healthcode.policy.model``.
+refused by name.
+
+Schema (see the bundled files for full examples; ``healthcode.policy.model`` for the meaning):
+
+    jurisdiction: "110000"          # GB/T 2260, quoted
+    version: "2022.1"               # quoted
+    name: {zh: …, en: …}
+    timezone: "+08:00"              # counts calendar days
+    tracing: {…}  retention: {…}    # optional sections, passed through as mappings
+    rules:
+      - id: close-contact-home      # unique among rules and notices; releases name it
+        kind: condition             # or override (manual_override facts: own colour, expiry)
+        fact: exposure              # a FactKind
+        when: {"===": [{"var": "category"}, "close_contact"]}   # CertLogic; default true
+        colour: yellow              # yellow | red
+        window:
+          start: at                 # or another date-time field of the fact (e.g. until)
+          after: P10D               # ISO 8601 duration of fixed length
+          end: planned_end          # or a date-time field of the fact
+          clear:
+            negative_tests: {count: 1, apart: PT24H, kind: pcr, sampled_after: P9D}
+            normal_declarations: {days: 7}
+            release: true
+          combine: all              # first (default) | all
+        text: {zh: …, en: …}
+        clears_when: {zh: …, en: …}
+    notices:                        # fact-triggered like rules (no colour), or stale:
+      - id: identity-recheck
+        stale: {fact: identity_check, max_age: P7D, only_if_any: true}
+        blocks_code: true
+        text: {zh: …, en: …}
+        clears_when: {zh: …, en: …}
 """
 
 from __future__ import annotations
@@ -25,8 +55,6 @@ import yaml
 from healthcode.domain.errors import InvalidInput, Problem
 from healthcode.domain.facts import FACT_TYPES, Colour, FactKind
 from healthcode.domain.regions import is_region_code
-from healthcode.policy.certlogic import validate
-from healthcode.policy.conditions import unknown_fields
 from healthcode.policy.model import (
     SETTINGS_SECTIONS,
     Combine,
@@ -39,17 +67,10 @@ from healthcode.policy.model import (
     StaleTrigger,
     Window,
 )
+from healthcode.policy.reading import Fields
 
-_DURATION = re.compile(
-    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
-_CALENDAR_DURATION = re.compile(
-    r"P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?"
-)
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
-_LANGS = ("zh", "en")
 _TEST_KINDS = ("pcr", "antigen")
 
 _TOP_KEYS = ("jurisdiction", "version", "name", "timezone", "rules", "notices", *SETTINGS_SECTIONS)
@@ -60,19 +81,6 @@ _CLEAR_KEYS = ("negative_tests", "normal_declarations", "release")
 _NEGATIVE_TESTS_KEYS = ("count", "apart", "kind", "sampled_after")
 _STALE_KEYS = ("fact", "max_age", "only_if_any")
 _RULE_COLOURS = (Colour.YELLOW.value, Colour.RED.value)
-
-
-def parse_duration(text: str) -> timedelta:
-    """An ISO 8601 duration of fixed length (weeks, days, hours, minutes, seconds), e.g. P14D,
-    PT12H, P1DT6H. Years and months are refused: they have no fixed length."""
-    match = _DURATION.fullmatch(text)
-    if match is not None and text not in ("P", "PT") and not text.endswith("T"):
-        parts = {name: int(value) for name, value in match.groupdict().items() if value}
-        return timedelta(**parts)
-    date_part = text.split("T", 1)[0]
-    if _CALENDAR_DURATION.fullmatch(text) and ("Y" in date_part or "M" in date_part):
-        raise ValueError("years and months have no fixed length: use days, e.g. P30D")
-    raise ValueError("not an ISO 8601 duration (e.g. P14D, PT24H)")
 
 
 def load_policy_file(path: str | os.PathLike[str]) -> Policy:
@@ -101,84 +109,8 @@ def _datetime_fields(kind: FactKind) -> frozenset[str]:
     )
 
 
-class _Reader:
-    """Reads a parsed YAML document into a Policy, collecting problems instead of stopping."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
-
-    # -- generic shapes ------------------------------------------------------------------
-
-    def mapping(
-        self, value: object, path: str, keys: tuple[str, ...], required: tuple[str, ...] = ()
-    ) -> dict[str, object] | None:
-        if not isinstance(value, dict):
-            self.problem(path, "must be a mapping")
-            return None
-        for key in value:
-            if key not in keys:
-                self.problem(f"{path}.{key}", f"unknown key (expected one of: {', '.join(keys)})")
-        for key in required:
-            if key not in value:
-                self.problem(f"{path}.{key}", "required")
-        return {str(k): v for k, v in value.items() if k in keys}
-
-    def string(self, value: object, path: str) -> str | None:
-        if not isinstance(value, str) or not value.strip():
-            self.problem(path, "must be a non-empty string (quote it in YAML)")
-            return None
-        return value
-
-    def text(self, value: object, path: str) -> Mapping[str, str]:
-        texts = self.mapping(value, path, _LANGS, required=_LANGS) or {}
-        out = {lang: self.string(texts[lang], f"{path}.{lang}") for lang in _LANGS if lang in texts}
-        return MappingProxyType({lang: t for lang, t in out.items() if t is not None})
-
-    def duration(self, value: object, path: str, *, positive: bool = True) -> timedelta | None:
-        if not isinstance(value, str):
-            self.problem(path, "not an ISO 8601 duration (e.g. P14D, PT24H)")
-            return None
-        try:
-            parsed = parse_duration(value)
-        except ValueError as error:
-            self.problem(path, str(error))
-            return None
-        if positive and parsed <= timedelta(0):
-            self.problem(path, "must be longer than zero")
-            return None
-        return parsed
-
-    def count(self, value: object, path: str) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.problem(path, "must be a whole number of at least 1")
-            return None
-        return value
-
-    def boolean(self, value: object, path: str) -> bool | None:
-        if not isinstance(value, bool):
-            self.problem(path, "must be true or false")
-            return None
-        return value
-
-    def fact_kind(self, value: object, path: str) -> FactKind | None:
-        try:
-            return FactKind(str(value))
-        except ValueError:
-            known = ", ".join(k.value for k in FactKind)
-            self.problem(path, f"unknown fact kind {value!r} (expected one of: {known})")
-            return None
-
-    def condition(self, value: object, kind: FactKind | None, path: str) -> bool:
-        """Check a CertLogic condition; True when it is sound."""
-        found = [(p.path, p.message) for p in validate(value)]
-        if not found and kind is not None:
-            found = unknown_fields(value, FACT_TYPES[kind].data_keys(), kind.value)
-        for inner, message in found:
-            self.problem(path + inner.removeprefix("$"), message)
-        return not found
+class _Reader(Fields):
+    """Reads a parsed YAML document into a Policy."""
 
     # -- the policy ----------------------------------------------------------------------
 

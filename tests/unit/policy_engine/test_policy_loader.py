@@ -13,8 +13,9 @@ import yaml
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import Colour, FactKind
 from healthcode.policy.certlogic import validate
-from healthcode.policy.loader import load_policy, load_policy_file, parse_duration
+from healthcode.policy.loader import load_policy, load_policy_file
 from healthcode.policy.model import Combine, RuleKind
+from healthcode.policy.reading import parse_duration
 
 TEXT = {"zh": "文字", "en": "text"}
 
