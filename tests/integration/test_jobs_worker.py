@@ -1,0 +1,189 @@
+"""Durable jobs on both databases: a worker killed mid-job loses and duplicates nothing, a
+finished job never runs again, failures are retried then parked, and several workers never run
+one job twice."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from healthcode.bootstrap import Container
+from healthcode.domain.facts import FactKind, IdentityCheck
+from healthcode.domain.jobs import LEASE, MAX_ATTEMPTS, Job, JobStatus
+from healthcode.services import derived, jobs
+from healthcode.services.ids import new_id
+from healthcode.services.jobs import enqueue, register_job, run_next
+from healthcode.services.notifications import outbox
+from healthcode.services.ports import Clock, UnitOfWork
+from healthcode.services.status import current_status
+from identity_helpers import add_test_channel
+from tracing_helpers import confirm, hours, officials, report, resident, stay, work
+
+
+class Killed(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in the worker catches it and
+    the open transaction is never committed."""
+
+
+def _mark(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+    """A test job: records one fact for the subject in its payload (counted afterwards)."""
+    uow.facts.add(
+        IdentityCheck(
+            id=new_id(),
+            subject=str(job.payload["subject"]),
+            at=clock.now(),
+            recorded_at=clock.now(),
+            channel="test",
+        )
+    )
+    return {}
+
+
+def _boom(_uow: UnitOfWork, _clock: Clock, _job: Job) -> dict[str, Any]:
+    raise RuntimeError("the lab system is down")
+
+
+@pytest.fixture(autouse=True)
+def _test_kinds() -> Iterator[None]:
+    register_job("test_mark", _mark)
+    register_job("test_boom", _boom)
+    yield
+    jobs._HANDLERS.pop("test_mark", None)
+    jobs._HANDLERS.pop("test_boom", None)
+
+
+def _queue(container: Container, kind: str, key: str, **payload: object) -> None:
+    with container.uow() as uow:
+        assert enqueue(uow, container.clock, kind=kind, payload=payload, dedup_key=key)
+        uow.commit()
+
+
+def _marks(container: Container, subject: str) -> int:
+    with container.uow() as uow:
+        return len(uow.facts.for_subject(subject, kinds=[FactKind.IDENTITY_CHECK]))
+
+
+def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker dies while tracing (some facts written, not committed): nothing is kept, the
+    job stays claimed until its lease expires, then another worker traces it once — every
+    contact changes once and each notification is queued once."""
+    who = officials(container)
+    case, cc = resident(container, 1), resident(container, 2)
+    kit = add_test_channel(container)
+    with container.uow() as uow:
+        uow.channels.bind(
+            channel_id=kit.id, channel_user_id="u2", subject=cc, bound_at=container.clock.now()
+        )
+        uow.commit()
+    now = container.clock.now()
+    stay(container, case, "cafe", now - hours(30), now - hours(29))
+    stay(container, cc, "cafe", now - hours(30), now - hours(29))
+    case_id = report(container, who["wang"], case, sampled_at=now - hours(3))
+    confirm(container, who["li"], case_id)
+
+    real = derived.refresh_status
+
+    def dies_after_writing(**kwargs: Any) -> Any:
+        real(**kwargs)  # the contact's facts and status change are written…
+        raise Killed  # …and the process dies before the commit
+
+    monkeypatch.setattr(derived, "refresh_status", dies_after_writing)
+    with pytest.raises(Killed):
+        run_next(uow_factory=container.uow, clock=container.clock, worker="w1")
+    monkeypatch.setattr(derived, "refresh_status", real)
+    assert current_status(uow=container.uow(), clock=container.clock, subject=cc).colour == "green"
+    with container.uow() as uow:
+        (job,) = uow.jobs.list()
+    assert job.status is JobStatus.RUNNING and job.locked_by == "w1"
+    # another worker cannot take it while the lease holds…
+    assert run_next(uow_factory=container.uow, clock=container.clock, worker="w2") is None
+    # …and takes it once the lease has expired
+    container.clock.advance(LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    outcome = run_next(uow_factory=container.uow, clock=container.clock, worker="w2")
+    assert outcome is not None and outcome.status is JobStatus.DONE
+    assert outcome.job.attempts == 2
+    assert current_status(uow=container.uow(), clock=container.clock, subject=cc).colour == "red"
+    with container.uow() as uow:
+        exposures = uow.facts.for_subject(cc, kinds=[FactKind.EXPOSURE])
+    assert len(exposures) == 1
+    assert len([m for m in outbox(uow=container.uow()) if m.subject == cc]) == 1
+    # the first worker coming back finds nothing to do, and the job never runs again
+    assert run_next(uow_factory=container.uow, clock=container.clock, worker="w1") is None
+    assert work(container).jobs_done == 0
+
+
+def test_lost_lease_commits_nothing(container: Container) -> None:
+    """A worker whose lease expired and was taken over cannot complete the job."""
+    subject = resident(container, 1)
+    _queue(container, "test_mark", "m1", subject=subject)
+    with container.uow() as uow:
+        claimed = uow.jobs.claim(
+            now=container.clock.now(), worker="slow", lease_until=container.clock.now() + LEASE
+        )
+        uow.commit()
+    assert claimed is not None
+    container.clock.advance(LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert run_next(uow_factory=container.uow, clock=container.clock, worker="fast") is not None
+    with container.uow() as uow:
+        assert uow.jobs.lock(claimed.id, worker="slow") is None
+    assert _marks(container, subject) == 1
+
+
+def test_a_finished_job_is_never_run_again(container: Container) -> None:
+    """Done is final; queueing the same work again (same dedup key) is refused."""
+    subject = resident(container, 1)
+    _queue(container, "test_mark", "once", subject=subject)
+    assert work(container).jobs_done == 1
+    container.clock.advance(hours(1))  # type: ignore[attr-defined]
+    assert work(container).jobs_done == 0
+    with container.uow() as uow:
+        assert not enqueue(uow, container.clock, kind="test_mark", payload={}, dedup_key="once")
+    assert _marks(container, subject) == 1
+
+
+def test_failures_are_retried_with_back_off_then_parked(container: Container) -> None:
+    """A failing job is due again after 10 s, 20 s…; after the last attempt it is failed, with
+    its error kept for an operator."""
+    _queue(container, "test_boom", "boom")
+    first = run_next(uow_factory=container.uow, clock=container.clock, worker="w")
+    assert first is not None and first.status is JobStatus.PENDING
+    assert run_next(uow_factory=container.uow, clock=container.clock, worker="w") is None
+    container.clock.advance(timedelta(seconds=10))  # type: ignore[attr-defined]
+    for _ in range(MAX_ATTEMPTS - 1):
+        outcome = run_next(uow_factory=container.uow, clock=container.clock, worker="w")
+        assert outcome is not None
+        container.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    assert outcome.status is JobStatus.FAILED
+    with container.uow() as uow:
+        (job,) = uow.jobs.list()
+    assert job.status is JobStatus.FAILED and "lab system is down" in job.last_error
+
+
+def test_several_workers_never_run_one_job_twice(container: Container) -> None:
+    """Three workers draining 30 jobs at once run each exactly once."""
+    subject = resident(container, 1)
+    for i in range(30):
+        _queue(container, "test_mark", f"k{i}", subject=subject)
+    done: list[int] = []
+
+    def drain(name: str) -> None:
+        count = 0
+        while run_next(uow_factory=container.uow, clock=container.clock, worker=name):
+            count += 1
+        done.append(count)
+
+    threads = [threading.Thread(target=drain, args=(f"w{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(done) == 30
+    assert _marks(container, subject) == 30
+    with container.uow() as uow:
+        assert uow.jobs.counts() == {"done": 30}
