@@ -44,12 +44,6 @@ def compile_condition(expression: object) -> Condition:
     """A function of a fact's ``condition_data`` saying whether ``expression`` holds for it."""
     if expression is True:
         return _always
-    key = simple_var(expression)
-    if key is not None:  # the common `{"var": "fever"}`: one call, no helper for a bool
-        return lambda data: (
-            (found := data.get(key) if isinstance(data, dict) else None) is True
-            or (found is not None and found is not False and is_truthy(found))
-        )
     fast = _truth(expression)
     if fast is not None:
         truth, total = fast
@@ -98,28 +92,9 @@ def _value(expression: object) -> Value | None:
         return lambda data: expression
     if not (isinstance(expression, dict) and len(expression) == 1 and "var" in expression):
         return None
-    path = expression["var"]
-    if var_problem(path) is not None or not isinstance(path, str):
+    if var_problem(expression["var"]) is not None:
         return None
-    if path == "":
-        return lambda data: data
-    fragments = path.split(".")
-    if len(fragments) == 1 and not (path.isascii() and path.isdigit()):
-        return lambda data: data.get(path) if isinstance(data, dict) else None
-
-    def get(data: object) -> object:
-        value = data
-        for fragment in fragments:
-            if isinstance(value, dict):
-                value = value.get(fragment)
-            elif isinstance(value, list) and fragment.isascii() and fragment.isdigit():
-                position = int(fragment)
-                value = value[position] if position < len(value) else None
-            else:
-                return None
-        return value
-
-    return get
+    return compile_expression(expression)  # a valid var never raises
 
 
 def _truth(expression: object) -> tuple[Truth, bool] | None:
