@@ -31,6 +31,7 @@ DUMMY = {
     "venue_id": "0" * 32,
     "organisation_id": "0" * 32,
     "checkin_id": "0" * 32,
+    "case_id": "0" * 32,
 }
 
 

@@ -1,0 +1,158 @@
+"""Bodies for cases, tracing previews, risk areas, quarantines and a citizen's exposures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    sampled_at: AwareDatetime = Field(description="When the positive sample was taken")
+    onset_at: AwareDatetime | None = Field(
+        default=None, description="Symptom onset (required unless asymptomatic)"
+    )
+    asymptomatic: bool = False
+    test_reference: str = Field(description="The lab's test number")
+    isolated_at: AwareDatetime | None = Field(
+        default=None, description="When the person was isolated, if before confirmation"
+    )
+    reason: str = "case reported"
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "sampled_at": self.sampled_at.isoformat(),
+            "onset_at": None if self.onset_at is None else self.onset_at.isoformat(),
+            "asymptomatic": self.asymptomatic,
+            "test_reference": self.test_reference,
+            "isolated_at": None if self.isolated_at is None else self.isolated_at.isoformat(),
+        }
+
+
+class CorrectionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sampled_at: AwareDatetime | None = None
+    onset_at: AwareDatetime | None = None
+    asymptomatic: bool | None = None
+    test_reference: str | None = None
+    isolated_at: AwareDatetime | None = None
+    reason: str = Field(description="Why the case is corrected")
+
+    def details(self) -> dict[str, Any]:
+        given = self.model_dump(exclude_unset=True, exclude={"reason"})
+        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in given.items()}
+
+
+class WithdrawalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str
+
+
+class CaseOut(BaseModel):
+    case_id: str
+    subject: str
+    state: str
+    version: int
+    classification: str
+    sampled_at: datetime
+    onset_at: datetime | None
+    isolated_at: datetime | None
+    test_reference: str
+    reported_by: str
+    reported_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+    withdrawn_by: str | None
+    withdrawn_at: datetime | None
+    withdrawal_reason: str
+    traced_at: datetime | None
+    trace_counts: dict[str, int]
+    exposures: int
+    pending_proposal: str | None = Field(description="The report or correction to confirm")
+
+
+class WindowOut(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class PreviewOut(BaseModel):
+    case_id: str
+    state: str
+    window: WindowOut
+    by_rule: dict[str, int] = Field(description="People each rule would flag")
+    by_category: dict[str, int]
+    people: int
+    exposures: int
+    quarantine_orders: int
+
+
+class RiskAreaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    level: str = Field(description="low, medium or high")
+    cells: list[str] = Field(default_factory=list, description="H3 resolution-8 cells")
+    venues: list[str] = Field(default_factory=list, description="Venue ids")
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str
+
+
+class RiskAreaOut(BaseModel):
+    id: str
+    name: str
+    level: str
+    cells: list[str]
+    venues: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    declared_at: datetime
+
+
+class QuarantineOut(BaseModel):
+    order_id: str
+    subject: str
+    setting: str
+    state: str = Field(description="in_force or planned")
+    starts_at: datetime
+    planned_end: datetime
+    reason: str
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject: str
+    reason: str
+
+
+class ExposureOut(BaseModel):
+    """What tracing recorded about the caller, with its evidence (never who the case was)."""
+
+    fact: str
+    kind: str = Field(description="exposure or quarantine_order")
+    source: str = Field(description="case or risk_area")
+    rule: str
+    category: str
+    at: datetime | None
+    recorded_at: datetime
+    retracted_at: datetime | None
+    place_id: str | None = None
+    level: str | None = None
+    overlap_minutes: float | None = None
+    secondary: bool = False
+    contacts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each contact: place, the case's interval, yours, the overlap",
+    )
+    setting: str | None = None
+    planned_end: datetime | None = None
+    reason: str | None = None

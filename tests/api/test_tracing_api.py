@@ -1,0 +1,112 @@
+"""Cases, previews, risk areas and quarantines through HTTP: an official reports, a supervisor
+sees the preview and confirms, the contact sees their evidence; withdrawal undoes it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from factories import resident_id
+from healthcode.bootstrap import Container
+from identity_helpers import add_test_official, official_headers, website_citizen
+from tracing_helpers import hours, resident, stay, work
+
+
+def _officials(client: TestClient, container: Container) -> dict[str, dict[str, str]]:
+    now = container.clock.now()
+    headers = {}
+    for name, role in (("wang", "official"), ("li", "supervisor")):
+        kit = add_test_official(container, name, role)
+        headers[name] = official_headers(client, kit, now)
+    return headers
+
+
+def test_case_from_report_to_the_contacts_evidence(
+    client: TestClient, container: Container
+) -> None:
+    """POST /cases, GET /cases/{id}/preview, POST /cases/{id}/confirm; after the worker the
+    contact's status is red and GET /me/exposures shows the place, both intervals and the
+    overlap; withdrawing turns them green again."""
+    who = _officials(client, container)
+    case = resident(container, 1)
+    contact, contact_headers = website_citizen(
+        client, id_number=resident_id(2), phone="13900000002", address="杭州市西湖区文三路2号"
+    )
+    now = container.clock.now()
+    stay(container, case, "louwailou", now - hours(30), now - hours(29))
+    stay(container, contact, "louwailou", now - hours(29.5), now - hours(28))
+    body = {
+        "subject": case,
+        "sampled_at": (now - hours(5)).isoformat(),
+        "asymptomatic": True,
+        "test_reference": "HZ-PCR-9",
+        "reason": "positive at the fever clinic",
+    }
+    naive = client.post(
+        "/api/v1/cases", json={**body, "sampled_at": "2026-02-28T10:00:00"}, headers=who["wang"]
+    )
+    assert naive.status_code == 422
+    reported = client.post("/api/v1/cases", json=body, headers=who["wang"])
+    assert reported.status_code == 201, reported.text
+    case_id = reported.json()["payload"]["case_id"]
+    preview = client.get(f"/api/v1/cases/{case_id}/preview", headers=who["li"])
+    assert preview.status_code == 200
+    assert preview.json()["by_rule"] == {"venue": 1} and preview.json()["state"] == "reported"
+    own = client.post(f"/api/v1/cases/{case_id}/confirm", json={}, headers=who["wang"])
+    assert own.status_code == 403
+    confirmed = client.post(f"/api/v1/cases/{case_id}/confirm", json={}, headers=who["li"])
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["result"]["colour"] == "red"
+    work(container)
+    status = client.get("/api/v1/me/status", headers=contact_headers).json()
+    assert status["colour"] == "red"
+    exposures = client.get("/api/v1/me/exposures", headers=contact_headers).json()
+    (exposure,) = [e for e in exposures if e["kind"] == "exposure"]
+    assert exposure["rule"] == "venue" and exposure["overlap_minutes"] == 30
+    (evidence,) = exposure["contacts"]
+    assert evidence["place_id"] == "louwailou" and evidence["minutes"] == 30
+    assert case not in str(exposures)  # the case is never named to the contact
+    shown = client.get(f"/api/v1/cases/{case_id}", headers=who["wang"]).json()
+    assert shown["state"] == "confirmed" and shown["trace_counts"] == {"venue": 1}
+    orders = client.get("/api/v1/quarantines", headers=who["wang"]).json()
+    assert [o["subject"] for o in orders] == [contact]
+    refused = client.post(
+        f"/api/v1/cases/{case_id}/withdraw", json={"reason": "mix-up"}, headers=who["wang"]
+    )
+    assert refused.status_code == 403
+    withdrawn = client.post(
+        f"/api/v1/cases/{case_id}/withdraw", json={"reason": "mix-up"}, headers=who["li"]
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    work(container)
+    assert client.get("/api/v1/me/status", headers=contact_headers).json()["colour"] == "green"
+    history = client.get("/api/v1/me/status/history", headers=contact_headers).json()
+    assert history[-1]["cause"] == f"correction: case {case_id} withdrawn"
+
+
+def test_risk_areas_are_proposed_approved_and_published(
+    client: TestClient, container: Container
+) -> None:
+    """A risk area proposed by one official and approved by another is listed publicly."""
+    who = _officials(client, container)
+    now = container.clock.now()
+    area = {
+        "name": "文三路",
+        "level": "medium",
+        "cells": ["8830e1d8c1fffff"],
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=6)).isoformat(),
+        "reason": "cluster",
+    }
+    proposed = client.post("/api/v1/risk-areas", json=area, headers=who["wang"])
+    assert proposed.status_code == 201, proposed.text
+    assert client.get("/api/v1/risk-areas").json() == []
+    approved = client.post(
+        f"/api/v1/proposals/{proposed.json()['id']}/approve", json={}, headers=who["li"]
+    )
+    assert approved.status_code == 200, approved.text
+    published = client.get("/api/v1/risk-areas").json()
+    assert [(a["name"], a["level"], a["cells"]) for a in published] == [
+        ("文三路", "medium", ["8830e1d8c1fffff"])
+    ]
