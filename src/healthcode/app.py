@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from healthcode import bootstrap
+from healthcode.adapters.webhooks import HttpWebhookSender
 from healthcode.api import problems
 from healthcode.api.router import router as api_router
 from healthcode.config import Settings
+from healthcode.services.worker import Worker, WorkerThread
 
 
 def create_app(
@@ -22,9 +24,21 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or bootstrap.build(settings or Settings())
+        # the embedded deployment (SQLite) runs its background worker in this process
+        app.state.worker = None
+        if owned and app.state.container.settings.runs_in_process_worker:
+            built = app.state.container
+            sender = HttpWebhookSender()
+            app.state.worker = WorkerThread(
+                Worker(uow_factory=built.uow, clock=built.clock, sender=sender)
+            )
+            app.state.worker.start()
         try:
             yield
         finally:
+            if app.state.worker is not None:
+                app.state.worker.stop()
+                sender.close()
             if owned:
                 app.state.container.close()
 

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = Field(
         default=60, ge=0, le=3_600, description="Clock difference a verifier tolerates."
     )
+    in_process_worker: bool | None = Field(
+        default=None,
+        description="Run a background worker thread inside `healthcode serve` (tracing jobs, "
+        "time-driven status changes, webhooks). Default: on for SQLite, off for PostgreSQL, "
+        "where `healthcode worker` processes run instead.",
+    )
 
     @property
     def code_lifetime(self) -> timedelta:
@@ -62,3 +68,9 @@ class Settings(BaseSettings):
     @property
     def database_is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_in_process_worker(self) -> bool:
+        if self.in_process_worker is None:
+            return self.database_is_sqlite
+        return self.in_process_worker

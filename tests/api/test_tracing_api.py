@@ -8,7 +8,9 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from factories import resident_id
+from healthcode.app import create_app
 from healthcode.bootstrap import Container
+from healthcode.config import Settings
 from identity_helpers import add_test_official, official_headers, website_citizen
 from tracing_helpers import hours, resident, stay, work
 
@@ -110,3 +112,19 @@ def test_risk_areas_are_proposed_approved_and_published(
     assert [(a["name"], a["level"], a["cells"]) for a in published] == [
         ("文三路", "medium", ["8830e1d8c1fffff"])
     ]
+
+
+def test_serve_runs_a_worker_thread_on_sqlite(settings: Settings) -> None:
+    """An app that builds its own container runs the background worker in a thread on SQLite
+    (not on PostgreSQL unless asked) and stops it on shutdown."""
+    app = create_app(settings)
+    with TestClient(app):
+        worker = app.state.worker
+        assert (worker is not None) is settings.database_is_sqlite
+        if worker is not None:
+            assert worker.alive
+    if worker is not None:
+        assert not worker.alive
+    forced = create_app(settings.model_copy(update={"in_process_worker": True}))
+    with TestClient(forced):
+        assert forced.state.worker is not None and forced.state.worker.alive

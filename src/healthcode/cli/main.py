@@ -19,6 +19,7 @@ from healthcode.cli import (
     policy,
     scan,
     status,
+    tracing,
     venues,
     verify,
 )
@@ -58,6 +59,11 @@ app.add_typer(scan.scan_app, name="scan")
 app.add_typer(locations.locations_app, name="locations")
 app.add_typer(locations.geo_app, name="geo")
 app.command("itinerary")(locations.itinerary)
+app.add_typer(tracing.case_app, name="case")
+app.add_typer(tracing.trace_app, name="trace")
+app.add_typer(tracing.risk_area_app, name="risk-area")
+app.add_typer(tracing.quarantine_app, name="quarantine")
+app.command("worker")(tracing.worker)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 

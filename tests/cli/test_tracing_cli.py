@@ -1,0 +1,137 @@
+"""Cases, tracing previews, the worker, quarantines and risk areas at the console, with --as
+for the official acting and --at for the scenario's time."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from typer.testing import CliRunner
+
+from healthcode.bootstrap import Container
+from healthcode.cli.main import app
+from healthcode.config import Settings
+from identity_helpers import add_test_official
+from tracing_helpers import hours, resident, stay
+
+AT = "2026-03-01T09:00:00+08:00"  # the test clock's time
+LATER = "2026-03-01T10:00:00+08:00"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _ok(*args: str) -> object:
+    code, out, err = _run(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _world(container: Container) -> tuple[str, str, str]:
+    add_test_official(container, "wang", "official")
+    add_test_official(container, "li", "supervisor")
+    case, contact, other = (resident(container, i) for i in (1, 2, 3))
+    now = container.clock.now()
+    stay(container, case, "louwailou", now - hours(30), now - hours(29))
+    stay(container, contact, "louwailou", now - hours(29.5), now - hours(28))
+    stay(container, other, "louwailou", now - timedelta(days=6))
+    return case, contact, other
+
+
+def test_case_report_preview_confirm_worker_withdraw(
+    cli_env: Settings, container: Container
+) -> None:
+    """`case report` (wang), `trace preview` and `case confirm` (li), `worker --once` turns the
+    contact red with a quarantine order; `case withdraw` and another pass turn them green."""
+    case, contact, other = _world(container)
+    code, _, err = _run(
+        "case",
+        "report",
+        case,
+        "--as",
+        "wang",
+        "--sampled-at",
+        "2026-02-28T10:00:00",
+        "--asymptomatic",
+        "--test-ref",
+        "L-1",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 1 and "sampled_at" in err and "time zone" in err
+    reported = _ok(
+        "case",
+        "report",
+        case,
+        "--as",
+        "wang",
+        "--sampled-at",
+        "2026-03-01T04:00:00+08:00",
+        "--asymptomatic",
+        "--test-ref",
+        "L-1",
+        "--at",
+        AT,
+    )
+    assert isinstance(reported, dict)
+    case_id = reported["payload"]["case_id"]
+    preview = _ok("trace", "preview", case_id, "--as", "li", "--at", AT)
+    assert isinstance(preview, dict) and preview["by_rule"] == {"venue": 1}
+    code, _, err = _run("case", "confirm", case_id, "--as", "wang", "--at", AT)
+    assert code == 1 and "may not" in err
+    confirmed = _ok("case", "confirm", case_id, "--as", "li", "--at", AT)
+    assert isinstance(confirmed, dict) and confirmed["result"]["colour"] == "red"
+    passed = _ok("worker", "--once", "--at", AT)
+    assert isinstance(passed, dict) and passed["jobs_done"] == 1
+    status = _ok("status", contact, "--at", AT)
+    assert isinstance(status, dict) and status["colour"] == "red"
+    assert _ok("status", other, "--at", AT)["colour"] == "green"  # type: ignore[index]
+    orders = _ok("quarantine", "list", "--as", "wang", "--at", AT)
+    assert isinstance(orders, list) and [o["subject"] for o in orders] == [contact]
+    listed = _ok("case", "list", "--as", "wang")
+    assert isinstance(listed, list) and listed[0]["state"] == "confirmed"
+    assert listed[0]["trace_counts"] == {"venue": 1}
+    withdrawn = _ok(
+        "case", "withdraw", case_id, "--as", "li", "--reason", "wrong sample", "--at", LATER
+    )
+    assert isinstance(withdrawn, dict) and withdrawn["state"] == "withdrawn"
+    _ok("worker", "--once", "--at", LATER)
+    assert _ok("status", contact, "--at", LATER)["colour"] == "green"  # type: ignore[index]
+    assert _ok("status", case, "--at", LATER)["colour"] == "green"  # type: ignore[index]
+
+
+def test_risk_area_propose_approve_list(cli_env: Settings, container: Container) -> None:
+    """`risk-area propose` (wang) then `risk-area approve` (li) publishes it in `risk-area list`;
+    a proposer cannot approve their own."""
+    _world(container)
+    proposed = _ok(
+        "risk-area",
+        "propose",
+        "--as",
+        "wang",
+        "--name",
+        "文三路",
+        "--level",
+        "high",
+        "--cell",
+        "8830e1d8c1fffff",
+        "--from",
+        "2026-02-28T00:00:00+08:00",
+        "--until",
+        "2026-03-07T00:00:00+08:00",
+        "--reason",
+        "cluster",
+        "--at",
+        AT,
+    )
+    assert isinstance(proposed, dict)
+    code, _, _ = _run("risk-area", "approve", proposed["id"], "--as", "wang", "--at", AT)
+    assert code == 1
+    _ok("risk-area", "approve", proposed["id"], "--as", "li", "--at", AT)
+    areas = _ok("risk-area", "list", "--at", AT)
+    assert isinstance(areas, list) and [(a["name"], a["level"]) for a in areas] == [
+        ("文三路", "high")
+    ]
