@@ -29,7 +29,6 @@ from datetime import datetime, timedelta, timezone
 from healthcode.domain.facts import (
     Fact,
     FactKind,
-    HealthDeclaration,
     Release,
     TestResult,
 )
@@ -70,10 +69,15 @@ class Evidence:
     def declarations(self) -> list[tuple[datetime, int, bool]]:
         """Health declarations as (at, local day number, normal), in time order."""
         if self._declarations is None:
+            offset = self._offset_seconds
             self._declarations = [
-                (f.at, self.day(f.at), f.normal)
+                # "normal" from the memoised condition data: the property recomputes each time
+                (
+                    f.at,
+                    int((f.at.timestamp() + offset) // _DAY_SECONDS),
+                    f.condition_data["normal"] is True,
+                )
                 for f in self._by_kind.get(FactKind.HEALTH_DECLARATION, ())
-                if isinstance(f, HealthDeclaration)
             ]
         return self._declarations
 
