@@ -87,16 +87,16 @@ def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
     case_id = report(container, who["wang"], case, sampled_at=now - hours(3))
     confirm(container, who["li"], case_id)
 
-    real = derived.refresh_status
+    real = derived.record_many
 
     def dies_after_writing(**kwargs: Any) -> Any:
-        real(**kwargs)  # the contact's facts and status change are written…
+        real(**kwargs)  # the contact's facts, status change and notification are written…
         raise Killed  # …and the process dies before the commit
 
-    monkeypatch.setattr(derived, "refresh_status", dies_after_writing)
+    monkeypatch.setattr(derived, "record_many", dies_after_writing)
     with pytest.raises(Killed):
         run_next(uow_factory=container.uow, clock=container.clock, worker="w1")
-    monkeypatch.setattr(derived, "refresh_status", real)
+    monkeypatch.setattr(derived, "record_many", real)
     assert current_status(uow=container.uow(), clock=container.clock, subject=cc).colour == "green"
     with container.uow() as uow:
         (job,) = uow.jobs.list()

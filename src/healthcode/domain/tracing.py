@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Final, NamedTuple
 
 from healthcode.domain.facts import Presence
 from healthcode.domain.tracing_settings import TracingSettings
@@ -63,9 +63,8 @@ CATEGORY_OF: Final[Mapping[TraceRule, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Interval:
-    """``[start, end)``."""
+class Interval(NamedTuple):
+    """``[start, end)``. A named tuple: tracing builds tens of thousands of them."""
 
     start: datetime
     end: datetime
@@ -96,8 +95,20 @@ def place_class(place_kind: str, place_id: str) -> PlaceClass:
     return PlaceClass.VENUE
 
 
-@dataclass(frozen=True, slots=True)
-class Visit:
+class Sighting(NamedTuple):
+    """What tracing reads of a presence (a ``Presence`` fact has the same fields)."""
+
+    id: str
+    subject: str
+    place_id: str
+    place_kind: str
+    source: str
+    cell: str | None
+    at: datetime
+    until: datetime
+
+
+class Visit(NamedTuple):
     """A presence as tracing sees it: instants stretched to the assumed stay or ride."""
 
     presence_id: str
@@ -110,23 +121,32 @@ class Visit:
     interval: Interval
 
 
-def visit_of(presence: Presence, settings: TracingSettings) -> Visit:
-    kind = place_class(presence.place_kind, presence.place_id)
+def assumed_slack(settings: TracingSettings) -> timedelta:
+    """The longest an instant is stretched: presences that began this long before a range
+    can still overlap it."""
+    return timedelta(
+        minutes=max(settings.venue_assumed_stay_minutes, settings.transit_assumed_ride_minutes)
+    )
+
+
+def visit_of(presence: Presence | Sighting, settings: TracingSettings) -> Visit:
+    place_id, place_kind, at = presence.place_id, presence.place_kind, presence.at
+    kind = place_class(place_kind, place_id)
     end = presence.until
-    if end <= presence.at:
+    if end <= at:
         if kind is PlaceClass.TRIP:
-            end = presence.at + timedelta(minutes=settings.transit_assumed_ride_minutes)
+            end = at + timedelta(minutes=settings.transit_assumed_ride_minutes)
         elif kind is PlaceClass.VENUE:
-            end = presence.at + timedelta(minutes=settings.venue_assumed_stay_minutes)
+            end = at + timedelta(minutes=settings.venue_assumed_stay_minutes)
     return Visit(
-        presence_id=presence.id,
-        subject=presence.subject,
-        place_id=presence.place_id,
-        place_kind=presence.place_kind,
-        place=kind,
-        source=presence.source,
-        cell=presence.cell,
-        interval=Interval(presence.at, end),
+        presence.id,
+        presence.subject,
+        place_id,
+        place_kind,
+        kind,
+        presence.source,
+        presence.cell,
+        Interval(at, end),
     )
 
 

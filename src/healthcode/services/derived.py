@@ -3,7 +3,8 @@
 Tracing gives the facts that should hold (exposures and quarantine orders, each keyed by its
 evidence). Those not recorded yet are recorded; those recorded but no longer found (a
 correction, a withdrawal) are retracted by a new fact that supersedes them. Each person touched
-is reassessed once, in the caller's transaction, so a colour change and its notification commit
+is reassessed once, in the caller's transaction (``status_batch.record_many``: what
+``record_fact`` does, for many people at once), so a colour change and its notification commit
 with the facts that caused it. Running it again with the same findings records nothing.
 """
 
@@ -19,7 +20,7 @@ from healthcode.domain.facts import Exposure, Fact, QuarantineOrder
 from healthcode.domain.quarantine import PlannedOrder
 from healthcode.domain.tracing import Contact, Finding, Interval, exposure_id, fact_id
 from healthcode.services.ports import Clock, UnitOfWork
-from healthcode.services.status import refresh_status
+from healthcode.services.status_batch import record_many
 from healthcode.services.tracing_ports import DerivedFact
 
 EXPOSURE = "exposure"
@@ -207,13 +208,13 @@ def apply_derived(
         facts[row.subject].append(retraction)
         removed.add(row.subject)
         retractions[row.fact_id] = retraction.id
-    applied = Applied(added=len(new_rows), retracted=len(retractions))
-    for subject in sorted(facts):
-        for fact in facts[subject]:
-            uow.facts.add(fact)
-        cause = cause_removed if subject in removed else cause_added
-        refresh_status(uow=uow, clock=clock, subject=subject, cause=cause[:120])
-        applied.people.add(subject)
+    applied = Applied(added=len(new_rows), retracted=len(retractions), people=set(facts))
+    record_many(
+        uow=uow,
+        clock=clock,
+        facts=[f for subject in sorted(facts) for f in facts[subject]],
+        causes={s: (cause_removed if s in removed else cause_added)[:120] for s in sorted(facts)},
+    )
     uow.tracing.add_derived(new_rows)
     uow.tracing.retract_derived(retractions, at=now)
     return applied

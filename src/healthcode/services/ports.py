@@ -31,6 +31,7 @@ from healthcode.services.tracing_ports import (
     CaseRepository,
     JobRepository,
     RiskAreaRepository,
+    StatusBatchRepository,
     TracingRepository,
 )
 
@@ -231,6 +232,9 @@ class UnitOfWork(Protocol):
 
     @property
     def jobs(self) -> JobRepository: ...
+
+    @property
+    def status_batch(self) -> StatusBatchRepository: ...
 
     def __enter__(self) -> Self: ...
 

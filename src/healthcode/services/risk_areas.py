@@ -14,7 +14,7 @@ from typing import Any, Final
 from healthcode.domain.jobs import Job
 from healthcode.domain.quarantine import orders_for_findings
 from healthcode.domain.risk_areas import RiskArea, area_exposures
-from healthcode.domain.tracing import visit_of
+from healthcode.domain.tracing import assumed_slack, visit_of
 from healthcode.services.derived import apply_derived, desired_exposures, desired_orders
 from healthcode.services.jobs import enqueue, register_job
 from healthcode.services.ports import Clock, UnitOfWork
@@ -46,12 +46,13 @@ def scan_area(uow: UnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
     end = min(area.ends_at, now)
     presences = []
     if end > area.starts_at:
+        slack = assumed_slack(settings)
         presences = [
             *uow.tracing.presences_at(
-                area.venues, start=area.starts_at, end=end, lookback=CELL_LOOKBACK
+                area.venues, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
             ),
             *uow.tracing.presences_in_cells(
-                area.cells, start=area.starts_at, end=end, lookback=CELL_LOOKBACK
+                area.cells, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
             ),
         ]
     unique = {p.id: p for p in presences}

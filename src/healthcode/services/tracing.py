@@ -25,7 +25,9 @@ from healthcode.domain.tracing import (
     Finding,
     Interval,
     PlaceClass,
+    Sighting,
     Visit,
+    assumed_slack,
     close_contacts,
     companions,
     counts_by_rule,
@@ -46,6 +48,7 @@ TRACE_CASE: Final = "trace_case"
 # 6 h; a check-in is an instant); location stays in cells may last longer
 PLACE_LOOKBACK: Final = timedelta(hours=24)
 CELL_LOOKBACK: Final = timedelta(hours=48)
+_BUCKET: Final = timedelta(hours=3)
 _PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
 
 
@@ -82,8 +85,38 @@ class CaseTrace:
         }
 
 
-def _visits(presences: list[Any], settings: TracingSettings) -> list[Visit]:
+def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
     return [visit_of(p, settings) for p in presences]
+
+
+def _floor(moment: datetime) -> datetime:
+    return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
+
+
+def _around(
+    uow: UnitOfWork, spans: list[tuple[str, Interval]], settings: TracingSettings
+) -> list[Visit]:
+    """Everyone's visits to these places that may overlap these times (``(place, interval)``).
+
+    Places are read together when their times fall in the same few-hour buckets, so the read
+    stays close to the times that matter rather than the whole window."""
+    hulls: dict[str, Interval] = {}
+    for place, span in spans:
+        seen = hulls.get(place)
+        hulls[place] = (
+            span if seen is None else Interval(min(seen.start, span.start), max(seen.end, span.end))
+        )
+    buckets: dict[tuple[datetime, datetime], list[str]] = defaultdict(list)
+    for place, hull in hulls.items():
+        buckets[(_floor(hull.start), _floor(hull.end) + _BUCKET)].append(place)
+    slack = assumed_slack(settings)
+    found: dict[str, Sighting] = {}
+    for (start, end), places in sorted(buckets.items()):
+        for sighting in uow.tracing.presences_at(
+            places, start=start, end=end, lookback=PLACE_LOOKBACK, slack=slack
+        ):
+            found[sighting.id] = sighting
+    return _visits(list(found.values()), settings)
 
 
 def _secondary(
@@ -100,17 +133,20 @@ def _secondary(
     contacts = sorted(windows)
     earliest = min(w.start for w in windows.values())
     by_contact: dict[str, list[Visit]] = defaultdict(list)
+    slack = assumed_slack(settings)
     presences = uow.tracing.presences_of(
-        contacts, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK
+        contacts, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK, slack=slack
     )
     for v in _visits(presences, settings):
         if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
             by_contact[v.subject].append(v)
-    places = {v.place_id for visits in by_contact.values() for v in visits}
-    candidates = _visits(
-        uow.tracing.presences_at(places, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK),
-        settings,
-    )
+    spans = [
+        (v.place_id, clipped)
+        for contact, visits in by_contact.items()
+        for v in visits
+        if (clipped := v.interval.overlap(windows[contact])) is not None
+    ]
+    candidates = _around(uow, spans, settings)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )
@@ -140,21 +176,24 @@ def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -
     if window.end <= window.start:
         return trace
     companion = settings.companion
+    slack = assumed_slack(settings)
     fetch_from = window.start
     if companion.enabled:
         fetch_from = min(fetch_from, window.end - companion.dwell_lookback)
     own = _visits(
         uow.tracing.presences_of(
-            [details.subject], start=fetch_from, end=window.end, lookback=CELL_LOOKBACK
+            [details.subject], start=fetch_from, end=window.end, lookback=CELL_LOOKBACK, slack=slack
         ),
         settings,
     )
     in_window = [v for v in own if v.interval.overlap(window) is not None]
-    places = {v.place_id for v in in_window if v.place in _PLACES}
-    candidates = _visits(
-        uow.tracing.presences_at(
-            places, start=window.start, end=window.end, lookback=PLACE_LOOKBACK
-        ),
+    candidates = _around(
+        uow,
+        [
+            (v.place_id, clipped)
+            for v in in_window
+            if v.place in _PLACES and (clipped := v.interval.overlap(window)) is not None
+        ],
         settings,
     )
     household = uow.tracing.households([details.subject]).get(details.subject, [])
@@ -170,7 +209,7 @@ def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -
     if companion.enabled:
         cells = {v.cell for v in in_window if v.cell is not None and v.source in companion.sources}
         in_cells = uow.tracing.presences_in_cells(
-            cells, start=fetch_from, end=window.end, lookback=CELL_LOOKBACK
+            cells, start=fetch_from, end=window.end, lookback=CELL_LOOKBACK, slack=slack
         )
         found += companions(
             case_subject=details.subject,

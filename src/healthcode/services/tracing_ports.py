@@ -6,12 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from healthcode.domain.cases import CaseRecord, CaseState
-from healthcode.domain.facts import Presence, QuarantineOrder
+from healthcode.domain.facts import Fact, FactKind, QuarantineOrder
 from healthcode.domain.jobs import Job, JobStatus
 from healthcode.domain.risk_areas import RiskArea
+from healthcode.domain.status import Status
+from healthcode.domain.tracing import Sighting
+from healthcode.services.access_ports import OutboxMessage
+
+if TYPE_CHECKING:  # ports imports this module
+    from healthcode.services.ports import StatusChange
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,21 +41,41 @@ class DerivedFact:
 
 class TracingRepository(Protocol):
     def presences_of(
-        self, subjects: Sequence[str], *, start: datetime, end: datetime, lookback: timedelta
-    ) -> list[Presence]:
-        """Presences of these people beginning in ``[start - lookback, end)``."""
+        self,
+        subjects: Sequence[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Presences of these people that may overlap ``[start, end)``: beginning in
+        ``[start - lookback, end)`` and ending after ``start`` — or, for instants, beginning
+        less than ``slack`` before it. Neither retracted nor superseded."""
         ...
 
     def presences_at(
-        self, place_ids: Iterable[str], *, start: datetime, end: datetime, lookback: timedelta
-    ) -> list[Presence]:
-        """Presences at these places beginning in ``[start - lookback, end)``."""
+        self,
+        place_ids: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Presences at these places that may overlap ``[start, end)`` (as ``presences_of``)."""
         ...
 
     def presences_in_cells(
-        self, cells: Iterable[str], *, start: datetime, end: datetime, lookback: timedelta
-    ) -> list[Presence]:
-        """Presences in these H3 cells beginning in ``[start - lookback, end)``."""
+        self,
+        cells: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Presences in these H3 cells that may overlap ``[start, end)``."""
         ...
 
     def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
@@ -124,4 +150,34 @@ class JobRepository(Protocol):
 
     def counts(self) -> Mapping[str, int]:
         """How many jobs are in each status."""
+        ...
+
+
+class StatusBatchRepository(Protocol):
+    """Bulk reads and writes for reassessing many people in one transaction."""
+
+    def jurisdictions(self, subjects: Sequence[str]) -> Mapping[str, str]: ...
+
+    def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
+        """Per subject, their facts of these kinds in (at, id) order."""
+        ...
+
+    def add_facts(self, facts: Sequence[Fact]) -> None:
+        """Append facts (any kinds) in a few statements."""
+        ...
+
+    def current(self, subjects: Sequence[str]) -> Mapping[str, Status]: ...
+
+    def save_current(self, statuses: Sequence[Status]) -> None: ...
+
+    def add_changes(self, changes: Sequence[StatusChange]) -> list[StatusChange]:
+        """Record colour changes; returns them with their ids, in the same order."""
+        ...
+
+    def bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
+        """Per subject, (channel id, channel user id) of the active channels it is bound to."""
+        ...
+
+    def add_outbox(self, messages: Sequence[OutboxMessage]) -> int:
+        """Queue messages, skipping idempotency keys queued before; returns how many were new."""
         ...

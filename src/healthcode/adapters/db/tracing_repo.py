@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.adapters.db.fact_mapping import from_row
@@ -17,8 +17,9 @@ from healthcode.adapters.db.facts import PresenceRow, QuarantineOrderRow
 from healthcode.adapters.db.people import PersonRow
 from healthcode.adapters.db.tracing import CaseRecordRow, RiskAreaRow, TracedFactRow
 from healthcode.domain.cases import CaseDetails, CaseRecord, CaseState, Classification
-from healthcode.domain.facts import FactKind, Presence, QuarantineOrder
+from healthcode.domain.facts import FactKind, QuarantineOrder
 from healthcode.domain.risk_areas import RiskArea
+from healthcode.domain.tracing import Sighting
 from healthcode.services.tracing_ports import DerivedFact
 
 _IN_CHUNK = 900  # below SQLite's default limit of bound parameters
@@ -29,12 +30,6 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
     items = sorted(set(values))
     for start in range(0, len(items), _IN_CHUNK):
         yield items[start : start + _IN_CHUNK]
-
-
-def _presence(row: Any) -> Presence:
-    fact = from_row(FactKind.PRESENCE, row)
-    assert isinstance(fact, Presence)
-    return fact
 
 
 class SqlTracingRepository:
@@ -49,43 +44,65 @@ class SqlTracingRepository:
         start: datetime,
         end: datetime,
         lookback: timedelta,
-    ) -> list[Presence]:
-        # Plain rows, not ORM objects: tracing reads many and changes none.
-        table = _PRESENCES
-        found: dict[str, Presence] = {}
+        slack: timedelta,
+    ) -> list[Sighting]:
+        # Plain tuples of the columns tracing reads: tracing reads many and changes none.
+        t = _PRESENCES
+        columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
+        found: dict[str, Sighting] = {}
         superseded: set[str] = set()
         for chunk in _chunks(keys):
-            query = select(*table.columns).where(
+            query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
                 column.in_(chunk),
-                table.c.at >= start - lookback,
-                table.c.at < end,
-                table.c.retracted.is_(False),
+                t.c.at >= start - lookback,
+                t.c.at < end,
+                or_(t.c.until > start, t.c.at > start - slack),
+                t.c.retracted.is_(False),
             )
             for row in self._session.execute(query):
-                presence = _presence(row)
-                found[presence.id] = presence
-                if presence.supersedes is not None:
-                    superseded.add(presence.supersedes)
+                found[row[0]] = Sighting(*row[:8])
+                if row[8] is not None:
+                    superseded.add(row[8])
         return [p for key, p in sorted(found.items()) if key not in superseded]
 
     def presences_of(
-        self, subjects: Sequence[str], *, start: datetime, end: datetime, lookback: timedelta
-    ) -> list[Presence]:
+        self,
+        subjects: Sequence[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
         return self._presences(
-            _PRESENCES.c.subject, subjects, start=start, end=end, lookback=lookback
+            _PRESENCES.c.subject, subjects, start=start, end=end, lookback=lookback, slack=slack
         )
 
     def presences_at(
-        self, place_ids: Iterable[str], *, start: datetime, end: datetime, lookback: timedelta
-    ) -> list[Presence]:
+        self,
+        place_ids: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
         return self._presences(
-            _PRESENCES.c.place_id, place_ids, start=start, end=end, lookback=lookback
+            _PRESENCES.c.place_id, place_ids, start=start, end=end, lookback=lookback, slack=slack
         )
 
     def presences_in_cells(
-        self, cells: Iterable[str], *, start: datetime, end: datetime, lookback: timedelta
-    ) -> list[Presence]:
-        return self._presences(_PRESENCES.c.cell, cells, start=start, end=end, lookback=lookback)
+        self,
+        cells: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        return self._presences(
+            _PRESENCES.c.cell, cells, start=start, end=end, lookback=lookback, slack=slack
+        )
 
     def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
         homes: dict[str, tuple[str, str]] = {}

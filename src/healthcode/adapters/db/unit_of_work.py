@@ -20,6 +20,7 @@ from healthcode.adapters.db.outbox_repo import SqlOutboxRepository
 from healthcode.adapters.db.oversight_repo import SqlAuditLogRepository, SqlProposalRepository
 from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.adapters.db.repositories import SqlFactRepository, SqlPersonRepository
+from healthcode.adapters.db.status_batch_repo import SqlStatusBatchRepository
 from healthcode.adapters.db.status_repo import SqlStatusRepository
 from healthcode.adapters.db.tracing_repo import (
     SqlCaseRepository,
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
     cases: SqlCaseRepository
     risk_areas: SqlRiskAreaRepository
     jobs: SqlJobRepository
+    status_batch: SqlStatusBatchRepository
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(self._session)
         self.risk_areas = SqlRiskAreaRepository(self._session)
         self.jobs = SqlJobRepository(self._session)
+        self.status_batch = SqlStatusBatchRepository(self._session)
         return self
 
     def __exit__(

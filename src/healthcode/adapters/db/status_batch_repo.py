@@ -1,0 +1,199 @@
+"""Bulk reads and writes for reassessing many people at once (tracing a case touches hundreds):
+facts of chosen kinds, cached statuses, status changes, channel bindings and outbox rows, each
+in a few statements instead of a few per person."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from healthcode.adapters.db.fact_mapping import ROW_TYPES, from_row
+from healthcode.adapters.db.identity import ChannelBindingRow, ChannelRow
+from healthcode.adapters.db.outbox import OutboxRow
+from healthcode.adapters.db.people import PersonRow
+from healthcode.adapters.db.status import CurrentStatusRow, StatusChangeRow
+from healthcode.domain.facts import Colour, Fact, FactKind, ordered
+from healthcode.domain.status import Status
+from healthcode.services.access_ports import OutboxMessage
+from healthcode.services.ports import StatusChange
+from healthcode.services.status_codec import decode, encode
+
+_IN_CHUNK = 900  # below SQLite's default limit of bound parameters
+
+
+def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
+    items = sorted(set(values))
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start : start + _IN_CHUNK]
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, Colour | FactKind):
+        return value.value
+    return value
+
+
+class SqlStatusBatchRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        # a status recorded as a change is then cached as current: encode it once
+        self._bodies: dict[int, tuple[Status, dict[str, Any]]] = {}
+
+    def _body(self, status: Status) -> dict[str, Any]:
+        held = self._bodies.get(id(status))
+        if held is not None and held[0] is status:
+            return held[1]
+        body = encode(status)
+        self._bodies[id(status)] = (status, body)
+        return body
+
+    def _insert(self) -> Any:
+        dialect = self._session.get_bind().dialect.name
+        return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    def jurisdictions(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(subjects):
+            rows = self._session.execute(
+                select(PersonRow.subject, PersonRow.jurisdiction).where(
+                    PersonRow.subject.in_(chunk)
+                )
+            )
+            found.update({s: j for s, j in rows})
+        return found
+
+    def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
+        found: dict[str, list[Fact]] = {s: [] for s in subjects}
+        for kind in kinds:
+            table = _table(ROW_TYPES[kind])
+            for chunk in _chunks(subjects):
+                query = select(*table.columns).where(table.c.subject.in_(chunk))
+                for row in self._session.execute(query):
+                    found[row.subject].append(from_row(kind, row))
+        return {s: ordered(f) for s, f in found.items()}
+
+    def add_facts(self, facts: Sequence[Fact]) -> None:
+        by_kind: dict[FactKind, list[dict[str, Any]]] = defaultdict(list)
+        for fact in facts:
+            by_kind[fact.kind].append(
+                {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
+            )
+        for kind, rows in by_kind.items():
+            self._session.execute(insert(_table(ROW_TYPES[kind])), rows)
+
+    def current(self, subjects: Sequence[str]) -> Mapping[str, Status]:
+        found: dict[str, Status] = {}
+        for chunk in _chunks(subjects):
+            rows = self._session.execute(
+                select(CurrentStatusRow.subject, CurrentStatusRow.body).where(
+                    CurrentStatusRow.subject.in_(chunk)
+                )
+            )
+            found.update({s: decode(body) for s, body in rows})
+        return found
+
+    def save_current(self, statuses: Sequence[Status]) -> None:
+        if not statuses:
+            return
+        table = _table(CurrentStatusRow)
+        statement = self._insert()(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["subject"],
+            set_={
+                name: statement.excluded[name]
+                for name in ("colour", "assessed_at", "valid_until", "policy_version", "body")
+            },
+        )
+        self._session.execute(
+            statement,
+            [
+                {
+                    "subject": s.subject,
+                    "colour": s.colour.value,
+                    "assessed_at": s.assessed_at,
+                    "valid_until": s.valid_until,
+                    "policy_version": s.policy_version,
+                    "body": self._body(s),
+                }
+                for s in statuses
+            ],
+        )
+        self._bodies.clear()
+
+    def add_changes(self, changes: Sequence[StatusChange]) -> list[StatusChange]:
+        if not changes:
+            return []
+        table = _table(StatusChangeRow)
+        rows = [
+            {
+                "subject": c.subject,
+                "at": c.at,
+                "recorded_at": c.recorded_at,
+                "colour_from": None if c.colour_from is None else c.colour_from.value,
+                "colour_to": c.colour_to.value,
+                "cause": c.cause[:120],
+                "policy_version": c.status.policy_version,
+                "body": self._body(c.status),
+            }
+            for c in changes
+        ]
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = [row.id for row in self._session.execute(statement, rows)]
+        return [
+            dataclasses.replace(c, id=i, cause=c.cause[:120])
+            for c, i in zip(changes, ids, strict=True)
+        ]
+
+    def bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
+        """Per subject, (channel id, channel user id) of its active channels."""
+        found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for chunk in _chunks(subjects):
+            rows = self._session.execute(
+                select(
+                    ChannelBindingRow.subject,
+                    ChannelBindingRow.channel_id,
+                    ChannelBindingRow.channel_user_id,
+                )
+                .join(ChannelRow, ChannelRow.id == ChannelBindingRow.channel_id)
+                .where(ChannelBindingRow.subject.in_(chunk), ChannelRow.active.is_(True))
+                .order_by(ChannelBindingRow.subject, ChannelBindingRow.channel_id)
+            )
+            for subject, channel_id, user_id in rows:
+                found[subject].append((channel_id, user_id))
+        return found
+
+    def add_outbox(self, messages: Sequence[OutboxMessage]) -> int:
+        if not messages:
+            return 0
+        table = _table(OutboxRow)
+        statement = self._insert()(table).on_conflict_do_nothing().returning(table.c.id)
+        rows = [
+            {
+                "id": m.id,
+                "idempotency_key": m.idempotency_key,
+                "channel_id": m.channel_id,
+                "subject": m.subject,
+                "event": m.event,
+                "body": m.body,
+                "created_at": m.created_at,
+                "status": m.status,
+                "attempts": m.attempts,
+                "next_attempt_at": m.next_attempt_at or m.created_at,
+                "last_error": m.last_error,
+            }
+            for m in messages
+        ]
+        return len(self._session.execute(statement, rows).all())

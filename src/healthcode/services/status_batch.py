@@ -1,0 +1,143 @@
+"""Record facts for many people and reassess them all, inside the caller's transaction, with
+the same outcome as ``record_fact`` / ``refresh_status`` for each person (same statuses, same
+history, same notifications) but in a few statements instead of a few per person: tracing one
+case touches hundreds of people and must change their codes within a second.
+
+A person whose cached status is fresh (assessed under the active policy, not yet past its
+``valid_until``) is reassessed here in bulk. Anyone else — no cached status, another policy
+version, or time-driven changes to catch up on first — goes through ``refresh_status`` itself,
+so the exact history rules live in one place. Only the fact kinds the policy can read are loaded
+(presences, the bulk of a person's facts, are not, unless a rule reads them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from healthcode.domain.errors import NotFound
+from healthcode.domain.facts import Fact, FactKind
+from healthcode.domain.status import Status
+from healthcode.policy.assess import assess
+from healthcode.policy.model import Policy
+from healthcode.services.access_ports import OutboxMessage
+from healthcode.services.ids import new_id
+from healthcode.services.notifications import STATUS_CHANGED
+from healthcode.services.ports import Clock, StatusChange, UnitOfWork
+from healthcode.services.status import refresh_status
+
+# what clearing conditions read, whichever rules a policy has (``healthcode.policy.windows``)
+_EVIDENCE = frozenset({FactKind.RELEASE, FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION})
+
+
+def kinds_read(policy: Policy) -> frozenset[FactKind]:
+    """The fact kinds an assessment under ``policy`` can depend on."""
+    kinds = set(_EVIDENCE)
+    kinds.update(rule.fact for rule in policy.rules)
+    for notice in policy.notices:
+        if notice.fact is not None:
+            kinds.add(notice.fact)
+        if notice.stale is not None:
+            kinds.add(notice.stale.fact)
+    return frozenset(kinds)
+
+
+def _fresh(previous: Status | None, policy: Policy, now: datetime) -> bool:
+    """``refresh_status`` would take this cached status as it is (nothing to catch up)."""
+    return (
+        previous is not None
+        and previous.policy_version == policy.version
+        and (previous.valid_until is None or previous.valid_until > now)
+    )
+
+
+def _messages(
+    change: StatusChange, bindings: Sequence[tuple[str, str]], now: datetime
+) -> list[OutboxMessage]:
+    """The outbox messages ``notifications.enqueue_status_change`` queues for a change."""
+    if change.colour_from is None:  # a first status is not a change anyone is told about
+        return []
+    messages = []
+    for channel_id, channel_user_id in bindings:
+        key = f"status-change:{change.id}:{channel_id}"
+        body = {
+            "type": STATUS_CHANGED,
+            "id": key,
+            "channel_user_id": channel_user_id,
+            "colour_from": change.colour_from.value,
+            "colour_to": change.colour_to.value,
+            "at": change.at.isoformat(),
+        }
+        messages.append(
+            OutboxMessage(
+                id=new_id(),
+                idempotency_key=key,
+                channel_id=channel_id,
+                subject=change.subject,
+                event=STATUS_CHANGED,
+                body=json.dumps(body, sort_keys=True, ensure_ascii=False),
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return messages
+
+
+def refresh_many(
+    *, uow: UnitOfWork, clock: Clock, causes: Mapping[str, str]
+) -> Mapping[str, Status]:
+    """Reassess each subject now (``causes``: subject -> cause), inside the caller's transaction;
+    returns the new statuses."""
+    now = clock.now()
+    subjects = sorted(causes)
+    batch = uow.status_batch
+    jurisdictions = batch.jurisdictions(subjects)
+    missing = [s for s in subjects if s not in jurisdictions]
+    if missing:
+        raise NotFound("person", missing[0])
+    policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
+    previous = batch.current(subjects)
+    fresh = [s for s in subjects if _fresh(previous.get(s), policies[jurisdictions[s]], now)]
+    statuses: dict[str, Status] = {}
+    for subject in sorted(set(subjects) - set(fresh)):
+        statuses[subject] = refresh_status(
+            uow=uow, clock=clock, subject=subject, cause=causes[subject]
+        )
+    kinds = frozenset().union(*(kinds_read(p) for p in policies.values()))
+    facts = batch.facts(fresh, kinds) if fresh else {}
+    changes: list[StatusChange] = []
+    for subject in fresh:
+        status = assess(facts[subject], policies[jurisdictions[subject]], now, subject=subject)
+        before = previous[subject]
+        if before.colour is not status.colour:
+            changes.append(
+                StatusChange(
+                    id=None,
+                    subject=subject,
+                    at=now,
+                    recorded_at=now,
+                    colour_from=before.colour,
+                    colour_to=status.colour,
+                    cause=causes[subject],
+                    status=status,
+                )
+            )
+        statuses[subject] = status
+    stored = batch.add_changes(changes)
+    batch.save_current([statuses[s] for s in fresh])
+    if stored:
+        bindings = batch.bindings([c.subject for c in stored])
+        batch.add_outbox(
+            [m for c in stored for m in _messages(c, bindings.get(c.subject, []), now)]
+        )
+    return statuses
+
+
+def record_many(
+    *, uow: UnitOfWork, clock: Clock, facts: Sequence[Fact], causes: Mapping[str, str]
+) -> Mapping[str, Status]:
+    """Append ``facts`` and reassess their people (each with its cause), in the caller's
+    transaction: ``record_fact`` for many people at once."""
+    uow.status_batch.add_facts(facts)
+    return refresh_many(uow=uow, clock=clock, causes=causes)
