@@ -114,7 +114,11 @@ class OfficialKit:
 
 
 def add_test_official(
-    container: Container, username: str, role: str = "official", jurisdiction: str = "330100"
+    container: Container,
+    username: str,
+    role: str = "official",
+    jurisdiction: str = "330100",
+    district: str | None = None,
 ) -> OfficialKit:
     created = add_official(
         uow=container.uow(),
@@ -123,6 +127,7 @@ def add_test_official(
         username=username,
         role=role,
         jurisdiction=jurisdiction,
+        district=district,
         password=PASSWORD,
     )
     return OfficialKit(username, role, totp_secret(created.totp_uri))

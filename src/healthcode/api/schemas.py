@@ -16,6 +16,9 @@ class RegistrationIn(BaseModel):
     phone: str
     address: str
     consent_location: bool = False
+    district: str | None = Field(
+        default=None, description="GB/T 2260 code of the home district (officials' scope)"
+    )
 
 
 class ProfileOut(BaseModel):

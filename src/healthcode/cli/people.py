@@ -29,6 +29,10 @@ def register(
     id_type: Annotated[
         str, typer.Option(help="resident, passport, hk_macao_permit or taiwan_permit.")
     ] = "resident",
+    district: Annotated[
+        str | None,
+        typer.Option(help="GB/T 2260 code of the home district (district officials' scope)."),
+    ] = None,
     consent_location: Annotated[
         bool,
         typer.Option(
@@ -51,6 +55,7 @@ def register(
             phone=phone,
             address=address,
             consent_location=consent_location,
+            district=district,
         )
     emit(
         {"subject": registered.subject},

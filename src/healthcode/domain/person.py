@@ -18,6 +18,7 @@ class Person:
     phone: str
     address: str
     registered_at: datetime
+    district: str | None = None  # GB/T 2260 code of the home district, when known
 
 
 @dataclass(frozen=True, kw_only=True)

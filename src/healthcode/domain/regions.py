@@ -18,3 +18,12 @@ def is_region_code(code: str) -> bool:
 
 def province_of(code: str) -> str:
     return code[:2]
+
+
+def contains(jurisdiction: str, code: str) -> bool:
+    """Whether region ``code`` lies inside ``jurisdiction`` (a province, city or district):
+    the jurisdiction's code without its trailing ``00`` pairs is a prefix of it."""
+    prefix = jurisdiction
+    while prefix.endswith("00") and len(prefix) > 2:
+        prefix = prefix[:-2]
+    return code.startswith(prefix)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from healthcode.domain.access import Action, Principal, Purpose
 from healthcode.domain.audit_chain import AccessRecord, ChainProblem
 from healthcode.domain.errors import NotFound
-from healthcode.services.authz import require, require_scope
+from healthcode.services.authz import require, require_person_scope
 from healthcode.services.ports import Clock, UnitOfWork
 
 
@@ -54,7 +54,12 @@ def access_log_of(
         jurisdiction = uow.persons.jurisdiction_of(subject)
         if jurisdiction is None:
             raise NotFound("person", subject)
-        require_scope(principal, jurisdiction, action=Action.READ_ACCESS_LOG)
+        require_person_scope(
+            principal,
+            jurisdiction=jurisdiction,
+            district=uow.persons.district_of(subject),
+            action=Action.READ_ACCESS_LOG,
+        )
         records = uow.audit.for_subject(subject)
         record_access(
             uow=uow,

@@ -33,3 +33,13 @@ def require_scope(principal: Principal, jurisdiction: str | None, *, action: Act
     known = principal.jurisdiction is not None and jurisdiction is not None
     if known and principal.jurisdiction != jurisdiction:
         raise NotAllowed(action.value, "outside your jurisdiction")
+
+
+def require_person_scope(
+    principal: Principal, *, jurisdiction: str | None, district: str | None, action: Action
+) -> None:
+    """Acting on one person: within the official's jurisdiction and, for an official scoped to
+    a district, only on people registered in that district (unknown district: outside)."""
+    require_scope(principal, jurisdiction, action=action)
+    if principal.district is not None and district != principal.district:
+        raise NotAllowed(action.value, f"the person is outside your district {principal.district}")

@@ -11,7 +11,7 @@ from healthcode.domain.errors import NotFound
 from healthcode.domain.identity import mask_id_number, mask_name, mask_phone
 from healthcode.domain.person import LOCATION_CONSENT_PURPOSE
 from healthcode.services.audit import record_access
-from healthcode.services.authz import require, require_scope
+from healthcode.services.authz import require, require_person_scope
 from healthcode.services.ports import Clock, UnitOfWork
 
 
@@ -52,7 +52,12 @@ def show_profile(
             raise NotFound("person", subject)
         consents = tuple(c.purpose for c in uow.persons.consents(subject) if c.withdrawn_at is None)
         if not own:
-            require_scope(principal, person.jurisdiction, action=Action.READ_PERSON)
+            require_person_scope(
+                principal,
+                jurisdiction=person.jurisdiction,
+                district=person.district,
+                action=Action.READ_PERSON,
+            )
             record_access(
                 uow=uow,
                 clock=clock,

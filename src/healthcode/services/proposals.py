@@ -14,7 +14,7 @@ from healthcode.domain.access import Action, Principal
 from healthcode.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from healthcode.domain.proposals import MAX_REASON_LENGTH, Proposal, ProposalStatus
 from healthcode.services import proposal_kinds
-from healthcode.services.authz import require, require_scope
+from healthcode.services.authz import require, require_person_scope, require_scope
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.proposal_registry import Approval, handler_for
@@ -50,7 +50,7 @@ def propose(
         jurisdiction = prepared.jurisdiction or principal.jurisdiction
         if jurisdiction is None:
             raise InvalidInput.one("jurisdiction", "cannot tell which jurisdiction this is for")
-        require_scope(principal, jurisdiction, action=handler.propose_action)
+        _scope(uow, principal, jurisdiction, prepared.subject, handler.propose_action)
         proposal = Proposal(
             id=new_id(),
             kind=handler.kind,
@@ -90,7 +90,7 @@ def approve(
             raise NotAllowed(
                 handler.approve_action.value, "the proposer cannot approve their own proposal"
             )
-        require_scope(principal, proposal.jurisdiction, action=handler.approve_action)
+        _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
         result = handler.execute(
             Approval(uow=uow, clock=clock, proposal=proposal, approver=principal)
         )
@@ -119,7 +119,7 @@ def reject(
         proposal = _pending(uow, proposal_id)
         handler = handler_for(proposal.kind)
         principal = require(principal, handler.approve_action)
-        require_scope(principal, proposal.jurisdiction, action=handler.approve_action)
+        _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
         decided = replace(
             proposal,
             status=ProposalStatus.REJECTED,
@@ -151,3 +151,22 @@ def get_proposal(*, uow: UnitOfWork, principal: Principal, proposal_id: str) -> 
     ):
         raise NotFound("proposal", proposal_id)
     return proposal
+
+
+def _scope(
+    uow: UnitOfWork,
+    principal: Principal,
+    jurisdiction: str,
+    subject: str | None,
+    action: Action,
+) -> None:
+    """A proposal about one person is in scope only within the official's district too."""
+    if subject is None:
+        require_scope(principal, jurisdiction, action=action)
+        return
+    require_person_scope(
+        principal,
+        jurisdiction=jurisdiction,
+        district=uow.persons.district_of(subject),
+        action=action,
+    )

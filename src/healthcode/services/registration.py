@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from healthcode.domain.errors import Conflict, InvalidInput, NotAuthenticated, Problem
 from healthcode.domain.identity import IdType, validate_id_number, validate_phone
 from healthcode.domain.person import LOCATION_CONSENT_PURPOSE, Consent, Person
+from healthcode.domain.regions import contains, is_region_code
 from healthcode.services.assertions import note_face_check, service_audience, verify_assertion
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
@@ -70,6 +71,7 @@ class ValidRegistration:
     phone: str
     address: str
     consent_location: bool
+    district: str | None = None
 
 
 def validate_registration(
@@ -81,12 +83,30 @@ def validate_registration(
     phone: str,
     address: str,
     consent_location: bool,
+    district: str | None = None,
 ) -> ValidRegistration:
     """Check every field; ``InvalidInput`` names each one that breaks a rule."""
-    kind, number, clean_name, clean_phone, clean_address = _validate(
-        name=name, id_type=id_type, id_number=id_number, phone=phone, address=address, clock=clock
+    try:
+        kind, number, clean_name, clean_phone, clean_address = _validate(
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            clock=clock,
+        )
+    except InvalidInput as refused:
+        if district and not is_region_code(district):
+            refused.problems.append(_BAD_DISTRICT)
+        raise
+    if district and not is_region_code(district):
+        raise InvalidInput([_BAD_DISTRICT])
+    return ValidRegistration(
+        kind, number, clean_name, clean_phone, clean_address, consent_location, district or None
     )
-    return ValidRegistration(kind, number, clean_name, clean_phone, clean_address, consent_location)
+
+
+_BAD_DISTRICT = Problem("district", "must be a GB/T 2260 six-digit district code")
 
 
 def add_person(
@@ -95,6 +115,8 @@ def add_person(
     """Add a validated person inside the caller's transaction; refuse a second registration of
     the same ID number in the jurisdiction."""
     now = clock.now()
+    if valid.district is not None and not contains(jurisdiction, valid.district):
+        raise InvalidInput.one("district", f"{valid.district} is not inside {jurisdiction}")
     existing = uow.persons.subject_for_id_number(
         jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
     )
@@ -109,6 +131,7 @@ def add_person(
         phone=valid.phone,
         address=valid.address,
         registered_at=now,
+        district=valid.district,
     )
     uow.persons.add(person)
     if valid.consent_location:
@@ -130,6 +153,7 @@ def register_person(
     phone: str,
     address: str,
     consent_location: bool,
+    district: str | None = None,
 ) -> Registered:
     """Register a resident (an operator at the console); refuse bad input naming each field,
     and a second registration of the same ID number in the jurisdiction."""
@@ -141,6 +165,7 @@ def register_person(
         phone=phone,
         address=address,
         consent_location=consent_location,
+        district=district,
     )
     with uow:
         person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
@@ -161,6 +186,7 @@ def register_through_channel(
     phone: str,
     address: str,
     consent_location: bool,
+    district: str | None = None,
 ) -> Registered:
     """A channel registers its user: the person is added, the channel's user id (the
     assertion's ``sub``) is bound to the new subject, and the face check it vouches for is
@@ -173,6 +199,7 @@ def register_through_channel(
         phone=phone,
         address=address,
         consent_location=consent_location,
+        district=district,
     )
     with uow:
         channel = uow.channels.get(channel_id)

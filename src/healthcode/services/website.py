@@ -51,6 +51,7 @@ def sign_up(
     phone: str,
     address: str,
     consent_location: bool,
+    district: str | None = None,
 ) -> Registered:
     """Register on the website and create the phone + password login, in one transaction."""
     problems = []
@@ -63,6 +64,7 @@ def sign_up(
             phone=phone,
             address=address,
             consent_location=consent_location,
+            district=district,
         )
     except InvalidInput as refused:
         problems.extend(refused.problems)

@@ -23,6 +23,7 @@ class PersonRow(Base):
     id_lookup: Mapped[str] = mapped_column(String(64))
     phone_lookup: Mapped[str] = mapped_column(String(64), index=True)
     household: Mapped[str] = mapped_column(String(64), index=True)
+    district: Mapped[str | None] = mapped_column(String(6))
     name_enc: Mapped[bytes] = mapped_column(LargeBinary)
     id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
     phone_enc: Mapped[bytes] = mapped_column(LargeBinary)

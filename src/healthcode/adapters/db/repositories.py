@@ -45,6 +45,7 @@ class SqlPersonRepository:
                 phone_lookup=self._cipher.lookup(person.phone, purpose="phone"),
                 household=self._cipher.lookup(normalise_address(person.address), purpose="home"),
                 registered_at=person.registered_at,
+                district=person.district,
                 **encrypted,
             )
         )
@@ -63,6 +64,7 @@ class SqlPersonRepository:
             jurisdiction=row.jurisdiction,
             id_type=row.id_type,
             registered_at=row.registered_at,
+            district=row.district,
             **clear,
         )
 
@@ -98,6 +100,9 @@ class SqlPersonRepository:
 
     def subjects(self) -> list[str]:
         return list(self._session.scalars(select(PersonRow.subject).order_by(PersonRow.subject)))
+
+    def district_of(self, subject: str) -> str | None:
+        return self._session.scalar(select(PersonRow.district).where(PersonRow.subject == subject))
 
     def jurisdiction_of(self, subject: str) -> str | None:
         return self._session.scalar(
