@@ -26,6 +26,7 @@ from healthcode.services.ids import new_id
 from healthcode.services.notifications import STATUS_CHANGED
 from healthcode.services.ports import Clock, StatusChange, UnitOfWork
 from healthcode.services.status import refresh_status
+from healthcode.services.tracing_ports import StatusHead
 
 # what clearing conditions read, whichever rules a policy has (``healthcode.policy.windows``)
 _EVIDENCE = frozenset({FactKind.RELEASE, FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION})
@@ -43,7 +44,7 @@ def kinds_read(policy: Policy) -> frozenset[FactKind]:
     return frozenset(kinds)
 
 
-def _fresh(previous: Status | None, policy: Policy, now: datetime) -> bool:
+def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
     """``refresh_status`` would take this cached status as it is (nothing to catch up)."""
     return (
         previous is not None
@@ -97,7 +98,7 @@ def refresh_many(
     if missing:
         raise NotFound("person", missing[0])
     policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
-    previous = batch.current(subjects)
+    previous = batch.heads(subjects)
     fresh = [s for s in subjects if _fresh(previous.get(s), policies[jurisdictions[s]], now)]
     statuses: dict[str, Status] = {}
     for subject in sorted(set(subjects) - set(fresh)):

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from healthcode.domain.cases import CaseRecord, CaseState
-from healthcode.domain.facts import Fact, FactKind, QuarantineOrder
+from healthcode.domain.facts import Colour, Fact, FactKind, QuarantineOrder
 from healthcode.domain.jobs import Job, JobStatus
 from healthcode.domain.risk_areas import RiskArea
 from healthcode.domain.status import Status
@@ -153,6 +153,14 @@ class JobRepository(Protocol):
         ...
 
 
+class StatusHead(NamedTuple):
+    """What reassessing needs of a cached status (not its reasons)."""
+
+    colour: Colour
+    valid_until: datetime | None
+    policy_version: str
+
+
 class StatusBatchRepository(Protocol):
     """Bulk reads and writes for reassessing many people in one transaction."""
 
@@ -166,7 +174,9 @@ class StatusBatchRepository(Protocol):
         """Append facts (any kinds) in a few statements."""
         ...
 
-    def current(self, subjects: Sequence[str]) -> Mapping[str, Status]: ...
+    def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
+        """Per subject with a cached status: its colour, ``valid_until`` and policy version."""
+        ...
 
     def save_current(self, statuses: Sequence[Status]) -> None: ...
 

@@ -22,7 +22,8 @@ from healthcode.domain.facts import Colour, Fact, FactKind, ordered
 from healthcode.domain.status import Status
 from healthcode.services.access_ports import OutboxMessage
 from healthcode.services.ports import StatusChange
-from healthcode.services.status_codec import decode, encode
+from healthcode.services.status_codec import encode
+from healthcode.services.tracing_ports import StatusHead
 
 _IN_CHUNK = 900  # below SQLite's default limit of bound parameters
 
@@ -94,15 +95,16 @@ class SqlStatusBatchRepository:
         for kind, rows in by_kind.items():
             self._session.execute(insert(_table(ROW_TYPES[kind])), rows)
 
-    def current(self, subjects: Sequence[str]) -> Mapping[str, Status]:
-        found: dict[str, Status] = {}
+    def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
+        found: dict[str, StatusHead] = {}
+        c = CurrentStatusRow
         for chunk in _chunks(subjects):
             rows = self._session.execute(
-                select(CurrentStatusRow.subject, CurrentStatusRow.body).where(
-                    CurrentStatusRow.subject.in_(chunk)
+                select(c.subject, c.colour, c.valid_until, c.policy_version).where(
+                    c.subject.in_(chunk)
                 )
             )
-            found.update({s: decode(body) for s, body in rows})
+            found.update({s: StatusHead(Colour(col), until, v) for s, col, until, v in rows})
         return found
 
     def save_current(self, statuses: Sequence[Status]) -> None:
