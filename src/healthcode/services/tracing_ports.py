@@ -189,5 +189,5 @@ class StatusBatchRepository(Protocol):
         ...
 
     def add_outbox(self, messages: Sequence[OutboxMessage]) -> int:
-        """Queue messages, skipping idempotency keys queued before; returns how many were new."""
+        """Queue messages for changes recorded in this transaction (their keys are new)."""
         ...
