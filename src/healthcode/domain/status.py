@@ -117,3 +117,76 @@ class Status:
             "policy_version": self.policy_version,
             "assessed_at": self.assessed_at.isoformat(),
         }
+
+
+# Built by the thousand a second by ``healthcode.policy.assess``: these give exactly what the
+# dataclasses' own constructors give (the same fields, equal, frozen afterwards), without the
+# frozen dataclass's ``object.__setattr__`` per field (no field has a default to apply or a
+# check to run).
+_new = object.__new__
+
+
+def new_reason(
+    rule_id: str,
+    colour: Colour,
+    text: Mapping[str, str],
+    fact_ids: tuple[str, ...],
+    since: datetime,
+    ends_at: datetime | None,
+    clears_when: Mapping[str, str],
+) -> Reason:
+    """``Reason(...)`` with positional arguments, for the assessment's hot path."""
+    made: Reason = _new(Reason)
+    fields = made.__dict__
+    fields["rule_id"] = rule_id
+    fields["colour"] = colour
+    fields["text"] = text
+    fields["fact_ids"] = fact_ids
+    fields["since"] = since
+    fields["ends_at"] = ends_at
+    fields["clears_when"] = clears_when
+    return made
+
+
+def new_notice(
+    notice_id: str,
+    text: Mapping[str, str],
+    fact_ids: tuple[str, ...],
+    since: datetime | None,
+    blocks_code: bool,
+    clears_when: Mapping[str, str],
+    ends_at: datetime | None,
+) -> Notice:
+    """``Notice(...)`` with positional arguments, for the assessment's hot path."""
+    made: Notice = _new(Notice)
+    fields = made.__dict__
+    fields["notice_id"] = notice_id
+    fields["text"] = text
+    fields["fact_ids"] = fact_ids
+    fields["since"] = since
+    fields["blocks_code"] = blocks_code
+    fields["clears_when"] = clears_when
+    fields["ends_at"] = ends_at
+    return made
+
+
+def new_status(
+    subject: str,
+    colour: Colour,
+    reasons: tuple[Reason, ...],
+    notices: tuple[Notice, ...],
+    valid_until: datetime | None,
+    policy_version: str,
+    assessed_at: datetime,
+) -> Status:
+    """``Status(...)`` with positional arguments, for the assessment's hot path."""
+    made: Status = _new(Status)
+    fields = made.__dict__
+    fields["subject"] = subject
+    fields["colour"] = colour
+    fields["reasons"] = reasons
+    fields["notices"] = notices
+    fields["valid_until"] = valid_until
+    fields["policy_version"] = policy_version
+    fields["assessed_at"] = assessed_at
+    return made

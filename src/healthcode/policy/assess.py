@@ -15,170 +15,304 @@ old until the next such fact. At ``at``:
 
 Superseded and retracted facts are dropped first and facts are read in (at, id) order, so the
 order they are given in never matters. All times in the status are UTC.
+
+``facts`` may be a ``FactSet`` (``healthcode.policy.factset``): the same facts prepared once, for
+a caller that assesses them at several instants or under several policies. Raw facts are
+prepared inside, so both give the same status; nothing that depends on ``at`` or on the policy
+is kept from one call to the next.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from operator import attrgetter
+from datetime import UTC, datetime, timedelta, timezone
+from operator import attrgetter, itemgetter
 
 from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, Fact, FactKind, ManualOverride, effective, ordered
-from healthcode.domain.status import Notice, Reason, Status
+from healthcode.domain.facts import Colour, Fact, ManualOverride
+from healthcode.domain.status import Notice, Reason, Status, new_notice, new_reason, new_status
+from healthcode.policy.factset import FactSet
 from healthcode.policy.matching import match
 from healthcode.policy.model import NoticeRule, Policy, Rule, StaleTrigger, Window
-from healthcode.policy.windows import Evidence, window_end
+from healthcode.policy.windows import window_end
 
 # (start, end, fact): start None = since for ever, end None = not (yet) ending
 Span = tuple[datetime | None, datetime | None, Fact | None]
 
 _SEPARATOR = {"zh": "：", "en": ": "}
-_KINDS = tuple(FactKind)
-_SUBJECT = attrgetter("subject")
-_NEVER = float("inf")
+_GREEN = Colour.GREEN  # read once: attributes of an Enum class go through its __getattr__
+_START = itemgetter(0)
+_AT = attrgetter("at")
+_NO_TIME = timedelta(0)
 
 
 def assess(
-    facts: Iterable[Fact], policy: Policy, at: datetime, *, subject: str | None = None
+    facts: Iterable[Fact] | FactSet,
+    policy: Policy,
+    at: datetime,
+    *,
+    subject: str | None = None,
 ) -> Status:
     """The status at ``at`` of the person the ``facts`` are about, under ``policy``.
 
     ``subject`` names the person when there may be no fact; every fact must be about them.
     """
-    if at.utcoffset() is None:
+    if at.tzinfo is not UTC and at.utcoffset() is None:
         raise InvalidInput.one("at", "must be timezone-aware")
-    live = ordered(effective(facts))
-    who = _subject(live, subject)
-    by_kind: dict[FactKind, list[Fact]] = {kind: [] for kind in _KINDS}
-    for fact in live:
-        by_kind[fact.kind].append(fact)
+    prepared = facts if isinstance(facts, FactSet) else FactSet.of(facts, subject=subject)
+    who = prepared.subject
+    if subject is not None and subject != who:
+        who = prepared.about(subject)  # refused unless the set is about no one yet
+    rules, items = policy.rules, policy.notices
     # the facts meeting each rule's (then each notice's) condition
-    matched = match(policy.plans, by_kind, len(policy.rules) + len(policy.notices))
+    matched = match(policy.match_steps, prepared, len(rules) + len(items))
 
-    evidence = Evidence(by_kind, policy.timezone)
-    timeline = _Timeline(at)
+    zone = policy.timezone
+    next_change: datetime | None = None  # the first window start or end after ``at``
     reasons: list[Reason] = []
-    for rule, rule_facts in zip(policy.rules, matched, strict=False):
+    for position, rule in enumerate(rules):
+        rule_facts = matched[position]
         if rule_facts:
-            spans = _spans(rule.id, rule.window, rule_facts, evidence)
-            active, since, ends_at = timeline.holding(spans)
+            active, since, ends_at, next_change = _hold(
+                rule.id, rule.window, rule_facts, prepared, zone, at, next_change
+            )
             if active and since is not None:
-                reasons.append(_reason(rule, active, since, ends_at))
+                if rule.colour is None:  # an override rule: each fact gives its colour
+                    reasons.append(_override_reason(rule, active, since, ends_at))
+                else:
+                    reasons.append(
+                        new_reason(
+                            rule.id,
+                            rule.colour,
+                            rule.text,
+                            _fact_ids(active),
+                            since,
+                            ends_at,
+                            rule.clears_when,
+                        )
+                    )
     if len(reasons) > 1:
         reasons.sort(key=lambda r: -r.colour.severity)  # stable: policy order within a colour
     notices: list[Notice] = []
-    for notice, notice_facts in zip(policy.notices, matched[len(policy.rules) :], strict=True):
+    for position, notice in enumerate(items, len(rules)):
+        notice_facts = matched[position]
         if notice.stale is not None:
-            spans = _stale_spans(notice.stale, by_kind.get(notice.stale.fact, ()))
+            active, since, ends_at, next_change = _hold_stale(
+                notice.stale, prepared.by_kind.get(notice.stale.fact, ()), at, next_change
+            )
         elif notice_facts and notice.window is not None:
-            spans = _spans(notice.id, notice.window, notice_facts, evidence)
+            active, since, ends_at, next_change = _hold(
+                notice.id, notice.window, notice_facts, prepared, zone, at, next_change
+            )
         else:
             continue
-        active, since, ends_at = timeline.holding(spans)
         if active:
             notices.append(_notice(notice, active, since, ends_at))
-    return Status(
-        subject=who,
-        colour=reasons[0].colour if reasons else Colour.GREEN,  # most severe first
-        reasons=tuple(reasons),
-        notices=tuple(notices),
-        valid_until=timeline.next_change,
-        policy_version=policy.version,
-        assessed_at=_utc(at),
+    return new_status(
+        who or "",
+        reasons[0].colour if reasons else _GREEN,  # most severe first
+        tuple(reasons),
+        tuple(notices),
+        next_change,
+        policy.version,
+        at if at.tzinfo is UTC else at.astimezone(UTC),  # outputs are in UTC
     )
 
 
-def _subject(facts: list[Fact], subject: str | None) -> str:
-    """The one person the facts are about (``subject`` if given, which they must match)."""
-    subjects = set(map(_SUBJECT, facts))
-    if subject is not None:
-        subjects.add(subject)
-    if len(subjects) > 1:
-        raise InvalidInput.one("facts", f"facts of several subjects: {', '.join(sorted(subjects))}")
-    return subjects.pop() if subjects else ""
+Held = tuple[list[Span], datetime | None, datetime | None, datetime | None]
 
 
-class _Timeline:
-    """What holds at ``at``, rule by rule, and the next instant anything changes."""
+def _hold(
+    item_id: str,
+    window: Window,
+    facts: Sequence[Fact],
+    prepared: FactSet,
+    zone: timezone,
+    at: datetime,
+    next_change: datetime | None,
+) -> Held:
+    """What the windows the facts open (empty ones left out) hold at ``at``: as ``_holding``.
 
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        self.next_change: datetime | None = None
-
-    def holding(self, spans: list[Span]) -> tuple[list[Span], datetime | None, datetime | None]:
-        """The spans containing ``at``, and the start and end of the unbroken stretch of spans
-        around ``at`` (None, None when no span contains it)."""
-        at, next_change = self.at, self.next_change
-        active: list[Span] = []
-        for span in spans:
-            start, end = span[0], span[1]
-            if start is not None and start > at:
+    The facts are in time order, so the windows come in start order and the stretch around
+    ``at`` is the last one of those opening at or before ``at``. Of the windows opening after
+    ``at``, only the first one that is not empty can be the next change (the others open later
+    still), and they matter beyond that only while they prolong the stretch: their ends are
+    computed only then, or to tell whether a window is empty when it might be."""
+    if window.start != "at":
+        return _hold_from_field(item_id, window, facts, prepared, zone, at, next_change)
+    only_after = window.only_after
+    never_empty: bool | None = None  # every window ends after it starts: when first needed
+    active: list[Span] = []
+    since = until = None  # the last stretch so far, once ``started``
+    started = opened_later = False
+    end: datetime | None
+    for fact in facts:
+        start = fact.at if fact.at.tzinfo is UTC else fact.at.astimezone(UTC)
+        if start > at:
+            prolongs = bool(active) and until is not None and start <= until
+            if opened_later and not prolongs:
+                break
+            if only_after is not None:
+                end = start + only_after
+            else:
+                if never_empty is None:
+                    never_empty = window.ends_after_start and (
+                        window.negative_tests is None or prepared.results_after_samples()
+                    )
+                if never_empty and not prolongs:
+                    end = None  # not needed: only its start counts
+                else:
+                    end = window_end(window, start, fact, item_id, prepared, zone)
+                    if end is not None:
+                        if not end > start:
+                            continue  # an empty window
+                        if end.tzinfo is not UTC:
+                            end = end.astimezone(UTC)
+            if not opened_later:
+                opened_later = True
                 if next_change is None or start < next_change:
                     next_change = start
-            elif end is None or end > at:
-                active.append(span)
-            if end is not None and end > at and (next_change is None or end < next_change):
+            if prolongs and until is not None and (end is None or end > until):
+                until = end
+            continue
+        if only_after is not None:
+            end = start + only_after
+        else:
+            end = window_end(window, start, fact, item_id, prepared, zone)
+            if end is not None:
+                if not end > start:
+                    continue  # an empty window
+                if end.tzinfo is not UTC:
+                    end = end.astimezone(UTC)
+        if end is None:
+            active.append((start, end, fact))
+        elif end > at:
+            active.append((start, end, fact))
+            if next_change is None or end < next_change:
                 next_change = end
-        self.next_change = next_change
-        if not active:
-            return active, None, None
-        if len(spans) == 1:
-            return active, spans[0][0], spans[0][1]
-        since, ends_at = _stretch(spans, at)
-        return active, since, ends_at
+        if started and (until is None or start <= until):  # overlapping or touching
+            if until is not None and (end is None or end > until):
+                until = end
+        else:
+            since, until, started = start, end, True
+    if not active:
+        return active, None, None, next_change
+    return active, since, until, next_change
+
+
+def _hold_from_field(
+    item_id: str,
+    window: Window,
+    facts: Sequence[Fact],
+    prepared: FactSet,
+    zone: timezone,
+    at: datetime,
+    next_change: datetime | None,
+) -> Held:
+    """``_hold`` for windows opening at another field than ``at``: in no particular order."""
+    spans: list[Span] = []
+    for fact in facts:
+        start = getattr(fact, window.start)
+        if not isinstance(start, datetime):
+            continue  # an optional start field left empty: the fact opens no window
+        if start.tzinfo is not UTC:
+            start = start.astimezone(UTC)
+        end: datetime | None
+        if window.only_after is not None:
+            end = start + window.only_after
+        else:
+            end = window_end(window, start, fact, item_id, prepared, zone)
+            if end is not None:
+                if not end > start:
+                    continue  # an empty window
+                if end.tzinfo is not UTC:
+                    end = end.astimezone(UTC)
+        spans.append((start, end, fact))
+    active, since, ends_at, next_change = _holding(spans, at, next_change, in_order=False)
+    return active, since, ends_at, next_change
+
+
+def _holding(
+    spans: list[Span], at: datetime, next_change: datetime | None, *, in_order: bool = True
+) -> Held:
+    """The spans containing ``at``; the start and end of the unbroken stretch of spans around
+    ``at`` (None, None when no span contains it); and ``next_change`` brought forward to the
+    first start or end of a span after ``at``. ``in_order``: the spans are in start order."""
+    active: list[Span] = []
+    for span in spans:
+        start, end = span[0], span[1]
+        if start is not None and start > at:  # a span ends after it starts
+            if next_change is None or start < next_change:
+                next_change = start
+        elif end is None:
+            active.append(span)
+        elif end > at:
+            active.append(span)
+            if next_change is None or end < next_change:
+                next_change = end
+    if not active:
+        return active, None, None, next_change
+    if len(spans) == 1:
+        return active, spans[0][0], spans[0][1], next_change
+    since, ends_at = _stretch(spans if in_order else sorted(spans, key=_START), at)
+    return active, since, ends_at, next_change
 
 
 def _stretch(spans: list[Span], at: datetime) -> tuple[datetime | None, datetime | None]:
-    """The start and end of the stretch of overlapping or touching spans that contains ``at``
-    (one span does)."""
-    moment = at.timestamp()
+    """The start and end of the stretch of overlapping or touching spans (in start order, None
+    first) that contains ``at`` (one span does)."""
     since: datetime | None = None
     until: datetime | None = None
     started = False
-    for start, end, _ in sorted(spans, key=lambda span: _start_key(span[0])):
-        if started and _start_key(start) <= _end_key(until):
-            if _end_key(end) > _end_key(until):
+    for start, end, _ in spans:
+        if started and (until is None or start is None or start <= until):
+            if until is not None and (end is None or end > until):
                 until = end
             continue
-        if started and _start_key(since) <= moment < _end_key(until):
+        if started and (since is None or since <= at) and (until is None or at < until):
             break
         since, until, started = start, end, True
     return since, until
 
 
-def _start_key(moment: datetime | None) -> float:
-    return -_NEVER if moment is None else moment.timestamp()
-
-
-def _end_key(moment: datetime | None) -> float:
-    return _NEVER if moment is None else moment.timestamp()
-
-
-def _utc(moment: datetime) -> datetime:
-    """Outputs are in UTC (the project's convention), whatever zone the inputs carry."""
-    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-
-
-def _spans(item_id: str, window: Window, facts: Sequence[Fact], evidence: Evidence) -> list[Span]:
-    """The windows that the facts (each meeting the condition) open, empty ones left out."""
-    spans: list[Span] = []
-    only_after, start_field = window.only_after, window.start
-    for fact in facts:
-        start = fact.at if start_field == "at" else getattr(fact, start_field)
-        if not isinstance(start, datetime):
-            continue  # an optional start field left empty: the fact opens no window
-        if start.tzinfo is not UTC:
-            start = start.astimezone(UTC)
-        if only_after is not None:
-            spans.append((start, start + only_after, fact))
-            continue
-        end = window_end(window, start, fact, item_id, evidence)
-        if end is None:
-            spans.append((start, None, fact))
-        elif end > start:
-            spans.append((start, end if end.tzinfo is UTC else end.astimezone(UTC), fact))
-    return spans
+def _hold_stale(
+    trigger: StaleTrigger, facts: Sequence[Fact], at: datetime, next_change: datetime | None
+) -> Held:
+    """What a stale notice holds at ``at``: as ``_holding`` over ``_stale_spans``, found
+    directly. The facts are in time order and, with a positive ``max_age``, the spans never
+    touch: at most one holds, the one from the newest fact at or before ``at``."""
+    max_age = trigger.max_age
+    if not facts or max_age <= _NO_TIME:
+        return _holding(_stale_spans(trigger, facts), at, next_change)
+    known = bisect_right(facts, at, key=_AT)  # the facts at or before ``at``
+    count = len(facts)
+    following = None if known == count else facts[known].at
+    if following is not None and following.tzinfo is not UTC:
+        following = following.astimezone(UTC)
+    if known == 0 and not trigger.only_if_any:  # none yet: stale since for ever
+        assert following is not None
+        if next_change is None or following < next_change:
+            next_change = following
+        return [(None, following, None)], None, following, next_change
+    if known:
+        newest = facts[known - 1]
+        overdue = newest.at if newest.at.tzinfo is UTC else newest.at.astimezone(UTC)
+        overdue += max_age
+        if overdue <= at:  # too old now, until the following fact (if any)
+            if following is not None and (next_change is None or following < next_change):
+                next_change = following
+            return [(overdue, following, newest)], overdue, following, next_change
+    # not stale now: the next change is the first span to open after ``at``
+    for index in range(max(known - 1, 0), count):
+        fact = facts[index]
+        overdue = (fact.at if fact.at.tzinfo is UTC else fact.at.astimezone(UTC)) + max_age
+        if index + 1 < count and not overdue < facts[index + 1].at:
+            continue  # cut to nothing by the following fact
+        if next_change is None or overdue < next_change:
+            next_change = overdue
+        break
+    return [], None, None, next_change
 
 
 def _stale_spans(trigger: StaleTrigger, facts: Sequence[Fact]) -> list[Span]:
@@ -197,40 +331,34 @@ def _stale_spans(trigger: StaleTrigger, facts: Sequence[Fact]) -> list[Span]:
 
 
 def _fact_ids(active: list[Span]) -> tuple[str, ...]:
-    return tuple(span[2].id for span in active if span[2] is not None)
+    if len(active) == 1:
+        fact = active[0][2]
+        return () if fact is None else (fact.id,)
+    return tuple([span[2].id for span in active if span[2] is not None])
 
 
-def _reason(rule: Rule, active: list[Span], since: datetime, ends_at: datetime | None) -> Reason:
-    text = rule.text
-    if rule.colour is None:  # an override rule: each fact gives its colour
-        overrides = [s[2] for s in active if isinstance(s[2], ManualOverride)]
-        colour = Colour.most_severe(o.colour for o in overrides)
-        newest = overrides[-1].reason_text
-        text = {
-            lang: f"{words}{_SEPARATOR.get(lang, ': ')}{newest}" for lang, words in text.items()
-        }
-    else:
-        colour = rule.colour
-    return Reason(
-        rule_id=rule.id,
-        colour=colour,
-        text=text,
-        fact_ids=_fact_ids(active),
-        since=since,
-        ends_at=ends_at,
-        clears_when=rule.clears_when,
-    )
+def _override_reason(
+    rule: Rule, active: list[Span], since: datetime, ends_at: datetime | None
+) -> Reason:
+    """Each manual override gives its colour; the newest one's reason is added to the text."""
+    overrides = [s[2] for s in active if isinstance(s[2], ManualOverride)]
+    newest = overrides[-1].reason_text
+    text = {
+        lang: f"{words}{_SEPARATOR.get(lang, ': ')}{newest}" for lang, words in rule.text.items()
+    }
+    colour = Colour.most_severe(o.colour for o in overrides)
+    return new_reason(rule.id, colour, text, _fact_ids(active), since, ends_at, rule.clears_when)
 
 
 def _notice(
     notice: NoticeRule, active: list[Span], since: datetime | None, ends_at: datetime | None
 ) -> Notice:
-    return Notice(
-        notice_id=notice.id,
-        text=notice.text,
-        fact_ids=_fact_ids(active),
-        since=since,
-        blocks_code=notice.blocks_code,
-        clears_when=notice.clears_when,
-        ends_at=ends_at,
+    return new_notice(
+        notice.id,
+        notice.text,
+        _fact_ids(active),
+        since,
+        notice.blocks_code,
+        notice.clears_when,
+        ends_at,
     )

@@ -14,7 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from healthcode.domain.facts import Colour, FactKind
-from healthcode.policy.matching import MatchPlan, plan_matching
+from healthcode.policy.matching import MatchPlan, Step, match_steps, plan_matching
 
 # top-level sections a policy may carry for later features; read by them, here only checked to
 # be mappings. Add a name here when a feature starts reading a new section.
@@ -67,13 +67,23 @@ class Window:
     normal_declarations: NormalDeclarations | None = None
     release: bool = False
     combine: Combine = Combine.FIRST
-    # the duration when ``after`` is the only ending condition (the common case, computed once)
+    # computed once: the duration when ``after`` is the only ending condition (the common case);
+    # whether the window ends at the first condition met; whether every ending condition, once
+    # met, comes strictly after the start (a window that never ends empty), the negative tests'
+    # provided each result comes no earlier than its sample
     only_after: timedelta | None = field(init=False, compare=False, repr=False)
+    first: bool = field(init=False, compare=False, repr=False)
+    ends_after_start: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         alone = self.end is None and self.negative_tests is None and not self.release
         alone = alone and self.normal_declarations is None
         object.__setattr__(self, "only_after", self.after if alone else None)
+        object.__setattr__(self, "first", self.combine is Combine.FIRST)
+        later = self.end is None and (self.after is None or self.after > timedelta(0))
+        tests = self.negative_tests
+        later = later and (tests is None or tests.sampled_after >= timedelta(0))
+        object.__setattr__(self, "ends_after_start", later)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,6 +145,7 @@ class Policy:
     # each condition (positions count the rules, then the notices)
     rules_by_kind: Mapping[FactKind, tuple[Rule, ...]] = field(init=False, compare=False)
     plans: Mapping[FactKind, MatchPlan] = field(init=False, compare=False, repr=False)
+    match_steps: tuple[Step, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         by_kind: dict[FactKind, list[Rule]] = {}
@@ -150,6 +161,7 @@ class Policy:
             if item.fact is not None and item.window is not None
         ]
         object.__setattr__(self, "plans", plan_matching(conditions))
+        object.__setattr__(self, "match_steps", match_steps(self.plans))
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError if none)."""

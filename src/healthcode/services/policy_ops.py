@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import Colour
 from healthcode.policy.assess import assess
+from healthcode.policy.factset import FactSet
 from healthcode.policy.loader import load_policy
 from healthcode.policy.model import Policy
 from healthcode.services.ports import ActivatedPolicy, Clock, UnitOfWork
@@ -56,8 +57,9 @@ def policy_impact(
             jurisdiction=proposed.jurisdiction, batch_size=IMPACT_BATCH
         ):
             for subject, facts in uow.facts.by_subject(batch).items():
-                before = assess(facts, current, now, subject=subject).colour
-                after = assess(facts, proposed, now, subject=subject).colour
+                prepared = FactSet.of(facts, subject=subject)  # once for both policies
+                before = assess(prepared, current, now, subject=subject).colour
+                after = assess(prepared, proposed, now, subject=subject).colour
                 moves[(before, after)] += 1
             people += len(batch)
             if progress is not None:

@@ -9,6 +9,7 @@ from healthcode.domain.errors import NotFound
 from healthcode.domain.facts import Fact
 from healthcode.domain.status import Status
 from healthcode.policy.assess import assess
+from healthcode.policy.factset import FactSet
 from healthcode.policy.model import Policy
 from healthcode.services.notifications import enqueue_status_change
 from healthcode.services.ports import Clock, StatusChange, UnitOfWork
@@ -72,7 +73,7 @@ def _notify(uow: UnitOfWork, clock: Clock, change: StatusChange) -> None:
 
 
 def _catch_up(
-    uow: UnitOfWork, clock: Clock, *, subject: str, facts: list[Fact], policy: Policy
+    uow: UnitOfWork, clock: Clock, *, subject: str, facts: FactSet, policy: Policy
 ) -> Status | None:
     """Record the time-driven changes since the cached status, each at its exact moment.
 
@@ -98,7 +99,8 @@ def refresh_status(*, uow: UnitOfWork, clock: Clock, subject: str, cause: str) -
     then the new status is cached and, if its colour differs, recorded with ``cause``."""
     now = clock.now()
     policy = _policy_for(uow, subject)
-    facts = list(uow.facts.for_subject(subject))
+    # prepared once for every assessment below (the catch-up's instants, then now)
+    facts = FactSet.of(uow.facts.for_subject(subject), subject=subject)
     previous = _catch_up(uow, clock, subject=subject, facts=facts, policy=policy)
     if previous is not None and previous.policy_version != policy.version:
         cause = f"policy {policy.version}; {cause}"

@@ -1,11 +1,13 @@
 """Properties of assess() over random fact sets under each bundled policy: the status holds
-unchanged until valid_until and changes there, and the order of the facts never matters."""
+unchanged until valid_until and changes there, the order of the facts never matters, a FactSet
+gives what the raw facts give, and the engine agrees with a plain reference."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+from engine_reference import reference_assess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +29,8 @@ from healthcode.domain.facts import (
 from healthcode.domain.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policies
+from healthcode.policy.factset import FactSet
+from healthcode.policy.loader import load_policy
 from healthcode.policy.model import Policy
 
 POLICIES = bundled_policies()
@@ -174,3 +178,71 @@ def test_fact_order_never_matters(
     at = T0 + timedelta(seconds=at_offset)
     shuffled = data.draw(st.permutations(facts))
     assert assess(shuffled, policy, at, subject="p1") == assess(facts, policy, at, subject="p1")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    facts=fact_sets(),
+    at_offsets=st.lists(
+        st.integers(min_value=-86_400, max_value=SPAN_SECONDS + 20 * 86_400), min_size=1, max_size=4
+    ),
+    data=st.data(),
+)
+def test_a_fact_set_assesses_as_the_raw_facts(
+    facts: list[Fact], at_offsets: list[int], data: st.DataObject
+) -> None:
+    """One FactSet, prepared once and reused at several instants under every policy, gives
+    the status the raw facts give each time."""
+    prepared = FactSet.of(data.draw(st.permutations(facts)))
+    for at in (T0 + timedelta(seconds=offset) for offset in at_offsets):
+        for policy in POLICIES:
+            assert assess(prepared, policy, at) == assess(facts, policy, at)
+            assert assess(prepared, policy, at, subject="p1") == assess(
+                facts, policy, at, subject="p1"
+            )
+
+
+# windows the bundled policies do not open: other start fields, "all" combinations, any test
+_MORE_WINDOWS = load_policy(
+    """
+jurisdiction: "330100"
+version: "windows"
+name: &words {zh: 原因, en: reason}
+timezone: "+08:00"
+rules:
+  - {id: venue, fact: presence, colour: red, text: *words, clears_when: *words,
+     window: {start: until, after: PT12H}}
+  - {id: order-end, fact: quarantine_order, colour: yellow, text: *words, clears_when: *words,
+     window: {start: planned_end, after: P1D, clear: {release: true}}}
+  - {id: tests-and-time, fact: exposure, colour: yellow, text: *words, clears_when: *words,
+     window: {after: P3D, clear: {negative_tests: {count: 2, apart: PT24H}}, combine: all}}
+  - {id: days-and-antigen, fact: exposure, colour: yellow, text: *words, clears_when: *words,
+     when: {"===": [{"var": "category"}, "companion"]},
+     window: {clear: {normal_declarations: {days: 3}, negative_tests: {count: 1, kind: antigen}},
+              combine: all}}
+  - {id: any-result, fact: test_result, colour: yellow, text: *words, clears_when: *words,
+     when: {"in": [{"var": "result"}, ["positive", "void"]]},
+     window: {after: P2D, clear: {normal_declarations: {days: 2}}}}
+notices:
+  - {id: declare, stale: {fact: health_declaration, max_age: P1D}, text: *words,
+     clears_when: *words}
+"""
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    policy=st.sampled_from([*POLICIES, _MORE_WINDOWS]),
+    facts=fact_sets(),
+    at_offset=st.integers(min_value=-86_400, max_value=SPAN_SECONDS + 20 * 86_400),
+)
+def test_the_engine_gives_what_the_plain_reference_gives(
+    policy: Policy, facts: list[Fact], at_offset: int
+) -> None:
+    """assess() agrees with a plain reference that computes every window of every fact."""
+    at = (T0 + timedelta(seconds=at_offset)).astimezone(timezone(timedelta(hours=8)))
+    status = assess(facts, policy, at)
+    assert status == reference_assess(facts, policy, at)
+    if status.valid_until is not None:
+        later = status.valid_until
+        assert assess(facts, policy, later) == reference_assess(facts, policy, later)

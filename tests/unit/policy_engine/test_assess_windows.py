@@ -134,6 +134,18 @@ def test_touching_windows_form_one_stretch() -> None:
     assert (reason.since, reason.ends_at) == (t("2026-01-01 10:00"), t("2026-01-03 10:00"))
 
 
+@pytest.mark.parametrize("window", [{"after": "P1D"}, {"after": "P1D", "clear": {"release": True}}])
+def test_a_touching_window_still_to_open_prolongs_the_stretch(window: dict[str, Any]) -> None:
+    """Before a touching window opens, the stretch runs on to its end; its start is next."""
+    policy = _policy([_exposure_rule(window)])
+    facts = [_e1(), exposure("e2", t("2026-01-02 10:00"), "companion")]
+    status = assess(facts, policy, t("2026-01-02 09:00"))
+    (reason,) = status.reasons
+    assert reason.fact_ids == ("e1",)
+    assert (reason.since, reason.ends_at) == (t("2026-01-01 10:00"), t("2026-01-03 10:00"))
+    assert status.valid_until == t("2026-01-02 10:00")
+
+
 def test_a_future_window_bounds_valid_until() -> None:
     """A fact whose window has not started yet does not apply, but its start is the next change."""
     policy = _policy([_exposure_rule({"after": "P1D"})])

@@ -3,18 +3,21 @@ evaluate() finds truthy, whatever the data holds."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from healthcode.domain.facts import FactKind
+from healthcode.domain.facts import Fact, FactKind
 from healthcode.policy.certlogic import CertLogicError, evaluate, is_truthy
-from healthcode.policy.matching import match, plan_matching
+from healthcode.policy.factset import FactSet
+from healthcode.policy.matching import match, match_steps, plan_matching
 
 _KEYS = ["category", "level", "n"]
 _VALUES: list[Any] = ["a", "b", "", 0, 1, True, False, None, [], ["a"], {}, {"x": 1}, 2.5]
+_VALUES += [0.0, datetime(2026, 1, 1, tzinfo=UTC)]  # a float zero; a value of no JSON type
 _CONDITIONS: list[Any] = [
     True,
     {"===": [{"var": "category"}, "a"]},
@@ -26,6 +29,9 @@ _CONDITIONS: list[Any] = [
     {"var": "n"},
     {"!": [{"var": "level"}]},
     {"and": [{"var": "category"}, {"var": "level"}]},
+    {"!": [{"===": [{"var": "category"}, "a"]}]},
+    {"and": [{"===": [{"var": "category"}, "a"]}, {"===": [{"var": "level"}, "b"]}]},
+    {"and": [{"===": [{"var": "level"}, "a"]}, {"!": [{"===": [{"var": "category"}, "b"]}]}]},
 ]
 
 
@@ -47,16 +53,30 @@ def test_plans_match_exactly_what_evaluate_holds(
     datas: list[dict[str, object]], conditions: list[Any]
 ) -> None:
     """Each position gets exactly the facts, in order, whose data makes its condition truthy."""
-    facts = [SimpleNamespace(condition_data=data) for data in datas]  # all match() reads
-    kind = FactKind.HEALTH_DECLARATION
+    facts = [_fact(index, data) for index, data in enumerate(datas)]
+    kind = _StandIn.kind
     plans = plan_matching((position, kind, c) for position, c in enumerate(conditions))
-    matched = match(plans, {kind: facts}, len(conditions))  # type: ignore[dict-item]
+    matched = match(match_steps(plans), FactSet.of(facts), len(conditions))
     for position, condition in enumerate(conditions):
-        assert matched[position] == [f for f in facts if _holds(condition, f.condition_data)]
+        assert matched[position] == tuple(f for f in facts if _holds(condition, f.condition_data))
+
+
+class _StandIn(SimpleNamespace):
+    """A fact with any condition data: all that matching reads, and what a FactSet needs."""
+
+    kind = FactKind.HEALTH_DECLARATION
+
+
+def _fact(index: int, data: dict[str, object]) -> Fact:
+    at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=index)
+    stand_in = _StandIn(id=f"f{index}", subject="p1", at=at, supersedes=None, retracted=False)
+    stand_in.condition_data = data
+    return cast(Fact, stand_in)
 
 
 def test_equality_and_truthiness_conditions_are_planned_as_lookups() -> None:
-    """String equalities share one table, bare vars are inline, the rest are called."""
+    """String equalities share one table, bare vars are inline, negations and conjunctions of
+    equalities are combined per field, the rest are called."""
     conditions: list[Any] = [
         {"===": [{"var": "category"}, "a"]},
         {"===": [{"var": "category"}, "b"]},
@@ -64,6 +84,8 @@ def test_equality_and_truthiness_conditions_are_planned_as_lookups() -> None:
         {"var": "fever"},
         {"!": [{"var": "fever"}]},
         True,
+        {"!": [{"===": [{"var": "category"}, "a"]}]},
+        {"and": [{"===": [{"var": "category"}, "a"]}, {"!": [{"===": [{"var": "level"}, "b"]}]}]},
     ]
     plan = plan_matching((p, FactKind.EXPOSURE, c) for p, c in enumerate(conditions))[
         FactKind.EXPOSURE
@@ -72,3 +94,7 @@ def test_equality_and_truthiness_conditions_are_planned_as_lookups() -> None:
     assert plan.truthy == (("fever", (3,)),)
     assert [position for position, _ in plan.other] == [4]
     assert plan.always == (5,)
+    assert plan.conjunctions == (
+        (6, (("category", "a", False),)),
+        (7, (("category", "a", True), ("level", "b", False))),
+    )
