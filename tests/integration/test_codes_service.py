@@ -265,8 +265,10 @@ def test_online_check_reports_a_status_change(container: Container, clock: Fixed
 def test_rotation_under_load_refuses_no_valid_code(container: Container) -> None:
     """While keys rotate, every code issued is accepted by a checkpoint that refreshes its trust
     list when it meets an unknown key (as connected checkpoints do)."""
-    subject = _setup(container)
+    # Keys are made on the real clock too: made at the fixed test time, the first key would
+    # have expired by now and the checkpoint could ask for a code before the first rotation.
     container.clock = _RealClock()
+    subject = _setup(container)
     refused: list[str] = []
     stop = threading.Event()
 
