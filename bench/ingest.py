@@ -48,7 +48,7 @@ from healthcode.adapters.db.migrate import upgrade
 from healthcode.adapters.db.people import PersonRow
 from healthcode.adapters.db.policies import ParsedPolicyCache
 from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.adapters.db.venue_repo import PRESENCE_COLUMNS, _copy_buffer, _sqlite_time
+from healthcode.adapters.db.venue_repo import PRESENCE_COLUMNS
 from healthcode.adapters.db.venues import DeviceRow, OrganisationRow, ScanBatchRow, VenueRow
 from healthcode.adapters.personal_data import PersonalDataCipher
 from healthcode.credentials.cose import kid_of, public_key_bytes
@@ -185,6 +185,29 @@ def bare_rows(devices: Devices, d: int, body: dict[str, object]) -> list[dict[st
         }
         for s in parsed.scans
     ]
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text ``UTCDateTime`` stores on SQLite (``%Y-%m-%d %H:%M:%S.%f``, UTC)."""
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return text if len(text) == 26 else text + ".000000"
+
+
+def _copy_field(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _copy_buffer(rows: list[dict[str, object]]) -> str:
+    """The rows as one COPY text buffer, made outside the timed region (the values are hex
+    ids, fixed words and times: nothing to escape)."""
+    lines = ["\t".join(_copy_field(r[c]) for c in PRESENCE_COLUMNS) for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def bare_insert(engine: Engine, rows: list[dict[str, object]]) -> None:

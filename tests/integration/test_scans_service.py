@@ -159,3 +159,20 @@ def test_a_scan_uploaded_by_two_racing_requests_is_stored_once(container: Contai
         t.join()
     assert sorted(results) == [0, 2]
     assert len(_presences(container, a)) == 2
+
+
+def test_a_resent_scan_beside_an_unregistered_subject_still_names_the_subject(
+    container: Container,
+) -> None:
+    """A batch mixing a scan stored already with one of an unknown subject is refused, naming
+    that item, and stores nothing (PostgreSQL: the fallback path after a unique violation)."""
+    c = city(container)
+    kit = device(container, c.restaurant)
+    a = person(container)
+    assert _upload(container, kit.batch([scan(1, a, T0)])).stored == 1
+    with pytest.raises(InvalidInput) as refused:
+        _upload(container, kit.batch([scan(1, a, T0), scan(2, a, T0), scan(3, "0" * 32, T0)]))
+    assert [str(p) for p in refused.value.problems] == [
+        "scans[2].subject: is not a registered person here"
+    ]
+    assert len(_presences(container, a)) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -233,11 +234,11 @@ class SqlPresenceRepository:
 
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Bulk insert-if-absent straight through the database driver (no per-row SQLAlchemy
-        parameter processing: at 1,000 rows a batch that is most of the cost). SQLite: one
-        ``executemany`` of INSERT … ON CONFLICT DO NOTHING, new rows counted by the change
-        counter. PostgreSQL: COPY into a temporary table, then one INSERT … SELECT … ON
-        CONFLICT DO NOTHING, whose row count is the new rows. Both run in the unit of work's
-        transaction."""
+        parameter processing: at 1,000 rows a batch that is most of the cost), in the unit of
+        work's transaction. SQLite: one ``executemany`` of INSERT … ON CONFLICT DO NOTHING, new
+        rows counted by the change counter. PostgreSQL: a binary COPY in a savepoint, falling
+        back to INSERT … SELECT … ON CONFLICT DO NOTHING from a temporary table when some rows
+        are held already (see ``_copy_insert``)."""
         if not rows:
             return 0
         raw: Any = self._session.connection().connection.driver_connection
@@ -321,135 +322,132 @@ PRESENCE_COLUMNS = (
     "source",
     "cell",
 )
-_TIMES = frozenset({"at", "recorded_at", "until"})
-
-
-def _sqlite_time(value: datetime) -> str:
-    """The text ``UTCDateTime`` stores on SQLite (``%Y-%m-%d %H:%M:%S.%f``, UTC), made with
-    ``isoformat`` (a third of ``strftime``'s cost)."""
-    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    return text if len(text) == 26 else text + ".000000"
+_COLUMN_LIST = ", ".join(PRESENCE_COLUMNS)
+_values = operator.itemgetter(*PRESENCE_COLUMNS)  # a row mapping → a tuple in column order
+# Binary COPY: each value is sent in PostgreSQL's own binary form (no text to format or escape
+# in Python, none to parse on the server).
+_COPY_TYPES = (
+    "varchar",
+    "varchar",
+    "timestamptz",
+    "timestamptz",
+    "varchar",
+    "bool",
+    "varchar",
+    "varchar",
+    "timestamptz",
+    "varchar",
+    "varchar",
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO presences ({_COLUMN_LIST}) "
+    f"VALUES ({', '.join('?' * len(PRESENCE_COLUMNS))}) ON CONFLICT (id) DO NOTHING"
+)
 
 
 def _sqlite_insert(raw: Any, rows: Sequence[Mapping[str, Any]]) -> int:
-    columns = ", ".join(PRESENCE_COLUMNS)
-    marks = ", ".join("?" * len(PRESENCE_COLUMNS))
+    """One ``executemany`` of INSERT … ON CONFLICT DO NOTHING with the values already in the
+    form ``UTCDateTime`` stores on SQLite (``%Y-%m-%d %H:%M:%S.%f`` UTC text), so no per-row
+    SQLAlchemy processing; each distinct time of the batch is formatted once (a scan's ``at``
+    and ``until`` are the same, ``recorded_at`` is the same for the whole batch)."""
+    times: dict[datetime, str] = {}
+
+    def text(value: datetime) -> str:
+        found = times.get(value)
+        if found is None:
+            found = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+            if len(found) == 19:
+                found += ".000000"
+            times[value] = found
+        return found
+
     values = [
-        tuple(
-            _sqlite_time(row[c]) if c in _TIMES else int(row[c]) if c == "retracted" else row[c]
-            for c in PRESENCE_COLUMNS
+        (
+            i,
+            subject,
+            text(at),
+            text(recorded),
+            sup,
+            int(retracted),
+            place,
+            kind,
+            text(until),
+            src,
+            cell,
         )
-        for row in rows
+        for (i, subject, at, recorded, sup, retracted, place, kind, until, src, cell) in map(
+            _values, rows
+        )
     ]
     before = raw.total_changes
     cursor = raw.cursor()
     try:
-        cursor.executemany(
-            f"INSERT INTO presences ({columns}) VALUES ({marks}) ON CONFLICT (id) DO NOTHING",
-            values,
-        )
+        cursor.executemany(_SQLITE_INSERT, values)
     finally:
         cursor.close()
     changed: int = raw.total_changes - before
     return changed
 
 
-def _escape(text: str) -> str:
-    """A text value in COPY's text format (backslash, tab and line breaks escaped)."""
-    if text.isprintable() and "\\" not in text:
-        return text
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy_buffer(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The rows as one COPY text buffer (columns in ``PRESENCE_COLUMNS`` order). Times repeat
-    within a batch (``at`` and ``until`` of a scan, ``recorded_at`` of every row), so each
-    distinct time is formatted once."""
-    times: dict[datetime, str] = {}
-
-    def when(value: datetime) -> str:
-        text = times.get(value)
-        if text is None:
-            text = times[value] = value.isoformat()
-        return text
-
-    lines = []
-    for row in rows:
-        supersedes, cell = row["supersedes"], row["cell"]
-        lines.append(
-            "\t".join(
-                (
-                    _escape(row["id"]),
-                    _escape(row["subject"]),
-                    when(row["at"]),
-                    when(row["recorded_at"]),
-                    "\\N" if supersedes is None else _escape(supersedes),
-                    "t" if row["retracted"] else "f",
-                    _escape(row["place_id"]),
-                    _escape(row["place_kind"]),
-                    when(row["until"]),
-                    _escape(row["source"]),
-                    "\\N" if cell is None else _escape(cell),
-                )
-            )
-        )
-    lines.append("")
-    return "\n".join(lines)
+def _copy(cursor: Any, table: str, values: Sequence[tuple[Any, ...]]) -> None:
+    with cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_COPY_TYPES)
+        write = copy.write_row
+        for value in values:
+            write(value)
 
 
 def _copy_insert(raw: Any, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert-if-absent on PostgreSQL. Common case: ask which ids are held (one indexed
-    lookup), COPY the others straight into ``presences`` inside a savepoint. If a concurrent
-    upload of the same scans wins the race (unique violation) the savepoint is rolled back and
-    the rows go through a temporary table with INSERT … ON CONFLICT DO NOTHING; a foreign-key
-    violation names the unregistered subjects."""
+    """Insert-if-absent on PostgreSQL. Common case (scans never seen): a binary COPY straight
+    into ``presences`` inside a savepoint — three short round trips, no lookup first. If any
+    row is held already (a batch sent again, a scan in two batches, or a concurrent upload of
+    the same scans that won the race: a unique violation) the savepoint is rolled back and the
+    rows go through a temporary table with INSERT … SELECT … ON CONFLICT DO NOTHING, whose row
+    count is the new rows. A foreign-key violation names the unregistered subjects."""
     import psycopg
 
-    columns = ", ".join(PRESENCE_COLUMNS)
-    fresh = {row["id"]: row for row in rows}  # ids are hex: safe to join with commas
+    values = list(map(_values, rows))
     with raw.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM presences WHERE id = ANY(string_to_array(%s, ','))",
-            (",".join(fresh),),
-        )
-        for (held,) in cursor.fetchall():
-            fresh.pop(held, None)
-        if not fresh:
-            return 0
-        buffer = _copy_buffer(list(fresh.values()))
         cursor.execute("SAVEPOINT presences_copy")
         try:
-            with cursor.copy(f"COPY presences ({columns}) FROM STDIN") as copy:
-                copy.write(buffer)
+            _copy(cursor, "presences", values)
         except psycopg.errors.UniqueViolation:
             cursor.execute("ROLLBACK TO SAVEPOINT presences_copy")
-            return _merge_insert(cursor, buffer)
+            return _merge_insert(cursor, values)
         except psycopg.errors.ForeignKeyViolation:
             cursor.execute("ROLLBACK TO SAVEPOINT presences_copy")
-            cursor.execute(
-                "SELECT subject FROM persons WHERE subject = ANY(%s)",
-                (list({row["subject"] for row in fresh.values()}),),
-            )
+            subjects = list({value[1] for value in values})
+            cursor.execute("SELECT subject FROM persons WHERE subject = ANY(%s)", (subjects,))
             known = {r[0] for r in cursor.fetchall()}
-            raise UnknownSubjects({row["subject"] for row in fresh.values()} - known) from None
+            raise UnknownSubjects(set(subjects) - known) from None
         cursor.execute("RELEASE SAVEPOINT presences_copy")
-    return len(fresh)
+    return len(values)
 
 
-def _merge_insert(cursor: Any, buffer: str) -> int:
-    columns = ", ".join(PRESENCE_COLUMNS)
+def _merge_insert(cursor: Any, values: Sequence[tuple[Any, ...]]) -> int:
+    import psycopg
+
     cursor.execute(
         "CREATE TEMPORARY TABLE IF NOT EXISTS presences_incoming "
         "(LIKE presences INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
     )
-    with cursor.copy(f"COPY presences_incoming ({columns}) FROM STDIN") as copy:
-        copy.write(buffer)
-    cursor.execute(
-        f"INSERT INTO presences ({columns}) SELECT {columns} FROM presences_incoming "
-        "ON CONFLICT (id) DO NOTHING"
-    )
+    cursor.execute("DELETE FROM presences_incoming")  # left by an earlier call, if any
+    _copy(cursor, "presences_incoming", values)
+    cursor.execute("SAVEPOINT presences_merge")
+    try:
+        cursor.execute(
+            f"INSERT INTO presences ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} "
+            "FROM presences_incoming ON CONFLICT (id) DO NOTHING"
+        )
+    except psycopg.errors.ForeignKeyViolation:
+        cursor.execute("ROLLBACK TO SAVEPOINT presences_merge")
+        cursor.execute(
+            "SELECT DISTINCT i.subject FROM presences_incoming i "
+            "WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.subject = i.subject)"
+        )
+        raise UnknownSubjects({r[0] for r in cursor.fetchall()}) from None
     inserted: int = cursor.rowcount
-    cursor.execute("DELETE FROM presences_incoming")
+    cursor.execute("RELEASE SAVEPOINT presences_merge")
     return inserted
 
 
