@@ -13,7 +13,9 @@ SQLite — no checks, no conflict handling. The ratio is service / baseline.
 
 Targets: 20,000 events/s into PostgreSQL and 10,000 into SQLite on this 2-core machine.
 Memory: the resident set size is sampled every 20 batches; it must stay flat (batches are
-generated a chunk at a time and dropped).
+generated a chunk at a time and dropped). Ten progress lines per phase (bare insert, service)
+show the rate over each tenth of the run and the RSS then, so a slowdown as the tables and
+indexes grow, or any growth of memory, is visible over a long run (`--events 10000000`).
 
 Run: `.venv/bin/python bench/ingest.py [--events N] [--backend sqlite|postgresql|both]
 [--streams K]` (PostgreSQL: a scratch database is created and dropped on
@@ -70,6 +72,29 @@ def rss_mib() -> float:
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
     return pages * resource.getpagesize() / 2**20
+
+
+class Progress:
+    """Prints a line at each tenth of a phase: events so far, the rate over that tenth (timed
+    work only), and the RSS."""
+
+    def __init__(self, phase: str, events: int) -> None:
+        self.phase, self.step = phase, max(events // 10, BATCH)
+        self.done = self.mark_events = 0
+        self.mark_seconds = 0.0
+
+    def advance(self, events: int, seconds: float, rss: float | None = None) -> None:
+        self.done += events
+        if self.done - self.mark_events < self.step:
+            return
+        rate = (self.done - self.mark_events) / max(seconds - self.mark_seconds, 1e-9)
+        rss = rss_mib() if rss is None else rss
+        print(
+            f"  {self.phase:11} {self.done:>12,} events  {rate:>9,.0f}/s over the last "
+            f"{self.done - self.mark_events:,}  RSS {rss:.0f} MiB",
+            flush=True,
+        )
+        self.mark_events, self.mark_seconds = self.done, seconds
 
 
 @dataclass
@@ -241,11 +266,13 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
     devices = populate(engine)
     # Baseline: a bare bulk insert of the same rows, one commit per batch.
     bare = 0.0
+    progress = Progress("bare insert", events)
     for d, body in batches(devices, events, seed=1):
         rows = bare_rows(devices, d, body)
         started = time.perf_counter()
         bare_insert(engine, rows)
         bare += time.perf_counter() - started
+        progress.advance(len(rows), bare)
     with engine.begin() as conn:
         conn.execute(delete(PresenceRow))
         conn.execute(delete(ScanBatchRow))
@@ -260,6 +287,7 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
     clock = FixedClock(NOW)
     stored = 0
     samples = [rss_mib()]
+    progress = Progress("service", events)
     source = batches(devices, events, seed=1)
     wall = 0.0
     while True:
@@ -295,6 +323,7 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
             w.join()
         wall += time.perf_counter() - started
         samples.append(rss_mib())
+        progress.advance(len(chunk) * BATCH, wall, samples[-1])
     samples.append(rss_mib())
     engine.dispose()
     n = events // BATCH * BATCH
