@@ -40,7 +40,12 @@ LOCATION_SOURCES = ("gps", "telecom")
 _IN_CHUNK = 900  # below SQLite's default limit of bound parameters
 
 
-def _venue(row: VenueRow) -> Venue:
+_VENUES: Table = VenueRow.__table__  # type: ignore[assignment]
+_DEVICES: Table = DeviceRow.__table__  # type: ignore[assignment]
+
+
+def _venue(row: Any) -> Venue:
+    """A venue from its ORM object or a Core row of its table."""
     return Venue(
         id=row.id,
         name_zh=row.name_zh,
@@ -109,7 +114,8 @@ class SqlVenueRepository:
         self._session.flush()
 
     def venue(self, venue_id: str) -> Venue | None:
-        row = self._session.get(VenueRow, venue_id)
+        # A Core select (no ORM object): every scan batch reads its device and venue.
+        row = self._session.execute(select(_VENUES).where(_VENUES.c.id == venue_id)).first()
         return None if row is None else _venue(row)
 
     def save_venue(self, venue: Venue) -> None:
@@ -142,7 +148,7 @@ class SqlVenueRepository:
         self._session.flush()
 
     def device(self, device_id: str) -> Device | None:
-        row = self._session.get(DeviceRow, device_id)
+        row = self._session.execute(select(_DEVICES).where(_DEVICES.c.id == device_id)).first()
         return (
             None
             if row is None
