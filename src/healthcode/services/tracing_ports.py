@@ -78,6 +78,20 @@ class TracingRepository(Protocol):
         """Presences in these H3 cells that may overlap ``[start, end)``."""
         ...
 
+    def presences_on_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Rides on any vehicle of these lines — presences whose place id is the trip
+        ``<line>:<vehicle>`` — that may overlap ``[start, end)`` (as ``presences_of``). Read
+        by an index range on the place id, not a pattern."""
+        ...
+
     def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
         """Per subject, the other registered people of the same household (same normalised
         home address, same jurisdiction)."""

@@ -196,6 +196,40 @@ class SqlTracingRepository:
             orders.append(fact)
         return orders
 
+    def presences_on_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        # A trip's place id is "<line>:<vehicle>": one index range per line on place_id,
+        # [line + ":", line + ";"), never LIKE. The range assumes code-point order (SQLite,
+        # PostgreSQL C/C.UTF-8); the startswith check drops whatever a collation lets in.
+        t = _PRESENCES
+        columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
+        prefixes = sorted({f"{line}:" for line in lines})
+        found: dict[str, Sighting] = {}
+        superseded: set[str] = set()
+        for i in range(0, len(prefixes), 100):
+            chunk = tuple(prefixes[i : i + 100])
+            ranges = [(t.c.place_id >= p) & (t.c.place_id < p[:-1] + ";") for p in chunk]
+            query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
+                or_(*ranges),
+                t.c.at >= start - lookback,
+                t.c.at < end,
+                or_(t.c.until > start, t.c.at > start - slack),
+                t.c.retracted.is_(False),
+            )
+            for row in self._session.execute(query):
+                if row[2].startswith(chunk):
+                    found[row[0]] = Sighting(*row[:8])
+                    if row[8] is not None:
+                        superseded.add(row[8])
+        return [p for key, p in sorted(found.items()) if key not in superseded]
+
 
 def _derived(row: TracedFactRow) -> DerivedFact:
     return DerivedFact(
