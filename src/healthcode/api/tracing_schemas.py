@@ -100,7 +100,11 @@ class RiskAreaIn(BaseModel):
     name: str
     level: str = Field(description="low, medium or high")
     cells: list[str] = Field(default_factory=list, description="H3 resolution-8 cells")
-    venues: list[str] = Field(default_factory=list, description="Venue ids")
+    venues: list[str] = Field(
+        default_factory=list,
+        description="Venue ids: a bus or subway line covers all its vehicles; `line:vehicle` "
+        "covers one trip",
+    )
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     reason: str

@@ -282,7 +282,9 @@ def risk_area_propose(
     ends_at: Annotated[str, typer.Option("--until", help="End (ISO 8601 with a zone).")],
     reason: Annotated[str, typer.Option(help="Why.")],
     cell: Annotated[list[str] | None, typer.Option(help="An H3 cell (repeatable).")] = None,
-    venue: Annotated[list[str] | None, typer.Option(help="A venue id (repeatable).")] = None,
+    venue: Annotated[
+        list[str] | None, typer.Option(help="A venue id, or one trip LINE:VEHICLE (repeatable).")
+    ] = None,
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -1,6 +1,9 @@
 """Risk areas: H3 cells or venues declared at a level for a time window (four eyes). Presence
 there during the window becomes an exposure of category ``risk_area`` with the area's level;
-the policy's rules colour it (e.g. Shanghai: medium yellow, high red). Pure."""
+the policy's rules colour it (e.g. Shanghai: medium yellow, high red).
+
+A ride is a presence on the trip ``<line venue>:<vehicle>``: an area naming a bus or subway line
+covers every trip on it, an area naming one trip ``line:vehicle`` that vehicle only. Pure."""
 
 from __future__ import annotations
 
@@ -17,6 +20,13 @@ from healthcode.domain.tracing import Contact, Finding, Interval, TraceRule, Vis
 LEVELS: Final = ("low", "medium", "high")
 MAX_PLACES: Final = 5_000
 _CELL = re.compile(r"[0-9a-f]{15}")
+TRIP_SEPARATOR: Final = ":"  # a trip's place id: <line venue id>:<vehicle>
+
+
+def split_trip(place_id: str) -> tuple[str, str | None]:
+    """The venue (a line, for a trip) and the vehicle of a place id (None: not a trip)."""
+    line, sep, vehicle = place_id.partition(TRIP_SEPARATOR)
+    return (line, vehicle) if sep else (place_id, None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,12 +69,13 @@ def check_places(cells: Iterable[str], venues: Iterable[str]) -> list[Problem]:
 
 
 def area_exposures(area: RiskArea, visits: Iterable[Visit]) -> list[Finding]:
-    """People whose visits to the area's venues or cells overlap its window."""
+    """People whose visits to the area's venues or cells overlap its window. A ride on a line
+    the area names counts whatever the vehicle; the evidence names the trip."""
     venues, cells = set(area.venues), set(area.cells)
     window = area.window
     episodes: dict[tuple[str, str], list[Contact]] = defaultdict(list)
     for v in visits:
-        if v.place_id in venues:
+        if v.place_id in venues or split_trip(v.place_id)[0] in venues:
             place, kind = v.place_id, v.place_kind
         elif v.cell is not None and v.cell in cells:
             place, kind = v.cell, "cell"

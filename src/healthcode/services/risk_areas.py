@@ -1,5 +1,7 @@
 """Risk areas: presence in a declared area's cells or venues during its window becomes an
-exposure of category ``risk_area`` at the area's level.
+exposure of category ``risk_area`` at the area's level. A bus or subway line named as a venue
+covers every ride on it (trips ``<line>:<vehicle>``, any vehicle); a trip named ``line:vehicle``
+covers that vehicle's rides only.
 
 An approved area queues a scan job; while the area lasts, each scan queues the next one (every
 ``risk_area_rescan_minutes`` of the policy), so presences recorded later are found too. Scans
@@ -13,7 +15,7 @@ from typing import Any, Final
 
 from healthcode.domain.jobs import Job
 from healthcode.domain.quarantine import orders_for_findings
-from healthcode.domain.risk_areas import RiskArea, area_exposures
+from healthcode.domain.risk_areas import TRIP_SEPARATOR, RiskArea, area_exposures
 from healthcode.domain.tracing import assumed_slack, visit_of
 from healthcode.services.derived import apply_derived, desired_exposures, desired_orders
 from healthcode.services.jobs import enqueue, register_job
@@ -47,9 +49,14 @@ def scan_area(uow: UnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
     presences = []
     if end > area.starts_at:
         slack = assumed_slack(settings)
+        # a venue named alone may be a bus or subway line: every trip on it counts too
+        lines = [v for v in area.venues if TRIP_SEPARATOR not in v]
         presences = [
             *uow.tracing.presences_at(
                 area.venues, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
+            ),
+            *uow.tracing.presences_on_lines(
+                lines, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
             ),
             *uow.tracing.presences_in_cells(
                 area.cells, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack

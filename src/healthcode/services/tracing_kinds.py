@@ -15,11 +15,13 @@ from healthcode.domain.cases import CaseDetails, CaseRecord, CaseState, parse_de
 from healthcode.domain.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.domain.facts import Case
 from healthcode.domain.proposals import ProposalKind
-from healthcode.domain.risk_areas import LEVELS, RiskArea, check_places
+from healthcode.domain.risk_areas import LEVELS, RiskArea, check_places, split_trip
+from healthcode.domain.venues import TRANSIT_KINDS
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.proposal_registry import Approval, Prepared, ProposalHandler
 from healthcode.services.risk_areas import queue_scan
+from healthcode.services.scan_batches import MAX_VEHICLE
 from healthcode.services.status import refresh_status
 from healthcode.services.tracing import queue_trace
 
@@ -115,6 +117,30 @@ def _execute_case(approval: Approval) -> Mapping[str, Any]:
     return {"case_id": case_id, "version": record.version, "colour": status.colour.value}
 
 
+def _check_venue(
+    uow: UnitOfWork, jurisdiction: str | None, field: str, place: Any
+) -> list[Problem]:
+    """A venue of this jurisdiction; or one trip, ``<line>:<vehicle>``, of a bus or subway line
+    (a line named alone covers all its vehicles)."""
+    if not isinstance(place, str):
+        return [Problem(field, "no such venue here")]
+    venue_id, vehicle = split_trip(place)
+    venue = uow.venues.venue(venue_id)
+    if venue is None or (jurisdiction is not None and venue.jurisdiction != jurisdiction):
+        return [Problem(field, "no such venue here")]
+    if vehicle is None:
+        return []
+    if venue.kind not in TRANSIT_KINDS:
+        return [Problem(field, f"a {venue.kind.value} has no vehicles: name the venue alone")]
+    if (
+        not 0 < len(vehicle) <= MAX_VEHICLE
+        or not vehicle.isprintable()
+        or vehicle != vehicle.strip()
+    ):
+        return [Problem(field, f"the vehicle must be 1 to {MAX_VEHICLE} printable characters")]
+    return []
+
+
 def _prepare_area(
     uow: UnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
@@ -150,10 +176,8 @@ def _prepare_area(
         if now - times["starts_at"] > MAX_AREA_LOOKBACK:
             problems.append(Problem("payload.starts_at", "must be within the last 21 days"))
     jurisdiction = principal.jurisdiction
-    for i, venue_id in enumerate(venues):
-        venue = uow.venues.venue(str(venue_id)) if isinstance(venue_id, str) else None
-        if venue is None or (jurisdiction is not None and venue.jurisdiction != jurisdiction):
-            problems.append(Problem(f"payload.venues[{i}]", "no such venue here"))
+    for i, place in enumerate(venues):
+        problems += _check_venue(uow, jurisdiction, f"payload.venues[{i}]", place)
     if problems:
         raise InvalidInput(problems)
     return Prepared(
@@ -205,6 +229,6 @@ TRACING_HANDLERS: Final = (
         approve_action=Action.APPROVE_RISK_AREA,
         prepare=_prepare_area,
         execute=_execute_area,
-        description="declare H3 cells or venues a risk area at a level for a time window",
+        description="declare H3 cells, venues or trips a risk area at a level for a time window",
     ),
 )

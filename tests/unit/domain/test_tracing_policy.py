@@ -3,6 +3,7 @@ exposures and case-report checks, without I/O."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from healthcode.domain.cases import Classification, parse_details
 from healthcode.domain.facts import Presence
 from healthcode.domain.quarantine import orders_for_findings, plan_orders
-from healthcode.domain.risk_areas import RiskArea, area_exposures, check_places
+from healthcode.domain.risk_areas import RiskArea, area_exposures, check_places, split_trip
 from healthcode.domain.tracing import RISK_AREA, visit_of
 from healthcode.domain.tracing_settings import CHENGDU, DEFAULTS, QuarantineStep, parse_tracing
 from healthcode.policy.bundled import bundled_policy
@@ -168,6 +169,43 @@ def test_risk_area_exposures_and_their_orders() -> None:
     assert {o.subject for o in orders} == {"buyer", "walker"}
     assert check_places(["not-a-cell"], [])[0].field == "payload.cells[0]"
     assert check_places([], [])[0].message.startswith("name at least one")
+
+
+def test_risk_area_on_a_line_covers_its_trips() -> None:
+    """An area naming a line covers rides on every vehicle of it and names the trip; one naming
+    a trip covers that vehicle only; another line's trips are not covered."""
+    area = RiskArea(
+        id="area2",
+        jurisdiction="330100",
+        name="bus 7",
+        level="medium",
+        cells=(),
+        venues=("line7", "line9:浙A1"),
+        starts_at=T,
+        ends_at=T + timedelta(days=1),
+        declared_at=T,
+        proposed_by="wang",
+        approved_by="li",
+    )
+    rides = [
+        replace(_presence(s, place, "8831aa5ab1fffff", 1, 2), place_kind="bus_route")
+        for s, place in (
+            ("a", "line7:浙A1"),
+            ("b", "line7:浙B2"),
+            ("c", "line9:浙A1"),
+            ("d", "line9:浙B2"),
+            ("e", "line70:浙A1"),
+        )
+    ]
+    findings = area_exposures(area, (visit_of(p, DEFAULTS) for p in rides))
+    assert [(f.subject, f.place_id) for f in findings] == [
+        ("a", "line7:浙A1"),
+        ("b", "line7:浙B2"),
+        ("c", "line9:浙A1"),
+    ]
+    assert [c.place_id for c in findings[1].contacts] == ["line7:浙B2"]
+    assert split_trip("line7:浙A1:x") == ("line7", "浙A1:x")
+    assert split_trip("market1") == ("market1", None)
 
 
 def test_case_reports_are_checked() -> None:
