@@ -29,7 +29,7 @@ def test_case_from_report_to_the_contacts_evidence(
 ) -> None:
     """POST /cases, GET /cases/{id}/preview, POST /cases/{id}/confirm; after the worker the
     contact's status is red and GET /me/exposures shows the place, both intervals and the
-    overlap; withdrawing turns them green again."""
+    overlap; a withdrawal proposed by one official and approved by another turns them green."""
     who = _officials(client, container)
     case = resident(container, 1)
     contact, contact_headers = website_citizen(
@@ -73,18 +73,63 @@ def test_case_from_report_to_the_contacts_evidence(
     assert shown["state"] == "confirmed" and shown["trace_counts"] == {"venue": 1}
     orders = client.get("/api/v1/quarantines", headers=who["wang"]).json()
     assert [o["subject"] for o in orders] == [contact]
-    refused = client.post(
+    proposed = client.post(
         f"/api/v1/cases/{case_id}/withdraw", json={"reason": "mix-up"}, headers=who["wang"]
     )
-    assert refused.status_code == 403
+    assert proposed.status_code == 201, proposed.text
+    assert (proposed.json()["action"], proposed.json()["status"]) == ("withdraw_case", "pending")
+    shown = client.get(f"/api/v1/cases/{case_id}", headers=who["wang"]).json()
+    assert shown["state"] == "confirmed" and shown["pending_withdrawal"] == proposed.json()["id"]
+    own = client.post(f"/api/v1/cases/{case_id}/withdrawal/approve", json={}, headers=who["wang"])
+    assert own.status_code == 403
     withdrawn = client.post(
-        f"/api/v1/cases/{case_id}/withdraw", json={"reason": "mix-up"}, headers=who["li"]
+        f"/api/v1/cases/{case_id}/withdrawal/approve", json={"note": "ok"}, headers=who["li"]
     )
-    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "approved" and withdrawn.json()["decided_by"] == "li"
+    shown = client.get(f"/api/v1/cases/{case_id}", headers=who["wang"]).json()
+    assert (shown["state"], shown["withdrawn_by"], shown["withdrawal_proposed_by"]) == (
+        "withdrawn",
+        "li",
+        "wang",
+    )
     work(container)
     assert client.get("/api/v1/me/status", headers=contact_headers).json()["colour"] == "green"
     history = client.get("/api/v1/me/status/history", headers=contact_headers).json()
     assert history[-1]["cause"] == f"correction: case {case_id} withdrawn"
+
+
+def test_a_pending_report_is_withdrawn_by_a_supervisor_alone(
+    client: TestClient, container: Container
+) -> None:
+    """POST /cases/{id}/withdraw on a report not yet confirmed: 403 for an official, 200 for a
+    supervisor with the rejected report; approving a withdrawal nobody proposed is a 409."""
+    who = _officials(client, container)
+    case = resident(container, 1)
+    body = {
+        "subject": case,
+        "sampled_at": (container.clock.now() - hours(5)).isoformat(),
+        "asymptomatic": True,
+        "test_reference": "HZ-PCR-9",
+        "reason": "positive at the fever clinic",
+    }
+    case_id = client.post("/api/v1/cases", json=body, headers=who["wang"]).json()["payload"][
+        "case_id"
+    ]
+    official = client.post(
+        f"/api/v1/cases/{case_id}/withdraw", json={"reason": "duplicate"}, headers=who["wang"]
+    )
+    assert official.status_code == 403
+    rejected = client.post(
+        f"/api/v1/cases/{case_id}/withdraw", json={"reason": "duplicate"}, headers=who["li"]
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert (rejected.json()["action"], rejected.json()["status"]) == ("confirm_case", "rejected")
+    assert client.get(f"/api/v1/cases/{case_id}", headers=who["li"]).json()["state"] == (
+        "withdrawn"
+    )
+    nothing = client.post(f"/api/v1/cases/{case_id}/withdrawal/approve", json={}, headers=who["li"])
+    assert nothing.status_code == 409
 
 
 def test_risk_areas_are_proposed_approved_and_published(

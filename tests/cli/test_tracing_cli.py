@@ -44,7 +44,8 @@ def test_case_report_preview_confirm_worker_withdraw(
     cli_env: Settings, container: Container
 ) -> None:
     """`case report` (wang), `trace preview` and `case confirm` (li), `worker --once` turns the
-    contact red with a quarantine order; `case withdraw` and another pass turn them green."""
+    contact red with a quarantine order; `case withdraw` (wang) only proposes, and after
+    `case approve-withdrawal` (li) another pass turns them green."""
     case, contact, other = _world(container)
     code, _, err = _run(
         "case",
@@ -94,13 +95,62 @@ def test_case_report_preview_confirm_worker_withdraw(
     listed = _ok("case", "list", "--as", "wang")
     assert isinstance(listed, list) and listed[0]["state"] == "confirmed"
     assert listed[0]["trace_counts"] == {"venue": 1}
-    withdrawn = _ok(
-        "case", "withdraw", case_id, "--as", "li", "--reason", "wrong sample", "--at", LATER
+    proposed = _ok(
+        "case", "withdraw", case_id, "--as", "wang", "--reason", "wrong sample", "--at", LATER
     )
-    assert isinstance(withdrawn, dict) and withdrawn["state"] == "withdrawn"
+    assert isinstance(proposed, dict)
+    assert (proposed["action"], proposed["status"]) == ("withdraw_case", "pending")
+    _ok("worker", "--once", "--at", LATER)
+    assert _ok("status", contact, "--at", LATER)["colour"] == "red"  # type: ignore[index]
+    code, _, err = _run("case", "approve-withdrawal", case_id, "--as", "wang", "--at", LATER)
+    assert code == 1 and "may not" in err
+    approved = _ok("case", "approve-withdrawal", case_id, "--as", "li", "--at", LATER)
+    assert isinstance(approved, dict) and approved["status"] == "approved"
+    shown = _ok("case", "show", case_id, "--as", "wang")
+    assert isinstance(shown, dict) and shown["state"] == "withdrawn"
+    assert (shown["withdrawn_by"], shown["withdrawal_proposed_by"]) == ("li", "wang")
     _ok("worker", "--once", "--at", LATER)
     assert _ok("status", contact, "--at", LATER)["colour"] == "green"  # type: ignore[index]
     assert _ok("status", case, "--at", LATER)["colour"] == "green"  # type: ignore[index]
+
+
+def test_case_withdraw_rejects_a_pending_report_and_proposal_approve_withdraws(
+    cli_env: Settings, container: Container
+) -> None:
+    """`case withdraw` on a pending report rejects it (a supervisor); on a confirmed case it
+    proposes, and the generic `proposal approve` by another supervisor withdraws it."""
+    case, _, _ = _world(container)
+    add_test_official(container, "zhao", "supervisor")
+    reports = []
+    for ref in ("L-1", "L-2"):
+        reported = _ok(
+            "case",
+            "report",
+            case,
+            "--as",
+            "wang",
+            "--sampled-at",
+            AT,
+            "--asymptomatic",
+            "--test-ref",
+            ref,
+            "--at",
+            AT,
+        )
+        assert isinstance(reported, dict)
+        reports.append(reported["payload"]["case_id"])
+    rejected = _ok("case", "withdraw", reports[0], "--as", "li", "--reason", "duplicate")
+    assert isinstance(rejected, dict)
+    assert (rejected["action"], rejected["status"]) == ("confirm_case", "rejected")
+    _ok("case", "confirm", reports[1], "--as", "li", "--at", AT)
+    proposed = _ok("case", "withdraw", reports[1], "--as", "zhao", "--reason", "mix-up")
+    assert isinstance(proposed, dict) and proposed["status"] == "pending"
+    code, _, err = _run("proposal", "approve", proposed["id"], "--as", "zhao")
+    assert code == 1 and "own proposal" in err
+    _ok("proposal", "approve", proposed["id"], "--as", "li")
+    listed = _ok("case", "list", "--as", "wang")
+    assert isinstance(listed, list)
+    assert [c["state"] for c in listed] == ["withdrawn", "withdrawn"]
 
 
 def test_risk_area_propose_approve_list(cli_env: Settings, container: Container) -> None:

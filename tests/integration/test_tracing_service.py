@@ -151,26 +151,33 @@ def test_tracing_twice_records_nothing_new(container: Container, world: World) -
 def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
     container: Container, world: World
 ) -> None:
-    """A withdrawn case retracts the case and every exposure and order that followed: each person
-    is back to the colour they would have had, and their history names the correction."""
+    """A withdrawn case (proposed by one official, approved by another) retracts the case and
+    every exposure and order that followed: each person is back to the colour they would have
+    had, and their history names the correction."""
     p = world.people
     confirm(container, world.officials["li"], world.case_id)
     work(container)
     container.clock.advance(hours(1))  # type: ignore[attr-defined]
-    with pytest.raises(NotAllowed):  # an official cannot withdraw alone; a supervisor can
-        cases.withdraw_case(
+    cases.withdraw_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=world.officials["wang"],
+        case_id=world.case_id,
+        reason="lab mix-up: sample belonged to someone else",
+    )
+    assert colour(container, p["case"]) is Colour.RED  # nothing happens before the approval
+    with pytest.raises(NotAllowed):  # an official never approves
+        cases.approve_withdrawal(
             uow=container.uow(),
             clock=container.clock,
             principal=world.officials["wang"],
             case_id=world.case_id,
-            reason="lab mix-up",
         )
-    cases.withdraw_case(
+    cases.approve_withdrawal(
         uow=container.uow(),
         clock=container.clock,
         principal=world.officials["zhao"],
         case_id=world.case_id,
-        reason="lab mix-up: sample belonged to someone else",
     )
     assert colour(container, p["case"]) is Colour.GREEN
     work(container)

@@ -69,13 +69,19 @@ class CaseOut(BaseModel):
     reported_at: datetime
     confirmed_by: str | None
     confirmed_at: datetime | None
-    withdrawn_by: str | None
+    withdrawn_by: str | None = Field(description="Who approved the withdrawal")
     withdrawn_at: datetime | None
     withdrawal_reason: str
+    withdrawal_proposed_by: str | None = Field(
+        default=None, description="Who proposed the approved withdrawal of the confirmed case"
+    )
     traced_at: datetime | None
     trace_counts: dict[str, int]
     exposures: int
     pending_proposal: str | None = Field(description="The report or correction to confirm")
+    pending_withdrawal: str | None = Field(
+        default=None, description="The proposed withdrawal waiting for approval"
+    )
 
 
 class WindowOut(BaseModel):

@@ -20,7 +20,7 @@ from healthcode.cli.context import system
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.domain.cases import CaseState
 from healthcode.domain.errors import InvalidInput
-from healthcode.domain.proposals import Proposal, ProposalKind
+from healthcode.domain.proposals import Proposal, ProposalKind, ProposalStatus
 from healthcode.services import cases, proposals
 from healthcode.services.cases import CaseView
 from healthcode.services.officials import official_principal
@@ -38,7 +38,7 @@ AtOpt = Annotated[
 TimeOpt = Annotated[str | None, typer.Option(help="ISO 8601 time with a zone.")]
 
 case_app = typer.Typer(
-    help="Cases: report, confirm (four eyes), correct, withdraw.", no_args_is_help=True
+    help="Cases: report, confirm, correct, withdraw (each by four eyes).", no_args_is_help=True
 )
 trace_app = typer.Typer(help="Contact tracing.", no_args_is_help=True)
 risk_area_app = typer.Typer(help="Risk areas (four eyes).", no_args_is_help=True)
@@ -60,7 +60,7 @@ def _time(value: str | None, field: str, *, as_json: bool) -> str | None:
 
 def case_payload(view: CaseView) -> dict[str, Any]:
     r, d = view.record, view.record.details
-    pending = view.pending
+    pending, withdrawal, waiting = view.pending, view.withdrawal, view.pending_withdrawal
     return {
         "case_id": r.case_id,
         "subject": d.subject,
@@ -74,10 +74,12 @@ def case_payload(view: CaseView) -> dict[str, Any]:
         "withdrawn_by": r.withdrawn_by,
         "withdrawn_at": r.withdrawn_at,
         "withdrawal_reason": r.withdrawal_reason,
+        "withdrawal_proposed_by": None if withdrawal is None else withdrawal.proposed_by,
         "traced_at": r.traced_at,
         "trace_counts": dict(r.trace_counts),
         "exposures": r.exposures,
         "pending_proposal": None if pending is None else pending.id,
+        "pending_withdrawal": None if waiting is None else waiting.id,
     }
 
 
@@ -184,18 +186,33 @@ def case_withdraw(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Withdraw a case (a supervisor): every exposure and order that followed is undone."""
+    """Propose withdrawing a confirmed case (four eyes: a different official approves with
+    `case approve-withdrawal`); a pending report is rejected at once (a supervisor)."""
     with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
         official = official_principal(uow=c.uow(), username=as_)
-        cases.withdraw_case(
+        proposal = cases.withdraw_case(
             uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, reason=reason
         )
-        view = cases.get_case(uow=c.uow(), principal=official, case_id=case_id)
-    emit(
-        case_payload(view),
-        as_json=as_json,
-        human=lambda console: console.print(f"case [bold]{case_id}[/] withdrawn: {reason}"),
-    )
+    pending = proposal.status is ProposalStatus.PENDING
+    _show_proposal(proposal, as_json, "withdrawal proposed for case" if pending else "report")
+
+
+@case_app.command("approve-withdrawal")
+def case_approve_withdrawal(
+    case_id: str,
+    as_: AsOpt,
+    note: Annotated[str, typer.Option(help="A note kept with the decision.")] = "",
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve the proposed withdrawal of a case (never your own proposal): every exposure and
+    order that followed from it is undone."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        official = official_principal(uow=c.uow(), username=as_)
+        decided = cases.approve_withdrawal(
+            uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, note=note
+        )
+    _show_proposal(decided, as_json, "withdrawn case")
 
 
 @case_app.command("list")

@@ -63,6 +63,8 @@ class Action(StrEnum):
     APPROVE_RELEASE = "approve_release"
     PROPOSE_CASE = "propose_case"
     APPROVE_CASE = "approve_case"
+    PROPOSE_WITHDRAWAL = "propose_withdrawal"
+    APPROVE_WITHDRAWAL = "approve_withdrawal"
     PROPOSE_RISK_AREA = "propose_risk_area"
     APPROVE_RISK_AREA = "approve_risk_area"
     PROPOSE_POLICY = "propose_policy"
@@ -82,7 +84,6 @@ class Action(StrEnum):
     # cases, tracing, risk areas and quarantines
     READ_CASES = "read_cases"
     PREVIEW_TRACING = "preview_tracing"
-    WITHDRAW_CASE = "withdraw_case"
     READ_QUARANTINES = "read_quarantines"
     READ_RISK_AREAS = "read_risk_areas"
 
@@ -110,6 +111,7 @@ _PROPOSING = (
     Action.PROPOSE_OVERRIDE,
     Action.PROPOSE_RELEASE,
     Action.PROPOSE_CASE,
+    Action.PROPOSE_WITHDRAWAL,
     Action.PROPOSE_RISK_AREA,
     Action.PROPOSE_POLICY,
 )
@@ -118,6 +120,7 @@ _APPROVING = (
     Action.APPROVE_OVERRIDE,
     Action.APPROVE_RELEASE,
     Action.APPROVE_CASE,
+    Action.APPROVE_WITHDRAWAL,
     Action.APPROVE_RISK_AREA,
     Action.APPROVE_POLICY,
 )
@@ -165,11 +168,12 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
         Purpose.EPIDEMIC_CONTROL,
         (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES),
     )
-    # withdrawing a confirmed case turns codes back: a supervisor does it, with a reason
+    # withdrawing a confirmed case lifts everyone's exposures and orders at once: four eyes
+    # (propose_withdrawal, approve_withdrawal above, with the other proposals)
     | _grant(
         Role.SUPERVISOR,
         Purpose.EPIDEMIC_CONTROL,
-        (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES, Action.WITHDRAW_CASE),
+        (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES),
     )
 )
 

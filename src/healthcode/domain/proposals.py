@@ -1,7 +1,7 @@
 """Four eyes: a change that can harm a citizen is a proposal until a different official approves.
 
-Pure model. The proposal kinds (manual override, release, policy activation, and later case
-confirmation and risk areas) are registered by the services; the rules here are the same for
+Pure model. The proposal kinds (manual override, release, policy activation, case confirmation
+and withdrawal, risk areas) are registered by the services; the rules here are the same for
 every kind: a proposer, a different approver with the right role, everything recorded.
 """
 
@@ -27,6 +27,7 @@ class ProposalKind(StrEnum):
     RELEASE_QUARANTINE = "release_quarantine"
     ACTIVATE_POLICY = "activate_policy"
     CONFIRM_CASE = "confirm_case"
+    WITHDRAW_CASE = "withdraw_case"
     DECLARE_RISK_AREA = "declare_risk_area"
 
 

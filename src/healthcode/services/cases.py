@@ -1,53 +1,69 @@
 """Cases for officials: report (a four-eyes proposal), confirm (a different official approves),
-correct (a new proposal), withdraw (a supervisor, with a reason), list, show, preview tracing.
+correct (a new proposal), withdraw, list, show, preview tracing.
 
 A report is a ``confirm_case`` proposal (``tracing_kinds``); confirming approves it, which
-records the case, reassesses the person and queues tracing in one transaction. Withdrawing a
-confirmed case retracts its case fact at once and queues tracing again, which retracts every
-exposure and quarantine order that followed from it: each person returns to the status they
-would have had, with the correction as the cause in their history.
+records the case, reassesses the person and queues tracing in one transaction.
+
+Withdrawing a *confirmed* case is four eyes too — a ``withdraw_case`` proposal
+(``case_withdrawal``) with a reason, approved by a different official (a supervisor) — because
+it lifts every exposure and quarantine order that followed from the case at once. On approval
+the case fact is retracted and tracing queued again, which retracts everything downstream: each
+person returns to the status they would have had, with the correction as the cause in their
+history. Withdrawing a still *pending report* stays a single decision by a supervisor: it
+rejects a proposal that never took effect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from healthcode.domain.access import Action, Principal
 from healthcode.domain.cases import CaseRecord, CaseState, parse_details
 from healthcode.domain.errors import Conflict, InvalidInput, NotFound
-from healthcode.domain.facts import Case
 from healthcode.domain.proposals import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
-from healthcode.domain.tracing import fact_id
 from healthcode.services import proposals
-from healthcode.services.authz import require, require_scope
+from healthcode.services.authz import require, require_person_scope
+from healthcode.services.case_withdrawal import case_proposals, reject_pending
 from healthcode.services.ports import Clock, UnitOfWork
-from healthcode.services.status import refresh_status
-from healthcode.services.tracing import find_case_exposures, queue_trace
+from healthcode.services.tracing import find_case_exposures
 
-CONFIRM_CASE = ProposalKind.CONFIRM_CASE.value
+CONFIRM_CASE: Final = ProposalKind.CONFIRM_CASE.value
+WITHDRAW_CASE: Final = ProposalKind.WITHDRAW_CASE.value
 
 
 @dataclass(frozen=True, kw_only=True)
 class CaseView:
-    """A case with its proposals (report, corrections) for officials."""
+    """A case with its proposals (report, corrections, withdrawals) for officials."""
 
     record: CaseRecord
     proposals: list[Proposal]
 
+    def _of(self, kind: str, status: ProposalStatus) -> Proposal | None:
+        return next((p for p in self.proposals if p.kind == kind and p.status is status), None)
+
     @property
     def state(self) -> CaseState:
         record = self.record
-        if record.state is CaseState.REPORTED and not any(
-            p.status is ProposalStatus.PENDING for p in self.proposals
-        ):
+        if record.state is CaseState.REPORTED and self.pending is None:
             return CaseState.REJECTED
         return record.state
 
     @property
     def pending(self) -> Proposal | None:
-        return next((p for p in self.proposals if p.status is ProposalStatus.PENDING), None)
+        """The report or correction waiting for confirmation."""
+        return self._of(CONFIRM_CASE, ProposalStatus.PENDING)
+
+    @property
+    def pending_withdrawal(self) -> Proposal | None:
+        """The proposed withdrawal of the confirmed case waiting for approval."""
+        return self._of(WITHDRAW_CASE, ProposalStatus.PENDING)
+
+    @property
+    def withdrawal(self) -> Proposal | None:
+        """The approved withdrawal (who proposed it, who approved it, why)."""
+        return self._of(WITHDRAW_CASE, ProposalStatus.APPROVED)
 
 
 def _reason(text: str) -> str:
@@ -108,10 +124,7 @@ def correct_case(
 
 
 def _case_proposals(uow: UnitOfWork, record: CaseRecord) -> list[Proposal]:
-    found = uow.proposals.list(status=None, jurisdiction=record.jurisdiction)
-    return [
-        p for p in found if p.kind == CONFIRM_CASE and p.payload.get("case_id") == record.case_id
-    ]
+    return case_proposals(uow, record)
 
 
 def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
@@ -140,66 +153,82 @@ def confirm_case(
 
 def withdraw_case(
     *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, reason: str
-) -> CaseRecord:
-    """Withdraw a case (a supervisor, with a reason). A pending report is rejected; a confirmed
-    case is retracted and everything that followed from it is undone by tracing again."""
-    principal = require(principal, Action.WITHDRAW_CASE)
+) -> Proposal:
+    """Withdraw a case, with a reason.
+
+    A *confirmed* case is not withdrawn at once: this proposes its withdrawal (a
+    ``withdraw_case`` proposal, returned pending) and nothing changes until a different official
+    approves it (``approve_withdrawal`` or the generic proposal approval). A still *pending
+    report* is rejected here and now by a supervisor — a single decision, since the report
+    never took effect — and the rejected report is returned."""
+    principal = require(principal, Action.PROPOSE_WITHDRAWAL)
     clean = _reason(reason)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        view = CaseView(record=record, proposals=_case_proposals(uow, record))
+    if view.state is CaseState.CONFIRMED:
+        return proposals.propose(
+            uow=uow,
+            clock=clock,
+            principal=principal,
+            action=WITHDRAW_CASE,
+            payload={"case_id": case_id},
+            reason=clean,
+        )
+    if view.state is not CaseState.REPORTED:
+        raise Conflict("case", f"nothing to withdraw: the case is {view.state.value}")
+    return _reject_report(uow=uow, clock=clock, principal=principal, case_id=case_id, reason=clean)
+
+
+def _reject_report(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, reason: str
+) -> Proposal:
+    """Withdraw a pending report: reject it (a decision on the report, so an approver's), and
+    mark the case withdrawn. Nothing had taken effect, so nothing is retracted."""
+    principal = require(principal, Action.APPROVE_CASE)
     with uow:
         record = uow.cases.get(case_id, for_update=True)
         if record is None:
             raise NotFound("case", case_id)
-        require_scope(principal, record.jurisdiction, action=Action.WITHDRAW_CASE)
-        if record.state is CaseState.WITHDRAWN:
-            raise Conflict("case", "is already withdrawn")
+        require_person_scope(
+            principal,
+            jurisdiction=record.jurisdiction,
+            district=uow.persons.district_of(record.subject),
+            action=Action.APPROVE_CASE,
+        )
+        report = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
+        if record.state is not CaseState.REPORTED or report is None:
+            raise Conflict("case", f"nothing to withdraw: the case is {record.state.value}")
         now = clock.now()
-        who = principal.name or principal.id
-        for pending in _case_proposals(uow, record):
-            if pending.status is ProposalStatus.PENDING:
-                uow.proposals.save_decision(
-                    replace(
-                        pending,
-                        status=ProposalStatus.REJECTED,
-                        decided_by=who,
-                        decided_by_role=principal.role.value,
-                        decided_at=now,
-                        decision_note=f"case withdrawn: {clean}",
-                    )
-                )
-        confirmed = record.state is CaseState.CONFIRMED
         record = replace(
             record,
             state=CaseState.WITHDRAWN,
-            withdrawn_by=who,
+            withdrawn_by=principal.name or principal.id,
             withdrawn_at=now,
-            withdrawal_reason=clean,
+            withdrawal_reason=reason,
         )
-        if confirmed and record.case_fact_id is not None:
-            d = record.details
-            uow.facts.add(
-                Case(
-                    id=fact_id("retract", record.case_fact_id),
-                    subject=d.subject,
-                    at=record.confirmed_at or now,
-                    recorded_at=now,
-                    supersedes=record.case_fact_id,
-                    retracted=True,
-                    case_id=case_id,
-                    classification=d.classification.value,
-                    sampled_at=d.sampled_at,
-                    onset_at=d.onset_at,
-                )
-            )
-            refresh_status(
-                uow=uow,
-                clock=clock,
-                subject=d.subject,
-                cause=f"correction: case {case_id} withdrawn: {clean}"[:120],
-            )
-            queue_trace(uow, clock, record)
+        (rejected,) = reject_pending(
+            uow, record, kinds=frozenset({CONFIRM_CASE}), by=principal, at=now
+        )
         uow.cases.save(record)
         uow.commit()
-    return record
+    return rejected
+
+
+def approve_withdrawal(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, note: str = ""
+) -> Proposal:
+    """Approve the case's pending withdrawal (never your own proposal): the case fact is
+    retracted and tracing queued, in the approval's transaction."""
+    principal = require(principal, Action.READ_CASES)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending_withdrawal
+    if pending is None:
+        raise Conflict("case", "no withdrawal of this case is waiting for approval")
+    return proposals.approve(
+        uow=uow, clock=clock, principal=principal, proposal_id=pending.id, note=note
+    )
 
 
 def list_cases(
@@ -214,7 +243,7 @@ def list_cases(
         all_proposals = [
             p
             for p in uow.proposals.list(status=None, jurisdiction=principal.jurisdiction)
-            if p.kind == CONFIRM_CASE
+            if p.kind in (CONFIRM_CASE, WITHDRAW_CASE)
         ]
     views = [
         CaseView(

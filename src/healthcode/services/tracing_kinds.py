@@ -1,7 +1,8 @@
 """Four-eyes kinds for cases and risk areas: ``confirm_case`` (a report, or a correction of a
-confirmed case) and ``declare_risk_area``. Proposing validates; approving (by a different
-official) records the facts, reassesses the people concerned and queues tracing — all in the
-approval's transaction."""
+confirmed case), ``withdraw_case`` (a confirmed case, in ``case_withdrawal``) and
+``declare_risk_area``. Proposing validates; approving (by a different official) records the
+facts, reassesses the people concerned and queues tracing — all in the approval's
+transaction."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from healthcode.domain.facts import Case
 from healthcode.domain.proposals import ProposalKind
 from healthcode.domain.risk_areas import LEVELS, RiskArea, check_places, split_trip
 from healthcode.domain.venues import TRANSIT_KINDS
+from healthcode.services.case_withdrawal import WITHDRAWAL_HANDLER
 from healthcode.services.ids import new_id
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.proposal_registry import Approval, Prepared, ProposalHandler
@@ -223,6 +225,7 @@ TRACING_HANDLERS: Final = (
         execute=_execute_case,
         description="confirm a reported case (or correct a confirmed one); tracing follows",
     ),
+    WITHDRAWAL_HANDLER,
     ProposalHandler(
         kind=ProposalKind.DECLARE_RISK_AREA.value,
         propose_action=Action.PROPOSE_RISK_AREA,

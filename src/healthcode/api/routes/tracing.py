@@ -1,11 +1,11 @@
-"""Cases (report, confirm, correct, withdraw, preview), risk areas, quarantines, and what
-tracing found about the calling citizen."""
+"""Cases (report, confirm, correct, withdraw by four eyes, preview), risk areas, quarantines,
+and what tracing found about the calling citizen."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from healthcode.api.access_schemas import DecisionIn, ProposalOut
 from healthcode.api.auth import Authorized, CurrentSubject, Public
@@ -25,7 +25,7 @@ from healthcode.api.tracing_schemas import (
 )
 from healthcode.domain.access import Action, Principal
 from healthcode.domain.cases import CaseState
-from healthcode.domain.proposals import ProposalKind
+from healthcode.domain.proposals import ProposalKind, ProposalStatus
 from healthcode.services import cases, proposals
 from healthcode.services.cases import CaseView
 from healthcode.services.quarantine import list_quarantines, my_exposures, propose_release
@@ -36,7 +36,8 @@ router = APIRouter(prefix="/api/v1", tags=["tracing"])
 ReportsCases = Annotated[Principal, Depends(Authorized(Action.PROPOSE_CASE))]
 ReadsCases = Annotated[Principal, Depends(Authorized(Action.READ_CASES))]
 ConfirmsCases = Annotated[Principal, Depends(Authorized(Action.APPROVE_CASE))]
-WithdrawsCases = Annotated[Principal, Depends(Authorized(Action.WITHDRAW_CASE))]
+ProposesWithdrawals = Annotated[Principal, Depends(Authorized(Action.PROPOSE_WITHDRAWAL))]
+ApprovesWithdrawals = Annotated[Principal, Depends(Authorized(Action.APPROVE_WITHDRAWAL))]
 Previews = Annotated[Principal, Depends(Authorized(Action.PREVIEW_TRACING))]
 ProposesAreas = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RISK_AREA))]
 ReadsQuarantines = Annotated[Principal, Depends(Authorized(Action.READ_QUARANTINES))]
@@ -45,7 +46,8 @@ ProposesReleases = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RELEAS
 
 def _case_out(view: CaseView) -> CaseOut:
     r, d = view.record, view.record.details
-    pending = view.pending
+    pending, withdrawal = view.pending, view.withdrawal
+    waiting = view.pending_withdrawal
     return CaseOut(
         case_id=r.case_id,
         subject=d.subject,
@@ -63,10 +65,12 @@ def _case_out(view: CaseView) -> CaseOut:
         withdrawn_by=r.withdrawn_by,
         withdrawn_at=r.withdrawn_at,
         withdrawal_reason=r.withdrawal_reason,
+        withdrawal_proposed_by=None if withdrawal is None else withdrawal.proposed_by,
         traced_at=r.traced_at,
         trace_counts=dict(r.trace_counts),
         exposures=r.exposures,
         pending_proposal=None if pending is None else pending.id,
+        pending_withdrawal=None if waiting is None else waiting.id,
     )
 
 
@@ -141,19 +145,49 @@ def correct_case(
     return _proposal_out(proposal)
 
 
-@router.post("/cases/{case_id}/withdraw", response_model=CaseOut)
+@router.post(
+    "/cases/{case_id}/withdraw",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses={200: {"description": "A pending report was rejected (a single decision)"}},
+)
 def withdraw_case(
-    case_id: str, body: WithdrawalIn, supervisor: WithdrawsCases, container: ContainerDep
-) -> CaseOut:
-    """Withdraw a case, saying why: everything that followed from it is undone."""
-    cases.withdraw_case(
+    case_id: str,
+    body: WithdrawalIn,
+    official: ProposesWithdrawals,
+    container: ContainerDep,
+    response: Response,
+) -> ProposalOut:
+    """Withdraw a case, saying why. For a confirmed case this proposes the withdrawal (201, a
+    `withdraw_case` proposal): nothing changes until a different official approves it at
+    `/cases/{id}/withdrawal/approve` (or `/proposals/{id}/approve`). A pending report is
+    rejected at once by a supervisor (200, the rejected report)."""
+    proposal = cases.withdraw_case(
         uow=container.uow(),
         clock=container.clock,
-        principal=supervisor,
+        principal=official,
         case_id=case_id,
         reason=body.reason,
     )
-    return _case_out(cases.get_case(uow=container.uow(), principal=supervisor, case_id=case_id))
+    if proposal.status is not ProposalStatus.PENDING:
+        response.status_code = status.HTTP_200_OK
+    return _proposal_out(proposal)
+
+
+@router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut)
+def approve_withdrawal(
+    case_id: str, body: DecisionIn, approver: ApprovesWithdrawals, container: ContainerDep
+) -> ProposalOut:
+    """Approve the case's pending withdrawal (never your own proposal): the case is retracted
+    and tracing again undoes every exposure and quarantine order that followed from it."""
+    decided = cases.approve_withdrawal(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        case_id=case_id,
+        note=body.note,
+    )
+    return _proposal_out(decided)
 
 
 @router.post("/risk-areas", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
