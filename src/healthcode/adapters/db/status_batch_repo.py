@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from healthcode.adapters.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.adapters.db.fact_mapping import ROW_TYPES, from_row
 from healthcode.adapters.db.identity import ChannelBindingRow, ChannelRow
 from healthcode.adapters.db.outbox import OutboxRow
@@ -24,14 +24,6 @@ from healthcode.services.access_ports import OutboxMessage
 from healthcode.services.ports import StatusChange
 from healthcode.services.status_codec import encode
 from healthcode.services.tracing_ports import StatusHead
-
-_IN_CHUNK = 900  # below SQLite's default limit of bound parameters
-
-
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
-    items = sorted(set(values))
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
 
 
 def _table(model: Any) -> Table:
@@ -61,17 +53,11 @@ class SqlStatusBatchRepository:
         self._bodies[id(status)] = (status, body)
         return body
 
-    def _insert(self) -> Any:
-        dialect = self._session.get_bind().dialect.name
-        return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
     def jurisdictions(self, subjects: Sequence[str]) -> Mapping[str, str]:
         found: dict[str, str] = {}
-        for chunk in _chunks(subjects):
+        for condition in key_filters(self._session, PersonRow.subject, subjects):
             rows = self._session.execute(
-                select(PersonRow.subject, PersonRow.jurisdiction).where(
-                    PersonRow.subject.in_(chunk)
-                )
+                select(PersonRow.subject, PersonRow.jurisdiction).where(condition)
             )
             found.update({s: j for s, j in rows})
         return found
@@ -80,8 +66,8 @@ class SqlStatusBatchRepository:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind in kinds:
             table = _table(ROW_TYPES[kind])
-            for chunk in _chunks(subjects):
-                query = select(*table.columns).where(table.c.subject.in_(chunk))
+            for condition in key_filters(self._session, table.c.subject, subjects):
+                query = select(*table.columns).where(condition)
                 for row in self._session.execute(query):
                     found[row.subject].append(from_row(kind, row))
         return {s: ordered(f) for s, f in found.items()}
@@ -93,16 +79,14 @@ class SqlStatusBatchRepository:
                 {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
             )
         for kind, rows in by_kind.items():
-            self._session.execute(insert(_table(ROW_TYPES[kind])), rows)
+            insert_many(self._session, _table(ROW_TYPES[kind]), rows)
 
     def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
         found: dict[str, StatusHead] = {}
         c = CurrentStatusRow
-        for chunk in _chunks(subjects):
+        for condition in key_filters(self._session, c.subject, subjects):
             rows = self._session.execute(
-                select(c.subject, c.colour, c.valid_until, c.policy_version).where(
-                    c.subject.in_(chunk)
-                )
+                select(c.subject, c.colour, c.valid_until, c.policy_version).where(condition)
             )
             found.update({s: StatusHead(Colour(col), until, v) for s, col, until, v in rows})
         return found
@@ -110,17 +94,9 @@ class SqlStatusBatchRepository:
     def save_current(self, statuses: Sequence[Status]) -> None:
         if not statuses:
             return
-        table = _table(CurrentStatusRow)
-        statement = self._insert()(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["subject"],
-            set_={
-                name: statement.excluded[name]
-                for name in ("colour", "assessed_at", "valid_until", "policy_version", "body")
-            },
-        )
-        self._session.execute(
-            statement,
+        upsert_many(
+            self._session,
+            _table(CurrentStatusRow),
             [
                 {
                     "subject": s.subject,
@@ -132,6 +108,7 @@ class SqlStatusBatchRepository:
                 }
                 for s in statuses
             ],
+            key="subject",
         )
         self._bodies.clear()
 
@@ -139,8 +116,10 @@ class SqlStatusBatchRepository:
         if not changes:
             return []
         table = _table(StatusChangeRow)
+        ids = next_ids(self._session, table, len(changes))
         rows = [
             {
+                "id": i,
                 "subject": c.subject,
                 "at": c.at,
                 "recorded_at": c.recorded_at,
@@ -150,10 +129,9 @@ class SqlStatusBatchRepository:
                 "policy_version": c.status.policy_version,
                 "body": self._body(c.status),
             }
-            for c in changes
+            for c, i in zip(changes, ids, strict=True)
         ]
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = [row.id for row in self._session.execute(statement, rows)]
+        insert_many(self._session, table, rows)
         return [
             dataclasses.replace(c, id=i, cause=c.cause[:120])
             for c, i in zip(changes, ids, strict=True)
@@ -162,7 +140,7 @@ class SqlStatusBatchRepository:
     def bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
         """Per subject, (channel id, channel user id) of its active channels."""
         found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for chunk in _chunks(subjects):
+        for condition in key_filters(self._session, ChannelBindingRow.subject, subjects):
             rows = self._session.execute(
                 select(
                     ChannelBindingRow.subject,
@@ -170,7 +148,7 @@ class SqlStatusBatchRepository:
                     ChannelBindingRow.channel_user_id,
                 )
                 .join(ChannelRow, ChannelRow.id == ChannelBindingRow.channel_id)
-                .where(ChannelBindingRow.subject.in_(chunk), ChannelRow.active.is_(True))
+                .where(condition, ChannelRow.active.is_(True))
                 .order_by(ChannelBindingRow.subject, ChannelBindingRow.channel_id)
             )
             for subject, channel_id, user_id in rows:
@@ -198,5 +176,5 @@ class SqlStatusBatchRepository:
             }
             for m in messages
         ]
-        self._session.execute(insert(_table(OutboxRow)), rows)
+        insert_many(self._session, _table(OutboxRow), rows)
         return len(rows)

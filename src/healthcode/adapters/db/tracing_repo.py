@@ -4,7 +4,7 @@ tracing derived, cases and risk areas."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
+from healthcode.adapters.db.bulk import insert_many, key_filters
 from healthcode.adapters.db.fact_mapping import from_row
 from healthcode.adapters.db.facts import PresenceRow, QuarantineOrderRow
 from healthcode.adapters.db.people import PersonRow
@@ -22,14 +23,7 @@ from healthcode.domain.risk_areas import RiskArea
 from healthcode.domain.tracing import Sighting
 from healthcode.services.tracing_ports import DerivedFact
 
-_IN_CHUNK = 900  # below SQLite's default limit of bound parameters
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
-
-
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
-    items = sorted(set(values))
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
 
 
 class SqlTracingRepository:
@@ -51,9 +45,9 @@ class SqlTracingRepository:
         columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
         found: dict[str, Sighting] = {}
         superseded: set[str] = set()
-        for chunk in _chunks(keys):
+        for condition in key_filters(self._session, column, keys):
             query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
-                column.in_(chunk),
+                condition,
                 t.c.at >= start - lookback,
                 t.c.at < end,
                 or_(t.c.until > start, t.c.at > start - slack),
@@ -106,18 +100,19 @@ class SqlTracingRepository:
 
     def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
         homes: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(subjects):
+        for condition in key_filters(self._session, PersonRow.subject, subjects):
             rows = self._session.execute(
                 select(PersonRow.subject, PersonRow.household, PersonRow.jurisdiction).where(
-                    PersonRow.subject.in_(chunk)
+                    condition
                 )
             )
             homes.update({s: (h, j) for s, h, j in rows})
         members: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for chunk in _chunks(h for h, _ in homes.values()):
+        households = (h for h, _ in homes.values())
+        for condition in key_filters(self._session, PersonRow.household, households):
             rows = self._session.execute(
                 select(PersonRow.subject, PersonRow.household, PersonRow.jurisdiction)
-                .where(PersonRow.household.in_(chunk))
+                .where(condition)
                 .order_by(PersonRow.subject)
             )
             for s, h, j in rows:
@@ -130,8 +125,9 @@ class SqlTracingRepository:
         if not facts:
             return
         table: Table = TracedFactRow.__table__  # type: ignore[assignment]
-        self._session.execute(
-            table.insert(),
+        insert_many(
+            self._session,
+            table,
             [
                 {
                     "fact_id": f.fact_id,

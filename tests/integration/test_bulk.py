@@ -1,0 +1,99 @@
+"""Bulk reads and writes straight through the driver, on both databases: what goes in comes
+back with its types (aware times, JSON), upserts replace, ids are new, and key lookups find
+every key however many there are."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Table, select
+
+from healthcode.adapters.db.bulk import insert_many, key_filters, next_ids, upsert_many
+from healthcode.adapters.db.people import PersonRow
+from healthcode.adapters.db.status import CurrentStatusRow, StatusChangeRow
+from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
+from healthcode.bootstrap import Container
+from tracing_helpers import resident
+
+CURRENT: Table = CurrentStatusRow.__table__  # type: ignore[assignment]
+CHANGES: Table = StatusChangeRow.__table__  # type: ignore[assignment]
+
+
+def _uow(container: Container) -> SqlUnitOfWork:
+    uow = container.uow()
+    assert isinstance(uow, SqlUnitOfWork)
+    return uow
+
+
+def _status(subject: str, colour: str, container: Container) -> dict[str, object]:
+    return {
+        "subject": subject,
+        "colour": colour,
+        "assessed_at": container.clock.now(),
+        "valid_until": None,
+        "policy_version": "v1",
+        "body": {"colour": colour, "reasons": ["甲", 1]},
+    }
+
+
+def test_upsert_inserts_then_replaces(container: Container) -> None:
+    """A first upsert inserts; a second replaces the other columns and keeps one row."""
+    subject = resident(container, 1)
+    with _uow(container) as uow:
+        upsert_many(uow.session, CURRENT, [_status(subject, "green", container)], key="subject")
+        uow.commit()
+    later = dict(_status(subject, "red", container))
+    later["valid_until"] = container.clock.now() + timedelta(days=14)
+    with _uow(container) as uow:
+        upsert_many(uow.session, CURRENT, [later], key="subject")
+        uow.commit()
+    with _uow(container) as uow:
+        rows = uow.session.execute(select(CurrentStatusRow)).scalars().all()
+        assert [(r.colour, r.valid_until, r.body) for r in rows] == [
+            ("red", later["valid_until"], {"colour": "red", "reasons": ["甲", 1]})
+        ]
+
+
+def test_inserted_rows_read_back_with_new_ids(container: Container) -> None:
+    """Rows inserted with ``next_ids`` get ids after any taken, and read back as written."""
+    subject = resident(container, 1)
+    at = container.clock.now()
+    row = {
+        "subject": subject,
+        "at": at,
+        "recorded_at": at,
+        "colour_from": None,
+        "colour_to": "green",
+        "cause": "first",
+        "policy_version": "v1",
+        "body": {"k": "v"},
+    }
+    with _uow(container) as uow:
+        first = next_ids(uow.session, CHANGES, 2)
+        insert_many(uow.session, CHANGES, [{"id": i, **row} for i in first])
+        second = next_ids(uow.session, CHANGES, 3)
+        insert_many(uow.session, CHANGES, [{"id": i, **row} for i in second])
+        uow.commit()
+    assert len(set(first + second)) == 5 and min(second) > max(first)
+    with _uow(container) as uow:
+        found = uow.session.execute(
+            select(StatusChangeRow)
+            .where(StatusChangeRow.cause == "first")
+            .order_by(StatusChangeRow.id)
+        )
+        rows = found.scalars().all()
+        assert [r.id for r in rows] == first + second
+        assert {(r.at, r.colour_from, r.body["k"]) for r in rows} == {(at, None, "v")}
+
+
+def test_key_lookups_find_every_key_beyond_one_chunk(container: Container) -> None:
+    """Two thousand keys, a few of them real: every real one is found, once."""
+    real = [resident(container, i) for i in range(1, 4)]
+    keys = [f"{i:032x}" for i in range(2_000)] + real
+    with _uow(container) as uow:
+        found = [
+            subject
+            for condition in key_filters(uow.session, PersonRow.subject, keys)
+            for subject in uow.session.scalars(select(PersonRow.subject).where(condition))
+        ]
+    assert sorted(found) == sorted(real)
