@@ -5,7 +5,7 @@ one job twice."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from healthcode.domain.facts import FactKind, IdentityCheck
 from healthcode.domain.jobs import LEASE, MAX_ATTEMPTS, Job, JobStatus
 from healthcode.services import derived, jobs
 from healthcode.services.ids import new_id
-from healthcode.services.jobs import enqueue, register_job, run_next
+from healthcode.services.jobs import enqueue, register_batch_job, register_job, run_due, run_next
 from healthcode.services.notifications import outbox
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.status import current_status
@@ -47,13 +47,37 @@ def _boom(_uow: UnitOfWork, _clock: Clock, _job: Job) -> dict[str, Any]:
     raise RuntimeError("the lab system is down")
 
 
+BATCHES: list[int] = []
+
+
+def _mark_all(uow: UnitOfWork, clock: Clock, batch: Sequence[Job]) -> list[dict[str, Any]]:
+    """A test batch: marks every job's subject, failing the whole batch if one says so."""
+    BATCHES.append(len(batch))
+    for job in batch:
+        if job.payload.get("poison"):
+            raise RuntimeError("a poisoned job")
+        _mark(uow, clock, job)
+    return [{} for _ in batch]
+
+
+def _mark_or_fail(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+    if job.payload.get("poison"):
+        raise RuntimeError("a poisoned job")
+    return _mark(uow, clock, job)
+
+
 @pytest.fixture(autouse=True)
 def _test_kinds() -> Iterator[None]:
     register_job("test_mark", _mark)
     register_job("test_boom", _boom)
+    register_job("test_batch", _mark_or_fail)
+    register_batch_job("test_batch", _mark_all, size=4)
+    BATCHES.clear()
     yield
     jobs._HANDLERS.pop("test_mark", None)
     jobs._HANDLERS.pop("test_boom", None)
+    jobs._HANDLERS.pop("test_batch", None)
+    jobs._BATCH_HANDLERS.pop("test_batch", None)
 
 
 def _queue(container: Container, kind: str, key: str, **payload: object) -> None:
@@ -187,3 +211,32 @@ def test_several_workers_never_run_one_job_twice(container: Container) -> None:
     assert _marks(container, subject) == 30
     with container.uow() as uow:
         assert uow.jobs.counts() == {"done": 30}
+
+
+def test_due_jobs_of_a_batch_kind_run_together(container: Container) -> None:
+    """Ten due jobs of a kind with a batch handler of four run as batches of 4, 4 and 2, each
+    job once, and the worker counts every one."""
+    subject = resident(container, 1)
+    for i in range(10):
+        _queue(container, "test_batch", f"b{i}", subject=subject)
+    assert work(container).jobs_done == 10
+    assert BATCHES == [4, 4, 2]
+    assert _marks(container, subject) == 10
+    with container.uow() as uow:
+        assert uow.jobs.counts() == {"done": 10}
+
+
+def test_a_failing_batch_is_rerun_job_by_job(container: Container) -> None:
+    """One bad job sinks its batch, which keeps nothing; the jobs are then run one by one, so
+    the good ones are done once and only the bad one waits for its retry."""
+    subject = resident(container, 1)
+    for i in range(3):
+        _queue(container, "test_batch", f"g{i}", subject=subject)
+    _queue(container, "test_batch", "bad", subject=subject, poison=True)
+    outcomes = run_due(uow_factory=container.uow, clock=container.clock, worker="w")
+    assert BATCHES == [4]
+    assert sorted(o.status.value for o in outcomes) == ["done", "done", "done", "pending"]
+    assert _marks(container, subject) == 3
+    with container.uow() as uow:
+        (bad,) = [j for j in uow.jobs.list() if j.dedup_key == "bad"]
+    assert bad.attempts == 1 and "poisoned" in bad.last_error

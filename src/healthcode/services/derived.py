@@ -40,9 +40,13 @@ class Desired:
 
 @dataclass
 class Applied:
+    """What ``derive`` recorded, and the facts and causes ``reassess`` still has to apply."""
+
     added: int = 0
     retracted: int = 0
     people: set[str] = field(default_factory=set)
+    facts: list[Fact] = field(default_factory=list)
+    causes: dict[str, str] = field(default_factory=dict)
 
 
 def _span(interval: Interval) -> dict[str, str]:
@@ -160,7 +164,7 @@ def _with_id(fact: Fact, new: str) -> Fact:
     return replace(fact, id=new)
 
 
-def apply_derived(
+def derive(
     uow: UnitOfWork,
     clock: Clock,
     *,
@@ -170,7 +174,8 @@ def apply_derived(
     cause_added: str,
     cause_removed: str,
 ) -> Applied:
-    """Record what is newly found, retract what no longer holds, reassess each person once."""
+    """Record which facts the source now causes (new ones, and retractions of those that no
+    longer hold); the facts themselves and the reassessment are left to ``reassess``."""
     now = clock.now()
     rows = uow.tracing.derived_from(source_id)
     active = {r.key: r for r in rows if r.retracted_at is None}
@@ -208,13 +213,52 @@ def apply_derived(
         facts[row.subject].append(retraction)
         removed.add(row.subject)
         retractions[row.fact_id] = retraction.id
-    applied = Applied(added=len(new_rows), retracted=len(retractions), people=set(facts))
+    uow.tracing.add_derived(new_rows)
+    uow.tracing.retract_derived(retractions, at=now)
+    return Applied(
+        added=len(new_rows),
+        retracted=len(retractions),
+        people=set(facts),
+        facts=[f for subject in sorted(facts) for f in facts[subject]],
+        causes={s: (cause_removed if s in removed else cause_added) for s in sorted(facts)},
+    )
+
+
+def reassess(uow: UnitOfWork, clock: Clock, applied: Sequence[Applied]) -> None:
+    """Record the facts of one or more ``derive`` results and reassess each person touched
+    once, in the caller's transaction (a person touched by several sources has their causes)."""
+    causes: dict[str, list[str]] = defaultdict(list)
+    for a in applied:
+        for subject, cause in a.causes.items():
+            if cause not in causes[subject]:
+                causes[subject].append(cause)
     record_many(
         uow=uow,
         clock=clock,
-        facts=[f for subject in sorted(facts) for f in facts[subject]],
-        causes={s: (cause_removed if s in removed else cause_added)[:120] for s in sorted(facts)},
+        facts=[f for a in applied for f in a.facts],
+        causes={s: "; ".join(c)[:120] for s, c in sorted(causes.items())},
     )
-    uow.tracing.add_derived(new_rows)
-    uow.tracing.retract_derived(retractions, at=now)
+
+
+def apply_derived(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    source_kind: str,
+    source_id: str,
+    desired: Sequence[Desired],
+    cause_added: str,
+    cause_removed: str,
+) -> Applied:
+    """Record what is newly found, retract what no longer holds, reassess each person once."""
+    applied = derive(
+        uow,
+        clock,
+        source_kind=source_kind,
+        source_id=source_id,
+        desired=desired,
+        cause_added=cause_added,
+        cause_removed=cause_removed,
+    )
+    reassess(uow, clock, [applied])
     return applied

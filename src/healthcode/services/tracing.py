@@ -12,7 +12,7 @@ withdrawn case keeps nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -38,12 +38,15 @@ from healthcode.domain.tracing import (
     visit_of,
 )
 from healthcode.domain.tracing_settings import TracingSettings
-from healthcode.services.derived import apply_derived, desired_exposures, desired_orders
-from healthcode.services.jobs import enqueue, register_job
+from healthcode.services.derived import Applied, derive, desired_exposures, desired_orders, reassess
+from healthcode.services.jobs import enqueue, register_batch_job, register_job
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.tracing_policy import tracing_settings
 
 TRACE_CASE: Final = "trace_case"
+# cases confirmed together are traced together, this many to a transaction: they share the
+# reads and writes of reassessing the people they touch (a person in several is assessed once)
+TRACE_BATCH: Final = 10
 # presences begin at most this long before the time range they overlap (rides last at most
 # 6 h; a check-in is an instant); location stays in cells may last longer
 PLACE_LOOKBACK: Final = timedelta(hours=24)
@@ -243,12 +246,13 @@ def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -
     return replace(trace, findings=findings, orders=orders)
 
 
-def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
-    """Bring the case's exposures and orders in line with its record, inside the caller's
-    transaction; returns a summary. A withdrawn case keeps none."""
+def _trace_one(
+    uow: UnitOfWork, clock: Clock, case_id: str
+) -> tuple[dict[str, Any], Applied | None]:
+    """Record what the case causes now (not yet reassessed); its summary."""
     record = uow.cases.get(case_id, for_update=True)
     if record is None:
-        return {"case_id": case_id, "skipped": "no such case"}
+        return {"case_id": case_id, "skipped": "no such case"}, None
     now = clock.now()
     if record.state is CaseState.CONFIRMED:
         trace = find_case_exposures(uow, record, now=now)
@@ -260,9 +264,9 @@ def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]
     elif record.state is CaseState.WITHDRAWN:
         desired, summary = [], {"case_id": case_id, "withdrawn": True}
     else:
-        return {"case_id": case_id, "skipped": f"case is {record.state.value}"}
+        return {"case_id": case_id, "skipped": f"case is {record.state.value}"}, None
     corrected = "withdrawn" if record.state is CaseState.WITHDRAWN else "corrected"
-    applied = apply_derived(
+    applied = derive(
         uow,
         clock,
         source_kind="case",
@@ -280,7 +284,21 @@ def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]
             exposures=len([d for d in desired if d.category != "quarantine_order"]),
         )
     )
-    return {**summary, "added": applied.added, "retracted": applied.retracted}
+    return {**summary, "added": applied.added, "retracted": applied.retracted}, applied
+
+
+def trace_cases(uow: UnitOfWork, clock: Clock, *, case_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Bring each case's exposures and orders in line with its record, inside the caller's
+    transaction, then reassess everyone touched once; one summary per case. A withdrawn case
+    keeps none."""
+    traced = [_trace_one(uow, clock, case_id) for case_id in case_ids]
+    reassess(uow, clock, [applied for _, applied in traced if applied is not None])
+    return [summary for summary, _ in traced]
+
+
+def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
+    """``trace_cases`` for one case; returns its summary."""
+    return trace_cases(uow, clock, case_ids=[case_id])[0]
 
 
 def queue_trace(uow: UnitOfWork, clock: Clock, record: CaseRecord) -> bool:
@@ -298,4 +316,9 @@ def _run_trace_job(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
     return trace_case(uow, clock, case_id=str(job.payload["case_id"]))
 
 
+def _run_trace_jobs(uow: UnitOfWork, clock: Clock, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    return trace_cases(uow, clock, case_ids=[str(job.payload["case_id"]) for job in jobs])
+
+
 register_job(TRACE_CASE, _run_trace_job)
+register_batch_job(TRACE_CASE, _run_trace_jobs, size=TRACE_BATCH)

@@ -140,10 +140,12 @@ class JobRepository(Protocol):
         """Queue a job unless one with its dedup key exists; True if it was queued."""
         ...
 
-    def claim(self, *, now: datetime, worker: str, lease_until: datetime) -> Job | None:
-        """Take the oldest due job (pending and due, or running with an expired lease) for
-        ``worker`` until ``lease_until``; None when nothing is due. Never hands one job to two
-        workers at once (row locks with SKIP LOCKED on PostgreSQL)."""
+    def claim(
+        self, *, now: datetime, worker: str, lease_until: datetime, kind: str | None = None
+    ) -> Job | None:
+        """Take the oldest due job (pending and due, or running with an expired lease), of
+        ``kind`` if given, for ``worker`` until ``lease_until``; None when nothing is due.
+        Never hands one job to two workers at once (row locks with SKIP LOCKED on PostgreSQL)."""
         ...
 
     def lock(self, job_id: str, *, worker: str) -> Job | None:

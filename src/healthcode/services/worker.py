@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from healthcode.domain.jobs import LEASE, JobStatus
 from healthcode.services import risk_areas, tracing  # noqa: F401 - registers their job kinds
-from healthcode.services.jobs import run_next, worker_name
+from healthcode.services.jobs import run_due, worker_name
 from healthcode.services.notifications import DeliveryReport, WebhookSender, deliver_due
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.status import TIME_CAUSE, refresh_status
@@ -79,18 +79,21 @@ class Worker:
         self.max_jobs_per_pass = max_jobs_per_pass
 
     def run_jobs(self, report: PassReport) -> None:
-        for _ in range(self.max_jobs_per_pass):
-            outcome = run_next(
+        ran = 0
+        while ran < self.max_jobs_per_pass:
+            outcomes = run_due(
                 uow_factory=self.uow_factory, clock=self.clock, worker=self.name, lease=self.lease
             )
-            if outcome is None:
+            if not outcomes:
                 return
-            if outcome.status is JobStatus.DONE:
-                report.jobs_done += 1
-            elif outcome.status is JobStatus.FAILED:
-                report.jobs_failed += 1
-            elif outcome.status is JobStatus.PENDING:
-                report.jobs_retried += 1
+            ran += len(outcomes)
+            for outcome in outcomes:
+                if outcome.status is JobStatus.DONE:
+                    report.jobs_done += 1
+                elif outcome.status is JobStatus.FAILED:
+                    report.jobs_failed += 1
+                elif outcome.status is JobStatus.PENDING:
+                    report.jobs_retried += 1
 
     def run_once(self) -> PassReport:
         report = PassReport()

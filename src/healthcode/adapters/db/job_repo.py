@@ -64,10 +64,13 @@ class SqlJobRepository:
             },
         )
 
-    def claim(self, *, now: datetime, worker: str, lease_until: datetime) -> Job | None:
+    def claim(
+        self, *, now: datetime, worker: str, lease_until: datetime, kind: str | None = None
+    ) -> Job | None:
+        due = _due(now) if kind is None else and_(_due(now), JobRow.kind == kind)
         candidate = self._session.scalars(
             select(JobRow.id)
-            .where(_due(now))
+            .where(due)
             .order_by(JobRow.run_after, JobRow.created_at, JobRow.id)
             .limit(1)
             .with_for_update(skip_locked=True)
