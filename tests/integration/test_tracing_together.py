@@ -1,0 +1,54 @@
+"""Cases confirmed together are traced in one transaction, with the same outcome as one by one:
+a person exposed by two cases has both exposures and one change of colour naming both."""
+
+from __future__ import annotations
+
+from healthcode.bootstrap import Container
+from healthcode.domain.facts import FactKind
+from healthcode.services.notifications import outbox
+from healthcode.services.status import current_status, status_history
+from identity_helpers import add_test_channel
+from tracing_helpers import confirm, hours, officials, report, resident, stay, work
+
+
+def test_two_cases_sharing_a_contact_change_the_contact_once(container: Container) -> None:
+    """Two confirmed cases met the same person at two cafes: one pass traces both, the contact
+    has an exposure from each, turns red once with both cases as the cause and is told once;
+    someone who met neither stays green."""
+    who = officials(container)
+    first, second = resident(container, 1), resident(container, 2)
+    contact, stranger = resident(container, 3), resident(container, 4)
+    kit = add_test_channel(container)
+    with container.uow() as uow:
+        uow.channels.bind(
+            channel_id=kit.id, channel_user_id="u3", subject=contact, bound_at=container.clock.now()
+        )
+        uow.commit()
+    now = container.clock.now()
+    stay(container, first, "cafe-a", now - hours(30), now - hours(29))
+    stay(container, contact, "cafe-a", now - hours(30), now - hours(29))
+    stay(container, second, "cafe-b", now - hours(20), now - hours(19))
+    stay(container, contact, "cafe-b", now - hours(20), now - hours(19))
+    stay(container, stranger, "cafe-b", now - hours(10), now - hours(9))
+    cases = [
+        report(container, who["wang"], subject, sampled_at=now - hours(3))
+        for subject in (first, second)
+    ]
+    for case_id in cases:
+        confirm(container, who["li"], case_id)
+
+    assert work(container).jobs_done == 2
+
+    with container.uow() as uow:
+        exposures = uow.facts.for_subject(contact, kinds=[FactKind.EXPOSURE])
+    assert sorted(e.source_id for e in exposures) == sorted(cases)  # type: ignore[attr-defined]
+    assert current_status(uow=container.uow(), clock=container.clock, subject=contact).colour == (
+        "red"
+    )
+    changes = status_history(uow=container.uow(), clock=container.clock, subject=contact)
+    (to_red,) = [c for c in changes if c.colour_to == "red"]
+    assert all(f"case {case_id}" in to_red.cause for case_id in cases)
+    assert len([m for m in outbox(uow=container.uow()) if m.subject == contact]) == 1
+    assert current_status(uow=container.uow(), clock=container.clock, subject=stranger).colour == (
+        "green"
+    )
