@@ -3,6 +3,8 @@ a person exposed by two cases has both exposures and one change of colour naming
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from healthcode.bootstrap import Container
 from healthcode.domain.facts import FactKind
 from healthcode.services.notifications import outbox
@@ -52,3 +54,26 @@ def test_two_cases_sharing_a_contact_change_the_contact_once(container: Containe
     assert current_status(uow=container.uow(), clock=container.clock, subject=stranger).colour == (
         "green"
     )
+
+
+def test_presences_uploaded_late_are_traced_by_the_rescan(container: Container) -> None:
+    """A checkpoint's scans reach the service after the case was traced: the case is traced
+    again 15 minutes later and finds them; after the policy's 72 hours it stops rescanning."""
+    who = officials(container)
+    case, late = resident(container, 1), resident(container, 2)
+    now = container.clock.now()
+    stay(container, case, "gym", now - hours(30), now - hours(29))
+    case_id = report(container, who["wang"], case, sampled_at=now - hours(3))
+    confirm(container, who["li"], case_id)
+    assert work(container).jobs_done == 1
+    stay(container, late, "gym", now - hours(30), now - hours(29))  # uploaded only now
+    assert current_status(uow=container.uow(), clock=container.clock, subject=late).colour == (
+        "green"
+    )
+    container.clock.advance(timedelta(minutes=15))  # type: ignore[attr-defined]
+    assert work(container).jobs_done == 1
+    assert current_status(uow=container.uow(), clock=container.clock, subject=late).colour == "red"
+    container.clock.advance(hours(72))  # type: ignore[attr-defined]
+    assert work(container).jobs_done == 1  # the last rescan, past the horizon: none queued
+    container.clock.advance(hours(1))  # type: ignore[attr-defined]
+    assert work(container).jobs_done == 0

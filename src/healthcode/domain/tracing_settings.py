@@ -13,9 +13,15 @@ the way the WHO and the national practice of 2022 describe. The section, as YAML
       quarantine:                        # orders per category, counted from the last contact
         close_contact: [{setting: central, days: 7}, {setting: home, days: 3}]
       risk_area_rescan_minutes: 5        # how often active risk areas look for new presences
+      late_presences: {rescan_minutes: 15, hours: 72}   # confirmed cases traced again
 
 Check-ins and scans are instants; they count as stays of ``assumed_stay_minutes`` (venues) or
 rides of ``assumed_ride_minutes`` (transit). ``min_overlap_minutes: 0`` means any overlap.
+
+Presences reach the service late: a checkpoint offline for a day uploads its scans when it is
+back, a telecom file comes in batches. For ``late_presences.hours`` after its confirmation a
+case is traced again every ``late_presences.rescan_minutes`` (``hours: 0`` turns this off);
+tracing is idempotent, so a rescan records only what the late presences add.
 """
 
 from __future__ import annotations
@@ -101,6 +107,16 @@ class TracingSettings:
         default_factory=lambda: MappingProxyType({})
     )
     risk_area_rescan_minutes: float = 5.0
+    late_rescan_minutes: float = 15.0
+    late_hours: float = 72.0
+
+    @property
+    def late_rescan(self) -> timedelta:
+        return timedelta(minutes=self.late_rescan_minutes)
+
+    @property
+    def late_horizon(self) -> timedelta:
+        return timedelta(hours=self.late_hours)
 
     @property
     def days_before(self) -> timedelta:
@@ -157,6 +173,7 @@ class _Reader:
 
 _SECTION_KEYS: Mapping[str, tuple[str, ...]] = {
     "venue": ("enabled", "min_overlap_minutes", "assumed_stay_minutes"),
+    "late_presences": ("rescan_minutes", "hours"),
     "transit": ("enabled", "min_overlap_minutes", "assumed_ride_minutes"),
     "companion": (
         "enabled",
@@ -179,6 +196,7 @@ _TOP_KEYS = (
     "secondary",
     "quarantine",
     "risk_area_rescan_minutes",
+    "late_presences",
 )
 
 
@@ -251,6 +269,7 @@ def parse_tracing(section: Mapping[str, object] | None) -> tuple[TracingSettings
     venue = r.switch(top.get("venue"), "venue")
     transit = r.switch(top.get("transit"), "transit")
     secondary = r.switch(top.get("secondary"), "secondary")
+    late = r.mapping(top.get("late_presences"), "late_presences", _SECTION_KEYS["late_presences"])
     rules = secondary.get("rules", list(SECONDARY_RULES))
     if not isinstance(rules, list | tuple) or any(x not in SECONDARY_RULES for x in rules):
         r.problem("secondary.rules", f"must be a list of {SECONDARY_RULES}")
@@ -294,5 +313,12 @@ def parse_tracing(section: Mapping[str, object] | None) -> tuple[TracingSettings
             d.risk_area_rescan_minutes,
             allow_zero=False,
         ),
+        late_rescan_minutes=r.number(
+            late.get("rescan_minutes"),
+            "late_presences.rescan_minutes",
+            d.late_rescan_minutes,
+            allow_zero=False,
+        ),
+        late_hours=r.number(late.get("hours"), "late_presences.hours", d.late_hours),
     )
     return settings, r.problems

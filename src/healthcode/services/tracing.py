@@ -275,6 +275,8 @@ def _trace_one(
         cause_added=f"case {case_id} confirmed: traced",
         cause_removed=f"correction: case {case_id} {corrected}",
     )
+    if record.state is CaseState.CONFIRMED:
+        _queue_rescan(uow, clock, record, now=now)
     counts = summary.get("by_rule", {})
     uow.cases.save(
         replace(
@@ -299,6 +301,23 @@ def trace_cases(uow: UnitOfWork, clock: Clock, *, case_ids: Sequence[str]) -> li
 def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
     """``trace_cases`` for one case; returns its summary."""
     return trace_cases(uow, clock, case_ids=[case_id])[0]
+
+
+def _queue_rescan(uow: UnitOfWork, clock: Clock, record: CaseRecord, *, now: datetime) -> None:
+    """Trace the case again later, for the presences uploaded late (while the policy says)."""
+    settings = tracing_settings(uow.policies.active(record.jurisdiction))
+    confirmed = record.confirmed_at or now
+    if now >= confirmed + settings.late_horizon:
+        return
+    at = now + settings.late_rescan
+    enqueue(
+        uow,
+        clock,
+        kind=TRACE_CASE,
+        payload={"case_id": record.case_id},
+        dedup_key=f"{TRACE_CASE}:{record.case_id}:late:{int(at.timestamp())}",
+        run_after=at,
+    )
 
 
 def queue_trace(uow: UnitOfWork, clock: Clock, record: CaseRecord) -> bool:

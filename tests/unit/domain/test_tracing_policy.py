@@ -72,6 +72,9 @@ def test_quarantine_steps() -> None:
         ),
         ({"quarantine": {"visitors": []}}, "tracing.quarantine.visitors"),
         ({"whatever": 1}, "tracing.whatever"),
+        ({"late_presences": {"rescan_minutes": 0}}, "tracing.late_presences.rescan_minutes"),
+        ({"late_presences": {"hours": -1}}, "tracing.late_presences.hours"),
+        ({"late_presences": {"every": 5}}, "tracing.late_presences.every"),
     ],
 )
 def test_bad_sections_name_the_key(section: dict[str, object], field: str) -> None:
@@ -237,3 +240,12 @@ def test_case_reports_are_checked() -> None:
         "must not be in the future",
         "an asymptomatic case has no symptom onset",
     }
+
+
+def test_late_presences_rescan_settings() -> None:
+    """Confirmed cases are traced again every 15 minutes for 72 hours unless the policy says
+    otherwise; ``hours: 0`` turns the rescans off."""
+    assert (DEFAULTS.late_rescan_minutes, DEFAULTS.late_hours) == (15.0, 72.0)
+    settings, problems = parse_tracing({"late_presences": {"rescan_minutes": 5, "hours": 0}})
+    assert problems == []
+    assert (settings.late_rescan.total_seconds(), settings.late_horizon.total_seconds()) == (300, 0)
