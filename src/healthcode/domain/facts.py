@@ -94,11 +94,33 @@ class Fact:
         """``data()`` computed once per fact (a fact never changes). Read it; never mutate it."""
         return self.data()
 
+    def condition_value(self, name: str) -> object:
+        """``condition_data.get(name)``, without building the whole mapping for one field (an
+        assessment often reads one field of many facts)."""
+        held: Mapping[str, object] | None = self.__dict__.get("condition_data")
+        if held is not None:
+            return held.get(name)
+        if name in _field_names(type(self)):
+            return _plain(getattr(self, name))
+        if name == "kind":
+            return self.kind.value
+        return self.condition_data.get(name)
+
     @classmethod
     def data_keys(cls) -> frozenset[str]:
         """The keys of ``data()`` for this kind of fact: what a condition may read."""
         names = (f.name for f in dataclasses.fields(cls))
         return frozenset({"kind", *names, *cls.derived_data_keys})
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type[Fact]) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _plain(value: object) -> object:

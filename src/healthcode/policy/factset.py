@@ -124,7 +124,7 @@ class FactSet:
         found = self._columns.get((kind, name))
         if found is None:
             facts = self.by_kind.get(kind, ())
-            found = self._columns[kind, name] = tuple([f.condition_data.get(name) for f in facts])
+            found = self._columns[kind, name] = tuple([f.condition_value(name) for f in facts])
             if _JSON_TYPES.issuperset(map(type, found)):
                 self._json_columns.add((kind, name))
         return found
@@ -136,7 +136,7 @@ class FactSet:
         if found is None:
             groups: dict[str, list[Fact]] = {}
             for fact in self.by_kind.get(kind, ()):
-                value = fact.condition_data.get(name)
+                value = fact.condition_value(name)
                 if type(value) is str:
                     group = groups.get(value)
                     if group is None:

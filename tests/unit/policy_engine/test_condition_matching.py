@@ -66,6 +66,9 @@ class _StandIn(SimpleNamespace):
 
     kind = FactKind.HEALTH_DECLARATION
 
+    def condition_value(self, name: str) -> object:
+        return self.condition_data.get(name)
+
 
 def _fact(index: int, data: dict[str, object]) -> Fact:
     at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=index)

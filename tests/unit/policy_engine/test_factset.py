@@ -8,7 +8,19 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
-from engine_facts import declaration, exposure, identity_check, lab_result, t
+from engine_facts import (
+    arrival,
+    case,
+    declaration,
+    exposure,
+    fever,
+    identity_check,
+    lab_result,
+    presence,
+    quarantine,
+    release,
+    t,
+)
 
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import Colour, FactKind
@@ -84,3 +96,25 @@ def test_status_objects_built_fast_equal_the_dataclass_ones() -> None:
         assert made == cls(**dict(zip(names, args, strict=True)))
         with pytest.raises(dataclasses.FrozenInstanceError):
             made.since = at  # type: ignore[union-attr]
+
+
+def test_one_field_of_a_fact_is_what_its_whole_condition_data_holds() -> None:
+    """``condition_value`` answers as ``condition_data.get`` does, for every key of every
+    kind of fact (fields, derived keys, ``kind``, unknown keys), built or not."""
+    at = t("2022-04-01T08:00:00Z")
+    samples = [
+        declaration("d1", at, 36.6),
+        fever("d2", at),
+        lab_result("r1", at, "negative", sampled_at=at - timedelta(hours=4)),
+        exposure("e1", at, "close_contact", "high"),
+        arrival("a1", at, "310101"),
+        case("c1", at),
+        quarantine("q1", at, "central", at + timedelta(days=7)),
+        identity_check("i1", at),
+        release("x1", at, "close-contact"),
+        presence("p1", at, at + timedelta(hours=1)),
+    ]
+    for fact in samples:
+        for name in [*type(fact).data_keys(), "no_such_key"]:
+            fresh = dataclasses.replace(fact)  # condition_data not built yet
+            assert fresh.condition_value(name) == fact.condition_data.get(name), (fact, name)
