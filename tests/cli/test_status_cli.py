@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from healthcode.cli.main import app
 from healthcode.config import Settings
 from healthcode.policy.bundled import bundled_policy_path
+from policy_helpers import bundled_source, with_bad_tracing
 
 AT = "2026-03-01T09:00:00+08:00"
 
@@ -37,6 +38,23 @@ def _subject() -> str:
     assert code == 0, err
     subject: str = json.loads(out)["subject"]
     return subject
+
+
+def _add_official(username: str, role: str) -> None:
+    code, _, err = _run(
+        "official",
+        "add",
+        "--username",
+        username,
+        "--role",
+        role,
+        "--jurisdiction",
+        "330100",
+        "--password",
+        "a long enough password",
+        "--json",
+    )
+    assert code == 0, err
 
 
 def test_status_says_why_and_until_when(cli_env: Settings) -> None:
@@ -122,6 +140,30 @@ def test_policy_check_refuses_a_bad_policy_naming_rule_and_field(
     assert any("arrival-other-province" in f and "after" in f for f in fields)
 
 
+def test_policy_check_and_activate_refuse_a_bad_tracing_section(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """`policy check` exits 1 naming `tracing.<key>`, in words and in JSON; `policy activate`
+    refuses the same file and proposes nothing."""
+    bad = tmp_path / "bad-tracing.yaml"
+    bad.write_text(with_bad_tracing(bundled_source("330100", version="2020.8")))
+    code, out, err = _run("policy", "check", str(bad))
+    assert code == 1 and out == ""
+    assert "tracing.venue.min_overlap_minutes: must be a positive number or 0" in err
+    code, out, err = _run("policy", "check", str(bad), "--json")
+    assert code == 1 and out == ""
+    assert [p["field"] for p in json.loads(err)["problems"]] == [
+        "tracing.venue.min_overlap_minutes"
+    ]
+    _add_official("wang", "official")
+    code, out, err = _run("policy", "activate", str(bad), "--as", "wang", "--json")
+    assert code == 1 and out == ""
+    assert json.loads(err)["problems"][0]["field"] == "tracing.venue.min_overlap_minutes"
+    code, out, err = _run("proposal", "list", "--as", "wang", "--json")
+    assert code == 0, err
+    assert json.loads(out) == []
+
+
 def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     """`policy impact` prints the from→to table; `policy activate` records who activated it."""
     subject = _subject()
@@ -139,20 +181,7 @@ def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     assert impact["moves"] == [{"from": "yellow", "to": "green", "people": 1}]
     assert impact["changed"] == 1
     for username, role in (("wang", "official"), ("li", "supervisor")):
-        code, _, err = _run(
-            "official",
-            "add",
-            "--username",
-            username,
-            "--role",
-            role,
-            "--jurisdiction",
-            "330100",
-            "--password",
-            "a long enough password",
-            "--json",
-        )
-        assert code == 0, err
+        _add_official(username, role)
     code, out, err = _run("policy", "activate", str(relaxed), "--as", "wang", "--json")
     assert code == 0, err
     proposal = json.loads(out)

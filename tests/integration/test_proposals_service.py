@@ -15,8 +15,9 @@ from healthcode.domain.access import Action, Principal
 from healthcode.domain.errors import Conflict, InvalidInput, NotAllowed
 from healthcode.domain.facts import FactKind
 from healthcode.domain.proposals import ProposalStatus
-from healthcode.policy.bundled import bundled_policy_path
+from healthcode.policy.bundled import bundled_policy, bundled_policy_path
 from healthcode.services import proposals
+from healthcode.services.policy_ops import activate_policy
 from healthcode.services.proposal_registry import (
     Approval,
     Prepared,
@@ -28,6 +29,7 @@ from healthcode.services.registration import register_person
 from healthcode.services.status import current_status
 from healthcode.services.tests import record_test_result
 from identity_helpers import add_test_official, principal
+from policy_helpers import bundled_source, with_bad_tracing
 
 
 @pytest.fixture
@@ -252,6 +254,33 @@ def test_policy_activation_goes_through_four_eyes(
     with container.uow() as uow:
         [activated] = uow.policies.history("330100")
     assert (activated.activated_by, activated.approved_by) == ("wang", "li")
+
+
+def test_policy_with_a_bad_tracing_section_is_never_proposed_nor_activated(
+    container: Container, people: dict[str, Principal]
+) -> None:
+    """A bad ``tracing:`` section is refused when proposed and when activated, naming the key;
+    nothing is pending and nothing active afterwards."""
+    source = with_bad_tracing(bundled_source("330100", version="2020.8"))
+    with pytest.raises(InvalidInput) as refused:
+        proposals.propose(
+            uow=container.uow(),
+            clock=container.clock,
+            principal=people["wang"],
+            action="activate_policy",
+            payload={"source": source},
+            reason="wider venue rule",
+        )
+    assert [p.field for p in refused.value.problems] == ["tracing.venue.min_overlap_minutes"]
+    assert proposals.list_proposals(uow=container.uow(), principal=people["li"]) == []
+    with pytest.raises(InvalidInput) as refused, container.uow() as uow:
+        activate_policy(
+            uow=uow, clock=container.clock, source=source, activated_by="wang", approved_by="li"
+        )
+    assert [p.field for p in refused.value.problems] == ["tracing.venue.min_overlap_minutes"]
+    with container.uow() as uow:
+        assert uow.policies.history("330100") == []
+        assert uow.policies.active("330100") == bundled_policy("330100")
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ def _read(path: Path) -> str:
 
 @app.command("check")
 def check(file: FileArg, as_json: JsonOpt = False) -> None:
-    """Validate a policy file; exit 1 listing every problem with rule id and field."""
+    """Validate a policy file, its tracing section included; exit 1 listing every problem with
+    rule id and field (`tracing.<key>` for a tracing parameter)."""
     with refusals(as_json=as_json):
         policy = policy_ops.check_policy(source=_read(file))
     emit(

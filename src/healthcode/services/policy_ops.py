@@ -13,13 +13,20 @@ from healthcode.policy.factset import FactSet
 from healthcode.policy.loader import load_policy
 from healthcode.policy.model import Policy
 from healthcode.services.ports import ActivatedPolicy, Clock, UnitOfWork
+from healthcode.services.tracing_policy import refuse_bad_tracing, source_tracing_problems
 
 IMPACT_BATCH = 2_000
 
 
 def check_policy(*, source: str) -> Policy:
-    """Validate a policy source; ``InvalidInput`` lists every problem with rule id and field."""
-    return load_policy(source)
+    """Validate a policy source, its ``tracing`` section included; ``InvalidInput`` lists every
+    problem with rule id and field (``tracing.<key>`` for a tracing parameter)."""
+    try:
+        policy = load_policy(source)
+    except InvalidInput as refused:
+        raise InvalidInput([*refused.problems, *source_tracing_problems(source)]) from None
+    refuse_bad_tracing(policy)
+    return policy
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,7 @@ def activate_policy(
     next read of a person reassesses and records any change with the new version as its cause.
     Runs only inside an approved four-eyes proposal's transaction (``activate_policy`` kind)."""
     policy = uow.policies.parse(source)
+    refuse_bad_tracing(policy)  # proposing checked it too; a bad section never becomes active
     for earlier in uow.policies.history(policy.jurisdiction):
         if earlier.version == policy.version:
             raise InvalidInput.one(

@@ -1,0 +1,26 @@
+"""Policy texts for tests: a bundled policy under a new version, or with one thing changed."""
+
+from __future__ import annotations
+
+import re
+
+from healthcode.policy.bundled import bundled_policy_path
+
+_VERSION = re.compile(r'^version: "[^"]*"$', re.MULTILINE)
+
+
+def bundled_source(jurisdiction: str, *, version: str | None = None) -> str:
+    """The bundled policy's YAML text, under ``version`` when one is given."""
+    source = bundled_policy_path(jurisdiction).read_text(encoding="utf-8")
+    if version is None:
+        return source
+    changed, count = _VERSION.subn(f'version: "{version}"', source)
+    assert count == 1, "the bundled policy has one version line"
+    return changed
+
+
+def with_bad_tracing(source: str) -> str:
+    """The policy with a negative venue overlap (``tracing.venue.min_overlap_minutes``)."""
+    old = "venue: {min_overlap_minutes: 15,"
+    assert old in source, "the bundled tracing section names the venue overlap"
+    return source.replace(old, "venue: {min_overlap_minutes: -15,")
