@@ -168,13 +168,11 @@ def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     """`policy impact` prints the from→to table; `policy activate` records who activated it."""
     subject = _subject()
     _run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever")
-    source = bundled_policy_path("330100").read_text(encoding="utf-8")
+    source = bundled_source("330100", version="2020.9")
     start = source.index("  - id: fever")
     end = source.index("  - id:", start + 1)
     relaxed = tmp_path / "relaxed.yaml"
-    relaxed.write_text(
-        source[:start].replace('version: "2020.1"', 'version: "2020.9"') + source[end:]
-    )
+    relaxed.write_text(source[:start] + source[end:])
     code, out, err = _run("policy", "impact", str(relaxed), "--json")
     assert code == 0, err
     impact = json.loads(out)

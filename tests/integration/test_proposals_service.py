@@ -15,7 +15,7 @@ from healthcode.domain.access import Action, Principal
 from healthcode.domain.errors import Conflict, InvalidInput, NotAllowed
 from healthcode.domain.facts import FactKind
 from healthcode.domain.proposals import ProposalStatus
-from healthcode.policy.bundled import bundled_policy, bundled_policy_path
+from healthcode.policy.bundled import bundled_policy
 from healthcode.services import proposals
 from healthcode.services.policy_ops import activate_policy
 from healthcode.services.proposal_registry import (
@@ -237,7 +237,7 @@ def test_policy_activation_goes_through_four_eyes(
     container: Container, people: dict[str, Principal]
 ) -> None:
     """A policy version becomes active only when a second official approves it."""
-    source = bundled_policy_path("330100").read_text().replace('"2020.1"', '"2020.2"')
+    source = bundled_source("330100", version="2020.7")
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
@@ -246,11 +246,11 @@ def test_policy_activation_goes_through_four_eyes(
         payload={"source": source},
         reason="shorter yellow after review",
     )
-    assert proposal.payload["version"] == "2020.2"
+    assert proposal.payload["version"] == "2020.7"
     approved = proposals.approve(
         uow=container.uow(), clock=container.clock, principal=people["li"], proposal_id=proposal.id
     )
-    assert approved.result == {"jurisdiction": "330100", "version": "2020.2"}
+    assert approved.result == {"jurisdiction": "330100", "version": "2020.7"}
     with container.uow() as uow:
         [activated] = uow.policies.history("330100")
     assert (activated.activated_by, activated.approved_by) == ("wang", "li")

@@ -11,7 +11,7 @@ from healthcode.adapters.clock import FixedClock
 from healthcode.bootstrap import Container
 from healthcode.domain.errors import InvalidInput, NotFound
 from healthcode.domain.facts import Arrival, Colour
-from healthcode.policy.bundled import bundled_policy_path
+from healthcode.policy.bundled import bundled_policy
 from healthcode.services import proposals
 from healthcode.services.declarations import declare_health
 from healthcode.services.ids import new_id
@@ -25,6 +25,7 @@ from healthcode.services.status import (
 )
 from healthcode.services.tests import record_test_result
 from identity_helpers import add_test_official, principal
+from policy_helpers import bundled_source
 
 ARRIVED = datetime(2026, 3, 1, 2, 0, 0, tzinfo=UTC)  # 10:00 in Beijing
 
@@ -123,7 +124,7 @@ def test_history_records_the_time_driven_change_at_its_exact_moment(
     assert changes[1].at == ARRIVED and changes[1].cause.startswith("arrival ")
     assert changes[2].at == ARRIVED + timedelta(days=14) and changes[2].cause == "time"
     assert changes[1].status.reasons[0].rule_id == "arrival-other-province"
-    assert {c.status.policy_version for c in changes} == {"2022.1"}
+    assert {c.status.policy_version for c in changes} == {bundled_policy("110000").version}
 
 
 def test_status_is_served_from_cache_until_valid_until(
@@ -193,10 +194,10 @@ def test_status_of_unknown_person_is_not_found(container: Container) -> None:
 
 def _fever_free_policy() -> str:
     """Hangzhou's bundled policy with a new version and no fever rule."""
-    source = bundled_policy_path("330100").read_text(encoding="utf-8")
+    source = bundled_source("330100", version="2020.9")
     start = source.index("  - id: fever")
     end = source.index("  - id:", start + 1)
-    return source[:start].replace('version: "2020.1"', 'version: "2020.2"') + source[end:]
+    return source[:start] + source[end:]
 
 
 def test_policy_impact_counts_moves_without_applying(container: Container) -> None:
@@ -251,12 +252,12 @@ def test_activated_policy_applies_and_history_names_it(
     clock.advance(timedelta(hours=1))
     _activate(container, _fever_free_policy())
     status = current_status(uow=container.uow(), clock=clock, subject=subject)
-    assert status.colour is Colour.GREEN and status.policy_version == "2020.2"
+    assert status.colour is Colour.GREEN and status.policy_version == "2020.9"
     last = status_history(uow=container.uow(), clock=clock, subject=subject)[-1]
-    assert last.colour_to is Colour.GREEN and last.cause.startswith("policy 2020.2")
+    assert last.colour_to is Colour.GREEN and last.cause.startswith("policy 2020.9")
     [activated] = policy_history(uow=container.uow(), jurisdiction="330100")
     assert (activated.version, activated.activated_by, activated.approved_by) == (
-        "2020.2",
+        "2020.9",
         "wang",
         "li",
     )

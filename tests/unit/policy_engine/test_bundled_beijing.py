@@ -252,9 +252,10 @@ def test_identity_recheck_blocks_7_days_after_the_last_check(beijing: Policy) ->
 
 
 def test_risk_area_popup_blocks_until_a_negative_pcr_result(beijing: Policy) -> None:
-    """The risk-area pop-up blocks a green code until a negative PCR result arrives."""
+    """A low-risk area colours nobody, but its pop-up blocks the green code until a negative
+    PCR result arrives."""
     facts = [
-        exposure("e1", t("2026-10-01 10:00"), "risk_area", level="medium"),
+        exposure("e1", t("2026-10-01 10:00"), "risk_area", level="low"),
         lab_result("r1", t("2026-10-02 08:00"), sampled_at=t("2026-10-01 16:00")),
     ]
     rows: list[Row] = [
@@ -265,6 +266,30 @@ def test_risk_area_popup_blocks_until_a_negative_pcr_result(beijing: Policy) -> 
     ]
     walk(beijing, facts, rows)
     assert assess(facts, beijing, t("2026-10-01 12:00")).code_blocked
+
+
+@pytest.mark.parametrize(
+    ("level", "colour", "rule"),
+    [("medium", "yellow", "risk-area-medium"), ("high", "red", "risk-area-high")],
+)
+def test_risk_areas_colour_by_level_for_7_days_beside_the_popup(
+    beijing: Policy, level: str, colour: str, rule: str
+) -> None:
+    """Medium-risk areas are yellow, high-risk red, for exactly 7 days from leaving the area; the
+    negative PCR that clears the pop-up does not shorten the colour."""
+    facts = [
+        exposure("e1", t("2026-10-01 10:00"), "risk_area", level=level),
+        lab_result("r1", t("2026-10-02 08:00"), sampled_at=t("2026-10-01 16:00")),
+    ]
+    popup = ["popup-risk-area"]
+    rows: list[Row] = [
+        ("2026-10-01 09:59:59", "green", [], [], "2026-10-01 10:00:00"),
+        ("2026-10-01 10:00:00", colour, [rule], popup, "2026-10-02 08:00:00"),
+        ("2026-10-02 08:00:00", colour, [rule], [], "2026-10-08 10:00:00"),
+        ("2026-10-08 09:59:59", colour, [rule], [], "2026-10-08 10:00:00"),
+        ("2026-10-08 10:00:00", "green", [], [], None),
+    ]
+    walk(beijing, facts, rows)
 
 
 def test_reasons_are_most_severe_first(beijing: Policy) -> None:

@@ -140,6 +140,43 @@ def test_secondary_contacts_and_companions_are_yellow_until_7_normal_days(
     walk(hangzhou, facts, rows)
 
 
+def test_a_medium_risk_area_is_yellow_until_7_normal_days(hangzhou: Policy) -> None:
+    """Medium risk: yellow from leaving the area until the 7th consecutive normal declaration."""
+    facts = [
+        exposure("e1", t("2026-06-01 10:00"), "risk_area", level="medium"),
+        *_daily("2026-06-02", 7),
+    ]
+    rows: list[Row] = [
+        ("2026-06-01 09:59:59", "green", [], [], "2026-06-01 10:00:00"),
+        ("2026-06-01 10:00:00", "yellow", ["risk-area-medium"], [], "2026-06-08 08:00:00"),
+        ("2026-06-08 07:59:59", "yellow", ["risk-area-medium"], [], "2026-06-08 08:00:00"),
+        ("2026-06-08 08:00:00", "green", [], [], None),
+    ]
+    walk(hangzhou, facts, rows)
+
+
+def test_a_high_risk_area_is_red_until_14_normal_days(hangzhou: Policy) -> None:
+    """High risk: red from leaving the area until the 14th consecutive normal declaration; with
+    no declarations it has no end."""
+    exposed = exposure("e1", t("2026-06-01 10:00"), "risk_area", level="high")
+    rows: list[Row] = [
+        ("2026-06-01 09:59:59", "green", [], [], "2026-06-01 10:00:00"),
+        ("2026-06-01 10:00:00", "red", ["risk-area-high"], [], "2026-06-15 08:00:00"),
+        ("2026-06-15 07:59:59", "red", ["risk-area-high"], [], "2026-06-15 08:00:00"),
+        ("2026-06-15 08:00:00", "green", [], [], None),
+    ]
+    walk(hangzhou, [exposed, *_daily("2026-06-02", 14)], rows)
+    alone = assess([exposed], hangzhou, t("2026-07-01 10:00"))
+    assert alone.colour is Colour.RED and alone.valid_until is None
+
+
+def test_a_low_risk_area_colours_nobody(hangzhou: Policy) -> None:
+    """Presence in a low-risk area leaves the code green, with nothing to wait for."""
+    facts = [exposure("e1", t("2026-06-01 10:00"), "risk_area", level="low")]
+    rows: list[Row] = [("2026-06-01 10:00:00", "green", [], [], None)]
+    walk(hangzhou, facts, rows)
+
+
 def test_case_is_red_until_released(hangzhou: Policy) -> None:
     """A case is red until an official release, whatever the declarations say."""
     facts = [

@@ -88,6 +88,13 @@ def test_risk_areas_by_level(shanghai: Policy, level: str, colour: str, rule: st
     assert assess(unknown, shanghai, t("2026-05-02 10:00")).colour is Colour.GREEN
 
 
+def test_a_low_risk_area_colours_nobody(shanghai: Policy) -> None:
+    """Presence in a low-risk area leaves the code green, with nothing to wait for."""
+    facts = [exposure("e1", t("2026-05-01 10:00"), "risk_area", level="low")]
+    rows: list[Row] = [("2026-05-01 10:00:00", "green", [], [], None)]
+    walk(shanghai, facts, rows)
+
+
 def test_companion_needs_two_negative_pcrs(shanghai: Policy) -> None:
     """A companion is yellow until the second of two PCRs at least 24 h apart is known."""
     facts = [
