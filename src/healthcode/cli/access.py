@@ -17,21 +17,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import system
-from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.context import acting_official, system
+from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
+from healthcode.cli.output import emit, refusals, refuse
 from healthcode.domain.proposals import OVERRIDE_REASON_CATEGORIES, Proposal, ProposalStatus
 from healthcode.services import proposals
 from healthcode.services.audit import verify_access_log
 from healthcode.services.channels import add_channel
-from healthcode.services.officials import add_official, official_principal
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AsOpt = Annotated[
-    str, typer.Option("--as", help="Username of the official acting (recorded; four eyes).")
-]
-AtOpt = Annotated[
-    str | None, typer.Option("--at", help="Act as at this ISO 8601 time (with a zone).")
-]
+from healthcode.services.officials import add_official
 
 official_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
 channel_app = typer.Typer(help="Channels: partner apps and the city website.", no_args_is_help=True)
@@ -156,8 +149,7 @@ def proposal_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Proposals of the official's jurisdiction, oldest first."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, as_json=as_json) as (c, official):
         wanted = None if status is None else ProposalStatus(status)
         found = proposals.list_proposals(uow=c.uow(), principal=official, status=wanted)
 
@@ -174,13 +166,12 @@ def proposal_list(
 def proposal_approve(
     proposal_id: str,
     as_: AsOpt,
-    note: Annotated[str, typer.Option(help="A note kept with the decision.")] = "",
+    note: NoteOpt = "",
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve and carry out a proposal (never your own)."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.approve(
             uow=c.uow(), clock=c.clock, principal=official, proposal_id=proposal_id, note=note
         )
@@ -196,8 +187,7 @@ def proposal_reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Reject a proposal, saying why."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.reject(
             uow=c.uow(), clock=c.clock, principal=official, proposal_id=proposal_id, note=note
         )
@@ -221,11 +211,10 @@ def override_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a manual colour; a supervisor other than you must approve it."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         expires_at = expires
         if expires_at is None and days is not None:
             expires_at = (c.clock.now() + timedelta(days=days)).astimezone(UTC).isoformat()
-        official = official_principal(uow=c.uow(), username=as_)
         proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,
@@ -254,8 +243,7 @@ def release_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose releasing a person from quarantine; a supervisor other than you approves."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,

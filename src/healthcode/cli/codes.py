@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthcode.cli.context import system
+from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.credentials.qr import qr_png, qr_svg, qr_version
 from healthcode.domain.errors import InvalidInput
@@ -26,9 +27,6 @@ from healthcode.services.ports import KeyRecord
 
 keys_app = typer.Typer(help="The jurisdiction's root and code-signing keys.", no_args_is_help=True)
 trust_app = typer.Typer(help="The signed trust list checkpoints hold.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="Act as at this ISO 8601 time.")]
 
 
 def _key(record: KeyRecord) -> dict[str, Any]:

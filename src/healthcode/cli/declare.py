@@ -8,15 +8,11 @@ from typing import Annotated
 import typer
 
 from healthcode.cli.context import system
+from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.services import declarations
 
 app = typer.Typer(help="Record a person's health or travel declaration.", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AtOpt = Annotated[
-    str | None, typer.Option("--at", help="Record as at this ISO 8601 time (with a zone).")
-]
 
 
 @app.command("health")

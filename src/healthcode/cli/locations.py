@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from healthcode.cli.context import system
+from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.domain.errors import InvalidInput, Problem
 from healthcode.services.locations import (
@@ -28,8 +29,6 @@ from healthcode.services.locations import (
 locations_app = typer.Typer(help="Location pings (app GPS, telecom).", no_args_is_help=True)
 geo_app = typer.Typer(help="Jurisdiction boundaries (GeoJSON).", no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="Act as at this ISO 8601 time.")]
 FIELDS = ("subject", "lat", "lon", "at", "source")
 
 

@@ -23,6 +23,7 @@ from healthcode.cli import (
     venues,
     verify,
 )
+from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, refuse
 from healthcode.config import Settings
 
@@ -64,8 +65,6 @@ app.add_typer(tracing.trace_app, name="trace")
 app.add_typer(tracing.risk_area_app, name="risk-area")
 app.add_typer(tracing.quarantine_app, name="quarantine")
 app.command("worker")(tracing.worker)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 @app.command()

@@ -19,12 +19,11 @@ from rich.console import Console
 
 from healthcode.adapters.webhooks import HttpWebhookSender
 from healthcode.cli.context import system
+from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, refusals
 from healthcode.services.channels import NewChannel
 from healthcode.services.demo import DEMO_CHANNELS, seed_demo_channels
 from healthcode.services.notifications import DEFAULT_MAX_ATTEMPTS, DeliveryReport, deliver_due
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 notify_app = typer.Typer(help="Notifications to channels (webhooks).", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)

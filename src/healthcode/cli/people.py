@@ -7,18 +7,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from healthcode.cli.context import system
+from healthcode.cli.context import acting_official, system
+from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
-from healthcode.services.officials import official_principal
 from healthcode.services.profile import show_profile
 from healthcode.services.registration import register_person
 
 person_app = typer.Typer(help="Look at registered people (masked).", no_args_is_help=True)
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AtOpt = Annotated[
-    str | None, typer.Option("--at", help="Record as at this ISO 8601 time (with a zone).")
-]
 
 
 def register(
@@ -78,8 +73,7 @@ def show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a person's registration, masked, as an official (audited)."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, as_json=as_json) as (c, official):
         profile = show_profile(uow=c.uow(), clock=c.clock, principal=official, subject=subject)
     payload = {
         "subject": profile.subject,

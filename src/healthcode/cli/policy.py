@@ -11,15 +11,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from healthcode.cli.access import proposal_payload
-from healthcode.cli.context import system
+from healthcode.cli.context import acting_official, system
+from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, refusals
 from healthcode.domain.errors import InvalidInput
 from healthcode.services import policy_ops, proposals
-from healthcode.services.officials import official_principal
 
 app = typer.Typer(help="Check, measure and activate policies.", no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 FileArg = Annotated[Path, typer.Argument(help="A policy YAML file.")]
 
 
@@ -108,8 +107,7 @@ def activate(
     with refusals(as_json=as_json):
         source = _read(file)
         policy = policy_ops.check_policy(source=source)
-        with system(as_json=as_json) as c:
-            official = official_principal(uow=c.uow(), username=as_)
+        with acting_official(as_, as_json=as_json) as (c, official):
             proposal = proposals.propose(
                 uow=c.uow(),
                 clock=c.clock,

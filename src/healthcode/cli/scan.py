@@ -21,6 +21,7 @@ from rich.console import Console
 
 from healthcode.cli.context import system
 from healthcode.cli.groups import default_command
+from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
@@ -47,7 +48,6 @@ scan_app = typer.Typer(
 )
 
 EXIT = {Outcome.PASS: 0, Outcome.STOP: 1, Outcome.INVALID: 2}
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 DeviceKeyOpt = Annotated[
     Path, typer.Option("--device-key", help="The device file (from `healthcode device add`).")
 ]

@@ -10,13 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from healthcode.cli.context import system
+from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.status import Status
 from healthcode.services.status import current_status, status_at
 from healthcode.services.tests import record_test_result
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of texts: zh or en.")]
 
 _STYLE = {

@@ -16,25 +16,18 @@ from rich.table import Table
 
 from healthcode.adapters.webhooks import HttpWebhookSender
 from healthcode.cli.access import proposal_payload
-from healthcode.cli.context import system
+from healthcode.cli.context import acting_official, system
+from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.domain.cases import CaseState
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.proposals import Proposal, ProposalKind, ProposalStatus
 from healthcode.services import cases, proposals
 from healthcode.services.cases import CaseView
-from healthcode.services.officials import official_principal
 from healthcode.services.quarantine import list_quarantines, propose_release
 from healthcode.services.risk_areas import list_risk_areas
 from healthcode.services.worker import PassReport, Worker
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AsOpt = Annotated[
-    str, typer.Option("--as", help="Username of the official acting (recorded; four eyes).")
-]
-AtOpt = Annotated[
-    str | None, typer.Option("--at", help="Act as at this ISO 8601 time (with a zone).")
-]
 TimeOpt = Annotated[str | None, typer.Option(help="ISO 8601 time with a zone.")]
 
 case_app = typer.Typer(
@@ -117,8 +110,7 @@ def case_report(
         "test_reference": test_ref,
         "isolated_at": _time(isolated_at, "isolated_at", as_json=as_json),
     }
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.report_case(
             uow=c.uow(), clock=c.clock, principal=official, details=details, reason=reason
         )
@@ -129,13 +121,12 @@ def case_report(
 def case_confirm(
     case_id: str,
     as_: AsOpt,
-    note: Annotated[str, typer.Option(help="A note kept with the decision.")] = "",
+    note: NoteOpt = "",
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Confirm a reported case (or its pending correction); never your own report."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = cases.confirm_case(
             uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, note=note
         )
@@ -165,8 +156,7 @@ def case_correct(
             details[key] = _time(value, key, as_json=as_json)
     if test_ref is not None:
         details["test_reference"] = test_ref
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.correct_case(
             uow=c.uow(),
             clock=c.clock,
@@ -188,8 +178,7 @@ def case_withdraw(
 ) -> None:
     """Propose withdrawing a confirmed case (four eyes: a different official approves with
     `case approve-withdrawal`); a pending report is rejected at once (a supervisor)."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.withdraw_case(
             uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, reason=reason
         )
@@ -201,14 +190,13 @@ def case_withdraw(
 def case_approve_withdrawal(
     case_id: str,
     as_: AsOpt,
-    note: Annotated[str, typer.Option(help="A note kept with the decision.")] = "",
+    note: NoteOpt = "",
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve the proposed withdrawal of a case (never your own proposal): every exposure and
     order that followed from it is undone."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = cases.approve_withdrawal(
             uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, note=note
         )
@@ -224,8 +212,7 @@ def case_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Cases of the official's jurisdiction, oldest report first."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, as_json=as_json) as (c, official):
         wanted = None if state is None else CaseState(state)
         found = cases.list_cases(uow=c.uow(), principal=official, state=wanted)
 
@@ -250,8 +237,7 @@ def case_list(
 @case_app.command("show")
 def case_show(case_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
     """One case: details, state, who reported and confirmed it, what tracing found."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, as_json=as_json) as (c, official):
         view = cases.get_case(uow=c.uow(), principal=official, case_id=case_id)
     payload = case_payload(view)
     emit(
@@ -266,8 +252,7 @@ def case_show(case_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
 @trace_app.command("preview")
 def trace_preview(case_id: str, as_: AsOpt, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """How many people each rule would flag for the case (nothing is recorded)."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         preview = cases.preview_case(
             uow=c.uow(), clock=c.clock, principal=official, case_id=case_id
         )
@@ -314,8 +299,7 @@ def risk_area_propose(
         "starts_at": _time(starts_at, "from", as_json=as_json),
         "ends_at": _time(ends_at, "until", as_json=as_json),
     }
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,
@@ -331,13 +315,12 @@ def risk_area_propose(
 def risk_area_approve(
     proposal_id: str,
     as_: AsOpt,
-    note: Annotated[str, typer.Option(help="A note kept with the decision.")] = "",
+    note: NoteOpt = "",
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve a proposed risk area (never your own); presences there become exposures."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.approve(
             uow=c.uow(), clock=c.clock, principal=official, proposal_id=proposal_id, note=note
         )
@@ -390,8 +373,7 @@ def risk_area_list(
 @quarantine_app.command("list")
 def quarantine_list(as_: AsOpt, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """Quarantine orders in force or planned in the official's jurisdiction."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         views = list_quarantines(uow=c.uow(), clock=c.clock, principal=official)
     payload = [
         {
@@ -428,8 +410,7 @@ def quarantine_release(
 ) -> None:
     """Propose releasing a person from quarantine; a different official approves it
     (`proposal approve`)."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        official = official_principal(uow=c.uow(), username=as_)
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = propose_release(
             uow=c.uow(), clock=c.clock, principal=official, subject=subject, reason=reason
         )

@@ -11,6 +11,7 @@ import typer
 from healthcode.adapters.posters import PosterContent, poster_pdf, poster_svg
 from healthcode.cli.context import system
 from healthcode.cli.groups import default_command
+from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.credentials.signer import generate_private_key, load_public_key
@@ -41,9 +42,6 @@ checkin_app = typer.Typer(
     "check-ins.",
     no_args_is_help=True,
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="Act as at this ISO 8601 time.")]
 
 
 def _venue(v: Venue) -> dict[str, Any]:
