@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthcode.api.schemas import RegistrationIn
+from healthcode.domain.proposals import Proposal
 
 
 class SignUpIn(RegistrationIn):
@@ -120,6 +121,27 @@ class ProposalOut(BaseModel):
     decided_at: datetime | None
     decision_note: str
     result: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> ProposalOut:
+        """The answer for a proposal, whichever route made or decided it."""
+        return cls(
+            id=proposal.id,
+            action=proposal.kind,
+            subject=proposal.subject,
+            jurisdiction=proposal.jurisdiction,
+            payload=dict(proposal.payload),
+            reason=proposal.reason,
+            proposed_by=proposal.proposed_by,
+            proposed_by_role=proposal.proposed_by_role,
+            proposed_at=proposal.proposed_at,
+            status=proposal.status.value,
+            decided_by=proposal.decided_by,
+            decided_by_role=proposal.decided_by_role,
+            decided_at=proposal.decided_at,
+            decision_note=proposal.decision_note,
+            result=None if proposal.result is None else dict(proposal.result),
+        )
 
 
 class AccessRecordOut(BaseModel):

@@ -24,7 +24,7 @@ from healthcode.api.deps import ContainerDep
 from healthcode.api.routes.citizens import profile_out
 from healthcode.api.schemas import ProfileOut
 from healthcode.domain.access import Action, Principal
-from healthcode.domain.proposals import Proposal, ProposalStatus
+from healthcode.domain.proposals import ProposalStatus
 from healthcode.services import proposals
 from healthcode.services.audit import access_log_of, verify_access_log
 from healthcode.services.channels import add_channel, list_channels
@@ -99,26 +99,6 @@ def read_person(subject: str, official: ReadsPeople, container: ContainerDep) ->
     return profile_out(profile)
 
 
-def _proposal_out(proposal: Proposal) -> ProposalOut:
-    return ProposalOut(
-        id=proposal.id,
-        action=proposal.kind,
-        subject=proposal.subject,
-        jurisdiction=proposal.jurisdiction,
-        payload=dict(proposal.payload),
-        reason=proposal.reason,
-        proposed_by=proposal.proposed_by,
-        proposed_by_role=proposal.proposed_by_role,
-        proposed_at=proposal.proposed_at,
-        status=proposal.status.value,
-        decided_by=proposal.decided_by,
-        decided_by_role=proposal.decided_by_role,
-        decided_at=proposal.decided_at,
-        decision_note=proposal.decision_note,
-        result=None if proposal.result is None else dict(proposal.result),
-    )
-
-
 @router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
 def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> ProposalOut:
     """Propose a change that needs a second pair of eyes (nothing happens until approved)."""
@@ -130,7 +110,7 @@ def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> Pr
         payload=body.payload,
         reason=body.reason,
     )
-    return _proposal_out(proposal)
+    return ProposalOut.of(proposal)
 
 
 @router.get("/proposals", response_model=list[ProposalOut])
@@ -139,7 +119,7 @@ def list_proposals(
 ) -> list[ProposalOut]:
     """Proposals of the caller's jurisdiction, oldest first (filter by `status`)."""
     found = proposals.list_proposals(uow=container.uow(), principal=official, status=status)
-    return [_proposal_out(p) for p in found]
+    return [ProposalOut.of(p) for p in found]
 
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
@@ -147,7 +127,7 @@ def get_proposal(
     proposal_id: str, official: ListsProposals, container: ContainerDep
 ) -> ProposalOut:
     """One proposal and its decision."""
-    return _proposal_out(
+    return ProposalOut.of(
         proposals.get_proposal(uow=container.uow(), principal=official, proposal_id=proposal_id)
     )
 
@@ -164,7 +144,7 @@ def approve(
         proposal_id=proposal_id,
         note=body.note,
     )
-    return _proposal_out(decided)
+    return ProposalOut.of(decided)
 
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut)
@@ -179,7 +159,7 @@ def reject(
         proposal_id=proposal_id,
         note=body.note,
     )
-    return _proposal_out(decided)
+    return ProposalOut.of(decided)
 
 
 @router.get("/audit/access-log/{subject}", response_model=list[AccessRecordOut])

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Response, status
 from healthcode.api.access_schemas import DecisionIn, ProposalOut
 from healthcode.api.auth import Authorized, CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
-from healthcode.api.routes.officials import _proposal_out
 from healthcode.api.tracing_schemas import (
     CaseIn,
     CaseOut,
@@ -84,7 +83,7 @@ def report_case(body: CaseIn, official: ReportsCases, container: ContainerDep) -
         details=body.details(),
         reason=body.reason,
     )
-    return _proposal_out(proposal)
+    return ProposalOut.of(proposal)
 
 
 @router.get("/cases", response_model=list[CaseOut])
@@ -124,7 +123,7 @@ def confirm_case(
         case_id=case_id,
         note=body.note,
     )
-    return _proposal_out(decided)
+    return ProposalOut.of(decided)
 
 
 @router.post(
@@ -142,7 +141,7 @@ def correct_case(
         details=body.details(),
         reason=body.reason,
     )
-    return _proposal_out(proposal)
+    return ProposalOut.of(proposal)
 
 
 @router.post(
@@ -171,7 +170,7 @@ def withdraw_case(
     )
     if proposal.status is not ProposalStatus.PENDING:
         response.status_code = status.HTTP_200_OK
-    return _proposal_out(proposal)
+    return ProposalOut.of(proposal)
 
 
 @router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut)
@@ -187,7 +186,7 @@ def approve_withdrawal(
         case_id=case_id,
         note=body.note,
     )
-    return _proposal_out(decided)
+    return ProposalOut.of(decided)
 
 
 @router.post("/risk-areas", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
@@ -210,7 +209,7 @@ def propose_risk_area(
         },
         reason=body.reason,
     )
-    return _proposal_out(proposal)
+    return ProposalOut.of(proposal)
 
 
 @router.get(
@@ -274,7 +273,7 @@ def release_quarantine(
         subject=body.subject,
         reason=body.reason,
     )
-    return _proposal_out(proposal)
+    return ProposalOut.of(proposal)
 
 
 @router.get("/me/exposures", response_model=list[ExposureOut], tags=["status"])
