@@ -91,6 +91,9 @@ def _populate(url: str, people: int, rng: random.Random) -> None:
 
 
 def _relaxed_policy() -> str:
+    """Hangzhou's bundled policy without its fever rule. The tests build the same policy with
+    ``tests/policy_helpers.fever_free_hangzhou``; a bench script runs from a plain interpreter
+    where ``tests`` is no package on the path, so it keeps this copy instead of importing it."""
     source = bundled_policy_path("330100").read_text(encoding="utf-8")
     start = source.index("  - id: fever")
     end = source.index("  - id:", start + 1)

@@ -24,3 +24,12 @@ def with_bad_tracing(source: str) -> str:
     old = "venue: {min_overlap_minutes: 15,"
     assert old in source, "the bundled tracing section names the venue overlap"
     return source.replace(old, "venue: {min_overlap_minutes: -15,")
+
+
+def fever_free_hangzhou(*, version: str = "2020.9") -> str:
+    """Hangzhou's bundled policy under ``version`` without its fever rule: a declared fever no
+    longer turns anyone yellow."""
+    source = bundled_source("330100", version=version)
+    start = source.index("  - id: fever")
+    end = source.index("  - id:", start + 1)
+    return source[:start] + source[end:]

@@ -8,45 +8,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
 
-from healthcode.cli.main import app
+from cli_helpers import add_official, ok, run
 from healthcode.config import Settings
 from identity_helpers import PASSWORD, public_pem
 
 AT = "2026-03-01T09:00:00+08:00"
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def _ok(*args: str) -> object:
-    code, out, err = _run(*args, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def _official(username: str, role: str) -> dict[str, str]:
-    created = _ok(
-        "official",
-        "add",
-        "--username",
-        username,
-        "--role",
-        role,
-        "--jurisdiction",
-        "330100",
-        "--password",
-        PASSWORD,
-    )
-    assert isinstance(created, dict)
-    return created
-
-
 def _subject() -> str:
-    registered = _ok(
+    registered = ok(
         "register",
         "--name",
         "张三丰",
@@ -66,9 +37,9 @@ def _subject() -> str:
 def test_official_add_prints_the_totp_uri_once(cli_env: Settings) -> None:
     """`official add` creates the account and prints the provisioning URI; a second account
     of the same name is refused."""
-    created = _official("root", "admin")
+    created = add_official("root", "admin")
     assert created["totp_uri"].startswith("otpauth://totp/") and created["role"] == "admin"
-    code, _, err = _run(
+    code, _, err = run(
         "official",
         "add",
         "--username",
@@ -88,7 +59,7 @@ def test_channel_add_prints_its_secrets(cli_env: Settings, tmp_path: Path) -> No
     """`channel add` registers a partner app from its public key file."""
     key_file = tmp_path / "alipay.pub"
     key_file.write_text(public_pem(Ed25519PrivateKey.generate()))
-    created = _ok(
+    created = ok(
         "channel",
         "add",
         "--name",
@@ -104,10 +75,10 @@ def test_channel_add_prints_its_secrets(cli_env: Settings, tmp_path: Path) -> No
 
 def test_override_by_four_eyes_at_the_console(cli_env: Settings) -> None:
     """An official proposes with --as; they cannot approve it themselves; a supervisor can."""
-    _official("wang", "official")
-    _official("li", "supervisor")
+    add_official("wang", "official")
+    add_official("li", "supervisor")
     subject = _subject()
-    proposal = _ok(
+    proposal = ok(
         "override",
         "propose",
         subject,
@@ -123,22 +94,22 @@ def test_override_by_four_eyes_at_the_console(cli_env: Settings) -> None:
         "2",
     )
     assert isinstance(proposal, dict) and proposal["status"] == "pending"
-    code, _, err = _run("proposal", "approve", proposal["id"], "--as", "wang", "--json")
+    code, _, err = run("proposal", "approve", proposal["id"], "--as", "wang", "--json")
     assert code == 1 and "may not" in err
-    approved = _ok("proposal", "approve", proposal["id"], "--as", "li")
+    approved = ok("proposal", "approve", proposal["id"], "--as", "li")
     assert isinstance(approved, dict)
     assert approved["status"] == "approved" and approved["result"]["colour"] == "red"
-    listed = _ok("proposal", "list", "--as", "li", "--status", "approved")
+    listed = ok("proposal", "list", "--as", "li", "--status", "approved")
     assert isinstance(listed, list) and [p["id"] for p in listed] == [proposal["id"]]
 
 
 def test_audit_verify_names_a_tampered_record(cli_env: Settings) -> None:
     """`audit verify` passes on an untouched log and exits 1 naming an edited record."""
-    _official("wang", "official")
+    add_official("wang", "official")
     subject = _subject()
     for _ in range(2):
-        _ok("person", "show", subject, "--as", "wang")
-    result = _ok("audit", "verify")
+        ok("person", "show", subject, "--as", "wang")
+    result = ok("audit", "verify")
     assert result == {
         "intact": True,
         "records": 2,
@@ -154,25 +125,25 @@ def test_audit_verify_names_a_tampered_record(cli_env: Settings) -> None:
             conn.execute(text("DROP TRIGGER access_audit_no_update"))
         conn.execute(text("UPDATE access_audit SET purpose = 'curiosity' WHERE seq = 1"))
     engine.dispose()
-    code, out, _ = _run("audit", "verify", "--json")
+    code, out, _ = run("audit", "verify", "--json")
     assert code == 1
     assert json.loads(out)["first_bad_record"] == 1 and json.loads(out)["kind"] == "edited"
 
 
 def test_notify_deliver_once_with_nothing_due(cli_env: Settings) -> None:
     """`notify deliver --once` makes one pass and reports what it did."""
-    assert _ok("notify", "deliver", "--once") == {"delivered": 0, "retried": 0, "parked": 0}
+    assert ok("notify", "deliver", "--once") == {"delivered": 0, "retried": 0, "parked": 0}
 
 
 def test_demo_seed_is_idempotent(cli_env: Settings, tmp_path: Path) -> None:
     """`demo seed` registers alipay, wechat, dingtalk and the website once; again, it keeps them."""
     keys = tmp_path / "keys"
-    first = _ok("demo", "seed", "--keys-dir", str(keys))
+    first = ok("demo", "seed", "--keys-dir", str(keys))
     assert isinstance(first, list)
     assert [c["name"] for c in first] == ["alipay", "wechat", "dingtalk", "website"]
     assert all(c["created"] and c["client_secret"] for c in first)
     assert (keys / "alipay.key").stat().st_mode & 0o777 == 0o600
-    again = _ok("demo", "seed", "--keys-dir", str(keys))
+    again = ok("demo", "seed", "--keys-dir", str(keys))
     assert isinstance(again, list)
     assert [c["created"] for c in again] == [False] * 4
     assert [c["client_id"] for c in again] == [c["client_id"] for c in first]

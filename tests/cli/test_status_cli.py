@@ -5,23 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from healthcode.cli.main import app
+from cli_helpers import add_official, run
 from healthcode.config import Settings
 from healthcode.policy.bundled import bundled_policy_path
-from policy_helpers import bundled_source, with_bad_tracing
+from policy_helpers import bundled_source, fever_free_hangzhou, with_bad_tracing
 
 AT = "2026-03-01T09:00:00+08:00"
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 def _subject() -> str:
-    code, out, err = _run(
+    code, out, err = run(
         "register",
         "--name",
         "王五",
@@ -40,27 +33,10 @@ def _subject() -> str:
     return subject
 
 
-def _add_official(username: str, role: str) -> None:
-    code, _, err = _run(
-        "official",
-        "add",
-        "--username",
-        username,
-        "--role",
-        role,
-        "--jurisdiction",
-        "330100",
-        "--password",
-        "a long enough password",
-        "--json",
-    )
-    assert code == 0, err
-
-
 def test_status_says_why_and_until_when(cli_env: Settings) -> None:
     """After a positive PCR, `status --json` is red with the rule, its text and the fact."""
     subject = _subject()
-    code, out, err = _run(
+    code, out, err = run(
         "test-result",
         subject,
         "--kind",
@@ -75,7 +51,7 @@ def test_status_says_why_and_until_when(cli_env: Settings) -> None:
     )
     assert code == 0, err
     fact_id = json.loads(out)["test_result"]["id"]
-    code, out, _ = _run("status", subject, "--at", "2026-03-02T09:00:00+08:00", "--json")
+    code, out, _ = run("status", subject, "--at", "2026-03-02T09:00:00+08:00", "--json")
     status = json.loads(out)
     assert status["colour"] == "red"
     assert status["reasons"][0]["rule"] == "positive-test"
@@ -87,22 +63,22 @@ def test_status_says_why_and_until_when(cli_env: Settings) -> None:
 def test_status_in_chinese(cli_env: Settings) -> None:
     """`--lang zh` gives the reasons in Chinese."""
     subject = _subject()
-    _run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever", "--at", AT)
-    code, out, _ = _run("status", subject, "--at", AT, "--lang", "zh", "--json")
+    run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever", "--at", AT)
+    code, out, _ = run("status", subject, "--at", AT, "--lang", "zh", "--json")
     assert code == 0
     assert json.loads(out)["reasons"][0]["text"] == "申报发热"
 
 
 def test_status_of_unknown_subject_exits_1(cli_env: Settings) -> None:
     """An unknown subject is refused with exit 1 and a message naming it."""
-    code, _, err = _run("status", "0" * 32, "--json")
+    code, _, err = run("status", "0" * 32, "--json")
     assert code == 1 and "not found" in json.loads(err)["error"]
 
 
 def test_test_result_refuses_bad_input(cli_env: Settings) -> None:
     """A test result with an unknown kind and a sample without zone names both fields."""
     subject = _subject()
-    code, _, err = _run(
+    code, _, err = run(
         "test-result",
         subject,
         "--kind",
@@ -122,7 +98,7 @@ def test_test_result_refuses_bad_input(cli_env: Settings) -> None:
 def test_policy_check_accepts_the_bundled_policies(cli_env: Settings) -> None:
     """Each bundled policy passes `policy check`."""
     for code_ in ("330100", "310000", "110000"):
-        code, out, err = _run("policy", "check", str(bundled_policy_path(code_)), "--json")
+        code, out, err = run("policy", "check", str(bundled_policy_path(code_)), "--json")
         assert code == 0, err
         assert json.loads(out)["jurisdiction"] == code_
 
@@ -134,7 +110,7 @@ def test_policy_check_refuses_a_bad_policy_naming_rule_and_field(
     source = bundled_policy_path("110000").read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(source.replace("window: {after: P14D}", "window: {after: 14 days}"))
-    code, out, err = _run("policy", "check", str(bad), "--json")
+    code, out, err = run("policy", "check", str(bad), "--json")
     assert code == 1 and out == ""
     fields = [p["field"] for p in json.loads(err)["problems"]]
     assert any("arrival-other-province" in f and "after" in f for f in fields)
@@ -147,19 +123,19 @@ def test_policy_check_and_activate_refuse_a_bad_tracing_section(
     refuses the same file and proposes nothing."""
     bad = tmp_path / "bad-tracing.yaml"
     bad.write_text(with_bad_tracing(bundled_source("330100", version="2020.8")))
-    code, out, err = _run("policy", "check", str(bad))
+    code, out, err = run("policy", "check", str(bad))
     assert code == 1 and out == ""
     assert "tracing.venue.min_overlap_minutes: must be a positive number or 0" in err
-    code, out, err = _run("policy", "check", str(bad), "--json")
+    code, out, err = run("policy", "check", str(bad), "--json")
     assert code == 1 and out == ""
     assert [p["field"] for p in json.loads(err)["problems"]] == [
         "tracing.venue.min_overlap_minutes"
     ]
-    _add_official("wang", "official")
-    code, out, err = _run("policy", "activate", str(bad), "--as", "wang", "--json")
+    add_official("wang", "official")
+    code, out, err = run("policy", "activate", str(bad), "--as", "wang", "--json")
     assert code == 1 and out == ""
     assert json.loads(err)["problems"][0]["field"] == "tracing.venue.min_overlap_minutes"
-    code, out, err = _run("proposal", "list", "--as", "wang", "--json")
+    code, out, err = run("proposal", "list", "--as", "wang", "--json")
     assert code == 0, err
     assert json.loads(out) == []
 
@@ -167,31 +143,28 @@ def test_policy_check_and_activate_refuse_a_bad_tracing_section(
 def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     """`policy impact` prints the from→to table; `policy activate` records who activated it."""
     subject = _subject()
-    _run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever")
-    source = bundled_source("330100", version="2020.9")
-    start = source.index("  - id: fever")
-    end = source.index("  - id:", start + 1)
+    run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever")
     relaxed = tmp_path / "relaxed.yaml"
-    relaxed.write_text(source[:start] + source[end:])
-    code, out, err = _run("policy", "impact", str(relaxed), "--json")
+    relaxed.write_text(fever_free_hangzhou(version="2020.9"))
+    code, out, err = run("policy", "impact", str(relaxed), "--json")
     assert code == 0, err
     impact = json.loads(out)
     assert impact["moves"] == [{"from": "yellow", "to": "green", "people": 1}]
     assert impact["changed"] == 1
     for username, role in (("wang", "official"), ("li", "supervisor")):
-        _add_official(username, role)
-    code, out, err = _run("policy", "activate", str(relaxed), "--as", "wang", "--json")
+        add_official(username, role)
+    code, out, err = run("policy", "activate", str(relaxed), "--as", "wang", "--json")
     assert code == 0, err
     proposal = json.loads(out)
     assert proposal["version"] == "2020.9"
-    code, out, _ = _run("status", subject, "--json")
+    code, out, _ = run("status", subject, "--json")
     assert json.loads(out)["colour"] == "yellow"  # nothing applies before the approval
-    code, _, err = _run("proposal", "approve", proposal["id"], "--as", "wang", "--json")
+    code, _, err = run("proposal", "approve", proposal["id"], "--as", "wang", "--json")
     assert code == 1  # the proposer can never approve their own
-    code, _, err = _run("proposal", "approve", proposal["id"], "--as", "li", "--json")
+    code, _, err = run("proposal", "approve", proposal["id"], "--as", "li", "--json")
     assert code == 0, err
-    code, out, _ = _run("status", subject, "--json")
+    code, out, _ = run("status", subject, "--json")
     assert json.loads(out)["colour"] == "green"
-    code, out, _ = _run("policy", "history", "--json")
+    code, out, _ = run("policy", "history", "--json")
     [activated] = json.loads(out)
     assert (activated["activated_by"], activated["approved_by"]) == ("wang", "li")

@@ -25,7 +25,7 @@ from healthcode.services.status import (
 )
 from healthcode.services.tests import record_test_result
 from identity_helpers import add_test_official, principal
-from policy_helpers import bundled_source
+from policy_helpers import fever_free_hangzhou
 
 ARRIVED = datetime(2026, 3, 1, 2, 0, 0, tzinfo=UTC)  # 10:00 in Beijing
 
@@ -192,14 +192,6 @@ def test_status_of_unknown_person_is_not_found(container: Container) -> None:
         current_status(uow=container.uow(), clock=container.clock, subject="f" * 32)
 
 
-def _fever_free_policy() -> str:
-    """Hangzhou's bundled policy with a new version and no fever rule."""
-    source = bundled_source("330100", version="2020.9")
-    start = source.index("  - id: fever")
-    end = source.index("  - id:", start + 1)
-    return source[:start] + source[end:]
-
-
 def test_policy_impact_counts_moves_without_applying(container: Container) -> None:
     """Impact reports from→to counts under a proposed policy and changes nobody's status."""
     feverish = _register(container)
@@ -211,7 +203,7 @@ def test_policy_impact_counts_moves_without_applying(container: Container) -> No
         temperature=38.5,
         symptoms=["fever"],
     )
-    impact = policy_impact(uow=container.uow(), clock=container.clock, source=_fever_free_policy())
+    impact = policy_impact(uow=container.uow(), clock=container.clock, source=fever_free_hangzhou())
     assert impact.people == 2
     assert impact.moves == {(Colour.YELLOW, Colour.GREEN): 1, (Colour.GREEN, Colour.GREEN): 1}
     assert impact.changed == 1
@@ -250,7 +242,7 @@ def test_activated_policy_applies_and_history_names_it(
         uow=container.uow(), clock=clock, subject=subject, temperature=38.5, symptoms=["fever"]
     )
     clock.advance(timedelta(hours=1))
-    _activate(container, _fever_free_policy())
+    _activate(container, fever_free_hangzhou())
     status = current_status(uow=container.uow(), clock=clock, subject=subject)
     assert status.colour is Colour.GREEN and status.policy_version == "2020.9"
     last = status_history(uow=container.uow(), clock=clock, subject=subject)[-1]
@@ -269,7 +261,7 @@ def test_same_policy_version_cannot_be_activated_twice(container: Container) -> 
         activate_policy(
             uow=uow,
             clock=container.clock,
-            source=_fever_free_policy(),
+            source=fever_free_hangzhou(),
             activated_by="a",
             approved_by="b",
         )
@@ -278,7 +270,7 @@ def test_same_policy_version_cannot_be_activated_twice(container: Container) -> 
         activate_policy(
             uow=uow,
             clock=container.clock,
-            source=_fever_free_policy(),
+            source=fever_free_hangzhou(),
             activated_by="a",
             approved_by="b",
         )
