@@ -1,0 +1,17 @@
+"""The options command groups share, defined once: `--json`, `--at`, `--as` and `--note`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+AtOpt = Annotated[
+    str | None,
+    typer.Option("--at", help="Act or record as at this ISO 8601 time (with a zone)."),
+]
+AsOpt = Annotated[
+    str, typer.Option("--as", help="Username of the official acting (recorded; four eyes).")
+]
+NoteOpt = Annotated[str, typer.Option(help="A note kept with the decision.")]
