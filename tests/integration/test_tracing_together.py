@@ -4,9 +4,15 @@ a person exposed by two cases has both exposures and one change of colour naming
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from healthcode.bootstrap import Container
 from healthcode.domain.facts import FactKind
+from healthcode.domain.jobs import LEASE
+from healthcode.services import derived
+from healthcode.services.jobs import run_due
 from healthcode.services.notifications import outbox
 from healthcode.services.status import current_status, status_history
 from identity_helpers import add_test_channel
@@ -77,3 +83,42 @@ def test_presences_uploaded_late_are_traced_by_the_rescan(container: Container) 
     assert work(container).jobs_done == 1  # the last rescan, past the horizon: none queued
     container.clock.advance(hours(1))  # type: ignore[attr-defined]
     assert work(container).jobs_done == 0
+
+
+class Killed(BaseException):
+    """The process dying mid-batch: nothing in the worker catches it, nothing is committed."""
+
+
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two cases are traced together and the worker dies before the commit: nothing is kept,
+    both jobs wait for their lease, then another worker traces both once."""
+    who = officials(container)
+    first, second, contact = (resident(container, i) for i in (1, 2, 3))
+    now = container.clock.now()
+    for case, place in ((first, "cafe-a"), (second, "cafe-b")):
+        stay(container, case, place, now - hours(30), now - hours(29))
+        stay(container, contact, place, now - hours(30), now - hours(29))
+    for subject in (first, second):
+        confirm(container, who["li"], report(container, who["wang"], subject, sampled_at=now))
+    real = derived.record_many
+
+    def dies_after_writing(**kwargs: Any) -> Any:
+        real(**kwargs)
+        raise Killed
+
+    monkeypatch.setattr(derived, "record_many", dies_after_writing)
+    with pytest.raises(Killed):
+        run_due(uow_factory=container.uow, clock=container.clock, worker="w1")
+    monkeypatch.setattr(derived, "record_many", real)
+    with container.uow() as uow:
+        assert uow.facts.for_subject(contact, kinds=[FactKind.EXPOSURE]) == []
+        assert {j.status.value for j in uow.jobs.list()} == {"running"}
+    assert work(container).jobs_done == 0  # the lease holds
+    container.clock.advance(LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    assert work(container).jobs_done == 2
+    with container.uow() as uow:
+        assert len(uow.facts.for_subject(contact, kinds=[FactKind.EXPOSURE])) == 2
+    changes = status_history(uow=container.uow(), clock=container.clock, subject=contact)
+    assert [c.colour_to for c in changes] == ["green", "red"]
