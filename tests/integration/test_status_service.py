@@ -275,3 +275,19 @@ def test_same_policy_version_cannot_be_activated_twice(container: Container) -> 
             approved_by="b",
         )
     assert refused.value.problems[0].field == "version"
+
+
+def test_the_bundled_version_cannot_be_activated_again(container: Container) -> None:
+    """A changed policy under the bundled policy's version is refused: cached statuses would
+    never be reassessed under it."""
+    bundled = bundled_policy("330100").version
+    with pytest.raises(InvalidInput) as refused, container.uow() as uow:
+        activate_policy(
+            uow=uow,
+            clock=container.clock,
+            source=fever_free_hangzhou(version=bundled),
+            activated_by="a",
+            approved_by="b",
+        )
+    assert refused.value.problems[0].field == "version"
+    assert bundled in refused.value.problems[0].message

@@ -95,11 +95,14 @@ def activate_policy(
     Runs only inside an approved four-eyes proposal's transaction (``activate_policy`` kind)."""
     policy = uow.policies.parse(source)
     refuse_bad_tracing(policy)  # proposing checked it too; a bad section never becomes active
-    for earlier in uow.policies.history(policy.jurisdiction):
-        if earlier.version == policy.version:
-            raise InvalidInput.one(
-                "version", f"version {policy.version} was already activated; bump the version"
-            )
+    # a cached status is reassessed when its policy version changes: a version must never
+    # name two policies, the bundled one included
+    used = {earlier.version for earlier in uow.policies.history(policy.jurisdiction)}
+    used.add(uow.policies.active(policy.jurisdiction).version)
+    if policy.version in used:
+        raise InvalidInput.one(
+            "version", f"version {policy.version} was already in force; bump the version"
+        )
     uow.policies.add(
         source=source,
         policy=policy,
