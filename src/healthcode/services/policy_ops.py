@@ -13,7 +13,8 @@ from healthcode.policy.factset import FactSet
 from healthcode.policy.loader import load_policy
 from healthcode.policy.model import Policy
 from healthcode.services.ports import ActivatedPolicy, Clock, UnitOfWork
-from healthcode.services.tracing_policy import refuse_bad_tracing, source_tracing_problems
+from healthcode.services.presence_policy import presence_problems
+from healthcode.services.tracing_policy import source_tracing_problems, tracing_problems
 
 IMPACT_BATCH = 2_000
 
@@ -25,8 +26,16 @@ def check_policy(*, source: str) -> Policy:
         policy = load_policy(source)
     except InvalidInput as refused:
         raise InvalidInput([*refused.problems, *source_tracing_problems(source)]) from None
-    refuse_bad_tracing(policy)
+    refuse_bad_settings(policy)
     return policy
+
+
+def refuse_bad_settings(policy: Policy) -> None:
+    """Refuse a policy whose ``tracing``, ``entry``, ``checkin`` or ``retention`` section is
+    wrong, naming each key."""
+    problems = [*tracing_problems(policy), *presence_problems(policy)]
+    if problems:
+        raise InvalidInput(problems)
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,7 @@ def activate_policy(
     next read of a person reassesses and records any change with the new version as its cause.
     Runs only inside an approved four-eyes proposal's transaction (``activate_policy`` kind)."""
     policy = uow.policies.parse(source)
-    refuse_bad_tracing(policy)  # proposing checked it too; a bad section never becomes active
+    refuse_bad_settings(policy)  # proposing checked it too; a bad section never becomes active
     # a cached status is reassessed when its policy version changes: a version must never
     # name two policies, the bundled one included
     used = {earlier.version for earlier in uow.policies.history(policy.jurisdiction)}

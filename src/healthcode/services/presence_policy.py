@@ -6,8 +6,9 @@ Read from ``Policy.settings`` (extra top-level sections of the policy YAML):
     checkin:    {max_distance_m: 1000}                          # farther is flagged
     retention:  {presence_days: 21}                             # older is refused and purged
 
-A section the loader does not (yet) accept is simply absent, and the defaults of
-``healthcode.domain.venues`` apply.
+A section left out takes the defaults of ``healthcode.domain.venues``; a section written wrong
+is refused by ``presence_problems`` when the policy is checked, proposed or activated (a typo
+must not silently fall back to a default).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
+from healthcode.domain.errors import Problem
 from healthcode.domain.facts import Colour
 from healthcode.domain.venues import (
     DEFAULT_CHECKIN_DISTANCE_METRES,
@@ -51,3 +53,46 @@ def retention(policy: Policy) -> timedelta:
     """How long presence and location data is kept (and how old an upload may be)."""
     days = _number(_section(policy, "retention").get("presence_days"), DEFAULT_RETENTION_DAYS)
     return timedelta(days=days)
+
+
+_COLOURS = ", ".join(c.value for c in Colour)
+_ENTRY_KEYS = frozenset({*(k.value for k in VenueKind), "default"})
+_NUMBERS = {"checkin": "max_distance_m", "retention": "presence_days"}
+
+
+def presence_problems(policy: Policy) -> list[Problem]:
+    """What is wrong with the policy's ``entry``, ``checkin`` and ``retention`` sections (empty:
+    nothing), each named by its dotted path."""
+    problems: list[Problem] = []
+    entry = policy.settings.get("entry")
+    if entry is not None and not isinstance(entry, Mapping):
+        problems.append(Problem("entry", "must be a mapping of venue kind to colours"))
+    elif entry is not None:
+        for key, value in entry.items():
+            if key not in _ENTRY_KEYS:
+                problems.append(
+                    Problem(
+                        f"entry.{key}", f"is not a venue kind (or default): {sorted(_ENTRY_KEYS)}"
+                    )
+                )
+            elif (
+                not isinstance(value, list)
+                or not value
+                or any(v not in {c.value for c in Colour} for v in value)
+            ):
+                problems.append(Problem(f"entry.{key}", f"must be a non-empty list of {_COLOURS}"))
+    for name, key in _NUMBERS.items():
+        section = policy.settings.get(name)
+        if section is None:
+            continue
+        if not isinstance(section, Mapping):
+            problems.append(Problem(name, f"must be a mapping with {key}"))
+            continue
+        for extra in sorted(set(section) - {key}):
+            problems.append(Problem(f"{name}.{extra}", f"is not a setting: only {key}"))
+        value = section.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+        ):
+            problems.append(Problem(f"{name}.{key}", "must be a positive number"))
+    return problems

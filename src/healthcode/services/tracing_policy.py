@@ -26,13 +26,6 @@ def source_tracing_problems(source: str) -> list[Problem]:
     return parse_tracing(section)[1] if isinstance(section, dict) else []
 
 
-def refuse_bad_tracing(policy: Policy) -> None:
-    """Refuse a policy whose ``tracing`` section is bad, naming each ``tracing.<key>``."""
-    problems = tracing_problems(policy)
-    if problems:
-        raise InvalidInput(problems)
-
-
 def tracing_settings(policy: Policy) -> TracingSettings:
     """The policy's tracing settings; a bad section is refused naming each key."""
     settings, problems = parse_tracing(policy.settings.get("tracing"))

@@ -55,3 +55,24 @@ def test_a_tracing_section_that_is_no_mapping_is_named_once() -> None:
     with pytest.raises(InvalidInput) as refused:
         check_policy(source=source)
     assert [str(p) for p in refused.value.problems] == ["tracing: must be a mapping"]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "field"),
+    [
+        ("entry: {hospitl: [green, yellow], default: [green]}", "entry.hospitl"),
+        ("entry: {hospital: [green, blue], default: [green]}", "entry.hospital"),
+        ("entry: {hospital: [], default: [green]}", "entry.hospital"),
+        ("entry: green", "entry"),
+        ("checkin: {max_distance_m: -5}", "checkin.max_distance_m"),
+        ("checkin: {max_distance: 500}", "checkin.max_distance"),
+        ("retention: {presence_days: zero}", "retention.presence_days"),
+        ("retention: 21", "retention"),
+    ],
+)
+def test_a_wrong_presence_setting_is_refused_naming_its_key(wrong: str, field: str) -> None:
+    """A typo in ``entry``, ``checkin`` or ``retention`` is refused, not read as the default."""
+    source = bundled_source("330100")
+    section = wrong.split(":")[0]
+    lines = [line for line in source.splitlines() if not line.startswith(f"{section}:")]
+    assert _fields("\n".join([*lines, wrong, ""])) == [field]
