@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from healthcode.domain.errors import NotFound
-from healthcode.domain.facts import Fact
+from healthcode.domain.facts import Fact, FactKind
 from healthcode.domain.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
@@ -20,6 +20,22 @@ from healthcode.services.ports import Clock, StatusChange, UnitOfWork
 MAX_CHANGES_PER_CATCH_UP = 10_000
 
 TIME_CAUSE = "time"
+
+# what clearing conditions read, whichever rules a policy has (``healthcode.policy.windows``)
+_EVIDENCE = frozenset({FactKind.RELEASE, FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION})
+
+
+def kinds_read(policy: Policy) -> frozenset[FactKind]:
+    """The fact kinds an assessment under ``policy`` can depend on: only these are loaded
+    (presences, most of a person's facts, are not unless a rule reads them)."""
+    kinds = set(_EVIDENCE)
+    kinds.update(rule.fact for rule in policy.rules)
+    for notice in policy.notices:
+        if notice.fact is not None:
+            kinds.add(notice.fact)
+        if notice.stale is not None:
+            kinds.add(notice.stale.fact)
+    return frozenset(kinds)
 
 
 def _policy_for(uow: UnitOfWork, subject: str) -> Policy:
@@ -100,7 +116,7 @@ def refresh_status(*, uow: UnitOfWork, clock: Clock, subject: str, cause: str) -
     now = clock.now()
     policy = _policy_for(uow, subject)
     # prepared once for every assessment below (the catch-up's instants, then now)
-    facts = FactSet.of(uow.facts.for_subject(subject), subject=subject)
+    facts = FactSet.of(uow.facts.for_subject(subject, kinds=kinds_read(policy)), subject=subject)
     previous = _catch_up(uow, clock, subject=subject, facts=facts, policy=policy)
     if previous is not None and previous.policy_version != policy.version:
         cause = f"policy {policy.version}; {cause}"
@@ -144,7 +160,7 @@ def status_at(*, uow: UnitOfWork, subject: str, at: datetime) -> Status:
     Read-only: nothing is cached or recorded."""
     with uow:
         policy = _policy_for(uow, subject)
-        facts = list(uow.facts.for_subject(subject))
+        facts = list(uow.facts.for_subject(subject, kinds=kinds_read(policy)))
     return assess(facts, policy, at, subject=subject)
 
 

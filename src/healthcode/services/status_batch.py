@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from healthcode.domain.errors import NotFound
-from healthcode.domain.facts import Fact, FactKind
+from healthcode.domain.facts import Fact
 from healthcode.domain.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
@@ -25,23 +25,8 @@ from healthcode.services.access_ports import OutboxMessage
 from healthcode.services.ids import new_id
 from healthcode.services.notifications import STATUS_CHANGED
 from healthcode.services.ports import Clock, StatusChange, UnitOfWork
-from healthcode.services.status import refresh_status
+from healthcode.services.status import kinds_read, refresh_status
 from healthcode.services.tracing_ports import StatusHead
-
-# what clearing conditions read, whichever rules a policy has (``healthcode.policy.windows``)
-_EVIDENCE = frozenset({FactKind.RELEASE, FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION})
-
-
-def kinds_read(policy: Policy) -> frozenset[FactKind]:
-    """The fact kinds an assessment under ``policy`` can depend on."""
-    kinds = set(_EVIDENCE)
-    kinds.update(rule.fact for rule in policy.rules)
-    for notice in policy.notices:
-        if notice.fact is not None:
-            kinds.add(notice.fact)
-        if notice.stale is not None:
-            kinds.add(notice.stale.fact)
-    return frozenset(kinds)
 
 
 def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
