@@ -55,6 +55,40 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
+def status_change_message(
+    *,
+    change_id: str,
+    channel_id: str,
+    channel_user_id: str,
+    subject: str,
+    colour_from: str | None,
+    colour_to: str,
+    at: datetime,
+    now: datetime,
+) -> OutboxMessage:
+    """The outbox message telling one channel of a person's colour change (the one format,
+    whether one change is queued or a tracing batch queues thousands)."""
+    key = f"status-change:{change_id}:{channel_id}"
+    body = {
+        "type": STATUS_CHANGED,
+        "id": key,
+        "channel_user_id": channel_user_id,
+        "colour_from": colour_from,
+        "colour_to": colour_to,
+        "at": at.isoformat(),
+    }
+    return OutboxMessage(
+        id=new_id(),
+        idempotency_key=key,
+        channel_id=channel_id,
+        subject=subject,
+        event=STATUS_CHANGED,
+        body=json.dumps(body, sort_keys=True, ensure_ascii=False),
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
 def enqueue_status_change(
     *,
     uow: UnitOfWork,
@@ -73,24 +107,15 @@ def enqueue_status_change(
         channel = uow.channels.get(channel_id)
         if channel is None or not channel.active:
             continue
-        key = f"status-change:{change_id}:{channel_id}"
-        body = {
-            "type": STATUS_CHANGED,
-            "id": key,
-            "channel_user_id": channel_user_id,
-            "colour_from": colour_from,
-            "colour_to": colour_to,
-            "at": at.isoformat(),
-        }
-        message = OutboxMessage(
-            id=new_id(),
-            idempotency_key=key,
+        message = status_change_message(
+            change_id=change_id,
             channel_id=channel_id,
+            channel_user_id=channel_user_id,
             subject=subject,
-            event=STATUS_CHANGED,
-            body=json.dumps(body, sort_keys=True, ensure_ascii=False),
-            created_at=now,
-            next_attempt_at=now,
+            colour_from=colour_from,
+            colour_to=colour_to,
+            at=at,
+            now=now,
         )
         queued += uow.outbox.add(message)
     return queued

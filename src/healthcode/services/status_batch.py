@@ -12,7 +12,6 @@ so the exact history rules live in one place. Only the fact kinds the policy can
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -22,8 +21,7 @@ from healthcode.domain.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
 from healthcode.services.access_ports import OutboxMessage
-from healthcode.services.ids import new_id
-from healthcode.services.notifications import STATUS_CHANGED
+from healthcode.services.notifications import status_change_message
 from healthcode.services.ports import Clock, StatusChange, UnitOfWork
 from healthcode.services.status import kinds_read, refresh_status
 from healthcode.services.tracing_ports import StatusHead
@@ -44,30 +42,19 @@ def _messages(
     """The outbox messages ``notifications.enqueue_status_change`` queues for a change."""
     if change.colour_from is None:  # a first status is not a change anyone is told about
         return []
-    messages = []
-    for channel_id, channel_user_id in bindings:
-        key = f"status-change:{change.id}:{channel_id}"
-        body = {
-            "type": STATUS_CHANGED,
-            "id": key,
-            "channel_user_id": channel_user_id,
-            "colour_from": change.colour_from.value,
-            "colour_to": change.colour_to.value,
-            "at": change.at.isoformat(),
-        }
-        messages.append(
-            OutboxMessage(
-                id=new_id(),
-                idempotency_key=key,
-                channel_id=channel_id,
-                subject=change.subject,
-                event=STATUS_CHANGED,
-                body=json.dumps(body, sort_keys=True, ensure_ascii=False),
-                created_at=now,
-                next_attempt_at=now,
-            )
+    return [
+        status_change_message(
+            change_id=str(change.id),
+            channel_id=channel_id,
+            channel_user_id=channel_user_id,
+            subject=change.subject,
+            colour_from=change.colour_from.value,
+            colour_to=change.colour_to.value,
+            at=change.at,
+            now=now,
         )
-    return messages
+        for channel_id, channel_user_id in bindings
+    ]
 
 
 def refresh_many(
