@@ -1,6 +1,7 @@
 """Risk areas: H3 cells or venues declared at a level for a time window (four eyes). Presence
 there during the window becomes an exposure of category ``risk_area`` with the area's level;
-the policy's rules colour it (e.g. Shanghai: medium yellow, high red).
+the policy's rules colour it (every bundled policy: medium yellow, high red; Beijing also shows
+its pop-up notice, at every level).
 
 A ride is a presence on the trip ``<line venue>:<vehicle>``: an area naming a bus or subway line
 covers every trip on it, an area naming one trip ``line:vehicle`` that vehicle only. Pure."""
