@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -120,15 +120,26 @@ def _valid(key: bytes, record: AccessRecord) -> bool:
     return hmac.compare_digest(expected, record.hash)
 
 
+def _with_next(
+    records: Iterable[AccessRecord],
+) -> Iterator[tuple[AccessRecord, AccessRecord | None]]:
+    it = iter(records)
+    current = next(it, None)
+    while current is not None:
+        after = next(it, None)
+        yield current, after
+        current = after
+
+
 def verify_chain(
-    records: Sequence[AccessRecord], head: ChainHead | None, key: bytes
+    records: Iterable[AccessRecord], head: ChainHead | None, key: bytes
 ) -> ChainProblem | None:
-    """The first break in the chain (records in ``seq`` order), or None if it is whole."""
+    """The first break in the chain (records in ``seq`` order, read once, one ahead: a log of
+    any length is checked in constant memory), or None if it is whole."""
     expected_seq, expected_prev = 1, GENESIS
-    for i, record in enumerate(records):
+    for record, after in _with_next(records):
         valid = _valid(key, record)
         linked = record.seq == expected_seq and record.prev_hash == expected_prev
-        after = records[i + 1] if i + 1 < len(records) else None
         if not linked and valid:
             return ChainProblem(
                 seq=expected_seq,

@@ -91,6 +91,16 @@ def test_whole_chain_verifies() -> None:
     assert verify_chain(records, head, KEY) is None
 
 
+def test_a_chain_read_once_as_a_stream_verifies_the_same() -> None:
+    """Records given as a one-pass iterator (streamed from the database) are checked as a list
+    is: whole, or an edit named at its record."""
+    records, head = _chain(5)
+    assert verify_chain(iter(records), head, KEY) is None
+    records[3] = dataclasses.replace(records[3], actor="official:nobody")
+    problem = verify_chain(iter(records), head, KEY)
+    assert problem is not None and (problem.seq, problem.kind) == (4, "edited")
+
+
 def test_edited_record_is_named() -> None:
     """Changing what a record says is detected at that record."""
     records, head = _chain(5)

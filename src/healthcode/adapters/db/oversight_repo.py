@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.adapters.db.oversight import AccessAuditRow, AuditHeadRow, ProposalRow
@@ -159,10 +159,6 @@ class SqlAuditLogRepository:
         return [_record(row) for row in rows]
 
     def verify(self) -> tuple[int, ChainProblem | None]:
-        records = [
-            _record(row)
-            for row in self._session.scalars(select(AccessAuditRow).order_by(AccessAuditRow.seq))
-        ]
         row = self._session.get(AuditHeadRow, HEAD_ID)
         head = None if row is None else ChainHead(seq=row.seq, hash=row.hash, mac=row.mac)
         if head is not None and head.seq == 0 and head.mac == "" and head.hash == GENESIS:
@@ -170,4 +166,12 @@ class SqlAuditLogRepository:
             head = ChainHead(
                 seq=0, hash=GENESIS, mac=head_mac(audit_key(self._cipher), seq=0, hash_=GENESIS)
             )
-        return len(records), verify_chain(records, head, audit_key(self._cipher))
+        count = self._session.scalar(select(func.count()).select_from(AccessAuditRow)) or 0
+        # streamed a thousand rows at a time: the log of a city does not fit in memory
+        rows = self._session.scalars(
+            select(AccessAuditRow).order_by(AccessAuditRow.seq).execution_options(yield_per=1_000)
+        )
+        try:
+            return count, verify_chain((_record(r) for r in rows), head, audit_key(self._cipher))
+        finally:
+            rows.close()  # the chain may break before its end: free the server-side cursor
