@@ -8,11 +8,14 @@ import pytest
 
 from factories import registration, resident_id
 from healthcode.bootstrap import Container
-from healthcode.domain.errors import InvalidInput, NotAllowed
+from healthcode.domain.errors import InvalidInput, NotAllowed, NotFound
 from healthcode.services import proposals
+from healthcode.services.cases import get_case, list_cases
 from healthcode.services.profile import show_profile
+from healthcode.services.quarantine import list_quarantines
 from healthcode.services.registration import register_person
 from identity_helpers import add_test_official, principal
+from tracing_helpers import confirm, hours, officials, report, work
 
 XIHU = "330106"
 SHANGCHENG = "330102"
@@ -89,3 +92,32 @@ def test_district_must_be_a_code_inside_the_jurisdiction(
     with pytest.raises(InvalidInput) as refused:
         _person(container, 5, district)
     assert [p.field for p in refused.value.problems] == ["district"]
+
+
+def test_district_official_lists_only_their_district_cases_and_quarantines(
+    container: Container,
+) -> None:
+    """Cases and quarantine orders of other districts' people are left out of a district
+    official's lists and a case of another district is not found; a city-wide official sees
+    both."""
+    who = officials(container)
+    xihu, shangcheng = _person(container, 1, XIHU), _person(container, 2, SHANGCHENG)
+    now = container.clock.now()
+    ids = {
+        s: report(container, who["wang"], s, sampled_at=now - hours(3)) for s in (xihu, shangcheng)
+    }
+    for case_id in ids.values():
+        confirm(container, who["li"], case_id)
+    work(container)
+    add_test_official(container, "xh", "official", district=XIHU)
+    xh = principal(container, "xh")
+
+    listed = list_cases(uow=container.uow(), principal=xh)
+    assert [v.record.case_id for v in listed] == [ids[xihu]]
+    with pytest.raises(NotFound):
+        get_case(uow=container.uow(), principal=xh, case_id=ids[shangcheng])
+    orders = list_quarantines(uow=container.uow(), clock=container.clock, principal=xh)
+    assert {v.order.subject for v in orders} == {xihu}
+    everyone = list_quarantines(uow=container.uow(), clock=container.clock, principal=who["wang"])
+    assert {v.order.subject for v in everyone} == {xihu, shangcheng}
+    assert len(list_cases(uow=container.uow(), principal=who["wang"])) == 2

@@ -35,11 +35,17 @@ def require_scope(principal: Principal, jurisdiction: str | None, *, action: Act
         raise NotAllowed(action.value, "outside your jurisdiction")
 
 
+def in_district(principal: Principal, district: str | None) -> bool:
+    """Whether a person of ``district`` is within the official's district (an official without
+    one sees the whole jurisdiction; a person with no district is outside every district)."""
+    return principal.district is None or district == principal.district
+
+
 def require_person_scope(
     principal: Principal, *, jurisdiction: str | None, district: str | None, action: Action
 ) -> None:
     """Acting on one person: within the official's jurisdiction and, for an official scoped to
     a district, only on people registered in that district (unknown district: outside)."""
     require_scope(principal, jurisdiction, action=action)
-    if principal.district is not None and district != principal.district:
+    if not in_district(principal, district):
         raise NotAllowed(action.value, f"the person is outside your district {principal.district}")

@@ -24,7 +24,7 @@ from healthcode.domain.cases import CaseRecord, CaseState, parse_details
 from healthcode.domain.errors import Conflict, InvalidInput, NotFound
 from healthcode.domain.proposals import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
 from healthcode.services import proposals
-from healthcode.services.authz import require, require_person_scope
+from healthcode.services.authz import in_district, require, require_person_scope
 from healthcode.services.case_withdrawal import case_proposals, reject_pending
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.tracing import find_case_exposures
@@ -129,8 +129,10 @@ def _case_proposals(uow: UnitOfWork, record: CaseRecord) -> list[Proposal]:
 
 def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
     record = uow.cases.get(case_id)
-    if record is None or (
-        principal.jurisdiction is not None and record.jurisdiction != principal.jurisdiction
+    if (
+        record is None
+        or (principal.jurisdiction is not None and record.jurisdiction != principal.jurisdiction)
+        or not in_district(principal, uow.persons.district_of(record.subject))
     ):
         raise NotFound("case", case_id)
     return record
@@ -234,12 +236,17 @@ def approve_withdrawal(
 def list_cases(
     *, uow: UnitOfWork, principal: Principal, state: CaseState | None = None
 ) -> list[CaseView]:
-    """Cases of the official's jurisdiction, oldest report first."""
+    """Cases of the official's jurisdiction (of their district's people, for an official with a
+    district), oldest report first."""
     principal = require(principal, Action.READ_CASES)
     if principal.jurisdiction is None:
         raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
     with uow:
-        records = uow.cases.list(principal.jurisdiction)
+        records = [
+            r
+            for r in uow.cases.list(principal.jurisdiction)
+            if in_district(principal, uow.persons.district_of(r.subject))
+        ]
         all_proposals = [
             p
             for p in uow.proposals.list(status=None, jurisdiction=principal.jurisdiction)

@@ -16,7 +16,7 @@ from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import FactKind, QuarantineOrder, Release, effective
 from healthcode.domain.proposals import Proposal, ProposalKind
 from healthcode.services import proposals
-from healthcode.services.authz import require
+from healthcode.services.authz import in_district, require
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.tracing_ports import DerivedFact
 
@@ -40,7 +40,8 @@ def _released(order: QuarantineOrder, releases: Sequence[Release], rules: list[s
 
 
 def list_quarantines(*, uow: UnitOfWork, clock: Clock, principal: Principal) -> list[OrderView]:
-    """Orders of the official's jurisdiction in force now or planned, not released."""
+    """Orders of the official's jurisdiction (of their district's people, for an official with
+    a district) in force now or planned, not released."""
     principal = require(principal, Action.READ_QUARANTINES)
     if principal.jurisdiction is None:
         raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
@@ -50,7 +51,12 @@ def list_quarantines(*, uow: UnitOfWork, clock: Clock, principal: Principal) -> 
         rules = _quarantine_rules(uow, principal.jurisdiction)
         orders = uow.tracing.quarantine_orders(principal.jurisdiction, at=now)
         releases: dict[str, list[Release]] = {}
+        districts: dict[str, str | None] = {}
         for order in orders:
+            if order.subject not in districts:
+                districts[order.subject] = uow.persons.district_of(order.subject)
+            if not in_district(principal, districts[order.subject]):
+                continue
             if order.subject not in releases:
                 found = effective(uow.facts.for_subject(order.subject, kinds=[FactKind.RELEASE]))
                 releases[order.subject] = [r for r in found if isinstance(r, Release)]
