@@ -17,6 +17,7 @@ from healthcode.cli import (
     notify,
     people,
     policy,
+    retention,
     scan,
     status,
     tracing,
@@ -64,6 +65,7 @@ app.add_typer(tracing.case_app, name="case")
 app.add_typer(tracing.trace_app, name="trace")
 app.add_typer(tracing.risk_area_app, name="risk-area")
 app.add_typer(tracing.quarantine_app, name="quarantine")
+app.add_typer(retention.retention_app, name="retention")
 app.command("worker")(tracing.worker)
 
 

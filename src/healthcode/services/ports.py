@@ -25,6 +25,7 @@ from healthcode.services.access_ports import (
 from healthcode.services.presence_ports import (
     BoundaryRepository,
     PresenceRepository,
+    RetentionRepository,
     VenueRepository,
 )
 from healthcode.services.tracing_ports import (
@@ -237,6 +238,9 @@ class UnitOfWork(Protocol):
 
     @property
     def status_batch(self) -> StatusBatchRepository: ...
+
+    @property
+    def retention(self) -> RetentionRepository: ...
 
     def __enter__(self) -> Self: ...
 

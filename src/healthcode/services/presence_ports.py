@@ -163,3 +163,25 @@ class BoundaryRepository(Protocol):
         ...
 
     def all(self) -> list[Boundary]: ...
+
+
+class RetentionRepository(Protocol):
+    """Deleting what policy no longer lets us keep."""
+
+    def jurisdictions(self) -> list[str]:
+        """Every jurisdiction that has registered people."""
+        ...
+
+    def delete_presences(self, *, jurisdiction: str, ended_before: datetime) -> int:
+        """Delete the presences of the jurisdiction's people that ended before the moment;
+        how many."""
+        ...
+
+    def delete_checkins(self, *, jurisdiction: str, before: datetime) -> int:
+        """Delete the jurisdiction's check-in records (with their coordinates) older than the
+        moment; how many."""
+        ...
+
+    def delete_finished_jobs(self, *, before: datetime) -> int:
+        """Delete jobs done or failed before the moment; how many."""
+        ...

@@ -1,7 +1,8 @@
 """The background worker: runs due jobs (tracing, risk-area scans), reassesses people whose
-status stops holding (a quarantine ending on time reaches the outbox on time) and delivers due
-notifications. ``healthcode worker`` runs it in its own process; ``healthcode serve`` runs one in
-a thread on SQLite. Restart-safe: every step is committed on its own and is idempotent.
+status stops holding (a quarantine ending on time reaches the outbox on time), delivers due
+notifications and, once an hour, deletes data past its retention. ``healthcode worker`` runs it
+in its own process; ``healthcode serve`` runs one in a thread on SQLite. Restart-safe: every
+step is committed on its own and is idempotent.
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from healthcode.domain.jobs import LEASE, JobStatus
 from healthcode.services import risk_areas, tracing  # noqa: F401 - registers their job kinds
 from healthcode.services.jobs import run_due, worker_name
 from healthcode.services.notifications import DeliveryReport, WebhookSender, deliver_due
 from healthcode.services.ports import Clock, UnitOfWork
+from healthcode.services.retention import Purged, purge
 from healthcode.services.status import TIME_CAUSE, refresh_status
 
 log = logging.getLogger(__name__)
+
+PURGE_EVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -31,6 +35,7 @@ class PassReport:
     jobs_retried: int = 0
     statuses_refreshed: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    purged: Purged | None = None  # this pass's hourly purge of expired data, if it ran
 
     @property
     def busy(self) -> bool:
@@ -77,6 +82,7 @@ class Worker:
         self.name = name or worker_name()
         self.lease = lease
         self.max_jobs_per_pass = max_jobs_per_pass
+        self._purged_at: datetime | None = None
 
     def run_jobs(self, report: PassReport) -> None:
         ran = 0
@@ -95,8 +101,18 @@ class Worker:
                 elif outcome.status is JobStatus.PENDING:
                     report.jobs_retried += 1
 
+    def purge_if_due(self) -> Purged | None:
+        """Delete what is past its retention, at most once an hour (the first pass purges)."""
+        now = self.clock.now()
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
+            return None
+        purged = purge(uow=self.uow_factory(), clock=self.clock)
+        self._purged_at = now
+        return purged
+
     def run_once(self) -> PassReport:
         report = PassReport()
+        report.purged = self.purge_if_due()
         self.run_jobs(report)
         report.statuses_refreshed = refresh_due_statuses(
             uow_factory=self.uow_factory, clock=self.clock

@@ -20,6 +20,7 @@ from healthcode.adapters.db.outbox_repo import SqlOutboxRepository
 from healthcode.adapters.db.oversight_repo import SqlAuditLogRepository, SqlProposalRepository
 from healthcode.adapters.db.policies import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.adapters.db.repositories import SqlFactRepository, SqlPersonRepository
+from healthcode.adapters.db.retention_repo import SqlRetentionRepository
 from healthcode.adapters.db.status_batch_repo import SqlStatusBatchRepository
 from healthcode.adapters.db.status_repo import SqlStatusRepository
 from healthcode.adapters.db.tracing_repo import (
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
     risk_areas: SqlRiskAreaRepository
     jobs: SqlJobRepository
     status_batch: SqlStatusBatchRepository
+    retention: SqlRetentionRepository
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.risk_areas = SqlRiskAreaRepository(self._session)
         self.jobs = SqlJobRepository(self._session)
         self.status_batch = SqlStatusBatchRepository(self._session)
+        self.retention = SqlRetentionRepository(self._session)
         return self
 
     def __exit__(

@@ -1,0 +1,25 @@
+"""`healthcode retention purge` deletes what is past its retention and says how much."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cli_helpers import ok, run
+from healthcode.bootstrap import Container
+from healthcode.config import Settings
+from tracing_helpers import resident, stay
+
+
+def test_purge_deletes_presences_past_retention_and_counts_them(
+    cli_env: Settings, container: Container
+) -> None:
+    """A stay that ended 30 days before `--at` is deleted (21 days kept); a second purge finds
+    nothing; the human form says the counts."""
+    subject = resident(container, 1)
+    now = container.clock.now()
+    stay(container, subject, "cafe", now, now + timedelta(hours=1))
+    at = (now + timedelta(days=30)).isoformat()
+    assert ok("retention", "purge", "--at", at) == {"presences": 1, "checkins": 0, "jobs": 0}
+    assert ok("retention", "purge", "--at", at)["presences"] == 0
+    code, out, _ = run("retention", "purge", "--at", at)
+    assert code == 0 and "deleted 0 presences, 0 check-ins, 0 finished jobs" in out
