@@ -2,8 +2,9 @@
 
 Tracing gives the facts that should hold (exposures and quarantine orders, each keyed by its
 evidence). Those not recorded yet are recorded; those recorded but no longer found (a
-correction, a withdrawal) are retracted by a new fact that supersedes them. Each person touched
-is reassessed once, in the caller's transaction (``status_batch.record_many``: what
+correction, a withdrawal) are retracted by a new fact that supersedes them (``derive``, per
+source). ``reassess`` then records the facts of one or several sources and reassesses each
+person touched once, in the caller's transaction (``status_batch.record_many``: what
 ``record_fact`` does, for many people at once), so a colour change and its notification commit
 with the facts that caused it. Running it again with the same findings records nothing.
 """
@@ -238,27 +239,3 @@ def reassess(uow: UnitOfWork, clock: Clock, applied: Sequence[Applied]) -> None:
         facts=[f for a in applied for f in a.facts],
         causes={s: "; ".join(c)[:120] for s, c in sorted(causes.items())},
     )
-
-
-def apply_derived(
-    uow: UnitOfWork,
-    clock: Clock,
-    *,
-    source_kind: str,
-    source_id: str,
-    desired: Sequence[Desired],
-    cause_added: str,
-    cause_removed: str,
-) -> Applied:
-    """Record what is newly found, retract what no longer holds, reassess each person once."""
-    applied = derive(
-        uow,
-        clock,
-        source_kind=source_kind,
-        source_id=source_id,
-        desired=desired,
-        cause_added=cause_added,
-        cause_removed=cause_removed,
-    )
-    reassess(uow, clock, [applied])
-    return applied

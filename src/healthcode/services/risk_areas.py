@@ -17,7 +17,7 @@ from healthcode.domain.jobs import Job
 from healthcode.domain.quarantine import orders_for_findings
 from healthcode.domain.risk_areas import TRIP_SEPARATOR, RiskArea, area_exposures
 from healthcode.domain.tracing import assumed_slack, visit_of
-from healthcode.services.derived import apply_derived, desired_exposures, desired_orders
+from healthcode.services.derived import derive, desired_exposures, desired_orders, reassess
 from healthcode.services.jobs import enqueue, register_job
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.tracing import CELL_LOOKBACK
@@ -71,7 +71,7 @@ def scan_area(uow: UnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
         issued_at=area.declared_at,
         reason=f"risk area {area.name}",
     )
-    applied = apply_derived(
+    applied = derive(
         uow,
         clock,
         source_kind="risk_area",
@@ -83,6 +83,7 @@ def scan_area(uow: UnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
         cause_added=f"risk area {area.id} ({area.level}): presence there",
         cause_removed=f"correction: risk area {area.id}",
     )
+    reassess(uow, clock, [applied])
     if area.ends_at > now:
         queue_scan(uow, clock, area, at=now + timedelta(minutes=settings.risk_area_rescan_minutes))
     return {

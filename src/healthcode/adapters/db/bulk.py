@@ -67,6 +67,12 @@ def _raw(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
+def _copy(cursor: Any, table_name: str, columns: str, values: Iterable[tuple[Any, ...]]) -> None:
+    with cursor.copy(f"COPY {table_name} ({columns}) FROM STDIN") as copy:
+        for value in values:
+            copy.write_row(value)
+
+
 def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (each with the same keys, the columns to fill) in the session's
     transaction. Conflicts are errors, as with a plain INSERT."""
@@ -74,18 +80,13 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     names = list(rows[0])
     values = _tuples(session, table, names, rows)
-    raw = _raw(session)
     columns = ", ".join(names)
     if _postgresql(session):
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
-        ):
-            for value in values:
-                copy.write_row(value)
+        with _raw(session).cursor() as cursor:
+            _copy(cursor, table.name, columns, values)
         return
     marks = ", ".join("?" * len(names))
-    raw.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
+    _raw(session).executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
 
 
 def upsert_many(
@@ -96,9 +97,9 @@ def upsert_many(
         return
     names = list(rows[0])
     values = _tuples(session, table, names, rows)
-    raw = _raw(session)
     columns = ", ".join(names)
     updates = ", ".join(f"{n} = excluded.{n}" for n in names if n != key)
+    raw = _raw(session)
     if _postgresql(session):
         staging = f"_staging_{table.name}"
         with raw.cursor() as cursor:
@@ -106,9 +107,7 @@ def upsert_many(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
                 f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
             )
-            with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
+            _copy(cursor, staging, columns, values)
             cursor.execute(
                 # in key order, as every writer does: two transactions locking the same rows
                 # in the same order wait for each other rather than deadlock
