@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.adapters.clock import SystemClock
 from healthcode.adapters.db.engine import build_engine, build_session_factory
-from healthcode.adapters.db.migrate import SchemaOutOfDate, check_current, upgrade
+from healthcode.adapters.db.migrate import (
+    SchemaOutOfDate,
+    check_collation,
+    check_current,
+    upgrade,
+)
 from healthcode.adapters.db.policies import ParsedPolicyCache
 from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
 from healthcode.adapters.key_files import PrivateKeyFiles
@@ -58,6 +63,7 @@ def initialise(settings: Settings) -> list[str]:
         done.append(f"kept existing data key {settings.data_key_file}")
     engine = build_engine(settings.database_url)
     try:
+        check_collation(engine)
         upgrade(engine)
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from healthcode import bootstrap
+from healthcode.adapters.db.migrate import UnsupportedCollation
 from healthcode.adapters.personal_data import DataKeyError
 from healthcode.cli import (
     access,
@@ -75,7 +76,7 @@ def init(as_json: JsonOpt = False) -> None:
     settings = Settings()
     try:
         done = bootstrap.initialise(settings)
-    except DataKeyError as error:
+    except (DataKeyError, UnsupportedCollation) as error:
         refuse(str(error), as_json=as_json)
     payload = {
         "database": settings.database_url,

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -42,4 +42,36 @@ def check_current(engine: Engine) -> None:
         raise SchemaOutOfDate(
             f"database schema is at {sorted(have) or 'nothing'}, this code needs {sorted(wanted)}:"
             " run `healthcode init` to create or migrate it"
+        )
+
+
+class UnsupportedCollation(Exception):
+    """The PostgreSQL database does not order text by code point."""
+
+
+def code_point_collation(collate: str, provider: str = "c") -> bool:
+    """Whether a database collation (``datcollate``, with its provider: ``c`` libc, ``i`` ICU)
+    orders text by code point, as the place-id ranges of risk areas need."""
+    return provider == "c" and (collate in ("C", "POSIX") or collate.startswith("C."))
+
+
+def check_collation(engine: Engine) -> None:
+    """Refuse a PostgreSQL database whose collation would order place ids otherwise: a risk
+    area naming a bus line would silently miss rides."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        version = int(connection.scalar(text("SHOW server_version_num")) or 0)
+        provider = "datlocprovider" if version >= 150000 else "'c'"
+        row = connection.execute(
+            text(
+                f"SELECT datcollate, {provider} FROM pg_database WHERE datname = current_database()"
+            )
+        ).one()
+    collate, kind = str(row[0]), str(row[1])
+    if not code_point_collation(collate, kind):
+        raise UnsupportedCollation(
+            f"the database's collation is {collate} ({'ICU' if kind == 'i' else 'libc'}): "
+            "healthcode needs text ordered by code point; create the database with "
+            "`CREATE DATABASE … LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0`"
         )
