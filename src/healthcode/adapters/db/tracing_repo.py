@@ -4,7 +4,7 @@ tracing derived, cases and risk areas."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -32,20 +32,22 @@ class SqlTracingRepository:
 
     def _presences(
         self,
-        column: ColumnElement[Any],
-        keys: Iterable[str],
+        conditions: Iterable[ColumnElement[bool]],
         *,
         start: datetime,
         end: datetime,
         lookback: timedelta,
         slack: timedelta,
+        keep: Callable[[str], bool] | None = None,
     ) -> list[Sighting]:
+        """Presences meeting any of ``conditions`` (one statement each) that may overlap
+        [start, end), whose place id ``keep`` accepts; superseded ones left out."""
         # Plain tuples of the columns tracing reads: tracing reads many and changes none.
         t = _PRESENCES
         columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
         found: dict[str, Sighting] = {}
         superseded: set[str] = set()
-        for condition in key_filters(self._session, column, keys):
+        for condition in conditions:
             query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
                 condition,
                 t.c.at >= start - lookback,
@@ -54,9 +56,10 @@ class SqlTracingRepository:
                 t.c.retracted.is_(False),
             )
             for row in self._session.execute(query):
-                found[row[0]] = Sighting(*row[:8])
-                if row[8] is not None:
-                    superseded.add(row[8])
+                if keep is None or keep(row[2]):
+                    found[row[0]] = Sighting(*row[:8])
+                    if row[8] is not None:
+                        superseded.add(row[8])
         return [p for key, p in sorted(found.items()) if key not in superseded]
 
     def presences_of(
@@ -69,7 +72,11 @@ class SqlTracingRepository:
         slack: timedelta = timedelta(0),
     ) -> list[Sighting]:
         return self._presences(
-            _PRESENCES.c.subject, subjects, start=start, end=end, lookback=lookback, slack=slack
+            key_filters(self._session, _PRESENCES.c.subject, subjects),
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
         )
 
     def presences_at(
@@ -82,7 +89,11 @@ class SqlTracingRepository:
         slack: timedelta = timedelta(0),
     ) -> list[Sighting]:
         return self._presences(
-            _PRESENCES.c.place_id, place_ids, start=start, end=end, lookback=lookback, slack=slack
+            key_filters(self._session, _PRESENCES.c.place_id, place_ids),
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
         )
 
     def presences_in_cells(
@@ -95,7 +106,11 @@ class SqlTracingRepository:
         slack: timedelta = timedelta(0),
     ) -> list[Sighting]:
         return self._presences(
-            _PRESENCES.c.cell, cells, start=start, end=end, lookback=lookback, slack=slack
+            key_filters(self._session, _PRESENCES.c.cell, cells),
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
         )
 
     def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
@@ -204,27 +219,20 @@ class SqlTracingRepository:
         # A trip's place id is "<line>:<vehicle>": one index range per line on place_id,
         # [line + ":", line + ";"), never LIKE. The range assumes code-point order (SQLite,
         # PostgreSQL C/C.UTF-8); the startswith check drops whatever a collation lets in.
-        t = _PRESENCES
-        columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
-        prefixes = sorted({f"{line}:" for line in lines})
-        found: dict[str, Sighting] = {}
-        superseded: set[str] = set()
-        for i in range(0, len(prefixes), 100):
-            chunk = tuple(prefixes[i : i + 100])
-            ranges = [(t.c.place_id >= p) & (t.c.place_id < p[:-1] + ";") for p in chunk]
-            query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
-                or_(*ranges),
-                t.c.at >= start - lookback,
-                t.c.at < end,
-                or_(t.c.until > start, t.c.at > start - slack),
-                t.c.retracted.is_(False),
-            )
-            for row in self._session.execute(query):
-                if row[2].startswith(chunk):
-                    found[row[0]] = Sighting(*row[:8])
-                    if row[8] is not None:
-                        superseded.add(row[8])
-        return [p for key, p in sorted(found.items()) if key not in superseded]
+        place = _PRESENCES.c.place_id
+        prefixes = tuple(sorted({f"{line}:" for line in lines}))
+        ranges = (
+            or_(*((place >= p) & (place < p[:-1] + ";") for p in prefixes[i : i + 100]))
+            for i in range(0, len(prefixes), 100)
+        )
+        return self._presences(
+            ranges,
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
+            keep=lambda place_id: place_id.startswith(prefixes),
+        )
 
 
 def _derived(row: TracedFactRow) -> DerivedFact:
