@@ -135,19 +135,13 @@ def run_due(
                 jobs.append(more)
         uow.commit()
     together = [job for job in jobs if job.attempts <= max_attempts]
-    if len(together) < 2 or batch is None:
-        return [_run_one(uow_factory, clock, job, worker, max_attempts) for job in jobs]
-    outcomes = _run_batch(uow_factory, clock, together, worker, batch[0])
-    if outcomes is None:  # nothing of the batch was kept: each job on its own
-        together = []
-    return [
-        *(outcomes or []),
-        *(
-            _run_one(uow_factory, clock, job, worker, max_attempts)
-            for job in jobs
-            if job not in together
-        ),
-    ]
+    alone = [job for job in jobs if job.attempts > max_attempts]  # to be given up on
+    outcomes = None
+    if batch is not None and len(together) >= 2:
+        outcomes = _run_batch(uow_factory, clock, together, worker, batch[0])
+    if outcomes is None:  # no batch, or nothing of it was kept: each job on its own
+        outcomes, alone = [], jobs
+    return [*outcomes, *(_run_one(uow_factory, clock, job, worker, max_attempts) for job in alone)]
 
 
 def _run_batch(
