@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from healthcode.domain.access import Action, Principal, Purpose, allowed_purposes, is_allowed
 from healthcode.domain.errors import NotAllowed
+from healthcode.services.ports import UnitOfWork
 
 
 def require(principal: Principal, action: Action, purpose: Purpose | None = None) -> Principal:
@@ -39,6 +40,12 @@ def in_district(principal: Principal, district: str | None) -> bool:
     """Whether a person of ``district`` is within the official's district (an official without
     one sees the whole jurisdiction; a person with no district is outside every district)."""
     return principal.district is None or district == principal.district
+
+
+def sees_person(uow: UnitOfWork, principal: Principal, subject: str) -> bool:
+    """Whether the person is within the official's district (looked up only for an official
+    who has one)."""
+    return principal.district is None or in_district(principal, uow.persons.district_of(subject))
 
 
 def require_person_scope(

@@ -24,7 +24,7 @@ from healthcode.domain.cases import CaseRecord, CaseState, parse_details
 from healthcode.domain.errors import Conflict, InvalidInput, NotFound
 from healthcode.domain.proposals import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
 from healthcode.services import proposals
-from healthcode.services.authz import in_district, require, require_person_scope
+from healthcode.services.authz import require, require_person_scope, sees_person
 from healthcode.services.case_withdrawal import case_proposals, reject_pending
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.tracing import find_case_exposures
@@ -132,7 +132,7 @@ def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
     if (
         record is None
         or (principal.jurisdiction is not None and record.jurisdiction != principal.jurisdiction)
-        or not in_district(principal, uow.persons.district_of(record.subject))
+        or not sees_person(uow, principal, record.subject)
     ):
         raise NotFound("case", case_id)
     return record
@@ -245,7 +245,7 @@ def list_cases(
         records = [
             r
             for r in uow.cases.list(principal.jurisdiction)
-            if in_district(principal, uow.persons.district_of(r.subject))
+            if sees_person(uow, principal, r.subject)
         ]
         all_proposals = [
             p

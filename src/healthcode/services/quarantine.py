@@ -16,7 +16,7 @@ from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import FactKind, QuarantineOrder, Release, effective
 from healthcode.domain.proposals import Proposal, ProposalKind
 from healthcode.services import proposals
-from healthcode.services.authz import in_district, require
+from healthcode.services.authz import require, sees_person
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.tracing_ports import DerivedFact
 
@@ -51,11 +51,8 @@ def list_quarantines(*, uow: UnitOfWork, clock: Clock, principal: Principal) -> 
         rules = _quarantine_rules(uow, principal.jurisdiction)
         orders = uow.tracing.quarantine_orders(principal.jurisdiction, at=now)
         releases: dict[str, list[Release]] = {}
-        districts: dict[str, str | None] = {}
         for order in orders:
-            if order.subject not in districts:
-                districts[order.subject] = uow.persons.district_of(order.subject)
-            if not in_district(principal, districts[order.subject]):
+            if not sees_person(uow, principal, order.subject):
                 continue
             if order.subject not in releases:
                 found = effective(uow.facts.for_subject(order.subject, kinds=[FactKind.RELEASE]))
