@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from factories import registration, resident_id
 from healthcode.bootstrap import Container
 from healthcode.credentials.cose import public_key_bytes
+from healthcode.services.checkins import CheckinResult, check_in
 from healthcode.services.keys import init_keys
 from healthcode.services.presence_ports import Venue
 from healthcode.services.registration import register_person
@@ -122,3 +123,18 @@ def scan(seq: int, subject: str, at: datetime, **overrides: object) -> ScanRecor
     }
     values.update(overrides)
     return ScanRecord(**values)  # type: ignore[arg-type]
+
+
+def check_in_at(
+    container: Container, subject: str, code: str, at: tuple[float, float]
+) -> CheckinResult:
+    """Check the person in with the place code, from the phone's position ``at`` (lat, lon)."""
+    return check_in(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction="330100",
+        subject=subject,
+        place_code=code,
+        lat=at[0],
+        lon=at[1],
+    )

@@ -9,29 +9,17 @@ import pytest
 from healthcode.bootstrap import Container
 from healthcode.domain.errors import InvalidInput
 from healthcode.domain.facts import FactKind
-from healthcode.services.checkins import check_in, flagged_checkins, review_checkin
+from healthcode.services.checkins import flagged_checkins, review_checkin
 from healthcode.services.declarations import declare_health
 from healthcode.services.keys import rotate_signing_key
 from healthcode.services.place_codes import parse_place_code
 from healthcode.services.venues import add_venue, reissue_place_code
-from presence_helpers import FAR_AWAY, HOSPITAL, SHANGHAI, WEST_LAKE, city, person
+from presence_helpers import FAR_AWAY, HOSPITAL, SHANGHAI, WEST_LAKE, check_in_at, city, person
 
 
 def _presences(container: Container, subject: str) -> list[object]:
     with container.uow() as uow:
         return list(uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE]))
-
-
-def _check_in(container: Container, subject: str, code: str, at: tuple[float, float]):  # type: ignore[no-untyped-def]
-    return check_in(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction="330100",
-        subject=subject,
-        place_code=code,
-        lat=at[0],
-        lon=at[1],
-    )
 
 
 def test_a_venue_gets_a_signed_place_code_naming_it(container: Container) -> None:
@@ -48,7 +36,7 @@ def test_check_in_at_the_venue_is_a_presence_and_answers_pass(container: Contain
     """A green citizen checking in on site passes and the presence shows in their facts."""
     c = city(container)
     subject = person(container)
-    result = _check_in(container, subject, c.restaurant.place_code, WEST_LAKE)
+    result = check_in_at(container, subject, c.restaurant.place_code, WEST_LAKE)
     assert result.checkin.outcome == "pass"
     assert result.checkin.state == "accepted"
     [presence] = _presences(container, subject)
@@ -61,17 +49,19 @@ def test_entry_rule_hospital_admits_yellow_restaurant_does_not(container: Contai
     c = city(container)
     subject = person(container)
     declare_health(uow=container.uow(), clock=container.clock, subject=subject, temperature=38.2)
-    assert _check_in(container, subject, c.restaurant.place_code, WEST_LAKE).checkin.outcome == (
+    assert check_in_at(container, subject, c.restaurant.place_code, WEST_LAKE).checkin.outcome == (
         "stop"
     )
-    assert _check_in(container, subject, c.hospital.place_code, HOSPITAL).checkin.outcome == "pass"
+    assert (
+        check_in_at(container, subject, c.hospital.place_code, HOSPITAL).checkin.outcome == "pass"
+    )
 
 
 def test_forwarded_place_code_far_away_is_flagged_not_a_presence(container: Container) -> None:
     """A place code used 6 km away is flagged with a clear message and gives no presence."""
     c = city(container)
     subject = person(container)
-    result = _check_in(container, subject, c.restaurant.place_code, FAR_AWAY)
+    result = check_in_at(container, subject, c.restaurant.place_code, FAR_AWAY)
     assert result.flagged
     assert result.checkin.flag == "far_from_venue"
     assert "km from this venue" in result.texts["en"]
@@ -83,7 +73,7 @@ def test_place_code_of_another_venue_names_where_you_seem_to_be(container: Conta
     """Scanning the restaurant's poster while at the hospital is flagged as another venue's."""
     c = city(container)
     subject = person(container)
-    result = _check_in(container, subject, c.restaurant.place_code, HOSPITAL)
+    result = check_in_at(container, subject, c.restaurant.place_code, HOSPITAL)
     assert result.checkin.flag == "other_venue"
     assert c.hospital.name_en in result.texts["en"]
 
@@ -92,8 +82,8 @@ def test_confirmed_flagged_checkin_becomes_a_presence(container: Container) -> N
     """An official confirming a flagged check-in turns it into a presence; a reject never does."""
     c = city(container)
     subject = person(container)
-    first = _check_in(container, subject, c.restaurant.place_code, FAR_AWAY).checkin
-    second = _check_in(container, subject, c.hospital.place_code, SHANGHAI).checkin
+    first = check_in_at(container, subject, c.restaurant.place_code, FAR_AWAY).checkin
+    second = check_in_at(container, subject, c.hospital.place_code, SHANGHAI).checkin
     waiting = flagged_checkins(uow=container.uow(), clock=container.clock, jurisdiction="330100")
     assert {w.id for w in waiting} == {first.id, second.id}
     confirmed = review_checkin(
@@ -125,9 +115,9 @@ def test_tampered_foreign_and_replaced_place_codes_are_refused(container: Contai
     code = c.restaurant.place_code
     tampered = code[:-3] + ("A" if code[-3] != "A" else "B") + code[-2:]
     with pytest.raises(InvalidInput, match="place_code"):
-        _check_in(container, subject, tampered, WEST_LAKE)
+        check_in_at(container, subject, tampered, WEST_LAKE)
     with pytest.raises(InvalidInput, match="personal health code"):
-        _check_in(container, subject, "HZ1:ABC", WEST_LAKE)
+        check_in_at(container, subject, "HZ1:ABC", WEST_LAKE)
     container.clock.advance(timedelta(seconds=5))  # type: ignore[attr-defined]
     reissue_place_code(
         uow=container.uow(),
@@ -136,7 +126,7 @@ def test_tampered_foreign_and_replaced_place_codes_are_refused(container: Contai
         venue_id=c.restaurant.id,
     )
     with pytest.raises(InvalidInput, match="replaced"):
-        _check_in(container, subject, code, WEST_LAKE)
+        check_in_at(container, subject, code, WEST_LAKE)
 
 
 def test_posters_survive_key_rotation(container: Container) -> None:
@@ -150,7 +140,7 @@ def test_posters_survive_key_rotation(container: Container) -> None:
         private_keys=container.private_keys,
         jurisdiction="330100",
     )
-    result = _check_in(container, subject, c.restaurant.place_code, WEST_LAKE)
+    result = check_in_at(container, subject, c.restaurant.place_code, WEST_LAKE)
     assert result.checkin.state == "accepted"
 
 

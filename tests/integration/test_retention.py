@@ -13,11 +13,10 @@ from healthcode.adapters.db.venues import CheckinRow
 from healthcode.bootstrap import Container
 from healthcode.domain.facts import FactKind
 from healthcode.services import jobs
-from healthcode.services.checkins import check_in
 from healthcode.services.jobs import enqueue
 from healthcode.services.retention import purge
 from healthcode.services.worker import PassReport, Worker
-from presence_helpers import WEST_LAKE, city, person
+from presence_helpers import WEST_LAKE, check_in_at, city, person
 from tracing_helpers import hours, stay
 
 DAY = timedelta(days=1)
@@ -29,18 +28,6 @@ def _presences(container: Container, subject: str) -> list[str]:
             f.place_id  # type: ignore[attr-defined]
             for f in uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE])
         ]
-
-
-def _checkin(container: Container, subject: str, code: str) -> None:
-    check_in(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction="330100",
-        subject=subject,
-        place_code=code,
-        lat=WEST_LAKE[0],
-        lon=WEST_LAKE[1],
-    )
 
 
 def _count_checkins(container: Container) -> int:
@@ -57,13 +44,13 @@ def test_presences_and_checkins_past_retention_are_deleted(container: Container)
     c = city(container)
     subject = person(container)
     start = container.clock.now()
-    _checkin(container, subject, c.restaurant.place_code)  # 22 days before the purge
+    check_in_at(container, subject, c.restaurant.place_code, WEST_LAKE)  # 22 days before the purge
     now = start + 22 * DAY
     container.clock.set(now)  # type: ignore[attr-defined]
     stay(container, subject, "old-cafe", now - 23 * DAY, now - 22 * DAY)
     stay(container, subject, "recent-cafe", now - 21 * DAY, now - 20 * DAY)
     stay(container, subject, "long-stay", now - 30 * DAY, now - hours(1))
-    _checkin(container, subject, c.restaurant.place_code)
+    check_in_at(container, subject, c.restaurant.place_code, WEST_LAKE)
 
     purged = purge(uow=container.uow(), clock=container.clock)
 
