@@ -79,6 +79,18 @@ def add_test_channel(
     return ChannelKit(created.id, name, created.client_secret, created.webhook_secret, key)
 
 
+def bind_to_channel(container: Container, kit: ChannelKit, subject: str, user_id: str) -> None:
+    """The person is bound to the channel as ``user_id``: told of their colour changes there."""
+    with container.uow() as uow:
+        uow.channels.bind(
+            channel_id=kit.id,
+            channel_user_id=user_id,
+            subject=subject,
+            bound_at=container.clock.now(),
+        )
+        uow.commit()
+
+
 def register_via_channel(
     container: Container,
     kit: ChannelKit,

@@ -20,7 +20,7 @@ from healthcode.services.jobs import enqueue, register_batch_job, register_job, 
 from healthcode.services.notifications import outbox
 from healthcode.services.ports import Clock, UnitOfWork
 from healthcode.services.status import current_status
-from identity_helpers import add_test_channel
+from identity_helpers import add_test_channel, bind_to_channel
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 
@@ -100,11 +100,7 @@ def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
     who = officials(container)
     case, cc = resident(container, 1), resident(container, 2)
     kit = add_test_channel(container)
-    with container.uow() as uow:
-        uow.channels.bind(
-            channel_id=kit.id, channel_user_id="u2", subject=cc, bound_at=container.clock.now()
-        )
-        uow.commit()
+    bind_to_channel(container, kit, cc, "u2")
     now = container.clock.now()
     stay(container, case, "cafe", now - hours(30), now - hours(29))
     stay(container, cc, "cafe", now - hours(30), now - hours(29))

@@ -18,7 +18,7 @@ from healthcode.services.notifications import outbox
 from healthcode.services.quarantine import list_quarantines, propose_release
 from healthcode.services.status import current_status, status_history
 from healthcode.services.venues import add_organisation, add_venue
-from identity_helpers import add_test_channel
+from identity_helpers import add_test_channel, bind_to_channel
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 SHANGHAI = "310000"
@@ -158,14 +158,7 @@ def test_quarantine_ends_on_time_and_is_notified(
     queues the notification; an approved release ends the orders at once."""
     p = {n: resident(container, i, jurisdiction=SHANGHAI) for i, n in enumerate(["case", "cc"], 1)}
     kit = add_test_channel(container, "alipay")
-    with container.uow() as uow:
-        uow.channels.bind(
-            channel_id=kit.id,
-            channel_user_id="u-cc",
-            subject=p["cc"],
-            bound_at=container.clock.now(),
-        )
-        uow.commit()
+    bind_to_channel(container, kit, p["cc"], "u-cc")
     now = container.clock.now()
     last_contact = now - hours(20)
     stay(container, p["case"], "cafe", now - hours(21), last_contact, kind="restaurant")

@@ -15,7 +15,7 @@ from healthcode.services import derived
 from healthcode.services.jobs import run_due
 from healthcode.services.notifications import outbox
 from healthcode.services.status import current_status, status_history
-from identity_helpers import add_test_channel
+from identity_helpers import add_test_channel, bind_to_channel
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 
@@ -27,11 +27,7 @@ def test_two_cases_sharing_a_contact_change_the_contact_once(container: Containe
     first, second = resident(container, 1), resident(container, 2)
     contact, stranger = resident(container, 3), resident(container, 4)
     kit = add_test_channel(container)
-    with container.uow() as uow:
-        uow.channels.bind(
-            channel_id=kit.id, channel_user_id="u3", subject=contact, bound_at=container.clock.now()
-        )
-        uow.commit()
+    bind_to_channel(container, kit, contact, "u3")
     now = container.clock.now()
     stay(container, first, "cafe-a", now - hours(30), now - hours(29))
     stay(container, contact, "cafe-a", now - hours(30), now - hours(29))
