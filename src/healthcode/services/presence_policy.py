@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TypeGuard
 
 from healthcode.domain.errors import Problem
 from healthcode.domain.facts import Colour
@@ -31,10 +32,12 @@ def _section(policy: Policy, name: str) -> Mapping[str, object]:
     return policy.settings.get(name) or {}
 
 
+def _positive(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
 def _number(value: object, default: float) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return float(value)
-    return default
+    return float(value) if _positive(value) else default
 
 
 def accepted_colours(policy: Policy, kind: VenueKind) -> frozenset[Colour]:
@@ -55,6 +58,7 @@ def retention(policy: Policy) -> timedelta:
     return timedelta(days=days)
 
 
+_COLOUR_VALUES = frozenset(c.value for c in Colour)
 _COLOURS = ", ".join(c.value for c in Colour)
 _ENTRY_KEYS = frozenset({*(k.value for k in VenueKind), "default"})
 _NUMBERS = {"checkin": "max_distance_m", "retention": "presence_days"}
@@ -75,11 +79,7 @@ def presence_problems(policy: Policy) -> list[Problem]:
                         f"entry.{key}", f"is not a venue kind (or default): {sorted(_ENTRY_KEYS)}"
                     )
                 )
-            elif (
-                not isinstance(value, list)
-                or not value
-                or any(v not in {c.value for c in Colour} for v in value)
-            ):
+            elif not isinstance(value, list) or not value or not _COLOUR_VALUES.issuperset(value):
                 problems.append(Problem(f"entry.{key}", f"must be a non-empty list of {_COLOURS}"))
     for name, key in _NUMBERS.items():
         section = policy.settings.get(name)
@@ -91,8 +91,6 @@ def presence_problems(policy: Policy) -> list[Problem]:
         for extra in sorted(set(section) - {key}):
             problems.append(Problem(f"{name}.{extra}", f"is not a setting: only {key}"))
         value = section.get(key)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
-        ):
+        if value is not None and not _positive(value):
             problems.append(Problem(f"{name}.{key}", "must be a positive number"))
     return problems
