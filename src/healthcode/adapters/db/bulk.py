@@ -36,8 +36,15 @@ def key_filters(
     if _postgresql(session):
         yield column == any_(bindparam(None, items, type_=ARRAY(String)))
         return
+    for chunk in chunks(items):
+        yield column.in_(chunk)
+
+
+def chunks(keys: Iterable[str]) -> Iterator[list[str]]:
+    """The distinct keys, sorted, in lists small enough to bind on SQLite."""
+    items = sorted(set(keys))
     for start in range(0, len(items), _IN_CHUNK):
-        yield column.in_(items[start : start + _IN_CHUNK])
+        yield items[start : start + _IN_CHUNK]
 
 
 def _converter(session: Session, column: ColumnElement[Any]) -> Callable[[Any], Any] | None:

@@ -12,6 +12,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from healthcode.adapters.db.base import Base
+from healthcode.adapters.db.bulk import chunks, key_filters
 from healthcode.adapters.db.fact_mapping import from_row
 from healthcode.adapters.db.facts import PresenceRow
 from healthcode.adapters.db.upsert import insert_if_absent
@@ -37,7 +38,6 @@ from healthcode.services.presence_ports import (
 )
 
 LOCATION_SOURCES = ("gps", "telecom")
-_IN_CHUNK = 900  # below SQLite's default limit of bound parameters
 
 
 _VENUES: Table = VenueRow.__table__  # type: ignore[assignment]
@@ -72,12 +72,6 @@ def _checkin(row: CheckinRow) -> Checkin:
 
 def _staff(row: StaffRow) -> StaffMember:
     return StaffMember(**{name: getattr(row, name) for name in _STAFF_FIELDS})
-
-
-def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
-    items = list(dict.fromkeys(values))
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
 
 
 class SqlVenueRepository:
@@ -136,10 +130,9 @@ class SqlVenueRepository:
 
     def venues_in_cells(self, cells: Iterable[str]) -> list[Venue]:
         found: list[Venue] = []
-        for chunk in _chunks(cells):
+        for condition in key_filters(self._session, VenueRow.cell, cells):
             found.extend(
-                _venue(r)
-                for r in self._session.scalars(select(VenueRow).where(VenueRow.cell.in_(chunk)))
+                _venue(r) for r in self._session.scalars(select(VenueRow).where(condition))
             )
         return found
 
@@ -272,7 +265,7 @@ class SqlPresenceRepository:
             return found
         cursor = raw.cursor()
         try:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 marks = ",".join("?" * len(chunk))
                 cursor.execute(f"SELECT subject FROM persons WHERE subject IN ({marks})", chunk)
                 found.update(r[0] for r in cursor.fetchall())
@@ -283,10 +276,8 @@ class SqlPresenceRepository:
     def fact_ids(self, table: str, ids: Iterable[str]) -> set[str]:
         fact_table: Table = Base.metadata.tables[table]
         found: set[str] = set()
-        for chunk in _chunks(ids):
-            found.update(
-                self._session.scalars(select(fact_table.c.id).where(fact_table.c.id.in_(chunk)))
-            )
+        for condition in key_filters(self._session, fact_table.c.id, ids):
+            found.update(self._session.scalars(select(fact_table.c.id).where(condition)))
         return found
 
     def stays_of(self, subject: str, *, since: datetime) -> list[Presence]:
