@@ -44,7 +44,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from healthcode.domain.facts import (
+from healthcode.kernel.facts import (
     Arrival,
     Colour,
     Exposure,

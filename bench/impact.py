@@ -16,16 +16,16 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from healthcode.adapters.clock import FixedClock
-from healthcode.adapters.db.engine import build_engine, build_session_factory
-from healthcode.adapters.db.facts import HealthDeclarationRow, TestResultRow
-from healthcode.adapters.db.migrate import upgrade
-from healthcode.adapters.db.people import PersonRow
-from healthcode.adapters.db.policies import ParsedPolicyCache
-from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.adapters.personal_data import PersonalDataCipher
+from healthcode.db.engine import build_engine, build_session_factory
+from healthcode.db.facts import HealthDeclarationRow, TestResultRow
+from healthcode.db.migrate import upgrade
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.identity.tables import PersonRow
+from healthcode.kernel.clock import FixedClock
+from healthcode.policies.repository import ParsedPolicyCache
+from healthcode.policies.versions import policy_impact
 from healthcode.policy.bundled import bundled_policy_path
-from healthcode.services.policy_ops import policy_impact
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """Benchmark: sustained ingestion of checkpoint scans (presence events) in batches of 1,000.
 
-Each batch goes through the real ingestion service (`healthcode.services.scans.upload_scans`:
+Each batch goes through the real ingestion service (`healthcode.presence.scans.upload_scans`:
 parse, device lookup, Ed25519 signature check, retention checks, the bulk insert-if-absent of
 `SqlPresenceRepository.insert_rows`, the batch record) and is committed before the call returns
 (the acknowledgement). `--streams` uploaders send batches at once on PostgreSQL, as several API
@@ -43,19 +43,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
 
-from healthcode.adapters.clock import FixedClock
-from healthcode.adapters.db.engine import build_engine, build_session_factory
-from healthcode.adapters.db.facts import PresenceRow
-from healthcode.adapters.db.migrate import upgrade
-from healthcode.adapters.db.people import PersonRow
-from healthcode.adapters.db.policies import ParsedPolicyCache
-from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.adapters.db.venue_repo import PRESENCE_COLUMNS
-from healthcode.adapters.db.venues import DeviceRow, OrganisationRow, ScanBatchRow, VenueRow
-from healthcode.adapters.personal_data import PersonalDataCipher
+from healthcode.checkpoint.batches import ScanRecord, parse_batch, scan_id, sign_batch
 from healthcode.credentials.cose import kid_of, public_key_bytes
-from healthcode.services.scan_batches import ScanRecord, parse_batch, scan_id, sign_batch
-from healthcode.services.scans import upload_scans
+from healthcode.db.engine import build_engine, build_session_factory
+from healthcode.db.facts import PresenceRow
+from healthcode.db.migrate import upgrade
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.identity.tables import PersonRow
+from healthcode.kernel.clock import FixedClock
+from healthcode.policies.repository import ParsedPolicyCache
+from healthcode.presence.repository.presences import PRESENCE_COLUMNS
+from healthcode.presence.scans import upload_scans
+from healthcode.presence.tables import DeviceRow, OrganisationRow, ScanBatchRow, VenueRow
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 BATCH = 1_000

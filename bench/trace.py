@@ -48,23 +48,23 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from healthcode.adapters.clock import FixedClock
-from healthcode.adapters.db.engine import build_engine, build_session_factory
-from healthcode.adapters.db.migrate import upgrade
-from healthcode.adapters.db.outbox import OutboxRow
-from healthcode.adapters.db.policies import ParsedPolicyCache
-from healthcode.adapters.db.status import StatusChangeRow
-from healthcode.adapters.db.tracing import TracedFactRow
-from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.adapters.personal_data import PersonalDataCipher
-from healthcode.domain.facts import Colour
-from healthcode.domain.status import Status
+from healthcode.db.engine import build_engine, build_session_factory
+from healthcode.db.migrate import upgrade
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.channels import add_channel
+from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.identity.officials import add_official, official_principal
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.facts import Colour
+from healthcode.kernel.status import Status
+from healthcode.notifications.tables import OutboxRow
+from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.policy.bundled import bundled_policy
-from healthcode.services import cases
-from healthcode.services.channels import add_channel
-from healthcode.services.officials import add_official, official_principal
-from healthcode.services.status_codec import encode
-from healthcode.services.worker import PassReport, Worker
+from healthcode.status.codec import encode
+from healthcode.status.tables import StatusChangeRow
+from healthcode.tracing import cases
+from healthcode.tracing.tables import TracedFactRow
+from healthcode.worker import PassReport, Worker
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)  # 10:00 in Hangzhou
 LOCAL = timedelta(hours=8)

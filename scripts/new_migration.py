@@ -12,8 +12,8 @@ from pathlib import Path
 
 from alembic import command
 
-from healthcode.adapters.db.engine import build_engine
-from healthcode.adapters.db.migrate import alembic_config, upgrade
+from healthcode.db.engine import build_engine
+from healthcode.db.migrate import alembic_config, upgrade
 
 
 def main() -> None:

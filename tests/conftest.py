@@ -14,11 +14,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from healthcode import bootstrap
-from healthcode.adapters.clock import FixedClock
-from healthcode.adapters.db.engine import build_engine
-from healthcode.adapters.db.migrate import upgrade
-from healthcode.adapters.personal_data import create_key_file
-from healthcode.config import Settings
+from healthcode.container import Container
+from healthcode.db.engine import build_engine
+from healthcode.db.migrate import upgrade
+from healthcode.identity.encryption import create_key_file
+from healthcode.kernel.clock import FixedClock
+from healthcode.settings import Settings
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "HEALTHCODE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -104,7 +105,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def container(settings: Settings, clock: FixedClock) -> Iterator[bootstrap.Container]:
+def container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
     built = bootstrap.build(settings, clock_factory=lambda: clock)
     yield built
     built.close()
@@ -125,7 +126,7 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id with tiny costs in tests (production keeps argon2-cffi's defaults)."""
     from argon2 import PasswordHasher
 
-    from healthcode.services import passwords
+    from healthcode.identity import passwords
 
     cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
     monkeypatch.setattr(passwords, "_hasher", lambda: cheap)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from healthcode.domain.identity import check_character
+from healthcode.identity.validation import check_character
 
 VALID_ID = "11010519491231002X"
 

@@ -16,12 +16,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
 
 from factories import registration
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal
-from healthcode.services.assertions import service_audience
-from healthcode.services.channels import add_channel
-from healthcode.services.officials import add_official, official_principal
-from healthcode.services.registration import register_through_channel
+from healthcode.container import Container
+from healthcode.identity.assertions import service_audience
+from healthcode.identity.channels import add_channel
+from healthcode.identity.officials import add_official, official_principal
+from healthcode.identity.registration import register_through_channel
+from healthcode.oversight.access import Principal
 
 PASSWORD = "correct horse battery"
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from factories import registration, resident_id
-from healthcode.bootstrap import Container
+from healthcode.checkpoint.batches import ScanRecord, sign_batch
+from healthcode.codes.keys import init_keys
+from healthcode.container import Container
 from healthcode.credentials.cose import public_key_bytes
-from healthcode.services.checkins import CheckinResult, check_in
-from healthcode.services.keys import init_keys
-from healthcode.services.presence_ports import Venue
-from healthcode.services.registration import register_person
-from healthcode.services.scan_batches import ScanRecord, sign_batch
-from healthcode.services.venues import add_organisation, add_venue, register_device
+from healthcode.identity.registration import register_person
+from healthcode.presence.checkins import CheckinResult, check_in
+from healthcode.presence.model import Venue
+from healthcode.presence.venues import add_organisation, add_venue, register_device
 
 T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)  # the clock fixture's time (conftest.T0)
 WEST_LAKE = (30.2590, 120.1490)  # a restaurant by the West Lake, Hangzhou

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from factories import registration, resident_id
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal
-from healthcode.domain.facts import Presence
-from healthcode.services import cases
-from healthcode.services.ids import new_id
-from healthcode.services.registration import register_person
-from healthcode.services.worker import PassReport, Worker
+from healthcode.container import Container
+from healthcode.identity.registration import register_person
+from healthcode.kernel.facts import Presence
+from healthcode.kernel.ids import new_id
+from healthcode.oversight.access import Principal
+from healthcode.tracing import cases
+from healthcode.worker import PassReport, Worker
 from identity_helpers import add_test_official, principal
 
 

@@ -8,16 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from healthcode import bootstrap
-from healthcode.adapters.webhooks import HttpWebhookSender
 from healthcode.api import problems
-from healthcode.api.router import router as api_router
-from healthcode.config import Settings
-from healthcode.services.worker import Worker, WorkerThread
+from healthcode.container import Container
+from healthcode.notifications.webhooks import HttpWebhookSender
+from healthcode.settings import Settings
+from healthcode.worker import Worker, WorkerThread
 
 
-def create_app(
-    settings: Settings | None = None, *, container: bootstrap.Container | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """Build the app. The container is built in the lifespan, not at import; tests may pass one."""
 
     @asynccontextmanager
@@ -49,5 +47,6 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-    app.include_router(api_router)
+    for router in bootstrap.ROUTERS:
+        app.include_router(router)
     return app

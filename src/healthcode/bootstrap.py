@@ -1,53 +1,76 @@
-"""The one place that builds the running system from settings: engine, keys, unit of work."""
+"""The one place that builds the running system from settings, and the tables that wire the
+features together: the API's routers, the CLI's commands, the kinds of four-eyes proposal and
+the kinds of background job. Nothing registers itself on import: what is not listed here does
+not run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from fastapi import APIRouter
 
-from healthcode.adapters.clock import SystemClock
-from healthcode.adapters.db.engine import build_engine, build_session_factory
-from healthcode.adapters.db.migrate import (
-    SchemaOutOfDate,
-    check_collation,
-    check_current,
-    upgrade,
+from healthcode.cli.table import CommandTable
+from healthcode.codes import commands as codes_commands
+from healthcode.codes import routes as codes_routes
+from healthcode.container import Container
+from healthcode.db.engine import build_engine, build_session_factory
+from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_current, upgrade
+from healthcode.identity import commands as identity_commands
+from healthcode.identity import routes as identity_routes
+from healthcode.identity.encryption import PersonalDataCipher, create_key_file, read_key_file
+from healthcode.kernel.clock import Clock, SystemClock
+from healthcode.notifications import commands as notifications_commands
+from healthcode.oversight import commands as oversight_commands
+from healthcode.oversight import routes as oversight_routes
+from healthcode.oversight.kinds import ProposalHandler, register_handler, registered_kinds
+from healthcode.policies import commands as policies_commands
+from healthcode.policies.versions import ACTIVATE_POLICY
+from healthcode.presence import commands as presence_commands
+from healthcode.presence import routes as presence_routes
+from healthcode.settings import Settings
+from healthcode.status import commands as status_commands
+from healthcode.status import routes as status_routes
+from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
+from healthcode.tracing import commands as tracing_commands
+from healthcode.tracing import routes as tracing_routes
+from healthcode.tracing.kinds import TRACING_HANDLERS
+
+ROUTERS: tuple[APIRouter, ...] = (
+    identity_routes.router,
+    status_routes.router,
+    codes_routes.router,
+    oversight_routes.router,
+    presence_routes.router,
+    tracing_routes.router,
 )
-from healthcode.adapters.db.policies import ParsedPolicyCache
-from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.adapters.key_files import PrivateKeyFiles
-from healthcode.adapters.personal_data import (
-    PersonalDataCipher,
-    create_key_file,
-    read_key_file,
+"""Everything the HTTP API serves, feature by feature."""
+
+COMMANDS: CommandTable = (
+    *identity_commands.COMMANDS,
+    *status_commands.COMMANDS,
+    *policies_commands.COMMANDS,
+    *codes_commands.COMMANDS,
+    *oversight_commands.COMMANDS,
+    *notifications_commands.COMMANDS,
+    *presence_commands.COMMANDS,
+    *tracing_commands.COMMANDS,
 )
-from healthcode.config import Settings
-from healthcode.services.ports import Clock
+"""Every `healthcode` command group and command a feature offers."""
+
+PROPOSAL_KINDS: tuple[ProposalHandler, ...] = (
+    OVERRIDE_COLOUR,
+    RELEASE,
+    ACTIVATE_POLICY,
+    *TRACING_HANDLERS,
+)
+"""The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 
 
-@dataclass
-class Container:
-    """Everything a use case needs, built once per process (or per test)."""
-
-    settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    cipher: PersonalDataCipher
-    clock: Clock = field(default_factory=SystemClock)
-    policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
-
-    @property
-    def private_keys(self) -> PrivateKeyFiles:
-        return PrivateKeyFiles(self.settings.keys_dir, self.cipher)
-
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache)
-
-    def close(self) -> None:
-        self.engine.dispose()
+def _register_proposal_kinds() -> None:
+    known = set(registered_kinds())
+    for handler in PROPOSAL_KINDS:
+        if handler.kind not in known:
+            register_handler(handler)
 
 
 def initialise(settings: Settings) -> list[str]:
@@ -73,6 +96,7 @@ def initialise(settings: Settings) -> list[str]:
 
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``)."""
+    _register_proposal_kinds()
     engine = build_engine(settings.database_url)
     try:
         check_current(engine)

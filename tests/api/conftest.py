@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from healthcode.app import create_app
-from healthcode.bootstrap import Container
+from healthcode.container import Container
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from starlette.routing import BaseRoute
 
 from healthcode.api.auth import Authorized, Public
 from healthcode.app import create_app
-from healthcode.bootstrap import Container
-from healthcode.domain.access import PUBLIC_ACTIONS, Action, Role, is_allowed
-from healthcode.services.channels import issue_channel_token
-from healthcode.services.officials import log_in_official
-from healthcode.services.website import log_in_citizen
+from healthcode.container import Container
+from healthcode.identity.channels import issue_channel_token
+from healthcode.identity.officials import log_in_official
+from healthcode.identity.website import log_in_citizen
+from healthcode.oversight.access import PUBLIC_ACTIONS, Action, Role, is_allowed
 from identity_helpers import (
     PASSWORD,
     add_test_channel,
@@ -82,7 +82,7 @@ def _actors(container: Container) -> dict[str, Callable[[], dict[str, str]]]:
     app_channel = add_test_channel(container, "alipay")
     register_via_channel(container, app_channel, user_id="u-1")
     from factories import registration, resident_id
-    from healthcode.services.website import sign_up
+    from healthcode.identity.website import sign_up
 
     reg = registration(id_number=resident_id(7), phone="13900000001")
     sign_up(uow=uow(), clock=clock, jurisdiction="330100", password=PASSWORD, **reg)

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from factories import registration
-from healthcode.adapters.clock import FixedClock
+from healthcode.kernel.clock import FixedClock
 from identity_helpers import PASSWORD
 
 SIGN_UP = "/api/v1/website/sign-up"

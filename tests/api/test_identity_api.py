@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from factories import registration, resident_id
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
-from healthcode.services.passwords import MAX_FAILURES
+from healthcode.container import Container
+from healthcode.identity.passwords import MAX_FAILURES
+from healthcode.kernel.clock import FixedClock
 from identity_helpers import (
     PASSWORD,
     ChannelKit,

@@ -9,11 +9,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from factories import resident_id
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
+from healthcode.checkpoint.batches import sign_batch
+from healthcode.container import Container
 from healthcode.credentials.cose import public_key_bytes
-from healthcode.services.employers import sign_staff_check
-from healthcode.services.scan_batches import sign_batch
+from healthcode.kernel.clock import FixedClock
+from healthcode.presence.employers import sign_staff_check
 from identity_helpers import PASSWORD, add_test_official, bearer, official_headers, website_citizen
 from presence_helpers import FAR_AWAY, SHANGHAI, T0, WEST_LAKE, keys, scan
 

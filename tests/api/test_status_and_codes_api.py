@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
+from healthcode.codes.keys import init_keys, list_keys
+from healthcode.container import Container
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, verify
-from healthcode.services.keys import init_keys, list_keys
+from healthcode.kernel.clock import FixedClock
 from identity_helpers import website_citizen
 
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from factories import resident_id
 from healthcode.app import create_app
-from healthcode.bootstrap import Container
-from healthcode.config import Settings
+from healthcode.container import Container
+from healthcode.settings import Settings
 from identity_helpers import add_test_official, official_headers, website_citizen
 from tracing_helpers import hours, resident, stay, work
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import create_engine, text
 
 from cli_helpers import add_official, ok, run
-from healthcode.config import Settings
+from healthcode.settings import Settings
 from identity_helpers import PASSWORD, public_pem
 
 AT = "2026-03-01T09:00:00+08:00"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from healthcode.cli.main import app
-from healthcode.config import Settings
+from healthcode.settings import Settings
 
 AT = "2026-03-01T09:00:00+08:00"
 REGISTER = [

@@ -10,7 +10,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from healthcode.cli.main import app
-from healthcode.config import Settings
+from healthcode.settings import Settings
 
 AT = "2026-03-01T09:00:00+08:00"  # the clock is fixed with --at in every command
 LATER = "2026-03-01T09:02:00+08:00"

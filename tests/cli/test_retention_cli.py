@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cli_helpers import ok, run
-from healthcode.bootstrap import Container
-from healthcode.config import Settings
+from healthcode.container import Container
+from healthcode.settings import Settings
 from tracing_helpers import resident, stay
 
 

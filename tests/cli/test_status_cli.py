@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from cli_helpers import add_official, run
-from healthcode.config import Settings
 from healthcode.policy.bundled import bundled_policy_path
+from healthcode.settings import Settings
 from policy_helpers import bundled_source, fever_free_hangzhou, with_bad_tracing
 
 AT = "2026-03-01T09:00:00+08:00"

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from healthcode.bootstrap import Container
 from healthcode.cli.main import app
-from healthcode.config import Settings
+from healthcode.container import Container
+from healthcode.settings import Settings
 from identity_helpers import add_test_official
 from tracing_helpers import hours, resident, stay
 

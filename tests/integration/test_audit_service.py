@@ -10,13 +10,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from factories import registration, resident_id
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal, Role
-from healthcode.domain.errors import NotAllowed
-from healthcode.services.audit import access_log_of, own_access_log, verify_access_log
-from healthcode.services.profile import show_profile
-from healthcode.services.registration import register_person
+from healthcode.container import Container
+from healthcode.identity.profile import show_profile
+from healthcode.identity.registration import register_person
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.errors import NotAllowed
+from healthcode.oversight.access import Principal, Role
+from healthcode.oversight.audit import access_log_of, own_access_log, verify_access_log
 from identity_helpers import add_test_official, principal
 
 
@@ -65,9 +65,7 @@ def test_no_read_without_its_record(container: Container, monkeypatch: pytest.Mo
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(
-        "healthcode.adapters.db.oversight_repo.SqlAuditLogRepository.append", broken
-    )
+    monkeypatch.setattr("healthcode.oversight.repository.SqlAuditLogRepository.append", broken)
     with pytest.raises(RuntimeError):
         _read(container, principal(container, "wang"), subject)
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import Table, select
 
-from healthcode.adapters.db.bulk import insert_many, key_filters, next_ids, upsert_many
-from healthcode.adapters.db.people import PersonRow
-from healthcode.adapters.db.status import CurrentStatusRow, StatusChangeRow
-from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.bootstrap import Container
+from healthcode.container import Container
+from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.tables import PersonRow
+from healthcode.status.tables import CurrentStatusRow, StatusChangeRow
 from tracing_helpers import resident
 
 CURRENT: Table = CurrentStatusRow.__table__  # type: ignore[assignment]

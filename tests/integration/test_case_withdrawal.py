@@ -8,14 +8,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal
-from healthcode.domain.cases import CaseState
-from healthcode.domain.errors import Conflict, InvalidInput, NotAllowed
-from healthcode.domain.facts import Colour
-from healthcode.domain.proposals import Proposal, ProposalStatus
-from healthcode.services import cases, proposals
-from healthcode.services.status import current_status, status_history
+from healthcode.container import Container
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed
+from healthcode.kernel.facts import Colour
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Principal
+from healthcode.oversight.model import Proposal, ProposalStatus
+from healthcode.status.assessment import current_status, status_history
+from healthcode.tracing import cases
+from healthcode.tracing.model.cases import CaseState
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 

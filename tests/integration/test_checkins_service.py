@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import FactKind
-from healthcode.services.checkins import flagged_checkins, review_checkin
-from healthcode.services.declarations import declare_health
-from healthcode.services.keys import rotate_signing_key
-from healthcode.services.place_codes import parse_place_code
-from healthcode.services.venues import add_venue, reissue_place_code
+from healthcode.codes.keys import rotate_signing_key
+from healthcode.container import Container
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import FactKind
+from healthcode.presence.checkins import flagged_checkins, review_checkin
+from healthcode.presence.place_codes import parse_place_code
+from healthcode.presence.venues import add_venue, reissue_place_code
+from healthcode.status.declarations import declare_health
 from presence_helpers import FAR_AWAY, HOSPITAL, SHANGHAI, WEST_LAKE, check_in_at, city, person
 
 

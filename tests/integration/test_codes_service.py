@@ -8,28 +8,29 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from factories import registration
-from healthcode.adapters.clock import FixedClock
-from healthcode.adapters.key_files import KeyFileError
-from healthcode.bootstrap import Container
-from healthcode.credentials.claims import Colour as CodeColour
-from healthcode.credentials.errors import Reason
-from healthcode.credentials.trustfile import load_trust_list
-from healthcode.credentials.truststore import TrustStore
-from healthcode.credentials.verify import Acceptance, Outcome, verify
-from healthcode.domain.errors import Conflict
-from healthcode.domain.facts import IdentityCheck
-from healthcode.services.codes import CodeWithheld, issue_code, own_trust_store, verify_online
-from healthcode.services.declarations import declare_health
-from healthcode.services.ids import new_id
-from healthcode.services.keys import (
+from healthcode.codes.issuing import CodeWithheld, issue_code
+from healthcode.codes.key_files import KeyFileError
+from healthcode.codes.keys import (
     NoSigningKey,
     init_keys,
     list_keys,
     rotate_signing_key,
     trust_list_document,
 )
-from healthcode.services.registration import register_person
-from healthcode.services.status import record_fact
+from healthcode.codes.online import own_trust_store, verify_online
+from healthcode.container import Container
+from healthcode.credentials.claims import Colour as CodeColour
+from healthcode.credentials.errors import Reason
+from healthcode.credentials.trustfile import load_trust_list
+from healthcode.credentials.truststore import TrustStore
+from healthcode.credentials.verify import Acceptance, Outcome, verify
+from healthcode.identity.registration import register_person
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.errors import Conflict
+from healthcode.kernel.facts import IdentityCheck
+from healthcode.kernel.ids import new_id
+from healthcode.status.assessment import record_fact
+from healthcode.status.declarations import declare_health
 
 GREEN_ONLY = Acceptance.green_only({"330100"})
 GREEN_AND_YELLOW = Acceptance.green_and_yellow({"330100"})

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 
 from factories import registration, resident_id
-from healthcode.bootstrap import Container
-from healthcode.domain.errors import InvalidInput, NotAllowed, NotFound
-from healthcode.services import proposals
-from healthcode.services.cases import get_case, list_cases
-from healthcode.services.profile import show_profile
-from healthcode.services.quarantine import list_quarantines
-from healthcode.services.registration import register_person
+from healthcode.container import Container
+from healthcode.identity.profile import show_profile
+from healthcode.identity.registration import register_person
+from healthcode.kernel.errors import InvalidInput, NotAllowed, NotFound
+from healthcode.oversight import proposals
+from healthcode.tracing.cases import get_case, list_cases
+from healthcode.tracing.quarantine import list_quarantines
 from identity_helpers import add_test_official, principal
 from tracing_helpers import confirm, hours, officials, report, work
 

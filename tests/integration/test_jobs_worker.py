@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.facts import FactKind, IdentityCheck
-from healthcode.domain.jobs import LEASE, MAX_ATTEMPTS, Job, JobStatus
-from healthcode.services import derived, jobs
-from healthcode.services.ids import new_id
-from healthcode.services.jobs import enqueue, register_batch_job, register_job, run_due, run_next
-from healthcode.services.notifications import outbox
-from healthcode.services.ports import Clock, UnitOfWork
-from healthcode.services.status import current_status
+from healthcode.container import Container
+from healthcode.jobs import queue as jobs
+from healthcode.jobs.model import LEASE, MAX_ATTEMPTS, Job, JobStatus
+from healthcode.jobs.queue import enqueue, register_batch_job, register_job, run_due, run_next
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.facts import FactKind, IdentityCheck
+from healthcode.kernel.ids import new_id
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.notifications.delivery import outbox
+from healthcode.status.assessment import current_status
+from healthcode.tracing import derive as derived
 from identity_helpers import add_test_channel, bind_to_channel
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 

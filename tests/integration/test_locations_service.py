@@ -7,18 +7,18 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.errors import InvalidInput, NotFound
-from healthcode.domain.facts import FactKind
-from healthcode.services.employers import (
+from healthcode.container import Container
+from healthcode.kernel.errors import InvalidInput, NotFound
+from healthcode.kernel.facts import FactKind
+from healthcode.presence.employers import (
     answer_listing,
     check_staff,
     list_staff_member,
     my_employers,
     sign_staff_check,
 )
-from healthcode.services.locations import import_boundaries, import_pings, itinerary_of
-from healthcode.services.transit import record_ride
+from healthcode.presence.locations import import_boundaries, import_pings, itinerary_of
+from healthcode.presence.transit import record_ride
 from presence_helpers import SHANGHAI, T0, WEST_LAKE, city, device, person
 
 EARLIER = T0 - timedelta(days=10)  # registered (and consenting) before the pings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from alembic import command
 
-from healthcode.adapters.db.engine import build_engine
-from healthcode.adapters.db.migrate import alembic_config, check_collation, code_point_collation
+from healthcode.db.engine import build_engine
+from healthcode.db.migrate import alembic_config, check_collation, code_point_collation
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:

@@ -14,18 +14,18 @@ from typing import Any
 
 import pytest
 
-from healthcode.adapters.clock import FixedClock
-from healthcode.adapters.db.outbox_repo import SqlOutboxRepository
-from healthcode.adapters.webhooks import HttpWebhookSender
-from healthcode.bootstrap import Container
-from healthcode.services.notifications import (
+from healthcode.container import Container
+from healthcode.kernel.clock import FixedClock
+from healthcode.notifications.delivery import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
     SendResult,
     deliver_due,
     outbox,
 )
-from healthcode.services.tests import record_test_result
+from healthcode.notifications.repository import SqlOutboxRepository
+from healthcode.notifications.webhooks import HttpWebhookSender
+from healthcode.status.test_results import record_test_result
 from identity_helpers import ChannelKit, add_test_channel, register_via_channel
 
 
@@ -179,7 +179,7 @@ def test_only_changes_of_bound_people_are_queued(container: Container) -> None:
     """Registration's first status is no change; a change of someone not bound to a channel
     queues nothing."""
     from factories import registration, resident_id
-    from healthcode.services.registration import register_person
+    from healthcode.identity.registration import register_person
 
     _kit, subject = _bound_person(container, "http://127.0.0.1:9/hook")
     assert outbox(uow=container.uow()) == []

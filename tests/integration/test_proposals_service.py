@@ -9,25 +9,25 @@ from typing import Any
 import pytest
 
 from factories import registration
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Action, Principal
-from healthcode.domain.errors import Conflict, InvalidInput, NotAllowed
-from healthcode.domain.facts import FactKind
-from healthcode.domain.proposals import ProposalStatus
-from healthcode.policy.bundled import bundled_policy
-from healthcode.services import proposals
-from healthcode.services.policy_ops import activate_policy
-from healthcode.services.proposal_registry import (
+from healthcode.container import Container
+from healthcode.identity.registration import register_person
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed
+from healthcode.kernel.facts import FactKind
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.kinds import (
     Approval,
     Prepared,
     ProposalHandler,
     register_handler,
     unregister_handler,
 )
-from healthcode.services.registration import register_person
-from healthcode.services.status import current_status
-from healthcode.services.tests import record_test_result
+from healthcode.oversight.model import ProposalStatus
+from healthcode.policies.versions import activate_policy
+from healthcode.policy.bundled import bundled_policy
+from healthcode.status.assessment import current_status
+from healthcode.status.test_results import record_test_result
 from identity_helpers import add_test_official, principal
 from policy_helpers import bundled_source, with_bad_tracing
 

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select, text
 
 from factories import VALID_ID, registration, resident_id
-from healthcode.adapters.db.people import ConsentRow, PersonRow
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal, Role
-from healthcode.domain.errors import Conflict, InvalidInput, NotFound
-from healthcode.domain.facts import HealthDeclaration, Symptom, TravelDeclaration
-from healthcode.services.declarations import declare_health, declare_travel, list_declarations
-from healthcode.services.profile import show_profile
-from healthcode.services.registration import register_person
+from healthcode.container import Container
+from healthcode.identity.profile import show_profile
+from healthcode.identity.registration import register_person
+from healthcode.identity.tables import ConsentRow, PersonRow
+from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
+from healthcode.kernel.facts import HealthDeclaration, Symptom, TravelDeclaration
+from healthcode.oversight.access import Principal, Role
+from healthcode.status.declarations import declare_health, declare_travel, list_declarations
 
 
 def _register(container: Container, **overrides: object) -> str:
@@ -121,7 +121,7 @@ def test_failure_mid_registration_leaves_nothing(
     def crash(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("healthcode.services.registration.refresh_status", crash)
+    monkeypatch.setattr("healthcode.identity.registration.refresh_status", crash)
     with pytest.raises(RuntimeError):
         _register(container)
     for model in (PersonRow, ConsentRow):

@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from healthcode.adapters.db.unit_of_work import SqlUnitOfWork
-from healthcode.adapters.db.venues import CheckinRow
-from healthcode.bootstrap import Container
-from healthcode.domain.facts import FactKind
-from healthcode.services import jobs
-from healthcode.services.jobs import enqueue
-from healthcode.services.retention import purge
-from healthcode.services.worker import PassReport, Worker
+from healthcode.container import Container
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.jobs import queue as jobs
+from healthcode.jobs.queue import enqueue
+from healthcode.kernel.facts import FactKind
+from healthcode.presence.retention import purge
+from healthcode.presence.tables import CheckinRow
+from healthcode.worker import PassReport, Worker
 from presence_helpers import WEST_LAKE, check_in_at, city, person
 from tracing_helpers import hours, stay
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
-from healthcode.services.authn import authenticate
-from healthcode.services.channels import issue_channel_token
-from healthcode.services.status import current_status
+from healthcode.container import Container
+from healthcode.identity.authn import authenticate
+from healthcode.identity.channels import issue_channel_token
+from healthcode.kernel.clock import FixedClock
+from healthcode.status.assessment import current_status
 from identity_helpers import add_test_channel, register_via_channel
 
 

@@ -8,16 +8,16 @@ from datetime import datetime
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, Exposure, FactKind
-from healthcode.services import proposals
-from healthcode.services.keys import init_keys
-from healthcode.services.presence_ports import Venue
-from healthcode.services.quarantine import my_exposures
-from healthcode.services.status import current_status
-from healthcode.services.venues import add_organisation, add_venue
+from healthcode.codes.keys import init_keys
+from healthcode.container import Container
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour, Exposure, FactKind
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Principal
+from healthcode.presence.model import Venue
+from healthcode.presence.venues import add_organisation, add_venue
+from healthcode.status.assessment import current_status
+from healthcode.tracing.quarantine import my_exposures
 from tracing_helpers import hours, officials, resident, ride, stay, work
 
 SHANGHAI = "310000"

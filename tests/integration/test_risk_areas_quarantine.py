@@ -8,16 +8,16 @@ from datetime import timedelta
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour
-from healthcode.services import proposals
-from healthcode.services.keys import init_keys
-from healthcode.services.notifications import outbox
-from healthcode.services.quarantine import list_quarantines, propose_release
-from healthcode.services.status import current_status, status_history
-from healthcode.services.venues import add_organisation, add_venue
+from healthcode.codes.keys import init_keys
+from healthcode.container import Container
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour
+from healthcode.notifications.delivery import outbox
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Principal
+from healthcode.presence.venues import add_organisation, add_venue
+from healthcode.status.assessment import current_status, status_history
+from healthcode.tracing.quarantine import list_quarantines, propose_release
 from identity_helpers import add_test_channel, bind_to_channel
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 

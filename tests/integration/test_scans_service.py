@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, FactKind
-from healthcode.services.scans import upload_scans
-from healthcode.services.status import current_status
+from healthcode.container import Container
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour, FactKind
+from healthcode.presence.scans import upload_scans
+from healthcode.status.assessment import current_status
 from presence_helpers import T0, city, device, person, scan
 
 

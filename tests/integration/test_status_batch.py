@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from healthcode.bootstrap import Container
-from healthcode.domain.facts import Exposure, Fact, QuarantineOrder
-from healthcode.services.ids import new_id
-from healthcode.services.notifications import outbox
-from healthcode.services.status import current_status, record_fact, status_history
-from healthcode.services.status_batch import record_many
+from healthcode.container import Container
+from healthcode.kernel.facts import Exposure, Fact, QuarantineOrder
+from healthcode.kernel.ids import new_id
+from healthcode.notifications.delivery import outbox
+from healthcode.status.assessment import current_status, record_fact, status_history
+from healthcode.status.batch import record_many
 from identity_helpers import add_test_channel
 from tracing_helpers import hours, resident
 

@@ -7,23 +7,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from factories import registration, resident_id
-from healthcode.adapters.clock import FixedClock
-from healthcode.bootstrap import Container
-from healthcode.domain.errors import InvalidInput, NotFound
-from healthcode.domain.facts import Arrival, Colour
+from healthcode.container import Container
+from healthcode.identity.registration import register_person
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.errors import InvalidInput, NotFound
+from healthcode.kernel.facts import Arrival, Colour
+from healthcode.kernel.ids import new_id
+from healthcode.oversight import proposals
+from healthcode.policies.versions import activate_policy, policy_history, policy_impact
 from healthcode.policy.bundled import bundled_policy
-from healthcode.services import proposals
-from healthcode.services.declarations import declare_health
-from healthcode.services.ids import new_id
-from healthcode.services.policy_ops import activate_policy, policy_history, policy_impact
-from healthcode.services.registration import register_person
-from healthcode.services.status import (
-    current_status,
-    record_fact,
-    status_at,
-    status_history,
-)
-from healthcode.services.tests import record_test_result
+from healthcode.status.assessment import current_status, record_fact, status_at, status_history
+from healthcode.status.declarations import declare_health
+from healthcode.status.test_results import record_test_result
 from identity_helpers import add_test_official, principal
 from policy_helpers import fever_free_hangzhou
 

@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.access import Principal
-from healthcode.domain.errors import Conflict, NotAllowed
-from healthcode.domain.facts import Colour, FactKind
-from healthcode.services import cases
-from healthcode.services.quarantine import my_exposures
-from healthcode.services.status import current_status, status_history
-from healthcode.services.tracing import trace_case
+from healthcode.container import Container
+from healthcode.kernel.errors import Conflict, NotAllowed
+from healthcode.kernel.facts import Colour, FactKind
+from healthcode.oversight.access import Principal
+from healthcode.status.assessment import current_status, status_history
+from healthcode.tracing import cases
+from healthcode.tracing.quarantine import my_exposures
+from healthcode.tracing.trace import trace_case
 from tracing_helpers import confirm, hours, officials, report, resident, ride, stay, work
 
 TRIP = "line7:浙A12345"

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from healthcode.bootstrap import Container
-from healthcode.domain.facts import FactKind
-from healthcode.domain.jobs import LEASE
-from healthcode.services import derived
-from healthcode.services.jobs import run_due
-from healthcode.services.notifications import outbox
-from healthcode.services.status import current_status, status_history
+from healthcode.container import Container
+from healthcode.jobs.model import LEASE
+from healthcode.jobs.queue import run_due
+from healthcode.kernel.facts import FactKind
+from healthcode.notifications.delivery import outbox
+from healthcode.status.assessment import current_status, status_history
+from healthcode.tracing import derive as derived
 from identity_helpers import add_test_channel, bind_to_channel
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 

@@ -19,10 +19,10 @@ from fastapi import Depends, Header, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from healthcode.api.deps import ContainerDep
-from healthcode.domain.access import PUBLIC_ACTIONS, Action, Principal, Purpose
-from healthcode.domain.errors import InvalidInput, NotAuthenticated
-from healthcode.services.authn import authenticate
-from healthcode.services.authz import require
+from healthcode.identity.authn import authenticate
+from healthcode.kernel.errors import InvalidInput, NotAuthenticated
+from healthcode.oversight.access import PUBLIC_ACTIONS, Action, Principal, Purpose
+from healthcode.oversight.authz import require
 
 ASSERTION_HEADER = "X-Identity-Assertion"
 PURPOSE_HEADER = "X-Purpose"

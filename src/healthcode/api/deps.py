@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from healthcode.bootstrap import Container
+from healthcode.container import Container
 
 
 def get_container(request: Request) -> Container:

@@ -9,7 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from healthcode.domain.errors import (
+from healthcode.codes.issuing import CodeWithheld
+from healthcode.codes.keys import NoSigningKey
+from healthcode.kernel.errors import (
     Conflict,
     DomainError,
     InvalidInput,
@@ -18,8 +20,6 @@ from healthcode.domain.errors import (
     NotFound,
     TooManyAttempts,
 )
-from healthcode.services.codes import CodeWithheld
-from healthcode.services.keys import NoSigningKey
 
 PROBLEM_JSON = "application/problem+json"
 

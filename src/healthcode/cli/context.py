@@ -1,29 +1,50 @@
 """Builds the container for a CLI command: settings from the environment, clock from ``--at``;
-and, for the commands an official runs with ``--as``, that official's principal."""
+and, for the commands an official runs with ``--as``, that official's principal.
+
+How to build the system is handed down by ``healthcode.cli.main`` (``configure``) when the root
+command runs, so a feature's commands never import the bootstrap that lists them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from healthcode import bootstrap
-from healthcode.adapters.clock import FixedClock, SystemClock
-from healthcode.adapters.db.migrate import SchemaOutOfDate
-from healthcode.adapters.personal_data import DataKeyError
 from healthcode.cli.output import parse_at, refusals, refuse
-from healthcode.config import Settings
-from healthcode.domain.access import Principal
-from healthcode.services.officials import official_principal
+from healthcode.container import Container
+from healthcode.db.migrate import SchemaOutOfDate
+from healthcode.identity.encryption import DataKeyError
+from healthcode.identity.officials import official_principal
+from healthcode.kernel.clock import Clock, FixedClock, SystemClock
+from healthcode.oversight.access import Principal
+from healthcode.settings import Settings
+
+Build = Callable[..., Container]
+
+
+class _Runtime:
+    """How to build the system, as the root `healthcode` command was told."""
+
+    build: Build | None = None
+
+
+def configure(build: Build) -> None:
+    """Say how commands build the system (``healthcode.cli.main`` does, before any runs)."""
+    _Runtime.build = build
+
+
+def _build() -> Build:
+    if _Runtime.build is None:
+        raise RuntimeError("a healthcode command runs under healthcode.cli.main:app")
+    return _Runtime.build
 
 
 @contextmanager
-def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[bootstrap.Container]:
+def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[Container]:
     settings = Settings()
+    clock_factory: Callable[[], Clock] = (lambda: FixedClock(at)) if at else SystemClock
     try:
-        container = bootstrap.build(
-            settings, clock_factory=(lambda: FixedClock(at)) if at else SystemClock
-        )
+        container = _build()(settings, clock_factory=clock_factory)
     except (DataKeyError, SchemaOutOfDate) as error:
         refuse(str(error), as_json=as_json)
     try:
@@ -35,7 +56,7 @@ def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[boo
 @contextmanager
 def acting_official(
     username: str, *, at: str | None = None, as_json: bool = False
-) -> Iterator[tuple[bootstrap.Container, Principal]]:
+) -> Iterator[tuple[Container, Principal]]:
     """The system as at ``--at`` and the official ``--as`` names, whose role the service it is
     given to checks and whose name it records. A domain error raised inside, or an unknown
     official, is a refusal: printed on stderr, exit 1."""

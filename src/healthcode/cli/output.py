@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from healthcode.domain.errors import Conflict, DomainError, InvalidInput
+from healthcode.kernel.errors import Conflict, DomainError, InvalidInput
 
 EXIT_REFUSED = 1
 

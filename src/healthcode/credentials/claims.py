@@ -33,7 +33,7 @@ from typing import Any, Final, NamedTuple
 import cbor2
 
 from healthcode.credentials.errors import CodeRejected, Reason
-from healthcode.domain.errors import InvalidInput, Problem
+from healthcode.kernel.errors import InvalidInput, Problem
 
 CLAIM_ISS: Final = 1
 CLAIM_SUB: Final = 2

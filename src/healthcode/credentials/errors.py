@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from healthcode.domain.errors import DomainError
+from healthcode.kernel.errors import DomainError
 
 
 class Reason(StrEnum):

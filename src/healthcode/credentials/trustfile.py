@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from healthcode.credentials.cose import KID_BYTES
 from healthcode.credentials.trustlist import SignedTrustList, TrustedKey, TrustList
-from healthcode.domain.errors import InvalidInput, Problem
+from healthcode.kernel.errors import InvalidInput, Problem
 
 TRUST_LIST_FORMAT: Final = "healthcode-trust-list/1"
 _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"

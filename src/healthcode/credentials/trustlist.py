@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from healthcode.credentials.claims import is_jurisdiction
 from healthcode.credentials.cose import KID_BYTES, kid_of, public_key_bytes
-from healthcode.domain.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput
 
 SIGNING_CONTEXT: Final = "healthcode trust list v1"
 _MAX_SEQUENCE: Final = 2**63 - 1

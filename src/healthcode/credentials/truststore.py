@@ -18,7 +18,7 @@ from healthcode.credentials.claims import is_jurisdiction
 from healthcode.credentials.cose import kid_of
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.trustlist import SignedTrustList, TrustList, epoch_seconds
-from healthcode.domain.errors import Conflict, InvalidInput
+from healthcode.kernel.errors import Conflict, InvalidInput
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from healthcode.credentials.cose import parse_sign1
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.credentials.token import decode_token
 from healthcode.credentials.truststore import ResolvedKey, TrustStore
-from healthcode.domain.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput
 
 DEFAULT_CLOCK_SKEW: Final = timedelta(seconds=60)
 

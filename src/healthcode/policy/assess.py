@@ -29,9 +29,9 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from operator import attrgetter, itemgetter
 
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, Fact, ManualOverride
-from healthcode.domain.status import Notice, Reason, Status, new_notice, new_reason, new_status
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour, Fact, ManualOverride
+from healthcode.kernel.status import Notice, Reason, Status, new_notice, new_reason, new_status
 from healthcode.policy.factset import FactSet
 from healthcode.policy.matching import match
 from healthcode.policy.model import NoticeRule, Policy, Rule, StaleTrigger, Window

@@ -10,7 +10,7 @@ from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from healthcode.domain.errors import NotFound
+from healthcode.kernel.errors import NotFound
 from healthcode.policy.loader import load_policy
 from healthcode.policy.model import Policy
 

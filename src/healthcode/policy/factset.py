@@ -21,8 +21,8 @@ from datetime import datetime
 from operator import attrgetter
 from typing import NoReturn
 
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Fact, FactKind, TestResult, effective, ordered
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Fact, FactKind, TestResult, effective, ordered
 
 _SUBJECT = attrgetter("subject")
 

@@ -52,9 +52,9 @@ from types import MappingProxyType
 
 import yaml
 
-from healthcode.domain.errors import InvalidInput, Problem
-from healthcode.domain.facts import FACT_TYPES, Colour, FactKind
-from healthcode.domain.regions import is_region_code
+from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.facts import FACT_TYPES, Colour, FactKind
+from healthcode.kernel.regions import is_region_code
 from healthcode.policy.model import (
     SETTINGS_SECTIONS,
     Combine,

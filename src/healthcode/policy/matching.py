@@ -25,14 +25,9 @@ from dataclasses import dataclass
 from itertools import compress
 from typing import Any
 
-from healthcode.domain.facts import Fact, FactKind
+from healthcode.kernel.facts import Fact, FactKind
 from healthcode.policy.certlogic import is_truthy
-from healthcode.policy.conditions import (
-    Condition,
-    compile_condition,
-    equality_form,
-    simple_var,
-)
+from healthcode.policy.conditions import Condition, compile_condition, equality_form, simple_var
 from healthcode.policy.factset import FactSet
 
 # (field, text, wanted): the fact's field is exactly the string ``text`` (or, not ``wanted``,

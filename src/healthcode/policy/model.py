@@ -13,7 +13,7 @@ from datetime import timedelta, timezone
 from enum import StrEnum
 from types import MappingProxyType
 
-from healthcode.domain.facts import Colour, FactKind
+from healthcode.kernel.facts import Colour, FactKind
 from healthcode.policy.matching import MatchPlan, Step, match_steps, plan_matching
 
 # top-level sections a policy may carry for later features; read by them, here only checked to

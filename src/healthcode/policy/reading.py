@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
 
-from healthcode.domain.errors import Problem
-from healthcode.domain.facts import FACT_TYPES, FactKind
+from healthcode.kernel.errors import Problem
+from healthcode.kernel.facts import FACT_TYPES, FactKind
 from healthcode.policy.certlogic import validate
 from healthcode.policy.conditions import unknown_fields
 

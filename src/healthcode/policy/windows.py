@@ -26,7 +26,7 @@ from bisect import bisect_left, insort
 from datetime import datetime, timezone
 from operator import itemgetter
 
-from healthcode.domain.facts import Fact, FactKind, Release
+from healthcode.kernel.facts import Fact, FactKind, Release
 from healthcode.policy.factset import FactSet
 from healthcode.policy.model import NegativeTests, Window
 

@@ -13,15 +13,7 @@ from codekit import NOW, Kit, seeded_key
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthcode.credentials import (
-    PREFIX,
-    CodeClaims,
-    CodeRejected,
-    Colour,
-    Reason,
-    issue,
-    kid_of,
-)
+from healthcode.credentials import PREFIX, CodeClaims, CodeRejected, Colour, Reason, issue, kid_of
 from healthcode.credentials.claims import (
     CLAIM_COLOUR,
     CLAIM_EXP,
@@ -35,7 +27,7 @@ from healthcode.credentials.claims import (
 )
 from healthcode.credentials.cose import parse_sign1, sig_structure, sign1
 from healthcode.credentials.token import b45decode_strict, decode_token
-from healthcode.domain.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput
 
 
 def test_claims_use_cwt_numbers_and_compact_colour(kit: Kit) -> None:

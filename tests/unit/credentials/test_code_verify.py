@@ -8,20 +8,12 @@ import cbor2
 import pytest
 from codekit import LIFETIME, NOW, SCAN, T0, Kit, craft
 
-from healthcode.credentials import (
-    PREFIX,
-    Acceptance,
-    Colour,
-    Outcome,
-    Reason,
-    TrustStore,
-    verify,
-)
+from healthcode.credentials import PREFIX, Acceptance, Colour, Outcome, Reason, TrustStore, verify
 from healthcode.credentials.claims import encode_claims
 from healthcode.credentials.cose import kid_of, protected_header
 from healthcode.credentials.token import decode_token, encode_token
 from healthcode.credentials.verify import DEFAULT_CLOCK_SKEW, Decision
-from healthcode.domain.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput
 
 
 def check(

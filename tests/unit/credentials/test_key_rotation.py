@@ -7,15 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from codekit import LIFETIME, T0, Kit, city, seeded_key
 
-from healthcode.credentials import (
-    Acceptance,
-    Colour,
-    Outcome,
-    Reason,
-    TrustedKey,
-    verify,
-)
-from healthcode.domain.errors import Conflict, InvalidInput
+from healthcode.credentials import Acceptance, Colour, Outcome, Reason, TrustedKey, verify
+from healthcode.kernel.errors import Conflict, InvalidInput
 
 HANGZHOU_BUS = Acceptance.green_only({"330100"})
 

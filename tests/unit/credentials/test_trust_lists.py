@@ -19,7 +19,7 @@ from healthcode.credentials import (
     load_trust_list,
 )
 from healthcode.credentials.trustlist import SIGNING_CONTEXT
-from healthcode.domain.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput
 
 
 def test_file_round_trip_is_exact(kit: Kit) -> None:

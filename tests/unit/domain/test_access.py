@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from healthcode.domain.access import (
+from healthcode.oversight.access import (
     ALLOWED,
     PUBLIC_ACTIONS,
     Action,
@@ -17,7 +17,7 @@ from healthcode.domain.access import (
     allowed_purposes,
     is_allowed,
 )
-from healthcode.domain.audit_chain import (
+from healthcode.oversight.audit_chain import (
     GENESIS,
     AccessRecord,
     ChainHead,

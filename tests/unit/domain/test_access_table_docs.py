@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from healthcode.domain.access import markdown_table
+from healthcode.oversight.access import markdown_table
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 

@@ -8,20 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from healthcode.domain.errors import InvalidInput, Problem
-from healthcode.domain.identity import (
+from healthcode.identity.masks import mask_id_number, mask_name, mask_phone
+from healthcode.identity.validation import (
     IdType,
     birth_date_of,
     check_character,
-    mask_id_number,
-    mask_name,
-    mask_phone,
     normalise_address,
     normalise_id_number,
     sex_of,
     validate_id_number,
     validate_phone,
 )
+from healthcode.kernel.errors import InvalidInput, Problem
 
 TODAY = date(2025, 6, 15)
 RESIDENT = IdType.RESIDENT

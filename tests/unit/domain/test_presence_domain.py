@@ -6,16 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour
-from healthcode.domain.geo import (
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour
+from healthcode.presence.geo import (
     coordinate_problems,
     distance_metres,
     in_polygon,
     parse_boundaries,
 )
-from healthcode.domain.stays import Ping, itinerary, merge_stays, moves
-from healthcode.domain.venues import VenueKind, entry_colours
+from healthcode.presence.stays import Ping, itinerary, merge_stays, moves
+from healthcode.presence.venue_kinds import VenueKind, entry_colours
 
 T = datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
 SQUARE = (((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)),)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from healthcode.domain.facts import Presence
-from healthcode.domain.tracing import (
+from healthcode.kernel.facts import Presence
+from healthcode.tracing.model.contacts import (
+    close_contacts,
+    companions,
+    counts_by_rule,
+    most_severe,
+    secondary_contacts,
+    secondary_windows,
+)
+from healthcode.tracing.model.findings import (
     CLOSE_CONTACT,
     COMPANION,
     SECONDARY_CONTACT,
@@ -13,18 +21,12 @@ from healthcode.domain.tracing import (
     PlaceClass,
     TraceRule,
     Visit,
-    close_contacts,
-    companions,
-    counts_by_rule,
     exposure_id,
     infectious_window,
-    most_severe,
     place_class,
-    secondary_contacts,
-    secondary_windows,
     visit_of,
 )
-from healthcode.domain.tracing_settings import CHENGDU, TracingSettings
+from healthcode.tracing.settings import CHENGDU, TracingSettings
 
 T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)  # 10:00 in China
 SETTINGS = TracingSettings()

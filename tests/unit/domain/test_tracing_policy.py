@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from healthcode.domain.cases import Classification, parse_details
-from healthcode.domain.facts import Presence
-from healthcode.domain.quarantine import orders_for_findings, plan_orders
-from healthcode.domain.risk_areas import RiskArea, area_exposures, check_places, split_trip
-from healthcode.domain.tracing import RISK_AREA, visit_of
-from healthcode.domain.tracing_settings import CHENGDU, DEFAULTS, QuarantineStep, parse_tracing
+from healthcode.kernel.facts import Presence
 from healthcode.policy.bundled import bundled_policy
+from healthcode.tracing.model.cases import Classification, parse_details
+from healthcode.tracing.model.findings import RISK_AREA, visit_of
+from healthcode.tracing.model.quarantine import orders_for_findings, plan_orders
+from healthcode.tracing.model.risk_areas import RiskArea, area_exposures, check_places, split_trip
+from healthcode.tracing.settings import CHENGDU, DEFAULTS, QuarantineStep, parse_tracing
 
 T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 

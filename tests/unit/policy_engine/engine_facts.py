@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from healthcode.domain.facts import (
+from healthcode.kernel.facts import (
     Arrival,
     Case,
     Colour,
@@ -21,7 +21,7 @@ from healthcode.domain.facts import (
     Symptom,
     TestResult,
 )
-from healthcode.domain.status import Status
+from healthcode.kernel.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
 

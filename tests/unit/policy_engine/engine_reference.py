@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import insort
 from datetime import UTC, datetime
 
-from healthcode.domain.facts import (
+from healthcode.kernel.facts import (
     Colour,
     Fact,
     FactKind,
@@ -17,7 +17,7 @@ from healthcode.domain.facts import (
     effective,
     ordered,
 )
-from healthcode.domain.status import Notice, Reason, Status
+from healthcode.kernel.status import Notice, Reason, Status
 from healthcode.policy.conditions import compile_condition
 from healthcode.policy.model import Combine, NegativeTests, NoticeRule, Policy, Rule, Window
 

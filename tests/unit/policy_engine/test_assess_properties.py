@@ -11,7 +11,7 @@ from engine_reference import reference_assess
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthcode.domain.facts import (
+from healthcode.kernel.facts import (
     Arrival,
     Case,
     Colour,
@@ -26,7 +26,7 @@ from healthcode.domain.facts import (
     Symptom,
     TestResult,
 )
-from healthcode.domain.status import Status
+from healthcode.kernel.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policies
 from healthcode.policy.factset import FactSet

@@ -20,8 +20,8 @@ from engine_facts import (
     walk,
 )
 
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, Exposure
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour, Exposure
 from healthcode.policy.assess import assess
 from healthcode.policy.loader import load_policy
 from healthcode.policy.model import Policy

@@ -19,7 +19,7 @@ from engine_facts import (
     walk,
 )
 
-from healthcode.domain.facts import Colour, Fact
+from healthcode.kernel.facts import Colour, Fact
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.model import Policy

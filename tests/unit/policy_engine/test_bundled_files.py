@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from healthcode.domain.errors import NotFound
+from healthcode.kernel.errors import NotFound
 from healthcode.policy.bundled import (
     BUNDLED_FILES,
     bundled_policies,

@@ -21,7 +21,7 @@ from engine_facts import (
     walk,
 )
 
-from healthcode.domain.facts import Colour, Fact, Symptom
+from healthcode.kernel.facts import Colour, Fact, Symptom
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.model import Policy

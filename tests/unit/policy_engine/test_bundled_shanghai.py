@@ -17,7 +17,7 @@ from engine_facts import (
     walk,
 )
 
-from healthcode.domain.facts import Colour
+from healthcode.kernel.facts import Colour
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.model import Policy

@@ -10,7 +10,7 @@ from typing import Any, cast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from healthcode.domain.facts import Fact, FactKind
+from healthcode.kernel.facts import Fact, FactKind
 from healthcode.policy.certlogic import CertLogicError, evaluate, is_truthy
 from healthcode.policy.factset import FactSet
 from healthcode.policy.matching import match, match_steps, plan_matching

@@ -22,9 +22,9 @@ from engine_facts import (
     t,
 )
 
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, FactKind
-from healthcode.domain.status import Notice, Reason, Status, new_notice, new_reason, new_status
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour, FactKind
+from healthcode.kernel.status import Notice, Reason, Status, new_notice, new_reason, new_status
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.factset import FactSet

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from healthcode.domain.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput
+from healthcode.policies.versions import check_policy
 from healthcode.policy.bundled import BUNDLED_FILES
-from healthcode.services.policy_ops import check_policy
 from policy_helpers import bundled_source, with_bad_tracing
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from healthcode.domain.errors import InvalidInput
-from healthcode.domain.facts import Colour, FactKind
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour, FactKind
 from healthcode.policy.certlogic import validate
 from healthcode.policy.loader import load_policy, load_policy_file
 from healthcode.policy.model import Combine, RuleKind

@@ -1,0 +1,40 @@
+"""How the CLI shows a four-eyes proposal: the same fields whatever the feature that made it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from healthcode.cli.output import emit
+from healthcode.oversight.model import Proposal
+
+
+def proposal_payload(p: Proposal) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "action": p.kind,
+        "subject": p.subject,
+        "jurisdiction": p.jurisdiction,
+        "payload": dict(p.payload),
+        "reason": p.reason,
+        "proposed_by": p.proposed_by,
+        "proposed_at": p.proposed_at,
+        "status": p.status.value,
+        "decided_by": p.decided_by,
+        "decided_at": p.decided_at,
+        "decision_note": p.decision_note,
+        "result": None if p.result is None else dict(p.result),
+    }
+
+
+def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> None:
+    """Print a proposal; ``what`` names what it is about (a case, a risk area) for people."""
+    decided = f", decided by {p.decided_by}" if p.decided_by else ""
+    if what is None:
+        line = f"{p.kind} [bold]{p.id}[/] {p.status.value} (proposed by {p.proposed_by}{decided})"
+    else:
+        about = p.payload.get("case_id") or p.id
+        line = (
+            f"{what} [bold]{about}[/] {p.status.value} "
+            f"(proposal {p.id}, by {p.proposed_by}{decided})"
+        )
+    emit(proposal_payload(p), as_json=as_json, human=lambda console: console.print(line))

@@ -1,0 +1,111 @@
+"""The commands that run the system itself: `healthcode init`, `serve` and `worker`."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from healthcode import bootstrap
+from healthcode.cli.context import system
+from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.table import CommandTable
+from healthcode.db.migrate import UnsupportedCollation
+from healthcode.identity.encryption import DataKeyError
+from healthcode.notifications.webhooks import HttpWebhookSender
+from healthcode.settings import Settings
+from healthcode.worker import PassReport, Worker
+
+
+def init(as_json: JsonOpt = False) -> None:
+    """Create or migrate the database and create the data-encryption key (never overwritten)."""
+    settings = Settings()
+    try:
+        done = bootstrap.initialise(settings)
+    except (DataKeyError, UnsupportedCollation) as error:
+        refuse(str(error), as_json=as_json)
+    payload = {
+        "database": settings.database_url,
+        "data_key_file": str(settings.data_key_file),
+        "done": done,
+    }
+
+    def human(console: Console) -> None:
+        for line in done:
+            console.print(f"• {line}")
+
+    emit(payload, as_json=as_json, human=human)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json)."""
+    import uvicorn
+
+    uvicorn.run("healthcode.app:create_app", factory=True, host=host, port=port)
+
+
+def _add(total: PassReport, one: PassReport) -> None:
+    total.jobs_done += one.jobs_done
+    total.jobs_failed += one.jobs_failed
+    total.jobs_retried += one.jobs_retried
+    total.statuses_refreshed += one.statuses_refreshed
+    total.delivery.delivered += one.delivery.delivered
+    total.delivery.retried += one.delivery.retried
+    total.delivery.parked += one.delivery.parked
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds to wait after an idle pass.")] = 1.0,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run background work: tracing and risk-area jobs, statuses that change with time (a
+    quarantine ending), webhook delivery. Restart-safe; several workers may run on PostgreSQL."""
+    sender = HttpWebhookSender()
+    total = PassReport()
+    try:
+        with (
+            refusals(as_json=as_json),
+            system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
+        ):
+            runner = Worker(uow_factory=c.uow, clock=c.clock, sender=sender)
+            while True:
+                report = runner.run_once()
+                _add(total, report)
+                if once:
+                    break
+                if not report.busy:
+                    time.sleep(interval)
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        pass
+    finally:
+        sender.close()
+    payload = {
+        "jobs_done": total.jobs_done,
+        "jobs_failed": total.jobs_failed,
+        "jobs_retried": total.jobs_retried,
+        "statuses_refreshed": total.statuses_refreshed,
+        "delivered": total.delivery.delivered,
+        "retried": total.delivery.retried,
+        "parked": total.delivery.parked,
+    }
+    emit(
+        payload,
+        as_json=as_json,
+        human=lambda console: console.print(
+            f"jobs done {total.jobs_done}, failed {total.jobs_failed}, retried "
+            f"{total.jobs_retried}; statuses refreshed {total.statuses_refreshed}; webhooks "
+            f"delivered {total.delivery.delivered}, retried {total.delivery.retried}, parked "
+            f"{total.delivery.parked}"
+        ),
+    )
+
+
+COMMANDS: CommandTable = (("init", init), ("serve", serve), ("worker", worker))

@@ -1,0 +1,299 @@
+"""`healthcode keys|trust-list|code|verify`: signed codes from issuing to offline checking."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from healthcode.cli.context import system
+from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.table import CommandTable
+from healthcode.codes.issuing import issue_code
+from healthcode.codes.keys import init_keys, list_keys, rotate_signing_key, trust_list_document
+from healthcode.codes.model import KeyRecord
+from healthcode.credentials.claims import Colour as CodeColour
+from healthcode.credentials.qr import qr_png, qr_svg, qr_version
+from healthcode.credentials.signer import load_public_key
+from healthcode.credentials.trustfile import load_trust_list
+from healthcode.credentials.truststore import TrustStore
+from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
+from healthcode.kernel.errors import DomainError, InvalidInput
+
+keys_app = typer.Typer(help="The jurisdiction's root and code-signing keys.", no_args_is_help=True)
+
+
+trust_app = typer.Typer(help="The signed trust list checkpoints hold.", no_args_is_help=True)
+
+
+def _key(record: KeyRecord) -> dict[str, Any]:
+    return {
+        "kid": record.kid,
+        "role": record.role,
+        "jurisdiction": record.jurisdiction,
+        "public_key": base64.urlsafe_b64encode(record.public_key).decode().rstrip("="),
+        "valid_from": record.valid_from,
+        "valid_until": record.valid_until,
+    }
+
+
+def _keys_table(records: list[KeyRecord], console: Console) -> None:
+    table = Table("kid", "role", "valid from", "valid until", "public key")
+    for r in records:
+        k = _key(r)
+        table.add_row(
+            k["kid"], k["role"], str(k["valid_from"]), str(k["valid_until"]), k["public_key"]
+        )
+    console.print(table)
+
+
+@keys_app.command("init")
+def keys_init(
+    at: AtOpt = None,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing (exit 0) when keys exist already.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create the root key and the first signing key (refused if keys exist)."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        if if_missing:
+            existing = list_keys(uow=c.uow(), jurisdiction=c.settings.jurisdiction)
+            if existing:
+                emit(
+                    [_key(r) for r in existing],
+                    as_json=as_json,
+                    human=lambda con: con.print("keys exist already: kept them"),
+                )
+                return
+        created = init_keys(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            jurisdiction=c.settings.jurisdiction,
+        )
+    emit([_key(r) for r in created], as_json=as_json, human=lambda con: _keys_table(created, con))
+
+
+@keys_app.command("rotate")
+def keys_rotate(at: AtOpt = None, as_json: JsonOpt = False) -> None:
+    """Start signing with a new key now; old keys stay trusted until their codes expire."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        record = rotate_signing_key(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            jurisdiction=c.settings.jurisdiction,
+        )
+    emit(
+        _key(record), as_json=as_json, human=lambda con: con.print(f"now signing with {record.kid}")
+    )
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonOpt = False) -> None:
+    """List the keys with their roles and validity periods."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        records = list_keys(uow=c.uow(), jurisdiction=c.settings.jurisdiction)
+    emit([_key(r) for r in records], as_json=as_json, human=lambda con: _keys_table(records, con))
+
+
+@trust_app.command("export")
+def trust_list_export(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print (or write) the current signed trust list."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        document = trust_list_document(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            jurisdiction=c.settings.jurisdiction,
+            code_lifetime=c.settings.code_lifetime,
+            clock_skew=c.settings.clock_skew,
+        )
+    if out is None:
+        typer.echo(document, nl=False)
+        return
+    out.write_text(document, encoding="utf-8")
+    emit({"written": str(out)}, as_json=as_json, human=lambda con: con.print(f"wrote {out}"))
+
+
+def code(
+    subject: str,
+    at: AtOpt = None,
+    qr: Annotated[
+        Path | None, typer.Option("--qr", help="Also write the QR code to FILE.svg or FILE.png.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Issue a person's signed code now (or --at a time); optionally write it as a QR image."""
+    with refusals(as_json=as_json):
+        if qr is not None and qr.suffix.lower() not in (".svg", ".png"):
+            raise InvalidInput.one("qr", "must end in .svg or .png")
+        with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+            issued = issue_code(
+                uow=c.uow(),
+                clock=c.clock,
+                private_keys=c.private_keys,
+                subject=subject,
+                lifetime=c.settings.code_lifetime,
+            )
+    if qr is not None:
+        if qr.suffix.lower() == ".svg":
+            qr.write_text(qr_svg(issued.token), encoding="utf-8")
+        else:
+            qr.write_bytes(qr_png(issued.token))
+    payload = {
+        "token": issued.token,
+        "colour": issued.colour,
+        "masked_name": issued.masked_name,
+        "issuer": issued.issuer,
+        "issued_at": issued.issued_at,
+        "expires_at": issued.expires_at,
+        "kid": issued.kid,
+        "qr_version": qr_version(issued.token),
+    }
+    emit(
+        payload,
+        as_json=as_json,
+        human=lambda con: con.print(
+            f"{issued.colour} code for {issued.masked_name}, valid until "
+            f"{issued.expires_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z\n{issued.token}"
+        ),
+    )
+
+
+EXIT = {Outcome.PASS: 0, Outcome.STOP: 1, Outcome.INVALID: 2}
+
+
+_STYLE = {Outcome.PASS: "bold white on green", Outcome.STOP: "bold white on red"}
+
+
+def read_qr_image(path: Path) -> str:
+    """The text of the first QR code found in a photo or screenshot."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            found = zxingcpp.read_barcodes(image.convert("L"))
+    except (OSError, UnidentifiedImageError) as error:
+        raise InvalidInput.one("image", f"cannot read {path}: {error}") from None
+    texts = [b.text for b in found if b.format == zxingcpp.BarcodeFormat.QRCode]
+    if not texts:
+        raise InvalidInput.one("image", f"no QR code found in {path}")
+    return texts[0]
+
+
+def _root_from_text(text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidInput.one("root_key", "must be a base64url Ed25519 public key (32 bytes)")
+    return raw
+
+
+def _pinned_root(jurisdiction: str, root_key: str | None, as_json: bool) -> bytes:
+    """The root key to trust: given on the command line, else this instance's own root."""
+    if root_key is not None:
+        return _root_from_text(root_key)
+    with system(as_json=as_json) as c:
+        roots = [k for k in list_keys(uow=c.uow(), jurisdiction=jurisdiction) if k.role == "root"]
+    if not roots:
+        raise InvalidInput.one(
+            "root_key", f"no root key of {jurisdiction} is known here: pass --root-key"
+        )
+    return roots[-1].public_key
+
+
+def _payload(decision: Decision) -> dict[str, Any]:
+    return {
+        "outcome": decision.outcome.value,
+        "reason": decision.reason.value,
+        "message": decision.message,
+        "colour": None if decision.colour is None else decision.colour.value,
+        "masked_name": decision.masked_name,
+        "issuer": decision.issuer,
+        "expires_at": decision.expires_at,
+        "degraded": decision.degraded,
+    }
+
+
+def verify_command(
+    token: Annotated[str | None, typer.Argument(help="The code text (HZ1:…).")] = None,
+    trust_list: Annotated[
+        list[Path], typer.Option("--trust-list", help="A trust-list file (repeatable).")
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    root_key: Annotated[
+        str | None,
+        typer.Option(
+            "--root-key",
+            help="The issuer's pinned root public key (base64url); default: this instance's.",
+        ),
+    ] = None,
+    image: Annotated[
+        Path | None, typer.Option("--image", help="Read the code from a photo of its QR.")
+    ] = None,
+    colour: Annotated[
+        list[str], typer.Option("--colour", help="A colour that passes here (repeatable).")
+    ] = ["green"],  # noqa: B006 - Typer reads the default, never mutates it
+    at: Annotated[str | None, typer.Option("--at", help="Decide as at this ISO 8601 time.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Verify a code offline against trust lists: exit 0 pass, 1 stop, 2 invalid."""
+    moment = parse_at(at, as_json=as_json)
+    try:
+        if (token is None) == (image is None):
+            raise InvalidInput.one("token", "give either a TOKEN or --image FILE")
+        text = read_qr_image(image) if image is not None else token
+        assert text is not None
+        if not trust_list:
+            raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
+        signed = [load_trust_list(p.read_bytes()) for p in trust_list]
+        roots = {
+            s.trust_list.jurisdiction: load_public_key(
+                _pinned_root(s.trust_list.jurisdiction, root_key, as_json)
+            )
+            for s in signed
+        }
+        store = TrustStore(roots=roots)
+        for s in signed:
+            store.accept(s)
+        accepted = frozenset(CodeColour(c) for c in colour if c in {x.value for x in CodeColour})
+        if len(accepted) != len(set(colour)):
+            raise InvalidInput.one("colour", "must be green, yellow or red")
+        acceptance = Acceptance(frozenset(roots), accepted)
+    except (DomainError, OSError) as error:
+        refuse(error if isinstance(error, DomainError) else str(error), as_json=as_json, code=2)
+    decision = verify(
+        text, trust_lists=store, at=moment or datetime.now(UTC), acceptance=acceptance
+    )
+
+    def human(console: Console) -> None:
+        style = _STYLE.get(decision.outcome, "bold white on grey35")
+        console.print(f"[{style}] {decision.outcome.value.upper()} [/] {decision.message}")
+        if decision.colour is not None:
+            console.print(f"{decision.masked_name} · {decision.colour.value} · {decision.issuer}")
+
+    emit(_payload(decision), as_json=as_json, human=human)
+    raise typer.Exit(EXIT[decision.outcome])
+
+
+COMMANDS: CommandTable = (
+    ("keys", keys_app),
+    ("trust-list", trust_app),
+    ("code", code),
+    ("verify", verify_command),
+)

@@ -1,0 +1,183 @@
+"""A jurisdiction's keys: a long-lived root that signs trust lists, and signing keys for codes
+that rotate without downtime (an old key stays trusted until the last code it signed expires)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from healthcode.codes.model import KeyRecord, Publication
+from healthcode.credentials.cose import kid_of, public_key_bytes
+from healthcode.credentials.signer import generate_private_key
+from healthcode.credentials.trustfile import dump_trust_list
+from healthcode.credentials.trustlist import TrustedKey, build_trust_list, sign_trust_list
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, DomainError
+from healthcode.kernel.uow import UnitOfWork
+
+ROOT = "root"
+SIGNING = "signing"
+ROOT_LIFE = timedelta(days=3650)
+SIGNING_LIFE = timedelta(days=90)
+ROTATION_OVERLAP = timedelta(seconds=1)
+
+
+class PrivateKeyStore(Protocol):
+    def save(self, kid: str, private_key: Ed25519PrivateKey) -> None: ...
+
+    def load(self, kid: str) -> Ed25519PrivateKey: ...
+
+
+class NoSigningKey(DomainError):
+    """No key may sign now: keys were never initialised or all have expired."""
+
+    def __init__(self, jurisdiction: str) -> None:
+        super().__init__(
+            f"no signing key of {jurisdiction} is valid now: run `healthcode keys init` "
+            "(first time) or `healthcode keys rotate`"
+        )
+
+
+def _new_key(
+    *, private_keys: PrivateKeyStore, jurisdiction: str, role: str, now: datetime, life: timedelta
+) -> KeyRecord:
+    private_key = generate_private_key()
+    public = public_key_bytes(private_key.public_key())
+    record = KeyRecord(
+        kid=kid_of(public).hex(),
+        jurisdiction=jurisdiction,
+        role=role,
+        public_key=public,
+        created_at=now,
+        valid_from=now,
+        valid_until=now + life,
+    )
+    private_keys.save(record.kid, private_key)
+    return record
+
+
+def init_keys(
+    *, uow: UnitOfWork, clock: Clock, private_keys: PrivateKeyStore, jurisdiction: str
+) -> list[KeyRecord]:
+    """Create the root key and the first signing key; refuse if keys exist already."""
+    now = _second(clock.now())
+    with uow:
+        if uow.keys.all(jurisdiction):
+            raise Conflict("keys", f"{jurisdiction} has keys already: use `healthcode keys rotate`")
+        created = [
+            _new_key(
+                private_keys=private_keys, jurisdiction=jurisdiction, role=role, now=now, life=life
+            )
+            for role, life in ((ROOT, ROOT_LIFE), (SIGNING, SIGNING_LIFE))
+        ]
+        for record in created:
+            uow.keys.add(record)
+        uow.commit()
+    return created
+
+
+def rotate_signing_key(
+    *, uow: UnitOfWork, clock: Clock, private_keys: PrivateKeyStore, jurisdiction: str
+) -> KeyRecord:
+    """A new signing key signs from now on; the keys it replaces stop signing now but stay in
+    the trust list until every code they signed has expired."""
+    now = _second(clock.now())
+    with uow:
+        if not uow.keys.all(jurisdiction, role=ROOT):
+            raise NoSigningKey(jurisdiction)
+        record = _new_key(
+            private_keys=private_keys,
+            jurisdiction=jurisdiction,
+            role=SIGNING,
+            now=now,
+            life=SIGNING_LIFE,
+        )
+        # An old key may still sign codes issued within the current second (an issue that read
+        # it just before this rotation), so its validity ends one second later, not now.
+        for old in uow.keys.all(jurisdiction, role=SIGNING):
+            uow.keys.end_validity(old.kid, now + ROTATION_OVERLAP)
+        uow.keys.add(record)
+        uow.commit()
+    return record
+
+
+def list_keys(*, uow: UnitOfWork, jurisdiction: str) -> list[KeyRecord]:
+    with uow:
+        return uow.keys.all(jurisdiction)
+
+
+def signing_key_now(uow: UnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
+    """The newest signing key valid at ``now`` (inside the caller's transaction)."""
+    valid = [
+        k for k in uow.keys.all(jurisdiction, role=SIGNING) if k.valid_from <= now < k.valid_until
+    ]
+    if not valid:
+        raise NoSigningKey(jurisdiction)
+    return max(valid, key=lambda k: (k.valid_from, k.kid))
+
+
+def root_key(uow: UnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
+    roots = [
+        k for k in uow.keys.all(jurisdiction, role=ROOT) if k.valid_from <= now < k.valid_until
+    ]
+    if not roots:
+        raise NoSigningKey(jurisdiction)
+    return max(roots, key=lambda k: k.valid_from)
+
+
+def trust_list_document(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    private_keys: PrivateKeyStore,
+    jurisdiction: str,
+    code_lifetime: timedelta,
+    clock_skew: timedelta,
+) -> str:
+    """The jurisdiction's current signed trust list (JSON file form).
+
+    It lists every signing key that is valid now or whose codes may still be alive. A new
+    sequence number is published only when that content changes; otherwise the last
+    publication is returned unchanged."""
+    now = _second(clock.now())
+    with uow:
+        root = root_key(uow, jurisdiction=jurisdiction, now=now)
+        alive = [
+            k
+            for k in uow.keys.all(jurisdiction, role=SIGNING)
+            if k.valid_until + code_lifetime + clock_skew > now
+        ]
+        content = hashlib.sha256(
+            repr([(root.kid, k.kid, k.valid_from, k.valid_until) for k in alive]).encode()
+        ).hexdigest()
+        last = uow.keys.last_publication(jurisdiction)
+        if last is not None and last.content_sha256 == content:
+            return last.document
+        trust_list = build_trust_list(
+            jurisdiction=jurisdiction,
+            sequence=0 if last is None else last.sequence + 1,
+            issued_at=now,
+            keys=[TrustedKey(k.public_key, k.valid_from, k.valid_until) for k in alive],
+            root_public_key=private_keys.load(root.kid).public_key(),
+        )
+        document = dump_trust_list(
+            sign_trust_list(trust_list, root_private_key=private_keys.load(root.kid))
+        )
+        uow.keys.add_publication(
+            Publication(
+                sequence=trust_list.sequence,
+                jurisdiction=jurisdiction,
+                content_sha256=content,
+                issued_at=now,
+                document=document,
+            )
+        )
+        uow.commit()
+    return document
+
+
+def _second(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)

@@ -1,0 +1,83 @@
+"""Key metadata and trust-list publications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthcode.codes.model import KeyRecord, Publication
+from healthcode.codes.tables import KeyRow, TrustListPublicationRow
+
+
+class SqlKeyRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, key: KeyRecord) -> None:
+        self._session.add(
+            KeyRow(
+                kid=key.kid,
+                jurisdiction=key.jurisdiction,
+                role=key.role,
+                public_key=key.public_key,
+                created_at=key.created_at,
+                valid_from=key.valid_from,
+                valid_until=key.valid_until,
+            )
+        )
+        self._session.flush()
+
+    def all(self, jurisdiction: str, *, role: str | None = None) -> list[KeyRecord]:
+        query = select(KeyRow).where(KeyRow.jurisdiction == jurisdiction)
+        if role is not None:
+            query = query.where(KeyRow.role == role)
+        rows = self._session.scalars(query.order_by(KeyRow.valid_from, KeyRow.kid))
+        return [
+            KeyRecord(
+                kid=r.kid,
+                jurisdiction=r.jurisdiction,
+                role=r.role,
+                public_key=r.public_key,
+                created_at=r.created_at,
+                valid_from=r.valid_from,
+                valid_until=r.valid_until,
+            )
+            for r in rows
+        ]
+
+    def end_validity(self, kid: str, at: datetime) -> None:
+        row = self._session.get(KeyRow, kid)
+        if row is not None and row.valid_until > at:
+            row.valid_until = at
+            self._session.flush()
+
+    def last_publication(self, jurisdiction: str) -> Publication | None:
+        row = self._session.scalars(
+            select(TrustListPublicationRow)
+            .where(TrustListPublicationRow.jurisdiction == jurisdiction)
+            .order_by(TrustListPublicationRow.sequence.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return Publication(
+            sequence=row.sequence,
+            jurisdiction=row.jurisdiction,
+            content_sha256=row.content_sha256,
+            issued_at=row.issued_at,
+            document=row.document,
+        )
+
+    def add_publication(self, publication: Publication) -> None:
+        self._session.add(
+            TrustListPublicationRow(
+                sequence=publication.sequence,
+                jurisdiction=publication.jurisdiction,
+                content_sha256=publication.content_sha256,
+                issued_at=publication.issued_at,
+                document=publication.document,
+            )
+        )
+        self._session.flush()

@@ -1,0 +1,126 @@
+"""Signed codes: a citizen's own code, the published trust list, and online verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthcode.api.auth import CurrentSubject, Public
+from healthcode.api.deps import ContainerDep
+from healthcode.codes.issuing import issue_code
+from healthcode.codes.keys import trust_list_document
+from healthcode.codes.online import own_trust_store, verify_online
+from healthcode.credentials.claims import Colour as CodeColour
+from healthcode.credentials.qr import qr_svg, qr_version
+from healthcode.credentials.verify import Acceptance, Decision
+from healthcode.oversight.access import Action
+
+router = APIRouter(tags=["codes"])
+
+
+class CodeOut(BaseModel):
+    token: str
+    colour: str
+    masked_name: str
+    issuer: str
+    issued_at: datetime
+    expires_at: datetime
+    qr_version: int
+    qr_svg: str = Field(description="The token as a QR code (SVG, alphanumeric mode, level M)")
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str
+    colours: list[Literal["green", "yellow", "red"]] = Field(
+        default_factory=lambda: ["green"],  # type: ignore[arg-type, unused-ignore]
+        description="Colours that pass at this checkpoint",
+    )
+
+
+def _decision(decision: Decision) -> dict[str, Any]:
+    return {
+        "outcome": decision.outcome.value,
+        "reason": decision.reason.value,
+        "message": decision.message,
+        "colour": None if decision.colour is None else decision.colour.value,
+        "masked_name": decision.masked_name,
+        "issuer": decision.issuer,
+        "issued_at": None if decision.issued_at is None else decision.issued_at.isoformat(),
+        "expires_at": None if decision.expires_at is None else decision.expires_at.isoformat(),
+    }
+
+
+@router.get("/api/v1/me/code", response_model=CodeOut)
+def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
+    """A freshly signed, short-lived code with the caller's colour now and masked name.
+    A blocking notice (e.g. identity re-check overdue) withholds it with the reason."""
+    code = issue_code(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        subject=subject,
+        lifetime=container.settings.code_lifetime,
+    )
+    return CodeOut(
+        token=code.token,
+        colour=code.colour,
+        masked_name=code.masked_name,
+        issuer=code.issuer,
+        issued_at=code.issued_at,
+        expires_at=code.expires_at,
+        qr_version=qr_version(code.token),
+        qr_svg=qr_svg(code.token),
+    )
+
+
+@router.get(
+    "/.well-known/healthcode/trust-list", dependencies=[Depends(Public(Action.READ_TRUST_LIST))]
+)
+def trust_list(container: ContainerDep) -> Response:
+    """This jurisdiction's signed trust list: its code-signing keys with validity periods,
+    the root key id, a sequence number and issue time, signed by the root key."""
+    document = trust_list_document(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction=container.settings.jurisdiction,
+        code_lifetime=container.settings.code_lifetime,
+        clock_skew=container.settings.clock_skew,
+    )
+    return Response(document, media_type="application/json")
+
+
+@router.post("/api/v1/verify", dependencies=[Depends(Public(Action.VERIFY_CODE))])
+def verify_code(body: VerifyIn, container: ContainerDep) -> dict[str, Any]:
+    """Verify a code as a connected checkpoint: the offline decision, plus whether the holder's
+    status changed since the code was issued."""
+    settings = container.settings
+    acceptance = Acceptance(
+        frozenset({settings.jurisdiction}), frozenset(CodeColour(c) for c in body.colours)
+    )
+    store = own_trust_store(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction=settings.jurisdiction,
+        code_lifetime=settings.code_lifetime,
+        clock_skew=settings.clock_skew,
+    )
+    check = verify_online(
+        uow=container.uow(),
+        clock=container.clock,
+        trust_store=store,
+        token=body.token,
+        acceptance=acceptance,
+        jurisdiction=settings.jurisdiction,
+    )
+    return {
+        **_decision(check.decision),
+        "current_colour": check.current_colour,
+        "status_changed": check.status_changed,
+    }

@@ -1,0 +1,39 @@
+"""The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
+settings, the database engine, the personal-data cipher, the clock, and the unit of work that
+every use case runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from healthcode.codes.key_files import PrivateKeyFiles
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.kernel.clock import Clock, SystemClock
+from healthcode.policies.repository import ParsedPolicyCache
+from healthcode.settings import Settings
+
+
+@dataclass
+class Container:
+    """Everything a use case needs, built once per process (or per test)."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    cipher: PersonalDataCipher
+    clock: Clock = field(default_factory=SystemClock)
+    policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
+
+    @property
+    def private_keys(self) -> PrivateKeyFiles:
+        return PrivateKeyFiles(self.settings.keys_dir, self.cipher)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache)
+
+    def close(self) -> None:
+        self.engine.dispose()

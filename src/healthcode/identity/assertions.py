@@ -1,0 +1,151 @@
+"""Signed identity assertions: how a channel acts for one of its users.
+
+An assertion is a JWT signed with the channel's key (EdDSA/Ed25519 or ES256/P-256) with
+``iss`` = the channel's client id, ``aud`` = this service, ``sub`` = the channel's own user id,
+``iat``, ``exp`` (at most ``MAX_LIFETIME`` later), a unique ``jti`` (each is accepted once) and
+``face_checked_at`` (NumericDate of the channel's last face check of that user, optional).
+Times are checked against the service's clock, with ``CLOCK_SKEW`` allowed either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from healthcode.identity.model import Channel
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput, NotAuthenticated
+from healthcode.kernel.facts import FactKind, IdentityCheck
+from healthcode.kernel.ids import new_id
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.status.assessment import record_fact
+
+MAX_LIFETIME = timedelta(minutes=10)
+CLOCK_SKEW = timedelta(seconds=60)
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp", "jti")
+SERVICE_AUDIENCE_PREFIX = "urn:healthcode:"
+
+
+def service_audience(jurisdiction: str) -> str:
+    """The ``aud`` an assertion must carry to be accepted by this jurisdiction's service."""
+    return f"{SERVICE_AUDIENCE_PREFIX}{jurisdiction}"
+
+
+def algorithm_for(public_key_pem: str) -> str:
+    """The JWS algorithm a channel's key signs with; refuses any other kind of key."""
+    try:
+        key = load_pem_public_key(public_key_pem.encode())
+    except (ValueError, TypeError):
+        raise InvalidInput.one("public_key", "is not a PEM public key") from None
+    if isinstance(key, Ed25519PublicKey):
+        return "EdDSA"
+    if isinstance(key, EllipticCurvePublicKey) and isinstance(key.curve, SECP256R1):
+        return "ES256"
+    raise InvalidInput.one("public_key", "must be an Ed25519 or P-256 (ES256) key")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssertionClaims:
+    channel_id: str
+    channel_user_id: str
+    jti: str
+    issued_at: datetime
+    expires_at: datetime
+    face_checked_at: datetime | None
+
+
+def _time(claims: dict[str, Any], name: str) -> datetime:
+    value = claims.get(name)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise NotAuthenticated(f"assertion claim {name} must be a NumericDate")
+    return datetime.fromtimestamp(value, UTC)
+
+
+def verify_assertion(
+    *, uow: UnitOfWork, clock: Clock, channel: Channel, assertion: str, audience: str
+) -> AssertionClaims:
+    """Check an assertion from ``channel`` inside the caller's transaction and consume its jti.
+
+    Raises ``NotAuthenticated`` naming what is wrong: signature, issuer, audience, times,
+    or a replayed ``jti``."""
+    now = clock.now()
+    algorithm = algorithm_for(channel.public_key_pem)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            assertion,
+            key=load_pem_public_key(channel.public_key_pem.encode()),  # type: ignore[arg-type]
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=channel.id,
+            options={
+                "require": list(REQUIRED_CLAIMS),
+                "verify_exp": False,  # checked below against the service's clock
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+    except jwt.InvalidAudienceError:
+        raise NotAuthenticated("assertion is for another audience") from None
+    except jwt.InvalidIssuerError:
+        raise NotAuthenticated("assertion was not issued by this channel") from None
+    except jwt.InvalidSignatureError:
+        raise NotAuthenticated("assertion signature is not valid") from None
+    except jwt.PyJWTError as error:
+        raise NotAuthenticated(f"assertion is not valid: {error}") from None
+    issued_at, expires_at = _time(claims, "iat"), _time(claims, "exp")
+    if expires_at <= now - CLOCK_SKEW:
+        raise NotAuthenticated("assertion has expired")
+    if issued_at > now + CLOCK_SKEW:
+        raise NotAuthenticated("assertion is issued in the future")
+    if expires_at - issued_at > MAX_LIFETIME:
+        raise NotAuthenticated(f"assertion lives longer than {MAX_LIFETIME}")
+    face_checked_at = _time(claims, "face_checked_at") if "face_checked_at" in claims else None
+    if face_checked_at is not None and face_checked_at > now + CLOCK_SKEW:
+        raise NotAuthenticated("face_checked_at is in the future")
+    subject, jti = claims["sub"], claims["jti"]
+    if not isinstance(subject, str) or not subject or not isinstance(jti, str) or not jti:
+        raise NotAuthenticated("assertion sub and jti must be non-empty strings")
+    uow.channels.forget_assertions(before=now - CLOCK_SKEW)
+    if not uow.channels.remember_assertion(
+        issuer=channel.id, jti=jti, expires_at=expires_at + CLOCK_SKEW
+    ):
+        raise NotAuthenticated("assertion was already used (replay)")
+    return AssertionClaims(
+        channel_id=channel.id,
+        channel_user_id=subject,
+        jti=jti,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        face_checked_at=face_checked_at,
+    )
+
+
+def note_face_check(
+    *, uow: UnitOfWork, clock: Clock, subject: str, claims: AssertionClaims
+) -> IdentityCheck | None:
+    """Record a face check newer than the person's newest one, and reassess their status
+    (a fresh check clears the weekly re-verification notice at once)."""
+    if claims.face_checked_at is None:
+        return None
+    newest = max(
+        (f.at for f in uow.facts.for_subject(subject, kinds=(FactKind.IDENTITY_CHECK,))),
+        default=None,
+    )
+    if newest is not None and claims.face_checked_at <= newest:
+        return None
+    fact = IdentityCheck(
+        id=new_id(),
+        subject=subject,
+        at=claims.face_checked_at,
+        recorded_at=clock.now(),
+        channel=claims.channel_id,
+        method="face",
+    )
+    record_fact(uow=uow, clock=clock, fact=fact)
+    return fact

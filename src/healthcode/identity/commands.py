@@ -1,0 +1,271 @@
+"""`healthcode register|person|official|channel|demo`: people, officials' accounts, channels and
+the demo channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+)
+from rich.console import Console
+from rich.table import Table
+
+from healthcode.cli.context import acting_official, system
+from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.table import CommandTable
+from healthcode.identity.channels import NewChannel, add_channel
+from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
+from healthcode.identity.officials import add_official
+from healthcode.identity.profile import show_profile
+from healthcode.identity.registration import register_person
+
+person_app = typer.Typer(help="Look at registered people (masked).", no_args_is_help=True)
+
+
+def register(
+    name: Annotated[str, typer.Option(help="Full name.")],
+    id_number: Annotated[str, typer.Option(help="ID number.")],
+    phone: Annotated[str, typer.Option(help="Mainland mobile number.")],
+    address: Annotated[str, typer.Option(help="Home address.")],
+    id_type: Annotated[
+        str, typer.Option(help="resident, passport, hk_macao_permit or taiwan_permit.")
+    ] = "resident",
+    district: Annotated[
+        str | None,
+        typer.Option(help="GB/T 2260 code of the home district (district officials' scope)."),
+    ] = None,
+    consent_location: Annotated[
+        bool,
+        typer.Option(
+            "--consent-location/--no-consent-location",
+            help="Consent to location use for epidemic control.",
+        ),
+    ] = False,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a resident; prints the new subject id."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        registered = register_person(
+            uow=c.uow(),
+            clock=c.clock,
+            jurisdiction=c.settings.jurisdiction,
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            consent_location=consent_location,
+            district=district,
+        )
+    emit(
+        {"subject": registered.subject},
+        as_json=as_json,
+        human=lambda console: console.print(f"registered subject [bold]{registered.subject}[/]"),
+    )
+
+
+@person_app.command("show")
+def show(
+    subject: str,
+    as_: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="Username of the official reading (the read is written to the access log "
+            "under that name; the person sees it).",
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a person's registration, masked, as an official (audited)."""
+    with acting_official(as_, as_json=as_json) as (c, official):
+        profile = show_profile(uow=c.uow(), clock=c.clock, principal=official, subject=subject)
+    payload = {
+        "subject": profile.subject,
+        "jurisdiction": profile.jurisdiction,
+        "id_type": profile.id_type,
+        "name": profile.name,
+        "id_number": profile.id_number,
+        "phone": profile.phone,
+        "registered_at": profile.registered_at,
+        "location_consent": profile.location_consent,
+    }
+
+    def human(console: object) -> None:
+        table = Table(show_header=False)
+        for key, value in payload.items():
+            table.add_row(key, str(value))
+        console.print(table)  # type: ignore[attr-defined]
+
+    emit(payload, as_json=as_json, human=human)
+
+
+official_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
+
+
+channel_app = typer.Typer(help="Channels: partner apps and the city website.", no_args_is_help=True)
+
+
+@official_app.command("add")
+def official_add(
+    username: Annotated[str, typer.Option(help="Login name.")],
+    role: Annotated[str, typer.Option(help="official, supervisor, auditor or admin.")],
+    jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code of their scope.")],
+    district: Annotated[str | None, typer.Option(help="District within it.")] = None,
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password."),
+    ] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an official's account (bootstraps the first admin); prints the TOTP
+    provisioning URI once — enrol it in an authenticator app now."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        created = add_official(
+            uow=c.uow(),
+            clock=c.clock,
+            principal=None,
+            username=username,
+            role=role,
+            jurisdiction=jurisdiction,
+            district=district,
+            password=password,
+        )
+    emit(
+        vars(created),
+        as_json=as_json,
+        human=lambda console: console.print(
+            f"created {created.role} [bold]{created.username}[/] ({created.jurisdiction})\n"
+            f"TOTP (shown once): {created.totp_uri}"
+        ),
+    )
+
+
+@channel_app.command("add")
+def channel_add(
+    name: Annotated[str, typer.Option(help="Short name, e.g. alipay.")],
+    public_key_file: Annotated[
+        Path, typer.Option(help="PEM public key (Ed25519 or P-256) its assertions are signed with.")
+    ],
+    webhook_url: Annotated[str, typer.Option(help="Where status changes are sent.")],
+    kind: Annotated[str, typer.Option(help="app or website.")] = "app",
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a channel; prints its client id, client secret and webhook secret once."""
+    try:
+        pem = public_key_file.read_text()
+    except OSError as error:
+        refuse(f"public_key_file: {error.strerror}", as_json=as_json)
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        created = add_channel(
+            uow=c.uow(),
+            clock=c.clock,
+            principal=None,
+            name=name,
+            public_key_pem=pem,
+            webhook_url=webhook_url,
+            kind=kind,
+        )
+    payload = {
+        "client_id": created.id,
+        "client_secret": created.client_secret,
+        "webhook_secret": created.webhook_secret,
+        "name": created.name,
+        "kind": created.kind,
+        "webhook_url": created.webhook_url,
+    }
+    emit(
+        payload,
+        as_json=as_json,
+        human=lambda console: console.print(
+            "\n".join(f"{k}: {v}" for k, v in payload.items()) + "\n(secrets shown once)"
+        ),
+    )
+
+
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+
+
+def _demo_key(folder: Path, name: str) -> str:
+    """The demo channel's public key; its private key is kept in ``folder`` (mode 0600) so a
+    demo partner app can sign assertions."""
+    path = folder / f"{name}.key"
+    if path.exists():
+        private = load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(private, Ed25519PrivateKey)
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        path.touch(mode=0o600)
+        path.write_bytes(pem)
+    public = private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    return public.decode()
+
+
+def _secrets(created: NewChannel) -> dict[str, str]:
+    return {"client_secret": created.client_secret, "webhook_secret": created.webhook_secret}
+
+
+@demo_app.command("seed")
+def seed(
+    keys_dir: Annotated[
+        Path, typer.Option(help="Where the demo channels' private keys are kept.")
+    ] = Path("var/demo-channels"),
+    webhook_base_url: Annotated[
+        str, typer.Option(help="Webhooks go to BASE/<channel name>.")
+    ] = "http://127.0.0.1:8001/webhooks",
+    as_json: JsonOpt = False,
+) -> None:
+    """Register three partner apps (alipay, wechat, dingtalk) and the city website as channels.
+    Idempotent: a second run keeps what is there (secrets are printed only when created)."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        keys = {name: _demo_key(keys_dir, name) for name in DEMO_CHANNELS}
+        seeded = seed_demo_channels(
+            uow=c.uow(), clock=c.clock, public_keys=keys, webhook_base_url=webhook_base_url
+        )
+    payload = [
+        {
+            "name": s.name,
+            "client_id": s.id,
+            "created": s.created,
+            "private_key_file": str(keys_dir / f"{s.name}.key"),
+            **(
+                {
+                    "client_secret": s.secrets.client_secret,
+                    "webhook_secret": s.secrets.webhook_secret,
+                }
+                if s.secrets
+                else {}
+            ),
+        }
+        for s in seeded
+    ]
+
+    def human(console: Console) -> None:
+        for item in payload:
+            state = "created" if item["created"] else "kept"
+            console.print(f"{state} channel {item['name']} ({item['client_id']})")
+            if item["created"]:
+                console.print(f"  client secret (shown once): {item['client_secret']}")
+
+    emit(payload, as_json=as_json, human=human)
+
+
+COMMANDS: CommandTable = (
+    ("register", register),
+    ("person", person_app),
+    ("official", official_app),
+    ("channel", channel_app),
+    ("demo", demo_app),
+)

@@ -1,0 +1,168 @@
+"""Officials: accounts with a role and a scope, password + TOTP logins, sessions that expire.
+
+A TOTP code is accepted once: its time step must be later than the last accepted one, so a
+code seen over a shoulder or replayed from a log is refused even within its 30 seconds."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+
+from healthcode.identity.model import AuthSession, Official
+from healthcode.identity.passwords import (
+    check_password_rules,
+    check_throttle,
+    hash_password,
+    new_token,
+    record_failure,
+    record_success,
+    token_hash,
+    verify_password,
+)
+from healthcode.identity.website import IssuedSession
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
+from healthcode.kernel.ids import new_id
+from healthcode.kernel.regions import is_region_code
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.oversight.access import OFFICIAL_ROLES, Action, Principal, Role
+from healthcode.oversight.authz import require
+
+OFFICIAL_SESSION_LIFETIME = timedelta(hours=8)
+TOTP_STEP_SECONDS = 30
+TOTP_ISSUER = "healthcode"
+LOGIN_REFUSED = "username, password or one-time code is wrong"
+_USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
+
+
+@dataclass(frozen=True)
+class NewOfficial:
+    """A created account; the TOTP provisioning URI is shown once and never again."""
+
+    id: str
+    username: str
+    role: str
+    jurisdiction: str
+    district: str | None
+    totp_uri: str
+
+
+def principal_of(official: Official) -> Principal:
+    return Principal(
+        role=Role(official.role),
+        id=official.id,
+        name=official.username,
+        jurisdiction=official.jurisdiction,
+        district=official.district,
+    )
+
+
+def add_official(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal | None,
+    username: str,
+    role: str,
+    jurisdiction: str,
+    password: str,
+    district: str | None = None,
+) -> NewOfficial:
+    """Create an official's account. ``principal`` None is the operator at the console, who
+    bootstraps the first admin with `healthcode official add`."""
+    if principal is not None:
+        require(principal, Action.MANAGE_OFFICIALS)
+    problems: list[Problem] = []
+    if not _USERNAME.fullmatch(username):
+        problems.append(Problem("username", "must be 2-64 lower-case letters, digits, . _ or -"))
+    if role not in {r.value for r in OFFICIAL_ROLES}:
+        allowed = ", ".join(r.value for r in OFFICIAL_ROLES)
+        problems.append(Problem("role", f"must be one of {allowed}"))
+    if not is_region_code(jurisdiction):
+        problems.append(Problem("jurisdiction", "must be a GB/T 2260 six-digit region code"))
+    try:
+        check_password_rules(password)
+    except InvalidInput as refused:
+        problems.extend(refused.problems)
+    if problems:
+        raise InvalidInput(problems)
+    secret = pyotp.random_base32()
+    official = Official(
+        id=new_id(),
+        username=username,
+        role=role,
+        jurisdiction=jurisdiction,
+        district=district or None,
+        password_hash=hash_password(password),
+        totp_secret=secret,
+        totp_last_step=0,
+        created_at=clock.now(),
+    )
+    with uow:
+        if uow.officials.by_username(username) is not None:
+            raise Conflict("username", "is already taken")
+        uow.officials.add(official)
+        uow.commit()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+    return NewOfficial(official.id, username, role, jurisdiction, official.district, uri)
+
+
+def _totp_step(secret: str, code: str, now: datetime, last_step: int) -> int | None:
+    """The time step the code belongs to (now, or one step either side), if later than the
+    last accepted one."""
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // TOTP_STEP_SECONDS
+    for step in (current - 1, current, current + 1):
+        expected = totp.at(step * TOTP_STEP_SECONDS)
+        if step > last_step and hmac.compare_digest(expected, code.strip()):
+            return step
+    return None
+
+
+def log_in_official(
+    *, uow: UnitOfWork, clock: Clock, username: str, password: str, totp_code: str
+) -> IssuedSession:
+    """An official's session for password + TOTP; ``NotAuthenticated`` or ``TooManyAttempts``."""
+    now = clock.now()
+    identifier = f"official:{username}"
+    with uow:
+        check_throttle(uow, identifier, now)
+        official = uow.officials.by_username(username)
+        ok = verify_password(None if official is None else official.password_hash, password)
+        step = None
+        if official is not None and ok and official.active:
+            step = _totp_step(official.totp_secret, totp_code, now, official.totp_last_step)
+        if official is None or step is None:
+            record_failure(uow, identifier, now)
+            uow.commit()
+            raise NotAuthenticated(LOGIN_REFUSED)
+        record_success(uow, identifier)
+        uow.officials.set_totp_last_step(official.id, step)
+        token = new_token()
+        expires_at = now + OFFICIAL_SESSION_LIFETIME
+        uow.sessions.add(
+            AuthSession(
+                token_hash=token_hash(token),
+                kind="official",
+                principal_id=official.id,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+        uow.commit()
+    return IssuedSession(token=token, expires_at=expires_at, principal=principal_of(official))
+
+
+def official_principal(*, uow: UnitOfWork, username: str) -> Principal:
+    """The principal of an active official by username: how the CLI's ``--as`` names the
+    operator's identity (the console is trusted with the database; it still cannot approve
+    its own proposals)."""
+    with uow:
+        official = uow.officials.by_username(username)
+    if official is None or not official.active:
+        raise NotFound("official", username)
+    return principal_of(official)

@@ -1,0 +1,108 @@
+"""What the identity use cases need from storage; ``identity.repository`` implements it.
+
+Secrets are handed over in clear only where a use case needs them (a webhook secret to sign, a
+TOTP secret to check); storage encrypts them. Identifiers that must not be stored in clear
+(phone numbers, login names in the throttle) are given in clear and hashed by the adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Protocol
+
+from healthcode.identity.model import (
+    AuthSession,
+    Channel,
+    CitizenAccount,
+    Consent,
+    Official,
+    Person,
+    Throttle,
+)
+
+
+class PersonRepository(Protocol):
+    def add(self, person: Person) -> None: ...
+
+    def get(self, subject: str) -> Person | None: ...
+
+    def subject_for_id_number(
+        self, *, jurisdiction: str, id_type: str, id_number: str
+    ) -> str | None: ...
+
+    def add_consent(self, subject: str, consent: Consent) -> None: ...
+
+    def consents(self, subject: str) -> list[Consent]: ...
+
+    def subjects(self) -> list[str]: ...
+
+    def jurisdiction_of(self, subject: str) -> str | None: ...
+
+    def district_of(self, subject: str) -> str | None: ...
+
+    def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
+        """Every registered subject of the jurisdiction, in batches."""
+        ...
+
+
+class ChannelRepository(Protocol):
+    def add(self, channel: Channel) -> None: ...
+
+    def get(self, channel_id: str) -> Channel | None: ...
+
+    def by_name(self, name: str) -> Channel | None: ...
+
+    def all(self) -> list[Channel]: ...
+
+    def bind(
+        self, *, channel_id: str, channel_user_id: str, subject: str, bound_at: datetime
+    ) -> None: ...
+
+    def subject_for(self, *, channel_id: str, channel_user_id: str) -> str | None: ...
+
+    def bindings_of(self, subject: str) -> list[tuple[str, str]]:
+        """(channel id, the channel's user id) for every channel the person is bound to."""
+        ...
+
+    def remember_assertion(self, *, issuer: str, jti: str, expires_at: datetime) -> bool:
+        """Record an assertion id; False if it was already recorded (a replay)."""
+        ...
+
+    def forget_assertions(self, *, before: datetime) -> int: ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: AuthSession) -> None: ...
+
+    def get(self, token_hash: str) -> AuthSession | None: ...
+
+    def revoke(self, token_hash: str, *, at: datetime) -> None: ...
+
+
+class OfficialRepository(Protocol):
+    def add(self, official: Official) -> None: ...
+
+    def get(self, official_id: str) -> Official | None: ...
+
+    def by_username(self, username: str) -> Official | None: ...
+
+    def set_totp_last_step(self, official_id: str, step: int) -> None: ...
+
+
+class AccountRepository(Protocol):
+    def add(
+        self, *, subject: str, phone: str, password_hash: str, created_at: datetime
+    ) -> None: ...
+
+    def by_phone(self, phone: str) -> CitizenAccount | None: ...
+
+
+class ThrottleRepository(Protocol):
+    def get(self, identifier: str) -> Throttle | None:
+        """The throttle of an identifier, locked for this transaction where the store can."""
+        ...
+
+    def save(self, identifier: str, throttle: Throttle) -> None: ...
+
+    def clear(self, identifier: str) -> None: ...

@@ -1,0 +1,227 @@
+"""Registering a citizen: validated, encrypted, one transaction.
+
+Three ways in: an operator at the console (`healthcode register`), a channel that vouches for
+its user with a signed assertion, and sign-up on the city website (``services.website``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
+from healthcode.identity.model import LOCATION_CONSENT_PURPOSE, Consent, Person
+from healthcode.identity.validation import IdType, validate_id_number, validate_phone
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
+from healthcode.kernel.ids import new_id
+from healthcode.kernel.regions import contains, is_region_code
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.status.assessment import refresh_status
+
+MAX_NAME_LENGTH = 64
+MAX_ADDRESS_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Registered:
+    subject: str
+
+
+def _validate(
+    *, name: str, id_type: str, id_number: str, phone: str, address: str, clock: Clock
+) -> tuple[IdType, str, str, str, str]:
+    problems: list[Problem] = []
+    clean_name = " ".join(name.split())
+    if not clean_name:
+        problems.append(Problem("name", "must not be empty"))
+    elif len(clean_name) > MAX_NAME_LENGTH:
+        problems.append(Problem("name", f"must be at most {MAX_NAME_LENGTH} characters"))
+    clean_address = " ".join(address.split())
+    if not clean_address:
+        problems.append(Problem("address", "must not be empty"))
+    elif len(clean_address) > MAX_ADDRESS_LENGTH:
+        problems.append(Problem("address", f"must be at most {MAX_ADDRESS_LENGTH} characters"))
+    kind: IdType | None = None
+    try:
+        kind = IdType(id_type)
+    except ValueError:
+        allowed = ", ".join(t.value for t in IdType)
+        problems.append(Problem("id_type", f"must be one of {allowed}"))
+    number = ""
+    if kind is not None:
+        try:
+            number = validate_id_number(kind, id_number, today=clock.now().date())
+        except InvalidInput as refused:
+            problems.extend(refused.problems)
+    clean_phone = ""
+    try:
+        clean_phone = validate_phone(phone)
+    except InvalidInput as refused:
+        problems.extend(refused.problems)
+    if problems or kind is None:
+        raise InvalidInput(problems)
+    return kind, number, clean_name, clean_phone, clean_address
+
+
+@dataclass(frozen=True)
+class ValidRegistration:
+    """Registration input after every rule passed, normalised."""
+
+    id_type: IdType
+    id_number: str
+    name: str
+    phone: str
+    address: str
+    consent_location: bool
+    district: str | None = None
+
+
+def validate_registration(
+    *,
+    clock: Clock,
+    name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    consent_location: bool,
+    district: str | None = None,
+) -> ValidRegistration:
+    """Check every field; ``InvalidInput`` names each one that breaks a rule."""
+    try:
+        kind, number, clean_name, clean_phone, clean_address = _validate(
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            clock=clock,
+        )
+    except InvalidInput as refused:
+        if district and not is_region_code(district):
+            refused.problems.append(_BAD_DISTRICT)
+        raise
+    if district and not is_region_code(district):
+        raise InvalidInput([_BAD_DISTRICT])
+    return ValidRegistration(
+        kind, number, clean_name, clean_phone, clean_address, consent_location, district or None
+    )
+
+
+_BAD_DISTRICT = Problem("district", "must be a GB/T 2260 six-digit district code")
+
+
+def add_person(
+    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, valid: ValidRegistration
+) -> Person:
+    """Add a validated person inside the caller's transaction; refuse a second registration of
+    the same ID number in the jurisdiction."""
+    now = clock.now()
+    if valid.district is not None and not contains(jurisdiction, valid.district):
+        raise InvalidInput.one("district", f"{valid.district} is not inside {jurisdiction}")
+    existing = uow.persons.subject_for_id_number(
+        jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
+    )
+    if existing is not None:
+        raise Conflict("id_number", "is already registered in this jurisdiction")
+    person = Person(
+        subject=new_id(),
+        jurisdiction=jurisdiction,
+        id_type=valid.id_type.value,
+        id_number=valid.id_number,
+        name=valid.name,
+        phone=valid.phone,
+        address=valid.address,
+        registered_at=now,
+        district=valid.district,
+    )
+    uow.persons.add(person)
+    if valid.consent_location:
+        uow.persons.add_consent(
+            person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
+        )
+    refresh_status(uow=uow, clock=clock, subject=person.subject, cause="registered")
+    return person
+
+
+def register_person(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    consent_location: bool,
+    district: str | None = None,
+) -> Registered:
+    """Register a resident (an operator at the console); refuse bad input naming each field,
+    and a second registration of the same ID number in the jurisdiction."""
+    valid = validate_registration(
+        clock=clock,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        address=address,
+        consent_location=consent_location,
+        district=district,
+    )
+    with uow:
+        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        uow.commit()
+    return Registered(subject=person.subject)
+
+
+def register_through_channel(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    channel_id: str,
+    assertion: str,
+    name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    consent_location: bool,
+    district: str | None = None,
+) -> Registered:
+    """A channel registers its user: the person is added, the channel's user id (the
+    assertion's ``sub``) is bound to the new subject, and the face check it vouches for is
+    recorded — all in one transaction."""
+    valid = validate_registration(
+        clock=clock,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        address=address,
+        consent_location=consent_location,
+        district=district,
+    )
+    with uow:
+        channel = uow.channels.get(channel_id)
+        if channel is None or not channel.active:
+            raise NotAuthenticated("unknown channel")
+        claims = verify_assertion(
+            uow=uow,
+            clock=clock,
+            channel=channel,
+            assertion=assertion,
+            audience=service_audience(jurisdiction),
+        )
+        if uow.channels.subject_for(channel_id=channel.id, channel_user_id=claims.channel_user_id):
+            raise Conflict("assertion", "this channel user is already registered")
+        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        uow.channels.bind(
+            channel_id=channel.id,
+            channel_user_id=claims.channel_user_id,
+            subject=person.subject,
+            bound_at=clock.now(),
+        )
+        note_face_check(uow=uow, clock=clock, subject=person.subject, claims=claims)
+        uow.commit()
+    return Registered(subject=person.subject)

@@ -1,0 +1,90 @@
+"""Administration of identity: officials' accounts and channels (admins), and reading a person's
+masked registration (for epidemic control, audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from healthcode.api.auth import Authorized
+from healthcode.api.deps import ContainerDep
+from healthcode.identity.channels import add_channel, list_channels
+from healthcode.identity.officials import add_official
+from healthcode.identity.profile import show_profile
+from healthcode.identity.routes.citizens import profile_out
+from healthcode.identity.schemas import (
+    ChannelIn,
+    ChannelOut,
+    NewChannelOut,
+    NewOfficialOut,
+    OfficialIn,
+    ProfileOut,
+)
+from healthcode.oversight.access import Action, Principal
+
+router = APIRouter(prefix="/api/v1", tags=["officials"])
+
+
+ManagesOfficials = Annotated[Principal, Depends(Authorized(Action.MANAGE_OFFICIALS))]
+
+
+ManagesChannels = Annotated[Principal, Depends(Authorized(Action.MANAGE_CHANNELS))]
+
+
+ReadsPeople = Annotated[Principal, Depends(Authorized(Action.READ_PERSON))]
+
+
+@router.post("/officials", status_code=status.HTTP_201_CREATED, response_model=NewOfficialOut)
+def create_official(
+    body: OfficialIn, admin: ManagesOfficials, container: ContainerDep
+) -> NewOfficialOut:
+    """Create an official's account (admins); the TOTP provisioning URI is shown once."""
+    created = add_official(
+        uow=container.uow(), clock=container.clock, principal=admin, **body.model_dump()
+    )
+    return NewOfficialOut(**vars(created))
+
+
+@router.post("/channels", status_code=status.HTTP_201_CREATED, response_model=NewChannelOut)
+def create_channel(
+    body: ChannelIn, admin: ManagesChannels, container: ContainerDep
+) -> NewChannelOut:
+    """Register a channel (admins): its client id and secrets are shown once."""
+    created = add_channel(
+        uow=container.uow(), clock=container.clock, principal=admin, **body.model_dump()
+    )
+    return NewChannelOut(
+        client_id=created.id,
+        client_secret=created.client_secret,
+        webhook_secret=created.webhook_secret,
+        name=created.name,
+        kind=created.kind,
+        webhook_url=created.webhook_url,
+    )
+
+
+@router.get("/channels", response_model=list[ChannelOut])
+def get_channels(_admin: ManagesChannels, container: ContainerDep) -> list[ChannelOut]:
+    """The registered channels (admins), without secrets."""
+    return [
+        ChannelOut(
+            client_id=c.id,
+            name=c.name,
+            kind=c.kind,
+            webhook_url=c.webhook_url,
+            active=c.active,
+            created_at=c.created_at,
+        )
+        for c in list_channels(uow=container.uow())
+    ]
+
+
+@router.get("/people/{subject}", response_model=ProfileOut)
+def read_person(subject: str, official: ReadsPeople, container: ContainerDep) -> ProfileOut:
+    """A person's registration, masked, for epidemic control; the read is audited and the
+    person sees it in their access log."""
+    profile = show_profile(
+        uow=container.uow(), clock=container.clock, principal=official, subject=subject
+    )
+    return profile_out(profile)

@@ -1,0 +1,122 @@
+"""Logging in: citizens on the website, officials with TOTP, channels by OAuth2 client
+credentials; and logging out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+from urllib.parse import parse_qs, unquote
+
+from fastapi import APIRouter, Depends, Request, status
+
+from healthcode.api.auth import Authorized, BearerDep, Public
+from healthcode.api.deps import ContainerDep
+from healthcode.identity.channels import issue_channel_token
+from healthcode.identity.officials import log_in_official
+from healthcode.identity.profile import show_profile
+from healthcode.identity.routes.citizens import profile_out
+from healthcode.identity.schemas import (
+    CitizenLoginIn,
+    OfficialLoginIn,
+    RegisteredOut,
+    SessionOut,
+    SignUpIn,
+    TokenOut,
+)
+from healthcode.identity.website import log_in_citizen, log_out, sign_up
+from healthcode.kernel.errors import InvalidInput, NotAuthenticated
+from healthcode.oversight.access import Action, Principal, Role
+
+router = APIRouter(prefix="/api/v1", tags=["logins"])
+
+
+@router.post(
+    "/website/sign-up",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegisteredOut,
+    dependencies=[Depends(Public(Action.SIGN_UP))],
+)
+def website_sign_up(body: SignUpIn, container: ContainerDep) -> RegisteredOut:
+    """Register on the city website with phone and password (then log in)."""
+    registered = sign_up(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        **body.model_dump(),
+    )
+    citizen = Principal(role=Role.CITIZEN, id=registered.subject, channel="website")
+    profile = show_profile(
+        uow=container.uow(), clock=container.clock, principal=citizen, subject=registered.subject
+    )
+    return RegisteredOut(subject=registered.subject, profile=profile_out(profile))
+
+
+@router.post(
+    "/website/login", response_model=SessionOut, dependencies=[Depends(Public(Action.LOG_IN))]
+)
+def website_login(body: CitizenLoginIn, container: ContainerDep) -> SessionOut:
+    """Phone + password: a session token. 401 when wrong (the same answer, in the same time,
+    whether or not the account exists); 429 with Retry-After when locked after failures."""
+    issued = log_in_citizen(
+        uow=container.uow(), clock=container.clock, phone=body.phone, password=body.password
+    )
+    return SessionOut(token=issued.token, expires_at=issued.expires_at, role="citizen")
+
+
+@router.post(
+    "/officials/login", response_model=SessionOut, dependencies=[Depends(Public(Action.LOG_IN))]
+)
+def official_login(body: OfficialLoginIn, container: ContainerDep) -> SessionOut:
+    """Username + password + TOTP code (each code once): a session token that expires."""
+    issued = log_in_official(
+        uow=container.uow(),
+        clock=container.clock,
+        username=body.username,
+        password=body.password,
+        totp_code=body.totp,
+    )
+    return SessionOut(
+        token=issued.token, expires_at=issued.expires_at, role=issued.principal.role.value
+    )
+
+
+@router.post("/sessions/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(
+    _principal: Annotated[Principal, Depends(Authorized(Action.LOG_OUT))],
+    credentials: BearerDep,
+    container: ContainerDep,
+) -> None:
+    """End the caller's session."""
+    assert credentials is not None
+    log_out(uow=container.uow(), clock=container.clock, token=credentials.credentials)
+
+
+def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[str, str]:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:], validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise NotAuthenticated("invalid_client") from None
+        client_id, _, secret = decoded.partition(":")
+        return unquote(client_id), unquote(secret)
+    return form.get("client_id", [""])[0], form.get("client_secret", [""])[0]
+
+
+@router.post(
+    "/oauth/token", response_model=TokenOut, dependencies=[Depends(Public(Action.ISSUE_TOKEN))]
+)
+async def oauth_token(request: Request, container: ContainerDep) -> TokenOut:
+    """OAuth2 client credentials (RFC 6749 §4.4): form-encoded `grant_type=client_credentials`,
+    the client authenticated by HTTP Basic or `client_id`/`client_secret` in the form."""
+    form = parse_qs((await request.body()).decode(errors="replace"))
+    if form.get("grant_type", [""])[0] != "client_credentials":
+        raise InvalidInput.one("grant_type", "must be client_credentials")
+    client_id, secret = _client_credentials(request, form)
+    issued = issue_channel_token(
+        uow=container.uow(), clock=container.clock, client_id=client_id, client_secret=secret
+    )
+    return TokenOut(
+        access_token=issued.access_token, token_type=issued.token_type, expires_in=issued.expires_in
+    )

@@ -1,0 +1,124 @@
+"""Request and response bodies for registration, profiles, logins, channels and officials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RegistrationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    id_type: str = "resident"
+    id_number: str
+    phone: str
+    address: str
+    consent_location: bool = False
+    district: str | None = Field(
+        default=None, description="GB/T 2260 code of the home district (officials' scope)"
+    )
+
+
+class ProfileOut(BaseModel):
+    subject: str
+    jurisdiction: str
+    id_type: str
+    name: str
+    id_number: str
+    phone: str
+    registered_at: datetime
+    location_consent: bool
+
+
+class ChannelRegistrationIn(RegistrationIn):
+    assertion: str = Field(
+        description="The channel's signed assertion for its user (JWT): `sub` is the "
+        "channel's user id, bound to the new subject"
+    )
+
+
+class RegisteredOut(BaseModel):
+    subject: str
+    profile: ProfileOut
+
+
+class SignUpIn(RegistrationIn):
+    password: str = Field(description="At least 10 characters")
+
+
+class CitizenLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str
+    password: str
+
+
+class OfficialLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    password: str
+    totp: str = Field(description="The current one-time code of the official's authenticator")
+
+
+class SessionOut(BaseModel):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: datetime
+    role: str
+
+
+class TokenOut(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: str = "app"
+    public_key_pem: str = Field(description="Ed25519 or P-256 public key (PEM)")
+    webhook_url: str
+
+
+class NewChannelOut(BaseModel):
+    client_id: str
+    client_secret: str = Field(description="Shown once")
+    webhook_secret: str = Field(description="Shown once: webhooks are signed with it")
+    name: str
+    kind: str
+    webhook_url: str
+
+
+class ChannelOut(BaseModel):
+    client_id: str
+    name: str
+    kind: str
+    webhook_url: str
+    active: bool
+    created_at: datetime
+
+
+class OfficialIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    role: str
+    jurisdiction: str
+    district: str | None = None
+    password: str
+
+
+class NewOfficialOut(BaseModel):
+    id: str
+    username: str
+    role: str
+    jurisdiction: str
+    district: str | None
+    totp_uri: str = Field(description="otpauth:// provisioning URI, shown once")

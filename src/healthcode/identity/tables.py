@@ -1,0 +1,150 @@
+"""Tables for identity: people (personal data encrypted) and consents, channels and their users,
+sessions, citizen and official accounts, login throttles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from healthcode.db.base import Base
+from healthcode.db.types import UTCDateTime
+
+
+class PersonRow(Base):
+    """A registered person. Only the opaque subject id and keyed hashes are stored in clear."""
+
+    __tablename__ = "persons"
+    __table_args__ = (UniqueConstraint("jurisdiction", "id_lookup", name="uq_persons_id_lookup"),)
+
+    subject: Mapped[str] = mapped_column(String(32), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(6))
+    id_type: Mapped[str] = mapped_column(String(20))
+    id_lookup: Mapped[str] = mapped_column(String(64))
+    phone_lookup: Mapped[str] = mapped_column(String(64), index=True)
+    household: Mapped[str] = mapped_column(String(64), index=True)
+    district: Mapped[str | None] = mapped_column(String(6))
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    address_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    consents: Mapped[list[ConsentRow]] = relationship(lazy="raise", back_populates="person")
+
+
+class ConsentRow(Base):
+    """A consent given for one purpose at one time; withdrawing it keeps the record."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(ForeignKey("persons.subject"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[PersonRow] = relationship(lazy="raise", back_populates="consents")
+
+
+class ChannelRow(Base):
+    """A partner app or the city website: its key for assertions and its webhook."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the OAuth2 client id
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # app | website
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    client_secret_hash: Mapped[str] = mapped_column(String(64))
+    webhook_url: Mapped[str] = mapped_column(String(500))
+    webhook_secret_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ChannelBindingRow(Base):
+    """A channel's own user id bound to a subject: how the channel names the person."""
+
+    __tablename__ = "channel_bindings"
+
+    channel_id: Mapped[str] = mapped_column(ForeignKey("channels.id"), primary_key=True)
+    channel_user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    subject: Mapped[str] = mapped_column(ForeignKey("persons.subject"), index=True)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SeenAssertionRow(Base):
+    """An assertion id already used, kept until the assertion expires (replay refused)."""
+
+    __tablename__ = "seen_assertions"
+
+    issuer: Mapped[str] = mapped_column(String(64), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AuthSessionRow(Base):
+    """A bearer token (only its hash): a website or official session, or a channel's token."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # citizen | official | channel
+    principal_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CitizenAccountRow(Base):
+    """A website login: the phone (keyed hash) and an argon2 password hash."""
+
+    __tablename__ = "citizen_accounts"
+
+    subject: Mapped[str] = mapped_column(ForeignKey("persons.subject"), primary_key=True)
+    phone_lookup: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OfficialRow(Base):
+    """An official's account: role, scope, argon2 password, TOTP secret (encrypted)."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    jurisdiction: Mapped[str] = mapped_column(String(6))
+    district: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LoginThrottleRow(Base):
+    """Failed logins per identifier (keyed hash): rate limit and lockout across processes.
+
+    Unknown identifiers are throttled exactly like known ones, so the answer never tells
+    whether an account exists."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (Index("ix_login_throttles_locked_until", "locked_until"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,132 @@
+"""The city website: citizens sign up and log in with phone and password (argon2id).
+
+Logins are throttled per phone number in the database (so across processes): after
+``MAX_FAILURES`` failures in ``FAILURE_WINDOW`` the number is locked for ``LOCKOUT``. Unknown
+numbers are throttled and answered exactly like known ones, and take as long (a dummy hash is
+checked), so the answer never tells whether an account exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from healthcode.identity.model import AuthSession
+from healthcode.identity.passwords import (
+    check_password_rules,
+    check_throttle,
+    hash_password,
+    new_token,
+    record_failure,
+    record_success,
+    token_hash,
+    verify_password,
+)
+from healthcode.identity.registration import Registered, add_person, validate_registration
+from healthcode.identity.validation import validate_phone
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.oversight.access import Principal, Role
+
+WEBSITE_CHANNEL = "website"
+CITIZEN_SESSION_LIFETIME = timedelta(hours=12)
+LOGIN_REFUSED = "phone number or password is wrong"
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    expires_at: datetime
+    principal: Principal
+
+
+def sign_up(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    password: str,
+    name: str,
+    id_type: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    consent_location: bool,
+    district: str | None = None,
+) -> Registered:
+    """Register on the website and create the phone + password login, in one transaction."""
+    problems = []
+    try:
+        valid = validate_registration(
+            clock=clock,
+            name=name,
+            id_type=id_type,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            consent_location=consent_location,
+            district=district,
+        )
+    except InvalidInput as refused:
+        problems.extend(refused.problems)
+    try:
+        check_password_rules(password)
+    except InvalidInput as refused:
+        problems.extend(refused.problems)
+    if problems:
+        raise InvalidInput(problems)
+    password_hash = hash_password(password)
+    with uow:
+        if uow.accounts.by_phone(valid.phone) is not None:
+            raise Conflict("phone", "already has a website account")
+        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        uow.accounts.add(
+            subject=person.subject,
+            phone=valid.phone,
+            password_hash=password_hash,
+            created_at=clock.now(),
+        )
+        uow.commit()
+    return Registered(subject=person.subject)
+
+
+def log_in_citizen(*, uow: UnitOfWork, clock: Clock, phone: str, password: str) -> IssuedSession:
+    """A website session for phone + password; ``NotAuthenticated`` or ``TooManyAttempts``."""
+    now = clock.now()
+    try:
+        identifier = f"citizen:{validate_phone(phone)}"
+    except InvalidInput:
+        identifier = f"citizen:{phone.strip()}"
+    with uow:
+        check_throttle(uow, identifier, now)
+        account = uow.accounts.by_phone(identifier.removeprefix("citizen:"))
+        ok = verify_password(None if account is None else account.password_hash, password)
+        if account is None or not ok:
+            record_failure(uow, identifier, now)
+            uow.commit()
+            raise NotAuthenticated(LOGIN_REFUSED)
+        record_success(uow, identifier)
+        token = new_token()
+        expires_at = now + CITIZEN_SESSION_LIFETIME
+        uow.sessions.add(
+            AuthSession(
+                token_hash=token_hash(token),
+                kind="citizen",
+                principal_id=account.subject,
+                created_at=now,
+                expires_at=expires_at,
+            )
+        )
+        uow.commit()
+    principal = Principal(role=Role.CITIZEN, id=account.subject, channel=WEBSITE_CHANNEL)
+    return IssuedSession(token=token, expires_at=expires_at, principal=principal)
+
+
+def log_out(*, uow: UnitOfWork, clock: Clock, token: str) -> None:
+    """End a website or official session. A channel's access token is not ended by one of its
+    users logging out (it serves all of them; it expires on its own)."""
+    with uow:
+        session = uow.sessions.get(token_hash(token))
+        if session is not None and session.kind != "channel":
+            uow.sessions.revoke(session.token_hash, at=clock.now())
+            uow.commit()

@@ -1,0 +1,94 @@
+"""The access log: every read of a person's data by anyone but that person, on a keyed hash
+chain, in the same transaction as the read. Citizens see their own; auditors verify it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import NotFound
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.oversight.access import Action, Principal, Purpose
+from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
+from healthcode.oversight.authz import require, require_person_scope
+
+
+def record_access(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    subject: str,
+    what: str,
+    purpose: Purpose | str | None,
+) -> AccessRecord | None:
+    """Write the audit record of ``principal`` reading ``what`` of ``subject``'s data, inside
+    the caller's transaction (so no read is committed without its record). A person reading
+    their own data is not recorded."""
+    if principal.is_person(subject):
+        return None
+    stated = purpose or principal.purpose
+    return uow.audit.append(
+        at=clock.now(),
+        actor=principal.actor,
+        role=principal.role.value,
+        purpose=str(stated.value if isinstance(stated, Purpose) else stated or "unstated"),
+        subject=subject,
+        what=what,
+    )
+
+
+def own_access_log(*, uow: UnitOfWork, principal: Principal) -> list[AccessRecord]:
+    """Who read the citizen's data, why and when, oldest first."""
+    principal = require(principal, Action.READ_OWN_ACCESS_LOG)
+    assert principal.subject is not None
+    with uow:
+        return uow.audit.for_subject(principal.subject)
+
+
+def access_log_of(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, subject: str
+) -> list[AccessRecord]:
+    """An auditor reads a person's access log (itself recorded: the citizen sees it)."""
+    principal = require(principal, Action.READ_ACCESS_LOG)
+    with uow:
+        jurisdiction = uow.persons.jurisdiction_of(subject)
+        if jurisdiction is None:
+            raise NotFound("person", subject)
+        require_person_scope(
+            principal,
+            jurisdiction=jurisdiction,
+            district=uow.persons.district_of(subject),
+            action=Action.READ_ACCESS_LOG,
+        )
+        records = uow.audit.for_subject(subject)
+        record_access(
+            uow=uow,
+            clock=clock,
+            principal=principal,
+            subject=subject,
+            what="access_log",
+            purpose=principal.purpose,
+        )
+        uow.commit()
+    return records
+
+
+@dataclass(frozen=True)
+class Verification:
+    records: int
+    problem: ChainProblem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def verify_access_log(*, uow: UnitOfWork, principal: Principal | None = None) -> Verification:
+    """Check the whole chain and name the first record edited, inserted or removed.
+    ``principal`` None is the operator at the console (`healthcode audit verify`)."""
+    if principal is not None:
+        require(principal, Action.VERIFY_AUDIT_LOG)
+    with uow:
+        count, problem = uow.audit.verify()
+    return Verification(records=count, problem=problem)

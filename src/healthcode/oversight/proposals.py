@@ -1,0 +1,170 @@
+"""Four eyes: propose → approve (by someone else with the right role) → executed, recorded.
+
+Generic over kinds (``proposal_registry``): a manual colour override, a quarantine release and
+a policy activation are built in (``proposal_kinds``); case confirmation and risk areas plug in
+with a later issue. The proposer can never approve their own proposal; everything is kept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from healthcode.kernel.ids import new_id
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.authz import require, require_person_scope, require_scope
+from healthcode.oversight.kinds import Approval, handler_for
+from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalStatus
+
+
+def _reason(text: str, field: str) -> str:
+    clean = " ".join(text.split())
+    if not clean:
+        raise InvalidInput.one(field, "must not be empty: say why")
+    if len(clean) > MAX_REASON_LENGTH:
+        raise InvalidInput.one(field, f"must be at most {MAX_REASON_LENGTH} characters")
+    return clean
+
+
+def propose(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    action: str,
+    payload: Mapping[str, Any],
+    reason: str,
+) -> Proposal:
+    """Propose a change of kind ``action``; it does nothing until someone else approves it."""
+    principal = require(principal, Action.PROPOSE)
+    handler = handler_for(action)
+    principal = require(principal, handler.propose_action)
+    clean_reason = _reason(reason, "reason")
+    with uow:
+        prepared = handler.prepare(uow, clock, principal, payload)
+        jurisdiction = prepared.jurisdiction or principal.jurisdiction
+        if jurisdiction is None:
+            raise InvalidInput.one("jurisdiction", "cannot tell which jurisdiction this is for")
+        _scope(uow, principal, jurisdiction, prepared.subject, handler.propose_action)
+        proposal = Proposal(
+            id=new_id(),
+            kind=handler.kind,
+            subject=prepared.subject,
+            jurisdiction=jurisdiction,
+            payload=dict(prepared.payload),
+            reason=clean_reason,
+            proposed_by=principal.name or principal.id,
+            proposed_by_role=principal.role.value,
+            proposed_at=clock.now(),
+        )
+        uow.proposals.add(proposal)
+        uow.commit()
+    return proposal
+
+
+def _pending(uow: UnitOfWork, proposal_id: str) -> Proposal:
+    proposal = uow.proposals.get(proposal_id, for_update=True)
+    if proposal is None:
+        raise NotFound("proposal", proposal_id)
+    if proposal.status is not ProposalStatus.PENDING:
+        raise Conflict("status", f"the proposal is already {proposal.status.value}")
+    return proposal
+
+
+def approve(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, proposal_id: str, note: str = ""
+) -> Proposal:
+    """Approve and execute a proposal in one transaction: the approver must hold the kind's
+    approving role, act in its jurisdiction, and not be the proposer."""
+    principal = require(principal, Action.DECIDE_PROPOSAL)
+    with uow:
+        proposal = _pending(uow, proposal_id)
+        handler = handler_for(proposal.kind)
+        principal = require(principal, handler.approve_action)
+        if (principal.name or principal.id) == proposal.proposed_by:
+            raise NotAllowed(
+                handler.approve_action.value, "the proposer cannot approve their own proposal"
+            )
+        _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
+        result = handler.execute(
+            Approval(uow=uow, clock=clock, proposal=proposal, approver=principal)
+        )
+        decided = replace(
+            proposal,
+            status=ProposalStatus.APPROVED,
+            decided_by=principal.name or principal.id,
+            decided_by_role=principal.role.value,
+            decided_at=clock.now(),
+            decision_note=" ".join(note.split()),
+            result=dict(result),
+        )
+        uow.proposals.save_decision(decided)
+        uow.commit()
+    return decided
+
+
+def reject(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, proposal_id: str, note: str
+) -> Proposal:
+    """Reject a proposal, saying why; nothing is executed. Rejecting harms no one, so an
+    approver may also reject (withdraw) their own."""
+    clean_note = _reason(note, "note")
+    principal = require(principal, Action.DECIDE_PROPOSAL)
+    with uow:
+        proposal = _pending(uow, proposal_id)
+        handler = handler_for(proposal.kind)
+        principal = require(principal, handler.approve_action)
+        _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
+        decided = replace(
+            proposal,
+            status=ProposalStatus.REJECTED,
+            decided_by=principal.name or principal.id,
+            decided_by_role=principal.role.value,
+            decided_at=clock.now(),
+            decision_note=clean_note,
+        )
+        uow.proposals.save_decision(decided)
+        uow.commit()
+    return decided
+
+
+def list_proposals(
+    *, uow: UnitOfWork, principal: Principal, status: ProposalStatus | None = None
+) -> list[Proposal]:
+    """Proposals of the principal's jurisdiction, oldest first."""
+    principal = require(principal, Action.LIST_PROPOSALS)
+    with uow:
+        return uow.proposals.list(status=status, jurisdiction=principal.jurisdiction)
+
+
+def get_proposal(*, uow: UnitOfWork, principal: Principal, proposal_id: str) -> Proposal:
+    principal = require(principal, Action.LIST_PROPOSALS)
+    with uow:
+        proposal = uow.proposals.get(proposal_id)
+    if proposal is None or (
+        principal.jurisdiction is not None and proposal.jurisdiction != principal.jurisdiction
+    ):
+        raise NotFound("proposal", proposal_id)
+    return proposal
+
+
+def _scope(
+    uow: UnitOfWork,
+    principal: Principal,
+    jurisdiction: str,
+    subject: str | None,
+    action: Action,
+) -> None:
+    """A proposal about one person is in scope only within the official's district too."""
+    if subject is None:
+        require_scope(principal, jurisdiction, action=action)
+        return
+    require_person_scope(
+        principal,
+        jurisdiction=jurisdiction,
+        district=uow.persons.district_of(subject),
+        action=action,
+    )

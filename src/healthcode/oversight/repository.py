@@ -1,0 +1,177 @@
+"""Repositories for four-eyes proposals and the hash-chained access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.oversight.audit_chain import (
+    GENESIS,
+    AccessRecord,
+    ChainHead,
+    ChainProblem,
+    head_mac,
+    record_mac,
+    verify_chain,
+)
+from healthcode.oversight.model import Proposal, ProposalStatus
+from healthcode.oversight.tables import AccessAuditRow, AuditHeadRow, ProposalRow
+
+HEAD_ID = 1
+
+
+def audit_key(cipher: PersonalDataCipher) -> bytes:
+    """The access log's MAC key, derived from the data key (HMAC of a fixed label)."""
+    return bytes.fromhex(cipher.lookup("access-audit-chain/v1", purpose="subkey"))
+
+
+def _proposal(row: ProposalRow) -> Proposal:
+    return Proposal(
+        id=row.id,
+        kind=row.kind,
+        subject=row.subject,
+        jurisdiction=row.jurisdiction,
+        payload=dict(row.payload),
+        reason=row.reason,
+        proposed_by=row.proposed_by,
+        proposed_by_role=row.proposed_by_role,
+        proposed_at=row.proposed_at,
+        status=ProposalStatus(row.status),
+        decided_by=row.decided_by,
+        decided_by_role=row.decided_by_role,
+        decided_at=row.decided_at,
+        decision_note=row.decision_note,
+        result=None if row.result is None else dict(row.result),
+    )
+
+
+class SqlProposalRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, proposal: Proposal) -> None:
+        self._session.add(
+            ProposalRow(
+                id=proposal.id,
+                kind=proposal.kind,
+                subject=proposal.subject,
+                jurisdiction=proposal.jurisdiction,
+                payload=dict(proposal.payload),
+                reason=proposal.reason,
+                proposed_by=proposal.proposed_by,
+                proposed_by_role=proposal.proposed_by_role,
+                proposed_at=proposal.proposed_at,
+                status=proposal.status.value,
+                decision_note=proposal.decision_note,
+            )
+        )
+        self._session.flush()
+
+    def get(self, proposal_id: str, *, for_update: bool = False) -> Proposal | None:
+        row = self._session.get(ProposalRow, proposal_id, with_for_update=for_update)
+        return None if row is None else _proposal(row)
+
+    def save_decision(self, proposal: Proposal) -> None:
+        row = self._session.get(ProposalRow, proposal.id)
+        if row is None:
+            raise LookupError(proposal.id)
+        row.status = proposal.status.value
+        row.decided_by = proposal.decided_by
+        row.decided_by_role = proposal.decided_by_role
+        row.decided_at = proposal.decided_at
+        row.decision_note = proposal.decision_note
+        row.result = None if proposal.result is None else dict(proposal.result)
+        self._session.flush()
+
+    def list(
+        self, *, status: ProposalStatus | None = None, jurisdiction: str | None = None
+    ) -> list[Proposal]:
+        query = select(ProposalRow).order_by(ProposalRow.proposed_at, ProposalRow.id)
+        if status is not None:
+            query = query.where(ProposalRow.status == status.value)
+        if jurisdiction is not None:
+            query = query.where(ProposalRow.jurisdiction == jurisdiction)
+        return [_proposal(row) for row in self._session.scalars(query)]
+
+
+def _record(row: AccessAuditRow) -> AccessRecord:
+    return AccessRecord(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        role=row.role,
+        purpose=row.purpose,
+        subject=row.subject,
+        what=row.what,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
+
+
+class SqlAuditLogRepository:
+    """Appends lock the head row first (a write lock on SQLite, a row lock on PostgreSQL), so
+    concurrent writers form one chain."""
+
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    def append(
+        self, *, at: datetime, actor: str, role: str, purpose: str, subject: str, what: str
+    ) -> AccessRecord:
+        key = audit_key(self._cipher)
+        # Take the lock before reading the head: UPDATE ... SET seq = seq.
+        self._session.execute(
+            update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(seq=AuditHeadRow.seq)
+        )
+        head = self._session.get(AuditHeadRow, HEAD_ID, populate_existing=True)
+        if head is None:
+            head = AuditHeadRow(id=HEAD_ID, seq=0, hash=GENESIS, mac="")
+            self._session.add(head)
+        seq, prev = head.seq + 1, head.hash
+        fields = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "role": role,
+            "purpose": purpose,
+            "subject": subject,
+            "what": what,
+            "prev_hash": prev,
+        }
+        digest = record_mac(key, **fields)  # type: ignore[arg-type]
+        row = AccessAuditRow(hash=digest, **fields)
+        self._session.add(row)
+        head.seq, head.hash = seq, digest
+        head.mac = head_mac(key, seq=seq, hash_=digest)
+        self._session.flush()
+        return _record(row)
+
+    def for_subject(self, subject: str) -> list[AccessRecord]:
+        rows = self._session.scalars(
+            select(AccessAuditRow)
+            .where(AccessAuditRow.subject == subject)
+            .order_by(AccessAuditRow.seq)
+        )
+        return [_record(row) for row in rows]
+
+    def verify(self) -> tuple[int, ChainProblem | None]:
+        row = self._session.get(AuditHeadRow, HEAD_ID)
+        head = None if row is None else ChainHead(seq=row.seq, hash=row.hash, mac=row.mac)
+        if head is not None and head.seq == 0 and head.mac == "" and head.hash == GENESIS:
+            # the genesis head, never signed: only valid while there is no record
+            head = ChainHead(
+                seq=0, hash=GENESIS, mac=head_mac(audit_key(self._cipher), seq=0, hash_=GENESIS)
+            )
+        count = self._session.scalar(select(func.count()).select_from(AccessAuditRow)) or 0
+        # streamed a thousand rows at a time: the log of a city does not fit in memory
+        rows = self._session.scalars(
+            select(AccessAuditRow).order_by(AccessAuditRow.seq).execution_options(yield_per=1_000)
+        )
+        try:
+            return count, verify_chain((_record(r) for r in rows), head, audit_key(self._cipher))
+        finally:
+            rows.close()  # the chain may break before its end: free the server-side cursor

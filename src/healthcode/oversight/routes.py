@@ -1,0 +1,131 @@
+"""Four-eyes proposals (propose, list, approve, reject) and the access log (auditors)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from healthcode.api.auth import Authorized
+from healthcode.api.deps import ContainerDep
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.audit import access_log_of, verify_access_log
+from healthcode.oversight.model import ProposalStatus
+from healthcode.oversight.schemas import (
+    AccessRecordOut,
+    DecisionIn,
+    ProposalIn,
+    ProposalOut,
+    VerificationOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["officials"])
+
+
+Proposes = Annotated[Principal, Depends(Authorized(Action.PROPOSE))]
+
+
+Decides = Annotated[Principal, Depends(Authorized(Action.DECIDE_PROPOSAL))]
+
+
+ListsProposals = Annotated[Principal, Depends(Authorized(Action.LIST_PROPOSALS))]
+
+
+ReadsAccessLogs = Annotated[Principal, Depends(Authorized(Action.READ_ACCESS_LOG))]
+
+
+VerifiesAuditLog = Annotated[Principal, Depends(Authorized(Action.VERIFY_AUDIT_LOG))]
+
+
+@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> ProposalOut:
+    """Propose a change that needs a second pair of eyes (nothing happens until approved)."""
+    proposal = proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        action=body.action,
+        payload=body.payload,
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
+
+
+@router.get("/proposals", response_model=list[ProposalOut])
+def list_proposals(
+    official: ListsProposals, container: ContainerDep, status: ProposalStatus | None = None
+) -> list[ProposalOut]:
+    """Proposals of the caller's jurisdiction, oldest first (filter by `status`)."""
+    found = proposals.list_proposals(uow=container.uow(), principal=official, status=status)
+    return [ProposalOut.of(p) for p in found]
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalOut)
+def get_proposal(
+    proposal_id: str, official: ListsProposals, container: ContainerDep
+) -> ProposalOut:
+    """One proposal and its decision."""
+    return ProposalOut.of(
+        proposals.get_proposal(uow=container.uow(), principal=official, proposal_id=proposal_id)
+    )
+
+
+@router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut)
+def approve(
+    proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
+) -> ProposalOut:
+    """Approve and carry out a proposal (never your own)."""
+    decided = proposals.approve(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        proposal_id=proposal_id,
+        note=body.note,
+    )
+    return ProposalOut.of(decided)
+
+
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut)
+def reject(
+    proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
+) -> ProposalOut:
+    """Reject a proposal, saying why (`note`)."""
+    decided = proposals.reject(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        proposal_id=proposal_id,
+        note=body.note,
+    )
+    return ProposalOut.of(decided)
+
+
+@router.get("/audit/access-log/{subject}", response_model=list[AccessRecordOut])
+def person_access_log(
+    subject: str, auditor: ReadsAccessLogs, container: ContainerDep
+) -> list[AccessRecordOut]:
+    """Who read a person's data (auditors; this read is itself recorded)."""
+    records = access_log_of(
+        uow=container.uow(), clock=container.clock, principal=auditor, subject=subject
+    )
+    return [
+        AccessRecordOut(
+            seq=r.seq, at=r.at, actor=r.actor, role=r.role, purpose=r.purpose, what=r.what
+        )
+        for r in records
+    ]
+
+
+@router.get("/audit/verify", response_model=VerificationOut)
+def verify_audit(auditor: VerifiesAuditLog, container: ContainerDep) -> VerificationOut:
+    """Check the access log's hash chain; names the first record edited, inserted or removed."""
+    result = verify_access_log(uow=container.uow(), principal=auditor)
+    problem = result.problem
+    return VerificationOut(
+        intact=result.intact,
+        records=result.records,
+        problem=None if problem is None else str(problem),
+        first_bad_record=None if problem is None else problem.seq,
+        kind=None if problem is None else problem.kind,
+    )

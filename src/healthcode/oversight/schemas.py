@@ -1,0 +1,80 @@
+"""Bodies for four-eyes proposals and the access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthcode.oversight.model import Proposal
+
+
+class ProposalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="override_colour, release_quarantine, activate_policy…")
+    payload: dict[str, Any]
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = ""
+
+
+class ProposalOut(BaseModel):
+    id: str
+    action: str
+    subject: str | None
+    jurisdiction: str
+    payload: dict[str, Any]
+    reason: str
+    proposed_by: str
+    proposed_by_role: str
+    proposed_at: datetime
+    status: str
+    decided_by: str | None
+    decided_by_role: str | None
+    decided_at: datetime | None
+    decision_note: str
+    result: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, proposal: Proposal) -> ProposalOut:
+        """The answer for a proposal, whichever route made or decided it."""
+        return cls(
+            id=proposal.id,
+            action=proposal.kind,
+            subject=proposal.subject,
+            jurisdiction=proposal.jurisdiction,
+            payload=dict(proposal.payload),
+            reason=proposal.reason,
+            proposed_by=proposal.proposed_by,
+            proposed_by_role=proposal.proposed_by_role,
+            proposed_at=proposal.proposed_at,
+            status=proposal.status.value,
+            decided_by=proposal.decided_by,
+            decided_by_role=proposal.decided_by_role,
+            decided_at=proposal.decided_at,
+            decision_note=proposal.decision_note,
+            result=None if proposal.result is None else dict(proposal.result),
+        )
+
+
+class AccessRecordOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    purpose: str
+    what: str
+
+
+class VerificationOut(BaseModel):
+    intact: bool
+    records: int
+    problem: str | None = None
+    first_bad_record: int | None = None
+    kind: str | None = None

@@ -1,0 +1,63 @@
+"""Tables for oversight: four-eyes proposals and the hash-chained access log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from healthcode.db.base import Base
+from healthcode.db.types import UTCDateTime
+
+
+class ProposalRow(Base):
+    """A proposed change and its decision; never deleted."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (Index("ix_proposals_status_proposed_at", "status", "proposed_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(32), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(6))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_by_role: Mapped[str] = mapped_column(String(20))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_by_role: Mapped[str | None] = mapped_column(String(20))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AccessAuditRow(Base):
+    """One read of a person's data by someone else. Append-only; each row MACs the one before."""
+
+    __tablename__ = "access_audit"
+    __table_args__ = (Index("ix_access_audit_subject_at", "subject", "at"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(32))
+    what: Mapped[str] = mapped_column(String(120))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHeadRow(Base):
+    """The one row naming the last record of the chain (MAC'd); writers lock it to append."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,31 @@
+"""What the policy in force needs from storage; ``policies.repository`` implements it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from healthcode.policies.model import ActivatedPolicy
+from healthcode.policy.model import Policy
+
+
+class PolicyRepository(Protocol):
+    def active(self, jurisdiction: str) -> Policy:
+        """The last activated policy of the jurisdiction, else the bundled one."""
+        ...
+
+    def parse(self, source: str) -> Policy:
+        """Validate and parse a policy source (parsed policies are cached by content)."""
+        ...
+
+    def add(
+        self,
+        *,
+        source: str,
+        policy: Policy,
+        activated_at: datetime,
+        activated_by: str,
+        approved_by: str | None,
+    ) -> None: ...
+
+    def history(self, jurisdiction: str) -> list[ActivatedPolicy]: ...

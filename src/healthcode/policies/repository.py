@@ -1,0 +1,112 @@
+"""Activated policy versions: stored as their source text, parsed once per process."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from threading import Lock
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthcode.kernel.errors import NotFound
+from healthcode.policies.model import ActivatedPolicy
+from healthcode.policies.tables import PolicyVersionRow
+from healthcode.policy.bundled import bundled_policy
+from healthcode.policy.loader import load_policy
+from healthcode.policy.model import Policy
+
+
+class ParsedPolicyCache:
+    """Parsed policies by the SHA-256 of their source; shared by every unit of work."""
+
+    def __init__(self) -> None:
+        self._by_hash: dict[str, Policy] = {}
+        self._lock = Lock()
+
+    def get(self, source: str) -> Policy:
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        with self._lock:
+            policy = self._by_hash.get(digest)
+        if policy is None:
+            policy = load_policy(source)
+            with self._lock:
+                self._by_hash[digest] = policy
+        return policy
+
+    def bundled(self, jurisdiction: str) -> Policy:
+        key = f"bundled:{jurisdiction}"
+        with self._lock:
+            policy = self._by_hash.get(key)
+        if policy is None:
+            policy = bundled_policy(jurisdiction)
+            with self._lock:
+                self._by_hash[key] = policy
+        return policy
+
+
+class SqlPolicyRepository:
+    def __init__(self, session: Session, cache: ParsedPolicyCache) -> None:
+        self._session = session
+        self._cache = cache
+
+    def _latest(self, jurisdiction: str) -> PolicyVersionRow | None:
+        return self._session.scalars(
+            select(PolicyVersionRow)
+            .where(PolicyVersionRow.jurisdiction == jurisdiction)
+            .order_by(PolicyVersionRow.activated_at.desc(), PolicyVersionRow.id.desc())
+            .limit(1)
+        ).first()
+
+    def active(self, jurisdiction: str) -> Policy:
+        """The last activated policy of the jurisdiction, else the one bundled for it."""
+        row = self._latest(jurisdiction)
+        if row is not None:
+            return self._cache.get(row.source)
+        try:
+            return self._cache.bundled(jurisdiction)
+        except NotFound:
+            raise NotFound("policy for jurisdiction", jurisdiction) from None
+
+    def parse(self, source: str) -> Policy:
+        return self._cache.get(source)
+
+    def add(
+        self,
+        *,
+        source: str,
+        policy: Policy,
+        activated_at: datetime,
+        activated_by: str,
+        approved_by: str | None,
+    ) -> None:
+        self._session.add(
+            PolicyVersionRow(
+                jurisdiction=policy.jurisdiction,
+                version=policy.version,
+                sha256=hashlib.sha256(source.encode()).hexdigest(),
+                source=source,
+                activated_at=activated_at,
+                activated_by=activated_by,
+                approved_by=approved_by,
+            )
+        )
+        self._session.flush()
+
+    def history(self, jurisdiction: str) -> list[ActivatedPolicy]:
+        rows = self._session.scalars(
+            select(PolicyVersionRow)
+            .where(PolicyVersionRow.jurisdiction == jurisdiction)
+            .order_by(PolicyVersionRow.activated_at, PolicyVersionRow.id)
+        )
+        return [
+            ActivatedPolicy(
+                jurisdiction=r.jurisdiction,
+                version=r.version,
+                sha256=r.sha256,
+                activated_at=r.activated_at,
+                activated_by=r.activated_by,
+                approved_by=r.approved_by,
+            )
+            for r in rows
+        ]

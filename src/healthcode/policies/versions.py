@@ -1,0 +1,168 @@
+"""Policy operations for a health office: check a file, measure its impact, activate it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
+from healthcode.oversight.model import ProposalKind
+from healthcode.policies.model import ActivatedPolicy
+from healthcode.policy.assess import assess
+from healthcode.policy.factset import FactSet
+from healthcode.policy.loader import load_policy
+from healthcode.policy.model import Policy
+from healthcode.presence.settings import presence_problems
+from healthcode.tracing.settings import source_tracing_problems, tracing_problems
+
+IMPACT_BATCH = 2_000
+
+
+def check_policy(*, source: str) -> Policy:
+    """Validate a policy source, its ``tracing`` section included; ``InvalidInput`` lists every
+    problem with rule id and field (``tracing.<key>`` for a tracing parameter)."""
+    try:
+        policy = load_policy(source)
+    except InvalidInput as refused:
+        raise InvalidInput([*refused.problems, *source_tracing_problems(source)]) from None
+    refuse_bad_settings(policy)
+    return policy
+
+
+def refuse_bad_settings(policy: Policy) -> None:
+    """Refuse a policy whose ``tracing``, ``entry``, ``checkin`` or ``retention`` section is
+    wrong, naming each key."""
+    problems = [*tracing_problems(policy), *presence_problems(policy)]
+    if problems:
+        raise InvalidInput(problems)
+
+
+@dataclass(frozen=True)
+class Impact:
+    """How many people would move from one colour to another if a policy were active now."""
+
+    jurisdiction: str
+    current_version: str
+    proposed_version: str
+    people: int
+    moves: dict[tuple[Colour, Colour], int]
+
+    @property
+    def changed(self) -> int:
+        return sum(n for (old, new), n in self.moves.items() if old is not new)
+
+
+def policy_impact(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> Impact:
+    """Compare every registered person's colour now under the active and the proposed policy.
+
+    Nothing is written: this is a read-only use case."""
+    proposed = check_policy(source=source)
+    now = clock.now()
+    moves: Counter[tuple[Colour, Colour]] = Counter()
+    people = 0
+    with uow:
+        current = uow.policies.active(proposed.jurisdiction)
+        for batch in uow.persons.iter_subjects(
+            jurisdiction=proposed.jurisdiction, batch_size=IMPACT_BATCH
+        ):
+            for subject, facts in uow.facts.by_subject(batch).items():
+                prepared = FactSet.of(facts, subject=subject)  # once for both policies
+                before = assess(prepared, current, now, subject=subject).colour
+                after = assess(prepared, proposed, now, subject=subject).colour
+                moves[(before, after)] += 1
+            people += len(batch)
+            if progress is not None:
+                progress(len(batch))
+    return Impact(
+        jurisdiction=proposed.jurisdiction,
+        current_version=current.version,
+        proposed_version=proposed.version,
+        people=people,
+        moves=dict(moves),
+    )
+
+
+def activate_policy(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    source: str,
+    activated_by: str,
+    approved_by: str | None,
+) -> ActivatedPolicy:
+    """Make a policy version the active one of its jurisdiction, recording who and when.
+
+    Statuses are reassessed under it lazily: each cached status names its policy version, so the
+    next read of a person reassesses and records any change with the new version as its cause.
+    Runs only inside an approved four-eyes proposal's transaction (``activate_policy`` kind)."""
+    policy = uow.policies.parse(source)
+    refuse_bad_settings(policy)  # proposing checked it too; a bad section never becomes active
+    # a cached status is reassessed when its policy version changes: a version must never
+    # name two policies, the bundled one included
+    used = {earlier.version for earlier in uow.policies.history(policy.jurisdiction)}
+    used.add(uow.policies.active(policy.jurisdiction).version)
+    if policy.version in used:
+        raise InvalidInput.one(
+            "version", f"version {policy.version} was already in force; bump the version"
+        )
+    uow.policies.add(
+        source=source,
+        policy=policy,
+        activated_at=clock.now(),
+        activated_by=activated_by,
+        approved_by=approved_by,
+    )
+    return uow.policies.history(policy.jurisdiction)[-1]
+
+
+def policy_history(*, uow: UnitOfWork, jurisdiction: str) -> list[ActivatedPolicy]:
+    with uow:
+        return uow.policies.history(jurisdiction)
+
+
+def _prepare_policy(
+    _uow: UnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
+) -> Prepared:
+    source = payload.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise InvalidInput.one("payload.source", "is required: the policy text (YAML)")
+    policy = check_policy(source=source)
+    return Prepared(
+        jurisdiction=policy.jurisdiction,
+        payload={"source": source, "version": policy.version, "jurisdiction": policy.jurisdiction},
+    )
+
+
+def _execute_policy(approval: Approval) -> Mapping[str, Any]:
+    proposal = approval.proposal
+    activated = activate_policy(
+        uow=approval.uow,
+        clock=approval.clock,
+        source=str(proposal.payload["source"]),
+        activated_by=proposal.proposed_by,
+        approved_by=approval.approver.name or approval.approver.id,
+    )
+    return {"jurisdiction": activated.jurisdiction, "version": activated.version}
+
+
+ACTIVATE_POLICY = ProposalHandler(
+    kind=ProposalKind.ACTIVATE_POLICY.value,
+    propose_action=Action.PROPOSE_POLICY,
+    approve_action=Action.APPROVE_POLICY,
+    prepare=_prepare_policy,
+    execute=_execute_policy,
+    description="activate a policy version for its jurisdiction",
+)

@@ -1,0 +1,295 @@
+"""Location pings (app GPS or telecom cells) become stays in H3 resolution-8 cells; stays give
+the itinerary and arrivals.
+
+A batch is all or nothing. It is refused whole, naming the item (``line 42: lat``,
+``pings[3].at``) and the reason, when any ping is malformed, off the globe, in the future or
+before the retention window, of an unknown person, or of a person with no recorded consent to
+location use for epidemic control at that time: nothing is stored.
+
+Stays are presences (source ``gps`` or ``telecom``, place = the cell); storing a batch twice
+stores its stays once. An arrival (a visit to one jurisdiction after one in another) becomes an
+``Arrival`` fact through ``record_fact``, so the status engine sees it at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+from healthcode.checkpoint.batches import MAX_PROBLEMS
+from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput, NotFound, Problem
+from healthcode.kernel.facts import Arrival, Presence
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.presence.cells import cell_of, centre
+from healthcode.presence.checkins import check_time
+from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
+from healthcode.presence.settings import retention
+from healthcode.presence.stays import ItineraryEntry, Ping, Stay, itinerary, merge_stays, moves
+
+SOURCES: Final = ("gps", "telecom")
+MAX_PINGS: Final = 100_000
+BUNDLED_BOUNDARIES: Final = "jurisdictions-approximate.geojson"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationReceipt:
+    pings: int
+    subjects: int
+    stays: int
+    stored: int
+    arrivals: list[Arrival]
+
+
+def _field(label: str, name: str) -> str:
+    return f"{label}: {name}" if label.startswith("line ") else f"{label}.{name}"
+
+
+def _time(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _number(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _parse(
+    label: str, item: Mapping[str, object], default_source: str | None, problems: list[Problem]
+) -> tuple[str, float, float, datetime, str] | None:
+    before = len(problems)
+    subject = item.get("subject")
+    if not isinstance(subject, str) or not 0 < len(subject.strip()) <= 64:
+        problems.append(Problem(_field(label, "subject"), "must be a subject id"))
+    lat, lon = _number(item.get("lat")), _number(item.get("lon"))
+    problems += [Problem(_field(label, p.field), p.message) for p in coordinate_problems(lat, lon)]
+    at = _time(item.get("at"))
+    if at is None:
+        problems.append(Problem(_field(label, "at"), "must be an ISO 8601 time with a zone"))
+    source = item.get("source") or default_source
+    if source not in SOURCES:
+        problems.append(Problem(_field(label, "source"), "must be gps or telecom"))
+    if len(problems) > before:
+        return None
+    assert isinstance(subject, str) and at is not None and isinstance(source, str)
+    return subject.strip(), float(lat), float(lon), at.astimezone(UTC), source  # type: ignore[arg-type]
+
+
+def bundled_boundaries() -> list[Boundary]:
+    """The approximate boundaries of Hangzhou, Shanghai and Beijing shipped with the package."""
+    text = resources.files("healthcode").joinpath("geodata", BUNDLED_BOUNDARIES).read_text("utf-8")
+    return parse_boundaries(json.loads(text))
+
+
+def boundaries_in(uow: UnitOfWork) -> list[Boundary]:
+    """The imported boundaries, else the bundled approximate ones."""
+    return uow.boundaries.all() or bundled_boundaries()
+
+
+def import_boundaries(*, uow: UnitOfWork, clock: Clock, text: str, source: str) -> list[Boundary]:
+    """Import jurisdiction boundaries from GeoJSON text (replacing those with the same codes)."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise InvalidInput.one("geojson", f"is not JSON: {error}") from None
+    found = parse_boundaries(document)
+    with uow:
+        uow.boundaries.replace(found, source=source, at=clock.now())
+        uow.commit()
+    return found
+
+
+class _Places:
+    """Cell and jurisdiction of positions, each cell's jurisdiction worked out once."""
+
+    def __init__(self, boundaries: Sequence[Boundary]) -> None:
+        self._boundaries = boundaries
+
+        @lru_cache(maxsize=65_536)
+        def jurisdiction_of(cell: str) -> str | None:
+            lat, lon = centre(cell)
+            return jurisdiction_at(self._boundaries, lat, lon)
+
+        self.jurisdiction_of = jurisdiction_of
+
+
+def _stay_of(presence: Presence, places: _Places) -> Stay:
+    cell = presence.cell or presence.place_id
+    return Stay(
+        subject=presence.subject,
+        cell=cell,
+        at=presence.at,
+        until=presence.until,
+        source=presence.source,
+        jurisdiction=places.jurisdiction_of(cell),
+    )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def import_pings(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    items: Sequence[tuple[str, Mapping[str, object]]],
+    default_source: str | None = None,
+) -> LocationReceipt:
+    """Store a batch of pings as stays, and the arrivals they show; all or nothing.
+
+    ``items`` are (label, fields) pairs, the label naming the item in refusals ("line 42",
+    "pings[3]"); fields: subject, lat, lon, at (ISO 8601 with a zone), source (gps|telecom)."""
+    if not items:
+        raise InvalidInput.one("pings", "the batch is empty")
+    if len(items) > MAX_PINGS:
+        raise InvalidInput.one("pings", f"at most {MAX_PINGS} pings in one batch")
+    problems: list[Problem] = []
+    parsed: list[tuple[str, tuple[str, float, float, datetime, str]]] = []
+    for label, item in items:
+        one = _parse(label, item, default_source, problems)
+        if one is not None:
+            parsed.append((label, one))
+    now = clock.now()
+    with uow:
+        keep = retention(uow.policies.active(jurisdiction))
+        consents = {s: uow.persons.consents(s) for s in {p[0] for _, p in parsed}}
+        refused: set[str] = set()  # one problem per person, at their first bad line
+        for label, (subject, _lat, _lon, at, _source) in parsed:
+            wrong_time = check_time(at, now=now, keep=keep, field=_field(label, "at"))
+            problems += wrong_time
+            if wrong_time or subject in refused:
+                continue
+            if uow.persons.jurisdiction_of(subject) is None:
+                refused.add(subject)
+                problems.append(Problem(_field(label, "subject"), "is not a registered person"))
+            elif not any(
+                c.purpose == LOCATION_CONSENT_PURPOSE and c.active_at(at) for c in consents[subject]
+            ):
+                refused.add(subject)
+                problems.append(
+                    Problem(
+                        _field(label, "subject"),
+                        "has no recorded consent to location use for epidemic control at that "
+                        "time: nothing in this batch was stored",
+                    )
+                )
+        if problems:
+            raise InvalidInput(problems[:MAX_PROBLEMS])
+        places = _Places(boundaries_in(uow))
+        pings = []
+        for _, (subject, lat, lon, at, source) in parsed:
+            cell = cell_of(lat, lon)
+            pings.append(
+                Ping(
+                    subject=subject,
+                    lat=lat,
+                    lon=lon,
+                    at=at,
+                    source=source,
+                    cell=cell,
+                    jurisdiction=places.jurisdiction_of(cell),
+                )
+            )
+        stays = merge_stays(pings)
+        stored = uow.presences.insert_rows([_stay_row(s, now) for s in stays])
+        arrivals = _arrivals(uow, clock, stays, places, now)
+        uow.commit()
+    return LocationReceipt(
+        pings=len(parsed),
+        subjects=len(consents),
+        stays=len(stays),
+        stored=stored,
+        arrivals=arrivals,
+    )
+
+
+def _stay_row(stay: Stay, now: datetime) -> dict[str, Any]:
+    return {
+        "id": _digest("stay", stay.subject, stay.source, stay.cell, stay.at.isoformat()),
+        "subject": stay.subject,
+        "at": stay.at,
+        "recorded_at": now,
+        "supersedes": None,
+        "retracted": False,
+        "place_id": stay.cell,
+        "place_kind": "cell",
+        "until": stay.until,
+        "source": stay.source,
+        "cell": stay.cell,
+    }
+
+
+def _arrivals(
+    uow: UnitOfWork, clock: Clock, stays: list[Stay], places: _Places, now: datetime
+) -> list[Arrival]:
+    from healthcode.status.assessment import record_fact
+
+    recorded: list[Arrival] = []
+    by_subject: dict[str, list[Stay]] = {}
+    for stay in stays:
+        by_subject.setdefault(stay.subject, []).append(stay)
+    for subject, own in by_subject.items():
+        first = min(s.at for s in own)
+        before = uow.presences.last_stay_before(subject, first)
+        context = [_stay_of(before, places)] if before is not None else []
+        candidates = [m for m in moves([*context, *own]) if m.at >= first]
+        if not candidates:
+            continue
+        source = own[0].source
+        facts = {
+            _digest("arrival", subject, m.from_region, m.to_region, m.at.isoformat()): m
+            for m in candidates
+        }
+        held = uow.presences.fact_ids("arrivals", facts)
+        for fact_id, move in facts.items():
+            if fact_id in held:
+                continue
+            arrival = Arrival(
+                id=fact_id,
+                subject=subject,
+                at=move.at,
+                recorded_at=now,
+                from_region=move.from_region,
+                to_region=move.to_region,
+                source=source,
+            )
+            record_fact(uow=uow, clock=clock, fact=arrival)
+            recorded.append(arrival)
+    return recorded
+
+
+def itinerary_of(*, uow: UnitOfWork, clock: Clock, subject: str) -> list[ItineraryEntry]:
+    """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days."""
+    from healthcode.presence.stays import ITINERARY_LOOKBACK
+
+    now = clock.now()
+    with uow:
+        if uow.persons.jurisdiction_of(subject) is None:
+            raise NotFound("person", subject)
+        places = _Places(boundaries_in(uow))
+        stays = [
+            _stay_of(p, places)
+            for p in uow.presences.stays_of(subject, since=now - ITINERARY_LOOKBACK)
+        ]
+    return itinerary(stays, now=now)

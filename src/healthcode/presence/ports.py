@@ -1,0 +1,110 @@
+"""What the presence use cases (venues, check-ins, scans, transit, locations, employers, retention)
+need from storage; ``presence.repository`` implements it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from healthcode.kernel.facts import Presence
+from healthcode.presence.geo import Boundary
+from healthcode.presence.model import Checkin, Device, Organisation, StaffMember, Venue
+
+
+class VenueRepository(Protocol):
+    def add_organisation(self, organisation: Organisation) -> None: ...
+
+    def organisation(self, organisation_id: str) -> Organisation | None: ...
+
+    def organisations(self, jurisdiction: str) -> list[Organisation]: ...
+
+    def add_venue(self, venue: Venue) -> None: ...
+
+    def venue(self, venue_id: str) -> Venue | None: ...
+
+    def save_venue(self, venue: Venue) -> None: ...
+
+    def venues(self, jurisdiction: str) -> list[Venue]: ...
+
+    def venues_in_cells(self, cells: Iterable[str]) -> list[Venue]: ...
+
+    def add_device(self, device: Device) -> None: ...
+
+    def device(self, device_id: str) -> Device | None: ...
+
+    def add_batch(
+        self, *, batch_id: str, device_id: str, received_at: datetime, scans: int, stored: int
+    ) -> bool:
+        """Record a received batch; False when a batch with this id was received before."""
+        ...
+
+    def add_checkin(self, checkin: Checkin) -> None: ...
+
+    def checkin(self, checkin_id: str) -> Checkin | None: ...
+
+    def save_checkin(self, checkin: Checkin) -> None: ...
+
+    def checkins_of(self, subject: str) -> list[Checkin]: ...
+
+    def checkins_in_state(self, jurisdiction: str, state: str) -> list[Checkin]: ...
+
+    def staff_member(self, organisation_id: str, subject: str) -> StaffMember | None: ...
+
+    def save_staff_member(self, member: StaffMember) -> None: ...
+
+    def staff_of(self, organisation_id: str) -> list[StaffMember]: ...
+
+    def employers_of(self, subject: str) -> list[StaffMember]: ...
+
+
+class PresenceRepository(Protocol):
+    def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert presence rows (plain dicts of the table's columns), skipping any whose id is
+        stored already; returns how many were new. One bulk statement, no ORM objects.
+        Raises ``UnknownSubjects`` (storing nothing) when a row's subject is not registered."""
+        ...
+
+    def known_subjects(self, subjects: Iterable[str]) -> set[str]:
+        """Those of ``subjects`` that are registered people."""
+        ...
+
+    def fact_ids(self, table: str, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` stored already in the fact table ``table``."""
+        ...
+
+    def stays_of(self, subject: str, *, since: datetime) -> list[Presence]:
+        """The person's location stays (gps, telecom) that end at or after ``since``."""
+        ...
+
+    def last_stay_before(self, subject: str, at: datetime) -> Presence | None: ...
+
+
+class BoundaryRepository(Protocol):
+    def replace(self, boundaries: Sequence[Boundary], *, source: str, at: datetime) -> None:
+        """Store ``boundaries``, replacing any held with the same codes."""
+        ...
+
+    def all(self) -> list[Boundary]: ...
+
+
+class RetentionRepository(Protocol):
+    """Deleting what policy no longer lets us keep."""
+
+    def jurisdictions(self) -> list[str]:
+        """Every jurisdiction that has registered people."""
+        ...
+
+    def delete_presences(self, *, jurisdiction: str, ended_before: datetime) -> int:
+        """Delete the presences of the jurisdiction's people that ended before the moment;
+        how many."""
+        ...
+
+    def delete_checkins(self, *, jurisdiction: str, before: datetime) -> int:
+        """Delete the jurisdiction's check-in records (with their coordinates) older than the
+        moment; how many."""
+        ...
+
+    def delete_finished_jobs(self, *, before: datetime) -> int:
+        """Delete jobs done or failed before the moment; how many."""
+        ...

@@ -1,0 +1,1 @@
+"""Storage for presence: venues and their devices, presences in bulk, retention deletes."""

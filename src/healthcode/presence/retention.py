@@ -1,0 +1,50 @@
+"""Keeping data only as long as policy allows: presences (every scan, check-in, ride and
+location stay) and check-in records are deleted once they are older than their jurisdiction's
+``retention.presence_days``; finished background jobs after ``JOB_KEEP``.
+
+What tracing derived from a presence (an exposure and its evidence) is a fact about the person
+and stays; the raw record of where everyone was does not. Every worker purges once an hour
+(deleting is idempotent, so several workers, or a restart, do no harm); ``healthcode retention
+purge`` purges now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.presence.settings import retention
+
+JOB_KEEP: Final = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows a purge deleted."""
+
+    presences: int = 0
+    checkins: int = 0
+    jobs: int = 0
+
+
+def purge_expired(uow: UnitOfWork, clock: Clock) -> Purged:
+    """Delete what is past its retention, inside the caller's transaction."""
+    now = clock.now()
+    presences = checkins = 0
+    for jurisdiction in uow.retention.jurisdictions():
+        cutoff = now - retention(uow.policies.active(jurisdiction))
+        presences += uow.retention.delete_presences(jurisdiction=jurisdiction, ended_before=cutoff)
+        checkins += uow.retention.delete_checkins(jurisdiction=jurisdiction, before=cutoff)
+    jobs = uow.retention.delete_finished_jobs(before=now - JOB_KEEP)
+    return Purged(presences=presences, checkins=checkins, jobs=jobs)
+
+
+def purge(*, uow: UnitOfWork, clock: Clock) -> Purged:
+    """Delete what is past its retention now (one transaction)."""
+    with uow:
+        purged = purge_expired(uow, clock)
+        uow.commit()
+    return purged

@@ -1,0 +1,346 @@
+"""Venues and checkpoints: organisations, venues and their place-code posters, devices (admins);
+signed scan uploads and staff checks (devices); flagged check-ins (officials)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthcode.api.auth import Authorized, Public
+from healthcode.api.deps import ContainerDep
+from healthcode.kernel.errors import InvalidInput
+from healthcode.oversight.access import Action, Principal
+from healthcode.presence.checkins import flagged_checkins, review_checkin
+from healthcode.presence.employers import check_staff, list_staff_member
+from healthcode.presence.model import Checkin, Venue
+from healthcode.presence.posters import PosterContent, poster_pdf, poster_svg
+from healthcode.presence.scans import upload_scans
+from healthcode.presence.venues import (
+    add_organisation,
+    add_venue,
+    entry_rule,
+    get_venue,
+    list_organisations,
+    list_venues,
+    register_device,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["venues and checkpoints"])
+
+ManagesVenues = Annotated[Principal, Depends(Authorized(Action.MANAGE_VENUES))]
+ReviewsCheckins = Annotated[Principal, Depends(Authorized(Action.REVIEW_CHECKINS))]
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(examples=["西湖餐饮有限公司"])
+
+
+class OrganisationOut(BaseModel):
+    id: str
+    name: str
+    jurisdiction: str
+    created_at: datetime
+
+
+class VenueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    organisation: str
+    name_zh: str = Field(examples=["楼外楼"])
+    name_en: str = Field(examples=["Louwailou"])
+    kind: str = Field(examples=["restaurant"], description="bus_route, subway_station, …, other")
+    lat: float
+    lon: float
+
+
+class VenueOut(BaseModel):
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    lat: float
+    lon: float
+    cell: str = Field(description="H3 resolution-8 cell")
+    organisation: str
+    jurisdiction: str
+    place_code: str
+    code_issued_at: datetime
+    entry_colours: list[str] = Field(description="Colours that pass here under the policy")
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    public_key: str = Field(description="The device's Ed25519 public key, base64url (32 bytes)")
+
+
+class DeviceOut(BaseModel):
+    device: str
+    venue: str
+    kind: str
+    jurisdiction: str
+    entry_colours: list[str]
+    registered_at: datetime
+
+
+class StaffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subject: str
+
+
+class CheckinOut(BaseModel):
+    id: str
+    subject: str
+    venue: str
+    at: datetime
+    lat: float
+    lon: float
+    distance_m: float
+    flag: str | None
+    state: str
+    outcome: str
+    message: str
+    presence_id: str | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+
+def checkin_out(c: Checkin) -> CheckinOut:
+    return CheckinOut(
+        id=c.id,
+        subject=c.subject,
+        venue=c.venue_id,
+        at=c.at,
+        lat=c.lat,
+        lon=c.lon,
+        distance_m=c.distance_m,
+        flag=c.flag,
+        state=c.state,
+        outcome=c.outcome,
+        message=c.message,
+        presence_id=c.presence_id,
+        reviewed_by=c.reviewed_by,
+        reviewed_at=c.reviewed_at,
+    )
+
+
+def _venue_out(container: ContainerDep, venue: Venue) -> VenueOut:
+    colours = entry_rule(uow=container.uow(), jurisdiction=venue.jurisdiction, kind=venue.kind)
+    return VenueOut(
+        id=venue.id,
+        name_zh=venue.name_zh,
+        name_en=venue.name_en,
+        kind=venue.kind.value,
+        lat=venue.lat,
+        lon=venue.lon,
+        cell=venue.cell,
+        organisation=venue.organisation_id,
+        jurisdiction=venue.jurisdiction,
+        place_code=venue.place_code,
+        code_issued_at=venue.code_issued_at,
+        entry_colours=sorted(c.value for c in colours),
+    )
+
+
+@router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationOut)
+def create_organisation(
+    body: OrganisationIn, _admin: ManagesVenues, container: ContainerDep
+) -> OrganisationOut:
+    """Register an organisation that operates venues or employs staff."""
+    org = add_organisation(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        name=body.name,
+    )
+    return OrganisationOut(**vars(org))
+
+
+@router.get("/organisations", response_model=list[OrganisationOut])
+def get_organisations(_admin: ManagesVenues, container: ContainerDep) -> list[OrganisationOut]:
+    """The organisations of this jurisdiction."""
+    found = list_organisations(uow=container.uow(), jurisdiction=container.settings.jurisdiction)
+    return [OrganisationOut(**vars(o)) for o in found]
+
+
+@router.post("/organisations/{organisation_id}/staff", status_code=status.HTTP_201_CREATED)
+def add_staff(
+    organisation_id: str, body: StaffIn, _admin: ManagesVenues, container: ContainerDep
+) -> dict[str, Any]:
+    """List a person as the organisation's staff. Nothing is shared with the organisation
+    until the person consents (``POST /api/v1/me/employers/{organisation_id}``)."""
+    member = list_staff_member(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        organisation_id=organisation_id,
+        subject=body.subject,
+    )
+    return {
+        "organisation": member.organisation_id,
+        "subject": member.subject,
+        "listed_at": member.listed_at,
+        "consented": member.active,
+    }
+
+
+@router.post("/venues", status_code=status.HTTP_201_CREATED, response_model=VenueOut)
+def create_venue(body: VenueIn, _admin: ManagesVenues, container: ContainerDep) -> VenueOut:
+    """Register a venue; its signed place code is issued at once."""
+    venue = add_venue(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction=container.settings.jurisdiction,
+        organisation_id=body.organisation,
+        name_zh=body.name_zh,
+        name_en=body.name_en,
+        kind=body.kind,
+        lat=body.lat,
+        lon=body.lon,
+    )
+    return _venue_out(container, venue)
+
+
+@router.get("/venues", response_model=list[VenueOut])
+def get_venues(_admin: ManagesVenues, container: ContainerDep) -> list[VenueOut]:
+    """The venues of this jurisdiction with their place codes and entry rules."""
+    venues = list_venues(uow=container.uow(), jurisdiction=container.settings.jurisdiction)
+    return [_venue_out(container, v) for v in venues]
+
+
+@router.get("/venues/{venue_id}/poster.svg", response_class=Response)
+def venue_poster_svg(venue_id: str, _admin: ManagesVenues, container: ContainerDep) -> Response:
+    """The venue's place-code poster as SVG (name in Chinese and English)."""
+    return Response(poster_svg(_poster(container, venue_id)), media_type="image/svg+xml")
+
+
+@router.get("/venues/{venue_id}/poster.pdf", response_class=Response)
+def venue_poster_pdf(venue_id: str, _admin: ManagesVenues, container: ContainerDep) -> Response:
+    """The venue's place-code poster as an A4 PDF."""
+    return Response(poster_pdf(_poster(container, venue_id)), media_type="application/pdf")
+
+
+def _poster(container: ContainerDep, venue_id: str) -> PosterContent:
+    venue = get_venue(uow=container.uow(), venue_id=venue_id)
+    return PosterContent(
+        name_zh=venue.name_zh,
+        name_en=venue.name_en,
+        kind=venue.kind.value,
+        venue_id=venue.id,
+        place_code=venue.place_code,
+    )
+
+
+def public_key_from_text(text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidInput.one("public_key", "must be 32 bytes in base64url")
+    return raw
+
+
+@router.post(
+    "/venues/{venue_id}/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceOut
+)
+def create_device(
+    venue_id: str, body: DeviceIn, _admin: ManagesVenues, container: ContainerDep
+) -> DeviceOut:
+    """Register a checkpoint device of the venue by its Ed25519 public key."""
+    device = register_device(
+        uow=container.uow(),
+        clock=container.clock,
+        venue_id=venue_id,
+        public_key=public_key_from_text(body.public_key),
+    )
+    venue = _venue_out(container, get_venue(uow=container.uow(), venue_id=venue_id))
+    return DeviceOut(
+        device=device.id,
+        venue=venue.id,
+        kind=venue.kind,
+        jurisdiction=venue.jurisdiction,
+        entry_colours=venue.entry_colours,
+        registered_at=device.registered_at,
+    )
+
+
+@router.post("/scans/batches", dependencies=[Depends(Public(Action.UPLOAD_SCANS))])
+def upload_scan_batch(
+    container: ContainerDep, body: Annotated[dict[str, Any], Body()]
+) -> dict[str, Any]:
+    """A device's signed batch of scans (format in ``healthcode.checkpoint.batches``).
+
+    All or nothing: any bad item refuses the whole batch (422, each problem named as
+    ``scans[17].at``) and nothing is stored. A batch or scan sent again is stored once; the
+    receipt counts what was new (``stored``) and what was held already (``duplicates``).
+    The answer comes after the batch is committed."""
+    receipt = upload_scans(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        batch=body,
+    )
+    return vars(receipt)
+
+
+@router.post("/staff-checks", dependencies=[Depends(Public(Action.CHECK_STAFF))])
+def staff_check(container: ContainerDep, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+    """A gate device of an organisation asks pass or stop for its staff (signed by the device
+    key). Consenting staff get ``pass`` or ``stop``; anyone else ``not_listed``."""
+    answers = check_staff(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        request=body,
+    )
+    return {"answers": answers}
+
+
+@router.get("/checkins/flagged", response_model=list[CheckinOut])
+def get_flagged_checkins(official: ReviewsCheckins, container: ContainerDep) -> list[CheckinOut]:
+    """Check-ins waiting for review (far from their venue); each read is in the access log."""
+    found = flagged_checkins(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        principal=official,
+    )
+    return [checkin_out(c) for c in found]
+
+
+@router.post("/checkins/{checkin_id}/confirm", response_model=CheckinOut)
+def confirm_checkin(
+    checkin_id: str, official: ReviewsCheckins, container: ContainerDep
+) -> CheckinOut:
+    """Confirm a flagged check-in: from now on it is a presence that tracing reads."""
+    return checkin_out(
+        review_checkin(
+            uow=container.uow(),
+            clock=container.clock,
+            checkin_id=checkin_id,
+            confirm=True,
+            reviewer=official.actor,
+        )
+    )
+
+
+@router.post("/checkins/{checkin_id}/reject", response_model=CheckinOut)
+def reject_checkin(
+    checkin_id: str, official: ReviewsCheckins, container: ContainerDep
+) -> CheckinOut:
+    """Reject a flagged check-in: it never becomes a presence."""
+    return checkin_out(
+        review_checkin(
+            uow=container.uow(),
+            clock=container.clock,
+            checkin_id=checkin_id,
+            confirm=False,
+            reviewer=official.actor,
+        )
+    )

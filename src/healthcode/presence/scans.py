@@ -1,0 +1,197 @@
+"""Receiving a checkpoint's signed batch of scans: each scan becomes a presence at the
+device's venue (or on a trip, for a bus or train with a vehicle), stored once however often
+it is sent; a temperature of 37.3 °C or more also becomes a health declaration.
+
+All or nothing: a batch with any bad item (unknown device, bad signature, malformed item, a
+time in the future or before the retention window, a subject of this jurisdiction that is not
+registered) is refused whole with every problem named by item (``scans[17].at``), and nothing
+is stored. Scans of codes issued by other jurisdictions are counted but not stored: their
+subjects are registered there (``foreign`` in the receipt).
+
+Presences are inserted in bulk without reassessing each person (one multi-row insert per
+batch): no status rule reads presences. Facts that do change a status — the fever
+declarations — go through ``record_fact`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from healthcode.checkpoint.batches import (
+    MAX_PROBLEMS,
+    ParsedBatch,
+    ScanRecord,
+    batch_id,
+    parse_batch,
+    scan_id,
+    signature_holds,
+)
+from healthcode.credentials.signer import load_public_key
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, HealthDeclaration, Symptom
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.presence.checkins import CLOCK_SKEW
+from healthcode.presence.model import UnknownSubjects, Venue
+from healthcode.presence.settings import retention
+from healthcode.presence.venue_kinds import TRANSIT_KINDS
+from healthcode.status.assessment import record_fact
+
+
+@dataclass(frozen=True, kw_only=True)
+class Receipt:
+    """What the server acknowledges once the batch is committed."""
+
+    batch: str
+    device: str
+    venue: str
+    scans: int
+    stored: int
+    duplicates: int
+    foreign: int
+    fevers: int
+    first_time: bool
+
+
+def trip_id(venue: Venue, vehicle: str) -> str:
+    """The place of a ride: the line (a venue) and the vehicle."""
+    return f"{venue.id}:{vehicle}"
+
+
+def upload_scans(
+    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, batch: Mapping[str, Any]
+) -> Receipt:
+    """Verify, check and store a device's signed batch; committed before it returns."""
+    parsed = parse_batch(batch)
+    now = clock.now()
+    with uow:
+        device = uow.venues.device(parsed.device)
+        if device is None or not device.active:
+            raise InvalidInput.one("device", f"{parsed.device} is not a registered device")
+        holds, message = signature_holds(
+            load_public_key(device.public_key), parsed.device, parsed.scans, parsed.signature
+        )
+        if not holds:
+            raise InvalidInput.one("signature", f"does not verify under device {device.id}'s key")
+        venue = uow.venues.venue(device.venue_id)
+        assert venue is not None
+        keep = retention(uow.policies.active(jurisdiction))
+        own = [s for s in parsed.scans if s.issuer == jurisdiction]
+        _check(uow, parsed, jurisdiction, now=now, keep=keep, venue=venue)
+        rows = [_row(parsed.device, s, venue, now) for s in own]
+        try:
+            stored = uow.presences.insert_rows(rows)
+        except UnknownSubjects as unknown:  # nothing was stored; name every item
+            raise InvalidInput(
+                [
+                    Problem(f"scans[{i}].subject", "is not a registered person here")
+                    for i, s in enumerate(parsed.scans)
+                    if s.issuer == jurisdiction and s.subject in unknown.subjects
+                ][:MAX_PROBLEMS]
+            ) from None
+        fevers = _fevers(uow, clock, parsed.device, venue, own, now)
+        first = uow.venues.add_batch(
+            batch_id=batch_id(message + parsed.signature),
+            device_id=device.id,
+            received_at=now,
+            scans=len(parsed.scans),
+            stored=stored,
+        )
+        uow.commit()
+    distinct = len({s.seq for s in own})
+    return Receipt(
+        batch=batch_id(message + parsed.signature),
+        device=device.id,
+        venue=venue.id,
+        scans=len(parsed.scans),
+        stored=stored,
+        duplicates=distinct - stored,
+        foreign=len(parsed.scans) - len(own),
+        fevers=fevers,
+        first_time=first,
+    )
+
+
+def _check(
+    uow: UnitOfWork,
+    parsed: ParsedBatch,
+    jurisdiction: str,
+    *,
+    now: datetime,
+    keep: timedelta,
+    venue: Venue,
+) -> None:
+    problems: list[Problem] = []
+    latest, earliest = now + CLOCK_SKEW, now - keep
+    # Unknown subjects are found by the insert itself (foreign key), not by a query per batch.
+    for i, scan in enumerate(parsed.scans):
+        path = f"scans[{i}]"
+        if scan.at > latest:
+            problems.append(Problem(f"{path}.at", "is in the future"))
+        elif scan.at < earliest:
+            problems.append(
+                Problem(f"{path}.at", f"is older than the retention window of {keep.days} days")
+            )
+        if scan.vehicle is not None and venue.kind not in TRANSIT_KINDS:
+            problems.append(Problem(f"{path}.vehicle", f"a {venue.kind.value} has no vehicles"))
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _row(device: str, scan: ScanRecord, venue: Venue, now: datetime) -> dict[str, Any]:
+    return {
+        "id": scan_id(device, scan.seq),
+        "subject": scan.subject,
+        "at": scan.at,
+        "recorded_at": now,
+        "supersedes": None,
+        "retracted": False,
+        "place_id": venue.id if scan.vehicle is None else trip_id(venue, scan.vehicle),
+        "place_kind": venue.kind.value,
+        "until": scan.at,
+        "source": "scan",
+        "cell": venue.cell,
+    }
+
+
+def _fevers(
+    uow: UnitOfWork,
+    clock: Clock,
+    device: str,
+    venue: Venue,
+    scans: list[ScanRecord],
+    now: datetime,
+) -> int:
+    """A health declaration per scan at or above the fever threshold (once per scan)."""
+    hot = {
+        hashlib.sha256(f"fever:{device}:{s.seq}".encode()).hexdigest()[:32]: s
+        for s in scans
+        if s.temperature is not None and s.temperature >= FEVER_THRESHOLD_CELSIUS
+    }
+    if not hot:
+        return 0
+    held = uow.presences.fact_ids("health_declarations", hot)
+    for fact_id, scan in hot.items():
+        if fact_id in held:
+            continue
+        assert scan.temperature is not None
+        record_fact(
+            uow=uow,
+            clock=clock,
+            fact=HealthDeclaration(
+                id=fact_id,
+                subject=scan.subject,
+                at=scan.at,
+                recorded_at=now,
+                temperature=scan.temperature,
+                symptoms=(Symptom.FEVER,),
+                note=f"checkpoint {device} at {venue.name_en}",
+            ),
+        )
+    return len(hot) - len(held)

@@ -1,0 +1,197 @@
+"""Organisations, venues (with their signed place codes) and checkpoint devices."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from healthcode.codes.keys import PrivateKeyStore, signing_key_now
+from healthcode.credentials.cose import kid_of
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
+from healthcode.kernel.facts import Colour
+from healthcode.kernel.ids import new_id
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.presence.cells import cell_of
+from healthcode.presence.geo import coordinate_problems
+from healthcode.presence.model import Device, Organisation, Venue
+from healthcode.presence.place_codes import PlaceClaims, encode_place_code
+from healthcode.presence.settings import accepted_colours
+from healthcode.presence.venue_kinds import VenueKind, kinds_text, parse_kind
+
+MAX_NAME = 200
+
+
+def _name(value: str, field: str, problems: list[Problem]) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        problems.append(Problem(field, "must not be empty"))
+    elif len(text) > MAX_NAME or not text.isprintable():
+        problems.append(Problem(field, f"at most {MAX_NAME} printable characters"))
+    return text
+
+
+def add_organisation(
+    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, name: str
+) -> Organisation:
+    """Register an organisation that operates venues or employs staff."""
+    problems: list[Problem] = []
+    clean = _name(name, "name", problems)
+    if problems:
+        raise InvalidInput(problems)
+    organisation = Organisation(
+        id=new_id(), name=clean, jurisdiction=jurisdiction, created_at=clock.now()
+    )
+    with uow:
+        uow.venues.add_organisation(organisation)
+        uow.commit()
+    return organisation
+
+
+def list_organisations(*, uow: UnitOfWork, jurisdiction: str) -> list[Organisation]:
+    with uow:
+        return uow.venues.organisations(jurisdiction)
+
+
+def _place_code(
+    uow: UnitOfWork,
+    *,
+    private_keys: PrivateKeyStore,
+    jurisdiction: str,
+    venue_id: str,
+    now: datetime,
+) -> str:
+    key = signing_key_now(uow, jurisdiction=jurisdiction, now=now)
+    claims = PlaceClaims(jurisdiction=jurisdiction, venue_id=venue_id, issued_at=now)
+    return encode_place_code(claims, private_key=private_keys.load(key.kid))
+
+
+def add_venue(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    private_keys: PrivateKeyStore,
+    jurisdiction: str,
+    organisation_id: str,
+    name_zh: str,
+    name_en: str,
+    kind: str,
+    lat: float,
+    lon: float,
+) -> Venue:
+    """Register a venue and sign its place code (its poster can be printed at once)."""
+    problems: list[Problem] = []
+    zh = _name(name_zh, "name_zh", problems)
+    en = _name(name_en, "name_en", problems)
+    parsed = parse_kind(kind)
+    if parsed is None:
+        problems.append(Problem("kind", f"{kind!r} is not one of {kinds_text()}"))
+    problems.extend(coordinate_problems(lat, lon))
+    if problems:
+        raise InvalidInput(problems)
+    assert parsed is not None
+    now = clock.now().replace(microsecond=0)
+    venue_id = new_id()
+    with uow:
+        organisation = uow.venues.organisation(organisation_id)
+        if organisation is None or organisation.jurisdiction != jurisdiction:
+            raise InvalidInput.one("organisation", f"no organisation {organisation_id!r} here")
+        venue = Venue(
+            id=venue_id,
+            name_zh=zh,
+            name_en=en,
+            kind=parsed,
+            lat=float(lat),
+            lon=float(lon),
+            cell=cell_of(lat, lon),
+            organisation_id=organisation_id,
+            jurisdiction=jurisdiction,
+            created_at=now,
+            code_issued_at=now,
+            place_code=_place_code(
+                uow,
+                private_keys=private_keys,
+                jurisdiction=jurisdiction,
+                venue_id=venue_id,
+                now=now,
+            ),
+        )
+        uow.venues.add_venue(venue)
+        uow.commit()
+    return venue
+
+
+def get_venue(*, uow: UnitOfWork, venue_id: str) -> Venue:
+    with uow:
+        venue = uow.venues.venue(venue_id)
+    if venue is None:
+        raise NotFound("venue", venue_id)
+    return venue
+
+
+def list_venues(*, uow: UnitOfWork, jurisdiction: str) -> list[Venue]:
+    with uow:
+        return uow.venues.venues(jurisdiction)
+
+
+def entry_rule(*, uow: UnitOfWork, jurisdiction: str, kind: VenueKind) -> frozenset[Colour]:
+    """The colours that pass at a venue of ``kind`` under the jurisdiction's active policy."""
+    with uow:
+        return accepted_colours(uow.policies.active(jurisdiction), kind)
+
+
+def parse_public_key(raw: bytes, *, field: str = "public_key") -> bytes:
+    """Check that ``raw`` is a raw 32-byte Ed25519 public key."""
+    from healthcode.credentials.signer import load_public_key
+
+    if len(raw) != 32:
+        raise InvalidInput.one(field, "must be a raw 32-byte Ed25519 public key")
+    try:
+        load_public_key(raw)
+    except ValueError:
+        raise InvalidInput.one(field, "is not a valid Ed25519 public key") from None
+    return raw
+
+
+def register_device(*, uow: UnitOfWork, clock: Clock, venue_id: str, public_key: bytes) -> Device:
+    """Register a checkpoint device of a venue by its Ed25519 public key. The device's id is
+    the key's id (first 8 bytes of its SHA-256, hex), so a key registers once."""
+    parse_public_key(public_key)
+    device = Device(
+        id=kid_of(public_key).hex(),
+        venue_id=venue_id,
+        public_key=public_key,
+        registered_at=clock.now(),
+    )
+    with uow:
+        if uow.venues.venue(venue_id) is None:
+            raise NotFound("venue", venue_id)
+        if uow.venues.device(device.id) is not None:
+            raise Conflict("public_key", "this key is registered already")
+        uow.venues.add_device(device)
+        uow.commit()
+    return device
+
+
+def reissue_place_code(
+    *, uow: UnitOfWork, clock: Clock, private_keys: PrivateKeyStore, venue_id: str
+) -> Venue:
+    """Sign a new place code for the venue; posters of the old one stop working."""
+    now = clock.now().replace(microsecond=0)
+    with uow:
+        venue = uow.venues.venue(venue_id)
+        if venue is None:
+            raise NotFound("venue", venue_id)
+        if now <= venue.code_issued_at:
+            raise Conflict("place_code", "issued this second already")
+        code = _place_code(
+            uow,
+            private_keys=private_keys,
+            jurisdiction=venue.jurisdiction,
+            venue_id=venue.id,
+            now=now,
+        )
+        venue = replace(venue, code_issued_at=now, place_code=code)
+        uow.venues.save_venue(venue)
+        uow.commit()
+    return venue

@@ -1,0 +1,183 @@
+"""The status of a person: assessed from facts under the active policy, cached until it can
+change, and every change of colour recorded with its reasons, cause and policy version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import NotFound
+from healthcode.kernel.facts import Fact, FactKind
+from healthcode.kernel.status import Status
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.notifications.delivery import enqueue_status_change
+from healthcode.policy.assess import assess
+from healthcode.policy.factset import FactSet
+from healthcode.policy.model import Policy
+from healthcode.status.model import StatusChange
+
+# A status that has not been looked at for long may have changed many times; history is walked
+# change by change, and this bounds the walk (a policy whose windows are all at least a second
+# long cannot produce more changes than this in any realistic gap).
+MAX_CHANGES_PER_CATCH_UP = 10_000
+
+TIME_CAUSE = "time"
+
+# what clearing conditions read, whichever rules a policy has (``healthcode.policy.windows``)
+_EVIDENCE = frozenset({FactKind.RELEASE, FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION})
+
+
+def kinds_read(policy: Policy) -> frozenset[FactKind]:
+    """The fact kinds an assessment under ``policy`` can depend on: only these are loaded
+    (presences, most of a person's facts, are not unless a rule reads them)."""
+    kinds = set(_EVIDENCE)
+    kinds.update(rule.fact for rule in policy.rules)
+    for notice in policy.notices:
+        if notice.fact is not None:
+            kinds.add(notice.fact)
+        if notice.stale is not None:
+            kinds.add(notice.stale.fact)
+    return frozenset(kinds)
+
+
+def _policy_for(uow: UnitOfWork, subject: str) -> Policy:
+    jurisdiction = uow.persons.jurisdiction_of(subject)
+    if jurisdiction is None:
+        raise NotFound("person", subject)
+    return uow.policies.active(jurisdiction)
+
+
+def _record(
+    uow: UnitOfWork,
+    clock: Clock,
+    *,
+    previous: Status | None,
+    status: Status,
+    at: datetime,
+    now: datetime,
+    cause: str,
+) -> None:
+    if previous is not None and previous.colour is status.colour:
+        return
+    change = uow.statuses.add_change(
+        StatusChange(
+            id=None,
+            subject=status.subject,
+            at=at,
+            recorded_at=now,
+            colour_from=None if previous is None else previous.colour,
+            colour_to=status.colour,
+            cause=cause,
+            status=status,
+        )
+    )
+    _notify(uow, clock, change)
+
+
+def _notify(uow: UnitOfWork, clock: Clock, change: StatusChange) -> None:
+    """Hand a colour change to the notification outbox, in the same transaction."""
+    # The first status of a person is not a change anyone needs to be told about.
+    if change.colour_from is None:
+        return
+    enqueue_status_change(
+        uow=uow,
+        clock=clock,
+        subject=change.subject,
+        colour_from=change.colour_from.value,
+        colour_to=change.colour_to.value,
+        at=change.at,
+        change_id=str(change.id),
+    )
+
+
+def _catch_up(
+    uow: UnitOfWork, clock: Clock, *, subject: str, facts: FactSet, policy: Policy
+) -> Status | None:
+    """Record the time-driven changes since the cached status, each at its exact moment.
+
+    Returns the status as it stood just before now (None if never assessed)."""
+    now = clock.now()
+    previous = uow.statuses.current(subject)
+    if previous is None or previous.policy_version != policy.version:
+        return previous
+    for _ in range(MAX_CHANGES_PER_CATCH_UP):
+        moment = previous.valid_until
+        if moment is None or moment > now:
+            return previous
+        status = assess(facts, policy, moment, subject=subject)
+        _record(uow, clock, previous=previous, status=status, at=moment, now=now, cause=TIME_CAUSE)
+        previous = status
+    return previous
+
+
+def refresh_status(*, uow: UnitOfWork, clock: Clock, subject: str, cause: str) -> Status:
+    """Reassess a person now, inside the caller's transaction, after their facts changed.
+
+    Time-driven changes since the last assessment are recorded first, at their own moments;
+    then the new status is cached and, if its colour differs, recorded with ``cause``."""
+    now = clock.now()
+    policy = _policy_for(uow, subject)
+    # prepared once for every assessment below (the catch-up's instants, then now)
+    facts = FactSet.of(uow.facts.for_subject(subject, kinds=kinds_read(policy)), subject=subject)
+    previous = _catch_up(uow, clock, subject=subject, facts=facts, policy=policy)
+    if previous is not None and previous.policy_version != policy.version:
+        cause = f"policy {policy.version}; {cause}"
+    status = assess(facts, policy, now, subject=subject)
+    _record(uow, clock, previous=previous, status=status, at=now, now=now, cause=cause)
+    uow.statuses.save_current(status)
+    return status
+
+
+def _fresh(cached: Status | None, policy: Policy, now: datetime) -> bool:
+    return (
+        cached is not None
+        and cached.policy_version == policy.version
+        and cached.assessed_at <= now
+        and (cached.valid_until is None or now < cached.valid_until)
+    )
+
+
+def status_now(uow: UnitOfWork, *, clock: Clock, subject: str) -> Status:
+    """The person's status now, inside the caller's transaction (cached while it holds)."""
+    now = clock.now()
+    policy = _policy_for(uow, subject)
+    cached = uow.statuses.current(subject)
+    if _fresh(cached, policy, now):
+        assert cached is not None
+        return cached
+    return refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+
+
+def current_status(*, uow: UnitOfWork, clock: Clock, subject: str) -> Status:
+    """The person's status now: from the cache while it holds, else reassessed and recorded."""
+    with uow:
+        status = status_now(uow, clock=clock, subject=subject)
+        uow.commit()
+    return status
+
+
+def status_at(*, uow: UnitOfWork, subject: str, at: datetime) -> Status:
+    """What the status is (or was, or will be) at ``at`` given the facts known now.
+
+    Read-only: nothing is cached or recorded."""
+    with uow:
+        policy = _policy_for(uow, subject)
+        facts = list(uow.facts.for_subject(subject, kinds=kinds_read(policy)))
+    return assess(facts, policy, at, subject=subject)
+
+
+def status_history(*, uow: UnitOfWork, clock: Clock, subject: str) -> list[StatusChange]:
+    """Every change of the person's colour, oldest first, up to now (brought up to date)."""
+    with uow:
+        refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+        changes = uow.statuses.changes(subject)
+        uow.commit()
+    return changes
+
+
+def record_fact(*, uow: UnitOfWork, clock: Clock, fact: Fact) -> Status:
+    """Append a fact and reassess its person, inside the caller's transaction."""
+    uow.facts.add(fact)
+    return refresh_status(
+        uow=uow, clock=clock, subject=fact.subject, cause=f"{fact.kind.value} {fact.id}"
+    )

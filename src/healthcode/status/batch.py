@@ -1,0 +1,117 @@
+"""Record facts for many people and reassess them all, inside the caller's transaction, with
+the same outcome as ``record_fact`` / ``refresh_status`` for each person (same statuses, same
+history, same notifications) but in a few statements instead of a few per person: tracing one
+case touches hundreds of people and must change their codes within a second.
+
+A person whose cached status is fresh (assessed under the active policy, not yet past its
+``valid_until``) is reassessed here in bulk. Anyone else — no cached status, another policy
+version, or time-driven changes to catch up on first — goes through ``refresh_status`` itself,
+so the exact history rules live in one place. Only the fact kinds the policy can read are loaded
+(presences, the bulk of a person's facts, are not, unless a rule reads them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import NotFound
+from healthcode.kernel.facts import Fact
+from healthcode.kernel.status import Status
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.notifications.delivery import status_change_message
+from healthcode.notifications.model import OutboxMessage
+from healthcode.policy.assess import assess
+from healthcode.policy.model import Policy
+from healthcode.status.assessment import kinds_read, refresh_status
+from healthcode.status.model import StatusChange, StatusHead
+
+
+def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
+    """``refresh_status`` would take this cached status as it is (nothing to catch up)."""
+    return (
+        previous is not None
+        and previous.policy_version == policy.version
+        and (previous.valid_until is None or previous.valid_until > now)
+    )
+
+
+def _messages(
+    change: StatusChange, bindings: Sequence[tuple[str, str]], now: datetime
+) -> list[OutboxMessage]:
+    """The outbox messages ``notifications.enqueue_status_change`` queues for a change."""
+    if change.colour_from is None:  # a first status is not a change anyone is told about
+        return []
+    return [
+        status_change_message(
+            change_id=str(change.id),
+            channel_id=channel_id,
+            channel_user_id=channel_user_id,
+            subject=change.subject,
+            colour_from=change.colour_from.value,
+            colour_to=change.colour_to.value,
+            at=change.at,
+            now=now,
+        )
+        for channel_id, channel_user_id in bindings
+    ]
+
+
+def refresh_many(
+    *, uow: UnitOfWork, clock: Clock, causes: Mapping[str, str]
+) -> Mapping[str, Status]:
+    """Reassess each subject now (``causes``: subject -> cause), inside the caller's transaction;
+    returns the new statuses."""
+    now = clock.now()
+    subjects = sorted(causes)
+    batch = uow.status_batch
+    jurisdictions = batch.jurisdictions(subjects)
+    missing = [s for s in subjects if s not in jurisdictions]
+    if missing:
+        raise NotFound("person", missing[0])
+    policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
+    previous = batch.heads(subjects)
+    fresh = [s for s in subjects if _fresh(previous.get(s), policies[jurisdictions[s]], now)]
+    statuses: dict[str, Status] = {}
+    for subject in sorted(set(subjects) - set(fresh)):
+        statuses[subject] = refresh_status(
+            uow=uow, clock=clock, subject=subject, cause=causes[subject]
+        )
+    kinds = frozenset().union(*(kinds_read(p) for p in policies.values()))
+    facts = batch.facts(fresh, kinds) if fresh else {}
+    changes: list[StatusChange] = []
+    for subject in fresh:
+        status = assess(facts[subject], policies[jurisdictions[subject]], now, subject=subject)
+        before = previous[subject]
+        if before.colour is not status.colour:
+            changes.append(
+                StatusChange(
+                    id=None,
+                    subject=subject,
+                    at=now,
+                    recorded_at=now,
+                    colour_from=before.colour,
+                    colour_to=status.colour,
+                    cause=causes[subject],
+                    status=status,
+                )
+            )
+        statuses[subject] = status
+    stored = batch.add_changes(changes)
+    batch.save_current([statuses[s] for s in fresh])
+    if stored:
+        bindings = batch.bindings([c.subject for c in stored])
+        batch.add_outbox(
+            [m for c in stored for m in _messages(c, bindings.get(c.subject, []), now)]
+        )
+    return statuses
+
+
+def record_many(
+    *, uow: UnitOfWork, clock: Clock, facts: Sequence[Fact], causes: Mapping[str, str]
+) -> Mapping[str, Status]:
+    """Append ``facts`` and reassess their people (each with its cause), in the caller's
+    transaction: ``record_fact`` for many people at once."""
+    uow.status_batch.add_facts(facts)
+    return refresh_many(uow=uow, clock=clock, causes=causes)

@@ -1,0 +1,275 @@
+"""Facts appended and read, the status cache and history, and the bulk reads and writes of
+reassessing many people at once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
+from healthcode.db.fact_mapping import ROW_TYPES, from_row, to_row
+from healthcode.identity.tables import ChannelBindingRow, ChannelRow, PersonRow
+from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
+from healthcode.kernel.status import Status
+from healthcode.notifications.model import OutboxMessage
+from healthcode.notifications.tables import OutboxRow
+from healthcode.status.codec import decode, encode
+from healthcode.status.model import StatusChange, StatusHead
+from healthcode.status.tables import CurrentStatusRow, StatusChangeRow
+
+
+class SqlFactRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, fact: Fact) -> None:
+        self._session.add(to_row(fact))
+        self._session.flush()
+
+    def for_subject(
+        self, subject: str, *, kinds: Iterable[FactKind] | None = None
+    ) -> Sequence[Fact]:
+        found: list[Fact] = []
+        for kind in kinds if kinds is not None else ROW_TYPES:
+            row_type = ROW_TYPES[kind]
+            query = select(row_type).where(row_type.subject == subject)
+            found.extend(from_row(kind, row) for row in self._session.scalars(query))
+        return ordered(found)
+
+    def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
+        found: dict[str, list[Fact]] = {s: [] for s in subjects}
+        for kind, row_type in ROW_TYPES.items():
+            # Plain rows, not ORM objects: bulk reads are several times faster without identity
+            # tracking, and facts are read-only anyway.
+            table = row_type.__table__  # type: ignore[attr-defined]
+            query = select(*table.columns).where(table.c.subject.in_(list(subjects)))
+            for row in self._session.execute(query):
+                found[row.subject].append(from_row(kind, row))
+        return {s: ordered(facts) for s, facts in found.items()}
+
+
+class SqlStatusRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def current(self, subject: str) -> Status | None:
+        row = self._session.get(CurrentStatusRow, subject)
+        return None if row is None else decode(row.body)
+
+    def save_current(self, status: Status) -> None:
+        row = self._session.get(CurrentStatusRow, status.subject)
+        if row is None:
+            row = CurrentStatusRow(subject=status.subject)
+            self._session.add(row)
+        row.colour = status.colour.value
+        row.assessed_at = status.assessed_at
+        row.valid_until = status.valid_until
+        row.policy_version = status.policy_version
+        row.body = encode(status)
+        self._session.flush()
+
+    def add_change(self, change: StatusChange) -> StatusChange:
+        row = StatusChangeRow(
+            subject=change.subject,
+            at=change.at,
+            recorded_at=change.recorded_at,
+            colour_from=None if change.colour_from is None else change.colour_from.value,
+            colour_to=change.colour_to.value,
+            cause=change.cause[:120],
+            policy_version=change.status.policy_version,
+            body=encode(change.status),
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _change(row)
+
+    def due(self, now: datetime, *, limit: int) -> list[str]:
+        return list(
+            self._session.scalars(
+                select(CurrentStatusRow.subject)
+                .where(CurrentStatusRow.valid_until <= now)
+                .order_by(CurrentStatusRow.valid_until, CurrentStatusRow.subject)
+                .limit(limit)
+            )
+        )
+
+    def changes(self, subject: str) -> list[StatusChange]:
+        rows = self._session.scalars(
+            select(StatusChangeRow)
+            .where(StatusChangeRow.subject == subject)
+            .order_by(StatusChangeRow.at, StatusChangeRow.id)
+        )
+        return [_change(r) for r in rows]
+
+
+def _change(row: StatusChangeRow) -> StatusChange:
+    return StatusChange(
+        id=row.id,
+        subject=row.subject,
+        at=row.at,
+        recorded_at=row.recorded_at,
+        colour_from=None if row.colour_from is None else Colour(row.colour_from),
+        colour_to=Colour(row.colour_to),
+        cause=row.cause,
+        status=decode(row.body),
+    )
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, Colour | FactKind):
+        return value.value
+    return value
+
+
+class SqlStatusBatchRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        # a status recorded as a change is then cached as current: encode it once
+        self._bodies: dict[int, tuple[Status, dict[str, Any]]] = {}
+
+    def _body(self, status: Status) -> dict[str, Any]:
+        held = self._bodies.get(id(status))
+        if held is not None and held[0] is status:
+            return held[1]
+        body = encode(status)
+        self._bodies[id(status)] = (status, body)
+        return body
+
+    def jurisdictions(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        found: dict[str, str] = {}
+        for condition in key_filters(self._session, PersonRow.subject, subjects):
+            rows = self._session.execute(
+                select(PersonRow.subject, PersonRow.jurisdiction).where(condition)
+            )
+            found.update({s: j for s, j in rows})
+        return found
+
+    def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
+        found: dict[str, list[Fact]] = {s: [] for s in subjects}
+        for kind in kinds:
+            table = _table(ROW_TYPES[kind])
+            for condition in key_filters(self._session, table.c.subject, subjects):
+                query = select(*table.columns).where(condition)
+                for row in self._session.execute(query):
+                    found[row.subject].append(from_row(kind, row))
+        return {s: ordered(f) for s, f in found.items()}
+
+    def add_facts(self, facts: Sequence[Fact]) -> None:
+        by_kind: dict[FactKind, list[dict[str, Any]]] = defaultdict(list)
+        for fact in facts:
+            by_kind[fact.kind].append(
+                {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
+            )
+        for kind, rows in by_kind.items():
+            insert_many(self._session, _table(ROW_TYPES[kind]), rows)
+
+    def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
+        found: dict[str, StatusHead] = {}
+        c = CurrentStatusRow
+        for condition in key_filters(self._session, c.subject, subjects):
+            rows = self._session.execute(
+                select(c.subject, c.colour, c.valid_until, c.policy_version).where(condition)
+            )
+            found.update({s: StatusHead(Colour(col), until, v) for s, col, until, v in rows})
+        return found
+
+    def save_current(self, statuses: Sequence[Status]) -> None:
+        if not statuses:
+            return
+        upsert_many(
+            self._session,
+            _table(CurrentStatusRow),
+            [
+                {
+                    "subject": s.subject,
+                    "colour": s.colour.value,
+                    "assessed_at": s.assessed_at,
+                    "valid_until": s.valid_until,
+                    "policy_version": s.policy_version,
+                    "body": self._body(s),
+                }
+                for s in statuses
+            ],
+            key="subject",
+        )
+        self._bodies.clear()
+
+    def add_changes(self, changes: Sequence[StatusChange]) -> list[StatusChange]:
+        if not changes:
+            return []
+        table = _table(StatusChangeRow)
+        ids = next_ids(self._session, table, len(changes))
+        rows = [
+            {
+                "id": i,
+                "subject": c.subject,
+                "at": c.at,
+                "recorded_at": c.recorded_at,
+                "colour_from": None if c.colour_from is None else c.colour_from.value,
+                "colour_to": c.colour_to.value,
+                "cause": c.cause[:120],
+                "policy_version": c.status.policy_version,
+                "body": self._body(c.status),
+            }
+            for c, i in zip(changes, ids, strict=True)
+        ]
+        insert_many(self._session, table, rows)
+        return [
+            dataclasses.replace(c, id=i, cause=c.cause[:120])
+            for c, i in zip(changes, ids, strict=True)
+        ]
+
+    def bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
+        """Per subject, (channel id, channel user id) of its active channels."""
+        found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for condition in key_filters(self._session, ChannelBindingRow.subject, subjects):
+            rows = self._session.execute(
+                select(
+                    ChannelBindingRow.subject,
+                    ChannelBindingRow.channel_id,
+                    ChannelBindingRow.channel_user_id,
+                )
+                .join(ChannelRow, ChannelRow.id == ChannelBindingRow.channel_id)
+                .where(condition, ChannelRow.active.is_(True))
+                .order_by(ChannelBindingRow.subject, ChannelBindingRow.channel_id)
+            )
+            for subject, channel_id, user_id in rows:
+                found[subject].append((channel_id, user_id))
+        return found
+
+    def add_outbox(self, messages: Sequence[OutboxMessage]) -> int:
+        if not messages:
+            return 0
+        # each message names a change recorded in this transaction: its key is new, so a plain
+        # insert (no conflict handling, no RETURNING) is safe and the fastest
+        rows = [
+            {
+                "id": m.id,
+                "idempotency_key": m.idempotency_key,
+                "channel_id": m.channel_id,
+                "subject": m.subject,
+                "event": m.event,
+                "body": m.body,
+                "created_at": m.created_at,
+                "status": m.status,
+                "attempts": m.attempts,
+                "next_attempt_at": m.next_attempt_at or m.created_at,
+                "last_error": m.last_error,
+            }
+            for m in messages
+        ]
+        insert_many(self._session, _table(OutboxRow), rows)
+        return len(rows)

@@ -1,0 +1,290 @@
+"""Cases for officials: report (a four-eyes proposal), confirm (a different official approves),
+correct (a new proposal), withdraw, list, show, preview tracing.
+
+A report is a ``confirm_case`` proposal (``tracing_kinds``); confirming approves it, which
+records the case, reassesses the person and queues tracing in one transaction.
+
+Withdrawing a *confirmed* case is four eyes too — a ``withdraw_case`` proposal
+(``case_withdrawal``) with a reason, approved by a different official (a supervisor) — because
+it lifts every exposure and quarantine order that followed from the case at once. On approval
+the case fact is retracted and tracing queued again, which retracts everything downstream: each
+person returns to the status they would have had, with the correction as the cause in their
+history. Withdrawing a still *pending report* stays a single decision by a supervisor: it
+rejects a proposal that never took effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Final
+
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.authz import require, require_person_scope, sees_person
+from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
+from healthcode.tracing.model.cases import CaseRecord, CaseState, parse_details
+from healthcode.tracing.trace import find_case_exposures
+from healthcode.tracing.withdrawal import case_proposals, reject_pending
+
+CONFIRM_CASE: Final = ProposalKind.CONFIRM_CASE.value
+WITHDRAW_CASE: Final = ProposalKind.WITHDRAW_CASE.value
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseView:
+    """A case with its proposals (report, corrections, withdrawals) for officials."""
+
+    record: CaseRecord
+    proposals: list[Proposal]
+
+    def _of(self, kind: str, status: ProposalStatus) -> Proposal | None:
+        return next((p for p in self.proposals if p.kind == kind and p.status is status), None)
+
+    @property
+    def state(self) -> CaseState:
+        record = self.record
+        if record.state is CaseState.REPORTED and self.pending is None:
+            return CaseState.REJECTED
+        return record.state
+
+    @property
+    def pending(self) -> Proposal | None:
+        """The report or correction waiting for confirmation."""
+        return self._of(CONFIRM_CASE, ProposalStatus.PENDING)
+
+    @property
+    def pending_withdrawal(self) -> Proposal | None:
+        """The proposed withdrawal of the confirmed case waiting for approval."""
+        return self._of(WITHDRAW_CASE, ProposalStatus.PENDING)
+
+    @property
+    def withdrawal(self) -> Proposal | None:
+        """The approved withdrawal (who proposed it, who approved it, why)."""
+        return self._of(WITHDRAW_CASE, ProposalStatus.APPROVED)
+
+
+def _reason(text: str) -> str:
+    clean = " ".join(text.split())
+    if not clean:
+        raise InvalidInput.one("reason", "must not be empty: say why")
+    if len(clean) > MAX_REASON_LENGTH:
+        raise InvalidInput.one("reason", f"must be at most {MAX_REASON_LENGTH} characters")
+    return clean
+
+
+def report_case(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    details: Mapping[str, Any],
+    reason: str = "case reported",
+) -> Proposal:
+    """Report a case: a proposal that a different official confirms. The payload names the
+    subject, ``sampled_at``, ``onset_at`` or ``asymptomatic``, ``test_reference`` and optionally
+    ``isolated_at``; the proposal's payload carries the new ``case_id``."""
+    payload = {k: v for k, v in details.items() if k != "corrects"}
+    return proposals.propose(
+        uow=uow,
+        clock=clock,
+        principal=principal,
+        action=CONFIRM_CASE,
+        payload=payload,
+        reason=reason,
+    )
+
+
+def correct_case(
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    case_id: str,
+    details: Mapping[str, Any],
+    reason: str,
+) -> Proposal:
+    """Propose corrected details for a confirmed case (four eyes again): on approval tracing
+    runs again, recording what is new and retracting what no longer holds."""
+    with uow:
+        record = uow.cases.get(case_id)
+    if record is None:
+        raise NotFound("case", case_id)
+    payload = {**record.details.payload(), **details, "corrects": case_id}
+    return proposals.propose(
+        uow=uow,
+        clock=clock,
+        principal=principal,
+        action=CONFIRM_CASE,
+        payload=payload,
+        reason=reason,
+    )
+
+
+def _case_proposals(uow: UnitOfWork, record: CaseRecord) -> list[Proposal]:
+    return case_proposals(uow, record)
+
+
+def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
+    record = uow.cases.get(case_id)
+    if (
+        record is None
+        or (principal.jurisdiction is not None and record.jurisdiction != principal.jurisdiction)
+        or not sees_person(uow, principal, record.subject)
+    ):
+        raise NotFound("case", case_id)
+    return record
+
+
+def confirm_case(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, note: str = ""
+) -> Proposal:
+    """Approve the case's pending report or correction (never your own)."""
+    principal = require(principal, Action.READ_CASES)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
+    if pending is None:
+        raise Conflict("case", f"nothing to confirm: the case is {record.state.value}")
+    return proposals.approve(
+        uow=uow, clock=clock, principal=principal, proposal_id=pending.id, note=note
+    )
+
+
+def withdraw_case(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, reason: str
+) -> Proposal:
+    """Withdraw a case, with a reason.
+
+    A *confirmed* case is not withdrawn at once: this proposes its withdrawal (a
+    ``withdraw_case`` proposal, returned pending) and nothing changes until a different official
+    approves it (``approve_withdrawal`` or the generic proposal approval). A still *pending
+    report* is rejected here and now by a supervisor — a single decision, since the report
+    never took effect — and the rejected report is returned."""
+    principal = require(principal, Action.PROPOSE_WITHDRAWAL)
+    clean = _reason(reason)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        view = CaseView(record=record, proposals=_case_proposals(uow, record))
+    if view.state is CaseState.CONFIRMED:
+        return proposals.propose(
+            uow=uow,
+            clock=clock,
+            principal=principal,
+            action=WITHDRAW_CASE,
+            payload={"case_id": case_id},
+            reason=clean,
+        )
+    if view.state is not CaseState.REPORTED:
+        raise Conflict("case", f"nothing to withdraw: the case is {view.state.value}")
+    return _reject_report(uow=uow, clock=clock, principal=principal, case_id=case_id, reason=clean)
+
+
+def _reject_report(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, reason: str
+) -> Proposal:
+    """Withdraw a pending report: reject it (a decision on the report, so an approver's), and
+    mark the case withdrawn. Nothing had taken effect, so nothing is retracted."""
+    principal = require(principal, Action.APPROVE_CASE)
+    with uow:
+        record = uow.cases.get(case_id, for_update=True)
+        if record is None:
+            raise NotFound("case", case_id)
+        require_person_scope(
+            principal,
+            jurisdiction=record.jurisdiction,
+            district=uow.persons.district_of(record.subject),
+            action=Action.APPROVE_CASE,
+        )
+        report = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
+        if record.state is not CaseState.REPORTED or report is None:
+            raise Conflict("case", f"nothing to withdraw: the case is {record.state.value}")
+        now = clock.now()
+        record = replace(
+            record,
+            state=CaseState.WITHDRAWN,
+            withdrawn_by=principal.name or principal.id,
+            withdrawn_at=now,
+            withdrawal_reason=reason,
+        )
+        (rejected,) = reject_pending(
+            uow, record, kinds=frozenset({CONFIRM_CASE}), by=principal, at=now
+        )
+        uow.cases.save(record)
+        uow.commit()
+    return rejected
+
+
+def approve_withdrawal(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, note: str = ""
+) -> Proposal:
+    """Approve the case's pending withdrawal (never your own proposal): the case fact is
+    retracted and tracing queued, in the approval's transaction."""
+    principal = require(principal, Action.READ_CASES)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending_withdrawal
+    if pending is None:
+        raise Conflict("case", "no withdrawal of this case is waiting for approval")
+    return proposals.approve(
+        uow=uow, clock=clock, principal=principal, proposal_id=pending.id, note=note
+    )
+
+
+def list_cases(
+    *, uow: UnitOfWork, principal: Principal, state: CaseState | None = None
+) -> list[CaseView]:
+    """Cases of the official's jurisdiction (of their district's people, for an official with a
+    district), oldest report first."""
+    principal = require(principal, Action.READ_CASES)
+    if principal.jurisdiction is None:
+        raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
+    with uow:
+        records = [
+            r
+            for r in uow.cases.list(principal.jurisdiction)
+            if sees_person(uow, principal, r.subject)
+        ]
+        all_proposals = [
+            p
+            for p in uow.proposals.list(status=None, jurisdiction=principal.jurisdiction)
+            if p.kind in (CONFIRM_CASE, WITHDRAW_CASE)
+        ]
+    views = [
+        CaseView(
+            record=r,
+            proposals=[p for p in all_proposals if p.payload.get("case_id") == r.case_id],
+        )
+        for r in records
+    ]
+    return [v for v in views if state is None or v.state is state]
+
+
+def get_case(*, uow: UnitOfWork, principal: Principal, case_id: str) -> CaseView:
+    principal = require(principal, Action.READ_CASES)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        return CaseView(record=record, proposals=_case_proposals(uow, record))
+
+
+def preview_case(
+    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str
+) -> dict[str, Any]:
+    """What tracing the case would find (as if confirmed now, for a reported case): how many
+    people each rule flags. Nothing is recorded."""
+    principal = require(principal, Action.PREVIEW_TRACING)
+    with uow:
+        record = _visible(uow, principal, case_id)
+        view = CaseView(record=record, proposals=_case_proposals(uow, record))
+        pending = view.pending
+        if pending is not None and pending.payload.get("corrects") is not None:
+            # preview the correction waiting for approval
+            corrected = {**record.details.payload(), **dict(pending.payload)}
+            parsed, _ = parse_details(corrected, now=clock.now())
+            if parsed is not None:
+                record = replace(record, details=parsed)
+        trace = find_case_exposures(uow, record, now=clock.now())
+    return {**trace.summary(), "state": view.state.value}

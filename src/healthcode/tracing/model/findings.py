@@ -1,0 +1,239 @@
+"""Contact tracing rules: from a case's infectious window and who was where, the exposures,
+each with its evidence. Pure: the caller fetches presences; nothing here does I/O.
+
+- **Household**: members of the case's household (same normalised home address) for the whole
+  infectious window.
+- **Venue**: a visit to the same venue overlapping one of the case's by at least the policy's
+  minutes. Check-ins and scans are instants and count as stays of an assumed length.
+- **Transit**: a ride on the same trip (line and vehicle) overlapping one of the case's.
+- **Companion** (optional): the same H3 cell as the case, from location stays, for more than the
+  policy's minutes; with the Chengdu preset also 30 h in that cell within 14 days by either.
+- **Secondary**: people who shared a household, venue or trip with a new close contact after that
+  contact's own exposure began and before the case was confirmed (when contacts are isolated).
+
+Intervals are half-open, ``[start, end)``; an overlap must last more than zero seconds. Each
+person keeps only the findings of their most severe category for one case (a close contact is
+not also a companion of the same case). Exposure ids are derived from their evidence, so tracing
+the same case twice gives the same ids (and records nothing new).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final, NamedTuple
+
+from healthcode.kernel.facts import Presence
+from healthcode.presence.venue_kinds import TRANSIT_KINDS
+from healthcode.tracing.settings import TracingSettings
+
+CLOSE_CONTACT: Final = "close_contact"
+
+
+SECONDARY_CONTACT: Final = "secondary_contact"
+
+
+COMPANION: Final = "companion"
+
+
+RISK_AREA: Final = "risk_area"
+
+
+CATEGORIES: Final = (CLOSE_CONTACT, SECONDARY_CONTACT, COMPANION, RISK_AREA)
+
+
+_SEVERITY: Final = {CLOSE_CONTACT: 3, SECONDARY_CONTACT: 2, COMPANION: 1, RISK_AREA: 0}
+
+
+HOME: Final = "home"
+
+
+class TraceRule(StrEnum):
+    HOUSEHOLD = "household"
+    VENUE = "venue"
+    TRANSIT = "transit"
+    COMPANION = "companion"
+    SECONDARY_HOUSEHOLD = "secondary-household"
+    SECONDARY_VENUE = "secondary-venue"
+    SECONDARY_TRANSIT = "secondary-transit"
+    RISK_AREA = "risk-area"
+
+
+CATEGORY_OF: Final[Mapping[TraceRule, str]] = {
+    TraceRule.HOUSEHOLD: CLOSE_CONTACT,
+    TraceRule.VENUE: CLOSE_CONTACT,
+    TraceRule.TRANSIT: CLOSE_CONTACT,
+    TraceRule.COMPANION: COMPANION,
+    TraceRule.SECONDARY_HOUSEHOLD: SECONDARY_CONTACT,
+    TraceRule.SECONDARY_VENUE: SECONDARY_CONTACT,
+    TraceRule.SECONDARY_TRANSIT: SECONDARY_CONTACT,
+    TraceRule.RISK_AREA: RISK_AREA,
+}
+
+
+class Interval(NamedTuple):
+    """``[start, end)``. A named tuple: tracing builds tens of thousands of them."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+    def overlap(self, other: Interval) -> Interval | None:
+        """The common part, or None when they share no time."""
+        start = max(self.start, other.start)
+        end = min(self.end, other.end)
+        return Interval(start, end) if end > start else None
+
+
+class PlaceClass(StrEnum):
+    TRIP = "trip"
+    VENUE = "venue"
+    CELL = "cell"
+
+
+def place_class(place_kind: str, place_id: str) -> PlaceClass:
+    """A location stay (a cell), a ride (a line's vehicle) or a venue."""
+    if place_kind == "cell":
+        return PlaceClass.CELL
+    if place_kind in TRANSIT_KINDS and ":" in place_id:
+        return PlaceClass.TRIP
+    return PlaceClass.VENUE
+
+
+class Sighting(NamedTuple):
+    """What tracing reads of a presence (a ``Presence`` fact has the same fields)."""
+
+    id: str
+    subject: str
+    place_id: str
+    place_kind: str
+    source: str
+    cell: str | None
+    at: datetime
+    until: datetime
+
+
+class Visit(NamedTuple):
+    """A presence as tracing sees it: instants stretched to the assumed stay or ride."""
+
+    presence_id: str
+    subject: str
+    place_id: str
+    place_kind: str
+    place: PlaceClass
+    source: str
+    cell: str | None
+    interval: Interval
+
+
+def assumed_slack(settings: TracingSettings) -> timedelta:
+    """The longest an instant is stretched: presences that began this long before a range
+    can still overlap it."""
+    return timedelta(
+        minutes=max(settings.venue_assumed_stay_minutes, settings.transit_assumed_ride_minutes)
+    )
+
+
+def visit_of(presence: Presence | Sighting, settings: TracingSettings) -> Visit:
+    place_id, place_kind, at = presence.place_id, presence.place_kind, presence.at
+    kind = place_class(place_kind, place_id)
+    end = presence.until
+    if end <= at:
+        if kind is PlaceClass.TRIP:
+            end = at + timedelta(minutes=settings.transit_assumed_ride_minutes)
+        elif kind is PlaceClass.VENUE:
+            end = at + timedelta(minutes=settings.venue_assumed_stay_minutes)
+    return Visit(
+        presence.id,
+        presence.subject,
+        place_id,
+        place_kind,
+        kind,
+        presence.source,
+        presence.cell,
+        Interval(at, end),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One episode of evidence: where, the source's interval (the case's, the close contact's
+    or the risk area's), the person's own interval, and their overlap."""
+
+    place_id: str | None
+    place_kind: str
+    source_interval: Interval
+    contact_interval: Interval
+    overlap: Interval
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Why one person is exposed by one rule at one place (through ``via`` for secondary)."""
+
+    subject: str
+    rule: TraceRule
+    place_id: str | None
+    contacts: tuple[Contact, ...]
+    via: str | None = None
+    level: str | None = None
+
+    @property
+    def category(self) -> str:
+        return CATEGORY_OF[self.rule]
+
+    @property
+    def at(self) -> datetime:
+        """The end of the last contact: what policy windows count from."""
+        return max(c.overlap.end for c in self.contacts)
+
+    @property
+    def first(self) -> datetime:
+        """The start of the first contact."""
+        return min(c.overlap.start for c in self.contacts)
+
+    @property
+    def overlap_minutes(self) -> float:
+        return round(sum(c.overlap.minutes for c in self.contacts), 3)
+
+
+def infectious_window(
+    *,
+    onset_at: datetime | None,
+    sampled_at: datetime,
+    isolated_at: datetime,
+    settings: TracingSettings,
+) -> Interval:
+    """From ``days_before`` before symptom onset (or sampling, when earlier or asymptomatic)
+    until isolation. Empty (start == end) when isolation came before the start."""
+    first = sampled_at if onset_at is None else min(onset_at, sampled_at)
+    start = first - settings.days_before
+    return Interval(start, max(start, isolated_at))
+
+
+def fact_id(*parts: object) -> str:
+    """A deterministic 32-hex id from the parts (the same evidence gives the same id)."""
+    text = "|".join(
+        "" if p is None else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def exposure_id(source_id: str, finding: Finding) -> str:
+    return fact_id(
+        "exposure",
+        source_id,
+        finding.subject,
+        finding.rule.value,
+        finding.place_id,
+        finding.via,
+        finding.level,
+        finding.at,
+        f"{finding.overlap_minutes:.3f}",
+    )

@@ -1,0 +1,110 @@
+"""What cases, tracing, risk areas and quarantines need from storage; ``tracing.repository``
+implements it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from healthcode.kernel.facts import QuarantineOrder
+from healthcode.tracing.model.cases import CaseRecord, CaseState
+from healthcode.tracing.model.derived import DerivedFact
+from healthcode.tracing.model.findings import Sighting
+from healthcode.tracing.model.risk_areas import RiskArea
+
+
+class TracingRepository(Protocol):
+    def presences_of(
+        self,
+        subjects: Sequence[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Presences of these people that may overlap ``[start, end)``: beginning in
+        ``[start - lookback, end)`` and ending after ``start`` — or, for instants, beginning
+        less than ``slack`` before it. Neither retracted nor superseded."""
+        ...
+
+    def presences_at(
+        self,
+        place_ids: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Presences at these places that may overlap ``[start, end)`` (as ``presences_of``)."""
+        ...
+
+    def presences_in_cells(
+        self,
+        cells: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Presences in these H3 cells that may overlap ``[start, end)``."""
+        ...
+
+    def presences_on_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        """Rides on any vehicle of these lines — presences whose place id is the trip
+        ``<line>:<vehicle>`` — that may overlap ``[start, end)`` (as ``presences_of``). Read
+        by an index range on the place id, not a pattern."""
+        ...
+
+    def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
+        """Per subject, the other registered people of the same household (same normalised
+        home address, same jurisdiction)."""
+        ...
+
+    def add_derived(self, facts: Sequence[DerivedFact]) -> None: ...
+
+    def derived_from(self, source_id: str) -> list[DerivedFact]:
+        """Every fact derived from the case or risk area, retracted ones too."""
+        ...
+
+    def retract_derived(self, retractions: Mapping[str, str], *, at: datetime) -> None:
+        """Mark derived facts retracted: fact id -> the id of the fact retracting it."""
+        ...
+
+    def derived_for(self, subject: str) -> list[DerivedFact]:
+        """Everything traced about a person (retracted too), oldest first."""
+        ...
+
+    def quarantine_orders(self, jurisdiction: str, *, at: datetime) -> list[QuarantineOrder]:
+        """Orders of the jurisdiction's people that are in force or planned after ``at``
+        (neither superseded nor retracted; releases are the caller's to check)."""
+        ...
+
+
+class CaseRepository(Protocol):
+    def add(self, record: CaseRecord) -> None: ...
+
+    def get(self, case_id: str, *, for_update: bool = False) -> CaseRecord | None: ...
+
+    def save(self, record: CaseRecord) -> None: ...
+
+    def list(self, jurisdiction: str, *, state: CaseState | None = None) -> list[CaseRecord]: ...
+
+
+class RiskAreaRepository(Protocol):
+    def add(self, area: RiskArea) -> None: ...
+
+    def get(self, area_id: str) -> RiskArea | None: ...
+
+    def list(self, jurisdiction: str, *, active_at: datetime | None = None) -> list[RiskArea]: ...

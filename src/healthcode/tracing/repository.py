@@ -1,0 +1,374 @@
+"""Repositories for tracing reads (presences by person, place and cell; households), what
+tracing derived, cases and risk areas."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, or_, select, update
+from sqlalchemy.orm import Session
+
+from healthcode.db.bulk import insert_many, key_filters
+from healthcode.db.fact_mapping import from_row
+from healthcode.db.facts import PresenceRow, QuarantineOrderRow
+from healthcode.identity.tables import PersonRow
+from healthcode.kernel.facts import FactKind, QuarantineOrder
+from healthcode.tracing.model.cases import CaseDetails, CaseRecord, CaseState, Classification
+from healthcode.tracing.model.derived import DerivedFact
+from healthcode.tracing.model.findings import Sighting
+from healthcode.tracing.model.risk_areas import RiskArea
+from healthcode.tracing.tables import CaseRecordRow, RiskAreaRow, TracedFactRow
+
+_PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
+
+
+class SqlTracingRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _presences(
+        self,
+        conditions: Iterable[ColumnElement[bool]],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta,
+        keep: Callable[[str], bool] | None = None,
+    ) -> list[Sighting]:
+        """Presences meeting any of ``conditions`` (one statement each) that may overlap
+        [start, end), whose place id ``keep`` accepts; superseded ones left out."""
+        # Plain tuples of the columns tracing reads: tracing reads many and changes none.
+        t = _PRESENCES
+        columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
+        found: dict[str, Sighting] = {}
+        superseded: set[str] = set()
+        for condition in conditions:
+            query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
+                condition,
+                t.c.at >= start - lookback,
+                t.c.at < end,
+                or_(t.c.until > start, t.c.at > start - slack),
+                t.c.retracted.is_(False),
+            )
+            for row in self._session.execute(query):
+                if keep is None or keep(row[2]):
+                    found[row[0]] = Sighting(*row[:8])
+                    if row[8] is not None:
+                        superseded.add(row[8])
+        return [p for key, p in sorted(found.items()) if key not in superseded]
+
+    def presences_of(
+        self,
+        subjects: Sequence[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        return self._presences(
+            key_filters(self._session, _PRESENCES.c.subject, subjects),
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
+        )
+
+    def presences_at(
+        self,
+        place_ids: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        return self._presences(
+            key_filters(self._session, _PRESENCES.c.place_id, place_ids),
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
+        )
+
+    def presences_in_cells(
+        self,
+        cells: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        return self._presences(
+            key_filters(self._session, _PRESENCES.c.cell, cells),
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
+        )
+
+    def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
+        homes: dict[str, tuple[str, str]] = {}
+        for condition in key_filters(self._session, PersonRow.subject, subjects):
+            rows = self._session.execute(
+                select(PersonRow.subject, PersonRow.household, PersonRow.jurisdiction).where(
+                    condition
+                )
+            )
+            homes.update({s: (h, j) for s, h, j in rows})
+        members: dict[tuple[str, str], list[str]] = defaultdict(list)
+        households = (h for h, _ in homes.values())
+        for condition in key_filters(self._session, PersonRow.household, households):
+            rows = self._session.execute(
+                select(PersonRow.subject, PersonRow.household, PersonRow.jurisdiction)
+                .where(condition)
+                .order_by(PersonRow.subject)
+            )
+            for s, h, j in rows:
+                members[(h, j)].append(s)
+        return {
+            s: [m for m in members.get(home, []) if m != s] for s, home in sorted(homes.items())
+        }
+
+    def add_derived(self, facts: Sequence[DerivedFact]) -> None:
+        if not facts:
+            return
+        table: Table = TracedFactRow.__table__  # type: ignore[assignment]
+        insert_many(
+            self._session,
+            table,
+            [
+                {
+                    "fact_id": f.fact_id,
+                    "key": f.key,
+                    "kind": f.kind,
+                    "source_kind": f.source_kind,
+                    "source_id": f.source_id,
+                    "subject": f.subject,
+                    "rule": f.rule,
+                    "category": f.category,
+                    "evidence": dict(f.evidence),
+                    "created_at": f.created_at,
+                    "retracted_at": f.retracted_at,
+                    "retracted_by": f.retracted_by,
+                }
+                for f in facts
+            ],
+        )
+
+    def derived_from(self, source_id: str) -> list[DerivedFact]:
+        rows = self._session.scalars(
+            select(TracedFactRow)
+            .where(TracedFactRow.source_id == source_id)
+            .order_by(TracedFactRow.fact_id)
+        )
+        return [_derived(r) for r in rows]
+
+    def retract_derived(self, retractions: Mapping[str, str], *, at: datetime) -> None:
+        for fact_id, by in retractions.items():
+            self._session.execute(
+                update(TracedFactRow)
+                .where(TracedFactRow.fact_id == fact_id)
+                .values(retracted_at=at, retracted_by=by)
+            )
+
+    def derived_for(self, subject: str) -> list[DerivedFact]:
+        rows = self._session.scalars(
+            select(TracedFactRow)
+            .where(TracedFactRow.subject == subject)
+            .order_by(TracedFactRow.created_at, TracedFactRow.fact_id)
+        )
+        return [_derived(r) for r in rows]
+
+    def quarantine_orders(self, jurisdiction: str, *, at: datetime) -> list[QuarantineOrder]:
+        table: Table = QuarantineOrderRow.__table__  # type: ignore[assignment]
+        superseded = select(table.c.supersedes).where(table.c.supersedes.is_not(None))
+        query = (
+            select(*table.columns)
+            .join(PersonRow, PersonRow.subject == table.c.subject)
+            .where(
+                PersonRow.jurisdiction == jurisdiction,
+                table.c.planned_end > at,
+                table.c.retracted.is_(False),
+                table.c.id.not_in(superseded),
+            )
+            .order_by(table.c.at, table.c.id)
+        )
+        orders: list[QuarantineOrder] = []
+        for row in self._session.execute(query):
+            fact = from_row(FactKind.QUARANTINE_ORDER, row)
+            assert isinstance(fact, QuarantineOrder)
+            orders.append(fact)
+        return orders
+
+    def presences_on_lines(
+        self,
+        lines: Iterable[str],
+        *,
+        start: datetime,
+        end: datetime,
+        lookback: timedelta,
+        slack: timedelta = timedelta(0),
+    ) -> list[Sighting]:
+        # A trip's place id is "<line>:<vehicle>": one index range per line on place_id,
+        # [line + ":", line + ";"), never LIKE. The range assumes code-point order (SQLite,
+        # PostgreSQL C/C.UTF-8); the startswith check drops whatever a collation lets in.
+        place = _PRESENCES.c.place_id
+        prefixes = tuple(sorted({f"{line}:" for line in lines}))
+        ranges = (
+            or_(*((place >= p) & (place < p[:-1] + ";") for p in prefixes[i : i + 100]))
+            for i in range(0, len(prefixes), 100)
+        )
+        return self._presences(
+            ranges,
+            start=start,
+            end=end,
+            lookback=lookback,
+            slack=slack,
+            keep=lambda place_id: place_id.startswith(prefixes),
+        )
+
+
+def _derived(row: TracedFactRow) -> DerivedFact:
+    return DerivedFact(
+        fact_id=row.fact_id,
+        key=row.key,
+        kind=row.kind,
+        source_kind=row.source_kind,
+        source_id=row.source_id,
+        subject=row.subject,
+        rule=row.rule,
+        category=row.category,
+        evidence=dict(row.evidence),
+        created_at=row.created_at,
+        retracted_at=row.retracted_at,
+        retracted_by=row.retracted_by,
+    )
+
+
+def _case(row: CaseRecordRow) -> CaseRecord:
+    return CaseRecord(
+        case_id=row.case_id,
+        jurisdiction=row.jurisdiction,
+        details=CaseDetails(
+            subject=row.subject,
+            classification=Classification(row.classification),
+            sampled_at=row.sampled_at,
+            onset_at=row.onset_at,
+            isolated_at=row.isolated_at,
+            test_reference=row.test_reference,
+        ),
+        state=CaseState(row.state),
+        version=row.version,
+        reported_by=row.reported_by,
+        reported_at=row.reported_at,
+        confirmed_by=row.confirmed_by,
+        confirmed_at=row.confirmed_at,
+        case_fact_id=row.case_fact_id,
+        withdrawn_by=row.withdrawn_by,
+        withdrawn_at=row.withdrawn_at,
+        withdrawal_reason=row.withdrawal_reason,
+        traced_at=row.traced_at,
+        trace_counts=MappingProxyType(dict(row.trace_counts or {})),
+        exposures=row.exposures,
+    )
+
+
+def _case_values(record: CaseRecord) -> dict[str, Any]:
+    d = record.details
+    return {
+        "case_id": record.case_id,
+        "subject": d.subject,
+        "jurisdiction": record.jurisdiction,
+        "classification": d.classification.value,
+        "sampled_at": d.sampled_at,
+        "onset_at": d.onset_at,
+        "isolated_at": d.isolated_at,
+        "test_reference": d.test_reference,
+        "state": record.state.value,
+        "version": record.version,
+        "reported_by": record.reported_by,
+        "reported_at": record.reported_at,
+        "confirmed_by": record.confirmed_by,
+        "confirmed_at": record.confirmed_at,
+        "case_fact_id": record.case_fact_id,
+        "withdrawn_by": record.withdrawn_by,
+        "withdrawn_at": record.withdrawn_at,
+        "withdrawal_reason": record.withdrawal_reason,
+        "traced_at": record.traced_at,
+        "trace_counts": dict(record.trace_counts),
+        "exposures": record.exposures,
+    }
+
+
+class SqlCaseRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, record: CaseRecord) -> None:
+        self._session.add(CaseRecordRow(**_case_values(record)))
+        self._session.flush()
+
+    def get(self, case_id: str, *, for_update: bool = False) -> CaseRecord | None:
+        row = self._session.get(CaseRecordRow, case_id, with_for_update=for_update)
+        return None if row is None else _case(row)
+
+    def save(self, record: CaseRecord) -> None:
+        row = self._session.get(CaseRecordRow, record.case_id)
+        if row is None:
+            raise LookupError(record.case_id)
+        for name, value in _case_values(record).items():
+            setattr(row, name, value)
+        self._session.flush()
+
+    def list(self, jurisdiction: str, *, state: CaseState | None = None) -> list[CaseRecord]:
+        query = select(CaseRecordRow).where(CaseRecordRow.jurisdiction == jurisdiction)
+        if state is not None:
+            query = query.where(CaseRecordRow.state == state.value)
+        rows = self._session.scalars(
+            query.order_by(CaseRecordRow.reported_at, CaseRecordRow.case_id)
+        )
+        return [_case(r) for r in rows]
+
+
+def _area(row: RiskAreaRow) -> RiskArea:
+    return RiskArea(
+        id=row.id,
+        jurisdiction=row.jurisdiction,
+        name=row.name,
+        level=row.level,
+        cells=tuple(row.cells),
+        venues=tuple(row.venues),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        declared_at=row.declared_at,
+        proposed_by=row.proposed_by,
+        approved_by=row.approved_by,
+    )
+
+
+class SqlRiskAreaRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, area: RiskArea) -> None:
+        values = {**vars(area), "cells": list(area.cells), "venues": list(area.venues)}
+        self._session.add(RiskAreaRow(**values))
+        self._session.flush()
+
+    def get(self, area_id: str) -> RiskArea | None:
+        row = self._session.get(RiskAreaRow, area_id)
+        return None if row is None else _area(row)
+
+    def list(self, jurisdiction: str, *, active_at: datetime | None = None) -> list[RiskArea]:
+        query = select(RiskAreaRow).where(RiskAreaRow.jurisdiction == jurisdiction)
+        if active_at is not None:
+            query = query.where(RiskAreaRow.ends_at > active_at)
+        rows = self._session.scalars(query.order_by(RiskAreaRow.declared_at, RiskAreaRow.id))
+        return [_area(r) for r in rows]

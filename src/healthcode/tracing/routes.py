@@ -1,0 +1,286 @@
+"""Cases (report, confirm, correct, withdraw by four eyes, preview), risk areas, quarantines,
+and what tracing found about the calling citizen."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+
+from healthcode.api.auth import Authorized, CurrentSubject, Public
+from healthcode.api.deps import ContainerDep
+from healthcode.oversight import proposals
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.model import ProposalKind, ProposalStatus
+from healthcode.oversight.schemas import DecisionIn, ProposalOut
+from healthcode.tracing import cases
+from healthcode.tracing.cases import CaseView
+from healthcode.tracing.model.cases import CaseState
+from healthcode.tracing.quarantine import list_quarantines, my_exposures, propose_release
+from healthcode.tracing.risk_areas import list_risk_areas
+from healthcode.tracing.schemas import (
+    CaseIn,
+    CaseOut,
+    CorrectionIn,
+    ExposureOut,
+    PreviewOut,
+    QuarantineOut,
+    ReleaseIn,
+    RiskAreaIn,
+    RiskAreaOut,
+    WithdrawalIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["tracing"])
+
+ReportsCases = Annotated[Principal, Depends(Authorized(Action.PROPOSE_CASE))]
+ReadsCases = Annotated[Principal, Depends(Authorized(Action.READ_CASES))]
+ConfirmsCases = Annotated[Principal, Depends(Authorized(Action.APPROVE_CASE))]
+ProposesWithdrawals = Annotated[Principal, Depends(Authorized(Action.PROPOSE_WITHDRAWAL))]
+ApprovesWithdrawals = Annotated[Principal, Depends(Authorized(Action.APPROVE_WITHDRAWAL))]
+Previews = Annotated[Principal, Depends(Authorized(Action.PREVIEW_TRACING))]
+ProposesAreas = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RISK_AREA))]
+ReadsQuarantines = Annotated[Principal, Depends(Authorized(Action.READ_QUARANTINES))]
+ProposesReleases = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RELEASE))]
+
+
+def _case_out(view: CaseView) -> CaseOut:
+    r, d = view.record, view.record.details
+    pending, withdrawal = view.pending, view.withdrawal
+    waiting = view.pending_withdrawal
+    return CaseOut(
+        case_id=r.case_id,
+        subject=d.subject,
+        state=view.state.value,
+        version=r.version,
+        classification=d.classification.value,
+        sampled_at=d.sampled_at,
+        onset_at=d.onset_at,
+        isolated_at=d.isolated_at,
+        test_reference=d.test_reference,
+        reported_by=r.reported_by,
+        reported_at=r.reported_at,
+        confirmed_by=r.confirmed_by,
+        confirmed_at=r.confirmed_at,
+        withdrawn_by=r.withdrawn_by,
+        withdrawn_at=r.withdrawn_at,
+        withdrawal_reason=r.withdrawal_reason,
+        withdrawal_proposed_by=None if withdrawal is None else withdrawal.proposed_by,
+        traced_at=r.traced_at,
+        trace_counts=dict(r.trace_counts),
+        exposures=r.exposures,
+        pending_proposal=None if pending is None else pending.id,
+        pending_withdrawal=None if waiting is None else waiting.id,
+    )
+
+
+@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+def report_case(body: CaseIn, official: ReportsCases, container: ContainerDep) -> ProposalOut:
+    """Report a case: a proposal a different official confirms (`payload.case_id` names it)."""
+    proposal = cases.report_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        details=body.details(),
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
+
+
+@router.get("/cases", response_model=list[CaseOut])
+def list_cases(
+    official: ReadsCases, container: ContainerDep, state: CaseState | None = None
+) -> list[CaseOut]:
+    """Cases of the caller's jurisdiction, oldest report first (filter by `state`)."""
+    found = cases.list_cases(uow=container.uow(), principal=official, state=state)
+    return [_case_out(v) for v in found]
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(case_id: str, official: ReadsCases, container: ContainerDep) -> CaseOut:
+    """One case: its details, state, who reported and confirmed it, what tracing found."""
+    return _case_out(cases.get_case(uow=container.uow(), principal=official, case_id=case_id))
+
+
+@router.get("/cases/{case_id}/preview", response_model=PreviewOut)
+def preview_case(case_id: str, official: Previews, container: ContainerDep) -> PreviewOut:
+    """How many people each tracing rule would flag (for a pending report or correction: as if
+    confirmed now). Nothing is recorded."""
+    found = cases.preview_case(
+        uow=container.uow(), clock=container.clock, principal=official, case_id=case_id
+    )
+    return PreviewOut.model_validate(found)
+
+
+@router.post("/cases/{case_id}/confirm", response_model=ProposalOut)
+def confirm_case(
+    case_id: str, body: DecisionIn, approver: ConfirmsCases, container: ContainerDep
+) -> ProposalOut:
+    """Confirm the case's pending report or correction (never your own); tracing follows."""
+    decided = cases.confirm_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        case_id=case_id,
+        note=body.note,
+    )
+    return ProposalOut.of(decided)
+
+
+@router.post(
+    "/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
+)
+def correct_case(
+    case_id: str, body: CorrectionIn, official: ReportsCases, container: ContainerDep
+) -> ProposalOut:
+    """Propose corrected details of a confirmed case (a different official confirms)."""
+    proposal = cases.correct_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        case_id=case_id,
+        details=body.details(),
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
+
+
+@router.post(
+    "/cases/{case_id}/withdraw",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses={200: {"description": "A pending report was rejected (a single decision)"}},
+)
+def withdraw_case(
+    case_id: str,
+    body: WithdrawalIn,
+    official: ProposesWithdrawals,
+    container: ContainerDep,
+    response: Response,
+) -> ProposalOut:
+    """Withdraw a case, saying why. For a confirmed case this proposes the withdrawal (201, a
+    `withdraw_case` proposal): nothing changes until a different official approves it at
+    `/cases/{id}/withdrawal/approve` (or `/proposals/{id}/approve`). A pending report is
+    rejected at once by a supervisor (200, the rejected report)."""
+    proposal = cases.withdraw_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        case_id=case_id,
+        reason=body.reason,
+    )
+    if proposal.status is not ProposalStatus.PENDING:
+        response.status_code = status.HTTP_200_OK
+    return ProposalOut.of(proposal)
+
+
+@router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut)
+def approve_withdrawal(
+    case_id: str, body: DecisionIn, approver: ApprovesWithdrawals, container: ContainerDep
+) -> ProposalOut:
+    """Approve the case's pending withdrawal (never your own proposal): the case is retracted
+    and tracing again undoes every exposure and quarantine order that followed from it."""
+    decided = cases.approve_withdrawal(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=approver,
+        case_id=case_id,
+        note=body.note,
+    )
+    return ProposalOut.of(decided)
+
+
+@router.post("/risk-areas", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+def propose_risk_area(
+    body: RiskAreaIn, official: ProposesAreas, container: ContainerDep
+) -> ProposalOut:
+    """Propose a risk area (a different official approves it at `/proposals/{id}/approve`)."""
+    proposal = proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        action=ProposalKind.DECLARE_RISK_AREA.value,
+        payload={
+            "name": body.name,
+            "level": body.level,
+            "cells": body.cells,
+            "venues": body.venues,
+            "starts_at": body.starts_at.isoformat(),
+            "ends_at": body.ends_at.isoformat(),
+        },
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
+
+
+@router.get(
+    "/risk-areas",
+    response_model=list[RiskAreaOut],
+    dependencies=[Depends(Public(Action.READ_RISK_AREAS))],
+)
+def get_risk_areas(container: ContainerDep, include_past: bool = False) -> list[RiskAreaOut]:
+    """The published risk areas of this jurisdiction (those not over yet, unless
+    `include_past`): public, as the cities published them."""
+    areas = list_risk_areas(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        active_only=not include_past,
+    )
+    return [
+        RiskAreaOut(
+            id=a.id,
+            name=a.name,
+            level=a.level,
+            cells=list(a.cells),
+            venues=list(a.venues),
+            starts_at=a.starts_at,
+            ends_at=a.ends_at,
+            declared_at=a.declared_at,
+        )
+        for a in areas
+    ]
+
+
+@router.get("/quarantines", response_model=list[QuarantineOut])
+def get_quarantines(official: ReadsQuarantines, container: ContainerDep) -> list[QuarantineOut]:
+    """Quarantine orders in force or planned in the caller's jurisdiction (released ones not)."""
+    views = list_quarantines(uow=container.uow(), clock=container.clock, principal=official)
+    return [
+        QuarantineOut(
+            order_id=v.order.order_id,
+            subject=v.order.subject,
+            setting=v.order.setting,
+            state=v.state,
+            starts_at=v.order.at,
+            planned_end=v.order.planned_end,
+            reason=v.order.reason,
+        )
+        for v in views
+    ]
+
+
+@router.post(
+    "/quarantines/release", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
+)
+def release_quarantine(
+    body: ReleaseIn, official: ProposesReleases, container: ContainerDep
+) -> ProposalOut:
+    """Propose releasing a person from their quarantine orders (a different official approves)."""
+    proposal = propose_release(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        subject=body.subject,
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
+
+
+@router.get("/me/exposures", response_model=list[ExposureOut], tags=["status"])
+def get_my_exposures(subject: CurrentSubject, container: ContainerDep) -> list[ExposureOut]:
+    """What tracing recorded about you and why: the rule, the place, the case's time there and
+    yours, the overlap; retracted ones are marked (the case never named)."""
+    return [
+        ExposureOut.model_validate(e) for e in my_exposures(uow=container.uow(), subject=subject)
+    ]

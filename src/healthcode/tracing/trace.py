@@ -1,0 +1,345 @@
+"""Tracing a case: fetch who was where (from the repositories), apply the pure rules of
+``domain.tracing`` under the policy's parameters, and record the exposures and quarantine
+orders that follow — or, for a preview, only count them.
+
+Everything is bounded by the case record: the infectious window ends at isolation (the
+confirmation unless an earlier isolation was reported) and secondary contacts are looked for
+until the confirmation. Tracing a case again therefore finds the same facts and records
+nothing new; after a correction it records what is new and retracts what no longer holds; a
+withdrawn case keeps nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from healthcode.jobs.model import Job
+from healthcode.jobs.queue import enqueue, register_batch_job, register_job
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.uow import UnitOfWork
+from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
+from healthcode.tracing.model.cases import CaseRecord, CaseState
+from healthcode.tracing.model.contacts import (
+    close_contacts,
+    companions,
+    counts_by_rule,
+    most_severe,
+    secondary_contacts,
+    secondary_windows,
+)
+from healthcode.tracing.model.findings import (
+    CLOSE_CONTACT,
+    Finding,
+    Interval,
+    PlaceClass,
+    Sighting,
+    Visit,
+    assumed_slack,
+    infectious_window,
+    visit_of,
+)
+from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
+from healthcode.tracing.settings import TracingSettings, tracing_settings
+
+TRACE_CASE: Final = "trace_case"
+# cases confirmed together are traced together, this many to a transaction: they share the
+# reads and writes of reassessing the people they touch (a person in several is assessed once)
+TRACE_BATCH: Final = 10
+# presences begin at most this long before the time range they overlap (rides last at most
+# 6 h; a check-in is an instant); location stays in cells may last longer
+PLACE_LOOKBACK: Final = timedelta(hours=24)
+CELL_LOOKBACK: Final = timedelta(hours=48)
+_BUCKET: Final = timedelta(hours=3)
+_PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseTrace:
+    """What tracing a case finds: the window, the findings with their evidence, the orders."""
+
+    case_id: str
+    window: Interval
+    cutoff: datetime
+    findings: list[Finding] = field(default_factory=list)
+    orders: list[PlannedOrder] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return counts_by_rule(self.findings)
+
+    @property
+    def people(self) -> int:
+        return len({f.subject for f in self.findings})
+
+    def summary(self) -> dict[str, Any]:
+        by_category: dict[str, set[str]] = defaultdict(set)
+        for f in self.findings:
+            by_category[f.category].add(f.subject)
+        return {
+            "case_id": self.case_id,
+            "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
+            "by_rule": self.counts,
+            "by_category": {k: len(v) for k, v in sorted(by_category.items())},
+            "people": self.people,
+            "exposures": len(self.findings),
+            "quarantine_orders": len(self.orders),
+        }
+
+
+def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
+    return [visit_of(p, settings) for p in presences]
+
+
+def _floor(moment: datetime) -> datetime:
+    return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
+
+
+def _around(
+    uow: UnitOfWork, spans: list[tuple[str, Interval]], settings: TracingSettings
+) -> list[Visit]:
+    """Everyone's visits to these places that may overlap these times (``(place, interval)``).
+
+    Places are read together when their times fall in the same few-hour buckets, so the read
+    stays close to the times that matter rather than the whole window."""
+    hulls: dict[str, Interval] = {}
+    for place, span in spans:
+        seen = hulls.get(place)
+        hulls[place] = (
+            span if seen is None else Interval(min(seen.start, span.start), max(seen.end, span.end))
+        )
+    buckets: dict[tuple[datetime, datetime], list[str]] = defaultdict(list)
+    for place, hull in hulls.items():
+        buckets[(_floor(hull.start), _floor(hull.end) + _BUCKET)].append(place)
+    slack = assumed_slack(settings)
+    found: dict[str, Sighting] = {}
+    for (start, end), places in sorted(buckets.items()):
+        for sighting in uow.tracing.presences_at(
+            places, start=start, end=end, lookback=PLACE_LOOKBACK, slack=slack
+        ):
+            found[sighting.id] = sighting
+    return _visits(list(found.values()), settings)
+
+
+def _secondary(
+    uow: UnitOfWork,
+    *,
+    case_subject: str,
+    primary: list[Finding],
+    cutoff: datetime,
+    settings: TracingSettings,
+) -> list[Finding]:
+    windows = secondary_windows(primary, cutoff)
+    if not settings.secondary or not windows:
+        return []
+    contacts = sorted(windows)
+    earliest = min(w.start for w in windows.values())
+    by_contact: dict[str, list[Visit]] = defaultdict(list)
+    slack = assumed_slack(settings)
+    presences = uow.tracing.presences_of(
+        contacts, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK, slack=slack
+    )
+    for v in _visits(presences, settings):
+        if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
+            by_contact[v.subject].append(v)
+    spans = [
+        (v.place_id, clipped)
+        for contact, visits in by_contact.items()
+        for v in visits
+        if (clipped := v.interval.overlap(windows[contact])) is not None
+    ]
+    candidates = _around(uow, spans, settings)
+    households: Mapping[str, list[str]] = (
+        uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
+    )
+    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
+    return secondary_contacts(
+        windows=windows,
+        contact_visits=by_contact,
+        candidates=candidates,
+        households=households,
+        settings=settings,
+        exclude=exclude,
+    )
+
+
+def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -> CaseTrace:
+    """Trace the case as it stands (a preview of a reported case traces as if confirmed now)."""
+    settings = tracing_settings(uow.policies.active(record.jurisdiction))
+    details = record.details
+    cutoff = record.confirmed_at or now
+    window = infectious_window(
+        onset_at=details.onset_at,
+        sampled_at=details.sampled_at,
+        isolated_at=record.isolation(now),
+        settings=settings,
+    )
+    trace = CaseTrace(case_id=record.case_id, window=window, cutoff=cutoff)
+    if window.end <= window.start:
+        return trace
+    companion = settings.companion
+    slack = assumed_slack(settings)
+    fetch_from = window.start
+    if companion.enabled:
+        fetch_from = min(fetch_from, window.end - companion.dwell_lookback)
+    own = _visits(
+        uow.tracing.presences_of(
+            [details.subject], start=fetch_from, end=window.end, lookback=CELL_LOOKBACK, slack=slack
+        ),
+        settings,
+    )
+    in_window = [v for v in own if v.interval.overlap(window) is not None]
+    candidates = _around(
+        uow,
+        [
+            (v.place_id, clipped)
+            for v in in_window
+            if v.place in _PLACES and (clipped := v.interval.overlap(window)) is not None
+        ],
+        settings,
+    )
+    household = uow.tracing.households([details.subject]).get(details.subject, [])
+    primary = close_contacts(
+        case_subject=details.subject,
+        window=window,
+        case_visits=in_window,
+        candidates=candidates,
+        household=household,
+        settings=settings,
+    )
+    found = list(primary)
+    if companion.enabled:
+        cells = {v.cell for v in in_window if v.cell is not None and v.source in companion.sources}
+        in_cells = uow.tracing.presences_in_cells(
+            cells, start=fetch_from, end=window.end, lookback=CELL_LOOKBACK, slack=slack
+        )
+        found += companions(
+            case_subject=details.subject,
+            window=window,
+            case_visits=own,
+            candidates=_visits(in_cells, settings),
+            settings=settings,
+        )
+    found += _secondary(
+        uow, case_subject=details.subject, primary=primary, cutoff=cutoff, settings=settings
+    )
+    findings = most_severe(found)
+    reason = f"case {record.case_id}"
+    orders = orders_for_findings(
+        source_id=record.case_id,
+        findings=findings,
+        quarantine=settings.quarantine,
+        issued_at=cutoff,
+        reason=reason,
+    )
+    if "case" in settings.quarantine:
+        orders += plan_orders(
+            source_id=record.case_id,
+            subject=details.subject,
+            key="case",
+            counted_from=cutoff,
+            issued_at=cutoff,
+            steps=settings.quarantine["case"],
+            reason=f"{reason} (case)",
+        )
+    return replace(trace, findings=findings, orders=orders)
+
+
+def _trace_one(
+    uow: UnitOfWork, clock: Clock, case_id: str
+) -> tuple[dict[str, Any], Applied | None]:
+    """Record what the case causes now (not yet reassessed); its summary."""
+    record = uow.cases.get(case_id, for_update=True)
+    if record is None:
+        return {"case_id": case_id, "skipped": "no such case"}, None
+    now = clock.now()
+    if record.state is CaseState.CONFIRMED:
+        trace = find_case_exposures(uow, record, now=now)
+        desired = [
+            *desired_exposures(case_id, trace.findings, now=now),
+            *desired_orders(trace.orders, now=now),
+        ]
+        summary = trace.summary()
+    elif record.state is CaseState.WITHDRAWN:
+        desired, summary = [], {"case_id": case_id, "withdrawn": True}
+    else:
+        return {"case_id": case_id, "skipped": f"case is {record.state.value}"}, None
+    corrected = "withdrawn" if record.state is CaseState.WITHDRAWN else "corrected"
+    applied = derive(
+        uow,
+        clock,
+        source_kind="case",
+        source_id=case_id,
+        desired=desired,
+        cause_added=f"case {case_id} confirmed: traced",
+        cause_removed=f"correction: case {case_id} {corrected}",
+    )
+    if record.state is CaseState.CONFIRMED:
+        _queue_rescan(uow, clock, record, now=now)
+    counts = summary.get("by_rule", {})
+    uow.cases.save(
+        replace(
+            record,
+            traced_at=now,
+            trace_counts=dict(counts) if isinstance(counts, dict) else {},
+            exposures=len([d for d in desired if d.category != "quarantine_order"]),
+        )
+    )
+    return {**summary, "added": applied.added, "retracted": applied.retracted}, applied
+
+
+def trace_cases(uow: UnitOfWork, clock: Clock, *, case_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Bring each case's exposures and orders in line with its record, inside the caller's
+    transaction, then reassess everyone touched once; one summary per case. A withdrawn case
+    keeps none."""
+    traced = [_trace_one(uow, clock, case_id) for case_id in case_ids]
+    reassess(uow, clock, [applied for _, applied in traced if applied is not None])
+    return [summary for summary, _ in traced]
+
+
+def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
+    """``trace_cases`` for one case; returns its summary."""
+    return trace_cases(uow, clock, case_ids=[case_id])[0]
+
+
+def _queue_rescan(uow: UnitOfWork, clock: Clock, record: CaseRecord, *, now: datetime) -> None:
+    """Trace the case again later, for the presences uploaded late (while the policy says)."""
+    settings = tracing_settings(uow.policies.active(record.jurisdiction))
+    confirmed = record.confirmed_at or now
+    if now >= confirmed + settings.late_horizon:
+        return
+    at = now + settings.late_rescan
+    enqueue(
+        uow,
+        clock,
+        kind=TRACE_CASE,
+        payload={"case_id": record.case_id},
+        dedup_key=f"{TRACE_CASE}:{record.case_id}:late:{int(at.timestamp())}",
+        run_after=at,
+    )
+
+
+def queue_trace(uow: UnitOfWork, clock: Clock, record: CaseRecord) -> bool:
+    """Queue tracing of the case in its current state (once per version and state)."""
+    return enqueue(
+        uow,
+        clock,
+        kind=TRACE_CASE,
+        payload={"case_id": record.case_id},
+        dedup_key=f"{TRACE_CASE}:{record.case_id}:{record.version}:{record.state.value}",
+    )
+
+
+def _run_trace_job(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+    return trace_case(uow, clock, case_id=str(job.payload["case_id"]))
+
+
+def _run_trace_jobs(uow: UnitOfWork, clock: Clock, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    return trace_cases(uow, clock, case_ids=[str(job.payload["case_id"]) for job in jobs])
+
+
+register_job(TRACE_CASE, _run_trace_job)
+register_batch_job(TRACE_CASE, _run_trace_jobs, size=TRACE_BATCH)
