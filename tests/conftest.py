@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from healthcode import bootstrap
+from healthcode.app import create_app
 from healthcode.container import Container
 from healthcode.db.engine import build_engine
 from healthcode.db.migrate import upgrade
@@ -109,6 +111,13 @@ def container(settings: Settings, clock: FixedClock) -> Iterator[Container]:
     built = bootstrap.build(settings, clock_factory=lambda: clock)
     yield built
     built.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    """An HTTP client on an app built around the test's container."""
+    with TestClient(create_app(container=container)) as test_client:
+        yield test_client
 
 
 @pytest.fixture

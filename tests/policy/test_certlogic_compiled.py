@@ -26,7 +26,7 @@ from healthcode.policy.conditions import compile_condition
 
 
 def _conformance() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "policy" / "test_certlogic_conformance.py"
+    path = Path(__file__).resolve().parent / "test_certlogic_conformance.py"
     spec = importlib.util.spec_from_file_location("certlogic_conformance_suite", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -18,7 +18,7 @@ import pytest
 
 from healthcode.policy.certlogic import CertLogicError, evaluate, validate
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _suite_root() -> Path:

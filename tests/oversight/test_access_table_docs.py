@@ -6,7 +6,7 @@ from pathlib import Path
 
 from healthcode.oversight.access import markdown_table
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_table_matches_the_code() -> None:
