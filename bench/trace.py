@@ -48,16 +48,19 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from healthcode.bootstrap import JOB_KINDS, PROPOSAL_KINDS
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.channels import add_channel
 from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.officials import add_official, official_principal
+from healthcode.jobs.queue import JobKinds
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.status import Status
 from healthcode.notifications.tables import OutboxRow
+from healthcode.oversight.kinds import ProposalKinds
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.policy.bundled import bundled_policy
 from healthcode.status.codec import encode
@@ -311,6 +314,10 @@ def create_indexes(engine: Engine) -> None:
         conn.execute(text("ANALYZE"))
 
 
+PROPOSALS = ProposalKinds(PROPOSAL_KINDS)
+JOBS = JobKinds(JOB_KINDS)
+
+
 @dataclass
 class Env:
     engine: Engine
@@ -333,6 +340,7 @@ def report_case(env: Env, subject: str) -> str:
     proposal = cases.report_case(
         uow=env.uow(),
         clock=env.clock,
+        kinds=PROPOSALS,
         principal=wang,
         details={
             "subject": subject,
@@ -352,6 +360,7 @@ def drain(env: Env, workers: int) -> int:
         worker = Worker(
             uow_factory=env.uow,
             clock=env.clock,
+            kinds=JOBS,
             sender=None,
             name=name,
             max_jobs_per_pass=1_000_000,
@@ -379,7 +388,9 @@ def measure(env: Env, city: City, args: argparse.Namespace, rng: random.Random, 
         previews.append(time.perf_counter() - started)
         before = counts(env)
         started = time.perf_counter()
-        cases.confirm_case(uow=env.uow(), clock=env.clock, principal=li, case_id=case_id)
+        cases.confirm_case(
+            uow=env.uow(), clock=env.clock, kinds=PROPOSALS, principal=li, case_id=case_id
+        )
         drain(env, 1)
         single.append(time.perf_counter() - started)
         after = counts(env)
@@ -406,7 +417,9 @@ def measure(env: Env, city: City, args: argparse.Namespace, rng: random.Random, 
     workers = 1 if env.engine.dialect.name == "sqlite" else args.workers
     started = time.perf_counter()
     for case_id in batch_ids:
-        cases.confirm_case(uow=env.uow(), clock=env.clock, principal=li, case_id=case_id)
+        cases.confirm_case(
+            uow=env.uow(), clock=env.clock, kinds=PROPOSALS, principal=li, case_id=case_id
+        )
     jobs = drain(env, workers)
     elapsed = time.perf_counter() - started
     after = counts(env)

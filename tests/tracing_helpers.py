@@ -9,6 +9,7 @@ from typing import Any
 from factories import registration, resident_id
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
+from healthcode.jobs.queue import JobKinds
 from healthcode.kernel.facts import Presence
 from healthcode.kernel.ids import new_id
 from healthcode.oversight.access import Principal
@@ -101,6 +102,7 @@ def report(
     proposal = cases.report_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=reporter,
         details=details,
         reason="positive PCR at the fever clinic",
@@ -110,13 +112,23 @@ def report(
 
 def confirm(container: Container, approver: Principal, case_id: str) -> None:
     cases.confirm_case(
-        uow=container.uow(), clock=container.clock, principal=approver, case_id=case_id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=approver,
+        case_id=case_id,
     )
 
 
-def work(container: Container) -> PassReport:
-    """One pass of a worker (jobs, due statuses; no webhooks sent)."""
-    return Worker(uow_factory=container.uow, clock=container.clock, sender=None).run_once()
+def work(container: Container, kinds: JobKinds | None = None) -> PassReport:
+    """One pass of a worker (jobs of the system's kinds, or of ``kinds``; due statuses; no
+    webhooks sent)."""
+    return Worker(
+        uow_factory=container.uow,
+        clock=container.clock,
+        kinds=container.job_kinds if kinds is None else kinds,
+        sender=None,
+    ).run_once()
 
 
 def hours(n: float) -> timedelta:

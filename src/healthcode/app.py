@@ -28,7 +28,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             built = app.state.container
             sender = HttpWebhookSender()
             app.state.worker = WorkerThread(
-                Worker(uow_factory=built.uow, clock=built.clock, sender=sender)
+                Worker(
+                    uow_factory=built.uow, clock=built.clock, kinds=built.job_kinds, sender=sender
+                )
             )
             app.state.worker.start()
         try:

@@ -18,11 +18,12 @@ from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_curren
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.identity.encryption import PersonalDataCipher, create_key_file, read_key_file
+from healthcode.jobs.queue import JobKind, JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.notifications import commands as notifications_commands
 from healthcode.oversight import commands as oversight_commands
 from healthcode.oversight import routes as oversight_routes
-from healthcode.oversight.kinds import ProposalHandler, register_handler, registered_kinds
+from healthcode.oversight.kinds import ProposalHandler, ProposalKinds
 from healthcode.policies import commands as policies_commands
 from healthcode.policies.versions import ACTIVATE_POLICY
 from healthcode.presence import commands as presence_commands
@@ -34,6 +35,8 @@ from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
+from healthcode.tracing.risk_areas import SCAN_RISK_AREA_JOB
+from healthcode.tracing.trace import TRACE_CASE_JOB
 
 ROUTERS: tuple[APIRouter, ...] = (
     identity_routes.router,
@@ -66,11 +69,8 @@ PROPOSAL_KINDS: tuple[ProposalHandler, ...] = (
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 
 
-def _register_proposal_kinds() -> None:
-    known = set(registered_kinds())
-    for handler in PROPOSAL_KINDS:
-        if handler.kind not in known:
-            register_handler(handler)
+JOB_KINDS: tuple[JobKind, ...] = (TRACE_CASE_JOB, SCAN_RISK_AREA_JOB)
+"""The kinds of background job the workers run."""
 
 
 def initialise(settings: Settings) -> list[str]:
@@ -96,7 +96,6 @@ def initialise(settings: Settings) -> list[str]:
 
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``)."""
-    _register_proposal_kinds()
     engine = build_engine(settings.database_url)
     try:
         check_current(engine)
@@ -108,5 +107,7 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
         engine=engine,
         session_factory=build_session_factory(engine),
         cipher=PersonalDataCipher(read_key_file(settings.data_key_file)),
+        proposal_kinds=ProposalKinds(PROPOSAL_KINDS),
+        job_kinds=JobKinds(JOB_KINDS),
         clock=clock_factory(),
     )

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.codes.key_files import PrivateKeyFiles
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.jobs.queue import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
+from healthcode.oversight.kinds import ProposalKinds
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.settings import Settings
 
@@ -25,6 +27,8 @@ class Container:
     engine: Engine
     session_factory: sessionmaker[Session]
     cipher: PersonalDataCipher
+    proposal_kinds: ProposalKinds
+    job_kinds: JobKinds
     clock: Clock = field(default_factory=SystemClock)
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from healthcode.jobs.model import LEASE, JobStatus
-from healthcode.jobs.queue import run_due, worker_name
+from healthcode.jobs.queue import JobKinds, run_due, worker_name
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.uow import UnitOfWork
 from healthcode.notifications.delivery import DeliveryReport, WebhookSender, deliver_due
@@ -71,6 +71,7 @@ class Worker:
         *,
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock,
+        kinds: JobKinds,
         sender: WebhookSender | None,
         name: str | None = None,
         lease: timedelta = LEASE,
@@ -78,6 +79,7 @@ class Worker:
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
+        self.kinds = kinds
         self.sender = sender
         self.name = name or worker_name()
         self.lease = lease
@@ -88,7 +90,11 @@ class Worker:
         ran = 0
         while ran < self.max_jobs_per_pass:
             outcomes = run_due(
-                uow_factory=self.uow_factory, clock=self.clock, worker=self.name, lease=self.lease
+                uow_factory=self.uow_factory,
+                clock=self.clock,
+                kinds=self.kinds,
+                worker=self.name,
+                lease=self.lease,
             )
             if not outcomes:
                 return

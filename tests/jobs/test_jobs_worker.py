@@ -5,16 +5,16 @@ one job twice."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from healthcode.bootstrap import JOB_KINDS
 from healthcode.container import Container
-from healthcode.jobs import queue as jobs
 from healthcode.jobs.model import LEASE, MAX_ATTEMPTS, Job, JobStatus
-from healthcode.jobs.queue import enqueue, register_batch_job, register_job, run_due, run_next
+from healthcode.jobs.queue import JobKind, JobKinds, enqueue, run_due, run_next
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.facts import FactKind, IdentityCheck
 from healthcode.kernel.ids import new_id
@@ -68,18 +68,20 @@ def _mark_or_fail(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
     return _mark(uow, clock, job)
 
 
+KINDS = JobKinds(
+    [
+        *JOB_KINDS,
+        JobKind(name="test_mark", run=_mark),
+        JobKind(name="test_boom", run=_boom),
+        JobKind(name="test_batch", run=_mark_or_fail, run_batch=_mark_all, batch_size=4),
+    ]
+)
+"""The system's job kinds and this module's own."""
+
+
 @pytest.fixture(autouse=True)
-def _test_kinds() -> Iterator[None]:
-    register_job("test_mark", _mark)
-    register_job("test_boom", _boom)
-    register_job("test_batch", _mark_or_fail)
-    register_batch_job("test_batch", _mark_all, size=4)
+def _fresh_batches() -> None:
     BATCHES.clear()
-    yield
-    jobs._HANDLERS.pop("test_mark", None)
-    jobs._HANDLERS.pop("test_boom", None)
-    jobs._HANDLERS.pop("test_batch", None)
-    jobs._BATCH_HANDLERS.pop("test_batch", None)
 
 
 def _queue(container: Container, kind: str, key: str, **payload: object) -> None:
@@ -117,17 +119,19 @@ def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
 
     monkeypatch.setattr(derived, "record_many", dies_after_writing)
     with pytest.raises(Killed):
-        run_next(uow_factory=container.uow, clock=container.clock, worker="w1")
+        run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w1")
     monkeypatch.setattr(derived, "record_many", real)
     assert current_status(uow=container.uow(), clock=container.clock, subject=cc).colour == "green"
     with container.uow() as uow:
         (job,) = uow.jobs.list()
     assert job.status is JobStatus.RUNNING and job.locked_by == "w1"
     # another worker cannot take it while the lease holds…
-    assert run_next(uow_factory=container.uow, clock=container.clock, worker="w2") is None
+    assert (
+        run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w2") is None
+    )
     # …and takes it once the lease has expired
     container.clock.advance(LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
-    outcome = run_next(uow_factory=container.uow, clock=container.clock, worker="w2")
+    outcome = run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w2")
     assert outcome is not None and outcome.status is JobStatus.DONE
     assert outcome.job.attempts == 2
     assert current_status(uow=container.uow(), clock=container.clock, subject=cc).colour == "red"
@@ -136,8 +140,10 @@ def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
     assert len(exposures) == 1
     assert len([m for m in outbox(uow=container.uow()) if m.subject == cc]) == 1
     # the first worker coming back finds nothing to do, and the job never runs again
-    assert run_next(uow_factory=container.uow, clock=container.clock, worker="w1") is None
-    assert work(container).jobs_done == 0
+    assert (
+        run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w1") is None
+    )
+    assert work(container, KINDS).jobs_done == 0
 
 
 def test_lost_lease_commits_nothing(container: Container) -> None:
@@ -151,7 +157,10 @@ def test_lost_lease_commits_nothing(container: Container) -> None:
         uow.commit()
     assert claimed is not None
     container.clock.advance(LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
-    assert run_next(uow_factory=container.uow, clock=container.clock, worker="fast") is not None
+    assert (
+        run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="fast")
+        is not None
+    )
     with container.uow() as uow:
         assert uow.jobs.lock(claimed.id, worker="slow") is None
     assert _marks(container, subject) == 1
@@ -161,9 +170,9 @@ def test_a_finished_job_is_never_run_again(container: Container) -> None:
     """Done is final; queueing the same work again (same dedup key) is refused."""
     subject = resident(container, 1)
     _queue(container, "test_mark", "once", subject=subject)
-    assert work(container).jobs_done == 1
+    assert work(container, KINDS).jobs_done == 1
     container.clock.advance(hours(1))  # type: ignore[attr-defined]
-    assert work(container).jobs_done == 0
+    assert work(container, KINDS).jobs_done == 0
     with container.uow() as uow:
         assert not enqueue(uow, container.clock, kind="test_mark", payload={}, dedup_key="once")
     assert _marks(container, subject) == 1
@@ -173,12 +182,16 @@ def test_failures_are_retried_with_back_off_then_parked(container: Container) ->
     """A failing job is due again after 10 s, 20 s…; after the last attempt it is failed, with
     its error kept for an operator."""
     _queue(container, "test_boom", "boom")
-    first = run_next(uow_factory=container.uow, clock=container.clock, worker="w")
+    first = run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w")
     assert first is not None and first.status is JobStatus.PENDING
-    assert run_next(uow_factory=container.uow, clock=container.clock, worker="w") is None
+    assert (
+        run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w") is None
+    )
     container.clock.advance(timedelta(seconds=10))  # type: ignore[attr-defined]
     for _ in range(MAX_ATTEMPTS - 1):
-        outcome = run_next(uow_factory=container.uow, clock=container.clock, worker="w")
+        outcome = run_next(
+            uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w"
+        )
         assert outcome is not None
         container.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
     assert outcome.status is JobStatus.FAILED
@@ -196,7 +209,7 @@ def test_several_workers_never_run_one_job_twice(container: Container) -> None:
 
     def drain(name: str) -> None:
         count = 0
-        while run_next(uow_factory=container.uow, clock=container.clock, worker=name):
+        while run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker=name):
             count += 1
         done.append(count)
 
@@ -217,7 +230,7 @@ def test_due_jobs_of_a_batch_kind_run_together(container: Container) -> None:
     subject = resident(container, 1)
     for i in range(10):
         _queue(container, "test_batch", f"b{i}", subject=subject)
-    assert work(container).jobs_done == 10
+    assert work(container, KINDS).jobs_done == 10
     assert BATCHES == [4, 4, 2]
     assert _marks(container, subject) == 10
     with container.uow() as uow:
@@ -231,7 +244,7 @@ def test_a_failing_batch_is_rerun_job_by_job(container: Container) -> None:
     for i in range(3):
         _queue(container, "test_batch", f"g{i}", subject=subject)
     _queue(container, "test_batch", "bad", subject=subject, poison=True)
-    outcomes = run_due(uow_factory=container.uow, clock=container.clock, worker="w")
+    outcomes = run_due(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w")
     assert BATCHES == [4]
     assert sorted(o.status.value for o in outcomes) == ["done", "done", "done", "pending"]
     assert _marks(container, subject) == 3

@@ -65,6 +65,7 @@ def test_district_supervisor_cannot_approve_outside_their_district(container: Co
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=principal(container, "wang"),
         action="override_colour",
         payload={
@@ -79,6 +80,7 @@ def test_district_supervisor_cannot_approve_outside_their_district(container: Co
         proposals.approve(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=principal(container, "xh-sup"),
             proposal_id=proposal.id,
         )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from factories import registration
+from healthcode.bootstrap import PROPOSAL_KINDS
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import FixedClock
@@ -20,8 +21,7 @@ from healthcode.oversight.kinds import (
     Approval,
     Prepared,
     ProposalHandler,
-    register_handler,
-    unregister_handler,
+    ProposalKinds,
 )
 from healthcode.oversight.model import ProposalStatus
 from healthcode.policies.versions import activate_policy
@@ -69,6 +69,7 @@ def _override(container: Container, by: Principal, subject: str, **changes: Any)
     return proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=by,
         action="override_colour",
         payload=payload,
@@ -89,7 +90,11 @@ def test_override_needs_a_second_approver_then_turns_the_code(
     proposal_id = _override(container, people["wang"], subject)
     assert _colour(container, subject) == "green"
     approved = proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=people["li"], proposal_id=proposal_id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=people["li"],
+        proposal_id=proposal_id,
     )
     assert approved.status is ProposalStatus.APPROVED and approved.decided_by == "li"
     assert _colour(container, subject) == "red"
@@ -110,6 +115,7 @@ def test_a_single_official_cannot_override_alone(
         proposals.approve(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=people["wang"],
             proposal_id=proposal_id,
         )
@@ -126,6 +132,7 @@ def test_a_supervisor_cannot_approve_their_own(
         proposals.approve(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=people["li"],
             proposal_id=proposal_id,
         )
@@ -133,6 +140,7 @@ def test_a_supervisor_cannot_approve_their_own(
     proposals.approve(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=people["zhou"],
         proposal_id=proposal_id,
     )
@@ -149,6 +157,7 @@ def test_other_roles_and_jurisdictions_cannot_approve(
         proposals.approve(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=people[who],
             proposal_id=proposal_id,
         )
@@ -188,6 +197,7 @@ def test_decided_proposals_stay_decided(container: Container, people: dict[str, 
     rejected = proposals.reject(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=people["li"],
         proposal_id=proposal_id,
         note="no lab report attached",
@@ -197,6 +207,7 @@ def test_decided_proposals_stay_decided(container: Container, people: dict[str, 
         proposals.approve(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=people["zhou"],
             proposal_id=proposal_id,
         )
@@ -222,13 +233,18 @@ def test_release_from_quarantine_needs_four_eyes(
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=people["wang"],
         action="release_quarantine",
         payload={"subject": subject, "rules": ["positive-test"]},
         reason="recovered: two negative PCR tests 24 h apart",
     )
     proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=people["li"], proposal_id=proposal.id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=people["li"],
+        proposal_id=proposal.id,
     )
     assert _colour(container, subject) == "green"
 
@@ -241,6 +257,7 @@ def test_policy_activation_goes_through_four_eyes(
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=people["wang"],
         action="activate_policy",
         payload={"source": source},
@@ -248,7 +265,11 @@ def test_policy_activation_goes_through_four_eyes(
     )
     assert proposal.payload["version"] == "2020.7"
     approved = proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=people["li"], proposal_id=proposal.id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=people["li"],
+        proposal_id=proposal.id,
     )
     assert approved.result == {"jurisdiction": "330100", "version": "2020.7"}
     with container.uow() as uow:
@@ -266,6 +287,7 @@ def test_policy_with_a_bad_tracing_section_is_never_proposed_nor_activated(
         proposals.propose(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=people["wang"],
             action="activate_policy",
             payload={"source": source},
@@ -284,7 +306,7 @@ def test_policy_with_a_bad_tracing_section_is_never_proposed_nor_activated(
 
 
 @pytest.fixture
-def dummy_kind() -> Iterator[list[Mapping[str, Any]]]:
+def dummy_kind() -> tuple[ProposalKinds, list[Mapping[str, Any]]]:
     executed: list[Mapping[str, Any]] = []
 
     def prepare(_uow: Any, _clock: Any, _who: Principal, payload: Mapping[str, Any]) -> Prepared:
@@ -296,44 +318,50 @@ def dummy_kind() -> Iterator[list[Mapping[str, Any]]]:
         executed.append(approval.proposal.payload)
         return {"declared": approval.proposal.payload["area"]}
 
-    register_handler(
-        ProposalHandler(
-            kind="declare_test_area",
-            propose_action=Action.PROPOSE_RISK_AREA,
-            approve_action=Action.APPROVE_RISK_AREA,
-            prepare=prepare,
-            execute=execute,
-        )
+    dummy = ProposalHandler(
+        kind="declare_test_area",
+        propose_action=Action.PROPOSE_RISK_AREA,
+        approve_action=Action.APPROVE_RISK_AREA,
+        prepare=prepare,
+        execute=execute,
     )
-    yield executed
-    unregister_handler("declare_test_area")
+    return ProposalKinds([*PROPOSAL_KINDS, dummy]), executed
 
 
 def test_new_kinds_plug_into_the_mechanism(
-    container: Container, people: dict[str, Principal], dummy_kind: list[Mapping[str, Any]]
+    container: Container,
+    people: dict[str, Principal],
+    dummy_kind: tuple[ProposalKinds, list[Mapping[str, Any]]],
 ) -> None:
     """A kind registered later (here a stand-in risk area) gets the same four-eyes rules and
     runs its handler exactly once, at approval."""
+    kinds, executed = dummy_kind
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=kinds,
         principal=people["wang"],
         action="declare_test_area",
         payload={"area": "8831aa5ab7fffff"},
         reason="cluster at a market",
     )
-    assert dummy_kind == []
+    assert executed == []
     with pytest.raises(NotAllowed):
         proposals.approve(
             uow=container.uow(),
             clock=container.clock,
+            kinds=kinds,
             principal=people["wang"],
             proposal_id=proposal.id,
         )
     approved = proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=people["li"], proposal_id=proposal.id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=kinds,
+        principal=people["li"],
+        proposal_id=proposal.id,
     )
-    assert dummy_kind == [{"area": "8831aa5ab7fffff"}]
+    assert executed == [{"area": "8831aa5ab7fffff"}]
     assert approved.result == {"declared": "8831aa5ab7fffff"}
 
 
@@ -343,6 +371,7 @@ def test_unknown_kind_is_refused(container: Container, people: dict[str, Princip
         proposals.propose(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=people["wang"],
             action="no_such_kind",
             payload={},

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from healthcode.container import Container
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.jobs import queue as jobs
-from healthcode.jobs.queue import enqueue
+from healthcode.jobs.queue import JobKind, JobKinds, enqueue
 from healthcode.kernel.facts import FactKind
 from healthcode.presence.retention import purge
 from healthcode.presence.tables import CheckinRow
@@ -65,33 +64,34 @@ def test_presences_and_checkins_past_retention_are_deleted(container: Container)
 
 def test_finished_jobs_go_after_thirty_days_pending_ones_stay(container: Container) -> None:
     """A job finished 31 days ago is deleted; one still pending is kept whatever its age."""
-    jobs.register_job("test_noop", lambda uow, clock, job: {})
-    try:
-        with container.uow() as uow:
-            enqueue(uow, container.clock, kind="test_noop", payload={}, dedup_key="done")
-            uow.commit()
-        Worker(uow_factory=container.uow, clock=container.clock, sender=None).run_jobs(PassReport())
-        with container.uow() as uow:
-            enqueue(
-                uow,
-                container.clock,
-                kind="test_noop",
-                payload={},
-                dedup_key="later",
-                run_after=container.clock.now() + 40 * DAY,
-            )
-            uow.commit()
-        container.clock.advance(31 * DAY)  # type: ignore[attr-defined]
-        assert purge(uow=container.uow(), clock=container.clock).jobs == 1
-        with container.uow() as uow:
-            assert [j.dedup_key for j in uow.jobs.list()] == ["later"]
-    finally:
-        jobs._HANDLERS.pop("test_noop", None)
+    kinds = JobKinds([JobKind(name="test_noop", run=lambda uow, clock, job: {})])
+    with container.uow() as uow:
+        enqueue(uow, container.clock, kind="test_noop", payload={}, dedup_key="done")
+        uow.commit()
+    Worker(uow_factory=container.uow, clock=container.clock, kinds=kinds, sender=None).run_jobs(
+        PassReport()
+    )
+    with container.uow() as uow:
+        enqueue(
+            uow,
+            container.clock,
+            kind="test_noop",
+            payload={},
+            dedup_key="later",
+            run_after=container.clock.now() + 40 * DAY,
+        )
+        uow.commit()
+    container.clock.advance(31 * DAY)  # type: ignore[attr-defined]
+    assert purge(uow=container.uow(), clock=container.clock).jobs == 1
+    with container.uow() as uow:
+        assert [j.dedup_key for j in uow.jobs.list()] == ["later"]
 
 
 def test_a_worker_purges_on_its_first_pass_then_hourly(container: Container) -> None:
     """The first pass purges; the next within the hour does not; an hour later it does again."""
-    worker = Worker(uow_factory=container.uow, clock=container.clock, sender=None)
+    worker = Worker(
+        uow_factory=container.uow, clock=container.clock, kinds=container.job_kinds, sender=None
+    )
     assert worker.run_once().purged is not None
     container.clock.advance(timedelta(minutes=59))  # type: ignore[attr-defined]
     assert worker.run_once().purged is None

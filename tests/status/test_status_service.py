@@ -215,6 +215,7 @@ def _activate(container: Container, source: str) -> None:
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=principal(container, "wang"),
         action="activate_policy",
         payload={"source": source},
@@ -223,6 +224,7 @@ def _activate(container: Container, source: str) -> None:
     proposals.approve(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=principal(container, "li"),
         proposal_id=proposal.id,
     )

@@ -48,7 +48,12 @@ def _withdraw(
     container: Container, by: Principal, case_id: str, reason: str = "lab mix-up"
 ) -> Proposal:
     return cases.withdraw_case(
-        uow=container.uow(), clock=container.clock, principal=by, case_id=case_id, reason=reason
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=by,
+        case_id=case_id,
+        reason=reason,
     )
 
 
@@ -78,11 +83,19 @@ def test_a_supervisor_cannot_withdraw_a_confirmed_case_alone(
     assert proposal.subject == scene.case and proposal.reason == "lab mix-up"
     with pytest.raises(NotAllowed, match="own proposal"):
         cases.approve_withdrawal(
-            uow=container.uow(), clock=container.clock, principal=zhao, case_id=scene.case_id
+            uow=container.uow(),
+            clock=container.clock,
+            kinds=container.proposal_kinds,
+            principal=zhao,
+            case_id=scene.case_id,
         )
     with pytest.raises(NotAllowed, match="own proposal"):  # nor through the generic approval
         proposals.approve(
-            uow=container.uow(), clock=container.clock, principal=zhao, proposal_id=proposal.id
+            uow=container.uow(),
+            clock=container.clock,
+            kinds=container.proposal_kinds,
+            principal=zhao,
+            proposal_id=proposal.id,
         )
     with pytest.raises(Conflict, match="already waiting"):
         _withdraw(container, scene.who["wang"], scene.case_id)
@@ -104,6 +117,7 @@ def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
     correction = cases.correct_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=scene.who["wang"],
         case_id=scene.case_id,
         details={"test_reference": "HZ-PCR-0002"},
@@ -113,6 +127,7 @@ def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
     approved = proposals.approve(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=scene.who["li"],
         proposal_id=proposal.id,
         note="checked with the lab",
@@ -146,6 +161,7 @@ def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
         cases.approve_withdrawal(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=scene.who["zhao"],
             case_id=scene.case_id,
         )
@@ -158,6 +174,7 @@ def test_a_withdrawal_proposal_needs_a_confirmed_case(container: Container, scen
         proposals.propose(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=scene.who["wang"],
             action="withdraw_case",
             payload={"case_id": scene.case_id},
@@ -167,6 +184,7 @@ def test_a_withdrawal_proposal_needs_a_confirmed_case(container: Container, scen
         proposals.propose(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=scene.who["wang"],
             action="withdraw_case",
             payload={},

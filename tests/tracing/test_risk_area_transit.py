@@ -72,6 +72,7 @@ def declare(container: Container, who: dict[str, Principal], level: str, venues:
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=who["wang"],
         action="declare_risk_area",
         payload={
@@ -84,7 +85,11 @@ def declare(container: Container, who: dict[str, Principal], level: str, venues:
         reason="a case rode this bus while infectious",
     )
     proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=who["li"], proposal_id=proposal.id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=who["li"],
+        proposal_id=proposal.id,
     )
     work(container)
 
@@ -162,6 +167,7 @@ def test_a_trip_must_name_a_line_of_here_and_a_vehicle(
         proposals.propose(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=who["wang"],
             action="declare_risk_area",
             payload={

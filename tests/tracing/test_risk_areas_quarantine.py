@@ -88,6 +88,7 @@ def test_presence_in_a_risk_area_is_an_exposure_at_its_level(
         proposals.propose(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=who["wang"],
             action="declare_risk_area",
             payload={"name": "x", "level": "extreme", "cells": ["nope"]},
@@ -96,6 +97,7 @@ def test_presence_in_a_risk_area_is_an_exposure_at_its_level(
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=who["wang"],
         action="declare_risk_area",
         payload={
@@ -109,7 +111,11 @@ def test_presence_in_a_risk_area_is_an_exposure_at_its_level(
         reason="cluster of cases at the market",
     )
     proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=who["li"], proposal_id=proposal.id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=who["li"],
+        proposal_id=proposal.id,
     )
     work(container)
     colours = {n: colour(container, s) for n, s in p.items()}
@@ -193,12 +199,17 @@ def test_quarantine_ends_on_time_and_is_notified(
     release = propose_release(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=who["wang"],
         subject=p["cc"],
         reason="negative PCR, released by the district",
     )
     proposals.approve(
-        uow=container.uow(), clock=container.clock, principal=who["li"], proposal_id=release.id
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=who["li"],
+        proposal_id=release.id,
     )
     reasons = {
         r.rule_id

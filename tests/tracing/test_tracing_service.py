@@ -161,6 +161,7 @@ def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
     cases.withdraw_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=world.officials["wang"],
         case_id=world.case_id,
         reason="lab mix-up: sample belonged to someone else",
@@ -170,12 +171,14 @@ def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
         cases.approve_withdrawal(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=world.officials["wang"],
             case_id=world.case_id,
         )
     cases.approve_withdrawal(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=world.officials["zhao"],
         case_id=world.case_id,
     )
@@ -199,6 +202,7 @@ def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
         cases.withdraw_case(
             uow=container.uow(),
             clock=container.clock,
+            kinds=container.proposal_kinds,
             principal=world.officials["zhao"],
             case_id=world.case_id,
             reason="again",
@@ -220,6 +224,7 @@ def test_correction_removes_only_exposures_that_no_longer_hold(
     proposal = cases.correct_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=world.officials["wang"],
         case_id=world.case_id,
         details={

@@ -106,7 +106,9 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
 
     monkeypatch.setattr(derived, "record_many", dies_after_writing)
     with pytest.raises(Killed):
-        run_due(uow_factory=container.uow, clock=container.clock, worker="w1")
+        run_due(
+            uow_factory=container.uow, clock=container.clock, kinds=container.job_kinds, worker="w1"
+        )
     monkeypatch.setattr(derived, "record_many", real)
     with container.uow() as uow:
         assert uow.facts.for_subject(contact, kinds=[FactKind.EXPOSURE]) == []

@@ -8,10 +8,11 @@ finished job is never run again. A crash mid-job rolls its effects back; once th
 another worker claims it again. On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED``, so
 several workers never take one job at once; on SQLite run a single worker.
 
-A kind of job may also have a batch handler (tracing: a hundred cases confirmed together share
-most of their reads and writes). ``run_due`` then claims up to that many due jobs of the kind
-and runs them in one transaction; if the batch fails, each job is run again on its own, so a
-bad job fails alone and is retried or given up on its own.
+Each kind of job (``JobKind``) names its handler; the bootstrap lists the kinds (``JobKinds``)
+and hands the table to the workers. A kind may also have a batch handler (tracing: a hundred
+cases confirmed together share most of their reads and writes). ``run_due`` then claims up to
+that many due jobs of the kind and runs them in one transaction; if the batch fails, each job
+is run again on its own, so a bad job fails alone and is retried or given up on its own.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from healthcode.jobs.model import LEASE, MAX_ATTEMPTS, Job, JobStatus, retry_delay
@@ -33,27 +35,42 @@ log = logging.getLogger(__name__)
 
 JobHandler = Callable[[UnitOfWork, Clock, Job], Mapping[str, Any] | None]
 BatchHandler = Callable[[UnitOfWork, Clock, Sequence[Job]], Sequence[Mapping[str, Any] | None]]
-_HANDLERS: dict[str, JobHandler] = {}
-_BATCH_HANDLERS: dict[str, tuple[BatchHandler, int]] = {}
 
 
-def register_job(kind: str, handler: JobHandler) -> None:
-    """Name the handler of a kind of job (once per kind; the same handler again is fine)."""
-    known = _HANDLERS.get(kind)
-    if known is not None and known is not handler:
-        raise ValueError(f"a handler for job kind {kind!r} is already registered")
-    _HANDLERS[kind] = handler
+@dataclass(frozen=True, kw_only=True)
+class JobKind:
+    """A kind of background job: its handler, and optionally a batch handler that runs up to
+    ``batch_size`` due jobs of the kind together in one transaction (it returns one result per
+    job, and must give the same outcome as running them one by one; the single handler is used
+    when a batch fails)."""
+
+    name: str
+    run: JobHandler
+    run_batch: BatchHandler | None = None
+    batch_size: int = 1
+
+    def __post_init__(self) -> None:
+        if self.run_batch is not None and self.batch_size < 2:
+            raise ValueError("a batch holds at least two jobs")
 
 
-def register_batch_job(kind: str, handler: BatchHandler, *, size: int) -> None:
-    """Let up to ``size`` due jobs of a kind run together in one transaction (the kind keeps
-    its single handler, used when a batch fails). ``handler`` returns one result per job."""
-    if size < 2:
-        raise ValueError("a batch holds at least two jobs")
-    known = _BATCH_HANDLERS.get(kind)
-    if known is not None and known[0] is not handler:
-        raise ValueError(f"a batch handler for job kind {kind!r} is already registered")
-    _BATCH_HANDLERS[kind] = (handler, size)
+class JobKinds:
+    """The kinds of job a worker runs, by name. ``healthcode.bootstrap`` builds the table from
+    what each feature offers."""
+
+    def __init__(self, kinds: Iterable[JobKind]) -> None:
+        table: dict[str, JobKind] = {}
+        for kind in kinds:
+            if kind.name in table:
+                raise ValueError(f"two job kinds named {kind.name!r}")
+            table[kind.name] = kind
+        self._table: Mapping[str, JobKind] = MappingProxyType(table)
+
+    def get(self, name: str) -> JobKind | None:
+        return self._table.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._table)
 
 
 def worker_name() -> str:
@@ -97,6 +114,7 @@ def run_next(
     *,
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
+    kinds: JobKinds,
     worker: str,
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
@@ -108,13 +126,14 @@ def run_next(
         uow.commit()
     if job is None:
         return None
-    return _run_one(uow_factory, clock, job, worker, max_attempts)
+    return _run_one(uow_factory, clock, kinds.get(job.kind), job, worker, max_attempts)
 
 
 def run_due(
     *,
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
+    kinds: JobKinds,
     worker: str,
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
@@ -125,9 +144,10 @@ def run_due(
     with uow_factory() as uow:
         first = uow.jobs.claim(now=now, worker=worker, lease_until=now + lease)
         jobs = [] if first is None else [first]
-        batch = None if first is None else _BATCH_HANDLERS.get(first.kind)
+        kind = None if first is None else kinds.get(first.kind)
+        batch = None if kind is None or kind.run_batch is None else kind
         if first is not None and batch is not None:
-            while len(jobs) < batch[1]:
+            while len(jobs) < batch.batch_size:
                 more = uow.jobs.claim(
                     now=now, worker=worker, lease_until=now + lease, kind=first.kind
                 )
@@ -138,11 +158,14 @@ def run_due(
     together = [job for job in jobs if job.attempts <= max_attempts]
     alone = [job for job in jobs if job.attempts > max_attempts]  # to be given up on
     outcomes = None
-    if batch is not None and len(together) >= 2:
-        outcomes = _run_batch(uow_factory, clock, together, worker, batch[0])
+    if batch is not None and batch.run_batch is not None and len(together) >= 2:
+        outcomes = _run_batch(uow_factory, clock, together, worker, batch.run_batch)
     if outcomes is None:  # no batch, or nothing of it was kept: each job on its own
         outcomes, alone = [], jobs
-    return [*outcomes, *(_run_one(uow_factory, clock, job, worker, max_attempts) for job in alone)]
+    return [
+        *outcomes,
+        *(_run_one(uow_factory, clock, kind, job, worker, max_attempts) for job in alone),
+    ]
 
 
 def _run_batch(
@@ -181,11 +204,12 @@ def _run_batch(
 def _run_one(
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
+    kind: JobKind | None,
     job: Job,
     worker: str,
     max_attempts: int,
 ) -> JobOutcome:
-    handler = _HANDLERS.get(job.kind)
+    handler = None if kind is None else kind.run
     if handler is None or job.attempts > max_attempts:
         error = (
             f"no handler for job kind {job.kind!r}"

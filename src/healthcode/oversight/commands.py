@@ -55,7 +55,12 @@ def proposal_approve(
     """Approve and carry out a proposal (never your own)."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.approve(
-            uow=c.uow(), clock=c.clock, principal=official, proposal_id=proposal_id, note=note
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            proposal_id=proposal_id,
+            note=note,
         )
     show_proposal(decided, as_json=as_json)
 
@@ -71,7 +76,12 @@ def proposal_reject(
     """Reject a proposal, saying why."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.reject(
-            uow=c.uow(), clock=c.clock, principal=official, proposal_id=proposal_id, note=note
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            proposal_id=proposal_id,
+            note=note,
         )
     show_proposal(decided, as_json=as_json)
 

@@ -1,10 +1,11 @@
-"""The registry of proposal kinds: what each needs to be proposed and approved, and what it
-does when approved (inside the approval's transaction). Later issues plug kinds in here."""
+"""Kinds of proposal: what each needs to be proposed and approved, and what it does when approved
+(inside the approval's transaction). Features define their kinds; the bootstrap lists them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from healthcode.kernel.clock import Clock
@@ -48,27 +49,25 @@ class ProposalHandler:
     description: str = ""
 
 
-_HANDLERS: dict[str, ProposalHandler] = {}
+class ProposalKinds:
+    """The kinds of proposal this system knows, by name. ``healthcode.bootstrap`` builds the one
+    table from what each feature offers; the four-eyes use cases are handed it."""
 
+    def __init__(self, handlers: Iterable[ProposalHandler]) -> None:
+        table: dict[str, ProposalHandler] = {}
+        for handler in handlers:
+            if handler.kind in table:
+                raise ValueError(f"two handlers for the proposal kind {handler.kind!r}")
+            table[handler.kind] = handler
+        self._table: Mapping[str, ProposalHandler] = MappingProxyType(table)
 
-def register_handler(handler: ProposalHandler, *, replace: bool = False) -> None:
-    """Make a kind of proposal available. A kind is registered once unless ``replace``."""
-    if handler.kind in _HANDLERS and not replace:
-        raise ValueError(f"a handler for {handler.kind!r} is already registered")
-    _HANDLERS[handler.kind] = handler
+    def handler(self, kind: str) -> ProposalHandler:
+        """The handler of ``kind``; ``InvalidInput`` naming the known kinds otherwise."""
+        handler = self._table.get(kind)
+        if handler is None:
+            known = ", ".join(sorted(self._table)) or "none"
+            raise InvalidInput.one("action", f"{kind!r} is not a kind of proposal (known: {known})")
+        return handler
 
-
-def unregister_handler(kind: str) -> None:
-    _HANDLERS.pop(kind, None)
-
-
-def handler_for(kind: str) -> ProposalHandler:
-    handler = _HANDLERS.get(kind)
-    if handler is None:
-        known = ", ".join(sorted(_HANDLERS)) or "none"
-        raise InvalidInput.one("action", f"{kind!r} is not a kind of proposal (known: {known})")
-    return handler
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_HANDLERS)
+    def names(self) -> list[str]:
+        return sorted(self._table)

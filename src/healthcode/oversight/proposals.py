@@ -1,8 +1,13 @@
 """Four eyes: propose → approve (by someone else with the right role) → executed, recorded.
 
-Generic over kinds (``proposal_registry``): a manual colour override, a quarantine release and
-a policy activation are built in (``proposal_kinds``); case confirmation and risk areas plug in
-with a later issue. The proposer can never approve their own proposal; everything is kept."""
+Generic over kinds of proposal (``oversight.kinds``): each feature defines the kinds it needs
+(a manual colour, a release, a policy activation, a case, a risk area…) and the bootstrap hands
+their table to these use cases. The proposer can never approve their own proposal; everything
+is kept.
+
+``propose``, ``approve`` and ``reject`` each run in their own transaction; a use case that
+proposes or decides as part of its own work calls ``propose_in``, ``approve_in`` or
+``reject_in`` inside its transaction instead."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from healthcode.kernel.ids import new_id
 from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, require_scope
-from healthcode.oversight.kinds import Approval, handler_for
+from healthcode.oversight.kinds import Approval, ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalStatus
 
 
@@ -33,35 +38,59 @@ def propose(
     *,
     uow: UnitOfWork,
     clock: Clock,
+    kinds: ProposalKinds,
     principal: Principal,
     action: str,
     payload: Mapping[str, Any],
     reason: str,
 ) -> Proposal:
     """Propose a change of kind ``action``; it does nothing until someone else approves it."""
+    with uow:
+        proposal = propose_in(
+            uow,
+            clock=clock,
+            kinds=kinds,
+            principal=principal,
+            action=action,
+            payload=payload,
+            reason=reason,
+        )
+        uow.commit()
+    return proposal
+
+
+def propose_in(
+    uow: UnitOfWork,
+    *,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    action: str,
+    payload: Mapping[str, Any],
+    reason: str,
+) -> Proposal:
+    """``propose``, inside the caller's transaction."""
     principal = require(principal, Action.PROPOSE)
-    handler = handler_for(action)
+    handler = kinds.handler(action)
     principal = require(principal, handler.propose_action)
     clean_reason = _reason(reason, "reason")
-    with uow:
-        prepared = handler.prepare(uow, clock, principal, payload)
-        jurisdiction = prepared.jurisdiction or principal.jurisdiction
-        if jurisdiction is None:
-            raise InvalidInput.one("jurisdiction", "cannot tell which jurisdiction this is for")
-        _scope(uow, principal, jurisdiction, prepared.subject, handler.propose_action)
-        proposal = Proposal(
-            id=new_id(),
-            kind=handler.kind,
-            subject=prepared.subject,
-            jurisdiction=jurisdiction,
-            payload=dict(prepared.payload),
-            reason=clean_reason,
-            proposed_by=principal.name or principal.id,
-            proposed_by_role=principal.role.value,
-            proposed_at=clock.now(),
-        )
-        uow.proposals.add(proposal)
-        uow.commit()
+    prepared = handler.prepare(uow, clock, principal, payload)
+    jurisdiction = prepared.jurisdiction or principal.jurisdiction
+    if jurisdiction is None:
+        raise InvalidInput.one("jurisdiction", "cannot tell which jurisdiction this is for")
+    _scope(uow, principal, jurisdiction, prepared.subject, handler.propose_action)
+    proposal = Proposal(
+        id=new_id(),
+        kind=handler.kind,
+        subject=prepared.subject,
+        jurisdiction=jurisdiction,
+        payload=dict(prepared.payload),
+        reason=clean_reason,
+        proposed_by=principal.name or principal.id,
+        proposed_by_role=principal.role.value,
+        proposed_at=clock.now(),
+    )
+    uow.proposals.add(proposal)
     return proposal
 
 
@@ -75,59 +104,101 @@ def _pending(uow: UnitOfWork, proposal_id: str) -> Proposal:
 
 
 def approve(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, proposal_id: str, note: str = ""
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    proposal_id: str,
+    note: str = "",
 ) -> Proposal:
     """Approve and execute a proposal in one transaction: the approver must hold the kind's
     approving role, act in its jurisdiction, and not be the proposer."""
-    principal = require(principal, Action.DECIDE_PROPOSAL)
     with uow:
-        proposal = _pending(uow, proposal_id)
-        handler = handler_for(proposal.kind)
-        principal = require(principal, handler.approve_action)
-        if (principal.name or principal.id) == proposal.proposed_by:
-            raise NotAllowed(
-                handler.approve_action.value, "the proposer cannot approve their own proposal"
-            )
-        _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
-        result = handler.execute(
-            Approval(uow=uow, clock=clock, proposal=proposal, approver=principal)
+        decided = approve_in(
+            uow, clock=clock, kinds=kinds, principal=principal, proposal_id=proposal_id, note=note
         )
-        decided = replace(
-            proposal,
-            status=ProposalStatus.APPROVED,
-            decided_by=principal.name or principal.id,
-            decided_by_role=principal.role.value,
-            decided_at=clock.now(),
-            decision_note=" ".join(note.split()),
-            result=dict(result),
-        )
-        uow.proposals.save_decision(decided)
         uow.commit()
     return decided
 
 
+def approve_in(
+    uow: UnitOfWork,
+    *,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    proposal_id: str,
+    note: str = "",
+) -> Proposal:
+    """``approve``, inside the caller's transaction."""
+    principal = require(principal, Action.DECIDE_PROPOSAL)
+    proposal = _pending(uow, proposal_id)
+    handler = kinds.handler(proposal.kind)
+    principal = require(principal, handler.approve_action)
+    if (principal.name or principal.id) == proposal.proposed_by:
+        raise NotAllowed(
+            handler.approve_action.value, "the proposer cannot approve their own proposal"
+        )
+    _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
+    result = handler.execute(Approval(uow=uow, clock=clock, proposal=proposal, approver=principal))
+    decided = replace(
+        proposal,
+        status=ProposalStatus.APPROVED,
+        decided_by=principal.name or principal.id,
+        decided_by_role=principal.role.value,
+        decided_at=clock.now(),
+        decision_note=" ".join(note.split()),
+        result=dict(result),
+    )
+    uow.proposals.save_decision(decided)
+    return decided
+
+
 def reject(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, proposal_id: str, note: str
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    proposal_id: str,
+    note: str,
 ) -> Proposal:
     """Reject a proposal, saying why; nothing is executed. Rejecting harms no one, so an
     approver may also reject (withdraw) their own."""
+    with uow:
+        decided = reject_in(
+            uow, clock=clock, kinds=kinds, principal=principal, proposal_id=proposal_id, note=note
+        )
+        uow.commit()
+    return decided
+
+
+def reject_in(
+    uow: UnitOfWork,
+    *,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    proposal_id: str,
+    note: str,
+) -> Proposal:
+    """``reject``, inside the caller's transaction."""
     clean_note = _reason(note, "note")
     principal = require(principal, Action.DECIDE_PROPOSAL)
-    with uow:
-        proposal = _pending(uow, proposal_id)
-        handler = handler_for(proposal.kind)
-        principal = require(principal, handler.approve_action)
-        _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
-        decided = replace(
-            proposal,
-            status=ProposalStatus.REJECTED,
-            decided_by=principal.name or principal.id,
-            decided_by_role=principal.role.value,
-            decided_at=clock.now(),
-            decision_note=clean_note,
-        )
-        uow.proposals.save_decision(decided)
-        uow.commit()
+    proposal = _pending(uow, proposal_id)
+    handler = kinds.handler(proposal.kind)
+    principal = require(principal, handler.approve_action)
+    _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
+    decided = replace(
+        proposal,
+        status=ProposalStatus.REJECTED,
+        decided_by=principal.name or principal.id,
+        decided_by_role=principal.role.value,
+        decided_at=clock.now(),
+        decision_note=clean_note,
+    )
+    uow.proposals.save_decision(decided)
     return decided
 
 

@@ -44,6 +44,7 @@ def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> Pr
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=official,
         action=body.action,
         payload=body.payload,
@@ -79,6 +80,7 @@ def approve(
     decided = proposals.approve(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=approver,
         proposal_id=proposal_id,
         note=body.note,
@@ -94,6 +96,7 @@ def reject(
     decided = proposals.reject(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=approver,
         proposal_id=proposal_id,
         note=body.note,

@@ -113,6 +113,7 @@ def activate(
             proposal = proposals.propose(
                 uow=c.uow(),
                 clock=c.clock,
+                kinds=c.proposal_kinds,
                 principal=official,
                 action="activate_policy",
                 payload={"source": source},

@@ -225,6 +225,7 @@ def override_propose(
         proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,
+            kinds=c.proposal_kinds,
             principal=official,
             action="override_colour",
             payload={
@@ -254,6 +255,7 @@ def release_propose(
         proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,
+            kinds=c.proposal_kinds,
             principal=official,
             action="release_quarantine",
             payload={"subject": subject, "rules": list(rule or [])},

@@ -1,11 +1,11 @@
 """Cases for officials: report (a four-eyes proposal), confirm (a different official approves),
 correct (a new proposal), withdraw, list, show, preview tracing.
 
-A report is a ``confirm_case`` proposal (``tracing_kinds``); confirming approves it, which
+A report is a ``confirm_case`` proposal (``tracing.kinds``); confirming approves it, which
 records the case, reassesses the person and queues tracing in one transaction.
 
 Withdrawing a *confirmed* case is four eyes too — a ``withdraw_case`` proposal
-(``case_withdrawal``) with a reason, approved by a different official (a supervisor) — because
+(``tracing.withdrawal``) with a reason, approved by a different official (a supervisor) — because
 it lifts every exposure and quarantine order that followed from the case at once. On approval
 the case fact is retracted and tracing queued again, which retracts everything downstream: each
 person returns to the status they would have had, with the correction as the cause in their
@@ -25,6 +25,7 @@ from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, sees_person
+from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
 from healthcode.tracing.model.cases import CaseRecord, CaseState, parse_details
 from healthcode.tracing.trace import find_case_exposures
@@ -80,6 +81,7 @@ def report_case(
     *,
     uow: UnitOfWork,
     clock: Clock,
+    kinds: ProposalKinds,
     principal: Principal,
     details: Mapping[str, Any],
     reason: str = "case reported",
@@ -91,6 +93,7 @@ def report_case(
     return proposals.propose(
         uow=uow,
         clock=clock,
+        kinds=kinds,
         principal=principal,
         action=CONFIRM_CASE,
         payload=payload,
@@ -102,6 +105,7 @@ def correct_case(
     *,
     uow: UnitOfWork,
     clock: Clock,
+    kinds: ProposalKinds,
     principal: Principal,
     case_id: str,
     details: Mapping[str, Any],
@@ -111,17 +115,20 @@ def correct_case(
     runs again, recording what is new and retracting what no longer holds."""
     with uow:
         record = uow.cases.get(case_id)
-    if record is None:
-        raise NotFound("case", case_id)
-    payload = {**record.details.payload(), **details, "corrects": case_id}
-    return proposals.propose(
-        uow=uow,
-        clock=clock,
-        principal=principal,
-        action=CONFIRM_CASE,
-        payload=payload,
-        reason=reason,
-    )
+        if record is None:
+            raise NotFound("case", case_id)
+        payload = {**record.details.payload(), **details, "corrects": case_id}
+        proposal = proposals.propose_in(
+            uow,
+            clock=clock,
+            kinds=kinds,
+            principal=principal,
+            action=CONFIRM_CASE,
+            payload=payload,
+            reason=reason,
+        )
+        uow.commit()
+    return proposal
 
 
 def _case_proposals(uow: UnitOfWork, record: CaseRecord) -> list[Proposal]:
@@ -140,22 +147,36 @@ def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
 
 
 def confirm_case(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, note: str = ""
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    case_id: str,
+    note: str = "",
 ) -> Proposal:
     """Approve the case's pending report or correction (never your own)."""
     principal = require(principal, Action.READ_CASES)
     with uow:
         record = _visible(uow, principal, case_id)
         pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
-    if pending is None:
-        raise Conflict("case", f"nothing to confirm: the case is {record.state.value}")
-    return proposals.approve(
-        uow=uow, clock=clock, principal=principal, proposal_id=pending.id, note=note
-    )
+        if pending is None:
+            raise Conflict("case", f"nothing to confirm: the case is {record.state.value}")
+        decided = proposals.approve_in(
+            uow, clock=clock, kinds=kinds, principal=principal, proposal_id=pending.id, note=note
+        )
+        uow.commit()
+    return decided
 
 
 def withdraw_case(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, reason: str
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    case_id: str,
+    reason: str,
 ) -> Proposal:
     """Withdraw a case, with a reason.
 
@@ -169,57 +190,65 @@ def withdraw_case(
     with uow:
         record = _visible(uow, principal, case_id)
         view = CaseView(record=record, proposals=_case_proposals(uow, record))
-    if view.state is CaseState.CONFIRMED:
-        return proposals.propose(
-            uow=uow,
-            clock=clock,
-            principal=principal,
-            action=WITHDRAW_CASE,
-            payload={"case_id": case_id},
-            reason=clean,
-        )
-    if view.state is not CaseState.REPORTED:
-        raise Conflict("case", f"nothing to withdraw: the case is {view.state.value}")
-    return _reject_report(uow=uow, clock=clock, principal=principal, case_id=case_id, reason=clean)
+        if view.state is CaseState.CONFIRMED:
+            decided = proposals.propose_in(
+                uow,
+                clock=clock,
+                kinds=kinds,
+                principal=principal,
+                action=WITHDRAW_CASE,
+                payload={"case_id": case_id},
+                reason=clean,
+            )
+        elif view.state is CaseState.REPORTED:
+            decided = _reject_report(
+                uow, clock=clock, principal=principal, case_id=case_id, reason=clean
+            )
+        else:
+            raise Conflict("case", f"nothing to withdraw: the case is {view.state.value}")
+        uow.commit()
+    return decided
 
 
 def _reject_report(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, reason: str
+    uow: UnitOfWork, *, clock: Clock, principal: Principal, case_id: str, reason: str
 ) -> Proposal:
     """Withdraw a pending report: reject it (a decision on the report, so an approver's), and
     mark the case withdrawn. Nothing had taken effect, so nothing is retracted."""
     principal = require(principal, Action.APPROVE_CASE)
-    with uow:
-        record = uow.cases.get(case_id, for_update=True)
-        if record is None:
-            raise NotFound("case", case_id)
-        require_person_scope(
-            principal,
-            jurisdiction=record.jurisdiction,
-            district=uow.persons.district_of(record.subject),
-            action=Action.APPROVE_CASE,
-        )
-        report = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
-        if record.state is not CaseState.REPORTED or report is None:
-            raise Conflict("case", f"nothing to withdraw: the case is {record.state.value}")
-        now = clock.now()
-        record = replace(
-            record,
-            state=CaseState.WITHDRAWN,
-            withdrawn_by=principal.name or principal.id,
-            withdrawn_at=now,
-            withdrawal_reason=reason,
-        )
-        (rejected,) = reject_pending(
-            uow, record, kinds=frozenset({CONFIRM_CASE}), by=principal, at=now
-        )
-        uow.cases.save(record)
-        uow.commit()
+    record = uow.cases.get(case_id, for_update=True)
+    if record is None:
+        raise NotFound("case", case_id)
+    require_person_scope(
+        principal,
+        jurisdiction=record.jurisdiction,
+        district=uow.persons.district_of(record.subject),
+        action=Action.APPROVE_CASE,
+    )
+    report = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
+    if record.state is not CaseState.REPORTED or report is None:
+        raise Conflict("case", f"nothing to withdraw: the case is {record.state.value}")
+    now = clock.now()
+    record = replace(
+        record,
+        state=CaseState.WITHDRAWN,
+        withdrawn_by=principal.name or principal.id,
+        withdrawn_at=now,
+        withdrawal_reason=reason,
+    )
+    (rejected,) = reject_pending(uow, record, kinds=frozenset({CONFIRM_CASE}), by=principal, at=now)
+    uow.cases.save(record)
     return rejected
 
 
 def approve_withdrawal(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str, note: str = ""
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    case_id: str,
+    note: str = "",
 ) -> Proposal:
     """Approve the case's pending withdrawal (never your own proposal): the case fact is
     retracted and tracing queued, in the approval's transaction."""
@@ -227,11 +256,13 @@ def approve_withdrawal(
     with uow:
         record = _visible(uow, principal, case_id)
         pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending_withdrawal
-    if pending is None:
-        raise Conflict("case", "no withdrawal of this case is waiting for approval")
-    return proposals.approve(
-        uow=uow, clock=clock, principal=principal, proposal_id=pending.id, note=note
-    )
+        if pending is None:
+            raise Conflict("case", "no withdrawal of this case is waiting for approval")
+        decided = proposals.approve_in(
+            uow, clock=clock, kinds=kinds, principal=principal, proposal_id=pending.id, note=note
+        )
+        uow.commit()
+    return decided
 
 
 def list_cases(

@@ -18,6 +18,7 @@ from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, sees_person
+from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import Proposal, ProposalKind
 from healthcode.tracing.model.derived import DerivedFact
 
@@ -65,21 +66,30 @@ def list_quarantines(*, uow: UnitOfWork, clock: Clock, principal: Principal) -> 
 
 
 def propose_release(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, subject: str, reason: str
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    kinds: ProposalKinds,
+    principal: Principal,
+    subject: str,
+    reason: str,
 ) -> Proposal:
     """Propose releasing a person from their quarantine orders (the policy's quarantine rules);
     a different official approves it."""
     with uow:
         jurisdiction = uow.persons.jurisdiction_of(subject)
         rules = [] if jurisdiction is None else _quarantine_rules(uow, jurisdiction)
-    return proposals.propose(
-        uow=uow,
-        clock=clock,
-        principal=principal,
-        action=ProposalKind.RELEASE_QUARANTINE.value,
-        payload={"subject": subject, "rules": rules},
-        reason=reason,
-    )
+        proposal = proposals.propose_in(
+            uow,
+            clock=clock,
+            kinds=kinds,
+            principal=principal,
+            action=ProposalKind.RELEASE_QUARANTINE.value,
+            payload={"subject": subject, "rules": rules},
+            reason=reason,
+        )
+        uow.commit()
+    return proposal
 
 
 def _citizen_view(d: DerivedFact) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from healthcode.jobs.model import Job
-from healthcode.jobs.queue import enqueue, register_job
+from healthcode.jobs.queue import JobKind, enqueue
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.uow import UnitOfWork
 from healthcode.tracing.derive import derive, desired_exposures, desired_orders, reassess
@@ -100,7 +100,8 @@ def _run_scan_job(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
     return scan_area(uow, clock, area_id=str(job.payload["risk_area"]))
 
 
-register_job(SCAN_RISK_AREA, _run_scan_job)
+SCAN_RISK_AREA_JOB: Final = JobKind(name=SCAN_RISK_AREA, run=_run_scan_job)
+"""Scanning a risk area for presences there, again and again while it lasts."""
 
 
 def list_risk_areas(

@@ -80,6 +80,7 @@ def report_case(body: CaseIn, official: ReportsCases, container: ContainerDep) -
     proposal = cases.report_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=official,
         details=body.details(),
         reason=body.reason,
@@ -120,6 +121,7 @@ def confirm_case(
     decided = cases.confirm_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=approver,
         case_id=case_id,
         note=body.note,
@@ -137,6 +139,7 @@ def correct_case(
     proposal = cases.correct_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=official,
         case_id=case_id,
         details=body.details(),
@@ -165,6 +168,7 @@ def withdraw_case(
     proposal = cases.withdraw_case(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=official,
         case_id=case_id,
         reason=body.reason,
@@ -183,6 +187,7 @@ def approve_withdrawal(
     decided = cases.approve_withdrawal(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=approver,
         case_id=case_id,
         note=body.note,
@@ -198,6 +203,7 @@ def propose_risk_area(
     proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=official,
         action=ProposalKind.DECLARE_RISK_AREA.value,
         payload={
@@ -270,6 +276,7 @@ def release_quarantine(
     proposal = propose_release(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=official,
         subject=body.subject,
         reason=body.reason,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from healthcode.jobs.model import Job
-from healthcode.jobs.queue import enqueue, register_batch_job, register_job
+from healthcode.jobs.queue import JobKind, enqueue
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.uow import UnitOfWork
 from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
@@ -341,5 +341,8 @@ def _run_trace_jobs(uow: UnitOfWork, clock: Clock, jobs: Sequence[Job]) -> list[
     return trace_cases(uow, clock, case_ids=[str(job.payload["case_id"]) for job in jobs])
 
 
-register_job(TRACE_CASE, _run_trace_job)
-register_batch_job(TRACE_CASE, _run_trace_jobs, size=TRACE_BATCH)
+TRACE_CASE_JOB: Final = JobKind(
+    name=TRACE_CASE, run=_run_trace_job, run_batch=_run_trace_jobs, batch_size=TRACE_BATCH
+)
+"""Tracing a confirmed (or corrected, or withdrawn) case: cases confirmed together are traced
+together, ``TRACE_BATCH`` to a transaction."""

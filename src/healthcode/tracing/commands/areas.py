@@ -69,6 +69,7 @@ def risk_area_propose(
         proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,
+            kinds=c.proposal_kinds,
             principal=official,
             action=ProposalKind.DECLARE_RISK_AREA.value,
             payload=payload,
@@ -88,7 +89,12 @@ def risk_area_approve(
     """Approve a proposed risk area (never your own); presences there become exposures."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.approve(
-            uow=c.uow(), clock=c.clock, principal=official, proposal_id=proposal_id, note=note
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            proposal_id=proposal_id,
+            note=note,
         )
     show_proposal(decided, as_json=as_json, what="approved risk area")
 
@@ -178,6 +184,11 @@ def quarantine_release(
     (`proposal approve`)."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = propose_release(
-            uow=c.uow(), clock=c.clock, principal=official, subject=subject, reason=reason
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            subject=subject,
+            reason=reason,
         )
     show_proposal(proposal, as_json=as_json, what="proposed release")

@@ -94,7 +94,12 @@ def case_report(
     }
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.report_case(
-            uow=c.uow(), clock=c.clock, principal=official, details=details, reason=reason
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            details=details,
+            reason=reason,
         )
     show_proposal(proposal, as_json=as_json, what="reported case")
 
@@ -110,7 +115,12 @@ def case_confirm(
     """Confirm a reported case (or its pending correction); never your own report."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = cases.confirm_case(
-            uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, note=note
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            case_id=case_id,
+            note=note,
         )
     show_proposal(decided, as_json=as_json, what="confirmed case")
 
@@ -142,6 +152,7 @@ def case_correct(
         proposal = cases.correct_case(
             uow=c.uow(),
             clock=c.clock,
+            kinds=c.proposal_kinds,
             principal=official,
             case_id=case_id,
             details=details,
@@ -162,7 +173,12 @@ def case_withdraw(
     `case approve-withdrawal`); a pending report is rejected at once (a supervisor)."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.withdraw_case(
-            uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, reason=reason
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            case_id=case_id,
+            reason=reason,
         )
     pending = proposal.status is ProposalStatus.PENDING
     show_proposal(
@@ -182,7 +198,12 @@ def case_approve_withdrawal(
     order that followed from it is undone."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = cases.approve_withdrawal(
-            uow=c.uow(), clock=c.clock, principal=official, case_id=case_id, note=note
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            case_id=case_id,
+            note=note,
         )
     show_proposal(decided, as_json=as_json, what="withdrawn case")
 
