@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from healthcode.bootstrap import EVENT_HANDLERS
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.facts import HealthDeclarationRow, TestResultRow
 from healthcode.db.migrate import upgrade
@@ -23,6 +24,7 @@ from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.policies.versions import policy_impact
 from healthcode.policy.bundled import bundled_policy_path
@@ -114,7 +116,7 @@ def main() -> None:
         cache = ParsedPolicyCache()
 
         def uow() -> SqlUnitOfWork:
-            return SqlUnitOfWork(factory, cipher, cache)
+            return SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS))
 
         started = time.perf_counter()
         loaded = 0

@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
 
+from healthcode.bootstrap import EVENT_HANDLERS
 from healthcode.checkpoint.batches import ScanRecord, parse_batch, scan_id, sign_batch
 from healthcode.credentials.cose import kid_of, public_key_bytes
 from healthcode.db.engine import build_engine, build_session_factory
@@ -52,6 +53,7 @@ from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.presence.repository.presences import PRESENCE_COLUMNS
 from healthcode.presence.scans import upload_scans
@@ -311,7 +313,7 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
                 if body is None:
                     return
                 receipt = upload_scans(
-                    uow=SqlUnitOfWork(factory, cipher, cache),
+                    uow=SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS)),
                     clock=clock,
                     jurisdiction="330100",
                     batch=body,

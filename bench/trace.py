@@ -48,18 +48,20 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from healthcode.bootstrap import JOB_KINDS, PROPOSAL_KINDS
+from healthcode.bootstrap import EVENT_HANDLERS, JOB_KINDS, PROPOSAL_KINDS
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.channels import add_channel
 from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.officials import add_official, official_principal
-from healthcode.jobs.queue import JobKinds
+from healthcode.jobs.model import JobKinds
+from healthcode.jobs.tables import JobRow
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.status import Status
-from healthcode.notifications.tables import OutboxRow
+from healthcode.kernel.uow import EventHandlers
+from healthcode.notifications.status_changes import WEBHOOK
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.policy.bundled import bundled_policy
@@ -331,7 +333,8 @@ def counts(env: Env) -> tuple[int, int, int]:
         return (
             conn.scalar(select(func.count()).select_from(TracedFactRow)) or 0,
             conn.scalar(select(func.count()).select_from(StatusChangeRow)) or 0,
-            conn.scalar(select(func.count()).select_from(OutboxRow)) or 0,
+            conn.scalar(select(func.count()).select_from(JobRow).where(JobRow.kind == WEBHOOK))
+            or 0,
         )
 
 
@@ -361,7 +364,6 @@ def drain(env: Env, workers: int) -> int:
             uow_factory=env.uow,
             clock=env.clock,
             kinds=JOBS,
-            sender=None,
             name=name,
             max_jobs_per_pass=1_000_000,
         )
@@ -444,7 +446,7 @@ def setup(url: str, args: argparse.Namespace, label: str) -> None:
     clock = FixedClock(NOW)
 
     def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(factory, cipher, cache)
+        return SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS))
 
     key = Ed25519PrivateKey.generate().public_key()
     pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()

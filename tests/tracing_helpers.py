@@ -127,7 +127,6 @@ def work(container: Container, kinds: JobKinds | None = None) -> PassReport:
         uow_factory=container.uow,
         clock=container.clock,
         kinds=container.job_kinds if kinds is None else kinds,
-        sender=None,
     ).run_once()
 
 

@@ -28,9 +28,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             built = app.state.container
             sender = HttpWebhookSender()
             app.state.worker = WorkerThread(
-                Worker(
-                    uow_factory=built.uow, clock=built.clock, kinds=built.job_kinds, sender=sender
-                )
+                Worker(uow_factory=built.uow, clock=built.clock, kinds=bootstrap.job_kinds(sender))
             )
             app.state.worker.start()
         try:

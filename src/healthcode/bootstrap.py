@@ -1,11 +1,12 @@
 """The one place that builds the running system from settings, and the tables that wire the
-features together: the API's routers, the CLI's commands, the kinds of four-eyes proposal and
-the kinds of background job. Nothing registers itself on import: what is not listed here does
-not run."""
+features together: the API's routers, the CLI's commands, the kinds of four-eyes proposal, the
+kinds of background job and who handles which event. Nothing registers itself on import: what
+is not listed here does not run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -18,9 +19,13 @@ from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_curren
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.identity.encryption import PersonalDataCipher, create_key_file, read_key_file
-from healthcode.jobs.queue import JobKind, JobKinds
+from healthcode.jobs.model import JobKind, JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
+from healthcode.kernel.uow import EventHandler, EventHandlers
 from healthcode.notifications import commands as notifications_commands
+from healthcode.notifications.delivery import webhook_kind
+from healthcode.notifications.model import WebhookSender
+from healthcode.notifications.status_changes import queue_status_changes
 from healthcode.oversight import commands as oversight_commands
 from healthcode.oversight import routes as oversight_routes
 from healthcode.oversight.kinds import ProposalHandler, ProposalKinds
@@ -31,6 +36,7 @@ from healthcode.presence import routes as presence_routes
 from healthcode.settings import Settings
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
+from healthcode.status.model import StatusChanged
 from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
@@ -60,7 +66,7 @@ COMMANDS: CommandTable = (
 )
 """Every `healthcode` command group and command a feature offers."""
 
-PROPOSAL_KINDS: tuple[ProposalHandler, ...] = (
+PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     OVERRIDE_COLOUR,
     RELEASE,
     ACTIVATE_POLICY,
@@ -70,7 +76,19 @@ PROPOSAL_KINDS: tuple[ProposalHandler, ...] = (
 
 
 JOB_KINDS: tuple[JobKind, ...] = (TRACE_CASE_JOB, SCAN_RISK_AREA_JOB)
-"""The kinds of background job the workers run."""
+"""The kinds of background job every worker runs (with webhook delivery, see ``job_kinds``)."""
+
+EVENT_HANDLERS: tuple[tuple[type, tuple[EventHandler, ...]], ...] = (
+    (StatusChanged, (queue_status_changes,)),
+)
+"""Who hears of what, inside the transaction that published it: a change of colour queues the
+webhooks to the person's channels."""
+
+
+def job_kinds(sender: WebhookSender | None = None) -> JobKinds:
+    """The kinds of job a worker runs: ``JOB_KINDS``, and delivering webhooks through ``sender``
+    when it has one (a worker without one leaves webhooks queued for one that has)."""
+    return JobKinds([*JOB_KINDS, *([] if sender is None else [webhook_kind(sender)])])
 
 
 def initialise(settings: Settings) -> list[str]:
@@ -108,6 +126,7 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
         session_factory=build_session_factory(engine),
         cipher=PersonalDataCipher(read_key_file(settings.data_key_file)),
         proposal_kinds=ProposalKinds(PROPOSAL_KINDS),
-        job_kinds=JobKinds(JOB_KINDS),
+        job_kinds=job_kinds(),
+        events=EventHandlers(EVENT_HANDLERS),
         clock=clock_factory(),
     )

@@ -1,6 +1,6 @@
 """The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
-settings, the database engine, the personal-data cipher, the clock, and the unit of work that
-every use case runs in."""
+settings, the database engine, the personal-data cipher, the clock, the tables of proposal kinds,
+job kinds and event handlers, and the unit of work that every use case runs in."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.codes.key_files import PrivateKeyFiles
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.encryption import PersonalDataCipher
-from healthcode.jobs.queue import JobKinds
+from healthcode.jobs.model import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
+from healthcode.kernel.uow import EventHandlers
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.settings import Settings
@@ -29,6 +30,7 @@ class Container:
     cipher: PersonalDataCipher
     proposal_kinds: ProposalKinds
     job_kinds: JobKinds
+    events: EventHandlers
     clock: Clock = field(default_factory=SystemClock)
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
 
@@ -37,7 +39,7 @@ class Container:
         return PrivateKeyFiles(self.settings.keys_dir, self.cipher)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache)
+        return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache, self.events)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,6 +1,6 @@
-"""The background worker: runs due jobs (tracing, risk-area scans), reassesses people whose
-status stops holding (a quarantine ending on time reaches the outbox on time), delivers due
-notifications and, once an hour, deletes data past its retention. ``healthcode worker`` runs it
+"""The background worker: runs due jobs (tracing, risk-area scans, webhooks to channels),
+reassesses people whose status stops holding (a quarantine ending on time is notified on time)
+and, once an hour, deletes data past its retention. ``healthcode worker`` runs it
 in its own process; ``healthcode serve`` runs one in a thread on SQLite. Restart-safe: every
 step is committed on its own and is idempotent.
 """
@@ -12,18 +12,25 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from healthcode.jobs.model import LEASE, JobStatus
-from healthcode.jobs.queue import JobKinds, run_due, worker_name
+from healthcode.jobs.model import LEASE, JobKinds, JobStatus
+from healthcode.jobs.queue import run_due, worker_name
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.uow import UnitOfWork
-from healthcode.notifications.delivery import DeliveryReport, WebhookSender, deliver_due
+from healthcode.notifications.delivery import DeliveryReport
+from healthcode.notifications.ports import NotificationsUnitOfWork
+from healthcode.notifications.status_changes import WEBHOOK
 from healthcode.presence.retention import Purged, purge
-from healthcode.status.assessment import TIME_CAUSE, refresh_status
+from healthcode.status.assessment import refresh_due_statuses
+from healthcode.tracing.ports import TracingUnitOfWork
 
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=1)
+
+
+class WorkerUnitOfWork(TracingUnitOfWork, NotificationsUnitOfWork, Protocol):
+    """What a worker's passes use: every kind of job, statuses, retention."""
 
 
 @dataclass
@@ -48,31 +55,15 @@ class PassReport:
         )
 
 
-def refresh_due_statuses(
-    *, uow_factory: Callable[[], UnitOfWork], clock: Clock, limit: int = 500
-) -> int:
-    """Reassess people whose cached status has stopped holding, each in its own transaction
-    (the change is recorded at its exact moment and notified)."""
-    now = clock.now()
-    with uow_factory() as uow:
-        due = uow.statuses.due(now, limit=limit)
-    for subject in due:
-        with uow_factory() as uow:
-            refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
-            uow.commit()
-    return len(due)
-
-
 class Worker:
     """One worker. ``run_once`` does a pass; ``run`` repeats passes until stopped."""
 
     def __init__(
         self,
         *,
-        uow_factory: Callable[[], UnitOfWork],
+        uow_factory: Callable[[], WorkerUnitOfWork],
         clock: Clock,
         kinds: JobKinds,
-        sender: WebhookSender | None,
         name: str | None = None,
         lease: timedelta = LEASE,
         max_jobs_per_pass: int = 100,
@@ -80,7 +71,6 @@ class Worker:
         self.uow_factory = uow_factory
         self.clock = clock
         self.kinds = kinds
-        self.sender = sender
         self.name = name or worker_name()
         self.lease = lease
         self.max_jobs_per_pass = max_jobs_per_pass
@@ -100,7 +90,9 @@ class Worker:
                 return
             ran += len(outcomes)
             for outcome in outcomes:
-                if outcome.status is JobStatus.DONE:
+                if outcome.job.kind == WEBHOOK:
+                    report.delivery.count(outcome.status)
+                elif outcome.status is JobStatus.DONE:
                     report.jobs_done += 1
                 elif outcome.status is JobStatus.FAILED:
                     report.jobs_failed += 1
@@ -123,10 +115,6 @@ class Worker:
         report.statuses_refreshed = refresh_due_statuses(
             uow_factory=self.uow_factory, clock=self.clock
         )
-        if self.sender is not None:
-            report.delivery = deliver_due(
-                uow_factory=self.uow_factory, clock=self.clock, sender=self.sender
-            )
         return report
 
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:

@@ -1,12 +1,21 @@
-"""The migrations build exactly the schema the models describe, on both databases."""
+"""The migrations build exactly the schema the models describe, on both databases, and
+upgrade a database holding data."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import sqlalchemy as sa
 from alembic import command
 
-from healthcode.db.engine import build_engine
-from healthcode.db.migrate import alembic_config, check_collation, code_point_collation
+from healthcode.db.engine import build_engine, build_session_factory
+from healthcode.db.migrate import alembic_config, check_collation, code_point_collation, upgrade
+from healthcode.db.types import UTCDateTime
+from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.kernel.uow import EventHandlers
+from healthcode.policies.repository import ParsedPolicyCache
 
 
 def test_migrated_schema_matches_the_models(database_url: str) -> None:
@@ -39,3 +48,128 @@ def test_only_code_point_collations_are_accepted(
 ) -> None:
     """libc C, POSIX and C.* collations order place ids by code point; others, and ICU, not."""
     assert code_point_collation(collate, provider) is accepted
+
+
+def test_upgrading_moves_webhooks_into_the_queue_and_links_proposals_to_cases(
+    empty_database_url: str,
+) -> None:
+    """A database with webhooks in the outbox and case proposals found by their payload is
+    upgraded: each webhook becomes a webhook job (pending ones due when their claim runs out,
+    delivered ones done, parked ones failed, keys kept) and case proposals name their case."""
+    engine = build_engine(empty_database_url)
+    upgrade(engine, "0007")
+    t0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+    at = UTCDateTime()
+    channels = sa.table(
+        "channels",
+        *(sa.column(c) for c in ("id", "name", "kind", "public_key_pem", "client_secret_hash")),
+        sa.column("webhook_url"),
+        sa.column("webhook_secret_enc", sa.LargeBinary()),
+        sa.column("created_at", at),
+        sa.column("active", sa.Boolean()),
+    )
+    outbox = sa.table(
+        "outbox",
+        *(sa.column(c) for c in ("id", "idempotency_key", "channel_id", "subject", "event")),
+        *(sa.column(c) for c in ("body", "status", "attempts", "last_error")),
+        *(sa.column(c, at) for c in ("created_at", "next_attempt_at")),
+        *(sa.column(c, at) for c in ("claimed_until", "delivered_at")),
+    )
+    proposals = sa.table(
+        "proposals",
+        *(sa.column(c) for c in ("id", "kind", "subject", "jurisdiction", "reason", "status")),
+        *(sa.column(c) for c in ("proposed_by", "proposed_by_role", "decision_note")),
+        sa.column("payload", sa.JSON()),
+        sa.column("proposed_at", at),
+    )
+
+    def webhook(key: str, status: str, **times: datetime | None) -> dict[str, object]:
+        return {
+            "id": key.ljust(32, "0"),
+            "idempotency_key": f"status-change:{key}:alipay-1",
+            "channel_id": "alipay-1",
+            "subject": "s" * 32,
+            "event": "status.changed",
+            "body": "{}",
+            "status": status,
+            "attempts": 3 if status == "parked" else 1,
+            "last_error": "HTTP 503" if status == "parked" else "",
+            "created_at": t0,
+            "next_attempt_at": times.get("next_attempt_at", t0),
+            "claimed_until": times.get("claimed_until"),
+            "delivered_at": times.get("delivered_at"),
+        }
+
+    def proposal(pid: str, kind: str, payload: dict[str, object]) -> dict[str, object]:
+        return {
+            "id": pid.ljust(32, "0"),
+            "kind": kind,
+            "subject": None,
+            "jurisdiction": "330100",
+            "reason": "r",
+            "status": "pending",
+            "proposed_by": "wang",
+            "proposed_by_role": "official",
+            "decision_note": "",
+            "payload": payload,
+            "proposed_at": t0,
+        }
+
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(channels),
+            {
+                "id": "alipay-1",
+                "name": "alipay",
+                "kind": "app",
+                "public_key_pem": "-",
+                "client_secret_hash": "0" * 64,
+                "webhook_url": "http://127.0.0.1:9/hook",
+                "webhook_secret_enc": b"-",
+                "created_at": t0,
+                "active": True,
+            },
+        )
+        conn.execute(
+            sa.insert(outbox),
+            [
+                webhook("claimed", "pending", claimed_until=t0 + timedelta(minutes=5)),
+                webhook("waiting", "pending", next_attempt_at=t0 + timedelta(minutes=1)),
+                webhook("sent", "delivered", delivered_at=t0 + timedelta(seconds=2)),
+                webhook("given-up", "parked"),
+            ],
+        )
+        conn.execute(
+            sa.insert(proposals),
+            [
+                proposal("report", "confirm_case", {"case_id": "c" * 32, "subject": "s"}),
+                proposal("withdrawal", "withdraw_case", {"case_id": "c" * 32}),
+                proposal("override", "override_colour", {"subject": "s"}),
+            ],
+        )
+    upgrade(engine)
+    assert not sa.inspect(engine).has_table("outbox")
+    factory = build_session_factory(engine)
+    with SqlUnitOfWork(
+        factory, PersonalDataCipher(b"\x01" * 32), ParsedPolicyCache(), EventHandlers()
+    ) as uow:
+        jobs = {j.dedup_key.split(":")[1]: j for j in uow.jobs.list(kind="webhook")}
+        for_case = uow.proposals.for_cases(["c" * 32])["c" * 32]
+    engine.dispose()
+    assert {k: j.status.value for k, j in jobs.items()} == {
+        "claimed": "pending",
+        "waiting": "pending",
+        "sent": "done",
+        "given-up": "failed",
+    }
+    assert jobs["claimed"].run_after == t0 + timedelta(minutes=5)
+    assert jobs["waiting"].run_after == t0 + timedelta(minutes=1)
+    assert jobs["sent"].finished_at == t0 + timedelta(seconds=2)
+    assert (jobs["given-up"].attempts, jobs["given-up"].last_error) == (3, "HTTP 503")
+    assert dict(jobs["claimed"].payload) == {
+        "channel_id": "alipay-1",
+        "subject": "s" * 32,
+        "event": "status.changed",
+        "body": "{}",
+    }
+    assert [p.kind for p in for_case] == ["confirm_case", "withdraw_case"]

@@ -152,7 +152,10 @@ def test_lost_lease_commits_nothing(container: Container) -> None:
     _queue(container, "test_mark", "m1", subject=subject)
     with container.uow() as uow:
         claimed = uow.jobs.claim(
-            now=container.clock.now(), worker="slow", lease_until=container.clock.now() + LEASE
+            now=container.clock.now(),
+            worker="slow",
+            lease_until=container.clock.now() + LEASE,
+            kinds=KINDS.names(),
         )
         uow.commit()
     assert claimed is not None

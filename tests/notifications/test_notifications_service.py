@@ -1,5 +1,6 @@
-"""Colour changes reach the citizen's channel by signed webhook, through the outbox: retried
-with back-off, parked after too many failures, never lost and never delivered twice."""
+"""Colour changes reach the citizen's channel by signed webhook, queued as jobs in the
+transaction of the change: retried with back-off, parked after too many failures, never lost
+and never delivered twice."""
 
 from __future__ import annotations
 
@@ -15,15 +16,15 @@ from typing import Any
 import pytest
 
 from healthcode.container import Container
+from healthcode.jobs.repository import SqlJobRepository
 from healthcode.kernel.clock import FixedClock
 from healthcode.notifications.delivery import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
-    SendResult,
     deliver_due,
     outbox,
 )
-from healthcode.notifications.repository import SqlOutboxRepository
+from healthcode.notifications.model import SendResult
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.status.test_results import record_test_result
 from identity_helpers import ChannelKit, add_test_channel, register_via_channel
@@ -126,6 +127,10 @@ def test_fails_twice_then_succeeds_delivers_exactly_once(
     assert notice["channel_user_id"] == "alipay-user-9" and subject not in json.dumps(notice)
 
 
+class Killed(BaseException):
+    """The process dying (not an error anything handles)."""
+
+
 class FakeSender:
     def __init__(self, *results: bool) -> None:
         self.results = list(results)
@@ -147,11 +152,11 @@ def test_a_crash_between_send_and_mark_loses_nothing(
     sender = FakeSender()
 
     def crash(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("killed")
+        raise Killed  # the process dies: nothing after this line runs, nothing is caught
 
     with monkeypatch.context() as patched:
-        patched.setattr(SqlOutboxRepository, "mark_delivered", crash)
-        with pytest.raises(RuntimeError):
+        patched.setattr(SqlJobRepository, "finish", crash)
+        with pytest.raises(Killed):
             deliver_due(uow_factory=container.uow, clock=clock, sender=sender)
     assert deliver_due(uow_factory=container.uow, clock=clock, sender=sender).attempted == 0
     clock.advance(timedelta(minutes=6))  # the claim (5 minutes) has expired

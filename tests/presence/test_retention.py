@@ -68,9 +68,7 @@ def test_finished_jobs_go_after_thirty_days_pending_ones_stay(container: Contain
     with container.uow() as uow:
         enqueue(uow, container.clock, kind="test_noop", payload={}, dedup_key="done")
         uow.commit()
-    Worker(uow_factory=container.uow, clock=container.clock, kinds=kinds, sender=None).run_jobs(
-        PassReport()
-    )
+    Worker(uow_factory=container.uow, clock=container.clock, kinds=kinds).run_jobs(PassReport())
     with container.uow() as uow:
         enqueue(
             uow,
@@ -89,9 +87,7 @@ def test_finished_jobs_go_after_thirty_days_pending_ones_stay(container: Contain
 
 def test_a_worker_purges_on_its_first_pass_then_hourly(container: Container) -> None:
     """The first pass purges; the next within the hour does not; an hour later it does again."""
-    worker = Worker(
-        uow_factory=container.uow, clock=container.clock, kinds=container.job_kinds, sender=None
-    )
+    worker = Worker(uow_factory=container.uow, clock=container.clock, kinds=container.job_kinds)
     assert worker.run_once().purged is not None
     container.clock.advance(timedelta(minutes=59))  # type: ignore[attr-defined]
     assert worker.run_once().purged is None

@@ -75,7 +75,7 @@ def worker(
             refusals(as_json=as_json),
             system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
         ):
-            runner = Worker(uow_factory=c.uow, clock=c.clock, kinds=c.job_kinds, sender=sender)
+            runner = Worker(uow_factory=c.uow, clock=c.clock, kinds=bootstrap.job_kinds(sender))
             while True:
                 report = runner.run_once()
                 _add(total, report)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from healthcode.codes.keys import PrivateKeyStore, signing_key_now
+from healthcode.codes.keys import signing_key_now
+from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.claims import CodeClaims
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.signer import issue
@@ -13,7 +14,6 @@ from healthcode.identity.masks import mask_name
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import DomainError, NotFound
 from healthcode.kernel.status import Notice, Status
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.assessment import status_now
 
 
@@ -40,7 +40,7 @@ class IssuedCode:
 
 def issue_code(
     *,
-    uow: UnitOfWork,
+    uow: CodesUnitOfWork,
     clock: Clock,
     private_keys: PrivateKeyStore,
     subject: str,

@@ -5,30 +5,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Protocol
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from healthcode.codes.model import KeyRecord, Publication
+from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.cose import kid_of, public_key_bytes
 from healthcode.credentials.signer import generate_private_key
 from healthcode.credentials.trustfile import dump_trust_list
 from healthcode.credentials.trustlist import TrustedKey, build_trust_list, sign_trust_list
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, DomainError
-from healthcode.kernel.uow import UnitOfWork
 
 ROOT = "root"
 SIGNING = "signing"
 ROOT_LIFE = timedelta(days=3650)
 SIGNING_LIFE = timedelta(days=90)
 ROTATION_OVERLAP = timedelta(seconds=1)
-
-
-class PrivateKeyStore(Protocol):
-    def save(self, kid: str, private_key: Ed25519PrivateKey) -> None: ...
-
-    def load(self, kid: str) -> Ed25519PrivateKey: ...
 
 
 class NoSigningKey(DomainError):
@@ -60,7 +51,7 @@ def _new_key(
 
 
 def init_keys(
-    *, uow: UnitOfWork, clock: Clock, private_keys: PrivateKeyStore, jurisdiction: str
+    *, uow: CodesUnitOfWork, clock: Clock, private_keys: PrivateKeyStore, jurisdiction: str
 ) -> list[KeyRecord]:
     """Create the root key and the first signing key; refuse if keys exist already."""
     now = _second(clock.now())
@@ -80,7 +71,7 @@ def init_keys(
 
 
 def rotate_signing_key(
-    *, uow: UnitOfWork, clock: Clock, private_keys: PrivateKeyStore, jurisdiction: str
+    *, uow: CodesUnitOfWork, clock: Clock, private_keys: PrivateKeyStore, jurisdiction: str
 ) -> KeyRecord:
     """A new signing key signs from now on; the keys it replaces stop signing now but stay in
     the trust list until every code they signed has expired."""
@@ -104,12 +95,12 @@ def rotate_signing_key(
     return record
 
 
-def list_keys(*, uow: UnitOfWork, jurisdiction: str) -> list[KeyRecord]:
+def list_keys(*, uow: CodesUnitOfWork, jurisdiction: str) -> list[KeyRecord]:
     with uow:
         return uow.keys.all(jurisdiction)
 
 
-def signing_key_now(uow: UnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
+def signing_key_now(uow: CodesUnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
     """The newest signing key valid at ``now`` (inside the caller's transaction)."""
     valid = [
         k for k in uow.keys.all(jurisdiction, role=SIGNING) if k.valid_from <= now < k.valid_until
@@ -119,7 +110,7 @@ def signing_key_now(uow: UnitOfWork, *, jurisdiction: str, now: datetime) -> Key
     return max(valid, key=lambda k: (k.valid_from, k.kid))
 
 
-def root_key(uow: UnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
+def root_key(uow: CodesUnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
     roots = [
         k for k in uow.keys.all(jurisdiction, role=ROOT) if k.valid_from <= now < k.valid_until
     ]
@@ -130,7 +121,7 @@ def root_key(uow: UnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord:
 
 def trust_list_document(
     *,
-    uow: UnitOfWork,
+    uow: CodesUnitOfWork,
     clock: Clock,
     private_keys: PrivateKeyStore,
     jurisdiction: str,

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from healthcode.codes.keys import PrivateKeyStore, root_key, trust_list_document
+from healthcode.codes.keys import root_key, trust_list_document
+from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, verify
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.assessment import status_now
 
 
@@ -25,7 +25,7 @@ class OnlineCheck:
 
 def own_trust_store(
     *,
-    uow: UnitOfWork,
+    uow: CodesUnitOfWork,
     clock: Clock,
     private_keys: PrivateKeyStore,
     jurisdiction: str,
@@ -50,7 +50,7 @@ def own_trust_store(
 
 def verify_online(
     *,
-    uow: UnitOfWork,
+    uow: CodesUnitOfWork,
     clock: Clock,
     trust_store: TrustStore,
     token: str,

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from healthcode.codes.model import KeyRecord, Publication
+from healthcode.identity.ports import PersonRepository
+from healthcode.status.ports import StatusUnitOfWork
 
 
 class KeyRepository(Protocol):
@@ -19,3 +23,19 @@ class KeyRepository(Protocol):
     def last_publication(self, jurisdiction: str) -> Publication | None: ...
 
     def add_publication(self, publication: Publication) -> None: ...
+
+
+class PrivateKeyStore(Protocol):
+    def save(self, kid: str, private_key: Ed25519PrivateKey) -> None: ...
+
+    def load(self, kid: str) -> Ed25519PrivateKey: ...
+
+
+class CodesUnitOfWork(StatusUnitOfWork, Protocol):
+    """What keys, trust lists and issuing codes use (a code carries the status now)."""
+
+    @property
+    def persons(self) -> PersonRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...

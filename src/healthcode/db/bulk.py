@@ -97,6 +97,39 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     _raw(session).executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({marks})", values)
 
 
+def insert_new(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert those of ``rows`` that clash with no unique key of ``table`` (the others are left
+    as they are), in the session's transaction; how many were inserted."""
+    if not rows:
+        return 0
+    names = list(rows[0])
+    values = _tuples(session, table, names, rows)
+    columns = ", ".join(names)
+    raw = _raw(session)
+    if _postgresql(session):
+        staging = f"_incoming_{table.name}"
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} "
+                f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            _copy(cursor, staging, columns, values)
+            cursor.execute(
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} "
+                "ON CONFLICT DO NOTHING"
+            )
+            inserted: int = cursor.rowcount
+            cursor.execute(f"DELETE FROM {staging}")
+        return inserted
+    marks = ", ".join("?" * len(names))
+    before: int = raw.total_changes
+    raw.executemany(
+        f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING", values
+    )
+    changed: int = raw.total_changes - before
+    return changed
+
+
 def upsert_many(
     session: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, key: str
 ) -> None:

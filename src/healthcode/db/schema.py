@@ -11,7 +11,6 @@ from healthcode.db import facts as fact_tables
 from healthcode.db.base import Base
 from healthcode.identity import tables as identity_tables
 from healthcode.jobs import tables as jobs_tables
-from healthcode.notifications import tables as notifications_tables
 from healthcode.oversight import tables as oversight_tables
 from healthcode.policies import tables as policies_tables
 from healthcode.presence import tables as presence_tables
@@ -28,7 +27,6 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     presence_tables,
     tracing_tables,
     jobs_tables,
-    notifications_tables,
 )
 """Each feature's tables; a table not listed here is not migrated."""
 

@@ -1,9 +1,16 @@
-"""The unit of work: one session, one transaction, rolled back unless committed."""
+"""The unit of work on SQLAlchemy: one session, one transaction, rolled back unless committed.
+
+It offers every feature's repositories (each built on first use within the transaction, so a
+use case pays only for what it touches) and so satisfies every feature's unit-of-work protocol.
+Events published during the transaction go to their handlers when it commits, just before the
+database commit, in the same transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,7 +25,7 @@ from healthcode.identity.repository import (
     SqlThrottleRepository,
 )
 from healthcode.jobs.repository import SqlJobRepository
-from healthcode.notifications.repository import SqlOutboxRepository
+from healthcode.kernel.uow import EventHandlers
 from healthcode.oversight.repository import SqlAuditLogRepository, SqlProposalRepository
 from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.presence.repository.presences import SqlPresenceRepository
@@ -35,41 +42,24 @@ from healthcode.tracing.repository import (
     SqlTracingRepository,
 )
 
+R = TypeVar("R")
+
 
 class SqlUnitOfWork:
-    persons: SqlPersonRepository
-    facts: SqlFactRepository
-    channels: SqlChannelRepository
-    sessions: SqlSessionRepository
-    officials: SqlOfficialRepository
-    accounts: SqlAccountRepository
-    throttles: SqlThrottleRepository
-    proposals: SqlProposalRepository
-    audit: SqlAuditLogRepository
-    outbox: SqlOutboxRepository
-    policies: SqlPolicyRepository
-    statuses: SqlStatusRepository
-    keys: SqlKeyRepository
-    venues: SqlVenueRepository
-    presences: SqlPresenceRepository
-    boundaries: SqlBoundaryRepository
-    tracing: SqlTracingRepository
-    cases: SqlCaseRepository
-    risk_areas: SqlRiskAreaRepository
-    jobs: SqlJobRepository
-    status_batch: SqlStatusBatchRepository
-    retention: SqlRetentionRepository
-
     def __init__(
         self,
         session_factory: sessionmaker[Session],
         cipher: PersonalDataCipher,
         policy_cache: ParsedPolicyCache,
+        events: EventHandlers,
     ) -> None:
         self._session_factory = session_factory
         self._cipher = cipher
         self._policy_cache = policy_cache
+        self._events = events
         self._session: Session | None = None
+        self._repositories: dict[str, Any] = {}
+        self._published: list[object] = []
 
     @property
     def session(self) -> Session:
@@ -77,30 +67,106 @@ class SqlUnitOfWork:
             raise RuntimeError("unit of work used outside its `with` block")
         return self._session
 
+    def _repository(self, name: str, build: Callable[[Session], R]) -> R:
+        """The transaction's repository ``name``, built on first use."""
+        found = self._repositories.get(name)
+        if found is None:
+            found = self._repositories[name] = build(self.session)
+        return found
+
+    # identity
+    @property
+    def persons(self) -> SqlPersonRepository:
+        return self._repository("persons", lambda s: SqlPersonRepository(s, self._cipher))
+
+    @property
+    def channels(self) -> SqlChannelRepository:
+        return self._repository("channels", lambda s: SqlChannelRepository(s, self._cipher))
+
+    @property
+    def sessions(self) -> SqlSessionRepository:
+        return self._repository("sessions", SqlSessionRepository)
+
+    @property
+    def officials(self) -> SqlOfficialRepository:
+        return self._repository("officials", lambda s: SqlOfficialRepository(s, self._cipher))
+
+    @property
+    def accounts(self) -> SqlAccountRepository:
+        return self._repository("accounts", lambda s: SqlAccountRepository(s, self._cipher))
+
+    @property
+    def throttles(self) -> SqlThrottleRepository:
+        return self._repository("throttles", lambda s: SqlThrottleRepository(s, self._cipher))
+
+    # oversight
+    @property
+    def proposals(self) -> SqlProposalRepository:
+        return self._repository("proposals", SqlProposalRepository)
+
+    @property
+    def audit(self) -> SqlAuditLogRepository:
+        return self._repository("audit", lambda s: SqlAuditLogRepository(s, self._cipher))
+
+    # status and policies
+    @property
+    def facts(self) -> SqlFactRepository:
+        return self._repository("facts", SqlFactRepository)
+
+    @property
+    def statuses(self) -> SqlStatusRepository:
+        return self._repository("statuses", SqlStatusRepository)
+
+    @property
+    def status_batch(self) -> SqlStatusBatchRepository:
+        return self._repository("status_batch", SqlStatusBatchRepository)
+
+    @property
+    def policies(self) -> SqlPolicyRepository:
+        return self._repository("policies", lambda s: SqlPolicyRepository(s, self._policy_cache))
+
+    # codes
+    @property
+    def keys(self) -> SqlKeyRepository:
+        return self._repository("keys", SqlKeyRepository)
+
+    # presence
+    @property
+    def venues(self) -> SqlVenueRepository:
+        return self._repository("venues", SqlVenueRepository)
+
+    @property
+    def presences(self) -> SqlPresenceRepository:
+        return self._repository("presences", SqlPresenceRepository)
+
+    @property
+    def boundaries(self) -> SqlBoundaryRepository:
+        return self._repository("boundaries", SqlBoundaryRepository)
+
+    @property
+    def retention(self) -> SqlRetentionRepository:
+        return self._repository("retention", SqlRetentionRepository)
+
+    # tracing
+    @property
+    def tracing(self) -> SqlTracingRepository:
+        return self._repository("tracing", SqlTracingRepository)
+
+    @property
+    def cases(self) -> SqlCaseRepository:
+        return self._repository("cases", SqlCaseRepository)
+
+    @property
+    def risk_areas(self) -> SqlRiskAreaRepository:
+        return self._repository("risk_areas", SqlRiskAreaRepository)
+
+    # jobs
+    @property
+    def jobs(self) -> SqlJobRepository:
+        return self._repository("jobs", SqlJobRepository)
+
     def __enter__(self) -> Self:
         self._session = self._session_factory()
-        self.persons = SqlPersonRepository(self._session, self._cipher)
-        self.facts = SqlFactRepository(self._session)
-        self.channels = SqlChannelRepository(self._session, self._cipher)
-        self.sessions = SqlSessionRepository(self._session)
-        self.officials = SqlOfficialRepository(self._session, self._cipher)
-        self.accounts = SqlAccountRepository(self._session, self._cipher)
-        self.throttles = SqlThrottleRepository(self._session, self._cipher)
-        self.proposals = SqlProposalRepository(self._session)
-        self.audit = SqlAuditLogRepository(self._session, self._cipher)
-        self.outbox = SqlOutboxRepository(self._session)
-        self.policies = SqlPolicyRepository(self._session, self._policy_cache)
-        self.statuses = SqlStatusRepository(self._session)
-        self.keys = SqlKeyRepository(self._session)
-        self.venues = SqlVenueRepository(self._session)
-        self.presences = SqlPresenceRepository(self._session)
-        self.boundaries = SqlBoundaryRepository(self._session)
-        self.tracing = SqlTracingRepository(self._session)
-        self.cases = SqlCaseRepository(self._session)
-        self.risk_areas = SqlRiskAreaRepository(self._session)
-        self.jobs = SqlJobRepository(self._session)
-        self.status_batch = SqlStatusBatchRepository(self._session)
-        self.retention = SqlRetentionRepository(self._session)
         return self
 
     def __exit__(
@@ -114,9 +180,15 @@ class SqlUnitOfWork:
         finally:
             self.session.close()
             self._session = None
+            self._repositories.clear()
+
+    def publish(self, event: object) -> None:
+        self._published.append(event)
 
     def commit(self) -> None:
+        self._events.dispatch(self, self._published)
         self.session.commit()
 
     def rollback(self) -> None:
+        self._published.clear()
         self.session.rollback()

@@ -19,11 +19,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from healthcode.identity.model import Channel
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotAuthenticated
 from healthcode.kernel.facts import FactKind, IdentityCheck
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.assessment import record_fact
 
 MAX_LIFETIME = timedelta(minutes=10)
@@ -68,7 +68,7 @@ def _time(claims: dict[str, Any], name: str) -> datetime:
 
 
 def verify_assertion(
-    *, uow: UnitOfWork, clock: Clock, channel: Channel, assertion: str, audience: str
+    *, uow: IdentityUnitOfWork, clock: Clock, channel: Channel, assertion: str, audience: str
 ) -> AssertionClaims:
     """Check an assertion from ``channel`` inside the caller's transaction and consume its jti.
 
@@ -127,7 +127,7 @@ def verify_assertion(
 
 
 def note_face_check(
-    *, uow: UnitOfWork, clock: Clock, subject: str, claims: AssertionClaims
+    *, uow: IdentityUnitOfWork, clock: Clock, subject: str, claims: AssertionClaims
 ) -> IdentityCheck | None:
     """Record a face check newer than the person's newest one, and reassess their status
     (a fresh check clears the weekly re-verification notice at once)."""

@@ -6,16 +6,16 @@ from __future__ import annotations
 from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
 from healthcode.identity.officials import principal_of
 from healthcode.identity.passwords import token_hash
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.website import WEBSITE_CHANNEL
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotAuthenticated
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Principal, Role
 
 
 def authenticate(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     token: str,
     jurisdiction: str,

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from healthcode.identity.assertions import algorithm_for
 from healthcode.identity.model import AuthSession, Channel
 from healthcode.identity.passwords import new_token, token_hash
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require
 
@@ -60,7 +60,13 @@ def _validate(name: str, kind: str, public_key_pem: str, webhook_url: str) -> No
 
 
 def new_channel(
-    *, uow: UnitOfWork, clock: Clock, name: str, public_key_pem: str, webhook_url: str, kind: str
+    *,
+    uow: IdentityUnitOfWork,
+    clock: Clock,
+    name: str,
+    public_key_pem: str,
+    webhook_url: str,
+    kind: str,
 ) -> NewChannel:
     """Register a channel inside the caller's transaction."""
     _validate(name, kind, public_key_pem, webhook_url)
@@ -90,7 +96,7 @@ def new_channel(
 
 def add_channel(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     principal: Principal | None,
     name: str,
@@ -115,13 +121,13 @@ def add_channel(
     return created
 
 
-def list_channels(*, uow: UnitOfWork) -> list[Channel]:
+def list_channels(*, uow: IdentityUnitOfWork) -> list[Channel]:
     with uow:
         return uow.channels.all()
 
 
 def issue_channel_token(
-    *, uow: UnitOfWork, clock: Clock, client_id: str, client_secret: str
+    *, uow: IdentityUnitOfWork, clock: Clock, client_id: str, client_secret: str
 ) -> IssuedToken:
     """OAuth2 client credentials: a bearer access token for the channel's API calls."""
     now = clock.now()

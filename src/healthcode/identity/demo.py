@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from healthcode.identity.channels import NewChannel, new_channel
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.uow import UnitOfWork
 
 # name -> (kind, what it stands for)
 DEMO_CHANNELS: Mapping[str, tuple[str, str]] = {
@@ -28,7 +28,7 @@ class SeededChannel:
 
 def seed_demo_channels(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     public_keys: Mapping[str, str],
     webhook_base_url: str,

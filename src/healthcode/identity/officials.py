@@ -23,12 +23,12 @@ from healthcode.identity.passwords import (
     token_hash,
     verify_password,
 )
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.website import IssuedSession
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import is_region_code
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import OFFICIAL_ROLES, Action, Principal, Role
 from healthcode.oversight.authz import require
 
@@ -63,7 +63,7 @@ def principal_of(official: Official) -> Principal:
 
 def add_official(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     principal: Principal | None,
     username: str,
@@ -124,7 +124,7 @@ def _totp_step(secret: str, code: str, now: datetime, last_step: int) -> int | N
 
 
 def log_in_official(
-    *, uow: UnitOfWork, clock: Clock, username: str, password: str, totp_code: str
+    *, uow: IdentityUnitOfWork, clock: Clock, username: str, password: str, totp_code: str
 ) -> IssuedSession:
     """An official's session for password + TOTP; ``NotAuthenticated`` or ``TooManyAttempts``."""
     now = clock.now()
@@ -157,7 +157,7 @@ def log_in_official(
     return IssuedSession(token=token, expires_at=expires_at, principal=principal_of(official))
 
 
-def official_principal(*, uow: UnitOfWork, username: str) -> Principal:
+def official_principal(*, uow: IdentityUnitOfWork, username: str) -> Principal:
     """The principal of an active official by username: how the CLI's ``--as`` names the
     operator's identity (the console is trusted with the database; it still cannot approve
     its own proposals)."""

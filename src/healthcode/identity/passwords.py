@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from healthcode.identity.model import Throttle
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.errors import InvalidInput, TooManyAttempts
-from healthcode.kernel.uow import UnitOfWork
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -62,14 +62,14 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_throttle(uow: UnitOfWork, identifier: str, now: datetime) -> None:
+def check_throttle(uow: IdentityUnitOfWork, identifier: str, now: datetime) -> None:
     """Refuse without checking anything while the identifier is locked out."""
     throttle = uow.throttles.get(identifier)
     if throttle is not None and throttle.locked_until is not None and now < throttle.locked_until:
         raise TooManyAttempts(max(1, int((throttle.locked_until - now).total_seconds())))
 
 
-def record_failure(uow: UnitOfWork, identifier: str, now: datetime) -> None:
+def record_failure(uow: IdentityUnitOfWork, identifier: str, now: datetime) -> None:
     """Count a failed attempt; lock the identifier out after too many in the window."""
     throttle = uow.throttles.get(identifier)
     if throttle is None or now - throttle.window_started > FAILURE_WINDOW:
@@ -86,5 +86,5 @@ def record_failure(uow: UnitOfWork, identifier: str, now: datetime) -> None:
     )
 
 
-def record_success(uow: UnitOfWork, identifier: str) -> None:
+def record_success(uow: IdentityUnitOfWork, identifier: str) -> None:
     uow.throttles.clear(identifier)

@@ -7,7 +7,7 @@ TOTP secret to check); storage encrypts them. Identifiers that must not be store
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -20,9 +20,11 @@ from healthcode.identity.model import (
     Person,
     Throttle,
 )
+from healthcode.oversight.ports import PersonDirectory
+from healthcode.status.ports import StatusUnitOfWork
 
 
-class PersonRepository(Protocol):
+class PersonRepository(PersonDirectory, Protocol):
     def add(self, person: Person) -> None: ...
 
     def get(self, subject: str) -> Person | None: ...
@@ -36,10 +38,6 @@ class PersonRepository(Protocol):
     def consents(self, subject: str) -> list[Consent]: ...
 
     def subjects(self) -> list[str]: ...
-
-    def jurisdiction_of(self, subject: str) -> str | None: ...
-
-    def district_of(self, subject: str) -> str | None: ...
 
     def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
         """Every registered subject of the jurisdiction, in batches."""
@@ -61,8 +59,9 @@ class ChannelRepository(Protocol):
 
     def subject_for(self, *, channel_id: str, channel_user_id: str) -> str | None: ...
 
-    def bindings_of(self, subject: str) -> list[tuple[str, str]]:
-        """(channel id, the channel's user id) for every channel the person is bound to."""
+    def active_bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
+        """Per subject, (channel id, the channel's user id) of every active channel the person is
+        bound to (few queries, for many people)."""
         ...
 
     def remember_assertion(self, *, issuer: str, jti: str, expires_at: datetime) -> bool:
@@ -106,3 +105,26 @@ class ThrottleRepository(Protocol):
     def save(self, identifier: str, throttle: Throttle) -> None: ...
 
     def clear(self, identifier: str) -> None: ...
+
+
+class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
+    """What registering people, channels, logins and profiles use (registration records a first
+    status; a profile read by an official is written to the access log)."""
+
+    @property
+    def persons(self) -> PersonRepository: ...
+
+    @property
+    def channels(self) -> ChannelRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def officials(self) -> OfficialRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def throttles(self) -> ThrottleRepository: ...

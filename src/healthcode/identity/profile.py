@@ -8,9 +8,9 @@ from datetime import datetime
 
 from healthcode.identity.masks import mask_id_number, mask_name, mask_phone
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal, Purpose
 from healthcode.oversight.audit import record_access
 from healthcode.oversight.authz import require, require_person_scope
@@ -34,7 +34,7 @@ class MaskedProfile:
 
 def show_profile(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     principal: Principal,
     subject: str,

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE, Consent, Person
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.validation import IdType, validate_id_number, validate_phone
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import contains, is_region_code
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.assessment import refresh_status
 
 MAX_NAME_LENGTH = 64
@@ -111,7 +111,7 @@ _BAD_DISTRICT = Problem("district", "must be a GB/T 2260 six-digit district code
 
 
 def add_person(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, valid: ValidRegistration
+    *, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str, valid: ValidRegistration
 ) -> Person:
     """Add a validated person inside the caller's transaction; refuse a second registration of
     the same ID number in the jurisdiction."""
@@ -145,7 +145,7 @@ def add_person(
 
 def register_person(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     name: str,
@@ -176,7 +176,7 @@ def register_person(
 
 def register_through_channel(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     channel_id: str,

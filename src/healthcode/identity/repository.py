@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from healthcode.db.bulk import insert_if_absent
+from healthcode.db.bulk import insert_if_absent, key_filters
 from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.model import (
     AuthSession,
@@ -119,6 +120,15 @@ class SqlPersonRepository:
     def subjects(self) -> list[str]:
         return list(self._session.scalars(select(PersonRow.subject).order_by(PersonRow.subject)))
 
+    def jurisdictions_of(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        found: dict[str, str] = {}
+        for condition in key_filters(self._session, PersonRow.subject, subjects):
+            rows = self._session.execute(
+                select(PersonRow.subject, PersonRow.jurisdiction).where(condition)
+            )
+            found.update({s: j for s, j in rows})
+        return found
+
     def district_of(self, subject: str) -> str | None:
         return self._session.scalar(select(PersonRow.district).where(PersonRow.subject == subject))
 
@@ -211,13 +221,22 @@ class SqlChannelRepository:
         row = self._session.get(ChannelBindingRow, (channel_id, channel_user_id))
         return None if row is None else row.subject
 
-    def bindings_of(self, subject: str) -> list[tuple[str, str]]:
-        rows = self._session.execute(
-            select(ChannelBindingRow.channel_id, ChannelBindingRow.channel_user_id)
-            .where(ChannelBindingRow.subject == subject)
-            .order_by(ChannelBindingRow.channel_id)
-        )
-        return [(channel_id, user_id) for channel_id, user_id in rows]
+    def active_bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for condition in key_filters(self._session, ChannelBindingRow.subject, subjects):
+            rows = self._session.execute(
+                select(
+                    ChannelBindingRow.subject,
+                    ChannelBindingRow.channel_id,
+                    ChannelBindingRow.channel_user_id,
+                )
+                .join(ChannelRow, ChannelRow.id == ChannelBindingRow.channel_id)
+                .where(condition, ChannelRow.active.is_(True))
+                .order_by(ChannelBindingRow.subject, ChannelBindingRow.channel_id)
+            )
+            for subject, channel_id, user_id in rows:
+                found[subject].append((channel_id, user_id))
+        return found
 
     def remember_assertion(self, *, issuer: str, jti: str, expires_at: datetime) -> bool:
         return insert_if_absent(

@@ -21,11 +21,11 @@ from healthcode.identity.passwords import (
     token_hash,
     verify_password,
 )
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.registration import Registered, add_person, validate_registration
 from healthcode.identity.validation import validate_phone
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Principal, Role
 
 WEBSITE_CHANNEL = "website"
@@ -42,7 +42,7 @@ class IssuedSession:
 
 def sign_up(
     *,
-    uow: UnitOfWork,
+    uow: IdentityUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     password: str,
@@ -90,7 +90,9 @@ def sign_up(
     return Registered(subject=person.subject)
 
 
-def log_in_citizen(*, uow: UnitOfWork, clock: Clock, phone: str, password: str) -> IssuedSession:
+def log_in_citizen(
+    *, uow: IdentityUnitOfWork, clock: Clock, phone: str, password: str
+) -> IssuedSession:
     """A website session for phone + password; ``NotAuthenticated`` or ``TooManyAttempts``."""
     now = clock.now()
     try:
@@ -122,7 +124,7 @@ def log_in_citizen(*, uow: UnitOfWork, clock: Clock, phone: str, password: str) 
     return IssuedSession(token=token, expires_at=expires_at, principal=principal)
 
 
-def log_out(*, uow: UnitOfWork, clock: Clock, token: str) -> None:
+def log_out(*, uow: IdentityUnitOfWork, clock: Clock, token: str) -> None:
     """End a website or official session. A channel's access token is not ended by one of its
     users logging out (it serves all of them; it expires on its own)."""
     with uow:

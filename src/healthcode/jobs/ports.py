@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from healthcode.jobs.model import Job, JobStatus
+from healthcode.kernel.uow import UnitOfWork
 
 
 class JobRepository(Protocol):
@@ -14,12 +15,17 @@ class JobRepository(Protocol):
         """Queue a job unless one with its dedup key exists; True if it was queued."""
         ...
 
+    def enqueue_many(self, jobs: Sequence[Job]) -> int:
+        """Queue each job unless one with its dedup key exists, in a few statements; how many
+        were queued."""
+        ...
+
     def claim(
-        self, *, now: datetime, worker: str, lease_until: datetime, kind: str | None = None
+        self, *, now: datetime, worker: str, lease_until: datetime, kinds: Collection[str]
     ) -> Job | None:
-        """Take the oldest due job (pending and due, or running with an expired lease), of
-        ``kind`` if given, for ``worker`` until ``lease_until``; None when nothing is due.
-        Never hands one job to two workers at once (row locks with SKIP LOCKED on PostgreSQL)."""
+        """Take the oldest due job (pending and due, or running with an expired lease) of one of
+        ``kinds`` for ``worker`` until ``lease_until``; None when nothing is due. Never hands
+        one job to two workers at once (row locks with SKIP LOCKED on PostgreSQL)."""
         ...
 
     def lock(self, job_id: str, *, worker: str) -> Job | None:
@@ -36,8 +42,21 @@ class JobRepository(Protocol):
 
     def get(self, job_id: str) -> Job | None: ...
 
-    def list(self, *, status: JobStatus | None = None, limit: int = 100) -> list[Job]: ...
+    def list(
+        self, *, status: JobStatus | None = None, kind: str | None = None, limit: int = 100
+    ) -> list[Job]: ...
 
     def counts(self) -> Mapping[str, int]:
         """How many jobs are in each status."""
         ...
+
+    def delete_finished(self, *, before: datetime) -> int:
+        """Delete jobs done or failed before the moment; how many."""
+        ...
+
+
+class JobsUnitOfWork(UnitOfWork, Protocol):
+    """What queueing and running jobs use."""
+
+    @property
+    def jobs(self) -> JobRepository: ...

@@ -20,57 +20,17 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any
 
-from healthcode.jobs.model import LEASE, MAX_ATTEMPTS, Job, JobStatus, retry_delay
+from healthcode.jobs.model import LEASE, BatchHandler, Job, JobFailed, JobKind, JobKinds, JobStatus
+from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-JobHandler = Callable[[UnitOfWork, Clock, Job], Mapping[str, Any] | None]
-BatchHandler = Callable[[UnitOfWork, Clock, Sequence[Job]], Sequence[Mapping[str, Any] | None]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobKind:
-    """A kind of background job: its handler, and optionally a batch handler that runs up to
-    ``batch_size`` due jobs of the kind together in one transaction (it returns one result per
-    job, and must give the same outcome as running them one by one; the single handler is used
-    when a batch fails)."""
-
-    name: str
-    run: JobHandler
-    run_batch: BatchHandler | None = None
-    batch_size: int = 1
-
-    def __post_init__(self) -> None:
-        if self.run_batch is not None and self.batch_size < 2:
-            raise ValueError("a batch holds at least two jobs")
-
-
-class JobKinds:
-    """The kinds of job a worker runs, by name. ``healthcode.bootstrap`` builds the table from
-    what each feature offers."""
-
-    def __init__(self, kinds: Iterable[JobKind]) -> None:
-        table: dict[str, JobKind] = {}
-        for kind in kinds:
-            if kind.name in table:
-                raise ValueError(f"two job kinds named {kind.name!r}")
-            table[kind.name] = kind
-        self._table: Mapping[str, JobKind] = MappingProxyType(table)
-
-    def get(self, name: str) -> JobKind | None:
-        return self._table.get(name)
-
-    def names(self) -> list[str]:
-        return sorted(self._table)
 
 
 def worker_name() -> str:
@@ -79,7 +39,7 @@ def worker_name() -> str:
 
 
 def enqueue(
-    uow: UnitOfWork,
+    uow: JobsUnitOfWork,
     clock: Clock,
     *,
     kind: str,
@@ -102,6 +62,12 @@ def enqueue(
     )
 
 
+def enqueue_many(uow: JobsUnitOfWork, jobs: Sequence[Job]) -> int:
+    """Queue many jobs inside the caller's transaction, in a few statements; those whose
+    ``dedup_key`` is queued already are not (returns how many were)."""
+    return uow.jobs.enqueue_many(jobs)
+
+
 @dataclass(frozen=True)
 class JobOutcome:
     job: Job
@@ -112,17 +78,18 @@ class JobOutcome:
 
 def run_next(
     *,
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], JobsUnitOfWork],
     clock: Clock,
     kinds: JobKinds,
     worker: str,
     lease: timedelta = LEASE,
-    max_attempts: int = MAX_ATTEMPTS,
+    max_attempts: int | None = None,
 ) -> JobOutcome | None:
-    """Claim and run one due job; None when none is due."""
+    """Claim and run one due job of ``kinds``; None when none is due. ``max_attempts`` (if
+    given) overrides the kinds' own."""
     now = clock.now()
     with uow_factory() as uow:
-        job = uow.jobs.claim(now=now, worker=worker, lease_until=now + lease)
+        job = uow.jobs.claim(now=now, worker=worker, lease_until=now + lease, kinds=kinds.names())
         uow.commit()
     if job is None:
         return None
@@ -131,35 +98,38 @@ def run_next(
 
 def run_due(
     *,
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], JobsUnitOfWork],
     clock: Clock,
     kinds: JobKinds,
     worker: str,
     lease: timedelta = LEASE,
-    max_attempts: int = MAX_ATTEMPTS,
+    max_attempts: int | None = None,
 ) -> list[JobOutcome]:
-    """Claim and run the oldest due job, with as many more due jobs of its kind as its batch
-    handler takes; an empty list when none is due."""
+    """Claim and run the oldest due job of ``kinds``, with as many more due jobs of its kind as
+    its batch handler takes; an empty list when none is due. ``max_attempts`` (if given)
+    overrides the kinds' own."""
     now = clock.now()
     with uow_factory() as uow:
-        first = uow.jobs.claim(now=now, worker=worker, lease_until=now + lease)
+        first = uow.jobs.claim(now=now, worker=worker, lease_until=now + lease, kinds=kinds.names())
         jobs = [] if first is None else [first]
         kind = None if first is None else kinds.get(first.kind)
-        batch = None if kind is None or kind.run_batch is None else kind
-        if first is not None and batch is not None:
-            while len(jobs) < batch.batch_size:
+        if first is not None and kind is not None and kind.run_batch is not None:
+            while len(jobs) < kind.batch_size:
                 more = uow.jobs.claim(
-                    now=now, worker=worker, lease_until=now + lease, kind=first.kind
+                    now=now, worker=worker, lease_until=now + lease, kinds=(first.kind,)
                 )
                 if more is None:
                     break
                 jobs.append(more)
         uow.commit()
-    together = [job for job in jobs if job.attempts <= max_attempts]
-    alone = [job for job in jobs if job.attempts > max_attempts]  # to be given up on
+    if kind is None:
+        return [_run_one(uow_factory, clock, kind, job, worker, max_attempts) for job in jobs]
+    most = kind.max_attempts if max_attempts is None else max_attempts
+    together = [job for job in jobs if job.attempts <= most]
+    alone = [job for job in jobs if job.attempts > most]  # to be given up on
     outcomes = None
-    if batch is not None and batch.run_batch is not None and len(together) >= 2:
-        outcomes = _run_batch(uow_factory, clock, together, worker, batch.run_batch)
+    if kind.run_batch is not None and len(together) >= 2:
+        outcomes = _run_batch(uow_factory, clock, together, worker, kind.run_batch)
     if outcomes is None:  # no batch, or nothing of it was kept: each job on its own
         outcomes, alone = [], jobs
     return [
@@ -169,7 +139,7 @@ def run_due(
 
 
 def _run_batch(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], JobsUnitOfWork],
     clock: Clock,
     jobs: Sequence[Job],
     worker: str,
@@ -202,65 +172,73 @@ def _run_batch(
 
 
 def _run_one(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], JobsUnitOfWork],
     clock: Clock,
     kind: JobKind | None,
     job: Job,
     worker: str,
-    max_attempts: int,
+    max_attempts: int | None,
 ) -> JobOutcome:
-    handler = None if kind is None else kind.run
-    if handler is None or job.attempts > max_attempts:
-        error = (
-            f"no handler for job kind {job.kind!r}"
-            if handler is None
-            else f"gave up after {job.attempts - 1} attempts: {job.last_error}"
-        )
-        _fail(uow_factory, clock, job, worker, error, retry=False)
+    if kind is None:
+        error = f"no handler for job kind {job.kind!r}"
+        _fail(uow_factory, clock, job, worker, error, retry_after=None)
+        return JobOutcome(job, JobStatus.FAILED, error=error)
+    most = kind.max_attempts if max_attempts is None else max_attempts
+    if job.attempts > most:
+        error = f"gave up after {job.attempts - 1} attempts: {job.last_error}"
+        _fail(uow_factory, clock, job, worker, error, retry_after=None)
         return JobOutcome(job, JobStatus.FAILED, error=error)
     try:
         with uow_factory() as uow:
             held = uow.jobs.lock(job.id, worker=worker)
             if held is None:  # the lease expired and another worker took it
                 return JobOutcome(job, JobStatus.RUNNING, error="lease lost")
-            result = handler(uow, clock, held)
+            result = kind.run(uow, clock, held)
             uow.jobs.finish(job.id, at=clock.now())
             uow.commit()
     except Exception as error:  # a job must never take the worker down with it
-        log.exception("job %s (%s) failed", job.id, job.kind)
-        message = f"{type(error).__name__}: {error}"
-        retry = job.attempts < max_attempts
-        _fail(uow_factory, clock, job, worker, message, retry=retry)
+        if isinstance(error, JobFailed):
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, error)
+            message = str(error)
+        else:
+            log.exception("job %s (%s) failed", job.id, job.kind)
+            message = f"{type(error).__name__}: {error}"
+        retry = job.attempts < most
+        wait = kind.backoff.delay(job.attempts) if retry else None
+        _fail(uow_factory, clock, job, worker, message, retry_after=wait)
         return JobOutcome(job, JobStatus.PENDING if retry else JobStatus.FAILED, error=message)
     return JobOutcome(job, JobStatus.DONE, result=result)
 
 
 def _fail(
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], JobsUnitOfWork],
     clock: Clock,
     job: Job,
     worker: str,
     error: str,
     *,
-    retry: bool,
+    retry_after: timedelta | None,
 ) -> None:
+    """Record a failed attempt: due again after ``retry_after``, or failed for good."""
     now = clock.now()
     with uow_factory() as uow:
         uow.jobs.fail(
             job.id,
             worker=worker,
             error=error,
-            retry_at=now + retry_delay(job.attempts) if retry else None,
+            retry_at=None if retry_after is None else now + retry_after,
             at=now,
         )
         uow.commit()
 
 
-def job_counts(*, uow: UnitOfWork) -> Mapping[str, int]:
+def job_counts(*, uow: JobsUnitOfWork) -> Mapping[str, int]:
     with uow:
         return dict(uow.jobs.counts())
 
 
-def list_jobs(*, uow: UnitOfWork, status: JobStatus | None = None, limit: int = 100) -> list[Job]:
+def list_jobs(
+    *, uow: JobsUnitOfWork, status: JobStatus | None = None, limit: int = 100
+) -> list[Job]:
     with uow:
         return uow.jobs.list(status=status, limit=limit)

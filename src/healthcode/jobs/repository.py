@@ -3,13 +3,13 @@ a compare-and-set update everywhere) so that no job is run by two workers at onc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from healthcode.db.bulk import insert_if_absent
+from healthcode.db.bulk import insert_if_absent, insert_new
 from healthcode.jobs.model import Job, JobStatus
 from healthcode.jobs.tables import JobRow
 
@@ -33,6 +33,26 @@ def _job(row: JobRow) -> Job:
     )
 
 
+_JOBS: Table = JobRow.__table__  # type: ignore[assignment]
+
+
+def _values(job: Job) -> dict[str, object]:
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "payload": dict(job.payload),
+        "dedup_key": job.dedup_key,
+        "status": job.status.value,
+        "attempts": job.attempts,
+        "run_after": job.run_after,
+        "created_at": job.created_at,
+        "locked_by": None,
+        "locked_until": None,
+        "last_error": "",
+        "finished_at": None,
+    }
+
+
 def _due(now: datetime):  # type: ignore[no-untyped-def]
     return or_(
         and_(JobRow.status == JobStatus.PENDING.value, JobRow.run_after <= now),
@@ -45,29 +65,17 @@ class SqlJobRepository:
         self._session = session
 
     def enqueue(self, job: Job) -> bool:
-        return insert_if_absent(
-            self._session,
-            JobRow,
-            {
-                "id": job.id,
-                "kind": job.kind,
-                "payload": dict(job.payload),
-                "dedup_key": job.dedup_key,
-                "status": job.status.value,
-                "attempts": job.attempts,
-                "run_after": job.run_after,
-                "created_at": job.created_at,
-                "locked_by": None,
-                "locked_until": None,
-                "last_error": "",
-                "finished_at": None,
-            },
-        )
+        return insert_if_absent(self._session, JobRow, _values(job))
+
+    def enqueue_many(self, jobs: Sequence[Job]) -> int:
+        return insert_new(self._session, _JOBS, [_values(job) for job in jobs])
 
     def claim(
-        self, *, now: datetime, worker: str, lease_until: datetime, kind: str | None = None
+        self, *, now: datetime, worker: str, lease_until: datetime, kinds: Collection[str]
     ) -> Job | None:
-        due = _due(now) if kind is None else and_(_due(now), JobRow.kind == kind)
+        if not kinds:
+            return None
+        due = and_(_due(now), JobRow.kind.in_(sorted(set(kinds))))
         candidate = self._session.scalars(
             select(JobRow.id)
             .where(due)
@@ -134,13 +142,26 @@ class SqlJobRepository:
         row = self._session.get(JobRow, job_id, populate_existing=True)
         return None if row is None else _job(row)
 
-    def list(self, *, status: JobStatus | None = None, limit: int = 100) -> list[Job]:
+    def list(
+        self, *, status: JobStatus | None = None, kind: str | None = None, limit: int = 100
+    ) -> list[Job]:
         query = select(JobRow)
         if status is not None:
             query = query.where(JobRow.status == status.value)
+        if kind is not None:
+            query = query.where(JobRow.kind == kind)
         rows = self._session.scalars(query.order_by(JobRow.created_at, JobRow.id).limit(limit))
         return [_job(r) for r in rows]
 
     def counts(self) -> Mapping[str, int]:
         rows = self._session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
         return {status: count for status, count in rows}
+
+    def delete_finished(self, *, before: datetime) -> int:
+        finished = (JobStatus.DONE.value, JobStatus.FAILED.value)
+        result = self._session.execute(
+            delete(JobRow)
+            .where(JobRow.status.in_(finished), JobRow.finished_at < before)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount if isinstance(result, CursorResult) else 0

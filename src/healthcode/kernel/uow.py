@@ -1,101 +1,33 @@
-"""The unit of work: one use case's transaction (temporary: every repository in one place)."""
+"""The unit of work: one use case's transaction, and the events it publishes.
+
+A use case opens a unit of work (``with uow:``), reads and writes through the repositories its
+feature's ports name (each feature declares a ``<Feature>UnitOfWork`` protocol listing the ones
+its use cases use, extending those of the features it calls), and commits; leaving the block
+without committing rolls everything back.
+
+Events are plain dataclasses a use case publishes (``uow.publish(StatusChanged(…))``). They
+reach their handlers inside the same transaction, when it commits and just before the database
+does, so a change and what follows from it (a notification queued) commit together or not at
+all. Handlers are listed in ``healthcode.bootstrap`` (``EventHandlers``): nothing subscribes
+itself, and the feature that publishes an event need not know who handles it.
+"""
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Protocol, Self
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType, TracebackType
+from typing import Any, Protocol, Self
 
-from healthcode.codes.ports import KeyRepository
-from healthcode.identity.ports import (
-    AccountRepository,
-    ChannelRepository,
-    OfficialRepository,
-    PersonRepository,
-    SessionRepository,
-    ThrottleRepository,
-)
-from healthcode.jobs.ports import JobRepository
-from healthcode.notifications.ports import OutboxRepository
-from healthcode.oversight.ports import AuditLogRepository, ProposalRepository
-from healthcode.policies.ports import PolicyRepository
-from healthcode.presence.ports import (
-    BoundaryRepository,
-    PresenceRepository,
-    RetentionRepository,
-    VenueRepository,
-)
-from healthcode.status.ports import FactRepository, StatusBatchRepository, StatusRepository
-from healthcode.tracing.ports import CaseRepository, RiskAreaRepository, TracingRepository
+# an event handler gets the unit of work the events were published in (typed by the handler's
+# own feature) and every event of its type published since the last dispatch, oldest first
+EventHandler = Callable[[Any, Sequence[Any]], None]
+
+# a handler that keeps publishing without end is a bug: dispatching gives up after this
+MAX_DISPATCH_ROUNDS = 100
 
 
 class UnitOfWork(Protocol):
     """One use case's transaction: rolled back on exit unless ``commit`` was called."""
-
-    @property
-    def persons(self) -> PersonRepository: ...
-
-    @property
-    def facts(self) -> FactRepository: ...
-
-    @property
-    def policies(self) -> PolicyRepository: ...
-
-    @property
-    def statuses(self) -> StatusRepository: ...
-
-    @property
-    def keys(self) -> KeyRepository: ...
-
-    @property
-    def channels(self) -> ChannelRepository: ...
-
-    @property
-    def sessions(self) -> SessionRepository: ...
-
-    @property
-    def officials(self) -> OfficialRepository: ...
-
-    @property
-    def accounts(self) -> AccountRepository: ...
-
-    @property
-    def throttles(self) -> ThrottleRepository: ...
-
-    @property
-    def proposals(self) -> ProposalRepository: ...
-
-    @property
-    def audit(self) -> AuditLogRepository: ...
-
-    @property
-    def outbox(self) -> OutboxRepository: ...
-
-    @property
-    def venues(self) -> VenueRepository: ...
-
-    @property
-    def presences(self) -> PresenceRepository: ...
-
-    @property
-    def boundaries(self) -> BoundaryRepository: ...
-
-    @property
-    def tracing(self) -> TracingRepository: ...
-
-    @property
-    def cases(self) -> CaseRepository: ...
-
-    @property
-    def risk_areas(self) -> RiskAreaRepository: ...
-
-    @property
-    def jobs(self) -> JobRepository: ...
-
-    @property
-    def status_batch(self) -> StatusBatchRepository: ...
-
-    @property
-    def retention(self) -> RetentionRepository: ...
 
     def __enter__(self) -> Self: ...
 
@@ -106,6 +38,39 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
 
-    def commit(self) -> None: ...
+    def publish(self, event: object) -> None:
+        """Hand ``event`` to its handlers when this transaction commits."""
+        ...
+
+    def commit(self) -> None:
+        """Run the handlers of the events published so far, then commit."""
+        ...
 
     def rollback(self) -> None: ...
+
+
+class EventHandlers:
+    """Which handlers each type of event goes to, in order."""
+
+    def __init__(self, table: Iterable[tuple[type, Sequence[EventHandler]]] = ()) -> None:
+        handlers: dict[type, tuple[EventHandler, ...]] = {}
+        for event_type, listed in table:
+            handlers[event_type] = (*handlers.get(event_type, ()), *listed)
+        self._handlers: Mapping[type, tuple[EventHandler, ...]] = MappingProxyType(handlers)
+
+    def dispatch(self, uow: UnitOfWork, events: list[object]) -> None:
+        """Run the handlers of ``events`` (emptying the list), and of any events they publish in
+        turn into the same list, until none are left. Events of one type go to each of their
+        handlers together, so a handler can do its work for a thousand changes at once."""
+        for _ in range(MAX_DISPATCH_ROUNDS):
+            if not events:
+                return
+            pending = list(events)
+            events.clear()
+            by_type: dict[type, list[object]] = {}
+            for event in pending:
+                by_type.setdefault(type(event), []).append(event)
+            for event_type, batch in by_type.items():
+                for handler in self._handlers.get(event_type, ()):
+                    handler(uow, batch)
+        raise RuntimeError(f"events still published after {MAX_DISPATCH_ROUNDS} rounds")

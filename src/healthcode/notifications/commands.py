@@ -11,7 +11,7 @@ from healthcode.cli.context import system
 from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, refusals
 from healthcode.cli.table import CommandTable
-from healthcode.notifications.delivery import DEFAULT_MAX_ATTEMPTS, DeliveryReport, deliver_due
+from healthcode.notifications.delivery import MAX_ATTEMPTS, DeliveryReport, deliver_due
 from healthcode.notifications.webhooks import HttpWebhookSender
 
 notify_app = typer.Typer(help="Notifications to channels (webhooks).", no_args_is_help=True)
@@ -23,11 +23,12 @@ def deliver(
     interval: Annotated[float, typer.Option(help="Seconds between passes.")] = 5.0,
     max_attempts: Annotated[
         int, typer.Option(help="Attempts before a message is parked.")
-    ] = DEFAULT_MAX_ATTEMPTS,
+    ] = MAX_ATTEMPTS,
     as_json: JsonOpt = False,
 ) -> None:
-    """Send due webhooks from the outbox (signed, with an idempotency key; failures retried
-    with back-off, parked after --max-attempts). Runs until interrupted unless --once."""
+    """Send due webhooks (signed, with an idempotency key; failures retried with back-off,
+    parked after --max-attempts). Runs until interrupted unless --once. Workers deliver them
+    too: this is for running delivery on its own."""
     sender = HttpWebhookSender()
     total = DeliveryReport()
     try:

@@ -1,12 +1,10 @@
-"""Colour changes to the citizen's channels, by webhook, through a transactional outbox.
-
-``enqueue_status_change`` runs inside the transaction that records the change, so a change is
-never committed without its notifications nor a notification without its change.
-``deliver_due`` sends what is due: each message is claimed for a lease, sent, then marked in a
-new transaction. A crash between sending and marking leaves the claim to expire and the message
+"""Delivering webhooks: each is a job of the durable queue (``WEBHOOK``), so it gets the queue's
+lease, retries and parking. A worker claims a due webhook, sends it, and marks it done in the
+same transaction. A crash between sending and marking leaves the lease to expire and the webhook
 is sent again with the same ``Idempotency-Key``: nothing is lost, and a receiver that keeps the
 keys it has seen gets each notification exactly once. Failures are retried with exponential
-back-off; after ``max_attempts`` the message is parked for an operator.
+back-off (30 s, 60 s… at most an hour); after ``MAX_ATTEMPTS`` the webhook is parked (a failed
+job) for an operator.
 
 Each request carries ``X-Healthcode-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of
 "<t>." + body under the channel's webhook secret>``.
@@ -16,38 +14,24 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
+from typing import Final
 
+from healthcode.jobs.model import Backoff, Job, JobFailed, JobKind, JobKinds, JobStatus
+from healthcode.jobs.queue import run_due, worker_name
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
-from healthcode.notifications.model import OutboxMessage
+from healthcode.notifications.model import Notification, WebhookSender
+from healthcode.notifications.ports import NotificationsUnitOfWork
+from healthcode.notifications.status_changes import WEBHOOK
 
-STATUS_CHANGED = "status.changed"
-SIGNATURE_HEADER = "X-Healthcode-Signature"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-EVENT_HEADER = "X-Healthcode-Event"
-DEFAULT_MAX_ATTEMPTS = 8
-DEFAULT_BASE_DELAY = timedelta(seconds=30)
-DEFAULT_MAX_DELAY = timedelta(hours=1)
-DEFAULT_LEASE = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    ok: bool
-    status: int | None = None
-    error: str = ""
-
-
-class WebhookSender(Protocol):
-    def send(self, *, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult:
-        """POST ``body``; never raises for a network or HTTP failure (it says so instead)."""
-        ...
+SIGNATURE_HEADER: Final = "X-Healthcode-Signature"
+IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
+EVENT_HEADER: Final = "X-Healthcode-Event"
+MAX_ATTEMPTS: Final = 8
+BACKOFF: Final = Backoff(base=timedelta(seconds=30), cap=timedelta(hours=1))
+_LISTED: Final = 100_000
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -56,70 +40,25 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac.hexdigest()}"
 
 
-def status_change_message(
-    *,
-    change_id: str,
-    channel_id: str,
-    channel_user_id: str,
-    subject: str,
-    colour_from: str | None,
-    colour_to: str,
-    at: datetime,
-    now: datetime,
-) -> OutboxMessage:
-    """The outbox message telling one channel of a person's colour change (the one format,
-    whether one change is queued or a tracing batch queues thousands)."""
-    key = f"status-change:{change_id}:{channel_id}"
-    body = {
-        "type": STATUS_CHANGED,
-        "id": key,
-        "channel_user_id": channel_user_id,
-        "colour_from": colour_from,
-        "colour_to": colour_to,
-        "at": at.isoformat(),
-    }
-    return OutboxMessage(
-        id=new_id(),
-        idempotency_key=key,
-        channel_id=channel_id,
-        subject=subject,
-        event=STATUS_CHANGED,
-        body=json.dumps(body, sort_keys=True, ensure_ascii=False),
-        created_at=now,
-        next_attempt_at=now,
-    )
+def webhook_kind(sender: WebhookSender, *, max_attempts: int = MAX_ATTEMPTS) -> JobKind:
+    """The job kind that sends webhooks through ``sender``."""
 
+    def deliver(uow: NotificationsUnitOfWork, clock: Clock, job: Job) -> None:
+        channel = uow.channels.get(str(job.payload["channel_id"]))
+        if channel is None:
+            raise JobFailed("the channel no longer exists")
+        body = str(job.payload["body"]).encode()
+        headers = {
+            "Content-Type": "application/json",
+            IDEMPOTENCY_HEADER: job.dedup_key,
+            EVENT_HEADER: str(job.payload["event"]),
+            SIGNATURE_HEADER: signature(channel.webhook_secret, int(clock.now().timestamp()), body),
+        }
+        result = sender.send(url=channel.webhook_url, body=body, headers=headers)
+        if not result.ok:
+            raise JobFailed(result.error or f"HTTP {result.status}")
 
-def enqueue_status_change(
-    *,
-    uow: UnitOfWork,
-    clock: Clock | None = None,
-    subject: str,
-    colour_from: str | None,
-    colour_to: str,
-    at: datetime,
-    change_id: str,
-) -> int:
-    """Queue a notification of a colour change to each active channel the person is bound to,
-    inside the caller's transaction. Returns how many were queued (a repeat queues none)."""
-    now = clock.now() if clock is not None else at
-    queued = 0
-    for channel_id, channel_user_id in uow.channels.bindings_of(subject):
-        channel = uow.channels.get(channel_id)
-        if channel is None or not channel.active:
-            continue
-        message = status_change_message(
-            change_id=change_id,
-            channel_id=channel_id,
-            channel_user_id=channel_user_id,
-            subject=subject,
-            colour_from=colour_from,
-            colour_to=colour_to,
-            at=at,
-            now=now,
-        )
-        queued += uow.outbox.add(message)
-    return queued
+    return JobKind(name=WEBHOOK, run=deliver, backoff=BACKOFF, max_attempts=max_attempts)
 
 
 @dataclass
@@ -132,71 +71,64 @@ class DeliveryReport:
     def attempted(self) -> int:
         return self.delivered + self.retried + self.parked
 
-
-def backoff(attempts: int, *, base: timedelta, cap: timedelta) -> timedelta:
-    """The wait after the ``attempts``-th failure: base, 2×base, 4×base… at most ``cap``."""
-    delay: timedelta = base * (2 ** max(0, attempts - 1))
-    return min(delay, cap)
+    def count(self, status: JobStatus) -> None:
+        """Count one webhook job's outcome."""
+        if status is JobStatus.DONE:
+            self.delivered += 1
+        elif status is JobStatus.PENDING:
+            self.retried += 1
+        elif status is JobStatus.FAILED:
+            self.parked += 1
 
 
 def deliver_due(
     *,
-    uow_factory: Callable[[], UnitOfWork],
+    uow_factory: Callable[[], NotificationsUnitOfWork],
     clock: Clock,
     sender: WebhookSender,
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-    base_delay: timedelta = DEFAULT_BASE_DELAY,
-    max_delay: timedelta = DEFAULT_MAX_DELAY,
-    lease: timedelta = DEFAULT_LEASE,
+    max_attempts: int = MAX_ATTEMPTS,
     batch_size: int = 100,
 ) -> DeliveryReport:
-    """Send every message due now (one batch); each outcome is committed on its own."""
-    now = clock.now()
-    with uow_factory() as uow:
-        claimed = list(uow.outbox.claim_due(now=now, lease_until=now + lease, limit=batch_size))
-        targets = {}
-        for message in claimed:
-            channel = uow.channels.get(message.channel_id)
-            if channel is not None:
-                targets[message.id] = (channel.webhook_url, channel.webhook_secret)
-        uow.commit()
+    """Send up to ``batch_size`` webhooks due now, each outcome committed on its own."""
+    kinds = JobKinds([webhook_kind(sender, max_attempts=max_attempts)])
+    worker = worker_name()
     report = DeliveryReport()
-    for message in claimed:
-        body = message.body.encode()
-        if message.id in targets:
-            url, secret = targets[message.id]
-            headers = {
-                "Content-Type": "application/json",
-                IDEMPOTENCY_HEADER: message.idempotency_key,
-                EVENT_HEADER: message.event,
-                SIGNATURE_HEADER: signature(secret, int(clock.now().timestamp()), body),
-            }
-            result = sender.send(url=url, body=body, headers=headers)
-        else:
-            result = SendResult(ok=False, error="the channel no longer exists")
-        with uow_factory() as uow:
-            if result.ok:
-                uow.outbox.mark_delivered(message.id, at=clock.now())
-                report.delivered += 1
-            else:
-                attempts = message.attempts + 1
-                parked = attempts >= max_attempts
-                uow.outbox.mark_failed(
-                    message.id,
-                    attempts=attempts,
-                    next_attempt_at=clock.now() + backoff(attempts, base=base_delay, cap=max_delay),
-                    parked=parked,
-                    error=result.error or f"HTTP {result.status}",
-                )
-                if parked:
-                    report.parked += 1
-                else:
-                    report.retried += 1
-            uow.commit()
+    while report.attempted < batch_size:
+        outcomes = run_due(uow_factory=uow_factory, clock=clock, kinds=kinds, worker=worker)
+        if not outcomes:
+            break
+        for outcome in outcomes:
+            report.count(outcome.status)
     return report
 
 
-def outbox(*, uow: UnitOfWork, status: str | None = None) -> list[OutboxMessage]:
-    """The queued messages (e.g. ``status="parked"`` for an operator to look at)."""
+_STATES: Final = {
+    JobStatus.PENDING: "pending",
+    JobStatus.RUNNING: "pending",
+    JobStatus.DONE: "delivered",
+    JobStatus.FAILED: "parked",
+}
+
+
+def _notification(job: Job) -> Notification:
+    return Notification(
+        id=job.id,
+        idempotency_key=job.dedup_key,
+        channel_id=str(job.payload["channel_id"]),
+        subject=str(job.payload["subject"]),
+        event=str(job.payload["event"]),
+        body=str(job.payload["body"]),
+        created_at=job.created_at,
+        status=_STATES[job.status],
+        attempts=job.attempts,
+        next_attempt_at=job.run_after,
+        delivered_at=job.finished_at if job.status is JobStatus.DONE else None,
+        last_error=job.last_error,
+    )
+
+
+def outbox(*, uow: NotificationsUnitOfWork, status: str | None = None) -> list[Notification]:
+    """The queued webhooks, oldest first (``status="parked"``: those waiting for an operator)."""
     with uow:
-        return uow.outbox.list(status=status)
+        found = [_notification(j) for j in uow.jobs.list(kind=WEBHOOK, limit=_LISTED)]
+    return [n for n in found if status is None or n.status == status]

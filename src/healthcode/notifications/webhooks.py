@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import httpx2
 
-from healthcode.notifications.delivery import SendResult
+from healthcode.notifications.model import SendResult
 
 
 class HttpWebhookSender:

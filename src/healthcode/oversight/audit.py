@@ -7,15 +7,15 @@ from dataclasses import dataclass
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal, Purpose
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
 from healthcode.oversight.authz import require, require_person_scope
+from healthcode.oversight.ports import OversightUnitOfWork
 
 
 def record_access(
     *,
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     clock: Clock,
     principal: Principal,
     subject: str,
@@ -38,7 +38,7 @@ def record_access(
     )
 
 
-def own_access_log(*, uow: UnitOfWork, principal: Principal) -> list[AccessRecord]:
+def own_access_log(*, uow: OversightUnitOfWork, principal: Principal) -> list[AccessRecord]:
     """Who read the citizen's data, why and when, oldest first."""
     principal = require(principal, Action.READ_OWN_ACCESS_LOG)
     assert principal.subject is not None
@@ -47,7 +47,7 @@ def own_access_log(*, uow: UnitOfWork, principal: Principal) -> list[AccessRecor
 
 
 def access_log_of(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, subject: str
+    *, uow: OversightUnitOfWork, clock: Clock, principal: Principal, subject: str
 ) -> list[AccessRecord]:
     """An auditor reads a person's access log (itself recorded: the citizen sees it)."""
     principal = require(principal, Action.READ_ACCESS_LOG)
@@ -84,7 +84,9 @@ class Verification:
         return self.problem is None
 
 
-def verify_access_log(*, uow: UnitOfWork, principal: Principal | None = None) -> Verification:
+def verify_access_log(
+    *, uow: OversightUnitOfWork, principal: Principal | None = None
+) -> Verification:
     """Check the whole chain and name the first record edited, inserted or removed.
     ``principal`` None is the operator at the console (`healthcode audit verify`)."""
     if principal is not None:

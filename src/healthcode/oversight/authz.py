@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from healthcode.kernel.errors import NotAllowed
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal, Purpose, allowed_purposes, is_allowed
+from healthcode.oversight.ports import OversightUnitOfWork
 
 
 def require(principal: Principal, action: Action, purpose: Purpose | None = None) -> Principal:
@@ -42,7 +42,7 @@ def in_district(principal: Principal, district: str | None) -> bool:
     return principal.district is None or district == principal.district
 
 
-def sees_person(uow: UnitOfWork, principal: Principal, subject: str) -> bool:
+def sees_person(uow: OversightUnitOfWork, principal: Principal, subject: str) -> bool:
     """Whether the person is within the official's district (looked up only for an official
     who has one)."""
     return principal.district is None or in_district(principal, uow.persons.district_of(subject))

@@ -6,46 +6,49 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.model import Proposal
+from healthcode.oversight.ports import OversightUnitOfWork
+
+# the unit of work a kind's handlers run in, typed by the feature that defines the kind
+U = TypeVar("U", bound=OversightUnitOfWork)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Prepared:
-    """A validated payload, the person it concerns (if any) and the jurisdiction it acts in
-    (None: the proposer's)."""
+    """A validated payload, the person it concerns (if any), the case it is about (if any) and
+    the jurisdiction it acts in (None: the proposer's)."""
 
     payload: Mapping[str, Any]
     subject: str | None = None
+    case_id: str | None = None
     jurisdiction: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class Approval:
+class Approval(Generic[U]):
     """What a handler gets when a proposal is approved: it runs inside this transaction."""
 
-    uow: UnitOfWork
+    uow: U
     clock: Clock
     proposal: Proposal
     approver: Principal
 
 
-Prepare = Callable[[UnitOfWork, Clock, Principal, Mapping[str, Any]], Prepared]
-Execute = Callable[[Approval], Mapping[str, Any]]
-
-
 @dataclass(frozen=True, kw_only=True)
-class ProposalHandler:
+class ProposalHandler(Generic[U]):
+    """A kind of proposal: who may propose and approve it, how its payload is checked when
+    proposed, and what approving it does."""
+
     kind: str
     propose_action: Action
     approve_action: Action
-    prepare: Prepare
-    execute: Execute
+    prepare: Callable[[U, Clock, Principal, Mapping[str, Any]], Prepared]
+    execute: Callable[[Approval[U]], Mapping[str, Any]]
     description: str = ""
 
 
@@ -53,15 +56,15 @@ class ProposalKinds:
     """The kinds of proposal this system knows, by name. ``healthcode.bootstrap`` builds the one
     table from what each feature offers; the four-eyes use cases are handed it."""
 
-    def __init__(self, handlers: Iterable[ProposalHandler]) -> None:
-        table: dict[str, ProposalHandler] = {}
+    def __init__(self, handlers: Iterable[ProposalHandler[Any]]) -> None:
+        table: dict[str, ProposalHandler[Any]] = {}
         for handler in handlers:
             if handler.kind in table:
                 raise ValueError(f"two handlers for the proposal kind {handler.kind!r}")
             table[handler.kind] = handler
-        self._table: Mapping[str, ProposalHandler] = MappingProxyType(table)
+        self._table: Mapping[str, ProposalHandler[Any]] = MappingProxyType(table)
 
-    def handler(self, kind: str) -> ProposalHandler:
+    def handler(self, kind: str) -> ProposalHandler[Any]:
         """The handler of ``kind``; ``InvalidInput`` naming the known kinds otherwise."""
         handler = self._table.get(kind)
         if handler is None:

@@ -64,3 +64,4 @@ class Proposal:
     decided_at: datetime | None = None
     decision_note: str = ""
     result: Mapping[str, Any] | None = None
+    case_id: str | None = None  # the case it reports, corrects or withdraws, if any

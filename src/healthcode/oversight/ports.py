@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
 from healthcode.oversight.model import Proposal, ProposalStatus
+
+
+class PersonDirectory(Protocol):
+    """Where a registered person belongs: what scope checks read of them."""
+
+    def jurisdiction_of(self, subject: str) -> str | None: ...
+
+    def jurisdictions_of(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        """The jurisdiction of each of ``subjects`` that is registered (few queries)."""
+        ...
+
+    def district_of(self, subject: str) -> str | None: ...
 
 
 class ProposalRepository(Protocol):
@@ -15,6 +29,10 @@ class ProposalRepository(Protocol):
     def get(self, proposal_id: str, *, for_update: bool = False) -> Proposal | None: ...
 
     def save_decision(self, proposal: Proposal) -> None: ...
+
+    def for_cases(self, case_ids: Sequence[str]) -> Mapping[str, list[Proposal]]:
+        """Per case, the proposals about it (report, corrections, withdrawals), oldest first."""
+        ...
 
     def list(
         self, *, status: ProposalStatus | None = None, jurisdiction: str | None = None
@@ -33,3 +51,16 @@ class AuditLogRepository(Protocol):
     def verify(self) -> tuple[int, ChainProblem | None]:
         """How many records there are, and the first break in the chain (None: whole)."""
         ...
+
+
+class OversightUnitOfWork(UnitOfWork, Protocol):
+    """What four eyes, scope checks and the access log use."""
+
+    @property
+    def persons(self) -> PersonDirectory: ...
+
+    @property
+    def proposals(self) -> ProposalRepository: ...
+
+    @property
+    def audit(self) -> AuditLogRepository: ...

@@ -18,11 +18,11 @@ from typing import Any
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, require_scope
 from healthcode.oversight.kinds import Approval, ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalStatus
+from healthcode.oversight.ports import OversightUnitOfWork
 
 
 def _reason(text: str, field: str) -> str:
@@ -36,7 +36,7 @@ def _reason(text: str, field: str) -> str:
 
 def propose(
     *,
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -60,7 +60,7 @@ def propose(
 
 
 def propose_in(
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     *,
     clock: Clock,
     kinds: ProposalKinds,
@@ -83,6 +83,7 @@ def propose_in(
         id=new_id(),
         kind=handler.kind,
         subject=prepared.subject,
+        case_id=prepared.case_id,
         jurisdiction=jurisdiction,
         payload=dict(prepared.payload),
         reason=clean_reason,
@@ -94,7 +95,7 @@ def propose_in(
     return proposal
 
 
-def _pending(uow: UnitOfWork, proposal_id: str) -> Proposal:
+def _pending(uow: OversightUnitOfWork, proposal_id: str) -> Proposal:
     proposal = uow.proposals.get(proposal_id, for_update=True)
     if proposal is None:
         raise NotFound("proposal", proposal_id)
@@ -105,7 +106,7 @@ def _pending(uow: UnitOfWork, proposal_id: str) -> Proposal:
 
 def approve(
     *,
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -123,7 +124,7 @@ def approve(
 
 
 def approve_in(
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     *,
     clock: Clock,
     kinds: ProposalKinds,
@@ -157,7 +158,7 @@ def approve_in(
 
 def reject(
     *,
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -175,7 +176,7 @@ def reject(
 
 
 def reject_in(
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     *,
     clock: Clock,
     kinds: ProposalKinds,
@@ -203,7 +204,7 @@ def reject_in(
 
 
 def list_proposals(
-    *, uow: UnitOfWork, principal: Principal, status: ProposalStatus | None = None
+    *, uow: OversightUnitOfWork, principal: Principal, status: ProposalStatus | None = None
 ) -> list[Proposal]:
     """Proposals of the principal's jurisdiction, oldest first."""
     principal = require(principal, Action.LIST_PROPOSALS)
@@ -211,7 +212,7 @@ def list_proposals(
         return uow.proposals.list(status=status, jurisdiction=principal.jurisdiction)
 
 
-def get_proposal(*, uow: UnitOfWork, principal: Principal, proposal_id: str) -> Proposal:
+def get_proposal(*, uow: OversightUnitOfWork, principal: Principal, proposal_id: str) -> Proposal:
     principal = require(principal, Action.LIST_PROPOSALS)
     with uow:
         proposal = uow.proposals.get(proposal_id)
@@ -223,7 +224,7 @@ def get_proposal(*, uow: UnitOfWork, principal: Principal, proposal_id: str) -> 
 
 
 def _scope(
-    uow: UnitOfWork,
+    uow: OversightUnitOfWork,
     principal: Principal,
     jurisdiction: str,
     subject: str | None,

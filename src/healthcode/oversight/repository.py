@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from healthcode.db.bulk import key_filters
 from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.oversight.audit_chain import (
     GENESIS,
@@ -33,6 +35,7 @@ def _proposal(row: ProposalRow) -> Proposal:
         id=row.id,
         kind=row.kind,
         subject=row.subject,
+        case_id=row.case_id,
         jurisdiction=row.jurisdiction,
         payload=dict(row.payload),
         reason=row.reason,
@@ -58,6 +61,7 @@ class SqlProposalRepository:
                 id=proposal.id,
                 kind=proposal.kind,
                 subject=proposal.subject,
+                case_id=proposal.case_id,
                 jurisdiction=proposal.jurisdiction,
                 payload=dict(proposal.payload),
                 reason=proposal.reason,
@@ -85,6 +89,18 @@ class SqlProposalRepository:
         row.decision_note = proposal.decision_note
         row.result = None if proposal.result is None else dict(proposal.result)
         self._session.flush()
+
+    def for_cases(self, case_ids: Sequence[str]) -> Mapping[str, list[Proposal]]:
+        found: dict[str, list[Proposal]] = {case_id: [] for case_id in case_ids}
+        for condition in key_filters(self._session, ProposalRow.case_id, case_ids):
+            rows = self._session.scalars(
+                select(ProposalRow)
+                .where(condition)
+                .order_by(ProposalRow.proposed_at, ProposalRow.id)
+            )
+            for row in rows:
+                found[str(row.case_id)].append(_proposal(row))
+        return found
 
     def list(
         self, *, status: ProposalStatus | None = None, jurisdiction: str | None = None

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from healthcode.identity.ports import PersonRepository
 from healthcode.policies.model import ActivatedPolicy
 from healthcode.policy.model import Policy
+from healthcode.status.ports import ActivePolicies, StatusUnitOfWork
 
 
-class PolicyRepository(Protocol):
+class PolicyRepository(ActivePolicies, Protocol):
     def active(self, jurisdiction: str) -> Policy:
         """The last activated policy of the jurisdiction, else the bundled one."""
         ...
@@ -29,3 +31,13 @@ class PolicyRepository(Protocol):
     ) -> None: ...
 
     def history(self, jurisdiction: str) -> list[ActivatedPolicy]: ...
+
+
+class PoliciesUnitOfWork(StatusUnitOfWork, Protocol):
+    """What checking, measuring and activating policies use (impact reads everyone's facts)."""
+
+    @property
+    def persons(self) -> PersonRepository: ...
+
+    @property
+    def policies(self) -> PolicyRepository: ...

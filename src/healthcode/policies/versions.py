@@ -10,11 +10,11 @@ from typing import Any
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import Colour
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
 from healthcode.policies.model import ActivatedPolicy
+from healthcode.policies.ports import PoliciesUnitOfWork
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
 from healthcode.policy.loader import load_policy
@@ -61,7 +61,7 @@ class Impact:
 
 def policy_impact(
     *,
-    uow: UnitOfWork,
+    uow: PoliciesUnitOfWork,
     clock: Clock,
     source: str,
     progress: Callable[[int], None] | None = None,
@@ -97,7 +97,7 @@ def policy_impact(
 
 def activate_policy(
     *,
-    uow: UnitOfWork,
+    uow: PoliciesUnitOfWork,
     clock: Clock,
     source: str,
     activated_by: str,
@@ -128,13 +128,13 @@ def activate_policy(
     return uow.policies.history(policy.jurisdiction)[-1]
 
 
-def policy_history(*, uow: UnitOfWork, jurisdiction: str) -> list[ActivatedPolicy]:
+def policy_history(*, uow: PoliciesUnitOfWork, jurisdiction: str) -> list[ActivatedPolicy]:
     with uow:
         return uow.policies.history(jurisdiction)
 
 
 def _prepare_policy(
-    _uow: UnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
+    _uow: PoliciesUnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     source = payload.get("source")
     if not isinstance(source, str) or not source.strip():
@@ -146,7 +146,7 @@ def _prepare_policy(
     )
 
 
-def _execute_policy(approval: Approval) -> Mapping[str, Any]:
+def _execute_policy(approval: Approval[PoliciesUnitOfWork]) -> Mapping[str, Any]:
     proposal = approval.proposal
     activated = activate_policy(
         uow=approval.uow,
@@ -158,7 +158,7 @@ def _execute_policy(approval: Approval) -> Mapping[str, Any]:
     return {"jurisdiction": activated.jurisdiction, "version": activated.version}
 
 
-ACTIVATE_POLICY = ProposalHandler(
+ACTIVATE_POLICY = ProposalHandler[PoliciesUnitOfWork](
     kind=ProposalKind.ACTIVATE_POLICY.value,
     propose_action=Action.PROPOSE_POLICY,
     approve_action=Action.APPROVE_POLICY,

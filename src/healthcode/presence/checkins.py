@@ -23,12 +23,12 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Presence
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Principal
 from healthcode.presence.cells import cell_of, disk
 from healthcode.presence.geo import coordinate_problems, distance_metres
 from healthcode.presence.model import Checkin, Venue
 from healthcode.presence.place_codes import FIELD, verify_place_code
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import accepted_colours, checkin_max_distance, retention
 from healthcode.status.assessment import status_now
 
@@ -83,7 +83,7 @@ def _texts(
     return {"zh": zh, "en": en}
 
 
-def _nearby_venue(uow: UnitOfWork, lat: float, lon: float, limit: float) -> Venue | None:
+def _nearby_venue(uow: PresenceUnitOfWork, lat: float, lon: float, limit: float) -> Venue | None:
     near = uow.venues.venues_in_cells(disk(cell_of(lat, lon), 2))
     scored = [(distance_metres(lat, lon, v.lat, v.lon), v.id, v) for v in near]
     within = [s for s in scored if s[0] <= limit]
@@ -106,7 +106,7 @@ def presence_of(checkin: Checkin, venue: Venue, *, recorded_at: datetime) -> Pre
 
 def check_in(
     *,
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     subject: str,
@@ -166,13 +166,13 @@ def check_in(
     return CheckinResult(checkin=checkin, venue=venue, texts=texts)
 
 
-def my_checkins(*, uow: UnitOfWork, subject: str) -> list[Checkin]:
+def my_checkins(*, uow: PresenceUnitOfWork, subject: str) -> list[Checkin]:
     with uow:
         return uow.venues.checkins_of(subject)
 
 
 def flagged_checkins(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, principal: Principal | None = None
+    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, principal: Principal | None = None
 ) -> list[Checkin]:
     """Check-ins waiting for review, oldest first (each read is in the access log)."""
     from healthcode.oversight.audit import record_access
@@ -195,7 +195,7 @@ def flagged_checkins(
 
 def review_checkin(
     *,
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     clock: Clock,
     checkin_id: str,
     confirm: bool,

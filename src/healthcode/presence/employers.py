@@ -26,9 +26,9 @@ from healthcode.checkpoint.batches import b64, unb64
 from healthcode.credentials.signer import load_public_key
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import StaffMember
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import accepted_colours
 from healthcode.status.assessment import status_now
 
@@ -54,7 +54,7 @@ def _state(member: StaffMember) -> str:
 
 
 def list_staff_member(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, organisation_id: str, subject: str
+    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, organisation_id: str, subject: str
 ) -> StaffMember:
     """The organisation lists a person as staff; nothing is shared until the person consents."""
     now = clock.now()
@@ -73,7 +73,7 @@ def list_staff_member(
     return member
 
 
-def _employment(uow: UnitOfWork, member: StaffMember) -> Employment:
+def _employment(uow: PresenceUnitOfWork, member: StaffMember) -> Employment:
     organisation = uow.venues.organisation(member.organisation_id)
     return Employment(
         organisation_id=member.organisation_id,
@@ -85,13 +85,13 @@ def _employment(uow: UnitOfWork, member: StaffMember) -> Employment:
     )
 
 
-def my_employers(*, uow: UnitOfWork, subject: str) -> list[Employment]:
+def my_employers(*, uow: PresenceUnitOfWork, subject: str) -> list[Employment]:
     with uow:
         return [_employment(uow, m) for m in uow.venues.employers_of(subject)]
 
 
 def answer_listing(
-    *, uow: UnitOfWork, clock: Clock, subject: str, organisation_id: str, consent: bool
+    *, uow: PresenceUnitOfWork, clock: Clock, subject: str, organisation_id: str, consent: bool
 ) -> Employment:
     """The person consents to (or withdraws from) an organisation's staff list."""
     now = clock.now()
@@ -113,7 +113,7 @@ def answer_listing(
     return employment
 
 
-def staff_of(*, uow: UnitOfWork, organisation_id: str) -> list[StaffMember]:
+def staff_of(*, uow: PresenceUnitOfWork, organisation_id: str) -> list[StaffMember]:
     with uow:
         return uow.venues.staff_of(organisation_id)
 
@@ -144,7 +144,7 @@ def _time(value: object) -> datetime | None:
 
 
 def check_staff(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, request: Mapping[str, Any]
+    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, request: Mapping[str, Any]
 ) -> dict[str, str]:
     """Pass or stop at the device's venue for each asked subject who is consenting staff of
     the venue's organisation; ``not_listed`` for anyone else (nothing else is revealed)."""

@@ -27,10 +27,10 @@ from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Arrival, Presence
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.presence.cells import cell_of, centre
 from healthcode.presence.checkins import check_time
 from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import retention
 from healthcode.presence.stays import ItineraryEntry, Ping, Stay, itinerary, merge_stays, moves
 
@@ -100,12 +100,14 @@ def bundled_boundaries() -> list[Boundary]:
     return parse_boundaries(json.loads(text))
 
 
-def boundaries_in(uow: UnitOfWork) -> list[Boundary]:
+def boundaries_in(uow: PresenceUnitOfWork) -> list[Boundary]:
     """The imported boundaries, else the bundled approximate ones."""
     return uow.boundaries.all() or bundled_boundaries()
 
 
-def import_boundaries(*, uow: UnitOfWork, clock: Clock, text: str, source: str) -> list[Boundary]:
+def import_boundaries(
+    *, uow: PresenceUnitOfWork, clock: Clock, text: str, source: str
+) -> list[Boundary]:
     """Import jurisdiction boundaries from GeoJSON text (replacing those with the same codes)."""
     try:
         document = json.loads(text)
@@ -150,7 +152,7 @@ def _digest(*parts: object) -> str:
 
 def import_pings(
     *,
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     items: Sequence[tuple[str, Mapping[str, object]]],
@@ -241,7 +243,7 @@ def _stay_row(stay: Stay, now: datetime) -> dict[str, Any]:
 
 
 def _arrivals(
-    uow: UnitOfWork, clock: Clock, stays: list[Stay], places: _Places, now: datetime
+    uow: PresenceUnitOfWork, clock: Clock, stays: list[Stay], places: _Places, now: datetime
 ) -> list[Arrival]:
     from healthcode.status.assessment import record_fact
 
@@ -279,7 +281,7 @@ def _arrivals(
     return recorded
 
 
-def itinerary_of(*, uow: UnitOfWork, clock: Clock, subject: str) -> list[ItineraryEntry]:
+def itinerary_of(*, uow: PresenceUnitOfWork, clock: Clock, subject: str) -> list[ItineraryEntry]:
     """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days."""
     from healthcode.presence.stays import ITINERARY_LOOKBACK
 

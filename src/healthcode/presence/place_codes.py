@@ -26,7 +26,7 @@ from healthcode.credentials.errors import CodeRejected
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.token import b45decode_strict
 from healthcode.kernel.errors import InvalidInput
-from healthcode.kernel.uow import UnitOfWork
+from healthcode.presence.ports import PresenceUnitOfWork
 
 PLACE_PREFIX: Final = "HZP1:"
 MAX_PLACE_CODE_CHARS: Final = 512
@@ -85,7 +85,7 @@ def parse_place_code(text: str) -> tuple[Sign1, PlaceClaims]:
     return message, _claims(message.payload)
 
 
-def verify_place_code(uow: UnitOfWork, *, text: str, jurisdiction: str) -> PlaceClaims:
+def verify_place_code(uow: PresenceUnitOfWork, *, text: str, jurisdiction: str) -> PlaceClaims:
     """The claims of a place code signed by one of ``jurisdiction``'s signing keys that was
     valid when the code was issued; ``InvalidInput`` naming what is wrong otherwise."""
     message, claims = parse_place_code(text)

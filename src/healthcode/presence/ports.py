@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from healthcode.codes.ports import CodesUnitOfWork
+from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.kernel.facts import Presence
 from healthcode.presence.geo import Boundary
 from healthcode.presence.model import Checkin, Device, Organisation, StaffMember, Venue
@@ -105,6 +107,20 @@ class RetentionRepository(Protocol):
         moment; how many."""
         ...
 
-    def delete_finished_jobs(self, *, before: datetime) -> int:
-        """Delete jobs done or failed before the moment; how many."""
-        ...
+
+class PresenceUnitOfWork(CodesUnitOfWork, JobsUnitOfWork, Protocol):
+    """What venues, check-ins, scans, rides, locations, employers and retention use (place codes
+    are signed with the jurisdiction's keys; check-ins answer with the status now; a flagged
+    check-in read by an official is written to the access log)."""
+
+    @property
+    def venues(self) -> VenueRepository: ...
+
+    @property
+    def presences(self) -> PresenceRepository: ...
+
+    @property
+    def boundaries(self) -> BoundaryRepository: ...
+
+    @property
+    def retention(self) -> RetentionRepository: ...

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Final
 
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.uow import UnitOfWork
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import retention
 
 JOB_KEEP: Final = timedelta(days=30)
@@ -30,7 +30,7 @@ class Purged:
     jobs: int = 0
 
 
-def purge_expired(uow: UnitOfWork, clock: Clock) -> Purged:
+def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
     """Delete what is past its retention, inside the caller's transaction."""
     now = clock.now()
     presences = checkins = 0
@@ -38,11 +38,11 @@ def purge_expired(uow: UnitOfWork, clock: Clock) -> Purged:
         cutoff = now - retention(uow.policies.active(jurisdiction))
         presences += uow.retention.delete_presences(jurisdiction=jurisdiction, ended_before=cutoff)
         checkins += uow.retention.delete_checkins(jurisdiction=jurisdiction, before=cutoff)
-    jobs = uow.retention.delete_finished_jobs(before=now - JOB_KEEP)
+    jobs = uow.jobs.delete_finished(before=now - JOB_KEEP)
     return Purged(presences=presences, checkins=checkins, jobs=jobs)
 
 
-def purge(*, uow: UnitOfWork, clock: Clock) -> Purged:
+def purge(*, uow: PresenceUnitOfWork, clock: Clock) -> Purged:
     """Delete what is past its retention now (one transaction)."""
     with uow:
         purged = purge_expired(uow, clock)

@@ -34,9 +34,9 @@ from healthcode.credentials.signer import load_public_key
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, HealthDeclaration, Symptom
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import UnknownSubjects, Venue
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import retention
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
 from healthcode.status.assessment import record_fact
@@ -63,7 +63,7 @@ def trip_id(venue: Venue, vehicle: str) -> str:
 
 
 def upload_scans(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, batch: Mapping[str, Any]
+    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, batch: Mapping[str, Any]
 ) -> Receipt:
     """Verify, check and store a device's signed batch; committed before it returns."""
     parsed = parse_batch(batch)
@@ -117,7 +117,7 @@ def upload_scans(
 
 
 def _check(
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     parsed: ParsedBatch,
     jurisdiction: str,
     *,
@@ -161,7 +161,7 @@ def _row(device: str, scan: ScanRecord, venue: Venue, now: datetime) -> dict[str
 
 
 def _fevers(
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     clock: Clock,
     device: str,
     venue: Venue,

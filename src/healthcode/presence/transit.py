@@ -15,8 +15,8 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Presence
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.presence.checkins import check_time
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.scans import trip_id
 from healthcode.presence.settings import retention
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
@@ -26,7 +26,7 @@ MAX_RIDE: Final = timedelta(hours=6)
 
 def record_ride(
     *,
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     subject: str,

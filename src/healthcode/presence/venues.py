@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from healthcode.codes.keys import PrivateKeyStore, signing_key_now
+from healthcode.codes.keys import signing_key_now
+from healthcode.codes.ports import PrivateKeyStore
 from healthcode.credentials.cose import kid_of
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.presence.cells import cell_of
 from healthcode.presence.geo import coordinate_problems
 from healthcode.presence.model import Device, Organisation, Venue
 from healthcode.presence.place_codes import PlaceClaims, encode_place_code
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import accepted_colours
 from healthcode.presence.venue_kinds import VenueKind, kinds_text, parse_kind
 
@@ -32,7 +33,7 @@ def _name(value: str, field: str, problems: list[Problem]) -> str:
 
 
 def add_organisation(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, name: str
+    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, name: str
 ) -> Organisation:
     """Register an organisation that operates venues or employs staff."""
     problems: list[Problem] = []
@@ -48,13 +49,13 @@ def add_organisation(
     return organisation
 
 
-def list_organisations(*, uow: UnitOfWork, jurisdiction: str) -> list[Organisation]:
+def list_organisations(*, uow: PresenceUnitOfWork, jurisdiction: str) -> list[Organisation]:
     with uow:
         return uow.venues.organisations(jurisdiction)
 
 
 def _place_code(
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     *,
     private_keys: PrivateKeyStore,
     jurisdiction: str,
@@ -68,7 +69,7 @@ def _place_code(
 
 def add_venue(
     *,
-    uow: UnitOfWork,
+    uow: PresenceUnitOfWork,
     clock: Clock,
     private_keys: PrivateKeyStore,
     jurisdiction: str,
@@ -121,7 +122,7 @@ def add_venue(
     return venue
 
 
-def get_venue(*, uow: UnitOfWork, venue_id: str) -> Venue:
+def get_venue(*, uow: PresenceUnitOfWork, venue_id: str) -> Venue:
     with uow:
         venue = uow.venues.venue(venue_id)
     if venue is None:
@@ -129,12 +130,12 @@ def get_venue(*, uow: UnitOfWork, venue_id: str) -> Venue:
     return venue
 
 
-def list_venues(*, uow: UnitOfWork, jurisdiction: str) -> list[Venue]:
+def list_venues(*, uow: PresenceUnitOfWork, jurisdiction: str) -> list[Venue]:
     with uow:
         return uow.venues.venues(jurisdiction)
 
 
-def entry_rule(*, uow: UnitOfWork, jurisdiction: str, kind: VenueKind) -> frozenset[Colour]:
+def entry_rule(*, uow: PresenceUnitOfWork, jurisdiction: str, kind: VenueKind) -> frozenset[Colour]:
     """The colours that pass at a venue of ``kind`` under the jurisdiction's active policy."""
     with uow:
         return accepted_colours(uow.policies.active(jurisdiction), kind)
@@ -153,7 +154,9 @@ def parse_public_key(raw: bytes, *, field: str = "public_key") -> bytes:
     return raw
 
 
-def register_device(*, uow: UnitOfWork, clock: Clock, venue_id: str, public_key: bytes) -> Device:
+def register_device(
+    *, uow: PresenceUnitOfWork, clock: Clock, venue_id: str, public_key: bytes
+) -> Device:
     """Register a checkpoint device of a venue by its Ed25519 public key. The device's id is
     the key's id (first 8 bytes of its SHA-256, hex), so a key registers once."""
     parse_public_key(public_key)
@@ -174,7 +177,7 @@ def register_device(*, uow: UnitOfWork, clock: Clock, venue_id: str, public_key:
 
 
 def reissue_place_code(
-    *, uow: UnitOfWork, clock: Clock, private_keys: PrivateKeyStore, venue_id: str
+    *, uow: PresenceUnitOfWork, clock: Clock, private_keys: PrivateKeyStore, venue_id: str
 ) -> Venue:
     """Sign a new place code for the venue; posters of the old one stop working."""
     now = clock.now().replace(microsecond=0)

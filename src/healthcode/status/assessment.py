@@ -1,20 +1,22 @@
 """The status of a person: assessed from facts under the active policy, cached until it can
-change, and every change of colour recorded with its reasons, cause and policy version."""
+change, and every change of colour recorded with its reasons, cause and policy version (and
+published as a ``StatusChanged`` event: notifying the person's channels is not this module's
+business)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
 from healthcode.kernel.facts import Fact, FactKind
 from healthcode.kernel.status import Status
-from healthcode.kernel.uow import UnitOfWork
-from healthcode.notifications.delivery import enqueue_status_change
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
 from healthcode.policy.model import Policy
-from healthcode.status.model import StatusChange
+from healthcode.status.model import StatusChange, StatusChanged
+from healthcode.status.ports import StatusUnitOfWork
 
 # A status that has not been looked at for long may have changed many times; history is walked
 # change by change, and this bounds the walk (a policy whose windows are all at least a second
@@ -40,7 +42,7 @@ def kinds_read(policy: Policy) -> frozenset[FactKind]:
     return frozenset(kinds)
 
 
-def _policy_for(uow: UnitOfWork, subject: str) -> Policy:
+def _policy_for(uow: StatusUnitOfWork, subject: str) -> Policy:
     jurisdiction = uow.persons.jurisdiction_of(subject)
     if jurisdiction is None:
         raise NotFound("person", subject)
@@ -48,7 +50,7 @@ def _policy_for(uow: UnitOfWork, subject: str) -> Policy:
 
 
 def _record(
-    uow: UnitOfWork,
+    uow: StatusUnitOfWork,
     clock: Clock,
     *,
     previous: Status | None,
@@ -71,27 +73,11 @@ def _record(
             status=status,
         )
     )
-    _notify(uow, clock, change)
-
-
-def _notify(uow: UnitOfWork, clock: Clock, change: StatusChange) -> None:
-    """Hand a colour change to the notification outbox, in the same transaction."""
-    # The first status of a person is not a change anyone needs to be told about.
-    if change.colour_from is None:
-        return
-    enqueue_status_change(
-        uow=uow,
-        clock=clock,
-        subject=change.subject,
-        colour_from=change.colour_from.value,
-        colour_to=change.colour_to.value,
-        at=change.at,
-        change_id=str(change.id),
-    )
+    uow.publish(StatusChanged.of(change))
 
 
 def _catch_up(
-    uow: UnitOfWork, clock: Clock, *, subject: str, facts: FactSet, policy: Policy
+    uow: StatusUnitOfWork, clock: Clock, *, subject: str, facts: FactSet, policy: Policy
 ) -> Status | None:
     """Record the time-driven changes since the cached status, each at its exact moment.
 
@@ -110,7 +96,7 @@ def _catch_up(
     return previous
 
 
-def refresh_status(*, uow: UnitOfWork, clock: Clock, subject: str, cause: str) -> Status:
+def refresh_status(*, uow: StatusUnitOfWork, clock: Clock, subject: str, cause: str) -> Status:
     """Reassess a person now, inside the caller's transaction, after their facts changed.
 
     Time-driven changes since the last assessment are recorded first, at their own moments;
@@ -137,7 +123,7 @@ def _fresh(cached: Status | None, policy: Policy, now: datetime) -> bool:
     )
 
 
-def status_now(uow: UnitOfWork, *, clock: Clock, subject: str) -> Status:
+def status_now(uow: StatusUnitOfWork, *, clock: Clock, subject: str) -> Status:
     """The person's status now, inside the caller's transaction (cached while it holds)."""
     now = clock.now()
     policy = _policy_for(uow, subject)
@@ -148,7 +134,7 @@ def status_now(uow: UnitOfWork, *, clock: Clock, subject: str) -> Status:
     return refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
 
 
-def current_status(*, uow: UnitOfWork, clock: Clock, subject: str) -> Status:
+def current_status(*, uow: StatusUnitOfWork, clock: Clock, subject: str) -> Status:
     """The person's status now: from the cache while it holds, else reassessed and recorded."""
     with uow:
         status = status_now(uow, clock=clock, subject=subject)
@@ -156,7 +142,7 @@ def current_status(*, uow: UnitOfWork, clock: Clock, subject: str) -> Status:
     return status
 
 
-def status_at(*, uow: UnitOfWork, subject: str, at: datetime) -> Status:
+def status_at(*, uow: StatusUnitOfWork, subject: str, at: datetime) -> Status:
     """What the status is (or was, or will be) at ``at`` given the facts known now.
 
     Read-only: nothing is cached or recorded."""
@@ -166,7 +152,7 @@ def status_at(*, uow: UnitOfWork, subject: str, at: datetime) -> Status:
     return assess(facts, policy, at, subject=subject)
 
 
-def status_history(*, uow: UnitOfWork, clock: Clock, subject: str) -> list[StatusChange]:
+def status_history(*, uow: StatusUnitOfWork, clock: Clock, subject: str) -> list[StatusChange]:
     """Every change of the person's colour, oldest first, up to now (brought up to date)."""
     with uow:
         refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
@@ -175,9 +161,24 @@ def status_history(*, uow: UnitOfWork, clock: Clock, subject: str) -> list[Statu
     return changes
 
 
-def record_fact(*, uow: UnitOfWork, clock: Clock, fact: Fact) -> Status:
+def record_fact(*, uow: StatusUnitOfWork, clock: Clock, fact: Fact) -> Status:
     """Append a fact and reassess its person, inside the caller's transaction."""
     uow.facts.add(fact)
     return refresh_status(
         uow=uow, clock=clock, subject=fact.subject, cause=f"{fact.kind.value} {fact.id}"
     )
+
+
+def refresh_due_statuses(
+    *, uow_factory: Callable[[], StatusUnitOfWork], clock: Clock, limit: int = 500
+) -> int:
+    """Reassess people whose cached status has stopped holding, each in its own transaction
+    (the change is recorded at its exact moment and notified)."""
+    now = clock.now()
+    with uow_factory() as uow:
+        due = uow.statuses.due(now, limit=limit)
+    for subject in due:
+        with uow_factory() as uow:
+            refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+            uow.commit()
+    return len(due)

@@ -1,7 +1,7 @@
 """Record facts for many people and reassess them all, inside the caller's transaction, with
 the same outcome as ``record_fact`` / ``refresh_status`` for each person (same statuses, same
-history, same notifications) but in a few statements instead of a few per person: tracing one
-case touches hundreds of people and must change their codes within a second.
+history, same ``StatusChanged`` events) but in a few statements instead of a few per person:
+tracing one case touches hundreds of people and must change their codes within a second.
 
 A person whose cached status is fresh (assessed under the active policy, not yet past its
 ``valid_until``) is reassessed here in bulk. Anyone else — no cached status, another policy
@@ -19,13 +19,11 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
 from healthcode.kernel.facts import Fact
 from healthcode.kernel.status import Status
-from healthcode.kernel.uow import UnitOfWork
-from healthcode.notifications.delivery import status_change_message
-from healthcode.notifications.model import OutboxMessage
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
 from healthcode.status.assessment import kinds_read, refresh_status
-from healthcode.status.model import StatusChange, StatusHead
+from healthcode.status.model import StatusChange, StatusChanged, StatusHead
+from healthcode.status.ports import StatusUnitOfWork
 
 
 def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
@@ -37,36 +35,15 @@ def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
     )
 
 
-def _messages(
-    change: StatusChange, bindings: Sequence[tuple[str, str]], now: datetime
-) -> list[OutboxMessage]:
-    """The outbox messages ``notifications.enqueue_status_change`` queues for a change."""
-    if change.colour_from is None:  # a first status is not a change anyone is told about
-        return []
-    return [
-        status_change_message(
-            change_id=str(change.id),
-            channel_id=channel_id,
-            channel_user_id=channel_user_id,
-            subject=change.subject,
-            colour_from=change.colour_from.value,
-            colour_to=change.colour_to.value,
-            at=change.at,
-            now=now,
-        )
-        for channel_id, channel_user_id in bindings
-    ]
-
-
 def refresh_many(
-    *, uow: UnitOfWork, clock: Clock, causes: Mapping[str, str]
+    *, uow: StatusUnitOfWork, clock: Clock, causes: Mapping[str, str]
 ) -> Mapping[str, Status]:
     """Reassess each subject now (``causes``: subject -> cause), inside the caller's transaction;
     returns the new statuses."""
     now = clock.now()
     subjects = sorted(causes)
     batch = uow.status_batch
-    jurisdictions = batch.jurisdictions(subjects)
+    jurisdictions = uow.persons.jurisdictions_of(subjects)
     missing = [s for s in subjects if s not in jurisdictions]
     if missing:
         raise NotFound("person", missing[0])
@@ -100,16 +77,13 @@ def refresh_many(
         statuses[subject] = status
     stored = batch.add_changes(changes)
     batch.save_current([statuses[s] for s in fresh])
-    if stored:
-        bindings = batch.bindings([c.subject for c in stored])
-        batch.add_outbox(
-            [m for c in stored for m in _messages(c, bindings.get(c.subject, []), now)]
-        )
+    for change in stored:
+        uow.publish(StatusChanged.of(change))
     return statuses
 
 
 def record_many(
-    *, uow: UnitOfWork, clock: Clock, facts: Sequence[Fact], causes: Mapping[str, str]
+    *, uow: StatusUnitOfWork, clock: Clock, facts: Sequence[Fact], causes: Mapping[str, str]
 ) -> Mapping[str, Status]:
     """Append ``facts`` and reassess their people (each with its cause), in the caller's
     transaction: ``record_fact`` for many people at once."""

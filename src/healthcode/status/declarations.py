@@ -10,8 +10,8 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Fact, FactKind, HealthDeclaration, Symptom, TravelDeclaration
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import is_region_code
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.assessment import record_fact
+from healthcode.status.ports import StatusUnitOfWork
 
 MIN_TEMPERATURE = 34.0
 MAX_TEMPERATURE = 43.0
@@ -19,8 +19,8 @@ MAX_NOTE_LENGTH = 500
 TRAVEL_LOOKBACK = timedelta(days=14)
 
 
-def _require_person(uow: UnitOfWork, subject: str) -> None:
-    if uow.persons.get(subject) is None:
+def _require_person(uow: StatusUnitOfWork, subject: str) -> None:
+    if uow.persons.jurisdiction_of(subject) is None:
         raise NotFound("person", subject)
 
 
@@ -42,7 +42,7 @@ def _parse_symptoms(symptoms: Sequence[str]) -> tuple[Symptom, ...]:
 
 def declare_health(
     *,
-    uow: UnitOfWork,
+    uow: StatusUnitOfWork,
     clock: Clock,
     subject: str,
     temperature: float,
@@ -86,7 +86,7 @@ def declare_health(
 
 def declare_travel(
     *,
-    uow: UnitOfWork,
+    uow: StatusUnitOfWork,
     clock: Clock,
     subject: str,
     place: str,
@@ -128,7 +128,7 @@ def declare_travel(
     return fact
 
 
-def list_declarations(*, uow: UnitOfWork, subject: str) -> list[Fact]:
+def list_declarations(*, uow: StatusUnitOfWork, subject: str) -> list[Fact]:
     """The person's own health and travel declarations, oldest first."""
     with uow:
         _require_person(uow, subject)

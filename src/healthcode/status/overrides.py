@@ -13,7 +13,6 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Colour, ManualOverride, Release
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import (
@@ -22,9 +21,10 @@ from healthcode.oversight.model import (
     ProposalKind,
 )
 from healthcode.status.assessment import record_fact
+from healthcode.status.ports import StatusUnitOfWork
 
 
-def _subject(uow: UnitOfWork, payload: Mapping[str, Any]) -> tuple[str, str]:
+def _subject(uow: StatusUnitOfWork, payload: Mapping[str, Any]) -> tuple[str, str]:
     subject = payload.get("subject")
     if not isinstance(subject, str) or not subject:
         raise InvalidInput.one("payload.subject", "is required")
@@ -52,7 +52,7 @@ def _expiry(raw: object, now: datetime) -> datetime | Problem:
 
 
 def _prepare_override(
-    uow: UnitOfWork, clock: Clock, _principal: Principal, payload: Mapping[str, Any]
+    uow: StatusUnitOfWork, clock: Clock, _principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     subject, jurisdiction = _subject(uow, payload)
     problems: list[Problem] = []
@@ -82,7 +82,7 @@ def _prepare_override(
     )
 
 
-def _execute_override(approval: Approval) -> Mapping[str, Any]:
+def _execute_override(approval: Approval[StatusUnitOfWork]) -> Mapping[str, Any]:
     proposal, now = approval.proposal, approval.clock.now()
     expires_at = datetime.fromisoformat(str(proposal.payload["expires_at"]))
     if expires_at <= now:
@@ -104,7 +104,7 @@ def _execute_override(approval: Approval) -> Mapping[str, Any]:
 
 
 def _prepare_release(
-    uow: UnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
+    uow: StatusUnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     subject, jurisdiction = _subject(uow, payload)
     rules = payload.get("rules", [])
@@ -119,7 +119,7 @@ def _prepare_release(
     )
 
 
-def _execute_release(approval: Approval) -> Mapping[str, Any]:
+def _execute_release(approval: Approval[StatusUnitOfWork]) -> Mapping[str, Any]:
     proposal, now = approval.proposal, approval.clock.now()
     fact = Release(
         id=new_id(),
@@ -134,7 +134,7 @@ def _execute_release(approval: Approval) -> Mapping[str, Any]:
     return {"fact": fact.id, "colour": status.colour.value}
 
 
-OVERRIDE_COLOUR = ProposalHandler(
+OVERRIDE_COLOUR = ProposalHandler[StatusUnitOfWork](
     kind=ProposalKind.OVERRIDE_COLOUR.value,
     propose_action=Action.PROPOSE_OVERRIDE,
     approve_action=Action.APPROVE_OVERRIDE,
@@ -143,7 +143,7 @@ OVERRIDE_COLOUR = ProposalHandler(
     description="a manual colour with a health reason category and an expiry",
 )
 
-RELEASE = ProposalHandler(
+RELEASE = ProposalHandler[StatusUnitOfWork](
     kind=ProposalKind.RELEASE_QUARANTINE.value,
     propose_action=Action.PROPOSE_RELEASE,
     approve_action=Action.APPROVE_RELEASE,

@@ -1,5 +1,5 @@
-"""What recording facts and reassessing people need from storage; ``status.repository`` implements
-it."""
+"""What recording facts and reassessing people need from storage; ``status.repository``
+implements it (``policies.repository`` the policy in force)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,15 @@ from typing import Protocol
 
 from healthcode.kernel.facts import Fact, FactKind
 from healthcode.kernel.status import Status
-from healthcode.notifications.model import OutboxMessage
+from healthcode.oversight.ports import OversightUnitOfWork
+from healthcode.policy.model import Policy
 from healthcode.status.model import StatusChange, StatusHead
+
+
+class ActivePolicies(Protocol):
+    def active(self, jurisdiction: str) -> Policy:
+        """The last activated policy of the jurisdiction, else the bundled one."""
+        ...
 
 
 class FactRepository(Protocol):
@@ -42,8 +49,6 @@ class StatusRepository(Protocol):
 class StatusBatchRepository(Protocol):
     """Bulk reads and writes for reassessing many people in one transaction."""
 
-    def jurisdictions(self, subjects: Sequence[str]) -> Mapping[str, str]: ...
-
     def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
         """Per subject, their facts of these kinds in (at, id) order."""
         ...
@@ -62,10 +67,18 @@ class StatusBatchRepository(Protocol):
         """Record colour changes; returns them with their ids, in the same order."""
         ...
 
-    def bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
-        """Per subject, (channel id, channel user id) of the active channels it is bound to."""
-        ...
 
-    def add_outbox(self, messages: Sequence[OutboxMessage]) -> int:
-        """Queue messages for changes recorded in this transaction (their keys are new)."""
-        ...
+class StatusUnitOfWork(OversightUnitOfWork, Protocol):
+    """What recording facts and reassessing people use (with four eyes, for manual colours)."""
+
+    @property
+    def facts(self) -> FactRepository: ...
+
+    @property
+    def statuses(self) -> StatusRepository: ...
+
+    @property
+    def status_batch(self) -> StatusBatchRepository: ...
+
+    @property
+    def policies(self) -> ActivePolicies: ...

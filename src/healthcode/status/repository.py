@@ -14,11 +14,8 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.db.fact_mapping import ROW_TYPES, from_row, to_row
-from healthcode.identity.tables import ChannelBindingRow, ChannelRow, PersonRow
 from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
 from healthcode.kernel.status import Status
-from healthcode.notifications.model import OutboxMessage
-from healthcode.notifications.tables import OutboxRow
 from healthcode.status.codec import decode, encode
 from healthcode.status.model import StatusChange, StatusHead
 from healthcode.status.tables import CurrentStatusRow, StatusChangeRow
@@ -148,15 +145,6 @@ class SqlStatusBatchRepository:
         self._bodies[id(status)] = (status, body)
         return body
 
-    def jurisdictions(self, subjects: Sequence[str]) -> Mapping[str, str]:
-        found: dict[str, str] = {}
-        for condition in key_filters(self._session, PersonRow.subject, subjects):
-            rows = self._session.execute(
-                select(PersonRow.subject, PersonRow.jurisdiction).where(condition)
-            )
-            found.update({s: j for s, j in rows})
-        return found
-
     def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind in kinds:
@@ -231,45 +219,3 @@ class SqlStatusBatchRepository:
             dataclasses.replace(c, id=i, cause=c.cause[:120])
             for c, i in zip(changes, ids, strict=True)
         ]
-
-    def bindings(self, subjects: Sequence[str]) -> Mapping[str, list[tuple[str, str]]]:
-        """Per subject, (channel id, channel user id) of its active channels."""
-        found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for condition in key_filters(self._session, ChannelBindingRow.subject, subjects):
-            rows = self._session.execute(
-                select(
-                    ChannelBindingRow.subject,
-                    ChannelBindingRow.channel_id,
-                    ChannelBindingRow.channel_user_id,
-                )
-                .join(ChannelRow, ChannelRow.id == ChannelBindingRow.channel_id)
-                .where(condition, ChannelRow.active.is_(True))
-                .order_by(ChannelBindingRow.subject, ChannelBindingRow.channel_id)
-            )
-            for subject, channel_id, user_id in rows:
-                found[subject].append((channel_id, user_id))
-        return found
-
-    def add_outbox(self, messages: Sequence[OutboxMessage]) -> int:
-        if not messages:
-            return 0
-        # each message names a change recorded in this transaction: its key is new, so a plain
-        # insert (no conflict handling, no RETURNING) is safe and the fastest
-        rows = [
-            {
-                "id": m.id,
-                "idempotency_key": m.idempotency_key,
-                "channel_id": m.channel_id,
-                "subject": m.subject,
-                "event": m.event,
-                "body": m.body,
-                "created_at": m.created_at,
-                "status": m.status,
-                "attempts": m.attempts,
-                "next_attempt_at": m.next_attempt_at or m.created_at,
-                "last_error": m.last_error,
-            }
-            for m in messages
-        ]
-        insert_many(self._session, _table(OutboxRow), rows)
-        return len(rows)

@@ -9,8 +9,8 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import TestResult
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.status import Status
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.assessment import record_fact
+from healthcode.status.ports import StatusUnitOfWork
 
 TEST_KINDS = ("pcr", "antigen")
 RESULTS = ("negative", "positive")
@@ -19,7 +19,7 @@ MAX_SAMPLE_AGE = timedelta(days=14)
 
 def record_test_result(
     *,
-    uow: UnitOfWork,
+    uow: StatusUnitOfWork,
     clock: Clock,
     subject: str,
     test_kind: str,

@@ -21,13 +21,13 @@ from typing import Any, Final
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
 from healthcode.tracing.model.cases import CaseRecord, CaseState, parse_details
+from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.trace import find_case_exposures
 from healthcode.tracing.withdrawal import case_proposals, reject_pending
 
@@ -79,7 +79,7 @@ def _reason(text: str) -> str:
 
 def report_case(
     *,
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -103,7 +103,7 @@ def report_case(
 
 def correct_case(
     *,
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -131,11 +131,7 @@ def correct_case(
     return proposal
 
 
-def _case_proposals(uow: UnitOfWork, record: CaseRecord) -> list[Proposal]:
-    return case_proposals(uow, record)
-
-
-def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
+def _visible(uow: TracingUnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
     record = uow.cases.get(case_id)
     if (
         record is None
@@ -148,7 +144,7 @@ def _visible(uow: UnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
 
 def confirm_case(
     *,
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -159,7 +155,7 @@ def confirm_case(
     principal = require(principal, Action.READ_CASES)
     with uow:
         record = _visible(uow, principal, case_id)
-        pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
+        pending = CaseView(record=record, proposals=case_proposals(uow, record)).pending
         if pending is None:
             raise Conflict("case", f"nothing to confirm: the case is {record.state.value}")
         decided = proposals.approve_in(
@@ -171,7 +167,7 @@ def confirm_case(
 
 def withdraw_case(
     *,
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -189,7 +185,7 @@ def withdraw_case(
     clean = _reason(reason)
     with uow:
         record = _visible(uow, principal, case_id)
-        view = CaseView(record=record, proposals=_case_proposals(uow, record))
+        view = CaseView(record=record, proposals=case_proposals(uow, record))
         if view.state is CaseState.CONFIRMED:
             decided = proposals.propose_in(
                 uow,
@@ -211,7 +207,7 @@ def withdraw_case(
 
 
 def _reject_report(
-    uow: UnitOfWork, *, clock: Clock, principal: Principal, case_id: str, reason: str
+    uow: TracingUnitOfWork, *, clock: Clock, principal: Principal, case_id: str, reason: str
 ) -> Proposal:
     """Withdraw a pending report: reject it (a decision on the report, so an approver's), and
     mark the case withdrawn. Nothing had taken effect, so nothing is retracted."""
@@ -225,7 +221,7 @@ def _reject_report(
         district=uow.persons.district_of(record.subject),
         action=Action.APPROVE_CASE,
     )
-    report = CaseView(record=record, proposals=_case_proposals(uow, record)).pending
+    report = CaseView(record=record, proposals=case_proposals(uow, record)).pending
     if record.state is not CaseState.REPORTED or report is None:
         raise Conflict("case", f"nothing to withdraw: the case is {record.state.value}")
     now = clock.now()
@@ -243,7 +239,7 @@ def _reject_report(
 
 def approve_withdrawal(
     *,
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -255,7 +251,7 @@ def approve_withdrawal(
     principal = require(principal, Action.READ_CASES)
     with uow:
         record = _visible(uow, principal, case_id)
-        pending = CaseView(record=record, proposals=_case_proposals(uow, record)).pending_withdrawal
+        pending = CaseView(record=record, proposals=case_proposals(uow, record)).pending_withdrawal
         if pending is None:
             raise Conflict("case", "no withdrawal of this case is waiting for approval")
         decided = proposals.approve_in(
@@ -266,7 +262,7 @@ def approve_withdrawal(
 
 
 def list_cases(
-    *, uow: UnitOfWork, principal: Principal, state: CaseState | None = None
+    *, uow: TracingUnitOfWork, principal: Principal, state: CaseState | None = None
 ) -> list[CaseView]:
     """Cases of the official's jurisdiction (of their district's people, for an official with a
     district), oldest report first."""
@@ -279,37 +275,27 @@ def list_cases(
             for r in uow.cases.list(principal.jurisdiction)
             if sees_person(uow, principal, r.subject)
         ]
-        all_proposals = [
-            p
-            for p in uow.proposals.list(status=None, jurisdiction=principal.jurisdiction)
-            if p.kind in (CONFIRM_CASE, WITHDRAW_CASE)
-        ]
-    views = [
-        CaseView(
-            record=r,
-            proposals=[p for p in all_proposals if p.payload.get("case_id") == r.case_id],
-        )
-        for r in records
-    ]
+        by_case = uow.proposals.for_cases([r.case_id for r in records])
+    views = [CaseView(record=r, proposals=by_case[r.case_id]) for r in records]
     return [v for v in views if state is None or v.state is state]
 
 
-def get_case(*, uow: UnitOfWork, principal: Principal, case_id: str) -> CaseView:
+def get_case(*, uow: TracingUnitOfWork, principal: Principal, case_id: str) -> CaseView:
     principal = require(principal, Action.READ_CASES)
     with uow:
         record = _visible(uow, principal, case_id)
-        return CaseView(record=record, proposals=_case_proposals(uow, record))
+        return CaseView(record=record, proposals=case_proposals(uow, record))
 
 
 def preview_case(
-    *, uow: UnitOfWork, clock: Clock, principal: Principal, case_id: str
+    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal, case_id: str
 ) -> dict[str, Any]:
     """What tracing the case would find (as if confirmed now, for a reported case): how many
     people each rule flags. Nothing is recorded."""
     principal = require(principal, Action.PREVIEW_TRACING)
     with uow:
         record = _visible(uow, principal, case_id)
-        view = CaseView(record=record, proposals=_case_proposals(uow, record))
+        view = CaseView(record=record, proposals=case_proposals(uow, record))
         pending = view.pending
         if pending is not None and pending.payload.get("corrects") is not None:
             # preview the correction waiting for approval

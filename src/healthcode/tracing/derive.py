@@ -19,11 +19,11 @@ from typing import Any
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.facts import Exposure, Fact, QuarantineOrder
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.status.batch import record_many
 from healthcode.tracing.model.derived import DerivedFact
 from healthcode.tracing.model.findings import Contact, Finding, Interval, exposure_id, fact_id
 from healthcode.tracing.model.quarantine import PlannedOrder
+from healthcode.tracing.ports import TracingUnitOfWork
 
 EXPOSURE = "exposure"
 QUARANTINE_ORDER = "quarantine_order"
@@ -167,7 +167,7 @@ def _with_id(fact: Fact, new: str) -> Fact:
 
 
 def derive(
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     *,
     source_kind: str,
@@ -226,7 +226,7 @@ def derive(
     )
 
 
-def reassess(uow: UnitOfWork, clock: Clock, applied: Sequence[Applied]) -> None:
+def reassess(uow: TracingUnitOfWork, clock: Clock, applied: Sequence[Applied]) -> None:
     """Record the facts of one or more ``derive`` results and reassess each person touched
     once, in the caller's transaction (a person touched by several sources has their causes)."""
     causes: dict[str, list[str]] = defaultdict(list)

@@ -16,7 +16,6 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Case
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
@@ -24,6 +23,7 @@ from healthcode.presence.venue_kinds import TRANSIT_KINDS
 from healthcode.status.assessment import refresh_status
 from healthcode.tracing.model.cases import CaseDetails, CaseRecord, CaseState, parse_details
 from healthcode.tracing.model.risk_areas import LEVELS, RiskArea, check_places, split_trip
+from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.risk_areas import queue_scan
 from healthcode.tracing.trace import queue_trace
 from healthcode.tracing.withdrawal import WITHDRAWAL_HANDLER
@@ -32,7 +32,9 @@ MAX_AREA_DURATION: Final = timedelta(days=28)
 MAX_AREA_LOOKBACK: Final = timedelta(days=21)  # presence data is kept 21 days (DESIGN §8)
 
 
-def _details(uow: UnitOfWork, payload: Mapping[str, Any], now: datetime) -> tuple[CaseDetails, str]:
+def _details(
+    uow: TracingUnitOfWork, payload: Mapping[str, Any], now: datetime
+) -> tuple[CaseDetails, str]:
     details, problems = parse_details(payload, now=now)
     if details is None:
         raise InvalidInput(problems)
@@ -43,7 +45,7 @@ def _details(uow: UnitOfWork, payload: Mapping[str, Any], now: datetime) -> tupl
 
 
 def _prepare_case(
-    uow: UnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
+    uow: TracingUnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     now = clock.now()
     details, jurisdiction = _details(uow, payload, now)
@@ -75,12 +77,13 @@ def _prepare_case(
         )
     return Prepared(
         subject=details.subject,
+        case_id=case_id,
         jurisdiction=jurisdiction,
         payload={**details.payload(), "case_id": case_id, "corrects": corrects},
     )
 
 
-def _execute_case(approval: Approval) -> Mapping[str, Any]:
+def _execute_case(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
     uow, clock, proposal = approval.uow, approval.clock, approval.proposal
     now = clock.now()
     details, _ = _details(uow, proposal.payload, now)
@@ -121,7 +124,7 @@ def _execute_case(approval: Approval) -> Mapping[str, Any]:
 
 
 def _check_venue(
-    uow: UnitOfWork, jurisdiction: str | None, field: str, place: Any
+    uow: TracingUnitOfWork, jurisdiction: str | None, field: str, place: Any
 ) -> list[Problem]:
     """A venue of this jurisdiction; or one trip, ``<line>:<vehicle>``, of a bus or subway line
     (a line named alone covers all its vehicles)."""
@@ -145,7 +148,7 @@ def _check_venue(
 
 
 def _prepare_area(
-    uow: UnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
+    uow: TracingUnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     now = clock.now()
     problems: list[Problem] = []
@@ -196,7 +199,7 @@ def _prepare_area(
     )
 
 
-def _execute_area(approval: Approval) -> Mapping[str, Any]:
+def _execute_area(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
     proposal, now = approval.proposal, approval.clock.now()
     p = proposal.payload
     area = RiskArea(
@@ -218,7 +221,7 @@ def _execute_area(approval: Approval) -> Mapping[str, Any]:
 
 
 TRACING_HANDLERS: Final = (
-    ProposalHandler(
+    ProposalHandler[TracingUnitOfWork](
         kind=ProposalKind.CONFIRM_CASE.value,
         propose_action=Action.PROPOSE_CASE,
         approve_action=Action.APPROVE_CASE,
@@ -227,7 +230,7 @@ TRACING_HANDLERS: Final = (
         description="confirm a reported case (or correct a confirmed one); tracing follows",
     ),
     WITHDRAWAL_HANDLER,
-    ProposalHandler(
+    ProposalHandler[TracingUnitOfWork](
         kind=ProposalKind.DECLARE_RISK_AREA.value,
         propose_action=Action.PROPOSE_RISK_AREA,
         approve_action=Action.APPROVE_RISK_AREA,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from healthcode.kernel.facts import QuarantineOrder
+from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.derived import DerivedFact
 from healthcode.tracing.model.findings import Sighting
@@ -108,3 +109,17 @@ class RiskAreaRepository(Protocol):
     def get(self, area_id: str) -> RiskArea | None: ...
 
     def list(self, jurisdiction: str, *, active_at: datetime | None = None) -> list[RiskArea]: ...
+
+
+class TracingUnitOfWork(PresenceUnitOfWork, Protocol):
+    """What cases, tracing, risk areas and quarantines use (presences to trace, venues a risk
+    area names, four eyes, statuses to reassess, jobs to queue)."""
+
+    @property
+    def tracing(self) -> TracingRepository: ...
+
+    @property
+    def cases(self) -> CaseRepository: ...
+
+    @property
+    def risk_areas(self) -> RiskAreaRepository: ...

@@ -14,13 +14,13 @@ from typing import Any
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import FactKind, QuarantineOrder, Release, effective
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import Proposal, ProposalKind
 from healthcode.tracing.model.derived import DerivedFact
+from healthcode.tracing.ports import TracingUnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,7 +29,7 @@ class OrderView:
     state: str  # in_force | planned
 
 
-def _quarantine_rules(uow: UnitOfWork, jurisdiction: str) -> list[str]:
+def _quarantine_rules(uow: TracingUnitOfWork, jurisdiction: str) -> list[str]:
     policy = uow.policies.active(jurisdiction)
     return [r.id for r in policy.rules if r.fact is FactKind.QUARANTINE_ORDER]
 
@@ -41,7 +41,9 @@ def _released(order: QuarantineOrder, releases: Sequence[Release], rules: list[s
     )
 
 
-def list_quarantines(*, uow: UnitOfWork, clock: Clock, principal: Principal) -> list[OrderView]:
+def list_quarantines(
+    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal
+) -> list[OrderView]:
     """Orders of the official's jurisdiction (of their district's people, for an official with
     a district) in force now or planned, not released."""
     principal = require(principal, Action.READ_QUARANTINES)
@@ -67,7 +69,7 @@ def list_quarantines(*, uow: UnitOfWork, clock: Clock, principal: Principal) -> 
 
 def propose_release(
     *,
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
@@ -123,7 +125,7 @@ def _citizen_view(d: DerivedFact) -> dict[str, Any]:
     return out
 
 
-def my_exposures(*, uow: UnitOfWork, subject: str) -> list[dict[str, Any]]:
+def my_exposures(*, uow: TracingUnitOfWork, subject: str) -> list[dict[str, Any]]:
     """Everything tracing recorded about the person, with its evidence (retracted ones too,
     marked as such), oldest first."""
     with uow:

@@ -13,21 +13,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from healthcode.jobs.model import Job
-from healthcode.jobs.queue import JobKind, enqueue
+from healthcode.jobs.model import Job, JobKind
+from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.tracing.derive import derive, desired_exposures, desired_orders, reassess
 from healthcode.tracing.model.findings import assumed_slack, visit_of
 from healthcode.tracing.model.quarantine import orders_for_findings
 from healthcode.tracing.model.risk_areas import TRIP_SEPARATOR, RiskArea, area_exposures
+from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.settings import tracing_settings
 from healthcode.tracing.trace import CELL_LOOKBACK
 
 SCAN_RISK_AREA: Final = "scan_risk_area"
 
 
-def queue_scan(uow: UnitOfWork, clock: Clock, area: RiskArea, *, at: datetime) -> bool:
+def queue_scan(uow: TracingUnitOfWork, clock: Clock, area: RiskArea, *, at: datetime) -> bool:
     """Queue a scan of the area at ``at`` (once per area and moment)."""
     return enqueue(
         uow,
@@ -39,7 +39,7 @@ def queue_scan(uow: UnitOfWork, clock: Clock, area: RiskArea, *, at: datetime) -
     )
 
 
-def scan_area(uow: UnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
+def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
     """Record exposures for presences in the area so far, inside the caller's transaction."""
     area = uow.risk_areas.get(area_id)
     if area is None:
@@ -96,7 +96,7 @@ def scan_area(uow: UnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
     }
 
 
-def _run_scan_job(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+def _run_scan_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
     return scan_area(uow, clock, area_id=str(job.payload["risk_area"]))
 
 
@@ -105,7 +105,7 @@ SCAN_RISK_AREA_JOB: Final = JobKind(name=SCAN_RISK_AREA, run=_run_scan_job)
 
 
 def list_risk_areas(
-    *, uow: UnitOfWork, clock: Clock, jurisdiction: str, active_only: bool = True
+    *, uow: TracingUnitOfWork, clock: Clock, jurisdiction: str, active_only: bool = True
 ) -> list[RiskArea]:
     """The jurisdiction's risk areas (those not yet over, unless ``active_only`` is False)."""
     with uow:

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from healthcode.jobs.model import Job
-from healthcode.jobs.queue import JobKind, enqueue
+from healthcode.jobs.model import Job, JobKind
+from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.contacts import (
@@ -43,6 +42,7 @@ from healthcode.tracing.model.findings import (
     visit_of,
 )
 from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
+from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.settings import TracingSettings, tracing_settings
 
 TRACE_CASE: Final = "trace_case"
@@ -99,7 +99,7 @@ def _floor(moment: datetime) -> datetime:
 
 
 def _around(
-    uow: UnitOfWork, spans: list[tuple[str, Interval]], settings: TracingSettings
+    uow: TracingUnitOfWork, spans: list[tuple[str, Interval]], settings: TracingSettings
 ) -> list[Visit]:
     """Everyone's visits to these places that may overlap these times (``(place, interval)``).
 
@@ -125,7 +125,7 @@ def _around(
 
 
 def _secondary(
-    uow: UnitOfWork,
+    uow: TracingUnitOfWork,
     *,
     case_subject: str,
     primary: list[Finding],
@@ -166,7 +166,7 @@ def _secondary(
     )
 
 
-def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -> CaseTrace:
+def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: datetime) -> CaseTrace:
     """Trace the case as it stands (a preview of a reported case traces as if confirmed now)."""
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
     details = record.details
@@ -249,7 +249,7 @@ def find_case_exposures(uow: UnitOfWork, record: CaseRecord, *, now: datetime) -
 
 
 def _trace_one(
-    uow: UnitOfWork, clock: Clock, case_id: str
+    uow: TracingUnitOfWork, clock: Clock, case_id: str
 ) -> tuple[dict[str, Any], Applied | None]:
     """Record what the case causes now (not yet reassessed); its summary."""
     record = uow.cases.get(case_id, for_update=True)
@@ -291,7 +291,9 @@ def _trace_one(
     return {**summary, "added": applied.added, "retracted": applied.retracted}, applied
 
 
-def trace_cases(uow: UnitOfWork, clock: Clock, *, case_ids: Sequence[str]) -> list[dict[str, Any]]:
+def trace_cases(
+    uow: TracingUnitOfWork, clock: Clock, *, case_ids: Sequence[str]
+) -> list[dict[str, Any]]:
     """Bring each case's exposures and orders in line with its record, inside the caller's
     transaction, then reassess everyone touched once; one summary per case. A withdrawn case
     keeps none."""
@@ -300,12 +302,14 @@ def trace_cases(uow: UnitOfWork, clock: Clock, *, case_ids: Sequence[str]) -> li
     return [summary for summary, _ in traced]
 
 
-def trace_case(uow: UnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
+def trace_case(uow: TracingUnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
     """``trace_cases`` for one case; returns its summary."""
     return trace_cases(uow, clock, case_ids=[case_id])[0]
 
 
-def _queue_rescan(uow: UnitOfWork, clock: Clock, record: CaseRecord, *, now: datetime) -> None:
+def _queue_rescan(
+    uow: TracingUnitOfWork, clock: Clock, record: CaseRecord, *, now: datetime
+) -> None:
     """Trace the case again later, for the presences uploaded late (while the policy says)."""
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
     confirmed = record.confirmed_at or now
@@ -322,7 +326,7 @@ def _queue_rescan(uow: UnitOfWork, clock: Clock, record: CaseRecord, *, now: dat
     )
 
 
-def queue_trace(uow: UnitOfWork, clock: Clock, record: CaseRecord) -> bool:
+def queue_trace(uow: TracingUnitOfWork, clock: Clock, record: CaseRecord) -> bool:
     """Queue tracing of the case in its current state (once per version and state)."""
     return enqueue(
         uow,
@@ -333,11 +337,13 @@ def queue_trace(uow: UnitOfWork, clock: Clock, record: CaseRecord) -> bool:
     )
 
 
-def _run_trace_job(uow: UnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+def _run_trace_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
     return trace_case(uow, clock, case_id=str(job.payload["case_id"]))
 
 
-def _run_trace_jobs(uow: UnitOfWork, clock: Clock, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+def _run_trace_jobs(
+    uow: TracingUnitOfWork, clock: Clock, jobs: Sequence[Job]
+) -> list[dict[str, Any]]:
     return trace_cases(uow, clock, case_ids=[str(job.payload["case_id"]) for job in jobs])
 
 

@@ -20,28 +20,31 @@ from typing import Any, Final
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
 from healthcode.kernel.facts import Case
-from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import Proposal, ProposalKind, ProposalStatus
 from healthcode.status.assessment import refresh_status
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.findings import fact_id
+from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.trace import queue_trace
 
 CONFIRM_CASE: Final = ProposalKind.CONFIRM_CASE.value
 WITHDRAW_CASE: Final = ProposalKind.WITHDRAW_CASE.value
-CASE_KINDS: Final = frozenset({CONFIRM_CASE, WITHDRAW_CASE})
 
 
-def case_proposals(uow: UnitOfWork, record: CaseRecord) -> list[Proposal]:
+def case_proposals(uow: TracingUnitOfWork, record: CaseRecord) -> list[Proposal]:
     """The case's proposals (report, corrections, withdrawals), oldest first."""
-    found = uow.proposals.list(status=None, jurisdiction=record.jurisdiction)
-    return [p for p in found if p.kind in CASE_KINDS and p.payload.get("case_id") == record.case_id]
+    return uow.proposals.for_cases([record.case_id])[record.case_id]
 
 
 def reject_pending(
-    uow: UnitOfWork, record: CaseRecord, *, kinds: frozenset[str], by: Principal, at: datetime
+    uow: TracingUnitOfWork,
+    record: CaseRecord,
+    *,
+    kinds: frozenset[str],
+    by: Principal,
+    at: datetime,
 ) -> list[Proposal]:
     """Reject the case's pending proposals of these kinds (the case was withdrawn); returns
     them as decided."""
@@ -63,7 +66,7 @@ def reject_pending(
 
 
 def _prepare(
-    uow: UnitOfWork, _clock: Clock, principal: Principal, payload: Mapping[str, Any]
+    uow: TracingUnitOfWork, _clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     case_id = payload.get("case_id")
     if not isinstance(case_id, str) or not case_id:
@@ -87,12 +90,13 @@ def _prepare(
         raise Conflict("case", f"a withdrawal is already waiting for approval ({waiting[0].id})")
     return Prepared(
         subject=record.subject,
+        case_id=case_id,
         jurisdiction=record.jurisdiction,
         payload={"case_id": case_id, "version": record.version},
     )
 
 
-def _execute(approval: Approval) -> Mapping[str, Any]:
+def _execute(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
     uow, clock, proposal = approval.uow, approval.clock, approval.proposal
     case_id = str(proposal.payload["case_id"])
     record = uow.cases.get(case_id, for_update=True)
@@ -139,7 +143,7 @@ def _execute(approval: Approval) -> Mapping[str, Any]:
     return {"case_id": case_id, "state": record.state.value, "colour": colour}
 
 
-WITHDRAWAL_HANDLER: Final = ProposalHandler(
+WITHDRAWAL_HANDLER: Final = ProposalHandler[TracingUnitOfWork](
     kind=WITHDRAW_CASE,
     propose_action=Action.PROPOSE_WITHDRAWAL,
     approve_action=Action.APPROVE_WITHDRAWAL,

@@ -1,5 +1,5 @@
 """Deleting what policy no longer lets us keep: presences and check-ins past the retention
-window of their people's jurisdiction, finished jobs past their keeping time."""
+window of their people's jurisdiction."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
-from healthcode.jobs.model import JobStatus
-from healthcode.jobs.tables import JobRow
 from healthcode.presence.tables import CheckinRow
 
 
@@ -42,16 +40,6 @@ class SqlRetentionRepository:
             self._session.execute(
                 delete(CheckinRow)
                 .where(CheckinRow.jurisdiction == jurisdiction, CheckinRow.at < before)
-                .execution_options(synchronize_session=False)
-            )
-        )
-
-    def delete_finished_jobs(self, *, before: datetime) -> int:
-        finished = (JobStatus.DONE.value, JobStatus.FAILED.value)
-        return _count(
-            self._session.execute(
-                delete(JobRow)
-                .where(JobRow.status.in_(finished), JobRow.finished_at < before)
                 .execution_options(synchronize_session=False)
             )
         )
