@@ -397,7 +397,7 @@ def measure(env: Env, city: City, args: argparse.Namespace, rng: random.Random, 
         single.append(time.perf_counter() - started)
         after = counts(env)
         found.append(
-            (preview["exposures"], preview["people"], after[1] - before[1], after[2] - before[2])
+            (preview.exposures, preview.people, after[1] - before[1], after[2] - before[2])
         )
         env.clock.advance(timedelta(seconds=1))
     med = statistics.median(single)

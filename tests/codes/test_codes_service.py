@@ -133,7 +133,7 @@ def test_blocking_notice_withholds_the_code(container: Container, clock: FixedCl
     with container.uow() as uow:
         checked = clock.now() - timedelta(days=8)
         record_fact(
-            uow=uow,
+            uow,
             clock=clock,
             fact=IdentityCheck(
                 id=new_id(), subject=subject, at=checked, recorded_at=checked, channel="app"
@@ -150,7 +150,7 @@ def test_code_never_outlives_its_colour(container: Container, clock: FixedClock)
     with container.uow() as uow:
         checked = clock.now() - timedelta(days=7) + timedelta(minutes=2)
         record_fact(
-            uow=uow,
+            uow,
             clock=clock,
             fact=IdentityCheck(
                 id=new_id(), subject=subject, at=checked, recorded_at=checked, channel="app"

@@ -297,7 +297,7 @@ def test_policy_with_a_bad_tracing_section_is_never_proposed_nor_activated(
     assert proposals.list_proposals(uow=container.uow(), principal=people["li"]) == []
     with pytest.raises(InvalidInput) as refused, container.uow() as uow:
         activate_policy(
-            uow=uow, clock=container.clock, source=source, activated_by="wang", approved_by="li"
+            uow, clock=container.clock, source=source, activated_by="wang", approved_by="li"
         )
     assert [p.field for p in refused.value.problems] == ["tracing.venue.min_overlap_minutes"]
     with container.uow() as uow:

@@ -84,7 +84,7 @@ def test_batch_equals_one_by_one(container: Container) -> None:
             planned_end=now + hours(2),
         )
         with container.uow() as uow:
-            record_fact(uow=uow, clock=container.clock, fact=order)
+            record_fact(uow, clock=container.clock, fact=order)
             uow.commit()
     with container.uow() as uow:  # registration cached a first status: forget it
         uow.session.execute(
@@ -96,7 +96,7 @@ def test_batch_equals_one_by_one(container: Container) -> None:
     with container.uow() as uow:
         for one, _ in pairs.values():
             record_fact(
-                uow=uow,
+                uow,
                 clock=container.clock,
                 fact=_exposure(container, one, "close_contact", days_ago=1),
             )
@@ -104,7 +104,7 @@ def test_batch_equals_one_by_one(container: Container) -> None:
     with container.uow() as uow:
         many = [many for _, many in pairs.values()]
         record_many(
-            uow=uow,
+            uow,
             clock=container.clock,
             facts=[_exposure(container, s, "close_contact", days_ago=1) for s in many],
             causes={s: "test cause" for s in many},

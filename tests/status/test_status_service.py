@@ -37,7 +37,7 @@ def _register(container: Container, *, jurisdiction: str = "330100", **overrides
 def _arrive(container: Container, subject: str, *, at: datetime, from_region: str) -> None:
     with container.uow() as uow:
         record_fact(
-            uow=uow,
+            uow,
             clock=container.clock,
             fact=Arrival(
                 id=new_id(),
@@ -256,7 +256,7 @@ def test_same_policy_version_cannot_be_activated_twice(container: Container) -> 
     """Re-activating an already activated version is refused naming the version."""
     with container.uow() as uow:
         activate_policy(
-            uow=uow,
+            uow,
             clock=container.clock,
             source=fever_free_hangzhou(),
             activated_by="a",
@@ -265,7 +265,7 @@ def test_same_policy_version_cannot_be_activated_twice(container: Container) -> 
         uow.commit()
     with pytest.raises(InvalidInput) as refused, container.uow() as uow:
         activate_policy(
-            uow=uow,
+            uow,
             clock=container.clock,
             source=fever_free_hangzhou(),
             activated_by="a",
@@ -280,7 +280,7 @@ def test_the_bundled_version_cannot_be_activated_again(container: Container) -> 
     bundled = bundled_policy("330100").version
     with pytest.raises(InvalidInput) as refused, container.uow() as uow:
         activate_policy(
-            uow=uow,
+            uow,
             clock=container.clock,
             source=fever_free_hangzhou(version=bundled),
             activated_by="a",

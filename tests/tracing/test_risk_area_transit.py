@@ -17,6 +17,7 @@ from healthcode.oversight.access import Principal
 from healthcode.presence.model import Venue
 from healthcode.presence.venues import add_organisation, add_venue
 from healthcode.status.assessment import current_status
+from healthcode.tracing.model.findings import Interval
 from healthcode.tracing.quarantine import my_exposures
 from tracing_helpers import hours, officials, resident, ride, stay, work
 
@@ -133,12 +134,9 @@ def test_a_line_declared_as_risk_area_flags_its_riders_on_every_vehicle(
     exposures = [f for f in facts if isinstance(f, Exposure) and f.id in reason.fact_ids]
     assert [(e.place_id, e.level) for e in exposures] == [(f"{l71}:沪B67890", "high")]
     (shown,) = my_exposures(uow=container.uow(), subject=p["on_b"])
-    assert shown["place_id"] == f"{l71}:沪B67890"
-    assert [c["place_id"] for c in shown["contacts"]] == [f"{l71}:沪B67890"]
-    assert shown["contacts"][0]["overlap"] == {
-        "start": (now - hours(24)).isoformat(),
-        "end": (now - hours(23.5)).isoformat(),
-    }
+    assert shown.place_id == f"{l71}:沪B67890"
+    assert [c.place_id for c in shown.contacts] == [f"{l71}:沪B67890"]
+    assert shown.contacts[0].overlap == Interval(now - hours(24), now - hours(23.5))
 
 
 def test_a_trip_declared_as_risk_area_flags_only_that_vehicle(
@@ -154,7 +152,7 @@ def test_a_trip_declared_as_risk_area_flags_only_that_vehicle(
     assert colour(container, p["on"]) is Colour.YELLOW
     assert colour(container, p["off"]) is Colour.GREEN
     (shown,) = my_exposures(uow=container.uow(), subject=p["on"])
-    assert (shown["place_id"], shown["level"]) == (f"{l71}:沪A12345", "medium")
+    assert (shown.place_id, shown.level) == (f"{l71}:沪A12345", "medium")
 
 
 def test_a_trip_must_name_a_line_of_here_and_a_vehicle(

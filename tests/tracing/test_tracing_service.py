@@ -14,6 +14,7 @@ from healthcode.kernel.facts import Colour, FactKind
 from healthcode.oversight.access import Principal
 from healthcode.status.assessment import current_status, status_history
 from healthcode.tracing import cases
+from healthcode.tracing.model.findings import Interval
 from healthcode.tracing.quarantine import my_exposures
 from healthcode.tracing.trace import trace_case
 from tracing_helpers import confirm, hours, officials, report, resident, ride, stay, work
@@ -75,14 +76,14 @@ def test_preview_counts_people_per_rule_before_approval(container: Container, wo
         principal=world.officials["li"],
         case_id=world.case_id,
     )
-    assert preview["state"] == "reported"
-    assert preview["by_rule"] == {
+    assert preview.state == "reported"
+    assert preview.by_rule == {
         "household": 1,
         "secondary-venue": 1,
         "transit": 1,
         "venue": 1,
     }
-    assert preview["people"] == 4 and preview["quarantine_orders"] == 3
+    assert preview.people == 4 and preview.quarantine_orders == 3
     assert colour(container, world.people["diner"]) is Colour.GREEN
 
 
@@ -115,21 +116,18 @@ def test_confirmation_turns_the_right_codes_red_or_yellow(
     rules = {r.rule_id for r in status.reasons}
     assert rules == {"close-contact", "quarantine-central"}
     (exposure,) = [
-        e for e in my_exposures(uow=container.uow(), subject=p["diner"]) if e["kind"] == "exposure"
+        e for e in my_exposures(uow=container.uow(), subject=p["diner"]) if e.kind == "exposure"
     ]
-    assert exposure["rule"] == "venue" and exposure["category"] == "close_contact"
-    assert exposure["place_id"] == "louwailou" and exposure["overlap_minutes"] == 30
-    (contact,) = exposure["contacts"]
+    assert exposure.rule == "venue" and exposure.category == "close_contact"
+    assert exposure.place_id == "louwailou" and exposure.overlap_minutes == 30
+    (contact,) = exposure.contacts
     now = container.clock.now()
     dinner = now - timedelta(days=2, hours=20)
-    assert contact["source"] == {
-        "start": dinner.isoformat(),
-        "end": (dinner + hours(1)).isoformat(),
-    }
-    assert contact["contact"]["start"] == (dinner + hours(0.5)).isoformat()
-    assert contact["minutes"] == 30
+    assert contact.source == Interval(dinner, dinner + hours(1))
+    assert contact.contact.start == dinner + hours(0.5)
+    assert contact.minutes == 30
     reason = next(r for r in status.reasons if r.rule_id == "close-contact")
-    assert exposure["fact"] in reason.fact_ids
+    assert exposure.fact in reason.fact_ids
     history = status_history(uow=container.uow(), clock=container.clock, subject=p["diner"])
     assert history[-1].colour_to is Colour.RED
     assert history[-1].cause == f"case {world.case_id} confirmed: traced"
@@ -143,7 +141,7 @@ def test_tracing_twice_records_nothing_new(container: Container, world: World) -
         before = len(uow.facts.for_subject(world.people["diner"]))
         again = trace_case(uow, container.clock, case_id=world.case_id)
         uow.commit()
-    assert again["added"] == 0 and again["retracted"] == 0
+    assert again.added == 0 and again.retracted == 0
     with container.uow() as uow:
         assert len(uow.facts.for_subject(world.people["diner"])) == before
 
@@ -194,7 +192,7 @@ def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
     case_history = status_history(uow=container.uow(), clock=container.clock, subject=p["case"])
     assert case_history[-1].cause.startswith(f"correction: case {world.case_id} withdrawn: lab")
     shown = my_exposures(uow=container.uow(), subject=p["diner"])
-    assert shown and all(e["retracted_at"] is not None for e in shown)
+    assert shown and all(e.retracted_at is not None for e in shown)
     with container.uow() as uow:
         facts = uow.facts.for_subject(p["diner"], kinds=[FactKind.EXPOSURE])
     assert sorted(f.retracted for f in facts) == [False, True]  # the exposure, its retraction
@@ -240,7 +238,7 @@ def test_correction_removes_only_exposures_that_no_longer_hold(
         principal=world.officials["li"],
         case_id=world.case_id,
     )
-    assert preview["by_rule"] == {"household": 1}
+    assert preview.by_rule == {"household": 1}
     confirm(container, world.officials["li"], world.case_id)
     assert colour(container, p["case"]) is Colour.RED  # still a case
     work(container)

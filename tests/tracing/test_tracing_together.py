@@ -100,8 +100,8 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
         confirm(container, who["li"], report(container, who["wang"], subject, sampled_at=now))
     real = derived.record_many
 
-    def dies_after_writing(**kwargs: Any) -> Any:
-        real(**kwargs)
+    def dies_after_writing(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
         raise Killed
 
     monkeypatch.setattr(derived, "record_many", dies_after_writing)

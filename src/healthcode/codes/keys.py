@@ -133,40 +133,62 @@ def trust_list_document(
     It lists every signing key that is valid now or whose codes may still be alive. A new
     sequence number is published only when that content changes; otherwise the last
     publication is returned unchanged."""
-    now = _second(clock.now())
     with uow:
-        root = root_key(uow, jurisdiction=jurisdiction, now=now)
-        alive = [
-            k
-            for k in uow.keys.all(jurisdiction, role=SIGNING)
-            if k.valid_until + code_lifetime + clock_skew > now
-        ]
-        content = hashlib.sha256(
-            repr([(root.kid, k.kid, k.valid_from, k.valid_until) for k in alive]).encode()
-        ).hexdigest()
-        last = uow.keys.last_publication(jurisdiction)
-        if last is not None and last.content_sha256 == content:
-            return last.document
-        trust_list = build_trust_list(
+        document = current_trust_list(
+            uow,
+            clock=clock,
+            private_keys=private_keys,
             jurisdiction=jurisdiction,
-            sequence=0 if last is None else last.sequence + 1,
-            issued_at=now,
-            keys=[TrustedKey(k.public_key, k.valid_from, k.valid_until) for k in alive],
-            root_public_key=private_keys.load(root.kid).public_key(),
-        )
-        document = dump_trust_list(
-            sign_trust_list(trust_list, root_private_key=private_keys.load(root.kid))
-        )
-        uow.keys.add_publication(
-            Publication(
-                sequence=trust_list.sequence,
-                jurisdiction=jurisdiction,
-                content_sha256=content,
-                issued_at=now,
-                document=document,
-            )
+            code_lifetime=code_lifetime,
+            clock_skew=clock_skew,
         )
         uow.commit()
+    return document
+
+
+def current_trust_list(
+    uow: CodesUnitOfWork,
+    *,
+    clock: Clock,
+    private_keys: PrivateKeyStore,
+    jurisdiction: str,
+    code_lifetime: timedelta,
+    clock_skew: timedelta,
+) -> str:
+    """``trust_list_document``, inside the caller's transaction (a new publication is added to
+    it when the content changed)."""
+    now = _second(clock.now())
+    root = root_key(uow, jurisdiction=jurisdiction, now=now)
+    alive = [
+        k
+        for k in uow.keys.all(jurisdiction, role=SIGNING)
+        if k.valid_until + code_lifetime + clock_skew > now
+    ]
+    content = hashlib.sha256(
+        repr([(root.kid, k.kid, k.valid_from, k.valid_until) for k in alive]).encode()
+    ).hexdigest()
+    last = uow.keys.last_publication(jurisdiction)
+    if last is not None and last.content_sha256 == content:
+        return last.document
+    trust_list = build_trust_list(
+        jurisdiction=jurisdiction,
+        sequence=0 if last is None else last.sequence + 1,
+        issued_at=now,
+        keys=[TrustedKey(k.public_key, k.valid_from, k.valid_until) for k in alive],
+        root_public_key=private_keys.load(root.kid).public_key(),
+    )
+    document = dump_trust_list(
+        sign_trust_list(trust_list, root_private_key=private_keys.load(root.kid))
+    )
+    uow.keys.add_publication(
+        Publication(
+            sequence=trust_list.sequence,
+            jurisdiction=jurisdiction,
+            content_sha256=content,
+            issued_at=now,
+            document=document,
+        )
+    )
     return document
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from healthcode.codes.keys import root_key, trust_list_document
+from healthcode.codes.keys import current_trust_list, root_key
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
@@ -33,16 +33,17 @@ def own_trust_store(
     clock_skew: timedelta,
 ) -> TrustStore:
     """A trust store holding this jurisdiction's own current trust list under its root."""
-    document = trust_list_document(
-        uow=uow,
-        clock=clock,
-        private_keys=private_keys,
-        jurisdiction=jurisdiction,
-        code_lifetime=code_lifetime,
-        clock_skew=clock_skew,
-    )
     with uow:
+        document = current_trust_list(
+            uow,
+            clock=clock,
+            private_keys=private_keys,
+            jurisdiction=jurisdiction,
+            code_lifetime=code_lifetime,
+            clock_skew=clock_skew,
+        )
         root = root_key(uow, jurisdiction=jurisdiction, now=clock.now())
+        uow.commit()
     store = TrustStore(roots={jurisdiction: private_keys.load(root.kid).public_key()})
     store.accept(load_trust_list(document))
     return store

@@ -68,7 +68,7 @@ def _time(claims: dict[str, Any], name: str) -> datetime:
 
 
 def verify_assertion(
-    *, uow: IdentityUnitOfWork, clock: Clock, channel: Channel, assertion: str, audience: str
+    uow: IdentityUnitOfWork, *, clock: Clock, channel: Channel, assertion: str, audience: str
 ) -> AssertionClaims:
     """Check an assertion from ``channel`` inside the caller's transaction and consume its jti.
 
@@ -127,7 +127,7 @@ def verify_assertion(
 
 
 def note_face_check(
-    *, uow: IdentityUnitOfWork, clock: Clock, subject: str, claims: AssertionClaims
+    uow: IdentityUnitOfWork, *, clock: Clock, subject: str, claims: AssertionClaims
 ) -> IdentityCheck | None:
     """Record a face check newer than the person's newest one, and reassess their status
     (a fresh check clears the weekly re-verification notice at once)."""
@@ -147,5 +147,5 @@ def note_face_check(
         channel=claims.channel_id,
         method="face",
     )
-    record_fact(uow=uow, clock=clock, fact=fact)
+    record_fact(uow, clock=clock, fact=fact)
     return fact

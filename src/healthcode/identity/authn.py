@@ -52,7 +52,7 @@ def authenticate(
         if assertion is None:
             return Principal(role=Role.CHANNEL, id=channel.id, name=channel.name)
         claims = verify_assertion(
-            uow=uow,
+            uow,
             clock=clock,
             channel=channel,
             assertion=assertion,
@@ -64,6 +64,6 @@ def authenticate(
         if subject is None:
             uow.commit()  # the assertion is used up all the same
             raise NotAuthenticated("the channel user is not registered")
-        note_face_check(uow=uow, clock=clock, subject=subject, claims=claims)
+        note_face_check(uow, clock=clock, subject=subject, claims=claims)
         uow.commit()
     return Principal(role=Role.CITIZEN, id=subject, channel=channel.id)

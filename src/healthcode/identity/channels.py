@@ -60,8 +60,8 @@ def _validate(name: str, kind: str, public_key_pem: str, webhook_url: str) -> No
 
 
 def new_channel(
-    *,
     uow: IdentityUnitOfWork,
+    *,
     clock: Clock,
     name: str,
     public_key_pem: str,
@@ -110,7 +110,7 @@ def add_channel(
         require(principal, Action.MANAGE_CHANNELS)
     with uow:
         created = new_channel(
-            uow=uow,
+            uow,
             clock=clock,
             name=name,
             public_key_pem=public_key_pem,

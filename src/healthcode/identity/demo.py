@@ -43,7 +43,7 @@ def seed_demo_channels(
                 seeded.append(SeededChannel(name, existing.id, False, None))
                 continue
             created = new_channel(
-                uow=uow,
+                uow,
                 clock=clock,
                 name=name,
                 public_key_pem=public_keys[name],

@@ -60,7 +60,7 @@ def show_profile(
                 action=Action.READ_PERSON,
             )
             record_access(
-                uow=uow,
+                uow,
                 clock=clock,
                 principal=principal,
                 subject=subject,

@@ -111,7 +111,7 @@ _BAD_DISTRICT = Problem("district", "must be a GB/T 2260 six-digit district code
 
 
 def add_person(
-    *, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str, valid: ValidRegistration
+    uow: IdentityUnitOfWork, *, clock: Clock, jurisdiction: str, valid: ValidRegistration
 ) -> Person:
     """Add a validated person inside the caller's transaction; refuse a second registration of
     the same ID number in the jurisdiction."""
@@ -139,7 +139,7 @@ def add_person(
         uow.persons.add_consent(
             person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
         )
-    refresh_status(uow=uow, clock=clock, subject=person.subject, cause="registered")
+    refresh_status(uow, clock=clock, subject=person.subject, cause="registered")
     return person
 
 
@@ -169,7 +169,7 @@ def register_person(
         district=district,
     )
     with uow:
-        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        person = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.commit()
     return Registered(subject=person.subject)
 
@@ -207,7 +207,7 @@ def register_through_channel(
         if channel is None or not channel.active:
             raise NotAuthenticated("unknown channel")
         claims = verify_assertion(
-            uow=uow,
+            uow,
             clock=clock,
             channel=channel,
             assertion=assertion,
@@ -215,13 +215,13 @@ def register_through_channel(
         )
         if uow.channels.subject_for(channel_id=channel.id, channel_user_id=claims.channel_user_id):
             raise Conflict("assertion", "this channel user is already registered")
-        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        person = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.channels.bind(
             channel_id=channel.id,
             channel_user_id=claims.channel_user_id,
             subject=person.subject,
             bound_at=clock.now(),
         )
-        note_face_check(uow=uow, clock=clock, subject=person.subject, claims=claims)
+        note_face_check(uow, clock=clock, subject=person.subject, claims=claims)
         uow.commit()
     return Registered(subject=person.subject)

@@ -79,7 +79,7 @@ def sign_up(
     with uow:
         if uow.accounts.by_phone(valid.phone) is not None:
             raise Conflict("phone", "already has a website account")
-        person = add_person(uow=uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        person = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.accounts.add(
             subject=person.subject,
             phone=valid.phone,

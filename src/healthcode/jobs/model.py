@@ -67,8 +67,9 @@ class JobFailed(Exception):
 
 
 # a handler gets the unit of work its job runs in, typed by the handler's own feature
-JobHandler = Callable[[Any, Clock, Job], Mapping[str, Any] | None]
-BatchHandler = Callable[[Any, Clock, Sequence[Job]], Sequence[Mapping[str, Any] | None]]
+# and returns what it did, for the worker to report (nothing of it is stored)
+JobHandler = Callable[[Any, Clock, Job], object]
+BatchHandler = Callable[[Any, Clock, Sequence[Job]], Sequence[object]]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -72,7 +72,7 @@ def enqueue_many(uow: JobsUnitOfWork, jobs: Sequence[Job]) -> int:
 class JobOutcome:
     job: Job
     status: JobStatus  # done, pending (to retry), failed, or running (lost the lease)
-    result: Mapping[str, Any] | None = None
+    result: object = None
     error: str = ""
 
 

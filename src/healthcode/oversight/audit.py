@@ -14,8 +14,8 @@ from healthcode.oversight.ports import OversightUnitOfWork
 
 
 def record_access(
-    *,
     uow: OversightUnitOfWork,
+    *,
     clock: Clock,
     principal: Principal,
     subject: str,
@@ -63,7 +63,7 @@ def access_log_of(
         )
         records = uow.audit.for_subject(subject)
         record_access(
-            uow=uow,
+            uow,
             clock=clock,
             principal=principal,
             subject=subject,

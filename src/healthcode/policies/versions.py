@@ -96,8 +96,8 @@ def policy_impact(
 
 
 def activate_policy(
-    *,
     uow: PoliciesUnitOfWork,
+    *,
     clock: Clock,
     source: str,
     activated_by: str,
@@ -149,7 +149,7 @@ def _prepare_policy(
 def _execute_policy(approval: Approval[PoliciesUnitOfWork]) -> Mapping[str, Any]:
     proposal = approval.proposal
     activated = activate_policy(
-        uow=approval.uow,
+        approval.uow,
         clock=approval.clock,
         source=str(proposal.payload["source"]),
         activated_by=proposal.proposed_by,

@@ -182,7 +182,7 @@ def flagged_checkins(
         if principal is not None:
             for subject in dict.fromkeys(c.subject for c in found):
                 record_access(
-                    uow=uow,
+                    uow,
                     clock=clock,
                     principal=principal,
                     subject=subject,

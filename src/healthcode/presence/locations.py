@@ -276,7 +276,7 @@ def _arrivals(
                 to_region=move.to_region,
                 source=source,
             )
-            record_fact(uow=uow, clock=clock, fact=arrival)
+            record_fact(uow, clock=clock, fact=arrival)
             recorded.append(arrival)
     return recorded
 

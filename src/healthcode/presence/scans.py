@@ -182,7 +182,7 @@ def _fevers(
             continue
         assert scan.temperature is not None
         record_fact(
-            uow=uow,
+            uow,
             clock=clock,
             fact=HealthDeclaration(
                 id=fact_id,

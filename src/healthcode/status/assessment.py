@@ -96,7 +96,7 @@ def _catch_up(
     return previous
 
 
-def refresh_status(*, uow: StatusUnitOfWork, clock: Clock, subject: str, cause: str) -> Status:
+def refresh_status(uow: StatusUnitOfWork, *, clock: Clock, subject: str, cause: str) -> Status:
     """Reassess a person now, inside the caller's transaction, after their facts changed.
 
     Time-driven changes since the last assessment are recorded first, at their own moments;
@@ -131,7 +131,7 @@ def status_now(uow: StatusUnitOfWork, *, clock: Clock, subject: str) -> Status:
     if _fresh(cached, policy, now):
         assert cached is not None
         return cached
-    return refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+    return refresh_status(uow, clock=clock, subject=subject, cause=TIME_CAUSE)
 
 
 def current_status(*, uow: StatusUnitOfWork, clock: Clock, subject: str) -> Status:
@@ -155,17 +155,17 @@ def status_at(*, uow: StatusUnitOfWork, subject: str, at: datetime) -> Status:
 def status_history(*, uow: StatusUnitOfWork, clock: Clock, subject: str) -> list[StatusChange]:
     """Every change of the person's colour, oldest first, up to now (brought up to date)."""
     with uow:
-        refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+        refresh_status(uow, clock=clock, subject=subject, cause=TIME_CAUSE)
         changes = uow.statuses.changes(subject)
         uow.commit()
     return changes
 
 
-def record_fact(*, uow: StatusUnitOfWork, clock: Clock, fact: Fact) -> Status:
+def record_fact(uow: StatusUnitOfWork, *, clock: Clock, fact: Fact) -> Status:
     """Append a fact and reassess its person, inside the caller's transaction."""
     uow.facts.add(fact)
     return refresh_status(
-        uow=uow, clock=clock, subject=fact.subject, cause=f"{fact.kind.value} {fact.id}"
+        uow, clock=clock, subject=fact.subject, cause=f"{fact.kind.value} {fact.id}"
     )
 
 
@@ -179,6 +179,6 @@ def refresh_due_statuses(
         due = uow.statuses.due(now, limit=limit)
     for subject in due:
         with uow_factory() as uow:
-            refresh_status(uow=uow, clock=clock, subject=subject, cause=TIME_CAUSE)
+            refresh_status(uow, clock=clock, subject=subject, cause=TIME_CAUSE)
             uow.commit()
     return len(due)

@@ -36,7 +36,7 @@ def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
 
 
 def refresh_many(
-    *, uow: StatusUnitOfWork, clock: Clock, causes: Mapping[str, str]
+    uow: StatusUnitOfWork, *, clock: Clock, causes: Mapping[str, str]
 ) -> Mapping[str, Status]:
     """Reassess each subject now (``causes``: subject -> cause), inside the caller's transaction;
     returns the new statuses."""
@@ -52,9 +52,7 @@ def refresh_many(
     fresh = [s for s in subjects if _fresh(previous.get(s), policies[jurisdictions[s]], now)]
     statuses: dict[str, Status] = {}
     for subject in sorted(set(subjects) - set(fresh)):
-        statuses[subject] = refresh_status(
-            uow=uow, clock=clock, subject=subject, cause=causes[subject]
-        )
+        statuses[subject] = refresh_status(uow, clock=clock, subject=subject, cause=causes[subject])
     kinds = frozenset().union(*(kinds_read(p) for p in policies.values()))
     facts = batch.facts(fresh, kinds) if fresh else {}
     changes: list[StatusChange] = []
@@ -83,9 +81,9 @@ def refresh_many(
 
 
 def record_many(
-    *, uow: StatusUnitOfWork, clock: Clock, facts: Sequence[Fact], causes: Mapping[str, str]
+    uow: StatusUnitOfWork, *, clock: Clock, facts: Sequence[Fact], causes: Mapping[str, str]
 ) -> Mapping[str, Status]:
     """Append ``facts`` and reassess their people (each with its cause), in the caller's
     transaction: ``record_fact`` for many people at once."""
     uow.status_batch.add_facts(facts)
-    return refresh_many(uow=uow, clock=clock, causes=causes)
+    return refresh_many(uow, clock=clock, causes=causes)

@@ -79,7 +79,7 @@ def declare_health(
     )
     with uow:
         _require_person(uow, subject)
-        record_fact(uow=uow, clock=clock, fact=fact)
+        record_fact(uow, clock=clock, fact=fact)
         uow.commit()
     return fact
 
@@ -123,7 +123,7 @@ def declare_travel(
     )
     with uow:
         _require_person(uow, subject)
-        record_fact(uow=uow, clock=clock, fact=fact)
+        record_fact(uow, clock=clock, fact=fact)
         uow.commit()
     return fact
 

@@ -99,7 +99,7 @@ def _execute_override(approval: Approval[StatusUnitOfWork]) -> Mapping[str, Any]
         proposed_by=proposal.proposed_by,
         approved_by=approval.approver.name or approval.approver.id,
     )
-    status = record_fact(uow=approval.uow, clock=approval.clock, fact=fact)
+    status = record_fact(approval.uow, clock=approval.clock, fact=fact)
     return {"fact": fact.id, "colour": status.colour.value}
 
 
@@ -130,7 +130,7 @@ def _execute_release(approval: Approval[StatusUnitOfWork]) -> Mapping[str, Any]:
         reason=proposal.reason,
         approved_by=approval.approver.name or approval.approver.id,
     )
-    status = record_fact(uow=approval.uow, clock=approval.clock, fact=fact)
+    status = record_fact(approval.uow, clock=approval.clock, fact=fact)
     return {"fact": fact.id, "colour": status.colour.value}
 
 

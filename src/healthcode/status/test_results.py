@@ -53,6 +53,6 @@ def record_test_result(
     with uow:
         if uow.persons.jurisdiction_of(subject) is None:
             raise NotFound("person", subject)
-        status = record_fact(uow=uow, clock=clock, fact=fact)
+        status = record_fact(uow, clock=clock, fact=fact)
         uow.commit()
     return fact, status

@@ -28,7 +28,7 @@ from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
 from healthcode.tracing.model.cases import CaseRecord, CaseState, parse_details
 from healthcode.tracing.ports import TracingUnitOfWork
-from healthcode.tracing.trace import find_case_exposures
+from healthcode.tracing.trace import TraceCounts, find_case_exposures
 from healthcode.tracing.withdrawal import case_proposals, reject_pending
 
 CONFIRM_CASE: Final = ProposalKind.CONFIRM_CASE.value
@@ -287,9 +287,16 @@ def get_case(*, uow: TracingUnitOfWork, principal: Principal, case_id: str) -> C
         return CaseView(record=record, proposals=case_proposals(uow, record))
 
 
+@dataclass(frozen=True, kw_only=True)
+class CasePreview(TraceCounts):
+    """What tracing a case would find now, and the state the case is in."""
+
+    state: CaseState
+
+
 def preview_case(
     *, uow: TracingUnitOfWork, clock: Clock, principal: Principal, case_id: str
-) -> dict[str, Any]:
+) -> CasePreview:
     """What tracing the case would find (as if confirmed now, for a reported case): how many
     people each rule flags. Nothing is recorded."""
     principal = require(principal, Action.PREVIEW_TRACING)
@@ -304,4 +311,4 @@ def preview_case(
             if parsed is not None:
                 record = replace(record, details=parsed)
         trace = find_case_exposures(uow, record, now=clock.now())
-    return {**trace.summary(), "state": view.state.value}
+    return CasePreview(**vars(trace.counts), state=view.state)

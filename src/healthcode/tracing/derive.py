@@ -235,7 +235,7 @@ def reassess(uow: TracingUnitOfWork, clock: Clock, applied: Sequence[Applied]) -
             if cause not in causes[subject]:
                 causes[subject].append(cause)
     record_many(
-        uow=uow,
+        uow,
         clock=clock,
         facts=[f for a in applied for f in a.facts],
         causes={s: "; ".join(c)[:120] for s, c in sorted(causes.items())},

@@ -117,7 +117,7 @@ def _execute_case(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
     )
     uow.facts.add(fact)
     cause = f"case {case_id} {'corrected' if correcting else 'confirmed'}"
-    status = refresh_status(uow=uow, clock=clock, subject=details.subject, cause=cause)
+    status = refresh_status(uow, clock=clock, subject=details.subject, cause=cause)
     uow.cases.save(record)
     queue_trace(uow, clock, record)
     return {"case_id": case_id, "version": record.version, "colour": status.colour.value}

@@ -8,7 +8,8 @@ conditions, or by an approved release (``release_quarantine``); the status shows
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from healthcode.kernel.clock import Clock
@@ -19,7 +20,8 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import Proposal, ProposalKind
-from healthcode.tracing.model.derived import DerivedFact
+from healthcode.tracing.model.derived import ContactEvidence, DerivedFact, TracedFact
+from healthcode.tracing.model.findings import Interval
 from healthcode.tracing.ports import TracingUnitOfWork
 
 
@@ -94,39 +96,58 @@ def propose_release(
     return proposal
 
 
-def _citizen_view(d: DerivedFact) -> dict[str, Any]:
-    """What a person is told: rule, category, place, both intervals, overlap; never who the
-    case (or the close contact in between) was."""
+def _time(value: object) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _interval(span: Any) -> Interval:
+    return Interval(datetime.fromisoformat(span["start"]), datetime.fromisoformat(span["end"]))
+
+
+def _contact(evidence: Any) -> ContactEvidence:
+    return ContactEvidence(
+        place_id=str(evidence["place_id"]),
+        place_kind=str(evidence["place_kind"]),
+        source=_interval(evidence["source"]),
+        contact=_interval(evidence["contact"]),
+        overlap=_interval(evidence["overlap"]),
+        minutes=float(evidence["minutes"]),
+    )
+
+
+def _told(d: DerivedFact) -> TracedFact:
+    """What a person is told of a derived fact, from its stored evidence."""
     evidence = dict(d.evidence)
-    out: dict[str, Any] = {
-        "fact": d.fact_id,
-        "kind": d.kind,
-        "source": d.source_kind,
-        "rule": d.rule,
-        "category": d.category,
-        "recorded_at": d.created_at.isoformat(),
-        "retracted_at": None if d.retracted_at is None else d.retracted_at.isoformat(),
-        "at": evidence.get("at"),
-    }
+    common = TracedFact(
+        fact=d.fact_id,
+        kind=d.kind,
+        source=d.source_kind,
+        rule=d.rule,
+        category=d.category,
+        at=_time(evidence.get("at")),
+        recorded_at=d.created_at,
+        retracted_at=d.retracted_at,
+    )
     if d.kind == "exposure":
-        out.update(
+        minutes = evidence.get("overlap_minutes")
+        return replace(
+            common,
             place_id=evidence.get("place_id"),
             level=evidence.get("level"),
-            overlap_minutes=evidence.get("overlap_minutes"),
-            secondary=evidence.get("secondary", False),
-            contacts=evidence.get("contacts", []),
+            overlap_minutes=None if minutes is None else float(minutes),
+            secondary=bool(evidence.get("secondary", False)),
+            contacts=tuple(_contact(c) for c in evidence.get("contacts", [])),
         )
-    else:
-        out.update(
-            setting=evidence.get("setting"),
-            planned_end=evidence.get("planned_end"),
-            reason=evidence.get("reason"),
-        )
-    return out
+    return replace(
+        common,
+        setting=evidence.get("setting"),
+        planned_end=_time(evidence.get("planned_end")),
+        reason=evidence.get("reason"),
+    )
 
 
-def my_exposures(*, uow: TracingUnitOfWork, subject: str) -> list[dict[str, Any]]:
+def my_exposures(*, uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
     """Everything tracing recorded about the person, with its evidence (retracted ones too,
     marked as such), oldest first."""
     with uow:
-        return [_citizen_view(d) for d in uow.tracing.derived_for(subject)]
+        return [_told(d) for d in uow.tracing.derived_for(subject)]

@@ -10,8 +10,9 @@ are idempotent: a presence found again records nothing new.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
@@ -39,11 +40,23 @@ def queue_scan(uow: TracingUnitOfWork, clock: Clock, area: RiskArea, *, at: date
     )
 
 
-def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class AreaScan:
+    """What scanning a risk area found and recorded (or why it did nothing)."""
+
+    risk_area: str
+    people: int = 0
+    exposures: int = 0
+    added: int = 0
+    retracted: int = 0
+    skipped: str | None = None
+
+
+def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> AreaScan:
     """Record exposures for presences in the area so far, inside the caller's transaction."""
     area = uow.risk_areas.get(area_id)
     if area is None:
-        return {"risk_area": area_id, "skipped": "no such risk area"}
+        return AreaScan(risk_area=area_id, skipped="no such risk area")
     now = clock.now()
     settings = tracing_settings(uow.policies.active(area.jurisdiction))
     end = min(area.ends_at, now)
@@ -87,16 +100,16 @@ def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> dict[str
     reassess(uow, clock, [applied])
     if area.ends_at > now:
         queue_scan(uow, clock, area, at=now + timedelta(minutes=settings.risk_area_rescan_minutes))
-    return {
-        "risk_area": area.id,
-        "people": len({f.subject for f in findings}),
-        "exposures": len(findings),
-        "added": applied.added,
-        "retracted": applied.retracted,
-    }
+    return AreaScan(
+        risk_area=area.id,
+        people=len({f.subject for f in findings}),
+        exposures=len(findings),
+        added=applied.added,
+        retracted=applied.retracted,
+    )
 
 
-def _run_scan_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+def _run_scan_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> AreaScan:
     return scan_area(uow, clock, area_id=str(job.payload["risk_area"]))
 
 

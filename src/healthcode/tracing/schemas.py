@@ -85,11 +85,15 @@ class CaseOut(BaseModel):
 
 
 class WindowOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     start: datetime
     end: datetime
 
 
 class PreviewOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     case_id: str
     state: str
     window: WindowOut
@@ -144,8 +148,23 @@ class ReleaseIn(BaseModel):
     reason: str
 
 
+class ContactOut(BaseModel):
+    """One contact behind an exposure."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    place_id: str
+    place_kind: str
+    source: WindowOut = Field(description="The case's (or close contact's) interval there")
+    contact: WindowOut = Field(description="Yours")
+    overlap: WindowOut
+    minutes: float
+
+
 class ExposureOut(BaseModel):
     """What tracing recorded about the caller, with its evidence (never who the case was)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     fact: str
     kind: str = Field(description="exposure or quarantine_order")
@@ -159,7 +178,7 @@ class ExposureOut(BaseModel):
     level: str | None = None
     overlap_minutes: float | None = None
     secondary: bool = False
-    contacts: list[dict[str, Any]] = Field(
+    contacts: list[ContactOut] = Field(
         default_factory=list,
         description="Each contact: place, the case's interval, yours, the overlap",
     )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
@@ -58,6 +58,33 @@ _PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
 
 
 @dataclass(frozen=True, kw_only=True)
+class TraceCounts:
+    """How many people and facts tracing a case finds: by rule, by category, in all."""
+
+    case_id: str
+    window: Interval
+    by_rule: Mapping[str, int]
+    by_category: Mapping[str, int]
+    people: int
+    exposures: int
+    quarantine_orders: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TraceOutcome:
+    """What tracing a case did: what it found (``counts``, None when it did nothing), what it
+    recorded and retracted; or why it did nothing (``skipped``), or that the case was withdrawn
+    and everything that followed from it retracted."""
+
+    case_id: str
+    counts: TraceCounts | None = None
+    added: int = 0
+    retracted: int = 0
+    skipped: str | None = None
+    withdrawn: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class CaseTrace:
     """What tracing a case finds: the window, the findings with their evidence, the orders."""
 
@@ -68,26 +95,19 @@ class CaseTrace:
     orders: list[PlannedOrder] = field(default_factory=list)
 
     @property
-    def counts(self) -> dict[str, int]:
-        return counts_by_rule(self.findings)
-
-    @property
-    def people(self) -> int:
-        return len({f.subject for f in self.findings})
-
-    def summary(self) -> dict[str, Any]:
+    def counts(self) -> TraceCounts:
         by_category: dict[str, set[str]] = defaultdict(set)
         for f in self.findings:
             by_category[f.category].add(f.subject)
-        return {
-            "case_id": self.case_id,
-            "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
-            "by_rule": self.counts,
-            "by_category": {k: len(v) for k, v in sorted(by_category.items())},
-            "people": self.people,
-            "exposures": len(self.findings),
-            "quarantine_orders": len(self.orders),
-        }
+        return TraceCounts(
+            case_id=self.case_id,
+            window=self.window,
+            by_rule=counts_by_rule(self.findings),
+            by_category={k: len(v) for k, v in sorted(by_category.items())},
+            people=len({f.subject for f in self.findings}),
+            exposures=len(self.findings),
+            quarantine_orders=len(self.orders),
+        )
 
 
 def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
@@ -250,23 +270,24 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
 
 def _trace_one(
     uow: TracingUnitOfWork, clock: Clock, case_id: str
-) -> tuple[dict[str, Any], Applied | None]:
-    """Record what the case causes now (not yet reassessed); its summary."""
+) -> tuple[TraceOutcome, Applied | None]:
+    """Record what the case causes now (not yet reassessed)."""
     record = uow.cases.get(case_id, for_update=True)
     if record is None:
-        return {"case_id": case_id, "skipped": "no such case"}, None
+        return TraceOutcome(case_id=case_id, skipped="no such case"), None
     now = clock.now()
+    counts: TraceCounts | None = None
     if record.state is CaseState.CONFIRMED:
         trace = find_case_exposures(uow, record, now=now)
         desired = [
             *desired_exposures(case_id, trace.findings, now=now),
             *desired_orders(trace.orders, now=now),
         ]
-        summary = trace.summary()
+        counts = trace.counts
     elif record.state is CaseState.WITHDRAWN:
-        desired, summary = [], {"case_id": case_id, "withdrawn": True}
+        desired = []
     else:
-        return {"case_id": case_id, "skipped": f"case is {record.state.value}"}, None
+        return TraceOutcome(case_id=case_id, skipped=f"case is {record.state.value}"), None
     corrected = "withdrawn" if record.state is CaseState.WITHDRAWN else "corrected"
     applied = derive(
         uow,
@@ -279,31 +300,37 @@ def _trace_one(
     )
     if record.state is CaseState.CONFIRMED:
         _queue_rescan(uow, clock, record, now=now)
-    counts = summary.get("by_rule", {})
     uow.cases.save(
         replace(
             record,
             traced_at=now,
-            trace_counts=dict(counts) if isinstance(counts, dict) else {},
+            trace_counts={} if counts is None else dict(counts.by_rule),
             exposures=len([d for d in desired if d.category != "quarantine_order"]),
         )
     )
-    return {**summary, "added": applied.added, "retracted": applied.retracted}, applied
+    outcome = TraceOutcome(
+        case_id=case_id,
+        counts=counts,
+        added=applied.added,
+        retracted=applied.retracted,
+        withdrawn=record.state is CaseState.WITHDRAWN,
+    )
+    return outcome, applied
 
 
 def trace_cases(
     uow: TracingUnitOfWork, clock: Clock, *, case_ids: Sequence[str]
-) -> list[dict[str, Any]]:
+) -> list[TraceOutcome]:
     """Bring each case's exposures and orders in line with its record, inside the caller's
-    transaction, then reassess everyone touched once; one summary per case. A withdrawn case
+    transaction, then reassess everyone touched once; one outcome per case. A withdrawn case
     keeps none."""
     traced = [_trace_one(uow, clock, case_id) for case_id in case_ids]
     reassess(uow, clock, [applied for _, applied in traced if applied is not None])
-    return [summary for summary, _ in traced]
+    return [outcome for outcome, _ in traced]
 
 
-def trace_case(uow: TracingUnitOfWork, clock: Clock, *, case_id: str) -> dict[str, Any]:
-    """``trace_cases`` for one case; returns its summary."""
+def trace_case(uow: TracingUnitOfWork, clock: Clock, *, case_id: str) -> TraceOutcome:
+    """``trace_cases`` for one case."""
     return trace_cases(uow, clock, case_ids=[case_id])[0]
 
 
@@ -337,13 +364,13 @@ def queue_trace(uow: TracingUnitOfWork, clock: Clock, record: CaseRecord) -> boo
     )
 
 
-def _run_trace_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> dict[str, Any]:
+def _run_trace_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> TraceOutcome:
     return trace_case(uow, clock, case_id=str(job.payload["case_id"]))
 
 
 def _run_trace_jobs(
     uow: TracingUnitOfWork, clock: Clock, jobs: Sequence[Job]
-) -> list[dict[str, Any]]:
+) -> list[TraceOutcome]:
     return trace_cases(uow, clock, case_ids=[str(job.payload["case_id"]) for job in jobs])
 
 

@@ -132,7 +132,7 @@ def _execute(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
             )
         )
         status = refresh_status(
-            uow=uow,
+            uow,
             clock=clock,
             subject=d.subject,
             cause=f"correction: case {case_id} withdrawn: {proposal.reason}"[:120],

@@ -20,6 +20,7 @@ from healthcode.oversight.model import ProposalStatus
 from healthcode.tracing import cases
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.model.cases import CaseState
+from healthcode.tracing.schemas import PreviewOut
 
 TimeOpt = Annotated[str | None, typer.Option(help="ISO 8601 time with a zone.")]
 
@@ -263,18 +264,18 @@ def trace_preview(case_id: str, as_: AsOpt, at: AtOpt = None, as_json: JsonOpt =
         )
 
     def human(console: Console) -> None:
-        window = preview["window"]
+        window = preview.window
         console.print(
-            f"case {case_id} ({preview['state']}): infectious window "
-            f"{window['start']} – {window['end']}"
+            f"case {case_id} ({preview.state.value}): infectious window "
+            f"{window.start.isoformat()} – {window.end.isoformat()}"
         )
         table = Table("rule", "people")
-        for rule, n in preview["by_rule"].items():
+        for rule, n in preview.by_rule.items():
             table.add_row(rule, str(n))
         console.print(table)
         console.print(
-            f"{preview['people']} people, {preview['exposures']} exposures, "
-            f"{preview['quarantine_orders']} quarantine orders"
+            f"{preview.people} people, {preview.exposures} exposures, "
+            f"{preview.quarantine_orders} quarantine orders"
         )
 
-    emit(preview, as_json=as_json, human=human)
+    emit(PreviewOut.model_validate(preview).model_dump(mode="json"), as_json=as_json, human=human)

@@ -1,5 +1,5 @@
 """What tracing recorded: an exposure or quarantine order, the case or risk area it follows from,
-and its evidence."""
+and its evidence; and what a person is told of it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from healthcode.tracing.model.findings import Interval
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,3 +28,41 @@ class DerivedFact:
     created_at: datetime
     retracted_at: datetime | None = None
     retracted_by: str | None = None  # the retraction fact
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactEvidence:
+    """One contact behind an exposure: the place, the source's interval there (the case's, or
+    the close contact's for a secondary contact), the person's, and their overlap."""
+
+    place_id: str
+    place_kind: str
+    source: Interval
+    contact: Interval
+    overlap: Interval
+    minutes: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TracedFact:
+    """What a person is told of a fact tracing recorded about them: rule, category, place, the
+    intervals and their overlap (for an exposure) or the setting and planned end (for a
+    quarantine order); retracted ones too, marked. Never who the case (or the close contact in
+    between) was."""
+
+    fact: str
+    kind: str  # exposure | quarantine_order
+    source: str  # case | risk_area
+    rule: str
+    category: str
+    at: datetime | None
+    recorded_at: datetime
+    retracted_at: datetime | None
+    place_id: str | None = None
+    level: str | None = None
+    overlap_minutes: float | None = None
+    secondary: bool = False
+    contacts: tuple[ContactEvidence, ...] = ()
+    setting: str | None = None
+    planned_end: datetime | None = None
+    reason: str | None = None
