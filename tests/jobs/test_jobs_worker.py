@@ -113,8 +113,8 @@ def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
 
     real = derived.record_many
 
-    def dies_after_writing(**kwargs: Any) -> Any:
-        real(**kwargs)  # the contact's facts, status change and notification are written…
+    def dies_after_writing(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)  # the contact's facts, status change and notification are written…
         raise Killed  # …and the process dies before the commit
 
     monkeypatch.setattr(derived, "record_many", dies_after_writing)
