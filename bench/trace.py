@@ -68,6 +68,7 @@ from healthcode.policy.bundled import bundled_policy
 from healthcode.status.codec import encode
 from healthcode.status.tables import StatusChangeRow
 from healthcode.tracing import cases
+from healthcode.tracing.model.cases import CaseReport
 from healthcode.tracing.tables import TracedFactRow
 from healthcode.worker import PassReport, Worker
 
@@ -345,12 +346,12 @@ def report_case(env: Env, subject: str) -> str:
         clock=env.clock,
         kinds=PROPOSALS,
         principal=wang,
-        details={
-            "subject": subject,
-            "sampled_at": (NOW - timedelta(hours=12)).isoformat(),
-            "onset_at": (NOW - timedelta(days=1)).isoformat(),
-            "test_reference": "BENCH",
-        },
+        report=CaseReport(
+            subject=subject,
+            sampled_at=NOW - timedelta(hours=12),
+            onset_at=NOW - timedelta(days=1),
+            test_reference="BENCH",
+        ),
         reason="bench",
     )
     return str(proposal.payload["case_id"])

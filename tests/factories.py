@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from healthcode.identity.registration import Register
 from healthcode.identity.validation import check_character
 
 VALID_ID = "11010519491231002X"
@@ -26,3 +27,9 @@ def registration(**overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
+
+
+def register(**overrides: Any) -> Register:
+    """What a valid person registers with (``registration`` with ``overrides``), as the command
+    the registration use cases take."""
+    return Register(**registration(**overrides))

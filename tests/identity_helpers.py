@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi.testclient import TestClient
 
-from factories import registration
+from factories import register, registration
 from healthcode.container import Container
 from healthcode.identity.assertions import service_audience
 from healthcode.identity.channels import add_channel
@@ -106,7 +106,7 @@ def register_via_channel(
         jurisdiction=container.settings.jurisdiction,
         channel_id=kit.id,
         assertion=kit.assertion(user_id=user_id, now=now, face_checked_at=face_checked_at),
-        **registration(**overrides),
+        person=register(**overrides),
     ).subject
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from factories import registration, resident_id
+from factories import register, resident_id
 from healthcode.checkpoint.batches import ScanRecord, sign_batch
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
@@ -43,7 +43,9 @@ def _register(container: Container, seq: int, consent: bool) -> str:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction="330100",
-        **registration(id_number=resident_id(seq), phone=f"139{seq:08d}", consent_location=consent),
+        person=register(
+            id_number=resident_id(seq), phone=f"139{seq:08d}", consent_location=consent
+        ),
     ).subject
 
 

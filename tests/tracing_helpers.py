@@ -4,9 +4,8 @@ presences, and the four-eyes steps of a case."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from factories import registration, resident_id
+from factories import register, resident_id
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
 from healthcode.jobs.queue import JobKinds
@@ -14,6 +13,7 @@ from healthcode.kernel.facts import Presence
 from healthcode.kernel.ids import new_id
 from healthcode.oversight.access import Principal
 from healthcode.tracing import cases
+from healthcode.tracing.model.cases import CaseReport
 from healthcode.worker import PassReport, Worker
 from identity_helpers import add_test_official, principal
 
@@ -31,7 +31,7 @@ def resident(
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=jurisdiction,
-        **registration(
+        person=register(
             id_number=resident_id(seq),
             phone=f"139{seq:08d}",
             address=f"杭州市西湖区文三路{home if home is not None else seq}号",
@@ -86,25 +86,23 @@ def report(
     *,
     sampled_at: datetime,
     onset_at: datetime | None = None,
-    **extra: Any,
+    isolated_at: datetime | None = None,
 ) -> str:
-    """Report a case (the proposal's payload carries the new case id)."""
-    details: dict[str, Any] = {
-        "subject": subject,
-        "sampled_at": sampled_at.isoformat(),
-        "test_reference": "HZ-PCR-0001",
-        **extra,
-    }
-    if onset_at is None:
-        details["asymptomatic"] = True
-    else:
-        details["onset_at"] = onset_at.isoformat()
+    """Report a case (the proposal's payload carries the new case id); asymptomatic when no
+    onset is given."""
     proposal = cases.report_case(
         uow=container.uow(),
         clock=container.clock,
         kinds=container.proposal_kinds,
         principal=reporter,
-        details=details,
+        report=CaseReport(
+            subject=subject,
+            sampled_at=sampled_at,
+            test_reference="HZ-PCR-0001",
+            onset_at=onset_at,
+            asymptomatic=onset_at is None,
+            isolated_at=isolated_at,
+        ),
         reason="positive PCR at the fever clinic",
     )
     return str(proposal.payload["case_id"])

@@ -82,10 +82,13 @@ def _actors(container: Container) -> dict[str, Callable[[], dict[str, str]]]:
     app_channel = add_test_channel(container, "alipay")
     register_via_channel(container, app_channel, user_id="u-1")
     from factories import registration, resident_id
+    from healthcode.identity.registration import Register
     from healthcode.identity.website import sign_up
 
     reg = registration(id_number=resident_id(7), phone="13900000001")
-    sign_up(uow=uow(), clock=clock, jurisdiction="330100", password=PASSWORD, **reg)
+    sign_up(
+        uow=uow(), clock=clock, jurisdiction="330100", password=PASSWORD, person=Register(**reg)
+    )
     citizen = log_in_citizen(uow=uow(), clock=clock, phone=reg["phone"], password=PASSWORD)
     channel_token = issue_channel_token(
         uow=uow(), clock=clock, client_id=app_channel.id, client_secret=app_channel.client_secret

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from factories import registration
+from factories import register
 from healthcode.codes.issuing import CodeWithheld, issue_code
 from healthcode.codes.key_files import KeyFileError
 from healthcode.codes.keys import (
@@ -44,7 +44,7 @@ def _setup(container: Container) -> str:
         jurisdiction="330100",
     )
     return register_person(
-        uow=container.uow(), clock=container.clock, jurisdiction="330100", **registration()
+        uow=container.uow(), clock=container.clock, jurisdiction="330100", person=register()
     ).subject
 
 
@@ -188,7 +188,7 @@ def test_keys_cannot_be_initialised_twice_and_files_are_private(container: Conta
 def test_no_keys_means_no_code(container: Container) -> None:
     """Without keys, issuing says to run `keys init`."""
     subject = register_person(
-        uow=container.uow(), clock=container.clock, jurisdiction="330100", **registration()
+        uow=container.uow(), clock=container.clock, jurisdiction="330100", person=register()
     ).subject
     with pytest.raises(NoSigningKey, match="keys init"):
         _code(container, subject)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from factories import VALID_ID, registration, resident_id
+from factories import VALID_ID, register, resident_id
 from healthcode.container import Container
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import register_person
@@ -23,7 +23,7 @@ def _register(container: Container, **overrides: object) -> str:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
-        **registration(**overrides),
+        person=register(**overrides),
     ).subject
 
 

@@ -183,7 +183,7 @@ def test_parked_after_too_many_failures(container: Container, clock: FixedClock)
 def test_only_changes_of_bound_people_are_queued(container: Container) -> None:
     """Registration's first status is no change; a change of someone not bound to a channel
     queues nothing."""
-    from factories import registration, resident_id
+    from factories import register, resident_id
     from healthcode.identity.registration import register_person
 
     _kit, subject = _bound_person(container, "http://127.0.0.1:9/hook")
@@ -192,7 +192,7 @@ def test_only_changes_of_bound_people_are_queued(container: Container) -> None:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction="330100",
-        **registration(id_number=resident_id(5)),
+        person=register(id_number=resident_id(5)),
     ).subject
     _turn_red(container, loner)
     assert outbox(uow=container.uow()) == []

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from factories import registration, resident_id
+from factories import register, resident_id
 from healthcode.container import Container
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import register_person
@@ -25,7 +25,7 @@ def _person(container: Container, seq: int = 1) -> str:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction="330100",
-        **registration(id_number=resident_id(seq)),
+        person=register(id_number=resident_id(seq)),
     ).subject
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from factories import registration, resident_id
+from factories import register, resident_id
 from healthcode.container import Container
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import register_person
@@ -26,8 +26,7 @@ def _person(container: Container, seq: int, district: str | None) -> str:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction="330100",
-        district=district,
-        **registration(id_number=resident_id(seq), phone=f"1390000{seq:04d}"),
+        person=register(id_number=resident_id(seq), phone=f"1390000{seq:04d}", district=district),
     ).subject
 
 

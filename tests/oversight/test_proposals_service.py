@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from factories import registration
+from factories import register
 from healthcode.bootstrap import PROPOSAL_KINDS
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
@@ -54,7 +54,7 @@ def _person(container: Container) -> str:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction="330100",
-        **registration(),
+        person=register(),
     ).subject
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from factories import registration, resident_id
+from factories import register, resident_id
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import FixedClock
@@ -30,7 +30,7 @@ def _register(container: Container, *, jurisdiction: str = "330100", **overrides
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=jurisdiction,
-        **registration(**overrides),
+        person=register(**overrides),
     ).subject
 
 

@@ -16,7 +16,7 @@ from healthcode.oversight.access import Principal
 from healthcode.oversight.model import Proposal, ProposalStatus
 from healthcode.status.assessment import current_status, status_history
 from healthcode.tracing import cases
-from healthcode.tracing.model.cases import CaseState
+from healthcode.tracing.model.cases import CaseCorrection, CaseState
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 
@@ -120,7 +120,7 @@ def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
         kinds=container.proposal_kinds,
         principal=scene.who["wang"],
         case_id=scene.case_id,
-        details={"test_reference": "HZ-PCR-0002"},
+        correction=CaseCorrection(test_reference="HZ-PCR-0002"),
         reason="wrong test number",
     )
     proposal = _withdraw(container, scene.who["wang"], scene.case_id, "sample of someone else")

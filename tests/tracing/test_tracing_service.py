@@ -14,6 +14,7 @@ from healthcode.kernel.facts import Colour, FactKind
 from healthcode.oversight.access import Principal
 from healthcode.status.assessment import current_status, status_history
 from healthcode.tracing import cases
+from healthcode.tracing.model.cases import CaseCorrection
 from healthcode.tracing.model.findings import Interval
 from healthcode.tracing.quarantine import my_exposures
 from healthcode.tracing.trace import trace_case
@@ -225,10 +226,7 @@ def test_correction_removes_only_exposures_that_no_longer_hold(
         kinds=container.proposal_kinds,
         principal=world.officials["wang"],
         case_id=world.case_id,
-        details={
-            "onset_at": (now - hours(10)).isoformat(),
-            "sampled_at": (now - hours(10)).isoformat(),
-        },
+        correction=CaseCorrection(onset_at=now - hours(10), sampled_at=now - hours(10)),
         reason="onset date misread from the clinic form",
     )
     assert proposal.payload["corrects"] == world.case_id

@@ -52,17 +52,23 @@ def refusals(*, as_json: bool) -> Iterator[None]:
         refuse(error, as_json=as_json)
 
 
-def parse_at(value: str | None, *, as_json: bool) -> datetime | None:
-    """Parse ``--at``: ISO 8601 with a zone (a time without one is refused, never guessed)."""
+def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | None:
+    """Parse a time option: ISO 8601 with a zone (a time without one is refused, never
+    guessed), the refusal naming ``field``."""
     if value is None:
         return None
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        refuse(InvalidInput.one("at", f"{value!r} is not an ISO 8601 time"), as_json=as_json)
+        refuse(InvalidInput.one(field, f"{value!r} is not an ISO 8601 time"), as_json=as_json)
     if at.tzinfo is None:
         refuse(
-            InvalidInput.one("at", "must include a time zone, e.g. 2026-03-01T09:00:00+08:00"),
+            InvalidInput.one(field, "must include a time zone, e.g. 2026-03-01T09:00:00+08:00"),
             as_json=as_json,
         )
     return at
+
+
+def parse_at(value: str | None, *, as_json: bool) -> datetime | None:
+    """Parse ``--at``."""
+    return parse_time(value, field="at", as_json=as_json)

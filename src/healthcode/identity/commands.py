@@ -26,7 +26,7 @@ from healthcode.identity.channels import NewChannel, add_channel
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
 from healthcode.identity.officials import add_official
 from healthcode.identity.profile import show_profile
-from healthcode.identity.registration import register_person
+from healthcode.identity.registration import Register, register_person
 
 person_app = typer.Typer(help="Look at registered people (masked).", no_args_is_help=True)
 
@@ -59,13 +59,15 @@ def register(
             uow=c.uow(),
             clock=c.clock,
             jurisdiction=c.settings.jurisdiction,
-            name=name,
-            id_type=id_type,
-            id_number=id_number,
-            phone=phone,
-            address=address,
-            consent_location=consent_location,
-            district=district,
+            person=Register(
+                name=name,
+                id_type=id_type,
+                id_number=id_number,
+                phone=phone,
+                address=address,
+                consent_location=consent_location,
+                district=district,
+            ),
         )
     emit(
         {"subject": registered.subject},

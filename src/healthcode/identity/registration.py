@@ -1,7 +1,7 @@
 """Registering a citizen: validated, encrypted, one transaction.
 
 Three ways in: an operator at the console (`healthcode register`), a channel that vouches for
-its user with a signed assertion, and sign-up on the city website (``services.website``)."""
+its user with a signed assertion, and sign-up on the city website (``identity.website``)."""
 
 from __future__ import annotations
 
@@ -21,42 +21,57 @@ MAX_NAME_LENGTH = 64
 MAX_ADDRESS_LENGTH = 200
 
 
+@dataclass(frozen=True, kw_only=True)
+class Register:
+    """What a person registers with, as entered: the same whether an operator, a channel or
+    the website registers them (``validate_registration`` checks every field)."""
+
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    address: str
+    consent_location: bool
+    district: str | None = None
+
+
 @dataclass(frozen=True)
 class Registered:
     subject: str
 
 
-def _validate(
-    *, name: str, id_type: str, id_number: str, phone: str, address: str, clock: Clock
-) -> tuple[IdType, str, str, str, str]:
+def _validate(person: Register, *, clock: Clock) -> tuple[IdType, str, str, str, str]:
     problems: list[Problem] = []
-    clean_name = " ".join(name.split())
+    clean_name = " ".join(person.name.split())
     if not clean_name:
         problems.append(Problem("name", "must not be empty"))
     elif len(clean_name) > MAX_NAME_LENGTH:
         problems.append(Problem("name", f"must be at most {MAX_NAME_LENGTH} characters"))
-    clean_address = " ".join(address.split())
+    clean_address = " ".join(person.address.split())
     if not clean_address:
         problems.append(Problem("address", "must not be empty"))
     elif len(clean_address) > MAX_ADDRESS_LENGTH:
         problems.append(Problem("address", f"must be at most {MAX_ADDRESS_LENGTH} characters"))
     kind: IdType | None = None
     try:
-        kind = IdType(id_type)
+        kind = IdType(person.id_type)
     except ValueError:
         allowed = ", ".join(t.value for t in IdType)
         problems.append(Problem("id_type", f"must be one of {allowed}"))
     number = ""
     if kind is not None:
         try:
-            number = validate_id_number(kind, id_number, today=clock.now().date())
+            number = validate_id_number(kind, person.id_number, today=clock.now().date())
         except InvalidInput as refused:
             problems.extend(refused.problems)
     clean_phone = ""
     try:
-        clean_phone = validate_phone(phone)
+        clean_phone = validate_phone(person.phone)
     except InvalidInput as refused:
         problems.extend(refused.problems)
+    district = person.district
+    if district and not is_region_code(district):
+        problems.append(_BAD_DISTRICT)
     if problems or kind is None:
         raise InvalidInput(problems)
     return kind, number, clean_name, clean_phone, clean_address
@@ -75,35 +90,17 @@ class ValidRegistration:
     district: str | None = None
 
 
-def validate_registration(
-    *,
-    clock: Clock,
-    name: str,
-    id_type: str,
-    id_number: str,
-    phone: str,
-    address: str,
-    consent_location: bool,
-    district: str | None = None,
-) -> ValidRegistration:
+def validate_registration(person: Register, *, clock: Clock) -> ValidRegistration:
     """Check every field; ``InvalidInput`` names each one that breaks a rule."""
-    try:
-        kind, number, clean_name, clean_phone, clean_address = _validate(
-            name=name,
-            id_type=id_type,
-            id_number=id_number,
-            phone=phone,
-            address=address,
-            clock=clock,
-        )
-    except InvalidInput as refused:
-        if district and not is_region_code(district):
-            refused.problems.append(_BAD_DISTRICT)
-        raise
-    if district and not is_region_code(district):
-        raise InvalidInput([_BAD_DISTRICT])
+    kind, number, clean_name, clean_phone, clean_address = _validate(person, clock=clock)
     return ValidRegistration(
-        kind, number, clean_name, clean_phone, clean_address, consent_location, district or None
+        kind,
+        number,
+        clean_name,
+        clean_phone,
+        clean_address,
+        person.consent_location,
+        person.district or None,
     )
 
 
@@ -144,34 +141,15 @@ def add_person(
 
 
 def register_person(
-    *,
-    uow: IdentityUnitOfWork,
-    clock: Clock,
-    jurisdiction: str,
-    name: str,
-    id_type: str,
-    id_number: str,
-    phone: str,
-    address: str,
-    consent_location: bool,
-    district: str | None = None,
+    *, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str, person: Register
 ) -> Registered:
     """Register a resident (an operator at the console); refuse bad input naming each field,
     and a second registration of the same ID number in the jurisdiction."""
-    valid = validate_registration(
-        clock=clock,
-        name=name,
-        id_type=id_type,
-        id_number=id_number,
-        phone=phone,
-        address=address,
-        consent_location=consent_location,
-        district=district,
-    )
+    valid = validate_registration(person, clock=clock)
     with uow:
-        person = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.commit()
-    return Registered(subject=person.subject)
+    return Registered(subject=added.subject)
 
 
 def register_through_channel(
@@ -181,27 +159,12 @@ def register_through_channel(
     jurisdiction: str,
     channel_id: str,
     assertion: str,
-    name: str,
-    id_type: str,
-    id_number: str,
-    phone: str,
-    address: str,
-    consent_location: bool,
-    district: str | None = None,
+    person: Register,
 ) -> Registered:
     """A channel registers its user: the person is added, the channel's user id (the
     assertion's ``sub``) is bound to the new subject, and the face check it vouches for is
     recorded — all in one transaction."""
-    valid = validate_registration(
-        clock=clock,
-        name=name,
-        id_type=id_type,
-        id_number=id_number,
-        phone=phone,
-        address=address,
-        consent_location=consent_location,
-        district=district,
-    )
+    valid = validate_registration(person, clock=clock)
     with uow:
         channel = uow.channels.get(channel_id)
         if channel is None or not channel.active:
@@ -215,13 +178,13 @@ def register_through_channel(
         )
         if uow.channels.subject_for(channel_id=channel.id, channel_user_id=claims.channel_user_id):
             raise Conflict("assertion", "this channel user is already registered")
-        person = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.channels.bind(
             channel_id=channel.id,
             channel_user_id=claims.channel_user_id,
-            subject=person.subject,
+            subject=added.subject,
             bound_at=clock.now(),
         )
-        note_face_check(uow, clock=clock, subject=person.subject, claims=claims)
+        note_face_check(uow, clock=clock, subject=added.subject, claims=claims)
         uow.commit()
-    return Registered(subject=person.subject)
+    return Registered(subject=added.subject)

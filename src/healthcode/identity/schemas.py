@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthcode.identity.registration import Register
+
 
 class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -19,6 +21,18 @@ class RegistrationIn(BaseModel):
     district: str | None = Field(
         default=None, description="GB/T 2260 code of the home district (officials' scope)"
     )
+
+    def command(self) -> Register:
+        """What the person registers with, for the registration use cases."""
+        return Register(
+            name=self.name,
+            id_type=self.id_type,
+            id_number=self.id_number,
+            phone=self.phone,
+            address=self.address,
+            consent_location=self.consent_location,
+            district=self.district,
+        )
 
 
 class ProfileOut(BaseModel):

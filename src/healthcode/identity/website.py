@@ -22,7 +22,12 @@ from healthcode.identity.passwords import (
     verify_password,
 )
 from healthcode.identity.ports import IdentityUnitOfWork
-from healthcode.identity.registration import Registered, add_person, validate_registration
+from healthcode.identity.registration import (
+    Register,
+    Registered,
+    add_person,
+    validate_registration,
+)
 from healthcode.identity.validation import validate_phone
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated
@@ -46,27 +51,12 @@ def sign_up(
     clock: Clock,
     jurisdiction: str,
     password: str,
-    name: str,
-    id_type: str,
-    id_number: str,
-    phone: str,
-    address: str,
-    consent_location: bool,
-    district: str | None = None,
+    person: Register,
 ) -> Registered:
     """Register on the website and create the phone + password login, in one transaction."""
     problems = []
     try:
-        valid = validate_registration(
-            clock=clock,
-            name=name,
-            id_type=id_type,
-            id_number=id_number,
-            phone=phone,
-            address=address,
-            consent_location=consent_location,
-            district=district,
-        )
+        valid = validate_registration(person, clock=clock)
     except InvalidInput as refused:
         problems.extend(refused.problems)
     try:
@@ -79,15 +69,15 @@ def sign_up(
     with uow:
         if uow.accounts.by_phone(valid.phone) is not None:
             raise Conflict("phone", "already has a website account")
-        person = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
+        added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.accounts.add(
-            subject=person.subject,
+            subject=added.subject,
             phone=valid.phone,
             password_hash=password_hash,
             created_at=clock.now(),
         )
         uow.commit()
-    return Registered(subject=person.subject)
+    return Registered(subject=added.subject)
 
 
 def log_in_citizen(

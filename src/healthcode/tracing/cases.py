@@ -15,9 +15,8 @@ rejects a proposal that never took effect.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
@@ -26,7 +25,13 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
-from healthcode.tracing.model.cases import CaseRecord, CaseState, parse_details
+from healthcode.tracing.model.cases import (
+    CaseCorrection,
+    CaseRecord,
+    CaseReport,
+    CaseState,
+    parse_details,
+)
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.trace import TraceCounts, find_case_exposures
 from healthcode.tracing.withdrawal import case_proposals, reject_pending
@@ -83,20 +88,18 @@ def report_case(
     clock: Clock,
     kinds: ProposalKinds,
     principal: Principal,
-    details: Mapping[str, Any],
+    report: CaseReport,
     reason: str = "case reported",
 ) -> Proposal:
-    """Report a case: a proposal that a different official confirms. The payload names the
-    subject, ``sampled_at``, ``onset_at`` or ``asymptomatic``, ``test_reference`` and optionally
-    ``isolated_at``; the proposal's payload carries the new ``case_id``."""
-    payload = {k: v for k, v in details.items() if k != "corrects"}
+    """Report a case: a proposal that a different official confirms; the proposal's payload
+    carries the new ``case_id``."""
     return proposals.propose(
         uow=uow,
         clock=clock,
         kinds=kinds,
         principal=principal,
         action=CONFIRM_CASE,
-        payload=payload,
+        payload=report.payload(),
         reason=reason,
     )
 
@@ -108,7 +111,7 @@ def correct_case(
     kinds: ProposalKinds,
     principal: Principal,
     case_id: str,
-    details: Mapping[str, Any],
+    correction: CaseCorrection,
     reason: str,
 ) -> Proposal:
     """Propose corrected details for a confirmed case (four eyes again): on approval tracing
@@ -117,7 +120,7 @@ def correct_case(
         record = uow.cases.get(case_id)
         if record is None:
             raise NotFound("case", case_id)
-        payload = {**record.details.payload(), **details, "corrects": case_id}
+        payload = {**record.details.payload(), **correction.payload(), "corrects": case_id}
         proposal = proposals.propose_in(
             uow,
             clock=clock,

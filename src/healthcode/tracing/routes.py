@@ -82,7 +82,7 @@ def report_case(body: CaseIn, official: ReportsCases, container: ContainerDep) -
         clock=container.clock,
         kinds=container.proposal_kinds,
         principal=official,
-        details=body.details(),
+        report=body.report(),
         reason=body.reason,
     )
     return ProposalOut.of(proposal)
@@ -142,7 +142,7 @@ def correct_case(
         kinds=container.proposal_kinds,
         principal=official,
         case_id=case_id,
-        details=body.details(),
+        correction=body.correction(),
         reason=body.reason,
     )
     return ProposalOut.of(proposal)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from healthcode.tracing.model.cases import CaseCorrection, CaseReport
 
 
 class CaseIn(BaseModel):
@@ -23,15 +24,15 @@ class CaseIn(BaseModel):
     )
     reason: str = "case reported"
 
-    def details(self) -> dict[str, Any]:
-        return {
-            "subject": self.subject,
-            "sampled_at": self.sampled_at.isoformat(),
-            "onset_at": None if self.onset_at is None else self.onset_at.isoformat(),
-            "asymptomatic": self.asymptomatic,
-            "test_reference": self.test_reference,
-            "isolated_at": None if self.isolated_at is None else self.isolated_at.isoformat(),
-        }
+    def report(self) -> CaseReport:
+        return CaseReport(
+            subject=self.subject,
+            sampled_at=self.sampled_at,
+            onset_at=self.onset_at,
+            asymptomatic=self.asymptomatic,
+            test_reference=self.test_reference,
+            isolated_at=self.isolated_at,
+        )
 
 
 class CorrectionIn(BaseModel):
@@ -44,9 +45,14 @@ class CorrectionIn(BaseModel):
     isolated_at: AwareDatetime | None = None
     reason: str = Field(description="Why the case is corrected")
 
-    def details(self) -> dict[str, Any]:
-        given = self.model_dump(exclude_unset=True, exclude={"reason"})
-        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in given.items()}
+    def correction(self) -> CaseCorrection:
+        return CaseCorrection(
+            sampled_at=self.sampled_at,
+            onset_at=self.onset_at,
+            asymptomatic=self.asymptomatic,
+            test_reference=self.test_reference,
+            isolated_at=self.isolated_at,
+        )
 
 
 class WithdrawalIn(BaseModel):

@@ -42,15 +42,13 @@ def register(
     """A channel registers its user, vouching with a signed assertion whose `sub` (the
     channel's user id) is bound to the new subject. 422 for invalid input naming the field,
     409 if the ID number is already registered, 401 for a bad assertion."""
-    fields = body.model_dump()
-    assertion = fields.pop("assertion")
     registered = register_through_channel(
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
         channel_id=channel.id,
-        assertion=assertion,
-        **fields,
+        assertion=body.assertion,
+        person=body.command(),
     )
     citizen = Principal(role=Role.CITIZEN, id=registered.subject, channel=channel.id)
     profile = show_profile(

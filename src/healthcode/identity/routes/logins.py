@@ -43,7 +43,8 @@ def website_sign_up(body: SignUpIn, container: ContainerDep) -> RegisteredOut:
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
-        **body.model_dump(),
+        password=body.password,
+        person=body.command(),
     )
     citizen = Principal(role=Role.CITIZEN, id=registered.subject, channel="website")
     profile = show_profile(

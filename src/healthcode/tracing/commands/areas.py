@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -11,9 +10,8 @@ from rich.table import Table
 
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
-from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.output import emit, parse_at, parse_time, refusals
 from healthcode.cli.proposals import show_proposal
-from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight import proposals
 from healthcode.oversight.model import ProposalKind
 from healthcode.tracing.quarantine import list_quarantines, propose_release
@@ -26,19 +24,6 @@ risk_area_app = typer.Typer(help="Risk areas (four eyes).", no_args_is_help=True
 
 
 quarantine_app = typer.Typer(help="Quarantine orders.", no_args_is_help=True)
-
-
-def _time(value: str | None, field: str, *, as_json: bool) -> str | None:
-    """An ISO 8601 time with a zone, or a refusal naming the option."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        refuse(InvalidInput.one(field, f"{value!r} is not an ISO 8601 time"), as_json=as_json)
-    if parsed.tzinfo is None:
-        refuse(InvalidInput.one(field, "must include a time zone"), as_json=as_json)
-    return parsed.isoformat()
 
 
 @risk_area_app.command("propose")
@@ -57,13 +42,16 @@ def risk_area_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a risk area; a different official approves it (`risk-area approve`)."""
+    starts = parse_time(starts_at, field="from", as_json=as_json)
+    ends = parse_time(ends_at, field="until", as_json=as_json)
+    assert starts is not None and ends is not None  # both options are required
     payload = {
         "name": name,
         "level": level,
         "cells": list(cell or []),
         "venues": list(venue or []),
-        "starts_at": _time(starts_at, "from", as_json=as_json),
-        "ends_at": _time(ends_at, "until", as_json=as_json),
+        "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(),
     }
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = proposals.propose(

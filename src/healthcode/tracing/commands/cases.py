@@ -4,7 +4,6 @@ takes ``--at`` to play a scenario at chosen times."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,13 +12,12 @@ from rich.table import Table
 
 from healthcode.cli.context import acting_official
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
-from healthcode.cli.output import emit, refuse
+from healthcode.cli.output import emit, parse_time
 from healthcode.cli.proposals import show_proposal
-from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.model import ProposalStatus
 from healthcode.tracing import cases
 from healthcode.tracing.cases import CaseView
-from healthcode.tracing.model.cases import CaseState
+from healthcode.tracing.model.cases import CaseCorrection, CaseReport, CaseState
 from healthcode.tracing.schemas import PreviewOut
 
 TimeOpt = Annotated[str | None, typer.Option(help="ISO 8601 time with a zone.")]
@@ -31,19 +29,6 @@ case_app = typer.Typer(
 
 
 trace_app = typer.Typer(help="Contact tracing.", no_args_is_help=True)
-
-
-def _time(value: str | None, field: str, *, as_json: bool) -> str | None:
-    """An ISO 8601 time with a zone, or a refusal naming the option."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        refuse(InvalidInput.one(field, f"{value!r} is not an ISO 8601 time"), as_json=as_json)
-    if parsed.tzinfo is None:
-        refuse(InvalidInput.one(field, "must include a time zone"), as_json=as_json)
-    return parsed.isoformat()
 
 
 def case_payload(view: CaseView) -> dict[str, Any]:
@@ -85,21 +70,23 @@ def case_report(
     as_json: JsonOpt = False,
 ) -> None:
     """Report a case; a different official confirms it (`case confirm`)."""
-    details = {
-        "subject": subject,
-        "sampled_at": _time(sampled_at, "sampled_at", as_json=as_json),
-        "onset_at": _time(onset_at, "onset_at", as_json=as_json),
-        "asymptomatic": asymptomatic,
-        "test_reference": test_ref,
-        "isolated_at": _time(isolated_at, "isolated_at", as_json=as_json),
-    }
+    sampled = parse_time(sampled_at, field="sampled_at", as_json=as_json)
+    assert sampled is not None  # the option is required
+    report = CaseReport(
+        subject=subject,
+        sampled_at=sampled,
+        onset_at=parse_time(onset_at, field="onset_at", as_json=as_json),
+        asymptomatic=asymptomatic,
+        test_reference=test_ref,
+        isolated_at=parse_time(isolated_at, field="isolated_at", as_json=as_json),
+    )
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.report_case(
             uow=c.uow(),
             clock=c.clock,
             kinds=c.proposal_kinds,
             principal=official,
-            details=details,
+            report=report,
             reason=reason,
         )
     show_proposal(proposal, as_json=as_json, what="reported case")
@@ -139,16 +126,12 @@ def case_correct(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose corrected details of a confirmed case; a different official confirms them."""
-    details: dict[str, Any] = {}
-    for key, value in (
-        ("sampled_at", sampled_at),
-        ("onset_at", onset_at),
-        ("isolated_at", isolated_at),
-    ):
-        if value is not None:
-            details[key] = _time(value, key, as_json=as_json)
-    if test_ref is not None:
-        details["test_reference"] = test_ref
+    correction = CaseCorrection(
+        sampled_at=parse_time(sampled_at, field="sampled_at", as_json=as_json),
+        onset_at=parse_time(onset_at, field="onset_at", as_json=as_json),
+        isolated_at=parse_time(isolated_at, field="isolated_at", as_json=as_json),
+        test_reference=test_ref,
+    )
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         proposal = cases.correct_case(
             uow=c.uow(),
@@ -156,7 +139,7 @@ def case_correct(
             kinds=c.proposal_kinds,
             principal=official,
             case_id=case_id,
-            details=details,
+            correction=correction,
             reason=reason,
         )
     show_proposal(proposal, as_json=as_json, what="correction of case")

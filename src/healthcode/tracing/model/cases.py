@@ -51,6 +51,55 @@ class CaseDetails:
         }
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseReport:
+    """What an official reports, as entered (``parse_details`` checks it when it is proposed)."""
+
+    subject: str
+    sampled_at: datetime
+    test_reference: str
+    onset_at: datetime | None = None
+    asymptomatic: bool = False
+    isolated_at: datetime | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The report as a proposal carries it."""
+        return {
+            "subject": self.subject,
+            "sampled_at": self.sampled_at.isoformat(),
+            "onset_at": _iso(self.onset_at),
+            "asymptomatic": self.asymptomatic,
+            "test_reference": self.test_reference,
+            "isolated_at": _iso(self.isolated_at),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseCorrection:
+    """The details of a confirmed case an official corrects; None leaves one as it is."""
+
+    sampled_at: datetime | None = None
+    onset_at: datetime | None = None
+    asymptomatic: bool | None = None
+    test_reference: str | None = None
+    isolated_at: datetime | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """Only the corrected details, as a proposal carries them."""
+        given: dict[str, Any] = {
+            "sampled_at": _iso(self.sampled_at),
+            "onset_at": _iso(self.onset_at),
+            "asymptomatic": self.asymptomatic,
+            "test_reference": self.test_reference,
+            "isolated_at": _iso(self.isolated_at),
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
+
 @dataclass(frozen=True, kw_only=True)
 class CaseRecord:
     case_id: str
