@@ -29,8 +29,9 @@ services:
 	bash scripts/ensure-services.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/python scripts/check_layout.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,8 +42,10 @@ contracts: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
+## bench: every benchmark at its default size (scratch databases; see each script's docstring)
+BENCHMARKS := assess verify ingest trace impact
 bench: install
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for name in $(BENCHMARKS); do $(BIN)/python bench/$$name.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -17,11 +17,11 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from healthcode.bootstrap import EVENT_HANDLERS
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.facts import HealthDeclarationRow, TestResultRow
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.uow import EventHandlers

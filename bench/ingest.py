@@ -27,46 +27,38 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import random
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, create_engine, delete, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete, insert, text
 
 from healthcode.bootstrap import EVENT_HANDLERS
 from healthcode.checkpoint.batches import ScanRecord, parse_batch, scan_id, sign_batch
 from healthcode.credentials.cose import kid_of, public_key_bytes
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.facts import PresenceRow
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
-from healthcode.presence.repository.presences import PRESENCE_COLUMNS
 from healthcode.presence.scans import upload_scans
 from healthcode.presence.tables import DeviceRow, OrganisationRow, ScanBatchRow, VenueRow
+from scratch import PRESENCE_COLUMNS, postgres_database, raw_insert, sqlite_database
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 BATCH = 1_000
 CHUNK = 20  # batches made ahead of each timed stretch
 PEOPLE = 20_000
 VENUES = 100
-ADMIN_URL = os.environ.get(
-    "HEALTHCODE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 def rss_mib() -> float:
@@ -197,74 +189,26 @@ def batches(devices: Devices, events: int, seed: int) -> Iterator[tuple[int, dic
         yield d, sign_batch(devices.ids[d], scans, private_key=devices.keys[d])
 
 
-def bare_rows(devices: Devices, d: int, body: dict[str, object]) -> list[dict[str, object]]:
+def bare_rows(devices: Devices, d: int, body: dict[str, object]) -> list[tuple[object, ...]]:
     """The rows the service stores for a batch, built outside the timed region."""
     parsed = parse_batch(body)
+    place, device = devices.venues[d], devices.ids[d]
     return [
-        {
-            "id": scan_id(devices.ids[d], s.seq),
-            "subject": s.subject,
-            "at": s.at,
-            "recorded_at": NOW,
-            "supersedes": None,
-            "retracted": False,
-            "place_id": devices.venues[d],
-            "place_kind": "supermarket",
-            "until": s.at,
-            "source": "scan",
-            "cell": "8830e1d8c5fffff",
-        }
+        (  # in PRESENCE_COLUMNS order
+            scan_id(device, s.seq),
+            s.subject,
+            s.at,
+            NOW,
+            None,
+            False,
+            place,
+            "supermarket",
+            s.at,
+            "scan",
+            "8830e1d8c5fffff",
+        )
         for s in parsed.scans
     ]
-
-
-def _sqlite_time(value: datetime) -> str:
-    """The text ``UTCDateTime`` stores on SQLite (``%Y-%m-%d %H:%M:%S.%f``, UTC)."""
-    text = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    return text if len(text) == 26 else text + ".000000"
-
-
-def _copy_field(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _copy_buffer(rows: list[dict[str, object]]) -> str:
-    """The rows as one COPY text buffer, made outside the timed region (the values are hex
-    ids, fixed words and times: nothing to escape)."""
-    lines = ["\t".join(_copy_field(r[c]) for c in PRESENCE_COLUMNS) for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def bare_insert(engine: Engine, rows: list[dict[str, object]]) -> None:
-    """The fastest plain bulk insert of the rows, committed: COPY on PostgreSQL, one
-    executemany on SQLite, through the driver, with no checks and no conflict handling."""
-    with engine.begin() as conn:
-        raw: Any = conn.connection.driver_connection
-        if engine.dialect.name == "postgresql":
-            buffer = _copy_buffer(rows)
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY presences ({', '.join(PRESENCE_COLUMNS)}) FROM STDIN") as copy,
-            ):
-                copy.write(buffer)
-        else:
-            values = [
-                tuple(
-                    _sqlite_time(r[c]) if c in ("at", "recorded_at", "until") else r[c]  # type: ignore[arg-type]
-                    for c in PRESENCE_COLUMNS
-                )
-                for r in rows
-            ]
-            marks = ", ".join("?" * len(PRESENCE_COLUMNS))
-            raw.executemany(
-                f"INSERT INTO presences ({', '.join(PRESENCE_COLUMNS)}) VALUES ({marks})", values
-            )
 
 
 def run(url: str, events: int, streams: int) -> dict[str, float]:
@@ -276,7 +220,7 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
     for d, body in batches(devices, events, seed=1):
         rows = bare_rows(devices, d, body)
         started = time.perf_counter()
-        bare_insert(engine, rows)
+        raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
         bare += time.perf_counter() - started
         progress.advance(len(rows), bare)
     with engine.begin() as conn:
@@ -346,24 +290,6 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
     }
 
 
-def sqlite_url(folder: Path) -> str:
-    return f"sqlite:///{folder / 'ingest.db'}"
-
-
-def with_postgres(events: int, streams: int) -> dict[str, float]:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"hc_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        return run(url, events, streams)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def report(backend: str, result: dict[str, float], target: int) -> None:
     ratio = result["service_per_s"] / result["bare_per_s"]
     verdict = "meets" if result["service_per_s"] >= target else "BELOW"
@@ -389,10 +315,11 @@ def main() -> None:
     args = parser.parse_args()
     print(f"batches of {BATCH:,}, {VENUES} devices, {PEOPLE:,} people; committed before the ack")
     if args.backend in ("postgresql", "both"):
-        report("postgresql", with_postgres(args.events, args.streams), 20_000)
+        with postgres_database() as url:
+            report("postgresql", run(url, args.events, args.streams), 20_000)
     if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as folder:
-            report("sqlite", run(sqlite_url(Path(folder)), args.events, 1), 10_000)
+        with sqlite_database("ingest.db") as url:
+            report("sqlite", run(url, args.events, 1), 10_000)
 
 
 if __name__ == "__main__":

@@ -28,294 +28,48 @@ from __future__ import annotations
 
 import argparse
 import gc
-import io
-import json
-import os
 import random
 import statistics
-import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 
+from city import (
+    JURISDICTION,
+    NOW,
+    City,
+    create_indexes,
+    drop_indexes,
+    plan_city,
+    populate,
+    subject_of,
+)
 from healthcode.bootstrap import EVENT_HANDLERS, JOB_KINDS, PROPOSAL_KINDS
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.channels import add_channel
-from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.identity.officials import add_official, official_principal
 from healthcode.jobs.model import JobKinds
 from healthcode.jobs.tables import JobRow
 from healthcode.kernel.clock import FixedClock
-from healthcode.kernel.facts import Colour
-from healthcode.kernel.status import Status
 from healthcode.kernel.uow import EventHandlers
 from healthcode.notifications.status_changes import WEBHOOK
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.policies.repository import ParsedPolicyCache
-from healthcode.policy.bundled import bundled_policy
-from healthcode.status.codec import encode
 from healthcode.status.tables import StatusChangeRow
 from healthcode.tracing import cases
 from healthcode.tracing.model.cases import CaseReport
 from healthcode.tracing.tables import TracedFactRow
 from healthcode.worker import PassReport, Worker
-
-NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)  # 10:00 in Hangzhou
-LOCAL = timedelta(hours=8)
-DAYS = 14
-JURISDICTION = "330100"
-ADMIN_URL = os.environ.get(
-    "HEALTHCODE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-PRESENCE_COLUMNS = (
-    "id",
-    "subject",
-    "at",
-    "recorded_at",
-    "supersedes",
-    "retracted",
-    "place_id",
-    "place_kind",
-    "until",
-    "source",
-    "cell",
-)
-CHUNK = 200_000
-RIDERS = 0.35  # public transport's share of commutes in a Chinese city (assumption)
-
-
-def subject_of(i: int) -> str:
-    return f"{i:032x}"
-
-
-@dataclass
-class City:
-    residents: int
-    households: list[int]  # household number of each resident
-
-    @property
-    def presences(self) -> int:
-        return self.residents * DAYS * 6
-
-
-def plan_city(residents: int, rng: random.Random) -> City:
-    households: list[int] = []
-    house = 0
-    while len(households) < residents:
-        households.extend([house] * rng.choice((1, 2, 2, 3, 3, 4)))
-        house += 1
-    return City(residents, households[:residents])
-
-
-def presence_rows(city: City, seed: int) -> Iterator[tuple[Any, ...]]:
-    """Six presences a day for 14 days per resident, as column tuples (times as datetimes)."""
-    rng = random.Random(seed)
-    n = city.residents
-    workplaces, shops, lines = max(1, n // 10), max(1, n // 20), max(1, n // 500)
-    first_day = (NOW + LOCAL).replace(hour=0, minute=0, second=0, microsecond=0) - LOCAL
-    first_day -= timedelta(days=DAYS)
-    seq = 0
-    for i in range(n):
-        subject = subject_of(i)
-        home_cell = f"88{city.households[i] // 100:013x}"
-        work = rng.randrange(workplaces)
-        work_id, work_cell = f"w{work:031x}", f"89{work // 30:013x}"
-        line = rng.randrange(lines)
-        rider = rng.random() < RIDERS  # the others walk, cycle or drive: location stays
-        commute_cell = f"8a{(city.households[i] // 100) * 7 + work // 30:013x}"
-        for day in range(DAYS):
-            midnight = first_day + timedelta(days=day)
-
-            def at(hours: float, jitter: float = 0.0, midnight: datetime = midnight) -> datetime:
-                return midnight + timedelta(hours=hours + rng.uniform(0, jitter))
-
-            rides = []
-            for rush in (7.0, 17.0):
-                start = at(rush, 1.5)
-                end = start + timedelta(minutes=rng.uniform(15, 40))
-                if rider:
-                    trip = f"l{line:07x}:{rng.randrange(20)}"
-                    rides.append((start, end, trip, "bus_route", "transit", None))
-                else:
-                    rides.append((start, end, commute_cell, "cell", "telecom", commute_cell))
-            arrive, leave = at(8.5, 0.5), at(17.0, 0.5)
-            home_from, home_to = at(19.0, 1.0), at(31.0, 1.0)
-            shop = at(11.0, 10.0)
-            items = (
-                (home_from, home_to, home_cell, "cell", "gps", home_cell),
-                rides[0],
-                (arrive, leave, work_id, "office", "scan", work_cell),
-                (arrive, leave, work_cell, "cell", "gps", work_cell),
-                rides[1],
-                (shop, shop, f"s{rng.randrange(shops):031x}", "restaurant", "checkin", None),
-            )
-            for start, end, place, kind, source, cell in items:
-                yield (
-                    f"{seq:032x}",
-                    subject,
-                    start,
-                    start,
-                    None,
-                    False,
-                    place,
-                    kind,
-                    end,
-                    source,
-                    cell,
-                )
-                seq += 1
-
-
-def _sqlite_time(value: datetime) -> str:
-    text_ = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    return text_ if len(text_) == 26 else text_ + ".000000"
-
-
-def _copy(raw: Any, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write(
-            "\t".join(
-                "\\N"
-                if v is None
-                else v.isoformat()
-                if isinstance(v, datetime)
-                else ("t" if v else "f")
-                if isinstance(v, bool)
-                else "\\\\x" + v.hex()
-                if isinstance(v, bytes)
-                else str(v)
-                for v in row
-            )
-            + "\n"
-        )
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        copy.write(buffer.getvalue())
-
-
-def bulk(engine: Engine, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    with engine.begin() as conn:
-        raw: Any = conn.connection.driver_connection
-        if engine.dialect.name == "postgresql":
-            _copy(raw, table, columns, rows)
-            return
-        converted = [
-            tuple(_sqlite_time(v) if isinstance(v, datetime) else v for v in row) for row in rows
-        ]
-        marks = ", ".join("?" * len(columns))
-        raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", converted)
-
-
-def populate(engine: Engine, city: City, seed: int, channel: str) -> None:
-    blob = b"\x00" * 40
-    policy = bundled_policy(JURISDICTION)
-    people = [
-        (
-            subject_of(i),
-            JURISDICTION,
-            "resident",
-            f"{i:064x}",
-            f"{i:064x}",
-            f"{city.households[i]:064x}",
-            blob,
-            blob,
-            blob,
-            blob,
-            NOW - timedelta(days=30),
-        )
-        for i in range(city.residents)
-    ]
-    bulk(
-        engine,
-        "persons",
-        (
-            "subject",
-            "jurisdiction",
-            "id_type",
-            "id_lookup",
-            "phone_lookup",
-            "household",
-            "name_enc",
-            "id_number_enc",
-            "phone_enc",
-            "address_enc",
-            "registered_at",
-        ),
-        people,
-    )
-    bindings = [
-        (channel, f"u{i}", subject_of(i), NOW - timedelta(days=30)) for i in range(city.residents)
-    ]
-    bulk(
-        engine,
-        "channel_bindings",
-        ("channel_id", "channel_user_id", "subject", "bound_at"),
-        bindings,
-    )
-    assessed = NOW - timedelta(days=1)
-    statuses = []
-    for i in range(city.residents):
-        status = Status(
-            subject=subject_of(i),
-            colour=Colour.GREEN,
-            reasons=(),
-            notices=(),
-            valid_until=None,
-            policy_version=policy.version,
-            assessed_at=assessed,
-        )
-        body = encode(status)
-        statuses.append((status.subject, "green", assessed, None, policy.version, json.dumps(body)))
-    bulk(
-        engine,
-        "current_statuses",
-        ("subject", "colour", "assessed_at", "valid_until", "policy_version", "body"),
-        statuses,
-    )
-    rows: list[tuple[Any, ...]] = []
-    for row in presence_rows(city, seed):
-        rows.append(row)
-        if len(rows) == CHUNK:
-            bulk(engine, "presences", PRESENCE_COLUMNS, rows)
-            rows = []
-    bulk(engine, "presences", PRESENCE_COLUMNS, rows)
-
-
-PRESENCE_INDEXES = ("ix_presences_subject_at", "ix_presences_place_id_at", "ix_presences_cell_at")
-
-
-def drop_indexes(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for name in PRESENCE_INDEXES:
-            conn.execute(text(f"DROP INDEX {name}"))
-
-
-def create_indexes(engine: Engine) -> None:
-    columns = {
-        "ix_presences_subject_at": "subject, at",
-        "ix_presences_place_id_at": "place_id, at",
-        "ix_presences_cell_at": "cell, at",
-    }
-    with engine.begin() as conn:
-        for name, cols in columns.items():
-            conn.execute(text(f"CREATE INDEX {name} ON presences ({cols})"))
-        conn.execute(text("ANALYZE"))
-
+from scratch import postgres_database, sqlite_database
 
 PROPOSALS = ProposalKinds(PROPOSAL_KINDS)
 JOBS = JobKinds(JOB_KINDS)
@@ -495,20 +249,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if args.backend in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as folder:
-            setup(f"sqlite:///{Path(folder) / 'bench.db'}", args, "sqlite")
+        with sqlite_database("bench.db") as url:
+            setup(url, args, "sqlite")
     if args.backend in ("postgresql", "both"):
-        name = f"hc_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        with postgres_database() as url:
             setup(url, args, "postgresql")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

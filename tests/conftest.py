@@ -17,9 +17,9 @@ from sqlalchemy.engine import make_url
 from healthcode import bootstrap
 from healthcode.app import create_app
 from healthcode.container import Container
+from healthcode.db.encryption import create_key_file
 from healthcode.db.engine import build_engine
 from healthcode.db.migrate import upgrade
-from healthcode.identity.encryption import create_key_file
 from healthcode.kernel.clock import FixedClock
 from healthcode.settings import Settings
 

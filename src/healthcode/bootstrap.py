@@ -14,11 +14,11 @@ from healthcode.cli.table import CommandTable
 from healthcode.codes import commands as codes_commands
 from healthcode.codes import routes as codes_routes
 from healthcode.container import Container
+from healthcode.db.encryption import PersonalDataCipher, create_key_file, read_key_file
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_current, upgrade
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
-from healthcode.identity.encryption import PersonalDataCipher, create_key_file, read_key_file
 from healthcode.jobs.model import JobKind, JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandler, EventHandlers

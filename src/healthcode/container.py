@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.codes.key_files import PrivateKeyFiles
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.jobs.model import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandlers

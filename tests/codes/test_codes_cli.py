@@ -169,8 +169,8 @@ def test_rotation_keeps_old_codes_valid(subject: str, tmp_path: Path) -> None:
 
 
 def test_keys_init_twice_is_refused(subject: str) -> None:
-    """A second `keys init` exits 1 and says to rotate instead; with --if-missing it keeps the
-    existing keys and exits 0 (what `make demo` runs every time)."""
+    """A second `keys init` exits 1 and says to rotate; --if-missing keeps the keys and exits 0."""
+    # `make demo` runs `keys init --if-missing` every time.
     before = _ok("keys", "list", "--json")
     code, _, err = _run("keys", "init", "--json")
     assert code == 1 and "rotate" in err

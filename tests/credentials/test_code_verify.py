@@ -195,11 +195,9 @@ def test_flipped_signature_is_bad_signature(kit: Kit, green_here: Acceptance) ->
 def test_kid_of_one_trusted_key_signed_by_another_is_bad_signature(
     kit: Kit, green_here: Acceptance
 ) -> None:
-    """A kid naming trusted key A on a code signed by (also trusted) key B is bad_signature.
-
-    Only the key the kid names is tried: falling back to other keys would let a code lie about
-    which key, and so which validity period and jurisdiction, vouches for it.
-    """
+    """A kid naming one trusted key on a code signed by another is a bad signature."""
+    # Only the named key is tried: falling back to other keys would let a code lie about which key,
+    # and so which validity period and jurisdiction, vouches for it.
     named = kit.hangzhou.key
     signer = kit.hangzhou.old_key  # trusted too, in the same list
     token = craft(

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import alembic_config, check_collation, code_point_collation, upgrade
 from healthcode.db.types import UTCDateTime
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.identity.encryption import PersonalDataCipher
 from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
 
@@ -24,8 +24,7 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
 
 
 def test_the_test_databases_order_text_by_code_point(database_url: str) -> None:
-    """`healthcode init` accepts the databases the tests run on (SQLite always; PostgreSQL
-    created with C.UTF-8)."""
+    """`healthcode init` accepts the test databases: SQLite, and PostgreSQL created with C.UTF-8."""
     engine = build_engine(database_url)
     try:
         check_collation(engine)
@@ -53,9 +52,7 @@ def test_only_code_point_collations_are_accepted(
 def test_upgrading_moves_webhooks_into_the_queue_and_links_proposals_to_cases(
     empty_database_url: str,
 ) -> None:
-    """A database with webhooks in the outbox and case proposals found by their payload is
-    upgraded: each webhook becomes a webhook job (pending ones due when their claim runs out,
-    delivered ones done, parked ones failed, keys kept) and case proposals name their case."""
+    """Upgrading turns outbox webhooks into webhook jobs and links case proposals to their case."""
     engine = build_engine(empty_database_url)
     upgrade(engine, "0007")
     t0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)

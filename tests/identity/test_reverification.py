@@ -16,8 +16,7 @@ from identity_helpers import add_test_channel, register_via_channel
 def test_stale_face_check_blocks_until_a_fresh_assertion(
     container: Container, clock: FixedClock
 ) -> None:
-    """Eight days after the last face check the code is blocked with a notice telling the
-    citizen to re-verify; an assertion with a new face check clears it immediately."""
+    """A face check 8 days old blocks the code with a re-verify notice; a fresh one clears it."""
     kit = add_test_channel(container)
     subject = register_via_channel(container, kit, face_checked_at=clock.now())
     assert not current_status(uow=container.uow(), clock=clock, subject=subject).code_blocked

@@ -98,9 +98,7 @@ def _marks(container: Container, subject: str) -> int:
 def test_killed_mid_trace_then_restarted_loses_and_duplicates_nothing(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The worker dies while tracing (some facts written, not committed): nothing is kept, the
-    job stays claimed until its lease expires, then another worker traces it once — every
-    contact changes once and each notification is queued once."""
+    """A worker killed mid-trace keeps nothing; after its lease another traces the case once."""
     who = officials(container)
     case, cc = resident(container, 1), resident(container, 2)
     kit = add_test_channel(container)
@@ -182,8 +180,7 @@ def test_a_finished_job_is_never_run_again(container: Container) -> None:
 
 
 def test_failures_are_retried_with_back_off_then_parked(container: Container) -> None:
-    """A failing job is due again after 10 s, 20 s…; after the last attempt it is failed, with
-    its error kept for an operator."""
+    """A failing job is retried after 10 s, 20 s…, then parked as failed with its error kept."""
     _queue(container, "test_boom", "boom")
     first = run_next(uow_factory=container.uow, clock=container.clock, kinds=KINDS, worker="w")
     assert first is not None and first.status is JobStatus.PENDING
@@ -228,8 +225,7 @@ def test_several_workers_never_run_one_job_twice(container: Container) -> None:
 
 
 def test_due_jobs_of_a_batch_kind_run_together(container: Container) -> None:
-    """Ten due jobs of a kind with a batch handler of four run as batches of 4, 4 and 2, each
-    job once, and the worker counts every one."""
+    """Ten due jobs with a batch handler of four run as batches of 4, 4 and 2, each job once."""
     subject = resident(container, 1)
     for i in range(10):
         _queue(container, "test_batch", f"b{i}", subject=subject)
@@ -241,8 +237,7 @@ def test_due_jobs_of_a_batch_kind_run_together(container: Container) -> None:
 
 
 def test_a_failing_batch_is_rerun_job_by_job(container: Container) -> None:
-    """One bad job sinks its batch, which keeps nothing; the jobs are then run one by one, so
-    the good ones are done once and only the bad one waits for its retry."""
+    """A batch sunk by one bad job is rerun job by job: good ones done once, the bad one retried."""
     subject = resident(container, 1)
     for i in range(3):
         _queue(container, "test_batch", f"g{i}", subject=subject)

@@ -101,8 +101,7 @@ def _bound_person(container: Container, url: str) -> tuple[ChannelKit, str]:
 def test_fails_twice_then_succeeds_delivers_exactly_once(
     container: Container, clock: FixedClock, receiver: tuple[Receiver, str]
 ) -> None:
-    """A receiver that fails twice then succeeds gets the notification exactly once, signed,
-    with the same idempotency key on every attempt, after growing waits."""
+    """A receiver failing twice gets the notification once, signed, under one idempotency key."""
     state, url = receiver
     kit, subject = _bound_person(container, url)
     state.secret, state.failures = kit.webhook_secret, 2
@@ -145,8 +144,8 @@ class FakeSender:
 def test_a_crash_between_send_and_mark_loses_nothing(
     container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """If the process dies after sending but before recording it, the message is sent again
-    (same key) once its claim expires: nothing is lost, and the key makes it count once."""
+    """A crash between sending and marking resends with the same key once the claim expires."""
+    # Nothing is lost, and the shared idempotency key makes the receiver count it once.
     _kit, subject = _bound_person(container, "http://127.0.0.1:9/hook")
     _turn_red(container, subject)
     sender = FakeSender()
@@ -181,8 +180,7 @@ def test_parked_after_too_many_failures(container: Container, clock: FixedClock)
 
 
 def test_only_changes_of_bound_people_are_queued(container: Container) -> None:
-    """Registration's first status is no change; a change of someone not bound to a channel
-    queues nothing."""
+    """Registration's first status, and changes of people bound to no channel, queue nothing."""
     from factories import register, resident_id
     from healthcode.identity.registration import register_person
 

@@ -19,6 +19,7 @@ from healthcode.oversight.access import (
 )
 from healthcode.oversight.audit_chain import (
     GENESIS,
+    AccessEntry,
     AccessRecord,
     ChainHead,
     head_mac,
@@ -79,7 +80,7 @@ def _chain(n: int) -> tuple[list[AccessRecord], ChainHead]:
             "what": "profile",
             "prev_hash": prev,
         }
-        digest = record_mac(KEY, **fields)  # type: ignore[arg-type]
+        digest = record_mac(KEY, AccessEntry(**fields))  # type: ignore[arg-type]
         records.append(AccessRecord(hash=digest, **fields))  # type: ignore[arg-type]
         prev = digest
     return records, ChainHead(seq=n, hash=prev, mac=head_mac(KEY, seq=n, hash_=prev))
@@ -92,8 +93,8 @@ def test_whole_chain_verifies() -> None:
 
 
 def test_a_chain_read_once_as_a_stream_verifies_the_same() -> None:
-    """Records given as a one-pass iterator (streamed from the database) are checked as a list
-    is: whole, or an edit named at its record."""
+    """A chain given as a one-pass iterator verifies as a list does, naming an edited record."""
+    # Records are streamed from the database, so they can be read only once.
     records, head = _chain(5)
     assert verify_chain(iter(records), head, KEY) is None
     records[3] = dataclasses.replace(records[3], actor="official:nobody")

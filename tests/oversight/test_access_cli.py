@@ -35,8 +35,7 @@ def _subject() -> str:
 
 
 def test_official_add_prints_the_totp_uri_once(cli_env: Settings) -> None:
-    """`official add` creates the account and prints the provisioning URI; a second account
-    of the same name is refused."""
+    """`official add` prints the new account's TOTP URI; a second of the same name is refused."""
     created = add_official("root", "admin")
     assert created["totp_uri"].startswith("otpauth://totp/") and created["role"] == "admin"
     code, _, err = run(

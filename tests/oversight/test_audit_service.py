@@ -40,8 +40,7 @@ def _citizen(subject: str) -> Principal:
 def test_reads_by_others_are_recorded_and_shown_to_the_citizen(
     container: Container, clock: FixedClock
 ) -> None:
-    """An official's read is in the citizen's access log (who, role, purpose, what, when); the
-    citizen's own read is not."""
+    """A citizen's access log shows an official's read with who, why and when, but not their own."""
     add_test_official(container, "wang")
     subject = _person(container)
     _read(container, _citizen(subject), subject)

@@ -39,8 +39,7 @@ def _read(container: Container, username: str, subject: str) -> str:
 
 
 def test_district_official_reads_only_their_district(container: Container) -> None:
-    """A Xihu official reads a Xihu resident, but not a Shangcheng resident nor one whose
-    district is unknown; a city-wide official reads all three."""
+    """A district official reads only their district's residents; a city-wide one reads all."""
     xihu, shangcheng, unknown = (
         _person(container, 1, XIHU),
         _person(container, 2, SHANGCHENG),
@@ -98,9 +97,7 @@ def test_district_must_be_a_code_inside_the_jurisdiction(
 def test_district_official_lists_only_their_district_cases_and_quarantines(
     container: Container,
 ) -> None:
-    """Cases and quarantine orders of other districts' people are left out of a district
-    official's lists and a case of another district is not found; a city-wide official sees
-    both."""
+    """A district official lists and finds only their district's cases and orders."""
     who = officials(container)
     xihu, shangcheng = _person(container, 1, XIHU), _person(container, 2, SHANGCHENG)
     now = container.clock.now()

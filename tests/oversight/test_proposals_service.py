@@ -84,8 +84,7 @@ def _colour(container: Container, subject: str) -> str:
 def test_override_needs_a_second_approver_then_turns_the_code(
     container: Container, people: dict[str, Principal]
 ) -> None:
-    """An official's override does nothing until a supervisor approves it; then the colour
-    changes, and the fact names both and the health reason."""
+    """An override changes the colour only once a supervisor approves; the fact names both."""
     subject = _person(container)
     proposal_id = _override(container, people["wang"], subject)
     assert _colour(container, subject) == "green"
@@ -280,8 +279,7 @@ def test_policy_activation_goes_through_four_eyes(
 def test_policy_with_a_bad_tracing_section_is_never_proposed_nor_activated(
     container: Container, people: dict[str, Principal]
 ) -> None:
-    """A bad ``tracing:`` section is refused when proposed and when activated, naming the key;
-    nothing is pending and nothing active afterwards."""
+    """A bad ``tracing:`` section is refused, naming the key, when proposed and when activated."""
     source = with_bad_tracing(bundled_source("330100", version="2020.8"))
     with pytest.raises(InvalidInput) as refused:
         proposals.propose(
@@ -333,8 +331,7 @@ def test_new_kinds_plug_into_the_mechanism(
     people: dict[str, Principal],
     dummy_kind: tuple[ProposalKinds, list[Mapping[str, Any]]],
 ) -> None:
-    """A kind registered later (here a stand-in risk area) gets the same four-eyes rules and
-    runs its handler exactly once, at approval."""
+    """A kind registered later gets the four-eyes rules and runs its handler once, at approval."""
     kinds, executed = dummy_kind
     proposal = proposals.propose(
         uow=container.uow(),

@@ -5,7 +5,9 @@ gives what the raw facts give, and the engine agrees with a plain reference."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from engine_reference import reference_assess
 from hypothesis import HealthCheck, given, settings
@@ -44,71 +46,114 @@ offsets = st.integers(min_value=0, max_value=SPAN_SECONDS)
 durations = st.integers(min_value=0, max_value=15 * 86_400).map(lambda s: timedelta(seconds=s))
 
 
+Base = dict[str, Any]
+
+
+def _declaration(draw: st.DrawFn, base: Base, _at: datetime) -> Fact:
+    return HealthDeclaration(
+        **base,
+        temperature=draw(st.sampled_from([36.5, 36.9, 37.3, 38.5])),
+        symptoms=tuple(draw(st.lists(st.sampled_from(list(Symptom)), max_size=2))),
+    )
+
+
+def _test(draw: st.DrawFn, base: Base, at: datetime) -> Fact:
+    return TestResult(
+        **base,
+        test_kind=draw(st.sampled_from(["pcr", "antigen"])),
+        result=draw(st.sampled_from(["negative", "negative", "positive"])),
+        sampled_at=at - draw(durations) / 5,
+    )
+
+
+def _exposure(draw: st.DrawFn, base: Base, _at: datetime) -> Fact:
+    return Exposure(
+        **base,
+        category=draw(
+            st.sampled_from(["close_contact", "secondary_contact", "companion", "risk_area"])
+        ),
+        rule="venue",
+        source_id="case-1",
+        level=draw(st.sampled_from([None, "medium", "high"])),
+    )
+
+
+def _arrival(draw: st.DrawFn, base: Base, _at: datetime) -> Fact:
+    return Arrival(
+        **base,
+        from_region=draw(st.sampled_from(["330100", "110105", "310000", "420100"])),
+        to_region="110105",
+    )
+
+
+def _case(_draw: st.DrawFn, base: Base, at: datetime) -> Fact:
+    return Case(**base, case_id="c", classification="confirmed", sampled_at=at)
+
+
+def _order(draw: st.DrawFn, base: Base, at: datetime) -> Fact:
+    return QuarantineOrder(
+        **base,
+        order_id="q",
+        setting=draw(st.sampled_from(["home", "central"])),
+        planned_end=at + draw(durations),
+    )
+
+
+def _check(_draw: st.DrawFn, base: Base, _at: datetime) -> Fact:
+    return IdentityCheck(**base, channel="alipay")
+
+
+def _override(draw: st.DrawFn, base: Base, at: datetime) -> Fact:
+    return ManualOverride(
+        **base,
+        colour=draw(st.sampled_from(list(Colour))),
+        reason_category="symptoms_seen_by_clinic",
+        reason_text="clinic",
+        expires_at=at + draw(durations),
+    )
+
+
+def _release(draw: st.DrawFn, base: Base, _at: datetime) -> Fact:
+    return Release(**base, rules=tuple(draw(st.lists(st.sampled_from(RULE_IDS), max_size=2))))
+
+
+def _presence(_draw: st.DrawFn, base: Base, at: datetime) -> Fact:
+    return Presence(
+        **base,
+        place_id="v",
+        place_kind="shop",
+        until=at + timedelta(hours=1),
+        source="checkin",
+    )
+
+
+def _plain_declaration(_draw: st.DrawFn, base: Base, _at: datetime) -> Fact:
+    return HealthDeclaration(**base, temperature=36.6)
+
+
+# one builder per drawn kind number, in the order the kinds were drawn before
+_KINDS: tuple[Callable[[st.DrawFn, Base, datetime], Fact], ...] = (
+    _declaration,
+    _test,
+    _exposure,
+    _arrival,
+    _case,
+    _order,
+    _check,
+    _override,
+    _release,
+    _presence,
+    _plain_declaration,
+)
+
+
 @st.composite
 def one_fact(draw: st.DrawFn, index: int) -> Fact:
     """A random fact of a random kind, at a random second of a 30-day span."""
     at = T0 + timedelta(seconds=draw(offsets))
-    base = {"id": f"f{index:03d}", "subject": "p1", "at": at, "recorded_at": at}
+    base: Base = {"id": f"f{index:03d}", "subject": "p1", "at": at, "recorded_at": at}
     kind = draw(st.sampled_from(range(11)))
-    if kind == 0:
-        return HealthDeclaration(
-            **base,  # type: ignore[arg-type]
-            temperature=draw(st.sampled_from([36.5, 36.9, 37.3, 38.5])),
-            symptoms=tuple(draw(st.lists(st.sampled_from(list(Symptom)), max_size=2))),
-        )
-    if kind == 1:
-        return TestResult(
-            **base,  # type: ignore[arg-type]
-            test_kind=draw(st.sampled_from(["pcr", "antigen"])),
-            result=draw(st.sampled_from(["negative", "negative", "positive"])),
-            sampled_at=at - draw(durations) / 5,
-        )
-    if kind == 2:
-        return Exposure(
-            **base,  # type: ignore[arg-type]
-            category=draw(
-                st.sampled_from(["close_contact", "secondary_contact", "companion", "risk_area"])
-            ),
-            rule="venue",
-            source_id="case-1",
-            level=draw(st.sampled_from([None, "medium", "high"])),
-        )
-    if kind == 3:
-        return Arrival(
-            **base,  # type: ignore[arg-type]
-            from_region=draw(st.sampled_from(["330100", "110105", "310000", "420100"])),
-            to_region="110105",
-        )
-    if kind == 4:
-        return Case(**base, case_id="c", classification="confirmed", sampled_at=at)  # type: ignore[arg-type]
-    if kind == 5:
-        return QuarantineOrder(
-            **base,  # type: ignore[arg-type]
-            order_id="q",
-            setting=draw(st.sampled_from(["home", "central"])),
-            planned_end=at + draw(durations),
-        )
-    if kind == 6:
-        return IdentityCheck(**base, channel="alipay")  # type: ignore[arg-type]
-    if kind == 7:
-        return ManualOverride(
-            **base,  # type: ignore[arg-type]
-            colour=draw(st.sampled_from(list(Colour))),
-            reason_category="symptoms_seen_by_clinic",
-            reason_text="clinic",
-            expires_at=at + draw(durations),
-        )
-    if kind == 8:
-        return Release(**base, rules=tuple(draw(st.lists(st.sampled_from(RULE_IDS), max_size=2))))  # type: ignore[arg-type]
-    if kind == 9:
-        return Presence(
-            **base,  # type: ignore[arg-type]
-            place_id="v",
-            place_kind="shop",
-            until=at + timedelta(hours=1),
-            source="checkin",
-        )
-    return HealthDeclaration(**base, temperature=36.6)  # type: ignore[arg-type]
+    return _KINDS[kind](draw, base, at)
 
 
 @st.composite
@@ -191,8 +236,7 @@ def test_fact_order_never_matters(
 def test_a_fact_set_assesses_as_the_raw_facts(
     facts: list[Fact], at_offsets: list[int], data: st.DataObject
 ) -> None:
-    """One FactSet, prepared once and reused at several instants under every policy, gives
-    the status the raw facts give each time."""
+    """A FactSet reused at any instant under any policy assesses as its raw facts do."""
     prepared = FactSet.of(data.draw(st.permutations(facts)))
     for at in (T0 + timedelta(seconds=offset) for offset in at_offsets):
         for policy in POLICIES:

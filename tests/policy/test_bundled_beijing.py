@@ -252,8 +252,7 @@ def test_identity_recheck_blocks_7_days_after_the_last_check(beijing: Policy) ->
 
 
 def test_risk_area_popup_blocks_until_a_negative_pcr_result(beijing: Policy) -> None:
-    """A low-risk area colours nobody, but its pop-up blocks the green code until a negative
-    PCR result arrives."""
+    """A low-risk area colours nobody, but its pop-up blocks the green code until a negative PCR."""
     facts = [
         exposure("e1", t("2026-10-01 10:00"), "risk_area", level="low"),
         lab_result("r1", t("2026-10-02 08:00"), sampled_at=t("2026-10-01 16:00")),
@@ -275,8 +274,7 @@ def test_risk_area_popup_blocks_until_a_negative_pcr_result(beijing: Policy) -> 
 def test_risk_areas_colour_by_level_for_7_days_beside_the_popup(
     beijing: Policy, level: str, colour: str, rule: str
 ) -> None:
-    """Medium-risk areas are yellow, high-risk red, for exactly 7 days from leaving the area; the
-    negative PCR that clears the pop-up does not shorten the colour."""
+    """Medium-risk areas are yellow, high red, for 7 days, however soon the pop-up's PCR comes."""
     facts = [
         exposure("e1", t("2026-10-01 10:00"), "risk_area", level=level),
         lab_result("r1", t("2026-10-02 08:00"), sampled_at=t("2026-10-01 16:00")),

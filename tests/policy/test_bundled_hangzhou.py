@@ -156,8 +156,7 @@ def test_a_medium_risk_area_is_yellow_until_7_normal_days(hangzhou: Policy) -> N
 
 
 def test_a_high_risk_area_is_red_until_14_normal_days(hangzhou: Policy) -> None:
-    """High risk: red from leaving the area until the 14th consecutive normal declaration; with
-    no declarations it has no end."""
+    """A high-risk area is red until 14 consecutive normal declarations, however long that takes."""
     exposed = exposure("e1", t("2026-06-01 10:00"), "risk_area", level="high")
     rows: list[Row] = [
         ("2026-06-01 09:59:59", "green", [], [], "2026-06-01 10:00:00"),

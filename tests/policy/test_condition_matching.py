@@ -78,8 +78,7 @@ def _fact(index: int, data: dict[str, object]) -> Fact:
 
 
 def test_equality_and_truthiness_conditions_are_planned_as_lookups() -> None:
-    """String equalities share one table, bare vars are inline, negations and conjunctions of
-    equalities are combined per field, the rest are called."""
+    """String equalities and bare vars are planned as per-field lookups; the rest are called."""
     conditions: list[Any] = [
         {"===": [{"var": "category"}, "a"]},
         {"===": [{"var": "category"}, "b"]},

@@ -99,8 +99,7 @@ def test_status_objects_built_fast_equal_the_dataclass_ones() -> None:
 
 
 def test_one_field_of_a_fact_is_what_its_whole_condition_data_holds() -> None:
-    """``condition_value`` answers as ``condition_data.get`` does, for every key of every
-    kind of fact (fields, derived keys, ``kind``, unknown keys), built or not."""
+    """``condition_value`` answers as ``condition_data.get`` for every key of every kind of fact."""
     at = t("2022-04-01T08:00:00Z")
     samples = [
         declaration("d1", at, 36.6),

@@ -49,8 +49,7 @@ def _import(container: Container, items):  # type: ignore[no-untyped-def]
 
 
 def test_telecom_pings_become_stays_itinerary_and_an_arrival(container: Container) -> None:
-    """Six hours in Shanghai then home: two stays, Shanghai and Hangzhou on the itinerary, and an
-    arrival fact from 310000 to 330100 that the person's facts show."""
+    """Telecom pings become stays, an itinerary of cities and an arrival fact for the person."""
     subject = person(container, at=EARLIER)
     start = T0 - timedelta(days=3)
     items = _pings(subject, start, SHANGHAI, 6) + _pings(

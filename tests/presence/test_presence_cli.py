@@ -68,8 +68,7 @@ def _city(tmp_path: Path) -> dict[str, Any]:
 def test_checkpoint_decides_offline_queues_and_uploads_once(
     cli_env: Settings, tmp_path: Path
 ) -> None:
-    """A device scans a code offline (pass), a fevered scan (stop, exit 1), uploads the queue,
-    and the person's status turns yellow; uploading again stores nothing new."""
+    """An offline device stops a fever; uploading its queue turns the status yellow, only once."""
     city = _city(tmp_path)
     device_file = tmp_path / "device.json"
     device = _json("device", "add", "--venue", city["venue"]["id"], "--key-out", str(device_file))

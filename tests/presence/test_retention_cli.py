@@ -13,8 +13,7 @@ from tracing_helpers import resident, stay
 def test_purge_deletes_presences_past_retention_and_counts_them(
     cli_env: Settings, container: Container
 ) -> None:
-    """A stay that ended 30 days before `--at` is deleted (21 days kept); a second purge finds
-    nothing; the human form says the counts."""
+    """`retention purge` deletes stays past retention and says how many; a rerun finds none."""
     subject = resident(container, 1)
     now = container.clock.now()
     stay(container, subject, "cafe", now, now + timedelta(hours=1))

@@ -137,8 +137,9 @@ def test_foreign_codes_are_counted_not_stored_and_rides_carry_the_vehicle(
 
 
 def test_a_scan_uploaded_by_two_racing_requests_is_stored_once(container: Container) -> None:
-    """Two uploads of the same scan at the same moment store it once (PostgreSQL's COPY path
-    falls back to INSERT … ON CONFLICT when the other request wins; SQLite has one writer)."""
+    """Two simultaneous uploads of the same scan store it once."""
+    # On PostgreSQL the losing request falls back from COPY to INSERT … ON CONFLICT; SQLite has one
+    # writer.
     import threading
 
     c = city(container)
@@ -164,8 +165,8 @@ def test_a_scan_uploaded_by_two_racing_requests_is_stored_once(container: Contai
 def test_a_resent_scan_beside_an_unregistered_subject_still_names_the_subject(
     container: Container,
 ) -> None:
-    """A batch mixing a scan stored already with one of an unknown subject is refused, naming
-    that item, and stores nothing (PostgreSQL: the fallback path after a unique violation)."""
+    """A batch of a resent scan and an unknown subject is refused, naming it, storing nothing."""
+    # On PostgreSQL this takes the fallback path after a unique violation.
     c = city(container)
     kit = device(container, c.restaurant)
     a = person(container)

@@ -52,9 +52,7 @@ def _seen(container: Container, subject: str) -> tuple[object, ...]:
 
 
 def test_batch_equals_one_by_one(container: Container) -> None:
-    """Pairs of people with the same facts, one recorded with ``record_fact``, the other with
-    ``record_many``: a fresh status, a status with a change due to catch up, and a person never
-    assessed end up identical."""
+    """Recording facts with ``record_many`` leaves a status as ``record_fact`` does."""
     kit = add_test_channel(container)
     pairs = {
         name: (resident(container, 2 * i + 1), resident(container, 2 * i + 2))

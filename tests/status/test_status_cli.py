@@ -119,8 +119,7 @@ def test_policy_check_refuses_a_bad_policy_naming_rule_and_field(
 def test_policy_check_and_activate_refuse_a_bad_tracing_section(
     cli_env: Settings, tmp_path: Path
 ) -> None:
-    """`policy check` exits 1 naming `tracing.<key>`, in words and in JSON; `policy activate`
-    refuses the same file and proposes nothing."""
+    """`policy check` and `policy activate` refuse a bad tracing section, naming its key."""
     bad = tmp_path / "bad-tracing.yaml"
     bad.write_text(with_bad_tracing(bundled_source("330100", version="2020.8")))
     code, out, err = run("policy", "check", str(bad))

@@ -125,8 +125,7 @@ def test_history_records_the_time_driven_change_at_its_exact_moment(
 def test_status_is_served_from_cache_until_valid_until(
     container: Container, clock: FixedClock
 ) -> None:
-    """Within [assessed_at, valid_until) the cached status is returned; at valid_until it is
-    reassessed."""
+    """The cached status is served until its valid_until, and reassessed from then on."""
     subject = _register(container, jurisdiction="110000")
     clock.set(ARRIVED)
     _arrive(container, subject, at=ARRIVED, from_region="310000")
@@ -275,8 +274,8 @@ def test_same_policy_version_cannot_be_activated_twice(container: Container) -> 
 
 
 def test_the_bundled_version_cannot_be_activated_again(container: Container) -> None:
-    """A changed policy under the bundled policy's version is refused: cached statuses would
-    never be reassessed under it."""
+    """A changed policy under the bundled policy's version is refused."""
+    # Cached statuses would never be reassessed under it.
     bundled = bundled_policy("330100").version
     with pytest.raises(InvalidInput) as refused, container.uow() as uow:
         activate_policy(

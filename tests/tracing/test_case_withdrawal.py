@@ -66,9 +66,7 @@ def _confirmed(container: Container, scene: Scene) -> None:
 def test_a_supervisor_cannot_withdraw_a_confirmed_case_alone(
     container: Container, scene: Scene
 ) -> None:
-    """A supervisor's withdrawal is only a proposal: nothing changes, the proposer cannot
-    approve it, a second withdrawal cannot be proposed meanwhile, and an empty reason is
-    refused."""
+    """A supervisor only proposes a withdrawal, with a reason, for another supervisor to approve."""
     _confirmed(container, scene)
     zhao = scene.who["zhao"]
     with pytest.raises(InvalidInput) as empty:
@@ -109,9 +107,7 @@ def test_a_supervisor_cannot_withdraw_a_confirmed_case_alone(
 def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
     container: Container, scene: Scene
 ) -> None:
-    """Approved by a different supervisor (here through the generic proposal approval), the
-    withdrawal retracts the case in that transaction, rejects a pending correction, and the
-    next tracing turns the diner green; proposer, approver, reason and result are kept."""
+    """An approved withdrawal retracts the case and is recorded with who, why and the result."""
     _confirmed(container, scene)
     container.clock.advance(hours(1))  # type: ignore[attr-defined]
     correction = cases.correct_case(
@@ -168,8 +164,7 @@ def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
 
 
 def test_a_withdrawal_proposal_needs_a_confirmed_case(container: Container, scene: Scene) -> None:
-    """Through the generic proposal, a withdrawal names a case, and only a confirmed one: a
-    report still pending is not withdrawn by four eyes."""
+    """A withdrawal proposal must name a confirmed case, not a pending report."""
     with pytest.raises(Conflict, match="only a confirmed case"):
         proposals.propose(
             uow=container.uow(),
@@ -195,8 +190,7 @@ def test_a_withdrawal_proposal_needs_a_confirmed_case(container: Container, scen
 def test_a_pending_report_is_withdrawn_by_one_supervisor(
     container: Container, scene: Scene
 ) -> None:
-    """Withdrawing a report not yet confirmed rejects it at once — a supervisor's decision, not
-    an official's — records who and why, and nothing can confirm it afterwards."""
+    """A supervisor alone rejects a pending report for good, recording who and why."""
     with pytest.raises(NotAllowed):
         _withdraw(container, scene.who["wang"], scene.case_id)
     rejected = _withdraw(container, scene.who["li"], scene.case_id, "duplicate report")

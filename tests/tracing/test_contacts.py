@@ -99,8 +99,7 @@ def test_intervals_are_half_open() -> None:
 
 
 def test_infectious_window_starts_two_days_before_onset_and_ends_at_isolation() -> None:
-    """Default window: 2 days before symptom onset (or sampling when asymptomatic or earlier)
-    until isolation."""
+    """The default window runs from 2 days before onset, or earlier sampling, until isolation."""
     onset, sampled, isolated = at(0), at(24 * 60), at(48 * 60)
     w = infectious_window(
         onset_at=onset, sampled_at=sampled, isolated_at=isolated, settings=SETTINGS
@@ -120,8 +119,7 @@ def test_infectious_window_starts_two_days_before_onset_and_ends_at_isolation() 
 
 
 def test_venue_overlap_of_at_least_the_policy_minutes() -> None:
-    """At a venue, an overlap of 15 minutes flags a close contact; 14 minutes does not; another
-    venue never does."""
+    """An overlap of 15 minutes at the same venue flags a close contact; 14 minutes does not."""
     case = [presence("case", "louwailou", 0, 60)]
     found = trace(
         case,
@@ -135,8 +133,7 @@ def test_venue_overlap_of_at_least_the_policy_minutes() -> None:
 
 
 def test_check_ins_count_as_assumed_stays() -> None:
-    """Check-ins are instants, stretched to the policy's assumed stay (60 min): 45 minutes apart
-    overlap 15 minutes; 46 minutes apart do not."""
+    """A check-in counts as a stay of the policy's assumed length, 60 minutes by default."""
     case = [presence("case", "louwailou", 0)]
     found = trace(case, [presence("near", "louwailou", 45), presence("later", "louwailou", 46)])
     assert found == {"venue": {"near"}}
@@ -147,8 +144,7 @@ def test_check_ins_count_as_assumed_stays() -> None:
 
 
 def test_same_trip_any_overlap_but_not_another_vehicle() -> None:
-    """On the same trip (line and vehicle) any overlap is close contact; the same line on another
-    vehicle, or the same vehicle later, is not."""
+    """Any overlap on the same trip is close contact; another vehicle or a later ride is not."""
     ride = dict(kind="bus_route", source="transit")
     case = [presence("case", "line7:浙A12345", 0, 20, **ride)]  # type: ignore[arg-type]
     found = trace(
@@ -165,8 +161,7 @@ def test_same_trip_any_overlap_but_not_another_vehicle() -> None:
 
 
 def test_household_members_for_the_whole_window_and_only_within_it() -> None:
-    """Household members are close contacts (not the case); presences outside the infectious
-    window flag no one."""
+    """Household members are close contacts; presences outside the window flag no one."""
     case = [presence("case", "louwailou", -4 * 24 * 60, -4 * 24 * 60 + 60)]
     found = trace(
         case,
@@ -195,8 +190,7 @@ def _stay(
 
 
 def test_chengdu_companions_need_more_than_ten_minutes_and_thirty_hours() -> None:
-    """Chengdu preset: same cell for more than 10 minutes (10 exactly is not enough), and either
-    phone spent at least 30 h in that cell within 14 days."""
+    """Chengdu companions share a cell over 10 minutes where either spent 30 h in 14 days."""
     settings = TracingSettings(companion=CHENGDU)
     home = [_stay("case", -40 * 60, -5 * 60)]  # 35 h in the cell: the dwell condition holds
     case = [*home, _stay("case", 0, 60)]
@@ -239,8 +233,7 @@ def test_companions_off_by_default() -> None:
 
 
 def test_secondary_contacts_after_the_close_contacts_exposure_until_confirmation() -> None:
-    """People who shared a place with a close contact after that contact's exposure began and
-    before the case was confirmed are secondary contacts; before or after is nobody."""
+    """Meeting a close contact after their exposure and before confirmation is secondary contact."""
     case = [presence("case", "louwailou", 0, 60)]
     primary = close_contacts(
         case_subject="case",
@@ -292,8 +285,7 @@ def test_secondary_contacts_after_the_close_contacts_exposure_until_confirmation
 
 
 def test_each_person_keeps_only_their_most_severe_category() -> None:
-    """A close contact who is also a companion of the same case is recorded as a close contact
-    only; counts are per rule, a person counted once per rule."""
+    """A close contact who is also a companion counts as a close contact only, and once."""
     settings = TracingSettings(companion=CHENGDU)
     case = [presence("case", "louwailou", 0, 60), _stay("case", -40 * 60, 120)]
     others = [presence("both", "louwailou", 0, 60), _stay("both", 0, 120), _stay("x", 0, 120)]
@@ -321,8 +313,7 @@ def test_each_person_keeps_only_their_most_severe_category() -> None:
 
 
 def test_evidence_and_deterministic_ids() -> None:
-    """A finding carries the place, both intervals and the overlap; tracing the same presences
-    again gives the same exposure id, different evidence a different one."""
+    """A finding carries its evidence, and its exposure id changes only when the evidence does."""
     case = [presence("case", "louwailou", 0, 60)]
     first = close_contacts(
         case_subject="case",

@@ -103,9 +103,7 @@ def _ride(container: Container, subject: str, trip: str, start: float, end: floa
 def test_a_line_declared_as_risk_area_flags_its_riders_on_every_vehicle(
     container: Container, who: dict[str, Principal], lines: dict[str, Venue]
 ) -> None:
-    """Riders of line 71 on any vehicle during the window turn red, with the trip named in the
-    reason's exposure and its evidence; riders before the window, on line 49, or at a place
-    whose id merely begins with the line's id, are not flagged."""
+    """A line declared a risk area turns its riders in the window red, on any of its vehicles."""
     l71, l49 = lines["71"].id, lines["49"].id
     names = ["on_a", "on_b", "before", "other_line", "lookalike", "gate"]
     p = {n: resident(container, i, jurisdiction=SHANGHAI) for i, n in enumerate(names, start=1)}
@@ -142,8 +140,7 @@ def test_a_line_declared_as_risk_area_flags_its_riders_on_every_vehicle(
 def test_a_trip_declared_as_risk_area_flags_only_that_vehicle(
     container: Container, who: dict[str, Principal], lines: dict[str, Venue]
 ) -> None:
-    """An area naming one trip (line 71, vehicle 沪A12345) at medium level turns that vehicle's
-    riders yellow and leaves the line's other vehicles alone."""
+    """A trip declared a risk area flags that vehicle's riders, not the line's other vehicles."""
     l71 = lines["71"].id
     p = {n: resident(container, i, jurisdiction=SHANGHAI) for i, n in enumerate(["on", "off"], 1)}
     _ride(container, p["on"], f"{l71}:沪A12345", -5, -4.5)
@@ -158,8 +155,7 @@ def test_a_trip_declared_as_risk_area_flags_only_that_vehicle(
 def test_a_trip_must_name_a_line_of_here_and_a_vehicle(
     container: Container, who: dict[str, Principal], lines: dict[str, Venue]
 ) -> None:
-    """A trip on a restaurant, on an unknown line or with an empty vehicle is refused, each
-    naming its entry of the venues list."""
+    """A trip on a non-line, an unknown line or no vehicle is refused, naming its venues entry."""
     now = container.clock.now()
     with pytest.raises(InvalidInput) as refused:
         proposals.propose(

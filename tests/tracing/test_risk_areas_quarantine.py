@@ -53,9 +53,7 @@ def gps(container: Container, subject: str, start: float, end: float, cell: str 
 def test_presence_in_a_risk_area_is_an_exposure_at_its_level(
     container: Container, who: dict[str, Principal]
 ) -> None:
-    """A high-risk area (a cell and a market) declared by four eyes turns red whoever was there
-    during its window, including presences recorded after the declaration; being there before
-    the window or next door flags nobody."""
+    """Anyone in a high-risk area during its window turns red, even if recorded after it."""
     init_keys(
         uow=container.uow(),
         clock=container.clock,
@@ -137,8 +135,7 @@ def test_presence_in_a_risk_area_is_an_exposure_at_its_level(
 
 
 def test_chengdu_companions_turn_yellow(container: Container, who: dict[str, Principal]) -> None:
-    """Under Shanghai's Chengdu preset a phone that shared the case's home cell for 15 minutes
-    (the case spent 35 h there) turns yellow; 10 minutes exactly does not."""
+    """Under the Chengdu preset, 15 minutes in a case's home cell turns a phone yellow, 10 not."""
     names = ["case", "companion", "passer"]
     p = {n: resident(container, i, jurisdiction=SHANGHAI) for i, n in enumerate(names, start=1)}
     gps(container, p["case"], -60, -25)
@@ -159,9 +156,7 @@ def test_chengdu_companions_turn_yellow(container: Container, who: dict[str, Pri
 def test_quarantine_ends_on_time_and_is_notified(
     container: Container, who: dict[str, Principal]
 ) -> None:
-    """A close contact gets 7 days central then 3 days at home, counted from the last contact:
-    red until exactly day 7, then yellow; the worker records the change at that second and
-    queues the notification; an approved release ends the orders at once."""
+    """A contact turns yellow the second central quarantine ends, and is told; a release ends it."""
     p = {n: resident(container, i, jurisdiction=SHANGHAI) for i, n in enumerate(["case", "cc"], 1)}
     kit = add_test_channel(container, "alipay")
     bind_to_channel(container, kit, p["cc"], "u-cc")

@@ -43,9 +43,7 @@ def _world(container: Container) -> tuple[str, str, str]:
 def test_case_report_preview_confirm_worker_withdraw(
     cli_env: Settings, container: Container
 ) -> None:
-    """`case report` (wang), `trace preview` and `case confirm` (li), `worker --once` turns the
-    contact red with a quarantine order; `case withdraw` (wang) only proposes, and after
-    `case approve-withdrawal` (li) another pass turns them green."""
+    """The CLI reports, confirms, traces and, after a second approval, withdraws a case."""
     case, contact, other = _world(container)
     code, _, err = _run(
         "case",
@@ -117,8 +115,7 @@ def test_case_report_preview_confirm_worker_withdraw(
 def test_case_withdraw_rejects_a_pending_report_and_proposal_approve_withdraws(
     cli_env: Settings, container: Container
 ) -> None:
-    """`case withdraw` on a pending report rejects it (a supervisor); on a confirmed case it
-    proposes, and the generic `proposal approve` by another supervisor withdraws it."""
+    """`case withdraw` rejects a pending report and proposes withdrawing a confirmed case."""
     case, _, _ = _world(container)
     add_test_official(container, "zhao", "supervisor")
     reports = []
@@ -154,8 +151,7 @@ def test_case_withdraw_rejects_a_pending_report_and_proposal_approve_withdraws(
 
 
 def test_risk_area_propose_approve_list(cli_env: Settings, container: Container) -> None:
-    """`risk-area propose` (wang) then `risk-area approve` (li) publishes it in `risk-area list`;
-    a proposer cannot approve their own."""
+    """A risk area approved by another official is listed; its proposer cannot approve it."""
     _world(container)
     proposed = _ok(
         "risk-area",

@@ -91,9 +91,8 @@ def test_preview_counts_people_per_rule_before_approval(container: Container, wo
 def test_confirmation_turns_the_right_codes_red_or_yellow(
     container: Container, world: World
 ) -> None:
-    """After a second official confirms, the case is red at once; one worker pass later the close
-    contacts are red (with a central quarantine order), the secondary contact yellow, and nobody
-    else changed; each reason names the exposure whose evidence the person can see."""
+    """Confirmation turns the case and close contacts red, secondary ones yellow and no one else."""
+    # Each reason names its exposure, whose evidence the person can see.
     p = world.people
     with pytest.raises(NotAllowed):
         confirm(container, world.officials["wang"], world.case_id)  # not the reporter
@@ -150,9 +149,7 @@ def test_tracing_twice_records_nothing_new(container: Container, world: World) -
 def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
     container: Container, world: World
 ) -> None:
-    """A withdrawn case (proposed by one official, approved by another) retracts the case and
-    every exposure and order that followed: each person is back to the colour they would have
-    had, and their history names the correction."""
+    """A withdrawal returns everyone to their colour without the case, noted in their history."""
     p = world.people
     confirm(container, world.officials["li"], world.case_id)
     work(container)
@@ -211,8 +208,7 @@ def test_withdrawal_returns_everyone_with_the_correction_in_their_history(
 def test_correction_removes_only_exposures_that_no_longer_hold(
     container: Container, world: World
 ) -> None:
-    """A correction (onset later, so the window starts after the dinner) is confirmed by four
-    eyes; the dinner's and the ride's exposures are retracted, the household stays red."""
+    """An approved correction retracts only the exposures its new infectious window excludes."""
     p = world.people
     confirm(container, world.officials["li"], world.case_id)
     work(container)

@@ -20,8 +20,7 @@ T = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 def test_defaults_follow_the_published_practice() -> None:
-    """No section: 2 days before onset, 15 minutes at a venue, household, transit and secondary
-    contacts on, companions off, no orders."""
+    """Defaults: 2 days before onset, 15 minutes at a venue, no companions, no quarantine orders."""
     settings, problems = parse_tracing(None)
     assert problems == [] and settings == DEFAULTS
     assert settings.infectious_days_before == 2 and settings.venue_min_overlap_minutes == 15
@@ -30,8 +29,7 @@ def test_defaults_follow_the_published_practice() -> None:
 
 
 def test_chengdu_preset_and_overrides() -> None:
-    """``companion: {preset: chengdu}`` switches on > 10 minutes and 30 h in 14 days; keys given
-    next to the preset override it."""
+    """The Chengdu preset means over 10 minutes and 30 h in 14 days; keys beside it override it."""
     settings, problems = parse_tracing({"companion": {"preset": "chengdu"}})
     assert problems == [] and settings.companion == CHENGDU
     settings, problems = parse_tracing(
@@ -93,8 +91,7 @@ def test_bundled_policies_have_valid_tracing_sections(jurisdiction: str) -> None
 
 
 def test_plans_follow_one_another_from_the_last_contact() -> None:
-    """7 central + 3 home days from the last contact; a step already over when tracing runs is
-    skipped and a running one starts at issue."""
+    """Orders run on from the last contact, skipping finished steps; a current step starts now."""
     steps = [QuarantineStep(setting="central", days=7), QuarantineStep(setting="home", days=3)]
     orders = plan_orders(
         source_id="c",
@@ -136,8 +133,7 @@ def _presence(subject: str, place: str, cell: str, start: float, end: float) -> 
 
 
 def test_risk_area_exposures_and_their_orders() -> None:
-    """Presence in an area's venue or cell during its window is an exposure at its level;
-    presence before the window is not; orders follow the level's key."""
+    """Presence in a risk area during its window is an exposure at its level, with its orders."""
     cell = "8831aa5ab7fffff"
     area = RiskArea(
         id="area1",
@@ -175,8 +171,7 @@ def test_risk_area_exposures_and_their_orders() -> None:
 
 
 def test_risk_area_on_a_line_covers_its_trips() -> None:
-    """An area naming a line covers rides on every vehicle of it and names the trip; one naming
-    a trip covers that vehicle only; another line's trips are not covered."""
+    """An area naming a line covers its trips on every vehicle; one naming a trip, that vehicle."""
     area = RiskArea(
         id="area2",
         jurisdiction="330100",
@@ -212,8 +207,7 @@ def test_risk_area_on_a_line_covers_its_trips() -> None:
 
 
 def test_case_reports_are_checked() -> None:
-    """A report needs a subject, a zoned sampling time not in the future, onset unless
-    asymptomatic (and none if asymptomatic) and a test reference."""
+    """A report needs a subject, past sampling, a test reference and onset unless asymptomatic."""
     details, problems = parse_details(
         {"subject": "s", "sampled_at": T.isoformat(), "asymptomatic": True, "test_reference": "L1"},
         now=T + timedelta(hours=1),
@@ -243,8 +237,7 @@ def test_case_reports_are_checked() -> None:
 
 
 def test_late_presences_rescan_settings() -> None:
-    """Confirmed cases are traced again every 15 minutes for 72 hours unless the policy says
-    otherwise; ``hours: 0`` turns the rescans off."""
+    """Cases are rescanned every 15 minutes for 72 hours unless the policy says otherwise."""
     assert (DEFAULTS.late_rescan_minutes, DEFAULTS.late_hours) == (15.0, 72.0)
     settings, problems = parse_tracing({"late_presences": {"rescan_minutes": 5, "hours": 0}})
     assert problems == []

@@ -20,9 +20,7 @@ from tracing_helpers import confirm, hours, officials, report, resident, stay, w
 
 
 def test_two_cases_sharing_a_contact_change_the_contact_once(container: Container) -> None:
-    """Two confirmed cases met the same person at two cafes: one pass traces both, the contact
-    has an exposure from each, turns red once with both cases as the cause and is told once;
-    someone who met neither stays green."""
+    """A contact of two cases traced in one pass turns red once, naming both, and is told once."""
     who = officials(container)
     first, second = resident(container, 1), resident(container, 2)
     contact, stranger = resident(container, 3), resident(container, 4)
@@ -59,8 +57,7 @@ def test_two_cases_sharing_a_contact_change_the_contact_once(container: Containe
 
 
 def test_presences_uploaded_late_are_traced_by_the_rescan(container: Container) -> None:
-    """A checkpoint's scans reach the service after the case was traced: the case is traced
-    again 15 minutes later and finds them; after the policy's 72 hours it stops rescanning."""
+    """Scans uploaded after tracing are found by a rescan, until the policy's 72 hours end."""
     who = officials(container)
     case, late = resident(container, 1), resident(container, 2)
     now = container.clock.now()
@@ -88,8 +85,7 @@ class Killed(BaseException):
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two cases are traced together and the worker dies before the commit: nothing is kept,
-    both jobs wait for their lease, then another worker traces both once."""
+    """A worker killed mid-batch keeps nothing; after the lease another traces both cases once."""
     who = officials(container)
     first, second, contact = (resident(container, i) for i in (1, 2, 3))
     now = container.clock.now()

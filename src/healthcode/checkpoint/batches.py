@@ -174,23 +174,30 @@ def parse_batch(document: object) -> ParsedBatch:
     elif len(raw_scans) > MAX_SCANS:
         problems.append(Problem("scans", f"at most {MAX_SCANS} scans in one batch"))
     else:
-        seen: dict[int, int] = {}
-        for i, item in enumerate(raw_scans):
-            scan = _scan(item, f"scans[{i}]", problems)
-            if scan is None:
-                continue
-            if scan.seq in seen and scans[seen[scan.seq]] != scan:
-                problems.append(
-                    Problem(f"scans[{i}].seq", f"repeats scans[{seen[scan.seq]}] with other data")
-                )
-            seen.setdefault(scan.seq, len(scans))
-            scans.append(scan)
-            if len(problems) >= MAX_PROBLEMS:
-                break
-    if problems:
+        scans = _scans(raw_scans, problems)
+    if problems or not isinstance(device, str):  # a device that is no text is a problem
         raise InvalidInput(problems[:MAX_PROBLEMS])
-    assert isinstance(device, str)
     return ParsedBatch(device, tuple(scans), signature)
+
+
+def _scans(items: list[object], problems: list[Problem]) -> list[ScanRecord]:
+    """The scans the items describe; each bad item, and each seq repeated with other data, a
+    problem (at most ``MAX_PROBLEMS`` of them)."""
+    scans: list[ScanRecord] = []
+    seen: dict[int, int] = {}
+    for i, item in enumerate(items):
+        scan = _scan(item, f"scans[{i}]", problems)
+        if scan is None:
+            continue
+        if scan.seq in seen and scans[seen[scan.seq]] != scan:
+            problems.append(
+                Problem(f"scans[{i}].seq", f"repeats scans[{seen[scan.seq]}] with other data")
+            )
+        seen.setdefault(scan.seq, len(scans))
+        scans.append(scan)
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return scans
 
 
 def _scan(item: object, path: str, problems: list[Problem]) -> ScanRecord | None:
@@ -265,6 +272,24 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         problems.append(Problem(f"{path}.reason", f"at most {MAX_REASON} characters"))
     if not isinstance(issuer, str) or len(issuer) != 6 or not issuer.isdigit():
         problems.append(Problem(f"{path}.issuer", "must be a GB/T 2260 six-digit code"))
+    problems += _optional_problems(path, temperature, vehicle)
+    if len(problems) > before or when is None:  # no time is a problem
+        return None
+    return ScanRecord(
+        seq=seq,  # type: ignore[arg-type]
+        subject=subject,  # type: ignore[arg-type]
+        at=when,
+        outcome=outcome,  # type: ignore[arg-type]
+        reason=reason,
+        issuer=issuer,  # type: ignore[arg-type]
+        temperature=None if temperature is None else round(float(temperature), 1),
+        vehicle=vehicle,
+    )
+
+
+def _optional_problems(path: str, temperature: object, vehicle: object) -> list[Problem]:
+    """What is wrong with a scan's optional temperature and vehicle."""
+    problems: list[Problem] = []
     if temperature is not None and (
         isinstance(temperature, bool)
         or not isinstance(temperature, int | float)
@@ -283,19 +308,7 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         problems.append(
             Problem(f"{path}.vehicle", f"must be 1 to {MAX_VEHICLE} characters or null")
         )
-    if len(problems) > before:
-        return None
-    assert when is not None
-    return ScanRecord(
-        seq=seq,  # type: ignore[arg-type]
-        subject=subject,  # type: ignore[arg-type]
-        at=when,
-        outcome=outcome,  # type: ignore[arg-type]
-        reason=reason,
-        issuer=issuer,  # type: ignore[arg-type]
-        temperature=None if temperature is None else round(float(temperature), 1),
-        vehicle=vehicle,
-    )
+    return problems
 
 
 def _time(value: object) -> datetime | None:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from healthcode.cli.output import parse_at, refusals, refuse
 from healthcode.container import Container
+from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import SchemaOutOfDate
-from healthcode.identity.encryption import DataKeyError
 from healthcode.identity.officials import official_principal
 from healthcode.kernel.clock import Clock, FixedClock, SystemClock
 from healthcode.oversight.access import Principal

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 
 import typer
 from rich.console import Console
@@ -50,6 +50,18 @@ def refusals(*, as_json: bool) -> Iterator[None]:
         yield
     except DomainError as error:
         refuse(error, as_json=as_json)
+
+
+@overload
+def parse_time(value: str, *, field: str, as_json: bool) -> datetime: ...
+
+
+@overload
+def parse_time(value: None, *, field: str, as_json: bool) -> None: ...
+
+
+@overload
+def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | None: ...
 
 
 def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | None:

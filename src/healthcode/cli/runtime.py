@@ -13,8 +13,8 @@ from healthcode.cli.context import system
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
+from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import UnsupportedCollation
-from healthcode.identity.encryption import DataKeyError
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
 from healthcode.worker import PassReport, Worker

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +25,7 @@ from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
+from healthcode.kernel.clock import SystemClock
 from healthcode.kernel.errors import DomainError, InvalidInput
 
 keys_app = typer.Typer(help="The jurisdiction's root and code-signing keys.", no_args_is_help=True)
@@ -257,8 +258,7 @@ def verify_command(
     try:
         if (token is None) == (image is None):
             raise InvalidInput.one("token", "give either a TOKEN or --image FILE")
-        text = read_qr_image(image) if image is not None else token
-        assert text is not None
+        text = read_qr_image(image) if image is not None else str(token)
         if not trust_list:
             raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
         signed = [load_trust_list(p.read_bytes()) for p in trust_list]
@@ -278,7 +278,7 @@ def verify_command(
     except (DomainError, OSError) as error:
         refuse(error if isinstance(error, DomainError) else str(error), as_json=as_json, code=2)
     decision = verify(
-        text, trust_lists=store, at=moment or datetime.now(UTC), acceptance=acceptance
+        text, trust_lists=store, at=moment or SystemClock().now(), acceptance=acceptance
     )
 
     def human(console: Console) -> None:

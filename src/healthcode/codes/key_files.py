@@ -8,7 +8,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from healthcode.credentials.signer import load_private_key, private_key_bytes
-from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.db.encryption import PersonalDataCipher
 
 _HEADER = "healthcode-private-key-v1\n"
 

@@ -2,57 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
-
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from healthcode.api.auth import CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
 from healthcode.codes.online import own_trust_store, verify_online
+from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_svg, qr_version
-from healthcode.credentials.verify import Acceptance, Decision
+from healthcode.credentials.verify import Acceptance
 from healthcode.oversight.access import Action
 
 router = APIRouter(tags=["codes"])
-
-
-class CodeOut(BaseModel):
-    token: str
-    colour: str
-    masked_name: str
-    issuer: str
-    issued_at: datetime
-    expires_at: datetime
-    qr_version: int
-    qr_svg: str = Field(description="The token as a QR code (SVG, alphanumeric mode, level M)")
-
-
-class VerifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str
-    colours: list[Literal["green", "yellow", "red"]] = Field(
-        default_factory=lambda: ["green"],  # type: ignore[arg-type, unused-ignore]
-        description="Colours that pass at this checkpoint",
-    )
-
-
-def _decision(decision: Decision) -> dict[str, Any]:
-    return {
-        "outcome": decision.outcome.value,
-        "reason": decision.reason.value,
-        "message": decision.message,
-        "colour": None if decision.colour is None else decision.colour.value,
-        "masked_name": decision.masked_name,
-        "issuer": decision.issuer,
-        "issued_at": None if decision.issued_at is None else decision.issued_at.isoformat(),
-        "expires_at": None if decision.expires_at is None else decision.expires_at.isoformat(),
-    }
 
 
 @router.get("/api/v1/me/code", response_model=CodeOut)
@@ -79,7 +42,9 @@ def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
 
 
 @router.get(
-    "/.well-known/healthcode/trust-list", dependencies=[Depends(Public(Action.READ_TRUST_LIST))]
+    "/.well-known/healthcode/trust-list",
+    dependencies=[Depends(Public(Action.READ_TRUST_LIST))],
+    responses={200: {"model": TrustListOut, "description": "The signed trust list"}},
 )
 def trust_list(container: ContainerDep) -> Response:
     """This jurisdiction's signed trust list: its code-signing keys with validity periods,
@@ -95,8 +60,12 @@ def trust_list(container: ContainerDep) -> Response:
     return Response(document, media_type="application/json")
 
 
-@router.post("/api/v1/verify", dependencies=[Depends(Public(Action.VERIFY_CODE))])
-def verify_code(body: VerifyIn, container: ContainerDep) -> dict[str, Any]:
+@router.post(
+    "/api/v1/verify",
+    response_model=VerifyOut,
+    dependencies=[Depends(Public(Action.VERIFY_CODE))],
+)
+def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
     """Verify a code as a connected checkpoint: the offline decision, plus whether the holder's
     status changed since the code was issued."""
     settings = container.settings
@@ -119,8 +88,4 @@ def verify_code(body: VerifyIn, container: ContainerDep) -> dict[str, Any]:
         acceptance=acceptance,
         jurisdiction=settings.jurisdiction,
     )
-    return {
-        **_decision(check.decision),
-        "current_colour": check.current_colour,
-        "status_changed": check.status_changed,
-    }
+    return VerifyOut.of(check)

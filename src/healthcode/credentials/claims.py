@@ -205,7 +205,7 @@ def _checked(
     return None
 
 
-def _parse_layout(p: bytes) -> WireClaims | None:
+def _parse_layout(p: bytes) -> WireClaims | None:  # noqa: C901 - hot path (bench/verify.py)
     """Fast path: read the layout `encode_claims` writes by offsets (None if it differs).
 
     a6 | 01 66 iss | [02 text sub] | 04 1a exp | 06 1a iat | 20 colour | 21 text name | [22 bstr]
@@ -304,7 +304,11 @@ def _diagnose(raw: Any) -> str:
     """Name the first rule a decoded claims map breaks (only called once one is broken)."""
     if not isinstance(raw, dict):
         return "not a CBOR map"
-    keys = set(raw)
+    return _key_problem(set(raw)) or _value_problem(raw) or _claims_problem(raw)
+
+
+def _key_problem(keys: set[Any]) -> str:
+    """What is wrong with the claims' keys (empty: nothing)."""
     missing = sorted(_COMMON_KEYS - keys)
     if not keys & {CLAIM_SUB, CLAIM_SUBJECT_BYTES}:
         missing.append(CLAIM_SUB)
@@ -315,11 +319,15 @@ def _diagnose(raw: Any) -> str:
         return f"unexpected claim(s) {sorted(repr(k)[:16] for k in extra)}"
     if {CLAIM_SUB, CLAIM_SUBJECT_BYTES} <= keys:
         return f"the subject is in claim {CLAIM_SUB} or {CLAIM_SUBJECT_BYTES}, not both"
+    return ""
+
+
+def _value_problem(raw: dict[Any, Any]) -> str:
+    """What is wrong with the type or range of a claim's value (empty: nothing)."""
     for key in (CLAIM_ISS, CLAIM_MASKED_NAME):
         if type(raw[key]) is not str:
             return f"claim {key} must be a text string"
-    subject = _subject(raw)
-    if subject is None:
+    if _subject(raw) is None:
         if CLAIM_SUB in raw:
             return f"claim {CLAIM_SUB} must be text that is not lowercase hex (hex goes in -3)"
         return f"claim {CLAIM_SUBJECT_BYTES} must be 1 to 32 bytes"
@@ -328,6 +336,14 @@ def _diagnose(raw: Any) -> str:
             return f"claim {key} must be an unsigned 32-bit time in seconds"
     if type(raw[CLAIM_COLOUR]) is not int or raw[CLAIM_COLOUR] not in WIRE_TO_COLOUR:
         return f"claim {CLAIM_COLOUR} (colour) must be 1, 2 or 3"
+    return ""
+
+
+def _claims_problem(raw: dict[Any, Any]) -> str:
+    """The rule the claims, read, break as a whole (a time order, a masked name…)."""
+    subject = _subject(raw)
+    if subject is None:  # named by _value_problem already
+        return "claims break a rule"
     try:
         WireClaims(
             raw[CLAIM_ISS],

@@ -42,7 +42,7 @@ DEFAULT_CLOCK_SKEW: Final = timedelta(seconds=60)
 class Outcome(StrEnum):
     """What the checkpoint does: let the person through, stop them, or refuse the code."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - an outcome, not a password
     STOP = "stop"
     INVALID = "invalid"
 

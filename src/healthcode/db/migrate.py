@@ -65,7 +65,8 @@ def check_collation(engine: Engine) -> None:
         provider = "datlocprovider" if version >= 150000 else "'c'"
         row = connection.execute(
             text(
-                f"SELECT datcollate, {provider} FROM pg_database WHERE datname = current_database()"
+                f"SELECT datcollate, {provider} FROM pg_database "  # noqa: S608 - no input in it
+                "WHERE datname = current_database()"
             )
         ).one()
     collate, kind = str(row[0]), str(row[1])

@@ -15,15 +15,15 @@ from typing import Any, Self, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.codes.repository import SqlKeyRepository
-from healthcode.identity.encryption import PersonalDataCipher
-from healthcode.identity.repository import (
+from healthcode.db.encryption import PersonalDataCipher
+from healthcode.identity.repository.channels import SqlChannelRepository
+from healthcode.identity.repository.logins import (
     SqlAccountRepository,
-    SqlChannelRepository,
     SqlOfficialRepository,
-    SqlPersonRepository,
     SqlSessionRepository,
     SqlThrottleRepository,
 )
+from healthcode.identity.repository.people import SqlPersonRepository
 from healthcode.jobs.repository import SqlJobRepository
 from healthcode.kernel.uow import EventHandlers
 from healthcode.oversight.repository import SqlAuditLogRepository, SqlProposalRepository

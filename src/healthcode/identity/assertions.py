@@ -75,29 +75,7 @@ def verify_assertion(
     Raises ``NotAuthenticated`` naming what is wrong: signature, issuer, audience, times,
     or a replayed ``jti``."""
     now = clock.now()
-    algorithm = algorithm_for(channel.public_key_pem)
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            assertion,
-            key=load_pem_public_key(channel.public_key_pem.encode()),  # type: ignore[arg-type]
-            algorithms=[algorithm],
-            audience=audience,
-            issuer=channel.id,
-            options={
-                "require": list(REQUIRED_CLAIMS),
-                "verify_exp": False,  # checked below against the service's clock
-                "verify_iat": False,
-                "verify_nbf": False,
-            },
-        )
-    except jwt.InvalidAudienceError:
-        raise NotAuthenticated("assertion is for another audience") from None
-    except jwt.InvalidIssuerError:
-        raise NotAuthenticated("assertion was not issued by this channel") from None
-    except jwt.InvalidSignatureError:
-        raise NotAuthenticated("assertion signature is not valid") from None
-    except jwt.PyJWTError as error:
-        raise NotAuthenticated(f"assertion is not valid: {error}") from None
+    claims = _decode(channel, assertion, audience)
     issued_at, expires_at = _time(claims, "iat"), _time(claims, "exp")
     if expires_at <= now - CLOCK_SKEW:
         raise NotAuthenticated("assertion has expired")
@@ -124,6 +102,35 @@ def verify_assertion(
         expires_at=expires_at,
         face_checked_at=face_checked_at,
     )
+
+
+def _decode(channel: Channel, assertion: str, audience: str) -> dict[str, Any]:
+    """The claims of an assertion whose signature, issuer and audience hold (times are the
+    caller's to check, against the service's clock)."""
+    algorithm = algorithm_for(channel.public_key_pem)
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            assertion,
+            key=load_pem_public_key(channel.public_key_pem.encode()),  # type: ignore[arg-type]
+            algorithms=[algorithm],
+            audience=audience,
+            issuer=channel.id,
+            options={
+                "require": list(REQUIRED_CLAIMS),
+                "verify_exp": False,  # checked below against the service's clock
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
+    except jwt.InvalidAudienceError:
+        raise NotAuthenticated("assertion is for another audience") from None
+    except jwt.InvalidIssuerError:
+        raise NotAuthenticated("assertion was not issued by this channel") from None
+    except jwt.InvalidSignatureError:
+        raise NotAuthenticated("assertion signature is not valid") from None
+    except jwt.PyJWTError as error:
+        raise NotAuthenticated(f"assertion is not valid: {error}") from None
+    return claims
 
 
 def note_face_check(

@@ -3,7 +3,10 @@ token), and for a channel acting for one of its users, a signed assertion for th
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
+from healthcode.identity.model import AuthSession
 from healthcode.identity.officials import principal_of
 from healthcode.identity.passwords import token_hash
 from healthcode.identity.ports import IdentityUnitOfWork
@@ -28,13 +31,7 @@ def authenticate(
     transaction (clearing a re-verification notice at once)."""
     now = clock.now()
     with uow:
-        session = uow.sessions.get(token_hash(token))
-        if session is None:
-            raise NotAuthenticated("the bearer token is not valid")
-        if session.revoked_at is not None:
-            raise NotAuthenticated("the bearer token was revoked")
-        if session.expires_at <= now:
-            raise NotAuthenticated("the bearer token has expired")
+        session = _live_session(uow, token, now)
         if assertion is not None and session.kind != "channel":
             raise NotAuthenticated("only a channel may present an identity assertion")
         if session.kind == "citizen":
@@ -67,3 +64,15 @@ def authenticate(
         note_face_check(uow, clock=clock, subject=subject, claims=claims)
         uow.commit()
     return Principal(role=Role.CITIZEN, id=subject, channel=channel.id)
+
+
+def _live_session(uow: IdentityUnitOfWork, token: str, now: datetime) -> AuthSession:
+    """The session of a bearer token, or ``NotAuthenticated`` saying why it is not one."""
+    session = uow.sessions.get(token_hash(token))
+    if session is None:
+        raise NotAuthenticated("the bearer token is not valid")
+    if session.revoked_at is not None:
+        raise NotAuthenticated("the bearer token was revoked")
+    if session.expires_at <= now:
+        raise NotAuthenticated("the bearer token has expired")
+    return session

@@ -39,7 +39,7 @@ class NewChannel:
 class IssuedToken:
     access_token: str
     expires_in: int
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth2 token type, not a secret
 
 
 def _validate(name: str, kind: str, public_key_pem: str, webhook_url: str) -> None:

@@ -27,6 +27,7 @@ from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
 from healthcode.identity.officials import add_official
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
+from healthcode.kernel.errors import InvalidInput
 
 person_app = typer.Typer(help="Look at registered people (masked).", no_args_is_help=True)
 
@@ -204,7 +205,8 @@ def _demo_key(folder: Path, name: str) -> str:
     path = folder / f"{name}.key"
     if path.exists():
         private = load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(private, Ed25519PrivateKey)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise InvalidInput.one("key", f"{path} is not an Ed25519 private key")
     else:
         folder.mkdir(parents=True, exist_ok=True)
         private = Ed25519PrivateKey.generate()

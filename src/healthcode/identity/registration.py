@@ -40,39 +40,44 @@ class Registered:
     subject: str
 
 
-def _validate(person: Register, *, clock: Clock) -> tuple[IdType, str, str, str, str]:
-    problems: list[Problem] = []
-    clean_name = " ".join(person.name.split())
-    if not clean_name:
-        problems.append(Problem("name", "must not be empty"))
-    elif len(clean_name) > MAX_NAME_LENGTH:
-        problems.append(Problem("name", f"must be at most {MAX_NAME_LENGTH} characters"))
-    clean_address = " ".join(person.address.split())
-    if not clean_address:
-        problems.append(Problem("address", "must not be empty"))
-    elif len(clean_address) > MAX_ADDRESS_LENGTH:
-        problems.append(Problem("address", f"must be at most {MAX_ADDRESS_LENGTH} characters"))
-    kind: IdType | None = None
+def _text(value: str, field: str, most: int, problems: list[Problem]) -> str:
+    """``value`` with its whitespace collapsed; a problem when empty or too long."""
+    clean = " ".join(value.split())
+    if not clean:
+        problems.append(Problem(field, "must not be empty"))
+    elif len(clean) > most:
+        problems.append(Problem(field, f"must be at most {most} characters"))
+    return clean
+
+
+def _id_number(person: Register, clock: Clock, problems: list[Problem]) -> tuple[IdType, str]:
+    """The ID type and the normalised number (a problem for each that breaks a rule)."""
     try:
         kind = IdType(person.id_type)
     except ValueError:
         allowed = ", ".join(t.value for t in IdType)
         problems.append(Problem("id_type", f"must be one of {allowed}"))
-    number = ""
-    if kind is not None:
-        try:
-            number = validate_id_number(kind, person.id_number, today=clock.now().date())
-        except InvalidInput as refused:
-            problems.extend(refused.problems)
+        return IdType.RESIDENT, ""
+    try:
+        return kind, validate_id_number(kind, person.id_number, today=clock.now().date())
+    except InvalidInput as refused:
+        problems.extend(refused.problems)
+        return kind, ""
+
+
+def _validate(person: Register, *, clock: Clock) -> tuple[IdType, str, str, str, str]:
+    problems: list[Problem] = []
+    clean_name = _text(person.name, "name", MAX_NAME_LENGTH, problems)
+    clean_address = _text(person.address, "address", MAX_ADDRESS_LENGTH, problems)
+    kind, number = _id_number(person, clock, problems)
     clean_phone = ""
     try:
         clean_phone = validate_phone(person.phone)
     except InvalidInput as refused:
         problems.extend(refused.problems)
-    district = person.district
-    if district and not is_region_code(district):
+    if person.district and not is_region_code(person.district):
         problems.append(_BAD_DISTRICT)
-    if problems or kind is None:
+    if problems:
         raise InvalidInput(problems)
     return kind, number, clean_name, clean_phone, clean_address
 

@@ -79,7 +79,7 @@ class OfficialLoginIn(BaseModel):
 
 class SessionOut(BaseModel):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the token type, not a password
     expires_at: datetime
     role: str
 

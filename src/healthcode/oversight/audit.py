@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import NotFound
+from healthcode.kernel.errors import NotAllowed, NotFound
 from healthcode.oversight.access import Action, Principal, Purpose
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
 from healthcode.oversight.authz import require, require_person_scope
@@ -41,7 +41,8 @@ def record_access(
 def own_access_log(*, uow: OversightUnitOfWork, principal: Principal) -> list[AccessRecord]:
     """Who read the citizen's data, why and when, oldest first."""
     principal = require(principal, Action.READ_OWN_ACCESS_LOG)
-    assert principal.subject is not None
+    if principal.subject is None:  # the table allows this action to citizens only
+        raise NotAllowed(Action.READ_OWN_ACCESS_LOG.value, "only a person has an access log")
     with uow:
         return uow.audit.for_subject(principal.subject)
 

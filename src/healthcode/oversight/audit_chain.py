@@ -17,8 +17,9 @@ GENESIS = "0" * 64
 
 
 @dataclass(frozen=True, kw_only=True)
-class AccessRecord:
-    """One read of a person's data by someone else: who, in which role, why, what, when."""
+class AccessEntry:
+    """One read of a person's data by someone else: who, in which role, why, what, when, and
+    the MAC of the record before (everything a record's own MAC covers)."""
 
     seq: int
     at: datetime
@@ -28,6 +29,12 @@ class AccessRecord:
     subject: str
     what: str
     prev_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRecord(AccessEntry):
+    """An entry of the access log with its MAC."""
+
     hash: str
 
 
@@ -50,54 +57,23 @@ class ChainProblem:
         return self.detail
 
 
-def _canonical(
-    *,
-    seq: int,
-    at: datetime,
-    actor: str,
-    role: str,
-    purpose: str,
-    subject: str,
-    what: str,
-    prev_hash: str,
-) -> bytes:
+def _canonical(entry: AccessEntry) -> bytes:
     body = {
-        "seq": seq,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "role": role,
-        "purpose": purpose,
-        "subject": subject,
-        "what": what,
-        "prev": prev_hash,
+        "seq": entry.seq,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "role": entry.role,
+        "purpose": entry.purpose,
+        "subject": entry.subject,
+        "what": entry.what,
+        "prev": entry.prev_hash,
     }
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def record_mac(
-    key: bytes,
-    *,
-    seq: int,
-    at: datetime,
-    actor: str,
-    role: str,
-    purpose: str,
-    subject: str,
-    what: str,
-    prev_hash: str,
-) -> str:
+def record_mac(key: bytes, entry: AccessEntry) -> str:
     """The MAC of a record (HMAC-SHA256 over its canonical form, which includes ``prev_hash``)."""
-    content = _canonical(
-        seq=seq,
-        at=at,
-        actor=actor,
-        role=role,
-        purpose=purpose,
-        subject=subject,
-        what=what,
-        prev_hash=prev_hash,
-    )
-    return hmac.new(key, content, hashlib.sha256).hexdigest()
+    return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
 
 
 def head_mac(key: bytes, *, seq: int, hash_: str) -> str:
@@ -106,18 +82,7 @@ def head_mac(key: bytes, *, seq: int, hash_: str) -> str:
 
 
 def _valid(key: bytes, record: AccessRecord) -> bool:
-    expected = record_mac(
-        key,
-        seq=record.seq,
-        at=record.at,
-        actor=record.actor,
-        role=record.role,
-        purpose=record.purpose,
-        subject=record.subject,
-        what=record.what,
-        prev_hash=record.prev_hash,
-    )
-    return hmac.compare_digest(expected, record.hash)
+    return hmac.compare_digest(record_mac(key, record), record.hash)
 
 
 def _with_next(

@@ -9,9 +9,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import key_filters
-from healthcode.identity.encryption import PersonalDataCipher
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.oversight.audit_chain import (
     GENESIS,
+    AccessEntry,
     AccessRecord,
     ChainHead,
     ChainProblem,
@@ -148,18 +149,18 @@ class SqlAuditLogRepository:
             head = AuditHeadRow(id=HEAD_ID, seq=0, hash=GENESIS, mac="")
             self._session.add(head)
         seq, prev = head.seq + 1, head.hash
-        fields = {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "role": role,
-            "purpose": purpose,
-            "subject": subject,
-            "what": what,
-            "prev_hash": prev,
-        }
-        digest = record_mac(key, **fields)  # type: ignore[arg-type]
-        row = AccessAuditRow(hash=digest, **fields)
+        entry = AccessEntry(
+            seq=seq,
+            at=at,
+            actor=actor,
+            role=role,
+            purpose=purpose,
+            subject=subject,
+            what=what,
+            prev_hash=prev,
+        )
+        digest = record_mac(key, entry)
+        row = AccessAuditRow(hash=digest, **vars(entry))
         self._session.add(row)
         head.seq, head.hash = seq, digest
         head.mac = head_mac(key, seq=seq, hash_=digest)

@@ -116,6 +116,11 @@ def _truth(expression: object) -> tuple[Truth, bool] | None:
         return _in(operands)
     if op in INTEGER_COMPARISONS:
         return _compare(op, operands)
+    return _combined(op, operands)
+
+
+def _combined(op: str, operands: list[object]) -> tuple[Truth, bool] | None:
+    """The truth of ``!``, ``and`` or ``if`` over operands that have fast forms themselves."""
     parts = [_truth(operand) for operand in operands]
     if any(part is None for part in parts):
         return None

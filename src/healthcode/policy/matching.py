@@ -136,7 +136,7 @@ def match_steps(plans: Mapping[FactKind, MatchPlan]) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def match(steps: Sequence[Step], facts: FactSet, count: int) -> list[tuple[Fact, ...]]:
+def match(steps: Sequence[Step], facts: FactSet, count: int) -> list[tuple[Fact, ...]]:  # noqa: C901 - hot path (bench/assess.py)
     """For each of ``count`` positions, the facts (in (at, id) order) meeting its condition."""
     matched: list[tuple[Fact, ...]] = [()] * count
     by_kind = facts.by_kind

@@ -35,7 +35,7 @@ _RELEASE = FactKind.RELEASE  # read once: attributes of an Enum class go through
 _TIMESTAMP = itemgetter(1)
 
 
-def window_end(
+def window_end(  # noqa: C901 - hot path (bench/assess.py)
     window: Window, start: datetime, fact: Fact, item_id: str, facts: FactSet, zone: timezone
 ) -> datetime | None:
     """The instant the window opened at ``start`` (UTC) for ``fact`` ends; None if not known.

@@ -210,7 +210,8 @@ def review_checkin(
         if checkin.state != FLAGGED:
             raise InvalidInput.one("checkin", f"is {checkin.state}, not waiting for review")
         venue = uow.venues.venue(checkin.venue_id)
-        assert venue is not None
+        if venue is None:  # a check-in's venue is never deleted
+            raise NotFound("venue", checkin.venue_id)
         presence_id = None
         if confirm:
             presence = presence_of(checkin, venue, recorded_at=now)

@@ -143,11 +143,18 @@ def _time(value: object) -> datetime | None:
         return None
 
 
-def check_staff(
-    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, request: Mapping[str, Any]
-) -> dict[str, str]:
-    """Pass or stop at the device's venue for each asked subject who is consenting staff of
-    the venue's organisation; ``not_listed`` for anyone else (nothing else is revealed)."""
+@dataclass(frozen=True, kw_only=True)
+class StaffCheck:
+    """A gate's signed question: which of these subjects may pass, asked at ``at``."""
+
+    device_id: str
+    at: datetime
+    subjects: list[str]
+    signature: bytes
+
+
+def _staff_check(request: Mapping[str, Any]) -> StaffCheck:
+    """The request's fields, each that breaks a rule named (its signature is not checked)."""
     device_id, subjects = request.get("device"), request.get("subjects")
     problems: list[Problem] = []
     if not isinstance(device_id, str):
@@ -161,10 +168,20 @@ def check_staff(
     at = _time(request.get("at"))
     if at is None or at.tzinfo is None:
         problems.append(Problem("at", "must be an ISO 8601 time with a zone"))
-    if problems:
+    # each wrong field was named above
+    if problems or not isinstance(device_id, str) or not isinstance(subjects, list) or at is None:
         raise InvalidInput(problems)
-    assert isinstance(device_id, str) and isinstance(subjects, list) and at is not None
     signature = unb64(str(request.get("signature", "")), size=64, field="signature")
+    return StaffCheck(device_id=device_id, at=at, subjects=subjects, signature=signature)
+
+
+def check_staff(
+    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, request: Mapping[str, Any]
+) -> dict[str, str]:
+    """Pass or stop at the device's venue for each asked subject who is consenting staff of
+    the venue's organisation; ``not_listed`` for anyone else (nothing else is revealed)."""
+    check = _staff_check(request)
+    device_id, at, subjects = check.device_id, check.at, check.subjects
     now = clock.now()
     if abs(now - at) > CLOCK_SKEW:
         raise InvalidInput.one("at", "is more than five minutes from the server's clock")
@@ -175,12 +192,13 @@ def check_staff(
             raise InvalidInput.one("device", f"{device_id} is not a registered device")
         try:
             load_public_key(device.public_key).verify(
-                signature, _signed_bytes(device_id, at, subjects)
+                check.signature, _signed_bytes(device_id, at, subjects)
             )
         except InvalidSignature:
             raise InvalidInput.one("signature", "does not verify under the device's key") from None
         venue = uow.venues.venue(device.venue_id)
-        assert venue is not None
+        if venue is None:  # a device's venue is never deleted
+            raise NotFound("venue", device.venue_id)
         accepted = accepted_colours(uow.policies.active(jurisdiction), venue.kind)
         for subject in subjects:
             member = uow.venues.staff_member(venue.organisation_id, subject)

@@ -17,7 +17,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Final
@@ -88,9 +88,11 @@ def _parse(
     source = item.get("source") or default_source
     if source not in SOURCES:
         problems.append(Problem(_field(label, "source"), "must be gps or telecom"))
-    if len(problems) > before:
+    # each wrong field was named above
+    if len(problems) > before or not isinstance(subject, str) or at is None:
         return None
-    assert isinstance(subject, str) and at is not None and isinstance(source, str)
+    if not isinstance(source, str):
+        return None
     return subject.strip(), float(lat), float(lon), at.astimezone(UTC), source  # type: ignore[arg-type]
 
 
@@ -175,27 +177,8 @@ def import_pings(
     now = clock.now()
     with uow:
         keep = retention(uow.policies.active(jurisdiction))
-        consents = {s: uow.persons.consents(s) for s in {p[0] for _, p in parsed}}
-        refused: set[str] = set()  # one problem per person, at their first bad line
-        for label, (subject, _lat, _lon, at, _source) in parsed:
-            wrong_time = check_time(at, now=now, keep=keep, field=_field(label, "at"))
-            problems += wrong_time
-            if wrong_time or subject in refused:
-                continue
-            if uow.persons.jurisdiction_of(subject) is None:
-                refused.add(subject)
-                problems.append(Problem(_field(label, "subject"), "is not a registered person"))
-            elif not any(
-                c.purpose == LOCATION_CONSENT_PURPOSE and c.active_at(at) for c in consents[subject]
-            ):
-                refused.add(subject)
-                problems.append(
-                    Problem(
-                        _field(label, "subject"),
-                        "has no recorded consent to location use for epidemic control at that "
-                        "time: nothing in this batch was stored",
-                    )
-                )
+        subjects = {p[0] for _, p in parsed}
+        problems += _refusals(uow, parsed, now=now, keep=keep)
         if problems:
             raise InvalidInput(problems[:MAX_PROBLEMS])
         places = _Places(boundaries_in(uow))
@@ -219,11 +202,46 @@ def import_pings(
         uow.commit()
     return LocationReceipt(
         pings=len(parsed),
-        subjects=len(consents),
+        subjects=len(subjects),
         stays=len(stays),
         stored=stored,
         arrivals=arrivals,
     )
+
+
+def _refusals(
+    uow: PresenceUnitOfWork,
+    parsed: Sequence[tuple[str, tuple[str, float, float, datetime, str]]],
+    *,
+    now: datetime,
+    keep: timedelta,
+) -> list[Problem]:
+    """Why pings may not be stored: a time outside the retention window, or a person who is not
+    registered or gave no consent to location use then (one problem a person, at their first
+    bad line)."""
+    consents = {s: uow.persons.consents(s) for s in {p[0] for _, p in parsed}}
+    problems: list[Problem] = []
+    refused: set[str] = set()
+    for label, (subject, _lat, _lon, at, _source) in parsed:
+        wrong_time = check_time(at, now=now, keep=keep, field=_field(label, "at"))
+        problems += wrong_time
+        if wrong_time or subject in refused:
+            continue
+        if uow.persons.jurisdiction_of(subject) is None:
+            refused.add(subject)
+            problems.append(Problem(_field(label, "subject"), "is not a registered person"))
+        elif not any(
+            c.purpose == LOCATION_CONSENT_PURPOSE and c.active_at(at) for c in consents[subject]
+        ):
+            refused.add(subject)
+            problems.append(
+                Problem(
+                    _field(label, "subject"),
+                    "has no recorded consent to location use for epidemic control at that "
+                    "time: nothing in this batch was stored",
+                )
+            )
+    return problems
 
 
 def _stay_row(stay: Stay, now: datetime) -> dict[str, Any]:

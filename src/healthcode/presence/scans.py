@@ -32,7 +32,7 @@ from healthcode.checkpoint.batches import (
 )
 from healthcode.credentials.signer import load_public_key
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, HealthDeclaration, Symptom
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import UnknownSubjects, Venue
@@ -78,7 +78,8 @@ def upload_scans(
         if not holds:
             raise InvalidInput.one("signature", f"does not verify under device {device.id}'s key")
         venue = uow.venues.venue(device.venue_id)
-        assert venue is not None
+        if venue is None:  # a device's venue is never deleted
+            raise NotFound("venue", device.venue_id)
         keep = retention(uow.policies.active(jurisdiction))
         own = [s for s in parsed.scans if s.issuer == jurisdiction]
         _check(uow, parsed, jurisdiction, now=now, keep=keep, venue=venue)
@@ -170,17 +171,16 @@ def _fevers(
 ) -> int:
     """A health declaration per scan at or above the fever threshold (once per scan)."""
     hot = {
-        hashlib.sha256(f"fever:{device}:{s.seq}".encode()).hexdigest()[:32]: s
+        hashlib.sha256(f"fever:{device}:{s.seq}".encode()).hexdigest()[:32]: (s, s.temperature)
         for s in scans
         if s.temperature is not None and s.temperature >= FEVER_THRESHOLD_CELSIUS
     }
     if not hot:
         return 0
     held = uow.presences.fact_ids("health_declarations", hot)
-    for fact_id, scan in hot.items():
+    for fact_id, (scan, temperature) in hot.items():
         if fact_id in held:
             continue
-        assert scan.temperature is not None
         record_fact(
             uow,
             clock=clock,
@@ -189,7 +189,7 @@ def _fevers(
                 subject=scan.subject,
                 at=scan.at,
                 recorded_at=now,
-                temperature=scan.temperature,
+                temperature=temperature,
                 symptoms=(Symptom.FEVER,),
                 note=f"checkpoint {device} at {venue.name_en}",
             ),

@@ -67,30 +67,39 @@ _NUMBERS = {"checkin": "max_distance_m", "retention": "presence_days"}
 def presence_problems(policy: Policy) -> list[Problem]:
     """What is wrong with the policy's ``entry``, ``checkin`` and ``retention`` sections (empty:
     nothing), each named by its dotted path."""
-    problems: list[Problem] = []
-    entry = policy.settings.get("entry")
-    if entry is not None and not isinstance(entry, Mapping):
-        problems.append(Problem("entry", "must be a mapping of venue kind to colours"))
-    elif entry is not None:
-        for key, value in entry.items():
-            if key not in _ENTRY_KEYS:
-                problems.append(
-                    Problem(
-                        f"entry.{key}", f"is not a venue kind (or default): {sorted(_ENTRY_KEYS)}"
-                    )
-                )
-            elif not isinstance(value, list) or not value or not _COLOUR_VALUES.issuperset(value):
-                problems.append(Problem(f"entry.{key}", f"must be a non-empty list of {_COLOURS}"))
+    problems = _entry_problems(policy.settings.get("entry"))
     for name, key in _NUMBERS.items():
-        section = policy.settings.get(name)
-        if section is None:
-            continue
-        if not isinstance(section, Mapping):
-            problems.append(Problem(name, f"must be a mapping with {key}"))
-            continue
-        for extra in sorted(set(section) - {key}):
-            problems.append(Problem(f"{name}.{extra}", f"is not a setting: only {key}"))
-        value = section.get(key)
-        if value is not None and not _positive(value):
-            problems.append(Problem(f"{name}.{key}", "must be a positive number"))
+        problems += _number_problems(name, key, policy.settings.get(name))
+    return problems
+
+
+def _entry_problems(entry: object) -> list[Problem]:
+    if entry is None:
+        return []
+    if not isinstance(entry, Mapping):
+        return [Problem("entry", "must be a mapping of venue kind to colours")]
+    problems: list[Problem] = []
+    for key, value in entry.items():
+        if key not in _ENTRY_KEYS:
+            problems.append(
+                Problem(f"entry.{key}", f"is not a venue kind (or default): {sorted(_ENTRY_KEYS)}")
+            )
+        elif not isinstance(value, list) or not value or not _COLOUR_VALUES.issuperset(value):
+            problems.append(Problem(f"entry.{key}", f"must be a non-empty list of {_COLOURS}"))
+    return problems
+
+
+def _number_problems(name: str, key: str, section: object) -> list[Problem]:
+    """What is wrong with a section holding one positive number ``key``."""
+    if section is None:
+        return []
+    if not isinstance(section, Mapping):
+        return [Problem(name, f"must be a mapping with {key}")]
+    problems = [
+        Problem(f"{name}.{extra}", f"is not a setting: only {key}")
+        for extra in sorted(set(section) - {key})
+    ]
+    value = section.get(key)
+    if value is not None and not _positive(value):
+        problems.append(Problem(f"{name}.{key}", "must be a positive number"))
     return problems

@@ -166,12 +166,9 @@ def itinerary(
 def moves(stays: Sequence[Stay], *, visit_gap: timedelta = VISIT_MAX_GAP) -> list[Move]:
     """Arrivals: each visit to a known jurisdiction right after a visit to another known one.
     A stretch outside every known boundary neither starts nor ends a move."""
-    known = [v for v in visits(stays, visit_gap=visit_gap) if v.jurisdiction is not None]
-    found: list[Move] = []
-    for before, after in pairwise(known):
-        assert before.jurisdiction is not None and after.jurisdiction is not None
-        if before.jurisdiction != after.jurisdiction:
-            found.append(
-                Move(from_region=before.jurisdiction, to_region=after.jurisdiction, at=after.at)
-            )
-    return found
+    known = [(v.jurisdiction, v.at) for v in visits(stays, visit_gap=visit_gap) if v.jurisdiction]
+    return [
+        Move(from_region=left, to_region=arrived, at=at)
+        for (left, _), (arrived, at) in pairwise(known)
+        if left != arrived
+    ]

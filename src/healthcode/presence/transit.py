@@ -56,9 +56,8 @@ def record_ride(
         keep = retention(uow.policies.active(jurisdiction))
         problems += check_time(boarded_at, now=now, keep=keep, field="boarded_at")
         problems += check_time(alighted_at, now=now, keep=keep, field="alighted_at")
-        if problems:
+        if problems or venue is None:  # no such line is a problem
             raise InvalidInput(problems)
-        assert venue is not None
         presence = Presence(
             id=new_id(),
             subject=subject,

@@ -88,9 +88,8 @@ def add_venue(
     if parsed is None:
         problems.append(Problem("kind", f"{kind!r} is not one of {kinds_text()}"))
     problems.extend(coordinate_problems(lat, lon))
-    if problems:
+    if problems or parsed is None:  # an unknown kind is a problem
         raise InvalidInput(problems)
-    assert parsed is not None
     now = clock.now().replace(microsecond=0)
     venue_id = new_id()
     with uow:

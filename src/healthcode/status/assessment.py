@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeGuard
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
@@ -114,7 +115,7 @@ def refresh_status(uow: StatusUnitOfWork, *, clock: Clock, subject: str, cause: 
     return status
 
 
-def _fresh(cached: Status | None, policy: Policy, now: datetime) -> bool:
+def _fresh(cached: Status | None, policy: Policy, now: datetime) -> TypeGuard[Status]:
     return (
         cached is not None
         and cached.policy_version == policy.version
@@ -129,7 +130,6 @@ def status_now(uow: StatusUnitOfWork, *, clock: Clock, subject: str) -> Status:
     policy = _policy_for(uow, subject)
     cached = uow.statuses.current(subject)
     if _fresh(cached, policy, now):
-        assert cached is not None
         return cached
     return refresh_status(uow, clock=clock, subject=subject, cause=TIME_CAUSE)
 

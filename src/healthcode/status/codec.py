@@ -58,7 +58,8 @@ def encode(status: Status) -> dict[str, Any]:
 
 def decode(body: Mapping[str, Any]) -> Status:
     assessed_at = _time(body["assessed_at"])
-    assert assessed_at is not None
+    if assessed_at is None:
+        raise ValueError("a stored status names when it was assessed")
     return Status(
         subject=str(body["subject"]),
         colour=Colour(body["colour"]),

@@ -3,8 +3,6 @@ travel declarations."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, status
 
 from healthcode.api.auth import CurrentSubject
@@ -13,36 +11,32 @@ from healthcode.api.language import Language
 from healthcode.kernel.facts import Fact
 from healthcode.status import declarations
 from healthcode.status.assessment import current_status, status_history
-from healthcode.status.schemas import DeclarationOut, HealthDeclarationIn, TravelDeclarationIn
+from healthcode.status.schemas import (
+    DeclarationOut,
+    HealthDeclarationIn,
+    StatusChangeOut,
+    StatusOut,
+    TravelDeclarationIn,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
 
 
-@router.get("/me/status")
-def my_status(subject: CurrentSubject, container: ContainerDep, lang: Language) -> dict[str, Any]:
+@router.get("/me/status", response_model=StatusOut)
+def my_status(subject: CurrentSubject, container: ContainerDep, lang: Language) -> StatusOut:
     """Colour, the reasons for it (rule, text, facts, since, when it ends), notices, and
     `valid_until`: the moment it will change if nothing new happens."""
     status = current_status(uow=container.uow(), clock=container.clock, subject=subject)
-    return {"language": lang, **status.to_dict(lang)}
+    return StatusOut.of(status, lang)
 
 
-@router.get("/me/status/history")
+@router.get("/me/status/history", response_model=list[StatusChangeOut])
 def my_status_history(
     subject: CurrentSubject, container: ContainerDep, lang: Language
-) -> list[dict[str, Any]]:
+) -> list[StatusChangeOut]:
     """Every change of colour, oldest first: when, from what to what, why, under which policy."""
     changes = status_history(uow=container.uow(), clock=container.clock, subject=subject)
-    return [
-        {
-            "at": c.at.isoformat(),
-            "from": None if c.colour_from is None else c.colour_from.value,
-            "to": c.colour_to.value,
-            "cause": c.cause,
-            "policy_version": c.status.policy_version,
-            "reasons": [r.to_dict(lang) for r in c.status.reasons],
-        }
-        for c in changes
-    ]
+    return [StatusChangeOut.of(c, lang) for c in changes]
 
 
 def _declaration_out(fact: Fact) -> DeclarationOut:

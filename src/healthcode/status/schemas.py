@@ -1,13 +1,28 @@
-"""Bodies for health and travel declarations."""
+"""Bodies for health and travel declarations, and the answers for a citizen's status and its
+history."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthcode.api.types import IsoDateTime
+from healthcode.kernel.facts import Colour
+from healthcode.kernel.status import Notice, Reason, Status
+from healthcode.status.model import StatusChange
+
+
+def _in(texts: Mapping[str, str], lang: str) -> str:
+    """The text in ``lang``, falling back to Chinese, as ``Status.to_dict`` picks it."""
+    return texts.get(lang) or texts.get("zh", "")
+
 
 class HealthDeclarationIn(BaseModel):
+    """Today's temperature and symptoms, as the citizen declares them."""
+
     model_config = ConfigDict(extra="forbid")
 
     temperature: float
@@ -16,6 +31,8 @@ class HealthDeclarationIn(BaseModel):
 
 
 class TravelDeclarationIn(BaseModel):
+    """A stay in another region within the last 14 days, as the citizen declares it."""
+
     model_config = ConfigDict(extra="forbid")
 
     place: str = Field(description="GB/T 2260 region code, e.g. 310000")
@@ -24,6 +41,8 @@ class TravelDeclarationIn(BaseModel):
 
 
 class DeclarationOut(BaseModel):
+    """A recorded health or travel declaration."""
+
     id: str
     kind: str
     at: datetime
@@ -33,3 +52,102 @@ class DeclarationOut(BaseModel):
     place: str | None = None
     from_date: date | None = None
     to_date: date | None = None
+
+
+class ReasonOut(BaseModel):
+    """One policy rule that holds: why the code has (at least) this colour."""
+
+    rule: str
+    colour: Colour
+    text: str = Field(description="In the language asked for")
+    since: IsoDateTime
+    ends_at: IsoDateTime | None = Field(
+        description="When the rule stops holding if nothing new happens (null: only a clearing "
+        "condition ends it)"
+    )
+    clears_when: str = Field(description="In the language asked for")
+    facts: list[str] = Field(description="The ids of the facts behind the rule")
+
+    @classmethod
+    def of(cls, reason: Reason, lang: str) -> ReasonOut:
+        return cls(
+            rule=reason.rule_id,
+            colour=reason.colour,
+            text=_in(reason.text, lang),
+            since=reason.since,
+            ends_at=reason.ends_at,
+            clears_when=_in(reason.clears_when, lang),
+            facts=list(reason.fact_ids),
+        )
+
+
+class NoticeOut(BaseModel):
+    """A block that is not a colour, e.g. identity re-verification overdue."""
+
+    notice: str
+    text: str = Field(description="In the language asked for")
+    blocks_code: bool
+    since: IsoDateTime | None = Field(description="null: it has held for ever")
+    ends_at: IsoDateTime | None = Field(description="null: only a new fact ends it")
+    clears_when: str = Field(description="In the language asked for")
+    facts: list[str]
+
+    @classmethod
+    def of(cls, notice: Notice, lang: str) -> NoticeOut:
+        return cls(
+            notice=notice.notice_id,
+            text=_in(notice.text, lang),
+            blocks_code=notice.blocks_code,
+            since=notice.since,
+            ends_at=notice.ends_at,
+            clears_when=_in(notice.clears_when, lang),
+            facts=list(notice.fact_ids),
+        )
+
+
+class StatusOut(BaseModel):
+    """A citizen's status now: colour, reasons, notices and until when it holds."""
+
+    language: Literal["zh", "en"] = Field(description="The language of the texts")
+    colour: Colour
+    reasons: list[ReasonOut]
+    notices: list[NoticeOut]
+    valid_until: IsoDateTime | None = Field(
+        description="When the status will change if nothing new happens (null: never)"
+    )
+    policy_version: str
+    assessed_at: IsoDateTime
+
+    @classmethod
+    def of(cls, status: Status, lang: str) -> StatusOut:
+        return cls(
+            language=lang,
+            colour=status.colour,
+            reasons=[ReasonOut.of(r, lang) for r in status.reasons],
+            notices=[NoticeOut.of(n, lang) for n in status.notices],
+            valid_until=status.valid_until,
+            policy_version=status.policy_version,
+            assessed_at=status.assessed_at,
+        )
+
+
+class StatusChangeOut(BaseModel):
+    """One change of colour: when, from what to what, why and under which policy."""
+
+    at: IsoDateTime
+    from_: Colour | None = Field(serialization_alias="from", description="null: the first status")
+    to: Colour
+    cause: str
+    policy_version: str
+    reasons: list[ReasonOut]
+
+    @classmethod
+    def of(cls, change: StatusChange, lang: str) -> StatusChangeOut:
+        return cls(
+            at=change.at,
+            from_=change.colour_from,
+            to=change.colour_to,
+            cause=change.cause,
+            policy_version=change.status.policy_version,
+            reasons=[ReasonOut.of(r, lang) for r in change.status.reasons],
+        )

@@ -163,6 +163,29 @@ def _prepare_area(
     if not isinstance(cells, list) or not isinstance(venues, list):
         raise InvalidInput.one("payload.cells", "cells and venues must be lists")
     problems += check_places(cells, venues)
+    times = _area_times(payload, now, problems)
+    jurisdiction = principal.jurisdiction
+    for i, place in enumerate(venues):
+        problems += _check_venue(uow, jurisdiction, f"payload.venues[{i}]", place)
+    if problems:
+        raise InvalidInput(problems)
+    return Prepared(
+        jurisdiction=jurisdiction,
+        payload={
+            "name": str(name).strip(),
+            "level": level,
+            "cells": sorted(set(cells)),
+            "venues": sorted(set(venues)),
+            "starts_at": times["starts_at"].isoformat(),
+            "ends_at": times["ends_at"].isoformat(),
+        },
+    )
+
+
+def _area_times(
+    payload: Mapping[str, Any], now: datetime, problems: list[Problem]
+) -> dict[str, datetime]:
+    """An area's start and end (a problem for each missing, malformed or out of bounds)."""
     times: dict[str, datetime] = {}
     for key in ("starts_at", "ends_at"):
         raw = payload.get(key)
@@ -181,22 +204,7 @@ def _prepare_area(
             problems.append(Problem("payload.ends_at", "an area lasts at most 28 days"))
         if now - times["starts_at"] > MAX_AREA_LOOKBACK:
             problems.append(Problem("payload.starts_at", "must be within the last 21 days"))
-    jurisdiction = principal.jurisdiction
-    for i, place in enumerate(venues):
-        problems += _check_venue(uow, jurisdiction, f"payload.venues[{i}]", place)
-    if problems:
-        raise InvalidInput(problems)
-    return Prepared(
-        jurisdiction=jurisdiction,
-        payload={
-            "name": str(name).strip(),
-            "level": level,
-            "cells": sorted(set(cells)),
-            "venues": sorted(set(venues)),
-            "starts_at": times["starts_at"].isoformat(),
-            "ends_at": times["ends_at"].isoformat(),
-        },
-    )
+    return times
 
 
 def _execute_area(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:

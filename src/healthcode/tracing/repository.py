@@ -203,7 +203,8 @@ class SqlTracingRepository:
         orders: list[QuarantineOrder] = []
         for row in self._session.execute(query):
             fact = from_row(FactKind.QUARANTINE_ORDER, row)
-            assert isinstance(fact, QuarantineOrder)
+            if not isinstance(fact, QuarantineOrder):
+                raise TypeError(f"a quarantine order row read as {type(fact).__name__}")
             orders.append(fact)
         return orders
 

@@ -152,7 +152,12 @@ def correct_case(
     "/cases/{case_id}/withdraw",
     status_code=status.HTTP_201_CREATED,
     response_model=ProposalOut,
-    responses={200: {"description": "A pending report was rejected (a single decision)"}},
+    responses={
+        200: {
+            "model": ProposalOut,
+            "description": "A pending report was rejected (a single decision)",
+        }
+    },
 )
 def withdraw_case(
     case_id: str,

@@ -89,7 +89,8 @@ def logout(
     container: ContainerDep,
 ) -> None:
     """End the caller's session."""
-    assert credentials is not None
+    if credentials is None:  # never: Authorized above answers 401 to a request without a token
+        raise NotAuthenticated("a bearer token is required")
     log_out(uow=container.uow(), clock=container.clock, token=credentials.credentials)
 
 

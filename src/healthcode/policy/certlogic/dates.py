@@ -29,7 +29,7 @@ _MONTHS_PER_YEAR: Final = 12
 _MINUTES_PER_HOUR: Final = 60
 
 
-def _date_time(
+def _date_time(  # noqa: PLR0913 - a date-time's fields, as datetime() takes them
     year: int,
     month: int,
     day: int,

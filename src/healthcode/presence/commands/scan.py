@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,6 +37,7 @@ from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Outcome
+from healthcode.kernel.clock import SystemClock
 from healthcode.kernel.errors import DomainError, InvalidInput
 from healthcode.presence.scans import upload_scans
 
@@ -90,7 +90,7 @@ def scan_check(
 ) -> None:
     """Decide offline at this checkpoint (exit 0 pass, 1 stop, 2 invalid); queue the scan
     (the default command: `healthcode scan TOKEN …`)."""
-    moment = parse_at(at, as_json=as_json) or datetime.now(UTC)
+    moment = parse_at(at, as_json=as_json) or SystemClock().now()
     try:
         config = load_device_file(device_key.read_text(encoding="utf-8"))
         if config.venue != venue:

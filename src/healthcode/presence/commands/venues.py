@@ -12,7 +12,7 @@ from healthcode.checkpoint.device import DeviceConfig, write_device_file
 from healthcode.cli.context import system
 from healthcode.cli.groups import default_command
 from healthcode.cli.options import AtOpt, JsonOpt
-from healthcode.cli.output import emit, parse_at, refusals
+from healthcode.cli.output import emit, parse_at, parse_time, refusals
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.credentials.signer import generate_private_key, load_public_key
 from healthcode.kernel.errors import InvalidInput
@@ -195,7 +195,7 @@ def device_add(
         if private is not None:
             raw = public_key_bytes(private.public_key())
         else:
-            assert public_key is not None
+            public_key = str(public_key)  # given: exactly one of the two is
             raw = base64.urlsafe_b64decode(public_key + "=" * (-len(public_key) % 4))
             load_public_key(raw) if len(raw) == 32 else None
         with system(as_json=as_json) as c:
@@ -291,9 +291,8 @@ def ride(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a bus or subway ride as a presence on the trip."""
-    boarded_at = parse_at(boarded, as_json=as_json)
-    alighted_at = parse_at(alighted, as_json=as_json)
-    assert boarded_at is not None and alighted_at is not None
+    boarded_at = parse_time(boarded, field="boarded_at", as_json=as_json)
+    alighted_at = parse_time(alighted, field="alighted_at", as_json=as_json)
     with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
         presence = record_ride(
             uow=c.uow(),

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 
 from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
@@ -17,9 +15,22 @@ from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Action, Principal
 from healthcode.presence.checkins import flagged_checkins, review_checkin
 from healthcode.presence.employers import check_staff, list_staff_member
-from healthcode.presence.model import Checkin, Venue
+from healthcode.presence.model import Venue
 from healthcode.presence.posters import PosterContent, poster_pdf, poster_svg
 from healthcode.presence.scans import upload_scans
+from healthcode.presence.schemas import (
+    CheckinOut,
+    DeviceIn,
+    DeviceOut,
+    OrganisationIn,
+    OrganisationOut,
+    ScanReceiptOut,
+    StaffCheckOut,
+    StaffIn,
+    StaffMemberOut,
+    VenueIn,
+    VenueOut,
+)
 from healthcode.presence.venues import (
     add_organisation,
     add_venue,
@@ -34,98 +45,6 @@ router = APIRouter(prefix="/api/v1", tags=["venues and checkpoints"])
 
 ManagesVenues = Annotated[Principal, Depends(Authorized(Action.MANAGE_VENUES))]
 ReviewsCheckins = Annotated[Principal, Depends(Authorized(Action.REVIEW_CHECKINS))]
-
-
-class OrganisationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(examples=["西湖餐饮有限公司"])
-
-
-class OrganisationOut(BaseModel):
-    id: str
-    name: str
-    jurisdiction: str
-    created_at: datetime
-
-
-class VenueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    organisation: str
-    name_zh: str = Field(examples=["楼外楼"])
-    name_en: str = Field(examples=["Louwailou"])
-    kind: str = Field(examples=["restaurant"], description="bus_route, subway_station, …, other")
-    lat: float
-    lon: float
-
-
-class VenueOut(BaseModel):
-    id: str
-    name_zh: str
-    name_en: str
-    kind: str
-    lat: float
-    lon: float
-    cell: str = Field(description="H3 resolution-8 cell")
-    organisation: str
-    jurisdiction: str
-    place_code: str
-    code_issued_at: datetime
-    entry_colours: list[str] = Field(description="Colours that pass here under the policy")
-
-
-class DeviceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    public_key: str = Field(description="The device's Ed25519 public key, base64url (32 bytes)")
-
-
-class DeviceOut(BaseModel):
-    device: str
-    venue: str
-    kind: str
-    jurisdiction: str
-    entry_colours: list[str]
-    registered_at: datetime
-
-
-class StaffIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    subject: str
-
-
-class CheckinOut(BaseModel):
-    id: str
-    subject: str
-    venue: str
-    at: datetime
-    lat: float
-    lon: float
-    distance_m: float
-    flag: str | None
-    state: str
-    outcome: str
-    message: str
-    presence_id: str | None
-    reviewed_by: str | None
-    reviewed_at: datetime | None
-
-
-def checkin_out(c: Checkin) -> CheckinOut:
-    return CheckinOut(
-        id=c.id,
-        subject=c.subject,
-        venue=c.venue_id,
-        at=c.at,
-        lat=c.lat,
-        lon=c.lon,
-        distance_m=c.distance_m,
-        flag=c.flag,
-        state=c.state,
-        outcome=c.outcome,
-        message=c.message,
-        presence_id=c.presence_id,
-        reviewed_by=c.reviewed_by,
-        reviewed_at=c.reviewed_at,
-    )
 
 
 def _venue_out(container: ContainerDep, venue: Venue) -> VenueOut:
@@ -167,10 +86,14 @@ def get_organisations(_admin: ManagesVenues, container: ContainerDep) -> list[Or
     return [OrganisationOut(**vars(o)) for o in found]
 
 
-@router.post("/organisations/{organisation_id}/staff", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/organisations/{organisation_id}/staff",
+    status_code=status.HTTP_201_CREATED,
+    response_model=StaffMemberOut,
+)
 def add_staff(
     organisation_id: str, body: StaffIn, _admin: ManagesVenues, container: ContainerDep
-) -> dict[str, Any]:
+) -> StaffMemberOut:
     """List a person as the organisation's staff. Nothing is shared with the organisation
     until the person consents (``POST /api/v1/me/employers/{organisation_id}``)."""
     member = list_staff_member(
@@ -180,12 +103,7 @@ def add_staff(
         organisation_id=organisation_id,
         subject=body.subject,
     )
-    return {
-        "organisation": member.organisation_id,
-        "subject": member.subject,
-        "listed_at": member.listed_at,
-        "consented": member.active,
-    }
+    return StaffMemberOut.of(member)
 
 
 @router.post("/venues", status_code=status.HTTP_201_CREATED, response_model=VenueOut)
@@ -213,13 +131,31 @@ def get_venues(_admin: ManagesVenues, container: ContainerDep) -> list[VenueOut]
     return [_venue_out(container, v) for v in venues]
 
 
-@router.get("/venues/{venue_id}/poster.svg", response_class=Response)
+@router.get(
+    "/venues/{venue_id}/poster.svg",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+            "description": "The poster (SVG)",
+        }
+    },
+)
 def venue_poster_svg(venue_id: str, _admin: ManagesVenues, container: ContainerDep) -> Response:
     """The venue's place-code poster as SVG (name in Chinese and English)."""
     return Response(poster_svg(_poster(container, venue_id)), media_type="image/svg+xml")
 
 
-@router.get("/venues/{venue_id}/poster.pdf", response_class=Response)
+@router.get(
+    "/venues/{venue_id}/poster.pdf",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The poster (A4 PDF)",
+        }
+    },
+)
 def venue_poster_pdf(venue_id: str, _admin: ManagesVenues, container: ContainerDep) -> Response:
     """The venue's place-code poster as an A4 PDF."""
     return Response(poster_pdf(_poster(container, venue_id)), media_type="application/pdf")
@@ -270,10 +206,14 @@ def create_device(
     )
 
 
-@router.post("/scans/batches", dependencies=[Depends(Public(Action.UPLOAD_SCANS))])
+@router.post(
+    "/scans/batches",
+    response_model=ScanReceiptOut,
+    dependencies=[Depends(Public(Action.UPLOAD_SCANS))],
+)
 def upload_scan_batch(
     container: ContainerDep, body: Annotated[dict[str, Any], Body()]
-) -> dict[str, Any]:
+) -> ScanReceiptOut:
     """A device's signed batch of scans (format in ``healthcode.checkpoint.batches``).
 
     All or nothing: any bad item refuses the whole batch (422, each problem named as
@@ -286,11 +226,15 @@ def upload_scan_batch(
         jurisdiction=container.settings.jurisdiction,
         batch=body,
     )
-    return vars(receipt)
+    return ScanReceiptOut.of(receipt)
 
 
-@router.post("/staff-checks", dependencies=[Depends(Public(Action.CHECK_STAFF))])
-def staff_check(container: ContainerDep, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+@router.post(
+    "/staff-checks",
+    response_model=StaffCheckOut,
+    dependencies=[Depends(Public(Action.CHECK_STAFF))],
+)
+def staff_check(container: ContainerDep, body: Annotated[dict[str, Any], Body()]) -> StaffCheckOut:
     """A gate device of an organisation asks pass or stop for its staff (signed by the device
     key). Consenting staff get ``pass`` or ``stop``; anyone else ``not_listed``."""
     answers = check_staff(
@@ -299,7 +243,7 @@ def staff_check(container: ContainerDep, body: Annotated[dict[str, Any], Body()]
         jurisdiction=container.settings.jurisdiction,
         request=body,
     )
-    return {"answers": answers}
+    return StaffCheckOut(answers=answers)
 
 
 @router.get("/checkins/flagged", response_model=list[CheckinOut])
@@ -311,7 +255,7 @@ def get_flagged_checkins(official: ReviewsCheckins, container: ContainerDep) -> 
         jurisdiction=container.settings.jurisdiction,
         principal=official,
     )
-    return [checkin_out(c) for c in found]
+    return [CheckinOut.of(c) for c in found]
 
 
 @router.post("/checkins/{checkin_id}/confirm", response_model=CheckinOut)
@@ -319,7 +263,7 @@ def confirm_checkin(
     checkin_id: str, official: ReviewsCheckins, container: ContainerDep
 ) -> CheckinOut:
     """Confirm a flagged check-in: from now on it is a presence that tracing reads."""
-    return checkin_out(
+    return CheckinOut.of(
         review_checkin(
             uow=container.uow(),
             clock=container.clock,
@@ -335,7 +279,7 @@ def reject_checkin(
     checkin_id: str, official: ReviewsCheckins, container: ContainerDep
 ) -> CheckinOut:
     """Reject a flagged check-in: it never becomes a presence."""
-    return checkin_out(
+    return CheckinOut.of(
         review_checkin(
             uow=container.uow(),
             clock=container.clock,

@@ -44,7 +44,6 @@ def risk_area_propose(
     """Propose a risk area; a different official approves it (`risk-area approve`)."""
     starts = parse_time(starts_at, field="from", as_json=as_json)
     ends = parse_time(ends_at, field="until", as_json=as_json)
-    assert starts is not None and ends is not None  # both options are required
     payload = {
         "name": name,
         "level": level,

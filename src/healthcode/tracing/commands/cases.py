@@ -71,7 +71,6 @@ def case_report(
 ) -> None:
     """Report a case; a different official confirms it (`case confirm`)."""
     sampled = parse_time(sampled_at, field="sampled_at", as_json=as_json)
-    assert sampled is not None  # the option is required
     report = CaseReport(
         subject=subject,
         sampled_at=sampled,

@@ -152,6 +152,18 @@ def _time(payload: Mapping[str, Any], key: str, problems: list[Problem]) -> date
     return moment
 
 
+def _reference(raw: object, problems: list[Problem]) -> str:
+    """The lab's test number, trimmed (a problem when missing or too long)."""
+    if not isinstance(raw, str) or not raw.strip():
+        problems.append(Problem("payload.test_reference", "is required: the lab's test number"))
+        return ""
+    if len(raw.strip()) > MAX_REFERENCE:
+        problems.append(
+            Problem("payload.test_reference", f"must be at most {MAX_REFERENCE} characters")
+        )
+    return raw.strip()
+
+
 def parse_details(
     payload: Mapping[str, Any], *, now: datetime
 ) -> tuple[CaseDetails | None, list[Problem]]:
@@ -178,13 +190,7 @@ def parse_details(
             problems.append(Problem(f"payload.{key}", "must not be in the future"))
     if sampled is not None and now - sampled > MAX_SAMPLE_AGE:
         problems.append(Problem("payload.sampled_at", "must be within the last 30 days"))
-    reference = payload.get("test_reference")
-    if not isinstance(reference, str) or not reference.strip():
-        problems.append(Problem("payload.test_reference", "is required: the lab's test number"))
-    elif len(reference.strip()) > MAX_REFERENCE:
-        problems.append(
-            Problem("payload.test_reference", f"must be at most {MAX_REFERENCE} characters")
-        )
+    reference = _reference(payload.get("test_reference"), problems)
     if problems or sampled is None or not isinstance(subject, str):
         return None, problems
     return (
@@ -196,7 +202,7 @@ def parse_details(
             sampled_at=sampled,
             onset_at=onset,
             isolated_at=isolated,
-            test_reference=str(reference).strip(),
+            test_reference=reference,
         ),
         [],
     )

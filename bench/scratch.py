@@ -1,0 +1,112 @@
+"""Scratch databases for the benchmarks, and the plain bulk load they fill them with.
+
+A benchmark runs on a SQLite file in a temporary folder and on a PostgreSQL database created
+for the run and dropped after it (on HEALTHCODE_BENCH_POSTGRES_URL, default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres). `raw_insert` is the fastest plain load
+through the driver: the benchmarks' baselines and their city set-up, never the product's path.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from healthcode.db.facts import PresenceRow
+
+ADMIN_URL = os.environ.get(
+    "HEALTHCODE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+Row = Sequence[Any]
+
+# the presences table's columns in the order the benchmarks build their rows
+PRESENCE_COLUMNS = (
+    "id",
+    "subject",
+    "at",
+    "recorded_at",
+    "supersedes",
+    "retracted",
+    "place_id",
+    "place_kind",
+    "until",
+    "source",
+    "cell",
+)
+assert {c.name for c in PresenceRow.__table__.columns} == set(PRESENCE_COLUMNS)
+
+
+@contextmanager
+def sqlite_database(name: str) -> Iterator[str]:
+    """The URL of a new SQLite file, deleted with its folder afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / name}"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"hc_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def sqlite_time(value: datetime) -> str:
+    """The text ``UTCDateTime`` stores on SQLite (``%Y-%m-%d %H:%M:%S.%f``, UTC)."""
+    stored = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    return stored if len(stored) == 26 else stored + ".000000"
+
+
+def _copy_field(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()
+    return str(value)
+
+
+def copy_text(rows: Sequence[Row]) -> str:
+    """The rows as one COPY text buffer (the benchmarks' values are hex ids, fixed words,
+    numbers, times and bytes: nothing to escape)."""
+    return "".join("\t".join(_copy_field(v) for v in row) + "\n" for row in rows)
+
+
+def raw_insert(engine: Engine, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
+    """Insert the rows in one committed transaction, the fastest plain way through the
+    driver: COPY on PostgreSQL, one executemany on SQLite; no checks, no conflict handling."""
+    names = ", ".join(columns)
+    with engine.begin() as conn:
+        raw: Any = conn.connection.driver_connection
+        if engine.dialect.name == "postgresql":
+            buffer = copy_text(rows)
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
+                copy.write(buffer)
+            return
+        values = [
+            tuple(sqlite_time(v) if isinstance(v, datetime) else v for v in row) for row in rows
+        ]
+        marks = ", ".join("?" * len(columns))
+        raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)

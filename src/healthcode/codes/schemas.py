@@ -1,0 +1,100 @@
+"""Bodies for a citizen's own code, the published trust list and online verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthcode.api.types import IsoDateTime
+from healthcode.codes.online import OnlineCheck
+from healthcode.credentials.errors import Reason
+from healthcode.credentials.verify import Outcome
+
+ColourName = Literal["green", "yellow", "red"]
+
+
+class CodeOut(BaseModel):
+    """A freshly signed code with the caller's colour, masked name and its QR rendering."""
+
+    token: str
+    colour: str
+    masked_name: str
+    issuer: str
+    issued_at: datetime
+    expires_at: datetime
+    qr_version: int
+    qr_svg: str = Field(description="The token as a QR code (SVG, alphanumeric mode, level M)")
+
+
+class VerifyIn(BaseModel):
+    """A code to verify online and the colours that pass at this checkpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str
+    colours: list[ColourName] = Field(
+        default_factory=lambda: ["green"],  # type: ignore[arg-type, unused-ignore]
+        description="Colours that pass at this checkpoint",
+    )
+
+
+class TrustedKeyOut(BaseModel):
+    """A code-signing key in a trust list, with its validity period."""
+
+    kid: str = Field(description="16 hex digits")
+    public_key: str = Field(description="Ed25519 public key, base64url (32 bytes)")
+    valid_from: datetime
+    valid_until: datetime
+
+
+class TrustListOut(BaseModel):
+    """A jurisdiction's signed trust list (documents the published file; its bytes are served
+    as signed, never rebuilt from this model)."""
+
+    format: Literal["healthcode-trust-list/1"]
+    jurisdiction: str
+    sequence: int
+    issued_at: datetime
+    root_kid: str = Field(description="16 hex digits")
+    keys: list[TrustedKeyOut]
+    signature: str = Field(
+        description="The root key's signature over the list's deterministic CBOR, base64url"
+    )
+
+
+class VerifyOut(BaseModel):
+    """An online verification: the checkpoint's decision on the code, and whether the holder's
+    status changed since it was issued."""
+
+    outcome: Outcome
+    reason: Reason
+    message: str
+    colour: ColourName | None = Field(description="The colour the code shows (null: unreadable)")
+    masked_name: str | None
+    issuer: str | None
+    issued_at: IsoDateTime | None
+    expires_at: IsoDateTime | None
+    current_colour: ColourName | None = Field(
+        description="The holder's colour now (null: not a code of this jurisdiction, or unknown)"
+    )
+    status_changed: bool | None = Field(
+        description="Whether the colour now differs from the code's (null: unknown)"
+    )
+
+    @classmethod
+    def of(cls, check: OnlineCheck) -> VerifyOut:
+        decision = check.decision
+        return cls(
+            outcome=decision.outcome,
+            reason=decision.reason,
+            message=decision.message,
+            colour=None if decision.colour is None else decision.colour.value,
+            masked_name=decision.masked_name,
+            issuer=decision.issuer,
+            issued_at=decision.issued_at,
+            expires_at=decision.expires_at,
+            current_colour=check.current_colour,
+            status_changed=check.status_changed,
+        )

@@ -1,0 +1,1 @@
+"""Storage for identity: people, channels, logins."""

@@ -1,0 +1,140 @@
+"""People: registrations (personal data encrypted, looked up by keyed hashes) and consents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from healthcode.db.bulk import key_filters
+from healthcode.db.encryption import PersonalDataCipher
+from healthcode.identity.model import (
+    Consent,
+    Person,
+)
+from healthcode.identity.tables import (
+    ConsentRow,
+    PersonRow,
+)
+from healthcode.identity.validation import normalise_address
+
+_ENCRYPTED = ("name", "id_number", "phone", "address")
+
+
+class SqlPersonRepository:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    def _id_lookup(self, *, jurisdiction: str, id_type: str, id_number: str) -> str:
+        return self._cipher.lookup(f"{jurisdiction}:{id_type}:{id_number}", purpose="id_number")
+
+    def add(self, person: Person) -> None:
+        encrypted = {
+            f"{name}_enc": self._cipher.encrypt(
+                getattr(person, name), context=f"{person.subject}:{name}"
+            )
+            for name in _ENCRYPTED
+        }
+        self._session.add(
+            PersonRow(
+                subject=person.subject,
+                jurisdiction=person.jurisdiction,
+                id_type=person.id_type,
+                id_lookup=self._id_lookup(
+                    jurisdiction=person.jurisdiction,
+                    id_type=person.id_type,
+                    id_number=person.id_number,
+                ),
+                phone_lookup=self._cipher.lookup(person.phone, purpose="phone"),
+                household=self._cipher.lookup(normalise_address(person.address), purpose="home"),
+                registered_at=person.registered_at,
+                district=person.district,
+                **encrypted,
+            )
+        )
+        self._session.flush()
+
+    def get(self, subject: str) -> Person | None:
+        row = self._session.get(PersonRow, subject)
+        if row is None:
+            return None
+        clear = {
+            name: self._cipher.decrypt(getattr(row, f"{name}_enc"), context=f"{subject}:{name}")
+            for name in _ENCRYPTED
+        }
+        return Person(
+            subject=row.subject,
+            jurisdiction=row.jurisdiction,
+            id_type=row.id_type,
+            registered_at=row.registered_at,
+            district=row.district,
+            **clear,
+        )
+
+    def subject_for_id_number(
+        self, *, jurisdiction: str, id_type: str, id_number: str
+    ) -> str | None:
+        lookup = self._id_lookup(jurisdiction=jurisdiction, id_type=id_type, id_number=id_number)
+        return self._session.scalar(
+            select(PersonRow.subject).where(
+                PersonRow.jurisdiction == jurisdiction, PersonRow.id_lookup == lookup
+            )
+        )
+
+    def add_consent(self, subject: str, consent: Consent) -> None:
+        self._session.add(
+            ConsentRow(
+                subject=subject,
+                purpose=consent.purpose,
+                granted_at=consent.granted_at,
+                withdrawn_at=consent.withdrawn_at,
+            )
+        )
+        self._session.flush()
+
+    def consents(self, subject: str) -> list[Consent]:
+        found = self._session.scalars(
+            select(ConsentRow).where(ConsentRow.subject == subject).order_by(ConsentRow.id)
+        )
+        return [
+            Consent(purpose=c.purpose, granted_at=c.granted_at, withdrawn_at=c.withdrawn_at)
+            for c in found
+        ]
+
+    def subjects(self) -> list[str]:
+        return list(self._session.scalars(select(PersonRow.subject).order_by(PersonRow.subject)))
+
+    def jurisdictions_of(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        found: dict[str, str] = {}
+        for condition in key_filters(self._session, PersonRow.subject, subjects):
+            rows = self._session.execute(
+                select(PersonRow.subject, PersonRow.jurisdiction).where(condition)
+            )
+            found.update({s: j for s, j in rows})
+        return found
+
+    def district_of(self, subject: str) -> str | None:
+        return self._session.scalar(select(PersonRow.district).where(PersonRow.subject == subject))
+
+    def jurisdiction_of(self, subject: str) -> str | None:
+        return self._session.scalar(
+            select(PersonRow.jurisdiction).where(PersonRow.subject == subject)
+        )
+
+    def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
+        after = ""
+        while True:
+            batch = list(
+                self._session.scalars(
+                    select(PersonRow.subject)
+                    .where(PersonRow.jurisdiction == jurisdiction, PersonRow.subject > after)
+                    .order_by(PersonRow.subject)
+                    .limit(batch_size)
+                )
+            )
+            if not batch:
+                return
+            yield batch
+            after = batch[-1]
