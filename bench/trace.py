@@ -56,7 +56,7 @@ from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.channels import add_channel
-from healthcode.identity.officials import add_official, official_principal
+from healthcode.identity.officials import OfficialAccount, add_official, official_principal
 from healthcode.jobs.model import JobKinds
 from healthcode.jobs.tables import JobRow
 from healthcode.kernel.clock import FixedClock
@@ -218,10 +218,12 @@ def setup(url: str, args: argparse.Namespace, label: str) -> None:
             uow=uow(),
             clock=clock,
             principal=None,
-            username=name,
-            role=role,
-            jurisdiction=JURISDICTION,
-            password="correct horse battery",
+            account=OfficialAccount(
+                username=name,
+                role=role,
+                jurisdiction=JURISDICTION,
+                password="correct horse battery",
+            ),
         )
     started = time.perf_counter()
     drop_indexes(engine)

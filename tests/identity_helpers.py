@@ -19,7 +19,7 @@ from factories import register, registration
 from healthcode.container import Container
 from healthcode.identity.assertions import service_audience
 from healthcode.identity.channels import add_channel
-from healthcode.identity.officials import add_official, official_principal
+from healthcode.identity.officials import OfficialAccount, add_official, official_principal
 from healthcode.identity.registration import register_through_channel
 from healthcode.oversight.access import Principal
 
@@ -136,11 +136,13 @@ def add_test_official(
         uow=container.uow(),
         clock=container.clock,
         principal=None,
-        username=username,
-        role=role,
-        jurisdiction=jurisdiction,
-        district=district,
-        password=PASSWORD,
+        account=OfficialAccount(
+            username=username,
+            role=role,
+            jurisdiction=jurisdiction,
+            district=district,
+            password=PASSWORD,
+        ),
     )
     return OfficialKit(username, role, totp_secret(created.totp_uri))
 

@@ -13,9 +13,14 @@ from healthcode.codes.keys import init_keys
 from healthcode.container import Container
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.identity.registration import register_person
-from healthcode.presence.checkins import CheckinResult, check_in
+from healthcode.presence.checkins import CheckinResult, PlaceScan, check_in
 from healthcode.presence.model import Venue
-from healthcode.presence.venues import add_organisation, add_venue, register_device
+from healthcode.presence.venues import (
+    VenueDetails,
+    add_organisation,
+    add_venue,
+    register_device,
+)
 
 T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)  # the clock fixture's time (conftest.T0)
 WEST_LAKE = (30.2590, 120.1490)  # a restaurant by the West Lake, Hangzhou
@@ -78,12 +83,14 @@ def city(container: Container) -> City:
             clock=container.clock,
             private_keys=container.private_keys,
             jurisdiction="330100",
-            organisation_id=org.id,
-            name_zh=name_zh,
-            name_en=name_en,
-            kind=kind,
-            lat=at[0],
-            lon=at[1],
+            details=VenueDetails(
+                organisation_id=org.id,
+                name_zh=name_zh,
+                name_en=name_en,
+                kind=kind,
+                lat=at[0],
+                lon=at[1],
+            ),
         )
 
     return City(
@@ -136,7 +143,5 @@ def check_in_at(
         clock=container.clock,
         jurisdiction="330100",
         subject=subject,
-        place_code=code,
-        lat=at[0],
-        lon=at[1],
+        scan=PlaceScan(place_code=code, lat=at[0], lon=at[1]),
     )

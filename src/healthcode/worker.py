@@ -117,16 +117,21 @@ class Worker:
         )
         return report
 
+    def run_surviving(self) -> PassReport | None:
+        """One pass; None when it failed. The error is logged and the next pass tries again:
+        a long-running worker must outlive a bad pass (e.g. the database restarting)."""
+        try:
+            return self.run_once()
+        except Exception:
+            log.exception("worker pass failed")
+            return None
+
     def run(self, stop: threading.Event, *, interval: float = 1.0) -> None:
-        """Passes until ``stop`` is set; sleeps ``interval`` seconds after an idle pass. An
-        error in a pass is logged and the next pass tries again."""
+        """Passes until ``stop`` is set; sleeps ``interval`` seconds after an idle or failed
+        pass."""
         while not stop.is_set():
-            try:
-                busy = self.run_once().busy
-            except Exception:  # the loop must survive a bad pass (e.g. the database restarting)
-                log.exception("worker pass failed")
-                busy = False
-            if not busy:
+            report = self.run_surviving()
+            if report is None or not report.busy:
                 stop.wait(interval)
 
 

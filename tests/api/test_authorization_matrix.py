@@ -133,8 +133,7 @@ def test_every_endpoint_names_exactly_one_action(container: Container) -> None:
 
 
 def test_authorisation_matrix(container: Container) -> None:
-    """Each role gets 403 (no credentials: 401) everywhere the table does not allow it, and is
-    let through everywhere it does."""
+    """Each role is refused where the table forbids it (403; 401 unauthenticated), else let in."""
     routes = _routes(container)
     actors = _actors(container)
     wrong: list[str] = []

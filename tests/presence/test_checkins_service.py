@@ -12,7 +12,7 @@ from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import FactKind
 from healthcode.presence.checkins import flagged_checkins, review_checkin
 from healthcode.presence.place_codes import parse_place_code
-from healthcode.presence.venues import add_venue, reissue_place_code
+from healthcode.presence.venues import VenueDetails, add_venue, reissue_place_code
 from healthcode.status.declarations import declare_health
 from presence_helpers import FAR_AWAY, HOSPITAL, SHANGHAI, WEST_LAKE, check_in_at, city, person
 
@@ -153,12 +153,14 @@ def test_bad_venue_input_is_refused_with_every_field(container: Container) -> No
             clock=container.clock,
             private_keys=container.private_keys,
             jurisdiction="330100",
-            organisation_id=c.organisation,
-            name_zh="",
-            name_en="Spa",
-            kind="spa",
-            lat=91.0,
-            lon=-181.0,
+            details=VenueDetails(
+                organisation_id=c.organisation,
+                name_zh="",
+                name_en="Spa",
+                kind="spa",
+                lat=91.0,
+                lon=-181.0,
+            ),
         )
     fields = {p.field for p in refused.value.problems}
     assert fields == {"name_zh", "kind", "lat", "lon"}

@@ -18,7 +18,7 @@ from healthcode.presence.employers import (
     sign_staff_check,
 )
 from healthcode.presence.locations import import_boundaries, import_pings, itinerary_of
-from healthcode.presence.transit import record_ride
+from healthcode.presence.transit import Ride, record_ride
 from presence_helpers import SHANGHAI, T0, WEST_LAKE, city, device, person
 
 EARLIER = T0 - timedelta(days=10)  # registered (and consenting) before the pings
@@ -166,10 +166,12 @@ def test_a_ride_is_a_presence_on_the_trip(container: Container) -> None:
         clock=container.clock,
         jurisdiction="330100",
         subject=subject,
-        line=c.bus.id,
-        vehicle="浙A1234",
-        boarded_at=T0 - timedelta(minutes=40),
-        alighted_at=T0 - timedelta(minutes=10),
+        ride=Ride(
+            line=c.bus.id,
+            vehicle="浙A1234",
+            boarded_at=T0 - timedelta(minutes=40),
+            alighted_at=T0 - timedelta(minutes=10),
+        ),
     )
     assert ride.place_id == f"{c.bus.id}:浙A1234"
     assert ride.until - ride.at == timedelta(minutes=30)
@@ -179,10 +181,12 @@ def test_a_ride_is_a_presence_on_the_trip(container: Container) -> None:
             clock=container.clock,
             jurisdiction="330100",
             subject=subject,
-            line=c.restaurant.id,
-            vehicle="",
-            boarded_at=T0,
-            alighted_at=T0 - timedelta(minutes=1),
+            ride=Ride(
+                line=c.restaurant.id,
+                vehicle="",
+                boarded_at=T0,
+                alighted_at=T0 - timedelta(minutes=1),
+            ),
         )
     assert {p.field for p in refused.value.problems} == {"line", "vehicle", "alighted_at"}
 

@@ -57,8 +57,7 @@ def _login(client: TestClient, phone: str) -> dict[str, str]:
 
 
 def test_venue_posters_and_check_in_end_to_end(client: TestClient, container: Container) -> None:
-    """An admin adds a venue and prints its poster; a citizen checks in on site (pass, a
-    presence) and from 6 km away (flagged, no presence) until an official confirms it."""
+    """A check-in on site is a visit; one 6 km away is flagged until an official confirms it."""
     keys(container)
     admin = _admin(client, container)
     venue = _venue(client, admin)
@@ -96,8 +95,7 @@ def test_venue_posters_and_check_in_end_to_end(client: TestClient, container: Co
 def test_device_uploads_are_idempotent_and_fevers_change_the_status(
     client: TestClient, container: Container
 ) -> None:
-    """A device's signed batch is stored once however often it is sent; a 38.0 °C scan turns
-    the person yellow; a forged batch is a 422 naming the signature."""
+    """A signed batch is stored once however often sent; a fever turns yellow; a forgery is 422."""
     keys(container)
     admin = _admin(client, container)
     venue = _venue(client, admin)
@@ -127,8 +125,7 @@ def test_device_uploads_are_idempotent_and_fevers_change_the_status(
 def test_locations_itinerary_and_consent(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """Own GPS pings become stays and an arrival from Shanghai; a person without location
-    consent has the whole batch refused."""
+    """Own GPS pings become stays and an arrival; without location consent the batch is refused."""
     clock.set(T0 - timedelta(hours=20))  # signed up (consenting) before the pings
     subject, _ = website_citizen(client)
     _, _ = website_citizen(

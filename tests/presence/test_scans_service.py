@@ -138,8 +138,8 @@ def test_foreign_codes_are_counted_not_stored_and_rides_carry_the_vehicle(
 
 def test_a_scan_uploaded_by_two_racing_requests_is_stored_once(container: Container) -> None:
     """Two simultaneous uploads of the same scan store it once."""
-    # On PostgreSQL the losing request falls back from COPY to INSERT … ON CONFLICT; SQLite has one
-    # writer.
+    # On PostgreSQL the losing request falls back from COPY to INSERT … ON CONFLICT;
+    # SQLite has one writer.
     import threading
 
     c = city(container)

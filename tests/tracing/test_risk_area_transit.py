@@ -15,7 +15,7 @@ from healthcode.kernel.facts import Colour, Exposure, FactKind
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal
 from healthcode.presence.model import Venue
-from healthcode.presence.venues import add_organisation, add_venue
+from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
 from healthcode.status.assessment import current_status
 from healthcode.tracing.model.findings import Interval
 from healthcode.tracing.quarantine import my_exposures
@@ -38,12 +38,9 @@ def _venue(container: Container, name: str, kind: str) -> Venue:
         clock=container.clock,
         private_keys=container.private_keys,
         jurisdiction=SHANGHAI,
-        organisation_id=org.id,
-        name_zh=name,
-        name_en=name,
-        kind=kind,
-        lat=31.2304,
-        lon=121.4737,
+        details=VenueDetails(
+            organisation_id=org.id, name_zh=name, name_en=name, kind=kind, lat=31.2304, lon=121.4737
+        ),
     )
 
 

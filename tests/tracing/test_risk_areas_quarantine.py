@@ -15,7 +15,7 @@ from healthcode.kernel.facts import Colour
 from healthcode.notifications.delivery import outbox
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal
-from healthcode.presence.venues import add_organisation, add_venue
+from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
 from healthcode.status.assessment import current_status, status_history
 from healthcode.tracing.quarantine import list_quarantines, propose_release
 from identity_helpers import add_test_channel, bind_to_channel
@@ -68,12 +68,14 @@ def test_presence_in_a_risk_area_is_an_exposure_at_its_level(
         clock=container.clock,
         private_keys=container.private_keys,
         jurisdiction=SHANGHAI,
-        organisation_id=org.id,
-        name_zh="菜市场",
-        name_en="Market",
-        kind="market",
-        lat=31.2304,
-        lon=121.4737,
+        details=VenueDetails(
+            organisation_id=org.id,
+            name_zh="菜市场",
+            name_en="Market",
+            kind="market",
+            lat=31.2304,
+            lon=121.4737,
+        ),
     )
     names = ["walker", "buyer", "before", "neighbour", "later"]
     p = {n: resident(container, i, jurisdiction=SHANGHAI) for i, n in enumerate(names, start=1)}

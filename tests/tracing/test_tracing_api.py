@@ -27,9 +27,7 @@ def _officials(client: TestClient, container: Container) -> dict[str, dict[str, 
 def test_case_from_report_to_the_contacts_evidence(
     client: TestClient, container: Container
 ) -> None:
-    """POST /cases, GET /cases/{id}/preview, POST /cases/{id}/confirm; after the worker the
-    contact's status is red and GET /me/exposures shows the place, both intervals and the
-    overlap; a withdrawal proposed by one official and approved by another turns them green."""
+    """A confirmed case turns its contact red, evidence shown; its withdrawal turns it green."""
     who = _officials(client, container)
     case = resident(container, 1)
     contact, contact_headers = website_citizen(
@@ -102,8 +100,8 @@ def test_case_from_report_to_the_contacts_evidence(
 def test_a_pending_report_is_withdrawn_by_a_supervisor_alone(
     client: TestClient, container: Container
 ) -> None:
-    """POST /cases/{id}/withdraw on a report not yet confirmed: 403 for an official, 200 for a
-    supervisor with the rejected report; approving a withdrawal nobody proposed is a 409."""
+    """A pending report is withdrawn by a supervisor alone, never by an official (403)."""
+    # approving a withdrawal nobody proposed is a conflict (409), not a silent success
     who = _officials(client, container)
     case = resident(container, 1)
     body = {
@@ -160,8 +158,8 @@ def test_risk_areas_are_proposed_approved_and_published(
 
 
 def test_serve_runs_a_worker_thread_on_sqlite(settings: Settings) -> None:
-    """An app that builds its own container runs the background worker in a thread on SQLite
-    (not on PostgreSQL unless asked) and stops it on shutdown."""
+    """On SQLite the app runs the background worker in a thread and stops it on shutdown."""
+    # on PostgreSQL workers are separate processes (`healthcode worker`) unless asked
     app = create_app(settings)
     with TestClient(app):
         worker = app.state.worker

@@ -76,12 +76,13 @@ def worker(
             system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
         ):
             runner = Worker(uow_factory=c.uow, clock=c.clock, kinds=bootstrap.job_kinds(sender))
-            while True:
-                report = runner.run_once()
-                _add(total, report)
-                if once:
-                    break
-                if not report.busy:
+            if once:  # a failed pass is the command's failure
+                _add(total, runner.run_once())
+            while not once:
+                report = runner.run_surviving()
+                if report is not None:
+                    _add(total, report)
+                if report is None or not report.busy:
                     time.sleep(interval)
     except KeyboardInterrupt:  # pragma: no cover - interactive
         pass

@@ -24,7 +24,7 @@ from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
 from healthcode.identity.channels import NewChannel, add_channel
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
-from healthcode.identity.officials import add_official
+from healthcode.identity.officials import OfficialAccount, add_official
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
 from healthcode.kernel.errors import InvalidInput
@@ -138,11 +138,13 @@ def official_add(
             uow=c.uow(),
             clock=c.clock,
             principal=None,
-            username=username,
-            role=role,
-            jurisdiction=jurisdiction,
-            district=district,
-            password=password,
+            account=OfficialAccount(
+                username=username,
+                role=role,
+                jurisdiction=jurisdiction,
+                district=district,
+                password=password,
+            ),
         )
     emit(
         vars(created),

@@ -39,6 +39,17 @@ LOGIN_REFUSED = "username, password or one-time code is wrong"
 _USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 
 
+@dataclass(frozen=True, kw_only=True)
+class OfficialAccount:
+    """An official's account as the admin enters it (``add_official`` checks every field)."""
+
+    username: str
+    role: str
+    jurisdiction: str
+    password: str
+    district: str | None = None
+
+
 @dataclass(frozen=True)
 class NewOfficial:
     """A created account; the TOTP provisioning URI is shown once and never again."""
@@ -66,16 +77,13 @@ def add_official(
     uow: IdentityUnitOfWork,
     clock: Clock,
     principal: Principal | None,
-    username: str,
-    role: str,
-    jurisdiction: str,
-    password: str,
-    district: str | None = None,
+    account: OfficialAccount,
 ) -> NewOfficial:
     """Create an official's account. ``principal`` None is the operator at the console, who
     bootstraps the first admin with `healthcode official add`."""
     if principal is not None:
         require(principal, Action.MANAGE_OFFICIALS)
+    username, role, jurisdiction = account.username, account.role, account.jurisdiction
     problems: list[Problem] = []
     if not _USERNAME.fullmatch(username):
         problems.append(Problem("username", "must be 2-64 lower-case letters, digits, . _ or -"))
@@ -85,7 +93,7 @@ def add_official(
     if not is_region_code(jurisdiction):
         problems.append(Problem("jurisdiction", "must be a GB/T 2260 six-digit region code"))
     try:
-        check_password_rules(password)
+        check_password_rules(account.password)
     except InvalidInput as refused:
         problems.extend(refused.problems)
     if problems:
@@ -96,8 +104,8 @@ def add_official(
         username=username,
         role=role,
         jurisdiction=jurisdiction,
-        district=district or None,
-        password_hash=hash_password(password),
+        district=account.district or None,
+        password_hash=hash_password(account.password),
         totp_secret=secret,
         totp_last_step=0,
         created_at=clock.now(),

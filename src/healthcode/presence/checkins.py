@@ -104,31 +104,40 @@ def presence_of(checkin: Checkin, venue: Venue, *, recorded_at: datetime) -> Pre
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlaceScan:
+    """A place code as a phone scanned it: the code's text, where the phone was, and when
+    (None: now)."""
+
+    place_code: str
+    lat: float
+    lon: float
+    at: datetime | None = None
+
+
 def check_in(
     *,
     uow: PresenceUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     subject: str,
-    place_code: str,
-    lat: float,
-    lon: float,
-    at: datetime | None = None,
+    scan: PlaceScan,
 ) -> CheckinResult:
-    """Check the person in at the venue of ``place_code``; answer pass or stop there."""
+    """Check the person in at the venue of the scanned place code; answer pass or stop there."""
+    lat, lon = scan.lat, scan.lon
     problems = coordinate_problems(lat, lon)
     if problems:
         raise InvalidInput(problems)
     now = clock.now()
     with uow:
-        claims = verify_place_code(uow, text=place_code, jurisdiction=jurisdiction)
+        claims = verify_place_code(uow, text=scan.place_code, jurisdiction=jurisdiction)
         venue = uow.venues.venue(claims.venue_id)
         if venue is None:
             raise InvalidInput.one(FIELD, "names no registered venue")
         if claims.issued_at != venue.code_issued_at:
             raise InvalidInput.one(FIELD, "this poster was replaced: scan the venue's current one")
         policy = uow.policies.active(jurisdiction)
-        when = at or now
+        when = scan.at or now
         problems = check_time(when, now=now, keep=retention(policy))
         if problems:
             raise InvalidInput(problems)

@@ -7,6 +7,7 @@ a checkpoint on a vehicle gives the same place id when its scans carry the vehic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -24,20 +25,28 @@ from healthcode.presence.venue_kinds import TRANSIT_KINDS
 MAX_RIDE: Final = timedelta(hours=6)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Ride:
+    """A ride as the rider declares it: the line (its venue id), the vehicle, and when."""
+
+    line: str
+    vehicle: str
+    boarded_at: datetime
+    alighted_at: datetime
+
+
 def record_ride(
     *,
     uow: PresenceUnitOfWork,
     clock: Clock,
     jurisdiction: str,
     subject: str,
-    line: str,
-    vehicle: str,
-    boarded_at: datetime,
-    alighted_at: datetime,
+    ride: Ride,
 ) -> Presence:
     """Record a ride on a vehicle of a line as a presence on that trip."""
+    line, boarded_at, alighted_at = ride.line, ride.boarded_at, ride.alighted_at
     problems: list[Problem] = []
-    vehicle = vehicle.strip()
+    vehicle = ride.vehicle.strip()
     if not 0 < len(vehicle) <= MAX_VEHICLE or not vehicle.isprintable():
         problems.append(Problem("vehicle", f"must be 1 to {MAX_VEHICLE} printable characters"))
     if alighted_at < boarded_at:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from healthcode.codes.keys import signing_key_now
@@ -67,26 +67,34 @@ def _place_code(
     return encode_place_code(claims, private_key=private_keys.load(key.kid))
 
 
+@dataclass(frozen=True, kw_only=True)
+class VenueDetails:
+    """A venue as its organisation registers it (``add_venue`` checks every field)."""
+
+    organisation_id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    lat: float
+    lon: float
+
+
 def add_venue(
     *,
     uow: PresenceUnitOfWork,
     clock: Clock,
     private_keys: PrivateKeyStore,
     jurisdiction: str,
-    organisation_id: str,
-    name_zh: str,
-    name_en: str,
-    kind: str,
-    lat: float,
-    lon: float,
+    details: VenueDetails,
 ) -> Venue:
     """Register a venue and sign its place code (its poster can be printed at once)."""
+    organisation_id, lat, lon = details.organisation_id, details.lat, details.lon
     problems: list[Problem] = []
-    zh = _name(name_zh, "name_zh", problems)
-    en = _name(name_en, "name_en", problems)
-    parsed = parse_kind(kind)
+    zh = _name(details.name_zh, "name_zh", problems)
+    en = _name(details.name_en, "name_en", problems)
+    parsed = parse_kind(details.kind)
     if parsed is None:
-        problems.append(Problem("kind", f"{kind!r} is not one of {kinds_text()}"))
+        problems.append(Problem("kind", f"{details.kind!r} is not one of {kinds_text()}"))
     problems.extend(coordinate_problems(lat, lon))
     if problems or parsed is None:  # an unknown kind is a problem
         raise InvalidInput(problems)

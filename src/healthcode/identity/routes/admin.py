@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, status
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
 from healthcode.identity.channels import add_channel, list_channels
-from healthcode.identity.officials import add_official
+from healthcode.identity.officials import OfficialAccount, add_official
 from healthcode.identity.profile import show_profile
 from healthcode.identity.routes.citizens import profile_out
 from healthcode.identity.schemas import (
@@ -41,7 +41,10 @@ def create_official(
 ) -> NewOfficialOut:
     """Create an official's account (admins); the TOTP provisioning URI is shown once."""
     created = add_official(
-        uow=container.uow(), clock=container.clock, principal=admin, **body.model_dump()
+        uow=container.uow(),
+        clock=container.clock,
+        principal=admin,
+        account=OfficialAccount(**body.model_dump()),
     )
     return NewOfficialOut(**vars(created))
 

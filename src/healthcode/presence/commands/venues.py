@@ -16,12 +16,13 @@ from healthcode.cli.output import emit, parse_at, parse_time, refusals
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.credentials.signer import generate_private_key, load_public_key
 from healthcode.kernel.errors import InvalidInput
-from healthcode.presence.checkins import check_in, flagged_checkins, review_checkin
+from healthcode.presence.checkins import PlaceScan, check_in, flagged_checkins, review_checkin
 from healthcode.presence.employers import list_staff_member, staff_of
 from healthcode.presence.model import Checkin, Venue
 from healthcode.presence.posters import PosterContent, poster_pdf, poster_svg
-from healthcode.presence.transit import record_ride
+from healthcode.presence.transit import Ride, record_ride
 from healthcode.presence.venues import (
+    VenueDetails,
     add_organisation,
     add_venue,
     entry_rule,
@@ -131,12 +132,14 @@ def venue_add(
             clock=c.clock,
             private_keys=c.private_keys,
             jurisdiction=c.settings.jurisdiction,
-            organisation_id=organisation,
-            name_zh=name_zh,
-            name_en=name_en,
-            kind=kind,
-            lat=lat,
-            lon=lon,
+            details=VenueDetails(
+                organisation_id=organisation,
+                name_zh=name_zh,
+                name_en=name_en,
+                kind=kind,
+                lat=lat,
+                lon=lon,
+            ),
         )
     emit(_venue(venue), as_json=as_json, human=lambda con: con.print(f"venue {venue.id}"))
 
@@ -242,9 +245,7 @@ def checkin(
             clock=c.clock,
             jurisdiction=c.settings.jurisdiction,
             subject=subject,
-            place_code=code,
-            lat=lat,
-            lon=lon,
+            scan=PlaceScan(place_code=code, lat=lat, lon=lon),
         )
     payload = {**_checkin(result.checkin), "text": result.texts}
     emit(payload, as_json=as_json, human=lambda con: con.print(result.texts[c.settings.language]))
@@ -299,9 +300,6 @@ def ride(
             clock=c.clock,
             jurisdiction=c.settings.jurisdiction,
             subject=subject,
-            line=line,
-            vehicle=vehicle,
-            boarded_at=boarded_at,
-            alighted_at=alighted_at,
+            ride=Ride(line=line, vehicle=vehicle, boarded_at=boarded_at, alighted_at=alighted_at),
         )
     emit(presence.data(), as_json=as_json, human=lambda con: con.print(f"ride {presence.id}"))

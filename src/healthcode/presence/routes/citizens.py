@@ -12,7 +12,7 @@ from healthcode.api.deps import ContainerDep
 from healthcode.api.language import Language
 from healthcode.kernel.facts import FactKind, Presence
 from healthcode.oversight.access import Action, Principal
-from healthcode.presence.checkins import check_in, my_checkins
+from healthcode.presence.checkins import PlaceScan, check_in, my_checkins
 from healthcode.presence.employers import answer_listing, my_employers
 from healthcode.presence.locations import import_pings, itinerary_of
 from healthcode.presence.schemas import (
@@ -27,7 +27,7 @@ from healthcode.presence.schemas import (
     PresenceOut,
     RideIn,
 )
-from healthcode.presence.transit import record_ride
+from healthcode.presence.transit import Ride, record_ride
 
 router = APIRouter(prefix="/api/v1", tags=["presence"])
 
@@ -46,10 +46,7 @@ def my_check_in(
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
         subject=subject,
-        place_code=body.place_code,
-        lat=body.lat,
-        lon=body.lon,
-        at=body.at,
+        scan=PlaceScan(place_code=body.place_code, lat=body.lat, lon=body.lon, at=body.at),
     )
     return CheckinAnswer.answer(result, lang)
 
@@ -68,10 +65,12 @@ def my_ride(body: RideIn, subject: CurrentSubject, container: ContainerDep) -> P
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
         subject=subject,
-        line=body.line,
-        vehicle=body.vehicle,
-        boarded_at=body.boarded_at,
-        alighted_at=body.alighted_at,
+        ride=Ride(
+            line=body.line,
+            vehicle=body.vehicle,
+            boarded_at=body.boarded_at,
+            alighted_at=body.alighted_at,
+        ),
     )
     return PresenceOut.of(presence)
 

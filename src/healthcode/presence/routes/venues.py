@@ -32,6 +32,7 @@ from healthcode.presence.schemas import (
     VenueOut,
 )
 from healthcode.presence.venues import (
+    VenueDetails,
     add_organisation,
     add_venue,
     entry_rule,
@@ -114,12 +115,14 @@ def create_venue(body: VenueIn, _admin: ManagesVenues, container: ContainerDep) 
         clock=container.clock,
         private_keys=container.private_keys,
         jurisdiction=container.settings.jurisdiction,
-        organisation_id=body.organisation,
-        name_zh=body.name_zh,
-        name_en=body.name_en,
-        kind=body.kind,
-        lat=body.lat,
-        lon=body.lon,
+        details=VenueDetails(
+            organisation_id=body.organisation,
+            name_zh=body.name_zh,
+            name_en=body.name_en,
+            kind=body.kind,
+            lat=body.lat,
+            lon=body.lon,
+        ),
     )
     return _venue_out(container, venue)
 
