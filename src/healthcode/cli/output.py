@@ -10,6 +10,7 @@ from typing import Any, NoReturn, overload
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from healthcode.kernel.errors import Conflict, DomainError, InvalidInput
 
@@ -39,7 +40,8 @@ def refuse(error: DomainError | str, *, as_json: bool, code: int = EXIT_REFUSED)
             body["problems"] = [{"field": error.field, "message": error.message}]
         typer.echo(json.dumps(body, ensure_ascii=False), err=True)
     else:
-        Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+        # a message may hold brackets (a field's value, a list): print them, not as markup
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
