@@ -10,7 +10,7 @@ Key lookups bind one array on PostgreSQL (one statement text, whatever the numbe
 the driver's statement cache holds) and chunks of ``IN`` lists on SQLite.
 
 SQL text is built here from table and column names of our own metadata, never from values:
-values always travel as parameters or COPY data (hence the ``S608`` exemptions below).
+values always travel as parameters or COPY data (hence the module's ``S608`` exemption).
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def _staging(cursor: Any, table: Table) -> str:
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} "
         f"(LIKE {table.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
     )
-    cursor.execute(f"DELETE FROM {name}")  # noqa: S608 - left by an earlier call, if any
+    cursor.execute(f"DELETE FROM {name}")
     return name
 
 
@@ -174,7 +174,7 @@ def insert_many(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         return
     marks = ", ".join("?" * len(names))
     _raw(session).executemany(
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",  # noqa: S608
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
         values,
     )
 
@@ -200,7 +200,7 @@ def insert_new(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
     cursor = raw.cursor()
     try:
         cursor.executemany(
-            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks}) "  # noqa: S608
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks}) "
             "ON CONFLICT DO NOTHING",
             values,
         )
@@ -235,7 +235,7 @@ def _insert_new_postgresql(
         columns = ", ".join(names)
         try:
             cursor.execute(
-                f"INSERT INTO {table.name} ({columns}) SELECT {columns} "  # noqa: S608
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
                 f"FROM {staging} ON CONFLICT DO NOTHING"
             )
         except psycopg.errors.ForeignKeyViolation as error:
@@ -264,13 +264,13 @@ def upsert_many(
             cursor.execute(
                 # in key order, as every writer does: two transactions locking the same rows
                 # in the same order wait for each other rather than deadlock
-                f"INSERT INTO {table.name} ({columns}) SELECT {columns} "  # noqa: S608
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
                 f"FROM {staging} ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET {updates}"
             )
         return
     marks = ", ".join("?" * len(names))
     raw.executemany(
-        f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) "  # noqa: S608
+        f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) "
         f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
         values,
     )
@@ -292,7 +292,7 @@ def next_ids(session: Session, table: Table, count: int) -> list[int]:
                 (table.name, count),
             )
             return [int(row[0]) for row in cursor.fetchall()]
-    largest = raw.execute(f"SELECT coalesce(max(id), 0) FROM {table.name}").fetchone()[0]  # noqa: S608
+    largest = raw.execute(f"SELECT coalesce(max(id), 0) FROM {table.name}").fetchone()[0]
     return list(range(int(largest) + 1, int(largest) + 1 + count))
 
 

@@ -230,7 +230,8 @@ class Principal:
 
 def markdown_table() -> str:
     """The table as Markdown: one row per action, one column per role, the purposes in cells
-    ("public" for public actions, "—" for never). The README carries it; a test keeps it true."""
+    ("public" for public actions, "—" for never). docs/access-and-audit.md carries it; a test
+    keeps it true."""
     roles = list(Role)
     lines = [
         "| action | " + " | ".join(r.value for r in roles) + " |",

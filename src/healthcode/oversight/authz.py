@@ -1,4 +1,4 @@
-"""Authorisation for use cases: the table in ``domain.access`` decides, services enforce."""
+"""Authorisation for use cases: the table in ``oversight.access`` decides, use cases enforce."""
 
 from __future__ import annotations
 

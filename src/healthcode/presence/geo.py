@@ -1,5 +1,5 @@
 """Plane and sphere geometry that needs no library: coordinates, distances, jurisdiction
-boundaries from GeoJSON and point-in-polygon. H3 cells live in ``services.cells``."""
+boundaries from GeoJSON and point-in-polygon. H3 cells live in ``presence.cells``."""
 
 from __future__ import annotations
 

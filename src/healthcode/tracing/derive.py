@@ -4,7 +4,7 @@ Tracing gives the facts that should hold (exposures and quarantine orders, each 
 evidence). Those not recorded yet are recorded; those recorded but no longer found (a
 correction, a withdrawal) are retracted by a new fact that supersedes them (``derive``, per
 source). ``reassess`` then records the facts of one or several sources and reassesses each
-person touched once, in the caller's transaction (``status_batch.record_many``: what
+person touched once, in the caller's transaction (``status.batch.record_many``: what
 ``record_fact`` does, for many people at once), so a colour change and its notification commit
 with the facts that caused it. Running it again with the same findings records nothing.
 """

@@ -1,5 +1,5 @@
 """Tracing a case: fetch who was where (from the repositories), apply the pure rules of
-``domain.tracing`` under the policy's parameters, and record the exposures and quarantine
+``tracing.model`` under the policy's parameters, and record the exposures and quarantine
 orders that follow — or, for a preview, only count them.
 
 Everything is bounded by the case record: the infectious window ends at isolation (the
