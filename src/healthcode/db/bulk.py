@@ -65,19 +65,6 @@ def chunks(keys: Iterable[str]) -> Iterator[list[str]]:
         yield items[start : start + _IN_CHUNK]
 
 
-def _remembered(convert: Converter) -> Converter:
-    """``convert``, each distinct value converted once (a batch repeats its times)."""
-    seen: dict[Any, Any] = {}
-
-    def once(value: Any) -> Any:
-        found = seen.get(value)
-        if found is None:
-            found = seen[value] = convert(value)
-        return found
-
-    return once
-
-
 def _converter(session: Session, column: ColumnElement[Any]) -> Converter | None:
     postgres = _postgresql(session)
     if isinstance(column.type, JSON) and postgres:
@@ -85,10 +72,7 @@ def _converter(session: Session, column: ColumnElement[Any]) -> Converter | None
         return json.dumps
     if isinstance(column.type, UTCDateTime) and postgres:
         return None  # aware datetimes go to timestamptz as they are
-    convert = column.type.bind_processor(session.get_bind().dialect)
-    if convert is not None and isinstance(column.type, UTCDateTime):
-        return _remembered(convert)
-    return convert
+    return column.type.bind_processor(session.get_bind().dialect)
 
 
 def _tuples(
@@ -100,14 +84,19 @@ def _tuples(
     converters = [(i, c) for i, n in enumerate(names) if (c := _converter(session, table.c[n]))]
     if not converters:
         return picked
-    converted = []
-    for values in picked:
-        row = list(values)
-        for i, convert in converters:
-            if row[i] is not None:
-                row[i] = convert(row[i])
-        converted.append(tuple(row))
-    return converted
+    # column by column: a batch repeats its values (a scan's times, a flag), each converted once
+    columns: list[Sequence[Any]] = list(zip(*picked, strict=True))
+    for i, convert in converters:
+        columns[i] = _converted(columns[i], convert)
+    return list(zip(*columns, strict=True))
+
+
+def _converted(values: Sequence[Any], convert: Converter) -> list[Any]:
+    try:
+        once = {v: None if v is None else convert(v) for v in set(values)}
+    except TypeError:  # unhashable values (JSON documents): each converted on its own
+        return [None if v is None else convert(v) for v in values]
+    return list(map(once.__getitem__, values))
 
 
 # PostgreSQL's binary COPY form of our column types; a table with another type is copied as text
