@@ -4,14 +4,14 @@ implements it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from healthcode.kernel.facts import QuarantineOrder
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.derived import DerivedFact
-from healthcode.tracing.model.findings import Sighting
+from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.model.risk_areas import RiskArea
 
 
@@ -19,52 +19,35 @@ class TracingRepository(Protocol):
     def presences_of(
         self,
         subjects: Sequence[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
-        """Presences of these people that may overlap ``[start, end)``: beginning in
-        ``[start - lookback, end)`` and ending after ``start`` — or, for instants, beginning
-        less than ``slack`` before it. Neither retracted nor superseded."""
+        """Presences of these people that ``query`` reaches, neither retracted nor
+        superseded."""
         ...
 
     def presences_at(
         self,
         place_ids: Iterable[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
-        """Presences at these places that may overlap ``[start, end)`` (as ``presences_of``)."""
+        """Presences at these places that ``query`` reaches (as ``presences_of``)."""
         ...
 
     def presences_in_cells(
         self,
         cells: Iterable[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
-        """Presences in these H3 cells that may overlap ``[start, end)``."""
+        """Presences in these H3 cells that ``query`` reaches (as ``presences_of``)."""
         ...
 
     def presences_on_lines(
         self,
         lines: Iterable[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
         """Rides on any vehicle of these lines — presences whose place id is the trip
-        ``<line>:<vehicle>`` — that may overlap ``[start, end)`` (as ``presences_of``). Read
+        ``<line>:<vehicle>`` — that ``query`` reaches (as ``presences_of``). Read
         by an index range on the place id, not a pattern."""
         ...
 

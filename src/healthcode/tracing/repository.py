@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -19,7 +19,7 @@ from healthcode.identity.tables import PersonRow
 from healthcode.kernel.facts import FactKind, QuarantineOrder
 from healthcode.tracing.model.cases import CaseDetails, CaseRecord, CaseState, Classification
 from healthcode.tracing.model.derived import DerivedFact
-from healthcode.tracing.model.findings import Sighting
+from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.model.risk_areas import RiskArea
 from healthcode.tracing.tables import CaseRecordRow, RiskAreaRow, TracedFactRow
 
@@ -33,29 +33,26 @@ class SqlTracingRepository:
     def _presences(
         self,
         conditions: Iterable[ColumnElement[bool]],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta,
+        query: OverlapQuery,
         keep: Callable[[str], bool] | None = None,
     ) -> list[Sighting]:
-        """Presences meeting any of ``conditions`` (one statement each) that may overlap
-        [start, end), whose place id ``keep`` accepts; superseded ones left out."""
+        """Presences meeting any of ``conditions`` (one statement each) that ``query``
+        reaches, whose place id ``keep`` accepts; superseded ones left out."""
+        start, end = query.start, query.end
         # Plain tuples of the columns tracing reads: tracing reads many and changes none.
         t = _PRESENCES
         columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
         found: dict[str, Sighting] = {}
         superseded: set[str] = set()
         for condition in conditions:
-            query = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
+            statement = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
                 condition,
-                t.c.at >= start - lookback,
+                t.c.at >= start - query.lookback,
                 t.c.at < end,
-                or_(t.c.until > start, t.c.at > start - slack),
+                or_(t.c.until > start, t.c.at > start - query.slack),
                 t.c.retracted.is_(False),
             )
-            for row in self._session.execute(query):
+            for row in self._session.execute(statement):
                 if keep is None or keep(row[2]):
                     found[row[0]] = Sighting(*row[:8])
                     if row[8] is not None:
@@ -65,53 +62,23 @@ class SqlTracingRepository:
     def presences_of(
         self,
         subjects: Sequence[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
-        return self._presences(
-            key_filters(self._session, _PRESENCES.c.subject, subjects),
-            start=start,
-            end=end,
-            lookback=lookback,
-            slack=slack,
-        )
+        return self._presences(key_filters(self._session, _PRESENCES.c.subject, subjects), query)
 
     def presences_at(
         self,
         place_ids: Iterable[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
-        return self._presences(
-            key_filters(self._session, _PRESENCES.c.place_id, place_ids),
-            start=start,
-            end=end,
-            lookback=lookback,
-            slack=slack,
-        )
+        return self._presences(key_filters(self._session, _PRESENCES.c.place_id, place_ids), query)
 
     def presences_in_cells(
         self,
         cells: Iterable[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
-        return self._presences(
-            key_filters(self._session, _PRESENCES.c.cell, cells),
-            start=start,
-            end=end,
-            lookback=lookback,
-            slack=slack,
-        )
+        return self._presences(key_filters(self._session, _PRESENCES.c.cell, cells), query)
 
     def households(self, subjects: Sequence[str]) -> Mapping[str, list[str]]:
         homes: dict[str, tuple[str, str]] = {}
@@ -211,11 +178,7 @@ class SqlTracingRepository:
     def presences_on_lines(
         self,
         lines: Iterable[str],
-        *,
-        start: datetime,
-        end: datetime,
-        lookback: timedelta,
-        slack: timedelta = timedelta(0),
+        query: OverlapQuery,
     ) -> list[Sighting]:
         # A trip's place id is "<line>:<vehicle>": one index range per line on place_id,
         # [line + ":", line + ";"), never LIKE. The range assumes code-point order (SQLite,
@@ -226,14 +189,7 @@ class SqlTracingRepository:
             or_(*((place >= p) & (place < p[:-1] + ";") for p in prefixes[i : i + 100]))
             for i in range(0, len(prefixes), 100)
         )
-        return self._presences(
-            ranges,
-            start=start,
-            end=end,
-            lookback=lookback,
-            slack=slack,
-            keep=lambda place_id: place_id.startswith(prefixes),
-        )
+        return self._presences(ranges, query, keep=lambda place_id: place_id.startswith(prefixes))
 
 
 def _derived(row: TracedFactRow) -> DerivedFact:

@@ -18,7 +18,7 @@ from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
 from healthcode.tracing.derive import derive, desired_exposures, desired_orders, reassess
-from healthcode.tracing.model.findings import assumed_slack, visit_of
+from healthcode.tracing.model.findings import OverlapQuery, assumed_slack, visit_of
 from healthcode.tracing.model.quarantine import orders_for_findings
 from healthcode.tracing.model.risk_areas import TRIP_SEPARATOR, RiskArea, area_exposures
 from healthcode.tracing.ports import TracingUnitOfWork
@@ -62,19 +62,13 @@ def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> AreaScan
     end = min(area.ends_at, now)
     presences = []
     if end > area.starts_at:
-        slack = assumed_slack(settings)
+        query = OverlapQuery(area.starts_at, end, CELL_LOOKBACK, assumed_slack(settings))
         # a venue named alone may be a bus or subway line: every trip on it counts too
         lines = [v for v in area.venues if TRIP_SEPARATOR not in v]
         presences = [
-            *uow.tracing.presences_at(
-                area.venues, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
-            ),
-            *uow.tracing.presences_on_lines(
-                lines, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
-            ),
-            *uow.tracing.presences_in_cells(
-                area.cells, start=area.starts_at, end=end, lookback=CELL_LOOKBACK, slack=slack
-            ),
+            *uow.tracing.presences_at(area.venues, query),
+            *uow.tracing.presences_on_lines(lines, query),
+            *uow.tracing.presences_in_cells(area.cells, query),
         ]
     unique = {p.id: p for p in presences}
     findings = area_exposures(area, (visit_of(p, settings) for p in unique.values()))

@@ -34,6 +34,7 @@ from healthcode.tracing.model.findings import (
     CLOSE_CONTACT,
     Finding,
     Interval,
+    OverlapQuery,
     PlaceClass,
     Sighting,
     Visit,
@@ -137,9 +138,8 @@ def _around(
     slack = assumed_slack(settings)
     found: dict[str, Sighting] = {}
     for (start, end), places in sorted(buckets.items()):
-        for sighting in uow.tracing.presences_at(
-            places, start=start, end=end, lookback=PLACE_LOOKBACK, slack=slack
-        ):
+        query = OverlapQuery(start, end, PLACE_LOOKBACK, slack)
+        for sighting in uow.tracing.presences_at(places, query):
             found[sighting.id] = sighting
     return _visits(list(found.values()), settings)
 
@@ -160,7 +160,7 @@ def _secondary(
     by_contact: dict[str, list[Visit]] = defaultdict(list)
     slack = assumed_slack(settings)
     presences = uow.tracing.presences_of(
-        contacts, start=earliest, end=cutoff, lookback=PLACE_LOOKBACK, slack=slack
+        contacts, OverlapQuery(earliest, cutoff, PLACE_LOOKBACK, slack)
     )
     for v in _visits(presences, settings):
         if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
@@ -205,12 +205,8 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
     fetch_from = window.start
     if companion.enabled:
         fetch_from = min(fetch_from, window.end - companion.dwell_lookback)
-    own = _visits(
-        uow.tracing.presences_of(
-            [details.subject], start=fetch_from, end=window.end, lookback=CELL_LOOKBACK, slack=slack
-        ),
-        settings,
-    )
+    reach = OverlapQuery(fetch_from, window.end, CELL_LOOKBACK, slack)
+    own = _visits(uow.tracing.presences_of([details.subject], reach), settings)
     in_window = [v for v in own if v.interval.overlap(window) is not None]
     candidates = _around(
         uow,
@@ -233,9 +229,7 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
     found = list(primary)
     if companion.enabled:
         cells = {v.cell for v in in_window if v.cell is not None and v.source in companion.sources}
-        in_cells = uow.tracing.presences_in_cells(
-            cells, start=fetch_from, end=window.end, lookback=CELL_LOOKBACK, slack=slack
-        )
+        in_cells = uow.tracing.presences_in_cells(cells, reach)
         found += companions(
             case_subject=details.subject,
             window=window,

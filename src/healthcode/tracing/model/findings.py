@@ -119,6 +119,18 @@ class Sighting(NamedTuple):
     until: datetime
 
 
+@dataclass(frozen=True)
+class OverlapQuery:
+    """Which presences to read: those that may overlap ``[start, end)``, beginning in
+    ``[start - lookback, end)`` and ending after ``start`` or, for instants (which tracing
+    stretches to an assumed stay), beginning less than ``slack`` before it."""
+
+    start: datetime
+    end: datetime
+    lookback: timedelta
+    slack: timedelta = timedelta(0)
+
+
 class Visit(NamedTuple):
     """A presence as tracing sees it: instants stretched to the assumed stay or ride."""
 
