@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Table, select
 
 from healthcode.container import Container
-from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
+from healthcode.db.bulk import (
+    MissingReference,
+    insert_many,
+    insert_new,
+    key_filters,
+    next_ids,
+    upsert_many,
+)
+from healthcode.db.facts import PresenceRow
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.tables import PersonRow
 from healthcode.status.tables import CurrentStatusRow, StatusChangeRow
@@ -17,6 +26,7 @@ from tracing_helpers import resident
 
 CURRENT: Table = CurrentStatusRow.__table__  # type: ignore[assignment]
 CHANGES: Table = StatusChangeRow.__table__  # type: ignore[assignment]
+PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
 
 
 def _uow(container: Container) -> SqlUnitOfWork:
@@ -97,3 +107,51 @@ def test_key_lookups_find_every_key_beyond_one_chunk(container: Container) -> No
             for subject in uow.session.scalars(select(PersonRow.subject).where(condition))
         ]
     assert sorted(found) == sorted(real)
+
+
+def _presence(subject: str, key: str, container: Container) -> dict[str, object]:
+    at = container.clock.now()
+    return {
+        "id": key,
+        "subject": subject,
+        "at": at,
+        "recorded_at": at,
+        "supersedes": None,
+        "retracted": False,
+        "place_id": "venue-1",
+        "place_kind": "restaurant",
+        "until": at,
+        "source": "scan",
+        "cell": None,
+    }
+
+
+def _presence_ids(container: Container) -> list[tuple[str, str]]:
+    with _uow(container) as uow:
+        rows = uow.session.execute(select(PresenceRow.id, PresenceRow.subject))
+        return sorted((key, subject) for key, subject in rows)
+
+
+def test_insert_new_skips_rows_held_already_and_counts_the_new(container: Container) -> None:
+    """Rows whose key is stored already are left as they are; only the new ones are counted."""
+    first, second = resident(container, 1), resident(container, 2)
+    with _uow(container) as uow:
+        assert insert_new(uow.session, PRESENCES, [_presence(first, "a", container)]) == 1
+        uow.commit()
+    with _uow(container) as uow:
+        rows = [_presence(second, "a", container), _presence(second, "b", container)]
+        assert insert_new(uow.session, PRESENCES, rows) == 1
+        uow.commit()
+    assert _presence_ids(container) == [("a", first), ("b", second)]
+
+
+def test_a_missing_reference_is_refused_and_its_transaction_keeps_nothing(
+    container: Container,
+) -> None:
+    """A row naming nobody registered raises; left uncommitted, nothing of the call stays."""
+    known = resident(container, 1)
+    with _uow(container) as uow:
+        rows = [_presence(known, "a", container), _presence("f" * 32, "b", container)]
+        with pytest.raises(MissingReference):
+            insert_new(uow.session, PRESENCES, rows)
+    assert _presence_ids(container) == []

@@ -64,7 +64,8 @@ class PresenceRepository(Protocol):
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert presence rows (plain dicts of the table's columns), skipping any whose id is
         stored already; returns how many were new. One bulk statement, no ORM objects.
-        Raises ``UnknownSubjects`` (storing nothing) when a row's subject is not registered."""
+        Raises ``UnknownSubjects`` when a row's subject is not registered: the batch is then
+        refused whole and the transaction must not commit."""
         ...
 
     def known_subjects(self, subjects: Iterable[str]) -> set[str]:

@@ -86,7 +86,7 @@ def upload_scans(
         rows = [_row(parsed.device, s, venue, now) for s in own]
         try:
             stored = uow.presences.insert_rows(rows)
-        except UnknownSubjects as unknown:  # nothing was stored; name every item
+        except UnknownSubjects as unknown:  # refused whole (rolled back); name every item
             raise InvalidInput(
                 [
                     Problem(f"scans[{i}].subject", "is not a registered person here")
