@@ -44,6 +44,14 @@ class PassReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     purged: Purged | None = None  # this pass's hourly purge of expired data, if it ran
 
+    def add(self, other: PassReport) -> None:
+        """Count ``other``'s work in this report too (a worker's total over its passes)."""
+        self.jobs_done += other.jobs_done
+        self.jobs_failed += other.jobs_failed
+        self.jobs_retried += other.jobs_retried
+        self.statuses_refreshed += other.statuses_refreshed
+        self.delivery.add(other.delivery)
+
     @property
     def busy(self) -> bool:
         return bool(

@@ -50,16 +50,6 @@ def serve(
     uvicorn.run("healthcode.app:create_app", factory=True, host=host, port=port)
 
 
-def _add(total: PassReport, one: PassReport) -> None:
-    total.jobs_done += one.jobs_done
-    total.jobs_failed += one.jobs_failed
-    total.jobs_retried += one.jobs_retried
-    total.statuses_refreshed += one.statuses_refreshed
-    total.delivery.delivered += one.delivery.delivered
-    total.delivery.retried += one.delivery.retried
-    total.delivery.parked += one.delivery.parked
-
-
 def worker(
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds to wait after an idle pass.")] = 1.0,
@@ -77,11 +67,11 @@ def worker(
         ):
             runner = Worker(uow_factory=c.uow, clock=c.clock, kinds=bootstrap.job_kinds(sender))
             if once:  # a failed pass is the command's failure
-                _add(total, runner.run_once())
+                total.add(runner.run_once())
             while not once:
                 report = runner.run_surviving()
                 if report is not None:
-                    _add(total, report)
+                    total.add(report)
                 if report is None or not report.busy:
                     time.sleep(interval)
     except KeyboardInterrupt:  # pragma: no cover - interactive

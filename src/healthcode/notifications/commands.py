@@ -11,7 +11,8 @@ from healthcode.cli.context import system
 from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, refusals
 from healthcode.cli.table import CommandTable
-from healthcode.notifications.delivery import MAX_ATTEMPTS, DeliveryReport, deliver_due
+from healthcode.jobs.model import MAX_ATTEMPTS
+from healthcode.notifications.delivery import DeliveryReport, deliver_due
 from healthcode.notifications.webhooks import HttpWebhookSender
 
 notify_app = typer.Typer(help="Notifications to channels (webhooks).", no_args_is_help=True)

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from healthcode.jobs.model import Backoff, Job, JobFailed, JobKind, JobKinds, JobStatus
+from healthcode.jobs.model import (
+    MAX_ATTEMPTS,
+    Backoff,
+    Job,
+    JobFailed,
+    JobKind,
+    JobKinds,
+    JobStatus,
+)
 from healthcode.jobs.queue import run_due, worker_name
 from healthcode.kernel.clock import Clock
 from healthcode.notifications.model import Notification, WebhookSender
@@ -29,7 +37,6 @@ from healthcode.notifications.status_changes import WEBHOOK
 SIGNATURE_HEADER: Final = "X-Healthcode-Signature"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 EVENT_HEADER: Final = "X-Healthcode-Event"
-MAX_ATTEMPTS: Final = 8
 BACKOFF: Final = Backoff(base=timedelta(seconds=30), cap=timedelta(hours=1))
 _LISTED: Final = 100_000
 
@@ -66,6 +73,11 @@ class DeliveryReport:
     delivered: int = 0
     retried: int = 0
     parked: int = 0
+
+    def add(self, other: DeliveryReport) -> None:
+        self.delivered += other.delivered
+        self.retried += other.retried
+        self.parked += other.parked
 
     @property
     def attempted(self) -> int:

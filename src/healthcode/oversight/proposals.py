@@ -20,7 +20,7 @@ from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFoun
 from healthcode.kernel.ids import new_id
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, require_scope
-from healthcode.oversight.kinds import Approval, ProposalKinds
+from healthcode.oversight.kinds import Approval, ProposalHandler, ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalStatus
 from healthcode.oversight.ports import OversightUnitOfWork
 
@@ -87,7 +87,7 @@ def propose_in(
         jurisdiction=jurisdiction,
         payload=dict(prepared.payload),
         reason=clean_reason,
-        proposed_by=principal.name or principal.id,
+        proposed_by=_name(principal),
         proposed_by_role=principal.role.value,
         proposed_at=clock.now(),
     )
@@ -102,6 +102,36 @@ def _pending(uow: OversightUnitOfWork, proposal_id: str) -> Proposal:
     if proposal.status is not ProposalStatus.PENDING:
         raise Conflict("status", f"the proposal is already {proposal.status.value}")
     return proposal
+
+
+def _to_decide(
+    uow: OversightUnitOfWork, kinds: ProposalKinds, principal: Principal, proposal_id: str
+) -> tuple[Proposal, ProposalHandler[Any], Principal]:
+    """The pending proposal, its kind, and the principal, checked fit to decide it: one who
+    decides proposals, holds the kind's approving role and acts within its scope."""
+    principal = require(principal, Action.DECIDE_PROPOSAL)
+    proposal = _pending(uow, proposal_id)
+    handler = kinds.handler(proposal.kind)
+    principal = require(principal, handler.approve_action)
+    _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
+    return proposal, handler, principal
+
+
+def _name(principal: Principal) -> str:
+    return principal.name or principal.id
+
+
+def _decision(
+    proposal: Proposal, principal: Principal, status: ProposalStatus, clock: Clock, note: str
+) -> Proposal:
+    return replace(
+        proposal,
+        status=status,
+        decided_by=_name(principal),
+        decided_by_role=principal.role.value,
+        decided_at=clock.now(),
+        decision_note=note,
+    )
 
 
 def approve(
@@ -133,23 +163,14 @@ def approve_in(
     note: str = "",
 ) -> Proposal:
     """``approve``, inside the caller's transaction."""
-    principal = require(principal, Action.DECIDE_PROPOSAL)
-    proposal = _pending(uow, proposal_id)
-    handler = kinds.handler(proposal.kind)
-    principal = require(principal, handler.approve_action)
-    if (principal.name or principal.id) == proposal.proposed_by:
+    proposal, handler, principal = _to_decide(uow, kinds, principal, proposal_id)
+    if _name(principal) == proposal.proposed_by:
         raise NotAllowed(
             handler.approve_action.value, "the proposer cannot approve their own proposal"
         )
-    _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
     result = handler.execute(Approval(uow=uow, clock=clock, proposal=proposal, approver=principal))
     decided = replace(
-        proposal,
-        status=ProposalStatus.APPROVED,
-        decided_by=principal.name or principal.id,
-        decided_by_role=principal.role.value,
-        decided_at=clock.now(),
-        decision_note=" ".join(note.split()),
+        _decision(proposal, principal, ProposalStatus.APPROVED, clock, " ".join(note.split())),
         result=dict(result),
     )
     uow.proposals.save_decision(decided)
@@ -186,19 +207,8 @@ def reject_in(
 ) -> Proposal:
     """``reject``, inside the caller's transaction."""
     clean_note = _reason(note, "note")
-    principal = require(principal, Action.DECIDE_PROPOSAL)
-    proposal = _pending(uow, proposal_id)
-    handler = kinds.handler(proposal.kind)
-    principal = require(principal, handler.approve_action)
-    _scope(uow, principal, proposal.jurisdiction, proposal.subject, handler.approve_action)
-    decided = replace(
-        proposal,
-        status=ProposalStatus.REJECTED,
-        decided_by=principal.name or principal.id,
-        decided_by_role=principal.role.value,
-        decided_at=clock.now(),
-        decision_note=clean_note,
-    )
+    proposal, _, principal = _to_decide(uow, kinds, principal, proposal_id)
+    decided = _decision(proposal, principal, ProposalStatus.REJECTED, clock, clean_note)
     uow.proposals.save_decision(decided)
     return decided
 
