@@ -230,15 +230,3 @@ def _fail(
             at=now,
         )
         uow.commit()
-
-
-def job_counts(*, uow: JobsUnitOfWork) -> Mapping[str, int]:
-    with uow:
-        return dict(uow.jobs.counts())
-
-
-def list_jobs(
-    *, uow: JobsUnitOfWork, status: JobStatus | None = None, limit: int = 100
-) -> list[Job]:
-    with uow:
-        return uow.jobs.list(status=status, limit=limit)

@@ -30,6 +30,7 @@ from healthcode.presence.model import Checkin, Venue
 from healthcode.presence.place_codes import FIELD, verify_place_code
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import accepted_colours, checkin_max_distance, retention
+from healthcode.presence.venue_kinds import outcome_for
 from healthcode.status.assessment import status_now
 
 CLOCK_SKEW: Final = timedelta(minutes=5)
@@ -142,7 +143,7 @@ def check_in(
         if problems:
             raise InvalidInput(problems)
         status = status_now(uow, clock=clock, subject=subject)
-        outcome = "pass" if status.colour in accepted_colours(policy, venue.kind) else "stop"
+        outcome = outcome_for(status.colour, accepted_colours(policy, venue.kind))
         limit = checkin_max_distance(policy)
         distance = distance_metres(lat, lon, venue.lat, venue.lon)
         flag: str | None = None

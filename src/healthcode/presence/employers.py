@@ -30,6 +30,7 @@ from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import StaffMember
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import accepted_colours
+from healthcode.presence.venue_kinds import outcome_for
 from healthcode.status.assessment import status_now
 
 CONTEXT: Final = "healthcode staff check v1"
@@ -206,6 +207,6 @@ def check_staff(
                 answers[subject] = NOT_LISTED
                 continue
             colour = status_now(uow, clock=clock, subject=subject).colour
-            answers[subject] = "pass" if colour in accepted else "stop"
+            answers[subject] = outcome_for(colour, accepted)
         uow.commit()
     return answers
