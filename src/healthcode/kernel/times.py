@@ -1,0 +1,59 @@
+"""The range of times any input may name: from 2000-01-01 (included) to 2100-01-01 (UTC).
+
+A time outside it is a typing or clock error (or an attack: ``9999-12-31T23:59:59-14:00`` cannot
+even be converted to UTC), and is refused naming the field before anything else looks at it.
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Final
+
+from healthcode.kernel.errors import InvalidInput
+
+EARLIEST: Final = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(2100, 1, 1, tzinfo=UTC)
+RANGE_RULE: Final = "must be a time from 2000-01-01 to before 2100-01-01 (UTC)"
+ZONE_RULE: Final = "must include a time zone, e.g. 2026-03-01T09:00:00+08:00"
+
+
+def time_problem(moment: datetime) -> str | None:
+    """Why ``moment`` may not be taken (no zone, or out of range), or None.
+
+    Comparing aware datetimes never overflows, even for ones whose UTC form would."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return ZONE_RULE
+    if not EARLIEST <= moment < LATEST:
+        return RANGE_RULE
+    return None
+
+
+def check_time(moment: datetime, *, field: str) -> datetime:
+    """``moment`` in UTC, or ``InvalidInput`` on ``field``."""
+    problem = time_problem(moment)
+    if problem is not None:
+        raise InvalidInput.one(field, problem)
+    return moment.astimezone(UTC)
+
+
+def parse_time(text: str, *, field: str) -> datetime:
+    """An ISO 8601 time with a zone within the range, in UTC; else ``InvalidInput``."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput.one(field, "must be an ISO 8601 time with a zone") from None
+    return check_time(moment, field=field)
+
+
+def from_timestamp(seconds: object) -> datetime | None:
+    """The UTC time ``seconds`` after the epoch (a NumericDate), or None when it is not a
+    finite number of seconds within the range."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        return None
+    if not math.isfinite(seconds):
+        return None
+    if not EARLIEST.timestamp() <= seconds < LATEST.timestamp():
+        return None
+    return datetime.fromtimestamp(seconds, UTC)
