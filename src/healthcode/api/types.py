@@ -7,14 +7,21 @@ text rule (``kernel/text.py``) for a kind of field; every time of a request is `
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from healthcode.kernel.text import MAX_SECRET, TextKind, normalise, secret_problem, text_problem
-from healthcode.kernel.times import time_problem
+from healthcode.kernel.text import (
+    MAX_SECRET,
+    TextKind,
+    json_problem,
+    normalise,
+    secret_problem,
+    text_problem,
+)
+from healthcode.kernel.times import EARLIEST, LATEST, time_problem
 
 
 def _isoformat(moment: datetime) -> str:
@@ -90,3 +97,26 @@ RequestTime = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """A time in a request: ISO 8601 with a zone, from 2000-01-01 to before 2100-01-01 (UTC)."""
+
+
+def _json_rule(value: dict[str, Any]) -> dict[str, Any]:
+    found = json_problem(value, field="payload")
+    if found is not None:
+        raise PydanticCustomError(
+            "text_rule", "{path}: {rule}", {"path": found[0], "rule": found[1]}
+        )
+    return value
+
+
+JsonPayload = Annotated[dict[str, Any], AfterValidator(_json_rule)]
+"""A JSON object whose every key and string follows the character rules of ``Text``."""
+
+
+def _date_rule(value: date) -> date:
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise PydanticCustomError("time_rule", "must be a date from 2000-01-01 to 2099-12-31")
+    return value
+
+
+RequestDate = Annotated[date, AfterValidator(_date_rule)]
+"""A calendar date in a request, from 2000-01-01 to 2099-12-31."""

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthcode.api.types import IsoDateTime
+from healthcode.api.types import IsoDateTime, Token
 from healthcode.codes.online import OnlineCheck
 from healthcode.credentials.errors import Reason
 from healthcode.credentials.verify import Outcome
@@ -33,7 +33,7 @@ class VerifyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    token: str
+    token: Token
     colours: list[ColourName] = Field(
         default_factory=lambda: ["green"],  # type: ignore[arg-type, unused-ignore]
         description="Colours that pass at this checkpoint",

@@ -6,19 +6,20 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthcode.api.types import Identifier, Line, Name, Secret, Text, Token
 from healthcode.identity.registration import Register
 
 
 class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    id_type: str = "resident"
-    id_number: str
-    phone: str
-    address: str
+    name: Name
+    id_type: Identifier = "resident"
+    id_number: Identifier
+    phone: Identifier
+    address: Line
     consent_location: bool = False
-    district: str | None = Field(
+    district: Identifier | None = Field(
         default=None, description="GB/T 2260 code of the home district (officials' scope)"
     )
 
@@ -47,7 +48,7 @@ class ProfileOut(BaseModel):
 
 
 class ChannelRegistrationIn(RegistrationIn):
-    assertion: str = Field(
+    assertion: Token = Field(
         description="The channel's signed assertion for its user (JWT): `sub` is the "
         "channel's user id, bound to the new subject"
     )
@@ -59,22 +60,24 @@ class RegisteredOut(BaseModel):
 
 
 class SignUpIn(RegistrationIn):
-    password: str = Field(description="At least 10 characters")
+    password: Secret = Field(description="At least 10 characters")
 
 
 class CitizenLoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    phone: str
-    password: str
+    phone: Identifier
+    password: Secret
 
 
 class OfficialLoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str
-    password: str
-    totp: str = Field(description="The current one-time code of the official's authenticator")
+    username: Identifier
+    password: Secret
+    totp: Identifier = Field(
+        description="The current one-time code of the official's authenticator"
+    )
 
 
 class SessionOut(BaseModel):
@@ -95,10 +98,10 @@ class TokenOut(BaseModel):
 class ChannelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    kind: str = "app"
-    public_key_pem: str = Field(description="Ed25519 or P-256 public key (PEM)")
-    webhook_url: str
+    name: Name
+    kind: Identifier = "app"
+    public_key_pem: Text = Field(description="Ed25519 or P-256 public key (PEM)")
+    webhook_url: Line
 
 
 class NewChannelOut(BaseModel):
@@ -122,11 +125,11 @@ class ChannelOut(BaseModel):
 class OfficialIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str
-    role: str
-    jurisdiction: str
-    district: str | None = None
-    password: str
+    username: Identifier
+    role: Identifier
+    jurisdiction: Identifier
+    district: Identifier | None = None
+    password: Secret
 
 
 class NewOfficialOut(BaseModel):

@@ -137,3 +137,42 @@ def is_clean_line(text: str) -> bool:
     """A fast test for hot paths: printable (no control, format, separator other than the
     space, or surrogate character: stricter than ``text_problem``) and in NFC."""
     return text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFC", text))
+
+
+MAX_JSON_DEPTH: Final = 32
+
+
+def _json_problem(value: object, path: str, depth: int) -> tuple[str, str] | None:
+    if depth > MAX_JSON_DEPTH:
+        return path, f"must not nest deeper than {MAX_JSON_DEPTH} levels"
+    if isinstance(value, str):
+        problem = _character_problem(value, multiline=True)
+        return None if problem is None else (path, problem)
+    items: list[tuple[str, object]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = _character_problem(str(key), multiline=False)
+            if problem is not None:
+                return f"{path}.{key!r}", f"key {problem}"
+            items.append((f"{path}.{key}", item))
+    elif isinstance(value, list):
+        items = [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+    for item_path, item in items:
+        found = _json_problem(item, item_path, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def json_problem(value: object, *, field: str) -> tuple[str, str] | None:
+    """The first string (key or value) of a JSON document that breaks the character rules of
+    multi-line text, as (its path under ``field``, the rule), or None. Lengths are the
+    business of whoever reads the document."""
+    return _json_problem(value, field, 0)
+
+
+def check_json(value: object, *, field: str) -> None:
+    """``InvalidInput`` naming the first string in ``value`` that breaks the rules."""
+    found = json_problem(value, field=field)
+    if found is not None:
+        raise InvalidInput.one(*found)

@@ -7,21 +7,22 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthcode.api.types import Identifier, JsonPayload, Text
 from healthcode.oversight.model import Proposal
 
 
 class ProposalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(description="override_colour, release_quarantine, activate_policy…")
-    payload: dict[str, Any]
-    reason: str
+    action: Identifier = Field(description="override_colour, release_quarantine, activate_policy…")
+    payload: JsonPayload
+    reason: Text
 
 
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = ""
+    note: Text = ""
 
 
 class ProposalOut(BaseModel):

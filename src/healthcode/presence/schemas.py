@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from healthcode.api.types import Identifier, Name, RequestTime, Token
 from healthcode.kernel.facts import Arrival, Presence
 from healthcode.presence.checkins import CheckinResult
 from healthcode.presence.employers import Employment
@@ -26,10 +27,10 @@ class CheckinIn(BaseModel):
     """A scanned place code with the phone's position and time."""
 
     model_config = ConfigDict(extra="forbid")
-    place_code: str = Field(description="The scanned place code text (HZP1:…)")
+    place_code: Token = Field(description="The scanned place code text (HZP1:…)")
     lat: float = Field(description="The phone's position when scanning")
     lon: float
-    at: datetime | None = Field(default=None, description="The phone's time (default: now)")
+    at: RequestTime | None = Field(default=None, description="The phone's time (default: now)")
 
 
 class CheckinOut(BaseModel):
@@ -93,10 +94,10 @@ class RideIn(BaseModel):
     """A bus or subway ride: the line, the vehicle, and when the citizen boarded and alighted."""
 
     model_config = ConfigDict(extra="forbid")
-    line: str = Field(description="The venue id of the bus route or subway line")
-    vehicle: str = Field(examples=["浙A12345"])
-    boarded_at: datetime
-    alighted_at: datetime
+    line: Identifier = Field(description="The venue id of the bus route or subway line")
+    vehicle: Identifier = Field(examples=["浙A12345"])
+    boarded_at: RequestTime
+    alighted_at: RequestTime
 
 
 class PresenceOut(BaseModel):
@@ -129,7 +130,7 @@ class OwnPing(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lat: float
     lon: float
-    at: datetime
+    at: RequestTime
 
 
 class OwnPingsIn(BaseModel):
@@ -143,10 +144,10 @@ class PingIn(BaseModel):
     """One telecom or GPS position of a person, in an imported batch."""
 
     model_config = ConfigDict(extra="forbid")
-    subject: str
+    subject: Identifier
     lat: float
     lon: float
-    at: datetime
+    at: RequestTime
     source: Literal["gps", "telecom"]
 
 
@@ -242,7 +243,7 @@ class OrganisationIn(BaseModel):
     """An organisation to register."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(examples=["西湖餐饮有限公司"])
+    name: Name = Field(examples=["西湖餐饮有限公司"])
 
 
 class OrganisationOut(BaseModel):
@@ -258,7 +259,7 @@ class StaffIn(BaseModel):
     """A person to list as the organisation's staff."""
 
     model_config = ConfigDict(extra="forbid")
-    subject: str
+    subject: Identifier
 
 
 class StaffMemberOut(BaseModel):
@@ -283,10 +284,12 @@ class VenueIn(BaseModel):
     """A venue to register."""
 
     model_config = ConfigDict(extra="forbid")
-    organisation: str
-    name_zh: str = Field(examples=["楼外楼"])
-    name_en: str = Field(examples=["Louwailou"])
-    kind: str = Field(examples=["restaurant"], description="bus_route, subway_station, …, other")
+    organisation: Identifier
+    name_zh: Name = Field(examples=["楼外楼"])
+    name_en: Name = Field(examples=["Louwailou"])
+    kind: Identifier = Field(
+        examples=["restaurant"], description="bus_route, subway_station, …, other"
+    )
     lat: float
     lon: float
 
@@ -312,7 +315,9 @@ class DeviceIn(BaseModel):
     """A checkpoint device to register, by its public key."""
 
     model_config = ConfigDict(extra="forbid")
-    public_key: str = Field(description="The device's Ed25519 public key, base64url (32 bytes)")
+    public_key: Identifier = Field(
+        description="The device's Ed25519 public key, base64url (32 bytes)"
+    )
 
 
 class DeviceOut(BaseModel):

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthcode.api.types import IsoDateTime
+from healthcode.api.types import Identifier, IsoDateTime, Line, RequestDate, Text
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.status import Notice, Reason, Status
 from healthcode.status.model import StatusChange
@@ -26,8 +26,8 @@ class HealthDeclarationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     temperature: float
-    symptoms: list[str] = Field(default_factory=list)
-    note: str = ""
+    symptoms: list[Line] = Field(default_factory=list)
+    note: Text = ""
 
 
 class TravelDeclarationIn(BaseModel):
@@ -35,9 +35,9 @@ class TravelDeclarationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    place: str = Field(description="GB/T 2260 region code, e.g. 310000")
-    from_date: date
-    to_date: date
+    place: Identifier = Field(description="GB/T 2260 region code, e.g. 310000")
+    from_date: RequestDate
+    to_date: RequestDate
 
 
 class DeclarationOut(BaseModel):

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from healthcode.api.types import Identifier, Name, RequestTime, Text
 from healthcode.tracing.model.cases import CaseCorrection, CaseReport
 
 
 class CaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: str
-    sampled_at: AwareDatetime = Field(description="When the positive sample was taken")
-    onset_at: AwareDatetime | None = Field(
+    subject: Identifier
+    sampled_at: RequestTime = Field(description="When the positive sample was taken")
+    onset_at: RequestTime | None = Field(
         default=None, description="Symptom onset (required unless asymptomatic)"
     )
     asymptomatic: bool = False
-    test_reference: str = Field(description="The lab's test number")
-    isolated_at: AwareDatetime | None = Field(
+    test_reference: Identifier = Field(description="The lab's test number")
+    isolated_at: RequestTime | None = Field(
         default=None, description="When the person was isolated, if before confirmation"
     )
-    reason: str = "case reported"
+    reason: Text = "case reported"
 
     def report(self) -> CaseReport:
         return CaseReport(
@@ -38,12 +39,12 @@ class CaseIn(BaseModel):
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    sampled_at: AwareDatetime | None = None
-    onset_at: AwareDatetime | None = None
+    sampled_at: RequestTime | None = None
+    onset_at: RequestTime | None = None
     asymptomatic: bool | None = None
-    test_reference: str | None = None
-    isolated_at: AwareDatetime | None = None
-    reason: str = Field(description="Why the case is corrected")
+    test_reference: Identifier | None = None
+    isolated_at: RequestTime | None = None
+    reason: Text = Field(description="Why the case is corrected")
 
     def correction(self) -> CaseCorrection:
         return CaseCorrection(
@@ -58,7 +59,7 @@ class CorrectionIn(BaseModel):
 class WithdrawalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str
+    reason: Text
 
 
 class CaseOut(BaseModel):
@@ -113,17 +114,17 @@ class PreviewOut(BaseModel):
 class RiskAreaIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    level: str = Field(description="low, medium or high")
-    cells: list[str] = Field(default_factory=list, description="H3 resolution-8 cells")
-    venues: list[str] = Field(
+    name: Name
+    level: Identifier = Field(description="low, medium or high")
+    cells: list[Identifier] = Field(default_factory=list, description="H3 resolution-8 cells")
+    venues: list[Identifier] = Field(
         default_factory=list,
         description="Venue ids: a bus or subway line covers all its vehicles; `line:vehicle` "
         "covers one trip",
     )
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    reason: str
+    starts_at: RequestTime
+    ends_at: RequestTime
+    reason: Text
 
 
 class RiskAreaOut(BaseModel):
@@ -150,8 +151,8 @@ class QuarantineOut(BaseModel):
 class ReleaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    subject: str
-    reason: str
+    subject: Identifier
+    reason: Text
 
 
 class ContactOut(BaseModel):
