@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
+from healthcode.api.types import Identifier
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import access_log_of, verify_access_log
@@ -64,7 +65,7 @@ def list_proposals(
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalOut)
 def get_proposal(
-    proposal_id: str, official: ListsProposals, container: ContainerDep
+    proposal_id: Identifier, official: ListsProposals, container: ContainerDep
 ) -> ProposalOut:
     """One proposal and its decision."""
     return ProposalOut.of(
@@ -74,7 +75,7 @@ def get_proposal(
 
 @router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut)
 def approve(
-    proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
+    proposal_id: Identifier, body: DecisionIn, approver: Decides, container: ContainerDep
 ) -> ProposalOut:
     """Approve and carry out a proposal (never your own)."""
     decided = proposals.approve(
@@ -90,7 +91,7 @@ def approve(
 
 @router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut)
 def reject(
-    proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
+    proposal_id: Identifier, body: DecisionIn, approver: Decides, container: ContainerDep
 ) -> ProposalOut:
     """Reject a proposal, saying why (`note`)."""
     decided = proposals.reject(
@@ -106,7 +107,7 @@ def reject(
 
 @router.get("/audit/access-log/{subject}", response_model=list[AccessRecordOut])
 def person_access_log(
-    subject: str, auditor: ReadsAccessLogs, container: ContainerDep
+    subject: Identifier, auditor: ReadsAccessLogs, container: ContainerDep
 ) -> list[AccessRecordOut]:
     """Who read a person's data (auditors; this read is itself recorded)."""
     records = access_log_of(

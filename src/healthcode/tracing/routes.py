@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from healthcode.api.auth import Authorized, CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.types import Identifier
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.model import ProposalKind, ProposalStatus
@@ -98,13 +99,13 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: str, official: ReadsCases, container: ContainerDep) -> CaseOut:
+def get_case(case_id: Identifier, official: ReadsCases, container: ContainerDep) -> CaseOut:
     """One case: its details, state, who reported and confirmed it, what tracing found."""
     return _case_out(cases.get_case(uow=container.uow(), principal=official, case_id=case_id))
 
 
 @router.get("/cases/{case_id}/preview", response_model=PreviewOut)
-def preview_case(case_id: str, official: Previews, container: ContainerDep) -> PreviewOut:
+def preview_case(case_id: Identifier, official: Previews, container: ContainerDep) -> PreviewOut:
     """How many people each tracing rule would flag (for a pending report or correction: as if
     confirmed now). Nothing is recorded."""
     found = cases.preview_case(
@@ -115,7 +116,7 @@ def preview_case(case_id: str, official: Previews, container: ContainerDep) -> P
 
 @router.post("/cases/{case_id}/confirm", response_model=ProposalOut)
 def confirm_case(
-    case_id: str, body: DecisionIn, approver: ConfirmsCases, container: ContainerDep
+    case_id: Identifier, body: DecisionIn, approver: ConfirmsCases, container: ContainerDep
 ) -> ProposalOut:
     """Confirm the case's pending report or correction (never your own); tracing follows."""
     decided = cases.confirm_case(
@@ -133,7 +134,7 @@ def confirm_case(
     "/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
 )
 def correct_case(
-    case_id: str, body: CorrectionIn, official: ReportsCases, container: ContainerDep
+    case_id: Identifier, body: CorrectionIn, official: ReportsCases, container: ContainerDep
 ) -> ProposalOut:
     """Propose corrected details of a confirmed case (a different official confirms)."""
     proposal = cases.correct_case(
@@ -160,7 +161,7 @@ def correct_case(
     },
 )
 def withdraw_case(
-    case_id: str,
+    case_id: Identifier,
     body: WithdrawalIn,
     official: ProposesWithdrawals,
     container: ContainerDep,
@@ -185,7 +186,7 @@ def withdraw_case(
 
 @router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut)
 def approve_withdrawal(
-    case_id: str, body: DecisionIn, approver: ApprovesWithdrawals, container: ContainerDep
+    case_id: Identifier, body: DecisionIn, approver: ApprovesWithdrawals, container: ContainerDep
 ) -> ProposalOut:
     """Approve the case's pending withdrawal (never your own proposal): the case is retracted
     and tracing again undoes every exposure and quarantine order that followed from it."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
+from healthcode.api.types import Identifier
 from healthcode.identity.channels import add_channel, list_channels
 from healthcode.identity.officials import OfficialAccount, add_official
 from healthcode.identity.profile import show_profile
@@ -84,7 +85,7 @@ def get_channels(_admin: ManagesChannels, container: ContainerDep) -> list[Chann
 
 
 @router.get("/people/{subject}", response_model=ProfileOut)
-def read_person(subject: str, official: ReadsPeople, container: ContainerDep) -> ProfileOut:
+def read_person(subject: Identifier, official: ReadsPeople, container: ContainerDep) -> ProfileOut:
     """A person's registration, masked, for epidemic control; the read is audited and the
     person sees it in their access log."""
     profile = show_profile(

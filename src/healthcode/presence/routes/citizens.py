@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, status
 from healthcode.api.auth import Authorized, CurrentSubject
 from healthcode.api.deps import ContainerDep
 from healthcode.api.language import Language
+from healthcode.api.types import Identifier
 from healthcode.kernel.facts import FactKind, Presence
 from healthcode.oversight.access import Action, Principal
 from healthcode.presence.checkins import PlaceScan, check_in, my_checkins
@@ -137,7 +138,7 @@ def get_my_employers(subject: CurrentSubject, container: ContainerDep) -> list[E
 
 @router.post("/me/employers/{organisation_id}", response_model=EmploymentOut)
 def consent_to_employer(
-    organisation_id: str, subject: CurrentSubject, container: ContainerDep
+    organisation_id: Identifier, subject: CurrentSubject, container: ContainerDep
 ) -> EmploymentOut:
     """Consent to the organisation learning pass or stop (only) for you at its gates."""
     employment = answer_listing(
@@ -152,7 +153,7 @@ def consent_to_employer(
 
 @router.delete("/me/employers/{organisation_id}", response_model=EmploymentOut)
 def withdraw_from_employer(
-    organisation_id: str, subject: CurrentSubject, container: ContainerDep
+    organisation_id: Identifier, subject: CurrentSubject, container: ContainerDep
 ) -> EmploymentOut:
     """Withdraw: the organisation learns nothing about you from now on."""
     employment = answer_listing(

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, Response, status
 
 from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.types import Identifier
 from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Action, Principal
 from healthcode.presence.checkins import flagged_checkins, review_checkin
@@ -93,7 +94,7 @@ def get_organisations(_admin: ManagesVenues, container: ContainerDep) -> list[Or
     response_model=StaffMemberOut,
 )
 def add_staff(
-    organisation_id: str, body: StaffIn, _admin: ManagesVenues, container: ContainerDep
+    organisation_id: Identifier, body: StaffIn, _admin: ManagesVenues, container: ContainerDep
 ) -> StaffMemberOut:
     """List a person as the organisation's staff. Nothing is shared with the organisation
     until the person consents (``POST /api/v1/me/employers/{organisation_id}``)."""
@@ -144,7 +145,9 @@ def get_venues(_admin: ManagesVenues, container: ContainerDep) -> list[VenueOut]
         }
     },
 )
-def venue_poster_svg(venue_id: str, _admin: ManagesVenues, container: ContainerDep) -> Response:
+def venue_poster_svg(
+    venue_id: Identifier, _admin: ManagesVenues, container: ContainerDep
+) -> Response:
     """The venue's place-code poster as SVG (name in Chinese and English)."""
     return Response(poster_svg(_poster(container, venue_id)), media_type="image/svg+xml")
 
@@ -159,7 +162,9 @@ def venue_poster_svg(venue_id: str, _admin: ManagesVenues, container: ContainerD
         }
     },
 )
-def venue_poster_pdf(venue_id: str, _admin: ManagesVenues, container: ContainerDep) -> Response:
+def venue_poster_pdf(
+    venue_id: Identifier, _admin: ManagesVenues, container: ContainerDep
+) -> Response:
     """The venue's place-code poster as an A4 PDF."""
     return Response(poster_pdf(_poster(container, venue_id)), media_type="application/pdf")
 
@@ -189,7 +194,7 @@ def public_key_from_text(text: str) -> bytes:
     "/venues/{venue_id}/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceOut
 )
 def create_device(
-    venue_id: str, body: DeviceIn, _admin: ManagesVenues, container: ContainerDep
+    venue_id: Identifier, body: DeviceIn, _admin: ManagesVenues, container: ContainerDep
 ) -> DeviceOut:
     """Register a checkpoint device of the venue by its Ed25519 public key."""
     device = register_device(
@@ -263,7 +268,7 @@ def get_flagged_checkins(official: ReviewsCheckins, container: ContainerDep) -> 
 
 @router.post("/checkins/{checkin_id}/confirm", response_model=CheckinOut)
 def confirm_checkin(
-    checkin_id: str, official: ReviewsCheckins, container: ContainerDep
+    checkin_id: Identifier, official: ReviewsCheckins, container: ContainerDep
 ) -> CheckinOut:
     """Confirm a flagged check-in: from now on it is a presence that tracing reads."""
     return CheckinOut.of(
@@ -279,7 +284,7 @@ def confirm_checkin(
 
 @router.post("/checkins/{checkin_id}/reject", response_model=CheckinOut)
 def reject_checkin(
-    checkin_id: str, official: ReviewsCheckins, container: ContainerDep
+    checkin_id: Identifier, official: ReviewsCheckins, container: ContainerDep
 ) -> CheckinOut:
     """Reject a flagged check-in: it never becomes a presence."""
     return CheckinOut.of(
