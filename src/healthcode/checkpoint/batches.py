@@ -37,6 +37,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.text import TextKind, is_clean_line, normalise, text_problem
+from healthcode.kernel.times import RANGE_RULE, time_problem
 
 SIGNING_CONTEXT: Final = "healthcode scan batch v1"
 MAX_SCANS: Final = 5_000
@@ -218,10 +220,12 @@ def _scan_fast(item: object) -> ScanRecord | None:
         and 0 <= seq <= _MAX_SEQ
         and type(subject) is str
         and 0 < len(subject) <= MAX_SUBJECT
+        and is_clean_line(subject)
         and type(at) is str
         and outcome in OUTCOMES
         and type(reason) is str
         and len(reason) <= MAX_REASON
+        and (not reason or is_clean_line(reason))
         and type(issuer) is str
         and len(issuer) == 6
         and issuer.isdigit()
@@ -232,7 +236,10 @@ def _scan_fast(item: object) -> ScanRecord | None:
                 and MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE
             )
         )
-        and (vehicle is None or (type(vehicle) is str and 0 < len(vehicle) <= MAX_VEHICLE))
+        and (
+            vehicle is None
+            or (type(vehicle) is str and 0 < len(vehicle) <= MAX_VEHICLE and is_clean_line(vehicle))
+        )
         and len(item) <= 8
     ):
         return None
@@ -263,9 +270,12 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         problems.append(Problem(f"{path}.seq", "must be a non-negative integer"))
     if not isinstance(subject, str) or not 0 < len(subject) <= MAX_SUBJECT:
         problems.append(Problem(f"{path}.subject", f"must be 1 to {MAX_SUBJECT} characters"))
+    problems += _text_problems(path, subject=subject, reason=reason, vehicle=vehicle)
     when = _time(at)
     if when is None:
-        problems.append(Problem(f"{path}.at", "must be an ISO 8601 time with a zone"))
+        problems.append(
+            Problem(f"{path}.at", f"must be an ISO 8601 time with a zone; {RANGE_RULE}")
+        )
     if outcome not in OUTCOMES:
         problems.append(Problem(f"{path}.outcome", "must be pass, stop or invalid"))
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
@@ -285,6 +295,21 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         temperature=None if temperature is None else round(float(temperature), 1),
         vehicle=vehicle,
     )
+
+
+def _text_problems(path: str, **texts: object) -> list[Problem]:
+    """The text rule for a scan's strings. They are signed as sent, so one that is not in
+    NFC is refused rather than normalised."""
+    problems: list[Problem] = []
+    for name, text in texts.items():
+        if not isinstance(text, str):
+            continue
+        problem = text_problem(text, TextKind.IDENTIFIER) or (
+            None if normalise(text) == text else "must be in Unicode NFC"
+        )
+        if problem is not None and not problem.startswith("must be at most"):
+            problems.append(Problem(f"{path}.{name}", problem))
+    return problems
 
 
 def _optional_problems(path: str, temperature: object, vehicle: object) -> list[Problem]:
@@ -312,10 +337,12 @@ def _optional_problems(path: str, temperature: object, vehicle: object) -> list[
 
 
 def _time(value: object) -> datetime | None:
+    """The time in UTC, or None: not ISO 8601, no zone, or outside the range any input may
+    name (checked before converting: ``9999-12-31T23:59:59-14:00`` has no UTC form)."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    return parsed.astimezone(UTC) if time_problem(parsed) is None else None

@@ -2,15 +2,16 @@
 
 An assertion is a JWT signed with the channel's key (EdDSA/Ed25519 or ES256/P-256) with
 ``iss`` = the channel's client id, ``aud`` = this service, ``sub`` = the channel's own user id,
-``iat``, ``exp`` (at most ``MAX_LIFETIME`` later), a unique ``jti`` (each is accepted once) and
-``face_checked_at`` (NumericDate of the channel's last face check of that user, optional).
+``iat``, ``exp`` (after ``iat``, at most ``MAX_LIFETIME`` later; both from 2000 to 2100), a
+unique ``jti`` (each is accepted once) and ``face_checked_at`` (NumericDate of the channel's
+last face check of that user, optional).
 Times are checked against the service's clock, with ``CLOCK_SKEW`` allowed either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -24,12 +25,15 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotAuthenticated
 from healthcode.kernel.facts import FactKind, IdentityCheck
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.text import is_clean_line
+from healthcode.kernel.times import RANGE_RULE, from_timestamp
 from healthcode.status.assessment import record_fact
 
 MAX_LIFETIME = timedelta(minutes=10)
 CLOCK_SKEW = timedelta(seconds=60)
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "iat", "exp", "jti")
 SERVICE_AUDIENCE_PREFIX = "urn:healthcode:"
+MAX_CLAIM_TEXT = 128  # the stored channel user id and jti
 
 
 def service_audience(jurisdiction: str) -> str:
@@ -64,7 +68,10 @@ def _time(claims: dict[str, Any], name: str) -> datetime:
     value = claims.get(name)
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise NotAuthenticated(f"assertion claim {name} must be a NumericDate")
-    return datetime.fromtimestamp(value, UTC)
+    moment = from_timestamp(value)
+    if moment is None:  # 1e300, NaN or infinity: no time at all
+        raise NotAuthenticated(f"assertion claim {name} {RANGE_RULE}")
+    return moment
 
 
 def verify_assertion(
@@ -77,6 +84,8 @@ def verify_assertion(
     now = clock.now()
     claims = _decode(channel, assertion, audience)
     issued_at, expires_at = _time(claims, "iat"), _time(claims, "exp")
+    if expires_at <= issued_at:
+        raise NotAuthenticated("assertion claim exp must be after its iat")
     if expires_at <= now - CLOCK_SKEW:
         raise NotAuthenticated("assertion has expired")
     if issued_at > now + CLOCK_SKEW:
@@ -87,8 +96,13 @@ def verify_assertion(
     if face_checked_at is not None and face_checked_at > now + CLOCK_SKEW:
         raise NotAuthenticated("face_checked_at is in the future")
     subject, jti = claims["sub"], claims["jti"]
-    if not isinstance(subject, str) or not subject or not isinstance(jti, str) or not jti:
-        raise NotAuthenticated("assertion sub and jti must be non-empty strings")
+    if not all(
+        isinstance(text, str) and 0 < len(text) <= MAX_CLAIM_TEXT and is_clean_line(text)
+        for text in (subject, jti)
+    ):
+        raise NotAuthenticated(
+            f"assertion sub and jti must be 1 to {MAX_CLAIM_TEXT} printable characters"
+        )
     uow.channels.forget_assertions(before=now - CLOCK_SKEW)
     if not uow.channels.remember_assertion(
         issuer=channel.id, jti=jti, expires_at=expires_at + CLOCK_SKEW

@@ -15,6 +15,7 @@ from healthcode.identity.passwords import new_token, token_hash
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
+from healthcode.kernel.text import TextKind, check_secret, clean_text, text_problem
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require
 
@@ -44,6 +45,13 @@ class IssuedToken:
 
 def _validate(name: str, kind: str, public_key_pem: str, webhook_url: str) -> None:
     problems: list[Problem] = []
+    for field, value, text_kind in (
+        ("public_key_pem", public_key_pem, TextKind.TEXT),
+        ("webhook_url", webhook_url, TextKind.LINE),
+    ):
+        problem = text_problem(value, text_kind)
+        if problem is not None:
+            raise InvalidInput.one(field, problem)
     if not _NAME.fullmatch(name):
         problems.append(Problem("name", "must be 2-64 lower-case letters, digits, _ or -"))
     if kind not in CHANNEL_KINDS:
@@ -130,6 +138,8 @@ def issue_channel_token(
     *, uow: IdentityUnitOfWork, clock: Clock, client_id: str, client_secret: str
 ) -> IssuedToken:
     """OAuth2 client credentials: a bearer access token for the channel's API calls."""
+    client_id = clean_text(client_id, field="client_id", kind=TextKind.IDENTIFIER)
+    check_secret(client_secret, field="client_secret")
     now = clock.now()
     with uow:
         channel = uow.channels.get(client_id)

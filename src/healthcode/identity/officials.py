@@ -29,6 +29,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import is_region_code
+from healthcode.kernel.text import TextKind, check_secret, clean_text
 from healthcode.oversight.access import OFFICIAL_ROLES, Action, Principal, Role
 from healthcode.oversight.authz import require
 
@@ -135,6 +136,9 @@ def log_in_official(
     *, uow: IdentityUnitOfWork, clock: Clock, username: str, password: str, totp_code: str
 ) -> IssuedSession:
     """An official's session for password + TOTP; ``NotAuthenticated`` or ``TooManyAttempts``."""
+    username = clean_text(username, field="username", kind=TextKind.IDENTIFIER)
+    check_secret(password, field="password")
+    totp_code = clean_text(totp_code, field="totp", kind=TextKind.IDENTIFIER)
     now = clock.now()
     identifier = f"official:{username}"
     with uow:
@@ -169,6 +173,7 @@ def official_principal(*, uow: IdentityUnitOfWork, username: str) -> Principal:
     """The principal of an active official by username: how the CLI's ``--as`` names the
     operator's identity (the console is trusted with the database; it still cannot approve
     its own proposals)."""
+    username = clean_text(username, field="as", kind=TextKind.IDENTIFIER)
     with uow:
         official = uow.officials.by_username(username)
     if official is None or not official.active:

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from healthcode.identity.model import Throttle
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.errors import InvalidInput, TooManyAttempts
+from healthcode.kernel.text import check_secret
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -34,6 +35,7 @@ def _dummy_hash() -> str:
 
 
 def check_password_rules(password: str, *, field: str = "password") -> None:
+    check_secret(password, field=field)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput.one(field, f"must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:

@@ -15,6 +15,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import contains, is_region_code
+from healthcode.kernel.text import TextKind, normalise, text_problem
 from healthcode.status.assessment import refresh_status
 
 MAX_NAME_LENGTH = 64
@@ -41,8 +42,15 @@ class Registered:
 
 
 def _text(value: str, field: str, most: int, problems: list[Problem]) -> str:
-    """``value`` with its whitespace collapsed; a problem when empty or too long."""
-    clean = " ".join(value.split())
+    """``value`` in NFC with its spaces collapsed; a problem when it breaks the text rule of
+    one-line names (no control characters such as NUL or a line break, no bidirectional
+    controls, no lone surrogates), is empty or is too long."""
+    clean = normalise(value)
+    problem = text_problem(clean, TextKind.NAME)
+    if problem is not None:
+        problems.append(Problem(field, problem))
+        return ""
+    clean = " ".join(clean.split())
     if not clean:
         problems.append(Problem(field, "must not be empty"))
     elif len(clean) > most:

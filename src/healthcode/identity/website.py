@@ -31,6 +31,7 @@ from healthcode.identity.registration import (
 from healthcode.identity.validation import validate_phone
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated
+from healthcode.kernel.text import TextKind, check_secret, clean_text
 from healthcode.oversight.access import Principal, Role
 
 WEBSITE_CHANNEL = "website"
@@ -84,6 +85,8 @@ def log_in_citizen(
     *, uow: IdentityUnitOfWork, clock: Clock, phone: str, password: str
 ) -> IssuedSession:
     """A website session for phone + password; ``NotAuthenticated`` or ``TooManyAttempts``."""
+    phone = clean_text(phone, field="phone", kind=TextKind.IDENTIFIER)
+    check_secret(password, field="password")
     now = clock.now()
     try:
         identifier = f"citizen:{validate_phone(phone)}"

@@ -26,6 +26,8 @@ from healthcode.checkpoint.batches import b64, unb64
 from healthcode.credentials.signer import load_public_key
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
+from healthcode.kernel.text import is_clean_line
+from healthcode.kernel.times import RANGE_RULE, time_problem
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import StaffMember
 from healthcode.presence.ports import PresenceUnitOfWork
@@ -138,10 +140,12 @@ def sign_staff_check(
 
 
 def _time(value: object) -> datetime | None:
+    """A time with a zone within the range any input may name, or None."""
     try:
-        return datetime.fromisoformat(str(value))
+        moment = datetime.fromisoformat(str(value))
     except ValueError:
         return None
+    return moment if time_problem(moment) is None else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,17 +162,17 @@ def _staff_check(request: Mapping[str, Any]) -> StaffCheck:
     """The request's fields, each that breaks a rule named (its signature is not checked)."""
     device_id, subjects = request.get("device"), request.get("subjects")
     problems: list[Problem] = []
-    if not isinstance(device_id, str):
+    if not isinstance(device_id, str) or not is_clean_line(device_id) or len(device_id) > 64:
         problems.append(Problem("device", "must be a device id"))
     if (
         not isinstance(subjects, list)
         or not 0 < len(subjects) <= MAX_SUBJECTS
-        or not all(isinstance(s, str) for s in subjects)
+        or not all(isinstance(s, str) and is_clean_line(s) and len(s) <= 64 for s in subjects)
     ):
         problems.append(Problem("subjects", f"must be a list of 1 to {MAX_SUBJECTS} subject ids"))
     at = _time(request.get("at"))
     if at is None or at.tzinfo is None:
-        problems.append(Problem("at", "must be an ISO 8601 time with a zone"))
+        problems.append(Problem("at", f"must be an ISO 8601 time with a zone; {RANGE_RULE}"))
     # each wrong field was named above
     if problems or not isinstance(device_id, str) or not isinstance(subjects, list) or at is None:
         raise InvalidInput(problems)

@@ -27,6 +27,8 @@ from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Arrival, Presence
+from healthcode.kernel.text import TextKind, text_problem
+from healthcode.kernel.times import RANGE_RULE, time_problem
 from healthcode.presence.cells import cell_of, centre
 from healthcode.presence.checkins import check_time
 from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
@@ -53,15 +55,15 @@ def _field(label: str, name: str) -> str:
 
 
 def _time(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else None
-    if not isinstance(value, str):
+    """A time with a zone, within the range any input may name, or None."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
         return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+    return value if time_problem(value) is None else None
 
 
 def _number(value: object) -> object:
@@ -78,13 +80,19 @@ def _parse(
 ) -> tuple[str, float, float, datetime, str] | None:
     before = len(problems)
     subject = item.get("subject")
-    if not isinstance(subject, str) or not 0 < len(subject.strip()) <= 64:
+    if (
+        not isinstance(subject, str)
+        or not 0 < len(subject.strip()) <= 64
+        or text_problem(subject, TextKind.IDENTIFIER) is not None
+    ):
         problems.append(Problem(_field(label, "subject"), "must be a subject id"))
     lat, lon = _number(item.get("lat")), _number(item.get("lon"))
     problems += [Problem(_field(label, p.field), p.message) for p in coordinate_problems(lat, lon)]
     at = _time(item.get("at"))
     if at is None:
-        problems.append(Problem(_field(label, "at"), "must be an ISO 8601 time with a zone"))
+        problems.append(
+            Problem(_field(label, "at"), f"must be an ISO 8601 time with a zone; {RANGE_RULE}")
+        )
     source = item.get("source") or default_source
     if source not in SOURCES:
         problems.append(Problem(_field(label, "source"), "must be gps or telecom"))

@@ -14,7 +14,7 @@ is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 import cbor2
@@ -26,6 +26,8 @@ from healthcode.credentials.errors import CodeRejected
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.token import b45decode_strict
 from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.text import is_clean_line
+from healthcode.kernel.times import RANGE_RULE, from_timestamp
 from healthcode.presence.ports import PresenceUnitOfWork
 
 PLACE_PREFIX: Final = "HZP1:"
@@ -65,9 +67,18 @@ def _claims(payload: bytes) -> PlaceClaims:
     if not isinstance(raw, dict) or set(raw) != {_ISS, _VENUE, _IAT}:
         raise InvalidInput.one(FIELD, "the claims are not those of a place code")
     iss, venue, iat = raw[_ISS], raw[_VENUE], raw[_IAT]
-    if not (isinstance(iss, str) and isinstance(venue, str) and type(iat) is int and iat >= 0):
+    if not (
+        isinstance(iss, str)
+        and isinstance(venue, str)
+        and is_clean_line(iss)
+        and is_clean_line(venue)
+        and type(iat) is int
+    ):
         raise InvalidInput.one(FIELD, "the claims are malformed")
-    return PlaceClaims(jurisdiction=iss, venue_id=venue, issued_at=datetime.fromtimestamp(iat, UTC))
+    issued_at = from_timestamp(iat)
+    if issued_at is None:
+        raise InvalidInput.one(FIELD, f"the issue time {RANGE_RULE}")
+    return PlaceClaims(jurisdiction=iss, venue_id=venue, issued_at=issued_at)
 
 
 def parse_place_code(text: str) -> tuple[Sign1, PlaceClaims]:

@@ -13,6 +13,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Colour, ManualOverride, Release
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.times import time_problem
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import (
@@ -42,8 +43,8 @@ def _expiry(raw: object, now: datetime) -> datetime | Problem:
         expires_at = datetime.fromisoformat(raw)
     except ValueError:
         return Problem(field, f"{raw!r} is not an ISO 8601 time")
-    if expires_at.tzinfo is None:
-        return Problem(field, "must include a time zone")
+    if (problem := time_problem(expires_at)) is not None:
+        return Problem(field, problem)
     if expires_at <= now:
         return Problem(field, "must be in the future")
     if expires_at - now > MAX_OVERRIDE_DURATION:

@@ -16,6 +16,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Case
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.times import time_problem
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
@@ -195,6 +196,8 @@ def _area_times(
             moment = None
         if moment is None or moment.tzinfo is None:
             problems.append(Problem(f"payload.{key}", "is required: ISO 8601 with a zone"))
+        elif (problem := time_problem(moment)) is not None:
+            problems.append(Problem(f"payload.{key}", problem))
         else:
             times[key] = moment
     if len(times) == 2:

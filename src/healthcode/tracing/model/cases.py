@@ -12,6 +12,8 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from healthcode.kernel.errors import Problem
+from healthcode.kernel.text import TextKind, normalise, text_problem
+from healthcode.kernel.times import time_problem
 
 MAX_REFERENCE: Final = 64
 MAX_SAMPLE_AGE: Final = timedelta(days=30)
@@ -149,6 +151,10 @@ def _time(payload: Mapping[str, Any], key: str, problems: list[Problem]) -> date
     if moment.tzinfo is None:
         problems.append(Problem(f"payload.{key}", "must include a time zone"))
         return None
+    problem = time_problem(moment)
+    if problem is not None:
+        problems.append(Problem(f"payload.{key}", problem))
+        return None
     return moment
 
 
@@ -156,6 +162,11 @@ def _reference(raw: object, problems: list[Problem]) -> str:
     """The lab's test number, trimmed (a problem when missing or too long)."""
     if not isinstance(raw, str) or not raw.strip():
         problems.append(Problem("payload.test_reference", "is required: the lab's test number"))
+        return ""
+    raw = normalise(raw)
+    problem = text_problem(raw, TextKind.IDENTIFIER)
+    if problem is not None and not problem.startswith("must be at most"):
+        problems.append(Problem("payload.test_reference", problem))
         return ""
     if len(raw.strip()) > MAX_REFERENCE:
         problems.append(
