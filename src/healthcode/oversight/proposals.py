@@ -18,6 +18,7 @@ from typing import Any
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.text import TextKind, check_json, clean_text
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, require_scope
 from healthcode.oversight.kinds import Approval, ProposalHandler, ProposalKinds
@@ -26,12 +27,18 @@ from healthcode.oversight.ports import OversightUnitOfWork
 
 
 def _reason(text: str, field: str) -> str:
-    clean = " ".join(text.split())
+    """A reason or note: the text rule of multi-line text, then its whitespace collapsed."""
+    clean = " ".join(clean_text(text, field=field, kind=TextKind.TEXT).split())
     if not clean:
         raise InvalidInput.one(field, "must not be empty: say why")
     if len(clean) > MAX_REASON_LENGTH:
         raise InvalidInput.one(field, f"must be at most {MAX_REASON_LENGTH} characters")
     return clean
+
+
+def _note(text: str) -> str:
+    """An optional note kept with an approval: the text rule, whitespace collapsed."""
+    return " ".join(clean_text(text, field="note", kind=TextKind.TEXT).split())
 
 
 def propose(
@@ -74,6 +81,7 @@ def propose_in(
     handler = kinds.handler(action)
     principal = require(principal, handler.propose_action)
     clean_reason = _reason(reason, "reason")
+    check_json(payload, field="payload")
     prepared = handler.prepare(uow, clock, principal, payload)
     jurisdiction = prepared.jurisdiction or principal.jurisdiction
     if jurisdiction is None:
@@ -163,6 +171,7 @@ def approve_in(
     note: str = "",
 ) -> Proposal:
     """``approve``, inside the caller's transaction."""
+    clean_note = _note(note)
     proposal, handler, principal = _to_decide(uow, kinds, principal, proposal_id)
     if _name(principal) == proposal.proposed_by:
         raise NotAllowed(
@@ -170,7 +179,7 @@ def approve_in(
         )
     result = handler.execute(Approval(uow=uow, clock=clock, proposal=proposal, approver=principal))
     decided = replace(
-        _decision(proposal, principal, ProposalStatus.APPROVED, clock, " ".join(note.split())),
+        _decision(proposal, principal, ProposalStatus.APPROVED, clock, clean_note),
         result=dict(result),
     )
     uow.proposals.save_decision(decided)

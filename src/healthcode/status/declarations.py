@@ -10,6 +10,7 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Fact, FactKind, HealthDeclaration, Symptom, TravelDeclaration
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import is_region_code
+from healthcode.kernel.text import TextKind, normalise, text_problem
 from healthcode.status.assessment import record_fact
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -58,7 +59,10 @@ def declare_health(
                 f"must be between {MIN_TEMPERATURE} and {MAX_TEMPERATURE} °C, got {temperature}",
             )
         )
-    if len(note) > MAX_NOTE_LENGTH:
+    note = normalise(note)
+    if (problem := text_problem(note, TextKind.TEXT)) is not None:
+        problems.append(Problem("note", problem))
+    elif len(note) > MAX_NOTE_LENGTH:
         problems.append(Problem("note", f"must be at most {MAX_NOTE_LENGTH} characters"))
     try:
         parsed = _parse_symptoms(symptoms)

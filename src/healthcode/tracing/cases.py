@@ -20,6 +20,7 @@ from typing import Final
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
+from healthcode.kernel.text import TextKind, clean_text
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, sees_person
@@ -74,7 +75,7 @@ class CaseView:
 
 
 def _reason(text: str) -> str:
-    clean = " ".join(text.split())
+    clean = " ".join(clean_text(text, field="reason", kind=TextKind.TEXT).split())
     if not clean:
         raise InvalidInput.one("reason", "must not be empty: say why")
     if len(clean) > MAX_REASON_LENGTH:

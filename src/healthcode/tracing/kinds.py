@@ -16,6 +16,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Case
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.text import TextKind, text_problem
 from healthcode.kernel.times import time_problem
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
@@ -156,6 +157,8 @@ def _prepare_area(
     name = payload.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         problems.append(Problem("payload.name", "is required (at most 200 characters)"))
+    elif (problem := text_problem(name, TextKind.NAME)) is not None:
+        problems.append(Problem("payload.name", problem))
     level = payload.get("level")
     if level not in LEVELS:
         problems.append(Problem("payload.level", f"must be one of {', '.join(LEVELS)}"))
