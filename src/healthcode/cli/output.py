@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from healthcode.kernel.errors import Conflict, DomainError, InvalidInput
+from healthcode.kernel.times import time_problem
 
 EXIT_REFUSED = 1
 
@@ -68,18 +69,16 @@ def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | No
 
 def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | None:
     """Parse a time option: ISO 8601 with a zone (a time without one is refused, never
-    guessed), the refusal naming ``field``."""
+    guessed) from 2000-01-01 to before 2100-01-01, the refusal naming ``field``."""
     if value is None:
         return None
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
         refuse(InvalidInput.one(field, f"{value!r} is not an ISO 8601 time"), as_json=as_json)
-    if at.tzinfo is None:
-        refuse(
-            InvalidInput.one(field, "must include a time zone, e.g. 2026-03-01T09:00:00+08:00"),
-            as_json=as_json,
-        )
+    problem = time_problem(at)
+    if problem is not None:
+        refuse(InvalidInput.one(field, problem), as_json=as_json)
     return at
 
 

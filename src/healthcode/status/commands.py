@@ -17,6 +17,7 @@ from healthcode.cli.proposals import show_proposal
 from healthcode.cli.table import CommandTable
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.status import Status
+from healthcode.kernel.times import check_time
 from healthcode.oversight import proposals
 from healthcode.oversight.model import OVERRIDE_REASON_CATEGORIES
 from healthcode.status import declarations
@@ -116,9 +117,7 @@ def _time(field: str, value: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput.one(field, f"{value!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise InvalidInput.one(field, "must include a time zone")
-    return moment
+    return check_time(moment, field=field)
 
 
 def _check_lang(lang: str) -> None:
