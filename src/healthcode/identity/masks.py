@@ -6,6 +6,7 @@ import unicodedata
 from typing import Final
 
 from healthcode.identity.validation import normalise_id_number, normalise_phone
+from healthcode.kernel.text import BIDI_CONTROLS
 
 MASK: Final = "*"
 
@@ -14,14 +15,25 @@ def _keep_ends(text: str, head: int, tail: int) -> str:
     return text[:head] + MASK * (len(text) - head - tail) + text[len(text) - tail :]
 
 
+def _visible(text: str) -> str:
+    """``text`` without control or bidirectional control characters: a name stored before
+    the text rule refused them must not render reversed or across lines once masked."""
+    return "".join(
+        ch
+        for ch in text
+        if ch not in BIDI_CONTROLS and unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
 def mask_name(name: str) -> str:
     """A name for display: first and last character kept, every character between masked.
 
-    One rule for every script, counted in characters (after NFC, surrounding space removed):
+    One rule for every script, counted in characters (after NFC, control and bidirectional
+    control characters dropped, surrounding space removed):
     one character is shown as is, two keep the first (`张三` → `张*`), longer names keep the
     first and the last (`张三丰` → `张*丰`, `John Smith` → `J********h`, spaces included).
     """
-    text = unicodedata.normalize("NFC", name).strip()
+    text = _visible(unicodedata.normalize("NFC", name)).strip()
     if len(text) <= 1:
         return text
     if len(text) == 2:
