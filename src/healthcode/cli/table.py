@@ -11,11 +11,12 @@ use cases then apply the rule of each field's kind (names, identifiers…)."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, get_type_hints
 
-import click
 import typer
+from typer.models import OptionInfo, ParameterInfo
 
 from healthcode.cli.output import refuse
 from healthcode.kernel.errors import InvalidInput
@@ -27,33 +28,39 @@ _ARGUMENT_LIMIT = TextKind.TOKEN.limit
 _SECRET_WORDS = ("password", "secret")
 
 
-def _option_name(name: str) -> str:
-    """How the user wrote the parameter: ``--as`` for an option, its name for an argument."""
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        for param in context.command.params:
-            if param.name == name and isinstance(param, click.Option) and param.opts:
-                return max(param.opts, key=len)
-    return name
+def _option_names(command: Callable[..., Any]) -> dict[str, str]:
+    """How the user writes each parameter: ``--as`` for an option, its name for an argument."""
+    names: dict[str, str] = {}
+    hints = get_type_hints(command, include_extras=True)
+    for name, parameter in inspect.signature(command).parameters.items():
+        infos = [*getattr(hints.get(name), "__metadata__", ()), parameter.default]
+        info = next((i for i in infos if isinstance(i, ParameterInfo)), None)
+        if isinstance(info, OptionInfo):
+            declared = [d for d in info.param_decls or () if d.startswith("--")]
+            names[name] = declared[0] if declared else "--" + name.replace("_", "-")
+        else:
+            names[name] = name
+    return names
 
 
-def _clean(name: str, value: object) -> object:
-    """``value`` with its text normalised, or ``InvalidInput`` naming the parameter."""
+def _clean(name: str, value: object, shown: str) -> object:
+    """``value`` with its text normalised, or ``InvalidInput`` naming the parameter as
+    ``shown``."""
     if isinstance(value, list | tuple):
-        return type(value)(_clean(name, item) for item in value)
+        return type(value)(_clean(name, item, shown) for item in value)
     if not isinstance(value, str):
         return value
     if any(word in name for word in _SECRET_WORDS):  # compared as typed: never normalised
         secret = secret_problem(value)
         if secret is not None:
-            raise InvalidInput.one(_option_name(name), secret)
+            raise InvalidInput.one(shown, secret)
         return value
     clean = normalise(value)
     problem = text_problem(clean, _ARGUMENT_KIND)
     if problem is None and len(clean) > _ARGUMENT_LIMIT:
         problem = f"must be at most {_ARGUMENT_LIMIT} characters"
     if problem is not None:
-        raise InvalidInput.one(_option_name(name), problem)
+        raise InvalidInput.one(shown, problem)
     return clean
 
 
@@ -62,10 +69,14 @@ def checked(command: Callable[..., Any]) -> Callable[..., Any]:
     if getattr(command, "text_checked", False):
         return command
 
+    shown = _option_names(command)
+
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
-            kwargs = {name: _clean(name, value) for name, value in kwargs.items()}
+            kwargs = {
+                name: _clean(name, value, shown.get(name, name)) for name, value in kwargs.items()
+            }
         except InvalidInput as refused:
             refuse(refused, as_json=kwargs.get("as_json") is True)
         return command(*args, **kwargs)
