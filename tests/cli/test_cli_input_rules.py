@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
 import pytest
@@ -66,14 +66,26 @@ def test_at_times_out_of_range_are_refused(cli_env: Settings, at: str) -> None:
     ]
 
 
+def _offset(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
 @settings(max_examples=300, deadline=None)
-@given(value=st.text(max_size=40) | st.datetimes().map(datetime.isoformat))
+@given(
+    value=st.text(max_size=40)
+    | st.datetimes().map(datetime.isoformat)
+    | st.datetimes(timezones=st.integers(-840, 840).map(_offset)).map(datetime.isoformat)
+)
 def test_parse_time_accepts_in_range_or_refuses(value: str) -> None:
     """Whatever the text, `parse_time` gives an aware time in range or exits 1, never crashes."""
     try:
         at = parse_time(value, field="at", as_json=True)
     except typer.Exit as exited:
-        assert exited.exit_code == EXIT_REFUSED
+        code = exited.exit_code
+    else:
+        code = 0
+    if code != 0:
+        assert code == EXIT_REFUSED
         return
     assert at.tzinfo is not None and EARLIEST <= at < LATEST
 

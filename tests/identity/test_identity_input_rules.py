@@ -118,15 +118,14 @@ def test_masks_never_carry_controls_or_bidi_controls() -> None:
     assert mask_name("张\x00三丰") == "张*丰"
 
 
-def _assertion_answer(
-    client: TestClient, container: Container, **claims: Any
-) -> tuple[int, str]:
+def _assertion_answer(client: TestClient, container: Container, **claims: Any) -> tuple[int, str]:
     kit = add_test_channel(container)
     token = channel_token(client, kit)
     now = container.clock.now()
     assertion = kit.assertion(user_id="u-1", now=now, **claims)
     answer = client.get(
-        "/api/v1/me", headers={"Authorization": f"Bearer {token}", "X-Identity-Assertion": assertion}
+        "/api/v1/me",
+        headers={"Authorization": f"Bearer {token}", "X-Identity-Assertion": assertion},
     )
     return answer.status_code, answer.text
 
