@@ -112,8 +112,7 @@ def test_a_decomposed_name_is_stored_composed(client: TestClient, container: Con
 
 
 def test_masks_never_carry_controls_or_bidi_controls() -> None:
-    """A stored name with an override or NUL is masked without them (it cannot render
-    reversed)."""
+    """A stored name with an override or NUL is masked without them (never renders reversed)."""
     assert mask_name("abc\u202edef") == "a****f"
     assert mask_name("张\x00三丰") == "张*丰"
 

@@ -52,8 +52,7 @@ def test_scan_batch_times_out_of_range_are_a_422_before_the_device_is_checked(
     ],
 )
 def test_scan_text_breaking_the_rule_is_refused(field: str, bad: str) -> None:
-    """A scan's NUL, bidi control, surrogate or non-NFC text is named (it is signed as sent, so
-    it is refused, not normalised)."""
+    """A scan's NUL, bidi control, surrogate or non-NFC text is refused (signed, so not fixed)."""
     record = {**scan(1, "a" * 32, T0).wire(), field: bad}
     with pytest.raises(InvalidInput) as refused:
         parse_batch({"device": "0" * 16, "scans": [record], "signature": "A" * 86})

@@ -84,12 +84,12 @@ def verify_assertion(
     now = clock.now()
     claims = _decode(channel, assertion, audience)
     issued_at, expires_at = _time(claims, "iat"), _time(claims, "exp")
-    if expires_at <= issued_at:
-        raise NotAuthenticated("assertion claim exp must be after its iat")
     if expires_at <= now - CLOCK_SKEW:
         raise NotAuthenticated("assertion has expired")
     if issued_at > now + CLOCK_SKEW:
         raise NotAuthenticated("assertion is issued in the future")
+    if expires_at <= issued_at:
+        raise NotAuthenticated("assertion claim exp must be after its iat")
     if expires_at - issued_at > MAX_LIFETIME:
         raise NotAuthenticated(f"assertion lives longer than {MAX_LIFETIME}")
     face_checked_at = _time(claims, "face_checked_at") if "face_checked_at" in claims else None
