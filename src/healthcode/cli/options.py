@@ -1,4 +1,9 @@
-"""The options command groups share, defined once: `--json`, `--at`, `--as` and `--note`."""
+"""The options command groups share, defined once: `--json`, `--at`, `--as` and `--note`.
+
+Their text passes the text rule when the command is mounted (``cli.table``: NFC, no surrogate,
+control or bidirectional control character), then the rule of its kind in the use case
+(``--as`` an identifier, ``--note`` multi-line text); ``--at`` must lie in the range of
+``kernel.times`` (``cli.output.parse_time``)."""
 
 from __future__ import annotations
 
