@@ -7,13 +7,18 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import base45
+import cbor2
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from healthcode.checkpoint.batches import parse_batch
 from healthcode.container import Container
+from healthcode.credentials.cose import sign1
 from healthcode.kernel.errors import InvalidInput
 from healthcode.presence.locations import import_pings
+from healthcode.presence.place_codes import PLACE_PREFIX, parse_place_code
 from identity_helpers import website_citizen
 from presence_helpers import T0, WEST_LAKE, city, device, scan
 
@@ -129,3 +134,20 @@ def test_check_in_and_ride_times_out_of_range_are_a_422(client: TestClient) -> N
     }
     answer = client.post("/api/v1/me/rides", content=json.dumps(ride), headers={**JSON, **citizen})
     assert sorted(_fields(answer)) == ["alighted_at", "vehicle"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {1: "330100", 2: "a" * 32, 6: 2**62},
+        {1: "330100", 2: "a\x00b", 6: 1_772_000_000},
+        {1: "330\u202e100", 2: "a" * 32, 6: 1_772_000_000},
+    ],
+)
+def test_place_codes_with_absurd_times_or_bad_text_are_refused(claims: dict[int, object]) -> None:
+    """A place code issued in year 10^11, or naming a venue with NUL, is refused, not a 500."""
+    message = sign1(cbor2.dumps(claims, canonical=True), private_key=Ed25519PrivateKey.generate())
+    text = PLACE_PREFIX + base45.b45encode(message).decode("ascii")
+    with pytest.raises(InvalidInput) as refused:
+        parse_place_code(text)
+    assert [p.field for p in refused.value.problems] == ["place_code"]
