@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from healthcode.kernel.budget import TimeBudget
+
 
 class Settings(BaseSettings):
     """Everything an operator can set. Defaults run the embedded SQLite service under ``./var``."""
@@ -42,6 +44,29 @@ class Settings(BaseSettings):
         "time-driven status changes, webhooks). Default: on for SQLite, off for PostgreSQL, "
         "where `healthcode worker` processes run instead.",
     )
+
+    policy_check_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3_600,
+        description="Time budget of checking a policy text (`policy check`, `policy activate`, "
+        "an activate_policy proposal): past it the check stops, refused as too long.",
+    )
+    policy_impact_seconds: float = Field(
+        default=1_800.0,
+        gt=0,
+        le=86_400,
+        description="Time budget of `policy impact` (about 55 s per 100,000 people on SQLite): "
+        "past it the computation stops with an error.",
+    )
+
+    @property
+    def policy_check_budget(self) -> TimeBudget:
+        return TimeBudget(self.policy_check_seconds)
+
+    @property
+    def policy_impact_budget(self) -> TimeBudget:
+        return TimeBudget(self.policy_impact_seconds)
 
     @property
     def code_lifetime(self) -> timedelta:
