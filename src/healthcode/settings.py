@@ -45,6 +45,20 @@ class Settings(BaseSettings):
         "where `healthcode worker` processes run instead.",
     )
 
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=4_096,
+        le=1_073_741_824,
+        description="Largest request body the API reads (bytes); a larger one is refused "
+        "with 413 before it is read whole.",
+    )
+    max_batch_body_bytes: int = Field(
+        default=8_388_608,
+        ge=4_096,
+        le=1_073_741_824,
+        description="Largest body of a scan batch or location batch upload (bytes): 5,000 "
+        "scans of the longest fields fit in about 3.5 MB.",
+    )
     policy_check_seconds: float = Field(
         default=10.0,
         gt=0,

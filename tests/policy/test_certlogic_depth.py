@@ -28,8 +28,7 @@ def _arrays(levels: int) -> object:
 
 @pytest.mark.parametrize("count", [125, 250, 10_000])
 def test_validation_refuses_a_deep_expression_naming_the_limit(count: int) -> None:
-    """An expression of 250 (or 10,000) nested operations is one problem at ``$`` naming the
-    depth limit."""
+    """250 (or 10,000) nested operations are one problem at ``$`` naming the depth limit."""
     problems = validate(_negations(count))
     assert [p.path for p in problems] == ["$"]
     assert f"at most {MAX_DEPTH} levels" in problems[0].message
@@ -37,8 +36,7 @@ def test_validation_refuses_a_deep_expression_naming_the_limit(count: int) -> No
 
 @pytest.mark.parametrize("count", [250, 10_000])
 def test_evaluation_refuses_a_deep_expression_naming_the_limit(count: int) -> None:
-    """Evaluating, or running the compiled form of, a deep expression raises CertLogicError
-    naming the limit."""
+    """Evaluating a deep expression, compiled or not, raises CertLogicError naming the limit."""
     expression = _negations(count)
     with pytest.raises(CertLogicError, match=f"at most {MAX_DEPTH} levels"):
         evaluate(expression, {})
