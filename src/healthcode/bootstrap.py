@@ -108,7 +108,7 @@ def initialise(settings: Settings) -> list[str]:
     else:
         read_key_file(settings.data_key_file)
         done.append(f"kept existing data key {settings.data_key_file}")
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_collation(engine)
         upgrade(engine)
@@ -120,7 +120,7 @@ def initialise(settings: Settings) -> list[str]:
 
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``)."""
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_current(engine)
     except SchemaOutOfDate:

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
         description="Largest body of a scan batch or location batch upload (bytes): 5,000 "
         "scans of the longest fields fit in about 3.5 MB.",
     )
+    sqlite_wal_limit_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1_048_576,
+        description="SQLite only: once its write-ahead log passes this size, a connection "
+        "checkpoints it into the database and truncates it (concurrent writers otherwise grow "
+        "it without end).",
+    )
     policy_check_seconds: float = Field(
         default=10.0,
         gt=0,
