@@ -18,8 +18,13 @@ and dropped). Ten progress lines per phase (bare insert, service)
 show the rate over each tenth of the run and the RSS then, so a slowdown as the tables and
 indexes grow, or any growth of memory, is visible over a long run (`--events 10000000`).
 
+Durability: every acknowledgement is on disk (SQLite `synchronous=FULL`, PostgreSQL
+`synchronous_commit` on). `--compare-normal` runs SQLite a second time, in the same run, with
+`synchronous=NORMAL` (the setting before issue 16, which loses the last commits on a power cut)
+to show what durability costs. On SQLite the write-ahead log's peak size is reported too.
+
 Run: `.venv/bin/python bench/ingest.py [--events N] [--backend sqlite|postgresql|both]
-[--streams K]` (PostgreSQL: a scratch database is created and dropped on
+[--streams K] [--compare-normal]` (PostgreSQL: a scratch database is created and dropped on
 HEALTHCODE_BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 """
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import threading
 import time
@@ -36,7 +42,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, delete, insert, text
+from sqlalchemy import Engine, delete, event, insert, text
 
 from healthcode.bootstrap import EVENT_HANDLERS
 from healthcode.checkpoint.batches import ScanRecord, parse_batch, scan_id, sign_batch
@@ -211,8 +217,25 @@ def bare_rows(devices: Devices, d: int, body: dict[str, object]) -> list[tuple[o
     ]
 
 
-def run(url: str, events: int, streams: int) -> dict[str, float]:
+def bench_engine(url: str, synchronous: str | None) -> Engine:
+    """The product's engine; on SQLite with ``synchronous`` instead of its own, if given."""
     engine = build_engine(url)  # default pool: 5 connections, enough for the streams
+    if synchronous is not None:  # after the engine's own pragmas: this one wins
+        event.listen(
+            engine, "connect", lambda dbapi, _: dbapi.execute(f"PRAGMA synchronous={synchronous}")
+        )
+    return engine
+
+
+def wal_size(url: str) -> int:
+    """Bytes in the SQLite write-ahead log of ``url`` now (0 on PostgreSQL or none yet)."""
+    wal = url.removeprefix("sqlite:///") + "-wal"
+    return os.path.getsize(wal) if url.startswith("sqlite") and os.path.exists(wal) else 0
+
+
+def run(url: str, events: int, streams: int, synchronous: str | None = None) -> dict[str, float]:
+    engine = bench_engine(url, synchronous)
+    wal_peak = 0
     devices = populate(engine)
     # Baseline: a bare bulk insert of the same rows, one commit per batch.
     bare = 0.0
@@ -272,6 +295,7 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
         for w in workers:
             w.join()
         wall += time.perf_counter() - started
+        wal_peak = max(wal_peak, wal_size(url))
         samples.append(rss_mib())
         progress.advance(len(chunk) * BATCH, wall, samples[-1])
     samples.append(rss_mib())
@@ -287,6 +311,7 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
         "rss_after_first_100": samples[min(5, len(samples) - 1)],
         "rss_peak": max(samples),
         "rss_last": samples[-1],
+        "wal_peak_mib": wal_peak / 2**20,
     }
 
 
@@ -302,6 +327,11 @@ def report(backend: str, result: dict[str, float], target: int) -> None:
         f"{'':10} anon RSS MiB: start {result['rss_first']:.0f}, after 100 batches "
         f"{result['rss_after_first_100']:.0f}, peak {result['rss_peak']:.0f}, "
         f"end {result['rss_last']:.0f}"
+        + (
+            f"; write-ahead log peak {result['wal_peak_mib']:.1f} MiB"
+            if backend.startswith("sqlite")
+            else ""
+        )
     )
 
 
@@ -312,6 +342,11 @@ def main() -> None:
     parser.add_argument(
         "--streams", type=int, default=2, help="concurrent uploaders on PostgreSQL (SQLite: 1)"
     )
+    parser.add_argument(
+        "--compare-normal",
+        action="store_true",
+        help="run SQLite again with synchronous=NORMAL (not durable) for comparison",
+    )
     args = parser.parse_args()
     print(f"batches of {BATCH:,}, {VENUES} devices, {PEOPLE:,} people; committed before the ack")
     if args.backend in ("postgresql", "both"):
@@ -319,7 +354,14 @@ def main() -> None:
             report("postgresql", run(url, args.events, args.streams), 20_000)
     if args.backend in ("sqlite", "both"):
         with sqlite_database("ingest.db") as url:
-            report("sqlite", run(url, args.events, 1), 10_000)
+            durable = run(url, args.events, 1)
+            report("sqlite", durable, 10_000)
+        if args.compare_normal:
+            with sqlite_database("ingest-normal.db") as url:
+                normal = run(url, args.events, 1, synchronous="NORMAL")
+                report("sqlite NORMAL", normal, 10_000)
+            cost = durable["service_per_s"] / normal["service_per_s"]
+            print(f"durable (FULL) / NORMAL service rate: {cost:.2f}")
 
 
 if __name__ == "__main__":
