@@ -6,7 +6,8 @@ A policy arrives from a health office's file or an ``activate_policy`` proposal,
 untrusted input: what it asks of the reader, and of everything that walks the document after
 it, must stay proportional to its length. Hence:
 
-- **at most ``MAX_CHARACTERS`` characters** (the bundled policies are about 10,000);
+- **at most ``MAX_CHARACTERS`` characters** (the bundled policies are about 10,000; pure-Python
+  YAML reads some 10,000 values a second on a busy core, so the limit keeps a read to seconds);
 - **at most ``MAX_DEPTH`` levels** of nested mappings and sequences, counted in the text as it
   is read (building the document descends once per level on Python's bounded stack: a deeper
   text used to end in a RecursionError) and again with aliases expanded; CertLogic conditions
@@ -33,7 +34,7 @@ import yaml
 
 from healthcode.kernel.errors import InvalidInput
 
-MAX_CHARACTERS: Final = 256 * 1024
+MAX_CHARACTERS: Final = 64 * 1024
 MAX_DEPTH: Final = 100
 MAX_VALUES: Final = 200_000
 
