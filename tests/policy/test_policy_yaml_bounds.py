@@ -82,7 +82,7 @@ def test_aliases_nesting_past_the_limit_are_refused() -> None:
     )
 
 
-@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 10_000, 100_000])
+@pytest.mark.parametrize("levels", [MAX_DEPTH + 1, 10_000, 30_000])
 def test_deep_flow_nesting_is_refused_without_recursion(levels: int) -> None:
     """``[[[[…]]]]`` deeper than the limit is a clean refusal naming it (was a RecursionError)."""
     message = _refusal("rules: " + "[" * levels + "]" * levels + "\n")
