@@ -19,9 +19,10 @@ show the rate over each tenth of the run and the RSS then, so a slowdown as the 
 indexes grow, or any growth of memory, is visible over a long run (`--events 10000000`).
 
 Durability: every acknowledgement is on disk (SQLite `synchronous=FULL`, PostgreSQL
-`synchronous_commit` on). `--compare-normal` runs SQLite a second time, in the same run, with
-`synchronous=NORMAL` (the setting before issue 16, which loses the last commits on a power cut)
-to show what durability costs. On SQLite the write-ahead log's peak size is reported too.
+`synchronous_commit` on). `--compare-normal` sends every other chunk of the SQLite service
+phase through connections with `synchronous=NORMAL` (the setting before issue 16, which may
+lose the last commits on a power cut), so that both modes see the same load and table sizes,
+and prints both rates: what durability costs. On SQLite the log's peak size is printed too.
 
 Run: `.venv/bin/python bench/ingest.py [--events N] [--backend sqlite|postgresql|both]
 [--streams K] [--compare-normal]` (PostgreSQL: a scratch database is created and dropped on
@@ -233,8 +234,41 @@ def wal_size(url: str) -> int:
     return os.path.getsize(wal) if url.startswith("sqlite") and os.path.exists(wal) else 0
 
 
-def run(url: str, events: int, streams: int, synchronous: str | None = None) -> dict[str, float]:
-    engine = bench_engine(url, synchronous)
+def upload_chunk(factory: Any, chunk: list[dict[str, object]], streams: int) -> tuple[float, int]:
+    """Seconds taken and scans stored by `streams` uploaders sending `chunk` through the
+    service, each batch committed before its own acknowledgement."""
+    cipher, cache, clock = PersonalDataCipher(b"\x01" * 32), ParsedPolicyCache(), FixedClock(NOW)
+    pending = iter(chunk)
+    lock = threading.Lock()
+    stored = 0
+
+    def uploader() -> None:
+        nonlocal stored
+        while True:
+            with lock:
+                body = next(pending, None)
+            if body is None:
+                return
+            receipt = upload_scans(
+                uow=SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS)),
+                clock=clock,
+                jurisdiction="330100",
+                batch=body,
+            )
+            with lock:
+                stored += receipt.stored
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=uploader) for _ in range(streams)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return time.perf_counter() - started, stored
+
+
+def run(url: str, events: int, streams: int, compare_normal: bool = False) -> dict[str, float]:
+    engine = bench_engine(url, None)
     wal_peak = 0
     devices = populate(engine)
     # Baseline: a bare bulk insert of the same rows, one commit per batch.
@@ -253,60 +287,44 @@ def run(url: str, events: int, streams: int, synchronous: str | None = None) -> 
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE presences"))
     # The service: the same batches, signed, through upload_scans, from `streams` uploaders
-    # at once (each batch still committed before its own acknowledgement).
-    factory = build_session_factory(engine)
-    cipher = PersonalDataCipher(b"\x01" * 32)
-    cache = ParsedPolicyCache()
-    clock = FixedClock(NOW)
+    # at once (each batch still committed before its own acknowledgement). Comparing, every
+    # other chunk goes through connections with synchronous=NORMAL, so that both modes see
+    # the same load and the same table sizes.
+    factories = [build_session_factory(engine)]
+    normal = bench_engine(url, "NORMAL") if compare_normal else None
+    if normal is not None:
+        factories.append(build_session_factory(normal))
+    walls, counts = [0.0, 0.0], [0, 0]
     stored = 0
     samples = [rss_mib()]
     progress = Progress("service", events)
     source = batches(devices, events, seed=1)
-    wall = 0.0
-    while True:
+    for number in itertools.count():
         # The devices' signed batches are made before the clock starts, a chunk at a time
         # (memory stays bounded); then the uploaders send the chunk.
         chunk = [body for _, body in itertools.islice(source, CHUNK)]
         if not chunk:
             break
-        pending = iter(chunk)
-        lock = threading.Lock()
-
-        def uploader(pending: Iterator[dict[str, object]] = pending, lock: Any = lock) -> None:
-            nonlocal stored
-            while True:
-                with lock:
-                    body = next(pending, None)
-                if body is None:
-                    return
-                receipt = upload_scans(
-                    uow=SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS)),
-                    clock=clock,
-                    jurisdiction="330100",
-                    batch=body,
-                )
-                with lock:
-                    stored += receipt.stored
-
-        started = time.perf_counter()
-        workers = [threading.Thread(target=uploader) for _ in range(streams)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        wall += time.perf_counter() - started
+        mode = number % len(factories)
+        seconds, new = upload_chunk(factories[mode], chunk, streams)
+        walls[mode] += seconds
+        counts[mode] += len(chunk) * BATCH
+        stored += new
         wal_peak = max(wal_peak, wal_size(url))
         samples.append(rss_mib())
-        progress.advance(len(chunk) * BATCH, wall, samples[-1])
+        progress.advance(len(chunk) * BATCH, sum(walls), samples[-1])
     samples.append(rss_mib())
     engine.dispose()
+    if normal is not None:
+        normal.dispose()
     n = events // BATCH * BATCH
     assert stored == n, f"stored {stored} of {n}"
     return {
         "events": n,
         "streams": streams,
         "bare_per_s": n / bare,
-        "service_per_s": n / wall,
+        "service_per_s": counts[0] / walls[0],
+        "normal_per_s": counts[1] / walls[1] if walls[1] else 0.0,
         "rss_first": samples[0],
         "rss_after_first_100": samples[min(5, len(samples) - 1)],
         "rss_peak": max(samples),
@@ -345,7 +363,7 @@ def main() -> None:
     parser.add_argument(
         "--compare-normal",
         action="store_true",
-        help="run SQLite again with synchronous=NORMAL (not durable) for comparison",
+        help="SQLite: every other chunk with synchronous=NORMAL (not durable), to compare",
     )
     args = parser.parse_args()
     print(f"batches of {BATCH:,}, {VENUES} devices, {PEOPLE:,} people; committed before the ack")
@@ -354,14 +372,14 @@ def main() -> None:
             report("postgresql", run(url, args.events, args.streams), 20_000)
     if args.backend in ("sqlite", "both"):
         with sqlite_database("ingest.db") as url:
-            durable = run(url, args.events, 1)
-            report("sqlite", durable, 10_000)
+            result = run(url, args.events, 1, compare_normal=args.compare_normal)
+            report("sqlite", result, 10_000)
         if args.compare_normal:
-            with sqlite_database("ingest-normal.db") as url:
-                normal = run(url, args.events, 1, synchronous="NORMAL")
-                report("sqlite NORMAL", normal, 10_000)
-            cost = durable["service_per_s"] / normal["service_per_s"]
-            print(f"durable (FULL) / NORMAL service rate: {cost:.2f}")
+            cost = result["service_per_s"] / result["normal_per_s"]
+            print(
+                f"{'':10} alternate chunks: durable (FULL) {result['service_per_s']:,.0f}/s, "
+                f"synchronous=NORMAL {result['normal_per_s']:,.0f}/s, FULL / NORMAL {cost:.2f}"
+            )
 
 
 if __name__ == "__main__":
