@@ -18,8 +18,14 @@ and dropped). Ten progress lines per phase (bare insert, service)
 show the rate over each tenth of the run and the RSS then, so a slowdown as the tables and
 indexes grow, or any growth of memory, is visible over a long run (`--events 10000000`).
 
+Durability: every acknowledgement is on disk (SQLite `synchronous=FULL`, PostgreSQL
+`synchronous_commit` on). `--compare-normal` sends every other chunk of the SQLite service
+phase through connections with `synchronous=NORMAL` (the setting before issue 16, which may
+lose the last commits on a power cut), so that both modes see the same load and table sizes,
+and prints both rates: what durability costs. On SQLite the log's peak size is printed too.
+
 Run: `.venv/bin/python bench/ingest.py [--events N] [--backend sqlite|postgresql|both]
-[--streams K]` (PostgreSQL: a scratch database is created and dropped on
+[--streams K] [--compare-normal]` (PostgreSQL: a scratch database is created and dropped on
 HEALTHCODE_BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 """
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import threading
 import time
@@ -36,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, delete, insert, text
+from sqlalchemy import Engine, delete, event, insert, text
 
 from healthcode.bootstrap import EVENT_HANDLERS
 from healthcode.checkpoint.batches import ScanRecord, parse_batch, scan_id, sign_batch
@@ -211,8 +218,58 @@ def bare_rows(devices: Devices, d: int, body: dict[str, object]) -> list[tuple[o
     ]
 
 
-def run(url: str, events: int, streams: int) -> dict[str, float]:
+def bench_engine(url: str, synchronous: str | None) -> Engine:
+    """The product's engine; on SQLite with ``synchronous`` instead of its own, if given."""
     engine = build_engine(url)  # default pool: 5 connections, enough for the streams
+    if synchronous is not None:  # after the engine's own pragmas: this one wins
+        event.listen(
+            engine, "connect", lambda dbapi, _: dbapi.execute(f"PRAGMA synchronous={synchronous}")
+        )
+    return engine
+
+
+def wal_size(url: str) -> int:
+    """Bytes in the SQLite write-ahead log of ``url`` now (0 on PostgreSQL or none yet)."""
+    wal = url.removeprefix("sqlite:///") + "-wal"
+    return os.path.getsize(wal) if url.startswith("sqlite") and os.path.exists(wal) else 0
+
+
+def upload_chunk(factory: Any, chunk: list[dict[str, object]], streams: int) -> tuple[float, int]:
+    """Seconds taken and scans stored by `streams` uploaders sending `chunk` through the
+    service, each batch committed before its own acknowledgement."""
+    cipher, cache, clock = PersonalDataCipher(b"\x01" * 32), ParsedPolicyCache(), FixedClock(NOW)
+    pending = iter(chunk)
+    lock = threading.Lock()
+    stored = 0
+
+    def uploader() -> None:
+        nonlocal stored
+        while True:
+            with lock:
+                body = next(pending, None)
+            if body is None:
+                return
+            receipt = upload_scans(
+                uow=SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS)),
+                clock=clock,
+                jurisdiction="330100",
+                batch=body,
+            )
+            with lock:
+                stored += receipt.stored
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=uploader) for _ in range(streams)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return time.perf_counter() - started, stored
+
+
+def run(url: str, events: int, streams: int, compare_normal: bool = False) -> dict[str, float]:
+    engine = bench_engine(url, None)
+    wal_peak = 0
     devices = populate(engine)
     # Baseline: a bare bulk insert of the same rows, one commit per batch.
     bare = 0.0
@@ -230,63 +287,49 @@ def run(url: str, events: int, streams: int) -> dict[str, float]:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE presences"))
     # The service: the same batches, signed, through upload_scans, from `streams` uploaders
-    # at once (each batch still committed before its own acknowledgement).
-    factory = build_session_factory(engine)
-    cipher = PersonalDataCipher(b"\x01" * 32)
-    cache = ParsedPolicyCache()
-    clock = FixedClock(NOW)
+    # at once (each batch still committed before its own acknowledgement). Comparing, every
+    # other chunk goes through connections with synchronous=NORMAL, so that both modes see
+    # the same load and the same table sizes.
+    factories = [build_session_factory(engine)]
+    normal = bench_engine(url, "NORMAL") if compare_normal else None
+    if normal is not None:
+        factories.append(build_session_factory(normal))
+    walls, counts = [0.0, 0.0], [0, 0]
     stored = 0
     samples = [rss_mib()]
     progress = Progress("service", events)
     source = batches(devices, events, seed=1)
-    wall = 0.0
-    while True:
+    for number in itertools.count():
         # The devices' signed batches are made before the clock starts, a chunk at a time
         # (memory stays bounded); then the uploaders send the chunk.
         chunk = [body for _, body in itertools.islice(source, CHUNK)]
         if not chunk:
             break
-        pending = iter(chunk)
-        lock = threading.Lock()
-
-        def uploader(pending: Iterator[dict[str, object]] = pending, lock: Any = lock) -> None:
-            nonlocal stored
-            while True:
-                with lock:
-                    body = next(pending, None)
-                if body is None:
-                    return
-                receipt = upload_scans(
-                    uow=SqlUnitOfWork(factory, cipher, cache, EventHandlers(EVENT_HANDLERS)),
-                    clock=clock,
-                    jurisdiction="330100",
-                    batch=body,
-                )
-                with lock:
-                    stored += receipt.stored
-
-        started = time.perf_counter()
-        workers = [threading.Thread(target=uploader) for _ in range(streams)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        wall += time.perf_counter() - started
+        mode = number % len(factories)
+        seconds, new = upload_chunk(factories[mode], chunk, streams)
+        walls[mode] += seconds
+        counts[mode] += len(chunk) * BATCH
+        stored += new
+        wal_peak = max(wal_peak, wal_size(url))
         samples.append(rss_mib())
-        progress.advance(len(chunk) * BATCH, wall, samples[-1])
+        progress.advance(len(chunk) * BATCH, sum(walls), samples[-1])
     samples.append(rss_mib())
     engine.dispose()
+    if normal is not None:
+        normal.dispose()
     n = events // BATCH * BATCH
     assert stored == n, f"stored {stored} of {n}"
     return {
         "events": n,
         "streams": streams,
         "bare_per_s": n / bare,
-        "service_per_s": n / wall,
+        "service_per_s": counts[0] / walls[0],
+        "normal_per_s": counts[1] / walls[1] if walls[1] else 0.0,
         "rss_first": samples[0],
         "rss_after_first_100": samples[min(5, len(samples) - 1)],
         "rss_peak": max(samples),
         "rss_last": samples[-1],
+        "wal_peak_mib": wal_peak / 2**20,
     }
 
 
@@ -302,6 +345,11 @@ def report(backend: str, result: dict[str, float], target: int) -> None:
         f"{'':10} anon RSS MiB: start {result['rss_first']:.0f}, after 100 batches "
         f"{result['rss_after_first_100']:.0f}, peak {result['rss_peak']:.0f}, "
         f"end {result['rss_last']:.0f}"
+        + (
+            f"; write-ahead log peak {result['wal_peak_mib']:.1f} MiB"
+            if backend.startswith("sqlite")
+            else ""
+        )
     )
 
 
@@ -312,6 +360,11 @@ def main() -> None:
     parser.add_argument(
         "--streams", type=int, default=2, help="concurrent uploaders on PostgreSQL (SQLite: 1)"
     )
+    parser.add_argument(
+        "--compare-normal",
+        action="store_true",
+        help="SQLite: every other chunk with synchronous=NORMAL (not durable), to compare",
+    )
     args = parser.parse_args()
     print(f"batches of {BATCH:,}, {VENUES} devices, {PEOPLE:,} people; committed before the ack")
     if args.backend in ("postgresql", "both"):
@@ -319,7 +372,14 @@ def main() -> None:
             report("postgresql", run(url, args.events, args.streams), 20_000)
     if args.backend in ("sqlite", "both"):
         with sqlite_database("ingest.db") as url:
-            report("sqlite", run(url, args.events, 1), 10_000)
+            result = run(url, args.events, 1, compare_normal=args.compare_normal)
+            report("sqlite", result, 10_000)
+        if args.compare_normal:
+            cost = result["service_per_s"] / result["normal_per_s"]
+            print(
+                f"{'':10} alternate chunks: durable (FULL) {result['service_per_s']:,.0f}/s, "
+                f"synchronous=NORMAL {result['normal_per_s']:,.0f}/s, FULL / NORMAL {cost:.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -33,3 +33,18 @@ def fever_free_hangzhou(*, version: str = "2020.9") -> str:
     start = source.index("  - id: fever")
     end = source.index("  - id:", start + 1)
     return source[:start] + source[end:]
+
+
+def billion_laughs() -> str:
+    """Hangzhou's policy with 7.7 KB of nested aliases in front, one rule's condition reading
+    the last: 50 * 80**9 (about 7 * 10**18) strings that the old loader walked for ever."""
+    lines = ["laughs_0: &laugh_0 [" + ", ".join(['"lol"'] * 50) + "]"]
+    for level in range(1, 10):
+        refs = ", ".join([f"*laugh_{level - 1}"] * 80)
+        lines.append(f"laughs_{level}: &laugh_{level} [{refs}]")
+    source = bundled_source("330100")
+    old = 'when: {"===": [{"var": "result"}, "positive"]}'
+    assert old in source
+    bomb = "\n".join(lines) + "\n"
+    assert 7_000 < len(bomb) < 8_200
+    return bomb + source.replace(old, 'when: {"in": [{"var": "result"}, *laugh_9]}', 1)

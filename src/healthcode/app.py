@@ -9,19 +9,25 @@ from fastapi import FastAPI
 
 from healthcode import bootstrap
 from healthcode.api import problems
+from healthcode.api.body_limit import BodyLimit
 from healthcode.container import Container
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
 from healthcode.worker import Worker, WorkerThread
 
+BATCH_ROUTES = (("POST", "/api/v1/scans/batches"), ("POST", "/api/v1/locations/batches"))
+"""Routes whose bodies may reach ``max_batch_body_bytes`` (up to 5,000 scans, or a telecom's
+pings); every other body is held to ``max_body_bytes``."""
+
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """Build the app. The container is built in the lifespan, not at import; tests may pass one."""
+    settings = container.settings if container is not None else settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
-        app.state.container = container or bootstrap.build(settings or Settings())
+        app.state.container = container or bootstrap.build(settings)
         # the embedded deployment (SQLite) runs its background worker in this process
         app.state.worker = None
         if owned and app.state.container.settings.runs_in_process_worker:
@@ -47,6 +53,11 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         lifespan=lifespan,
     )
     problems.install(app)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        larger=dict.fromkeys(BATCH_ROUTES, settings.max_batch_body_bytes),
+    )
     for router in bootstrap.ROUTERS:
         app.include_router(router)
     return app

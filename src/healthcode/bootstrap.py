@@ -30,7 +30,7 @@ from healthcode.oversight import commands as oversight_commands
 from healthcode.oversight import routes as oversight_routes
 from healthcode.oversight.kinds import ProposalHandler, ProposalKinds
 from healthcode.policies import commands as policies_commands
-from healthcode.policies.versions import ACTIVATE_POLICY
+from healthcode.policies.versions import ACTIVATE_POLICY, activate_policy_kind
 from healthcode.presence import commands as presence_commands
 from healthcode.presence import routes as presence_routes
 from healthcode.settings import Settings
@@ -85,6 +85,12 @@ EVENT_HANDLERS: tuple[tuple[type, tuple[EventHandler, ...]], ...] = (
 webhooks to the person's channels."""
 
 
+def proposal_kinds(settings: Settings) -> ProposalKinds:
+    """``PROPOSAL_KINDS``, a proposed policy checked within ``settings.policy_check_seconds``."""
+    activate = activate_policy_kind(settings.policy_check_budget)
+    return ProposalKinds(activate if h is ACTIVATE_POLICY else h for h in PROPOSAL_KINDS)
+
+
 def job_kinds(sender: WebhookSender | None = None) -> JobKinds:
     """The kinds of job a worker runs: ``JOB_KINDS``, and delivering webhooks through ``sender``
     when it has one (a worker without one leaves webhooks queued for one that has)."""
@@ -102,7 +108,7 @@ def initialise(settings: Settings) -> list[str]:
     else:
         read_key_file(settings.data_key_file)
         done.append(f"kept existing data key {settings.data_key_file}")
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_collation(engine)
         upgrade(engine)
@@ -114,7 +120,7 @@ def initialise(settings: Settings) -> list[str]:
 
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``)."""
-    engine = build_engine(settings.database_url)
+    engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_current(engine)
     except SchemaOutOfDate:
@@ -125,7 +131,7 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
         engine=engine,
         session_factory=build_session_factory(engine),
         cipher=PersonalDataCipher(read_key_file(settings.data_key_file)),
-        proposal_kinds=ProposalKinds(PROPOSAL_KINDS),
+        proposal_kinds=proposal_kinds(settings),
         job_kinds=job_kinds(),
         events=EventHandlers(EVENT_HANDLERS),
         clock=clock_factory(),

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from healthcode.kernel.budget import TimeBudget
+
 
 class Settings(BaseSettings):
     """Everything an operator can set. Defaults run the embedded SQLite service under ``./var``."""
@@ -42,6 +44,50 @@ class Settings(BaseSettings):
         "time-driven status changes, webhooks). Default: on for SQLite, off for PostgreSQL, "
         "where `healthcode worker` processes run instead.",
     )
+
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=4_096,
+        le=1_073_741_824,
+        description="Largest request body the API reads (bytes); a larger one is refused "
+        "with 413 before it is read whole.",
+    )
+    max_batch_body_bytes: int = Field(
+        default=8_388_608,
+        ge=4_096,
+        le=1_073_741_824,
+        description="Largest body of a scan batch or location batch upload (bytes): 5,000 "
+        "scans of the longest fields fit in about 3.5 MB.",
+    )
+    sqlite_wal_limit_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1_048_576,
+        description="SQLite only: once its write-ahead log passes this size, a connection "
+        "checkpoints it into the database and truncates it (concurrent writers otherwise grow "
+        "it without end).",
+    )
+    policy_check_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3_600,
+        description="Time budget of checking a policy text (`policy check`, `policy activate`, "
+        "an activate_policy proposal): past it the check stops, refused as too long.",
+    )
+    policy_impact_seconds: float = Field(
+        default=1_800.0,
+        gt=0,
+        le=86_400,
+        description="Time budget of `policy impact` (about 55 s per 100,000 people on SQLite): "
+        "past it the computation stops with an error.",
+    )
+
+    @property
+    def policy_check_budget(self) -> TimeBudget:
+        return TimeBudget(self.policy_check_seconds)
+
+    @property
+    def policy_impact_budget(self) -> TimeBudget:
+        return TimeBudget(self.policy_impact_seconds)
 
     @property
     def code_lifetime(self) -> timedelta:

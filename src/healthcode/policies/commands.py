@@ -18,6 +18,7 @@ from healthcode.cli.table import CommandTable
 from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight import proposals
 from healthcode.policies import versions
+from healthcode.settings import Settings
 
 policy_app = typer.Typer(help="Check, measure and activate policies.", no_args_is_help=True)
 
@@ -36,7 +37,8 @@ def check(file: FileArg, as_json: JsonOpt = False) -> None:
     """Validate a policy file, its tracing section included; exit 1 listing every problem with
     rule id and field (`tracing.<key>` for a tracing parameter)."""
     with refusals(as_json=as_json):
-        policy = versions.check_policy(source=_read(file))
+        budget = Settings().policy_check_budget
+        policy = versions.check_policy(source=_read(file), budget=budget)
     emit(
         {
             "ok": True,
@@ -59,8 +61,11 @@ def impact(file: FileArg, as_json: JsonOpt = False) -> None:
     with refusals(as_json=as_json):
         source = _read(file)
         with system(as_json=as_json) as c:
+            check, budget = c.settings.policy_check_budget, c.settings.policy_impact_budget
             if as_json:
-                result = versions.policy_impact(uow=c.uow(), clock=c.clock, source=source)
+                result = versions.policy_impact(
+                    uow=c.uow(), clock=c.clock, source=source, check=check, budget=budget
+                )
             else:
                 with Progress(console=Console(stderr=True), transient=True) as bar:
                     task = bar.add_task("assessing", total=None)
@@ -69,6 +74,8 @@ def impact(file: FileArg, as_json: JsonOpt = False) -> None:
                         clock=c.clock,
                         source=source,
                         progress=lambda n: bar.advance(task, n),
+                        check=check,
+                        budget=budget,
                     )
     rows = [
         {"from": old.value, "to": new.value, "people": n}
@@ -108,7 +115,7 @@ def activate(
     `healthcode proposal approve ID --as SUPERVISOR`, which records both names."""
     with refusals(as_json=as_json):
         source = _read(file)
-        policy = versions.check_policy(source=source)
+        policy = versions.check_policy(source=source, budget=Settings().policy_check_budget)
         with acting_official(as_, as_json=as_json) as (c, official):
             proposal = proposals.propose(
                 uow=c.uow(),

@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from healthcode.kernel.budget import TimeBudget, TookTooLong
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.kernel.facts import Colour
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
@@ -17,23 +18,43 @@ from healthcode.policies.model import ActivatedPolicy
 from healthcode.policies.ports import PoliciesUnitOfWork
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
-from healthcode.policy.loader import load_policy
+from healthcode.policy.loader import policy_of
 from healthcode.policy.model import Policy
+from healthcode.policy.yaml_text import read_yaml
 from healthcode.presence.settings import presence_problems
-from healthcode.tracing.settings import source_tracing_problems, tracing_problems
+from healthcode.tracing.settings import parse_tracing, tracing_problems
 
 IMPACT_BATCH = 2_000
+CHECK_SECONDS = 10.0
+"""The time budget of a policy check unless one is given (``Settings.policy_check_seconds``)."""
+IMPACT_SECONDS = 1_800.0
+"""The time budget of ``policy_impact`` unless one is given (``policy_impact_seconds``)."""
 
 
-def check_policy(*, source: str) -> Policy:
+def check_policy(*, source: str, budget: TimeBudget | None = None) -> Policy:
     """Validate a policy source, its ``tracing`` section included; ``InvalidInput`` lists every
-    problem with rule id and field (``tracing.<key>`` for a tracing parameter)."""
+    problem with rule id and field (``tracing.<key>`` for a tracing parameter).
+
+    The text is read within the YAML bounds of ``healthcode.policy.yaml_text``, and the check
+    stops with ``TookTooLong`` past ``budget`` (default ``CHECK_SECONDS``)."""
+    deadline = (budget or TimeBudget(CHECK_SECONDS)).start("checking the policy", field="policy")
+    document = read_yaml(source, tick=deadline.check)
     try:
-        policy = load_policy(source)
+        policy = policy_of(document, tick=deadline.check)
+    except TookTooLong:
+        raise
     except InvalidInput as refused:
-        raise InvalidInput([*refused.problems, *source_tracing_problems(source)]) from None
+        raise InvalidInput([*refused.problems, *_tracing_section_problems(document)]) from None
     refuse_bad_settings(policy)
     return policy
+
+
+def _tracing_section_problems(document: object) -> list[Problem]:
+    """What is wrong with the ``tracing`` section of a document that did not load as a policy,
+    so that one check lists these beside the rules' problems. Nothing when the document is not
+    a mapping or the section not a mapping: the policy loader names those."""
+    section = document.get("tracing") if isinstance(document, dict) else None
+    return parse_tracing(section)[1] if isinstance(section, dict) else []
 
 
 def refuse_bad_settings(policy: Policy) -> None:
@@ -65,11 +86,18 @@ def policy_impact(
     clock: Clock,
     source: str,
     progress: Callable[[int], None] | None = None,
+    check: TimeBudget | None = None,
+    budget: TimeBudget | None = None,
 ) -> Impact:
     """Compare every registered person's colour now under the active and the proposed policy.
 
-    Nothing is written: this is a read-only use case."""
-    proposed = check_policy(source=source)
+    The source is checked within ``check`` (as ``check_policy``); the comparison stops with
+    ``TookTooLong`` past ``budget`` (default ``IMPACT_SECONDS``). Nothing is written: this is
+    a read-only use case."""
+    proposed = check_policy(source=source, budget=check)
+    deadline = (budget or TimeBudget(IMPACT_SECONDS)).start(
+        "measuring the policy's impact", field="policy"
+    )
     now = clock.now()
     moves: Counter[tuple[Colour, Colour]] = Counter()
     people = 0
@@ -79,6 +107,7 @@ def policy_impact(
             jurisdiction=proposed.jurisdiction, batch_size=IMPACT_BATCH
         ):
             for subject, facts in uow.facts.by_subject(batch).items():
+                deadline.check()
                 prepared = FactSet.of(facts, subject=subject)  # once for both policies
                 before = assess(prepared, current, now, subject=subject).colour
                 after = assess(prepared, proposed, now, subject=subject).colour
@@ -133,17 +162,26 @@ def policy_history(*, uow: PoliciesUnitOfWork, jurisdiction: str) -> list[Activa
         return uow.policies.history(jurisdiction)
 
 
-def _prepare_policy(
-    _uow: PoliciesUnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
-) -> Prepared:
-    source = payload.get("source")
-    if not isinstance(source, str) or not source.strip():
-        raise InvalidInput.one("payload.source", "is required: the policy text (YAML)")
-    policy = check_policy(source=source)
-    return Prepared(
-        jurisdiction=policy.jurisdiction,
-        payload={"source": source, "version": policy.version, "jurisdiction": policy.jurisdiction},
-    )
+def _preparer(
+    budget: TimeBudget,
+) -> Callable[[PoliciesUnitOfWork, Clock, Principal, Mapping[str, Any]], Prepared]:
+    def prepare(
+        _uow: PoliciesUnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
+    ) -> Prepared:
+        source = payload.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise InvalidInput.one("payload.source", "is required: the policy text (YAML)")
+        policy = check_policy(source=source, budget=budget)
+        return Prepared(
+            jurisdiction=policy.jurisdiction,
+            payload={
+                "source": source,
+                "version": policy.version,
+                "jurisdiction": policy.jurisdiction,
+            },
+        )
+
+    return prepare
 
 
 def _execute_policy(approval: Approval[PoliciesUnitOfWork]) -> Mapping[str, Any]:
@@ -158,11 +196,17 @@ def _execute_policy(approval: Approval[PoliciesUnitOfWork]) -> Mapping[str, Any]
     return {"jurisdiction": activated.jurisdiction, "version": activated.version}
 
 
-ACTIVATE_POLICY = ProposalHandler[PoliciesUnitOfWork](
-    kind=ProposalKind.ACTIVATE_POLICY.value,
-    propose_action=Action.PROPOSE_POLICY,
-    approve_action=Action.APPROVE_POLICY,
-    prepare=_prepare_policy,
-    execute=_execute_policy,
-    description="activate a policy version for its jurisdiction",
-)
+def activate_policy_kind(check: TimeBudget) -> ProposalHandler[PoliciesUnitOfWork]:
+    """The ``activate_policy`` kind, whose proposals are checked within ``check``."""
+    return ProposalHandler[PoliciesUnitOfWork](
+        kind=ProposalKind.ACTIVATE_POLICY.value,
+        propose_action=Action.PROPOSE_POLICY,
+        approve_action=Action.APPROVE_POLICY,
+        prepare=_preparer(check),
+        execute=_execute_policy,
+        description="activate a policy version for its jurisdiction",
+    )
+
+
+ACTIVATE_POLICY = activate_policy_kind(TimeBudget(CHECK_SECONDS))
+"""The kind under the default check budget; ``bootstrap.proposal_kinds`` applies the setting."""

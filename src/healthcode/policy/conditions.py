@@ -22,6 +22,7 @@ from healthcode.policy.certlogic.evaluate import _compare as compare_in_order
 from healthcode.policy.certlogic.syntax import (
     ARITIES,
     INTEGER_COMPARISONS,
+    deeper_than,
     is_int,
     operation_problems,
     segment,
@@ -44,6 +45,8 @@ def compile_condition(expression: object) -> Condition:
     """A function of a fact's ``condition_data`` saying whether ``expression`` holds for it."""
     if expression is True:
         return _always
+    if deeper_than(expression):
+        return _never  # evaluating it is an error: the condition does not hold
     fast = _truth(expression)
     if fast is not None:
         truth, total = fast
@@ -59,6 +62,10 @@ def compile_condition(expression: object) -> Condition:
             return False
 
     return holds
+
+
+def _never(_: Mapping[str, object]) -> bool:
+    return False
 
 
 def _scalar(expression: object) -> bool:

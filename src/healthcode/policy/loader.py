@@ -50,8 +50,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.kernel.facts import FACT_TYPES, Colour, FactKind
 from healthcode.kernel.regions import is_region_code
@@ -68,6 +66,7 @@ from healthcode.policy.model import (
     Window,
 )
 from healthcode.policy.reading import Fields
+from healthcode.policy.yaml_text import Tick, read_yaml
 
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -88,13 +87,18 @@ def load_policy_file(path: str | os.PathLike[str]) -> Policy:
     return load_policy(Path(path).read_text(encoding="utf-8"))
 
 
-def load_policy(text: str) -> Policy:
-    """Load and validate a policy from YAML text; ``InvalidInput`` lists every problem."""
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise InvalidInput.one("policy", f"not valid YAML: {error}") from error
-    reader = _Reader()
+def load_policy(text: str, *, tick: Tick | None = None) -> Policy:
+    """Load and validate a policy from YAML text; ``InvalidInput`` lists every problem.
+
+    The text is read within the bounds of ``healthcode.policy.yaml_text`` (no anchors or
+    aliases, nesting and length limited); ``tick`` is called as the work goes on (once per
+    YAML node, once per rule), so that a caller can stop it."""
+    return policy_of(read_yaml(text, tick=tick), tick=tick)
+
+
+def policy_of(document: object, *, tick: Tick | None = None) -> Policy:
+    """Validate a policy already read from YAML (``read_yaml``) into a ``Policy``."""
+    reader = _Reader(tick)
     policy = reader.policy(document)
     if reader.problems or policy is None:
         raise InvalidInput(reader.problems or [Problem("policy", "empty")])
@@ -111,6 +115,10 @@ def _datetime_fields(kind: FactKind) -> frozenset[str]:
 
 class _Reader(Fields):
     """Reads a parsed YAML document into a Policy."""
+
+    def __init__(self, tick: Tick | None) -> None:
+        super().__init__()
+        self.tick = tick or (lambda: None)
 
     # -- the policy ----------------------------------------------------------------------
 
@@ -167,6 +175,7 @@ class _Reader(Fields):
             return []
         out: list[Rule | NoticeRule | None] = []
         for index, entry in enumerate(value):
+            self.tick()
             raw_id = entry.get("id") if isinstance(entry, dict) else None
             named = isinstance(raw_id, str) and raw_id
             label = f"{path}[{raw_id}]" if named else f"{path}[{index}]"

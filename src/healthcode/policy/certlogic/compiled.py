@@ -36,6 +36,8 @@ from healthcode.policy.certlogic.syntax import (
     DATE_TIME_COMPARISONS,
     INTEGER_COMPARISONS,
     NOT_AN_OPERATION,
+    TOO_DEEP,
+    deeper_than,
     is_int,
     operation_problems,
     segment,
@@ -51,6 +53,8 @@ _NESTED_TOO_DEEPLY: Final = "expression nested too deeply"
 
 def compile_expression(expression: object) -> Compiled:
     """A function of the data context with exactly `evaluate(expression, data)`'s semantics."""
+    if deeper_than(expression):
+        return _fail(TOO_DEEP)
     try:
         root = _compile(expression)
     except RecursionError:  # too deep to compile: let the evaluator say so when called

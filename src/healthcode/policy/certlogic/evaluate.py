@@ -18,6 +18,8 @@ from healthcode.policy.certlogic.syntax import (
     DATE_TIME_COMPARISONS,
     INTEGER_COMPARISONS,
     NOT_AN_OPERATION,
+    TOO_DEEP,
+    deeper_than,
     is_int,
     operation_problems,
     segment,
@@ -42,8 +44,11 @@ def evaluate(expression: object, data: object) -> object:
     """Evaluate a CertLogic `expression` (JSON value) against the `data` context (JSON value).
 
     Returns a JSON value, or a timezone-aware UTC `datetime` for a date-time result.
-    Raises `CertLogicError` when the expression or its evaluation is invalid.
+    Raises `CertLogicError` when the expression or its evaluation is invalid, or nested
+    deeper than `syntax.MAX_DEPTH` levels.
     """
+    if deeper_than(expression):
+        raise CertLogicError(TOO_DEEP)
     try:
         return _evaluate(expression, data)
     except RecursionError as error:

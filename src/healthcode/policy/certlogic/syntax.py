@@ -36,6 +36,13 @@ _LITERAL_ARGUMENTS: Final = frozenset({"plusTime", "extractFromUVCI"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 NOT_AN_OPERATION: Final = 'operation not of the form { "<operator>": [ <values...> ] }'
+
+MAX_DEPTH: Final = 64
+"""How many levels of arrays and objects may nest in one expression. The validator, compiler
+and evaluator descend once per level on Python's bounded stack: a deeper expression is refused
+up front, naming this limit, rather than failing half-way with a RecursionError."""
+
+TOO_DEEP: Final = f"expression nested too deeply: at most {MAX_DEPTH} levels of arrays and objects"
 NOT_A_VAR: Final = 'not of the form { "var": "<path>" }'
 
 
@@ -44,6 +51,25 @@ def is_int(value: object) -> bool:
     if isinstance(value, bool):
         return False
     return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def deeper_than(expression: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects nest more than `limit` levels deep in `expression`. Walked
+    with a stack of its own, not recursion, so any depth is measured safely; it stops at the
+    first level past the limit."""
+    pending: list[tuple[object, int]] = [(expression, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, dict):
+            children: list[object] = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def show(value: object) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from healthcode.policy.certlogic.syntax import (
     ARITIES,
     NOT_AN_OPERATION,
+    TOO_DEEP,
+    deeper_than,
     is_int,
     operand_indices,
     operation_problems,
@@ -32,7 +34,10 @@ def validate(expression: object) -> list[Problem]:
 
     This checks everything that can be checked without data: literals, operators, numbers of
     operands, `var` paths, and the literal arguments of `plusTime` and `extractFromUVCI`.
+    An expression nested deeper than `syntax.MAX_DEPTH` levels is one problem at `$`.
     """
+    if deeper_than(expression):
+        return [Problem("$", TOO_DEEP)]
     problems: list[Problem] = []
     try:
         _validate(expression, "$", problems)
