@@ -249,4 +249,4 @@ class SqlBoundaryRepository:
                 for r in rows
             ],
         }
-        return parse_boundaries(document) if document["features"] else []
+        return parse_boundaries(document, check_shapes=False) if document["features"] else []
