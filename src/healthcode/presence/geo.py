@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final
 
 from healthcode.kernel.errors import InvalidInput, Problem
@@ -73,6 +74,38 @@ class Boundary:
             "type": "MultiPolygon",
             "coordinates": [[[list(pt) for pt in ring] for ring in p] for p in self.polygons],
         }
+
+
+def _segment_distance(
+    px: float, py: float, a: tuple[float, float], b: tuple[float, float]
+) -> float:
+    """Distance from (px, py) to the segment a–b on a plane."""
+    (ax, ay), (bx, by) = a, b
+    dx, dy = bx - ax, by - ay
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
+def distance_outside_metres(boundary: Boundary, lat: float, lon: float) -> float:
+    """How far the position lies outside the boundary (0 inside), in metres: the nearest edge,
+    measured on a plane tangent at the position (exact enough within a few hundred km; farther
+    away it only has to be large)."""
+    if boundary.contains(lat, lon):
+        return 0.0
+    metres_per_degree = math.radians(1) * EARTH_RADIUS_METRES
+    scale = math.cos(math.radians(lat))
+
+    def plane(point: tuple[float, float]) -> tuple[float, float]:
+        return (point[0] - lon) * scale * metres_per_degree, (point[1] - lat) * metres_per_degree
+
+    nearest = math.inf
+    for polygon in boundary.polygons:
+        for ring in polygon:
+            projected = [plane(p) for p in ring]
+            for a, b in pairwise(projected):
+                nearest = min(nearest, _segment_distance(0.0, 0.0, a, b))
+    return nearest
 
 
 def jurisdiction_at(boundaries: Sequence[Boundary], lat: float, lon: float) -> str | None:
