@@ -9,7 +9,7 @@ import pytest
 
 from healthcode.kernel.errors import InvalidInput
 from healthcode.presence.boundary_shapes import ring_area_km2
-from healthcode.presence.geo import parse_boundaries
+from healthcode.presence.geo import distance_outside_metres, parse_boundaries
 from healthcode.presence.locations import bundled_boundaries
 
 WEST_LAKE_RING = [[120.0, 30.1], [120.3, 30.1], [120.3, 30.4], [120.0, 30.4], [120.0, 30.1]]
@@ -115,3 +115,12 @@ def test_spherical_area_of_a_one_degree_cell_at_the_equator() -> None:
     """One degree square at the equator is about 12,364 km²."""
     cell = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0))
     assert ring_area_km2(cell) == pytest.approx(12_364, rel=1e-3)
+
+
+def test_distance_outside_a_boundary_is_to_its_nearest_edge() -> None:
+    """Inside is 0; a point 0.1° north of the top edge is about 11.1 km outside."""
+    [boundary] = parse_boundaries(_document({"type": "Polygon", "coordinates": [WEST_LAKE_RING]}))[
+        1:
+    ]
+    assert distance_outside_metres(boundary, 30.2, 120.1) == 0.0
+    assert distance_outside_metres(boundary, 30.5, 120.15) == pytest.approx(11_119, rel=1e-3)
