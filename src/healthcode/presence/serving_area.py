@@ -16,6 +16,7 @@ instance serves 330100 杭州市 Hangzhou …``.
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib import resources
 from typing import Final
 
@@ -35,13 +36,26 @@ MARGIN_METRES: Final = 10_000.0
 
 def bundled_boundaries() -> list[Boundary]:
     """The approximate boundaries of Hangzhou, Shanghai and Beijing shipped with the package."""
+    return list(_bundled())
+
+
+@cache
+def _bundled() -> tuple[Boundary, ...]:  # a file of the package: read and checked once
     text = resources.files("healthcode").joinpath("geodata", BUNDLED_BOUNDARIES).read_text("utf-8")
-    return parse_boundaries(json.loads(text))
+    return tuple(parse_boundaries(json.loads(text)))
 
 
 def boundaries_in(uow: PresenceUnitOfWork) -> list[Boundary]:
     """The imported boundaries, else the bundled approximate ones."""
     return uow.boundaries.all() or bundled_boundaries()
+
+
+def boundary_of(uow: PresenceUnitOfWork, code: str) -> Boundary | None:
+    """The boundary in use for ``code``: the imported one, else (when none at all is imported)
+    the bundled one; None when neither is held."""
+    if uow.boundaries.any_imported():
+        return uow.boundaries.one(code)
+    return next((b for b in _bundled() if b.code == code), None)
 
 
 def _km(metres: float) -> str:
@@ -53,7 +67,7 @@ def outside_problems(
 ) -> list[Problem]:
     """A problem naming ``field`` when (lat, lon) is outside the area the instance serving
     ``jurisdiction`` serves (empty when inside, or when the area is unknown)."""
-    boundary = next((b for b in boundaries_in(uow) if b.code == jurisdiction), None)
+    boundary = boundary_of(uow, jurisdiction)
     centre = CENTRES.get(jurisdiction)
     where = f"({lat}, {lon})"
     name = english_name(jurisdiction)
