@@ -141,8 +141,7 @@ def test_a_declaration_made_in_the_future_is_refused(container: Container) -> No
 def test_the_api_counts_local_days_and_takes_no_declaration_time(
     client: TestClient, clock: FixedClock
 ) -> None:
-    """At 00:01 in China (16:01 UTC the day before) travel for today is accepted through the
-    API; a citizen cannot date a declaration: an `at` in the body is a 422."""
+    """At 00:01 in China the API accepts travel for today; an `at` in the body is a 422."""
     clock.set(datetime(2026, 3, 2, 0, 1, tzinfo=CST))
     _, headers = website_citizen(client)
     today = {"place": "310000", "from_date": "2026-03-01", "to_date": "2026-03-02"}

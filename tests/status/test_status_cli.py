@@ -172,8 +172,7 @@ def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
 
 
 def test_declaring_at_a_time_a_year_ahead_is_refused(cli_env: Settings) -> None:
-    """`declare health|travel --at` a year in the future exits 1 naming `at` (the service's
-    refusal, as through the API)."""
+    """`declare health|travel --at` a year in the future exits 1 naming `at` (the service's)."""
     subject = _subject()
     ahead = (SystemClock().now() + timedelta(days=365)).isoformat()  # the clock the CLI reads
     day = ahead[:10]
