@@ -76,3 +76,14 @@ def test_a_wrong_presence_setting_is_refused_naming_its_key(wrong: str, field: s
     section = wrong.split(":")[0]
     lines = [line for line in source.splitlines() if not line.startswith(f"{section}:")]
     assert _fields("\n".join([*lines, wrong, ""])) == [field]
+
+
+def test_a_timezone_other_than_the_jurisdictions_is_refused() -> None:
+    """Hangzhou's policy counting days in UTC would disagree with the service's China days."""
+    source = bundled_source("330100").replace('timezone: "+08:00"', 'timezone: "+00:00"', 1)
+    with pytest.raises(InvalidInput) as refused:
+        check_policy(source=source)
+    assert [str(p) for p in refused.value.problems] == [
+        "timezone: must be the UTC offset of 330100's time zone Asia/Shanghai "
+        "(calendar days are counted in it), not +00:00"
+    ]

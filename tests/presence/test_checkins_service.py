@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from healthcode.container import Container
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import FactKind
 from healthcode.presence.checkins import flagged_checkins, review_checkin
+from healthcode.presence.locations import import_boundaries
 from healthcode.presence.place_codes import parse_place_code
 from healthcode.presence.venues import VenueDetails, add_venue, reissue_place_code
 from healthcode.status.declarations import declare_health
@@ -83,7 +85,8 @@ def test_confirmed_flagged_checkin_becomes_a_presence(container: Container) -> N
     c = city(container)
     subject = person(container)
     first = check_in_at(container, subject, c.restaurant.place_code, FAR_AWAY).checkin
-    second = check_in_at(container, subject, c.hospital.place_code, SHANGHAI).checkin
+    # in Hangzhou, 4.6 km from the hospital (Shanghai, where it was, is now refused outright)
+    second = check_in_at(container, subject, c.hospital.place_code, FAR_AWAY).checkin
     waiting = flagged_checkins(uow=container.uow(), clock=container.clock, jurisdiction="330100")
     assert {w.id for w in waiting} == {first.id, second.id}
     confirmed = review_checkin(
@@ -164,3 +167,104 @@ def test_bad_venue_input_is_refused_with_every_field(container: Container) -> No
         )
     fields = {p.field for p in refused.value.problems}
     assert fields == {"name_zh", "kind", "lat", "lon"}
+
+
+TIANANMEN = (39.9087, 116.3975)
+
+
+def test_a_venue_in_another_city_is_refused_naming_the_distance(container: Container) -> None:
+    """A venue at Tiananmen in the Hangzhou instance is refused, 1,124 km from Hangzhou."""
+    c = city(container)
+    details = VenueDetails(
+        organisation_id=c.organisation,
+        name_zh="天安门",
+        name_en="Tiananmen",
+        kind="other",
+        lat=TIANANMEN[0],
+        lon=TIANANMEN[1],
+    )
+    with pytest.raises(InvalidInput) as refused:
+        add_venue(
+            uow=container.uow(),
+            clock=container.clock,
+            private_keys=container.private_keys,
+            jurisdiction="330100",
+            details=details,
+        )
+    [problem] = refused.value.problems
+    assert problem.field == "lat"
+    assert problem.message.startswith("(39.9087, 116.3975) is 1,124 km from Hangzhou (")
+    assert "this instance serves 330100 杭州市 Hangzhou" in problem.message
+    with container.uow() as uow:
+        assert "天安门" not in {v.name_zh for v in uow.venues.venues("330100")}
+
+
+def test_a_venue_by_the_border_is_accepted(container: Container) -> None:
+    """A few km outside the approximate outline (within its 10 km margin) is still Hangzhou."""
+    c = city(container)
+    venue = add_venue(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        # 5 km north of the outline's edge near Linping (120.35, 30.56)
+        details=VenueDetails(
+            organisation_id=c.organisation,
+            name_zh="边界",
+            name_en="Border",
+            kind="other",
+            lat=30.605,
+            lon=120.35,
+        ),
+    )
+    assert venue.jurisdiction == "330100"
+
+
+def test_a_check_in_from_another_city_is_refused_and_nothing_stored(container: Container) -> None:
+    """A phone in Shanghai scanning a Hangzhou poster is refused naming the distance; no record."""
+    c = city(container)
+    subject = person(container)
+    with pytest.raises(InvalidInput, match=r"is 165 km from Hangzhou") as refused:
+        check_in_at(container, subject, c.restaurant.place_code, SHANGHAI)
+    assert refused.value.problems[0].field == "lat"
+    assert flagged_checkins(uow=container.uow(), clock=container.clock, jurisdiction="330100") == []
+    with container.uow() as uow:
+        assert uow.venues.checkins_of(subject) == []
+    assert _presences(container, subject) == []
+
+
+def test_without_a_boundary_the_radius_around_the_centre_decides(container: Container) -> None:
+    """With only a district's boundary imported, Hangzhou is its 200 km around the centre."""
+    c = city(container)
+    ring = [[120.0, 30.1], [120.3, 30.1], [120.3, 30.4], [120.0, 30.4], [120.0, 30.1]]
+    feature = {
+        "type": "Feature",
+        "properties": {"code": "330106", "name": "西湖区"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    text = json.dumps({"type": "FeatureCollection", "features": [feature]})
+    import_boundaries(uow=container.uow(), clock=container.clock, text=text, source="test")
+
+    def add(lat: float, lon: float) -> None:
+        add_venue(
+            uow=container.uow(),
+            clock=container.clock,
+            private_keys=container.private_keys,
+            jurisdiction="330100",
+            details=VenueDetails(
+                organisation_id=c.organisation,
+                name_zh="店",
+                name_en="Shop",
+                kind="restaurant",
+                lat=lat,
+                lon=lon,
+            ),
+        )
+
+    add(29.6, 119.0)  # Chun'an, 135 km from the centre
+    with pytest.raises(InvalidInput) as refused:
+        add(*TIANANMEN)
+    assert str(refused.value.problems[0]) == (
+        "lat: (39.9087, 116.3975) is 1,124 km from the centre of Hangzhou; this instance serves "
+        "330100 Hangzhou: a place more than 200 km from its centre is refused"
+    )

@@ -246,3 +246,22 @@ def test_employer_learns_pass_or_stop_only_for_consenting_staff(container: Conta
         check_staff(
             uow=container.uow(), clock=container.clock, jurisdiction="330100", request=stale
         )
+
+
+def test_an_import_with_one_bad_shape_stores_nothing(container: Container) -> None:
+    """A file whose second boundary crosses itself is refused whole: the first is not stored."""
+    good = [[120.0, 30.1], [120.3, 30.1], [120.3, 30.4], [120.0, 30.4], [120.0, 30.1]]
+    bow_tie = [[120.0, 30.1], [120.3, 30.4], [120.3, 30.1], [120.0, 30.4], [120.0, 30.1]]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": code, "name": code},
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+        }
+        for code, ring in (("330106", good), ("330102", bow_tie))
+    ]
+    text = json.dumps({"type": "FeatureCollection", "features": features})
+    with pytest.raises(InvalidInput, match=r"features\[1\]\.geometry\.coordinates\[0\]: 330102"):
+        import_boundaries(uow=container.uow(), clock=container.clock, text=text, source="test")
+    with container.uow() as uow:
+        assert uow.boundaries.all() == []

@@ -181,3 +181,25 @@ def test_employer_sees_pass_or_stop_only_after_consent(
     assert ask() == {subject: "pass"}
     client.delete(f"/api/v1/me/employers/{org}", headers=citizen)
     assert ask() == {subject: "not_listed"}
+
+
+def test_a_venue_at_tiananmen_is_a_422_naming_the_distance(
+    client: TestClient, container: Container
+) -> None:
+    """Through the API, a Hangzhou venue at Tiananmen's coordinates is refused with 422."""
+    admin = _admin(client, container)
+    org = client.post("/api/v1/organisations", json={"name": "北京公司"}, headers=admin).json()
+    body = {
+        "organisation": org["id"],
+        "name_zh": "天安门",
+        "name_en": "Tiananmen",
+        "kind": "other",
+        "lat": 39.9087,
+        "lon": 116.3975,
+    }
+    refused = client.post("/api/v1/venues", json=body, headers=admin)
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "lat"
+    assert "is 1,124 km from Hangzhou" in error["message"]
+    assert client.get("/api/v1/venues", headers=admin).json() == []

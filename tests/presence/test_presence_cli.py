@@ -192,3 +192,45 @@ def test_geo_import_and_rides(cli_env: Settings, tmp_path: Path) -> None:
         AT,
     )
     assert ride["place_id"] == f"{bus['id']}:浙A1234"
+
+
+def test_venue_add_in_another_city_exits_1_naming_the_distance(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """`venue add` at Tiananmen in the Hangzhou instance exits 1 with the distance."""
+    city = _city(tmp_path)
+    code, _, err = _run(
+        "venue",
+        "add",
+        "--org",
+        city["org"],
+        "--name-zh",
+        "天安门",
+        "--name-en",
+        "Tiananmen",
+        "--kind",
+        "other",
+        "--lat",
+        "39.9087",
+        "--lon",
+        "116.3975",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 1
+    [problem] = json.loads(err)["problems"]
+    assert problem["field"] == "lat" and "is 1,124 km from Hangzhou" in problem["message"]
+    # and a phone there cannot check in at a Hangzhou venue either
+    code, _, err = _run(
+        "checkin",
+        city["subject"],
+        "--code",
+        city["venue"]["place_code"],
+        "--lat",
+        "39.9087",
+        "--lon",
+        "116.3975",
+        "--json",
+    )
+    assert code == 1 and "this instance serves 330100" in err

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from cli_helpers import add_official, run
+from healthcode.kernel.clock import SystemClock
 from healthcode.policy.bundled import bundled_policy_path
 from healthcode.settings import Settings
 from policy_helpers import bundled_source, fever_free_hangzhou, with_bad_tracing
@@ -167,3 +169,18 @@ def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     code, out, _ = run("policy", "history", "--json")
     [activated] = json.loads(out)
     assert (activated["activated_by"], activated["approved_by"]) == ("wang", "li")
+
+
+def test_declaring_at_a_time_a_year_ahead_is_refused(cli_env: Settings) -> None:
+    """`declare health|travel --at` a year in the future exits 1 naming `at` (the service's)."""
+    subject = _subject()
+    ahead = (SystemClock().now() + timedelta(days=365)).isoformat()  # the clock the CLI reads
+    day = ahead[:10]
+    for args in (
+        ["health", subject, "--temperature", "36.5"],
+        ["travel", subject, "--place", "310000", "--from", day, "--to", day],
+    ):
+        code, _, err = run("declare", *args, "--at", ahead, "--json")
+        assert code == 1, err
+        [problem] = json.loads(err)["problems"]
+        assert problem["field"] == "at" and "is in the future" in problem["message"]

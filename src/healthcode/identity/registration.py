@@ -6,6 +6,7 @@ its user with a signed assertion, and sign-up on the city website (``identity.we
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE, Consent, Person
@@ -14,7 +15,7 @@ from healthcode.identity.validation import IdType, validate_id_number, validate_
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.regions import contains, is_region_code
+from healthcode.kernel.regions import contains, is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
 from healthcode.status.assessment import refresh_status
 
@@ -58,8 +59,9 @@ def _text(value: str, field: str, most: int, problems: list[Problem]) -> str:
     return clean
 
 
-def _id_number(person: Register, clock: Clock, problems: list[Problem]) -> tuple[IdType, str]:
-    """The ID type and the normalised number (a problem for each that breaks a rule)."""
+def _id_number(person: Register, today: date, problems: list[Problem]) -> tuple[IdType, str]:
+    """The ID type and the normalised number (a problem for each that breaks a rule);
+    ``today`` is the jurisdiction's calendar day, which bounds a birth date."""
     try:
         kind = IdType(person.id_type)
     except ValueError:
@@ -67,17 +69,17 @@ def _id_number(person: Register, clock: Clock, problems: list[Problem]) -> tuple
         problems.append(Problem("id_type", f"must be one of {allowed}"))
         return IdType.RESIDENT, ""
     try:
-        return kind, validate_id_number(kind, person.id_number, today=clock.now().date())
+        return kind, validate_id_number(kind, person.id_number, today=today)
     except InvalidInput as refused:
         problems.extend(refused.problems)
         return kind, ""
 
 
-def _validate(person: Register, *, clock: Clock) -> tuple[IdType, str, str, str, str]:
+def _validate(person: Register, *, today: date) -> tuple[IdType, str, str, str, str]:
     problems: list[Problem] = []
     clean_name = _text(person.name, "name", MAX_NAME_LENGTH, problems)
     clean_address = _text(person.address, "address", MAX_ADDRESS_LENGTH, problems)
-    kind, number = _id_number(person, clock, problems)
+    kind, number = _id_number(person, today, problems)
     clean_phone = ""
     try:
         clean_phone = validate_phone(person.phone)
@@ -103,9 +105,14 @@ class ValidRegistration:
     district: str | None = None
 
 
-def validate_registration(person: Register, *, clock: Clock) -> ValidRegistration:
-    """Check every field; ``InvalidInput`` names each one that breaks a rule."""
-    kind, number, clean_name, clean_phone, clean_address = _validate(person, clock=clock)
+def validate_registration(
+    person: Register, *, clock: Clock, jurisdiction: str
+) -> ValidRegistration:
+    """Check every field; ``InvalidInput`` names each one that breaks a rule. A birth date is
+    checked against the calendar day in the jurisdiction's time zone (before 08:00 in China it
+    is already tomorrow's UTC date there)."""
+    today = local_date(clock.now(), jurisdiction)
+    kind, number, clean_name, clean_phone, clean_address = _validate(person, today=today)
     return ValidRegistration(
         kind,
         number,
@@ -158,7 +165,7 @@ def register_person(
 ) -> Registered:
     """Register a resident (an operator at the console); refuse bad input naming each field,
     and a second registration of the same ID number in the jurisdiction."""
-    valid = validate_registration(person, clock=clock)
+    valid = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
     with uow:
         added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.commit()
@@ -177,7 +184,7 @@ def register_through_channel(
     """A channel registers its user: the person is added, the channel's user id (the
     assertion's ``sub``) is bound to the new subject, and the face check it vouches for is
     recorded — all in one transaction."""
-    valid = validate_registration(person, clock=clock)
+    valid = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
     with uow:
         channel = uow.channels.get(channel_id)
         if channel is None or not channel.active:

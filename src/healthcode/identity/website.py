@@ -57,7 +57,7 @@ def sign_up(
     """Register on the website and create the phone + password login, in one transaction."""
     problems = []
     try:
-        valid = validate_registration(person, clock=clock)
+        valid = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
     except InvalidInput as refused:
         problems.extend(refused.problems)
     try:

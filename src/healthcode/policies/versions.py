@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from healthcode.kernel.budget import TimeBudget, TookTooLong
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.kernel.facts import Colour
+from healthcode.kernel.regions import time_zone
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
@@ -59,10 +61,31 @@ def _tracing_section_problems(document: object) -> list[Problem]:
 
 def refuse_bad_settings(policy: Policy) -> None:
     """Refuse a policy whose ``tracing``, ``entry``, ``checkin`` or ``retention`` section is
-    wrong, naming each key."""
-    problems = [*tracing_problems(policy), *presence_problems(policy)]
+    wrong, naming each key, or whose ``timezone`` is not its jurisdiction's."""
+    problems = [*tracing_problems(policy), *presence_problems(policy), *_zone_problems(policy)]
     if problems:
         raise InvalidInput(problems)
+
+
+# a winter and a summer instant: a zone with daylight saving has no single UTC offset
+_SEASONS = (datetime(2026, 1, 15, tzinfo=UTC), datetime(2026, 7, 15, tzinfo=UTC))
+
+
+def _zone_problems(policy: Policy) -> list[Problem]:
+    """The policy counts calendar days (``normal_declarations``) in its ``timezone``; the rest
+    of the service counts them in the jurisdiction's zone (``kernel.regions.time_zone``). Two
+    different days would be wrong, so they must agree."""
+    zone = time_zone(policy.jurisdiction)
+    offsets = {moment.astimezone(zone).utcoffset() for moment in _SEASONS}
+    if offsets == {policy.timezone.utcoffset(None)}:
+        return []
+    return [
+        Problem(
+            "timezone",
+            f"must be the UTC offset of {policy.jurisdiction}'s time zone {zone.key} "
+            f"(calendar days are counted in it), not {policy.utc_offset}",
+        )
+    ]
 
 
 @dataclass(frozen=True)

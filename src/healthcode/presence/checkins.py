@@ -4,7 +4,10 @@ record where the person was — unless the phone is far from the venue.
 A check-in sends the place-code text, the phone's position and (optionally) the phone's time.
 It is **flagged**, never silently accepted, when the phone is farther from the venue than the
 policy allows (``checkin.max_distance_m``, default 1 km) — a forwarded or photographed poster —
-and the message says so, naming the venue the phone seems to be at when one is near. A flagged
+and the message says so, naming the venue the phone seems to be at when one is near. A phone
+outside the area the instance serves (``presence.serving_area``: in another city) is refused,
+and nothing is stored: no review could confirm that visit, and the instance keeps no record of
+where people are outside its jurisdiction. A flagged
 check-in is stored as a check-in record only: it becomes a presence (the thing tracing reads)
 only once an official confirms it (``confirm_checkin``; API ``POST /api/v1/checkins/{id}/
 confirm``, CLI ``healthcode checkin confirm``); a rejected one never does.
@@ -29,6 +32,7 @@ from healthcode.presence.geo import coordinate_problems, distance_metres
 from healthcode.presence.model import Checkin, Venue
 from healthcode.presence.place_codes import FIELD, verify_place_code
 from healthcode.presence.ports import PresenceUnitOfWork
+from healthcode.presence.serving_area import outside_problems
 from healthcode.presence.settings import accepted_colours, checkin_max_distance, retention
 from healthcode.presence.venue_kinds import outcome_for
 from healthcode.status.assessment import status_now
@@ -140,6 +144,7 @@ def check_in(
         policy = uow.policies.active(jurisdiction)
         when = scan.at or now
         problems = check_time(when, now=now, keep=retention(policy))
+        problems += outside_problems(uow, jurisdiction=jurisdiction, lat=lat, lon=lon)
         if problems:
             raise InvalidInput(problems)
         status = status_now(uow, clock=clock, subject=subject)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Final
 
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.kernel.regions import is_region_code
+from healthcode.presence.boundary_shapes import Polygon, Ring, shape_problems
 
 EARTH_RADIUS_METRES: Final = 6_371_008.8
-
-Ring = tuple[tuple[float, float], ...]  # (lon, lat) pairs, GeoJSON order
-Polygon = tuple[Ring, ...]  # outer ring, then holes
 
 
 def coordinate_problems(lat: object, lon: object, *, prefix: str = "") -> list[Problem]:
@@ -77,6 +76,38 @@ class Boundary:
         }
 
 
+def _segment_distance(
+    px: float, py: float, a: tuple[float, float], b: tuple[float, float]
+) -> float:
+    """Distance from (px, py) to the segment a–b on a plane."""
+    (ax, ay), (bx, by) = a, b
+    dx, dy = bx - ax, by - ay
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
+def distance_outside_metres(boundary: Boundary, lat: float, lon: float) -> float:
+    """How far the position lies outside the boundary (0 inside), in metres: the nearest edge,
+    measured on a plane tangent at the position (exact enough within a few hundred km; farther
+    away it only has to be large)."""
+    if boundary.contains(lat, lon):
+        return 0.0
+    metres_per_degree = math.radians(1) * EARTH_RADIUS_METRES
+    scale = math.cos(math.radians(lat))
+
+    def plane(point: tuple[float, float]) -> tuple[float, float]:
+        return (point[0] - lon) * scale * metres_per_degree, (point[1] - lat) * metres_per_degree
+
+    nearest = math.inf
+    for polygon in boundary.polygons:
+        for ring in polygon:
+            projected = [plane(p) for p in ring]
+            for a, b in pairwise(projected):
+                nearest = min(nearest, _segment_distance(0.0, 0.0, a, b))
+    return nearest
+
+
 def jurisdiction_at(boundaries: Sequence[Boundary], lat: float, lon: float) -> str | None:
     """The code of the first boundary containing the position (None when outside all)."""
     for boundary in boundaries:
@@ -85,10 +116,12 @@ def jurisdiction_at(boundaries: Sequence[Boundary], lat: float, lon: float) -> s
     return None
 
 
-def parse_boundaries(document: object) -> list[Boundary]:
+def parse_boundaries(document: object, *, check_shapes: bool = True) -> list[Boundary]:
     """Boundaries from a GeoJSON FeatureCollection whose features carry ``code`` (GB/T 2260)
     and ``name`` properties and a Polygon or MultiPolygon geometry. Every problem is reported
-    by feature: ``features[2].geometry: …``."""
+    by feature: ``features[2].geometry: …``. Unless ``check_shapes`` is off (boundaries read
+    back from storage were checked on import), each shape must be plausible
+    (``presence.boundary_shapes``): non-empty, simple, enclosing an area a division can have."""
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise InvalidInput.one("geojson", "must be a GeoJSON FeatureCollection")
     features = document.get("features")
@@ -97,27 +130,38 @@ def parse_boundaries(document: object) -> list[Boundary]:
     problems: list[Problem] = []
     found: list[Boundary] = []
     for i, feature in enumerate(features):
-        path = f"features[{i}]"
-        before = len(problems)
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            problems.append(Problem(path, "must be a GeoJSON Feature"))
-            continue
-        properties = feature.get("properties")
-        props = properties if isinstance(properties, dict) else {}
-        code, name = props.get("code"), props.get("name")
-        if not isinstance(code, str) or not is_region_code(code):
-            problems.append(Problem(f"{path}.properties.code", "must be a GB/T 2260 code"))
-        if not isinstance(name, str) or not name.strip():
-            problems.append(Problem(f"{path}.properties.name", "must be a non-empty string"))
-        polygons = _geometry(feature.get("geometry"), f"{path}.geometry", problems)
-        if len(problems) == before and isinstance(code, str) and isinstance(name, str):
-            found.append(Boundary(code=code, name=name.strip(), polygons=polygons))
+        boundary = _feature(feature, f"features[{i}]", problems, check_shapes=check_shapes)
+        if boundary is not None:
+            found.append(boundary)
     codes = [b.code for b in found]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(Problem("features", f"code {code} appears more than once"))
     if problems:
         raise InvalidInput(problems)
     return found
+
+
+def _feature(
+    feature: object, path: str, problems: list[Problem], *, check_shapes: bool
+) -> Boundary | None:
+    """The boundary a feature describes; None (its problems added) when it is wrong."""
+    before = len(problems)
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        problems.append(Problem(path, "must be a GeoJSON Feature"))
+        return None
+    properties = feature.get("properties")
+    props = properties if isinstance(properties, dict) else {}
+    code, name = props.get("code"), props.get("name")
+    if not isinstance(code, str) or not is_region_code(code):
+        problems.append(Problem(f"{path}.properties.code", "must be a GB/T 2260 code"))
+    if not isinstance(name, str) or not name.strip():
+        problems.append(Problem(f"{path}.properties.name", "must be a non-empty string"))
+    polygons = _geometry(feature.get("geometry"), f"{path}.geometry", problems)
+    if check_shapes and len(problems) == before and isinstance(code, str):
+        problems += shape_problems(code, polygons, f"{path}.geometry")
+    if len(problems) == before and isinstance(code, str) and isinstance(name, str):
+        return Boundary(code=code, name=name.strip(), polygons=polygons)
+    return None
 
 
 def _geometry(value: object, path: str, problems: list[Problem]) -> tuple[Polygon, ...]:

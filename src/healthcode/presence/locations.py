@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Final
 
 from healthcode.checkpoint.batches import MAX_PROBLEMS
@@ -33,12 +32,13 @@ from healthcode.presence.cells import cell_of, centre
 from healthcode.presence.checkins import check_time
 from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
 from healthcode.presence.ports import PresenceUnitOfWork
+from healthcode.presence.serving_area import boundaries_in as boundaries_in
+from healthcode.presence.serving_area import bundled_boundaries as bundled_boundaries
 from healthcode.presence.settings import retention
 from healthcode.presence.stays import ItineraryEntry, Ping, Stay, itinerary, merge_stays, moves
 
 SOURCES: Final = ("gps", "telecom")
 MAX_PINGS: Final = 100_000
-BUNDLED_BOUNDARIES: Final = "jurisdictions-approximate.geojson"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,17 +102,6 @@ def _parse(
     if not isinstance(source, str):
         return None
     return subject.strip(), float(lat), float(lon), at.astimezone(UTC), source  # type: ignore[arg-type]
-
-
-def bundled_boundaries() -> list[Boundary]:
-    """The approximate boundaries of Hangzhou, Shanghai and Beijing shipped with the package."""
-    text = resources.files("healthcode").joinpath("geodata", BUNDLED_BOUNDARIES).read_text("utf-8")
-    return parse_boundaries(json.loads(text))
-
-
-def boundaries_in(uow: PresenceUnitOfWork) -> list[Boundary]:
-    """The imported boundaries, else the bundled approximate ones."""
-    return uow.boundaries.all() or bundled_boundaries()
 
 
 def import_boundaries(

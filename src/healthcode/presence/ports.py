@@ -90,6 +90,14 @@ class BoundaryRepository(Protocol):
 
     def all(self) -> list[Boundary]: ...
 
+    def one(self, code: str) -> Boundary | None:
+        """The imported boundary of ``code`` (None when none is)."""
+        ...
+
+    def any_imported(self) -> bool:
+        """Whether any boundary has been imported (if not, the bundled ones are in use)."""
+        ...
+
 
 class RetentionRepository(Protocol):
     """Deleting what policy no longer lets us keep."""

@@ -17,6 +17,7 @@ from healthcode.presence.geo import coordinate_problems
 from healthcode.presence.model import Device, Organisation, Venue
 from healthcode.presence.place_codes import PlaceClaims, encode_place_code
 from healthcode.presence.ports import PresenceUnitOfWork
+from healthcode.presence.serving_area import outside_problems
 from healthcode.presence.settings import accepted_colours
 from healthcode.presence.venue_kinds import VenueKind, kinds_text, parse_kind
 
@@ -87,7 +88,8 @@ def add_venue(
     jurisdiction: str,
     details: VenueDetails,
 ) -> Venue:
-    """Register a venue and sign its place code (its poster can be printed at once)."""
+    """Register a venue and sign its place code (its poster can be printed at once). A venue
+    outside the area the instance serves is refused (``presence.serving_area``)."""
     organisation_id, lat, lon = details.organisation_id, details.lat, details.lon
     problems: list[Problem] = []
     zh = _name(details.name_zh, "name_zh", problems)
@@ -104,6 +106,9 @@ def add_venue(
         organisation = uow.venues.organisation(organisation_id)
         if organisation is None or organisation.jurisdiction != jurisdiction:
             raise InvalidInput.one("organisation", f"no organisation {organisation_id!r} here")
+        outside = outside_problems(uow, jurisdiction=jurisdiction, lat=lat, lon=lon)
+        if outside:
+            raise InvalidInput(outside)
         venue = Venue(
             id=venue_id,
             name_zh=zh,

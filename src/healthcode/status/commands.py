@@ -145,8 +145,11 @@ def health(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Declare temperature and symptoms."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+    """Declare temperature and symptoms (`--at`: as made then, e.g. on a paper form; never
+    in the future)."""
+    moment = parse_at(at, as_json=as_json)
+    # the real clock, so that the service can refuse an --at in the future
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
         fact = declarations.declare_health(
             uow=c.uow(),
             clock=c.clock,
@@ -154,6 +157,7 @@ def health(
             temperature=temperature,
             symptoms=symptom or [],
             note=note,
+            at=moment,
         )
     emit(fact.data(), as_json=as_json, human=lambda console: console.print(f"declared {fact.id}"))
 
@@ -167,11 +171,13 @@ def travel(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Declare a stay in a region within the last 14 days."""
+    """Declare a stay in a region within the 14 days before `--at` (default: now), in local
+    calendar days."""
     with refusals(as_json=as_json):
         from_date = _date("from_date", from_)
         to_date = _date("to_date", to)
-        with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        moment = parse_at(at, as_json=as_json)
+        with system(as_json=as_json) as c:  # the real clock: an --at in the future is refused
             fact = declarations.declare_travel(
                 uow=c.uow(),
                 clock=c.clock,
@@ -179,6 +185,7 @@ def travel(
                 place=place,
                 from_date=from_date,
                 to_date=to_date,
+                at=moment,
             )
     emit(fact.data(), as_json=as_json, human=lambda console: console.print(f"declared {fact.id}"))
 

@@ -238,15 +238,27 @@ class SqlBoundaryRepository:
 
     def all(self) -> list[Boundary]:
         rows = self._session.scalars(select(BoundaryRow).order_by(BoundaryRow.code))
-        document = {
-            "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "properties": {"code": r.code, "name": r.name},
-                    "geometry": r.geometry,
-                }
-                for r in rows
-            ],
-        }
-        return parse_boundaries(document) if document["features"] else []
+        return _boundaries(list(rows))
+
+    def one(self, code: str) -> Boundary | None:
+        row = self._session.get(BoundaryRow, code)
+        return None if row is None else _boundaries([row])[0]
+
+    def any_imported(self) -> bool:
+        return self._session.scalar(select(BoundaryRow.code).limit(1)) is not None
+
+
+def _boundaries(rows: list[BoundaryRow]) -> list[Boundary]:
+    """Boundaries from their rows (their shapes were checked when they were imported)."""
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": r.code, "name": r.name},
+                "geometry": r.geometry,
+            }
+            for r in rows
+        ],
+    }
+    return parse_boundaries(document, check_shapes=False) if rows else []
