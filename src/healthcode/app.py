@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from healthcode import bootstrap
-from healthcode.api import problems
+from healthcode.api import problems, responses
 from healthcode.container import Container
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         lifespan=lifespan,
     )
     problems.install(app)
+    responses.install(app)
     for router in bootstrap.ROUTERS:
         app.include_router(router)
     return app

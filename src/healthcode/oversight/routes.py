@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import access_log_of, verify_access_log
@@ -72,7 +73,7 @@ def get_proposal(
     )
 
 
-@router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut)
+@router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut, responses=CONFLICT)
 def approve(
     proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
 ) -> ProposalOut:
@@ -88,7 +89,7 @@ def approve(
     return ProposalOut.of(decided)
 
 
-@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut)
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, responses=CONFLICT)
 def reject(
     proposal_id: str, body: DecisionIn, approver: Decides, container: ContainerDep
 ) -> ProposalOut:

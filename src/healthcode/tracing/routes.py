@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from healthcode.api.auth import Authorized, CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.model import ProposalKind, ProposalStatus
@@ -113,7 +114,7 @@ def preview_case(case_id: str, official: Previews, container: ContainerDep) -> P
     return PreviewOut.model_validate(found)
 
 
-@router.post("/cases/{case_id}/confirm", response_model=ProposalOut)
+@router.post("/cases/{case_id}/confirm", response_model=ProposalOut, responses=CONFLICT)
 def confirm_case(
     case_id: str, body: DecisionIn, approver: ConfirmsCases, container: ContainerDep
 ) -> ProposalOut:
@@ -156,7 +157,8 @@ def correct_case(
         200: {
             "model": ProposalOut,
             "description": "A pending report was rejected (a single decision)",
-        }
+        },
+        **CONFLICT,
     },
 )
 def withdraw_case(
@@ -183,7 +185,7 @@ def withdraw_case(
     return ProposalOut.of(proposal)
 
 
-@router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut)
+@router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut, responses=CONFLICT)
 def approve_withdrawal(
     case_id: str, body: DecisionIn, approver: ApprovesWithdrawals, container: ContainerDep
 ) -> ProposalOut:
@@ -272,7 +274,10 @@ def get_quarantines(official: ReadsQuarantines, container: ContainerDep) -> list
 
 
 @router.post(
-    "/quarantines/release", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
+    "/quarantines/release",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses=NOT_FOUND,
 )
 def release_quarantine(
     body: ReleaseIn, official: ProposesReleases, container: ContainerDep

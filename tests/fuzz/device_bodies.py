@@ -1,0 +1,79 @@
+"""Hypothesis strategies for what a checkpoint device sends: signed scan batches and staff
+checks, with fuzzed fields, signed with the device's real key whenever they can be signed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+from healthcode.checkpoint.batches import ScanRecord, b64, to_be_signed
+from healthcode.presence.employers import sign_staff_check
+from presence_helpers import DeviceKit
+
+# anything a JSON string may hold, lone surrogates and NUL included
+TEXT = st.text(st.characters(codec=None), max_size=70)
+OFFSETS = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+    lambda m: timezone(timedelta(minutes=m))
+)
+
+
+def times(now: datetime) -> st.SearchStrategy[datetime]:
+    """Mostly near ``now``, sometimes anywhere a datetime can be, in any offset."""
+    near = st.timedeltas(min_value=timedelta(hours=-30), max_value=timedelta(minutes=10)).map(
+        lambda d: now + d
+    )
+    anywhere = st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=OFFSETS
+    )
+    return st.one_of(near, near.flatmap(lambda t: OFFSETS.map(t.astimezone)), anywhere)
+
+
+def _random_signature() -> str:
+    return b64(os.urandom(64))
+
+
+def _spelled(at: datetime) -> str:
+    return at.isoformat()
+
+
+@st.composite
+def scan_batches(draw: st.DrawFn, kit: DeviceKit, subjects: Sequence[str], now: datetime) -> Any:
+    """A batch from the device: each scan's fields valid or fuzzed; signed over what it says."""
+    scans = draw(
+        st.lists(
+            st.builds(
+                ScanRecord,
+                seq=st.integers(min_value=-1, max_value=2**64),
+                subject=st.sampled_from(list(subjects)) | TEXT,
+                at=times(now),
+                outcome=st.sampled_from(["pass", "stop", "invalid"]) | TEXT,
+                reason=st.just("ok") | TEXT,
+                issuer=st.just("330100") | TEXT,
+                temperature=st.none() | st.floats(allow_nan=False, allow_infinity=False),  # JSON's
+                vehicle=st.none() | TEXT,
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    try:
+        signature = b64(kit.key.sign(to_be_signed(kit.id, scans)))
+    except (ValueError, OverflowError):  # text CBOR cannot encode (a lone surrogate)
+        signature = _random_signature()
+    wire = [{**s._asdict(), "at": _spelled(s.at)} for s in scans]
+    return {"device": kit.id, "scans": wire, "signature": signature}
+
+
+@st.composite
+def staff_checks(draw: st.DrawFn, kit: DeviceKit, subjects: Sequence[str], now: datetime) -> Any:
+    """A gate's staff check: subjects real or fuzzed, asked at a time near now or anywhere."""
+    asked = draw(st.lists(st.sampled_from(list(subjects)) | TEXT, min_size=0, max_size=4))
+    at = draw(times(now))
+    try:
+        return sign_staff_check(kit.id, asked, at=at, private_key=kit.key)
+    except (OverflowError, ValueError):  # no UTC spelling, or text CBOR cannot encode
+        return {"device": kit.id, "at": _spelled(at), "subjects": asked, "signature": ""}
