@@ -1,10 +1,11 @@
-"""Hypothesis strategies for what a checkpoint device sends: signed scan batches and staff
-checks, with fuzzed fields, signed with the device's real key whenever they can be signed."""
+"""What the fuzzer sends besides Schemathesis' examples: values known to trouble a service
+(planted into any body), and what a checkpoint device sends (signed scan batches and staff
+checks with fuzzed fields, signed with the device's real key whenever they can be signed)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -13,6 +14,39 @@ from hypothesis import strategies as st
 from healthcode.checkpoint.batches import ScanRecord, b64, to_be_signed
 from healthcode.presence.employers import sign_staff_check
 from presence_helpers import DeviceKit
+
+# text a careless client or an attacker sends: a lone surrogate, NUL, a control character, a
+# right-to-left override, times at the ends of the calendar, huge numbers, a long string
+HOSTILE_IN_PATHS: tuple[Any, ...] = (
+    "nul\x00byte",
+    "bell\x07",
+    "\u202egnp.exe",
+    "line\nbreak",
+    "x" * 5000,
+)
+HOSTILE: tuple[Any, ...] = (
+    *HOSTILE_IN_PATHS,
+    "\ud800",
+    "9999-12-31T23:59:59-14:00",
+    "0001-01-01T00:00:00+14:00",
+    1e300,
+    -(2**70),
+    [],
+    {},
+)
+
+
+def leaves(document: Any) -> Iterator[tuple[Any, Any]]:
+    """(container, key) of each value inside a JSON document, nested ones included."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield document, key
+            yield from leaves(value)
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            yield document, index
+            yield from leaves(value)
+
 
 # anything a JSON string may hold, lone surrogates and NUL included
 TEXT = st.text(st.characters(codec=None), max_size=70)

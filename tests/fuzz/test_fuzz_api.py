@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 import schemathesis
-from device_bodies import scan_batches, staff_checks
+from device_bodies import HOSTILE, HOSTILE_IN_PATHS, leaves, scan_batches, staff_checks
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -37,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api_helpers import operation_actions
 from fuzz_helpers import Actor, Scene, build_scene, fresh_assertion
+from healthcode.api.auth import ASSERTION_HEADER, PURPOSE_HEADER
 from healthcode.app import create_app
 from healthcode.container import Container
 from healthcode.oversight.access import Action
@@ -151,7 +152,23 @@ def _fuzzer(
 def _tailor(
     case: schemathesis.Case, data: st.DataObject, action: Action, actor: Actor, scene: Scene
 ) -> None:
-    """Real ids now and then, a fresh channel assertion, a device's signed body."""
+    """Real ids now and then, a fresh channel assertion, a device's signed body, a hostile
+    value somewhere."""
+    for header in (ASSERTION_HEADER, PURPOSE_HEADER):
+        # generated junk in these headers refuses most requests before they reach the use case
+        if case.headers and header in case.headers and data.draw(st.booleans()):
+            del case.headers[header]
+    _real_ids(case, data, actor, scene)
+    if actor.name == "device" and scene.device is not None:
+        now, subjects = scene.container.clock.now(), scene.ids["subject"]
+        bodies = scan_batches if action is Action.UPLOAD_SCANS else staff_checks
+        case.body = data.draw(bodies(scene.device, subjects, now))
+        case.media_type = "application/json"
+    if data.draw(st.integers(0, 3)) == 0:
+        _plant_hostile(case, data)
+
+
+def _real_ids(case: schemathesis.Case, data: st.DataObject, actor: Actor, scene: Scene) -> None:
     for name in list(case.path_parameters or {}):
         if name in scene.ids and data.draw(st.booleans()):
             case.path_parameters[name] = data.draw(st.sampled_from(scene.ids[name]))
@@ -161,11 +178,19 @@ def _tailor(
                 case.body[key] = data.draw(st.sampled_from(scene.ids[kind]))
         if "assertion" in case.body and actor.name == "channel" and data.draw(st.booleans()):
             case.body["assertion"] = fresh_assertion(scene)
-    if actor.name == "device" and scene.device is not None:
-        now, subjects = scene.container.clock.now(), scene.ids["subject"]
-        bodies = scan_batches if action is Action.UPLOAD_SCANS else staff_checks
-        case.body = data.draw(bodies(scene.device, subjects, now))
-        case.media_type = "application/json"
+
+
+def _plant_hostile(case: schemathesis.Case, data: st.DataObject) -> None:
+    """Replace one value of the body (or one path parameter) with a known troublemaker."""
+    # JSON carries any string (a lone surrogate escaped); a form or a URL cannot
+    slots = list(leaves(case.body)) if case.media_type == "application/json" else []
+    paths = list(case.path_parameters or {})
+    if slots and (not paths or data.draw(st.booleans())):
+        parent, key = data.draw(st.sampled_from(slots))
+        parent[key] = data.draw(st.sampled_from(HOSTILE))
+    elif paths:
+        name = data.draw(st.sampled_from(paths))
+        case.path_parameters[name] = data.draw(st.sampled_from(HOSTILE_IN_PATHS))
 
 
 def _send(
@@ -178,6 +203,8 @@ def _send(
     except requests.RequestException:
         raise  # the fuzzer built a request no client could send: its own bug
     except Exception as error:  # the app raised: a 500 with a traceback
+        if not any("healthcode" in f.filename for f in traceback.extract_tb(error.__traceback__)):
+            raise  # not the app's: the fuzzer's or the client's
         where = "".join(traceback.format_exception(error)[-3:])
         tally.statuses[500] += 1
         tally.fail(case.operation.label, f"500 {type(error).__name__}", f"{label}\n{where}")
