@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from factories import registration, resident_id
+from healthcode.codes.issuing import issue_code
 from healthcode.container import Container
 from healthcode.identity.channels import issue_channel_token
 from healthcode.identity.model import AuthSession
@@ -121,8 +122,17 @@ def build_scene(container: Container) -> Scene:
         container, reporter, other, sampled_at=container.clock.now() - timedelta(hours=6)
     )
     pending = [p.id for p in list_proposals(uow=container.uow(), principal=reporter)]
+    code = issue_code(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        subject=subject,
+        lifetime=container.settings.code_lifetime,
+    )
     scene.ids = {
         "subject": [subject, other],
+        "place_code": [town.restaurant.place_code, town.bus.place_code],
+        "code": [code.token],
         "organisation_id": [town.organisation],
         "venue_id": [town.restaurant.id, town.hospital.id, town.bus.id],
         "checkin_id": [flagged.checkin.id],

@@ -16,6 +16,7 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import requests
@@ -27,6 +28,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.python.asgi import ASGIClient
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -34,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from valid_bodies import BODIES
 
 from api_helpers import operation_actions
 from fuzz_helpers import Actor, Scene, build_scene, fresh_assertion
@@ -57,9 +60,35 @@ CHECKS = [
 EXAMPLES = {"sqlite": 20, "postgresql": 8}
 REFUSED_EXAMPLES = 2
 
-# Failures that other parts of issue 16 fix (free text, times): (operation, kind) → why.
-# Empty it once they are merged; a failure not listed here fails the stage.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+
+@dataclass(frozen=True)
+class Known:
+    """A class of failure that another part of issue 16 fixes: the exception the app raised
+    and what the request held (as ``repr`` spells it)."""
+
+    owner: str
+    error: str
+    sent: tuple[str, ...]
+
+    def matches(self, error: Exception, case: schemathesis.Case) -> bool:
+        sent = repr((case.path_parameters, case.query, case.body))
+        return type(error).__name__ == self.error and any(s in sent for s in self.sent)
+
+
+# Known failures, counted and printed but not failing the stage. Empty this once the fixes
+# named here are merged: every failure then fails the stage.
+KNOWN_FAILURES: tuple[Known, ...] = (
+    # helper "text" (issue 16, item 2): NUL bytes reach PostgreSQL (path ids, free text)
+    Known("text: NUL byte", "DataError", ("\\x00",)),
+    # helper "text": a lone surrogate reaches encoding (encryption, storage)
+    Known(
+        "text: lone surrogate",
+        "UnicodeEncodeError",
+        tuple(f"\\ud{c}" for c in "89abcdef"),
+    ),
+    # helper "text": times at the ends of the calendar overflow when moved to UTC
+    Known("text: time out of range", "OverflowError", ("'9999-", "'0001-")),
+)
 
 
 @dataclass
@@ -69,6 +98,7 @@ class Tally:
     requests: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
+    known: Counter[str] = field(default_factory=Counter)
 
     def fail(self, label: str, kind: str, example: str) -> None:
         self.failures.setdefault((label, kind), example)
@@ -106,11 +136,11 @@ def test_no_operation_answers_outside_its_declaration(container: Container, fuzz
                     seeded = hypothesis_seed(fuzz_seed + 100 * index + number)(run)
                     settings(_settings(examples))(seeded)()
     elapsed = time.perf_counter() - started
-    unexpected = {k: v for k, v in tally.failures.items() if k not in KNOWN_FAILURES}
+    unexpected = tally.failures
     print(
         f"\nfuzz {backend}: seed {fuzz_seed}, {tally.requests} requests in {elapsed:.0f} s, "
         f"statuses {dict(sorted(tally.statuses.items()))}, "
-        f"{len(tally.failures) - len(unexpected)} known failures"
+        f"known failures {dict(tally.known) or 'none'}"
     )
     report = "\n\n".join(
         f"{label}: {kind}\n{example}" for (label, kind), example in unexpected.items()
@@ -158,14 +188,38 @@ def _tailor(
         # generated junk in these headers refuses most requests before they reach the use case
         if case.headers and header in case.headers and data.draw(st.booleans()):
             del case.headers[header]
+    valid = BODIES.get(case.operation.label)
+    if valid is not None and data.draw(st.booleans()):
+        _start_valid(case, data, valid(scene, data.draw(st.integers(100, 999))))
     _real_ids(case, data, actor, scene)
     if actor.name == "device" and scene.device is not None:
         now, subjects = scene.container.clock.now(), scene.ids["subject"]
         bodies = scan_batches if action is Action.UPLOAD_SCANS else staff_checks
         case.body = data.draw(bodies(scene.device, subjects, now))
         case.media_type = "application/json"
-    if data.draw(st.integers(0, 3)) == 0:
+    if data.draw(st.integers(0, 2)) == 0:
         _plant_hostile(case, data)
+    _keep_metadata(case)
+
+
+def _keep_metadata(case: schemathesis.Case) -> None:
+    """Keep what Schemathesis recorded when it generated the case. Edits mark the case for
+    revalidation, which only feeds checks this stage does not run (is a negative example
+    refused?) and cannot read a lone surrogate."""
+    meta = case._meta
+    if meta is not None:
+        for location in ParameterLocation:
+            meta.clear_dirty(location)
+
+
+def _start_valid(case: schemathesis.Case, data: st.DataObject, body: dict[str, Any]) -> None:
+    """A valid body, keeping at most one field of the generated one."""
+    generated = case.body
+    if isinstance(generated, dict) and generated and data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(generated)))
+        body[key] = generated[key]
+    case.body = body
+    case.media_type = "application/json"
 
 
 def _real_ids(case: schemathesis.Case, data: st.DataObject, actor: Actor, scene: Scene) -> None:
@@ -205,9 +259,13 @@ def _send(
     except Exception as error:  # the app raised: a 500 with a traceback
         if not any("healthcode" in f.filename for f in traceback.extract_tb(error.__traceback__)):
             raise  # not the app's: the fuzzer's or the client's
-        where = "".join(traceback.format_exception(error)[-3:])
         tally.statuses[500] += 1
-        tally.fail(case.operation.label, f"500 {type(error).__name__}", f"{label}\n{where}")
+        known = [k.owner for k in KNOWN_FAILURES if k.matches(error, case)]
+        if known:
+            tally.known[f"{known[0]}: {case.operation.label}"] += 1
+            return
+        what = "\n".join([f"{type(error).__name__}: {error}", *getattr(error, "__notes__", [])])
+        tally.fail(case.operation.label, f"500 {type(error).__name__}", f"{label}\n{what}")
         return
     tally.statuses[response.status_code] += 1
     if action is Action.LOG_OUT and response.status_code == 204:

@@ -1,0 +1,124 @@
+"""A valid body for each operation that takes one, so that a single fuzzed or hostile field
+reaches the use case (and storage) instead of being refused with its neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from factories import registration, resident_id
+from fuzz_helpers import Scene, fresh_assertion
+from healthcode.checkpoint.batches import b64
+from healthcode.credentials.cose import public_key_bytes
+from identity_helpers import PASSWORD, public_pem
+
+HANGZHOU = {"lat": 30.2590, "lon": 120.1490}
+EARLIER = "2026-03-01T00:10:00+00:00"  # the scene's clock is 2026-03-01T01:00Z
+LATER = "2026-03-08T00:00:00+00:00"
+
+Body = Callable[[Scene, int], dict[str, Any]]
+
+
+def _person(_scene: Scene, seq: int) -> dict[str, Any]:
+    return registration(id_number=resident_id(seq), phone=f"137{seq:08d}")
+
+
+def _ids(scene: Scene, kind: str) -> str:
+    return scene.ids[kind][-1]
+
+
+BODIES: dict[str, Body] = {
+    "POST /api/v1/website/sign-up": lambda s, n: {**_person(s, n), "password": PASSWORD},
+    "POST /api/v1/registrations": lambda s, n: {**_person(s, n), "assertion": fresh_assertion(s)},
+    "POST /api/v1/website/login": lambda s, n: {"phone": "13900000001", "password": PASSWORD},
+    "POST /api/v1/officials/login": lambda s, n: {
+        "username": "official-1",
+        "password": PASSWORD,
+        "totp": "000000",
+    },
+    "POST /api/v1/officials": lambda s, n: {
+        "username": f"fuzz-{n}",
+        "role": "official",
+        "jurisdiction": "330100",
+        "password": PASSWORD,
+    },
+    "POST /api/v1/channels": lambda s, n: {
+        "name": f"fuzz-{n}",
+        "public_key_pem": public_pem(Ed25519PrivateKey.generate()),
+        "webhook_url": "https://example.org/hook",
+    },
+    "POST /api/v1/me/declarations/health": lambda s, n: {
+        "temperature": 36.6,
+        "symptoms": [],
+        "note": "fine",
+    },
+    "POST /api/v1/me/declarations/travel": lambda s, n: {
+        "place": "310000",
+        "from_date": "2026-02-20",
+        "to_date": "2026-02-25",
+    },
+    "POST /api/v1/verify": lambda s, n: {"token": _ids(s, "code")},
+    "POST /api/v1/me/checkins": lambda s, n: {"place_code": _ids(s, "place_code"), **HANGZHOU},
+    "POST /api/v1/me/rides": lambda s, n: {
+        "line": "7",
+        "vehicle": "浙A12345",
+        "boarded_at": EARLIER,
+        "alighted_at": "2026-03-01T00:40:00+00:00",
+    },
+    "POST /api/v1/me/locations": lambda s, n: {"pings": [{**HANGZHOU, "at": EARLIER}]},
+    "POST /api/v1/locations/batches": lambda s, n: {
+        "pings": [{"subject": _ids(s, "subject"), **HANGZHOU, "at": EARLIER}]
+    },
+    "POST /api/v1/organisations": lambda s, n: {"name": f"西湖{n}号有限公司"},
+    "POST /api/v1/organisations/{organisation_id}/staff": lambda s, n: {
+        "subject": _ids(s, "subject")
+    },
+    "POST /api/v1/venues": lambda s, n: {
+        "organisation": _ids(s, "organisation_id"),
+        "name_zh": "楼外楼",
+        "name_en": "Louwailou",
+        "kind": "restaurant",
+        **HANGZHOU,
+    },
+    "POST /api/v1/venues/{venue_id}/devices": lambda s, n: {
+        "public_key": b64(public_key_bytes(Ed25519PrivateKey.generate().public_key()))
+    },
+    "POST /api/v1/cases": lambda s, n: {
+        "subject": _ids(s, "subject"),
+        "sampled_at": EARLIER,
+        "test_reference": f"HZ-PCR-{n}",
+        "asymptomatic": True,
+        "reason": "positive PCR",
+    },
+    "POST /api/v1/cases/{case_id}/corrections": lambda s, n: {
+        "test_reference": f"HZ-PCR-{n}",
+        "reason": "typo in the reference",
+    },
+    "POST /api/v1/cases/{case_id}/withdraw": lambda s, n: {"reason": "a false positive"},
+    "POST /api/v1/risk-areas": lambda s, n: {
+        "name": "西湖区",
+        "level": "medium",
+        "venues": [_ids(s, "venue_id")],
+        "starts_at": EARLIER,
+        "ends_at": LATER,
+        "reason": "a cluster",
+    },
+    "POST /api/v1/quarantines/release": lambda s, n: {
+        "subject": _ids(s, "subject"),
+        "reason": "two negative tests",
+    },
+    "POST /api/v1/proposals": lambda s, n: {
+        "action": "release_quarantine",
+        "payload": {"subject": _ids(s, "subject")},
+        "reason": "two negative tests",
+    },
+}
+for _decision in (
+    "POST /api/v1/proposals/{proposal_id}/approve",
+    "POST /api/v1/proposals/{proposal_id}/reject",
+    "POST /api/v1/cases/{case_id}/confirm",
+    "POST /api/v1/cases/{case_id}/withdrawal/approve",
+):
+    BODIES[_decision] = lambda s, n: {"note": "checked"}
