@@ -103,7 +103,7 @@ SIGNED = refusals(503)
 """Needs this jurisdiction's signing keys (``healthcode keys init``)."""
 
 
-def declare_refusals(document: Mapping[str, Any]) -> None:
+def declare_refusals(document: dict[str, Any]) -> None:
     """Add to every operation of ``document`` the refusals its shape implies (in place)."""
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
