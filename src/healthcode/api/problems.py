@@ -87,6 +87,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    413: "Payload too large",
     429: "Too many attempts",
 }
 
