@@ -103,6 +103,8 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
     known: Counter[str] = field(default_factory=Counter)
+    operations: set[str] = field(default_factory=set)
+    succeeded: set[str] = field(default_factory=set)
 
     def fail(self, label: str, kind: str, example: str) -> None:
         self.failures.setdefault((label, kind), example)
@@ -144,7 +146,8 @@ def test_no_operation_answers_outside_its_declaration(container: Container, fuzz
     print(
         f"\nfuzz {backend}: seed {fuzz_seed}, {tally.requests} requests in {elapsed:.0f} s, "
         f"statuses {dict(sorted(tally.statuses.items()))}, "
-        f"known failures {dict(tally.known) or 'none'}"
+        f"known failures {dict(tally.known) or 'none'}; "
+        f"never answered 2xx: {sorted(tally.operations - tally.succeeded) or 'none'}"
     )
     report = "\n\n".join(
         f"{label}: {kind}\n{example}" for (label, kind), example in unexpected.items()
@@ -256,6 +259,7 @@ def _send(
 ) -> None:
     label = f"{case.operation.label} as {actor.name}"
     tally.requests += 1
+    tally.operations.add(case.operation.label)
     try:
         response = case.call(base_url=BASE_URL, session=client, headers=actor.headers())
     except requests.RequestException:
@@ -272,6 +276,8 @@ def _send(
         tally.fail(case.operation.label, f"500 {type(error).__name__}", f"{label}\n{what}")
         return
     tally.statuses[response.status_code] += 1
+    if response.status_code < 300:
+        tally.succeeded.add(case.operation.label)
     if action is Action.LOG_OUT and response.status_code == 204:
         actor.renew()  # the fuzzer ended the actor's session
     try:

@@ -75,7 +75,9 @@ def _case_out(view: CaseView) -> CaseOut:
     )
 
 
-@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+@router.post(
+    "/cases", status_code=status.HTTP_201_CREATED, response_model=ProposalOut, responses=NOT_FOUND
+)
 def report_case(body: CaseIn, official: ReportsCases, container: ContainerDep) -> ProposalOut:
     """Report a case: a proposal a different official confirms (`payload.case_id` names it)."""
     proposal = cases.report_case(
