@@ -16,13 +16,14 @@ from identity_helpers import PASSWORD, public_pem
 
 HANGZHOU = {"lat": 30.2590, "lon": 120.1490}
 EARLIER = "2026-03-01T00:10:00+00:00"  # the scene's clock is 2026-03-01T01:00Z
+NOW = "2026-03-01T01:00:00+00:00"  # people gave their consent to location use then
 LATER = "2026-03-08T00:00:00+00:00"
 
 Body = Callable[[Scene, int], dict[str, Any]]
 
 
-def _person(_scene: Scene, seq: int) -> dict[str, Any]:
-    return registration(id_number=resident_id(seq), phone=f"137{seq:08d}")
+def _person(_scene: Scene, seq: int, *, birth: str = "19900101") -> dict[str, Any]:
+    return registration(id_number=resident_id(seq, birth=birth), phone=f"13{birth[2:4]}{seq:07d}")
 
 
 def _ids(scene: Scene, kind: str) -> str:
@@ -31,7 +32,10 @@ def _ids(scene: Scene, kind: str) -> str:
 
 BODIES: dict[str, Body] = {
     "POST /api/v1/website/sign-up": lambda s, n: {**_person(s, n), "password": PASSWORD},
-    "POST /api/v1/registrations": lambda s, n: {**_person(s, n), "assertion": fresh_assertion(s)},
+    "POST /api/v1/registrations": lambda s, n: {
+        **_person(s, n, birth="19850505"),
+        "assertion": fresh_assertion(s),
+    },
     "POST /api/v1/website/login": lambda s, n: {"phone": "13900000001", "password": PASSWORD},
     "POST /api/v1/officials/login": lambda s, n: {
         "username": "official-1",
@@ -62,14 +66,14 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/verify": lambda s, n: {"token": _ids(s, "code")},
     "POST /api/v1/me/checkins": lambda s, n: {"place_code": _ids(s, "place_code"), **HANGZHOU},
     "POST /api/v1/me/rides": lambda s, n: {
-        "line": "7",
+        "line": _ids(s, "venue_id"),  # the bus route
         "vehicle": "浙A12345",
         "boarded_at": EARLIER,
         "alighted_at": "2026-03-01T00:40:00+00:00",
     },
-    "POST /api/v1/me/locations": lambda s, n: {"pings": [{**HANGZHOU, "at": EARLIER}]},
+    "POST /api/v1/me/locations": lambda s, n: {"pings": [{**HANGZHOU, "at": NOW}]},
     "POST /api/v1/locations/batches": lambda s, n: {
-        "pings": [{"subject": _ids(s, "subject"), **HANGZHOU, "at": EARLIER}]
+        "pings": [{"subject": _ids(s, "subject"), **HANGZHOU, "at": NOW, "source": "telecom"}]
     },
     "POST /api/v1/organisations": lambda s, n: {"name": f"西湖{n}号有限公司"},
     "POST /api/v1/organisations/{organisation_id}/staff": lambda s, n: {

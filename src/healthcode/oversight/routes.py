@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
-from healthcode.api.responses import CONFLICT
+from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import access_log_of, verify_access_log
@@ -39,7 +39,12 @@ ReadsAccessLogs = Annotated[Principal, Depends(Authorized(Action.READ_ACCESS_LOG
 VerifiesAuditLog = Annotated[Principal, Depends(Authorized(Action.VERIFY_AUDIT_LOG))]
 
 
-@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+@router.post(
+    "/proposals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses={**NOT_FOUND, **CONFLICT},
+)
 def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> ProposalOut:
     """Propose a change that needs a second pair of eyes (nothing happens until approved)."""
     proposal = proposals.propose(

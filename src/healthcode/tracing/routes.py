@@ -133,7 +133,10 @@ def confirm_case(
 
 
 @router.post(
-    "/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
+    "/cases/{case_id}/corrections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses=CONFLICT,
 )
 def correct_case(
     case_id: str, body: CorrectionIn, official: ReportsCases, container: ContainerDep
