@@ -24,6 +24,7 @@ from healthcode.presence.employers import list_staff_member
 from identity_helpers import (
     PASSWORD,
     ChannelKit,
+    OfficialKit,
     add_test_channel,
     add_test_official,
     bearer,
@@ -65,6 +66,7 @@ class Scene:
     ids: dict[str, list[str]] = field(default_factory=dict)
     device: DeviceKit | None = None
     channel: ChannelKit | None = None
+    gatekeeper: OfficialKit | None = None  # an official whose logins the fuzzer tries
 
 
 class _Session:
@@ -188,6 +190,7 @@ def _channel(scene: Scene) -> None:
 
 def _officials(scene: Scene) -> None:
     container = scene.container
+    scene.gatekeeper = add_test_official(container, "gatekeeper", Role.OFFICIAL.value)
     for role in (Role.OFFICIAL, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN):
         kit = add_test_official(container, f"{role.value}-1", role.value)
         issued = log_in_official(

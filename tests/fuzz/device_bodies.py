@@ -63,7 +63,43 @@ def times(now: datetime) -> st.SearchStrategy[datetime]:
     anywhere = st.datetimes(
         min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=OFFSETS
     )
-    return st.one_of(near, near.flatmap(lambda t: OFFSETS.map(t.astimezone)), anywhere)
+    now_ish = st.timedeltas(min_value=timedelta(minutes=-4), max_value=timedelta(minutes=4))
+    return st.one_of(
+        now_ish.map(lambda d: now + d),
+        near,
+        near.flatmap(lambda t: OFFSETS.map(t.astimezone)),
+        anywhere,
+    )
+
+
+def scans(subjects: Sequence[str], now: datetime) -> st.SearchStrategy[ScanRecord]:
+    """A scan as a device records it, or one with any of its fields fuzzed."""
+    recorded = st.builds(
+        ScanRecord,
+        seq=st.integers(min_value=0, max_value=2**40),
+        subject=st.sampled_from(list(subjects)),
+        at=st.timedeltas(min_value=timedelta(hours=-10), max_value=timedelta(0)).map(
+            lambda d: now + d
+        ),
+        outcome=st.sampled_from(["pass", "stop", "invalid"]),
+        reason=st.just("ok"),
+        issuer=st.just("330100"),
+        temperature=st.none()
+        | st.floats(min_value=35.0, max_value=42.0).map(lambda t: round(t, 1)),
+        vehicle=st.none(),
+    )
+    fuzzed = st.builds(
+        ScanRecord,
+        seq=st.integers(min_value=-1, max_value=2**64),
+        subject=st.sampled_from(list(subjects)) | TEXT,
+        at=times(now),
+        outcome=st.sampled_from(["pass", "stop", "invalid"]) | TEXT,
+        reason=st.just("ok") | TEXT,
+        issuer=st.just("330100") | TEXT,
+        temperature=st.none() | st.floats(allow_nan=False, allow_infinity=False),  # JSON's
+        vehicle=st.none() | TEXT,
+    )
+    return recorded | fuzzed
 
 
 def _random_signature() -> str:
@@ -76,29 +112,13 @@ def _spelled(at: datetime) -> str:
 
 @st.composite
 def scan_batches(draw: st.DrawFn, kit: DeviceKit, subjects: Sequence[str], now: datetime) -> Any:
-    """A batch from the device: each scan's fields valid or fuzzed; signed over what it says."""
-    scans = draw(
-        st.lists(
-            st.builds(
-                ScanRecord,
-                seq=st.integers(min_value=-1, max_value=2**64),
-                subject=st.sampled_from(list(subjects)) | TEXT,
-                at=times(now),
-                outcome=st.sampled_from(["pass", "stop", "invalid"]) | TEXT,
-                reason=st.just("ok") | TEXT,
-                issuer=st.just("330100") | TEXT,
-                temperature=st.none() | st.floats(allow_nan=False, allow_infinity=False),  # JSON's
-                vehicle=st.none() | TEXT,
-            ),
-            min_size=1,
-            max_size=4,
-        )
-    )
+    """A batch from the device: each scan recorded or fuzzed; signed over what it says."""
+    batch = draw(st.lists(scans(subjects, now), min_size=1, max_size=4))
     try:
-        signature = b64(kit.key.sign(to_be_signed(kit.id, scans)))
+        signature = b64(kit.key.sign(to_be_signed(kit.id, batch)))
     except (ValueError, OverflowError):  # text CBOR cannot encode (a lone surrogate)
         signature = _random_signature()
-    wire = [{**s._asdict(), "at": _spelled(s.at)} for s in scans]
+    wire = [{**s._asdict(), "at": _spelled(s.at)} for s in batch]
     return {"device": kit.id, "scans": wire, "signature": signature}
 
 

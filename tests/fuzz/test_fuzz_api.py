@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from valid_bodies import BODIES
+from valid_bodies import BODIES, FORMS
 
 from api_helpers import operation_actions
 from fuzz_helpers import Actor, Scene, build_scene, fresh_assertion
@@ -226,7 +226,7 @@ def _start_valid(case: schemathesis.Case, data: st.DataObject, body: dict[str, A
         key = data.draw(st.sampled_from(sorted(generated)))
         body[key] = generated[key]
     case.body = body
-    case.media_type = "application/json"
+    case.media_type = FORMS.get(case.operation.label, "application/json")
 
 
 def _real_ids(case: schemathesis.Case, data: st.DataObject, actor: Actor, scene: Scene) -> None:

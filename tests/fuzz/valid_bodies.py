@@ -12,7 +12,7 @@ from factories import registration, resident_id
 from fuzz_helpers import Scene, fresh_assertion
 from healthcode.checkpoint.batches import b64
 from healthcode.credentials.cose import public_key_bytes
-from identity_helpers import PASSWORD, public_pem
+from identity_helpers import PASSWORD, public_pem, totp_code
 
 HANGZHOU = {"lat": 30.2590, "lon": 120.1490}
 EARLIER = "2026-03-01T00:10:00+00:00"  # the scene's clock is 2026-03-01T01:00Z
@@ -30,6 +30,27 @@ def _ids(scene: Scene, kind: str) -> str:
     return scene.ids[kind][-1]
 
 
+def _gatekeeper_login(scene: Scene) -> dict[str, Any]:
+    """Right the first time; the same code again is a replay (the clock stands still)."""
+    kit = scene.gatekeeper
+    assert kit is not None
+    code = totp_code(kit.secret, scene.container.clock.now())
+    return {"username": kit.username, "password": PASSWORD, "totp": code}
+
+
+def _client_credentials(scene: Scene) -> dict[str, Any]:
+    kit = scene.channel
+    assert kit is not None
+    return {
+        "grant_type": "client_credentials",
+        "client_id": kit.id,
+        "client_secret": kit.client_secret,
+    }
+
+
+# bodies sent as a form rather than JSON
+FORMS = {"POST /api/v1/oauth/token": "application/x-www-form-urlencoded"}
+
 BODIES: dict[str, Body] = {
     "POST /api/v1/website/sign-up": lambda s, n: {**_person(s, n), "password": PASSWORD},
     "POST /api/v1/registrations": lambda s, n: {
@@ -37,11 +58,8 @@ BODIES: dict[str, Body] = {
         "assertion": fresh_assertion(s),
     },
     "POST /api/v1/website/login": lambda s, n: {"phone": "13900000001", "password": PASSWORD},
-    "POST /api/v1/officials/login": lambda s, n: {
-        "username": "official-1",
-        "password": PASSWORD,
-        "totp": "000000",
-    },
+    "POST /api/v1/officials/login": lambda s, n: _gatekeeper_login(s),
+    "POST /api/v1/oauth/token": lambda s, n: _client_credentials(s),
     "POST /api/v1/officials": lambda s, n: {
         "username": f"fuzz-{n}",
         "role": "official",
