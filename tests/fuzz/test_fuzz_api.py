@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from device_bodies import HOSTILE, HOSTILE_IN_PATHS, leaves, scan_batches, staff_checks
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
@@ -36,14 +35,15 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from valid_bodies import BODIES, FORMS
 
 from api_helpers import operation_actions
+from device_bodies import HOSTILE, HOSTILE_IN_PATHS, leaves, scan_batches, staff_checks
 from fuzz_helpers import Actor, Scene, build_scene, fresh_assertion
 from healthcode.api.auth import ASSERTION_HEADER, PURPOSE_HEADER
 from healthcode.app import create_app
 from healthcode.container import Container
 from healthcode.oversight.access import Action
+from valid_bodies import BODIES, FORMS
 
 pytestmark = pytest.mark.fuzz
 
