@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services lint typecheck contracts pytest bench clean
+.PHONY: demo test install services lint typecheck contracts pytest fuzz bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ demo: install
 	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
 
 ## test: install everything, make sure PostgreSQL and Redis run, then every check and test
-test: install services lint typecheck contracts pytest
+test: install services lint typecheck contracts pytest fuzz
 
 services:
 	bash scripts/ensure-services.sh
@@ -41,6 +41,13 @@ contracts: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
+
+## fuzz: Schemathesis over every operation as every actor, on SQLite and PostgreSQL (a few
+## minutes; docs/fuzzing.md). Replay a run: make fuzz HEALTHCODE_FUZZ_SEED=<the seed it printed>
+HEALTHCODE_FUZZ_SEED := $(or $(HEALTHCODE_FUZZ_SEED),$(shell $(PYTHON) -c 'import secrets; print(secrets.randbelow(2**32))'))
+fuzz: $(STAMP)
+	@echo "fuzz seed: $(HEALTHCODE_FUZZ_SEED) (replay: make fuzz HEALTHCODE_FUZZ_SEED=$(HEALTHCODE_FUZZ_SEED))"
+	HEALTHCODE_FUZZ_SEED=$(HEALTHCODE_FUZZ_SEED) $(BIN)/pytest -q -s -m fuzz tests/fuzz
 
 ## bench: every benchmark at its default size (scratch databases; see each script's docstring)
 BENCHMARKS := assess verify ingest trace impact

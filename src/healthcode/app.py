@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from healthcode import bootstrap
-from healthcode.api import problems
+from healthcode.api import problems, responses
 from healthcode.api.body_limit import BodyLimit
 from healthcode.container import Container
 from healthcode.notifications.webhooks import HttpWebhookSender
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         lifespan=lifespan,
     )
     problems.install(app)
+    responses.install(app)
     app.add_middleware(
         BodyLimit,
         default=settings.max_body_bytes,

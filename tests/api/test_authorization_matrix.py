@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from starlette.routing import BaseRoute
 
-from healthcode.api.auth import Authorized, Public
+from api_helpers import api_routes, route_actions
 from healthcode.app import create_app
 from healthcode.container import Container
 from healthcode.identity.channels import issue_channel_token
@@ -35,31 +33,10 @@ DUMMY = {
 }
 
 
-def route_actions(route: APIRoute) -> set[Action]:
-    """The actions a route names through its dependencies (Authorized / Public)."""
-    found: set[Action] = set()
-    stack = [route.dependant]
-    while stack:
-        dependant = stack.pop()
-        call = dependant.call
-        if isinstance(call, Authorized | Public):
-            found.add(call.action)
-        stack.extend(dependant.dependencies)
-    return found
-
-
-def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif (inner := getattr(route, "original_router", None)) is not None:
-            yield from _api_routes(inner.routes)  # an included router
-
-
 def _routes(container: Container) -> list[tuple[str, str, Action]]:
     app = create_app(container=container)
     routes: list[tuple[str, str, Action]] = []
-    for route in _api_routes(app.routes):
+    for route in api_routes(app.routes):
         actions = route_actions(route)
         assert len(actions) == 1, f"{route.path} names {actions or 'no action'}"
         (action,) = actions

@@ -202,6 +202,21 @@ def test_official_login_needs_totp_once(
     assert later.status_code == 200
 
 
+def test_official_login_refuses_a_totp_code_of_other_characters(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    """A TOTP code that is not ASCII digits (fullwidth digits, letters) is a wrong login, 401."""
+    kit = add_test_official(container, "li", "supervisor")
+    code = totp_code(kit.secret, clock.now())
+    login = {"username": "li", "password": PASSWORD}
+    for other in ("１２３４５６", "é23456", "\u0663\u0663\u0663\u0663\u0663\u0663"):
+        refused = client.post("/api/v1/officials/login", json={**login, "totp": other})
+        assert refused.status_code == 401, other
+    # the fullwidth spelling of the right code is not the code
+    wide = code.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    assert client.post("/api/v1/officials/login", json={**login, "totp": wide}).status_code == 401
+
+
 def test_official_login_locks_after_repeated_failures(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:

@@ -82,6 +82,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 _TITLES = {
+    400: "Bad request",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not found",

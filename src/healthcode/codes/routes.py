@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Response
 
 from healthcode.api.auth import CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import SIGNED
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
 from healthcode.codes.online import own_trust_store, verify_online
@@ -18,7 +19,7 @@ from healthcode.oversight.access import Action
 router = APIRouter(tags=["codes"])
 
 
-@router.get("/api/v1/me/code", response_model=CodeOut)
+@router.get("/api/v1/me/code", response_model=CodeOut, responses=SIGNED)
 def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
     """A freshly signed, short-lived code with the caller's colour now and masked name.
     A blocking notice (e.g. identity re-check overdue) withholds it with the reason."""
@@ -44,7 +45,7 @@ def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
 @router.get(
     "/.well-known/healthcode/trust-list",
     dependencies=[Depends(Public(Action.READ_TRUST_LIST))],
-    responses={200: {"model": TrustListOut, "description": "The signed trust list"}},
+    responses={200: {"model": TrustListOut, "description": "The signed trust list"}, **SIGNED},
 )
 def trust_list(container: ContainerDep) -> Response:
     """This jurisdiction's signed trust list: its code-signing keys with validity periods,
@@ -64,6 +65,7 @@ def trust_list(container: ContainerDep) -> Response:
     "/api/v1/verify",
     response_model=VerifyOut,
     dependencies=[Depends(Public(Action.VERIFY_CODE))],
+    responses=SIGNED,
 )
 def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
     """Verify a code as a connected checkpoint: the offline decision, plus whether the holder's

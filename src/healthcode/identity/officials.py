@@ -123,11 +123,14 @@ def add_official(
 def _totp_step(secret: str, code: str, now: datetime, last_step: int) -> int | None:
     """The time step the code belongs to (now, or one step either side), if later than the
     last accepted one."""
+    code = code.strip()
+    if not (code.isascii() and code.isdigit()):
+        return None  # compare_digest refuses non-ASCII text; no such code is ever right
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // TOTP_STEP_SECONDS
     for step in (current - 1, current, current + 1):
         expected = totp.at(step * TOTP_STEP_SECONDS)
-        if step > last_step and hmac.compare_digest(expected, code.strip()):
+        if step > last_step and hmac.compare_digest(expected, code):
             return step
     return None
 

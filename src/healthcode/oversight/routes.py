@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.api.types import Identifier
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
@@ -39,7 +40,12 @@ ReadsAccessLogs = Annotated[Principal, Depends(Authorized(Action.READ_ACCESS_LOG
 VerifiesAuditLog = Annotated[Principal, Depends(Authorized(Action.VERIFY_AUDIT_LOG))]
 
 
-@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+@router.post(
+    "/proposals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses={**NOT_FOUND, **CONFLICT},
+)
 def propose(body: ProposalIn, official: Proposes, container: ContainerDep) -> ProposalOut:
     """Propose a change that needs a second pair of eyes (nothing happens until approved)."""
     proposal = proposals.propose(
@@ -73,7 +79,7 @@ def get_proposal(
     )
 
 
-@router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut)
+@router.post("/proposals/{proposal_id}/approve", response_model=ProposalOut, responses=CONFLICT)
 def approve(
     proposal_id: Identifier, body: DecisionIn, approver: Decides, container: ContainerDep
 ) -> ProposalOut:
@@ -89,7 +95,7 @@ def approve(
     return ProposalOut.of(decided)
 
 
-@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut)
+@router.post("/proposals/{proposal_id}/reject", response_model=ProposalOut, responses=CONFLICT)
 def reject(
     proposal_id: Identifier, body: DecisionIn, approver: Decides, container: ContainerDep
 ) -> ProposalOut:

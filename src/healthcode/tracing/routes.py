@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from healthcode.api.auth import Authorized, CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.api.types import Identifier
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
@@ -75,7 +76,9 @@ def _case_out(view: CaseView) -> CaseOut:
     )
 
 
-@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
+@router.post(
+    "/cases", status_code=status.HTTP_201_CREATED, response_model=ProposalOut, responses=NOT_FOUND
+)
 def report_case(body: CaseIn, official: ReportsCases, container: ContainerDep) -> ProposalOut:
     """Report a case: a proposal a different official confirms (`payload.case_id` names it)."""
     proposal = cases.report_case(
@@ -114,7 +117,7 @@ def preview_case(case_id: Identifier, official: Previews, container: ContainerDe
     return PreviewOut.model_validate(found)
 
 
-@router.post("/cases/{case_id}/confirm", response_model=ProposalOut)
+@router.post("/cases/{case_id}/confirm", response_model=ProposalOut, responses=CONFLICT)
 def confirm_case(
     case_id: Identifier, body: DecisionIn, approver: ConfirmsCases, container: ContainerDep
 ) -> ProposalOut:
@@ -131,7 +134,10 @@ def confirm_case(
 
 
 @router.post(
-    "/cases/{case_id}/corrections", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
+    "/cases/{case_id}/corrections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses=CONFLICT,
 )
 def correct_case(
     case_id: Identifier, body: CorrectionIn, official: ReportsCases, container: ContainerDep
@@ -157,7 +163,8 @@ def correct_case(
         200: {
             "model": ProposalOut,
             "description": "A pending report was rejected (a single decision)",
-        }
+        },
+        **CONFLICT,
     },
 )
 def withdraw_case(
@@ -184,7 +191,7 @@ def withdraw_case(
     return ProposalOut.of(proposal)
 
 
-@router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut)
+@router.post("/cases/{case_id}/withdrawal/approve", response_model=ProposalOut, responses=CONFLICT)
 def approve_withdrawal(
     case_id: Identifier, body: DecisionIn, approver: ApprovesWithdrawals, container: ContainerDep
 ) -> ProposalOut:
@@ -273,7 +280,10 @@ def get_quarantines(official: ReadsQuarantines, container: ContainerDep) -> list
 
 
 @router.post(
-    "/quarantines/release", status_code=status.HTTP_201_CREATED, response_model=ProposalOut
+    "/quarantines/release",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses=NOT_FOUND,
 )
 def release_quarantine(
     body: ReleaseIn, official: ProposesReleases, container: ContainerDep

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT
 from healthcode.api.types import Identifier
 from healthcode.identity.channels import add_channel, list_channels
 from healthcode.identity.officials import OfficialAccount, add_official
@@ -36,7 +37,12 @@ ManagesChannels = Annotated[Principal, Depends(Authorized(Action.MANAGE_CHANNELS
 ReadsPeople = Annotated[Principal, Depends(Authorized(Action.READ_PERSON))]
 
 
-@router.post("/officials", status_code=status.HTTP_201_CREATED, response_model=NewOfficialOut)
+@router.post(
+    "/officials",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewOfficialOut,
+    responses=CONFLICT,
+)
 def create_official(
     body: OfficialIn, admin: ManagesOfficials, container: ContainerDep
 ) -> NewOfficialOut:
@@ -50,7 +56,12 @@ def create_official(
     return NewOfficialOut(**vars(created))
 
 
-@router.post("/channels", status_code=status.HTTP_201_CREATED, response_model=NewChannelOut)
+@router.post(
+    "/channels",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NewChannelOut,
+    responses=CONFLICT,
+)
 def create_channel(
     body: ChannelIn, admin: ManagesChannels, container: ContainerDep
 ) -> NewChannelOut:

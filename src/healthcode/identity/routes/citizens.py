@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized, CurrentCitizen
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT
 from healthcode.identity.profile import MaskedProfile, show_profile
 from healthcode.identity.registration import register_through_channel
 from healthcode.identity.schemas import ChannelRegistrationIn, ProfileOut, RegisteredOut
@@ -35,7 +36,12 @@ def profile_out(profile: MaskedProfile) -> ProfileOut:
     )
 
 
-@router.post("/registrations", status_code=status.HTTP_201_CREATED, response_model=RegisteredOut)
+@router.post(
+    "/registrations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RegisteredOut,
+    responses=CONFLICT,
+)
 def register(
     body: ChannelRegistrationIn, channel: RegisteringChannel, container: ContainerDep
 ) -> RegisteredOut:

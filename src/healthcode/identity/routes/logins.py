@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request, status
 
 from healthcode.api.auth import Authorized, BearerDep, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT, LOGIN
 from healthcode.identity.channels import issue_channel_token
 from healthcode.identity.officials import log_in_official
 from healthcode.identity.profile import show_profile
@@ -30,12 +31,33 @@ from healthcode.oversight.access import Action, Principal, Role
 
 router = APIRouter(prefix="/api/v1", tags=["logins"])
 
+# the token endpoint reads its form itself (RFC 6749 §4.4): declared here for the document
+TOKEN_REQUEST = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                        "client_id": {"type": "string"},
+                        "client_secret": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
 
 @router.post(
     "/website/sign-up",
     status_code=status.HTTP_201_CREATED,
     response_model=RegisteredOut,
     dependencies=[Depends(Public(Action.SIGN_UP))],
+    responses=CONFLICT,
 )
 def website_sign_up(body: SignUpIn, container: ContainerDep) -> RegisteredOut:
     """Register on the city website with phone and password (then log in)."""
@@ -54,7 +76,10 @@ def website_sign_up(body: SignUpIn, container: ContainerDep) -> RegisteredOut:
 
 
 @router.post(
-    "/website/login", response_model=SessionOut, dependencies=[Depends(Public(Action.LOG_IN))]
+    "/website/login",
+    response_model=SessionOut,
+    dependencies=[Depends(Public(Action.LOG_IN))],
+    responses=LOGIN,
 )
 def website_login(body: CitizenLoginIn, container: ContainerDep) -> SessionOut:
     """Phone + password: a session token. 401 when wrong (the same answer, in the same time,
@@ -66,7 +91,10 @@ def website_login(body: CitizenLoginIn, container: ContainerDep) -> SessionOut:
 
 
 @router.post(
-    "/officials/login", response_model=SessionOut, dependencies=[Depends(Public(Action.LOG_IN))]
+    "/officials/login",
+    response_model=SessionOut,
+    dependencies=[Depends(Public(Action.LOG_IN))],
+    responses=LOGIN,
 )
 def official_login(body: OfficialLoginIn, container: ContainerDep) -> SessionOut:
     """Username + password + TOTP code (each code once): a session token that expires."""
@@ -107,7 +135,11 @@ def _client_credentials(request: Request, form: dict[str, list[str]]) -> tuple[s
 
 
 @router.post(
-    "/oauth/token", response_model=TokenOut, dependencies=[Depends(Public(Action.ISSUE_TOKEN))]
+    "/oauth/token",
+    response_model=TokenOut,
+    dependencies=[Depends(Public(Action.ISSUE_TOKEN))],
+    responses=LOGIN,
+    openapi_extra=TOKEN_REQUEST,
 )
 async def oauth_token(request: Request, container: ContainerDep) -> TokenOut:
     """OAuth2 client credentials (RFC 6749 §4.4): form-encoded `grant_type=client_credentials`,

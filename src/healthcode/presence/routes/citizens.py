@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, status
 from healthcode.api.auth import Authorized, CurrentSubject
 from healthcode.api.deps import ContainerDep
 from healthcode.api.language import Language
+from healthcode.api.responses import NOT_FOUND
 from healthcode.api.types import Identifier
 from healthcode.kernel.facts import FactKind, Presence
 from healthcode.oversight.access import Action, Principal
@@ -98,7 +99,10 @@ def my_locations(
 
 
 @router.post(
-    "/locations/batches", status_code=status.HTTP_201_CREATED, response_model=LocationReceiptOut
+    "/locations/batches",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LocationReceiptOut,
+    responses=NOT_FOUND,
 )
 def import_location_batch(
     body: PingsIn, _admin: ImportsLocations, container: ContainerDep

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, Response, status
 
 from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
+from healthcode.api.responses import CONFLICT, SIGNED
 from healthcode.api.types import Identifier
 from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Action, Principal
@@ -108,7 +109,12 @@ def add_staff(
     return StaffMemberOut.of(member)
 
 
-@router.post("/venues", status_code=status.HTTP_201_CREATED, response_model=VenueOut)
+@router.post(
+    "/venues",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VenueOut,
+    responses={**CONFLICT, **SIGNED},
+)
 def create_venue(body: VenueIn, _admin: ManagesVenues, container: ContainerDep) -> VenueOut:
     """Register a venue; its signed place code is issued at once."""
     venue = add_venue(
@@ -191,7 +197,10 @@ def public_key_from_text(text: str) -> bytes:
 
 
 @router.post(
-    "/venues/{venue_id}/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceOut
+    "/venues/{venue_id}/devices",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DeviceOut,
+    responses=CONFLICT,
 )
 def create_device(
     venue_id: Identifier, body: DeviceIn, _admin: ManagesVenues, container: ContainerDep

@@ -1,0 +1,146 @@
+"""A valid body for each operation that takes one, so that a single fuzzed or hostile field
+reaches the use case (and storage) instead of being refused with its neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from factories import registration, resident_id
+from fuzz_helpers import Scene, fresh_assertion
+from healthcode.checkpoint.batches import b64
+from healthcode.credentials.cose import public_key_bytes
+from identity_helpers import PASSWORD, public_pem, totp_code
+
+HANGZHOU = {"lat": 30.2590, "lon": 120.1490}
+EARLIER = "2026-03-01T00:10:00+00:00"  # the scene's clock is 2026-03-01T01:00Z
+NOW = "2026-03-01T01:00:00+00:00"  # people gave their consent to location use then
+LATER = "2026-03-08T00:00:00+00:00"
+
+Body = Callable[[Scene, int], dict[str, Any]]
+
+
+def _person(_scene: Scene, seq: int, *, birth: str = "19900101") -> dict[str, Any]:
+    return registration(id_number=resident_id(seq, birth=birth), phone=f"13{birth[2:4]}{seq:07d}")
+
+
+def _ids(scene: Scene, kind: str) -> str:
+    return scene.ids[kind][-1]
+
+
+def _gatekeeper_login(scene: Scene) -> dict[str, Any]:
+    """Right the first time; the same code again is a replay (the clock stands still)."""
+    kit = scene.gatekeeper
+    assert kit is not None
+    code = totp_code(kit.secret, scene.container.clock.now())
+    return {"username": kit.username, "password": PASSWORD, "totp": code}
+
+
+def _client_credentials(scene: Scene) -> dict[str, Any]:
+    kit = scene.channel
+    assert kit is not None
+    return {
+        "grant_type": "client_credentials",
+        "client_id": kit.id,
+        "client_secret": kit.client_secret,
+    }
+
+
+# bodies sent as a form rather than JSON
+FORMS = {"POST /api/v1/oauth/token": "application/x-www-form-urlencoded"}
+
+BODIES: dict[str, Body] = {
+    "POST /api/v1/website/sign-up": lambda s, n: {**_person(s, n), "password": PASSWORD},
+    "POST /api/v1/registrations": lambda s, n: {
+        **_person(s, n, birth="19850505"),
+        "assertion": fresh_assertion(s),
+    },
+    "POST /api/v1/website/login": lambda s, n: {"phone": "13900000001", "password": PASSWORD},
+    "POST /api/v1/officials/login": lambda s, n: _gatekeeper_login(s),
+    "POST /api/v1/oauth/token": lambda s, n: _client_credentials(s),
+    "POST /api/v1/officials": lambda s, n: {
+        "username": f"fuzz-{n}",
+        "role": "official",
+        "jurisdiction": "330100",
+        "password": PASSWORD,
+    },
+    "POST /api/v1/channels": lambda s, n: {
+        "name": f"fuzz-{n}",
+        "public_key_pem": public_pem(Ed25519PrivateKey.generate()),
+        "webhook_url": "https://example.org/hook",
+    },
+    "POST /api/v1/me/declarations/health": lambda s, n: {
+        "temperature": 36.6,
+        "symptoms": [],
+        "note": "fine",
+    },
+    "POST /api/v1/me/declarations/travel": lambda s, n: {
+        "place": "310000",
+        "from_date": "2026-02-20",
+        "to_date": "2026-02-25",
+    },
+    "POST /api/v1/verify": lambda s, n: {"token": _ids(s, "code")},
+    "POST /api/v1/me/checkins": lambda s, n: {"place_code": _ids(s, "place_code"), **HANGZHOU},
+    "POST /api/v1/me/rides": lambda s, n: {
+        "line": _ids(s, "venue_id"),  # the bus route
+        "vehicle": "浙A12345",
+        "boarded_at": EARLIER,
+        "alighted_at": "2026-03-01T00:40:00+00:00",
+    },
+    "POST /api/v1/me/locations": lambda s, n: {"pings": [{**HANGZHOU, "at": NOW}]},
+    "POST /api/v1/locations/batches": lambda s, n: {
+        "pings": [{"subject": _ids(s, "subject"), **HANGZHOU, "at": NOW, "source": "telecom"}]
+    },
+    "POST /api/v1/organisations": lambda s, n: {"name": f"西湖{n}号有限公司"},
+    "POST /api/v1/organisations/{organisation_id}/staff": lambda s, n: {
+        "subject": _ids(s, "subject")
+    },
+    "POST /api/v1/venues": lambda s, n: {
+        "organisation": _ids(s, "organisation_id"),
+        "name_zh": "楼外楼",
+        "name_en": "Louwailou",
+        "kind": "restaurant",
+        **HANGZHOU,
+    },
+    "POST /api/v1/venues/{venue_id}/devices": lambda s, n: {
+        "public_key": b64(public_key_bytes(Ed25519PrivateKey.generate().public_key()))
+    },
+    "POST /api/v1/cases": lambda s, n: {
+        "subject": _ids(s, "subject"),
+        "sampled_at": EARLIER,
+        "test_reference": f"HZ-PCR-{n}",
+        "asymptomatic": True,
+        "reason": "positive PCR",
+    },
+    "POST /api/v1/cases/{case_id}/corrections": lambda s, n: {
+        "test_reference": f"HZ-PCR-{n}",
+        "reason": "typo in the reference",
+    },
+    "POST /api/v1/cases/{case_id}/withdraw": lambda s, n: {"reason": "a false positive"},
+    "POST /api/v1/risk-areas": lambda s, n: {
+        "name": "西湖区",
+        "level": "medium",
+        "venues": [_ids(s, "venue_id")],
+        "starts_at": EARLIER,
+        "ends_at": LATER,
+        "reason": "a cluster",
+    },
+    "POST /api/v1/quarantines/release": lambda s, n: {
+        "subject": _ids(s, "subject"),
+        "reason": "two negative tests",
+    },
+    "POST /api/v1/proposals": lambda s, n: {
+        "action": "release_quarantine",
+        "payload": {"subject": _ids(s, "subject")},
+        "reason": "two negative tests",
+    },
+}
+for _decision in (
+    "POST /api/v1/proposals/{proposal_id}/approve",
+    "POST /api/v1/proposals/{proposal_id}/reject",
+    "POST /api/v1/cases/{case_id}/confirm",
+    "POST /api/v1/cases/{case_id}/withdrawal/approve",
+):
+    BODIES[_decision] = lambda s, n: {"note": "checked"}
