@@ -77,22 +77,7 @@ class Known:
 
 # Known failures, counted and printed but not failing the stage. Empty this once the fixes
 # named here are merged: every failure then fails the stage.
-KNOWN_FAILURES: tuple[Known, ...] = (
-    # helper "text" (issue 16, item 2): NUL bytes reach PostgreSQL (path ids, free text)
-    Known("text: NUL byte", "DataError", ("\\x00",)),
-    # helper "text": a lone surrogate reaches encoding (encryption, storage)
-    Known(
-        "text: lone surrogate",
-        "UnicodeEncodeError",
-        tuple(f"\\ud{c}" for c in "89abcdef"),
-    ),
-    # helper "text": times at the ends of the calendar overflow when moved to UTC
-    Known("text: time out of range", "OverflowError", ("'9999-", "'0001-")),
-    # for the lead: `outcome in OUTCOMES` in checkpoint/batches.py (_scan_fast, _scan_checked)
-    # raises on a list or object; both "text" and "checkpoint" edit that file, so it is left
-    # to the merge: `isinstance(outcome, str) and outcome in OUTCOMES`
-    Known("lead: a scan's outcome that is no text", "TypeError", ("'outcome': [", "'outcome': {")),
-)
+KNOWN_FAILURES: tuple[Known, ...] = ()
 
 
 @dataclass
