@@ -39,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--venue-scans", type=int, default=156_000, help="scans in the window")
     parser.add_argument("--case-scans", type=int, default=520)
     parser.add_argument("--visitors", type=int, default=52_000)
+    parser.add_argument("--errands", type=int, default=0, help="shop check-ins a visitor a day")
     parser.add_argument(
         "--baseline-share",
         type=float,
@@ -67,8 +68,8 @@ def _rows(args: argparse.Namespace, case: str, rng: random.Random) -> Iterator[t
         seq += 1
     shops = max(1, args.visitors // 25)
     for i in range(args.visitors):
-        for day in range(WINDOW_DAYS * 2):
-            at = NOW - timedelta(days=day / 2) - timedelta(seconds=rng.uniform(0, window / 6))
+        for errand in range(WINDOW_DAYS * args.errands):
+            at = NOW - timedelta(days=errand / args.errands, seconds=rng.uniform(0, 86_400))
             shop = f"s{rng.randrange(shops):031x}"
             yield _checkin(seq, subject_of(i), at, shop, "restaurant")
             seq += 1

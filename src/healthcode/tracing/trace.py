@@ -40,7 +40,7 @@ from healthcode.tracing.model.findings import (
     Visit,
     assumed_slack,
     infectious_window,
-    visit_of,
+    visits_of,
 )
 from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
 from healthcode.tracing.ports import TracingUnitOfWork
@@ -112,7 +112,7 @@ class CaseTrace:
 
 
 def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
-    return [visit_of(p, settings) for p in presences]
+    return visits_of(presences, settings)
 
 
 def _floor(moment: datetime) -> datetime:

@@ -61,17 +61,31 @@ def _match(
     own = [source[0] for source in sources]
     theirs = [candidate[2] for candidate in candidates]
     for is_source, index, others in sweep(own, theirs):
-        for _, other in others:
-            clipped, kind, via = sources[index if is_source else other]
-            subject, rule, interval = candidates[other if is_source else index]
-            # the overlap exactly as Interval.overlap and Interval.minutes compute it
-            start = interval.start if interval.start > clipped.start else clipped.start
-            end = interval.end if interval.end < clipped.end else clipped.end
-            minutes = (end - start).total_seconds() / 60
+        # the overlap exactly as Interval.overlap and Interval.minutes compute it
+        if is_source:
+            clipped, kind, via = sources[index]
+            for _, other in others:
+                subject, rule, interval = candidates[other]
+                start = interval.start if interval.start > clipped.start else clipped.start
+                end = interval.end if interval.end < clipped.end else clipped.end
+                minutes = (end - start).total_seconds() / 60
+                threshold, strictly = limits[rule]
+                if minutes > threshold if strictly else minutes >= threshold:
+                    episodes[(via, subject, rule, place)].append(
+                        Contact(place, kind, clipped, interval, Interval(start, end))
+                    )
+        else:
+            subject, rule, interval = candidates[index]
             threshold, strictly = limits[rule]
-            if minutes > threshold if strictly else minutes >= threshold:
-                contact = Contact(place, kind, clipped, interval, Interval(start, end))
-                episodes[(via, subject, rule, place)].append(contact)
+            for _, other in others:
+                clipped, kind, via = sources[other]
+                start = interval.start if interval.start > clipped.start else clipped.start
+                end = interval.end if interval.end < clipped.end else clipped.end
+                minutes = (end - start).total_seconds() / 60
+                if minutes > threshold if strictly else minutes >= threshold:
+                    episodes[(via, subject, rule, place)].append(
+                        Contact(place, kind, clipped, interval, Interval(start, end))
+                    )
 
 
 def _match_places(
@@ -277,7 +291,8 @@ def secondary_contacts(
         if "household" in settings.secondary_rules:
             found += [
                 _home(member, TraceRule.SECONDARY_HOUSEHOLD, window, contact)
-                for member in sorted(set(households.get(contact, ())) - set(exclude))
+                for member in sorted(set(households.get(contact, ())))
+                if member not in exclude
             ]
         found += by_contact.get(contact, [])
     return found
