@@ -18,9 +18,13 @@ same case (tracing without recording); the ratio is confirm-to-queued / preview.
 
 Targets: median <= 1 s per case, 100 cases <= 30 s, on PostgreSQL and on SQLite.
 
+``--scenario busy-venue`` runs bench/busy.py's scenario instead: one case with 520 scans at a
+venue holding 156,000 in its window; the preview (target under 2 s) against matching pair by
+pair, then tracing it.
+
 Run: `.venv/bin/python bench/trace.py [--residents N] [--cases K] [--batch B]
-[--backend sqlite|postgresql|both] [--workers W]` (PostgreSQL: a scratch database is created
-and dropped on HEALTHCODE_BENCH_POSTGRES_URL, default
+[--backend sqlite|postgresql|both] [--workers W] [--scenario city|busy-venue]` (PostgreSQL: a
+scratch database is created and dropped on HEALTHCODE_BENCH_POSTGRES_URL, default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 """
 
