@@ -114,6 +114,18 @@ def presence_rows(city: City, seed: int) -> Iterator[tuple[Any, ...]]:
 
 
 def populate(engine: Engine, city: City, seed: int, channel: str) -> None:
+    populate_people(engine, city, channel)
+    rows: list[tuple[Any, ...]] = []
+    for row in presence_rows(city, seed):
+        rows.append(row)
+        if len(rows) == CHUNK:
+            raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
+            rows = []
+    raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
+
+
+def populate_people(engine: Engine, city: City, channel: str) -> None:
+    """The city's residents, each bound to ``channel`` and green (no presences)."""
     blob = b"\x00" * 40
     policy = bundled_policy(JURISDICTION)
     people = [
@@ -179,13 +191,6 @@ def populate(engine: Engine, city: City, seed: int, channel: str) -> None:
         ("subject", "colour", "assessed_at", "valid_until", "policy_version", "body"),
         statuses,
     )
-    rows: list[tuple[Any, ...]] = []
-    for row in presence_rows(city, seed):
-        rows.append(row)
-        if len(rows) == CHUNK:
-            raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
-            rows = []
-    raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
 
 
 PRESENCE_INDEXES = ("ix_presences_subject_at", "ix_presences_place_id_at", "ix_presences_cell_at")

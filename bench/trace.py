@@ -18,9 +18,13 @@ same case (tracing without recording); the ratio is confirm-to-queued / preview.
 
 Targets: median <= 1 s per case, 100 cases <= 30 s, on PostgreSQL and on SQLite.
 
+``--scenario busy-venue`` runs bench/busy.py's scenario instead: one case with 520 scans at a
+venue holding 156,000 in its window; the preview (target under 2 s) against matching pair by
+pair, then tracing it.
+
 Run: `.venv/bin/python bench/trace.py [--residents N] [--cases K] [--batch B]
-[--backend sqlite|postgresql|both] [--workers W]` (PostgreSQL: a scratch database is created
-and dropped on HEALTHCODE_BENCH_POSTGRES_URL, default
+[--backend sqlite|postgresql|both] [--workers W] [--scenario city|busy-venue]` (PostgreSQL: a
+scratch database is created and dropped on HEALTHCODE_BENCH_POSTGRES_URL, default
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
 """
 
@@ -40,6 +44,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import Engine, func, select
 
+from busy import VENUE, add_arguments, compare, populate_busy
 from city import (
     JURISDICTION,
     NOW,
@@ -67,7 +72,10 @@ from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.status.tables import StatusChangeRow
 from healthcode.tracing import cases
 from healthcode.tracing.model.cases import CaseReport
+from healthcode.tracing.model.findings import OverlapQuery, assumed_slack, visit_of
+from healthcode.tracing.settings import TracingSettings
 from healthcode.tracing.tables import TracedFactRow
+from healthcode.tracing.trace import PLACE_LOOKBACK
 from healthcode.worker import PassReport, Worker
 from scratch import postgres_database, sqlite_database
 
@@ -190,11 +198,54 @@ def measure(env: Env, city: City, args: argparse.Namespace, rng: random.Random, 
     )
 
 
-def setup(url: str, args: argparse.Namespace, label: str) -> None:
-    rng = random.Random(args.seed)
+def measure_busy(env: Env, args: argparse.Namespace, case: str, label: str) -> None:
+    """The busy venue: the case's preview, the pair-by-pair baseline, then tracing it."""
+    li = official_principal(uow=env.uow(), username="li")
+    case_id = report_case(env, case)
+    started = time.perf_counter()
+    preview = cases.preview_case(uow=env.uow(), clock=env.clock, principal=li, case_id=case_id)
+    previewed = time.perf_counter() - started
+    settings = TracingSettings()
+    window = preview.window
+    query = OverlapQuery(window.start, window.end, PLACE_LOOKBACK, assumed_slack(settings))
+    with env.uow() as uow:
+        visits = [visit_of(p, settings) for p in uow.tracing.presences_at([VENUE], query)]
+    own = [v for v in visits if v.subject == case]
+    others = [v for v in visits if v.subject != case]
+    print(
+        f"[{label}] preview of a case with {len(own)} scans at a venue with {len(others):,} "
+        f"scans in its window: {previewed:.3f} s; target < 2 s"
+    )
+    print(
+        f"[{label}]   {preview.exposures:,} exposures, {preview.people:,} people "
+        f"{dict(preview.by_rule)}, {preview.quarantine_orders:,} quarantine orders"
+    )
+    brute, sweep, sample, contacts = compare(own, others, window, args.baseline_share)
+    print(
+        f"[{label}]   baseline: the case's {len(own)} visits matched pair by pair against "
+        f"{sample:,} of the venue's visits: {brute:.3f} s (x {len(others) / sample:.0f} "
+        f"= {brute * len(others) / sample:.0f} s for all); the sweep on the same "
+        f"{sample:,}: {sweep:.3f} s, {contacts:,} contacts alike; ratio {brute / sweep:.1f}"
+    )
+    before = counts(env)
+    started = time.perf_counter()
+    cases.confirm_case(
+        uow=env.uow(), clock=env.clock, kinds=PROPOSALS, principal=li, case_id=case_id
+    )
+    drain(env, 1)
+    traced = time.perf_counter() - started
+    after = counts(env)
+    print(
+        f"[{label}] confirmed and traced in {traced:.2f} s: {after[0] - before[0]:,} exposures "
+        f"and orders recorded, {after[1] - before[1]:,} status changes, "
+        f"{after[2] - before[2]:,} notifications queued"
+    )
+
+
+def prepare(url: str, label: str) -> tuple[Env, str]:
+    """A migrated database with officials wang and li; the environment and the channel id."""
     engine = build_engine(url)
     upgrade(engine)
-    city = plan_city(args.residents, rng)
     cipher = PersonalDataCipher(b"\x01" * 32)
     factory = build_session_factory(engine)
     cache = ParsedPolicyCache()
@@ -225,20 +276,35 @@ def setup(url: str, args: argparse.Namespace, label: str) -> None:
                 password="correct horse battery",
             ),
         )
+    return Env(engine, uow, clock), channel.id
+
+
+def setup(url: str, args: argparse.Namespace, label: str) -> None:
+    rng = random.Random(args.seed)
+    env, channel = prepare(url, label)
     started = time.perf_counter()
-    drop_indexes(engine)
-    populate(engine, city, args.seed, channel.id)
-    create_indexes(engine)
+    drop_indexes(env.engine)
+    if args.scenario == "busy-venue":
+        city, case = populate_busy(env.engine, args, channel)
+        presences = "the busy venue's"
+    else:
+        city = plan_city(args.residents, rng)
+        populate(env.engine, city, args.seed, channel)
+        presences = f"{city.presences:,}"
+    create_indexes(env.engine)
     gc.collect()  # the generated city's garbage is not the worker's: start from a clean heap
     gc.freeze()
     print(
-        f"[{label}] city of {city.residents:,} residents, {city.presences:,} presences "
+        f"[{label}] city of {city.residents:,} residents, {presences} presences "
         f"loaded and indexed in {time.perf_counter() - started:.1f} s"
     )
     try:
-        measure(Env(engine, uow, clock), city, args, rng, label)
+        if args.scenario == "busy-venue":
+            measure_busy(env, args, case, label)
+        else:
+            measure(env, city, args, rng, label)
     finally:
-        engine.dispose()
+        env.engine.dispose()
 
 
 def main() -> None:
@@ -249,6 +315,13 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--workers", type=int, default=2, help="worker threads on PostgreSQL")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--scenario",
+        choices=("city", "busy-venue"),
+        default="city",
+        help="the generated city (default), or one case at a busy venue (bench/busy.py)",
+    )
+    add_arguments(parser)
     args = parser.parse_args()
     if args.backend in ("sqlite", "both"):
         with sqlite_database("bench.db") as url:

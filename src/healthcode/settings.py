@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = Field(
         default=60, ge=0, le=3_600, description="Clock difference a verifier tolerates."
     )
+    preview_budget_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3_600,
+        description="How long a tracing preview may run before it is stopped with a refusal "
+        "(any official may ask for one; the worker's tracing has no budget).",
+    )
     in_process_worker: bool | None = Field(
         default=None,
         description="Run a background worker thread inside `healthcode serve` (tracing jobs, "

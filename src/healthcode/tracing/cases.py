@@ -26,6 +26,7 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
+from healthcode.tracing.budget import Budget
 from healthcode.tracing.model.cases import (
     CaseCorrection,
     CaseRecord,
@@ -299,10 +300,16 @@ class CasePreview(TraceCounts):
 
 
 def preview_case(
-    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal, case_id: str
+    *,
+    uow: TracingUnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    case_id: str,
+    budget: Budget | None = None,
 ) -> CasePreview:
     """What tracing the case would find (as if confirmed now, for a reported case): how many
-    people each rule flags. Nothing is recorded."""
+    people each rule flags. Nothing is recorded. With a ``budget`` the preview stops with
+    ``PreviewTooLong`` once it is spent (the routes and commands give it the setting's)."""
     principal = require(principal, Action.PREVIEW_TRACING)
     with uow:
         record = _visible(uow, principal, case_id)
@@ -314,5 +321,5 @@ def preview_case(
             parsed, _ = parse_details(corrected, now=clock.now())
             if parsed is not None:
                 record = replace(record, details=parsed)
-        trace = find_case_exposures(uow, record, now=clock.now())
+        trace = find_case_exposures(uow, record, now=clock.now(), budget=budget)
     return CasePreview(**vars(trace.counts), state=view.state)

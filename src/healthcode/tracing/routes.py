@@ -16,6 +16,7 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.model import ProposalKind, ProposalStatus
 from healthcode.oversight.schemas import DecisionIn, ProposalOut
 from healthcode.tracing import cases
+from healthcode.tracing.budget import Budget
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.model.cases import CaseState
 from healthcode.tracing.quarantine import list_quarantines, my_exposures, propose_release
@@ -112,7 +113,11 @@ def preview_case(case_id: Identifier, official: Previews, container: ContainerDe
     """How many people each tracing rule would flag (for a pending report or correction: as if
     confirmed now). Nothing is recorded."""
     found = cases.preview_case(
-        uow=container.uow(), clock=container.clock, principal=official, case_id=case_id
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        case_id=case_id,
+        budget=Budget(container.settings.preview_budget_seconds),
     )
     return PreviewOut.model_validate(found)
 

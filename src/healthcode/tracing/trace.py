@@ -12,7 +12,7 @@ withdrawn case keeps nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final
@@ -20,6 +20,7 @@ from typing import Final
 from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
+from healthcode.tracing.budget import Budget, unlimited
 from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.contacts import (
@@ -40,7 +41,7 @@ from healthcode.tracing.model.findings import (
     Visit,
     assumed_slack,
     infectious_window,
-    visit_of,
+    visits_of,
 )
 from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
 from healthcode.tracing.ports import TracingUnitOfWork
@@ -112,7 +113,7 @@ class CaseTrace:
 
 
 def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
-    return [visit_of(p, settings) for p in presences]
+    return visits_of(presences, settings)
 
 
 def _floor(moment: datetime) -> datetime:
@@ -120,7 +121,10 @@ def _floor(moment: datetime) -> datetime:
 
 
 def _around(
-    uow: TracingUnitOfWork, spans: list[tuple[str, Interval]], settings: TracingSettings
+    uow: TracingUnitOfWork,
+    spans: list[tuple[str, Interval]],
+    settings: TracingSettings,
+    check: Callable[[], None] = unlimited,
 ) -> list[Visit]:
     """Everyone's visits to these places that may overlap these times (``(place, interval)``).
 
@@ -141,6 +145,7 @@ def _around(
         query = OverlapQuery(start, end, PLACE_LOOKBACK, slack)
         for sighting in uow.tracing.presences_at(places, query):
             found[sighting.id] = sighting
+        check()
     return _visits(list(found.values()), settings)
 
 
@@ -151,6 +156,7 @@ def _secondary(
     primary: list[Finding],
     cutoff: datetime,
     settings: TracingSettings,
+    check: Callable[[], None],
 ) -> list[Finding]:
     windows = secondary_windows(primary, cutoff)
     if not settings.secondary or not windows:
@@ -162,6 +168,7 @@ def _secondary(
     presences = uow.tracing.presences_of(
         contacts, OverlapQuery(earliest, cutoff, PLACE_LOOKBACK, slack)
     )
+    check()
     for v in _visits(presences, settings):
         if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
             by_contact[v.subject].append(v)
@@ -171,7 +178,7 @@ def _secondary(
         for v in visits
         if (clipped := v.interval.overlap(windows[contact])) is not None
     ]
-    candidates = _around(uow, spans, settings)
+    candidates = _around(uow, spans, settings, check)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )
@@ -186,8 +193,14 @@ def _secondary(
     )
 
 
-def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: datetime) -> CaseTrace:
-    """Trace the case as it stands (a preview of a reported case traces as if confirmed now)."""
+def find_case_exposures(
+    uow: TracingUnitOfWork, record: CaseRecord, *, now: datetime, budget: Budget | None = None
+) -> CaseTrace:
+    """Trace the case as it stands (a preview of a reported case traces as if confirmed now).
+
+    With a ``budget`` (a preview), it is checked after every read and every rule, and
+    ``PreviewTooLong`` stops the work once it is spent."""
+    check = unlimited if budget is None else budget.check
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
     details = record.details
     cutoff = record.confirmed_at or now
@@ -208,6 +221,7 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
     reach = OverlapQuery(fetch_from, window.end, CELL_LOOKBACK, slack)
     own = _visits(uow.tracing.presences_of([details.subject], reach), settings)
     in_window = [v for v in own if v.interval.overlap(window) is not None]
+    check()
     candidates = _around(
         uow,
         [
@@ -216,6 +230,7 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
             if v.place in _PLACES and (clipped := v.interval.overlap(window)) is not None
         ],
         settings,
+        check,
     )
     household = uow.tracing.households([details.subject]).get(details.subject, [])
     primary = close_contacts(
@@ -226,10 +241,12 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
         household=household,
         settings=settings,
     )
+    check()
     found = list(primary)
     if companion.enabled:
         cells = {v.cell for v in in_window if v.cell is not None and v.source in companion.sources}
         in_cells = uow.tracing.presences_in_cells(cells, reach)
+        check()
         found += companions(
             case_subject=details.subject,
             window=window,
@@ -237,9 +254,16 @@ def find_case_exposures(uow: TracingUnitOfWork, record: CaseRecord, *, now: date
             candidates=_visits(in_cells, settings),
             settings=settings,
         )
+        check()
     found += _secondary(
-        uow, case_subject=details.subject, primary=primary, cutoff=cutoff, settings=settings
+        uow,
+        case_subject=details.subject,
+        primary=primary,
+        cutoff=cutoff,
+        settings=settings,
+        check=check,
     )
+    check()
     findings = most_severe(found)
     reason = f"case {record.case_id}"
     orders = orders_for_findings(

@@ -16,6 +16,7 @@ from healthcode.cli.output import emit, parse_time
 from healthcode.cli.proposals import show_proposal
 from healthcode.oversight.model import ProposalStatus
 from healthcode.tracing import cases
+from healthcode.tracing.budget import Budget
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.model.cases import CaseCorrection, CaseReport, CaseState
 from healthcode.tracing.schemas import PreviewOut
@@ -242,7 +243,11 @@ def trace_preview(case_id: str, as_: AsOpt, at: AtOpt = None, as_json: JsonOpt =
     """How many people each rule would flag for the case (nothing is recorded)."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         preview = cases.preview_case(
-            uow=c.uow(), clock=c.clock, principal=official, case_id=case_id
+            uow=c.uow(),
+            clock=c.clock,
+            principal=official,
+            case_id=case_id,
+            budget=Budget(c.settings.preview_budget_seconds),
         )
 
     def human(console: Console) -> None:

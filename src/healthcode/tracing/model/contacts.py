@@ -18,11 +18,8 @@ from healthcode.tracing.model.findings import (
     TraceRule,
     Visit,
 )
+from healthcode.tracing.model.sweep import sweep
 from healthcode.tracing.settings import TracingSettings
-
-
-def _meets(minutes: float, threshold: float, *, strictly: bool) -> bool:
-    return minutes > threshold if strictly else minutes >= threshold
 
 
 def _threshold(rule: TraceRule, settings: TracingSettings) -> float:
@@ -34,6 +31,96 @@ def _threshold(rule: TraceRule, settings: TracingSettings) -> float:
 def _home(subject: str, rule: TraceRule, window: Interval, via: str | None) -> Finding:
     contact = Contact(None, HOME, window, window, window)
     return Finding(subject=subject, rule=rule, place_id=None, contacts=(contact,), via=via)
+
+
+Source = tuple[Interval, str, str | None]
+"""A source's interval at a place (clipped to its window), its place kind, and whose it is:
+None for the case, the close contact for a secondary contact."""
+
+Candidate = tuple[str, TraceRule, Interval]
+"""Someone else at the place: who, by which rule they would be found, their interval."""
+
+Episodes = dict[tuple[str | None, str, TraceRule, str], list[Contact]]
+"""The contacts found, by ``(via, subject, rule, place)``."""
+
+Limits = Mapping[TraceRule, tuple[float, bool]]
+"""Per rule, the minutes an overlap needs, and whether it must be strictly more."""
+
+
+def _match(
+    place: str,
+    sources: Sequence[Source],
+    candidates: Sequence[Candidate],
+    limits: Limits,
+    episodes: Episodes,
+) -> None:
+    """Add to ``episodes`` every pair of a source and a candidate at ``place`` whose overlap
+    meets the candidate's rule: a sweep over both sorted by start, so the work is the sorting
+    and the pairs that share time, not every source against every candidate. Both hold no
+    duplicates, so no contact is found twice."""
+    own = [source[0] for source in sources]
+    theirs = [candidate[2] for candidate in candidates]
+    for is_source, index, others in sweep(own, theirs):
+        # the overlap exactly as Interval.overlap and Interval.minutes compute it
+        if is_source:
+            clipped, kind, via = sources[index]
+            for _, other in others:
+                subject, rule, interval = candidates[other]
+                start = interval.start if interval.start > clipped.start else clipped.start
+                end = interval.end if interval.end < clipped.end else clipped.end
+                minutes = (end - start).total_seconds() / 60
+                threshold, strictly = limits[rule]
+                if minutes > threshold if strictly else minutes >= threshold:
+                    episodes[(via, subject, rule, place)].append(
+                        Contact(place, kind, clipped, interval, Interval(start, end))
+                    )
+        else:
+            subject, rule, interval = candidates[index]
+            threshold, strictly = limits[rule]
+            for _, other in others:
+                clipped, kind, via = sources[other]
+                start = interval.start if interval.start > clipped.start else clipped.start
+                end = interval.end if interval.end < clipped.end else clipped.end
+                minutes = (end - start).total_seconds() / 60
+                if minutes > threshold if strictly else minutes >= threshold:
+                    episodes[(via, subject, rule, place)].append(
+                        Contact(place, kind, clipped, interval, Interval(start, end))
+                    )
+
+
+def _match_places(
+    sources: Mapping[str, Iterable[Source]],
+    candidates: Iterable[Visit],
+    rules: Mapping[PlaceClass, TraceRule],
+    limits: Limits,
+    exclude: frozenset[str] | set[str],
+) -> Episodes:
+    """Candidates at the places of ``sources`` (not excluded, of a class ``rules`` names)
+    matched against them, place by place."""
+    by_place: dict[str, dict[Candidate, None]] = defaultdict(dict)
+    for c in candidates:
+        rule = rules.get(c.place)
+        if rule is not None and c.place_id in sources and c.subject not in exclude:
+            by_place[c.place_id][(c.subject, rule, c.interval)] = None
+    episodes: Episodes = defaultdict(list)
+    for place, found in by_place.items():
+        _match(place, list(dict.fromkeys(sources[place])), list(found), limits, episodes)
+    return episodes
+
+
+def _limits(settings: TracingSettings) -> Limits:
+    return {rule: (_threshold(rule, settings), False) for rule in TraceRule}
+
+
+def _finding(key: tuple[str | None, str, TraceRule, str], contacts: list[Contact]) -> Finding:
+    via, subject, rule, place = key
+    return Finding(
+        subject=subject,
+        rule=rule,
+        place_id=place,
+        contacts=tuple(sorted(contacts, key=_contact_key)),
+        via=via,
+    )
 
 
 def shared_places(
@@ -48,37 +135,30 @@ def shared_places(
 ) -> list[Finding]:
     """People whose visits overlap ``sources`` (clipped to ``within``) at the same venue or on
     the same trip, by each place class's rule and threshold."""
-    by_place: dict[str, list[tuple[Visit, Interval]]] = defaultdict(list)
+    by_place: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         clipped = source.interval.overlap(within)
         if source.place in rules and clipped is not None:
-            by_place[source.place_id].append((source, clipped))
-    episodes: dict[tuple[str, TraceRule, str], list[Contact]] = defaultdict(list)
-    for candidate in candidates:
-        if candidate.subject in exclude or candidate.place_id not in by_place:
-            continue
-        rule = rules.get(candidate.place)
-        if rule is None:
-            continue
-        threshold = _threshold(rule, settings)
-        for source, clipped in by_place[candidate.place_id]:
-            common = clipped.overlap(candidate.interval)
-            if common is not None and _meets(common.minutes, threshold, strictly=False):
-                episodes[(candidate.subject, rule, candidate.place_id)].append(
-                    Contact(
-                        candidate.place_id, source.place_kind, clipped, candidate.interval, common
-                    )
-                )
-    return [
-        Finding(
-            subject=s, rule=r, place_id=p, contacts=tuple(sorted(set(c), key=_contact_key)), via=via
-        )
-        for (s, r, p), c in sorted(episodes.items())
-    ]
+            by_place[source.place_id].append((clipped, source.place_kind, via))
+    episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude)
+    return [_finding(key, c) for key, c in sorted(episodes.items(), key=_episode_order)]
 
 
-def _contact_key(contact: Contact) -> tuple[datetime, datetime, datetime]:
-    return (contact.overlap.start, contact.contact_interval.start, contact.source_interval.start)
+def _episode_order(item: tuple[tuple[str | None, str, TraceRule, str], object]) -> tuple[str, ...]:
+    via, subject, rule, place = item[0]
+    return (via or "", subject, rule, place)
+
+
+def _contact_key(contact: Contact) -> tuple[datetime, datetime, datetime, datetime, datetime, str]:
+    """First contact first; the rest of the key only orders contacts that begin alike."""
+    return (
+        contact.overlap.start,
+        contact.contact_interval.start,
+        contact.source_interval.start,
+        contact.contact_interval.end,
+        contact.source_interval.end,
+        contact.place_kind,
+    )
 
 
 def close_contacts(
@@ -144,12 +224,12 @@ def companions(
         if v.cell is not None and v.source in cs.sources and v.subject != case_subject
     ]
     dwell = _dwell([*own, *others], lookback) if cs.dwell_hours > 0 else {}
-    by_cell: dict[str, list[Interval]] = defaultdict(list)
+    by_cell: dict[str, list[Source]] = defaultdict(list)
     for v in own:
         clipped = v.interval.overlap(window)
         if clipped is not None and v.cell is not None:
-            by_cell[v.cell].append(clipped)
-    episodes: dict[tuple[str, str], list[Contact]] = defaultdict(list)
+            by_cell[v.cell].append((clipped, "cell", None))
+    by_place: dict[str, dict[Candidate, None]] = defaultdict(dict)
     for candidate in others:
         cell = candidate.cell
         if cell is None or cell not in by_cell:
@@ -160,23 +240,12 @@ def companions(
             < cs.dwell_hours
         ):
             continue
-        for clipped in by_cell[cell]:
-            common = clipped.overlap(candidate.interval)
-            if common is not None and _meets(
-                common.minutes, cs.min_overlap_minutes, strictly=cs.strictly_more
-            ):
-                episodes[(candidate.subject, cell)].append(
-                    Contact(cell, "cell", clipped, candidate.interval, common)
-                )
-    return [
-        Finding(
-            subject=s,
-            rule=TraceRule.COMPANION,
-            place_id=cell,
-            contacts=tuple(sorted(set(c), key=_contact_key)),
-        )
-        for (s, cell), c in sorted(episodes.items())
-    ]
+        by_place[cell][(candidate.subject, TraceRule.COMPANION, candidate.interval)] = None
+    limits = {TraceRule.COMPANION: (cs.min_overlap_minutes, cs.strictly_more)}
+    episodes: Episodes = defaultdict(list)
+    for cell, found in by_place.items():
+        _match(cell, list(dict.fromkeys(by_cell[cell])), list(found), limits, episodes)
+    return [_finding(key, c) for key, c in sorted(episodes.items(), key=_episode_order)]
 
 
 def secondary_windows(primary: Iterable[Finding], cutoff: datetime) -> dict[str, Interval]:
@@ -207,28 +276,25 @@ def secondary_contacts(
         rules[PlaceClass.VENUE] = TraceRule.SECONDARY_VENUE
     if "transit" in settings.secondary_rules:
         rules[PlaceClass.TRIP] = TraceRule.SECONDARY_TRANSIT
-    by_place: dict[str, list[Visit]] = defaultdict(list)
-    for candidate in candidates:
-        if candidate.subject not in exclude:
-            by_place[candidate.place_id].append(candidate)
+    by_place: dict[str, list[Source]] = defaultdict(list)
+    for contact, window in windows.items():
+        for v in contact_visits.get(contact, ()):
+            clipped = v.interval.overlap(window)
+            if v.place in rules and clipped is not None:
+                by_place[v.place_id].append((clipped, v.place_kind, contact))
+    episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude)
+    by_contact: dict[str | None, list[Finding]] = defaultdict(list)
+    for key, c in sorted(episodes.items(), key=_episode_order):
+        by_contact[key[0]].append(_finding(key, c))
     found: list[Finding] = []
     for contact, window in windows.items():
         if "household" in settings.secondary_rules:
             found += [
                 _home(member, TraceRule.SECONDARY_HOUSEHOLD, window, contact)
-                for member in sorted(set(households.get(contact, ())) - set(exclude))
+                for member in sorted(set(households.get(contact, ())))
+                if member not in exclude
             ]
-        visits = contact_visits.get(contact, ())
-        nearby = [c for v in visits for c in by_place.get(v.place_id, ())]
-        found += shared_places(
-            sources=visits,
-            within=window,
-            candidates=nearby,
-            rules=rules,
-            settings=settings,
-            exclude=exclude,
-            via=contact,
-        )
+        found += by_contact.get(contact, [])
     return found
 
 

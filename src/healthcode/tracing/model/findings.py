@@ -20,7 +20,7 @@ the same case twice gives the same ids (and records nothing new).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -153,30 +153,31 @@ def assumed_slack(settings: TracingSettings) -> timedelta:
 
 
 def visit_of(presence: Presence | Sighting, settings: TracingSettings) -> Visit:
-    place_id, place_kind, at = presence.place_id, presence.place_kind, presence.at
-    kind = place_class(place_kind, place_id)
-    end = presence.until
-    if end <= at:
-        if kind is PlaceClass.TRIP:
-            end = at + timedelta(minutes=settings.transit_assumed_ride_minutes)
-        elif kind is PlaceClass.VENUE:
-            end = at + timedelta(minutes=settings.venue_assumed_stay_minutes)
-    return Visit(
-        presence.id,
-        presence.subject,
-        place_id,
-        place_kind,
-        kind,
-        presence.source,
-        presence.cell,
-        Interval(at, end),
-    )
+    return visits_of([presence], settings)[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Contact:
+def visits_of(presences: Iterable[Presence | Sighting], settings: TracingSettings) -> list[Visit]:
+    """Presences as tracing sees them: instants stretched to the assumed stay or ride."""
+    stretch = {
+        PlaceClass.TRIP: timedelta(minutes=settings.transit_assumed_ride_minutes),
+        PlaceClass.VENUE: timedelta(minutes=settings.venue_assumed_stay_minutes),
+    }
+    found: list[Visit] = []
+    for p in presences:
+        place_id, place_kind, at, end = p.place_id, p.place_kind, p.at, p.until
+        kind = place_class(place_kind, place_id)
+        if end <= at and kind is not PlaceClass.CELL:
+            end = at + stretch[kind]
+        found.append(
+            Visit(p.id, p.subject, place_id, place_kind, kind, p.source, p.cell, Interval(at, end))
+        )
+    return found
+
+
+class Contact(NamedTuple):
     """One episode of evidence: where, the source's interval (the case's, the close contact's
-    or the risk area's), the person's own interval, and their overlap."""
+    or the risk area's), the person's own interval, and their overlap. A named tuple: a case
+    at a busy venue has millions of them."""
 
     place_id: str | None
     place_kind: str
