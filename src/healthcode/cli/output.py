@@ -1,4 +1,5 @@
-"""How the CLI speaks: JSON for machines, Rich for people, refusals on stderr with exit 1."""
+"""How the CLI speaks: JSON for machines, Rich for people, refusals on stderr with an exit code
+of ``cli.exit_codes`` (1 for a refusal; 64 for a time option that is no ISO 8601 time)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.kernel.errors import Conflict, DomainError, InvalidInput
 
-EXIT_REFUSED = 1
+EXIT_REFUSED = ExitCode.STOP
+USAGE = ExitCode.USAGE
 
 
 def _default(value: Any) -> Any:
@@ -41,7 +44,9 @@ def refuse(error: DomainError | str, *, as_json: bool, code: int = EXIT_REFUSED)
         typer.echo(json.dumps(body, ensure_ascii=False), err=True)
     else:
         # a message may hold brackets (a field's value, a list): print them, not as markup
-        Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+        Console(stderr=True).print(
+            f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True
+        )
     raise typer.Exit(code)
 
 
@@ -52,6 +57,18 @@ def refusals(*, as_json: bool) -> Iterator[None]:
         yield
     except DomainError as error:
         refuse(error, as_json=as_json)
+
+
+@contextmanager
+def invalid_code(*, as_json: bool, field: str) -> Iterator[None]:
+    """A refusal whose every problem is the scanned code's (``field``) is an invalid code:
+    exit 2, as `scan` and `verify` answer for a code that is not valid."""
+    try:
+        yield
+    except InvalidInput as error:
+        if error.problems and all(p.field == field for p in error.problems):
+            refuse(error, as_json=as_json, code=ExitCode.INVALID_CODE)
+        raise
 
 
 @overload
@@ -68,17 +85,19 @@ def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | No
 
 def parse_time(value: str | None, *, field: str, as_json: bool) -> datetime | None:
     """Parse a time option: ISO 8601 with a zone (a time without one is refused, never
-    guessed), the refusal naming ``field``."""
+    guessed), the refusal naming ``field``: a usage error (exit 64)."""
     if value is None:
         return None
     try:
         at = datetime.fromisoformat(value)
     except ValueError:
-        refuse(InvalidInput.one(field, f"{value!r} is not an ISO 8601 time"), as_json=as_json)
+        message = f"{value!r} is not an ISO 8601 time"
+        refuse(InvalidInput.one(field, message), as_json=as_json, code=USAGE)
     if at.tzinfo is None:
         refuse(
             InvalidInput.one(field, "must include a time zone, e.g. 2026-03-01T09:00:00+08:00"),
             as_json=as_json,
+            code=USAGE,
         )
     return at
 

@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from healthcode import bootstrap
-from healthcode.cli.context import system
+from healthcode.cli.context import system, unreachable
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
@@ -27,6 +29,8 @@ def init(as_json: JsonOpt = False) -> None:
         done = bootstrap.initialise(settings)
     except (DataKeyError, UnsupportedCollation) as error:
         refuse(str(error), as_json=as_json)
+    except OperationalError as error:  # e.g. a PostgreSQL database that does not exist
+        refuse(unreachable(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
     payload = {
         "database": settings.database_url,
         "data_key_file": str(settings.data_key_file),
