@@ -40,7 +40,7 @@ def _checkpoint(tmp_path: Path, kind: str) -> dict[str, Any]:
     """Keys, a venue of ``kind`` with a device file, and the trust list, in ``tmp_path``."""
     _ok("keys", "init", "--at", "2026-02-01T09:00:00+08:00")
     org = _ok("org", "add", "杭州公交", "--at", SCAN_AT)["id"]
-    venue = _ok(
+    added = _ok(
         "venue",
         "add",
         "--org",
@@ -57,12 +57,18 @@ def _checkpoint(tmp_path: Path, kind: str) -> dict[str, Any]:
         "120.149",
         "--at",
         SCAN_AT,
-    )["id"]
+    )
+    venue = added["id"]
     device_file = tmp_path / "device.json"
     _ok("device", "add", "--venue", venue, "--key-out", str(device_file))
     trust = tmp_path / "trust.json"
     _ok("trust-list", "export", "--out", str(trust), "--at", SCAN_AT)
-    return {"venue": venue, "device": device_file, "trust": trust}
+    return {
+        "venue": venue,
+        "place_code": added["place_code"],
+        "device": device_file,
+        "trust": trust,
+    }
 
 
 def _scan(point: dict[str, Any], token: str, *extra: str) -> tuple[int, Any, str]:
@@ -254,3 +260,35 @@ def test_device_file_pins_its_jurisdictions_root(cli_env: Settings, tmp_path: Pa
     config = load_device_file(point["device"].read_text(encoding="utf-8"))
     assert set(config.root_keys) == {"330100"}
     assert json.loads(point["device"].read_text())["root_keys"]["330100"] == root
+
+
+def test_a_stop_exits_1_at_a_checkpoint_and_at_a_check_in(
+    cli_env: Settings, container: Container, tmp_path: Path
+) -> None:
+    """The same stop (a yellow code at a green-only venue) exits 1 from `scan`, `verify` and
+    `checkin`; a place code that is not valid exits 2 from `checkin`, as a forged code does
+    from `scan`."""
+    point = _checkpoint(tmp_path, "restaurant")
+    subject = resident(container, 1)
+    _ok(
+        "declare", "health", subject, "--temperature", "38.5", "--symptom", "fever", "--at", SCAN_AT
+    )
+    token = _ok("code", subject, "--at", SCAN_AT)["token"]
+    queue = ["--queue", str(tmp_path / "scans.jsonl")]
+    code, answer, _ = _scan(point, token, "--at", SCAN_AT, *queue)
+    assert code == 1 and answer["outcome"] == "stop"
+    trust = ["--trust-list", str(point["trust"]), "--at", SCAN_AT]
+    code, out, _ = _run("verify", token, *trust, "--json")
+    assert code == 1 and json.loads(out)["outcome"] == "stop"
+    place = ["--code", point["place_code"], "--lat", "30.259", "--lon", "120.149"]
+    code, out, err = _run("checkin", subject, *place, "--at", SCAN_AT, "--json")
+    assert code == 1, err
+    assert json.loads(out)["outcome"] == "stop"
+    forged = point["place_code"][:-4] + (
+        "AAAA" if not point["place_code"].endswith("AAAA") else "BBBB"
+    )
+    forged_place = ["--code", forged, "--lat", "30.259", "--lon", "120.149"]
+    code, _, err = _run("checkin", subject, *forged_place, "--at", SCAN_AT, "--json")
+    assert code == 2 and json.loads(err)["problems"][0]["field"] == "place_code"
+    code, answer, _ = _scan(point, token[:-4] + "AAAA", "--at", SCAN_AT, *queue)
+    assert code == 2 and answer["outcome"] == "invalid"

@@ -133,9 +133,14 @@ def geo_import(file: Path, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     name); they replace the bundled approximate ones for the same codes."""
     with refusals(as_json=as_json):
         try:
-            text = file.read_text(encoding="utf-8")
+            text = file.read_bytes().decode("utf-8")
         except OSError as error:
             raise InvalidInput.one("file", str(error)) from None
+        except UnicodeDecodeError as error:
+            raise InvalidInput.one(
+                "file",
+                f"is not UTF-8 text (byte 0x{error.object[error.start]:02x} at {error.start})",
+            ) from None
         with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
             found = import_boundaries(uow=c.uow(), clock=c.clock, text=text, source=file.name)
     payload = [{"code": b.code, "name": b.name, "polygons": len(b.polygons)} for b in found]

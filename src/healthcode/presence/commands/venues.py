@@ -250,8 +250,8 @@ def checkin(
     pass, 1 stop, 2 a place code that is not valid; the default command: `healthcode checkin
     SUBJECT …`)."""
     with (
-        invalid_code(as_json=as_json, field=FIELD),
         refusals(as_json=as_json),
+        invalid_code(as_json=as_json, field=FIELD),  # inside: it sees the refusal first
         system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
     ):
         result = check_in(
