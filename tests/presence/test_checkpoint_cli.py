@@ -104,13 +104,22 @@ def _files(folder: Path) -> set[str]:
 def test_scan_from_any_folder_needs_only_its_device_file_and_trust_list(
     cli_env: Settings, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`scan` run from another folder decides without a database and writes only its queue."""
+    """`scan` run from another folder decides without a database and writes only its queue;
+    an upload to a server that cannot be reached exits 69 and keeps the queue."""
     point = _checkpoint(tmp_path, "bus_route")
     token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
     folder = _elsewhere(monkeypatch, tmp_path)
     code, answer, err = _scan(point, token, "--at", SCAN_AT)
     assert code == 0, err
     assert answer["outcome"] == "pass" and answer["queued"] is True
+    assert _files(folder) == {"scans.jsonl", "scans.jsonl.seq", "scans.jsonl.seen"}
+    queued = (folder / "scans.jsonl").read_text()
+    unreachable = "http://127.0.0.1:9"  # the discard port: nothing listens
+    code, _, err = _run(
+        "scan", "upload", "--device-key", str(point["device"]), "--server", unreachable, "--json"
+    )
+    assert code == 69 and "cannot reach" in json.loads(err)["error"]
+    assert (folder / "scans.jsonl").read_text() == queued  # kept for the next try
     assert _files(folder) == {"scans.jsonl", "scans.jsonl.seq", "scans.jsonl.seen"}
 
 
