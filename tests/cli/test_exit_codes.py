@@ -119,8 +119,8 @@ def test_an_unexpected_error_is_one_line_exit_70_with_the_detail_in_a_file(
 def test_geo_import_refuses_non_utf8_and_deep_json_cleanly(
     cli_env: Settings, tmp_path: Path
 ) -> None:
-    """`geo import` on a file that is not UTF-8, or JSON nested 100,000 deep, is refused
-    naming the field, with no traceback."""
+    """`geo import` (and `locations import`) on a file that is not UTF-8, or JSON nested
+    100,000 deep, is refused naming the field, with no traceback."""
     latin = tmp_path / "latin.geojson"
     latin.write_bytes(b'{"type": "FeatureCollection", "name": "\xff"}')
     code, _, err, raised = _run("geo", "import", str(latin), "--json")
@@ -128,6 +128,14 @@ def test_geo_import_refuses_non_utf8_and_deep_json_cleanly(
     assert json.loads(err)["problems"][0] == {
         "field": "file",
         "message": "is not UTF-8 text (byte 0xff at 39)",
+    }
+    pings = tmp_path / "pings.csv"
+    pings.write_bytes(b"subject,lat,lon,at\nx,30,120,\xfe\n")
+    code, _, err, raised = _run("locations", "import", str(pings), "--json")
+    assert code == ExitCode.STOP and isinstance(raised, SystemExit)
+    assert json.loads(err)["problems"][0] == {
+        "field": "file",
+        "message": "is not UTF-8 text (byte 0xfe at 28)",
     }
     deep = tmp_path / "deep.geojson"
     deep.write_text("[" * 100_000 + "]" * 100_000)

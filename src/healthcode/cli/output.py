@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, NoReturn, overload
 
 import typer
@@ -57,6 +58,20 @@ def refusals(*, as_json: bool) -> Iterator[None]:
         yield
     except DomainError as error:
         refuse(error, as_json=as_json)
+
+
+def read_text_file(path: Path, *, field: str = "file", encoding: str = "utf-8") -> str:
+    """A text file named on the command line; one that cannot be read, or is not UTF-8, is
+    refused naming ``field`` (``file: is not UTF-8 text (byte 0xff at 39)``)."""
+    try:
+        return path.read_bytes().decode(encoding)
+    except OSError as error:
+        raise InvalidInput.one(field, f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        raise InvalidInput.one(
+            field, f"is not UTF-8 text (byte 0x{byte:02x} at {error.start})"
+        ) from None
 
 
 @contextmanager
