@@ -24,10 +24,11 @@ class ExitCode(IntEnum):
     """The command line is wrong: unknown command or option, missing or malformed argument
     (a time that is not ISO 8601 with a zone, text that is not UTF-8)."""
     DATA_ERROR = 65
-    """A checkpoint command (`scan`, `verify`) refused its own input: the device file, a trust
-    list, a root key, a temperature, a colour (1 and 2 are its decisions there)."""
+    """A checkpoint's decision command (`scan`, `verify`) refused its own input: the device
+    file, a trust list, a root key, a vehicle, a temperature, a colour (1 and 2 are its
+    decisions there; other commands refuse input with 1)."""
     NO_INPUT = 66
-    """An input file cannot be read (missing, unreadable)."""
+    """`scan` or `verify` cannot read a file it was given, or `scan` cannot write its queue."""
     UNAVAILABLE = 69
     """The system cannot be used: the database is missing or unreachable, its schema is out of
     date, the data key is missing; or the server cannot be reached."""
