@@ -62,8 +62,7 @@ def test_help_exits_0() -> None:
 
 
 def test_a_non_utf8_argument_is_a_usage_error_naming_it() -> None:
-    """An argument that is not UTF-8 (a lone surrogate from the OS) is a usage error naming
-    the option it was given to."""
+    """A non-UTF-8 argument (a lone surrogate) is a usage error naming its option."""
     code, _, err, _ = _run("register", "--name", "张\udcff", "--json")
     assert code == ExitCode.USAGE
     assert "--name: is not UTF-8 text (byte 0xff" in err
@@ -119,8 +118,7 @@ def test_an_unexpected_error_is_one_line_exit_70_with_the_detail_in_a_file(
 def test_geo_import_refuses_non_utf8_and_deep_json_cleanly(
     cli_env: Settings, tmp_path: Path
 ) -> None:
-    """`geo import` (and `locations import`) on a file that is not UTF-8, or JSON nested
-    100,000 deep, is refused naming the field, with no traceback."""
+    """geo and locations import refuse non-UTF-8 or very deep files by field, no traceback."""
     latin = tmp_path / "latin.geojson"
     latin.write_bytes(b'{"type": "FeatureCollection", "name": "\xff"}')
     code, _, err, raised = _run("geo", "import", str(latin), "--json")
@@ -148,8 +146,7 @@ def test_geo_import_refuses_non_utf8_and_deep_json_cleanly(
 def test_init_against_a_missing_postgres_database_names_it_and_makes_no_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`healthcode init` on a PostgreSQL database that does not exist says so in one line
-    (exit 69) and creates no data key."""
+    """init on a missing PostgreSQL database names it in one line (69), makes no key."""
     key = tmp_path / "data.key"
     url = "postgresql://postgres@127.0.0.1:5432/healthcode_no_such_database"
     monkeypatch.setenv("HEALTHCODE_DATABASE_URL", url)

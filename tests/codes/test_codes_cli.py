@@ -178,8 +178,7 @@ def test_keys_init_twice_is_refused(subject: str) -> None:
 
 
 def test_verify_without_token_or_trust_list_is_refused(cli_env: Settings) -> None:
-    """`verify` with no token, or no trust list, exits 65 (not 2: that is an invalid code)
-    naming what is missing."""
+    """`verify` without a token or trust list exits 65 (not 2) naming what is missing."""
     code, _, err = _run("verify", "--json")
     assert code == 65 and "token" in json.loads(err)["problems"][0]["field"]
     code, _, err = _run("verify", "HZ1:ABC", "--json")

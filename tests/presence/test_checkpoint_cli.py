@@ -104,8 +104,7 @@ def _files(folder: Path) -> set[str]:
 def test_scan_from_any_folder_needs_only_its_device_file_and_trust_list(
     cli_env: Settings, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`scan` run from another folder decides without a database and writes only its queue;
-    an upload to a server that cannot be reached exits 69 and keeps the queue."""
+    """`scan` elsewhere needs no database, writes only its queue; unreachable upload is 69."""
     point = _checkpoint(tmp_path, "bus_route")
     token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
     folder = _elsewhere(monkeypatch, tmp_path)
@@ -126,8 +125,7 @@ def test_scan_from_any_folder_needs_only_its_device_file_and_trust_list(
 def test_verify_from_any_folder_never_creates_a_database(
     cli_env: Settings, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`verify` elsewhere with a pinned root passes; without one it names --root-key (exit 65)
-    and leaves no stray database or var/ folder."""
+    """`verify` elsewhere passes with a pinned root, else names --root-key; creates nothing."""
     point = _checkpoint(tmp_path, "restaurant")
     root = next(k for k in _ok("keys", "list") if k["role"] == "root")["public_key"]
     token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
@@ -143,8 +141,7 @@ def test_verify_from_any_folder_never_creates_a_database(
 def test_other_commands_elsewhere_say_there_is_no_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A command that needs the database, run where there is none, says so (exit 69) and
-    creates nothing."""
+    """A database command run where there is none exits 69 and creates nothing."""
     folder = _elsewhere(monkeypatch, tmp_path)
     code, _, err = _run("status", "someone", "--json")
     assert code == 69 and "healthcode init" in json.loads(err)["error"]
@@ -154,8 +151,7 @@ def test_other_commands_elsewhere_say_there_is_no_database(
 def test_bus_scans_uploaded_make_same_vehicle_contacts(
     cli_env: Settings, container: Container, tmp_path: Path
 ) -> None:
-    """Two people scanned on the same bus are traced as transit contacts once uploaded; a
-    rider of another vehicle of the line is not."""
+    """Uploaded scans on one bus make transit contacts; another vehicle's rider is not one."""
     point = _checkpoint(tmp_path, "bus_route")
     case, rider, other = (resident(container, i) for i in (1, 2, 3))
     queue = ["--queue", str(tmp_path / "scans.jsonl")]
@@ -202,8 +198,7 @@ def test_vehicle_is_refused_at_a_venue_without_vehicles(
 def test_a_code_scanned_twice_here_is_flagged_not_refused(
     cli_env: Settings, container: Container, tmp_path: Path
 ) -> None:
-    """The same code scanned again here within its lifetime passes but says when it was
-    first scanned, and the queued scan points to the first; a new code is not flagged."""
+    """A code scanned twice here in its lifetime passes, flagged and queued as repeat_of."""
     point = _checkpoint(tmp_path, "restaurant")
     subject = resident(container, 1)
     token = _ok("code", subject, "--at", SCAN_AT)["token"]
@@ -274,9 +269,7 @@ def test_device_file_pins_its_jurisdictions_root(cli_env: Settings, tmp_path: Pa
 def test_a_stop_exits_1_at_a_checkpoint_and_at_a_check_in(
     cli_env: Settings, container: Container, tmp_path: Path
 ) -> None:
-    """The same stop (a yellow code at a green-only venue) exits 1 from `scan`, `verify` and
-    `checkin`; a place code that is not valid exits 2 from `checkin`, as a forged code does
-    from `scan`."""
+    """A stop exits 1 from scan, verify and checkin; an invalid code or place code exits 2."""
     point = _checkpoint(tmp_path, "restaurant")
     subject = resident(container, 1)
     _ok(
