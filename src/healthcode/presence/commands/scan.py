@@ -154,10 +154,10 @@ def scan_check(
         refuse(error, as_json=as_json, code=ExitCode.DATA_ERROR)
     except (OSError, UnicodeDecodeError) as error:
         refuse(f"cannot read or write a file: {error}", as_json=as_json, code=ExitCode.NO_INPUT)
+    # the first scan's time as the guard reads clocks: in --at's zone, else the device's own
+    zone = moment.tzinfo if at is not None else None
     repeat = (
-        None
-        if earlier is None
-        else f"already scanned here at {earlier.at.astimezone(moment.tzinfo):%H:%M}"
+        None if earlier is None else f"already scanned here at {earlier.at.astimezone(zone):%H:%M}"
     )
     payload: dict[str, Any] = {
         "outcome": decision.outcome.value,
