@@ -115,6 +115,14 @@ def test_an_unexpected_error_is_one_line_exit_70_with_the_detail_in_a_file(
         detail.unlink()
 
 
+def test_an_invalid_setting_is_named_with_exit_78(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An invalid HEALTHCODE_ variable is refused by name (exit 78), not a traceback."""
+    monkeypatch.setenv("HEALTHCODE_CODE_LIFETIME_SECONDS", "soon")
+    code, _, err, raised = _run("keys", "list", "--json")
+    assert code == ExitCode.CONFIG and isinstance(raised, SystemExit)
+    assert json.loads(err)["problems"][0]["field"] == "HEALTHCODE_CODE_LIFETIME_SECONDS"
+
+
 def test_geo_import_refuses_non_utf8_and_deep_json_cleanly(
     cli_env: Settings, tmp_path: Path
 ) -> None:

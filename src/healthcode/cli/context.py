@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -21,6 +22,7 @@ from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import SchemaOutOfDate
 from healthcode.identity.officials import official_principal
 from healthcode.kernel.clock import Clock, FixedClock, SystemClock
+from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.oversight.access import Principal
 from healthcode.settings import Settings
 
@@ -61,11 +63,28 @@ def missing_database(database_url: str) -> str | None:
     )
 
 
+def load_settings(*, as_json: bool = False) -> Settings:
+    """The settings from the environment; an invalid one is refused by its variable (exit 78)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        refuse(
+            InvalidInput(
+                [
+                    Problem("HEALTHCODE_" + "_".join(str(p) for p in e["loc"]).upper(), e["msg"])
+                    for e in error.errors()
+                ]
+            ),
+            as_json=as_json,
+            code=ExitCode.CONFIG,
+        )
+
+
 @contextmanager
 def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[Container]:
     """The system as configured; a database that is missing, unreachable or out of date, or
     a missing data key, is refused (exit 69) before anything is created."""
-    settings = Settings()
+    settings = load_settings(as_json=as_json)
     clock_factory: Callable[[], Clock] = (lambda: FixedClock(at)) if at else SystemClock
     missing = missing_database(settings.database_url)
     if missing is not None:

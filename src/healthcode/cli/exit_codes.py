@@ -34,6 +34,8 @@ class ExitCode(IntEnum):
     date, the data key is missing; or the server cannot be reached."""
     INTERNAL = 70
     """A bug: one line on stderr says so and where the detail was written."""
+    CONFIG = 78
+    """A setting (a ``HEALTHCODE_`` environment variable) is not valid; each is named."""
 
 
 def for_outcome(outcome: str) -> ExitCode:

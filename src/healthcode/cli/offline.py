@@ -14,11 +14,10 @@ from collections.abc import Iterable, Mapping
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from healthcode.cli.context import missing_database, system
+from healthcode.cli.context import load_settings, missing_database, system
 from healthcode.codes.keys import list_keys
 from healthcode.credentials.signer import load_public_key
 from healthcode.kernel.errors import InvalidInput
-from healthcode.settings import Settings
 
 
 def root_from_text(text: str) -> bytes:
@@ -33,7 +32,7 @@ def root_from_text(text: str) -> bytes:
 
 
 def _instance_root(jurisdiction: str, as_json: bool) -> bytes:
-    missing = missing_database(Settings().database_url)
+    missing = missing_database(load_settings(as_json=as_json).database_url)
     if missing is not None:
         raise InvalidInput.one(
             "root_key",

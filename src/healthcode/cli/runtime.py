@@ -10,7 +10,7 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
 from healthcode import bootstrap
-from healthcode.cli.context import system, unreachable
+from healthcode.cli.context import load_settings, system, unreachable
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
@@ -18,13 +18,12 @@ from healthcode.cli.table import CommandTable
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import UnsupportedCollation
 from healthcode.notifications.webhooks import HttpWebhookSender
-from healthcode.settings import Settings
 from healthcode.worker import PassReport, Worker
 
 
 def init(as_json: JsonOpt = False) -> None:
     """Create or migrate the database and create the data-encryption key (never overwritten)."""
-    settings = Settings()
+    settings = load_settings(as_json=as_json)
     try:
         done = bootstrap.initialise(settings)
     except (DataKeyError, UnsupportedCollation) as error:
