@@ -56,6 +56,15 @@ def test_usage_errors_exit_64_not_2(args: tuple[str, ...]) -> None:
     assert code == ExitCode.USAGE
 
 
+def test_a_usage_error_with_json_is_json() -> None:
+    """With --json, a usage error on stderr is a JSON refusal too."""
+    code, _, err, _ = _run("status", "--bogus", "--json")
+    assert code == ExitCode.USAGE
+    assert json.loads(err)["problems"] == [
+        {"field": "command_line", "message": "No such option: --bogus"}
+    ]
+
+
 def test_help_exits_0() -> None:
     """--help is not an error."""
     assert _run("--help")[0] == 0 and _run("scan", "--help")[0] == 0
@@ -65,7 +74,9 @@ def test_a_non_utf8_argument_is_a_usage_error_naming_it() -> None:
     """A non-UTF-8 argument (a lone surrogate) is a usage error naming its option."""
     code, _, err, _ = _run("register", "--name", "张\udcff", "--json")
     assert code == ExitCode.USAGE
-    assert "--name: is not UTF-8 text (byte 0xff" in err
+    [problem] = json.loads(err)["problems"]
+    assert problem["field"] == "--name"
+    assert problem["message"].startswith("is not UTF-8 text (byte 0xff at position 1")
     code, _, err, _ = _run("register", "--name=\udcfe")
     assert code == ExitCode.USAGE and "--name:" in err
     code, _, err, _ = _run("status", "\udcff")

@@ -25,11 +25,13 @@ from healthcode import bootstrap
 from healthcode.cli import runtime
 from healthcode.cli.context import configure
 from healthcode.cli.exit_codes import ExitCode
+from healthcode.cli.output import refuse
 from healthcode.cli.table import mount
+from healthcode.kernel.errors import InvalidInput, Problem
 
 
-def _not_utf8(args: Sequence[str]) -> str | None:
-    """The refusal for the first argument that is not UTF-8 text (Python hands such bytes
+def _not_utf8(args: Sequence[str]) -> Problem | None:
+    """The problem with the first argument that is not UTF-8 text (Python hands such bytes
     over as lone surrogates), naming it by its option or position; None if all are text."""
     for i, arg in enumerate(args):
         try:
@@ -43,13 +45,20 @@ def _not_utf8(args: Sequence[str]) -> str | None:
                 name = args[i - 1]
             else:
                 name = f"argument {i + 1}"
-            return f"{name}: is not UTF-8 text (byte 0x{byte:02x} at position {error.start})"
+            return Problem(
+                name,
+                f"is not UTF-8 text (byte 0x{byte:02x} at position {error.start}, "
+                "read as a lone surrogate)",
+            )
     return None
 
 
-def _usage_error(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]usage error:[/] {escape(message)}", highlight=False)
-    sys.exit(ExitCode.USAGE)
+def _usage_error(problem: Problem, *, as_json: bool) -> NoReturn:
+    """A usage error found before Click parses: printed as any refusal is, exit 64."""
+    try:
+        refuse(InvalidInput([problem]), as_json=as_json, code=ExitCode.USAGE)
+    except typer.Exit as exited:
+        sys.exit(exited.exit_code)
 
 
 def _internal_error(error: BaseException) -> NoReturn:
@@ -86,10 +95,12 @@ class HealthcodeGroup(TyperGroup):
             return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
         bad = _not_utf8(argv)
         if bad is not None:
-            _usage_error(bad)
+            _usage_error(bad, as_json="--json" in argv)
         try:
             returned = super().main(argv, prog_name, complete_var, False, **extra)
         except _click.exceptions.UsageError as error:
+            if "--json" in argv:  # a machine reads stderr as JSON, as for any refusal
+                _usage_error(Problem("command_line", error.format_message()), as_json=True)
             from typer import rich_utils
 
             rich_utils.rich_format_error(error)
