@@ -100,17 +100,18 @@ def job_kinds(sender: WebhookSender | None = None) -> JobKinds:
 def initialise(settings: Settings) -> list[str]:
     """Create or migrate the database and create the data key if there is none.
 
-    Returns what was done, in words. Never overwrites an existing key."""
+    Returns what was done, in words. Never overwrites an existing key. The database is
+    reached first: a database that cannot be opened leaves no key behind."""
     done: list[str] = []
-    if not settings.data_key_file.exists():
-        create_key_file(settings.data_key_file)
-        done.append(f"created data key {settings.data_key_file}")
-    else:
-        read_key_file(settings.data_key_file)
-        done.append(f"kept existing data key {settings.data_key_file}")
     engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_collation(engine)
+        if not settings.data_key_file.exists():
+            create_key_file(settings.data_key_file)
+            done.append(f"created data key {settings.data_key_file}")
+        else:
+            read_key_file(settings.data_key_file)
+            done.append(f"kept existing data key {settings.data_key_file}")
         upgrade(engine)
     finally:
         engine.dispose()

@@ -127,7 +127,7 @@ def test_yellow_code_exits_1_at_a_green_only_checkpoint(subject: str, tmp_path: 
 
 
 def test_foreign_root_refuses_the_trust_list(subject: str, tmp_path: Path) -> None:
-    """A trust list checked against another pinned root is refused (exit 2)."""
+    """A trust list checked against another pinned root is refused (exit 65)."""
     issued = _ok("code", subject, "--at", AT, "--json")
     assert isinstance(issued, dict)
     other_root = "A" * 43
@@ -142,7 +142,7 @@ def test_foreign_root_refuses_the_trust_list(subject: str, tmp_path: Path) -> No
         AT,
         "--json",
     )
-    assert code == 2
+    assert code == 65  # the command's own input refused (docs/cli.md#exit-codes)
     assert "root" in json.loads(err)["error"]
 
 
@@ -178,8 +178,8 @@ def test_keys_init_twice_is_refused(subject: str) -> None:
 
 
 def test_verify_without_token_or_trust_list_is_refused(cli_env: Settings) -> None:
-    """`verify` with no token, or no trust list, exits 2 naming what is missing."""
+    """`verify` without a token or trust list exits 65 (not 2) naming what is missing."""
     code, _, err = _run("verify", "--json")
-    assert code == 2 and "token" in json.loads(err)["problems"][0]["field"]
+    assert code == 65 and "token" in json.loads(err)["problems"][0]["field"]
     code, _, err = _run("verify", "HZ1:ABC", "--json")
-    assert code == 2 and json.loads(err)["problems"][0]["field"] == "trust_list"
+    assert code == 65 and json.loads(err)["problems"][0]["field"] == "trust_list"

@@ -137,9 +137,9 @@ def test_bad_declarations_exit_non_zero(cli_env: Settings, args: list[str], fiel
 
 
 def test_at_without_zone_is_refused(cli_env: Settings) -> None:
-    """An --at time without a time zone is refused rather than guessed."""
+    """An --at time without a time zone is refused rather than guessed (a usage error, 64)."""
     code, _, err = _run(*REGISTER, "--at", "2026-03-01T09:00:00", "--json")
-    assert code == 1 and "time zone" in err
+    assert code == 64 and "time zone" in err
 
 
 def test_init_creates_key_and_never_overwrites(

@@ -60,7 +60,7 @@ def test_case_report_preview_confirm_worker_withdraw(
         AT,
         "--json",
     )
-    assert code == 1 and "sampled_at" in err and "time zone" in err
+    assert code == 64 and "sampled_at" in err and "time zone" in err  # a usage error
     reported = _ok(
         "case",
         "report",

@@ -5,20 +5,24 @@ JSON (what a device sends to ``POST /api/v1/scans/batches``)::
     {"device": "<16 hex: the device key's id>",
      "scans": [{"seq": 1718000000123, "subject": "<opaque id>", "at": "2026-03-01T01:00:00Z",
                 "outcome": "pass", "reason": "ok", "issuer": "330100",
-                "temperature": 36.6, "vehicle": null}, ...],
+                "temperature": 36.6, "vehicle": null, "repeat_of": null}, ...],
      "signature": "<base64url, 64 bytes>"}
 
 ``seq`` is unique per device (the device never reuses one), so ``device + seq`` names a scan:
 a scan sent twice, in one batch or in two, is stored once. ``temperature`` (°C, optional) and
 ``vehicle`` (for buses and subway trains: the trip's vehicle, optional) may be null.
+``repeat_of`` (optional, may be omitted or null) is the ``seq`` of this device's earlier scan
+of the same code: the code was scanned here twice within its lifetime.
 
 What is signed: the deterministic CBOR (RFC 8949 §4.2) of
 
     ["healthcode scan batch v1", device,
      [[seq, subject, at (epoch milliseconds), outcome, reason, issuer,
-       temperature in tenths of a degree or null, vehicle or null], ...]]
+       temperature in tenths of a degree or null, vehicle or null(, repeat_of)], ...]]
 
-so the JSON's spacing, key order and time spelling do not matter, only the values.
+so the JSON's spacing, key order and time spelling do not matter, only the values. A scan
+with no ``repeat_of`` is signed with eight items, one with it with nine: batches without
+repeats sign the same bytes as before the field existed.
 """
 
 from __future__ import annotations
@@ -61,9 +65,10 @@ class ScanRecord(NamedTuple):
     issuer: str
     temperature: float | None = None
     vehicle: str | None = None
+    repeat_of: int | None = None
 
     def wire(self) -> dict[str, Any]:
-        return {
+        body = {
             "seq": self.seq,
             "subject": self.subject,
             "at": self.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
@@ -73,6 +78,25 @@ class ScanRecord(NamedTuple):
             "temperature": self.temperature,
             "vehicle": self.vehicle,
         }
+        if self.repeat_of is not None:
+            body["repeat_of"] = self.repeat_of
+        return body
+
+    def signed_items(self) -> list[Any]:
+        """The scan's items in the signed array (``repeat_of`` only when there is one)."""
+        items = [
+            self.seq,
+            self.subject,
+            int(self.at.timestamp() * 1000),
+            self.outcome,
+            self.reason,
+            self.issuer,
+            _tenths(self.temperature),
+            self.vehicle,
+        ]
+        if self.repeat_of is not None:
+            items.append(self.repeat_of)
+        return items
 
 
 def _tenths(temperature: float | None) -> int | None:
@@ -81,26 +105,7 @@ def _tenths(temperature: float | None) -> int | None:
 
 def to_be_signed(device: str, scans: Sequence[ScanRecord]) -> bytes:
     """The bytes a device signs for a batch."""
-    return cbor2.dumps(
-        [
-            SIGNING_CONTEXT,
-            device,
-            [
-                [
-                    s.seq,
-                    s.subject,
-                    int(s.at.timestamp() * 1000),
-                    s.outcome,
-                    s.reason,
-                    s.issuer,
-                    _tenths(s.temperature),
-                    s.vehicle,
-                ]
-                for s in scans
-            ],
-        ],
-        canonical=True,
-    )
+    return cbor2.dumps([SIGNING_CONTEXT, device, [s.signed_items() for s in scans]], canonical=True)
 
 
 def b64(raw: bytes) -> str:
@@ -215,6 +220,7 @@ def _scan_fast(item: object) -> ScanRecord | None:
     seq, subject, at = item.get("seq"), item.get("subject"), item.get("at")
     outcome, reason, issuer = item.get("outcome"), item.get("reason", ""), item.get("issuer")
     temperature, vehicle = item.get("temperature"), item.get("vehicle")
+    repeat = item.get("repeat_of")
     if not (
         type(seq) is int
         and 0 <= seq <= _MAX_SEQ
@@ -240,7 +246,8 @@ def _scan_fast(item: object) -> ScanRecord | None:
             vehicle is None
             or (type(vehicle) is str and 0 < len(vehicle) <= MAX_VEHICLE and is_clean_line(vehicle))
         )
-        and len(item) <= 8
+        and (repeat is None or (type(repeat) is int and 0 <= repeat <= _MAX_SEQ))
+        and len(item) <= 9
     ):
         return None
     when = _time(at)
@@ -255,6 +262,7 @@ def _scan_fast(item: object) -> ScanRecord | None:
         issuer,
         None if temperature is None else round(float(temperature), 1),
         vehicle,
+        repeat,
     )
 
 
@@ -282,7 +290,10 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         problems.append(Problem(f"{path}.reason", f"at most {MAX_REASON} characters"))
     if not isinstance(issuer, str) or len(issuer) != 6 or not issuer.isdigit():
         problems.append(Problem(f"{path}.issuer", "must be a GB/T 2260 six-digit code"))
+    repeat = item.get("repeat_of")
     problems += _optional_problems(path, temperature, vehicle)
+    if repeat is not None and (type(repeat) is not int or not 0 <= repeat <= _MAX_SEQ):
+        problems.append(Problem(f"{path}.repeat_of", "must be a non-negative integer or null"))
     if len(problems) > before or when is None:  # no time is a problem
         return None
     return ScanRecord(
@@ -294,6 +305,7 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         issuer=issuer,  # type: ignore[arg-type]
         temperature=None if temperature is None else round(float(temperature), 1),
         vehicle=vehicle,
+        repeat_of=repeat,
     )
 
 

@@ -1,23 +1,28 @@
 """The device side of a checkpoint: no database, no network needed to decide.
 
 A device holds a **device file** (its id, venue, the colours that pass there, its Ed25519
-private key; written by ``healthcode device add --key-out FILE``, mode 0600) and the trust
-lists of the issuers it accepts. For each code it scans it decides offline with the signed-code
-verifier (``healthcode.credentials.verify``), optionally with a body temperature (37.3 °C or
-more is a stop), and appends the scan to a local **queue** (JSON lines). Later, online, it
-signs the queued scans in batches and uploads them; the server stores each scan once however
-often it is sent, so a failed upload is simply retried.
+private key and the root keys it pins; written by ``healthcode device add --key-out FILE``, mode
+0600) and the trust lists of the issuers it accepts. For each code it scans it decides offline
+with the signed-code verifier (``healthcode.credentials.verify``), optionally with a body
+temperature (37.3 °C or more is a stop), and appends the scan to a local **queue** (JSON lines).
+Later, online, it signs the queued scans in batches and uploads them; the server stores each
+scan once however often it is sent, so a failed upload is simply retried.
+
+Beside the queue the device keeps ``QUEUE.seq`` (the last sequence number used) and
+``QUEUE.seen`` (the codes scanned here that are still valid, to flag a code scanned twice
+within its lifetime: the person is not refused, the repeat is said and queued as
+``repeat_of``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -50,6 +55,8 @@ class DeviceConfig:
     jurisdiction: str
     colours: frozenset[CodeColour]
     private_key: Ed25519PrivateKey
+    root_keys: Mapping[str, bytes] = field(default_factory=dict)
+    """Pinned root public keys by jurisdiction (its own, written by ``device add``)."""
 
 
 def device_file_text(config: DeviceConfig) -> str:
@@ -63,6 +70,7 @@ def device_file_text(config: DeviceConfig) -> str:
                 "jurisdiction": config.jurisdiction,
                 "colours": sorted(c.value for c in config.colours),
                 "private_key": b64(private_key_bytes(config.private_key)),
+                "root_keys": {j: b64(k) for j, k in sorted(config.root_keys.items())},
             },
             indent=2,
         )
@@ -95,6 +103,10 @@ def load_device_file(text: str) -> DeviceConfig:
             private_key=load_private_key(
                 unb64(str(raw["private_key"]), size=32, field="device_key.private_key")
             ),
+            root_keys={
+                str(j): unb64(str(k), size=32, field=f"device_key.root_keys.{j}")
+                for j, k in dict(raw.get("root_keys") or {}).items()
+            },
         )
     except (KeyError, ValueError, TypeError):
         raise InvalidInput.one("device_key", "is missing fields or has malformed ones") from None
@@ -131,7 +143,13 @@ def decide(
 
 
 def scan_record(
-    decision: Decision, *, seq: int, at: datetime, temperature: float | None
+    decision: Decision,
+    *,
+    seq: int,
+    at: datetime,
+    temperature: float | None,
+    vehicle: str | None = None,
+    repeat_of: int | None = None,
 ) -> ScanRecord | None:
     """What the device queues for a decision: only scans whose code named a person."""
     if decision.subject is None or decision.issuer is None:
@@ -145,7 +163,78 @@ def scan_record(
         reason=FEVER_REASON if fever else decision.reason.value,
         issuer=decision.issuer,
         temperature=None if temperature is None else round(temperature, 1),
+        vehicle=vehicle,
+        repeat_of=repeat_of,
     )
+
+
+class EarlierScan(NamedTuple):
+    """This device's earlier scan of the same code."""
+
+    seq: int
+    at: datetime
+
+
+def _seen_file(queue: Path) -> Path:
+    return queue.with_name(queue.name + ".seen")
+
+
+def _code_key(decision: Decision) -> str | None:
+    """The same code: its subject and its moment of issue (a code is signed once)."""
+    if decision.subject is None or decision.issued_at is None or decision.expires_at is None:
+        return None
+    return f"{decision.subject}@{int(decision.issued_at.timestamp())}"
+
+
+def _live_seen(queue: Path, at: datetime) -> dict[str, list[Any]]:
+    """The codes scanned here that are still valid at ``at``: key → [seq, at, expires]."""
+    path = _seen_file(queue)
+    try:
+        held: Any = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except ValueError:  # a damaged file only loses the flags; scanning goes on
+        held = {}
+    if not isinstance(held, dict):
+        return {}
+    return {
+        k: v
+        for k, v in held.items()
+        if isinstance(v, list) and len(v) == 3 and _after(v[2], at) and isinstance(v[0], int)
+    }
+
+
+def _after(text: object, at: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(str(text)) > at
+    except ValueError:
+        return False
+
+
+def earlier_scan(queue: Path, decision: Decision, *, at: datetime) -> EarlierScan | None:
+    """This device's earlier scan of the same code within the code's lifetime, if any."""
+    key = _code_key(decision)
+    found = None if key is None else _live_seen(queue, at).get(key)
+    if found is None:
+        return None
+    try:
+        return EarlierScan(seq=found[0], at=datetime.fromisoformat(found[1]))
+    except (TypeError, ValueError):
+        return None
+
+
+def remember(queue: Path, decision: Decision, record: ScanRecord) -> None:
+    """Note the code scanned (the first scan of it stays the one a repeat points to); codes
+    no longer valid are forgotten, so the file holds only the codes of the last lifetime."""
+    key = _code_key(decision)
+    if key is None or decision.expires_at is None:
+        return
+    held = _live_seen(queue, record.at)
+    held.setdefault(
+        key, [record.seq, record.at.isoformat(), decision.expires_at.astimezone(UTC).isoformat()]
+    )
+    path = _seen_file(queue)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(json.dumps(held, separators=(",", ":")), encoding="utf-8")
+    partial.replace(path)
 
 
 def _seq_file(queue: Path) -> Path:

@@ -9,13 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.output import parse_at, refusals, refuse
 from healthcode.container import Container
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import SchemaOutOfDate
 from healthcode.identity.officials import official_principal
 from healthcode.kernel.clock import Clock, FixedClock, SystemClock
+from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.oversight.access import Principal
 from healthcode.settings import Settings
 
@@ -39,18 +46,66 @@ def _build() -> Build:
     return _Runtime.build
 
 
+def missing_database(database_url: str) -> str | None:
+    """Why the configured database cannot be there without being created (a SQLite file that
+    does not exist: opening it would leave an empty one behind), or None."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return f"HEALTHCODE_DATABASE_URL {database_url!r} is not a database URL"
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    if Path(url.database).exists():
+        return None
+    return (
+        f"no database at {url.database} (from {Path.cwd()}): run `healthcode init`, "
+        "or set HEALTHCODE_DATABASE_URL"
+    )
+
+
+def load_settings(*, as_json: bool = False) -> Settings:
+    """The settings from the environment; an invalid one is refused by its variable (exit 78)."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        refuse(
+            InvalidInput(
+                [
+                    Problem("HEALTHCODE_" + "_".join(str(p) for p in e["loc"]).upper(), e["msg"])
+                    for e in error.errors()
+                ]
+            ),
+            as_json=as_json,
+            code=ExitCode.CONFIG,
+        )
+
+
 @contextmanager
 def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[Container]:
-    settings = Settings()
+    """The system as configured; a database that is missing, unreachable or out of date, or
+    a missing data key, is refused (exit 69) before anything is created."""
+    settings = load_settings(as_json=as_json)
     clock_factory: Callable[[], Clock] = (lambda: FixedClock(at)) if at else SystemClock
+    missing = missing_database(settings.database_url)
+    if missing is not None:
+        refuse(missing, as_json=as_json, code=ExitCode.UNAVAILABLE)
     try:
         container = _build()(settings, clock_factory=clock_factory)
     except (DataKeyError, SchemaOutOfDate) as error:
-        refuse(str(error), as_json=as_json)
+        refuse(str(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
+    except OperationalError as error:
+        refuse(unreachable(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
     try:
         yield container
     finally:
         container.close()
+
+
+def unreachable(error: OperationalError) -> str:
+    """One line for a database that cannot be opened (the driver's first line, which names
+    the database: ``database "x" does not exist``), never the SQL or its parameters."""
+    first = str(error.orig or error).strip().splitlines()
+    return f"cannot open the database: {first[0] if first else type(error).__name__}"
 
 
 @contextmanager

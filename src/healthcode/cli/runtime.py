@@ -7,26 +7,29 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from healthcode import bootstrap
-from healthcode.cli.context import system
+from healthcode.cli.context import load_settings, system, unreachable
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import UnsupportedCollation
 from healthcode.notifications.webhooks import HttpWebhookSender
-from healthcode.settings import Settings
 from healthcode.worker import PassReport, Worker
 
 
 def init(as_json: JsonOpt = False) -> None:
     """Create or migrate the database and create the data-encryption key (never overwritten)."""
-    settings = Settings()
+    settings = load_settings(as_json=as_json)
     try:
         done = bootstrap.initialise(settings)
     except (DataKeyError, UnsupportedCollation) as error:
         refuse(str(error), as_json=as_json)
+    except OperationalError as error:  # e.g. a PostgreSQL database that does not exist
+        refuse(unreachable(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
     payload = {
         "database": settings.database_url,
         "data_key_file": str(settings.data_key_file),

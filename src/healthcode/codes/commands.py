@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from healthcode.cli.context import system
+from healthcode.cli.exit_codes import ExitCode, for_outcome
+from healthcode.cli.offline import pinned_roots
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
@@ -21,7 +22,6 @@ from healthcode.codes.keys import init_keys, list_keys, rotate_signing_key, trus
 from healthcode.codes.model import KeyRecord
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_png, qr_svg, qr_version
-from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
@@ -174,9 +174,6 @@ def code(
     )
 
 
-EXIT = {Outcome.PASS: 0, Outcome.STOP: 1, Outcome.INVALID: 2}
-
-
 _STYLE = {Outcome.PASS: "bold white on green", Outcome.STOP: "bold white on red"}
 
 
@@ -194,29 +191,6 @@ def read_qr_image(path: Path) -> str:
     if not texts:
         raise InvalidInput.one("image", f"no QR code found in {path}")
     return texts[0]
-
-
-def _root_from_text(text: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raw = b""
-    if len(raw) != 32:
-        raise InvalidInput.one("root_key", "must be a base64url Ed25519 public key (32 bytes)")
-    return raw
-
-
-def _pinned_root(jurisdiction: str, root_key: str | None, as_json: bool) -> bytes:
-    """The root key to trust: given on the command line, else this instance's own root."""
-    if root_key is not None:
-        return _root_from_text(root_key)
-    with system(as_json=as_json) as c:
-        roots = [k for k in list_keys(uow=c.uow(), jurisdiction=jurisdiction) if k.role == "root"]
-    if not roots:
-        raise InvalidInput.one(
-            "root_key", f"no root key of {jurisdiction} is known here: pass --root-key"
-        )
-    return roots[-1].public_key
 
 
 def _payload(decision: Decision) -> dict[str, Any]:
@@ -253,7 +227,8 @@ def verify_command(
     at: Annotated[str | None, typer.Option("--at", help="Decide as at this ISO 8601 time.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
-    """Verify a code offline against trust lists: exit 0 pass, 1 stop, 2 invalid."""
+    """Verify a code offline against trust lists: exit 0 pass, 1 stop, 2 invalid code.
+    Needs no database when the root key is pinned (--root-key)."""
     moment = parse_at(at, as_json=as_json)
     try:
         if (token is None) == (image is None):
@@ -262,12 +237,9 @@ def verify_command(
         if not trust_list:
             raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
         signed = [load_trust_list(p.read_bytes()) for p in trust_list]
-        roots = {
-            s.trust_list.jurisdiction: load_public_key(
-                _pinned_root(s.trust_list.jurisdiction, root_key, as_json)
-            )
-            for s in signed
-        }
+        roots = pinned_roots(
+            {s.trust_list.jurisdiction for s in signed}, given=root_key, as_json=as_json
+        )
         store = TrustStore(roots=roots)
         for s in signed:
             store.accept(s)
@@ -275,8 +247,10 @@ def verify_command(
         if len(accepted) != len(set(colour)):
             raise InvalidInput.one("colour", "must be green, yellow or red")
         acceptance = Acceptance(frozenset(roots), accepted)
-    except (DomainError, OSError) as error:
-        refuse(error if isinstance(error, DomainError) else str(error), as_json=as_json, code=2)
+    except DomainError as error:
+        refuse(error, as_json=as_json, code=ExitCode.DATA_ERROR)
+    except OSError as error:
+        refuse(f"cannot read a file: {error}", as_json=as_json, code=ExitCode.NO_INPUT)
     decision = verify(
         text, trust_lists=store, at=moment or SystemClock().now(), acceptance=acceptance
     )
@@ -288,7 +262,7 @@ def verify_command(
             console.print(f"{decision.masked_name} · {decision.colour.value} · {decision.issuer}")
 
     emit(_payload(decision), as_json=as_json, human=human)
-    raise typer.Exit(EXIT[decision.outcome])
+    raise typer.Exit(for_outcome(decision.outcome.value))
 
 
 COMMANDS: CommandTable = (

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthcode.cli.context import acting_official, system
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
 from healthcode.cli.output import emit, refusals, refuse
 from healthcode.cli.proposals import proposal_payload, show_proposal
@@ -103,7 +104,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     if problem is not None:
         if as_json:
             typer.echo(json.dumps(payload))
-            raise typer.Exit(1)
+            raise typer.Exit(ExitCode.STOP)
         refuse(f"access log broken: {problem}", as_json=False)
     emit(
         payload,

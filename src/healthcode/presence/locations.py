@@ -112,6 +112,8 @@ def import_boundaries(
         document = json.loads(text)
     except ValueError as error:
         raise InvalidInput.one("geojson", f"is not JSON: {error}") from None
+    except RecursionError:  # arrays or objects nested thousands deep: no GeoJSON is
+        raise InvalidInput.one("geojson", "is nested too deeply to be GeoJSON") from None
     found = parse_boundaries(document)
     with uow:
         uow.boundaries.replace(found, source=source, at=clock.now())

@@ -17,7 +17,7 @@ import typer
 
 from healthcode.cli.context import system
 from healthcode.cli.options import AtOpt, JsonOpt
-from healthcode.cli.output import emit, parse_at, refusals
+from healthcode.cli.output import emit, parse_at, read_text_file, refusals
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.presence.locations import (
     boundaries_in,
@@ -34,7 +34,7 @@ FIELDS = ("subject", "lat", "lon", "at", "source")
 
 def read_pings(path: Path, fmt: str | None) -> list[tuple[str, dict[str, Any]]]:
     """(``line N``, fields) for every data line of a CSV or JSON-lines file."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text_file(path, encoding="utf-8-sig")
     kind = fmt or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
     items: list[tuple[str, dict[str, Any]]] = []
     problems: list[Problem] = []
@@ -79,10 +79,7 @@ def locations_import(
 ) -> None:
     """Import a file of pings as stays (and the arrivals they show): all lines or none."""
     with refusals(as_json=as_json):
-        try:
-            items = read_pings(file, fmt)
-        except OSError as error:
-            raise InvalidInput.one("file", str(error)) from None
+        items = read_pings(file, fmt)
         with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
             receipt = import_pings(
                 uow=c.uow(),
@@ -132,10 +129,7 @@ def geo_import(file: Path, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """Import jurisdiction boundaries from a GeoJSON FeatureCollection (properties: code,
     name); they replace the bundled approximate ones for the same codes."""
     with refusals(as_json=as_json):
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InvalidInput.one("file", str(error)) from None
+        text = read_text_file(file)
         with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
             found = import_boundaries(uow=c.uow(), clock=c.clock, text=text, source=file.name)
     payload = [{"code": b.code, "name": b.name, "polygons": len(b.polygons)} for b in found]

@@ -1,45 +1,53 @@
 """`healthcode scan`: the checkpoint device side, offline first.
 
     healthcode scan TOKEN --venue V --device-key device.json --trust-list tl.json \\
-        [--root-key B64] [--temperature 37.5] [--queue scans.jsonl]
-        # decides offline (exit 0 pass, 1 stop, 2 invalid) and appends the scan to the queue
+        [--root-key B64] [--temperature 37.5] [--vehicle 浙A12345] [--queue scans.jsonl]
+        # decides offline (exit 0 pass, 1 stop, 2 invalid code; docs/cli.md#exit-codes) and
+        # appends the scan to the queue; a code already scanned here within its lifetime is
+        # let through as decided, with "already scanned here at 08:01"
     healthcode scan upload --device-key device.json --queue scans.jsonl [--server URL]
         # signs the queued scans in batches of 1,000 and uploads them (to URL over HTTP, or
         # into this instance's database); the queue is emptied into QUEUE.sent once all landed
+
+Deciding needs no database: only the device file, the trust lists and the queue's folder.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from healthcode.checkpoint.batches import MAX_VEHICLE
 from healthcode.checkpoint.device import (
+    DeviceConfig,
     archive,
     decide,
+    earlier_scan,
     enqueue,
     load_device_file,
     next_seq,
     read_queue,
+    remember,
     scan_record,
     signed_batches,
 )
 from healthcode.cli.context import system
+from healthcode.cli.exit_codes import ExitCode, for_outcome
 from healthcode.cli.groups import default_command
+from healthcode.cli.offline import pinned_roots
 from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
-from healthcode.codes.keys import list_keys
-from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
-from healthcode.credentials.verify import Outcome
+from healthcode.credentials.verify import Decision, Outcome
 from healthcode.kernel.clock import SystemClock
 from healthcode.kernel.errors import DomainError, InvalidInput
 from healthcode.presence.scans import upload_scans
+from healthcode.presence.venue_kinds import TRANSIT_KINDS
 
 scan_app = typer.Typer(
     cls=default_command("check"),
@@ -47,27 +55,51 @@ scan_app = typer.Typer(
     no_args_is_help=True,
 )
 
-EXIT = {Outcome.PASS: 0, Outcome.STOP: 1, Outcome.INVALID: 2}
 DeviceKeyOpt = Annotated[
     Path, typer.Option("--device-key", help="The device file (from `healthcode device add`).")
 ]
 QueueOpt = Annotated[Path, typer.Option("--queue", help="The local queue of scans (JSON lines).")]
+VehicleOpt = Annotated[
+    str | None,
+    typer.Option("--vehicle", help="On a bus or train: the vehicle (plate or train number)."),
+]
 
 
-def _root(jurisdiction: str, root_key: str | None, as_json: bool) -> bytes:
-    if root_key is not None:
-        try:
-            raw = base64.urlsafe_b64decode(root_key + "=" * (-len(root_key) % 4))
-        except (binascii.Error, ValueError):
-            raw = b""
-        if len(raw) != 32:
-            raise InvalidInput.one("root_key", "must be a base64url Ed25519 public key")
-        return raw
-    with system(as_json=as_json) as c:
-        roots = [k for k in list_keys(uow=c.uow(), jurisdiction=jurisdiction) if k.role == "root"]
-    if not roots:
-        raise InvalidInput.one("root_key", f"no root key of {jurisdiction} known here: --root-key")
-    return roots[-1].public_key
+def _vehicle(config: DeviceConfig, vehicle: str | None) -> str | None:
+    """The vehicle a scan was made on: only at a bus route's or subway line's device."""
+    if vehicle is None:
+        return None
+    vehicle = vehicle.strip()
+    if not 0 < len(vehicle) <= MAX_VEHICLE or not vehicle.isprintable():
+        raise InvalidInput.one("vehicle", f"must be 1 to {MAX_VEHICLE} printable characters")
+    if config.kind not in {k.value for k in TRANSIT_KINDS}:
+        raise InvalidInput.one("vehicle", f"a {config.kind} has no vehicles")
+    return vehicle
+
+
+def _decide(
+    token: str,
+    *,
+    config: DeviceConfig,
+    trust_list: list[Path],
+    root_key: str | None,
+    moment: datetime,
+    temperature: float | None,
+    as_json: bool,
+) -> Decision:
+    signed = [load_trust_list(p.read_bytes()) for p in trust_list]
+    if not signed:
+        raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
+    roots = pinned_roots(
+        {s.trust_list.jurisdiction for s in signed},
+        given=root_key,
+        held=config.root_keys,
+        as_json=as_json,
+    )
+    store = TrustStore(roots=roots)
+    for s in signed:
+        store.accept(s)
+    return decide(token, config=config, trust_store=store, at=moment, temperature=temperature)
 
 
 @scan_app.command("check")
@@ -85,37 +117,48 @@ def scan_check(
     temperature: Annotated[
         float | None, typer.Option("--temperature", help="Body temperature, °C.")
     ] = None,
+    vehicle: VehicleOpt = None,
     at: Annotated[str | None, typer.Option("--at", help="Scan as at this ISO 8601 time.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Decide offline at this checkpoint (exit 0 pass, 1 stop, 2 invalid); queue the scan
-    (the default command: `healthcode scan TOKEN …`)."""
+    """Decide offline at this checkpoint (exit 0 pass, 1 stop, 2 invalid code); queue the scan
+    (the default command: `healthcode scan TOKEN …`). Needs no database."""
     moment = parse_at(at, as_json=as_json) or SystemClock().now()
     try:
         config = load_device_file(device_key.read_text(encoding="utf-8"))
         if config.venue != venue:
             raise InvalidInput.one("venue", f"this device belongs to venue {config.venue}")
-        signed = [load_trust_list(p.read_bytes()) for p in trust_list]
-        if not signed:
-            raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
-        store = TrustStore(
-            roots={
-                s.trust_list.jurisdiction: load_public_key(
-                    _root(s.trust_list.jurisdiction, root_key, as_json)
-                )
-                for s in signed
-            }
+        on = _vehicle(config, vehicle)
+        decision = _decide(
+            token,
+            config=config,
+            trust_list=trust_list,
+            root_key=root_key,
+            moment=moment,
+            temperature=temperature,
+            as_json=as_json,
         )
-        for s in signed:
-            store.accept(s)
-        decision = decide(
-            token, config=config, trust_store=store, at=moment, temperature=temperature
+        earlier = earlier_scan(queue, decision, at=moment)
+        record = scan_record(
+            decision,
+            seq=next_seq(queue, moment),
+            at=moment,
+            temperature=temperature,
+            vehicle=on,
+            repeat_of=None if earlier is None else earlier.seq,
         )
-    except (DomainError, OSError) as error:
-        refuse(error if isinstance(error, DomainError) else str(error), as_json=as_json, code=2)
-    record = scan_record(decision, seq=next_seq(queue, moment), at=moment, temperature=temperature)
-    if record is not None:
-        enqueue(queue, record)
+        if record is not None:
+            enqueue(queue, record)
+            remember(queue, decision, record)
+    except DomainError as error:
+        refuse(error, as_json=as_json, code=ExitCode.DATA_ERROR)
+    except (OSError, UnicodeDecodeError) as error:
+        refuse(f"cannot read or write a file: {error}", as_json=as_json, code=ExitCode.NO_INPUT)
+    # the first scan's time as the guard reads clocks: in --at's zone, else the device's own
+    zone = moment.tzinfo if at is not None else None
+    repeat = (
+        None if earlier is None else f"already scanned here at {earlier.at.astimezone(zone):%H:%M}"
+    )
     payload: dict[str, Any] = {
         "outcome": decision.outcome.value,
         "reason": decision.reason.value,
@@ -124,6 +167,11 @@ def scan_check(
         "masked_name": decision.masked_name,
         "queued": record is not None,
         "seq": None if record is None else record.seq,
+        "venue": config.venue,
+        "vehicle": on,
+        "repeat": repeat,
+        "repeat_of": None if earlier is None else earlier.seq,
+        "already_scanned_at": None if earlier is None else earlier.at,
     }
 
     def human(console: Console) -> None:
@@ -131,9 +179,17 @@ def scan_check(
             decision.outcome, "bold white on grey35"
         )
         console.print(f"[{style}] {decision.outcome.value.upper()} [/] {decision.message}")
+        if on is not None:
+            console.print(f"vehicle {on} of line {config.venue}")
+        if repeat is not None:
+            console.print(f"[bold yellow]{repeat}[/]")
 
     emit(payload, as_json=as_json, human=human)
-    raise typer.Exit(EXIT[decision.outcome])
+    raise typer.Exit(for_outcome(decision.outcome.value))
+
+
+class Unreachable(Exception):
+    """The server could not be reached (exit 69): nothing was uploaded by this request."""
 
 
 def _post(server: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -143,13 +199,41 @@ def _post(server: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         response = httpx2.post(url, json=body, timeout=30)
     except httpx2.HTTPError as error:
-        raise InvalidInput.one("server", f"cannot reach {url}: {error}") from None
-    if response.status_code != 200:
-        problems = response.json().get("errors") if response.content else None
-        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems or [])
+        raise Unreachable(f"cannot reach {url}: {error}") from None
+    try:
+        answer: Any = response.json() if response.content else None
+    except ValueError:
+        answer = None
+    if response.status_code != 200 or not isinstance(answer, dict):
+        problems = answer.get("errors") if isinstance(answer, dict) else None
+        detail = "; ".join(f"{p.get('field')}: {p.get('message')}" for p in problems or [])
         raise InvalidInput.one("upload", f"{response.status_code} {detail or response.text}")
-    result: dict[str, Any] = response.json()
-    return result
+    return answer
+
+
+def _upload(
+    device_key: Path, queue: Path, server: str | None, at: str | None, as_json: bool
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Sign and send the queued scans; the receipts and the scans sent."""
+    with refusals(as_json=as_json):
+        config = load_device_file(device_key.read_text(encoding="utf-8"))
+        scans = read_queue(queue)
+        receipts: list[dict[str, Any]] = []
+        for body in signed_batches(config, scans):
+            if server is not None:
+                receipts.append(_post(server, body))
+            else:
+                with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+                    receipt = upload_scans(
+                        uow=c.uow(),
+                        clock=c.clock,
+                        jurisdiction=c.settings.jurisdiction,
+                        batch=body,
+                    )
+                receipts.append(vars(receipt))
+        if scans:
+            archive(queue)
+    return receipts, scans
 
 
 @scan_app.command("upload")
@@ -171,24 +255,12 @@ def scan_upload(
 ) -> None:
     """Sign the queued scans in batches of 1,000 and upload them; re-running after a failure
     is safe (every scan is stored once)."""
-    with refusals(as_json=as_json):
-        config = load_device_file(device_key.read_text(encoding="utf-8"))
-        scans = read_queue(queue)
-        receipts: list[dict[str, Any]] = []
-        for body in signed_batches(config, scans):
-            if server is not None:
-                receipts.append(_post(server, body))
-            else:
-                with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-                    receipt = upload_scans(
-                        uow=c.uow(),
-                        clock=c.clock,
-                        jurisdiction=c.settings.jurisdiction,
-                        batch=body,
-                    )
-                receipts.append(vars(receipt))
-        if scans:
-            archive(queue)
+    try:
+        receipts, scans = _upload(device_key, queue, server, at, as_json)
+    except (OSError, UnicodeDecodeError) as error:
+        refuse(f"cannot read or write a file: {error}", as_json=as_json, code=ExitCode.NO_INPUT)
+    except Unreachable as error:
+        refuse(str(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
     payload = {
         "scans": len(scans),
         "batches": len(receipts),

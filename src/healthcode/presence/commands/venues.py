@@ -10,15 +10,18 @@ import typer
 
 from healthcode.checkpoint.device import DeviceConfig, write_device_file
 from healthcode.cli.context import system
+from healthcode.cli.exit_codes import for_outcome
 from healthcode.cli.groups import default_command
 from healthcode.cli.options import AtOpt, JsonOpt
-from healthcode.cli.output import emit, parse_at, parse_time, refusals
+from healthcode.cli.output import emit, invalid_code, parse_at, parse_time, refusals
+from healthcode.codes.keys import list_keys
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.credentials.signer import generate_private_key, load_public_key
 from healthcode.kernel.errors import InvalidInput
 from healthcode.presence.checkins import PlaceScan, check_in, flagged_checkins, review_checkin
 from healthcode.presence.employers import list_staff_member, staff_of
 from healthcode.presence.model import Checkin, Venue
+from healthcode.presence.place_codes import FIELD
 from healthcode.presence.posters import PosterContent, poster_pdf, poster_svg
 from healthcode.presence.transit import Ride, record_ride
 from healthcode.presence.venues import (
@@ -205,6 +208,11 @@ def device_add(
             device = register_device(uow=c.uow(), clock=c.clock, venue_id=venue_id, public_key=raw)
             venue = get_venue(uow=c.uow(), venue_id=venue_id)
             colours = entry_rule(uow=c.uow(), jurisdiction=venue.jurisdiction, kind=venue.kind)
+            roots = [
+                k
+                for k in list_keys(uow=c.uow(), jurisdiction=venue.jurisdiction)
+                if k.role == "root"
+            ]
         if key_out is not None and private is not None:
             from healthcode.credentials.claims import Colour as CodeColour
 
@@ -217,6 +225,7 @@ def device_add(
                     jurisdiction=venue.jurisdiction,
                     colours=frozenset(CodeColour(c.value) for c in colours),
                     private_key=private,
+                    root_keys={venue.jurisdiction: roots[-1].public_key} if roots else {},
                 ),
             )
     payload = {
@@ -237,9 +246,14 @@ def checkin(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check SUBJECT in with a place code at the phone's position: pass or stop there (the
-    default command: `healthcode checkin SUBJECT …`)."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+    """Check SUBJECT in with a place code at the phone's position: pass or stop there (exit 0
+    pass, 1 stop, 2 a place code that is not valid; the default command: `healthcode checkin
+    SUBJECT …`)."""
+    with (
+        refusals(as_json=as_json),
+        invalid_code(as_json=as_json, field=FIELD),  # inside: it sees the refusal first
+        system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
+    ):
         result = check_in(
             uow=c.uow(),
             clock=c.clock,
@@ -249,6 +263,7 @@ def checkin(
         )
     payload = {**_checkin(result.checkin), "text": result.texts}
     emit(payload, as_json=as_json, human=lambda con: con.print(result.texts[c.settings.language]))
+    raise typer.Exit(for_outcome(result.checkin.outcome))
 
 
 @checkin_app.command("flagged")
