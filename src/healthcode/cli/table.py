@@ -2,7 +2,8 @@
 command functions, which ``healthcode.bootstrap`` collects and ``healthcode.cli.main`` mounts.
 
 Mounting puts every command behind the text rule for its arguments (``kernel/text.py``): each
-text argument or option is normalised to NFC and refused (stderr, exit 1, naming the option)
+text argument or option is normalised to NFC and refused as a usage error (stderr, exit 64,
+naming the option)
 when it holds a lone surrogate (what a non-UTF-8 argument decodes to), a control character
 other than tab and line breaks, or a bidirectional control, or is longer than 8,192
 characters. Passwords and secrets are taken as typed (only a surrogate or NUL is refused). The
@@ -18,6 +19,7 @@ from typing import Any, get_type_hints
 import typer
 from typer.models import OptionInfo, ParameterInfo
 
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.output import refuse
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.text import TextKind, normalise, secret_problem, text_problem
@@ -78,7 +80,7 @@ def checked(command: Callable[..., Any]) -> Callable[..., Any]:
                 name: _clean(name, value, shown.get(name, name)) for name, value in kwargs.items()
             }
         except InvalidInput as refused:
-            refuse(refused, as_json=kwargs.get("as_json") is True)
+            refuse(refused, as_json=kwargs.get("as_json") is True, code=ExitCode.USAGE)
         return command(*args, **kwargs)
 
     run.text_checked = True  # type: ignore[attr-defined]
