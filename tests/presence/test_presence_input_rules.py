@@ -47,6 +47,15 @@ def test_scan_batch_times_out_of_range_are_a_422_before_the_device_is_checked(
     assert "2000-01-01" in answer.text
 
 
+@pytest.mark.parametrize("outcome", [[], {}, ["pass"], 1, None])
+def test_a_scan_outcome_that_is_no_text_is_a_422(client: TestClient, outcome: object) -> None:
+    """A scan's outcome given as a list, object or number is refused naming it (not a 500)."""
+    batch = _anonymous_batch("2026-03-01T08:00:00+08:00")
+    batch["scans"][0]["outcome"] = outcome
+    answer = client.post("/api/v1/scans/batches", json=batch)
+    assert _fields(answer) == ["scans[0].outcome"]
+
+
 @pytest.mark.parametrize(
     ("field", "bad"),
     [

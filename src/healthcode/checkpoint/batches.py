@@ -228,6 +228,7 @@ def _scan_fast(item: object) -> ScanRecord | None:
         and 0 < len(subject) <= MAX_SUBJECT
         and is_clean_line(subject)
         and type(at) is str
+        and type(outcome) is str
         and outcome in OUTCOMES
         and type(reason) is str
         and len(reason) <= MAX_REASON
@@ -284,7 +285,7 @@ def _scan_checked(item: object, path: str, problems: list[Problem]) -> ScanRecor
         problems.append(
             Problem(f"{path}.at", f"must be an ISO 8601 time with a zone; {RANGE_RULE}")
         )
-    if outcome not in OUTCOMES:
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
         problems.append(Problem(f"{path}.outcome", "must be pass, stop or invalid"))
     if not isinstance(reason, str) or len(reason) > MAX_REASON:
         problems.append(Problem(f"{path}.reason", f"at most {MAX_REASON} characters"))
