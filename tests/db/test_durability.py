@@ -26,16 +26,16 @@ SCANS_PER_BATCH = 500
 LIMIT = 1_048_576
 
 
-def _sqlite_only(settings: Settings) -> None:
-    if not settings.database_is_sqlite:
-        pytest.skip("SQLite's write-ahead log")
+# each test here is about one engine: run it on that backend only (not run-then-skip on the other)
+ON_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
+@ON_SQLITE
 def test_sqlite_connections_sync_every_commit_and_bound_their_log(
     container: Container, settings: Settings
 ) -> None:
     """Each SQLite connection runs synchronous=FULL, autocheckpoints, and limits its log."""
-    _sqlite_only(settings)
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -45,10 +45,9 @@ def test_sqlite_connections_sync_every_commit_and_bound_their_log(
 
 
 @pytest.mark.postgres
+@ON_POSTGRESQL
 def test_postgresql_keeps_synchronous_commit_on(settings: Settings) -> None:
     """synchronous_commit is on, even on a database whose default turned it off."""
-    if settings.database_is_sqlite:
-        pytest.skip("PostgreSQL's synchronous_commit")
     engine = build_engine(settings.database_url)
     try:
         with engine.connect() as conn:
@@ -114,11 +113,11 @@ def _two_uploaders(settings: Settings, database: Path, wal_limit: int) -> int:
     return max(sizes)
 
 
+@ON_SQLITE
 def test_two_uploaders_keep_the_log_near_its_limit(
     settings: Settings, sqlite_template: Path, tmp_path: Path
 ) -> None:
     """Two threads uploading 20,000 scans keep the log within 2 MiB past a 1 MiB limit."""
-    _sqlite_only(settings)
     # without the guard (a limit of 1 TiB) the same work left 5 to 8.5 MB of log behind
     database = tmp_path / "two-uploaders.db"
     shutil.copyfile(sqlite_template, database)
