@@ -17,7 +17,6 @@ from healthcode.codes.keys import (
     rotate_signing_key,
     trust_list_document,
 )
-from healthcode.codes.online import own_trust_store, verify_online
 from healthcode.container import Container
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.errors import Reason
@@ -223,43 +222,6 @@ def test_trust_list_sequence_only_moves_when_content_changes(container: Containe
     """Exporting twice with no key change gives the same list and sequence."""
     _setup(container)
     assert _document(container) == _document(container)
-
-
-def test_online_check_reports_a_status_change(container: Container, clock: FixedClock) -> None:
-    """A connected checkpoint learns that the holder turned yellow after the code was issued."""
-    subject = _setup(container)
-    token = _code(container, subject)
-    store = own_trust_store(
-        uow=container.uow(),
-        clock=clock,
-        private_keys=container.private_keys,
-        jurisdiction="330100",
-        code_lifetime=container.settings.code_lifetime,
-        clock_skew=container.settings.clock_skew,
-    )
-    unchanged = verify_online(
-        uow=container.uow(),
-        clock=clock,
-        trust_store=store,
-        token=token,
-        acceptance=GREEN_ONLY,
-        jurisdiction="330100",
-    )
-    assert unchanged.decision.passed and unchanged.status_changed is False
-    clock.advance(timedelta(seconds=30))
-    declare_health(
-        uow=container.uow(), clock=clock, subject=subject, temperature=38.9, symptoms=["fever"]
-    )
-    changed = verify_online(
-        uow=container.uow(),
-        clock=clock,
-        trust_store=store,
-        token=token,
-        acceptance=GREEN_ONLY,
-        jurisdiction="330100",
-    )
-    assert changed.decision.passed
-    assert (changed.status_changed, changed.current_colour) == (True, "yellow")
 
 
 def test_rotation_under_load_refuses_no_valid_code(container: Container) -> None:

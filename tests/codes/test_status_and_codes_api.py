@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
+from healthcode.checkpoint.lookups import sign_lookup
 from healthcode.codes.keys import init_keys, list_keys
 from healthcode.container import Container
 from healthcode.credentials.signer import load_public_key
@@ -13,7 +15,9 @@ from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, verify
 from healthcode.kernel.clock import FixedClock
+from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
 from identity_helpers import website_citizen
+from presence_helpers import WEST_LAKE, DeviceKit, device
 
 
 def _keys(container: Container) -> None:
@@ -106,23 +110,131 @@ def test_code_without_keys_is_refused_clearly(client: TestClient) -> None:
     assert "keys init" in response.json()["detail"]
 
 
+def _device(container: Container) -> DeviceKit:
+    """A checkpoint device registered at a restaurant (keys made already)."""
+    org = add_organisation(
+        uow=container.uow(), clock=container.clock, jurisdiction="330100", name="西湖餐饮有限公司"
+    )
+    venue = add_venue(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        details=VenueDetails(
+            organisation_id=org.id,
+            name_zh="楼外楼",
+            name_en="Louwailou",
+            kind="restaurant",
+            lat=WEST_LAKE[0],
+            lon=WEST_LAKE[1],
+        ),
+    )
+    return device(container, venue)
+
+
+def _signed_body(
+    kit: DeviceKit, token: str, clock: FixedClock, **extra: object
+) -> dict[str, object]:
+    signature = sign_lookup(kit.id, token, at=clock.now(), private_key=kit.key)
+    return {"token": token, "device": signature, **extra}
+
+
+def _reads(container: Container, subject: str) -> list[tuple[str, str, str]]:
+    with container.uow() as uow:
+        return [(r.actor, r.role, r.purpose) for r in uow.audit.for_subject(subject)]
+
+
 def test_online_verify_says_when_the_status_changed(
-    client: TestClient, container: Container
+    client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """POST /verify passes a fresh code, then reports the holder's change to yellow."""
+    """POST /verify signed by a registered device passes a fresh code, then reports the
+    holder's change to yellow; each lookup is in the holder's access log."""
     _keys(container)
-    _, headers = website_citizen(client)
+    kit = _device(container)
+    subject, headers = website_citizen(client)
     token = client.get("/api/v1/me/code", headers=headers).json()["token"]
-    first = client.post("/api/v1/verify", json={"token": token}).json()
+    first = client.post("/api/v1/verify", json=_signed_body(kit, token, clock)).json()
     assert (first["outcome"], first["status_changed"]) == ("pass", False)
     _fever(client, headers)
-    second = client.post("/api/v1/verify", json={"token": token}).json()
+    second = client.post("/api/v1/verify", json=_signed_body(kit, token, clock)).json()
     assert second["outcome"] == "pass"
     assert (second["status_changed"], second["current_colour"]) == (True, "yellow")
     hospital = client.post(
-        "/api/v1/verify", json={"token": token, "colours": ["green", "yellow"]}
+        "/api/v1/verify", json=_signed_body(kit, token, clock, colours=["green", "yellow"])
     ).json()
     assert hospital["outcome"] == "pass"
+    lookup = (f"device:{kit.id}", "checkpoint", "checkpoint status lookup")
+    assert _reads(container, subject) == [lookup] * 3
+    own_log = client.get("/api/v1/me/access-log", headers=headers)
+    assert own_log.status_code == 200, own_log.text
+    assert [r["actor"] for r in own_log.json()] == [f"device:{kit.id}"] * 3
+
+
+def test_anonymous_verify_answers_the_offline_decision_only(
+    client: TestClient, container: Container
+) -> None:
+    """Without a device signature a valid code gets pass/stop, the code's colour and masked
+    name, but no status lookup (current_colour and status_changed null), and nothing is
+    logged."""
+    _keys(container)
+    subject, headers = website_citizen(client)
+    token = client.get("/api/v1/me/code", headers=headers).json()["token"]
+    _fever(client, headers)
+    answer = client.post("/api/v1/verify", json={"token": token}).json()
+    assert (answer["outcome"], answer["colour"], answer["masked_name"]) == (
+        "pass",
+        "green",
+        "张*丰",
+    )
+    assert (answer["current_colour"], answer["status_changed"]) == (None, None)
+    assert _reads(container, subject) == []
+
+
+def test_expired_code_leaks_nothing_about_the_holder(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    """A code that expired hours ago answers "expired" and nothing about the person (no
+    colour, name, current colour or status change), anonymous or device-signed, and the
+    holder's later change to red is not revealed."""
+    _keys(container)
+    kit = _device(container)
+    subject, headers = website_citizen(client)
+    token = client.get("/api/v1/me/code", headers=headers).json()["token"]
+    clock.advance(timedelta(hours=3))
+    _fever(client, headers)
+    for body in ({"token": token}, _signed_body(kit, token, clock)):
+        answer = client.post("/api/v1/verify", json=body)
+        assert answer.status_code == 200, answer.text
+        shown = answer.json()
+        assert (shown["outcome"], shown["reason"]) == ("invalid", "expired")
+        person = ("colour", "masked_name", "current_colour", "status_changed")
+        assert {k: shown[k] for k in person} == dict.fromkeys(person)
+    assert _reads(container, subject) == []
+
+
+def test_bad_device_signature_is_refused(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    """A device request with another key's signature, an unknown device, or replayed after
+    five minutes is a 422 naming the field, and logs nothing."""
+    _keys(container)
+    kit = _device(container)
+    subject, headers = website_citizen(client)
+    token = client.get("/api/v1/me/code", headers=headers).json()["token"]
+    stolen = _signed_body(kit, token, clock)
+    forged = _signed_body(DeviceKit(kit.id, Ed25519PrivateKey.generate()), token, clock)
+    unknown = _signed_body(DeviceKit("0123456789abcdef", kit.key), token, clock)
+    missing = {"token": token, "device": {"id": kit.id, "at": clock.now().isoformat()}}
+    for body, field in ((forged, "device.signature"), (unknown, "device.id")):
+        refused = client.post("/api/v1/verify", json=body)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert client.post("/api/v1/verify", json=missing).status_code == 422
+    clock.advance(timedelta(minutes=6))
+    replayed = client.post("/api/v1/verify", json=stolen)
+    assert replayed.status_code == 422
+    assert [e["field"] for e in replayed.json()["errors"]] == ["device.at"]
+    assert _reads(container, subject) == []
 
 
 def test_online_verify_refuses_a_forged_code(client: TestClient, container: Container) -> None:

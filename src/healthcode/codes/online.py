@@ -1,5 +1,6 @@
-"""Checking a code online, for connected checkpoints: the offline decision plus whether the
-holder's status changed since the code was issued."""
+"""Checking a code online: the offline decision for anyone, and for a registered checkpoint
+device that signs its request (``presence.status_lookups``) whether the holder's status changed
+since the code was issued."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from healthcode.codes.keys import current_trust_list, root_key
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
-from healthcode.credentials.verify import Acceptance, Decision, verify
+from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
 from healthcode.status.assessment import status_now
@@ -49,28 +50,32 @@ def own_trust_store(
     return store
 
 
-def verify_online(
-    *,
-    uow: CodesUnitOfWork,
-    clock: Clock,
-    trust_store: TrustStore,
-    token: str,
-    acceptance: Acceptance,
-    jurisdiction: str,
+def check_code(
+    *, clock: Clock, trust_store: TrustStore, token: str, acceptance: Acceptance
 ) -> OnlineCheck:
-    """Verify a code as a checkpoint would, and say whether the holder's status has changed
-    since the code was issued (for codes this jurisdiction issued)."""
+    """The offline decision on a code, as anyone may ask it: nothing is looked up. A code that
+    is refused (invalid, expired…) gets its reason only, never the colour or name it carries."""
     decision = verify(token, trust_lists=trust_store, at=clock.now(), acceptance=acceptance)
-    if decision.subject is None or decision.issuer != jurisdiction or decision.colour is None:
-        return OnlineCheck(decision=decision, current_colour=None, status_changed=None)
+    if decision.outcome is Outcome.INVALID:
+        decision = decision._replace(colour=None, masked_name=None, subject=None)
+    return OnlineCheck(decision=decision, current_colour=None, status_changed=None)
+
+
+def status_since_issue(
+    uow: CodesUnitOfWork, *, clock: Clock, decision: Decision, jurisdiction: str
+) -> tuple[str, bool] | None:
+    """The holder's colour now and whether it differs from the code's, inside the caller's
+    transaction; None for a refused code, another jurisdiction's code or an unknown holder.
+    The caller records the read in the access log."""
+    if (
+        decision.outcome is Outcome.INVALID
+        or decision.subject is None
+        or decision.issuer != jurisdiction
+        or decision.colour is None
+    ):
+        return None
     try:
-        with uow:
-            current = status_now(uow, clock=clock, subject=decision.subject)
-            uow.commit()
+        current = status_now(uow, clock=clock, subject=decision.subject)
     except NotFound:
-        return OnlineCheck(decision=decision, current_colour=None, status_changed=None)
-    return OnlineCheck(
-        decision=decision,
-        current_colour=current.colour.value,
-        status_changed=current.colour.value != decision.colour.value,
-    )
+        return None
+    return current.colour.value, current.colour.value != decision.colour.value

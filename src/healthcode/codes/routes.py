@@ -9,12 +9,13 @@ from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import SIGNED
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
-from healthcode.codes.online import own_trust_store, verify_online
+from healthcode.codes.online import check_code, own_trust_store
 from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_svg, qr_version
 from healthcode.credentials.verify import Acceptance
 from healthcode.oversight.access import Action
+from healthcode.presence.status_lookups import SignedLookup, lookup_status
 
 router = APIRouter(tags=["codes"])
 
@@ -68,8 +69,10 @@ def trust_list(container: ContainerDep) -> Response:
     responses=SIGNED,
 )
 def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
-    """Verify a code as a connected checkpoint: the offline decision, plus whether the holder's
-    status changed since the code was issued."""
+    """Verify a code: the offline decision for anyone (a refused code gets its reason only).
+    A registered checkpoint device that signs the request (``device``) also learns, for a
+    valid code, whether the holder's status changed since issue; each such lookup is in the
+    access log. A bad device signature is refused (422 on ``device.*``)."""
     settings = container.settings
     acceptance = Acceptance(
         frozenset({settings.jurisdiction}), frozenset(CodeColour(c) for c in body.colours)
@@ -82,12 +85,22 @@ def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
     )
-    check = verify_online(
-        uow=container.uow(),
-        clock=container.clock,
-        trust_store=store,
-        token=body.token,
-        acceptance=acceptance,
-        jurisdiction=settings.jurisdiction,
-    )
+    if body.device is None:
+        check = check_code(
+            clock=container.clock, trust_store=store, token=body.token, acceptance=acceptance
+        )
+    else:
+        check = lookup_status(
+            uow=container.uow(),
+            clock=container.clock,
+            trust_store=store,
+            acceptance=acceptance,
+            jurisdiction=settings.jurisdiction,
+            lookup=SignedLookup(
+                device=body.device.id,
+                at=body.device.at,
+                token=body.token,
+                signature=body.device.signature,
+            ),
+        )
     return VerifyOut.of(check)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthcode.api.types import IsoDateTime, Token
+from healthcode.api.types import IsoDateTime, RequestTime, Token
 from healthcode.codes.online import OnlineCheck
 from healthcode.credentials.errors import Reason
 from healthcode.credentials.verify import Outcome
@@ -28,8 +28,26 @@ class CodeOut(BaseModel):
     qr_svg: str = Field(description="The token as a QR code (SVG, alphanumeric mode, level M)")
 
 
+class DeviceSignatureIn(BaseModel):
+    """A registered checkpoint device's signature over its lookup (see
+    docs/codes-and-trust-lists.md, "Signed status lookup")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(
+        pattern="^[0-9a-f]{16}$", description="The device id: its key's id, 16 lowercase hex"
+    )
+    at: RequestTime = Field(description="When the device asks: within five minutes of the server")
+    signature: str = Field(
+        max_length=128,
+        description='Ed25519 over CBOR ["healthcode status lookup v1", id, at ms, token], '
+        "base64url (64 bytes)",
+    )
+
+
 class VerifyIn(BaseModel):
-    """A code to verify online and the colours that pass at this checkpoint."""
+    """A code to verify online and the colours that pass at this checkpoint; a registered
+    device that signs the request also learns whether the holder's status changed."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +55,11 @@ class VerifyIn(BaseModel):
     colours: list[ColourName] = Field(
         default_factory=lambda: ["green"],  # type: ignore[arg-type, unused-ignore]
         description="Colours that pass at this checkpoint",
+    )
+    device: DeviceSignatureIn | None = Field(
+        default=None,
+        description="A checkpoint device's signature: without it only the offline decision "
+        "is answered (current_colour and status_changed null)",
     )
 
 
@@ -65,22 +88,27 @@ class TrustListOut(BaseModel):
 
 
 class VerifyOut(BaseModel):
-    """An online verification: the checkpoint's decision on the code, and whether the holder's
-    status changed since it was issued."""
+    """An online verification: the checkpoint's decision on the code; for a refused code only
+    its reason (no colour, no name); for a device-signed lookup of a valid code, also whether
+    the holder's status changed since it was issued."""
 
     outcome: Outcome
     reason: Reason
     message: str
-    colour: ColourName | None = Field(description="The colour the code shows (null: unreadable)")
+    colour: ColourName | None = Field(
+        description="The colour the code shows (null: the code is refused)"
+    )
     masked_name: str | None
     issuer: str | None
     issued_at: IsoDateTime | None
     expires_at: IsoDateTime | None
     current_colour: ColourName | None = Field(
-        description="The holder's colour now (null: not a code of this jurisdiction, or unknown)"
+        description="The holder's colour now: only for a device-signed lookup of a valid code "
+        "of this jurisdiction (else null)"
     )
     status_changed: bool | None = Field(
-        description="Whether the colour now differs from the code's (null: unknown)"
+        description="Whether the colour now differs from the code's: only for a device-signed "
+        "lookup of a valid code of this jurisdiction (else null)"
     )
 
     @classmethod

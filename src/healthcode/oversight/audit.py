@@ -38,6 +38,26 @@ def record_access(
     )
 
 
+DEVICE_ROLE = "checkpoint"
+"""The role a checkpoint device is recorded with (devices are no role of the access table:
+they act by their own signature, never by a bearer token)."""
+
+
+def record_device_read(
+    uow: OversightUnitOfWork, *, clock: Clock, device: str, subject: str, what: str, purpose: str
+) -> AccessRecord:
+    """Write the audit record of checkpoint device ``device`` reading ``what`` of ``subject``'s
+    data, inside the caller's transaction; the actor is ``device:<id>``."""
+    return uow.audit.append(
+        at=clock.now(),
+        actor=f"device:{device}",
+        role=DEVICE_ROLE,
+        purpose=purpose,
+        subject=subject,
+        what=what,
+    )
+
+
 def own_access_log(*, uow: OversightUnitOfWork, principal: Principal) -> list[AccessRecord]:
     """Who read the citizen's data, why and when, oldest first."""
     principal = require(principal, Action.READ_OWN_ACCESS_LOG)

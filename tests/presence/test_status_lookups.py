@@ -1,0 +1,183 @@
+"""A checkpoint device's signed status lookup, on a real database: the status change since
+issue only for a valid code and a signing registered device, each lookup in the access log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from healthcode.checkpoint.lookups import sign_lookup
+from healthcode.codes.issuing import issue_code
+from healthcode.codes.online import OnlineCheck, check_code, own_trust_store
+from healthcode.container import Container
+from healthcode.credentials.errors import Reason
+from healthcode.credentials.truststore import TrustStore
+from healthcode.credentials.verify import Acceptance, Outcome
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.errors import InvalidInput
+from healthcode.oversight.audit_chain import AccessRecord
+from healthcode.presence.status_lookups import SignedLookup, lookup_status
+from healthcode.status.declarations import declare_health
+from presence_helpers import DeviceKit, city, device, person
+
+GREEN_ONLY = Acceptance.green_only({"330100"})
+
+
+def _code(container: Container, subject: str) -> str:
+    return issue_code(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        subject=subject,
+        lifetime=container.settings.code_lifetime,
+    ).token
+
+
+def _store(container: Container) -> TrustStore:
+    return own_trust_store(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=container.settings.code_lifetime,
+        clock_skew=container.settings.clock_skew,
+    )
+
+
+def _signed(kit: DeviceKit, signed: str, clock: FixedClock, **changes: object) -> SignedLookup:
+    """A lookup of the code ``signed`` as the device signs it, with ``changes`` made after."""
+    wire = sign_lookup(kit.id, signed, at=clock.now(), private_key=kit.key)
+    values: dict[str, object] = {
+        "device": kit.id,
+        "at": clock.now(),
+        "token": signed,
+        "signature": wire["signature"],
+    }
+    values.update(changes)
+    return SignedLookup(**values)  # type: ignore[arg-type]
+
+
+def _lookup(container: Container, lookup: SignedLookup) -> OnlineCheck:
+    return lookup_status(
+        uow=container.uow(),
+        clock=container.clock,
+        trust_store=_store(container),
+        acceptance=GREEN_ONLY,
+        jurisdiction="330100",
+        lookup=lookup,
+    )
+
+
+def _log(container: Container, subject: str) -> list[AccessRecord]:
+    with container.uow() as uow:
+        return uow.audit.for_subject(subject)
+
+
+def test_online_check_reports_a_status_change(container: Container, clock: FixedClock) -> None:
+    """A signing checkpoint device learns that the holder turned yellow after the code was
+    issued; each lookup is in the holder's access log with the device as actor."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    subject = person(container)
+    token = _code(container, subject)
+    unchanged = _lookup(container, _signed(kit, token, clock))
+    assert unchanged.decision.passed and unchanged.status_changed is False
+    assert unchanged.current_colour == "green"
+    clock.advance(timedelta(seconds=30))
+    declare_health(
+        uow=container.uow(), clock=clock, subject=subject, temperature=38.9, symptoms=["fever"]
+    )
+    changed = _lookup(container, _signed(kit, token, clock))
+    assert changed.decision.passed
+    assert (changed.status_changed, changed.current_colour) == (True, "yellow")
+    records = _log(container, subject)
+    assert [(r.actor, r.role, r.purpose, r.what) for r in records] == [
+        (f"device:{kit.id}", "checkpoint", "checkpoint status lookup", "status since code issued")
+    ] * 2
+
+
+def test_anonymous_check_reads_no_status(container: Container, clock: FixedClock) -> None:
+    """Without a device signature a valid code gets the offline decision only, and nothing
+    is read or logged."""
+    city(container)
+    subject = person(container)
+    token = _code(container, subject)
+    check = check_code(
+        clock=clock, trust_store=_store(container), token=token, acceptance=GREEN_ONLY
+    )
+    assert check.decision.passed and check.decision.masked_name is not None
+    assert (check.current_colour, check.status_changed) == (None, None)
+    assert _log(container, subject) == []
+
+
+def test_expired_code_gets_its_reason_only(container: Container, clock: FixedClock) -> None:
+    """An expired code, even asked by a signing device, answers the reason and nothing about
+    the holder (no colour, name, status) and logs no read."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    subject = person(container)
+    token = _code(container, subject)
+    store = _store(container)
+    clock.advance(timedelta(hours=3))
+    declare_health(
+        uow=container.uow(), clock=clock, subject=subject, temperature=38.9, symptoms=["fever"]
+    )
+    for check in (
+        check_code(clock=clock, trust_store=store, token=token, acceptance=GREEN_ONLY),
+        _lookup(container, _signed(kit, token, clock)),
+    ):
+        decision = check.decision
+        assert (decision.outcome, decision.reason) == (Outcome.INVALID, Reason.EXPIRED)
+        assert (decision.colour, decision.masked_name, decision.subject) == (None, None, None)
+        assert (check.current_colour, check.status_changed) == (None, None)
+    assert _log(container, subject) == []
+
+
+def test_tampered_code_with_a_device_gets_no_status(
+    container: Container, clock: FixedClock
+) -> None:
+    """A tampered code asked by a signing device is invalid with its reason, nothing more."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    subject = person(container)
+    token = _code(container, subject)
+    forged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    check = _lookup(container, _signed(kit, forged, clock))
+    assert check.decision.outcome is Outcome.INVALID
+    assert check.decision.reason in {Reason.BAD_SIGNATURE, Reason.BAD_ENCODING}
+    assert (check.current_colour, check.status_changed, check.decision.colour) == (None,) * 3
+    assert _log(container, subject) == []
+
+
+def test_bad_device_requests_are_refused(container: Container, clock: FixedClock) -> None:
+    """An unknown device, a signature by another key or over another code, a bad signature
+    encoding, and a request older or newer than five minutes are each refused, naming the
+    field; nothing is logged."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    stranger = DeviceKit(kit.id, Ed25519PrivateKey.generate())
+    subject = person(container)
+    token, other = _code(container, subject), _code(container, person(container, 2))
+    replayed = _signed(kit, token, clock)
+    clock.advance(timedelta(minutes=6))
+    cases = {
+        "device.id": _signed(DeviceKit("0123456789abcdef", kit.key), token, clock),
+        "device.signature": _signed(stranger, token, clock),
+        "device.at": replayed,  # the same signed request, sent again six minutes later
+    }
+    for field, lookup in cases.items():
+        with pytest.raises(InvalidInput) as refused:
+            _lookup(container, lookup)
+        assert [p.field for p in refused.value.problems] == [field]
+    with pytest.raises(InvalidInput) as swapped:  # a signature over another code
+        _lookup(container, _signed(kit, other, clock, token=token))
+    assert [p.field for p in swapped.value.problems] == ["device.signature"]
+    with pytest.raises(InvalidInput) as ahead:
+        _lookup(container, _signed(kit, token, clock, at=clock.now() + timedelta(minutes=6)))
+    assert [p.field for p in ahead.value.problems] == ["device.at"]
+    with pytest.raises(InvalidInput) as garbled:
+        _lookup(container, _signed(kit, token, clock, signature="not base64!"))
+    assert [p.field for p in garbled.value.problems] == ["device.signature"]
+    assert _log(container, subject) == []
