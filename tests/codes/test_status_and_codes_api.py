@@ -147,8 +147,7 @@ def _reads(container: Container, subject: str) -> list[tuple[str, str, str]]:
 def test_online_verify_says_when_the_status_changed(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """POST /verify signed by a registered device passes a fresh code, then reports the
-    holder's change to yellow; each lookup is in the holder's access log."""
+    """A device-signed /verify reports the change to yellow; each lookup is in the access log."""
     _keys(container)
     kit = _device(container)
     subject, headers = website_citizen(client)
@@ -173,9 +172,7 @@ def test_online_verify_says_when_the_status_changed(
 def test_anonymous_verify_answers_the_offline_decision_only(
     client: TestClient, container: Container
 ) -> None:
-    """Without a device signature a valid code gets pass/stop, the code's colour and masked
-    name, but no status lookup (current_colour and status_changed null), and nothing is
-    logged."""
+    """Anonymous /verify of a valid code: the offline decision, no status lookup, no record."""
     _keys(container)
     subject, headers = website_citizen(client)
     token = client.get("/api/v1/me/code", headers=headers).json()["token"]
@@ -193,9 +190,7 @@ def test_anonymous_verify_answers_the_offline_decision_only(
 def test_expired_code_leaks_nothing_about_the_holder(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """A code that expired hours ago answers "expired" and nothing about the person (no
-    colour, name, current colour or status change), anonymous or device-signed, and the
-    holder's later change to red is not revealed."""
+    """An expired code answers "expired" and nothing about the holder, signed or not."""
     _keys(container)
     kit = _device(container)
     subject, headers = website_citizen(client)
@@ -215,8 +210,7 @@ def test_expired_code_leaks_nothing_about_the_holder(
 def test_bad_device_signature_is_refused(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """A device request with another key's signature, an unknown device, or replayed after
-    five minutes is a 422 naming the field, and logs nothing."""
+    """A forged, unknown-device or replayed device signature is a 422 naming the field."""
     _keys(container)
     kit = _device(container)
     subject, headers = website_citizen(client)

@@ -76,8 +76,7 @@ def _log(container: Container, subject: str) -> list[AccessRecord]:
 
 
 def test_online_check_reports_a_status_change(container: Container, clock: FixedClock) -> None:
-    """A signing checkpoint device learns that the holder turned yellow after the code was
-    issued; each lookup is in the holder's access log with the device as actor."""
+    """A signing device learns of the change to yellow; each lookup is logged as the device."""
     town = city(container)
     kit = device(container, town.restaurant)
     subject = person(container)
@@ -99,8 +98,7 @@ def test_online_check_reports_a_status_change(container: Container, clock: Fixed
 
 
 def test_anonymous_check_reads_no_status(container: Container, clock: FixedClock) -> None:
-    """Without a device signature a valid code gets the offline decision only, and nothing
-    is read or logged."""
+    """Without a device signature a valid code gets the offline decision only, unlogged."""
     city(container)
     subject = person(container)
     token = _code(container, subject)
@@ -113,8 +111,7 @@ def test_anonymous_check_reads_no_status(container: Container, clock: FixedClock
 
 
 def test_expired_code_gets_its_reason_only(container: Container, clock: FixedClock) -> None:
-    """An expired code, even asked by a signing device, answers the reason and nothing about
-    the holder (no colour, name, status) and logs no read."""
+    """An expired code gets its reason only, even asked by a signing device; nothing logged."""
     town = city(container)
     kit = device(container, town.restaurant)
     subject = person(container)
@@ -152,9 +149,7 @@ def test_tampered_code_with_a_device_gets_no_status(
 
 
 def test_bad_device_requests_are_refused(container: Container, clock: FixedClock) -> None:
-    """An unknown device, a signature by another key or over another code, a bad signature
-    encoding, and a request older or newer than five minutes are each refused, naming the
-    field; nothing is logged."""
+    """Unknown device, wrong key or code, bad encoding, stale or future time: refused by field."""
     town = city(container)
     kit = device(container, town.restaurant)
     stranger = DeviceKit(kit.id, Ed25519PrivateKey.generate())
