@@ -35,7 +35,7 @@ from identity_helpers import (
 from presence_helpers import FAR_AWAY, DeviceKit, check_in_at, city, device, person
 from tracing_helpers import report
 
-DEVICE_ACTIONS = frozenset({Action.UPLOAD_SCANS, Action.CHECK_STAFF})
+DEVICE_ACTIONS = frozenset({Action.UPLOAD_SCANS, Action.CHECK_STAFF, Action.VERIFY_CODE})
 
 
 @dataclass

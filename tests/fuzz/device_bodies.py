@@ -1,6 +1,7 @@
 """What the fuzzer sends besides Schemathesis' examples: values known to trouble a service
-(planted into any body), and what a checkpoint device sends (signed scan batches and staff
-checks with fuzzed fields, signed with the device's real key whenever they can be signed)."""
+(planted into any body), and what a checkpoint device sends (signed scan batches, staff
+checks and status lookups with fuzzed fields, signed with the device's real key whenever they
+can be signed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from healthcode.checkpoint.batches import ScanRecord, b64, to_be_signed
+from healthcode.checkpoint.lookups import sign_lookup
 from healthcode.presence.employers import sign_staff_check
 from presence_helpers import DeviceKit
 
@@ -131,3 +133,19 @@ def staff_checks(draw: st.DrawFn, kit: DeviceKit, subjects: Sequence[str], now: 
         return sign_staff_check(kit.id, asked, at=at, private_key=kit.key)
     except (OverflowError, ValueError):  # no UTC spelling, or text CBOR cannot encode
         return {"device": kit.id, "at": _spelled(at), "subjects": asked, "signature": ""}
+
+
+@st.composite
+def status_lookups(draw: st.DrawFn, kit: DeviceKit, codes: Sequence[str], now: datetime) -> Any:
+    """A device's signed verify request: a real code or any text, asked at a time near now or
+    anywhere, signed by the device (or, now and then, with a random signature)."""
+    token = draw(st.sampled_from(list(codes)) | TEXT)
+    at = draw(times(now))
+    colours = draw(st.lists(st.sampled_from(["green", "yellow", "red"]), max_size=3))
+    try:
+        signed = sign_lookup(kit.id, token, at=at, private_key=kit.key)
+    except (OverflowError, ValueError):  # no UTC spelling, or text CBOR cannot encode
+        signed = {"id": kit.id, "at": _spelled(at), "signature": _random_signature()}
+    if draw(st.integers(0, 4)) == 0:
+        signed["signature"] = _random_signature()
+    return {"token": token, "colours": colours, "device": signed}

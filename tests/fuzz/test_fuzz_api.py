@@ -3,10 +3,11 @@ the API as every actor, with real credentials, on SQLite and on PostgreSQL.
 
 Each operation is called by each actor with examples Schemathesis draws from the OpenAPI
 document (valid and invalid ones); ids in paths and bodies are sometimes those of real
-things of the scene, and a checkpoint device sends batches and staff checks signed with its
-real key. Every answer must be no 5xx, a status the document declares for the operation, of
-the declared content type and matching the declared schema and headers. Failures are not
-shrunk: each distinct one (operation, kind) is reported with the request that caused it.
+things of the scene, and a checkpoint device sends batches, staff checks and status lookups
+signed with its real key. Every answer must be no 5xx, a status the document declares for the
+operation, of the declared content type and matching the declared schema and headers.
+Failures are not shrunk: each distinct one (operation, kind) is reported with the request that
+caused it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api_helpers import operation_actions
-from device_bodies import HOSTILE, HOSTILE_IN_PATHS, leaves, scan_batches, staff_checks
+from device_bodies import (
+    HOSTILE,
+    HOSTILE_IN_PATHS,
+    leaves,
+    scan_batches,
+    staff_checks,
+    status_lookups,
+)
 from fuzz_helpers import Actor, Scene, build_scene, fresh_assertion
 from healthcode.api.auth import ASSERTION_HEADER, PURPOSE_HEADER
 from healthcode.app import create_app
@@ -185,9 +193,12 @@ def _tailor(
         _start_valid(case, data, valid(scene, data.draw(st.integers(100, 999))))
     _real_ids(case, data, actor, scene)
     if actor.name == "device" and scene.device is not None:
-        now, subjects = scene.container.clock.now(), scene.ids["subject"]
-        bodies = scan_batches if action is Action.UPLOAD_SCANS else staff_checks
-        case.body = data.draw(bodies(scene.device, subjects, now))
+        now = scene.container.clock.now()
+        if action is Action.VERIFY_CODE:
+            case.body = data.draw(status_lookups(scene.device, scene.ids["code"], now))
+        else:
+            bodies = scan_batches if action is Action.UPLOAD_SCANS else staff_checks
+            case.body = data.draw(bodies(scene.device, scene.ids["subject"], now))
         case.media_type = "application/json"
     if data.draw(st.integers(0, 2)) == 0:
         _plant_hostile(case, data)
