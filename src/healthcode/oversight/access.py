@@ -94,6 +94,8 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         Action.LOG_IN,
         Action.ISSUE_TOKEN,
         # a checkpoint checks a code: it learns pass/stop, the colour and the masked name only
+        # (a refused code: its reason only); a registered device that signs its request also
+        # learns whether the holder's status changed since issue, and that read is logged
         Action.READ_TRUST_LIST,
         Action.VERIFY_CODE,
         # a checkpoint device: authenticated by its Ed25519 signature over the request itself,
