@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
 
 from healthcode.checkpoint.lookups import sign_lookup
 from healthcode.codes.issuing import issue_code
@@ -176,3 +177,17 @@ def test_bad_device_requests_are_refused(container: Container, clock: FixedClock
         _lookup(container, _signed(kit, token, clock, signature="not base64!"))
     assert [p.field for p in garbled.value.problems] == ["device.signature"]
     assert _log(container, subject) == []
+
+
+def test_inactive_device_is_refused(container: Container, clock: FixedClock) -> None:
+    """A device that is no longer active is refused on device.id, however well it signs."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    token = _code(container, person(container))
+    with container.engine.begin() as connection:  # no use case retires a device yet
+        connection.execute(
+            text("UPDATE devices SET active = :off WHERE id = :id"), {"off": False, "id": kit.id}
+        )
+    with pytest.raises(InvalidInput) as refused:
+        _lookup(container, _signed(kit, token, clock))
+    assert [p.field for p in refused.value.problems] == ["device.id"]
