@@ -191,3 +191,12 @@ def test_inactive_device_is_refused(container: Container, clock: FixedClock) -> 
     with pytest.raises(InvalidInput) as refused:
         _lookup(container, _signed(kit, token, clock))
     assert [p.field for p in refused.value.problems] == ["device.id"]
+
+
+def test_unencodable_token_is_refused(container: Container, clock: FixedClock) -> None:
+    """A token holding a lone surrogate (no CBOR text) is refused on token, not a crash."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    with pytest.raises(InvalidInput) as refused:
+        _lookup(container, _signed(kit, "HZ1:x", clock, token="HZ1:\ud800"))
+    assert [p.field for p in refused.value.problems] == ["token"]

@@ -64,9 +64,11 @@ def lookup_status(
         if device is None or not device.active:
             raise InvalidInput.one("device.id", f"{lookup.device} is not a registered device")
         try:
-            load_public_key(device.public_key).verify(
-                signature, lookup_signed_bytes(device.id, lookup.at, lookup.token)
-            )
+            message = lookup_signed_bytes(device.id, lookup.at, lookup.token)
+        except ValueError:  # a lone surrogate: no CBOR text, so nothing can have signed it
+            raise InvalidInput.one("token", "must be Unicode text") from None
+        try:
+            load_public_key(device.public_key).verify(signature, message)
         except InvalidSignature:
             raise InvalidInput.one(
                 "device.signature", "does not verify under the device's key"
