@@ -17,7 +17,7 @@ from factories import register, registration
 from healthcode.container import Container
 from healthcode.identity import officials, passwords, website
 from healthcode.identity.officials import log_in_official
-from healthcode.identity.passwords import LOCKOUT, MAX_FAILURES
+from healthcode.identity.passwords import FAILURE_WINDOW, LOCKOUT, MAX_FAILURES
 from healthcode.identity.tables import AuthSessionRow
 from healthcode.identity.website import log_in_citizen, sign_up
 from healthcode.kernel.clock import FixedClock
@@ -132,10 +132,11 @@ def test_parallel_wrong_official_logins_check_at_most_the_allowed_number(
 
 
 def test_parallel_logins_with_one_totp_code_give_one_session(
-    container: Container, clock: FixedClock
+    container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """10 parallel official logins with the same right password and code give one session."""
     kit = add_test_official(container, "li", "supervisor")
+    _counted_checks(monkeypatch)
     code = totp_code(kit.secret, clock.now())
     outcomes = _in_parallel(
         10,
@@ -151,3 +152,25 @@ def test_parallel_logins_with_one_totp_code_give_one_session(
             .where(AuthSessionRow.kind == "official")
         )
     assert sessions == 1
+
+
+def test_failures_of_an_old_window_are_forgotten(container: Container, clock: FixedClock) -> None:
+    """Failures older than the window start the count again; a right password clears it."""
+    phone = _signed_up_phone(container)
+
+    def wrong() -> None:
+        with pytest.raises(NotAuthenticated):
+            log_in_citizen(uow=container.uow(), clock=clock, phone=phone, password="wrong pass 12")
+
+    for _ in range(MAX_FAILURES - 1):
+        wrong()
+    clock.advance(FAILURE_WINDOW + timedelta(seconds=1))
+    for _ in range(MAX_FAILURES - 1):
+        wrong()
+    with container.uow() as uow:
+        throttle = uow.throttles.get(f"citizen:{phone}")
+    assert throttle is not None and throttle.failures == MAX_FAILURES - 1
+    assert throttle.locked_until is None
+    log_in_citizen(uow=container.uow(), clock=clock, phone=phone, password=PASSWORD)
+    with container.uow() as uow:
+        assert uow.throttles.get(f"citizen:{phone}") is None
