@@ -4,72 +4,22 @@ transactions (one thread and one unit of work per request)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from factories import register, registration
 from healthcode.container import Container
-from healthcode.identity import officials, passwords, website
 from healthcode.identity.officials import log_in_official
 from healthcode.identity.passwords import FAILURE_WINDOW, LOCKOUT, MAX_FAILURES
 from healthcode.identity.tables import AuthSessionRow
-from healthcode.identity.website import log_in_citizen, sign_up
+from healthcode.identity.website import log_in_citizen
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import NotAuthenticated, TooManyAttempts
 from identity_helpers import PASSWORD, add_test_official, totp_code
+from login_race_helpers import counted_checks, in_parallel, signed_up_phone
 
 PARALLEL = 40
-CHECK_SECONDS = 0.02  # a password check takes time (argon2id): the window the race needs
-
-
-def _counted_checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Count every password check the login use cases make (and make each take a while)."""
-    checked: list[bool] = []
-    lock = threading.Lock()
-    real = passwords.verify_password
-
-    def verify(password_hash: str | None, password: str) -> bool:
-        with lock:
-            checked.append(True)
-        time.sleep(CHECK_SECONDS)
-        return real(password_hash, password)
-
-    monkeypatch.setattr(website, "verify_password", verify)
-    monkeypatch.setattr(officials, "verify_password", verify)
-    return checked
-
-
-def _in_parallel(count: int, attempt: Callable[[], object]) -> list[object]:
-    """Run ``attempt`` in ``count`` threads released together; each outcome or error."""
-    start = threading.Barrier(count)
-
-    def one() -> object:
-        start.wait()
-        try:
-            return attempt()
-        except (NotAuthenticated, TooManyAttempts) as refused:
-            return refused
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(lambda _: one(), range(count)))
-
-
-def _signed_up_phone(container: Container) -> str:
-    sign_up(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction=container.settings.jurisdiction,
-        password=PASSWORD,
-        person=register(),
-    )
-    phone: str = registration()["phone"]
-    return phone
 
 
 def _assert_locked(container: Container, identifier: str, clock: FixedClock) -> None:
@@ -84,9 +34,9 @@ def test_parallel_wrong_passwords_check_at_most_the_allowed_number(
     container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """40 parallel wrong website logins check at most 5 passwords and leave the number locked."""
-    phone = _signed_up_phone(container)
-    checked = _counted_checks(monkeypatch)
-    outcomes = _in_parallel(
+    phone = signed_up_phone(container)
+    checked = counted_checks(monkeypatch)
+    outcomes = in_parallel(
         PARALLEL,
         lambda: log_in_citizen(
             uow=container.uow(), clock=clock, phone=phone, password="wrong password 1"
@@ -107,8 +57,8 @@ def test_parallel_wrong_official_logins_check_at_most_the_allowed_number(
 ) -> None:
     """40 parallel wrong official logins check at most 5 passwords; the account stays locked."""
     kit = add_test_official(container, "zhao")
-    checked = _counted_checks(monkeypatch)
-    outcomes = _in_parallel(
+    checked = counted_checks(monkeypatch)
+    outcomes = in_parallel(
         PARALLEL,
         lambda: log_in_official(
             uow=container.uow(),
@@ -136,9 +86,9 @@ def test_parallel_logins_with_one_totp_code_give_one_session(
 ) -> None:
     """10 parallel official logins with the same right password and code give one session."""
     kit = add_test_official(container, "li", "supervisor")
-    _counted_checks(monkeypatch)
+    counted_checks(monkeypatch)
     code = totp_code(kit.secret, clock.now())
-    outcomes = _in_parallel(
+    outcomes = in_parallel(
         10,
         lambda: log_in_official(
             uow=container.uow(), clock=clock, username="li", password=PASSWORD, totp_code=code
@@ -156,7 +106,7 @@ def test_parallel_logins_with_one_totp_code_give_one_session(
 
 def test_failures_of_an_old_window_are_forgotten(container: Container, clock: FixedClock) -> None:
     """Failures older than the window start the count again; a right password clears it."""
-    phone = _signed_up_phone(container)
+    phone = signed_up_phone(container)
 
     def wrong() -> None:
         with pytest.raises(NotAuthenticated):
