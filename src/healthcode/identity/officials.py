@@ -1,7 +1,9 @@
 """Officials: accounts with a role and a scope, password + TOTP logins, sessions that expire.
 
 A TOTP code is accepted once: its time step must be later than the last accepted one, so a
-code seen over a shoulder or replayed from a log is refused even within its 30 seconds."""
+code seen over a shoulder or replayed from a log is refused even within its 30 seconds, and
+of parallel logins with the same code only one wins (``use_totp_step`` is one conditional
+update)."""
 
 from __future__ import annotations
 
@@ -15,11 +17,10 @@ import pyotp
 from healthcode.identity.model import AuthSession, Official
 from healthcode.identity.passwords import (
     check_password_rules,
-    check_throttle,
     hash_password,
     new_token,
-    record_failure,
     record_success,
+    reserve_attempt,
     token_hash,
     verify_password,
 )
@@ -138,25 +139,30 @@ def _totp_step(secret: str, code: str, now: datetime, last_step: int) -> int | N
 def log_in_official(
     *, uow: IdentityUnitOfWork, clock: Clock, username: str, password: str, totp_code: str
 ) -> IssuedSession:
-    """An official's session for password + TOTP; ``NotAuthenticated`` or ``TooManyAttempts``."""
+    """An official's session for password + TOTP; ``NotAuthenticated`` or ``TooManyAttempts``.
+
+    As for citizens, the attempt is counted and committed before the password is checked.
+    The code's time step is then taken by a conditional update in the transaction that opens
+    the session: of parallel logins with one code, only one gets a session."""
     username = clean_text(username, field="username", kind=TextKind.IDENTIFIER)
     check_secret(password, field="password")
     totp_code = clean_text(totp_code, field="totp", kind=TextKind.IDENTIFIER)
     now = clock.now()
     identifier = f"official:{username}"
     with uow:
-        check_throttle(uow, identifier, now)
+        reserve_attempt(uow, identifier, now)
         official = uow.officials.by_username(username)
-        ok = verify_password(None if official is None else official.password_hash, password)
-        step = None
-        if official is not None and ok and official.active:
-            step = _totp_step(official.totp_secret, totp_code, now, official.totp_last_step)
-        if official is None or step is None:
-            record_failure(uow, identifier, now)
-            uow.commit()
-            raise NotAuthenticated(LOGIN_REFUSED)
+        uow.commit()  # the attempt counts before its password is checked
+    ok = verify_password(None if official is None else official.password_hash, password)
+    step = None
+    if official is not None and ok and official.active:
+        step = _totp_step(official.totp_secret, totp_code, now, official.totp_last_step)
+    if official is None or step is None:
+        raise NotAuthenticated(LOGIN_REFUSED)  # the attempt stays counted as a failure
+    with uow:
+        if not uow.officials.use_totp_step(official.id, step):
+            raise NotAuthenticated(LOGIN_REFUSED)  # a parallel login used this step first
         record_success(uow, identifier)
-        uow.officials.set_totp_last_step(official.id, step)
         token = new_token()
         expires_at = now + OFFICIAL_SESSION_LIFETIME
         uow.sessions.add(

@@ -10,7 +10,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from healthcode.identity.model import Throttle
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.errors import InvalidInput, TooManyAttempts
 from healthcode.kernel.text import check_secret
@@ -64,28 +63,23 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_throttle(uow: IdentityUnitOfWork, identifier: str, now: datetime) -> None:
-    """Refuse without checking anything while the identifier is locked out."""
-    throttle = uow.throttles.get(identifier)
-    if throttle is not None and throttle.locked_until is not None and now < throttle.locked_until:
-        raise TooManyAttempts(max(1, int((throttle.locked_until - now).total_seconds())))
+def reserve_attempt(uow: IdentityUnitOfWork, identifier: str, now: datetime) -> None:
+    """Count a login attempt before its password is checked, or refuse it while locked out.
 
-
-def record_failure(uow: IdentityUnitOfWork, identifier: str, now: datetime) -> None:
-    """Count a failed attempt; lock the identifier out after too many in the window."""
-    throttle = uow.throttles.get(identifier)
-    if throttle is None or now - throttle.window_started > FAILURE_WINDOW:
-        throttle = Throttle(failures=0, window_started=now, locked_until=None)
-    failures = throttle.failures + 1
-    locked_until = now + LOCKOUT if failures >= MAX_FAILURES else None
-    uow.throttles.save(
+    The attempt counts as a failure from the start, in one atomic statement, and the caller
+    commits it before checking anything: parallel attempts each take their own place in the
+    count, so no more than ``MAX_FAILURES`` passwords are ever checked per window, however
+    many arrive at once. The attempt that reaches the limit locks the identifier; a success
+    clears the count (``record_success``)."""
+    locked_until = uow.throttles.reserve(
         identifier,
-        Throttle(
-            failures=0 if locked_until else failures,
-            window_started=now if locked_until else throttle.window_started,
-            locked_until=locked_until,
-        ),
+        now=now,
+        window_from=now - FAILURE_WINDOW,
+        limit=MAX_FAILURES,
+        lock_until=now + LOCKOUT,
     )
+    if locked_until is not None:
+        raise TooManyAttempts(max(1, int((locked_until - now).total_seconds())))
 
 
 def record_success(uow: IdentityUnitOfWork, identifier: str) -> None:

@@ -86,7 +86,11 @@ class OfficialRepository(Protocol):
 
     def by_username(self, username: str) -> Official | None: ...
 
-    def set_totp_last_step(self, official_id: str, step: int) -> None: ...
+    def use_totp_step(self, official_id: str, step: int) -> bool:
+        """Record ``step`` as the official's last accepted TOTP step if it is later than the
+        one recorded and the account is active, in one conditional update: True for the one
+        request that did, False for every other (a replay, even a parallel one)."""
+        ...
 
 
 class AccountRepository(Protocol):
@@ -99,10 +103,23 @@ class AccountRepository(Protocol):
 
 class ThrottleRepository(Protocol):
     def get(self, identifier: str) -> Throttle | None:
-        """The throttle of an identifier, locked for this transaction where the store can."""
+        """The throttle of an identifier as it stands."""
         ...
 
-    def save(self, identifier: str, throttle: Throttle) -> None: ...
+    def reserve(
+        self,
+        identifier: str,
+        *,
+        now: datetime,
+        window_from: datetime,
+        limit: int,
+        lock_until: datetime,
+    ) -> datetime | None:
+        """Count one failure in a single atomic statement, unless the identifier is locked at
+        ``now``: then nothing changes and the end of the lock is returned. A count whose window
+        began before ``window_from``, or that a lock ended, starts again at one; the count that
+        reaches ``limit`` sets the lock until ``lock_until``. None when the attempt counted."""
+        ...
 
     def clear(self, identifier: str) -> None: ...
 

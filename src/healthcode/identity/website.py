@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 from healthcode.identity.model import AuthSession
 from healthcode.identity.passwords import (
     check_password_rules,
-    check_throttle,
     hash_password,
     new_token,
-    record_failure,
     record_success,
+    reserve_attempt,
     token_hash,
     verify_password,
 )
@@ -84,7 +83,12 @@ def sign_up(
 def log_in_citizen(
     *, uow: IdentityUnitOfWork, clock: Clock, phone: str, password: str
 ) -> IssuedSession:
-    """A website session for phone + password; ``NotAuthenticated`` or ``TooManyAttempts``."""
+    """A website session for phone + password; ``NotAuthenticated`` or ``TooManyAttempts``.
+
+    Two short transactions around the password check: the first counts the attempt (and
+    commits it, so parallel attempts see it) before any password is checked; the second,
+    after a right password, clears the count and opens the session. No lock is held while
+    the slow hash runs."""
     phone = clean_text(phone, field="phone", kind=TextKind.IDENTIFIER)
     check_secret(password, field="password")
     now = clock.now()
@@ -93,13 +97,13 @@ def log_in_citizen(
     except InvalidInput:
         identifier = f"citizen:{phone.strip()}"
     with uow:
-        check_throttle(uow, identifier, now)
+        reserve_attempt(uow, identifier, now)
         account = uow.accounts.by_phone(identifier.removeprefix("citizen:"))
-        ok = verify_password(None if account is None else account.password_hash, password)
-        if account is None or not ok:
-            record_failure(uow, identifier, now)
-            uow.commit()
-            raise NotAuthenticated(LOGIN_REFUSED)
+        uow.commit()  # the attempt counts before its password is checked
+    ok = verify_password(None if account is None else account.password_hash, password)
+    if account is None or not ok:
+        raise NotAuthenticated(LOGIN_REFUSED)  # the attempt stays counted as a failure
+    with uow:
         record_success(uow, identifier)
         token = new_token()
         expires_at = now + CITIZEN_SESSION_LIFETIME

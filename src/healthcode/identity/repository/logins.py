@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from healthcode.db.encryption import PersonalDataCipher
+from healthcode.db.types import UTCDateTime
 from healthcode.identity.model import (
     AuthSession,
     CitizenAccount,
@@ -20,6 +22,10 @@ from healthcode.identity.tables import (
     LoginThrottleRow,
     OfficialRow,
 )
+
+
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 class SqlSessionRepository:
@@ -107,11 +113,21 @@ class SqlOfficialRepository:
         row = self._session.scalar(select(OfficialRow).where(OfficialRow.username == username))
         return None if row is None else self._official(row)
 
-    def set_totp_last_step(self, official_id: str, step: int) -> None:
-        row = self._session.get(OfficialRow, official_id, with_for_update=True)
-        if row is not None:
-            row.totp_last_step = step
-            self._session.flush()
+    def use_totp_step(self, official_id: str, step: int) -> bool:
+        # one conditional UPDATE: of parallel requests with the same code, the database lets
+        # exactly one see the older step (PostgreSQL re-checks the condition after waiting for
+        # the row; SQLite has one writer at a time)
+        used = self._session.execute(
+            update(OfficialRow)
+            .where(
+                OfficialRow.id == official_id,
+                OfficialRow.active.is_(True),
+                OfficialRow.totp_last_step < step,
+            )
+            .values(totp_last_step=step)
+            .returning(OfficialRow.id)
+        ).first()
+        return used is not None
 
 
 class SqlAccountRepository:
@@ -153,23 +169,55 @@ class SqlThrottleRepository:
         return self._cipher.lookup(identifier, purpose="login_throttle")
 
     def get(self, identifier: str) -> Throttle | None:
-        row = self._session.get(LoginThrottleRow, self._key(identifier), with_for_update=True)
+        row = self._session.get(LoginThrottleRow, self._key(identifier))
         if row is None:
             return None
         return Throttle(
             failures=row.failures, window_started=row.window_started, locked_until=row.locked_until
         )
 
-    def save(self, identifier: str, throttle: Throttle) -> None:
+    def reserve(
+        self,
+        identifier: str,
+        *,
+        now: datetime,
+        window_from: datetime,
+        limit: int,
+        lock_until: datetime,
+    ) -> datetime | None:
         key = self._key(identifier)
-        row = self._session.get(LoginThrottleRow, key)
-        if row is None:
-            row = LoginThrottleRow(key=key)
-            self._session.add(row)
-        row.failures = throttle.failures
-        row.window_started = throttle.window_started
-        row.locked_until = throttle.locked_until
-        self._session.flush()
+        row = LoginThrottleRow
+        when = literal(now, UTCDateTime())
+        lock_end = literal(lock_until, UTCDateTime())
+        # a lock that has ended (the WHERE below lets only those through) or an old window
+        # starts the count again
+        fresh = or_(row.window_started < window_from, row.locked_until.is_not(None))
+        failures = case((fresh, 1), else_=row.failures + 1)
+        insert = postgresql.insert if _on_postgresql(self._session) else sqlite.insert
+        statement = (
+            insert(row)
+            .values(
+                key=key,
+                failures=1,
+                window_started=now,
+                locked_until=lock_until if limit <= 1 else None,
+            )
+            .on_conflict_do_update(
+                index_elements=[row.key],
+                set_={
+                    "failures": failures,
+                    "window_started": case((fresh, when), else_=row.window_started),
+                    "locked_until": case((failures >= limit, lock_end), else_=null()),
+                },
+                where=or_(row.locked_until.is_(None), row.locked_until <= now),
+            )
+            .returning(row.failures)
+        )
+        if self._session.execute(statement).first() is not None:
+            return None
+        # locked: nothing was written, and a lock is only ever lifted by a success or by time
+        locked = self._session.scalar(select(row.locked_until).where(row.key == key))
+        return locked if locked is not None else now
 
     def clear(self, identifier: str) -> None:
         self._session.execute(
