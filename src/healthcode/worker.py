@@ -130,18 +130,19 @@ class Worker:
             self._anchored_at is not None and now - self._anchored_at < ANCHOR_EVERY
         ):
             return None
-        published = self.anchor()
+        # due again only after the interval, even if this one fails: a broken publication
+        # (an unreadable key file) must not fail every pass
         self._anchored_at = now
-        return published
+        return self.anchor()
 
     def run_once(self) -> PassReport:
         report = PassReport()
         report.purged = self.purge_if_due()
-        report.anchored = self.anchor_if_due()
         self.run_jobs(report)
         report.statuses_refreshed = refresh_due_statuses(
             uow_factory=self.uow_factory, clock=self.clock
         )
+        report.anchored = self.anchor_if_due()  # last: a failure here leaves the rest done
         return report
 
     def run_surviving(self) -> PassReport | None:

@@ -18,7 +18,7 @@ from healthcode.codes.audit_anchor import (
     current_anchor,
     verify_with_anchors,
 )
-from healthcode.codes.keys import init_keys
+from healthcode.codes.keys import init_keys, root_key
 from healthcode.container import Container
 from healthcode.credentials.anchor import AuditAnchor, dump_anchor, load_anchor, sign_anchor
 from healthcode.credentials.cose import kid_of
@@ -236,3 +236,40 @@ def test_publishing_without_keys_writes_nothing(container: Container) -> None:
     """Before `keys init` the worker's publication does nothing (and does not fail the pass)."""
     assert bootstrap.anchor_publisher(container)() is None
     assert not container.settings.audit_anchor_dir.exists()
+
+
+def test_a_failing_publication_fails_one_pass_not_every_pass(
+    container: Container, clock: FixedClock
+) -> None:
+    """A publication that raises fails its pass once; the next passes run until it is due."""
+
+    def broken() -> None:
+        raise OSError("anchor folder is read-only")
+
+    worker = Worker(
+        uow_factory=container.uow, clock=clock, kinds=container.job_kinds, anchor=broken
+    )
+    assert worker.run_surviving() is None
+    assert worker.run_surviving() is not None
+    clock.advance(timedelta(minutes=5))
+    assert worker.run_surviving() is None
+
+
+def test_an_anchor_of_another_jurisdiction_is_refused(container: Container, subject: str) -> None:
+    """An anchor signed for another city's log is not evidence about this one."""
+    genuine = current_anchor(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    a = genuine.anchor
+    with container.uow() as uow:
+        root = root_key(uow, jurisdiction="330100", now=container.clock.now())
+    elsewhere = AuditAnchor("310000", a.seq, a.head, a.issued_at, a.root_kid)
+    signed = sign_anchor(elsewhere, root_private_key=container.private_keys.load(root.kid))
+    [problem] = _verify(container, **{"sh.json": dump_anchor(signed)}).anchor_problems
+    assert (problem.kind, str(problem)) == (
+        "other_jurisdiction",
+        "anchor sh.json is of 310000, not 330100",
+    )

@@ -6,6 +6,7 @@ cut back to an earlier head or with its tail replaced, which the keyed chain alo
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,14 +66,18 @@ def publish_anchor(
     path = folder / f"audit-anchor-{jurisdiction}-{signed.anchor.seq:012d}.json"
     if path.exists():
         return None
-    partial = path.with_suffix(".part")
-    partial.write_text(dump_anchor(signed), encoding="utf-8")
+    # written whole under a private name, then linked: a reader never sees half a file, and
+    # of two workers publishing the same head one wins and the other leaves the file alone
+    fd, partial = tempfile.mkstemp(dir=folder, prefix=".anchor-", suffix=".part")
     try:
-        os.link(partial, path)  # fails if another worker published this head meanwhile
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(dump_anchor(signed))
+        os.chmod(partial, 0o644)  # a public document, meant to be copied
+        os.link(partial, path)
     except FileExistsError:
         return None
     finally:
-        partial.unlink()
+        os.unlink(partial)
     return path
 
 
