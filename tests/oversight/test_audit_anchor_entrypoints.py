@@ -22,8 +22,7 @@ AT = "2026-03-01T09:00:00+08:00"
 def test_the_public_anchor_is_signed_by_the_root_key(
     client: TestClient, container: Container
 ) -> None:
-    """Anyone may fetch the current anchor; it names the log's head and verifies under the root;
-    before `keys init` the route answers 503."""
+    """Anyone may fetch the current anchor, signed by the root (503 before `keys init`)."""
     assert client.get("/api/v1/audit/anchor").status_code == 503
     init_keys(
         uow=container.uow(),
@@ -91,8 +90,7 @@ def _head(settings: Settings) -> tuple[int, str, str]:
 def test_audit_verify_with_an_anchor_names_the_truncation(
     cli_env: Settings, tmp_path: Path
 ) -> None:
-    """`audit anchor --out` keeps the head; after the log is cut back to an older head,
-    `audit verify` alone says intact but `audit verify --anchor` exits 1 naming the cut."""
+    """After a cut back to an older head, `audit verify --anchor` exits 1 naming the cut."""
     ok("keys", "init", "--at", AT)
     add_official("wang", "official")
     subject = _subject()
