@@ -208,8 +208,7 @@ def test_an_anchor_round_trips_through_its_file_form(container: Container, subje
 def test_the_worker_publishes_anchors_as_the_log_grows(
     container: Container, subject: str, clock: FixedClock
 ) -> None:
-    """The worker writes an anchor on its first pass, none while not due or the head is the
-    same, and a new one when due after the log grew; none is ever overwritten."""
+    """The worker writes an anchor first, then a new one only when due and the log grew."""
     folder: Path = container.settings.audit_anchor_dir
     worker = Worker(
         uow_factory=container.uow,
