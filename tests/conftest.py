@@ -113,6 +113,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         data_key_file=key_file,
         keys_dir=tmp_path / "keys",
+        audit_anchor_dir=tmp_path / "anchors",
         jurisdiction="330100",
     )
 
@@ -143,6 +144,7 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("HEALTHCODE_DATA_KEY_FILE", str(settings.data_key_file))
     monkeypatch.setenv("HEALTHCODE_JURISDICTION", settings.jurisdiction)
     monkeypatch.setenv("HEALTHCODE_KEYS_DIR", str(settings.keys_dir))
+    monkeypatch.setenv("HEALTHCODE_AUDIT_ANCHOR_DIR", str(settings.audit_anchor_dir))
     return settings
 
 

@@ -34,7 +34,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             built = app.state.container
             sender = HttpWebhookSender()
             app.state.worker = WorkerThread(
-                Worker(uow_factory=built.uow, clock=built.clock, kinds=bootstrap.job_kinds(sender))
+                Worker(
+                    uow_factory=built.uow,
+                    clock=built.clock,
+                    kinds=bootstrap.job_kinds(sender),
+                    anchor=bootstrap.anchor_publisher(built),
+                )
             )
             app.state.worker.start()
         try:

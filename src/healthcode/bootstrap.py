@@ -6,6 +6,7 @@ is not listed here does not run."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,6 +14,8 @@ from fastapi import APIRouter
 from healthcode.cli.table import CommandTable
 from healthcode.codes import commands as codes_commands
 from healthcode.codes import routes as codes_routes
+from healthcode.codes.audit_anchor import publish_anchor
+from healthcode.codes.keys import NoSigningKey
 from healthcode.container import Container
 from healthcode.db.encryption import PersonalDataCipher, create_key_file, read_key_file
 from healthcode.db.engine import build_engine, build_session_factory
@@ -95,6 +98,25 @@ def job_kinds(sender: WebhookSender | None = None) -> JobKinds:
     """The kinds of job a worker runs: ``JOB_KINDS``, and delivering webhooks through ``sender``
     when it has one (a worker without one leaves webhooks queued for one that has)."""
     return JobKinds([*JOB_KINDS, *([] if sender is None else [webhook_kind(sender)])])
+
+
+def anchor_publisher(container: Container) -> Callable[[], Path | None]:
+    """What the worker calls to publish the access log's signed anchor to the settings'
+    ``audit_anchor_dir`` (nothing while the jurisdiction has no keys yet)."""
+
+    def publish() -> Path | None:
+        try:
+            return publish_anchor(
+                uow=container.uow(),
+                clock=container.clock,
+                private_keys=container.private_keys,
+                jurisdiction=container.settings.jurisdiction,
+                folder=container.settings.audit_anchor_dir,
+            )
+        except NoSigningKey:
+            return None
+
+    return publish
 
 
 def initialise(settings: Settings) -> list[str]:

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default=Path("var/keys"),
         description="Folder of the encrypted private keys (root and code-signing), mode 0600.",
     )
+    audit_anchor_dir: Path = Field(
+        default=Path("var/anchors"),
+        description="Folder the worker publishes the access log's signed anchors to, for "
+        "copying off the machine (docs/access-and-audit.md#anchors).",
+    )
     code_lifetime_seconds: int = Field(
         default=300, ge=30, le=86_400, description="How long a signed code stays valid."
     )

@@ -1,6 +1,7 @@
 """The background worker: runs due jobs (tracing, risk-area scans, webhooks to channels),
 reassesses people whose status stops holding (a quarantine ending on time is notified on time)
-and, once an hour, deletes data past its retention. ``healthcode worker`` runs it
+once an hour, deletes data past its retention and, every five minutes, publishes the access log's
+signed head (an audit anchor) when the log grew. ``healthcode worker`` runs it
 in its own process; ``healthcode serve`` runs one in a thread on SQLite. Restart-safe: every
 step is committed on its own and is idempotent.
 """
@@ -27,6 +28,7 @@ from healthcode.tracing.ports import TracingUnitOfWork
 log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=1)
+ANCHOR_EVERY = timedelta(minutes=5)
 
 
 class WorkerUnitOfWork(TracingUnitOfWork, NotificationsUnitOfWork, Protocol):
@@ -43,6 +45,7 @@ class PassReport:
     statuses_refreshed: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     purged: Purged | None = None  # this pass's hourly purge of expired data, if it ran
+    anchored: object = None  # what this pass's publication of the audit anchor wrote, if any
 
     def add(self, other: PassReport) -> None:
         """Count ``other``'s work in this report too (a worker's total over its passes)."""
@@ -75,6 +78,7 @@ class Worker:
         name: str | None = None,
         lease: timedelta = LEASE,
         max_jobs_per_pass: int = 100,
+        anchor: Callable[[], object] | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -83,6 +87,8 @@ class Worker:
         self.lease = lease
         self.max_jobs_per_pass = max_jobs_per_pass
         self._purged_at: datetime | None = None
+        self.anchor = anchor
+        self._anchored_at: datetime | None = None
 
     def run_jobs(self, report: PassReport) -> None:
         ran = 0
@@ -116,6 +122,19 @@ class Worker:
         self._purged_at = now
         return purged
 
+    def anchor_if_due(self) -> object:
+        """Publish the access log's signed head, at most every ``ANCHOR_EVERY`` (the first pass
+        publishes); what ``anchor`` returned, or None when not due or there is none."""
+        now = self.clock.now()
+        if self.anchor is None or (
+            self._anchored_at is not None and now - self._anchored_at < ANCHOR_EVERY
+        ):
+            return None
+        # due again only after the interval, even if this one fails: a broken publication
+        # (an unreadable key file) must not fail every pass
+        self._anchored_at = now
+        return self.anchor()
+
     def run_once(self) -> PassReport:
         report = PassReport()
         report.purged = self.purge_if_due()
@@ -123,6 +142,7 @@ class Worker:
         report.statuses_refreshed = refresh_due_statuses(
             uow_factory=self.uow_factory, clock=self.clock
         )
+        report.anchored = self.anchor_if_due()  # last: a failure here leaves the rest done
         return report
 
     def run_surviving(self) -> PassReport | None:

@@ -115,6 +115,8 @@ def test_audit_verify_names_a_tampered_record(cli_env: Settings) -> None:
         "problem": None,
         "first_bad_record": None,
         "kind": None,
+        "anchors": 0,
+        "anchor_problems": [],
     }
     engine = create_engine(cli_env.database_url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.begin() as conn:

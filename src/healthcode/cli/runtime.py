@@ -68,7 +68,12 @@ def worker(
             refusals(as_json=as_json),
             system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
         ):
-            runner = Worker(uow_factory=c.uow, clock=c.clock, kinds=bootstrap.job_kinds(sender))
+            runner = Worker(
+                uow_factory=c.uow,
+                clock=c.clock,
+                kinds=bootstrap.job_kinds(sender),
+                anchor=bootstrap.anchor_publisher(c),
+            )
             if once:  # a failed pass is the command's failure
                 total.add(runner.run_once())
             while not once:

@@ -43,6 +43,7 @@ class Action(StrEnum):
     LOG_IN = "log_in"
     ISSUE_TOKEN = "issue_token"  # noqa: S105 - an action name, not a secret
     READ_TRUST_LIST = "read_trust_list"
+    READ_AUDIT_ANCHOR = "read_audit_anchor"
     VERIFY_CODE = "verify_code"
     # a citizen on their own data (through a channel or the website)
     USE_OWN_DATA = "use_own_data"
@@ -102,6 +103,8 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # not by a bearer token (unknown devices and bad signatures are refused with 422)
         Action.UPLOAD_SCANS,
         Action.CHECK_STAFF,
+        # the access log's signed head: a count and a MAC, for auditors to keep (no personal data)
+        Action.READ_AUDIT_ANCHOR,
         # risk areas are published: where they are, their level and window (no personal data)
         Action.READ_RISK_AREAS,
     }

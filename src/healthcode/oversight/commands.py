@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,11 +13,17 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
-from healthcode.cli.output import emit, refusals, refuse
+from healthcode.cli.output import emit, parse_at, read_text_file, refusals, refuse
 from healthcode.cli.proposals import proposal_payload, show_proposal
 from healthcode.cli.table import CommandTable
+from healthcode.codes.audit_anchor import (
+    AnchoredVerification,
+    AnchorProblem,
+    anchor_document,
+    verify_with_anchors,
+)
 from healthcode.oversight import proposals
-from healthcode.oversight.audit import verify_access_log
+from healthcode.oversight.audit_chain import ChainProblem
 from healthcode.oversight.model import ProposalStatus
 
 proposal_app = typer.Typer(help="Four eyes: list, approve, reject proposals.", no_args_is_help=True)
@@ -87,29 +94,79 @@ def proposal_reject(
     show_proposal(decided, as_json=as_json)
 
 
-@audit_app.command("verify")
-def audit_verify(as_json: JsonOpt = False) -> None:
-    """Check the access log's hash chain; exits 1 naming the first record edited, inserted or
-    removed."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        result = verify_access_log(uow=c.uow())
-    problem = result.problem
-    payload = {
+AnchorOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--anchor",
+        help="A signed anchor kept from earlier (`healthcode audit anchor`); repeatable.",
+    ),
+]
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print (or write) the access log's head signed by the root key: keep it outside the
+    database, and `audit verify --anchor` will find the log cut back behind it."""
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        document = anchor_document(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            jurisdiction=c.settings.jurisdiction,
+        )
+    if out is None:
+        typer.echo(document, nl=False)
+        return
+    out.write_text(document, encoding="utf-8")
+    emit({"written": str(out)}, as_json=as_json, human=lambda con: con.print(f"wrote {out}"))
+
+
+def _verification_payload(result: AnchoredVerification) -> dict[str, Any]:
+    first: ChainProblem | AnchorProblem | None = result.problem or next(
+        iter(result.anchor_problems), None
+    )
+    return {
         "intact": result.intact,
         "records": result.records,
-        "problem": None if problem is None else str(problem),
-        "first_bad_record": None if problem is None else problem.seq,
-        "kind": None if problem is None else problem.kind,
+        "problem": None if first is None else str(first),
+        "first_bad_record": None if first is None else first.seq,
+        "kind": None if first is None else first.kind,
+        "anchors": result.anchors,
+        "anchor_problems": [
+            {"anchor": p.anchor, "seq": p.seq, "kind": p.kind, "problem": str(p)}
+            for p in result.anchor_problems
+        ],
     }
-    if problem is not None:
+
+
+@audit_app.command("verify")
+def audit_verify(anchor: AnchorOpt = None, as_json: JsonOpt = False) -> None:
+    """Check the access log's hash chain, and that it still reaches every head an anchor
+    signed; exits 1 naming the first record edited, inserted or removed, or the log cut back
+    or replaced behind an anchor."""
+    with refusals(as_json=as_json):
+        texts = [(str(p), read_text_file(p, field="anchor")) for p in anchor or []]
+        with system(as_json=as_json) as c:
+            result = verify_with_anchors(
+                uow=c.uow(), jurisdiction=c.settings.jurisdiction, anchors=texts
+            )
+    payload = _verification_payload(result)
+    if not result.intact:
         if as_json:
             typer.echo(json.dumps(payload))
             raise typer.Exit(ExitCode.STOP)
-        refuse(f"access log broken: {problem}", as_json=False)
+        refuse(f"access log broken: {payload['problem']}", as_json=False)
     emit(
         payload,
         as_json=as_json,
-        human=lambda console: console.print(f"access log intact: {result.records} records"),
+        human=lambda console: console.print(
+            f"access log intact: {result.records} records"
+            + (f", reaching all {result.anchors} anchors" if result.anchors else "")
+        ),
     )
 
 

@@ -48,6 +48,16 @@ class AuditLogRepository(Protocol):
 
     def for_subject(self, subject: str) -> list[AccessRecord]: ...
 
+    def head(self) -> tuple[int, str]:
+        """The head row's record number and MAC (0 and the genesis value while empty)."""
+        ...
+
+    def record_at(self, seq: int) -> AccessRecord | None: ...
+
+    def last_seq(self) -> int:
+        """The highest record number in the log (0 when it is empty)."""
+        ...
+
     def verify(self) -> tuple[int, ChainProblem | None]:
         """How many records there are, and the first break in the chain (None: whole)."""
         ...

@@ -175,6 +175,17 @@ class SqlAuditLogRepository:
         )
         return [_record(row) for row in rows]
 
+    def head(self) -> tuple[int, str]:
+        row = self._session.get(AuditHeadRow, HEAD_ID)
+        return (0, GENESIS) if row is None else (row.seq, row.hash)
+
+    def record_at(self, seq: int) -> AccessRecord | None:
+        row = self._session.scalar(select(AccessAuditRow).where(AccessAuditRow.seq == seq))
+        return None if row is None else _record(row)
+
+    def last_seq(self) -> int:
+        return self._session.scalar(select(func.max(AccessAuditRow.seq))) or 0
+
     def verify(self) -> tuple[int, ChainProblem | None]:
         row = self._session.get(AuditHeadRow, HEAD_ID)
         head = None if row is None else ChainHead(seq=row.seq, hash=row.hash, mac=row.mac)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
-from healthcode.api.auth import Authorized
+from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
-from healthcode.api.responses import CONFLICT, NOT_FOUND
+from healthcode.api.responses import CONFLICT, NOT_FOUND, SIGNED
 from healthcode.api.types import Identifier
+from healthcode.codes.audit_anchor import anchor_document
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import access_log_of, verify_access_log
 from healthcode.oversight.model import ProposalStatus
 from healthcode.oversight.schemas import (
     AccessRecordOut,
+    AuditAnchorOut,
     DecisionIn,
     ProposalIn,
     ProposalOut,
@@ -139,3 +141,20 @@ def verify_audit(auditor: VerifiesAuditLog, container: ContainerDep) -> Verifica
         first_bad_record=None if problem is None else problem.seq,
         kind=None if problem is None else problem.kind,
     )
+
+
+@router.get(
+    "/audit/anchor",
+    dependencies=[Depends(Public(Action.READ_AUDIT_ANCHOR))],
+    responses={200: {"model": AuditAnchorOut, "description": "The signed anchor"}, **SIGNED},
+)
+def audit_anchor(container: ContainerDep) -> Response:
+    """The access log's head now (record number and MAC), signed by the root key: auditors keep
+    copies and `healthcode audit verify --anchor` finds the log cut back behind any of them."""
+    document = anchor_document(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction=container.settings.jurisdiction,
+    )
+    return Response(document, media_type="application/json")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,3 +79,18 @@ class VerificationOut(BaseModel):
     problem: str | None = None
     first_bad_record: int | None = None
     kind: str | None = None
+
+
+class AuditAnchorOut(BaseModel):
+    """The access log's signed head (documents the published file; its bytes are served as
+    signed, never rebuilt from this model)."""
+
+    format: Literal["healthcode-audit-anchor/1"]
+    jurisdiction: str
+    seq: int = Field(description="The last record's number (0: the log is empty)")
+    head: str = Field(description="The last record's MAC, 64 hex digits")
+    issued_at: datetime
+    root_kid: str = Field(description="16 hex digits")
+    signature: str = Field(
+        description="The root key's signature over the anchor's deterministic CBOR, base64url"
+    )
