@@ -17,6 +17,7 @@ from healthcode.container import Container
 from healthcode.db.encryption import PersonalDataCipher, create_key_file, read_key_file
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_current, upgrade
+from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.jobs.model import JobKind, JobKinds
@@ -97,12 +98,20 @@ def job_kinds(sender: WebhookSender | None = None) -> JobKinds:
     return JobKinds([*JOB_KINDS, *([] if sender is None else [webhook_kind(sender)])])
 
 
+def require_private_secrets(settings: Settings) -> None:
+    """Refuse to start when the group or others may read the data key file, the keys folder
+    or a key in it (``ExposedSecret`` names the path and its mode)."""
+    require_private(settings.data_key_file, what="data key file")
+    require_private_folder(settings.keys_dir, what="keys folder")
+
+
 def initialise(settings: Settings) -> list[str]:
     """Create or migrate the database and create the data key if there is none.
 
     Returns what was done, in words. Never overwrites an existing key. The database is
     reached first: a database that cannot be opened leaves no key behind."""
     done: list[str] = []
+    require_private_secrets(settings)
     engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_collation(engine)
@@ -120,7 +129,9 @@ def initialise(settings: Settings) -> list[str]:
 
 
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
-    """Build the system for an initialised database and key (see ``initialise``)."""
+    """Build the system for an initialised database and key (see ``initialise``); secrets
+    that others may read are refused (``ExposedSecret``) before anything is opened."""
+    require_private_secrets(settings)
     engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_current(engine)
