@@ -119,9 +119,9 @@ def initialise(settings: Settings) -> list[str]:
             create_key_file(settings.data_key_file)
             done.append(f"created data key {settings.data_key_file}")
         else:
-            read_key_file(settings.data_key_file)
             done.append(f"kept existing data key {settings.data_key_file}")
-        upgrade(engine)
+        # migrations that encrypt stored text need the key
+        upgrade(engine, cipher=PersonalDataCipher(read_key_file(settings.data_key_file)))
     finally:
         engine.dispose()
     done.append("database schema is up to date")

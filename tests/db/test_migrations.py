@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from cryptography.exceptions import InvalidTag
 
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
@@ -144,12 +145,11 @@ def test_upgrading_moves_webhooks_into_the_queue_and_links_proposals_to_cases(
                 proposal("override", "override_colour", {"subject": "s"}),
             ],
         )
-    upgrade(engine)
+    cipher = PersonalDataCipher(b"\x01" * 32)
+    upgrade(engine, cipher=cipher)
     assert not sa.inspect(engine).has_table("outbox")
     factory = build_session_factory(engine)
-    with SqlUnitOfWork(
-        factory, PersonalDataCipher(b"\x01" * 32), ParsedPolicyCache(), EventHandlers()
-    ) as uow:
+    with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
         jobs = {j.dedup_key.split(":")[1]: j for j in uow.jobs.list(kind="webhook")}
         for_case = uow.proposals.for_cases(["c" * 32])["c" * 32]
     engine.dispose()
@@ -170,3 +170,124 @@ def test_upgrading_moves_webhooks_into_the_queue_and_links_proposals_to_cases(
         "body": "{}",
     }
     assert [p.kind for p in for_case] == ["confirm_case", "withdraw_case"]
+
+
+FREE_TEXT = "张三 13812341234 tested at ward 3"
+
+
+def _proposals_at_0008(url: str) -> sa.Engine:
+    """A database at 0008 holding two proposals whose free text names a person."""
+    engine = build_engine(url)
+    upgrade(engine, "0008")
+    at = UTCDateTime()
+    proposals = sa.table(
+        "proposals",
+        *(sa.column(c) for c in ("id", "kind", "subject", "jurisdiction", "reason", "status")),
+        *(sa.column(c) for c in ("proposed_by", "proposed_by_role", "decision_note")),
+        sa.column("payload", sa.JSON()),
+        sa.column("proposed_at", at),
+    )
+    row = {
+        "kind": "override_colour",
+        "subject": "s" * 32,
+        "jurisdiction": "330100",
+        "status": "approved",
+        "proposed_by": "wang",
+        "proposed_by_role": "official",
+        "payload": {"subject": "s" * 32},
+        "proposed_at": datetime(2026, 3, 1, 1, 0, tzinfo=UTC),
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(proposals),
+            [
+                {**row, "id": "a" * 32, "reason": FREE_TEXT, "decision_note": "call 13812341234"},
+                {**row, "id": "b" * 32, "reason": "fever", "decision_note": ""},
+            ],
+        )
+    return engine
+
+
+def test_upgrading_encrypts_the_free_text_of_proposals(empty_database_url: str) -> None:
+    """0009 turns stored reasons and notes into ciphertext read back as they were typed."""
+    engine = _proposals_at_0008(empty_database_url)
+    cipher = PersonalDataCipher(b"\x02" * 32)
+    try:
+        upgrade(engine, cipher=cipher)
+        with engine.connect() as conn:
+            stored = conn.execute(sa.text("SELECT * FROM proposals")).mappings().all()
+        assert "reason" not in stored[0] and "decision_note" not in stored[0]
+        raw = b"".join(bytes(r["reason_enc"]) + bytes(r["decision_note_enc"]) for r in stored)
+        assert b"13812341234" not in raw and FREE_TEXT.encode() not in raw
+        factory = build_session_factory(engine)
+        with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
+            first, second = uow.proposals.get("a" * 32), uow.proposals.get("b" * 32)
+        assert first is not None and second is not None
+        assert (first.reason, first.decision_note) == (FREE_TEXT, "call 13812341234")
+        assert (second.reason, second.decision_note) == ("fever", "")
+    finally:
+        engine.dispose()
+
+
+def test_encrypted_text_cannot_be_moved_to_another_proposal(empty_database_url: str) -> None:
+    """A reason copied into another proposal's row does not decrypt there (bound to its row)."""
+    engine = _proposals_at_0008(empty_database_url)
+    cipher = PersonalDataCipher(b"\x02" * 32)
+    try:
+        upgrade(engine, cipher=cipher)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE proposals SET reason_enc = "
+                    "(SELECT reason_enc FROM proposals WHERE id = :a) WHERE id = :b"
+                ),
+                {"a": "a" * 32, "b": "b" * 32},
+            )
+        factory = build_session_factory(engine)
+        with (
+            SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow,
+            pytest.raises(InvalidTag),
+        ):
+            uow.proposals.get("b" * 32)
+    finally:
+        engine.dispose()
+
+
+def test_encrypting_without_the_data_key_is_refused_and_changes_nothing(
+    empty_database_url: str,
+) -> None:
+    """Migrating stored proposals without the key stops at 0008, the text untouched."""
+    engine = _proposals_at_0008(empty_database_url)
+    try:
+        with pytest.raises(RuntimeError, match="needs the data key"):
+            upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0008"
+            reason = conn.scalar(
+                sa.text("SELECT reason FROM proposals WHERE id = :a"), {"a": "a" * 32}
+            )
+        assert reason == FREE_TEXT
+    finally:
+        engine.dispose()
+
+
+def test_downgrading_decrypts_the_free_text_back(empty_database_url: str) -> None:
+    """Downgrading 0009 with the key puts the clear text back in its columns."""
+    engine = _proposals_at_0008(empty_database_url)
+    cipher = PersonalDataCipher(b"\x02" * 32)
+    try:
+        upgrade(engine, cipher=cipher)
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            config.attributes.update(connection=connection, cipher=cipher)
+            command.downgrade(config, "0008")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT id, reason, decision_note FROM proposals ORDER BY id")
+            )
+            assert [tuple(r) for r in rows] == [
+                ("a" * 32, FREE_TEXT, "call 13812341234"),
+                ("b" * 32, "fever", ""),
+            ]
+    finally:
+        engine.dispose()

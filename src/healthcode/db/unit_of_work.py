@@ -102,7 +102,7 @@ class SqlUnitOfWork:
     # oversight
     @property
     def proposals(self) -> SqlProposalRepository:
-        return self._repository("proposals", SqlProposalRepository)
+        return self._repository("proposals", lambda s: SqlProposalRepository(s, self._cipher))
 
     @property
     def audit(self) -> SqlAuditLogRepository:
