@@ -154,7 +154,7 @@ class SqlUnitOfWork:
 
     @property
     def cases(self) -> SqlCaseRepository:
-        return self._repository("cases", SqlCaseRepository)
+        return self._repository("cases", lambda s: SqlCaseRepository(s, self._cipher))
 
     @property
     def risk_areas(self) -> SqlRiskAreaRepository:
