@@ -211,7 +211,7 @@ def _free_text_at_0008(url: str) -> sa.Engine:
         "status": "approved",
         "proposed_by": "wang",
         "proposed_by_role": "official",
-        "payload": {"subject": "s" * 32},
+        "payload": {"subject": "s" * 32, "test_reference": "HZ-13812341234"},
         "proposed_at": t0,
     }
     case = {
@@ -279,10 +279,12 @@ def test_upgrading_encrypts_the_free_text_of_proposals(empty_database_url: str) 
         with engine.connect() as conn:
             stored = conn.execute(sa.text("SELECT * FROM proposals")).mappings().all()
             stored_cases = conn.execute(sa.text("SELECT * FROM case_records")).mappings().all()
-        assert "reason" not in stored[0] and "decision_note" not in stored[0]
+        assert not {"reason", "decision_note", "payload"} & set(stored[0])
         assert "test_reference" not in stored_cases[0]
         assert "withdrawal_reason" not in stored_cases[0]
-        raw = b"".join(bytes(r["reason_enc"]) + bytes(r["decision_note_enc"]) for r in stored)
+        raw = b"".join(
+            bytes(r[f"{f}_enc"]) for r in stored for f in ("reason", "decision_note", "payload")
+        )
         raw += b"".join(
             bytes(r[f"{f}_enc"])
             for r in stored_cases
@@ -296,6 +298,7 @@ def test_upgrading_encrypts_the_free_text_of_proposals(empty_database_url: str) 
         assert first is not None and second is not None
         assert (first.reason, first.decision_note) == (FREE_TEXT, "call 13812341234")
         assert (second.reason, second.decision_note) == ("fever", "")
+        assert dict(first.payload) == {"subject": "s" * 32, "test_reference": "HZ-13812341234"}
         assert case is not None and other is not None
         assert case.details.test_reference == "HZ-PCR-张三-13812341234"
         assert case.withdrawal_reason == FREE_TEXT
@@ -371,5 +374,8 @@ def test_downgrading_decrypts_the_free_text_back(empty_database_url: str) -> Non
                 ("c" * 32, "HZ-PCR-张三-13812341234", FREE_TEXT),
                 ("d" * 32, "HZ-PCR-0002", ""),
             ]
+            payload = sa.column("payload", sa.JSON())
+            payloads = conn.scalars(sa.select(payload).select_from(sa.table("proposals"))).all()
+            assert payloads == [{"subject": "s" * 32, "test_reference": "HZ-13812341234"}] * 2
     finally:
         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -42,7 +43,9 @@ def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
         subject=row.subject,
         case_id=row.case_id,
         jurisdiction=row.jurisdiction,
-        payload=dict(row.payload),
+        payload=json.loads(
+            cipher.decrypt(row.payload_enc, context=_text_context(row.id, "payload"))
+        ),
         reason=cipher.decrypt(row.reason_enc, context=_text_context(row.id, "reason")),
         proposed_by=row.proposed_by,
         proposed_by_role=row.proposed_by_role,
@@ -76,7 +79,9 @@ class SqlProposalRepository:
                 subject=proposal.subject,
                 case_id=proposal.case_id,
                 jurisdiction=proposal.jurisdiction,
-                payload=dict(proposal.payload),
+                payload_enc=self._seal(
+                    proposal.id, "payload", json.dumps(dict(proposal.payload), ensure_ascii=False)
+                ),
                 reason_enc=self._seal(proposal.id, "reason", proposal.reason),
                 proposed_by=proposal.proposed_by,
                 proposed_by_role=proposal.proposed_by_role,

@@ -24,7 +24,7 @@ class ProposalRow(Base):
     subject: Mapped[str | None] = mapped_column(String(32), index=True)
     case_id: Mapped[str | None] = mapped_column(String(32), index=True)
     jurisdiction: Mapped[str] = mapped_column(String(6))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)  # JSON text, encrypted
     reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     proposed_by: Mapped[str] = mapped_column(String(64))
     proposed_by_role: Mapped[str] = mapped_column(String(20))

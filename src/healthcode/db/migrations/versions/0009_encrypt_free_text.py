@@ -1,4 +1,5 @@
-"""free text encrypted at rest: a proposal's ``reason`` and ``decision_note``, a case's
+"""free text encrypted at rest: a proposal's ``reason``, ``decision_note`` and ``payload`` (a
+case report's subject, times and test reference; stored as JSON text), a case's
 ``test_reference`` and ``withdrawal_reason`` become ``<field>_enc`` columns, AES-GCM under the
 data key, each value bound to its row and field (context ``proposal:<id>:reason``,
 ``case:<case_id>:test_reference``)
@@ -17,6 +18,7 @@ Downgrading decrypts them back into the text columns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,7 +33,11 @@ depends_on: str | Sequence[str] | None = None
 _CHUNK = 1_000
 # table: (key column, context prefix, {field: its type before}); the order of the fields is kept
 _TABLES: dict[str, tuple[str, str, dict[str, sa.types.TypeEngine[Any]]]] = {
-    "proposals": ("id", "proposal", {"reason": sa.Text(), "decision_note": sa.Text()}),
+    "proposals": (
+        "id",
+        "proposal",
+        {"reason": sa.Text(), "decision_note": sa.Text(), "payload": sa.JSON()},
+    ),
     "case_records": (
         "case_id",
         "case",
@@ -46,7 +52,7 @@ def _table(name: str) -> sa.TableClause:
     return sa.table(
         name,
         sa.column(key),
-        *(sa.column(f) for f in fields),
+        *(sa.column(f, kind) for f, kind in fields.items()),
         *(sa.column(f"{f}_enc", sa.LargeBinary()) for f in fields),
     )
 
@@ -87,6 +93,17 @@ def _convert(bind: sa.Connection, name: str, source: str, target: str, change: C
         bind.execute(statement, batch)
 
 
+def _seal(cipher: Any, ctx: str, field: str, value: Any) -> bytes:
+    text = json.dumps(value, ensure_ascii=False) if field == "payload" else value or ""
+    sealed: bytes = cipher.encrypt(text, context=ctx)
+    return sealed
+
+
+def _open(cipher: Any, ctx: str, field: str, sealed: bytes) -> Any:
+    text = cipher.decrypt(bytes(sealed), context=ctx)
+    return json.loads(text) if field == "payload" else text
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     cipher = _cipher(bind)
@@ -94,9 +111,7 @@ def upgrade() -> None:
         with op.batch_alter_table(name, schema=None) as batch_op:
             for field in fields:
                 batch_op.add_column(sa.Column(f"{field}_enc", sa.LargeBinary(), nullable=True))
-        _convert(
-            bind, name, "", "_enc", lambda ctx, _f, text: cipher.encrypt(text or "", context=ctx)
-        )
+        _convert(bind, name, "", "_enc", lambda ctx, f, value: _seal(cipher, ctx, f, value))
         with op.batch_alter_table(name, schema=None) as batch_op:
             for field in fields:
                 batch_op.alter_column(
@@ -112,9 +127,7 @@ def downgrade() -> None:
         with op.batch_alter_table(name, schema=None) as batch_op:
             for field, kind in fields.items():
                 batch_op.add_column(sa.Column(field, kind, nullable=True))
-        _convert(
-            bind, name, "_enc", "", lambda ctx, _f, sealed: cipher.decrypt(sealed, context=ctx)
-        )
+        _convert(bind, name, "_enc", "", lambda ctx, f, sealed: _open(cipher, ctx, f, sealed))
         with op.batch_alter_table(name, schema=None) as batch_op:
             for field, kind in fields.items():
                 batch_op.alter_column(field, existing_type=kind, nullable=False)
