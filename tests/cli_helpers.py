@@ -11,9 +11,9 @@ from healthcode.cli.main import app
 from identity_helpers import PASSWORD
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of one command."""
-    result = CliRunner().invoke(app, list(args))
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of one command (given ``stdin`` as its standard input)."""
+    result = CliRunner().invoke(app, list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -25,8 +25,8 @@ def ok(*args: str) -> Any:
 
 
 def add_official(username: str, role: str, jurisdiction: str = "330100") -> dict[str, str]:
-    """`healthcode official add` with a test password; the created account."""
-    created = ok(
+    """`healthcode official add` with a test password on stdin; the created account."""
+    code, out, err = run(
         "official",
         "add",
         "--username",
@@ -35,8 +35,11 @@ def add_official(username: str, role: str, jurisdiction: str = "330100") -> dict
         role,
         "--jurisdiction",
         jurisdiction,
-        "--password",
-        PASSWORD,
+        "--password-stdin",
+        "--json",
+        stdin=PASSWORD + "\n",
     )
+    assert code == 0, err
+    created = json.loads(out)
     assert isinstance(created, dict)
     return created

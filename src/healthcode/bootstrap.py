@@ -20,6 +20,7 @@ from healthcode.container import Container
 from healthcode.db.encryption import PersonalDataCipher, create_key_file, read_key_file
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_current, upgrade
+from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.jobs.model import JobKind, JobKinds
@@ -119,12 +120,20 @@ def anchor_publisher(container: Container) -> Callable[[], Path | None]:
     return publish
 
 
+def require_private_secrets(settings: Settings) -> None:
+    """Refuse to start when the group or others may read the data key file, the keys folder
+    or a key in it (``ExposedSecret`` names the path and its mode)."""
+    require_private(settings.data_key_file, what="data key file")
+    require_private_folder(settings.keys_dir, what="keys folder")
+
+
 def initialise(settings: Settings) -> list[str]:
     """Create or migrate the database and create the data key if there is none.
 
     Returns what was done, in words. Never overwrites an existing key. The database is
     reached first: a database that cannot be opened leaves no key behind."""
     done: list[str] = []
+    require_private_secrets(settings)
     engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_collation(engine)
@@ -132,9 +141,9 @@ def initialise(settings: Settings) -> list[str]:
             create_key_file(settings.data_key_file)
             done.append(f"created data key {settings.data_key_file}")
         else:
-            read_key_file(settings.data_key_file)
             done.append(f"kept existing data key {settings.data_key_file}")
-        upgrade(engine)
+        # migrations that encrypt stored text need the key
+        upgrade(engine, cipher=PersonalDataCipher(read_key_file(settings.data_key_file)))
     finally:
         engine.dispose()
     done.append("database schema is up to date")
@@ -142,7 +151,9 @@ def initialise(settings: Settings) -> list[str]:
 
 
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
-    """Build the system for an initialised database and key (see ``initialise``)."""
+    """Build the system for an initialised database and key (see ``initialise``); secrets
+    that others may read are refused (``ExposedSecret``) before anything is opened."""
+    require_private_secrets(settings)
     engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
         check_current(engine)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from cryptography.exceptions import InvalidTag
 
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
@@ -144,12 +145,11 @@ def test_upgrading_moves_webhooks_into_the_queue_and_links_proposals_to_cases(
                 proposal("override", "override_colour", {"subject": "s"}),
             ],
         )
-    upgrade(engine)
+    cipher = PersonalDataCipher(b"\x01" * 32)
+    upgrade(engine, cipher=cipher)
     assert not sa.inspect(engine).has_table("outbox")
     factory = build_session_factory(engine)
-    with SqlUnitOfWork(
-        factory, PersonalDataCipher(b"\x01" * 32), ParsedPolicyCache(), EventHandlers()
-    ) as uow:
+    with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
         jobs = {j.dedup_key.split(":")[1]: j for j in uow.jobs.list(kind="webhook")}
         for_case = uow.proposals.for_cases(["c" * 32])["c" * 32]
     engine.dispose()
@@ -170,3 +170,212 @@ def test_upgrading_moves_webhooks_into_the_queue_and_links_proposals_to_cases(
         "body": "{}",
     }
     assert [p.kind for p in for_case] == ["confirm_case", "withdraw_case"]
+
+
+FREE_TEXT = "张三 13812341234 tested at ward 3"
+
+
+def _free_text_at_0008(url: str) -> sa.Engine:
+    """A database at 0008 holding two proposals and two cases whose free text names a person."""
+    engine = build_engine(url)
+    upgrade(engine, "0008")
+    at = UTCDateTime()
+    t0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+    proposals = sa.table(
+        "proposals",
+        *(sa.column(c) for c in ("id", "kind", "subject", "jurisdiction", "reason", "status")),
+        *(sa.column(c) for c in ("proposed_by", "proposed_by_role", "decision_note")),
+        sa.column("payload", sa.JSON()),
+        sa.column("proposed_at", at),
+    )
+    persons = sa.table(
+        "persons",
+        *(sa.column(c) for c in ("subject", "jurisdiction", "id_type", "id_lookup")),
+        *(sa.column(c) for c in ("phone_lookup", "household")),
+        *(sa.column(c, sa.LargeBinary()) for c in ("name_enc", "id_number_enc", "phone_enc")),
+        sa.column("address_enc", sa.LargeBinary()),
+        sa.column("registered_at", at),
+    )
+    cases = sa.table(
+        "case_records",
+        *(sa.column(c) for c in ("case_id", "subject", "jurisdiction", "classification")),
+        *(sa.column(c) for c in ("test_reference", "state", "version", "reported_by")),
+        *(sa.column(c) for c in ("withdrawal_reason", "exposures")),
+        sa.column("trace_counts", sa.JSON()),
+        *(sa.column(c, at) for c in ("sampled_at", "reported_at")),
+    )
+    row = {
+        "kind": "override_colour",
+        "subject": "s" * 32,
+        "jurisdiction": "330100",
+        "status": "approved",
+        "proposed_by": "wang",
+        "proposed_by_role": "official",
+        "payload": {"subject": "s" * 32, "test_reference": "HZ-13812341234"},
+        "proposed_at": t0,
+    }
+    case = {
+        "subject": "s" * 32,
+        "jurisdiction": "330100",
+        "classification": "confirmed",
+        "state": "confirmed",
+        "version": 1,
+        "reported_by": "wang",
+        "exposures": 0,
+        "trace_counts": {},
+        "sampled_at": t0,
+        "reported_at": t0,
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(proposals),
+            [
+                {**row, "id": "a" * 32, "reason": FREE_TEXT, "decision_note": "call 13812341234"},
+                {**row, "id": "b" * 32, "reason": "fever", "decision_note": ""},
+            ],
+        )
+        conn.execute(
+            sa.insert(persons),
+            {
+                "subject": "s" * 32,
+                "jurisdiction": "330100",
+                "id_type": "resident",
+                "id_lookup": "i" * 64,
+                "phone_lookup": "p" * 64,
+                "household": "h" * 64,
+                "name_enc": b"-",
+                "id_number_enc": b"-",
+                "phone_enc": b"-",
+                "address_enc": b"-",
+                "registered_at": t0,
+            },
+        )
+        conn.execute(
+            sa.insert(cases),
+            [
+                {
+                    **case,
+                    "case_id": "c" * 32,
+                    "test_reference": "HZ-PCR-张三-13812341234",
+                    "withdrawal_reason": FREE_TEXT,
+                },
+                {
+                    **case,
+                    "case_id": "d" * 32,
+                    "test_reference": "HZ-PCR-0002",
+                    "withdrawal_reason": "",
+                },
+            ],
+        )
+    return engine
+
+
+def test_upgrading_encrypts_the_free_text_of_proposals(empty_database_url: str) -> None:
+    """0009 turns stored reasons, notes and test references into ciphertext read back as typed."""
+    engine = _free_text_at_0008(empty_database_url)
+    cipher = PersonalDataCipher(b"\x02" * 32)
+    try:
+        upgrade(engine, cipher=cipher)
+        with engine.connect() as conn:
+            stored = conn.execute(sa.text("SELECT * FROM proposals")).mappings().all()
+            stored_cases = conn.execute(sa.text("SELECT * FROM case_records")).mappings().all()
+        assert not {"reason", "decision_note", "payload"} & set(stored[0])
+        assert "test_reference" not in stored_cases[0]
+        assert "withdrawal_reason" not in stored_cases[0]
+        raw = b"".join(
+            bytes(r[f"{f}_enc"]) for r in stored for f in ("reason", "decision_note", "payload")
+        )
+        raw += b"".join(
+            bytes(r[f"{f}_enc"])
+            for r in stored_cases
+            for f in ("test_reference", "withdrawal_reason")
+        )
+        assert b"13812341234" not in raw and FREE_TEXT.encode() not in raw
+        factory = build_session_factory(engine)
+        with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
+            first, second = uow.proposals.get("a" * 32), uow.proposals.get("b" * 32)
+            case, other = uow.cases.get("c" * 32), uow.cases.get("d" * 32)
+        assert first is not None and second is not None
+        assert (first.reason, first.decision_note) == (FREE_TEXT, "call 13812341234")
+        assert (second.reason, second.decision_note) == ("fever", "")
+        assert dict(first.payload) == {"subject": "s" * 32, "test_reference": "HZ-13812341234"}
+        assert case is not None and other is not None
+        assert case.details.test_reference == "HZ-PCR-张三-13812341234"
+        assert case.withdrawal_reason == FREE_TEXT
+        assert (other.details.test_reference, other.withdrawal_reason) == ("HZ-PCR-0002", "")
+    finally:
+        engine.dispose()
+
+
+def test_encrypted_text_cannot_be_moved_to_another_proposal(empty_database_url: str) -> None:
+    """A reason copied into another proposal's row does not decrypt there (bound to its row)."""
+    engine = _free_text_at_0008(empty_database_url)
+    cipher = PersonalDataCipher(b"\x02" * 32)
+    try:
+        upgrade(engine, cipher=cipher)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE proposals SET reason_enc = "
+                    "(SELECT reason_enc FROM proposals WHERE id = :a) WHERE id = :b"
+                ),
+                {"a": "a" * 32, "b": "b" * 32},
+            )
+        factory = build_session_factory(engine)
+        with (
+            SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow,
+            pytest.raises(InvalidTag),
+        ):
+            uow.proposals.get("b" * 32)
+    finally:
+        engine.dispose()
+
+
+def test_encrypting_without_the_data_key_is_refused_and_changes_nothing(
+    empty_database_url: str,
+) -> None:
+    """Migrating stored proposals without the key stops at 0008, the text untouched."""
+    engine = _free_text_at_0008(empty_database_url)
+    try:
+        with pytest.raises(RuntimeError, match="needs the data key"):
+            upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT version_num FROM alembic_version")) == "0008"
+            reason = conn.scalar(
+                sa.text("SELECT reason FROM proposals WHERE id = :a"), {"a": "a" * 32}
+            )
+        assert reason == FREE_TEXT
+    finally:
+        engine.dispose()
+
+
+def test_downgrading_decrypts_the_free_text_back(empty_database_url: str) -> None:
+    """Downgrading 0009 with the key puts the clear text back in its columns."""
+    engine = _free_text_at_0008(empty_database_url)
+    cipher = PersonalDataCipher(b"\x02" * 32)
+    try:
+        upgrade(engine, cipher=cipher)
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            config.attributes.update(connection=connection, cipher=cipher)
+            command.downgrade(config, "0008")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT id, reason, decision_note FROM proposals ORDER BY id")
+            )
+            assert [tuple(r) for r in rows] == [
+                ("a" * 32, FREE_TEXT, "call 13812341234"),
+                ("b" * 32, "fever", ""),
+            ]
+            cases = conn.execute(
+                sa.text("SELECT case_id, test_reference, withdrawal_reason FROM case_records")
+            )
+            assert sorted(tuple(r) for r in cases) == [
+                ("c" * 32, "HZ-PCR-张三-13812341234", FREE_TEXT),
+                ("d" * 32, "HZ-PCR-0002", ""),
+            ]
+            payload = sa.column("payload", sa.JSON())
+            payloads = conn.scalars(sa.select(payload).select_from(sa.table("proposals"))).all()
+            assert payloads == [{"subject": "s" * 32, "test_reference": "HZ-13812341234"}] * 2
+    finally:
+        engine.dispose()

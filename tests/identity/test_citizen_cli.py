@@ -26,8 +26,8 @@ REGISTER = [
 ]
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
+def _run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -55,9 +55,9 @@ def test_person_show_is_masked(cli_env: Settings) -> None:
         "official",
         "--jurisdiction",
         "330100",
-        "--password",
-        "correct horse battery",
+        "--password-stdin",
         "--json",
+        stdin="correct horse battery\n",
     )
     assert code == 0, err
     code, out, err = _run("person", "show", subject, "--as", "wang", "--json")

@@ -47,9 +47,9 @@ def test_official_add_prints_the_totp_uri_once(cli_env: Settings) -> None:
         "admin",
         "--jurisdiction",
         "330100",
-        "--password",
-        PASSWORD,
+        "--password-stdin",
         "--json",
+        stdin=PASSWORD,
     )
     assert code == 1 and "username" in err
 
@@ -144,6 +144,7 @@ def test_demo_seed_is_idempotent(cli_env: Settings, tmp_path: Path) -> None:
     assert [c["name"] for c in first] == ["alipay", "wechat", "dingtalk", "website"]
     assert all(c["created"] and c["client_secret"] for c in first)
     assert (keys / "alipay.key").stat().st_mode & 0o777 == 0o600
+    assert keys.stat().st_mode & 0o777 == 0o700  # a keys folder others may read is refused
     again = ok("demo", "seed", "--keys-dir", str(keys))
     assert isinstance(again, list)
     assert [c["created"] for c in again] == [False] * 4

@@ -20,6 +20,7 @@ from healthcode.cli.output import parse_at, refusals, refuse
 from healthcode.container import Container
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import SchemaOutOfDate
+from healthcode.db.private_files import ExposedSecret
 from healthcode.identity.officials import official_principal
 from healthcode.kernel.clock import Clock, FixedClock, SystemClock
 from healthcode.kernel.errors import InvalidInput, Problem
@@ -83,7 +84,8 @@ def load_settings(*, as_json: bool = False) -> Settings:
 @contextmanager
 def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[Container]:
     """The system as configured; a database that is missing, unreachable or out of date, or
-    a missing data key, is refused (exit 69) before anything is created."""
+    a missing data key, is refused (exit 69) before anything is created; a data key or keys
+    folder that others may read, as a setting to fix (exit 78)."""
     settings = load_settings(as_json=as_json)
     clock_factory: Callable[[], Clock] = (lambda: FixedClock(at)) if at else SystemClock
     missing = missing_database(settings.database_url)
@@ -93,6 +95,8 @@ def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[Con
         container = _build()(settings, clock_factory=clock_factory)
     except (DataKeyError, SchemaOutOfDate) as error:
         refuse(str(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
+    except ExposedSecret as error:
+        refuse(str(error), as_json=as_json, code=ExitCode.CONFIG)
     except OperationalError as error:
         refuse(unreachable(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
     try:

@@ -35,7 +35,9 @@ class ExitCode(IntEnum):
     INTERNAL = 70
     """A bug: one line on stderr says so and where the detail was written."""
     CONFIG = 78
-    """A setting (a ``HEALTHCODE_`` environment variable) is not valid; each is named."""
+    """A setting (a ``HEALTHCODE_`` environment variable) is not valid; each is named. Or a
+    secret file it names (the data key, the keys folder or a key in it) may be read by its
+    group or others: the path and its mode are named."""
 
 
 def for_outcome(outcome: str) -> ExitCode:

@@ -17,6 +17,7 @@ from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import UnsupportedCollation
+from healthcode.db.private_files import ExposedSecret
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.worker import PassReport, Worker
 
@@ -28,6 +29,8 @@ def init(as_json: JsonOpt = False) -> None:
         done = bootstrap.initialise(settings)
     except (DataKeyError, UnsupportedCollation) as error:
         refuse(str(error), as_json=as_json)
+    except ExposedSecret as error:
+        refuse(str(error), as_json=as_json, code=ExitCode.CONFIG)
     except OperationalError as error:  # e.g. a PostgreSQL database that does not exist
         refuse(unreachable(error), as_json=as_json, code=ExitCode.UNAVAILABLE)
     payload = {

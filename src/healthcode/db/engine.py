@@ -12,6 +12,11 @@ reads, so with two uploaders it used to grow without end (1.7 GB in 15 seconds).
 connection returned to the pool finds the log past ``wal_limit`` bytes, it runs a blocking
 ``wal_checkpoint(TRUNCATE)`` (waiting for readers, at most the busy timeout) that copies it
 into the database and empties it; ``journal_size_limit`` trims a log that was reset.
+
+The database file is created 0600 (its folder 0700) before SQLite opens it, so its ``-wal``
+and ``-shm`` files, which SQLite creates with the database's mode, are 0600 too; every new
+connection takes the group's and others' permissions off the three files (a database made
+before this, or copied in loose).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from healthcode.db.private_files import PRIVATE_FOLDER, create_private, make_private
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +57,14 @@ def build_engine(url: str, *, wal_limit: int = WAL_LIMIT) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        name = parsed.database or ":memory:"
+        on_disk = None if name == ":memory:" else Path(name)
+        if on_disk:
+            on_disk.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas(wal_limit))
-        if parsed.database and parsed.database != ":memory:":
+        if on_disk:
+            event.listen(engine, "do_connect", _private_database(on_disk))
             event.listen(engine, "checkin", _wal_guard(f"{parsed.database}-wal", wal_limit))
         return engine
     engine = create_engine(
@@ -62,6 +72,21 @@ def build_engine(url: str, *, wal_limit: int = WAL_LIMIT) -> Engine:
     )
     event.listen(engine, "connect", _postgres_durable)
     return engine
+
+
+def _private_database(path: Path) -> Any:
+    """Before each connection opens the file: create it 0600 if missing, and take the group's
+    and others' permissions off it and its logs."""
+
+    def guard(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+        create_private(path)
+        for file in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+            try:
+                make_private(file)
+            except PermissionError:  # another user's file: opened as it is, said once per connect
+                log.warning("cannot make %s private: not its owner", file)
+
+    return guard
 
 
 def _postgres_durable(dbapi_connection: Any, _record: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -20,11 +21,16 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
-    """Create or migrate the schema of the database behind ``engine`` up to ``revision``."""
+def upgrade(engine: Engine, revision: str = "heads", *, cipher: Any = None) -> None:
+    """Create or migrate the schema of the database behind ``engine`` up to ``revision``.
+
+    ``cipher`` (the ``PersonalDataCipher`` of the data key) is handed to the migrations that
+    encrypt data already stored; without it, such a migration refuses a database holding
+    that data (an empty one needs no key)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["cipher"] = cipher
         command.upgrade(config, revision)
 
 

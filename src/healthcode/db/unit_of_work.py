@@ -102,7 +102,7 @@ class SqlUnitOfWork:
     # oversight
     @property
     def proposals(self) -> SqlProposalRepository:
-        return self._repository("proposals", SqlProposalRepository)
+        return self._repository("proposals", lambda s: SqlProposalRepository(s, self._cipher))
 
     @property
     def audit(self) -> SqlAuditLogRepository:
@@ -154,7 +154,7 @@ class SqlUnitOfWork:
 
     @property
     def cases(self) -> SqlCaseRepository:
-        return self._repository("cases", SqlCaseRepository)
+        return self._repository("cases", lambda s: SqlCaseRepository(s, self._cipher))
 
     @property
     def risk_areas(self) -> SqlRiskAreaRepository:

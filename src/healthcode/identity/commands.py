@@ -21,6 +21,7 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
 from healthcode.identity.channels import NewChannel, add_channel
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
@@ -125,15 +126,14 @@ def official_add(
     role: Annotated[str, typer.Option(help="official, supervisor, auditor or admin.")],
     jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code of their scope.")],
     district: Annotated[str | None, typer.Option(help="District within it.")] = None,
-    password: Annotated[
-        str,
-        typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password."),
-    ] = "",
+    password_stdin: PasswordStdinOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Create an official's account (bootstraps the first admin); prints the TOTP
-    provisioning URI once — enrol it in an authenticator app now."""
+    provisioning URI once — enrol it in an authenticator app now. The password is asked for
+    (hidden, twice) or read from standard input with --password-stdin, never an argument."""
     with refusals(as_json=as_json), system(as_json=as_json) as c:
+        password = read_password(from_stdin=password_stdin, as_json=as_json)
         created = add_official(
             uow=c.uow(),
             clock=c.clock,
@@ -202,15 +202,15 @@ demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 
 
 def _demo_key(folder: Path, name: str) -> str:
-    """The demo channel's public key; its private key is kept in ``folder`` (mode 0600) so a
-    demo partner app can sign assertions."""
+    """The demo channel's public key; its private key is kept in ``folder`` (0700, the file
+    0600) so a demo partner app can sign assertions."""
     path = folder / f"{name}.key"
     if path.exists():
         private = load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(private, Ed25519PrivateKey):
             raise InvalidInput.one("key", f"{path} is not an Ed25519 private key")
     else:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         private = Ed25519PrivateKey.generate()
         pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
         path.touch(mode=0o600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -31,15 +32,21 @@ def audit_key(cipher: PersonalDataCipher) -> bytes:
     return bytes.fromhex(cipher.lookup("access-audit-chain/v1", purpose="subkey"))
 
 
-def _proposal(row: ProposalRow) -> Proposal:
+def _text_context(proposal_id: str, field: str) -> str:
+    return f"proposal:{proposal_id}:{field}"
+
+
+def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
     return Proposal(
         id=row.id,
         kind=row.kind,
         subject=row.subject,
         case_id=row.case_id,
         jurisdiction=row.jurisdiction,
-        payload=dict(row.payload),
-        reason=row.reason,
+        payload=json.loads(
+            cipher.decrypt(row.payload_enc, context=_text_context(row.id, "payload"))
+        ),
+        reason=cipher.decrypt(row.reason_enc, context=_text_context(row.id, "reason")),
         proposed_by=row.proposed_by,
         proposed_by_role=row.proposed_by_role,
         proposed_at=row.proposed_at,
@@ -47,14 +54,22 @@ def _proposal(row: ProposalRow) -> Proposal:
         decided_by=row.decided_by,
         decided_by_role=row.decided_by_role,
         decided_at=row.decided_at,
-        decision_note=row.decision_note,
+        decision_note=cipher.decrypt(
+            row.decision_note_enc, context=_text_context(row.id, "decision_note")
+        ),
         result=None if row.result is None else dict(row.result),
     )
 
 
 class SqlProposalRepository:
-    def __init__(self, session: Session) -> None:
+    """Proposals, their reason and decision note encrypted (each bound to its proposal)."""
+
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
+
+    def _seal(self, proposal_id: str, field: str, text: str) -> bytes:
+        return self._cipher.encrypt(text, context=_text_context(proposal_id, field))
 
     def add(self, proposal: Proposal) -> None:
         self._session.add(
@@ -64,20 +79,22 @@ class SqlProposalRepository:
                 subject=proposal.subject,
                 case_id=proposal.case_id,
                 jurisdiction=proposal.jurisdiction,
-                payload=dict(proposal.payload),
-                reason=proposal.reason,
+                payload_enc=self._seal(
+                    proposal.id, "payload", json.dumps(dict(proposal.payload), ensure_ascii=False)
+                ),
+                reason_enc=self._seal(proposal.id, "reason", proposal.reason),
                 proposed_by=proposal.proposed_by,
                 proposed_by_role=proposal.proposed_by_role,
                 proposed_at=proposal.proposed_at,
                 status=proposal.status.value,
-                decision_note=proposal.decision_note,
+                decision_note_enc=self._seal(proposal.id, "decision_note", proposal.decision_note),
             )
         )
         self._session.flush()
 
     def get(self, proposal_id: str, *, for_update: bool = False) -> Proposal | None:
         row = self._session.get(ProposalRow, proposal_id, with_for_update=for_update)
-        return None if row is None else _proposal(row)
+        return None if row is None else _proposal(row, self._cipher)
 
     def save_decision(self, proposal: Proposal) -> None:
         row = self._session.get(ProposalRow, proposal.id)
@@ -87,7 +104,7 @@ class SqlProposalRepository:
         row.decided_by = proposal.decided_by
         row.decided_by_role = proposal.decided_by_role
         row.decided_at = proposal.decided_at
-        row.decision_note = proposal.decision_note
+        row.decision_note_enc = self._seal(proposal.id, "decision_note", proposal.decision_note)
         row.result = None if proposal.result is None else dict(proposal.result)
         self._session.flush()
 
@@ -100,7 +117,7 @@ class SqlProposalRepository:
                 .order_by(ProposalRow.proposed_at, ProposalRow.id)
             )
             for row in rows:
-                found[str(row.case_id)].append(_proposal(row))
+                found[str(row.case_id)].append(_proposal(row, self._cipher))
         return found
 
     def list(
@@ -111,7 +128,7 @@ class SqlProposalRepository:
             query = query.where(ProposalRow.status == status.value)
         if jurisdiction is not None:
             query = query.where(ProposalRow.jurisdiction == jurisdiction)
-        return [_proposal(row) for row in self._session.scalars(query)]
+        return [_proposal(row, self._cipher) for row in self._session.scalars(query)]
 
 
 def _record(row: AccessAuditRow) -> AccessRecord:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db.base import Base
@@ -13,7 +13,8 @@ from healthcode.db.types import UTCDateTime
 
 
 class ProposalRow(Base):
-    """A proposed change and its decision; never deleted."""
+    """A proposed change and its decision; never deleted. Its free text (the reason, the
+    decision's note), where officials type names and phone numbers, is encrypted."""
 
     __tablename__ = "proposals"
     __table_args__ = (Index("ix_proposals_status_proposed_at", "status", "proposed_at"),)
@@ -23,8 +24,8 @@ class ProposalRow(Base):
     subject: Mapped[str | None] = mapped_column(String(32), index=True)
     case_id: Mapped[str | None] = mapped_column(String(32), index=True)
     jurisdiction: Mapped[str] = mapped_column(String(6))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    reason: Mapped[str] = mapped_column(Text)
+    payload_enc: Mapped[bytes] = mapped_column(LargeBinary)  # JSON text, encrypted
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     proposed_by: Mapped[str] = mapped_column(String(64))
     proposed_by_role: Mapped[str] = mapped_column(String(20))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -32,7 +33,7 @@ class ProposalRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_by_role: Mapped[str | None] = mapped_column(String(20))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decision_note_enc: Mapped[bytes] = mapped_column(LargeBinary)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 

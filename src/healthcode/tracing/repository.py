@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_many, key_filters
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.fact_mapping import from_row
 from healthcode.db.facts import PresenceRow, QuarantineOrderRow
 from healthcode.identity.tables import PersonRow
@@ -209,7 +210,15 @@ def _derived(row: TracedFactRow) -> DerivedFact:
     )
 
 
-def _case(row: CaseRecordRow) -> CaseRecord:
+_CASE_TEXT = ("test_reference", "withdrawal_reason")
+"""The free text of a case, stored encrypted (AES-GCM, bound to the case and the field)."""
+
+
+def _case(row: CaseRecordRow, cipher: PersonalDataCipher) -> CaseRecord:
+    text = {
+        name: cipher.decrypt(getattr(row, f"{name}_enc"), context=f"case:{row.case_id}:{name}")
+        for name in _CASE_TEXT
+    }
     return CaseRecord(
         case_id=row.case_id,
         jurisdiction=row.jurisdiction,
@@ -219,7 +228,7 @@ def _case(row: CaseRecordRow) -> CaseRecord:
             sampled_at=row.sampled_at,
             onset_at=row.onset_at,
             isolated_at=row.isolated_at,
-            test_reference=row.test_reference,
+            test_reference=text["test_reference"],
         ),
         state=CaseState(row.state),
         version=row.version,
@@ -230,15 +239,16 @@ def _case(row: CaseRecordRow) -> CaseRecord:
         case_fact_id=row.case_fact_id,
         withdrawn_by=row.withdrawn_by,
         withdrawn_at=row.withdrawn_at,
-        withdrawal_reason=row.withdrawal_reason,
+        withdrawal_reason=text["withdrawal_reason"],
         traced_at=row.traced_at,
         trace_counts=MappingProxyType(dict(row.trace_counts or {})),
         exposures=row.exposures,
     )
 
 
-def _case_values(record: CaseRecord) -> dict[str, Any]:
+def _case_values(record: CaseRecord, cipher: PersonalDataCipher) -> dict[str, Any]:
     d = record.details
+    text = {"test_reference": d.test_reference, "withdrawal_reason": record.withdrawal_reason}
     return {
         "case_id": record.case_id,
         "subject": d.subject,
@@ -247,7 +257,10 @@ def _case_values(record: CaseRecord) -> dict[str, Any]:
         "sampled_at": d.sampled_at,
         "onset_at": d.onset_at,
         "isolated_at": d.isolated_at,
-        "test_reference": d.test_reference,
+        **{
+            f"{name}_enc": cipher.encrypt(value, context=f"case:{record.case_id}:{name}")
+            for name, value in text.items()
+        },
         "state": record.state.value,
         "version": record.version,
         "reported_by": record.reported_by,
@@ -257,7 +270,6 @@ def _case_values(record: CaseRecord) -> dict[str, Any]:
         "case_fact_id": record.case_fact_id,
         "withdrawn_by": record.withdrawn_by,
         "withdrawn_at": record.withdrawn_at,
-        "withdrawal_reason": record.withdrawal_reason,
         "traced_at": record.traced_at,
         "trace_counts": dict(record.trace_counts),
         "exposures": record.exposures,
@@ -265,22 +277,25 @@ def _case_values(record: CaseRecord) -> dict[str, Any]:
 
 
 class SqlCaseRepository:
-    def __init__(self, session: Session) -> None:
+    """Case records, their free text encrypted."""
+
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def add(self, record: CaseRecord) -> None:
-        self._session.add(CaseRecordRow(**_case_values(record)))
+        self._session.add(CaseRecordRow(**_case_values(record, self._cipher)))
         self._session.flush()
 
     def get(self, case_id: str, *, for_update: bool = False) -> CaseRecord | None:
         row = self._session.get(CaseRecordRow, case_id, with_for_update=for_update)
-        return None if row is None else _case(row)
+        return None if row is None else _case(row, self._cipher)
 
     def save(self, record: CaseRecord) -> None:
         row = self._session.get(CaseRecordRow, record.case_id)
         if row is None:
             raise LookupError(record.case_id)
-        for name, value in _case_values(record).items():
+        for name, value in _case_values(record, self._cipher).items():
             setattr(row, name, value)
         self._session.flush()
 
@@ -291,7 +306,7 @@ class SqlCaseRepository:
         rows = self._session.scalars(
             query.order_by(CaseRecordRow.reported_at, CaseRecordRow.case_id)
         )
-        return [_case(r) for r in rows]
+        return [_case(r, self._cipher) for r in rows]
 
 
 def _area(row: RiskAreaRow) -> RiskArea:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db.base import Base
@@ -13,7 +13,9 @@ from healthcode.db.types import UTCDateTime
 
 
 class CaseRecordRow(Base):
-    """A reported case: its details (replaced by a correction), its state and who did what."""
+    """A reported case: its details (replaced by a correction), its state and who did what.
+    Its free text (the lab's test reference, the reason of a withdrawal), where officials type
+    names and phone numbers, is encrypted."""
 
     __tablename__ = "case_records"
     __table_args__ = (
@@ -27,7 +29,7 @@ class CaseRecordRow(Base):
     sampled_at: Mapped[datetime] = mapped_column(UTCDateTime)
     onset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     isolated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    test_reference: Mapped[str] = mapped_column(String(64))
+    test_reference_enc: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(12))
     version: Mapped[int] = mapped_column(Integer)
     reported_by: Mapped[str] = mapped_column(String(120))
@@ -37,7 +39,7 @@ class CaseRecordRow(Base):
     case_fact_id: Mapped[str | None] = mapped_column(String(32))
     withdrawn_by: Mapped[str | None] = mapped_column(String(120))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawal_reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     traced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trace_counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     exposures: Mapped[int] = mapped_column(Integer, default=0)
