@@ -321,5 +321,5 @@ def preview_case(
             parsed, _ = parse_details(corrected, now=clock.now())
             if parsed is not None:
                 record = replace(record, details=parsed)
-        trace = find_case_exposures(uow, record, now=clock.now(), budget=budget)
+        trace = find_case_exposures(uow, record, now=clock.now(), budget=budget, evidence=False)
     return CasePreview(**vars(trace.counts), state=view.state)

@@ -2,11 +2,9 @@
 ``tracing.model`` under the policy's parameters, and record the exposures and quarantine
 orders that follow — or, for a preview, only count them.
 
-Everything is bounded by the case record: the infectious window ends at isolation (the
-confirmation unless an earlier isolation was reported) and secondary contacts are looked for
-until the confirmation. Tracing a case again therefore finds the same facts and records
-nothing new; after a correction it records what is new and retracts what no longer holds; a
-withdrawn case keeps nothing.
+Bounded by the case record (the window ends at isolation, secondary contacts are looked for
+until the confirmation), tracing a case again finds the same facts and records nothing new;
+after a correction, what is new is recorded and what no longer holds retracted.
 """
 
 from __future__ import annotations
@@ -49,7 +47,7 @@ from healthcode.tracing.settings import TracingSettings, tracing_settings
 
 TRACE_CASE: Final = "trace_case"
 # cases confirmed together are traced together, this many to a transaction: they share the
-# reads and writes of reassessing the people they touch (a person in several is assessed once)
+# reassessment of the people they touch (a person in several is assessed once)
 TRACE_BATCH: Final = 10
 # presences begin at most this long before the time range they overlap (rides last at most
 # 6 h; a check-in is an instant); location stays in cells may last longer
@@ -112,10 +110,6 @@ class CaseTrace:
         )
 
 
-def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
-    return visits_of(presences, settings)
-
-
 def _floor(moment: datetime) -> datetime:
     return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
 
@@ -146,7 +140,7 @@ def _around(
         for sighting in uow.tracing.presences_at(places, query):
             found[sighting.id] = sighting
         check()
-    return _visits(list(found.values()), settings)
+    return visits_of(list(found.values()), settings)
 
 
 def _secondary(
@@ -157,6 +151,7 @@ def _secondary(
     cutoff: datetime,
     settings: TracingSettings,
     check: Callable[[], None],
+    evidence: bool,
 ) -> list[Finding]:
     windows = secondary_windows(primary, cutoff)
     if not settings.secondary or not windows:
@@ -169,7 +164,7 @@ def _secondary(
         contacts, OverlapQuery(earliest, cutoff, PLACE_LOOKBACK, slack)
     )
     check()
-    for v in _visits(presences, settings):
+    for v in visits_of(presences, settings):
         if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
             by_contact[v.subject].append(v)
     spans = [
@@ -190,16 +185,22 @@ def _secondary(
         households=households,
         settings=settings,
         exclude=exclude,
+        evidence=evidence,
     )
 
 
 def find_case_exposures(
-    uow: TracingUnitOfWork, record: CaseRecord, *, now: datetime, budget: Budget | None = None
+    uow: TracingUnitOfWork,
+    record: CaseRecord,
+    *,
+    now: datetime,
+    budget: Budget | None = None,
+    evidence: bool = True,
 ) -> CaseTrace:
     """Trace the case as it stands (a preview of a reported case traces as if confirmed now).
 
     With a ``budget`` (a preview), it is checked after every read and every rule, and
-    ``PreviewTooLong`` stops the work once it is spent."""
+    ``PreviewTooLong`` stops the work once it is spent. ``evidence=False``: see ``summary``."""
     check = unlimited if budget is None else budget.check
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
     details = record.details
@@ -214,12 +215,11 @@ def find_case_exposures(
     if window.end <= window.start:
         return trace
     companion = settings.companion
-    slack = assumed_slack(settings)
-    fetch_from = window.start
-    if companion.enabled:
-        fetch_from = min(fetch_from, window.end - companion.dwell_lookback)
-    reach = OverlapQuery(fetch_from, window.end, CELL_LOOKBACK, slack)
-    own = _visits(uow.tracing.presences_of([details.subject], reach), settings)
+    lookback = window.end - companion.dwell_lookback if companion.enabled else window.start
+    reach = OverlapQuery(
+        min(window.start, lookback), window.end, CELL_LOOKBACK, assumed_slack(settings)
+    )
+    own = visits_of(uow.tracing.presences_of([details.subject], reach), settings)
     in_window = [v for v in own if v.interval.overlap(window) is not None]
     check()
     candidates = _around(
@@ -240,6 +240,7 @@ def find_case_exposures(
         candidates=candidates,
         household=household,
         settings=settings,
+        evidence=evidence,
     )
     check()
     found = list(primary)
@@ -251,7 +252,7 @@ def find_case_exposures(
             case_subject=details.subject,
             window=window,
             case_visits=own,
-            candidates=_visits(in_cells, settings),
+            candidates=visits_of(in_cells, settings),
             settings=settings,
         )
         check()
@@ -262,6 +263,7 @@ def find_case_exposures(
         cutoff=cutoff,
         settings=settings,
         check=check,
+        evidence=evidence,
     )
     check()
     findings = most_severe(found)
@@ -395,5 +397,4 @@ def _run_trace_jobs(
 TRACE_CASE_JOB: Final = JobKind(
     name=TRACE_CASE, run=_run_trace_job, run_batch=_run_trace_jobs, batch_size=TRACE_BATCH
 )
-"""Tracing a confirmed (or corrected, or withdrawn) case: cases confirmed together are traced
-together, ``TRACE_BATCH`` to a transaction."""
+"""Tracing a case: cases confirmed together are traced ``TRACE_BATCH`` to a transaction."""
