@@ -4,7 +4,7 @@ tracing derived, cases and risk areas."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -35,6 +35,7 @@ class SqlTracingRepository:
         conditions: Iterable[ColumnElement[bool]],
         query: OverlapQuery,
         keep: Callable[[str], bool] | None = None,
+        skip: Collection[str] = (),
     ) -> list[Sighting]:
         """Presences meeting any of ``conditions`` (one statement each) that ``query``
         reaches, whose place id ``keep`` accepts; superseded ones left out."""
@@ -44,8 +45,11 @@ class SqlTracingRepository:
         columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
         found: dict[str, Sighting] = {}
         superseded: set[str] = set()
+        # presences at skipped places are left out unless they supersede another
+        elsewhere = [or_(t.c.place_id.not_in(skip), t.c.supersedes.is_not(None))] if skip else []
         for condition in conditions:
             statement = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
+                *elsewhere,
                 condition,
                 t.c.at >= start - query.lookback,
                 t.c.at < end,
@@ -63,8 +67,11 @@ class SqlTracingRepository:
         self,
         subjects: Sequence[str],
         query: OverlapQuery,
+        *,
+        skip_places: Collection[str] = (),
     ) -> list[Sighting]:
-        return self._presences(key_filters(self._session, _PRESENCES.c.subject, subjects), query)
+        conditions = key_filters(self._session, _PRESENCES.c.subject, subjects)
+        return self._presences(conditions, query, skip=sorted(skip_places))
 
     def presences_at(
         self,
