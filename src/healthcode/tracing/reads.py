@@ -55,7 +55,7 @@ class PlaceReads:
         self._settings = settings
         self.check = check
         self._reached: dict[str, tuple[datetime, datetime]] = {}
-        self._held: dict[str, dict[str, Sighting]] = defaultdict(dict)
+        self._held: dict[str, dict[str, tuple[Sighting, Visit]]] = defaultdict(dict)
 
     def query(self, start: datetime, end: datetime) -> OverlapQuery:
         return OverlapQuery(start, end, PLACE_LOOKBACK, assumed_slack(self._settings))
@@ -70,12 +70,12 @@ class PlaceReads:
 
     def kept(
         self, places: Iterable[str], query: OverlapQuery, subjects: Collection[str] | None = None
-    ) -> list[Sighting]:
-        """The presences kept at these (held) places that ``query`` reaches, of ``subjects``."""
+    ) -> list[Visit]:
+        """The visits kept at these (held) places that ``query`` reaches, of ``subjects``."""
         return [
-            s
+            v
             for place in places
-            for s in self._held[place].values()
+            for s, v in self._held[place].values()
             if (subjects is None or s.subject in subjects) and reaches(s, query)
         ]
 
@@ -97,17 +97,20 @@ class PlaceReads:
         buckets: dict[tuple[datetime, datetime], list[str]] = defaultdict(list)
         for place, hull in hulls.items():
             buckets[(_floor(hull.start), _floor(hull.end) + _BUCKET)].append(place)
-        found: dict[str, Sighting] = {}
+        found: dict[str, Visit] = {}
         for (start, end), places in sorted(buckets.items()):
             query = self.query(start, end)
             held = self.held(start, end)
-            found.update((s.id, s) for s in self.kept(held.intersection(places), query))
+            found.update((v.presence_id, v) for v in self.kept(held.intersection(places), query))
             missing = [place for place in places if place not in held]
             if missing:
-                for sighting in self._uow.tracing.presences_at(missing, query):
-                    found[sighting.id] = sighting
-                    self._held[sighting.place_id][sighting.id] = sighting
+                sightings = self._uow.tracing.presences_at(missing, query)
+                for sighting, visit in zip(
+                    sightings, visits_of(sightings, self._settings), strict=True
+                ):
+                    found[visit.presence_id] = visit
+                    self._held[sighting.place_id][sighting.id] = (sighting, visit)
                 for place in missing:
                     self._reached[place] = (start, end)
             self.check()
-        return visits_of(list(found.values()), self._settings)
+        return list(found.values())

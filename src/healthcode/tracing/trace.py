@@ -126,11 +126,10 @@ def _secondary(
     by_contact: dict[str, list[Visit]] = defaultdict(list)
     # the close contacts' presences at the places already read are taken from those reads
     query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
-    read = uow.tracing.presences_of(contacts, query, skip_places=held)
-    kept = {s.id: s for s in reads.kept(held, query, set(contacts))}
-    presences = [p for _, p in sorted({**kept, **{s.id: s for s in read}}.items())]
+    read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
+    kept = {v.presence_id: v for v in reads.kept(held, query, set(contacts))}
     reads.check()
-    for v in visits_of(presences, settings):
+    for _, v in sorted({**kept, **{v.presence_id: v for v in read}}.items()):
         if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
             by_contact[v.subject].append(v)
     spans = [
