@@ -21,8 +21,7 @@ from tracing_helpers import confirm, hours, officials, report, resident, stay, w
 def test_the_case_s_venue_is_read_once_for_close_and_secondary_contacts(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A close contact's later visitor at the case's venue is a secondary contact, found in
-    the preview and the trace without reading the venue again."""
+    """A close contact's later visitor at the case's venue is found without a second read."""
     now = container.clock.now()
     case, diner, late = (resident(container, seq) for seq in (1, 2, 3))
     dinner = now - timedelta(days=1, hours=20)
