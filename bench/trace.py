@@ -73,9 +73,9 @@ from healthcode.status.tables import StatusChangeRow
 from healthcode.tracing import cases
 from healthcode.tracing.model.cases import CaseReport
 from healthcode.tracing.model.findings import OverlapQuery, assumed_slack, visit_of
+from healthcode.tracing.reads import PLACE_LOOKBACK
 from healthcode.tracing.settings import TracingSettings
 from healthcode.tracing.tables import TracedFactRow
-from healthcode.tracing.trace import PLACE_LOOKBACK
 from healthcode.worker import PassReport, Worker
 from scratch import postgres_database, sqlite_database
 

@@ -27,6 +27,7 @@ from healthcode.oversight.authz import require, require_person_scope, sees_perso
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
 from healthcode.tracing.budget import Budget
+from healthcode.tracing.collector import collector_paused
 from healthcode.tracing.model.cases import (
     CaseCorrection,
     CaseRecord,
@@ -321,5 +322,6 @@ def preview_case(
             parsed, _ = parse_details(corrected, now=clock.now())
             if parsed is not None:
                 record = replace(record, details=parsed)
-        trace = find_case_exposures(uow, record, now=clock.now(), budget=budget)
+        with collector_paused():
+            trace = find_case_exposures(uow, record, now=clock.now(), budget=budget, evidence=False)
     return CasePreview(**vars(trace.counts), state=view.state)

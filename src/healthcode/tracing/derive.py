@@ -51,17 +51,31 @@ class Applied:
     causes: dict[str, str] = field(default_factory=dict)
 
 
-def _span(interval: Interval) -> dict[str, str]:
-    return {"start": interval.start.isoformat(), "end": interval.end.isoformat()}
+Texts = dict[tuple[datetime, object], str]
+"""Moments already written out, by moment and zone (equal moments in two zones read apart)."""
 
 
-def _contact(c: Contact) -> dict[str, Any]:
+def _text(moment: datetime, texts: Texts) -> str:
+    key = (moment, moment.tzinfo)
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = moment.isoformat()
+    return text
+
+
+def _span(interval: Interval, texts: Texts) -> dict[str, str]:
+    """The interval as text; ``texts`` remembers each moment's (a busy venue's contacts share
+    a few thousand moments: every overlap begins and ends at one of the two intervals')."""
+    return {"start": _text(interval.start, texts), "end": _text(interval.end, texts)}
+
+
+def _contact(c: Contact, text: Texts) -> dict[str, Any]:
     return {
         "place_id": c.place_id,
         "place_kind": c.place_kind,
-        "source": _span(c.source_interval),
-        "contact": _span(c.contact_interval),
-        "overlap": _span(c.overlap),
+        "source": _span(c.source_interval, text),
+        "contact": _span(c.contact_interval, text),
+        "overlap": _span(c.overlap, text),
         "minutes": round(c.overlap.minutes, 3),
     }
 
@@ -71,6 +85,7 @@ def desired_exposures(
 ) -> list[Desired]:
     """One exposure fact per finding, its evidence kept alongside."""
     desired: list[Desired] = []
+    text: Texts = {}
     for f in findings:
         key = exposure_id(source_id, f)
         fact = Exposure(
@@ -91,7 +106,7 @@ def desired_exposures(
             "overlap_minutes": f.overlap_minutes,
             "level": f.level,
             "secondary": f.via is not None,
-            "contacts": [_contact(c) for c in f.contacts],
+            "contacts": [_contact(c, text) for c in f.contacts],
         }
         desired.append(
             Desired(key=key, fact=fact, rule=f.rule.value, category=f.category, evidence=evidence)

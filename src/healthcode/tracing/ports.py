@@ -3,7 +3,7 @@ implements it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -20,9 +20,12 @@ class TracingRepository(Protocol):
         self,
         subjects: Sequence[str],
         query: OverlapQuery,
+        *,
+        skip_places: Collection[str] = (),
     ) -> list[Sighting]:
         """Presences of these people that ``query`` reaches, neither retracted nor
-        superseded."""
+        superseded; none at ``skip_places`` (those the caller holds), unless it supersedes
+        another."""
         ...
 
     def presences_at(

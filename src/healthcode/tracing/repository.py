@@ -4,12 +4,12 @@ tracing derived, cases and risk areas."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, or_, select, update
+from sqlalchemy import ColumnElement, String, Table, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_many, key_filters
@@ -27,6 +27,13 @@ from healthcode.tracing.tables import CaseRecordRow, RiskAreaRow, TracedFactRow
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
 
 
+def _sighting(row: Sequence[Any]) -> Sighting:
+    """A presence read with its times as SQLite's text (as ``UTCDateTime`` reads them)."""
+    at = datetime.fromisoformat(row[6]).replace(tzinfo=UTC)
+    until = at if row[7] == row[6] else datetime.fromisoformat(row[7]).replace(tzinfo=UTC)
+    return Sighting(row[0], row[1], row[2], row[3], row[4], row[5], at, until)
+
+
 class SqlTracingRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -36,6 +43,7 @@ class SqlTracingRepository:
         conditions: Iterable[ColumnElement[bool]],
         query: OverlapQuery,
         keep: Callable[[str], bool] | None = None,
+        skip: Collection[str] = (),
     ) -> list[Sighting]:
         """Presences meeting any of ``conditions`` (one statement each) that ``query``
         reaches, whose place id ``keep`` accepts; superseded ones left out."""
@@ -45,17 +53,24 @@ class SqlTracingRepository:
         columns = (t.c.id, t.c.subject, t.c.place_id, t.c.place_kind, t.c.source, t.c.cell)
         found: dict[str, Sighting] = {}
         superseded: set[str] = set()
+        # presences at skipped places are left out unless they supersede another
+        elsewhere = [or_(t.c.place_id.not_in(skip), t.c.supersedes.is_not(None))] if skip else []
+        # SQLite keeps times as text: read it as text, and parse an instant's end only once
+        text = self._session.get_bind().dialect.name == "sqlite"
+        times = (type_coerce(t.c.at, String), type_coerce(t.c.until, String)) if text else ()
+        connection = self._session.connection()
         for condition in conditions:
-            statement = select(*columns, t.c.at, t.c.until, t.c.supersedes).where(
+            statement = select(*columns, *(times or (t.c.at, t.c.until)), t.c.supersedes).where(
+                *elsewhere,
                 condition,
                 t.c.at >= start - query.lookback,
                 t.c.at < end,
                 or_(t.c.until > start, t.c.at > start - query.slack),
                 t.c.retracted.is_(False),
             )
-            for row in self._session.execute(statement):
+            for row in connection.execute(statement):
                 if keep is None or keep(row[2]):
-                    found[row[0]] = Sighting(*row[:8])
+                    found[row[0]] = _sighting(row) if text else Sighting(*row[:8])
                     if row[8] is not None:
                         superseded.add(row[8])
         return [p for key, p in sorted(found.items()) if key not in superseded]
@@ -64,8 +79,11 @@ class SqlTracingRepository:
         self,
         subjects: Sequence[str],
         query: OverlapQuery,
+        *,
+        skip_places: Collection[str] = (),
     ) -> list[Sighting]:
-        return self._presences(key_filters(self._session, _PRESENCES.c.subject, subjects), query)
+        conditions = key_filters(self._session, _PRESENCES.c.subject, subjects)
+        return self._presences(conditions, query, skip=sorted(skip_places))
 
     def presences_at(
         self,

@@ -2,17 +2,15 @@
 ``tracing.model`` under the policy's parameters, and record the exposures and quarantine
 orders that follow — or, for a preview, only count them.
 
-Everything is bounded by the case record: the infectious window ends at isolation (the
-confirmation unless an earlier isolation was reported) and secondary contacts are looked for
-until the confirmation. Tracing a case again therefore finds the same facts and records
-nothing new; after a correction it records what is new and retracts what no longer holds; a
-withdrawn case keeps nothing.
+Bounded by the case record (the window ends at isolation, secondary contacts are looked for
+until the confirmation), tracing a case again finds the same facts and records nothing new;
+after a correction, what is new is recorded and what no longer holds retracted.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final
@@ -21,6 +19,7 @@ from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
 from healthcode.tracing.budget import Budget, unlimited
+from healthcode.tracing.collector import collector_paused
 from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.contacts import (
@@ -37,7 +36,6 @@ from healthcode.tracing.model.findings import (
     Interval,
     OverlapQuery,
     PlaceClass,
-    Sighting,
     Visit,
     assumed_slack,
     infectious_window,
@@ -45,17 +43,15 @@ from healthcode.tracing.model.findings import (
 )
 from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
 from healthcode.tracing.ports import TracingUnitOfWork
+from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.settings import TracingSettings, tracing_settings
 
 TRACE_CASE: Final = "trace_case"
 # cases confirmed together are traced together, this many to a transaction: they share the
-# reads and writes of reassessing the people they touch (a person in several is assessed once)
+# reassessment of the people they touch (a person in several is assessed once)
 TRACE_BATCH: Final = 10
-# presences begin at most this long before the time range they overlap (rides last at most
-# 6 h; a check-in is an instant); location stays in cells may last longer
-PLACE_LOOKBACK: Final = timedelta(hours=24)
+# location stays in cells may last longer than presences at places (PLACE_LOOKBACK)
 CELL_LOOKBACK: Final = timedelta(hours=48)
-_BUCKET: Final = timedelta(hours=3)
 _PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
 
 
@@ -112,51 +108,15 @@ class CaseTrace:
         )
 
 
-def _visits(presences: list[Sighting], settings: TracingSettings) -> list[Visit]:
-    return visits_of(presences, settings)
-
-
-def _floor(moment: datetime) -> datetime:
-    return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
-
-
-def _around(
-    uow: TracingUnitOfWork,
-    spans: list[tuple[str, Interval]],
-    settings: TracingSettings,
-    check: Callable[[], None] = unlimited,
-) -> list[Visit]:
-    """Everyone's visits to these places that may overlap these times (``(place, interval)``).
-
-    Places are read together when their times fall in the same few-hour buckets, so the read
-    stays close to the times that matter rather than the whole window."""
-    hulls: dict[str, Interval] = {}
-    for place, span in spans:
-        seen = hulls.get(place)
-        hulls[place] = (
-            span if seen is None else Interval(min(seen.start, span.start), max(seen.end, span.end))
-        )
-    buckets: dict[tuple[datetime, datetime], list[str]] = defaultdict(list)
-    for place, hull in hulls.items():
-        buckets[(_floor(hull.start), _floor(hull.end) + _BUCKET)].append(place)
-    slack = assumed_slack(settings)
-    found: dict[str, Sighting] = {}
-    for (start, end), places in sorted(buckets.items()):
-        query = OverlapQuery(start, end, PLACE_LOOKBACK, slack)
-        for sighting in uow.tracing.presences_at(places, query):
-            found[sighting.id] = sighting
-        check()
-    return _visits(list(found.values()), settings)
-
-
 def _secondary(
     uow: TracingUnitOfWork,
+    reads: PlaceReads,
     *,
     case_subject: str,
     primary: list[Finding],
     cutoff: datetime,
     settings: TracingSettings,
-    check: Callable[[], None],
+    evidence: bool,
 ) -> list[Finding]:
     windows = secondary_windows(primary, cutoff)
     if not settings.secondary or not windows:
@@ -164,12 +124,12 @@ def _secondary(
     contacts = sorted(windows)
     earliest = min(w.start for w in windows.values())
     by_contact: dict[str, list[Visit]] = defaultdict(list)
-    slack = assumed_slack(settings)
-    presences = uow.tracing.presences_of(
-        contacts, OverlapQuery(earliest, cutoff, PLACE_LOOKBACK, slack)
-    )
-    check()
-    for v in _visits(presences, settings):
+    # the close contacts' presences at the places already read are taken from those reads
+    query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
+    read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
+    kept = {v.presence_id: v for v in reads.kept(held, query, set(contacts))}
+    reads.check()
+    for _, v in sorted({**kept, **{v.presence_id: v for v in read}}.items()):
         if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
             by_contact[v.subject].append(v)
     spans = [
@@ -178,7 +138,7 @@ def _secondary(
         for v in visits
         if (clipped := v.interval.overlap(windows[contact])) is not None
     ]
-    candidates = _around(uow, spans, settings, check)
+    candidates = reads.around(spans)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )
@@ -190,16 +150,22 @@ def _secondary(
         households=households,
         settings=settings,
         exclude=exclude,
+        evidence=evidence,
     )
 
 
 def find_case_exposures(
-    uow: TracingUnitOfWork, record: CaseRecord, *, now: datetime, budget: Budget | None = None
+    uow: TracingUnitOfWork,
+    record: CaseRecord,
+    *,
+    now: datetime,
+    budget: Budget | None = None,
+    evidence: bool = True,
 ) -> CaseTrace:
     """Trace the case as it stands (a preview of a reported case traces as if confirmed now).
 
     With a ``budget`` (a preview), it is checked after every read and every rule, and
-    ``PreviewTooLong`` stops the work once it is spent."""
+    ``PreviewTooLong`` stops the work once it is spent. ``evidence=False``: see ``summary``."""
     check = unlimited if budget is None else budget.check
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
     details = record.details
@@ -214,23 +180,18 @@ def find_case_exposures(
     if window.end <= window.start:
         return trace
     companion = settings.companion
-    slack = assumed_slack(settings)
-    fetch_from = window.start
-    if companion.enabled:
-        fetch_from = min(fetch_from, window.end - companion.dwell_lookback)
-    reach = OverlapQuery(fetch_from, window.end, CELL_LOOKBACK, slack)
-    own = _visits(uow.tracing.presences_of([details.subject], reach), settings)
+    lookback = window.end - companion.dwell_lookback if companion.enabled else window.start
+    reach = OverlapQuery(
+        min(window.start, lookback), window.end, CELL_LOOKBACK, assumed_slack(settings)
+    )
+    own = visits_of(uow.tracing.presences_of([details.subject], reach), settings)
     in_window = [v for v in own if v.interval.overlap(window) is not None]
     check()
-    candidates = _around(
-        uow,
-        [
-            (v.place_id, clipped)
-            for v in in_window
-            if v.place in _PLACES and (clipped := v.interval.overlap(window)) is not None
-        ],
-        settings,
-        check,
+    reads = PlaceReads(uow, settings, check)
+    candidates = reads.around(
+        (v.place_id, clipped)
+        for v in in_window
+        if v.place in _PLACES and (clipped := v.interval.overlap(window)) is not None
     )
     household = uow.tracing.households([details.subject]).get(details.subject, [])
     primary = close_contacts(
@@ -240,6 +201,7 @@ def find_case_exposures(
         candidates=candidates,
         household=household,
         settings=settings,
+        evidence=evidence,
     )
     check()
     found = list(primary)
@@ -251,17 +213,18 @@ def find_case_exposures(
             case_subject=details.subject,
             window=window,
             case_visits=own,
-            candidates=_visits(in_cells, settings),
+            candidates=visits_of(in_cells, settings),
             settings=settings,
         )
         check()
     found += _secondary(
         uow,
+        reads,
         case_subject=details.subject,
         primary=primary,
         cutoff=cutoff,
         settings=settings,
-        check=check,
+        evidence=evidence,
     )
     check()
     findings = most_severe(found)
@@ -341,9 +304,10 @@ def trace_cases(
 ) -> list[TraceOutcome]:
     """Bring each case's exposures and orders in line with its record, inside the caller's
     transaction, then reassess everyone touched once; one outcome per case. A withdrawn case
-    keeps none."""
-    traced = [_trace_one(uow, clock, case_id) for case_id in case_ids]
-    reassess(uow, clock, [applied for _, applied in traced if applied is not None])
+    keeps none. The cyclic garbage collector is paused meanwhile (``collector``)."""
+    with collector_paused():
+        traced = [_trace_one(uow, clock, case_id) for case_id in case_ids]
+        reassess(uow, clock, [applied for _, applied in traced if applied is not None])
     return [outcome for outcome, _ in traced]
 
 
@@ -395,5 +359,4 @@ def _run_trace_jobs(
 TRACE_CASE_JOB: Final = JobKind(
     name=TRACE_CASE, run=_run_trace_job, run_batch=_run_trace_jobs, batch_size=TRACE_BATCH
 )
-"""Tracing a confirmed (or corrected, or withdrawn) case: cases confirmed together are traced
-together, ``TRACE_BATCH`` to a transaction."""
+"""Tracing a case: cases confirmed together are traced ``TRACE_BATCH`` to a transaction."""

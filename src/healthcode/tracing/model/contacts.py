@@ -18,6 +18,7 @@ from healthcode.tracing.model.findings import (
     TraceRule,
     Visit,
 )
+from healthcode.tracing.model.summary import Spans, shortest, summarise
 from healthcode.tracing.model.sweep import sweep
 from healthcode.tracing.settings import TracingSettings
 
@@ -94,15 +95,27 @@ def _match_places(
     rules: Mapping[PlaceClass, TraceRule],
     limits: Limits,
     exclude: frozenset[str] | set[str],
+    evidence: bool = True,
 ) -> Episodes:
     """Candidates at the places of ``sources`` (not excluded, of a class ``rules`` names)
-    matched against them, place by place."""
+    matched against them, place by place. Without ``evidence``, each episode holds a single
+    summary contact instead of every contact: its overlap spans from the first contact's start
+    to the last one's end (``summary.summarise``), all a preview needs."""
     by_place: dict[str, dict[Candidate, None]] = defaultdict(dict)
     for c in candidates:
         rule = rules.get(c.place)
         if rule is not None and c.place_id in sources and c.subject not in exclude:
             by_place[c.place_id][(c.subject, rule, c.interval)] = None
     episodes: Episodes = defaultdict(list)
+    if not evidence:
+        least = {rule: shortest(*limit) for rule, limit in limits.items()}
+        spans: Spans = {}
+        for place, found in by_place.items():
+            summarise(place, list(dict.fromkeys(sources[place])), list(found), least, spans)
+        for key, (first, last, kind) in spans.items():
+            span = Interval(first, last)
+            episodes[key].append(Contact(key[3], kind, span, span, span))
+        return episodes
     for place, found in by_place.items():
         _match(place, list(dict.fromkeys(sources[place])), list(found), limits, episodes)
     return episodes
@@ -131,16 +144,17 @@ def shared_places(
     rules: Mapping[PlaceClass, TraceRule],
     settings: TracingSettings,
     exclude: frozenset[str] | set[str],
-    via: str | None = None,
+    evidence: bool = True,
 ) -> list[Finding]:
     """People whose visits overlap ``sources`` (clipped to ``within``) at the same venue or on
-    the same trip, by each place class's rule and threshold."""
+    the same trip, by each place class's rule and threshold (without ``evidence``: see
+    ``close_contacts``)."""
     by_place: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         clipped = source.interval.overlap(within)
         if source.place in rules and clipped is not None:
-            by_place[source.place_id].append((clipped, source.place_kind, via))
-    episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude)
+            by_place[source.place_id].append((clipped, source.place_kind, None))
+    episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
     return [_finding(key, c) for key, c in sorted(episodes.items(), key=_episode_order)]
 
 
@@ -169,8 +183,13 @@ def close_contacts(
     candidates: Iterable[Visit],
     household: Iterable[str],
     settings: TracingSettings,
+    evidence: bool = True,
 ) -> list[Finding]:
-    """Household members, and people at the case's venues and on its trips within the window."""
+    """Household members, and people at the case's venues and on its trips within the window.
+
+    Without ``evidence`` (a preview), a finding at a place holds one summary contact instead of
+    every contact: its overlap runs from the first contact's start to the last one's end, so
+    ``first`` and ``at`` are those of the full finding; its other figures are not."""
     found: list[Finding] = []
     if window.end <= window.start:
         return found
@@ -191,6 +210,7 @@ def close_contacts(
         rules=rules,
         settings=settings,
         exclude={case_subject},
+        evidence=evidence,
     )
     return found
 
@@ -266,9 +286,11 @@ def secondary_contacts(
     households: Mapping[str, Sequence[str]],
     settings: TracingSettings,
     exclude: set[str] | frozenset[str],
+    evidence: bool = True,
 ) -> list[Finding]:
     """People who shared a household, venue or trip with a close contact within that contact's
-    window (``secondary_windows``); ``exclude`` holds the case and the close contacts."""
+    window (``secondary_windows``); ``exclude`` holds the case and the close contacts. Without
+    ``evidence``: as ``close_contacts``."""
     if not settings.secondary:
         return []
     rules: dict[PlaceClass, TraceRule] = {}
@@ -282,7 +304,7 @@ def secondary_contacts(
             clipped = v.interval.overlap(window)
             if v.place in rules and clipped is not None:
                 by_place[v.place_id].append((clipped, v.place_kind, contact))
-    episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude)
+    episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
     by_contact: dict[str | None, list[Finding]] = defaultdict(list)
     for key, c in sorted(episodes.items(), key=_episode_order):
         by_contact[key[0]].append(_finding(key, c))

@@ -1,0 +1,130 @@
+"""Who a rule finds at one place, with only the span of their contacts: the first contact's
+start and the last one's end, without building every contact. Pure.
+
+A preview needs no more than that (who, by which rule and where; when the first contact began,
+which opens a close contact's window for secondary contacts; when the last one ended, which
+quarantine orders count from), and a case at a busy venue has millions of contacts. The spans
+are exactly those of the findings with every contact (``tests/tracing/test_sweep.py``).
+
+With one source (the case, or one close contact) at a place, each visit there is summarised in
+``O(log n)`` against the source's ``n`` intervals, whatever the number of contacts: a visit
+``[s, e)`` and a source interval ``[a, b)`` make a contact when their overlap, ``min(e, b) -
+max(s, a)``, meets the rule's minutes — that is, when each of ``e - s``, ``b - a``, ``e - a``
+and ``b - s`` does, as the overlap is the least of the four. So the source's intervals long
+enough themselves, sorted by start with the latest end so far, and by end with the earliest
+start from there on, give by bisection whether the visit makes any contact, the latest end
+among its contacts and the earliest start. With several sources at a place (secondary
+contacts: one per close contact), the pairs that share time are met by the sweep and only the
+spans are kept.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from itertools import accumulate
+
+from healthcode.tracing.model.findings import Interval, TraceRule
+from healthcode.tracing.model.sweep import overlapping
+
+Source = tuple[Interval, str, str | None]
+Candidate = tuple[str, TraceRule, Interval]
+Spans = dict[tuple[str | None, str, TraceRule, str], tuple[datetime, datetime, str]]
+"""Per ``(via, subject, rule, place)``: the first contact's start, the last one's end, and the
+place kind of the source's interval (of the first met)."""
+
+_TABLE = tuple[timedelta, list[datetime], list[datetime], list[datetime], list[datetime]]
+
+
+def shortest(threshold: float, strictly: bool) -> timedelta:
+    """The shortest overlap that counts: more than zero, and ``minutes`` (its seconds / 60, as
+    the rules compute it) at least ``threshold`` (more than it, ``strictly``)."""
+
+    def counts(micro: int) -> bool:
+        minutes = timedelta(microseconds=micro).total_seconds() / 60
+        return minutes > threshold if strictly else minutes >= threshold
+
+    low, high = 1, 1
+    while not counts(high):
+        low, high = high + 1, high * 2
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if counts(middle) else (middle + 1, high)
+    return timedelta(microseconds=low)
+
+
+def _table(intervals: Sequence[Interval], least: timedelta) -> _TABLE:
+    kept = [i for i in intervals if i.end - i.start >= least]
+    by_start = sorted(kept)
+    by_end = sorted(kept, key=lambda i: i.end)
+    starts = [i.start for i in by_start]
+    latest_end = list(accumulate((i.end for i in by_start), max))
+    ends = [i.end for i in by_end]
+    earliest_start = list(accumulate((i.start for i in reversed(by_end)), min))[::-1]
+    return least, starts, latest_end, ends, earliest_start
+
+
+def _note(
+    spans: Spans,
+    key: tuple[str | None, str, TraceRule, str],
+    first: datetime,
+    last: datetime,
+    kind: str,
+) -> None:
+    seen = spans.get(key)
+    if seen is None:
+        spans[key] = (first, last, kind)
+    elif first < seen[0] or last > seen[1]:
+        spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
+
+
+def _one_source(
+    place: str,
+    sources: Sequence[Source],
+    candidates: Sequence[Candidate],
+    limits: dict[TraceRule, timedelta],
+    spans: Spans,
+) -> None:
+    _, kind, via = sources[0]
+    own = [source[0] for source in sources]
+    tables: dict[timedelta, _TABLE] = {}
+    for subject, rule, (s, e) in candidates:
+        least = limits[rule]
+        if e - s < least:
+            continue
+        table = tables.get(least)
+        if table is None:
+            table = tables[least] = _table(own, least)
+        _, starts, latest_end, ends, earliest_start = table
+        k = bisect_right(starts, e - least)
+        if not k or latest_end[k - 1] - s < least:
+            continue
+        first = max(s, earliest_start[bisect_left(ends, s + least)])
+        _note(spans, (via, subject, rule, place), first, min(e, latest_end[k - 1]), kind)
+
+
+def summarise(
+    place: str,
+    sources: Sequence[Source],
+    candidates: Sequence[Candidate],
+    limits: dict[TraceRule, timedelta],
+    spans: Spans,
+) -> None:
+    """Add to ``spans`` the span of the contacts of every ``(via, subject, rule)`` at
+    ``place``: the pairs of a source and a candidate whose overlap is at least the candidate's
+    rule's ``limits`` (from ``shortest``)."""
+    if not sources:
+        return
+    if len({source[2] for source in sources}) == 1:
+        _one_source(place, sources, candidates, limits, spans)
+        return
+    own = [source[0] for source in sources]
+    theirs = [candidate[2] for candidate in candidates]
+    for i, j in overlapping(own, theirs):
+        (a, b), kind, via = sources[i]
+        subject, rule, (s, e) = candidates[j]
+        start = s if s > a else a
+        end = e if e < b else b
+        if end - start >= limits[rule]:
+            _note(spans, (via, subject, rule, place), start, end, kind)

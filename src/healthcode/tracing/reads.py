@@ -1,0 +1,116 @@
+"""The presences one trace reads at places, each place read once: what the close contacts' rule
+read at the case's venues serves the secondary contacts' rule there too.
+
+At a busy venue both rules want the same rows: the close contacts' own visits there (where
+their secondary contacts are looked for) and everyone else's (the candidates) are the venue's
+visits in the window, already read for the case. A place is read again only for times its
+first read did not reach.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from datetime import datetime, timedelta
+from typing import Final
+
+from healthcode.tracing.model.findings import (
+    Interval,
+    OverlapQuery,
+    Sighting,
+    Visit,
+    assumed_slack,
+    visits_of,
+)
+from healthcode.tracing.ports import TracingUnitOfWork
+from healthcode.tracing.settings import TracingSettings
+
+# presences begin at most this long before the time range they overlap (rides last at most
+# 6 h; a check-in is an instant); location stays in cells may last longer
+PLACE_LOOKBACK: Final = timedelta(hours=24)
+_BUCKET: Final = timedelta(hours=3)
+
+
+def _floor(moment: datetime) -> datetime:
+    return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
+
+
+def reaches(sighting: Sighting, query: OverlapQuery) -> bool:
+    """Whether ``query`` reads this presence (as the repository's reads select)."""
+    at = sighting.at
+    return (
+        query.start - query.lookback <= at < query.end
+        and (sighting.until > query.start or at > query.start - query.slack)
+    )  # fmt: skip
+
+
+class PlaceReads:
+    """Everyone's presences at places, read for one trace and kept, with the times each
+    place's read reached; ``check`` (the preview's budget) runs after every read."""
+
+    def __init__(
+        self, uow: TracingUnitOfWork, settings: TracingSettings, check: Callable[[], None]
+    ) -> None:
+        self._uow = uow
+        self._settings = settings
+        self.check = check
+        self._reached: dict[str, tuple[datetime, datetime]] = {}
+        self._held: dict[str, dict[str, tuple[Sighting, Visit]]] = defaultdict(dict)
+
+    def query(self, start: datetime, end: datetime) -> OverlapQuery:
+        return OverlapQuery(start, end, PLACE_LOOKBACK, assumed_slack(self._settings))
+
+    def held(self, start: datetime, end: datetime) -> set[str]:
+        """The places whose read reached all presences that may overlap ``[start, end)``."""
+        return {
+            place
+            for place, (first, last) in self._reached.items()
+            if first <= start and end <= last
+        }
+
+    def kept(
+        self, places: Iterable[str], query: OverlapQuery, subjects: Collection[str] | None = None
+    ) -> list[Visit]:
+        """The visits kept at these (held) places that ``query`` reaches, of ``subjects``."""
+        return [
+            v
+            for place in places
+            for s, v in self._held[place].values()
+            if (subjects is None or s.subject in subjects) and reaches(s, query)
+        ]
+
+    def around(self, spans: Iterable[tuple[str, Interval]]) -> list[Visit]:
+        """Everyone's visits to these places that may overlap these times
+        (``(place, interval)``).
+
+        Places are read together when their times fall in the same few-hour buckets, so the
+        read stays close to the times that matter rather than the whole window; a place whose
+        earlier read reached the bucket is not read again."""
+        hulls: dict[str, Interval] = {}
+        for place, span in spans:
+            seen = hulls.get(place)
+            hulls[place] = (
+                span
+                if seen is None
+                else Interval(min(seen.start, span.start), max(seen.end, span.end))
+            )
+        buckets: dict[tuple[datetime, datetime], list[str]] = defaultdict(list)
+        for place, hull in hulls.items():
+            buckets[(_floor(hull.start), _floor(hull.end) + _BUCKET)].append(place)
+        found: dict[str, Visit] = {}
+        for (start, end), places in sorted(buckets.items()):
+            query = self.query(start, end)
+            held = self.held(start, end)
+            found.update((v.presence_id, v) for v in self.kept(held.intersection(places), query))
+            missing = [place for place in places if place not in held]
+            if missing:
+                sightings = self._uow.tracing.presences_at(missing, query)
+                for sighting, visit in zip(
+                    sightings, visits_of(sightings, self._settings), strict=True
+                ):
+                    found[visit.presence_id] = visit
+                    self._held[sighting.place_id][sighting.id] = (sighting, visit)
+                for place in missing:
+                    self._reached[place] = (start, end)
+            self.check()
+        return list(found.values())
