@@ -87,3 +87,14 @@ def test_the_collector_stays_off_when_it_was_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_overlapping_pauses_resume_the_collector_when_the_last_ends() -> None:
+    """Two traces that overlap (the first ends first) keep it off until the second ends."""
+    first, second = collector_paused(), collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
