@@ -30,23 +30,20 @@ class TimeBudget:
     seconds: float
     monotonic: Monotonic | None = None
 
-    def start(self, what: str, *, field: str) -> Deadline:
+    def start(self, what: str, *, field: str, advice: str = "") -> Deadline:
         """A deadline ``seconds`` from now for ``what`` (words: "checking the policy"), refused
-        on ``field``."""
+        on ``field``, the refusal ending with ``advice`` when given (what to do instead)."""
         read = self.monotonic or clock.monotonic
-        return Deadline(
-            read, ends=read() + self.seconds, seconds=self.seconds, what=what, field=field
-        )
+        message = f"{what} took longer than {self.seconds:g} s and was stopped"
+        refusal = Problem(field, f"{message}: {advice}" if advice else message)
+        return Deadline(read, ends=read() + self.seconds, refusal=refusal)
 
 
 class Deadline:
     """The moment a piece of work must stop by; ``check`` refuses once it has passed."""
 
-    def __init__(
-        self, read: Monotonic, *, ends: float, seconds: float, what: str, field: str
-    ) -> None:
-        self._read, self._ends = read, ends
-        self._refusal = Problem(field, f"{what} took longer than {seconds:g} s and was stopped")
+    def __init__(self, read: Monotonic, *, ends: float, refusal: Problem) -> None:
+        self._read, self._ends, self._refusal = read, ends, refusal
 
     def check(self) -> None:
         """Raise ``TookTooLong`` if the deadline has passed."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
+from healthcode.kernel.budget import TimeBudget
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
 from healthcode.kernel.text import TextKind, clean_text
@@ -26,7 +27,6 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_person_scope, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
-from healthcode.tracing.budget import Budget
 from healthcode.tracing.collector import collector_paused
 from healthcode.tracing.model.cases import (
     CaseCorrection,
@@ -41,6 +41,10 @@ from healthcode.tracing.withdrawal import case_proposals, reject_pending
 
 CONFIRM_CASE: Final = ProposalKind.CONFIRM_CASE.value
 WITHDRAW_CASE: Final = ProposalKind.WITHDRAW_CASE.value
+PREVIEW: Final = "tracing preview"
+ADVICE: Final = (
+    "the case touches too many presences to preview; confirming it traces it in the background"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -306,11 +310,11 @@ def preview_case(
     clock: Clock,
     principal: Principal,
     case_id: str,
-    budget: Budget | None = None,
+    budget: TimeBudget | None = None,
 ) -> CasePreview:
     """What tracing the case would find (as if confirmed now, for a reported case): how many
     people each rule flags. Nothing is recorded. With a ``budget`` the preview stops with
-    ``PreviewTooLong`` once it is spent (the routes and commands give it the setting's)."""
+    ``TookTooLong`` once it is spent (the routes and commands give it the setting's)."""
     principal = require(principal, Action.PREVIEW_TRACING)
     with uow:
         record = _visible(uow, principal, case_id)
@@ -322,6 +326,9 @@ def preview_case(
             parsed, _ = parse_details(corrected, now=clock.now())
             if parsed is not None:
                 record = replace(record, details=parsed)
+        deadline = None if budget is None else budget.start(PREVIEW, field="case_id", advice=ADVICE)
         with collector_paused():
-            trace = find_case_exposures(uow, record, now=clock.now(), budget=budget, evidence=False)
+            trace = find_case_exposures(
+                uow, record, now=clock.now(), deadline=deadline, evidence=False
+            )
     return CasePreview(**vars(trace.counts), state=view.state)

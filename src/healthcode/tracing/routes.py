@@ -11,12 +11,12 @@ from healthcode.api.auth import Authorized, CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.api.types import Identifier
+from healthcode.kernel.budget import TimeBudget
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.model import ProposalKind, ProposalStatus
 from healthcode.oversight.schemas import DecisionIn, ProposalOut
 from healthcode.tracing import cases
-from healthcode.tracing.budget import Budget
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.model.cases import CaseState
 from healthcode.tracing.quarantine import list_quarantines, my_exposures, propose_release
@@ -117,7 +117,7 @@ def preview_case(case_id: Identifier, official: Previews, container: ContainerDe
         clock=container.clock,
         principal=official,
         case_id=case_id,
-        budget=Budget(container.settings.preview_budget_seconds),
+        budget=TimeBudget(container.settings.preview_budget_seconds),
     )
     return PreviewOut.model_validate(found)
 

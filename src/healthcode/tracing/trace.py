@@ -17,8 +17,8 @@ from typing import Final
 
 from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
+from healthcode.kernel.budget import Deadline
 from healthcode.kernel.clock import Clock
-from healthcode.tracing.budget import Budget, unlimited
 from healthcode.tracing.collector import collector_paused
 from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
 from healthcode.tracing.model.cases import CaseRecord, CaseState
@@ -154,19 +154,23 @@ def _secondary(
     )
 
 
+def _unlimited() -> None:
+    """The check of no deadline: tracing a confirmed case runs to the end."""
+
+
 def find_case_exposures(
     uow: TracingUnitOfWork,
     record: CaseRecord,
     *,
     now: datetime,
-    budget: Budget | None = None,
+    deadline: Deadline | None = None,
     evidence: bool = True,
 ) -> CaseTrace:
     """Trace the case as it stands (a preview of a reported case traces as if confirmed now).
 
-    With a ``budget`` (a preview), it is checked after every read and every rule, and
-    ``PreviewTooLong`` stops the work once it is spent. ``evidence=False``: see ``summary``."""
-    check = unlimited if budget is None else budget.check
+    With a ``deadline`` (a preview), it is checked after every read and every rule, and
+    ``TookTooLong`` stops the work once it has passed. ``evidence=False``: see ``summary``."""
+    check = _unlimited if deadline is None else deadline.check
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
     details = record.details
     cutoff = record.confirmed_at or now

@@ -14,9 +14,9 @@ from healthcode.cli.context import acting_official
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
 from healthcode.cli.output import emit, parse_time
 from healthcode.cli.proposals import show_proposal
+from healthcode.kernel.budget import TimeBudget
 from healthcode.oversight.model import ProposalStatus
 from healthcode.tracing import cases
-from healthcode.tracing.budget import Budget
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.model.cases import CaseCorrection, CaseReport, CaseState
 from healthcode.tracing.schemas import PreviewOut
@@ -247,7 +247,7 @@ def trace_preview(case_id: str, as_: AsOpt, at: AtOpt = None, as_json: JsonOpt =
             clock=c.clock,
             principal=official,
             case_id=case_id,
-            budget=Budget(c.settings.preview_budget_seconds),
+            budget=TimeBudget(c.settings.preview_budget_seconds),
         )
 
     def human(console: Console) -> None:
