@@ -275,6 +275,7 @@ def prepare(url: str, label: str) -> tuple[Env, str]:
                 jurisdiction=JURISDICTION,
                 password="correct horse battery",
             ),
+            serving=JURISDICTION,
         )
     return Env(engine, uow, clock), channel.id
 

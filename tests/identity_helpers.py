@@ -143,6 +143,9 @@ def add_test_official(
             district=district,
             password=PASSWORD,
         ),
+        # some tests make an official of another jurisdiction, which add_official refuses in
+        # an instance serving 330100, to show the access rules refuse them even so
+        serving=jurisdiction,
     )
     return OfficialKit(username, role, totp_secret(created.totp_uri))
 

@@ -269,3 +269,26 @@ def test_admin_creates_officials_and_channels(
     assert channel.status_code == 201 and channel.json()["client_secret"]
     listed = client.get("/api/v1/channels", headers=admin).json()
     assert [c["name"] for c in listed] == ["dingtalk"] and "client_secret" not in listed[0]
+
+
+@pytest.mark.parametrize(
+    ("account", "field"),
+    [
+        ({"jurisdiction": "310000"}, "jurisdiction"),  # Shanghai's, in Hangzhou's instance
+        ({"jurisdiction": "33010"}, "jurisdiction"),
+        ({"district": "garbage!"}, "district"),
+        ({"district": "310101"}, "district"),  # a Shanghai district
+        ({"district": "330100"}, "district"),  # the jurisdiction itself
+    ],
+)
+def test_admin_cannot_create_officials_outside_the_instance(
+    client: TestClient, container: Container, clock: FixedClock, account: dict[str, str], field: str
+) -> None:
+    """Another jurisdiction's official, or a district no region of it, is refused by name."""
+    admin = official_headers(client, add_test_official(container, "root", "admin"), clock.now())
+    body = {"username": "qian", "role": "official", "jurisdiction": "330100", "password": PASSWORD}
+    refused = client.post("/api/v1/officials", json={**body, **account}, headers=admin)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == [field]
+    kept = client.post("/api/v1/officials", json={**body, "district": "330106"}, headers=admin)
+    assert kept.status_code == 201, kept.text

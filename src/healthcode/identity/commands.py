@@ -145,6 +145,7 @@ def official_add(
                 district=district,
                 password=password,
             ),
+            serving=c.settings.jurisdiction,
         )
     emit(
         vars(created),

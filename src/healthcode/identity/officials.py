@@ -29,7 +29,7 @@ from healthcode.identity.website import IssuedSession
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
 from healthcode.kernel.ids import new_id
-from healthcode.kernel.regions import is_region_code
+from healthcode.kernel.regions import contains, is_region_code
 from healthcode.kernel.text import TextKind, check_secret, clean_text
 from healthcode.oversight.access import OFFICIAL_ROLES, Action, Principal, Role
 from healthcode.oversight.authz import require
@@ -74,26 +74,54 @@ def principal_of(official: Official) -> Principal:
     )
 
 
+def _scope_problems(
+    account: OfficialAccount, *, serving: str, admin: Principal | None
+) -> list[Problem]:
+    """What is wrong with the account's jurisdiction and district: another jurisdiction's
+    official, or a district that is no region of its jurisdiction, would act where this
+    instance has no say."""
+    jurisdiction, district = account.jurisdiction, account.district
+    if not is_region_code(jurisdiction):
+        return [Problem("jurisdiction", "must be a GB/T 2260 six-digit region code")]
+    problems: list[Problem] = []
+    if not contains(serving, jurisdiction):
+        problems.append(
+            Problem("jurisdiction", f"must lie in {serving}, which this instance serves")
+        )
+    elif (
+        admin is not None and admin.jurisdiction and not contains(admin.jurisdiction, jurisdiction)
+    ):
+        problems.append(
+            Problem("jurisdiction", f"must lie in the admin's own {admin.jurisdiction}")
+        )
+    if district and not is_region_code(district):
+        problems.append(Problem("district", "must be a GB/T 2260 six-digit region code"))
+    elif district and (district == jurisdiction or not contains(jurisdiction, district)):
+        problems.append(Problem("district", f"must be a region inside {jurisdiction}"))
+    return problems
+
+
 def add_official(
     *,
     uow: IdentityUnitOfWork,
     clock: Clock,
     principal: Principal | None,
     account: OfficialAccount,
+    serving: str,
 ) -> NewOfficial:
     """Create an official's account. ``principal`` None is the operator at the console, who
-    bootstraps the first admin with `healthcode official add`."""
+    bootstraps the first admin with `healthcode official add`. The account's jurisdiction lies
+    inside the one this instance is ``serving`` (and the acting admin's), its district inside
+    its jurisdiction."""
     if principal is not None:
         require(principal, Action.MANAGE_OFFICIALS)
     username, role, jurisdiction = account.username, account.role, account.jurisdiction
-    problems: list[Problem] = []
+    problems = _scope_problems(account, serving=serving, admin=principal)
     if not _USERNAME.fullmatch(username):
         problems.append(Problem("username", "must be 2-64 lower-case letters, digits, . _ or -"))
     if role not in {r.value for r in OFFICIAL_ROLES}:
         allowed = ", ".join(r.value for r in OFFICIAL_ROLES)
         problems.append(Problem("role", f"must be one of {allowed}"))
-    if not is_region_code(jurisdiction):
-        problems.append(Problem("jurisdiction", "must be a GB/T 2260 six-digit region code"))
     try:
         check_password_rules(account.password)
     except InvalidInput as refused:

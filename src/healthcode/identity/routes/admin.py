@@ -52,6 +52,7 @@ def create_official(
         clock=container.clock,
         principal=admin,
         account=OfficialAccount(**body.model_dump()),
+        serving=container.settings.jurisdiction,
     )
     return NewOfficialOut(**vars(created))
 
