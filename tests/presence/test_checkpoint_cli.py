@@ -294,3 +294,20 @@ def test_a_stop_exits_1_at_a_checkpoint_and_at_a_check_in(
     assert code == 2 and json.loads(err)["problems"][0]["field"] == "place_code"
     code, answer, _ = _scan(point, token[:-4] + "AAAA", "--at", SCAN_AT, *queue)
     assert code == 2 and answer["outcome"] == "invalid"
+
+
+def test_a_damaged_sequence_file_is_refused_by_name(
+    cli_env: Settings, container: Container, tmp_path: Path
+) -> None:
+    """A damaged `.seq` beside the queue is a named refusal (65), not an internal error (70)."""
+    point = _checkpoint(tmp_path, "restaurant")
+    token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
+    queue = tmp_path / "q.jsonl"
+    (tmp_path / "q.jsonl.seq").write_text("17\x00garbage")
+    code, _, err = _scan(point, token, "--queue", str(queue), "--at", SCAN_AT)
+    assert code == 65, err
+    assert "q.jsonl.seq" in err and not queue.exists()
+    (tmp_path / "q.jsonl.seq").write_text("17")
+    code, answer, err = _scan(point, token, "--queue", str(queue), "--at", SCAN_AT)
+    assert code == 0, err
+    assert answer["seq"] > 17 and (tmp_path / "q.jsonl.seq").read_text() == str(answer["seq"])

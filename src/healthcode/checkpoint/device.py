@@ -245,10 +245,27 @@ def next_seq(queue: Path, at: datetime) -> int:
     """A sequence number this device never used: at least the time in milliseconds, and
     above the last one used (kept beside the queue), so a reset counter cannot collide."""
     seq_file = _seq_file(queue)
-    last = int(seq_file.read_text()) if seq_file.exists() else -1
+    last = _last_seq(seq_file)
     seq = max(int(at.timestamp() * 1000), last + 1)
-    seq_file.write_text(str(seq))
+    partial = seq_file.with_name(seq_file.name + ".tmp")
+    partial.write_text(str(seq))
+    partial.replace(seq_file)  # a crash mid-write leaves the old number, never half of one
     return seq
+
+
+def _last_seq(seq_file: Path) -> int:
+    """The last sequence number used, or -1 with none yet. A damaged file is refused, naming
+    it: guessing could reuse a number, and the server keeps only the first scan of each."""
+    if not seq_file.exists():
+        return -1
+    text = seq_file.read_text(encoding="utf-8", errors="replace").strip()
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidInput.one(
+            seq_file.name,
+            "must hold the last sequence number used (a whole number): restore it from a "
+            "backup, or remove it if this device's clock is right",
+        )
+    return int(text)
 
 
 def enqueue(queue: Path, record: ScanRecord) -> None:
