@@ -38,15 +38,6 @@ def check_time(moment: datetime, *, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def parse_time(text: str, *, field: str) -> datetime:
-    """An ISO 8601 time with a zone within the range, in UTC; else ``InvalidInput``."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput.one(field, "must be an ISO 8601 time with a zone") from None
-    return check_time(moment, field=field)
-
-
 def from_timestamp(seconds: object) -> datetime | None:
     """The UTC time ``seconds`` after the epoch (a NumericDate), or None when it is not a
     finite number of seconds within the range."""
