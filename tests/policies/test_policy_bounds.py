@@ -184,6 +184,27 @@ def test_policy_check_stops_past_the_budget_setting(
     assert code == 0, err
 
 
+def test_policy_commands_refuse_a_file_that_is_not_utf8_or_a_bad_setting(
+    cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy file that is not UTF-8 is refused naming `file`; a bad budget setting its
+    variable (78): one line each, never a traceback."""
+    latin = tmp_path / "latin1.yaml"
+    latin.write_bytes(b"jurisdiction: '330100'\nname: caf\xe9\n")
+    add_official("wang", "official")
+    for command in (("policy", "check"), ("policy", "activate")):
+        extra = ("--as", "wang") if command[1] == "activate" else ()
+        code, out, err = run(*command, str(latin), *extra, "--json")
+        assert (code, out) == (1, "")
+        assert _problems(err) == [
+            {"field": "file", "message": "is not UTF-8 text (byte 0xe9 at 32)"}
+        ]
+    monkeypatch.setenv("HEALTHCODE_POLICY_CHECK_SECONDS", "many")
+    code, out, err = run("policy", "check", str(latin), "--json")
+    assert (code, out) == (78, "")
+    assert [p["field"] for p in _problems(err)] == ["HEALTHCODE_POLICY_CHECK_SECONDS"]
+
+
 def test_an_activate_policy_proposal_over_http_refuses_the_bomb(
     client: TestClient, container: Container
 ) -> None:

@@ -10,26 +10,17 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from healthcode.cli.context import acting_official, system
+from healthcode.cli.context import acting_official, load_settings, system
 from healthcode.cli.options import JsonOpt
-from healthcode.cli.output import emit, refusals
+from healthcode.cli.output import emit, read_text_file, refusals
 from healthcode.cli.proposals import proposal_payload
 from healthcode.cli.table import CommandTable
-from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight import proposals
 from healthcode.policies import versions
-from healthcode.settings import Settings
 
 policy_app = typer.Typer(help="Check, measure and activate policies.", no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="A policy YAML file.")]
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InvalidInput.one("file", f"cannot read {path}: {error.strerror}") from None
 
 
 @policy_app.command("check")
@@ -37,8 +28,8 @@ def check(file: FileArg, as_json: JsonOpt = False) -> None:
     """Validate a policy file, its tracing section included; exit 1 listing every problem with
     rule id and field (`tracing.<key>` for a tracing parameter)."""
     with refusals(as_json=as_json):
-        budget = Settings().policy_check_budget
-        policy = versions.check_policy(source=_read(file), budget=budget)
+        budget = load_settings(as_json=as_json).policy_check_budget
+        policy = versions.check_policy(source=read_text_file(file), budget=budget)
     emit(
         {
             "ok": True,
@@ -59,7 +50,7 @@ def check(file: FileArg, as_json: JsonOpt = False) -> None:
 def impact(file: FileArg, as_json: JsonOpt = False) -> None:
     """How many registered people would change colour now, as a from→to table (nothing applied)."""
     with refusals(as_json=as_json):
-        source = _read(file)
+        source = read_text_file(file)
         with system(as_json=as_json) as c:
             check, budget = c.settings.policy_check_budget, c.settings.policy_impact_budget
             if as_json:
@@ -114,8 +105,9 @@ def activate(
     """Propose activating a policy version; a different supervisor approves it with
     `healthcode proposal approve ID --as SUPERVISOR`, which records both names."""
     with refusals(as_json=as_json):
-        source = _read(file)
-        policy = versions.check_policy(source=source, budget=Settings().policy_check_budget)
+        source = read_text_file(file)
+        budget = load_settings(as_json=as_json).policy_check_budget
+        policy = versions.check_policy(source=source, budget=budget)
         with acting_official(as_, as_json=as_json) as (c, official):
             proposal = proposals.propose(
                 uow=c.uow(),
