@@ -157,3 +157,19 @@ def test_init_creates_key_and_never_overwrites(
     assert code == 0 and key.read_bytes() == first
     assert "kept existing data key" in out
     assert (tmp_path / "var" / "hc.db").exists()
+
+
+def test_channel_add_refuses_a_key_file_it_cannot_read_by_name(
+    cli_env: Settings, tmp_path: Path
+) -> None:
+    """A missing or non-UTF-8 public key file is a refusal naming it (exit 1), no traceback."""
+    latin = tmp_path / "key.pem"
+    latin.write_bytes(b"-----BEGIN PUBLIC KEY-----\n\xff\n")
+    for path, message in ((latin, "is not UTF-8 text (byte 0xff at 27)"), (tmp_path / "none", "")):
+        code, out, err = _run(
+            "channel", "add", "--name", "alipay", "--public-key-file", str(path),
+            "--webhook-url", "https://x.example/h", "--json",
+        )  # fmt: skip
+        assert (code, out) == (1, "")
+        [problem] = json.loads(err)["problems"]
+        assert problem["field"] == "public_key_file" and message in problem["message"]

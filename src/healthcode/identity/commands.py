@@ -20,7 +20,7 @@ from rich.table import Table
 
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AtOpt, JsonOpt
-from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.output import emit, parse_at, read_text_file, refusals
 from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
 from healthcode.identity.channels import NewChannel, add_channel
@@ -168,10 +168,8 @@ def channel_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Register a channel; prints its client id, client secret and webhook secret once."""
-    try:
-        pem = public_key_file.read_text()
-    except OSError as error:
-        refuse(f"public_key_file: {error.strerror}", as_json=as_json)
+    with refusals(as_json=as_json):
+        pem = read_text_file(public_key_file, field="public_key_file")
     with refusals(as_json=as_json), system(as_json=as_json) as c:
         created = add_channel(
             uow=c.uow(),
