@@ -187,8 +187,7 @@ def test_policy_check_stops_past_the_budget_setting(
 def test_policy_commands_refuse_a_file_that_is_not_utf8_or_a_bad_setting(
     cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A policy file that is not UTF-8 is refused naming `file`; a bad budget setting its
-    variable (78): one line each, never a traceback."""
+    """A non-UTF-8 policy file is refused naming `file`, a bad budget setting by name (78)."""
     latin = tmp_path / "latin1.yaml"
     latin.write_bytes(b"jurisdiction: '330100'\nname: caf\xe9\n")
     add_official("wang", "official")
