@@ -13,7 +13,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
-from healthcode.db.fact_mapping import ROW_TYPES, from_row, to_row
+from healthcode.db.encryption import PersonalDataCipher
+from healthcode.db.fact_mapping import ROW_TYPES, from_row, row_values, to_row
 from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
 from healthcode.kernel.status import Status
 from healthcode.status.codec import decode, encode
@@ -22,11 +23,12 @@ from healthcode.status.tables import CurrentStatusRow, StatusChangeRow
 
 
 class SqlFactRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def add(self, fact: Fact) -> None:
-        self._session.add(to_row(fact))
+        self._session.add(to_row(fact, self._cipher))
         self._session.flush()
 
     def for_subject(
@@ -36,7 +38,7 @@ class SqlFactRepository:
         for kind in kinds if kinds is not None else ROW_TYPES:
             row_type = ROW_TYPES[kind]
             query = select(row_type).where(row_type.subject == subject)
-            found.extend(from_row(kind, row) for row in self._session.scalars(query))
+            found.extend(from_row(kind, row, self._cipher) for row in self._session.scalars(query))
         return ordered(found)
 
     def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
@@ -47,7 +49,7 @@ class SqlFactRepository:
             table = row_type.__table__  # type: ignore[attr-defined]
             query = select(*table.columns).where(table.c.subject.in_(list(subjects)))
             for row in self._session.execute(query):
-                found[row.subject].append(from_row(kind, row))
+                found[row.subject].append(from_row(kind, row, self._cipher))
         return {s: ordered(facts) for s, facts in found.items()}
 
 
@@ -123,17 +125,10 @@ def _table(model: Any) -> Table:
     return table
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    if isinstance(value, Colour | FactKind):
-        return value.value
-    return value
-
-
 class SqlStatusBatchRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
         # a status recorded as a change is then cached as current: encode it once
         self._bodies: dict[int, tuple[Status, dict[str, Any]]] = {}
 
@@ -152,15 +147,13 @@ class SqlStatusBatchRepository:
             for condition in key_filters(self._session, table.c.subject, subjects):
                 query = select(*table.columns).where(condition)
                 for row in self._session.execute(query):
-                    found[row.subject].append(from_row(kind, row))
+                    found[row.subject].append(from_row(kind, row, self._cipher))
         return {s: ordered(f) for s, f in found.items()}
 
     def add_facts(self, facts: Sequence[Fact]) -> None:
         by_kind: dict[FactKind, list[dict[str, Any]]] = defaultdict(list)
         for fact in facts:
-            by_kind[fact.kind].append(
-                {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
-            )
+            by_kind[fact.kind].append(row_values(fact, self._cipher))
         for kind, rows in by_kind.items():
             insert_many(self._session, _table(ROW_TYPES[kind]), rows)
 
