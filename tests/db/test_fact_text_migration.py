@@ -48,7 +48,7 @@ TEXTS: dict[str, tuple[str, str, dict[str, Any]]] = {
 
 def _table(name: str, columns: list[str]) -> sa.TableClause:
     times = {"at", "recorded_at", "planned_end", "expires_at", "registered_at"}
-    jsons = {"symptoms", "rules"}
+    jsons = {"symptoms", "rules", "body"}
     return sa.table(
         name,
         *(
@@ -96,6 +96,17 @@ def at_0009(empty_database_url: str) -> Iterator[sa.Engine]:
         for name, (field, typed, own) in TEXTS.items():
             row = {**_fact(name[0] * 32), field: typed, **own}
             conn.execute(sa.insert(_table(name, list(row))), row)
+        change = {
+            "subject": SUBJECT,
+            "at": T0,
+            "recorded_at": T0,
+            "colour_from": "red",
+            "colour_to": "green",
+            "cause": f"correction: case {'c' * 32} withdrawn: {NOTE}",
+            "policy_version": "v1",
+            "body": {},
+        }
+        conn.execute(sa.insert(_table("status_changes", list(change))), change)
     try:
         yield engine
     finally:
@@ -119,7 +130,7 @@ def _read(engine: sa.Engine, cipher: PersonalDataCipher) -> dict[str, str]:
 
 
 def test_upgrading_encrypts_the_free_text_of_facts(at_0009: sa.Engine) -> None:
-    """After 0011 no stored byte holds the text, and every fact reads back as it was typed."""
+    """After 0011 no byte holds the text nor does a cause quote it; each fact reads as typed."""
     cipher = PersonalDataCipher(b"\x03" * 32)
     upgrade(at_0009, cipher=cipher)
     with at_0009.connect() as conn:
@@ -129,7 +140,9 @@ def test_upgrading_encrypts_the_free_text_of_facts(at_0009: sa.Engine) -> None:
             for row in conn.execute(sa.text(f"SELECT * FROM {name}"))  # noqa: S608 - fixed
             for v in row
         )
+        cause = conn.scalar(sa.text("SELECT cause FROM status_changes"))
     assert b"1381234" not in raw and NOTE.encode() not in raw
+    assert cause == f"correction: case {'c' * 32} withdrawn"
     columns = {c["name"] for c in sa.inspect(at_0009).get_columns("health_declarations")}
     assert "note" not in columns and "note_enc" in columns
     found = _read(at_0009, cipher)

@@ -2,7 +2,8 @@
 order's ``reason``, a manual override's ``reason_text``, a release's ``reason`` become
 ``<field>_enc`` columns, AES-GCM under the data key, each value bound to its table, fact and
 field: ``health_declarations:<id>:note``); ``used_lookups``, the signed status lookups already
-answered, so a replayed one is refused
+answered, so a replayed one is refused; the status history's causes no longer quote a
+withdrawal's typed reason
 
 Revision ID: 0011
 Revises: 0009
@@ -13,7 +14,7 @@ init`` hands its cipher to the migration; a database holding such rows migrated 
 refused before anything changes. Fact tables can be large, so rows are read a chunk at a time
 in key order rather than all at once. The cipher is used through its ``encrypt``/``decrypt``
 methods alone, so this migration imports no application code. Downgrading decrypts the text
-back into its columns.
+back into its columns (the causes stay cut).
 """
 
 from __future__ import annotations
@@ -103,6 +104,27 @@ def _open(cipher: Any, ctx: str, sealed: bytes) -> str:
     return text
 
 
+def _scrub_withdrawal_causes(bind: sa.Connection) -> None:
+    """Cut the typed reason off the causes that quoted it (``correction: case <id> withdrawn:
+    <reason>``); there is no putting it back, the reason stays in the case record."""
+    changes = sa.table("status_changes", sa.column("id", sa.Integer()), sa.column("cause"))
+    quoting = bind.execute(
+        sa.select(changes.c.id, changes.c.cause).where(
+            changes.c.cause.like("correction: case % withdrawn: %")
+        )
+    ).all()
+    if quoting:
+        bind.execute(
+            sa.update(changes)
+            .where(changes.c.id == sa.bindparam("row_key"))
+            .values(cause=sa.bindparam("new_cause")),
+            [
+                {"row_key": key, "new_cause": cause[: cause.index(" withdrawn: ")] + " withdrawn"}
+                for key, cause in quoting
+            ],
+        )
+
+
 def _create_used_lookups() -> None:
     op.create_table(
         "used_lookups",
@@ -128,6 +150,7 @@ def upgrade() -> None:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.alter_column(f"{field}_enc", existing_type=sa.LargeBinary(), nullable=False)
             batch_op.drop_column(field)
+    _scrub_withdrawal_causes(bind)
     _create_used_lookups()
 
 
