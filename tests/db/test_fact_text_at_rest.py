@@ -1,6 +1,7 @@
 """The free text typed into facts (a health declaration's note, a quarantine order's reason, a
-manual override's reason text, a release's reason) is stored encrypted: the raw rows do not
-hold it, every read path gives it back as typed, and a value moved to another fact is refused."""
+manual override's reason text, a release's reason) is stored encrypted, and so is the status
+that quotes it: the raw rows do not hold it, every read path gives it back as typed, and a
+value moved to another fact is refused."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from healthcode.kernel.facts import (
     QuarantineOrder,
     Release,
 )
+from healthcode.status.assessment import refresh_status
 from healthcode.status.declarations import declare_health
 from tracing_helpers import resident
 
@@ -81,6 +83,22 @@ def test_fact_free_text_is_not_stored_in_clear(container: Container) -> None:
     for phone in PHONES:
         assert phone.encode() not in stored
     assert NOTE.encode() not in stored
+
+
+def test_a_status_quoting_an_override_reason_is_not_stored_in_clear(container: Container) -> None:
+    """The override's reason is in the status's reason text, not in the raw status rows."""
+    subject = resident(container, 1)
+    _facts(container, subject)
+    with container.uow() as uow:
+        refresh_status(uow, clock=container.clock, subject=subject, cause="override")
+        uow.commit()
+    stored = _raw(container, "current_statuses") + _raw(container, "status_changes")
+    assert b"13900006666" not in stored and OVERRIDE_REASON.encode() not in stored
+    with container.uow() as uow:
+        current, history = uow.statuses.current(subject), uow.statuses.changes(subject)
+    assert current is not None and current.colour is Colour.YELLOW
+    assert any(OVERRIDE_REASON in text for r in current.reasons for text in r.text.values())
+    assert history[-1].status == current and history[-1].cause == "override"
 
 
 def test_every_read_path_gives_the_text_back(container: Container) -> None:

@@ -1,5 +1,6 @@
-"""Migration 0011 encrypts the free text already stored in fact tables, in place, on a database
-holding data: read back as typed afterwards, refused without the key, put back by a downgrade."""
+"""Migration 0011 encrypts the free text already stored in fact tables, and the stored statuses
+that quote it, in place on a database holding data: read back as typed afterwards, refused
+without the key, put back by a downgrade."""
 
 from __future__ import annotations
 
@@ -16,9 +17,17 @@ from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import alembic_config, upgrade
 from healthcode.db.types import UTCDateTime
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.kernel.facts import HealthDeclaration, ManualOverride, QuarantineOrder, Release
+from healthcode.kernel.facts import (
+    Colour,
+    HealthDeclaration,
+    ManualOverride,
+    QuarantineOrder,
+    Release,
+)
+from healthcode.kernel.status import Reason, Status
 from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
+from healthcode.status.codec import encode
 
 T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 SUBJECT = "s" * 32
@@ -47,7 +56,8 @@ TEXTS: dict[str, tuple[str, str, dict[str, Any]]] = {
 
 
 def _table(name: str, columns: list[str]) -> sa.TableClause:
-    times = {"at", "recorded_at", "planned_end", "expires_at", "registered_at"}
+    times = {"at", "recorded_at", "planned_end", "expires_at", "registered_at", "assessed_at"}
+    times |= {"valid_until"}
     jsons = {"symptoms", "rules", "body"}
     return sa.table(
         name,
@@ -56,6 +66,28 @@ def _table(name: str, columns: list[str]) -> sa.TableClause:
             for c in columns
         ),
     )
+
+
+OVERRIDDEN = "manual override: clinic, call 13812349999"
+STATUS = Status(
+    subject=SUBJECT,
+    colour=Colour.YELLOW,
+    reasons=(
+        Reason(
+            rule_id="override",
+            colour=Colour.YELLOW,
+            text={"en": OVERRIDDEN, "zh": OVERRIDDEN},
+            fact_ids=("m" * 32,),
+            since=T0,
+            ends_at=T0 + timedelta(days=1),
+            clears_when={},
+        ),
+    ),
+    notices=(),
+    valid_until=T0 + timedelta(days=1),
+    policy_version="v1",
+    assessed_at=T0,
+)
 
 
 def _fact(fact_id: str) -> dict[str, Any]:
@@ -100,13 +132,22 @@ def at_0009(empty_database_url: str) -> Iterator[sa.Engine]:
             "subject": SUBJECT,
             "at": T0,
             "recorded_at": T0,
-            "colour_from": "red",
-            "colour_to": "green",
+            "colour_from": "green",
+            "colour_to": "yellow",
             "cause": f"correction: case {'c' * 32} withdrawn: {NOTE}",
             "policy_version": "v1",
-            "body": {},
+            "body": encode(STATUS),
         }
         conn.execute(sa.insert(_table("status_changes", list(change))), change)
+        current = {
+            "subject": SUBJECT,
+            "colour": "yellow",
+            "assessed_at": T0,
+            "valid_until": None,
+            "policy_version": "v1",
+            "body": encode(STATUS),
+        }
+        conn.execute(sa.insert(_table("current_statuses", list(current))), current)
     try:
         yield engine
     finally:
@@ -136,7 +177,7 @@ def test_upgrading_encrypts_the_free_text_of_facts(at_0009: sa.Engine) -> None:
     with at_0009.connect() as conn:
         raw = b"".join(
             bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
-            for name in ("health_declarations", *TEXTS)
+            for name in ("health_declarations", *TEXTS, "current_statuses", "status_changes")
             for row in conn.execute(sa.text(f"SELECT * FROM {name}"))  # noqa: S608 - fixed
             for v in row
         )
@@ -150,6 +191,10 @@ def test_upgrading_encrypts_the_free_text_of_facts(at_0009: sa.Engine) -> None:
     assert found[f"d{DECLARATIONS - 1:031d}"] == NOTE
     assert found["d" + "0" * 31] == ""
     assert {found[name[0] * 32] for name in TEXTS} == {typed for _, typed, _ in TEXTS.values()}
+    factory = build_session_factory(at_0009)
+    with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
+        current, history = uow.statuses.current(SUBJECT), uow.statuses.changes(SUBJECT)
+    assert current == STATUS and [h.status for h in history] == [STATUS]
 
 
 def test_encrypting_facts_without_the_data_key_is_refused(at_0009: sa.Engine) -> None:
@@ -166,7 +211,7 @@ def test_encrypting_facts_without_the_data_key_is_refused(at_0009: sa.Engine) ->
 
 
 def test_downgrading_0011_decrypts_the_fact_text_back(at_0009: sa.Engine) -> None:
-    """Downgrading with the key puts the clear text back and drops the used lookups."""
+    """Downgrading with the key puts text and statuses back in clear, drops used lookups."""
     cipher = PersonalDataCipher(b"\x03" * 32)
     upgrade(at_0009, cipher=cipher)
     config = alembic_config(at_0009.url.render_as_string(hide_password=False))
@@ -179,6 +224,11 @@ def test_downgrading_0011_decrypts_the_fact_text_back(at_0009: sa.Engine) -> Non
             conn.scalar(sa.text(f"SELECT {field} FROM {name}"))  # noqa: S608 - fixed names
             for name, (field, _, _) in TEXTS.items()
         }
+        bodies = [
+            conn.scalar(sa.select(sa.column("body", sa.JSON())).select_from(sa.table(name)))
+            for name in ("current_statuses", "status_changes")
+        ]
     assert sorted(notes) == [""] * (DECLARATIONS - 1) + [NOTE]
     assert texts == {typed for _, typed, _ in TEXTS.values()}
+    assert bodies == [encode(STATUS)] * 2
     assert not sa.inspect(at_0009).has_table("used_lookups")

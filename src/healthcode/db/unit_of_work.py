@@ -115,7 +115,7 @@ class SqlUnitOfWork:
 
     @property
     def statuses(self) -> SqlStatusRepository:
-        return self._repository("statuses", SqlStatusRepository)
+        return self._repository("statuses", lambda s: SqlStatusRepository(s, self._cipher))
 
     @property
     def status_batch(self) -> SqlStatusBatchRepository:

@@ -4,6 +4,7 @@ reassessing many people at once."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -53,13 +54,35 @@ class SqlFactRepository:
         return {s: ordered(facts) for s, facts in found.items()}
 
 
+def body_text(status: Status) -> str:
+    """The stored form of a status before it is encrypted: compact JSON."""
+    return json.dumps(encode(status), ensure_ascii=False, separators=(",", ":"))
+
+
+def seal_body(cipher: PersonalDataCipher, text: str, *, table: str, subject: str) -> bytes:
+    """A status's JSON text encrypted for its row of ``table`` (bound to the table and person:
+    a history row's id is known only once it is inserted)."""
+    return cipher.encrypt(text, context=f"{table}:{subject}:body")
+
+
+def _open_body(cipher: PersonalDataCipher, sealed: bytes, *, table: str, subject: str) -> Status:
+    return decode(json.loads(cipher.decrypt(bytes(sealed), context=f"{table}:{subject}:body")))
+
+
+CURRENT = "current_statuses"
+HISTORY = "status_changes"
+
+
 class SqlStatusRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def current(self, subject: str) -> Status | None:
         row = self._session.get(CurrentStatusRow, subject)
-        return None if row is None else decode(row.body)
+        if row is None:
+            return None
+        return _open_body(self._cipher, row.body_enc, table=CURRENT, subject=subject)
 
     def save_current(self, status: Status) -> None:
         row = self._session.get(CurrentStatusRow, status.subject)
@@ -70,7 +93,9 @@ class SqlStatusRepository:
         row.assessed_at = status.assessed_at
         row.valid_until = status.valid_until
         row.policy_version = status.policy_version
-        row.body = encode(status)
+        row.body_enc = seal_body(
+            self._cipher, body_text(status), table=CURRENT, subject=status.subject
+        )
         self._session.flush()
 
     def add_change(self, change: StatusChange) -> StatusChange:
@@ -82,11 +107,13 @@ class SqlStatusRepository:
             colour_to=change.colour_to.value,
             cause=change.cause[:120],
             policy_version=change.status.policy_version,
-            body=encode(change.status),
+            body_enc=seal_body(
+                self._cipher, body_text(change.status), table=HISTORY, subject=change.subject
+            ),
         )
         self._session.add(row)
         self._session.flush()
-        return _change(row)
+        return dataclasses.replace(change, id=row.id, cause=row.cause)
 
     def due(self, now: datetime, *, limit: int) -> list[str]:
         return list(
@@ -104,10 +131,10 @@ class SqlStatusRepository:
             .where(StatusChangeRow.subject == subject)
             .order_by(StatusChangeRow.at, StatusChangeRow.id)
         )
-        return [_change(r) for r in rows]
+        return [_change(r, self._cipher) for r in rows]
 
 
-def _change(row: StatusChangeRow) -> StatusChange:
+def _change(row: StatusChangeRow, cipher: PersonalDataCipher) -> StatusChange:
     return StatusChange(
         id=row.id,
         subject=row.subject,
@@ -116,7 +143,7 @@ def _change(row: StatusChangeRow) -> StatusChange:
         colour_from=None if row.colour_from is None else Colour(row.colour_from),
         colour_to=Colour(row.colour_to),
         cause=row.cause,
-        status=decode(row.body),
+        status=_open_body(cipher, row.body_enc, table=HISTORY, subject=row.subject),
     )
 
 
@@ -130,15 +157,16 @@ class SqlStatusBatchRepository:
         self._session = session
         self._cipher = cipher
         # a status recorded as a change is then cached as current: encode it once
-        self._bodies: dict[int, tuple[Status, dict[str, Any]]] = {}
+        self._bodies: dict[int, tuple[Status, str]] = {}
 
-    def _body(self, status: Status) -> dict[str, Any]:
+    def _body(self, status: Status, *, table: str) -> bytes:
         held = self._bodies.get(id(status))
         if held is not None and held[0] is status:
-            return held[1]
-        body = encode(status)
-        self._bodies[id(status)] = (status, body)
-        return body
+            text = held[1]
+        else:
+            text = body_text(status)
+            self._bodies[id(status)] = (status, text)
+        return seal_body(self._cipher, text, table=table, subject=status.subject)
 
     def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
@@ -180,7 +208,7 @@ class SqlStatusBatchRepository:
                     "assessed_at": s.assessed_at,
                     "valid_until": s.valid_until,
                     "policy_version": s.policy_version,
-                    "body": self._body(s),
+                    "body_enc": self._body(s, table=CURRENT),
                 }
                 for s in statuses
             ],
@@ -203,7 +231,7 @@ class SqlStatusBatchRepository:
                 "colour_to": c.colour_to.value,
                 "cause": c.cause[:120],
                 "policy_version": c.status.policy_version,
-                "body": self._body(c.status),
+                "body_enc": self._body(c.status, table=HISTORY),
             }
             for c, i in zip(changes, ids, strict=True)
         ]

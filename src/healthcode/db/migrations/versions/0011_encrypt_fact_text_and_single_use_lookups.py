@@ -2,8 +2,10 @@
 order's ``reason``, a manual override's ``reason_text``, a release's ``reason`` become
 ``<field>_enc`` columns, AES-GCM under the data key, each value bound to its table, fact and
 field: ``health_declarations:<id>:note``); ``used_lookups``, the signed status lookups already
-answered, so a replayed one is refused; the status history's causes no longer quote a
-withdrawal's typed reason
+answered, so a replayed one is refused; the stored statuses (``current_statuses.body``,
+``status_changes.body``, whose reasons quote an override's typed reason) become ``body_enc``,
+the JSON text encrypted and bound to table and person (``current_statuses:<subject>:body``);
+the status history's causes no longer quote a withdrawal's typed reason
 
 Revision ID: 0011
 Revises: 0009
@@ -19,6 +21,7 @@ back into its columns (the causes stay cut).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,6 +41,11 @@ _TABLES: dict[str, str] = {
     "manual_overrides": "reason_text",
     "releases": "reason",
 }
+# status table: its key column (the context binds each body to its person, not its key)
+_STATUS_TABLES: dict[str, tuple[str, sa.types.TypeEngine[Any]]] = {
+    "current_statuses": ("subject", sa.String()),
+    "status_changes": ("id", sa.Integer()),
+}
 Change = Callable[[str, Any], Any]
 
 
@@ -55,8 +63,8 @@ def _cipher(bind: sa.Connection) -> Any:
     cipher = context.config.attributes.get("cipher")
     if cipher is not None:
         return cipher
-    for name in _TABLES:
-        if bind.scalar(sa.select(sa.func.count()).select_from(_table(name))):
+    for name in (*_TABLES, *_STATUS_TABLES):
+        if bind.scalar(sa.select(sa.func.count()).select_from(sa.table(name))):
             raise RuntimeError(
                 f"migration 0011 encrypts the free text of {name} and needs the data key: "
                 "run `healthcode init` (with HEALTHCODE_DATA_KEY_FILE set)"
@@ -94,6 +102,42 @@ def _convert(bind: sa.Connection, name: str, source: str, target: str, change: C
         after = rows[-1][0]
 
 
+def _convert_statuses(bind: sa.Connection, name: str, source: str, change: Change) -> None:
+    """Rewrite each row's ``body`` into ``body_enc`` (``source`` ``""``) or back (``"_enc"``)
+    through ``change(context, value)``, a chunk of rows at a time in key order."""
+    key, key_type = _STATUS_TABLES[name]
+    target = "" if source == "_enc" else "_enc"
+    columns = {
+        key: key_type,
+        "subject": sa.String(),
+        "body": sa.JSON(),
+        "body_enc": sa.LargeBinary(),
+    }
+    table = sa.table(name, *(sa.column(c, kind) for c, kind in columns.items()))
+    statement = (
+        sa.update(table)
+        .where(table.c[key] == sa.bindparam("row_key"))
+        .values({f"body{target}": sa.bindparam("new_value")})
+    )
+    # the subject labelled: in current_statuses it is the key too, selected twice
+    owner = table.c.subject.label("owner")
+    query = sa.select(table.c[key], owner, table.c[f"body{source}"]).order_by(table.c[key])
+    after: Any = None
+    while True:
+        page = query if after is None else query.where(table.c[key] > after)
+        rows = bind.execute(page.limit(_CHUNK)).all()
+        if not rows:
+            return
+        bind.execute(
+            statement,
+            [
+                {"row_key": row_key, "new_value": change(f"{name}:{subject}:body", value)}
+                for row_key, subject, value in rows
+            ],
+        )
+        after = rows[-1][0]
+
+
 def _seal(cipher: Any, ctx: str, value: str | None) -> bytes:
     sealed: bytes = cipher.encrypt(value or "", context=ctx)
     return sealed
@@ -102,6 +146,14 @@ def _seal(cipher: Any, ctx: str, value: str | None) -> bytes:
 def _open(cipher: Any, ctx: str, sealed: bytes) -> str:
     text: str = cipher.decrypt(bytes(sealed), context=ctx)
     return text
+
+
+def _seal_status(cipher: Any, ctx: str, body: Any) -> bytes:
+    return _seal(cipher, ctx, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+
+
+def _open_status(cipher: Any, ctx: str, sealed: bytes) -> Any:
+    return json.loads(_open(cipher, ctx, sealed))
 
 
 def _scrub_withdrawal_causes(bind: sa.Connection) -> None:
@@ -150,6 +202,13 @@ def upgrade() -> None:
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.alter_column(f"{field}_enc", existing_type=sa.LargeBinary(), nullable=False)
             batch_op.drop_column(field)
+    for name in _STATUS_TABLES:
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("body_enc", sa.LargeBinary(), nullable=True))
+        _convert_statuses(bind, name, "", lambda ctx, body: _seal_status(cipher, ctx, body))
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.alter_column("body_enc", existing_type=sa.LargeBinary(), nullable=False)
+            batch_op.drop_column("body")
     _scrub_withdrawal_causes(bind)
     _create_used_lookups()
 
@@ -160,6 +219,13 @@ def downgrade() -> None:
     op.drop_table("used_lookups")
     bind = op.get_bind()
     cipher = _cipher(bind)
+    for name in _STATUS_TABLES:
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("body", sa.JSON(), nullable=True))
+        _convert_statuses(bind, name, "_enc", lambda ctx, sealed: _open_status(cipher, ctx, sealed))
+        with op.batch_alter_table(name, schema=None) as batch_op:
+            batch_op.alter_column("body", existing_type=sa.JSON(), nullable=False)
+            batch_op.drop_column("body_enc")
     for name, field in _TABLES.items():
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.add_column(sa.Column(field, sa.Text(), nullable=True))
