@@ -8,7 +8,6 @@ bus line for the riders, a telecom cell for the others) and a check-in at a shop
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.status import Status
 from healthcode.policy.bundled import bundled_policy
-from healthcode.status.codec import encode
+from healthcode.status.repository import CURRENT, body_text, seal_body
 from scratch import PRESENCE_COLUMNS, raw_insert
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)  # 10:00 in Hangzhou
@@ -28,6 +28,8 @@ LOCAL = timedelta(hours=8)
 DAYS = 14
 JURISDICTION = "330100"
 CHUNK = 200_000
+# every bench opens its database with this key (``PersonalDataCipher(b"\x01" * 32)``)
+BENCH_CIPHER = PersonalDataCipher(b"\x01" * 32)
 RIDERS = 0.35  # public transport's share of commutes in a Chinese city (assumption)
 
 
@@ -183,12 +185,12 @@ def populate_people(engine: Engine, city: City, channel: str) -> None:
             policy_version=policy.version,
             assessed_at=assessed,
         )
-        body = encode(status)
-        statuses.append((status.subject, "green", assessed, None, policy.version, json.dumps(body)))
+        body = seal_body(BENCH_CIPHER, body_text(status), table=CURRENT, subject=status.subject)
+        statuses.append((status.subject, "green", assessed, None, policy.version, body))
     raw_insert(
         engine,
         "current_statuses",
-        ("subject", "colour", "assessed_at", "valid_until", "policy_version", "body"),
+        ("subject", "colour", "assessed_at", "valid_until", "policy_version", "body_enc"),
         statuses,
     )
 

@@ -19,20 +19,23 @@ from sqlalchemy import insert
 from healthcode.bootstrap import EVENT_HANDLERS
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
+from healthcode.db.fact_mapping import text_context
 from healthcode.db.facts import HealthDeclarationRow, TestResultRow
 from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.facts import FactKind
 from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.policies.versions import policy_impact
 from healthcode.policy.bundled import bundled_policy_path
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
+HEALTH = FactKind.HEALTH_DECLARATION
 
 
-def _populate(url: str, people: int, rng: random.Random) -> None:
+def _populate(url: str, people: int, rng: random.Random, cipher: PersonalDataCipher) -> None:
     engine = build_engine(url)
     upgrade(engine)
     blob = b"\x00" * 40
@@ -57,9 +60,10 @@ def _populate(url: str, people: int, rng: random.Random) -> None:
         for day in range(3):
             at = NOW - timedelta(days=day, hours=rng.randint(0, 12))
             fever = rng.random() < 0.02
+            declaration_id = f"d{i:015x}{day:016x}"
             declarations.append(
                 {
-                    "id": f"d{i:015x}{day:016x}",
+                    "id": declaration_id,
                     "subject": subject,
                     "at": at,
                     "recorded_at": at,
@@ -67,7 +71,9 @@ def _populate(url: str, people: int, rng: random.Random) -> None:
                     "retracted": False,
                     "temperature": 38.2 if fever else 36.6,
                     "symptoms": ["fever"] if fever else ["none"],
-                    "note": "",
+                    "note_enc": cipher.encrypt(
+                        "", context=text_context(HEALTH, declaration_id, "note")
+                    ),
                 }
             )
         if rng.random() < 0.05:
@@ -108,11 +114,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         started = time.perf_counter()
-        _populate(url, people, random.Random(7))
+        cipher = PersonalDataCipher(b"\x01" * 32)
+        _populate(url, people, random.Random(7), cipher)
         print(f"populated {people:,} people in {time.perf_counter() - started:.1f} s")
         engine = build_engine(url)
         factory = build_session_factory(engine)
-        cipher = PersonalDataCipher(b"\x01" * 32)
         cache = ParsedPolicyCache()
 
         def uow() -> SqlUnitOfWork:

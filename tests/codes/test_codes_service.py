@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Outcome, verify
 from healthcode.identity.registration import register_person
-from healthcode.kernel.clock import FixedClock, SystemClock
+from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict
 from healthcode.kernel.facts import IdentityCheck
 from healthcode.kernel.ids import new_id
@@ -224,55 +224,74 @@ def test_trust_list_sequence_only_moves_when_content_changes(container: Containe
     assert _document(container) == _document(container)
 
 
-def test_rotation_under_load_refuses_no_valid_code(container: Container) -> None:
+class _SteppingClock:
+    """Virtual time for threads: each reading is a millisecond after the one before, whichever
+    thread reads, and ``advance`` moves it on. How much time passes between two steps of the
+    race depends on the steps taken, never on how loaded the machine is."""
+
+    def __init__(self, start: datetime) -> None:
+        self._at = start
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            self._at += timedelta(milliseconds=1)
+            return self._at
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._at += delta
+
+
+def test_rotation_under_load_refuses_no_valid_code(container: Container, clock: FixedClock) -> None:
     """While keys rotate, a checkpoint refreshing on an unknown key accepts every code issued."""
-    # Connected checkpoints refresh their trust list when they meet an unknown key.
-    # Keys are made on the real clock too: made at the fixed test time, the first key would
-    # have expired by now and the checkpoint could ask for a code before the first rotation.
-    container.clock = _RealClock()
+    # Connected checkpoints refresh their trust list when they meet an unknown key. Codes are
+    # issued and checked while each rotation runs; after it, the main thread waits for one whole
+    # round of the checkpoint, so each of the five new keys is met (and refreshed for) once.
+    stepping = _SteppingClock(clock.now())
+    container.clock = stepping
     subject = _setup(container)
     refused: list[str] = []
+    refreshes: list[str] = []
+    rounds = threading.Semaphore(0)
     stop = threading.Event()
 
     def checkpoint_loop() -> None:
         store = _checkpoint(container)
         while not stop.is_set():
             token = _code(container, subject)
-            decision = verify(
-                token, trust_lists=store, at=container.clock.now(), acceptance=GREEN_ONLY
-            )
+            decision = verify(token, trust_lists=store, at=stepping.now(), acceptance=GREEN_ONLY)
             if decision.reason is Reason.UNKNOWN_KID:
+                refreshes.append(token)
                 store.accept(load_trust_list(_document(container)))
                 decision = verify(
-                    token, trust_lists=store, at=container.clock.now(), acceptance=GREEN_ONLY
+                    token, trust_lists=store, at=stepping.now(), acceptance=GREEN_ONLY
                 )
             if not decision.passed:
                 refused.append(f"{decision.reason}: {decision.message}")
+            rounds.release()
 
     worker = threading.Thread(target=checkpoint_loop)
     worker.start()
     try:
         for _ in range(5):
+            stepping.advance(timedelta(seconds=2))  # each key its own second (keys.py truncates)
             rotate_signing_key(
                 uow=container.uow(),
-                clock=container.clock,
+                clock=stepping,
                 private_keys=container.private_keys,
                 jurisdiction="330100",
             )
+            while rounds.acquire(blocking=False):  # forget rounds begun before the rotation
+                pass
+            for _ in range(2):  # the round under way may have begun before the commit
+                assert rounds.acquire(timeout=60), "the checkpoint stopped checking codes"
     finally:
         stop.set()
         worker.join()
     assert refused == []
-    assert (
-        len(
-            [
-                k
-                for k in list_keys(uow=container.uow(), jurisdiction="330100")
-                if k.role == "signing"
-            ]
-        )
-        == 6
-    )
-
-
-_RealClock = SystemClock
+    assert len(refreshes) == 5
+    signing = [
+        k for k in list_keys(uow=container.uow(), jurisdiction="330100") if k.role == "signing"
+    ]
+    assert len(signing) == 6

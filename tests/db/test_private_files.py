@@ -99,7 +99,14 @@ def _initialised(fresh: Settings) -> Settings:
 
 @pytest.mark.parametrize(
     ("target", "mode"),
-    [("data_key", 0o640), ("data_key", 0o604), ("keys_dir", 0o755), ("key", 0o644)],
+    [
+        ("data_key", 0o640),
+        ("data_key", 0o604),
+        ("keys_dir", 0o750),
+        ("keys_dir", 0o705),
+        ("key", 0o640),
+        ("key", 0o644),
+    ],
 )
 def test_secrets_others_may_read_are_refused_at_build(
     fresh: Settings, target: str, mode: int

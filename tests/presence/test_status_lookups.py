@@ -1,8 +1,11 @@
 """A checkpoint device's signed status lookup, on a real database: the status change since
-issue only for a valid code and a signing registered device, each lookup in the access log."""
+issue only for a valid code and a signing registered device, each lookup in the access log,
+each signed request answered once."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -19,6 +22,7 @@ from healthcode.credentials.verify import Acceptance, Outcome
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.audit_chain import AccessRecord
+from healthcode.presence.retention import purge
 from healthcode.presence.status_lookups import SignedLookup, lookup_status
 from healthcode.status.declarations import declare_health
 from presence_helpers import DeviceKit, city, device, person
@@ -200,3 +204,82 @@ def test_unencodable_token_is_refused(container: Container, clock: FixedClock) -
     with pytest.raises(InvalidInput) as refused:
         _lookup(container, _signed(kit, "HZ1:x", clock, token="HZ1:\ud800"))
     assert [p.field for p in refused.value.problems] == ["token"]
+
+
+def test_a_signed_lookup_is_answered_once(container: Container, clock: FixedClock) -> None:
+    """The same signed request sent again is refused on device.signature, and not logged."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    subject = person(container)
+    token = _code(container, subject)
+    lookup = _signed(kit, token, clock)
+    assert _lookup(container, lookup).status_changed is False
+    clock.advance(timedelta(seconds=20))
+    with pytest.raises(InvalidInput) as replayed:
+        _lookup(container, lookup)
+    assert [p.field for p in replayed.value.problems] == ["device.signature"]
+    assert "used before" in replayed.value.problems[0].message
+    assert _lookup(container, _signed(kit, token, clock)).status_changed is False
+    assert len(_log(container, subject)) == 2
+
+
+def test_a_replayed_lookup_of_an_invalid_code_is_refused(
+    container: Container, clock: FixedClock
+) -> None:
+    """A signed request is single-use whatever the code's outcome: a tampered code's too."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    token = _code(container, person(container))
+    forged = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    lookup = _signed(kit, forged, clock)
+    assert _lookup(container, lookup).decision.outcome is Outcome.INVALID
+    with pytest.raises(InvalidInput) as replayed:
+        _lookup(container, lookup)
+    assert [p.field for p in replayed.value.problems] == ["device.signature"]
+
+
+def test_parallel_replays_let_exactly_one_through(container: Container, clock: FixedClock) -> None:
+    """Eight copies of one signed request sent at once: one answer, seven refusals, one log."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    subject = person(container)
+    lookup = _signed(kit, _code(container, subject), clock)
+    store = _store(container)
+    start = threading.Barrier(8)
+
+    def send(_: int) -> OnlineCheck | InvalidInput:
+        start.wait()
+        try:
+            return lookup_status(
+                uow=container.uow(),
+                clock=container.clock,
+                trust_store=store,
+                acceptance=GREEN_ONLY,
+                jurisdiction="330100",
+                lookup=lookup,
+            )
+        except InvalidInput as refused:
+            return refused
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(send, range(8)))
+    answered = [o for o in outcomes if isinstance(o, OnlineCheck)]
+    refused = [o for o in outcomes if isinstance(o, InvalidInput)]
+    assert len(answered) == 1 and answered[0].current_colour == "green"
+    assert [[p.field for p in r.problems] for r in refused] == [["device.signature"]] * 7
+    assert len(_log(container, subject)) == 1
+
+
+def test_used_lookups_are_forgotten_once_out_of_the_window(
+    container: Container, clock: FixedClock
+) -> None:
+    """The retention purge keeps a used lookup while its time is accepted, then deletes it."""
+    town = city(container)
+    kit = device(container, town.restaurant)
+    _lookup(container, _signed(kit, _code(container, person(container)), clock))
+    clock.advance(timedelta(minutes=4))
+    assert purge(uow=container.uow(), clock=clock).lookups == 0
+    clock.advance(timedelta(minutes=2))
+    assert purge(uow=container.uow(), clock=clock).lookups == 1
+    with container.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM used_lookups")) == 0

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
-from sqlalchemy import JSON, Boolean, ColumnElement, String, Table, any_, bindparam
+from sqlalchemy import JSON, Boolean, ColumnElement, LargeBinary, String, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -104,6 +104,7 @@ _BINARY: tuple[tuple[type, str], ...] = (
     (UTCDateTime, "timestamptz"),
     (Boolean, "bool"),
     (String, "varchar"),
+    (LargeBinary, "bytea"),
 )
 
 

@@ -1,4 +1,6 @@
-"""Maps domain facts to their tables and back, field by field."""
+"""Maps domain facts to their tables and back, field by field; the free text people and
+officials type in a fact (a declaration's note, a quarantine order's, an override's and a
+release's reason) is stored encrypted, bound to its fact and field."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from healthcode.db import facts as rows
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.facts import FactColumns
 from healthcode.kernel import facts as domain
 from healthcode.kernel.facts import Colour, Fact, FactKind, Symptom
@@ -26,12 +29,32 @@ ROW_TYPES: Mapping[FactKind, type[FactColumns]] = {
     FactKind.RELEASE: rows.ReleaseRow,
 }
 
+# Typed free text, where names and phone numbers end up: each is held in a ``<field>_enc``
+# column (migration 0011 moved the existing rows there).
+ENCRYPTED_TEXT: Mapping[FactKind, tuple[str, ...]] = {
+    FactKind.HEALTH_DECLARATION: ("note",),
+    FactKind.QUARANTINE_ORDER: ("reason",),
+    FactKind.MANUAL_OVERRIDE: ("reason_text",),
+    FactKind.RELEASE: ("reason",),
+}
+
 # Fields whose domain type is not what the column holds.
 _DECODERS: Mapping[tuple[FactKind, str], Callable[[Any], Any]] = {
     (FactKind.HEALTH_DECLARATION, "symptoms"): lambda v: tuple(Symptom(s) for s in v),
     (FactKind.MANUAL_OVERRIDE, "colour"): Colour,
     (FactKind.RELEASE, "rules"): tuple,
 }
+
+
+_TABLE_NAMES: Mapping[FactKind, str] = {
+    kind: row_type.__tablename__  # type: ignore[attr-defined]
+    for kind, row_type in ROW_TYPES.items()
+}
+
+
+def text_context(kind: FactKind, fact_id: str, field: str) -> str:
+    """What an encrypted field is bound to: its table, its fact and its name."""
+    return f"{_TABLE_NAMES[kind]}:{fact_id}:{field}"
 
 
 def _encode(value: Any) -> Any:
@@ -42,25 +65,41 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def to_row(fact: Fact) -> FactColumns:
-    row_type = ROW_TYPES[fact.kind]
+def row_values(fact: Fact, cipher: PersonalDataCipher) -> dict[str, Any]:
+    """The column values of ``fact``'s row, its free text encrypted."""
     values = {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
-    return row_type(**values)
+    for name in ENCRYPTED_TEXT.get(fact.kind, ()):
+        text = values.pop(name)
+        values[f"{name}_enc"] = cipher.encrypt(text, context=text_context(fact.kind, fact.id, name))
+    return values
+
+
+def to_row(fact: Fact, cipher: PersonalDataCipher) -> FactColumns:
+    return ROW_TYPES[fact.kind](**row_values(fact, cipher))
 
 
 def _field_plan(kind: FactKind) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     fact_type = domain.FACT_TYPES[kind]
-    return tuple((f.name, _DECODERS.get((kind, f.name))) for f in dataclasses.fields(fact_type))
+    sealed = ENCRYPTED_TEXT.get(kind, ())
+    return tuple(
+        (f.name, _DECODERS.get((kind, f.name)))
+        for f in dataclasses.fields(fact_type)
+        if f.name not in sealed
+    )
 
 
 # Per kind, the fields to read and how to decode each: computed once, used for every row.
 _PLANS = {kind: _field_plan(kind) for kind in ROW_TYPES}
 
 
-def from_row(kind: FactKind, row: Any) -> Fact:
+def from_row(kind: FactKind, row: Any, cipher: PersonalDataCipher) -> Fact:
     """The fact a row (ORM object or plain result row) holds."""
     values: dict[str, Any] = {}
     for name, decode in _PLANS[kind]:
         value = getattr(row, name)
         values[name] = decode(value) if decode is not None and value is not None else value
+    for name in ENCRYPTED_TEXT.get(kind, ()):
+        values[name] = cipher.decrypt(
+            bytes(getattr(row, f"{name}_enc")), context=text_context(kind, row.id, name)
+        )
     return domain.FACT_TYPES[kind](**values)

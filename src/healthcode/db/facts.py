@@ -1,11 +1,12 @@
-"""One table per fact kind, sharing the columns every fact has. Rows are inserted, never updated."""
+"""One table per fact kind, sharing the columns every fact has. Rows are inserted, never updated.
+Typed free text is held encrypted in ``<field>_enc`` columns (``fact_mapping`` seals it)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from healthcode.db.base import Base
@@ -31,7 +32,7 @@ class HealthDeclarationRow(FactColumns, Base):
     __tablename__ = "health_declarations"
     temperature: Mapped[float] = mapped_column(Float)
     symptoms: Mapped[list[str]] = mapped_column(JSON)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note_enc: Mapped[bytes] = mapped_column(LargeBinary)  # encrypted, see fact_mapping
 
 
 class TravelDeclarationRow(FactColumns, Base):
@@ -88,7 +89,7 @@ class QuarantineOrderRow(FactColumns, Base):
     order_id: Mapped[str] = mapped_column(String(64))
     setting: Mapped[str] = mapped_column(String(20))
     planned_end: Mapped[datetime] = mapped_column(UTCDateTime)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class IdentityCheckRow(FactColumns, Base):
@@ -101,7 +102,7 @@ class ManualOverrideRow(FactColumns, Base):
     __tablename__ = "manual_overrides"
     colour: Mapped[str] = mapped_column(String(10))
     reason_category: Mapped[str] = mapped_column(String(40))
-    reason_text: Mapped[str] = mapped_column(Text)
+    reason_text_enc: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     proposed_by: Mapped[str] = mapped_column(String(64), default="")
     approved_by: Mapped[str] = mapped_column(String(64), default="")
@@ -110,7 +111,7 @@ class ManualOverrideRow(FactColumns, Base):
 class ReleaseRow(FactColumns, Base):
     __tablename__ = "releases"
     rules: Mapped[list[str]] = mapped_column(JSON)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     approved_by: Mapped[str] = mapped_column(String(64), default="")
 
 

@@ -111,15 +111,15 @@ class SqlUnitOfWork:
     # status and policies
     @property
     def facts(self) -> SqlFactRepository:
-        return self._repository("facts", SqlFactRepository)
+        return self._repository("facts", lambda s: SqlFactRepository(s, self._cipher))
 
     @property
     def statuses(self) -> SqlStatusRepository:
-        return self._repository("statuses", SqlStatusRepository)
+        return self._repository("statuses", lambda s: SqlStatusRepository(s, self._cipher))
 
     @property
     def status_batch(self) -> SqlStatusBatchRepository:
-        return self._repository("status_batch", SqlStatusBatchRepository)
+        return self._repository("status_batch", lambda s: SqlStatusBatchRepository(s, self._cipher))
 
     @property
     def policies(self) -> SqlPolicyRepository:
@@ -137,7 +137,7 @@ class SqlUnitOfWork:
 
     @property
     def presences(self) -> SqlPresenceRepository:
-        return self._repository("presences", SqlPresenceRepository)
+        return self._repository("presences", lambda s: SqlPresenceRepository(s, self._cipher))
 
     @property
     def boundaries(self) -> SqlBoundaryRepository:
@@ -150,7 +150,7 @@ class SqlUnitOfWork:
     # tracing
     @property
     def tracing(self) -> SqlTracingRepository:
-        return self._repository("tracing", SqlTracingRepository)
+        return self._repository("tracing", lambda s: SqlTracingRepository(s, self._cipher))
 
     @property
     def cases(self) -> SqlCaseRepository:

@@ -41,6 +41,10 @@ class VenueRepository(Protocol):
         """Record a received batch; False when a batch with this id was received before."""
         ...
 
+    def use_lookup(self, *, lookup_id: str, device_id: str, expires_at: datetime) -> bool:
+        """Record a signed lookup as answered, atomically; False when it was used before."""
+        ...
+
     def add_checkin(self, checkin: Checkin) -> None: ...
 
     def checkin(self, checkin_id: str) -> Checkin | None: ...
@@ -114,6 +118,10 @@ class RetentionRepository(Protocol):
     def delete_checkins(self, *, jurisdiction: str, before: datetime) -> int:
         """Delete the jurisdiction's check-in records (with their coordinates) older than the
         moment; how many."""
+        ...
+
+    def delete_used_lookups(self, *, expired_before: datetime) -> int:
+        """Forget the signed lookups whose time is out of the accepted window; how many."""
         ...
 
 

@@ -1,6 +1,8 @@
 """Keeping data only as long as policy allows: presences (every scan, check-in, ride and
 location stay) and check-in records are deleted once they are older than their jurisdiction's
-``retention.presence_days``; finished background jobs after ``JOB_KEEP``.
+``retention.presence_days``; finished background jobs after ``JOB_KEEP``; the record of a
+signed status lookup once its time is out of the accepted window (a replay is refused by its
+time from then on).
 
 What tracing derived from a presence (an exposure and its evidence) is a fact about the person
 and stays; the raw record of where everyone was does not. Every worker purges once an hour
@@ -28,6 +30,7 @@ class Purged:
     presences: int = 0
     checkins: int = 0
     jobs: int = 0
+    lookups: int = 0
 
 
 def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
@@ -39,7 +42,8 @@ def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
         presences += uow.retention.delete_presences(jurisdiction=jurisdiction, ended_before=cutoff)
         checkins += uow.retention.delete_checkins(jurisdiction=jurisdiction, before=cutoff)
     jobs = uow.jobs.delete_finished(before=now - JOB_KEEP)
-    return Purged(presences=presences, checkins=checkins, jobs=jobs)
+    lookups = uow.retention.delete_used_lookups(expired_before=now)
+    return Purged(presences=presences, checkins=checkins, jobs=jobs, lookups=lookups)
 
 
 def purge(*, uow: PresenceUnitOfWork, clock: Clock) -> Purged:

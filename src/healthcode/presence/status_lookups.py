@@ -8,10 +8,17 @@ A request that names a device but does not hold (unknown or inactive device, a s
 does not verify, a time more than five minutes from the server's clock) is refused whole with
 a 422 naming ``device.id``, ``device.signature`` or ``device.at``: a device that believes it
 signed is told so, rather than quietly given the anonymous answer.
+
+Each signed request is answered once: the digest of its signed bytes is recorded in the same
+transaction (one atomic insert, so of parallel replays exactly one gets through), and a second
+use is refused on ``device.signature`` whatever the code's outcome. The record is kept until the
+request's time is out of the five-minute window, after which its time refuses it anyway (the
+retention purge then deletes it).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -73,21 +80,29 @@ def lookup_status(
             raise InvalidInput.one(
                 "device.signature", "does not verify under the device's key"
             ) from None
+        if not uow.venues.use_lookup(
+            lookup_id=hashlib.sha256(message).hexdigest(),
+            device_id=device.id,
+            expires_at=lookup.at + CLOCK_SKEW,
+        ):
+            raise InvalidInput.one("device.signature", "was used before: sign each lookup anew")
         check = check_code(
             clock=clock, trust_store=trust_store, token=lookup.token, acceptance=acceptance
         )
-        decision = check.decision
-        found = status_since_issue(uow, clock=clock, decision=decision, jurisdiction=jurisdiction)
-        if found is None or decision.subject is None:
-            return check
-        record_device_read(
-            uow,
-            clock=clock,
-            device=device.id,
-            subject=decision.subject,
-            what=LOOKUP_WHAT,
-            purpose=LOOKUP_PURPOSE,
+        found = status_since_issue(
+            uow, clock=clock, decision=check.decision, jurisdiction=jurisdiction
         )
+        if found is not None and check.decision.subject is not None:
+            record_device_read(
+                uow,
+                clock=clock,
+                device=device.id,
+                subject=check.decision.subject,
+                what=LOOKUP_WHAT,
+                purpose=LOOKUP_PURPOSE,
+            )
+            check = OnlineCheck(
+                decision=check.decision, current_colour=found[0], status_changed=found[1]
+            )
         uow.commit()
-    colour, changed = found
-    return OnlineCheck(decision=decision, current_colour=colour, status_changed=changed)
+    return check

@@ -82,6 +82,17 @@ class ScanBatchRow(Base):
     stored: Mapped[int] = mapped_column(Integer)
 
 
+class UsedLookupRow(Base):
+    """A signed status lookup already answered, keyed by the digest of its signed bytes and
+    kept until its time is out of the accepted window: a replay of it is refused."""
+
+    __tablename__ = "used_lookups"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class CheckinRow(Base):
     """A place-code check-in: accepted ones are presences; flagged ones wait for review."""
 

@@ -4,6 +4,7 @@ reassessing many people at once."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -13,7 +14,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
-from healthcode.db.fact_mapping import ROW_TYPES, from_row, to_row
+from healthcode.db.encryption import PersonalDataCipher
+from healthcode.db.fact_mapping import ROW_TYPES, from_row, row_values, to_row
 from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
 from healthcode.kernel.status import Status
 from healthcode.status.codec import decode, encode
@@ -22,11 +24,12 @@ from healthcode.status.tables import CurrentStatusRow, StatusChangeRow
 
 
 class SqlFactRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def add(self, fact: Fact) -> None:
-        self._session.add(to_row(fact))
+        self._session.add(to_row(fact, self._cipher))
         self._session.flush()
 
     def for_subject(
@@ -36,7 +39,7 @@ class SqlFactRepository:
         for kind in kinds if kinds is not None else ROW_TYPES:
             row_type = ROW_TYPES[kind]
             query = select(row_type).where(row_type.subject == subject)
-            found.extend(from_row(kind, row) for row in self._session.scalars(query))
+            found.extend(from_row(kind, row, self._cipher) for row in self._session.scalars(query))
         return ordered(found)
 
     def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
@@ -47,17 +50,39 @@ class SqlFactRepository:
             table = row_type.__table__  # type: ignore[attr-defined]
             query = select(*table.columns).where(table.c.subject.in_(list(subjects)))
             for row in self._session.execute(query):
-                found[row.subject].append(from_row(kind, row))
+                found[row.subject].append(from_row(kind, row, self._cipher))
         return {s: ordered(facts) for s, facts in found.items()}
 
 
+def body_text(status: Status) -> str:
+    """The stored form of a status before it is encrypted: compact JSON."""
+    return json.dumps(encode(status), ensure_ascii=False, separators=(",", ":"))
+
+
+def seal_body(cipher: PersonalDataCipher, text: str, *, table: str, subject: str) -> bytes:
+    """A status's JSON text encrypted for its row of ``table`` (bound to the table and person:
+    a history row's id is known only once it is inserted)."""
+    return cipher.encrypt(text, context=f"{table}:{subject}:body")
+
+
+def _open_body(cipher: PersonalDataCipher, sealed: bytes, *, table: str, subject: str) -> Status:
+    return decode(json.loads(cipher.decrypt(bytes(sealed), context=f"{table}:{subject}:body")))
+
+
+CURRENT = "current_statuses"
+HISTORY = "status_changes"
+
+
 class SqlStatusRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def current(self, subject: str) -> Status | None:
         row = self._session.get(CurrentStatusRow, subject)
-        return None if row is None else decode(row.body)
+        if row is None:
+            return None
+        return _open_body(self._cipher, row.body_enc, table=CURRENT, subject=subject)
 
     def save_current(self, status: Status) -> None:
         row = self._session.get(CurrentStatusRow, status.subject)
@@ -68,7 +93,9 @@ class SqlStatusRepository:
         row.assessed_at = status.assessed_at
         row.valid_until = status.valid_until
         row.policy_version = status.policy_version
-        row.body = encode(status)
+        row.body_enc = seal_body(
+            self._cipher, body_text(status), table=CURRENT, subject=status.subject
+        )
         self._session.flush()
 
     def add_change(self, change: StatusChange) -> StatusChange:
@@ -80,11 +107,13 @@ class SqlStatusRepository:
             colour_to=change.colour_to.value,
             cause=change.cause[:120],
             policy_version=change.status.policy_version,
-            body=encode(change.status),
+            body_enc=seal_body(
+                self._cipher, body_text(change.status), table=HISTORY, subject=change.subject
+            ),
         )
         self._session.add(row)
         self._session.flush()
-        return _change(row)
+        return dataclasses.replace(change, id=row.id, cause=row.cause)
 
     def due(self, now: datetime, *, limit: int) -> list[str]:
         return list(
@@ -102,10 +131,10 @@ class SqlStatusRepository:
             .where(StatusChangeRow.subject == subject)
             .order_by(StatusChangeRow.at, StatusChangeRow.id)
         )
-        return [_change(r) for r in rows]
+        return [_change(r, self._cipher) for r in rows]
 
 
-def _change(row: StatusChangeRow) -> StatusChange:
+def _change(row: StatusChangeRow, cipher: PersonalDataCipher) -> StatusChange:
     return StatusChange(
         id=row.id,
         subject=row.subject,
@@ -114,7 +143,7 @@ def _change(row: StatusChangeRow) -> StatusChange:
         colour_from=None if row.colour_from is None else Colour(row.colour_from),
         colour_to=Colour(row.colour_to),
         cause=row.cause,
-        status=decode(row.body),
+        status=_open_body(cipher, row.body_enc, table=HISTORY, subject=row.subject),
     )
 
 
@@ -123,27 +152,21 @@ def _table(model: Any) -> Table:
     return table
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    if isinstance(value, Colour | FactKind):
-        return value.value
-    return value
-
-
 class SqlStatusBatchRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
         # a status recorded as a change is then cached as current: encode it once
-        self._bodies: dict[int, tuple[Status, dict[str, Any]]] = {}
+        self._bodies: dict[int, tuple[Status, str]] = {}
 
-    def _body(self, status: Status) -> dict[str, Any]:
+    def _body(self, status: Status, *, table: str) -> bytes:
         held = self._bodies.get(id(status))
         if held is not None and held[0] is status:
-            return held[1]
-        body = encode(status)
-        self._bodies[id(status)] = (status, body)
-        return body
+            text = held[1]
+        else:
+            text = body_text(status)
+            self._bodies[id(status)] = (status, text)
+        return seal_body(self._cipher, text, table=table, subject=status.subject)
 
     def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
@@ -152,15 +175,13 @@ class SqlStatusBatchRepository:
             for condition in key_filters(self._session, table.c.subject, subjects):
                 query = select(*table.columns).where(condition)
                 for row in self._session.execute(query):
-                    found[row.subject].append(from_row(kind, row))
+                    found[row.subject].append(from_row(kind, row, self._cipher))
         return {s: ordered(f) for s, f in found.items()}
 
     def add_facts(self, facts: Sequence[Fact]) -> None:
         by_kind: dict[FactKind, list[dict[str, Any]]] = defaultdict(list)
         for fact in facts:
-            by_kind[fact.kind].append(
-                {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
-            )
+            by_kind[fact.kind].append(row_values(fact, self._cipher))
         for kind, rows in by_kind.items():
             insert_many(self._session, _table(ROW_TYPES[kind]), rows)
 
@@ -187,7 +208,7 @@ class SqlStatusBatchRepository:
                     "assessed_at": s.assessed_at,
                     "valid_until": s.valid_until,
                     "policy_version": s.policy_version,
-                    "body": self._body(s),
+                    "body_enc": self._body(s, table=CURRENT),
                 }
                 for s in statuses
             ],
@@ -210,7 +231,7 @@ class SqlStatusBatchRepository:
                 "colour_to": c.colour_to.value,
                 "cause": c.cause[:120],
                 "policy_version": c.status.policy_version,
-                "body": self._body(c.status),
+                "body_enc": self._body(c.status, table=HISTORY),
             }
             for c, i in zip(changes, ids, strict=True)
         ]

@@ -1,11 +1,12 @@
-"""Tables for derived status: the current status per person and its history."""
+"""Tables for derived status: the current status per person and its history. The status itself
+(its reasons' texts quote an override's typed reason) is stored encrypted, bound to its table
+and person: ``current_statuses:<subject>:body``, ``status_changes:<subject>:body``."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db.base import Base
@@ -22,7 +23,7 @@ class CurrentStatusRow(Base):
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     policy_version: Mapped[str] = mapped_column(String(64))
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the status as JSON text, encrypted
 
 
 class StatusChangeRow(Base):
@@ -39,7 +40,7 @@ class StatusChangeRow(Base):
     colour_to: Mapped[str] = mapped_column(String(10))
     cause: Mapped[str] = mapped_column(String(120))
     policy_version: Mapped[str] = mapped_column(String(64))
-    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)  # the status as JSON text, encrypted
 
 
 # The worker: statuses whose next change is due.

@@ -35,8 +35,9 @@ def _sighting(row: Sequence[Any]) -> Sighting:
 
 
 class SqlTracingRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def _presences(
         self,
@@ -188,7 +189,7 @@ class SqlTracingRepository:
         )
         orders: list[QuarantineOrder] = []
         for row in self._session.execute(query):
-            fact = from_row(FactKind.QUARANTINE_ORDER, row)
+            fact = from_row(FactKind.QUARANTINE_ORDER, row, self._cipher)
             if not isinstance(fact, QuarantineOrder):
                 raise TypeError(f"a quarantine order row read as {type(fact).__name__}")
             orders.append(fact)

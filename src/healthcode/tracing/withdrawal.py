@@ -135,7 +135,8 @@ def _execute(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
             uow,
             clock=clock,
             subject=d.subject,
-            cause=f"correction: case {case_id} withdrawn: {proposal.reason}"[:120],
+            # the typed reason stays in the (encrypted) case record: the history is in clear
+            cause=f"correction: case {case_id} withdrawn",
         )
         colour = status.colour.value
     uow.cases.save(record)

@@ -18,7 +18,8 @@ retention_app = typer.Typer(help="Data kept only as long as policy allows.", no_
 @retention_app.command("purge")
 def retention_purge(at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """Delete presences and check-ins older than each jurisdiction's retention window, and
-    finished jobs older than 30 days; prints how many of each."""
+    finished jobs older than 30 days, and the record of signed status lookups whose time is out
+    of the accepted window; prints how many of each."""
     with (
         refusals(as_json=as_json),
         system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
@@ -28,7 +29,7 @@ def retention_purge(at: AtOpt = None, as_json: JsonOpt = False) -> None:
     def human(console: Console) -> None:
         console.print(
             f"deleted {purged.presences} presences, {purged.checkins} check-ins, "
-            f"{purged.jobs} finished jobs"
+            f"{purged.jobs} finished jobs, {purged.lookups} used status lookups"
         )
 
     emit(asdict(purged), as_json=as_json, human=human)

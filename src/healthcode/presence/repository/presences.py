@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.base import Base
 from healthcode.db.bulk import MissingReference, insert_new, key_filters
+from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.fact_mapping import from_row
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
@@ -23,8 +24,9 @@ LOCATION_SOURCES = ("gps", "telecom")
 
 
 class SqlPresenceRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
+        self._cipher = cipher
 
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert-if-absent in bulk (``healthcode.db.bulk.insert_new``), in the unit of work's
@@ -61,7 +63,7 @@ class SqlPresenceRepository:
             )
             .order_by(PresenceRow.at, PresenceRow.id)
         )
-        return [_presence(r) for r in rows]
+        return [_presence(r, self._cipher) for r in rows]
 
     def last_stay_before(self, subject: str, at: datetime) -> Presence | None:
         row = self._session.scalars(
@@ -74,14 +76,14 @@ class SqlPresenceRepository:
             .order_by(PresenceRow.at.desc(), PresenceRow.id.desc())
             .limit(1)
         ).first()
-        return None if row is None else _presence(row)
+        return None if row is None else _presence(row, self._cipher)
 
 
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
 
 
-def _presence(row: PresenceRow) -> Presence:
-    fact = from_row(FactKind.PRESENCE, row)
+def _presence(row: PresenceRow, cipher: PersonalDataCipher) -> Presence:
+    fact = from_row(FactKind.PRESENCE, row, cipher)
     if not isinstance(fact, Presence):
         raise TypeError(f"a presence row read as {type(fact).__name__}")
     return fact

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
-from healthcode.presence.tables import CheckinRow
+from healthcode.presence.tables import CheckinRow, UsedLookupRow
 
 
 def _count(result: object) -> int:
@@ -40,6 +40,15 @@ class SqlRetentionRepository:
             self._session.execute(
                 delete(CheckinRow)
                 .where(CheckinRow.jurisdiction == jurisdiction, CheckinRow.at < before)
+                .execution_options(synchronize_session=False)
+            )
+        )
+
+    def delete_used_lookups(self, *, expired_before: datetime) -> int:
+        return _count(
+            self._session.execute(
+                delete(UsedLookupRow)
+                .where(UsedLookupRow.expires_at < expired_before)
                 .execution_options(synchronize_session=False)
             )
         )

@@ -26,6 +26,7 @@ from healthcode.presence.tables import (
     OrganisationRow,
     ScanBatchRow,
     StaffRow,
+    UsedLookupRow,
     VenueRow,
 )
 from healthcode.presence.venue_kinds import VenueKind
@@ -161,6 +162,15 @@ class SqlVenueRepository:
                 "scans": scans,
                 "stored": stored,
             },
+        )
+
+    def use_lookup(self, *, lookup_id: str, device_id: str, expires_at: datetime) -> bool:
+        # one statement: of parallel uses of one lookup, exactly one inserts (PostgreSQL makes
+        # the others wait for its commit, SQLite runs one writer at a time)
+        return insert_if_absent(
+            self._session,
+            UsedLookupRow,
+            {"id": lookup_id, "device_id": device_id, "expires_at": expires_at},
         )
 
     def add_checkin(self, checkin: Checkin) -> None:
