@@ -3,6 +3,7 @@ chain, in the same transaction as the read. Citizens see their own; auditors ver
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from healthcode.kernel.clock import Clock
@@ -27,13 +28,38 @@ def record_access(
     their own data is not recorded."""
     if principal.is_person(subject):
         return None
-    stated = purpose or principal.purpose
     return uow.audit.append(
         at=clock.now(),
         actor=principal.actor,
         role=principal.role.value,
-        purpose=str(stated.value if isinstance(stated, Purpose) else stated or "unstated"),
+        purpose=_purpose(purpose or principal.purpose),
         subject=subject,
+        what=what,
+    )
+
+
+def _purpose(stated: Purpose | str | None) -> str:
+    return str(stated.value if isinstance(stated, Purpose) else stated or "unstated")
+
+
+def record_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    principal: Principal,
+    subjects: Iterable[str],
+    what: str,
+) -> int:
+    """Write one audit record per person whose data a list shows ``principal`` (each person
+    once, in the order shown, in one bulk insert), inside the caller's transaction; the
+    principal's own data is not recorded. How many records were written."""
+    others = [s for s in dict.fromkeys(subjects) if not principal.is_person(s)]
+    return uow.audit.append_many(
+        at=clock.now(),
+        actor=principal.actor,
+        role=principal.role.value,
+        purpose=_purpose(principal.purpose),
+        subjects=others,
         what=what,
     )
 
