@@ -17,7 +17,7 @@ from healthcode.oversight.access import Principal
 from healthcode.oversight.tables import AccessAuditRow
 from identity_helpers import OfficialKit, add_test_official, principal
 from presence_helpers import FAR_AWAY, check_in_at, city
-from tracing_helpers import confirm, hours, officials, report, work
+from tracing_helpers import confirm, hours, report, work
 
 XIHU = "330106"
 SHANGCHENG = "330102"
@@ -41,6 +41,7 @@ class TwoDistricts:
     district_official: Principal  # xh: Xihu only
     district_kit: OfficialKit
     officials: dict[str, Principal]
+    kits: dict[str, OfficialKit]  # wang (official), li and zhao (supervisors), audit (auditor)
 
 
 def _resident(container: Container, seq: int, district: str) -> str:
@@ -76,7 +77,16 @@ def _override(container: Container, proposer: Principal, subject: str) -> str:
 
 def two_districts(container: Container) -> TwoDistricts:
     """A Xihu and a Shangcheng resident, each with everything an official may list."""
-    who = officials(container)
+    kits = {
+        name: add_test_official(container, name, role)
+        for name, role in (
+            ("wang", "official"),
+            ("li", "supervisor"),
+            ("zhao", "supervisor"),
+            ("audit", "auditor"),
+        )
+    }
+    who = {name: principal(container, name) for name in kits}
     venues = city(container)
     held: dict[str, Holdings] = {}
     for seq, district in ((1, XIHU), (2, SHANGCHENG)):
@@ -101,6 +111,7 @@ def two_districts(container: Container) -> TwoDistricts:
         district_official=principal(container, "xh"),
         district_kit=kit,
         officials=who,
+        kits=kits,
     )
 
 

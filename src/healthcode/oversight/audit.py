@@ -84,6 +84,26 @@ def record_device_read(
     )
 
 
+def record_device_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    device: str,
+    subjects: Iterable[str],
+    what: str,
+    purpose: str,
+) -> int:
+    """``record_device_read`` for each of ``subjects`` (each once), in one bulk append."""
+    return uow.audit.append_many(
+        at=clock.now(),
+        actor=f"device:{device}",
+        role=DEVICE_ROLE,
+        purpose=purpose,
+        subjects=list(dict.fromkeys(subjects)),
+        what=what,
+    )
+
+
 def own_access_log(*, uow: OversightUnitOfWork, principal: Principal) -> list[AccessRecord]:
     """Who read the citizen's data, why and when, oldest first."""
     principal = require(principal, Action.READ_OWN_ACCESS_LOG)
