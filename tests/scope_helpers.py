@@ -16,7 +16,7 @@ from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal
 from healthcode.oversight.tables import AccessAuditRow
 from identity_helpers import OfficialKit, add_test_official, principal
-from presence_helpers import FAR_AWAY, check_in_at, city
+from presence_helpers import FAR_AWAY, City, check_in_at, city
 from tracing_helpers import confirm, hours, report, work
 
 XIHU = "330106"
@@ -42,6 +42,7 @@ class TwoDistricts:
     district_kit: OfficialKit
     officials: dict[str, Principal]
     kits: dict[str, OfficialKit]  # wang (official), li and zhao (supervisors), audit (auditor)
+    venues: City
 
 
 def _resident(container: Container, seq: int, district: str) -> str:
@@ -112,6 +113,7 @@ def two_districts(container: Container) -> TwoDistricts:
         district_kit=kit,
         officials=who,
         kits=kits,
+        venues=venues,
     )
 
 
