@@ -27,6 +27,15 @@ from presence_helpers import DeviceKit, device
 from scope_helpers import Holdings, TwoDistricts, two_districts
 from tracing_helpers import hours
 
+# why a route or command reads no one's personal data (the walk's lists)
+OWN = "a person's own data: the access log records reads by others"
+PUBLIC = "public: no one's personal data"
+LOGIN = "a log-in or log-out: credentials, no one's data read"
+PLACES = "about places, venues or organisations: no person's data"
+ADMIN = "accounts of officials or channels: no resident's data"
+DEVICE_WRITE = "a device or import writes presences; the answer counts rows, shows no one"
+AUDIT = "the chain's head or its check: counts and MACs, no one's data"
+
 
 class Response(Protocol):
     """What the walk reads of an HTTP answer."""
@@ -58,6 +67,16 @@ class Walk:
     @property
     def now(self) -> datetime:
         return self.container.clock.now()
+
+    @property
+    def at(self) -> str:
+        """The scene's time, for a command's `--at`."""
+        return self.now.isoformat()
+
+    @property
+    def sampled(self) -> str:
+        """A sampling time an hour before the scene's time."""
+        return (self.now - hours(1)).isoformat()
 
     def _as(self, name: str) -> dict[str, str]:
         # an official's TOTP code is accepted once and the clock is fixed: log in once each

@@ -11,23 +11,23 @@ from typing import Final
 import pytest
 from fastapi.testclient import TestClient
 
-from access_walk_helpers import Response, Walk, operations, walk_scene
+from access_walk_helpers import (
+    ADMIN,
+    AUDIT,
+    DEVICE_WRITE,
+    LOGIN,
+    OWN,
+    PLACES,
+    PUBLIC,
+    Response,
+    Walk,
+    operations,
+    walk_scene,
+)
 from api_helpers import api_routes
-from conftest import T0
 from healthcode.app import create_app
 from healthcode.container import Container
 from scope_helpers import access_records
-
-AT: Final = T0.isoformat()
-SAMPLED: Final = (T0.replace(hour=0)).isoformat()
-
-OWN = "a person's own data: the access log records reads by others"
-PUBLIC = "public: no one's personal data"
-LOGIN = "a log-in or log-out: credentials, no one's data read"
-PLACES = "about places, venues or organisations: no person's data"
-ADMIN = "accounts of officials or channels: no resident's data"
-DEVICE_WRITE = "a device or import writes presences; the answer counts rows, shows no one"
-AUDIT = "the chain's head or its check: counts and MACs, no one's data"
 
 Call = Callable[[Walk], tuple[Response, str]]
 
@@ -88,7 +88,7 @@ API_READS: Final[dict[tuple[str, str], Call]] = {
             "/api/v1/cases",
             {
                 "subject": w.bystander,
-                "sampled_at": SAMPLED,
+                "sampled_at": w.sampled,
                 "asymptomatic": True,
                 "test_reference": "HZ-PCR-0002",
             },
