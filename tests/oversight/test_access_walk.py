@@ -211,8 +211,7 @@ def test_every_route_is_walked_or_listed_with_a_reason() -> None:
 def test_route_reading_a_person_writes_an_access_record(
     container: Container, client: TestClient, operation: tuple[str, str]
 ) -> None:
-    """Calling the route as an official (or a signed device) succeeds and adds an access record
-    of the person whose data it shows."""
+    """The route, called by an official or a signed device, adds a record of the person shown."""
     scene = walk_scene(container, client)
     before = {s: access_records(container, s) for s in (scene.mine.subject, scene.bystander)}
     answer, subject = API_READS[operation](scene)

@@ -206,8 +206,7 @@ def test_every_command_is_walked_or_listed_with_a_reason() -> None:
 def test_command_reading_a_person_writes_an_access_record(
     container: Container, cli_env: Settings, command: str
 ) -> None:
-    """Running the command as an official succeeds and adds an access record of the person
-    whose data it prints."""
+    """The command, run as an official, adds an access record of the person it prints."""
     scene = walk_scene(container, None)
     before = {s: access_records(container, s) for s in (scene.mine.subject, scene.bystander)}
     args, subject = CLI_READS[command](scene)

@@ -17,8 +17,7 @@ from scope_helpers import TwoDistricts, access_entries, access_records, two_dist
 
 
 def test_district_official_lists_only_their_district(container: Container) -> None:
-    """Proposals, flagged check-ins, cases and quarantines listed by a Xihu official hold no
-    Shangcheng resident; a city-wide official's lists hold both."""
+    """A Xihu official's lists hold no Shangcheng resident; a city-wide official's hold both."""
     world = two_districts(container)
     uow, clock = container.uow, container.clock
     both = {world.xihu.subject, world.shangcheng.subject}
@@ -39,8 +38,7 @@ def test_district_official_lists_only_their_district(container: Container) -> No
 def test_district_official_cannot_read_or_review_another_districts_items(
     container: Container,
 ) -> None:
-    """A Shangcheng proposal, case or check-in is not found for a Xihu official, and rejecting
-    the Shangcheng check-in leaves it waiting for review."""
+    """A Xihu official finds no Shangcheng proposal, case or check-in, and cannot review it."""
     world = two_districts(container)
     uow, clock, xh = container.uow, container.clock, world.district_official
     other = world.shangcheng
@@ -72,8 +70,7 @@ def _reads(world: TwoDistricts, container: Container) -> None:
 
 
 def test_every_read_of_a_person_is_in_their_access_log(container: Container) -> None:
-    """Each list and read by an official writes a record for the person shown, naming what
-    was read; nothing is written about the person of the other district."""
+    """Each list and read writes a record naming what was read of the person shown, no other."""
     world = two_districts(container)
     outside_before = access_records(container, world.shangcheng.subject)
     before = len(access_entries(container, world.xihu.subject))
@@ -95,8 +92,7 @@ def test_every_read_of_a_person_is_in_their_access_log(container: Container) -> 
 
 
 def test_a_list_writes_one_record_per_person_shown(container: Container) -> None:
-    """A city-wide official listing proposals writes one record per person, not per proposal
-    (two proposals each: the confirmed case report and the pending override)."""
+    """Listing four proposals about two people writes two records: one per person shown."""
     world = two_districts(container)
     before = access_records(container)
     listed = proposals.list_proposals(
@@ -109,8 +105,7 @@ def test_a_list_writes_one_record_per_person_shown(container: Container) -> None
 def test_http_district_official_gets_nothing_of_another_district(
     container: Container, client: TestClient
 ) -> None:
-    """Through the API a Xihu official lists no Shangcheng item, gets 404 on its proposal, case
-    and check-in review, and each answered read is in the access log."""
+    """Over HTTP a Xihu official never lists or gets Shangcheng's items; reads are logged."""
     world = two_districts(container)
     headers = official_headers(client, world.district_kit, container.clock.now())
     other, mine = world.shangcheng, world.xihu

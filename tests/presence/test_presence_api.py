@@ -156,8 +156,7 @@ def test_locations_itinerary_and_consent(
 def test_employer_sees_pass_or_stop_only_after_consent(
     client: TestClient, container: Container
 ) -> None:
-    """An organisation lists a person; its gate learns nothing until the person consents, and
-    each pass or stop it learns is in the person's access log."""
+    """A gate learns nothing until the person consents; each pass or stop it learns is logged."""
     keys(container)
     admin = _admin(client, container)
     venue = _venue(client, admin, kind="office")
