@@ -104,6 +104,48 @@ def record_device_reads(
     )
 
 
+CONSOLE_ROLE = "operator"
+"""The role the operator at the console is recorded with: they hold the database and its key
+and act outside the access table (commands without ``--as``), yet what they print of a person
+is a read of that person's data like any other."""
+
+CONSOLE_PURPOSE = "operations"
+
+
+@dataclass(frozen=True)
+class ConsoleOperator:
+    """Who runs a console command that reads a person without ``--as`` (the system user)."""
+
+    name: str
+
+    @property
+    def actor(self) -> str:
+        return f"console:{self.name}"
+
+
+def record_console_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    operator: ConsoleOperator | None,
+    subjects: Iterable[str],
+    what: str,
+) -> int:
+    """Write the records of the console operator reading ``what`` of each of ``subjects`` (each
+    once, one bulk append) inside the caller's transaction; nothing when ``operator`` is None
+    (the person themself, or a use case called for no one)."""
+    if operator is None:
+        return 0
+    return uow.audit.append_many(
+        at=clock.now(),
+        actor=operator.actor,
+        role=CONSOLE_ROLE,
+        purpose=CONSOLE_PURPOSE,
+        subjects=list(dict.fromkeys(subjects)),
+        what=what,
+    )
+
+
 def own_access_log(*, uow: OversightUnitOfWork, principal: Principal) -> list[AccessRecord]:
     """Who read the citizen's data, why and when, oldest first."""
     principal = require(principal, Action.READ_OWN_ACCESS_LOG)

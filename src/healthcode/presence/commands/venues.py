@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from healthcode.checkpoint.device import DeviceConfig, write_device_file
-from healthcode.cli.context import acting_official, system
+from healthcode.cli.context import acting_official, console_operator, system
 from healthcode.cli.exit_codes import for_outcome
 from healthcode.cli.groups import default_command
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
@@ -113,7 +113,9 @@ def staff_add(organisation: str, subject: str, at: AtOpt = None, as_json: JsonOp
 def staff_list(organisation: str, as_json: JsonOpt = False) -> None:
     """The staff list with each person's consent."""
     with refusals(as_json=as_json), system(as_json=as_json) as c:
-        members = staff_of(uow=c.uow(), organisation_id=organisation)
+        members = staff_of(
+            uow=c.uow(), clock=c.clock, organisation_id=organisation, operator=console_operator()
+        )
     emit([{**vars(m), "active": m.active} for m in members], as_json=as_json)
 
 
