@@ -14,6 +14,7 @@ from healthcode.tracing import cases
 from healthcode.tracing.quarantine import list_quarantines
 from identity_helpers import official_headers
 from scope_helpers import TwoDistricts, access_entries, access_records, two_districts
+from tracing_helpers import report, resident
 
 
 def test_district_official_lists_only_their_district(container: Container) -> None:
@@ -129,3 +130,19 @@ def test_http_district_official_gets_nothing_of_another_district(
     assert still is not None and still.state == "flagged"
     assert access_records(container, mine.subject) == before + 4
     assert all(actor != "official:xh" for actor, _ in access_entries(container, other.subject))
+
+
+def test_withdrawing_a_reported_case_is_in_the_persons_access_log(container: Container) -> None:
+    """A supervisor withdrawing a still pending report (it shows the case) is recorded."""
+    world = two_districts(container)
+    subject = resident(container, 5)
+    case_id = report(container, world.city_official, subject, sampled_at=container.clock.now())
+    cases.withdraw_case(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=world.officials["li"],
+        case_id=case_id,
+        reason="the sample was mislabelled",
+    )
+    assert ("supervisor:li", "case withdrawn") in access_entries(container, subject)

@@ -245,6 +245,7 @@ def _reject_report(
     )
     (rejected,) = reject_pending(uow, record, kinds=frozenset({CONFIRM_CASE}), by=principal, at=now)
     uow.cases.save(record)
+    _recorded(uow, clock, principal, record, "case withdrawn")
     return rejected
 
 
