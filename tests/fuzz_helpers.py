@@ -123,7 +123,9 @@ def build_scene(container: Container) -> Scene:
     case_id = report(
         container, reporter, other, sampled_at=container.clock.now() - timedelta(hours=6)
     )
-    pending = [p.id for p in list_proposals(uow=container.uow(), principal=reporter)]
+    pending = [
+        p.id for p in list_proposals(uow=container.uow(), clock=container.clock, principal=reporter)
+    ]
     code = issue_code(
         uow=container.uow(),
         clock=container.clock,

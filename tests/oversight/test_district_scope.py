@@ -110,12 +110,12 @@ def test_district_official_lists_only_their_district_cases_and_quarantines(
     add_test_official(container, "xh", "official", district=XIHU)
     xh = principal(container, "xh")
 
-    listed = list_cases(uow=container.uow(), principal=xh)
+    listed = list_cases(uow=container.uow(), clock=container.clock, principal=xh)
     assert [v.record.case_id for v in listed] == [ids[xihu]]
     with pytest.raises(NotFound):
-        get_case(uow=container.uow(), principal=xh, case_id=ids[shangcheng])
+        get_case(uow=container.uow(), clock=container.clock, principal=xh, case_id=ids[shangcheng])
     orders = list_quarantines(uow=container.uow(), clock=container.clock, principal=xh)
     assert {v.order.subject for v in orders} == {xihu}
     everyone = list_quarantines(uow=container.uow(), clock=container.clock, principal=who["wang"])
     assert {v.order.subject for v in everyone} == {xihu, shangcheng}
-    assert len(list_cases(uow=container.uow(), principal=who["wang"])) == 2
+    assert len(list_cases(uow=container.uow(), clock=container.clock, principal=who["wang"])) == 2

@@ -210,7 +210,9 @@ def test_decided_proposals_stay_decided(container: Container, people: dict[str, 
             principal=people["zhou"],
             proposal_id=proposal_id,
         )
-    listed = proposals.list_proposals(uow=container.uow(), principal=people["audit"])
+    listed = proposals.list_proposals(
+        uow=container.uow(), clock=container.clock, principal=people["audit"]
+    )
     assert [(p.id, p.decision_note) for p in listed] == [(proposal_id, "no lab report attached")]
 
 
@@ -292,7 +294,10 @@ def test_policy_with_a_bad_tracing_section_is_never_proposed_nor_activated(
             reason="wider venue rule",
         )
     assert [p.field for p in refused.value.problems] == ["tracing.venue.min_overlap_minutes"]
-    assert proposals.list_proposals(uow=container.uow(), principal=people["li"]) == []
+    assert (
+        proposals.list_proposals(uow=container.uow(), clock=container.clock, principal=people["li"])
+        == []
+    )
     with pytest.raises(InvalidInput) as refused, container.uow() as uow:
         activate_policy(
             uow, clock=container.clock, source=source, activated_by="wang", approved_by="li"

@@ -85,7 +85,9 @@ def test_a_proposal_whose_check_runs_out_of_time_is_not_stored(container: Contai
             payload={"source": bundled_source("330100", version="2020.7")},
             reason="review",
         )
-    assert proposals.list_proposals(uow=container.uow(), principal=wang) == []
+    assert (
+        proposals.list_proposals(uow=container.uow(), clock=container.clock, principal=wang) == []
+    )
 
 
 def test_the_container_holds_proposals_to_the_setting(

@@ -16,6 +16,7 @@ from healthcode.presence.locations import import_boundaries
 from healthcode.presence.place_codes import parse_place_code
 from healthcode.presence.venues import VenueDetails, add_venue, reissue_place_code
 from healthcode.status.declarations import declare_health
+from identity_helpers import add_test_official, principal
 from presence_helpers import FAR_AWAY, HOSPITAL, SHANGHAI, WEST_LAKE, check_in_at, city, person
 
 
@@ -87,17 +88,16 @@ def test_confirmed_flagged_checkin_becomes_a_presence(container: Container) -> N
     first = check_in_at(container, subject, c.restaurant.place_code, FAR_AWAY).checkin
     # in Hangzhou, 4.6 km from the hospital (Shanghai, where it was, is now refused outright)
     second = check_in_at(container, subject, c.hospital.place_code, FAR_AWAY).checkin
-    waiting = flagged_checkins(uow=container.uow(), clock=container.clock, jurisdiction="330100")
+    add_test_official(container, "reviewer")
+    o = principal(container, "reviewer")
+    waiting = flagged_checkins(uow=container.uow(), clock=container.clock, principal=o)
     assert {w.id for w in waiting} == {first.id, second.id}
     confirmed = review_checkin(
-        uow=container.uow(), clock=container.clock, checkin_id=first.id, confirm=True, reviewer="o"
+        uow=container.uow(), clock=container.clock, principal=o, checkin_id=first.id, confirm=True
     )
+    assert confirmed.reviewed_by == "official:reviewer"
     review_checkin(
-        uow=container.uow(),
-        clock=container.clock,
-        checkin_id=second.id,
-        confirm=False,
-        reviewer="o",
+        uow=container.uow(), clock=container.clock, principal=o, checkin_id=second.id, confirm=False
     )
     [presence] = _presences(container, subject)
     assert presence.id == confirmed.presence_id  # type: ignore[attr-defined]
@@ -105,9 +105,9 @@ def test_confirmed_flagged_checkin_becomes_a_presence(container: Container) -> N
         review_checkin(
             uow=container.uow(),
             clock=container.clock,
+            principal=o,
             checkin_id=first.id,
             confirm=False,
-            reviewer="o",
         )
 
 
@@ -227,7 +227,9 @@ def test_a_check_in_from_another_city_is_refused_and_nothing_stored(container: C
     with pytest.raises(InvalidInput, match=r"is 165 km from Hangzhou") as refused:
         check_in_at(container, subject, c.restaurant.place_code, SHANGHAI)
     assert refused.value.problems[0].field == "lat"
-    assert flagged_checkins(uow=container.uow(), clock=container.clock, jurisdiction="330100") == []
+    add_test_official(container, "reviewer")
+    o = principal(container, "reviewer")
+    assert flagged_checkins(uow=container.uow(), clock=container.clock, principal=o) == []
     with container.uow() as uow:
         assert uow.venues.checkins_of(subject) == []
     assert _presences(container, subject) == []

@@ -156,7 +156,7 @@ def test_locations_itinerary_and_consent(
 def test_employer_sees_pass_or_stop_only_after_consent(
     client: TestClient, container: Container
 ) -> None:
-    """An organisation lists a person; its gate learns nothing until the person consents."""
+    """A gate learns nothing until the person consents; each pass or stop it learns is logged."""
     keys(container)
     admin = _admin(client, container)
     venue = _venue(client, admin, kind="office")
@@ -175,12 +175,18 @@ def test_employer_sees_pass_or_stop_only_after_consent(
         answers: dict[str, str] = response.json()["answers"]
         return answers
 
+    def gate_reads() -> list[str]:
+        log = client.get("/api/v1/me/access-log", headers=citizen).json()
+        return [r["what"] for r in log if r["actor"] == f"device:{device}"]
+
     assert ask() == {subject: "not_listed"}
     assert client.get("/api/v1/me/employers", headers=citizen).json()[0]["state"] == "pending"
     client.post(f"/api/v1/me/employers/{org}", headers=citizen)
     assert ask() == {subject: "pass"}
+    assert gate_reads() == ["staff pass or stop"]
     client.delete(f"/api/v1/me/employers/{org}", headers=citizen)
     assert ask() == {subject: "not_listed"}
+    assert gate_reads() == ["staff pass or stop"]
 
 
 def test_a_venue_at_tiananmen_is_a_422_naming_the_distance(

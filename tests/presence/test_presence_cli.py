@@ -9,6 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from cli_helpers import add_official
 from healthcode.cli.main import app
 from healthcode.settings import Settings
 
@@ -119,7 +120,8 @@ def test_posters_check_in_and_flagged_review(cli_env: Settings, tmp_path: Path) 
     assert (here["state"], here["outcome"]) == ("accepted", "pass")
     far = _json("checkin", city["subject"], "--code", code, "--lat", "30.29", "--lon", "120.21")
     assert far["state"] == "flagged"
-    [waiting] = _json("checkin", "flagged")
+    add_official("official-1", "official")
+    [waiting] = _json("checkin", "flagged", "--as", "official-1")
     assert waiting["id"] == far["id"]
     assert _json("checkin", "confirm", far["id"], "--as", "official-1")["state"] == "confirmed"
 

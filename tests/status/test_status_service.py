@@ -89,8 +89,10 @@ def test_beijing_arrival_is_yellow_for_14_days_to_the_second(
     assert status.colour is Colour.YELLOW
     assert status.valid_until == end
     assert status.reasons[0].ends_at == end
-    before = status_at(uow=container.uow(), subject=subject, at=end - timedelta(seconds=1))
-    at_end = status_at(uow=container.uow(), subject=subject, at=end)
+    before = status_at(
+        uow=container.uow(), clock=container.clock, subject=subject, at=end - timedelta(seconds=1)
+    )
+    at_end = status_at(uow=container.uow(), clock=container.clock, subject=subject, at=end)
     assert (before.colour, at_end.colour) == (Colour.YELLOW, Colour.GREEN)
 
 

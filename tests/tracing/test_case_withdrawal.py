@@ -98,7 +98,9 @@ def test_a_supervisor_cannot_withdraw_a_confirmed_case_alone(
     with pytest.raises(Conflict, match="already waiting"):
         _withdraw(container, scene.who["wang"], scene.case_id)
     work(container)
-    view = cases.get_case(uow=container.uow(), principal=zhao, case_id=scene.case_id)
+    view = cases.get_case(
+        uow=container.uow(), clock=container.clock, principal=zhao, case_id=scene.case_id
+    )
     assert view.state is CaseState.CONFIRMED and view.pending_withdrawal == proposal
     assert colour(container, scene.case) is Colour.RED
     assert colour(container, scene.diner) is Colour.RED
@@ -135,7 +137,12 @@ def test_an_approved_withdrawal_is_recorded_and_undoes_the_case(
     )
     assert approved.result == {"case_id": scene.case_id, "state": "withdrawn", "colour": "green"}
     assert colour(container, scene.case) is Colour.GREEN  # at once, in the approval
-    view = cases.get_case(uow=container.uow(), principal=scene.who["wang"], case_id=scene.case_id)
+    view = cases.get_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=scene.who["wang"],
+        case_id=scene.case_id,
+    )
     assert view.state is CaseState.WITHDRAWN and view.pending_withdrawal is None
     r = view.record
     assert (r.withdrawn_by, r.withdrawn_at, r.withdrawal_reason) == (
@@ -198,7 +205,12 @@ def test_a_pending_report_is_withdrawn_by_one_supervisor(
         "li",
     )
     assert rejected.decision_note == "case withdrawn: duplicate report"
-    view = cases.get_case(uow=container.uow(), principal=scene.who["wang"], case_id=scene.case_id)
+    view = cases.get_case(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=scene.who["wang"],
+        case_id=scene.case_id,
+    )
     assert view.state is CaseState.WITHDRAWN
     assert (view.record.withdrawn_by, view.record.withdrawal_reason) == ("li", "duplicate report")
     assert [p.kind for p in view.proposals] == ["confirm_case"]

@@ -48,7 +48,9 @@ def test_the_case_s_venue_is_read_once_for_close_and_secondary_contacts(
     assert reads == {"louwailou": 1}
     confirm(container, who["li"], case_id)
     work(container)
-    traced = cases.get_case(uow=container.uow(), principal=who["li"], case_id=case_id)
+    traced = cases.get_case(
+        uow=container.uow(), clock=container.clock, principal=who["li"], case_id=case_id
+    )
     assert dict(traced.record.trace_counts) == {"secondary-venue": 1, "venue": 1}
     assert reads == {"louwailou": 2}  # once by the preview, once by the trace
 

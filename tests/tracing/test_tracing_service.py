@@ -249,6 +249,9 @@ def test_correction_removes_only_exposures_that_no_longer_hold(
     spouse_history = status_history(uow=container.uow(), clock=container.clock, subject=p["spouse"])
     assert len(spouse_history) == spouse_changes
     view = cases.get_case(
-        uow=container.uow(), principal=world.officials["li"], case_id=world.case_id
+        uow=container.uow(),
+        clock=container.clock,
+        principal=world.officials["li"],
+        case_id=world.case_id,
     )
     assert view.record.version == 2 and view.record.trace_counts == {"household": 1}

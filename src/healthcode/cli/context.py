@@ -6,6 +6,8 @@ command runs, so a feature's commands never import the bootstrap that lists them
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -25,6 +27,7 @@ from healthcode.identity.officials import official_principal
 from healthcode.kernel.clock import Clock, FixedClock, SystemClock
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.oversight.access import Principal
+from healthcode.oversight.audit import ConsoleOperator
 from healthcode.settings import Settings
 
 Build = Callable[..., Container]
@@ -110,6 +113,15 @@ def unreachable(error: OperationalError) -> str:
     the database: ``database "x" does not exist``), never the SQL or its parameters."""
     first = str(error.orig or error).strip().splitlines()
     return f"cannot open the database: {first[0] if first else type(error).__name__}"
+
+
+def console_operator() -> ConsoleOperator:
+    """Who runs this command, as the access log names them (``console:<system user>``)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password entry: a bare container
+        name = f"uid-{os.getuid()}"
+    return ConsoleOperator(name)
 
 
 @contextmanager

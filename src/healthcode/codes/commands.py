@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import system
+from healthcode.cli.context import console_operator, system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
 from healthcode.cli.offline import pinned_roots
 from healthcode.cli.options import AtOpt, JsonOpt
@@ -148,6 +148,7 @@ def code(
                 private_keys=c.private_keys,
                 subject=subject,
                 lifetime=c.settings.code_lifetime,
+                operator=console_operator(),
             )
     if qr is not None:
         if qr.suffix.lower() == ".svg":

@@ -14,6 +14,7 @@ from healthcode.identity.masks import mask_name
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import DomainError, NotFound
 from healthcode.kernel.status import Notice, Status
+from healthcode.oversight.audit import ConsoleOperator, record_console_reads
 from healthcode.status.assessment import status_now
 
 
@@ -45,11 +46,13 @@ def issue_code(
     private_keys: PrivateKeyStore,
     subject: str,
     lifetime: timedelta,
+    operator: ConsoleOperator | None = None,
 ) -> IssuedCode:
     """Sign a short-lived code carrying the person's colour now and masked name.
 
     The code never outlives its colour: it expires at the earlier of ``lifetime`` from now and
-    the moment the status can next change. A blocking notice withholds it."""
+    the moment the status can next change. A blocking notice withholds it. Issued for the
+    console ``operator`` (not the person), the read is in the person's access log."""
     now = clock.now().replace(microsecond=0)
     with uow:
         person = uow.persons.get(subject)
@@ -74,6 +77,7 @@ def issue_code(
             masked_name=mask_name(person.name),
         )
         token = issue(claims, private_key=private_keys.load(key.kid))
+        record_console_reads(uow, clock=clock, operator=operator, subjects=[subject], what="code")
         uow.commit()
     return IssuedCode(
         token=token,

@@ -3,6 +3,7 @@ chain, in the same transaction as the read. Citizens see their own; auditors ver
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from healthcode.kernel.clock import Clock
@@ -27,13 +28,38 @@ def record_access(
     their own data is not recorded."""
     if principal.is_person(subject):
         return None
-    stated = purpose or principal.purpose
     return uow.audit.append(
         at=clock.now(),
         actor=principal.actor,
         role=principal.role.value,
-        purpose=str(stated.value if isinstance(stated, Purpose) else stated or "unstated"),
+        purpose=_purpose(purpose or principal.purpose),
         subject=subject,
+        what=what,
+    )
+
+
+def _purpose(stated: Purpose | str | None) -> str:
+    return str(stated.value if isinstance(stated, Purpose) else stated or "unstated")
+
+
+def record_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    principal: Principal,
+    subjects: Iterable[str],
+    what: str,
+) -> int:
+    """Write one audit record per person whose data a list shows ``principal`` (each person
+    once, in the order shown, in one bulk insert), inside the caller's transaction; the
+    principal's own data is not recorded. How many records were written."""
+    others = [s for s in dict.fromkeys(subjects) if not principal.is_person(s)]
+    return uow.audit.append_many(
+        at=clock.now(),
+        actor=principal.actor,
+        role=principal.role.value,
+        purpose=_purpose(principal.purpose),
+        subjects=others,
         what=what,
     )
 
@@ -54,6 +80,68 @@ def record_device_read(
         role=DEVICE_ROLE,
         purpose=purpose,
         subject=subject,
+        what=what,
+    )
+
+
+def record_device_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    device: str,
+    subjects: Iterable[str],
+    what: str,
+    purpose: str,
+) -> int:
+    """``record_device_read`` for each of ``subjects`` (each once), in one bulk append."""
+    return uow.audit.append_many(
+        at=clock.now(),
+        actor=f"device:{device}",
+        role=DEVICE_ROLE,
+        purpose=purpose,
+        subjects=list(dict.fromkeys(subjects)),
+        what=what,
+    )
+
+
+CONSOLE_ROLE = "operator"
+"""The role the operator at the console is recorded with: they hold the database and its key
+and act outside the access table (commands without ``--as``), yet what they print of a person
+is a read of that person's data like any other."""
+
+CONSOLE_PURPOSE = "operations"
+
+
+@dataclass(frozen=True)
+class ConsoleOperator:
+    """Who runs a console command that reads a person without ``--as`` (the system user)."""
+
+    name: str
+
+    @property
+    def actor(self) -> str:
+        return f"console:{self.name}"
+
+
+def record_console_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    operator: ConsoleOperator | None,
+    subjects: Iterable[str],
+    what: str,
+) -> int:
+    """Write the records of the console operator reading ``what`` of each of ``subjects`` (each
+    once, one bulk append) inside the caller's transaction; nothing when ``operator`` is None
+    (the person themself, or a use case called for no one)."""
+    if operator is None:
+        return 0
+    return uow.audit.append_many(
+        at=clock.now(),
+        actor=operator.actor,
+        role=CONSOLE_ROLE,
+        purpose=CONSOLE_PURPOSE,
+        subjects=list(dict.fromkeys(subjects)),
         what=what,
     )
 

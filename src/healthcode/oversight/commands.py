@@ -41,7 +41,9 @@ def proposal_list(
     """Proposals of the official's jurisdiction, oldest first."""
     with acting_official(as_, as_json=as_json) as (c, official):
         wanted = None if status is None else ProposalStatus(status)
-        found = proposals.list_proposals(uow=c.uow(), principal=official, status=wanted)
+        found = proposals.list_proposals(
+            uow=c.uow(), clock=c.clock, principal=official, status=wanted
+        )
 
     def human(console: Console) -> None:
         table = Table("id", "action", "subject", "status", "proposed by", "reason")

@@ -35,8 +35,15 @@ class ProposalRepository(Protocol):
         ...
 
     def list(
-        self, *, status: ProposalStatus | None = None, jurisdiction: str | None = None
-    ) -> list[Proposal]: ...
+        self,
+        *,
+        status: ProposalStatus | None = None,
+        jurisdiction: str | None = None,
+        district: str | None = None,
+    ) -> list[Proposal]:
+        """Oldest first; with ``district``, only proposals about no one person or about a
+        person registered in that district (cut in the query)."""
+        ...
 
 
 class AuditLogRepository(Protocol):
@@ -44,6 +51,19 @@ class AuditLogRepository(Protocol):
         self, *, at: datetime, actor: str, role: str, purpose: str, subject: str, what: str
     ) -> AccessRecord:
         """Append a record to the chain (serialised with every other writer)."""
+        ...
+
+    def append_many(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        role: str,
+        purpose: str,
+        subjects: Sequence[str],
+        what: str,
+    ) -> int:
+        """Append one record per subject, in order, in one bulk insert; how many."""
         ...
 
     def for_subject(self, subject: str) -> list[AccessRecord]: ...

@@ -20,7 +20,8 @@ from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFoun
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.text import TextKind, check_json, clean_text
 from healthcode.oversight.access import Action, Principal
-from healthcode.oversight.authz import require, require_person_scope, require_scope
+from healthcode.oversight.audit import record_access, record_reads
+from healthcode.oversight.authz import require, require_person_scope, require_scope, sees_person
 from healthcode.oversight.kinds import Approval, ProposalHandler, ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalStatus
 from healthcode.oversight.ports import OversightUnitOfWork
@@ -100,7 +101,24 @@ def propose_in(
         proposed_at=clock.now(),
     )
     uow.proposals.add(proposal)
+    _record(uow, clock, principal, proposal, "proposal made")
     return proposal
+
+
+def _record(
+    uow: OversightUnitOfWork, clock: Clock, principal: Principal, proposal: Proposal, what: str
+) -> None:
+    """A proposal about a person shows its payload (their case, times, test reference) to
+    whoever makes, decides or reads it: that is a read of their data, recorded."""
+    if proposal.subject is not None:
+        record_access(
+            uow,
+            clock=clock,
+            principal=principal,
+            subject=proposal.subject,
+            what=f"{what}: {proposal.kind}",
+            purpose=principal.purpose,
+        )
 
 
 def _pending(uow: OversightUnitOfWork, proposal_id: str) -> Proposal:
@@ -183,6 +201,7 @@ def approve_in(
         result=dict(result),
     )
     uow.proposals.save_decision(decided)
+    _record(uow, clock, principal, decided, "proposal approved")
     return decided
 
 
@@ -219,26 +238,55 @@ def reject_in(
     proposal, _, principal = _to_decide(uow, kinds, principal, proposal_id)
     decided = _decision(proposal, principal, ProposalStatus.REJECTED, clock, clean_note)
     uow.proposals.save_decision(decided)
+    _record(uow, clock, principal, decided, "proposal rejected")
     return decided
 
 
 def list_proposals(
-    *, uow: OversightUnitOfWork, principal: Principal, status: ProposalStatus | None = None
+    *,
+    uow: OversightUnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    status: ProposalStatus | None = None,
 ) -> list[Proposal]:
-    """Proposals of the principal's jurisdiction, oldest first."""
+    """Proposals of the principal's jurisdiction, oldest first; for an official with a
+    district, only those about no one person or about a person of that district. Each person
+    shown is recorded in the access log."""
     principal = require(principal, Action.LIST_PROPOSALS)
     with uow:
-        return uow.proposals.list(status=status, jurisdiction=principal.jurisdiction)
+        found = uow.proposals.list(
+            status=status, jurisdiction=principal.jurisdiction, district=principal.district
+        )
+        if record_reads(
+            uow,
+            clock=clock,
+            principal=principal,
+            subjects=[p.subject for p in found if p.subject is not None],
+            what="proposals",
+        ):
+            uow.commit()
+    return found
 
 
-def get_proposal(*, uow: OversightUnitOfWork, principal: Principal, proposal_id: str) -> Proposal:
+def get_proposal(
+    *, uow: OversightUnitOfWork, clock: Clock, principal: Principal, proposal_id: str
+) -> Proposal:
+    """One proposal within the principal's jurisdiction (and district, for a proposal about a
+    person); anything else is not found. Reading one about a person is recorded."""
     principal = require(principal, Action.LIST_PROPOSALS)
     with uow:
         proposal = uow.proposals.get(proposal_id)
-    if proposal is None or (
-        principal.jurisdiction is not None and proposal.jurisdiction != principal.jurisdiction
-    ):
-        raise NotFound("proposal", proposal_id)
+        if (
+            proposal is None
+            or (
+                principal.jurisdiction is not None
+                and proposal.jurisdiction != principal.jurisdiction
+            )
+            or (proposal.subject is not None and not sees_person(uow, principal, proposal.subject))
+        ):
+            raise NotFound("proposal", proposal_id)
+        _record(uow, clock, principal, proposal, "proposal")
+        uow.commit()
     return proposal
 
 

@@ -6,10 +6,10 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, column, func, or_, select, table, update
 from sqlalchemy.orm import Session
 
-from healthcode.db.bulk import key_filters
+from healthcode.db.bulk import insert_many, key_filters
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.oversight.audit_chain import (
     GENESIS,
@@ -25,6 +25,11 @@ from healthcode.oversight.model import Proposal, ProposalStatus
 from healthcode.oversight.tables import AccessAuditRow, AuditHeadRow, ProposalRow
 
 HEAD_ID = 1
+
+# Identity's table of people, named by the two columns a district's scope joins on: oversight
+# sits below identity and may not import its tables, yet a district official's list of
+# proposals must be cut at the query, not after every proposal is loaded and decrypted.
+_PERSONS = table("persons", column("subject"), column("district"))
 
 
 def audit_key(cipher: PersonalDataCipher) -> bytes:
@@ -121,13 +126,22 @@ class SqlProposalRepository:
         return found
 
     def list(
-        self, *, status: ProposalStatus | None = None, jurisdiction: str | None = None
+        self,
+        *,
+        status: ProposalStatus | None = None,
+        jurisdiction: str | None = None,
+        district: str | None = None,
     ) -> list[Proposal]:
         query = select(ProposalRow).order_by(ProposalRow.proposed_at, ProposalRow.id)
         if status is not None:
             query = query.where(ProposalRow.status == status.value)
         if jurisdiction is not None:
             query = query.where(ProposalRow.jurisdiction == jurisdiction)
+        if district is not None:
+            in_district = select(_PERSONS.c.subject).where(_PERSONS.c.district == district)
+            query = query.where(
+                or_(ProposalRow.subject.is_(None), ProposalRow.subject.in_(in_district))
+            )
         return [_proposal(row, self._cipher) for row in self._session.scalars(query)]
 
 
@@ -153,10 +167,7 @@ class SqlAuditLogRepository:
         self._session = session
         self._cipher = cipher
 
-    def append(
-        self, *, at: datetime, actor: str, role: str, purpose: str, subject: str, what: str
-    ) -> AccessRecord:
-        key = audit_key(self._cipher)
+    def _locked_head(self) -> AuditHeadRow:
         # Take the lock before reading the head: UPDATE ... SET seq = seq.
         self._session.execute(
             update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(seq=AuditHeadRow.seq)
@@ -165,6 +176,13 @@ class SqlAuditLogRepository:
         if head is None:
             head = AuditHeadRow(id=HEAD_ID, seq=0, hash=GENESIS, mac="")
             self._session.add(head)
+        return head
+
+    def append(
+        self, *, at: datetime, actor: str, role: str, purpose: str, subject: str, what: str
+    ) -> AccessRecord:
+        key = audit_key(self._cipher)
+        head = self._locked_head()
         seq, prev = head.seq + 1, head.hash
         entry = AccessEntry(
             seq=seq,
@@ -183,6 +201,43 @@ class SqlAuditLogRepository:
         head.mac = head_mac(key, seq=seq, hash_=digest)
         self._session.flush()
         return _record(row)
+
+    def append_many(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        role: str,
+        purpose: str,
+        subjects: Sequence[str],
+        what: str,
+    ) -> int:
+        if not subjects:
+            return 0
+        key = audit_key(self._cipher)
+        head = self._locked_head()
+        seq, digest = head.seq, head.hash
+        rows: list[dict[str, object]] = []
+        for subject in subjects:
+            seq += 1
+            entry = AccessEntry(
+                seq=seq,
+                at=at,
+                actor=actor,
+                role=role,
+                purpose=purpose,
+                subject=subject,
+                what=what,
+                prev_hash=digest,
+            )
+            digest = record_mac(key, entry)
+            rows.append({**vars(entry), "hash": digest})
+        records: Table = AccessAuditRow.__table__  # type: ignore[assignment]
+        insert_many(self._session, records, rows)
+        head.seq, head.hash = seq, digest
+        head.mac = head_mac(key, seq=seq, hash_=digest)
+        self._session.flush()
+        return len(rows)
 
     def for_subject(self, subject: str) -> list[AccessRecord]:
         rows = self._session.scalars(

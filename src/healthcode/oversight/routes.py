@@ -67,7 +67,9 @@ def list_proposals(
     official: ListsProposals, container: ContainerDep, status: ProposalStatus | None = None
 ) -> list[ProposalOut]:
     """Proposals of the caller's jurisdiction, oldest first (filter by `status`)."""
-    found = proposals.list_proposals(uow=container.uow(), principal=official, status=status)
+    found = proposals.list_proposals(
+        uow=container.uow(), clock=container.clock, principal=official, status=status
+    )
     return [ProposalOut.of(p) for p in found]
 
 
@@ -77,7 +79,12 @@ def get_proposal(
 ) -> ProposalOut:
     """One proposal and its decision."""
     return ProposalOut.of(
-        proposals.get_proposal(uow=container.uow(), principal=official, proposal_id=proposal_id)
+        proposals.get_proposal(
+            uow=container.uow(),
+            clock=container.clock,
+            principal=official,
+            proposal_id=proposal_id,
+        )
     )
 
 

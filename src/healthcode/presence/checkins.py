@@ -26,7 +26,9 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Presence
 from healthcode.kernel.ids import new_id
-from healthcode.oversight.access import Principal
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.audit import record_access, record_reads
+from healthcode.oversight.authz import require, sees_person
 from healthcode.presence.cells import cell_of, disk
 from healthcode.presence.geo import coordinate_problems, distance_metres
 from healthcode.presence.model import Checkin, Venue
@@ -187,41 +189,52 @@ def my_checkins(*, uow: PresenceUnitOfWork, subject: str) -> list[Checkin]:
 
 
 def flagged_checkins(
-    *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, principal: Principal | None = None
+    *, uow: PresenceUnitOfWork, clock: Clock, principal: Principal
 ) -> list[Checkin]:
-    """Check-ins waiting for review, oldest first (each read is in the access log)."""
-    from healthcode.oversight.audit import record_access
-
+    """Check-ins of the official's jurisdiction waiting for review (of their district's people,
+    for an official with a district, cut in the query), oldest first; each person shown is
+    recorded in the access log."""
+    principal = require(principal, Action.REVIEW_CHECKINS)
+    if principal.jurisdiction is None:
+        raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
     with uow:
-        found = uow.venues.checkins_in_state(jurisdiction, FLAGGED)
-        if principal is not None:
-            for subject in dict.fromkeys(c.subject for c in found):
-                record_access(
-                    uow,
-                    clock=clock,
-                    principal=principal,
-                    subject=subject,
-                    what="flagged check-ins",
-                    purpose=principal.purpose,
-                )
+        found = uow.venues.checkins_in_state(
+            principal.jurisdiction, FLAGGED, district=principal.district
+        )
+        subjects = [c.subject for c in found]
+        if record_reads(
+            uow, clock=clock, principal=principal, subjects=subjects, what="flagged check-ins"
+        ):
             uow.commit()
     return found
+
+
+def _to_review(uow: PresenceUnitOfWork, principal: Principal, checkin_id: str) -> Checkin:
+    """The check-in, if within the official's scope (outside it: not found, as if absent)."""
+    checkin = uow.venues.checkin(checkin_id)
+    if (
+        checkin is None
+        or (principal.jurisdiction is not None and checkin.jurisdiction != principal.jurisdiction)
+        or not sees_person(uow, principal, checkin.subject)
+    ):
+        raise NotFound("check-in", checkin_id)
+    return checkin
 
 
 def review_checkin(
     *,
     uow: PresenceUnitOfWork,
     clock: Clock,
+    principal: Principal,
     checkin_id: str,
     confirm: bool,
-    reviewer: str,
 ) -> Checkin:
-    """Confirm a flagged check-in (it becomes a presence) or reject it (it never does)."""
+    """Confirm a flagged check-in (it becomes a presence) or reject it (it never does). Only
+    one within the official's scope; the review, which shows the check-in, is recorded."""
+    principal = require(principal, Action.REVIEW_CHECKINS)
     now = clock.now()
     with uow:
-        checkin = uow.venues.checkin(checkin_id)
-        if checkin is None:
-            raise NotFound("check-in", checkin_id)
+        checkin = _to_review(uow, principal, checkin_id)
         if checkin.state != FLAGGED:
             raise InvalidInput.one("checkin", f"is {checkin.state}, not waiting for review")
         venue = uow.venues.venue(checkin.venue_id)
@@ -236,9 +249,17 @@ def review_checkin(
             checkin,
             state=CONFIRMED if confirm else REJECTED,
             presence_id=presence_id,
-            reviewed_by=reviewer,
+            reviewed_by=principal.actor,
             reviewed_at=now,
         )
         uow.venues.save_checkin(checkin)
+        record_access(
+            uow,
+            clock=clock,
+            principal=principal,
+            subject=checkin.subject,
+            what="check-in review",
+            purpose=principal.purpose,
+        )
         uow.commit()
     return checkin

@@ -28,6 +28,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.text import is_clean_line
 from healthcode.kernel.times import RANGE_RULE, time_problem
+from healthcode.oversight.audit import ConsoleOperator, record_console_reads, record_device_reads
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import StaffMember
 from healthcode.presence.ports import PresenceUnitOfWork
@@ -38,6 +39,8 @@ from healthcode.status.assessment import status_now
 CONTEXT: Final = "healthcode staff check v1"
 MAX_SUBJECTS: Final = 1_000
 NOT_LISTED: Final = "not_listed"
+STAFF_CHECK_WHAT: Final = "staff pass or stop"
+STAFF_CHECK_PURPOSE: Final = "staff entrance check"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,9 +119,19 @@ def answer_listing(
     return employment
 
 
-def staff_of(*, uow: PresenceUnitOfWork, organisation_id: str) -> list[StaffMember]:
+def staff_of(
+    *, uow: PresenceUnitOfWork, clock: Clock, organisation_id: str, operator: ConsoleOperator
+) -> list[StaffMember]:
+    """An organisation's staff list with each one's consent, for the console ``operator``:
+    whether someone consented to an employer is theirs, so each person shown is recorded."""
     with uow:
-        return uow.venues.staff_of(organisation_id)
+        members = uow.venues.staff_of(organisation_id)
+        subjects = [m.subject for m in members]
+        if record_console_reads(
+            uow, clock=clock, operator=operator, subjects=subjects, what="staff listing"
+        ):
+            uow.commit()
+    return members
 
 
 def _signed_bytes(device: str, at: datetime, subjects: Sequence[str]) -> bytes:
@@ -212,5 +225,14 @@ def check_staff(
                 continue
             colour = status_now(uow, clock=clock, subject=subject).colour
             answers[subject] = outcome_for(colour, accepted)
+        # a pass or stop tells the gate the person's colour: a read of their status
+        record_device_reads(
+            uow,
+            clock=clock,
+            device=device_id,
+            subjects=[s for s, answer in answers.items() if answer != NOT_LISTED],
+            what=STAFF_CHECK_WHAT,
+            purpose=STAFF_CHECK_PURPOSE,
+        )
         uow.commit()
     return answers

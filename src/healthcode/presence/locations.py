@@ -28,6 +28,7 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Arrival, Presence
 from healthcode.kernel.text import TextKind, text_problem
 from healthcode.kernel.times import RANGE_RULE, time_problem
+from healthcode.oversight.audit import ConsoleOperator, record_console_reads
 from healthcode.presence.cells import cell_of, centre
 from healthcode.presence.checkins import check_time
 from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
@@ -298,8 +299,15 @@ def _arrivals(
     return recorded
 
 
-def itinerary_of(*, uow: PresenceUnitOfWork, clock: Clock, subject: str) -> list[ItineraryEntry]:
-    """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days."""
+def itinerary_of(
+    *,
+    uow: PresenceUnitOfWork,
+    clock: Clock,
+    subject: str,
+    operator: ConsoleOperator | None = None,
+) -> list[ItineraryEntry]:
+    """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days (read for
+    the console ``operator``, the read is in the person's access log)."""
     from healthcode.presence.stays import ITINERARY_LOOKBACK
 
     now = clock.now()
@@ -311,4 +319,8 @@ def itinerary_of(*, uow: PresenceUnitOfWork, clock: Clock, subject: str) -> list
             _stay_of(p, places)
             for p in uow.presences.stays_of(subject, since=now - ITINERARY_LOOKBACK)
         ]
+        if record_console_reads(
+            uow, clock=clock, operator=operator, subjects=[subject], what="itinerary"
+        ):
+            uow.commit()
     return itinerary(stays, now=now)

@@ -53,7 +53,12 @@ class VenueRepository(Protocol):
 
     def checkins_of(self, subject: str) -> list[Checkin]: ...
 
-    def checkins_in_state(self, jurisdiction: str, state: str) -> list[Checkin]: ...
+    def checkins_in_state(
+        self, jurisdiction: str, state: str, *, district: str | None = None
+    ) -> list[Checkin]:
+        """Check-ins of the jurisdiction in ``state`` (of ``district``'s people only, when
+        given), oldest first."""
+        ...
 
     def staff_member(self, organisation_id: str, subject: str) -> StaffMember | None: ...
 

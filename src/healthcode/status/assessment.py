@@ -13,6 +13,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
 from healthcode.kernel.facts import Fact, FactKind
 from healthcode.kernel.status import Status
+from healthcode.oversight.audit import ConsoleOperator, record_console_reads
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
 from healthcode.policy.model import Policy
@@ -134,21 +135,41 @@ def status_now(uow: StatusUnitOfWork, *, clock: Clock, subject: str) -> Status:
     return refresh_status(uow, clock=clock, subject=subject, cause=TIME_CAUSE)
 
 
-def current_status(*, uow: StatusUnitOfWork, clock: Clock, subject: str) -> Status:
-    """The person's status now: from the cache while it holds, else reassessed and recorded."""
+def current_status(
+    *,
+    uow: StatusUnitOfWork,
+    clock: Clock,
+    subject: str,
+    operator: ConsoleOperator | None = None,
+) -> Status:
+    """The person's status now: from the cache while it holds, else reassessed and recorded.
+    Read for the console ``operator``, the read is in the person's access log."""
     with uow:
         status = status_now(uow, clock=clock, subject=subject)
+        record_console_reads(uow, clock=clock, operator=operator, subjects=[subject], what="status")
         uow.commit()
     return status
 
 
-def status_at(*, uow: StatusUnitOfWork, subject: str, at: datetime) -> Status:
+def status_at(
+    *,
+    uow: StatusUnitOfWork,
+    clock: Clock,
+    subject: str,
+    at: datetime,
+    operator: ConsoleOperator | None = None,
+) -> Status:
     """What the status is (or was, or will be) at ``at`` given the facts known now.
 
-    Read-only: nothing is cached or recorded."""
+    Nothing is cached or recorded, but for the console ``operator`` the read (in the access
+    log)."""
     with uow:
         policy = _policy_for(uow, subject)
         facts = list(uow.facts.for_subject(subject, kinds=kinds_read(policy)))
+        if record_console_reads(
+            uow, clock=clock, operator=operator, subjects=[subject], what="status"
+        ):
+            uow.commit()
     return assess(facts, policy, at, subject=subject)
 
 

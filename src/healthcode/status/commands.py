@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import acting_official, system
+from healthcode.cli.context import acting_official, console_operator, system
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.cli.proposals import show_proposal
@@ -71,10 +71,15 @@ def status(
     with refusals(as_json=as_json):
         _check_lang(lang)
         with system(as_json=as_json) as c:
+            operator = console_operator()
             if moment is None:
-                result = current_status(uow=c.uow(), clock=c.clock, subject=subject)
+                result = current_status(
+                    uow=c.uow(), clock=c.clock, subject=subject, operator=operator
+                )
             else:
-                result = status_at(uow=c.uow(), subject=subject, at=moment)
+                result = status_at(
+                    uow=c.uow(), clock=c.clock, subject=subject, at=moment, operator=operator
+                )
     payload: dict[str, Any] = {"subject": subject, **result.to_dict(lang)}
     emit(payload, as_json=as_json, human=lambda console: _show(result, lang, console))
 
@@ -101,6 +106,7 @@ def record_test(
                 test_kind=kind,
                 result=result,
                 sampled_at=sampled,
+                operator=console_operator(),
             )
     payload = {"test_result": fact.data(), "status": new_status.to_dict("en")}
     emit(

@@ -24,6 +24,7 @@ from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
 from healthcode.kernel.text import TextKind, clean_text
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.audit import record_access, record_reads
 from healthcode.oversight.authz import require, require_person_scope, sees_person
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import MAX_REASON_LENGTH, Proposal, ProposalKind, ProposalStatus
@@ -244,6 +245,7 @@ def _reject_report(
     )
     (rejected,) = reject_pending(uow, record, kinds=frozenset({CONFIRM_CASE}), by=principal, at=now)
     uow.cases.save(record)
+    _recorded(uow, clock, principal, record, "case withdrawn")
     return rejected
 
 
@@ -272,29 +274,55 @@ def approve_withdrawal(
 
 
 def list_cases(
-    *, uow: TracingUnitOfWork, principal: Principal, state: CaseState | None = None
+    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal, state: CaseState | None = None
 ) -> list[CaseView]:
     """Cases of the official's jurisdiction (of their district's people, for an official with a
-    district), oldest report first."""
+    district, cut in the query), oldest report first; each person shown is recorded in the
+    access log."""
     principal = require(principal, Action.READ_CASES)
     if principal.jurisdiction is None:
         raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
     with uow:
-        records = [
-            r
-            for r in uow.cases.list(principal.jurisdiction)
-            if sees_person(uow, principal, r.subject)
-        ]
+        records = uow.cases.list(principal.jurisdiction, district=principal.district)
         by_case = uow.proposals.for_cases([r.case_id for r in records])
-    views = [CaseView(record=r, proposals=by_case[r.case_id]) for r in records]
-    return [v for v in views if state is None or v.state is state]
+        views = [CaseView(record=r, proposals=by_case[r.case_id]) for r in records]
+        shown = [v for v in views if state is None or v.state is state]
+        if record_reads(
+            uow,
+            clock=clock,
+            principal=principal,
+            subjects=[v.record.subject for v in shown],
+            what="cases",
+        ):
+            uow.commit()
+    return shown
 
 
-def get_case(*, uow: TracingUnitOfWork, principal: Principal, case_id: str) -> CaseView:
+def get_case(
+    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal, case_id: str
+) -> CaseView:
+    """One case within the official's scope (anything else is not found); the read is
+    recorded in the access log."""
     principal = require(principal, Action.READ_CASES)
     with uow:
         record = _visible(uow, principal, case_id)
-        return CaseView(record=record, proposals=case_proposals(uow, record))
+        view = CaseView(record=record, proposals=case_proposals(uow, record))
+        _recorded(uow, clock, principal, record, "case")
+        uow.commit()
+    return view
+
+
+def _recorded(
+    uow: TracingUnitOfWork, clock: Clock, principal: Principal, record: CaseRecord, what: str
+) -> None:
+    record_access(
+        uow,
+        clock=clock,
+        principal=principal,
+        subject=record.subject,
+        what=what,
+        purpose=principal.purpose,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -313,8 +341,9 @@ def preview_case(
     budget: TimeBudget | None = None,
 ) -> CasePreview:
     """What tracing the case would find (as if confirmed now, for a reported case): how many
-    people each rule flags. Nothing is recorded. With a ``budget`` the preview stops with
-    ``TookTooLong`` once it is spent (the routes and commands give it the setting's)."""
+    people each rule flags. Nothing is recorded but the read, in the access log. With a
+    ``budget`` the preview stops with ``TookTooLong`` once it is spent (the routes and commands
+    give it the setting's)."""
     principal = require(principal, Action.PREVIEW_TRACING)
     with uow:
         record = _visible(uow, principal, case_id)
@@ -331,4 +360,6 @@ def preview_case(
             trace = find_case_exposures(
                 uow, record, now=clock.now(), deadline=deadline, evidence=False
             )
+        _recorded(uow, clock, principal, record, "case preview")
+        uow.commit()
     return CasePreview(**vars(trace.counts), state=view.state)

@@ -73,9 +73,12 @@ class TracingRepository(Protocol):
         """Everything traced about a person (retracted too), oldest first."""
         ...
 
-    def quarantine_orders(self, jurisdiction: str, *, at: datetime) -> list[QuarantineOrder]:
-        """Orders of the jurisdiction's people that are in force or planned after ``at``
-        (neither superseded nor retracted; releases are the caller's to check)."""
+    def quarantine_orders(
+        self, jurisdiction: str, *, at: datetime, district: str | None = None
+    ) -> list[QuarantineOrder]:
+        """Orders of the jurisdiction's people (of ``district``'s people only, when given) that
+        are in force or planned after ``at`` (neither superseded nor retracted; releases are
+        the caller's to check)."""
         ...
 
 
@@ -86,7 +89,12 @@ class CaseRepository(Protocol):
 
     def save(self, record: CaseRecord) -> None: ...
 
-    def list(self, jurisdiction: str, *, state: CaseState | None = None) -> list[CaseRecord]: ...
+    def list(
+        self, jurisdiction: str, *, state: CaseState | None = None, district: str | None = None
+    ) -> list[CaseRecord]:
+        """Cases of the jurisdiction (of ``district``'s people only, when given), oldest
+        report first."""
+        ...
 
 
 class RiskAreaRepository(Protocol):

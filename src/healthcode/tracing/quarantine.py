@@ -17,7 +17,8 @@ from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import FactKind, QuarantineOrder, Release, effective
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
-from healthcode.oversight.authz import require, sees_person
+from healthcode.oversight.audit import record_reads
+from healthcode.oversight.authz import require
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import Proposal, ProposalKind
 from healthcode.tracing.model.derived import ContactEvidence, DerivedFact, TracedFact
@@ -47,7 +48,8 @@ def list_quarantines(
     *, uow: TracingUnitOfWork, clock: Clock, principal: Principal
 ) -> list[OrderView]:
     """Orders of the official's jurisdiction (of their district's people, for an official with
-    a district) in force now or planned, not released."""
+    a district, cut in the query) in force now or planned, not released; each person shown is
+    recorded in the access log."""
     principal = require(principal, Action.READ_QUARANTINES)
     if principal.jurisdiction is None:
         raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
@@ -55,17 +57,22 @@ def list_quarantines(
     views: list[OrderView] = []
     with uow:
         rules = _quarantine_rules(uow, principal.jurisdiction)
-        orders = uow.tracing.quarantine_orders(principal.jurisdiction, at=now)
+        orders = uow.tracing.quarantine_orders(
+            principal.jurisdiction, at=now, district=principal.district
+        )
         releases: dict[str, list[Release]] = {}
         for order in orders:
-            if not sees_person(uow, principal, order.subject):
-                continue
             if order.subject not in releases:
                 found = effective(uow.facts.for_subject(order.subject, kinds=[FactKind.RELEASE]))
                 releases[order.subject] = [r for r in found if isinstance(r, Release)]
             if _released(order, releases[order.subject], rules):
                 continue
             views.append(OrderView(order=order, state="in_force" if order.at <= now else "planned"))
+        subjects = [v.order.subject for v in views]
+        if record_reads(
+            uow, clock=clock, principal=principal, subjects=subjects, what="quarantines"
+        ):
+            uow.commit()
     return views
 
 

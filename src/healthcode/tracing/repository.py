@@ -173,7 +173,9 @@ class SqlTracingRepository:
         )
         return [_derived(r) for r in rows]
 
-    def quarantine_orders(self, jurisdiction: str, *, at: datetime) -> list[QuarantineOrder]:
+    def quarantine_orders(
+        self, jurisdiction: str, *, at: datetime, district: str | None = None
+    ) -> list[QuarantineOrder]:
         table: Table = QuarantineOrderRow.__table__  # type: ignore[assignment]
         superseded = select(table.c.supersedes).where(table.c.supersedes.is_not(None))
         query = (
@@ -187,6 +189,8 @@ class SqlTracingRepository:
             )
             .order_by(table.c.at, table.c.id)
         )
+        if district is not None:
+            query = query.where(PersonRow.district == district)
         orders: list[QuarantineOrder] = []
         for row in self._session.execute(query):
             fact = from_row(FactKind.QUARANTINE_ORDER, row, self._cipher)
@@ -318,10 +322,16 @@ class SqlCaseRepository:
             setattr(row, name, value)
         self._session.flush()
 
-    def list(self, jurisdiction: str, *, state: CaseState | None = None) -> list[CaseRecord]:
+    def list(
+        self, jurisdiction: str, *, state: CaseState | None = None, district: str | None = None
+    ) -> list[CaseRecord]:
         query = select(CaseRecordRow).where(CaseRecordRow.jurisdiction == jurisdiction)
         if state is not None:
             query = query.where(CaseRecordRow.state == state.value)
+        if district is not None:
+            query = query.join(PersonRow, PersonRow.subject == CaseRecordRow.subject).where(
+                PersonRow.district == district
+            )
         rows = self._session.scalars(
             query.order_by(CaseRecordRow.reported_at, CaseRecordRow.case_id)
         )

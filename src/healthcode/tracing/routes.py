@@ -98,14 +98,20 @@ def list_cases(
     official: ReadsCases, container: ContainerDep, state: CaseState | None = None
 ) -> list[CaseOut]:
     """Cases of the caller's jurisdiction, oldest report first (filter by `state`)."""
-    found = cases.list_cases(uow=container.uow(), principal=official, state=state)
+    found = cases.list_cases(
+        uow=container.uow(), clock=container.clock, principal=official, state=state
+    )
     return [_case_out(v) for v in found]
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut)
 def get_case(case_id: Identifier, official: ReadsCases, container: ContainerDep) -> CaseOut:
     """One case: its details, state, who reported and confirmed it, what tracing found."""
-    return _case_out(cases.get_case(uow=container.uow(), principal=official, case_id=case_id))
+    return _case_out(
+        cases.get_case(
+            uow=container.uow(), clock=container.clock, principal=official, case_id=case_id
+        )
+    )
 
 
 @router.get("/cases/{case_id}/preview", response_model=PreviewOut)

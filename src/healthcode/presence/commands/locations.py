@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from healthcode.cli.context import system
+from healthcode.cli.context import console_operator, system
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, read_text_file, refusals
 from healthcode.kernel.errors import InvalidInput, Problem
@@ -111,7 +111,9 @@ def locations_import(
 def itinerary(subject: str, at: AtOpt = None, as_json: JsonOpt = False) -> None:
     """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days."""
     with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        entries = itinerary_of(uow=c.uow(), clock=c.clock, subject=subject)
+        entries = itinerary_of(
+            uow=c.uow(), clock=c.clock, subject=subject, operator=console_operator()
+        )
     payload = [
         {
             "jurisdiction": e.jurisdiction,

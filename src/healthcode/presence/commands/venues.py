@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from healthcode.checkpoint.device import DeviceConfig, write_device_file
-from healthcode.cli.context import system
+from healthcode.cli.context import acting_official, console_operator, system
 from healthcode.cli.exit_codes import for_outcome
 from healthcode.cli.groups import default_command
-from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
 from healthcode.cli.output import emit, invalid_code, parse_at, parse_time, refusals
 from healthcode.codes.keys import list_keys
 from healthcode.credentials.cose import public_key_bytes
@@ -113,7 +113,9 @@ def staff_add(organisation: str, subject: str, at: AtOpt = None, as_json: JsonOp
 def staff_list(organisation: str, as_json: JsonOpt = False) -> None:
     """The staff list with each person's consent."""
     with refusals(as_json=as_json), system(as_json=as_json) as c:
-        members = staff_of(uow=c.uow(), organisation_id=organisation)
+        members = staff_of(
+            uow=c.uow(), clock=c.clock, organisation_id=organisation, operator=console_operator()
+        )
     emit([{**vars(m), "active": m.active} for m in members], as_json=as_json)
 
 
@@ -267,34 +269,32 @@ def checkin(
 
 
 @checkin_app.command("flagged")
-def checkin_flagged(as_json: JsonOpt = False) -> None:
-    """Check-ins waiting for review."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        found = flagged_checkins(uow=c.uow(), clock=c.clock, jurisdiction=c.settings.jurisdiction)
+def checkin_flagged(as_: AsOpt, as_json: JsonOpt = False) -> None:
+    """Check-ins waiting for review in the official's jurisdiction and district (each person
+    shown is recorded in the access log)."""
+    with acting_official(as_, as_json=as_json) as (c, official):
+        found = flagged_checkins(uow=c.uow(), clock=c.clock, principal=official)
     emit([_checkin(x) for x in found], as_json=as_json)
 
 
 def _review(checkin_id: str, confirm: bool, reviewer: str, as_json: bool) -> None:
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
+    with acting_official(reviewer, as_json=as_json) as (c, official):
         checkin = review_checkin(
-            uow=c.uow(), clock=c.clock, checkin_id=checkin_id, confirm=confirm, reviewer=reviewer
+            uow=c.uow(), clock=c.clock, principal=official, checkin_id=checkin_id, confirm=confirm
         )
     emit(_checkin(checkin), as_json=as_json, human=lambda con: con.print(checkin.state))
 
 
-ReviewerOpt = Annotated[str, typer.Option("--as", help="Who reviews (recorded).")]
-
-
 @checkin_app.command("confirm")
-def checkin_confirm(checkin_id: str, reviewer: ReviewerOpt, as_json: JsonOpt = False) -> None:
+def checkin_confirm(checkin_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
     """Confirm a flagged check-in: it becomes a presence."""
-    _review(checkin_id, True, reviewer, as_json)
+    _review(checkin_id, True, as_, as_json)
 
 
 @checkin_app.command("reject")
-def checkin_reject(checkin_id: str, reviewer: ReviewerOpt, as_json: JsonOpt = False) -> None:
+def checkin_reject(checkin_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
     """Reject a flagged check-in: it never becomes a presence."""
-    _review(checkin_id, False, reviewer, as_json)
+    _review(checkin_id, False, as_, as_json)
 
 
 def ride(

@@ -11,6 +11,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_if_absent, key_filters
+from healthcode.identity.tables import PersonRow
 from healthcode.presence.geo import Boundary, parse_boundaries
 from healthcode.presence.model import (
     Checkin,
@@ -195,12 +196,17 @@ class SqlVenueRepository:
         )
         return [_checkin(r) for r in rows]
 
-    def checkins_in_state(self, jurisdiction: str, state: str) -> list[Checkin]:
-        rows = self._session.scalars(
-            select(CheckinRow)
-            .where(CheckinRow.jurisdiction == jurisdiction, CheckinRow.state == state)
-            .order_by(CheckinRow.at, CheckinRow.id)
+    def checkins_in_state(
+        self, jurisdiction: str, state: str, *, district: str | None = None
+    ) -> list[Checkin]:
+        query = select(CheckinRow).where(
+            CheckinRow.jurisdiction == jurisdiction, CheckinRow.state == state
         )
+        if district is not None:
+            query = query.join(PersonRow, PersonRow.subject == CheckinRow.subject).where(
+                PersonRow.district == district
+            )
+        rows = self._session.scalars(query.order_by(CheckinRow.at, CheckinRow.id))
         return [_checkin(r) for r in rows]
 
     def staff_member(self, organisation_id: str, subject: str) -> StaffMember | None:

@@ -265,13 +265,9 @@ def staff_check(container: ContainerDep, body: Annotated[dict[str, Any], Body()]
 
 @router.get("/checkins/flagged", response_model=list[CheckinOut])
 def get_flagged_checkins(official: ReviewsCheckins, container: ContainerDep) -> list[CheckinOut]:
-    """Check-ins waiting for review (far from their venue); each read is in the access log."""
-    found = flagged_checkins(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction=container.settings.jurisdiction,
-        principal=official,
-    )
+    """Check-ins waiting for review (far from their venue) of the caller's jurisdiction and
+    district; each person shown is recorded in the access log."""
+    found = flagged_checkins(uow=container.uow(), clock=container.clock, principal=official)
     return [CheckinOut.of(c) for c in found]
 
 
@@ -284,9 +280,9 @@ def confirm_checkin(
         review_checkin(
             uow=container.uow(),
             clock=container.clock,
+            principal=official,
             checkin_id=checkin_id,
             confirm=True,
-            reviewer=official.actor,
         )
     )
 
@@ -300,8 +296,8 @@ def reject_checkin(
         review_checkin(
             uow=container.uow(),
             clock=container.clock,
+            principal=official,
             checkin_id=checkin_id,
             confirm=False,
-            reviewer=official.actor,
         )
     )

@@ -203,7 +203,7 @@ def case_list(
     """Cases of the official's jurisdiction, oldest report first."""
     with acting_official(as_, as_json=as_json) as (c, official):
         wanted = None if state is None else CaseState(state)
-        found = cases.list_cases(uow=c.uow(), principal=official, state=wanted)
+        found = cases.list_cases(uow=c.uow(), clock=c.clock, principal=official, state=wanted)
 
     def human(console: Console) -> None:
         table = Table("case", "subject", "state", "reported", "confirmed", "traced")
@@ -227,7 +227,7 @@ def case_list(
 def case_show(case_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
     """One case: details, state, who reported and confirmed it, what tracing found."""
     with acting_official(as_, as_json=as_json) as (c, official):
-        view = cases.get_case(uow=c.uow(), principal=official, case_id=case_id)
+        view = cases.get_case(uow=c.uow(), clock=c.clock, principal=official, case_id=case_id)
     payload = case_payload(view)
     emit(
         payload,

@@ -1,0 +1,219 @@
+"""Every route and command that shows someone a person's data writes an access record: the
+walk calls each one in a seeded scene and counts the person's records before and after. A
+route or command that reads no one's data is listed below with the reason; one in neither
+list (a new one) fails the walk until it is put in one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import pytest
+from fastapi.testclient import TestClient
+
+from access_walk_helpers import (
+    ADMIN,
+    AUDIT,
+    DEVICE_WRITE,
+    LOGIN,
+    OWN,
+    PLACES,
+    PUBLIC,
+    Response,
+    Walk,
+    operations,
+    walk_scene,
+)
+from api_helpers import api_routes
+from healthcode.app import create_app
+from healthcode.container import Container
+from scope_helpers import access_records
+
+Call = Callable[[Walk], tuple[Response, str]]
+
+API_READS: Final[dict[tuple[str, str], Call]] = {
+    ("GET", "/api/v1/people/{subject}"): lambda w: (
+        w.get("wang", f"/api/v1/people/{w.mine.subject}"),
+        w.mine.subject,
+    ),
+    ("GET", "/api/v1/proposals"): lambda w: (w.get("wang", "/api/v1/proposals"), w.mine.subject),
+    ("GET", "/api/v1/proposals/{proposal_id}"): lambda w: (
+        w.get("wang", f"/api/v1/proposals/{w.mine.proposal_id}"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/proposals"): lambda w: (
+        w.post(
+            "wang",
+            "/api/v1/proposals",
+            {
+                "action": "override_colour",
+                "payload": {
+                    "subject": w.mine.subject,
+                    "colour": "yellow",
+                    "reason_category": "symptoms_seen_by_clinic",
+                    "expires_at": "2026-03-02T01:00:00+00:00",
+                },
+                "reason": "fever reported by the clinic",
+            },
+        ),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/approve"): lambda w: (
+        w.post("li", f"/api/v1/proposals/{w.mine.proposal_id}/approve", {"note": "checked"}),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/proposals/{proposal_id}/reject"): lambda w: (
+        w.post("li", f"/api/v1/proposals/{w.mine.proposal_id}/reject", {"note": "no result"}),
+        w.mine.subject,
+    ),
+    ("GET", "/api/v1/audit/access-log/{subject}"): lambda w: (
+        w.get("audit", f"/api/v1/audit/access-log/{w.mine.subject}"),
+        w.mine.subject,
+    ),
+    ("GET", "/api/v1/checkins/flagged"): lambda w: (
+        w.get("wang", "/api/v1/checkins/flagged"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/checkins/{checkin_id}/confirm"): lambda w: (
+        w.post("wang", f"/api/v1/checkins/{w.mine.checkin_id}/confirm"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/checkins/{checkin_id}/reject"): lambda w: (
+        w.post("wang", f"/api/v1/checkins/{w.mine.checkin_id}/reject"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/cases"): lambda w: (
+        w.post(
+            "wang",
+            "/api/v1/cases",
+            {
+                "subject": w.bystander,
+                "sampled_at": w.sampled,
+                "asymptomatic": True,
+                "test_reference": "HZ-PCR-0002",
+            },
+        ),
+        w.bystander,
+    ),
+    ("GET", "/api/v1/cases"): lambda w: (w.get("wang", "/api/v1/cases"), w.mine.subject),
+    ("GET", "/api/v1/cases/{case_id}"): lambda w: (
+        w.get("wang", f"/api/v1/cases/{w.mine.case_id}"),
+        w.mine.subject,
+    ),
+    ("GET", "/api/v1/cases/{case_id}/preview"): lambda w: (
+        w.get("wang", f"/api/v1/cases/{w.mine.case_id}/preview"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/confirm"): lambda w: (
+        w.post("li", f"/api/v1/cases/{w.reported_case()}/confirm", {}),
+        w.bystander,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/corrections"): lambda w: (
+        w.post(
+            "wang",
+            f"/api/v1/cases/{w.mine.case_id}/corrections",
+            {"test_reference": "HZ-PCR-0003", "reason": "the lab's number was mistyped"},
+        ),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/withdraw"): lambda w: (
+        w.post("wang", f"/api/v1/cases/{w.mine.case_id}/withdraw", {"reason": "false positive"}),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/cases/{case_id}/withdrawal/approve"): lambda w: (
+        w.post("li", f"/api/v1/cases/{w.withdrawal_proposed()}/withdrawal/approve", {}),
+        w.mine.subject,
+    ),
+    ("GET", "/api/v1/quarantines"): lambda w: (
+        w.get("wang", "/api/v1/quarantines"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/quarantines/release"): lambda w: (
+        w.post(
+            "wang",
+            "/api/v1/quarantines/release",
+            {"subject": w.mine.subject, "reason": "negative tests on days 1 and 3"},
+        ),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/verify"): lambda w: (
+        w.device_post("/api/v1/verify", w.lookup()),
+        w.bystander,
+    ),
+    ("POST", "/api/v1/staff-checks"): lambda w: (
+        w.device_post("/api/v1/staff-checks", w.staff_check()),
+        w.bystander,
+    ),
+}
+
+API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
+    (
+        "POST",
+        "/api/v1/registrations",
+    ): "a channel registers its own user: the answer is what it sent",
+    ("GET", "/api/v1/me"): OWN,
+    ("GET", "/api/v1/me/access-log"): OWN,
+    ("POST", "/api/v1/website/sign-up"): "a person signs up: the answer is their own new account",
+    ("POST", "/api/v1/website/login"): LOGIN,
+    ("POST", "/api/v1/officials/login"): LOGIN,
+    ("POST", "/api/v1/sessions/logout"): LOGIN,
+    ("POST", "/api/v1/oauth/token"): LOGIN,
+    ("POST", "/api/v1/officials"): ADMIN,
+    ("POST", "/api/v1/channels"): ADMIN,
+    ("GET", "/api/v1/channels"): ADMIN,
+    ("GET", "/api/v1/me/status"): OWN,
+    ("GET", "/api/v1/me/status/history"): OWN,
+    ("POST", "/api/v1/me/declarations/health"): OWN,
+    ("POST", "/api/v1/me/declarations/travel"): OWN,
+    ("GET", "/api/v1/me/declarations"): OWN,
+    ("GET", "/api/v1/me/code"): OWN,
+    ("GET", "/.well-known/healthcode/trust-list"): PUBLIC,
+    ("GET", "/api/v1/audit/verify"): AUDIT,
+    ("GET", "/api/v1/audit/anchor"): AUDIT,
+    ("POST", "/api/v1/me/checkins"): OWN,
+    ("GET", "/api/v1/me/checkins"): OWN,
+    ("POST", "/api/v1/me/rides"): OWN,
+    ("POST", "/api/v1/me/locations"): OWN,
+    ("POST", "/api/v1/locations/batches"): DEVICE_WRITE,
+    ("GET", "/api/v1/me/itinerary"): OWN,
+    ("GET", "/api/v1/me/presences"): OWN,
+    ("GET", "/api/v1/me/employers"): OWN,
+    ("POST", "/api/v1/me/employers/{organisation_id}"): OWN,
+    ("DELETE", "/api/v1/me/employers/{organisation_id}"): OWN,
+    ("POST", "/api/v1/organisations"): PLACES,
+    ("GET", "/api/v1/organisations"): PLACES,
+    ("POST", "/api/v1/organisations/{organisation_id}/staff"): (
+        "an organisation lists someone as staff: the answer is that listing (pending until "
+        "the person consents), nothing of the person"
+    ),
+    ("POST", "/api/v1/venues"): PLACES,
+    ("GET", "/api/v1/venues"): PLACES,
+    ("GET", "/api/v1/venues/{venue_id}/poster.svg"): PLACES,
+    ("GET", "/api/v1/venues/{venue_id}/poster.pdf"): PLACES,
+    ("POST", "/api/v1/venues/{venue_id}/devices"): PLACES,
+    ("POST", "/api/v1/scans/batches"): DEVICE_WRITE,
+    ("POST", "/api/v1/risk-areas"): PLACES,
+    ("GET", "/api/v1/risk-areas"): PLACES,
+    ("GET", "/api/v1/me/exposures"): OWN,
+}
+
+
+def test_every_route_is_walked_or_listed_with_a_reason() -> None:
+    """Each operation of the app reads a person's data (and is walked) or is listed as not."""
+    found = set(operations(list(api_routes(create_app().routes))))
+    assert not set(API_READS) & set(API_NOT_PERSONAL)
+    assert found - set(API_READS) - set(API_NOT_PERSONAL) == set(), "route in neither list"
+    assert (set(API_READS) | set(API_NOT_PERSONAL)) - found == set(), "listed route is gone"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("operation", sorted(API_READS), ids=" ".join)
+def test_route_reading_a_person_writes_an_access_record(
+    container: Container, client: TestClient, operation: tuple[str, str]
+) -> None:
+    """The route, called by an official or a signed device, adds a record of the person shown."""
+    scene = walk_scene(container, client)
+    before = {s: access_records(container, s) for s in (scene.mine.subject, scene.bystander)}
+    answer, subject = API_READS[operation](scene)
+    assert answer.status_code < 300, answer.text
+    assert access_records(container, subject) > before[subject], operation
