@@ -14,7 +14,7 @@ def proposal_payload(p: Proposal) -> dict[str, Any]:
         "action": p.kind,
         "subject": p.subject,
         "jurisdiction": p.jurisdiction,
-        "payload": dict(p.payload),
+        "payload": p.shown_payload,
         "reason": p.reason,
         "proposed_by": p.proposed_by,
         "proposed_at": p.proposed_at,
@@ -37,4 +37,8 @@ def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> Non
             f"{what} [bold]{about}[/] {p.status.value} "
             f"(proposal {p.id}, by {p.proposed_by}{decided})"
         )
+    once = (p.result or {}).get("totp_uri")
+    if once is not None:
+        # a new account's or a reset's TOTP enrolment: in this answer only, never stored
+        line += f"\nTOTP for {p.result and p.result.get('username')} (shown once): {once}"
     emit(proposal_payload(p), as_json=as_json, human=lambda console: console.print(line))

@@ -28,15 +28,23 @@ class ProposalRepository(Protocol):
 
     def get(self, proposal_id: str, *, for_update: bool = False) -> Proposal | None: ...
 
-    def save_decision(self, proposal: Proposal) -> None: ...
+    def save_decision(self, proposal: Proposal) -> None:
+        """Record the decision: status, decider, note, result, and the payload as decided."""
+        ...
 
     def for_cases(self, case_ids: Sequence[str]) -> Mapping[str, list[Proposal]]:
         """Per case, the proposals about it (report, corrections, withdrawals), oldest first."""
         ...
 
     def list(
-        self, *, status: ProposalStatus | None = None, jurisdiction: str | None = None
-    ) -> list[Proposal]: ...
+        self,
+        *,
+        status: ProposalStatus | None = None,
+        jurisdiction: str | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[Proposal]:
+        """Proposals, oldest first; of one status, jurisdiction or set of kinds when given."""
+        ...
 
 
 class AuditLogRepository(Protocol):

@@ -12,18 +12,21 @@ from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT
 from healthcode.api.types import Identifier
 from healthcode.identity.channels import add_channel, list_channels
-from healthcode.identity.officials import OfficialAccount, add_official
+from healthcode.identity.kinds import CREATE_OFFICIAL
+from healthcode.identity.officials import list_officials
 from healthcode.identity.profile import show_profile
 from healthcode.identity.routes.citizens import profile_out
 from healthcode.identity.schemas import (
     ChannelIn,
     ChannelOut,
     NewChannelOut,
-    NewOfficialOut,
     OfficialIn,
+    OfficialOut,
     ProfileOut,
 )
+from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.schemas import ProposalOut
 
 router = APIRouter(prefix="/api/v1", tags=["officials"])
 
@@ -39,22 +42,46 @@ ReadsPeople = Annotated[Principal, Depends(Authorized(Action.READ_PERSON))]
 
 @router.post(
     "/officials",
-    status_code=status.HTTP_201_CREATED,
-    response_model=NewOfficialOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ProposalOut,
     responses=CONFLICT,
 )
 def create_official(
     body: OfficialIn, admin: ManagesOfficials, container: ContainerDep
-) -> NewOfficialOut:
-    """Create an official's account (admins); the TOTP provisioning URI is shown once."""
-    created = add_official(
+) -> ProposalOut:
+    """Propose an official's account (admins): another admin approves it
+    (`POST /proposals/{id}/approve`) and gets its TOTP provisioning URI once. Only the
+    password's hash is kept with the proposal, and never shown."""
+    account = body.model_dump(exclude={"reason"})
+    proposal = proposals.propose(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=admin,
-        account=OfficialAccount(**body.model_dump()),
-        serving=container.settings.jurisdiction,
+        action=CREATE_OFFICIAL,
+        payload=account,
+        reason=body.reason,
     )
-    return NewOfficialOut(**vars(created))
+    return ProposalOut.of(proposal)
+
+
+@router.get("/officials", response_model=list[OfficialOut])
+def get_officials(admin: ManagesOfficials, container: ContainerDep) -> list[OfficialOut]:
+    """The accounts within the admin's jurisdiction, by username (no secrets). Role and scope
+    changes, TOTP resets and disabling are proposals: `POST /proposals` with the action
+    `change_official`, `reset_totp` or `disable_official`."""
+    return [
+        OfficialOut(
+            username=o.username,
+            role=o.role,
+            jurisdiction=o.jurisdiction,
+            district=o.district,
+            active=o.active,
+            sponsored_by=o.sponsored_by,
+            created_at=o.created_at,
+        )
+        for o in list_officials(uow=container.uow(), principal=admin)
+    ]
 
 
 @router.post(
