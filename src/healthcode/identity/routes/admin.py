@@ -3,6 +3,7 @@ masked registration (for epidemic control, audited)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -24,6 +25,7 @@ from healthcode.identity.schemas import (
     OfficialOut,
     ProfileOut,
 )
+from healthcode.kernel.errors import Conflict, InvalidInput
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.schemas import ProposalOut
@@ -53,16 +55,26 @@ def create_official(
     (`POST /proposals/{id}/approve`) and gets its TOTP provisioning URI once. Only the
     password's hash is kept with the proposal, and never shown."""
     account = body.model_dump(exclude={"reason"})
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=admin,
-        action=CREATE_OFFICIAL,
-        payload=account,
-        reason=body.reason,
-    )
+    try:
+        proposal = proposals.propose(
+            uow=container.uow(),
+            clock=container.clock,
+            kinds=container.proposal_kinds,
+            principal=admin,
+            action=CREATE_OFFICIAL,
+            payload=account,
+            reason=body.reason,
+        )
+    except InvalidInput as refused:  # named as in this body, not as in the proposal's payload
+        problems = [replace(p, field=_body_field(p.field)) for p in refused.problems]
+        raise InvalidInput(problems) from None
+    except Conflict as clash:
+        raise Conflict(_body_field(clash.field), clash.message) from None
     return ProposalOut.of(proposal)
+
+
+def _body_field(field: str) -> str:
+    return field.removeprefix("payload.")
 
 
 @router.get("/officials", response_model=list[OfficialOut])
