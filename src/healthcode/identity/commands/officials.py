@@ -13,12 +13,14 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AsOpt, JsonOpt
 from healthcode.cli.output import emit, refusals
-from healthcode.cli.proposals import show_proposal
+from healthcode.cli.proposals import proposal_payload, show_proposal
 from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
+from healthcode.identity.account_proposals import list_account_proposals
 from healthcode.identity.kinds import CHANGE_OFFICIAL, CREATE_OFFICIAL, DISABLE_OFFICIAL, RESET_TOTP
 from healthcode.identity.officials import OfficialAccount, add_official, list_officials
 from healthcode.oversight import proposals
+from healthcode.oversight.model import ProposalStatus
 
 official_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
 
@@ -178,6 +180,28 @@ def official_list(as_: AsOpt, as_json: JsonOpt = False) -> None:
         console.print(table)
 
     emit(rows, as_json=as_json, human=human)
+
+
+@official_app.command("proposals")
+def official_proposals(
+    as_: AsOpt,
+    status: Annotated[str | None, typer.Option(help="pending, approved or rejected.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Proposals about accounts in the admin's jurisdiction, oldest first; approve one with
+    `healthcode proposal approve ID --as ANOTHER_ADMIN`."""
+    with acting_official(as_, as_json=as_json) as (c, admin):
+        wanted = None if status is None else ProposalStatus(status)
+        found = list_account_proposals(uow=c.uow(), principal=admin, status=wanted)
+
+    def human(console: Console) -> None:
+        table = Table("id", "action", "account", "status", "proposed by", "reason")
+        for p in found:
+            account = str(p.payload.get("username", ""))
+            table.add_row(p.id, p.kind, account, p.status.value, p.proposed_by, p.reason)
+        console.print(table)
+
+    emit([proposal_payload(p) for p in found], as_json=as_json, human=human)
 
 
 COMMANDS: CommandTable = (("official", official_app),)

@@ -12,6 +12,7 @@ from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT
 from healthcode.api.types import Identifier
+from healthcode.identity.account_proposals import list_account_proposals
 from healthcode.identity.channels import add_channel, list_channels
 from healthcode.identity.kinds import CREATE_OFFICIAL
 from healthcode.identity.officials import list_officials
@@ -28,6 +29,7 @@ from healthcode.identity.schemas import (
 from healthcode.kernel.errors import Conflict, InvalidInput
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.model import ProposalStatus
 from healthcode.oversight.schemas import ProposalOut
 
 router = APIRouter(prefix="/api/v1", tags=["officials"])
@@ -94,6 +96,16 @@ def get_officials(admin: ManagesOfficials, container: ContainerDep) -> list[Offi
         )
         for o in list_officials(uow=container.uow(), principal=admin)
     ]
+
+
+@router.get("/officials/proposals", response_model=list[ProposalOut])
+def get_account_proposals(
+    admin: ManagesOfficials, container: ContainerDep, status: ProposalStatus | None = None
+) -> list[ProposalOut]:
+    """Proposals about officials' accounts in the admin's jurisdiction, oldest first (filter
+    by `status`); approve or reject them with `POST /proposals/{id}/approve` or `/reject`."""
+    found = list_account_proposals(uow=container.uow(), principal=admin, status=status)
+    return [ProposalOut.of(p) for p in found]
 
 
 @router.post(
