@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Console
+
 from healthcode.cli.output import emit
 from healthcode.oversight.model import Proposal
 
@@ -37,8 +39,14 @@ def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> Non
             f"{what} [bold]{about}[/] {p.status.value} "
             f"(proposal {p.id}, by {p.proposed_by}{decided})"
         )
-    once = (p.result or {}).get("totp_uri")
-    if once is not None:
-        # a new account's or a reset's TOTP enrolment: in this answer only, never stored
-        line += f"\nTOTP for {p.result and p.result.get('username')} (shown once): {once}"
-    emit(proposal_payload(p), as_json=as_json, human=lambda console: console.print(line))
+    result = p.result or {}
+
+    def human(console: Console) -> None:
+        console.print(line)
+        if "totp_uri" in result:
+            # a new account's or a reset's TOTP enrolment: in this answer only, never stored;
+            # not wrapped, so that it can be copied whole
+            who = result.get("username")
+            console.print(f"TOTP for {who} (shown once): {result['totp_uri']}", soft_wrap=True)
+
+    emit(proposal_payload(p), as_json=as_json, human=human)
