@@ -268,7 +268,6 @@ def prepare(url: str, label: str) -> tuple[Env, str]:
         add_official(
             uow=uow(),
             clock=clock,
-            principal=None,
             account=OfficialAccount(
                 username=name,
                 role=role,

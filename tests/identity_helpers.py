@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +20,13 @@ from factories import register, registration
 from healthcode.container import Container
 from healthcode.identity.assertions import service_audience
 from healthcode.identity.channels import add_channel
-from healthcode.identity.officials import OfficialAccount, add_official, official_principal
+from healthcode.identity.officials import (
+    OfficialAccount,
+    account_problems,
+    official_principal,
+    open_account_in,
+)
+from healthcode.identity.passwords import hash_password
 from healthcode.identity.registration import register_through_channel
 from healthcode.oversight.access import Principal
 
@@ -125,28 +132,37 @@ class OfficialKit:
     secret: str
 
 
+@cache
+def _password_hash() -> str:
+    """The test password's hash, computed once (argon2id is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
 def add_test_official(
     container: Container,
     username: str,
     role: str = "official",
     jurisdiction: str = "330100",
     district: str | None = None,
+    sponsor: str | None = None,
 ) -> OfficialKit:
-    created = add_official(
-        uow=container.uow(),
-        clock=container.clock,
-        principal=None,
-        account=OfficialAccount(
-            username=username,
-            role=role,
-            jurisdiction=jurisdiction,
-            district=district,
-            password=PASSWORD,
-        ),
-        # some tests make an official of another jurisdiction, which add_official refuses in
-        # an instance serving 330100, to show the access rules refuse them even so
-        serving=jurisdiction,
+    account = OfficialAccount(
+        username=username,
+        role=role,
+        jurisdiction=jurisdiction,
+        district=district,
+        password=PASSWORD,
     )
+    # some tests make an official of another jurisdiction, which the console refuses in an
+    # instance serving 330100, to show the access rules refuse them even so; and many tests
+    # need more accounts than the console's bootstrap allows: a scene is set directly
+    assert not account_problems(account, serving=jurisdiction, admin=None)
+    uow = container.uow()
+    with uow:
+        created = open_account_in(
+            uow, container.clock, account, password_hash=_password_hash(), sponsor=sponsor
+        )
+        uow.commit()
     return OfficialKit(username, role, totp_secret(created.totp_uri))
 
 

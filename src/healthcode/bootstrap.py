@@ -23,6 +23,7 @@ from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_curren
 from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
+from healthcode.identity.kinds import ACCOUNT_HANDLERS
 from healthcode.jobs.model import JobKind, JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandler, EventHandlers
@@ -75,6 +76,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     RELEASE,
     ACTIVATE_POLICY,
     *TRACING_HANDLERS,
+    *ACCOUNT_HANDLERS,
 )
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 

@@ -65,6 +65,7 @@ BODIES: dict[str, Body] = {
         "role": "official",
         "jurisdiction": "330100",
         "password": PASSWORD,
+        "reason": "fuzzing",
     },
     "POST /api/v1/channels": lambda s, n: {
         "name": f"fuzz-{n}",

@@ -16,6 +16,7 @@ from healthcode.kernel.clock import FixedClock
 from identity_helpers import (
     PASSWORD,
     ChannelKit,
+    OfficialKit,
     add_test_channel,
     add_test_official,
     as_citizen_of,
@@ -24,6 +25,7 @@ from identity_helpers import (
     official_headers,
     public_pem,
     totp_code,
+    totp_secret,
     website_citizen,
 )
 
@@ -243,19 +245,36 @@ def test_logout_ends_the_session(client: TestClient) -> None:
 def test_admin_creates_officials_and_channels(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """An admin creates an official (TOTP URI shown once) and a channel (secrets once)."""
+    """An admin proposes an official, a second approves (TOTP URI once); a channel directly."""
     admin = official_headers(client, add_test_official(container, "root", "admin"), clock.now())
-    created = client.post(
+    second = official_headers(client, add_test_official(container, "ops", "admin"), clock.now())
+    proposed = client.post(
         "/api/v1/officials",
         json={
             "username": "qian",
             "role": "official",
             "jurisdiction": "330100",
             "password": PASSWORD,
+            "reason": "new contact tracer",
         },
         headers=admin,
     )
-    assert created.status_code == 201 and created.json()["totp_uri"].startswith("otpauth://")
+    assert proposed.status_code == 202, proposed.text
+    assert proposed.json()["status"] == "pending" and "sealed" not in proposed.json()["payload"]
+    url = f"/api/v1/proposals/{proposed.json()['id']}/approve"
+    assert client.post(url, json={}, headers=admin).status_code == 403  # not by the proposer
+    approved = client.post(url, json={}, headers=second)
+    assert approved.status_code == 200, approved.text
+    uri = approved.json()["result"]["totp_uri"]
+    assert uri.startswith("otpauth://")
+    qian = OfficialKit("qian", "official", totp_secret(uri))
+    assert official_headers(client, qian, clock.now())
+    listed = client.get("/api/v1/officials", headers=second).json()
+    assert {(o["username"], o["sponsored_by"]) for o in listed} == {
+        ("root", None),
+        ("ops", None),
+        ("qian", "root"),
+    }
     key = Ed25519PrivateKey.generate()
     channel = client.post(
         "/api/v1/channels",
@@ -286,9 +305,15 @@ def test_admin_cannot_create_officials_outside_the_instance(
 ) -> None:
     """Another jurisdiction's official, or a district no region of it, is refused by name."""
     admin = official_headers(client, add_test_official(container, "root", "admin"), clock.now())
-    body = {"username": "qian", "role": "official", "jurisdiction": "330100", "password": PASSWORD}
+    body = {
+        "username": "qian",
+        "role": "official",
+        "jurisdiction": "330100",
+        "password": PASSWORD,
+        "reason": "new contact tracer",
+    }
     refused = client.post("/api/v1/officials", json={**body, **account}, headers=admin)
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == [field]
     kept = client.post("/api/v1/officials", json={**body, "district": "330106"}, headers=admin)
-    assert kept.status_code == 201, kept.text
+    assert kept.status_code == 202, kept.text

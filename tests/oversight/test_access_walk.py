@@ -159,6 +159,8 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/sessions/logout"): LOGIN,
     ("POST", "/api/v1/oauth/token"): LOGIN,
     ("POST", "/api/v1/officials"): ADMIN,
+    ("GET", "/api/v1/officials"): ADMIN,
+    ("GET", "/api/v1/officials/proposals"): ADMIN,
     ("POST", "/api/v1/channels"): ADMIN,
     ("GET", "/api/v1/channels"): ADMIN,
     ("GET", "/api/v1/me/status"): OWN,

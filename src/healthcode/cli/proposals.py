@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Console
+
 from healthcode.cli.output import emit
 from healthcode.oversight.model import Proposal
 
@@ -14,7 +16,7 @@ def proposal_payload(p: Proposal) -> dict[str, Any]:
         "action": p.kind,
         "subject": p.subject,
         "jurisdiction": p.jurisdiction,
-        "payload": dict(p.payload),
+        "payload": p.shown_payload,
         "reason": p.reason,
         "proposed_by": p.proposed_by,
         "proposed_at": p.proposed_at,
@@ -37,4 +39,14 @@ def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> Non
             f"{what} [bold]{about}[/] {p.status.value} "
             f"(proposal {p.id}, by {p.proposed_by}{decided})"
         )
-    emit(proposal_payload(p), as_json=as_json, human=lambda console: console.print(line))
+    result = p.result or {}
+
+    def human(console: Console) -> None:
+        console.print(line)
+        if "totp_uri" in result:
+            # a new account's or a reset's TOTP enrolment: in this answer only, never stored;
+            # not wrapped, so that it can be copied whole
+            who = result.get("username")
+            console.print(f"TOTP for {who} (shown once): {result['totp_uri']}", soft_wrap=True)
+
+    emit(proposal_payload(p), as_json=as_json, human=human)

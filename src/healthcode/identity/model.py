@@ -72,6 +72,9 @@ class Official:
     totp_last_step: int
     created_at: datetime
     active: bool = True
+    # the admin who proposed the account or its last change of role or scope (None: made at
+    # the console): four eyes never pairs an official with their sponsor
+    sponsored_by: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -27,7 +27,14 @@ from healthcode.identity.passwords import (
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.website import IssuedSession
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
+from healthcode.kernel.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    Problem,
+)
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import contains, is_region_code
 from healthcode.kernel.text import TextKind, check_secret, clean_text
@@ -43,7 +50,7 @@ _USERNAME = re.compile(r"[a-z][a-z0-9._-]{1,63}")
 
 @dataclass(frozen=True, kw_only=True)
 class OfficialAccount:
-    """An official's account as the admin enters it (``add_official`` checks every field)."""
+    """An official's account as the admin enters it (``account_problems`` checks every field)."""
 
     username: str
     role: str
@@ -64,6 +71,11 @@ class NewOfficial:
     totp_uri: str
 
 
+BOOTSTRAP_ADMINS = 2
+"""The console creates accounts directly only while fewer active admins than this exist: then
+two admins can take over, and every further account is a four-eyes proposal."""
+
+
 def principal_of(official: Official) -> Principal:
     return Principal(
         role=Role(official.role),
@@ -71,16 +83,16 @@ def principal_of(official: Official) -> Principal:
         name=official.username,
         jurisdiction=official.jurisdiction,
         district=official.district,
+        sponsor=official.sponsored_by,
     )
 
 
-def _scope_problems(
-    account: OfficialAccount, *, serving: str, admin: Principal | None
+def scope_problems(
+    jurisdiction: str, district: str | None, *, serving: str, admin: Principal | None
 ) -> list[Problem]:
-    """What is wrong with the account's jurisdiction and district: another jurisdiction's
+    """What is wrong with an account's jurisdiction and district: another jurisdiction's
     official, or a district that is no region of its jurisdiction, would act where this
-    instance has no say."""
-    jurisdiction, district = account.jurisdiction, account.district
+    instance (or the acting admin) has no say."""
     if not is_region_code(jurisdiction):
         return [Problem("jurisdiction", "must be a GB/T 2260 six-digit region code")]
     problems: list[Problem] = []
@@ -101,52 +113,99 @@ def _scope_problems(
     return problems
 
 
-def add_official(
-    *,
-    uow: IdentityUnitOfWork,
-    clock: Clock,
-    principal: Principal | None,
-    account: OfficialAccount,
-    serving: str,
-) -> NewOfficial:
-    """Create an official's account. ``principal`` None is the operator at the console, who
-    bootstraps the first admin with `healthcode official add`. The account's jurisdiction lies
-    inside the one this instance is ``serving`` (and the acting admin's), its district inside
-    its jurisdiction."""
-    if principal is not None:
-        require(principal, Action.MANAGE_OFFICIALS)
-    username, role, jurisdiction = account.username, account.role, account.jurisdiction
-    problems = _scope_problems(account, serving=serving, admin=principal)
-    if not _USERNAME.fullmatch(username):
+def role_problems(role: str) -> list[Problem]:
+    if role in {r.value for r in OFFICIAL_ROLES}:
+        return []
+    allowed = ", ".join(r.value for r in OFFICIAL_ROLES)
+    return [Problem("role", f"must be one of {allowed}")]
+
+
+def account_problems(
+    account: OfficialAccount, *, serving: str, admin: Principal | None
+) -> list[Problem]:
+    """Every field of ``account`` that breaks a rule, with the rule."""
+    problems = scope_problems(account.jurisdiction, account.district, serving=serving, admin=admin)
+    if not _USERNAME.fullmatch(account.username):
         problems.append(Problem("username", "must be 2-64 lower-case letters, digits, . _ or -"))
-    if role not in {r.value for r in OFFICIAL_ROLES}:
-        allowed = ", ".join(r.value for r in OFFICIAL_ROLES)
-        problems.append(Problem("role", f"must be one of {allowed}"))
+    problems.extend(role_problems(account.role))
     try:
         check_password_rules(account.password)
     except InvalidInput as refused:
         problems.extend(refused.problems)
-    if problems:
-        raise InvalidInput(problems)
+    return problems
+
+
+def open_account_in(
+    uow: IdentityUnitOfWork,
+    clock: Clock,
+    account: OfficialAccount,
+    *,
+    password_hash: str,
+    sponsor: str | None,
+) -> NewOfficial:
+    """Create a checked account with a fresh TOTP secret, inside the caller's transaction
+    (``account.password`` is not read: the caller hashed it, perhaps long before)."""
+    if uow.officials.by_username(account.username) is not None:
+        raise Conflict("username", "is already taken")
     secret = pyotp.random_base32()
     official = Official(
         id=new_id(),
-        username=username,
-        role=role,
-        jurisdiction=jurisdiction,
+        username=account.username,
+        role=account.role,
+        jurisdiction=account.jurisdiction,
         district=account.district or None,
-        password_hash=hash_password(account.password),
+        password_hash=password_hash,
         totp_secret=secret,
         totp_last_step=0,
         created_at=clock.now(),
+        sponsored_by=sponsor,
     )
+    uow.officials.add(official)
+    return NewOfficial(
+        official.id,
+        official.username,
+        official.role,
+        official.jurisdiction,
+        official.district,
+        totp_uri(secret, official.username),
+    )
+
+
+def totp_uri(secret: str, username: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
+
+
+def add_official(
+    *, uow: IdentityUnitOfWork, clock: Clock, account: OfficialAccount, serving: str
+) -> NewOfficial:
+    """Create an official's account from the console (`healthcode official add`), only to
+    bootstrap: while fewer than ``BOOTSTRAP_ADMINS`` active admins exist. After that, accounts
+    are four-eyes proposals of two admins (``identity.kinds``). The account's jurisdiction
+    lies inside the one this instance is ``serving``, its district inside its jurisdiction."""
+    problems = account_problems(account, serving=serving, admin=None)
+    if problems:
+        raise InvalidInput(problems)
+    password_hash = hash_password(account.password)
     with uow:
-        if uow.officials.by_username(username) is not None:
-            raise Conflict("username", "is already taken")
-        uow.officials.add(official)
+        if uow.officials.count_active(role=Role.ADMIN.value, for_update=True) >= BOOTSTRAP_ADMINS:
+            raise NotAllowed(
+                Action.MANAGE_OFFICIALS.value,
+                f"{BOOTSTRAP_ADMINS} admins exist: propose the account as an admin "
+                "(`healthcode official propose-add`) and have another admin approve it",
+            )
+        created = open_account_in(uow, clock, account, password_hash=password_hash, sponsor=None)
         uow.commit()
-    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
-    return NewOfficial(official.id, username, role, jurisdiction, official.district, uri)
+    return created
+
+
+def list_officials(*, uow: IdentityUnitOfWork, principal: Principal) -> list[Official]:
+    """The accounts within the admin's jurisdiction, by username (secrets are the caller's to
+    leave out)."""
+    principal = require(principal, Action.MANAGE_OFFICIALS)
+    with uow:
+        found = uow.officials.all()
+    within = principal.jurisdiction
+    return [o for o in found if within is None or contains(within, o.jurisdiction)]
 
 
 def _totp_step(secret: str, code: str, now: datetime, last_step: int) -> int | None:

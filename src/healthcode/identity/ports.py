@@ -86,6 +86,19 @@ class OfficialRepository(Protocol):
 
     def by_username(self, username: str) -> Official | None: ...
 
+    def save(self, official: Official) -> None:
+        """Store an account's role, scope, sponsor, active flag and TOTP secret and step."""
+        ...
+
+    def all(self) -> list[Official]:
+        """Every account, by username (officials are counted in hundreds, not millions)."""
+        ...
+
+    def count_active(self, *, role: str, for_update: bool = False) -> int:
+        """How many active accounts hold ``role``; ``for_update`` locks them, so that two
+        transactions removing admins cannot both see the other's admin as the one left."""
+        ...
+
     def use_totp_step(self, official_id: str, step: int) -> bool:
         """Record ``step`` as the official's last accepted TOTP step if it is later than the
         one recorded and the account is active, in one conditional update: True for the one

@@ -123,6 +123,9 @@ class ChannelOut(BaseModel):
 
 
 class OfficialIn(BaseModel):
+    """A proposed account: the approving admin gets its TOTP URI; only the password's hash is
+    kept, and never shown."""
+
     model_config = ConfigDict(extra="forbid")
 
     username: Identifier
@@ -130,12 +133,18 @@ class OfficialIn(BaseModel):
     jurisdiction: Identifier
     district: Identifier | None = None
     password: Secret
+    reason: Text = Field(description="Why the account is needed: the approving admin reads it")
 
 
-class NewOfficialOut(BaseModel):
-    id: str
+class OfficialOut(BaseModel):
+    """An official's account as admins list it (no secret)."""
+
     username: str
     role: str
     jurisdiction: str
     district: str | None
-    totp_uri: str = Field(description="otpauth:// provisioning URI, shown once")
+    active: bool
+    sponsored_by: str | None = Field(
+        description="The admin who proposed the account or its last change of role or scope"
+    )
+    created_at: datetime

@@ -133,6 +133,7 @@ class OfficialRow(Base):
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sponsored_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginThrottleRow(Base):

@@ -70,6 +70,8 @@ class Action(StrEnum):
     APPROVE_RISK_AREA = "approve_risk_area"
     PROPOSE_POLICY = "propose_policy"
     APPROVE_POLICY = "approve_policy"
+    PROPOSE_ACCOUNT_CHANGE = "propose_account_change"
+    APPROVE_ACCOUNT_CHANGE = "approve_account_change"
     # oversight
     READ_ACCESS_LOG = "read_access_log"
     VERIFY_AUDIT_LOG = "verify_audit_log"
@@ -166,6 +168,18 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
         (Action.MANAGE_OFFICIALS, Action.MANAGE_CHANNELS, Action.LOG_OUT),
     )
     | _grant(Role.ADMIN, Purpose.ADMINISTRATION, (Action.MANAGE_VENUES, Action.IMPORT_LOCATIONS))
+    # officials' accounts (create, role or scope, TOTP reset, disable) change by four eyes of
+    # two admins; the gates PROPOSE and DECIDE_PROPOSAL let an admin through to these kinds only
+    | _grant(
+        Role.ADMIN,
+        Purpose.ADMINISTRATION,
+        (
+            Action.PROPOSE,
+            Action.DECIDE_PROPOSAL,
+            Action.PROPOSE_ACCOUNT_CHANGE,
+            Action.APPROVE_ACCOUNT_CHANGE,
+        ),
+    )
     | _grant(Role.OFFICIAL, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
     | _grant(Role.SUPERVISOR, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
     | _grant(
@@ -208,7 +222,9 @@ class Principal:
 
     ``id`` is the subject for a citizen, the official's id, or the channel's client id;
     ``channel`` is the channel a citizen acts through ("website" for website sessions).
-    ``purpose`` is the purpose stated for the request at hand (None until stated)."""
+    ``purpose`` is the purpose stated for the request at hand (None until stated).
+    ``sponsor`` is, for an official, the admin who proposed their account or its last change of
+    role or scope: four eyes never pairs the two (``oversight.proposals``)."""
 
     role: Role
     id: str
@@ -217,6 +233,7 @@ class Principal:
     jurisdiction: str | None = None
     district: str | None = None
     purpose: Purpose | None = None
+    sponsor: str | None = None
 
     @property
     def subject(self) -> str | None:

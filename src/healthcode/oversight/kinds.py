@@ -50,6 +50,9 @@ class ProposalHandler(Generic[U]):
     prepare: Callable[[U, Clock, Principal, Mapping[str, Any]], Prepared]
     execute: Callable[[Approval[U]], Mapping[str, Any]]
     description: str = ""
+    # keys of the approval's result handed to the approver in the answer and never stored (a
+    # new TOTP provisioning URI): the proposal keeps the rest of the result
+    shown_once: frozenset[str] = frozenset()
 
 
 class ProposalKinds:

@@ -41,6 +41,10 @@ OVERRIDE_REASON_CATEGORIES: Mapping[str, str] = {
     "record_correction": "a wrong colour caused by a data error (correction towards the truth)",
 }
 
+# A payload's key for what the approval needs but no one may read (a new official's password
+# hash): never shown in a listing or an answer, and dropped from storage once decided.
+SEALED = "sealed"
+
 MAX_OVERRIDE_DURATION = timedelta(days=14)
 MAX_REASON_LENGTH = 1000
 
@@ -65,3 +69,9 @@ class Proposal:
     decision_note: str = ""
     result: Mapping[str, Any] | None = None
     case_id: str | None = None  # the case it reports, corrects or withdraws, if any
+    proposer_sponsor: str | None = None  # who sponsored the proposer's account (see Principal)
+
+    @property
+    def shown_payload(self) -> dict[str, Any]:
+        """The payload as listings and answers show it: without its sealed part."""
+        return {key: value for key, value in self.payload.items() if key != SEALED}

@@ -28,7 +28,9 @@ class ProposalRepository(Protocol):
 
     def get(self, proposal_id: str, *, for_update: bool = False) -> Proposal | None: ...
 
-    def save_decision(self, proposal: Proposal) -> None: ...
+    def save_decision(self, proposal: Proposal) -> None:
+        """Record the decision: status, decider, note, result, and the payload as decided."""
+        ...
 
     def for_cases(self, case_ids: Sequence[str]) -> Mapping[str, list[Proposal]]:
         """Per case, the proposals about it (report, corrections, withdrawals), oldest first."""
@@ -40,9 +42,11 @@ class ProposalRepository(Protocol):
         status: ProposalStatus | None = None,
         jurisdiction: str | None = None,
         district: str | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[Proposal]:
-        """Oldest first; with ``district``, only proposals about no one person or about a
-        person registered in that district (cut in the query)."""
+        """Oldest first; of one status, jurisdiction or set of kinds when given; with
+        ``district``, only proposals about no one person or about a person registered in that
+        district (cut in the query)."""
         ...
 
 

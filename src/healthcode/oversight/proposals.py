@@ -99,6 +99,7 @@ def propose_in(
         proposed_by=_name(principal),
         proposed_by_role=principal.role.value,
         proposed_at=clock.now(),
+        proposer_sponsor=principal.sponsor,
     )
     uow.proposals.add(proposal)
     _record(uow, clock, principal, proposal, "proposal made")
@@ -152,6 +153,7 @@ def _decision(
 ) -> Proposal:
     return replace(
         proposal,
+        payload=proposal.shown_payload,  # the sealed part served the decision only
         status=status,
         decided_by=_name(principal),
         decided_by_role=principal.role.value,
@@ -191,18 +193,33 @@ def approve_in(
     """``approve``, inside the caller's transaction."""
     clean_note = _note(note)
     proposal, handler, principal = _to_decide(uow, kinds, principal, proposal_id)
-    if _name(principal) == proposal.proposed_by:
-        raise NotAllowed(
-            handler.approve_action.value, "the proposer cannot approve their own proposal"
-        )
+    _require_other_eyes(proposal, principal, handler.approve_action)
     result = handler.execute(Approval(uow=uow, clock=clock, proposal=proposal, approver=principal))
     decided = replace(
         _decision(proposal, principal, ProposalStatus.APPROVED, clock, clean_note),
         result=dict(result),
     )
-    uow.proposals.save_decision(decided)
+    kept = {key: value for key, value in result.items() if key not in handler.shown_once}
+    uow.proposals.save_decision(replace(decided, result=kept))
     _record(uow, clock, principal, decided, "proposal approved")
     return decided
+
+
+def _require_other_eyes(proposal: Proposal, approver: Principal, action: Action) -> None:
+    """The approver is not the proposer, nor an account the proposer sponsored, nor the
+    sponsor of the proposer's account: an admin who had a second account made for themself
+    cannot pair it with their own."""
+    name = _name(approver)
+    if name == proposal.proposed_by:
+        raise NotAllowed(action.value, "the proposer cannot approve their own proposal")
+    if approver.sponsor is not None and approver.sponsor == proposal.proposed_by:
+        raise NotAllowed(
+            action.value, "the proposer sponsored your account: another official must approve"
+        )
+    if proposal.proposer_sponsor is not None and proposal.proposer_sponsor == name:
+        raise NotAllowed(
+            action.value, "you sponsored the proposer's account: another official must approve"
+        )
 
 
 def reject(

@@ -63,6 +63,7 @@ def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
             row.decision_note_enc, context=_text_context(row.id, "decision_note")
         ),
         result=None if row.result is None else dict(row.result),
+        proposer_sponsor=row.proposer_sponsor,
     )
 
 
@@ -91,6 +92,7 @@ class SqlProposalRepository:
                 proposed_by=proposal.proposed_by,
                 proposed_by_role=proposal.proposed_by_role,
                 proposed_at=proposal.proposed_at,
+                proposer_sponsor=proposal.proposer_sponsor,
                 status=proposal.status.value,
                 decision_note_enc=self._seal(proposal.id, "decision_note", proposal.decision_note),
             )
@@ -105,6 +107,9 @@ class SqlProposalRepository:
         row = self._session.get(ProposalRow, proposal.id)
         if row is None:
             raise LookupError(proposal.id)
+        row.payload_enc = self._seal(
+            proposal.id, "payload", json.dumps(dict(proposal.payload), ensure_ascii=False)
+        )
         row.status = proposal.status.value
         row.decided_by = proposal.decided_by
         row.decided_by_role = proposal.decided_by_role
@@ -131,8 +136,11 @@ class SqlProposalRepository:
         status: ProposalStatus | None = None,
         jurisdiction: str | None = None,
         district: str | None = None,
+        kinds: Sequence[str] | None = None,
     ) -> list[Proposal]:
         query = select(ProposalRow).order_by(ProposalRow.proposed_at, ProposalRow.id)
+        if kinds is not None:
+            query = query.where(ProposalRow.kind.in_(kinds))
         if status is not None:
             query = query.where(ProposalRow.status == status.value)
         if jurisdiction is not None:

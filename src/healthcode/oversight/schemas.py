@@ -50,7 +50,7 @@ class ProposalOut(BaseModel):
             action=proposal.kind,
             subject=proposal.subject,
             jurisdiction=proposal.jurisdiction,
-            payload=dict(proposal.payload),
+            payload=proposal.shown_payload,
             reason=proposal.reason,
             proposed_by=proposal.proposed_by,
             proposed_by_role=proposal.proposed_by_role,

@@ -29,6 +29,8 @@ class ProposalRow(Base):
     proposed_by: Mapped[str] = mapped_column(String(64))
     proposed_by_role: Mapped[str] = mapped_column(String(20))
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # who sponsored the proposer's account (an approver may not be that admin)
+    proposer_sponsor: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_by_role: Mapped[str | None] = mapped_column(String(20))

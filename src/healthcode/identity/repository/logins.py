@@ -84,6 +84,7 @@ class SqlOfficialRepository:
             totp_last_step=row.totp_last_step,
             created_at=row.created_at,
             active=row.active,
+            sponsored_by=row.sponsored_by,
         )
 
     def add(self, official: Official) -> None:
@@ -101,9 +102,33 @@ class SqlOfficialRepository:
                 totp_last_step=official.totp_last_step,
                 created_at=official.created_at,
                 active=official.active,
+                sponsored_by=official.sponsored_by,
             )
         )
         self._session.flush()
+
+    def save(self, official: Official) -> None:
+        row = self._session.get(OfficialRow, official.id)
+        if row is None:
+            raise LookupError(official.id)
+        row.role, row.active = official.role, official.active
+        row.jurisdiction, row.district = official.jurisdiction, official.district
+        row.sponsored_by = official.sponsored_by
+        row.totp_secret_enc = self._cipher.encrypt(
+            official.totp_secret, context=f"official:{official.id}:totp"
+        )
+        row.totp_last_step = official.totp_last_step
+        self._session.flush()
+
+    def all(self) -> list[Official]:
+        rows = self._session.scalars(select(OfficialRow).order_by(OfficialRow.username))
+        return [self._official(row) for row in rows]
+
+    def count_active(self, *, role: str, for_update: bool = False) -> int:
+        query = select(OfficialRow.id).where(OfficialRow.role == role, OfficialRow.active.is_(True))
+        if for_update:
+            query = query.with_for_update()
+        return len(self._session.scalars(query).all())
 
     def get(self, official_id: str) -> Official | None:
         row = self._session.get(OfficialRow, official_id)

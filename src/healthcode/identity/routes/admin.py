@@ -3,6 +3,7 @@ masked registration (for epidemic control, audited)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -11,19 +12,25 @@ from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT
 from healthcode.api.types import Identifier
+from healthcode.identity.account_proposals import list_account_proposals
 from healthcode.identity.channels import add_channel, list_channels
-from healthcode.identity.officials import OfficialAccount, add_official
+from healthcode.identity.kinds import CREATE_OFFICIAL
+from healthcode.identity.officials import list_officials
 from healthcode.identity.profile import show_profile
 from healthcode.identity.routes.citizens import profile_out
 from healthcode.identity.schemas import (
     ChannelIn,
     ChannelOut,
     NewChannelOut,
-    NewOfficialOut,
     OfficialIn,
+    OfficialOut,
     ProfileOut,
 )
+from healthcode.kernel.errors import Conflict, InvalidInput
+from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.model import ProposalStatus
+from healthcode.oversight.schemas import ProposalOut
 
 router = APIRouter(prefix="/api/v1", tags=["officials"])
 
@@ -39,22 +46,66 @@ ReadsPeople = Annotated[Principal, Depends(Authorized(Action.READ_PERSON))]
 
 @router.post(
     "/officials",
-    status_code=status.HTTP_201_CREATED,
-    response_model=NewOfficialOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ProposalOut,
     responses=CONFLICT,
 )
 def create_official(
     body: OfficialIn, admin: ManagesOfficials, container: ContainerDep
-) -> NewOfficialOut:
-    """Create an official's account (admins); the TOTP provisioning URI is shown once."""
-    created = add_official(
-        uow=container.uow(),
-        clock=container.clock,
-        principal=admin,
-        account=OfficialAccount(**body.model_dump()),
-        serving=container.settings.jurisdiction,
-    )
-    return NewOfficialOut(**vars(created))
+) -> ProposalOut:
+    """Propose an official's account (admins): another admin approves it
+    (`POST /proposals/{id}/approve`) and gets its TOTP provisioning URI once. Only the
+    password's hash is kept with the proposal, and never shown."""
+    account = body.model_dump(exclude={"reason"})
+    try:
+        proposal = proposals.propose(
+            uow=container.uow(),
+            clock=container.clock,
+            kinds=container.proposal_kinds,
+            principal=admin,
+            action=CREATE_OFFICIAL,
+            payload=account,
+            reason=body.reason,
+        )
+    except InvalidInput as refused:  # named as in this body, not as in the proposal's payload
+        problems = [replace(p, field=_body_field(p.field)) for p in refused.problems]
+        raise InvalidInput(problems) from None
+    except Conflict as clash:
+        raise Conflict(_body_field(clash.field), clash.message) from None
+    return ProposalOut.of(proposal)
+
+
+def _body_field(field: str) -> str:
+    return field.removeprefix("payload.")
+
+
+@router.get("/officials", response_model=list[OfficialOut])
+def get_officials(admin: ManagesOfficials, container: ContainerDep) -> list[OfficialOut]:
+    """The accounts within the admin's jurisdiction, by username (no secrets). Role and scope
+    changes, TOTP resets and disabling are proposals: `POST /proposals` with the action
+    `change_official`, `reset_totp` or `disable_official`."""
+    return [
+        OfficialOut(
+            username=o.username,
+            role=o.role,
+            jurisdiction=o.jurisdiction,
+            district=o.district,
+            active=o.active,
+            sponsored_by=o.sponsored_by,
+            created_at=o.created_at,
+        )
+        for o in list_officials(uow=container.uow(), principal=admin)
+    ]
+
+
+@router.get("/officials/proposals", response_model=list[ProposalOut])
+def get_account_proposals(
+    admin: ManagesOfficials, container: ContainerDep, status: ProposalStatus | None = None
+) -> list[ProposalOut]:
+    """Proposals about officials' accounts in the admin's jurisdiction, oldest first (filter
+    by `status`); approve or reject them with `POST /proposals/{id}/approve` or `/reject`."""
+    found = list_account_proposals(uow=container.uow(), principal=admin, status=status)
+    return [ProposalOut.of(p) for p in found]
 
 
 @router.post(

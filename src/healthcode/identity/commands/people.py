@@ -1,5 +1,4 @@
-"""`healthcode register|person|official|channel|demo`: people, officials' accounts, channels and
-the demo channels."""
+"""`healthcode register|person|channel|demo`: people, channels and the demo channels."""
 
 from __future__ import annotations
 
@@ -21,11 +20,9 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, read_text_file, refusals
-from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
 from healthcode.identity.channels import NewChannel, add_channel
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
-from healthcode.identity.officials import OfficialAccount, add_official
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
 from healthcode.kernel.errors import InvalidInput
@@ -114,47 +111,7 @@ def show(
     emit(payload, as_json=as_json, human=human)
 
 
-official_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
-
-
 channel_app = typer.Typer(help="Channels: partner apps and the city website.", no_args_is_help=True)
-
-
-@official_app.command("add")
-def official_add(
-    username: Annotated[str, typer.Option(help="Login name.")],
-    role: Annotated[str, typer.Option(help="official, supervisor, auditor or admin.")],
-    jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 code of their scope.")],
-    district: Annotated[str | None, typer.Option(help="District within it.")] = None,
-    password_stdin: PasswordStdinOpt = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Create an official's account (bootstraps the first admin); prints the TOTP
-    provisioning URI once — enrol it in an authenticator app now. The password is asked for
-    (hidden, twice) or read from standard input with --password-stdin, never an argument."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        password = read_password(from_stdin=password_stdin, as_json=as_json)
-        created = add_official(
-            uow=c.uow(),
-            clock=c.clock,
-            principal=None,
-            account=OfficialAccount(
-                username=username,
-                role=role,
-                jurisdiction=jurisdiction,
-                district=district,
-                password=password,
-            ),
-            serving=c.settings.jurisdiction,
-        )
-    emit(
-        vars(created),
-        as_json=as_json,
-        human=lambda console: console.print(
-            f"created {created.role} [bold]{created.username}[/] ({created.jurisdiction})\n"
-            f"TOTP (shown once): {created.totp_uri}"
-        ),
-    )
 
 
 @channel_app.command("add")
@@ -270,7 +227,6 @@ def seed(
 COMMANDS: CommandTable = (
     ("register", register),
     ("person", person_app),
-    ("official", official_app),
     ("channel", channel_app),
     ("demo", demo_app),
 )
