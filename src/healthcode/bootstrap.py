@@ -23,6 +23,8 @@ from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_curren
 from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
+from healthcode.identity.ports import SmsSender
+from healthcode.identity.sms import HttpSmsGateway, SmsFile
 from healthcode.jobs.model import JobKind, JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandler, EventHandlers
@@ -150,6 +152,13 @@ def initialise(settings: Settings) -> list[str]:
     return done
 
 
+def sms_sender(settings: Settings) -> SmsSender:
+    """The gateway of ``settings.sms_gateway_url``, or without one the file ``sms_file``."""
+    if settings.sms_gateway_url:
+        return HttpSmsGateway(settings.sms_gateway_url, token=settings.sms_gateway_token)
+    return SmsFile(settings.sms_file)
+
+
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``); secrets
     that others may read are refused (``ExposedSecret``) before anything is opened."""
@@ -168,5 +177,6 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
         proposal_kinds=proposal_kinds(settings),
         job_kinds=job_kinds(),
         events=EventHandlers(EVENT_HANDLERS),
+        sms=sms_sender(settings),
         clock=clock_factory(),
     )

@@ -16,10 +16,12 @@ from healthcode.identity.model import (
     Channel,
     CitizenAccount,
     Consent,
+    IdentityState,
     Official,
     Person,
     Throttle,
 )
+from healthcode.kernel.errors import DomainError
 from healthcode.oversight.ports import PersonDirectory
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -31,7 +33,15 @@ class PersonRepository(PersonDirectory, Protocol):
 
     def subject_for_id_number(
         self, *, jurisdiction: str, id_type: str, id_number: str
-    ) -> str | None: ...
+    ) -> str | None:
+        """The one person verified with the ID number in the jurisdiction."""
+        ...
+
+    def claimants(self, *, jurisdiction: str, id_type: str, id_number: str) -> list[str]:
+        """Every person whose claim of the ID number is not verified (nor taken back)."""
+        ...
+
+    def set_identity(self, subject: str, state: IdentityState) -> None: ...
 
     def add_consent(self, subject: str, consent: Consent) -> None: ...
 
@@ -124,6 +134,55 @@ class ThrottleRepository(Protocol):
     def clear(self, identifier: str) -> None: ...
 
 
+class SignUpCodeRepository(Protocol):
+    def replace(self, *, phone: str, code: str, now: datetime, expires_at: datetime) -> None:
+        """Make ``code`` the phone's one live sign-up code (any older one is gone)."""
+        ...
+
+    def use(self, *, phone: str, code: str, now: datetime, most_attempts: int) -> bool:
+        """Count an attempt at the phone's live code and use the code up if it is ``code``.
+
+        The attempt is counted in one atomic statement that also locks the code's row until
+        the transaction ends, so parallel attempts take turns: no more than ``most_attempts``
+        are ever compared, and a right code is used once. False when there is no live code
+        (none sent, expired, used, or out of attempts) or it is not ``code``."""
+        ...
+
+    def forget(self, *, before: datetime) -> int:
+        """Delete codes that expired before the moment; how many."""
+        ...
+
+
+class IdentityEventRepository(Protocol):
+    def add(
+        self,
+        *,
+        subject: str,
+        state: IdentityState,
+        at: datetime,
+        channel_id: str | None,
+        holder: str | None,
+    ) -> None: ...
+
+    def of(self, subject: str) -> list[tuple[IdentityState, datetime, str | None]]:
+        """A person's identity changes, oldest first: (state, when, the holder it went to)."""
+        ...
+
+
+class SmsNotSent(DomainError):
+    """The SMS gateway did not take the message (unreachable, timed out or refused it)."""
+
+
+class SmsSender(Protocol):
+    """Where text messages to phones leave: a gateway, or a file in the demo and tests."""
+
+    def send(self, *, phone: str, text: str) -> None:
+        """Hand one message to the gateway; ``SmsNotSent`` when it does not take it."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
     """What registering people, channels, logins and profiles use (registration records a first
     status; a profile read by an official is written to the access log)."""
@@ -145,3 +204,9 @@ class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
 
     @property
     def throttles(self) -> ThrottleRepository: ...
+
+    @property
+    def sign_up_codes(self) -> SignUpCodeRepository: ...
+
+    @property
+    def identity_events(self) -> IdentityEventRepository: ...

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import key_filters
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.model import (
     Consent,
+    IdentityState,
     Person,
 )
 from healthcode.identity.tables import (
@@ -51,6 +52,7 @@ class SqlPersonRepository:
                 household=self._cipher.lookup(normalise_address(person.address), purpose="home"),
                 registered_at=person.registered_at,
                 district=person.district,
+                identity_state=person.identity.value,
                 **encrypted,
             )
         )
@@ -70,6 +72,7 @@ class SqlPersonRepository:
             id_type=row.id_type,
             registered_at=row.registered_at,
             district=row.district,
+            identity=IdentityState(row.identity_state),
             **clear,
         )
 
@@ -79,8 +82,29 @@ class SqlPersonRepository:
         lookup = self._id_lookup(jurisdiction=jurisdiction, id_type=id_type, id_number=id_number)
         return self._session.scalar(
             select(PersonRow.subject).where(
-                PersonRow.jurisdiction == jurisdiction, PersonRow.id_lookup == lookup
+                PersonRow.jurisdiction == jurisdiction,
+                PersonRow.id_lookup == lookup,
+                PersonRow.identity_state == IdentityState.VERIFIED.value,
             )
+        )
+
+    def claimants(self, *, jurisdiction: str, id_type: str, id_number: str) -> list[str]:
+        lookup = self._id_lookup(jurisdiction=jurisdiction, id_type=id_type, id_number=id_number)
+        return list(
+            self._session.scalars(
+                select(PersonRow.subject)
+                .where(
+                    PersonRow.jurisdiction == jurisdiction,
+                    PersonRow.id_lookup == lookup,
+                    PersonRow.identity_state == IdentityState.UNVERIFIED.value,
+                )
+                .order_by(PersonRow.subject)
+            )
+        )
+
+    def set_identity(self, subject: str, state: IdentityState) -> None:
+        self._session.execute(
+            update(PersonRow).where(PersonRow.subject == subject).values(identity_state=state.value)
         )
 
     def add_consent(self, subject: str, consent: Consent) -> None:
