@@ -183,15 +183,15 @@ def as_citizen_of(
 
 
 def website_citizen(client: TestClient, **overrides: Any) -> tuple[str, dict[str, str]]:
-    """Sign up on the website and log in: (subject, headers)."""
-    body = {**registration(**overrides), "password": PASSWORD}
-    signed_up = client.post("/api/v1/website/sign-up", json=body)
-    assert signed_up.status_code == 201, signed_up.text
-    login = client.post(
-        "/api/v1/website/login", json={"phone": body["phone"], "password": PASSWORD}
-    )
+    """Sign up on the website (both steps, the code read from the SMS file) and log in:
+    (subject, headers). The identity is unverified (``sign_up_helpers`` confirms one)."""
+    from sign_up_helpers import http_sign_up  # it builds on this module's actors
+
+    subject = http_sign_up(client, client.app.state.container, **overrides)  # type: ignore[attr-defined]
+    phone = registration(**overrides)["phone"]
+    login = client.post("/api/v1/website/login", json={"phone": phone, "password": PASSWORD})
     assert login.status_code == 200, login.text
-    return signed_up.json()["subject"], bearer(login.json()["token"])
+    return subject, bearer(login.json()["token"])
 
 
 def official_headers(client: TestClient, kit: OfficialKit, now: datetime) -> dict[str, str]:
