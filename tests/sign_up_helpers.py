@@ -13,7 +13,10 @@ from healthcode.container import Container
 from healthcode.identity.claims import confirm_identity
 from healthcode.identity.sign_up import SignUp, sign_up, start_sign_up
 from healthcode.identity.sms import SmsFile
+from healthcode.identity.texts import text_kind
 from healthcode.identity.validation import validate_phone
+from healthcode.jobs.model import JobKinds
+from healthcode.jobs.queue import run_due
 from identity_helpers import PASSWORD, ChannelKit
 
 START = "/api/v1/website/sign-up/start"
@@ -21,8 +24,20 @@ SIGN_UP = "/api/v1/website/sign-up"
 _CODE = re.compile(r"code is (\d{6})")
 
 
+def send_texts(container: Container) -> int:
+    """Run the queued text-message jobs due now (as a worker would); how many ran."""
+    kinds = JobKinds([text_kind(container.sms)])
+    ran = 0
+    while outcomes := run_due(
+        uow_factory=container.uow, clock=container.clock, kinds=kinds, worker="texts"
+    ):
+        ran += len(outcomes)
+    return ran
+
+
 def texts_to(container: Container, phone: str) -> list[str]:
-    """The text messages sent to ``phone`` so far, oldest first."""
+    """The text messages sent to ``phone`` so far (queued ones sent first), oldest first."""
+    send_texts(container)
     return [m["text"] for m in SmsFile(container.settings.sms_file).messages(phone)]
 
 
@@ -48,14 +63,12 @@ def website_sign_up(
     start_sign_up(
         uow=container.uow(),
         clock=container.clock,
-        sms=container.sms,
         phone=details.phone,
         client_address=address,
     )
     sign_up(
         uow=container.uow(),
         clock=container.clock,
-        sms=container.sms,
         jurisdiction=container.settings.jurisdiction,
         client_address=address,
         request=SignUp(person=details, password=password, code=last_code(container, details.phone)),

@@ -11,7 +11,6 @@ from starlette.exceptions import HTTPException
 
 from healthcode.codes.issuing import CodeWithheld
 from healthcode.codes.keys import NoSigningKey
-from healthcode.identity.ports import SmsNotSent
 from healthcode.kernel.errors import (
     Conflict,
     DomainError,
@@ -62,8 +61,6 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         return problem(403, "Code withheld", str(exc), notices=notices)
     if isinstance(exc, NoSigningKey):
         return problem(503, "Not configured", str(exc))
-    if isinstance(exc, SmsNotSent):
-        return problem(503, "SMS not sent", str(exc))
     return problem(400, "Refused", str(exc))
 
 

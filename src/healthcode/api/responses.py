@@ -70,7 +70,7 @@ _DESCRIPTIONS: dict[int, str] = {
     413: "The request body is too large",
     422: "Invalid input: each field named with the rule it broke",
     429: "Too many failed attempts: locked for a while (see Retry-After)",
-    503: "Not configured yet (e.g. no signing keys), or the SMS gateway did not take a message",
+    503: "Not configured yet (e.g. no signing keys)",
 }
 
 
@@ -99,11 +99,11 @@ NOT_FOUND = refusals(404)
 LOGIN = refusals(401, 429)
 """Logging in: wrong credentials, and locked after too many failures."""
 
-SIGN_UP_CODE = refusals(429, 503)
-"""Asking for a sign-up code: throttled per address and per phone; the SMS gateway may fail."""
+SIGN_UP_CODE = refusals(429)
+"""Asking for a sign-up code: throttled per address and per phone."""
 
-SIGN_UP = refusals(401, 429, 503)
-"""Signing up with a code: any code not the phone's live one, throttled per address, SMS."""
+SIGN_UP = refusals(401, 429)
+"""Signing up with a code: any code not the phone's live one; throttled per address."""
 
 ACCOUNT_LOOKUP = refusals(404, 409)
 """Confirming an identity: the account the body names, and a clash with what is recorded."""

@@ -27,6 +27,7 @@ from healthcode.identity.repository.people import SqlPersonRepository
 from healthcode.identity.repository.sign_ups import (
     SqlIdentityEventRepository,
     SqlSignUpCodeRepository,
+    SqlTextRepository,
 )
 from healthcode.jobs.repository import SqlJobRepository
 from healthcode.kernel.uow import EventHandlers
@@ -106,6 +107,10 @@ class SqlUnitOfWork:
     @property
     def sign_up_codes(self) -> SqlSignUpCodeRepository:
         return self._repository("sign_up_codes", lambda s: SqlSignUpCodeRepository(s, self._cipher))
+
+    @property
+    def texts(self) -> SqlTextRepository:
+        return self._repository("texts", lambda s: SqlTextRepository(s, self._cipher))
 
     @property
     def identity_events(self) -> SqlIdentityEventRepository:

@@ -21,6 +21,7 @@ from healthcode.identity.model import (
     Person,
     Throttle,
 )
+from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.kernel.errors import DomainError
 from healthcode.oversight.ports import PersonDirectory
 from healthcode.status.ports import StatusUnitOfWork
@@ -153,6 +154,18 @@ class SignUpCodeRepository(Protocol):
         ...
 
 
+class TextRepository(Protocol):
+    """Text messages waiting for their job (``identity.texts``) to hand them to the gateway."""
+
+    def add(self, *, text_id: str, phone: str, text: str, at: datetime) -> None: ...
+
+    def get(self, text_id: str) -> tuple[str, str] | None:
+        """(phone, text) of a message not sent yet; None once it is."""
+        ...
+
+    def delete(self, text_id: str) -> None: ...
+
+
 class IdentityEventRepository(Protocol):
     def add(
         self,
@@ -183,9 +196,10 @@ class SmsSender(Protocol):
     def close(self) -> None: ...
 
 
-class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
+class IdentityUnitOfWork(StatusUnitOfWork, JobsUnitOfWork, Protocol):
     """What registering people, channels, logins and profiles use (registration records a first
-    status; a profile read by an official is written to the access log)."""
+    status; a profile read by an official is written to the access log; a text message to a
+    phone is a job)."""
 
     @property
     def persons(self) -> PersonRepository: ...
@@ -207,6 +221,9 @@ class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
 
     @property
     def sign_up_codes(self) -> SignUpCodeRepository: ...
+
+    @property
+    def texts(self) -> TextRepository: ...
 
     @property
     def identity_events(self) -> IdentityEventRepository: ...

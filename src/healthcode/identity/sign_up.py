@@ -1,6 +1,7 @@
 """Signing up on the city website, in two steps, without telling anyone who is registered.
 
-1. ``start_sign_up``: a six-digit code is sent by SMS to the phone. Throttled per client address
+1. ``start_sign_up``: a six-digit code is sent by SMS to the phone (a job of the durable queue,
+   ``identity.texts``, queued with the code). Throttled per client address
    and per phone number (each request counts, in one atomic statement, so parallel requests
    count too); the answer never depends on whether the phone or anything else is known.
 2. ``sign_up``: the code, the password and the person's details. A wrong, expired, used-up or
@@ -21,13 +22,14 @@ from datetime import datetime, timedelta
 
 from healthcode.identity.model import IdentityState
 from healthcode.identity.passwords import check_password_rules, hash_password
-from healthcode.identity.ports import IdentityUnitOfWork, SmsSender
+from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.registration import (
     Register,
     ValidRegistration,
     add_person,
     validate_registration,
 )
+from healthcode.identity.texts import queue_text
 from healthcode.identity.validation import validate_phone
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotAuthenticated, Problem, TooManyAttempts
@@ -95,12 +97,11 @@ def start_sign_up(
     *,
     uow: IdentityUnitOfWork,
     clock: Clock,
-    sms: SmsSender,
     phone: str,
     client_address: str | None,
 ) -> None:
-    """Send a sign-up code to ``phone``; ``TooManyAttempts`` when the address or the phone has
-    asked too often. The count commits even when refused, and before the SMS leaves."""
+    """Queue a sign-up code to ``phone`` by SMS; ``TooManyAttempts`` when the address or the
+    phone has asked too often. The count commits even when refused."""
     phone = validate_phone(clean_text(phone, field="phone", kind=TextKind.IDENTIFIER))
     now = clock.now()
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -115,10 +116,10 @@ def start_sign_up(
             uow.sign_up_codes.replace(
                 phone=phone, code=code, now=now, expires_at=now + CODE_LIFETIME
             )
+            queue_text(uow, clock=clock, phone=phone, text=CODE_TEXT.format(code=code))
         uow.commit()
     if wait is not None:
         raise TooManyAttempts(wait)
-    sms.send(phone=phone, text=CODE_TEXT.format(code=code))
 
 
 def _check_form(request: SignUp, *, clock: Clock, jurisdiction: str) -> ValidRegistration:
@@ -145,7 +146,6 @@ def sign_up(
     *,
     uow: IdentityUnitOfWork,
     clock: Clock,
-    sms: SmsSender,
     jurisdiction: str,
     client_address: str | None,
     request: SignUp,
@@ -177,9 +177,11 @@ def sign_up(
                 password_hash=password_hash,
                 created_at=now,
             )
+        if proven:
+            text = ACCOUNT_KEPT_TEXT if kept else ACCOUNT_MADE_TEXT
+            queue_text(uow, clock=clock, phone=valid.phone, text=text)
         uow.commit()  # a refused attempt stays counted
     if wait is not None:
         raise TooManyAttempts(wait)
     if not proven:
         raise NotAuthenticated(CODE_REFUSED)
-    sms.send(phone=valid.phone, text=ACCOUNT_KEPT_TEXT if kept else ACCOUNT_MADE_TEXT)

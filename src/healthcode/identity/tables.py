@@ -180,6 +180,18 @@ class SignUpCodeRow(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class OutgoingTextRow(Base):
+    """A text message waiting for its job to hand it to the SMS gateway (phone and text
+    encrypted: the text may be a sign-up code); deleted once sent."""
+
+    __tablename__ = "outgoing_texts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class IdentityEventRow(Base):
     """A change of a person's identity state: verified by a channel, or a claim taken back
     (with the verified holder it was taken back for). Appended, never edited."""

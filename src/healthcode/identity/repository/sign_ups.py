@@ -1,4 +1,5 @@
-"""Sign-up codes (keyed hashes only) and the record of identity changes."""
+"""Sign-up codes (keyed hashes only), text messages waiting to be sent (encrypted) and the
+record of identity changes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.model import IdentityState
-from healthcode.identity.tables import IdentityEventRow, SignUpCodeRow
+from healthcode.identity.tables import IdentityEventRow, OutgoingTextRow, SignUpCodeRow
 
 
 class SqlSignUpCodeRepository:
@@ -69,6 +70,35 @@ class SqlSignUpCodeRepository:
             delete(SignUpCodeRow).where(SignUpCodeRow.expires_at < before)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlTextRepository:
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    def add(self, *, text_id: str, phone: str, text: str, at: datetime) -> None:
+        self._session.add(
+            OutgoingTextRow(
+                id=text_id,
+                phone_enc=self._cipher.encrypt(phone, context=f"text:{text_id}:phone"),
+                text_enc=self._cipher.encrypt(text, context=f"text:{text_id}:text"),
+                created_at=at,
+            )
+        )
+        self._session.flush()
+
+    def get(self, text_id: str) -> tuple[str, str] | None:
+        row = self._session.get(OutgoingTextRow, text_id)
+        if row is None:
+            return None
+        return (
+            self._cipher.decrypt(row.phone_enc, context=f"text:{text_id}:phone"),
+            self._cipher.decrypt(row.text_enc, context=f"text:{text_id}:text"),
+        )
+
+    def delete(self, text_id: str) -> None:
+        self._session.execute(delete(OutgoingTextRow).where(OutgoingTextRow.id == text_id))
 
 
 class SqlIdentityEventRepository:

@@ -71,7 +71,6 @@ def website_sign_up_start(
     start_sign_up(
         uow=container.uow(),
         clock=container.clock,
-        sms=container.sms,
         phone=body.phone,
         client_address=None if request.client is None else request.client.host,
     )
@@ -93,7 +92,6 @@ def website_sign_up(body: SignUpIn, request: Request, container: ContainerDep) -
     sign_up(
         uow=container.uow(),
         clock=container.clock,
-        sms=container.sms,
         jurisdiction=container.settings.jurisdiction,
         client_address=None if request.client is None else request.client.host,
         request=SignUp(person=body.command(), password=body.password, code=body.code),

@@ -1,6 +1,6 @@
 """sign-up without oracles: a person's identity state (verified, unverified, taken back), one
-verified person per ID number instead of one person, the sign-up codes sent by SMS and the
-record of identity changes
+verified person per ID number instead of one person, the sign-up codes, the text messages
+waiting to be sent by SMS and the record of identity changes
 
 Revision ID: 0010
 Revises: 0009
@@ -63,6 +63,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_sign_up_codes_expires_at", "sign_up_codes", ["expires_at"])
     op.create_table(
+        "outgoing_texts",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("phone_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("text_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
         "identity_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("subject", sa.String(length=32), nullable=False),
@@ -79,6 +87,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_identity_events_subject", table_name="identity_events")
     op.drop_table("identity_events")
+    op.drop_table("outgoing_texts")
     op.drop_index("ix_sign_up_codes_expires_at", table_name="sign_up_codes")
     op.drop_table("sign_up_codes")
     op.drop_index("ix_persons_id_lookup", table_name="persons")
