@@ -13,7 +13,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,26 +24,23 @@ from healthcode.db.types import UTCDateTime
 class PersonRow(Base):
     """A registered person. Only the opaque subject id and keyed hashes are stored in clear.
 
-    One *verified* person per ID number and jurisdiction; unverified website claims of the
-    same number may be many (a claim blocks no one until a channel confirms it)."""
+    ``claim_lookup`` is the keyed hash of the ID number the person registered with;
+    ``id_lookup`` is the same for a *verified* person, and ``claim:<subject>`` for a claim not
+    verified: the unique constraint holds one verified person per ID number and jurisdiction,
+    while unverified website claims of the same number may be many (a claim blocks no one
+    until a channel confirms it)."""
 
     __tablename__ = "persons"
     __table_args__ = (
-        Index(
-            "uq_persons_verified_id",
-            "jurisdiction",
-            "id_lookup",
-            unique=True,
-            sqlite_where=text("identity_state = 'verified'"),
-            postgresql_where=text("identity_state = 'verified'"),
-        ),
-        Index("ix_persons_id_lookup", "jurisdiction", "id_lookup"),
+        UniqueConstraint("jurisdiction", "id_lookup", name="uq_persons_id_lookup"),
+        Index("ix_persons_claim_lookup", "jurisdiction", "claim_lookup"),
     )
 
     subject: Mapped[str] = mapped_column(String(32), primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(6))
     id_type: Mapped[str] = mapped_column(String(20))
     id_lookup: Mapped[str] = mapped_column(String(64))
+    claim_lookup: Mapped[str | None] = mapped_column(String(64))
     phone_lookup: Mapped[str] = mapped_column(String(64), index=True)
     household: Mapped[str] = mapped_column(String(64), index=True)
     district: Mapped[str | None] = mapped_column(String(6))

@@ -23,6 +23,11 @@ from healthcode.identity.validation import normalise_address
 _ENCRYPTED = ("name", "id_number", "phone", "address")
 
 
+def _unverified(subject: str) -> str:
+    """The ``id_lookup`` of a person whose claim is not verified: theirs alone."""
+    return f"claim:{subject}"
+
+
 class SqlPersonRepository:
     def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
@@ -32,6 +37,10 @@ class SqlPersonRepository:
         return self._cipher.lookup(f"{jurisdiction}:{id_type}:{id_number}", purpose="id_number")
 
     def add(self, person: Person) -> None:
+        claimed = self._id_lookup(
+            jurisdiction=person.jurisdiction, id_type=person.id_type, id_number=person.id_number
+        )
+        verified = person.identity is IdentityState.VERIFIED
         encrypted = {
             f"{name}_enc": self._cipher.encrypt(
                 getattr(person, name), context=f"{person.subject}:{name}"
@@ -43,11 +52,8 @@ class SqlPersonRepository:
                 subject=person.subject,
                 jurisdiction=person.jurisdiction,
                 id_type=person.id_type,
-                id_lookup=self._id_lookup(
-                    jurisdiction=person.jurisdiction,
-                    id_type=person.id_type,
-                    id_number=person.id_number,
-                ),
+                id_lookup=claimed if verified else _unverified(person.subject),
+                claim_lookup=claimed,
                 phone_lookup=self._cipher.lookup(person.phone, purpose="phone"),
                 household=self._cipher.lookup(normalise_address(person.address), purpose="home"),
                 registered_at=person.registered_at,
@@ -95,7 +101,7 @@ class SqlPersonRepository:
                 select(PersonRow.subject)
                 .where(
                     PersonRow.jurisdiction == jurisdiction,
-                    PersonRow.id_lookup == lookup,
+                    PersonRow.claim_lookup == lookup,
                     PersonRow.identity_state == IdentityState.UNVERIFIED.value,
                 )
                 .order_by(PersonRow.subject)
@@ -103,8 +109,16 @@ class SqlPersonRepository:
         )
 
     def set_identity(self, subject: str, state: IdentityState) -> None:
+        # a verified person holds the ID number's lookup, which the unique constraint keeps to
+        # one per jurisdiction (two verifications at once: the second is refused there)
+        verified = state is IdentityState.VERIFIED
         self._session.execute(
-            update(PersonRow).where(PersonRow.subject == subject).values(identity_state=state.value)
+            update(PersonRow)
+            .where(PersonRow.subject == subject)
+            .values(
+                identity_state=state.value,
+                id_lookup=PersonRow.claim_lookup if verified else _unverified(subject),
+            )
         )
 
     def add_consent(self, subject: str, consent: Consent) -> None:
