@@ -19,6 +19,7 @@ from factories import register, registration
 from healthcode.container import Container
 from healthcode.identity.assertions import service_audience
 from healthcode.identity.channels import add_channel
+from healthcode.identity.model import IdentityState
 from healthcode.identity.officials import OfficialAccount, add_official, official_principal
 from healthcode.identity.registration import register_through_channel
 from healthcode.oversight.access import Principal
@@ -182,12 +183,21 @@ def as_citizen_of(
     }
 
 
-def website_citizen(client: TestClient, **overrides: Any) -> tuple[str, dict[str, str]]:
+def website_citizen(
+    client: TestClient, *, verified: bool = True, **overrides: Any
+) -> tuple[str, dict[str, str]]:
     """Sign up on the website (both steps, the code read from the SMS file) and log in:
-    (subject, headers). The identity is unverified (``sign_up_helpers`` confirms one)."""
+    (subject, headers). ``verified``: the identity is then marked verified directly, as a
+    channel's confirmation would (tests/identity/test_identity_claims.py goes through one),
+    so that the citizen gets a code."""
     from sign_up_helpers import http_sign_up  # it builds on this module's actors
 
-    subject = http_sign_up(client, client.app.state.container, **overrides)  # type: ignore[attr-defined]
+    container: Container = client.app.state.container  # type: ignore[attr-defined]
+    subject = http_sign_up(client, container, **overrides)
+    if verified:
+        with container.uow() as uow:
+            uow.persons.set_identity(subject, IdentityState.VERIFIED)
+            uow.commit()
     phone = registration(**overrides)["phone"]
     login = client.post("/api/v1/website/login", json={"phone": phone, "password": PASSWORD})
     assert login.status_code == 200, login.text

@@ -161,7 +161,7 @@ def test_confirming_over_http(client: TestClient, container: Container) -> None:
     """A channel confirms a website citizen over HTTP: the profile then says verified and the
     code is issued; before, the code answer is 403 naming the unverified notice."""
     keys(container)
-    subject, headers = website_citizen(client, phone=TRUE_PHONE, id_number=NUMBER)
+    subject, headers = website_citizen(client, verified=False, phone=TRUE_PHONE, id_number=NUMBER)
     assert client.get("/api/v1/me", headers=headers).json()["identity"] == "unverified"
     before = client.get("/api/v1/me/code", headers=headers)
     assert before.status_code == 403 and before.json()["notices"] == [UNVERIFIED_NOTICE]
