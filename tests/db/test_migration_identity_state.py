@@ -112,8 +112,9 @@ def test_only_verified_people_are_one_per_id_number(empty_database_url: str) -> 
 
 
 def test_downgrading_restores_one_person_per_id_number(empty_database_url: str) -> None:
-    """Back at 0009 the new columns are gone, the website person holds its number again and
-    the constraint still refuses a second holder."""
+    """Back at 0009 the new columns are gone and the website person holds its number again."""
+    # Back at 0009 the new columns are gone, the website person holds its number again and the
+    # constraint still refuses a second holder.
     engine = _at_0009(empty_database_url)
     try:
         upgrade(engine)

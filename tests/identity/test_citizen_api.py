@@ -70,8 +70,9 @@ def test_missing_field_is_problem_json(client: TestClient) -> None:
 def test_a_second_claim_of_an_id_number_is_answered_like_the_first(
     client: TestClient, container: Container
 ) -> None:
-    """The same ID number signed up again from another phone is accepted alike (no 409 that
-    would tell it is registered): both claims stay unverified."""
+    """The same ID number from another phone is accepted alike (no 409): both claims unverified."""
+    # The same ID number signed up again from another phone is accepted alike (no 409 that
+    # would tell it is registered): both claims stay unverified.
     first = _register(client)
     client.post(START, json={"phone": "13900000000"})
     second = client.post(SIGN_UP, json=sign_up_body(container, phone="13900000000"))

@@ -82,9 +82,10 @@ def test_a_website_identity_is_unverified_and_gets_no_code(container: Container)
 def test_a_channel_confirms_the_identity_and_takes_back_a_false_claim(
     container: Container,
 ) -> None:
-    """Two website accounts claim one ID number; the channel's face-checked assertion confirms
-    one: it is verified, gets its code and is bound to the channel's user; the other claim is
-    taken back, recorded, and its code withheld."""
+    """A channel's face check verifies one claimant; the other claim is taken back, recorded."""
+    # Two website accounts claim one ID number; the channel's face-checked assertion confirms
+    # one: it is verified, gets its code and is bound to the channel's user; the other claim
+    # is taken back, recorded, and its code withheld.
     keys(container)
     false = website_sign_up(container, phone=FALSE_PHONE, id_number=NUMBER)
     true = website_sign_up(container, phone=TRUE_PHONE, id_number=NUMBER)
@@ -106,8 +107,9 @@ def test_a_channel_confirms_the_identity_and_takes_back_a_false_claim(
 def test_registering_the_holder_through_a_channel_takes_back_a_website_claim(
     container: Container,
 ) -> None:
-    """The true holder registered through a channel is verified at once, although a website
-    account claimed the number first; that claim is taken back."""
+    """The holder registered through a channel is verified; the website claim is taken back."""
+    # The true holder registered through a channel is verified at once, although a website
+    # account claimed the number first; that claim is taken back.
     false = website_sign_up(container, phone=FALSE_PHONE, id_number=NUMBER)
     holder = register_via_channel(container, add_test_channel(container), id_number=NUMBER)
     assert _state(container, holder) is IdentityState.VERIFIED
@@ -158,8 +160,9 @@ def test_a_stale_face_check_or_an_unknown_phone_is_refused(container: Container)
 
 
 def test_confirming_over_http(client: TestClient, container: Container) -> None:
-    """A channel confirms a website citizen over HTTP: the profile then says verified and the
-    code is issued; before, the code answer is 403 naming the unverified notice."""
+    """Over HTTP: no code while unverified (403), a channel confirms, then the code is issued."""
+    # A channel confirms a website citizen over HTTP: the profile then says verified and the
+    # code is issued; before, the code answer is 403 naming the unverified notice.
     keys(container)
     subject, headers = website_citizen(client, verified=False, phone=TRUE_PHONE, id_number=NUMBER)
     assert client.get("/api/v1/me", headers=headers).json()["identity"] == "unverified"

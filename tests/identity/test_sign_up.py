@@ -84,8 +84,9 @@ def test_asking_for_a_code_is_answered_alike_for_known_and_unknown_phones(
 def test_signing_up_a_phone_with_an_account_is_answered_like_a_new_one(
     client: TestClient, container: Container
 ) -> None:
-    """With the right code, a phone that has an account gets the same answer as a new one; no
-    second account is made, and the SMS tells the phone's holder which happened."""
+    """A phone with an account gets the new phone's answer; no second account; the SMS says."""
+    # With the right code, a phone that has an account gets the same answer as a new one; no
+    # second account is made, and the SMS tells the phone's holder which happened.
     website_sign_up(container, phone=KNOWN)
     people_before, accounts_before = _counts(container)
     for phone in (KNOWN, UNKNOWN):
@@ -106,8 +107,9 @@ def test_signing_up_a_phone_with_an_account_is_answered_like_a_new_one(
 def test_a_registered_id_number_is_answered_like_any_other(
     client: TestClient, container: Container
 ) -> None:
-    """An ID number already verified for someone is not refused (no 409 to learn it from): the
-    website claim is made, unverified, and the verified holder keeps the number."""
+    """A verified ID number is answered like a free one (no 409); its holder keeps it."""
+    # An ID number already verified for someone is not refused (no 409 to learn it from): the
+    # website claim is made, unverified, and the verified holder keeps the number.
     holder = register_via_channel(container, add_test_channel(container), id_number=resident_id(5))
     for phone in (KNOWN, UNKNOWN):
         client.post(START, json={"phone": phone})
@@ -127,8 +129,9 @@ def test_a_registered_id_number_is_answered_like_any_other(
 def test_every_path_hashes_the_password_once(
     container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A wrong code, a new account and a phone with an account each hash the password once
-    (the slow step is on every path, so none is quicker to tell apart)."""
+    """A wrong code, a new account and a known phone each hash the password once."""
+    # A wrong code, a new account and a phone with an account each hash the password once (the
+    # slow step is on every path, so none is quicker to tell apart).
     hashed: list[str] = []
     real = sign_up_module.hash_password
     monkeypatch.setattr(sign_up_module, "hash_password", lambda p: hashed.append(p) or real(p))
@@ -181,8 +184,9 @@ def test_a_code_dies_after_its_attempts(container: Container) -> None:
 
 
 def test_parallel_sign_ups_with_the_right_code_use_it_once(container: Container) -> None:
-    """Ten parallel sign-ups with one right code: one is accepted, the others refused, and one
-    person is made."""
+    """Ten parallel sign-ups with one right code: one accepted, one person made."""
+    # Ten parallel sign-ups with one right code: one is accepted, the others refused, and one
+    # person is made.
     _start(container, KNOWN)
     code = last_code(container, KNOWN)
     addresses = iter(f"10.1.0.{n}" for n in range(10))
@@ -195,8 +199,9 @@ def test_parallel_sign_ups_with_the_right_code_use_it_once(container: Container)
 
 
 def test_parallel_wrong_codes_all_count(container: Container) -> None:
-    """Forty parallel wrong codes from forty addresses are each counted: the right code is
-    refused afterwards (no attempt slipped past the count)."""
+    """Forty parallel wrong codes all count: the right code is refused afterwards."""
+    # Forty parallel wrong codes from forty addresses are each counted: the right code is
+    # refused afterwards (no attempt slipped past the count).
     _start(container, KNOWN)
     code = last_code(container, KNOWN)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -210,8 +215,9 @@ def test_parallel_wrong_codes_all_count(container: Container) -> None:
 
 
 def test_codes_are_throttled_per_phone_under_parallel_requests(container: Container) -> None:
-    """Twenty parallel requests for one phone from twenty addresses: five codes are sent, the
-    rest get 429, and the phone stays locked."""
+    """Twenty parallel code requests for one phone: five codes sent, the rest 429."""
+    # Twenty parallel requests for one phone from twenty addresses: five codes are sent, the
+    # rest get 429, and the phone stays locked.
     addresses = iter(f"10.4.0.{n}" for n in range(20))
     outcomes = in_parallel(20, lambda: _start(container, KNOWN, next(addresses)))
     assert sum(o is None for o in outcomes) == CODES_PER_PHONE.most
@@ -231,8 +237,9 @@ def test_codes_are_throttled_per_address_under_parallel_requests(container: Cont
 
 
 def test_sign_ups_are_throttled_per_address(container: Container, clock: FixedClock) -> None:
-    """Past thirty sign-up attempts from one address in an hour, the next is a 429 even with
-    the right code; an hour later it goes through."""
+    """Past 30 sign-up attempts from one address the right code gets 429, for an hour."""
+    # Past thirty sign-up attempts from one address in an hour, the next is a 429 even with
+    # the right code; an hour later it goes through.
     for _ in range(SIGN_UPS_PER_ADDRESS.most):
         with pytest.raises(NotAuthenticated):
             _finish(container, "000000", phone=UNKNOWN, address="10.7.0.1")
@@ -245,8 +252,9 @@ def test_sign_ups_are_throttled_per_address(container: Container, clock: FixedCl
 
 
 def test_sign_up_refusals_over_http(client: TestClient, container: Container) -> None:
-    """Over HTTP a wrong code is a 401 problem, a missing code a 422 naming it, and a sixth
-    code for one phone a 429 with Retry-After."""
+    """Over HTTP: a wrong code is 401, a missing one 422, a sixth code request 429."""
+    # Over HTTP a wrong code is a 401 problem, a missing code a 422 naming it, and a sixth
+    # code for one phone a 429 with Retry-After.
     client.post(START, json={"phone": KNOWN})
     wrong = client.post(SIGN_UP, json=sign_up_body(container, phone=KNOWN, code="000000"))
     if last_code(container, KNOWN) == "000000":  # one chance in a million

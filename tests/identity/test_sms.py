@@ -114,8 +114,9 @@ def test_settings_choose_the_adapter(tmp_path: Path) -> None:
 def test_a_text_waits_encrypted_and_is_retried_until_the_gateway_takes_it(
     container: Container, clock: FixedClock, gateway: tuple[Gateway, str]
 ) -> None:
-    """The code waits encrypted in its own row; a failing gateway leaves the job to retry, and
-    once sent the row is gone and a second run sends nothing."""
+    """A text waits encrypted, is retried while the gateway fails, and is sent once."""
+    # The code waits encrypted in its own row; a failing gateway leaves the job to retry, and
+    # once sent the row is gone and a second run sends nothing.
     state, url = gateway
     start_sign_up(uow=container.uow(), clock=container.clock, phone=PHONE, client_address="a")
     with container.uow() as uow:
