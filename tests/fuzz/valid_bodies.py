@@ -3,6 +3,7 @@ reaches the use case (and storage) instead of being refused with its neighbours.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,8 @@ from factories import registration, resident_id
 from fuzz_helpers import Scene, fresh_assertion
 from healthcode.checkpoint.batches import b64
 from healthcode.credentials.cose import public_key_bytes
+from healthcode.identity.sign_up import start_sign_up
+from healthcode.kernel.errors import TooManyAttempts
 from identity_helpers import PASSWORD, public_pem, totp_code
 from sign_up_helpers import texts_to
 
@@ -50,12 +53,18 @@ def _client_credentials(scene: Scene) -> dict[str, Any]:
 
 
 def _sign_up(scene: Scene, seq: int) -> dict[str, Any]:
-    """With the code last sent to the phone (the start's body asks for one), else a wrong one."""
+    """With a code just sent to the phone (as its start would), so that the account is made."""
     person = _person(scene, seq)
+    container = scene.container
+    with contextlib.suppress(TooManyAttempts):  # the phone's codes of this hour are used up
+        start_sign_up(
+            uow=container.uow(),
+            clock=container.clock,
+            phone=person["phone"],
+            client_address=f"fuzz-body-{seq}",
+        )
     codes = [
-        t.split("code is ")[1][:6]
-        for t in texts_to(scene.container, person["phone"])
-        if "code is " in t
+        t.split("code is ")[1][:6] for t in texts_to(container, person["phone"]) if "code is " in t
     ]
     return {**person, "password": PASSWORD, "code": codes[-1] if codes else "000000"}
 
