@@ -266,3 +266,22 @@ def test_sign_up_refusals_over_http(client: TestClient, container: Container) ->
         assert client.post(START, json={"phone": KNOWN}).status_code == 202
     throttled = client.post(START, json={"phone": KNOWN})
     assert throttled.status_code == 429 and int(throttled.headers["retry-after"]) > 0
+
+
+def _other(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def test_a_wrong_code_is_answered_alike_whatever_is_registered(
+    client: TestClient, container: Container
+) -> None:
+    """A wrong code for a registered phone and ID number gets the unregistered ones' answer."""
+    website_sign_up(container, phone=KNOWN, id_number=resident_id(11))
+    answers = []
+    for phone, number in ((KNOWN, resident_id(11)), (UNKNOWN, resident_id(12))):
+        client.post(START, json={"phone": phone})
+        wrong = _other(last_code(container, phone))
+        body = sign_up_body(container, phone=phone, id_number=number, code=wrong)
+        answers.append(_answer(client.post(SIGN_UP, json=body)))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 401
