@@ -114,6 +114,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_key_file=key_file,
         keys_dir=tmp_path / "keys",
         audit_anchor_dir=tmp_path / "anchors",
+        sms_file=tmp_path / "sms.jsonl",
         jurisdiction="330100",
     )
 
@@ -145,6 +146,7 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("HEALTHCODE_JURISDICTION", settings.jurisdiction)
     monkeypatch.setenv("HEALTHCODE_KEYS_DIR", str(settings.keys_dir))
     monkeypatch.setenv("HEALTHCODE_AUDIT_ANCHOR_DIR", str(settings.audit_anchor_dir))
+    monkeypatch.setenv("HEALTHCODE_SMS_FILE", str(settings.sms_file))
     return settings
 
 

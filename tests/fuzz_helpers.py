@@ -16,8 +16,7 @@ from healthcode.identity.channels import issue_channel_token
 from healthcode.identity.model import AuthSession
 from healthcode.identity.officials import log_in_official
 from healthcode.identity.passwords import token_hash
-from healthcode.identity.registration import Register
-from healthcode.identity.website import log_in_citizen, sign_up
+from healthcode.identity.website import log_in_citizen
 from healthcode.oversight.access import PUBLIC_ACTIONS, Action, Role, is_allowed
 from healthcode.oversight.proposals import list_proposals
 from healthcode.presence.employers import list_staff_member
@@ -33,6 +32,7 @@ from identity_helpers import (
     totp_code,
 )
 from presence_helpers import FAR_AWAY, DeviceKit, check_in_at, city, device, person
+from sign_up_helpers import confirm_identity_through, website_sign_up
 from tracing_helpers import report
 
 DEVICE_ACTIONS = frozenset({Action.UPLOAD_SCANS, Action.CHECK_STAFF, Action.VERIFY_CODE})
@@ -109,6 +109,11 @@ def build_scene(container: Container) -> Scene:
     scene.actors["device"] = Actor("device", None, dict)
     subject = _website_citizen(scene)
     _channel(scene)
+    # confirmed through the channel, so the website citizen's code is issued
+    assert scene.channel is not None
+    confirm_identity_through(
+        container, scene.channel, user_id="u-website", phone="13900000001", id_number=resident_id(7)
+    )
     _officials(scene)
     list_staff_member(
         uow=container.uow(),
@@ -149,13 +154,7 @@ def build_scene(container: Container) -> Scene:
 def _website_citizen(scene: Scene) -> str:
     container = scene.container
     reg = registration(id_number=resident_id(7), phone="13900000001")
-    subject = sign_up(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction="330100",
-        password=PASSWORD,
-        person=Register(**reg),
-    ).subject
+    subject = website_sign_up(container, id_number=reg["id_number"], phone=reg["phone"])
     issued = log_in_citizen(
         uow=container.uow(), clock=container.clock, phone=reg["phone"], password=PASSWORD
     )

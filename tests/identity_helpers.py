@@ -20,6 +20,7 @@ from factories import register, registration
 from healthcode.container import Container
 from healthcode.identity.assertions import service_audience
 from healthcode.identity.channels import add_channel
+from healthcode.identity.model import IdentityState
 from healthcode.identity.officials import (
     OfficialAccount,
     account_problems,
@@ -198,16 +199,25 @@ def as_citizen_of(
     }
 
 
-def website_citizen(client: TestClient, **overrides: Any) -> tuple[str, dict[str, str]]:
-    """Sign up on the website and log in: (subject, headers)."""
-    body = {**registration(**overrides), "password": PASSWORD}
-    signed_up = client.post("/api/v1/website/sign-up", json=body)
-    assert signed_up.status_code == 201, signed_up.text
-    login = client.post(
-        "/api/v1/website/login", json={"phone": body["phone"], "password": PASSWORD}
-    )
+def website_citizen(
+    client: TestClient, *, verified: bool = True, **overrides: Any
+) -> tuple[str, dict[str, str]]:
+    """Sign up on the website (both steps, the code read from the SMS file) and log in:
+    (subject, headers). ``verified``: the identity is then marked verified directly, as a
+    channel's confirmation would (tests/identity/test_identity_claims.py goes through one),
+    so that the citizen gets a code."""
+    from sign_up_helpers import http_sign_up  # it builds on this module's actors
+
+    container: Container = client.app.state.container  # type: ignore[attr-defined]
+    subject = http_sign_up(client, container, **overrides)
+    if verified:
+        with container.uow() as uow:
+            uow.persons.set_identity(subject, IdentityState.VERIFIED)
+            uow.commit()
+    phone = registration(**overrides)["phone"]
+    login = client.post("/api/v1/website/login", json={"phone": phone, "password": PASSWORD})
     assert login.status_code == 200, login.text
-    return signed_up.json()["subject"], bearer(login.json()["token"])
+    return subject, bearer(login.json()["token"])
 
 
 def official_headers(client: TestClient, kit: OfficialKit, now: datetime) -> dict[str, str]:

@@ -10,12 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from factories import register, registration
+from factories import registration
 from healthcode.container import Container
 from healthcode.identity import officials, passwords, website
-from healthcode.identity.website import sign_up
 from healthcode.kernel.errors import NotAuthenticated, TooManyAttempts
-from identity_helpers import PASSWORD
+from sign_up_helpers import website_sign_up
 
 CHECK_SECONDS = 0.02  # a password check takes time (argon2id): the window the race needs
 
@@ -53,12 +52,6 @@ def in_parallel(count: int, attempt: Callable[[], object]) -> list[object]:
 
 
 def signed_up_phone(container: Container) -> str:
-    sign_up(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction=container.settings.jurisdiction,
-        password=PASSWORD,
-        person=register(),
-    )
+    website_sign_up(container)
     phone: str = registration()["phone"]
     return phone

@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                 Worker(
                     uow_factory=built.uow,
                     clock=built.clock,
-                    kinds=bootstrap.job_kinds(sender),
+                    kinds=bootstrap.job_kinds(sender, built.sms),
                     anchor=bootstrap.anchor_publisher(built),
                 )
             )

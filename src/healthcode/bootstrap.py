@@ -24,6 +24,9 @@ from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.identity.kinds import ACCOUNT_HANDLERS
+from healthcode.identity.ports import SmsSender
+from healthcode.identity.sms import HttpSmsGateway, SmsFile
+from healthcode.identity.texts import text_kind
 from healthcode.jobs.model import JobKind, JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandler, EventHandlers
@@ -97,10 +100,17 @@ def proposal_kinds(settings: Settings) -> ProposalKinds:
     return ProposalKinds(activate if h is ACTIVATE_POLICY else h for h in PROPOSAL_KINDS)
 
 
-def job_kinds(sender: WebhookSender | None = None) -> JobKinds:
-    """The kinds of job a worker runs: ``JOB_KINDS``, and delivering webhooks through ``sender``
-    when it has one (a worker without one leaves webhooks queued for one that has)."""
-    return JobKinds([*JOB_KINDS, *([] if sender is None else [webhook_kind(sender)])])
+def job_kinds(sender: WebhookSender | None = None, sms: SmsSender | None = None) -> JobKinds:
+    """The kinds of job a worker runs: ``JOB_KINDS``, delivering webhooks through ``sender``
+    and text messages through ``sms`` when it has them (a worker without one leaves those
+    jobs queued for one that has)."""
+    return JobKinds(
+        [
+            *JOB_KINDS,
+            *([] if sender is None else [webhook_kind(sender)]),
+            *([] if sms is None else [text_kind(sms)]),
+        ]
+    )
 
 
 def anchor_publisher(container: Container) -> Callable[[], Path | None]:
@@ -152,6 +162,13 @@ def initialise(settings: Settings) -> list[str]:
     return done
 
 
+def sms_sender(settings: Settings) -> SmsSender:
+    """The gateway of ``settings.sms_gateway_url``, or without one the file ``sms_file``."""
+    if settings.sms_gateway_url:
+        return HttpSmsGateway(settings.sms_gateway_url, token=settings.sms_gateway_token)
+    return SmsFile(settings.sms_file)
+
+
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``); secrets
     that others may read are refused (``ExposedSecret``) before anything is opened."""
@@ -162,13 +179,15 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
     except SchemaOutOfDate:
         engine.dispose()
         raise
+    sms = sms_sender(settings)
     return Container(
         settings=settings,
         engine=engine,
         session_factory=build_session_factory(engine),
         cipher=PersonalDataCipher(read_key_file(settings.data_key_file)),
         proposal_kinds=proposal_kinds(settings),
-        job_kinds=job_kinds(),
+        job_kinds=job_kinds(sms=sms),
         events=EventHandlers(EVENT_HANDLERS),
+        sms=sms,
         clock=clock_factory(),
     )

@@ -1,6 +1,6 @@
 """The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
-settings, the database engine, the personal-data cipher, the clock, the tables of proposal kinds,
-job kinds and event handlers, and the unit of work that every use case runs in."""
+settings, the database engine, the personal-data cipher, the SMS port, the clock, the tables of
+proposal kinds, job kinds and event handlers, and the unit of work that every use case runs in."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.codes.key_files import PrivateKeyFiles
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.identity.ports import SmsSender
 from healthcode.jobs.model import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandlers
@@ -31,6 +32,7 @@ class Container:
     proposal_kinds: ProposalKinds
     job_kinds: JobKinds
     events: EventHandlers
+    sms: SmsSender
     clock: Clock = field(default_factory=SystemClock)
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
 
@@ -42,4 +44,5 @@ class Container:
         return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache, self.events)
 
     def close(self) -> None:
+        self.sms.close()
         self.engine.dispose()

@@ -37,6 +37,19 @@ class Settings(BaseSettings):
         description="Folder the worker publishes the access log's signed anchors to, for "
         "copying off the machine (docs/access-and-audit.md#anchors).",
     )
+    sms_gateway_url: str = Field(
+        default="",
+        description="URL of the SMS gateway that sends sign-up codes (POST, JSON "
+        '{"to", "text"}). Empty: messages are appended to `sms_file` instead (the demo).',
+    )
+    sms_gateway_token: str = Field(
+        default="", description="Bearer token for the SMS gateway, if it wants one."
+    )
+    sms_file: Path = Field(
+        default=Path("var/sms.jsonl"),
+        description="Without a gateway: the file (0600) each text message is appended to, one "
+        "JSON line {to, text}.",
+    )
     code_lifetime_seconds: int = Field(
         default=300, ge=30, le=86_400, description="How long a signed code stays valid."
     )
@@ -114,6 +127,13 @@ class Settings(BaseSettings):
     def _six_digits(cls, value: str) -> str:
         if len(value) != 6 or not value.isdigit():
             raise ValueError("jurisdiction must be a six-digit GB/T 2260 code")
+        return value
+
+    @field_validator("sms_gateway_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("sms_gateway_url must be an http(s) URL")
         return value
 
     @field_validator("language")

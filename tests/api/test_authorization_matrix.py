@@ -59,12 +59,13 @@ def _actors(container: Container) -> dict[str, Callable[[], dict[str, str]]]:
     app_channel = add_test_channel(container, "alipay")
     register_via_channel(container, app_channel, user_id="u-1")
     from factories import registration, resident_id
-    from healthcode.identity.registration import Register
-    from healthcode.identity.website import sign_up
+    from sign_up_helpers import confirm_identity_through, website_sign_up
 
     reg = registration(id_number=resident_id(7), phone="13900000001")
-    sign_up(
-        uow=uow(), clock=clock, jurisdiction="330100", password=PASSWORD, person=Register(**reg)
+    website_sign_up(container, id_number=reg["id_number"], phone=reg["phone"])
+    # confirmed through a channel, so the website citizen's code is issued
+    confirm_identity_through(
+        container, app_channel, user_id="u-w", phone=reg["phone"], id_number=reg["id_number"]
     )
     citizen = log_in_citizen(uow=uow(), clock=clock, phone=reg["phone"], password=PASSWORD)
     channel_token = issue_channel_token(

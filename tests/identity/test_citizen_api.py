@@ -9,27 +9,22 @@ import pytest
 from fastapi.testclient import TestClient
 
 from factories import registration
+from healthcode.container import Container
 from healthcode.kernel.clock import FixedClock
-from identity_helpers import PASSWORD
-
-SIGN_UP = "/api/v1/website/sign-up"
+from identity_helpers import PASSWORD, website_citizen
+from sign_up_helpers import SIGN_UP, START, sign_up_body, subject_of_phone
 
 
 def _sign_up_body(**overrides: Any) -> dict[str, Any]:
-    return {**registration(**overrides), "password": PASSWORD}
+    return {**registration(**overrides), "password": PASSWORD, "code": "123456"}
 
 
 def _register(client: TestClient, **overrides: Any) -> dict[str, Any]:
-    """Sign up on the city website and log in: the answer plus the session token."""
-    response = client.post(SIGN_UP, json=_sign_up_body(**overrides))
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    login = client.post(
-        "/api/v1/website/login",
-        json={"phone": registration(**overrides)["phone"], "password": PASSWORD},
-    )
-    assert login.status_code == 200, login.text
-    body["token"] = login.json()["token"]
+    """Sign up on the city website and log in: the profile plus the session token."""
+    _, headers = website_citizen(client, verified=False, **overrides)
+    body: dict[str, Any] = {"profile": client.get("/api/v1/me", headers=headers).json()}
+    body["subject"] = body["profile"]["subject"]
+    body["token"] = headers["Authorization"].removeprefix("Bearer ")
     return body
 
 
@@ -72,12 +67,21 @@ def test_missing_field_is_problem_json(client: TestClient) -> None:
     assert [e["field"] for e in response.json()["errors"]] == ["phone"]
 
 
-def test_duplicate_registration_is_409(client: TestClient) -> None:
-    """Registering the same ID number twice is a 409 problem+json."""
-    _register(client)
-    response = client.post(SIGN_UP, json=_sign_up_body(phone="13900000000"))
-    assert response.status_code == 409
-    assert response.json()["errors"][0]["field"] == "id_number"
+def test_a_second_claim_of_an_id_number_is_answered_like_the_first(
+    client: TestClient, container: Container
+) -> None:
+    """The same ID number from another phone is accepted alike (no 409): both claims unverified."""
+    # The same ID number signed up again from another phone is accepted alike (no 409 that
+    # would tell it is registered): both claims stay unverified.
+    first = _register(client)
+    client.post(START, json={"phone": "13900000000"})
+    second = client.post(SIGN_UP, json=sign_up_body(container, phone="13900000000"))
+    assert second.status_code == 202, second.text
+    assert first["profile"]["identity"] == "unverified"
+    with container.uow() as uow:
+        assert uow.persons.claimants(
+            jurisdiction="330100", id_type="resident", id_number=registration()["id_number"]
+        ) == sorted([first["subject"], subject_of_phone(container, "13900000000")])
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}])

@@ -153,7 +153,12 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ): "a channel registers its own user: the answer is what it sent",
     ("GET", "/api/v1/me"): OWN,
     ("GET", "/api/v1/me/access-log"): OWN,
-    ("POST", "/api/v1/website/sign-up"): "a person signs up: the answer is their own new account",
+    ("POST", "/api/v1/website/sign-up"): "a person signs up: the answer is the same for everyone",
+    ("POST", "/api/v1/website/sign-up/start"): "a code is sent: the answer is the same for everyone",
+    (
+        "POST",
+        "/api/v1/identity-confirmations",
+    ): "a channel confirms its own face-checked user: the answer is what it sent",
     ("POST", "/api/v1/website/login"): LOGIN,
     ("POST", "/api/v1/officials/login"): LOGIN,
     ("POST", "/api/v1/sessions/logout"): LOGIN,

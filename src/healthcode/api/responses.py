@@ -99,6 +99,15 @@ NOT_FOUND = refusals(404)
 LOGIN = refusals(401, 429)
 """Logging in: wrong credentials, and locked after too many failures."""
 
+SIGN_UP_CODE = refusals(429)
+"""Asking for a sign-up code: throttled per address and per phone."""
+
+SIGN_UP = refusals(401, 429)
+"""Signing up with a code: any code not the phone's live one; throttled per address."""
+
+ACCOUNT_LOOKUP = refusals(404, 409)
+"""Confirming an identity: the account the body names, and a clash with what is recorded."""
+
 SIGNED = refusals(503)
 """Needs this jurisdiction's signing keys (``healthcode keys init``)."""
 

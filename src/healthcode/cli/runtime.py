@@ -63,7 +63,8 @@ def worker(
     as_json: JsonOpt = False,
 ) -> None:
     """Run background work: tracing and risk-area jobs, statuses that change with time (a
-    quarantine ending), webhook delivery. Restart-safe; several workers may run on PostgreSQL."""
+    quarantine ending), webhook delivery, text messages. Restart-safe; several workers may run
+    on PostgreSQL."""
     sender = HttpWebhookSender()
     total = PassReport()
     try:
@@ -74,7 +75,7 @@ def worker(
             runner = Worker(
                 uow_factory=c.uow,
                 clock=c.clock,
-                kinds=bootstrap.job_kinds(sender),
+                kinds=bootstrap.job_kinds(sender, c.sms),
                 anchor=bootstrap.anchor_publisher(c),
             )
             if once:  # a failed pass is the command's failure

@@ -10,6 +10,7 @@ from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.claims import CodeClaims
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.signer import issue
+from healthcode.identity.claims import identity_notice
 from healthcode.identity.masks import mask_name
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import DomainError, NotFound
@@ -51,15 +52,20 @@ def issue_code(
     """Sign a short-lived code carrying the person's colour now and masked name.
 
     The code never outlives its colour: it expires at the earlier of ``lifetime`` from now and
-    the moment the status can next change. A blocking notice withholds it. Issued for the
-    console ``operator`` (not the person), the read is in the person's access log."""
+    the moment the status can next change. A blocking notice withholds it, and so does an
+    identity not verified (``identity.claims.identity_notice``). Issued for the console
+    ``operator`` (not the person), the read is in the person's access log."""
     now = clock.now().replace(microsecond=0)
     with uow:
         person = uow.persons.get(subject)
         if person is None:
             raise NotFound("person", subject)
         status = status_now(uow, clock=clock, subject=subject)
-        blocking = tuple(n for n in status.notices if n.blocks_code)
+        unproven = identity_notice(person)  # a website claim not yet confirmed by a channel
+        blocking = (
+            *(() if unproven is None else (unproven,)),
+            *(n for n in status.notices if n.blocks_code),
+        )
         if blocking:
             raise CodeWithheld(blocking)
         key = signing_key_now(uow, jurisdiction=person.jurisdiction, now=now)

@@ -24,6 +24,11 @@ from healthcode.identity.repository.logins import (
     SqlThrottleRepository,
 )
 from healthcode.identity.repository.people import SqlPersonRepository
+from healthcode.identity.repository.sign_ups import (
+    SqlIdentityEventRepository,
+    SqlSignUpCodeRepository,
+    SqlTextRepository,
+)
 from healthcode.jobs.repository import SqlJobRepository
 from healthcode.kernel.uow import EventHandlers
 from healthcode.oversight.repository import SqlAuditLogRepository, SqlProposalRepository
@@ -98,6 +103,18 @@ class SqlUnitOfWork:
     @property
     def throttles(self) -> SqlThrottleRepository:
         return self._repository("throttles", lambda s: SqlThrottleRepository(s, self._cipher))
+
+    @property
+    def sign_up_codes(self) -> SqlSignUpCodeRepository:
+        return self._repository("sign_up_codes", lambda s: SqlSignUpCodeRepository(s, self._cipher))
+
+    @property
+    def texts(self) -> SqlTextRepository:
+        return self._repository("texts", lambda s: SqlTextRepository(s, self._cipher))
+
+    @property
+    def identity_events(self) -> SqlIdentityEventRepository:
+        return self._repository("identity_events", SqlIdentityEventRepository)
 
     # oversight
     @property

@@ -4,7 +4,9 @@ An assertion is a JWT signed with the channel's key (EdDSA/Ed25519 or ES256/P-25
 ``iss`` = the channel's client id, ``aud`` = this service, ``sub`` = the channel's own user id,
 ``iat``, ``exp`` (after ``iat``, at most ``MAX_LIFETIME`` later; both from 2000 to 2100), a
 unique ``jti`` (each is accepted once) and ``face_checked_at`` (NumericDate of the channel's
-last face check of that user, optional).
+last face check of that user, optional). To confirm a website sign-up (``identity.claims``)
+the channel also vouches for the ID its face check matched: ``id_type`` (default
+``resident``) and ``id_number``, optional otherwise.
 Times are checked against the service's clock, with ``CLOCK_SKEW`` allowed either way.
 """
 
@@ -62,6 +64,8 @@ class AssertionClaims:
     issued_at: datetime
     expires_at: datetime
     face_checked_at: datetime | None
+    id_type: str | None = None
+    id_number: str | None = None
 
 
 def _time(claims: dict[str, Any], name: str) -> datetime:
@@ -103,6 +107,7 @@ def verify_assertion(
         raise NotAuthenticated(
             f"assertion sub and jti must be 1 to {MAX_CLAIM_TEXT} printable characters"
         )
+    id_type, id_number = _identity(claims)
     uow.channels.forget_assertions(before=now - CLOCK_SKEW)
     if not uow.channels.remember_assertion(
         issuer=channel.id, jti=jti, expires_at=expires_at + CLOCK_SKEW
@@ -115,7 +120,24 @@ def verify_assertion(
         issued_at=issued_at,
         expires_at=expires_at,
         face_checked_at=face_checked_at,
+        id_type=id_type,
+        id_number=id_number,
     )
+
+
+def _identity(claims: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The ID the channel vouches for (``id_type``, ``id_number``), when it names one."""
+    if "id_number" not in claims:
+        return None, None
+    id_type, id_number = claims.get("id_type", "resident"), claims["id_number"]
+    if not all(
+        isinstance(text, str) and 0 < len(text) <= MAX_CLAIM_TEXT and is_clean_line(text)
+        for text in (id_type, id_number)
+    ):
+        raise NotAuthenticated(
+            f"assertion id_type and id_number must be 1 to {MAX_CLAIM_TEXT} printable characters"
+        )
+    return id_type, id_number
 
 
 def _decode(channel: Channel, assertion: str, audience: str) -> dict[str, Any]:

@@ -5,6 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+
+
+class IdentityState(StrEnum):
+    """How far a person's ID number is proven.
+
+    ``verified``: an operator at the console, a channel registering its user, or a channel's
+    face-checked assertion vouched for it; at most one verified person holds an ID number.
+    ``unverified``: claimed on the website and not yet confirmed; a claim blocks no one.
+    ``taken_back``: the claim was false (another person was verified with that ID number)."""
+
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"
+    TAKEN_BACK = "taken_back"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,6 +34,7 @@ class Person:
     address: str
     registered_at: datetime
     district: str | None = None  # GB/T 2260 code of the home district, when known
+    identity: IdentityState = IdentityState.VERIFIED
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,10 +16,13 @@ from healthcode.identity.model import (
     Channel,
     CitizenAccount,
     Consent,
+    IdentityState,
     Official,
     Person,
     Throttle,
 )
+from healthcode.jobs.ports import JobsUnitOfWork
+from healthcode.kernel.errors import DomainError
 from healthcode.oversight.ports import PersonDirectory
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -31,7 +34,15 @@ class PersonRepository(PersonDirectory, Protocol):
 
     def subject_for_id_number(
         self, *, jurisdiction: str, id_type: str, id_number: str
-    ) -> str | None: ...
+    ) -> str | None:
+        """The one person verified with the ID number in the jurisdiction."""
+        ...
+
+    def claimants(self, *, jurisdiction: str, id_type: str, id_number: str) -> list[str]:
+        """Every person whose claim of the ID number is not verified (nor taken back)."""
+        ...
+
+    def set_identity(self, subject: str, state: IdentityState) -> None: ...
 
     def add_consent(self, subject: str, consent: Consent) -> None: ...
 
@@ -137,9 +148,71 @@ class ThrottleRepository(Protocol):
     def clear(self, identifier: str) -> None: ...
 
 
-class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
+class SignUpCodeRepository(Protocol):
+    def replace(self, *, phone: str, code: str, now: datetime, expires_at: datetime) -> None:
+        """Make ``code`` the phone's one live sign-up code (any older one is gone)."""
+        ...
+
+    def use(self, *, phone: str, code: str, now: datetime, most_attempts: int) -> bool:
+        """Count an attempt at the phone's live code and use the code up if it is ``code``.
+
+        The attempt is counted in one atomic statement that also locks the code's row until
+        the transaction ends, so parallel attempts take turns: no more than ``most_attempts``
+        are ever compared, and a right code is used once. False when there is no live code
+        (none sent, expired, used, or out of attempts) or it is not ``code``."""
+        ...
+
+    def forget(self, *, before: datetime) -> int:
+        """Delete codes that expired before the moment; how many."""
+        ...
+
+
+class TextRepository(Protocol):
+    """Text messages waiting for their job (``identity.texts``) to hand them to the gateway."""
+
+    def add(self, *, text_id: str, phone: str, text: str, at: datetime) -> None: ...
+
+    def get(self, text_id: str) -> tuple[str, str] | None:
+        """(phone, text) of a message not sent yet; None once it is."""
+        ...
+
+    def delete(self, text_id: str) -> None: ...
+
+
+class IdentityEventRepository(Protocol):
+    def add(
+        self,
+        *,
+        subject: str,
+        state: IdentityState,
+        at: datetime,
+        channel_id: str | None,
+        holder: str | None,
+    ) -> None: ...
+
+    def of(self, subject: str) -> list[tuple[IdentityState, datetime, str | None]]:
+        """A person's identity changes, oldest first: (state, when, the holder it went to)."""
+        ...
+
+
+class SmsNotSent(DomainError):
+    """The SMS gateway did not take the message (unreachable, timed out or refused it)."""
+
+
+class SmsSender(Protocol):
+    """Where text messages to phones leave: a gateway, or a file in the demo and tests."""
+
+    def send(self, *, phone: str, text: str) -> None:
+        """Hand one message to the gateway; ``SmsNotSent`` when it does not take it."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class IdentityUnitOfWork(StatusUnitOfWork, JobsUnitOfWork, Protocol):
     """What registering people, channels, logins and profiles use (registration records a first
-    status; a profile read by an official is written to the access log)."""
+    status; a profile read by an official is written to the access log; a text message to a
+    phone is a job)."""
 
     @property
     def persons(self) -> PersonRepository: ...
@@ -158,3 +231,12 @@ class IdentityUnitOfWork(StatusUnitOfWork, Protocol):
 
     @property
     def throttles(self) -> ThrottleRepository: ...
+
+    @property
+    def sign_up_codes(self) -> SignUpCodeRepository: ...
+
+    @property
+    def texts(self) -> TextRepository: ...
+
+    @property
+    def identity_events(self) -> IdentityEventRepository: ...

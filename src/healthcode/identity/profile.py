@@ -26,6 +26,7 @@ class MaskedProfile:
     phone: str
     registered_at: datetime
     consents: tuple[str, ...]
+    identity: str
 
     @property
     def location_consent(self) -> bool:
@@ -77,4 +78,5 @@ def show_profile(
         phone=mask_phone(person.phone),
         registered_at=person.registered_at,
         consents=consents,
+        identity=person.identity.value,
     )

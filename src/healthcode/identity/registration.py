@@ -1,7 +1,9 @@
 """Registering a citizen: validated, encrypted, one transaction.
 
-Three ways in: an operator at the console (`healthcode register`), a channel that vouches for
-its user with a signed assertion, and sign-up on the city website (``identity.website``)."""
+Three ways in: an operator at the console (`healthcode register`) and a channel that vouches for
+its user with a signed assertion register a *verified* person; sign-up on the city website
+(``identity.sign_up``) registers an *unverified* claim until a channel confirms it
+(``identity.claims``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
-from healthcode.identity.model import LOCATION_CONSENT_PURPOSE, Consent, Person
+from healthcode.identity.claims import take_back_claims
+from healthcode.identity.model import LOCATION_CONSENT_PURPOSE, Consent, IdentityState, Person
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.validation import IdType, validate_id_number, validate_phone
 from healthcode.kernel.clock import Clock
@@ -128,17 +131,25 @@ _BAD_DISTRICT = Problem("district", "must be a GB/T 2260 six-digit district code
 
 
 def add_person(
-    uow: IdentityUnitOfWork, *, clock: Clock, jurisdiction: str, valid: ValidRegistration
+    uow: IdentityUnitOfWork,
+    *,
+    clock: Clock,
+    jurisdiction: str,
+    valid: ValidRegistration,
+    identity: IdentityState = IdentityState.VERIFIED,
 ) -> Person:
-    """Add a validated person inside the caller's transaction; refuse a second registration of
-    the same ID number in the jurisdiction."""
+    """Add a validated person inside the caller's transaction.
+
+    A verified person is refused when the ID number is already verified in the jurisdiction,
+    and takes the number back from everyone who only claimed it. An unverified claim (the
+    website) checks nothing about the number: it blocks no one, and tells nothing."""
     now = clock.now()
     if valid.district is not None and not contains(jurisdiction, valid.district):
         raise InvalidInput.one("district", f"{valid.district} is not inside {jurisdiction}")
-    existing = uow.persons.subject_for_id_number(
+    verified = identity is IdentityState.VERIFIED
+    if verified and uow.persons.subject_for_id_number(
         jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
-    )
-    if existing is not None:
+    ):
         raise Conflict("id_number", "is already registered in this jurisdiction")
     person = Person(
         subject=new_id(),
@@ -150,8 +161,11 @@ def add_person(
         address=valid.address,
         registered_at=now,
         district=valid.district,
+        identity=identity,
     )
     uow.persons.add(person)
+    if verified:
+        take_back_claims(uow, clock=clock, holder=person, channel_id=None)
     if valid.consent_location:
         uow.persons.add_consent(
             person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)

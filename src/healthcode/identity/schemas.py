@@ -45,6 +45,7 @@ class ProfileOut(BaseModel):
     phone: str
     registered_at: datetime
     location_consent: bool
+    identity: str = Field(description="verified, unverified (a website claim) or taken_back")
 
 
 class ChannelRegistrationIn(RegistrationIn):
@@ -59,8 +60,41 @@ class RegisteredOut(BaseModel):
     profile: ProfileOut
 
 
+class SignUpStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Identifier = Field(description="Where the sign-up code is sent by SMS")
+
+
 class SignUpIn(RegistrationIn):
     password: Secret = Field(description="At least 10 characters")
+    code: Identifier = Field(description="The six digits sent by SMS to `phone`")
+
+
+class AcceptedOut(BaseModel):
+    """The one answer of both sign-up steps, whatever is registered: what to do next."""
+
+    status: str = "accepted"
+    detail: str
+
+
+class IdentityConfirmationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Identifier = Field(
+        description="The phone of the website account to confirm (when the channel's user is "
+        "not bound yet)"
+    )
+    assertion: Token = Field(
+        description="The channel's signed assertion for its user (JWT) with a face check in "
+        "the last 15 minutes (`face_checked_at`) and the ID it matched (`id_type`, "
+        "`id_number`)"
+    )
+
+
+class IdentityConfirmedOut(BaseModel):
+    subject: str
+    identity: str
 
 
 class CitizenLoginIn(BaseModel):

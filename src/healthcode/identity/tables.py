@@ -22,15 +22,25 @@ from healthcode.db.types import UTCDateTime
 
 
 class PersonRow(Base):
-    """A registered person. Only the opaque subject id and keyed hashes are stored in clear."""
+    """A registered person. Only the opaque subject id and keyed hashes are stored in clear.
+
+    ``claim_lookup`` is the keyed hash of the ID number the person registered with;
+    ``id_lookup`` is the same for a *verified* person, and ``claim:<subject>`` for a claim not
+    verified: the unique constraint holds one verified person per ID number and jurisdiction,
+    while unverified website claims of the same number may be many (a claim blocks no one
+    until a channel confirms it)."""
 
     __tablename__ = "persons"
-    __table_args__ = (UniqueConstraint("jurisdiction", "id_lookup", name="uq_persons_id_lookup"),)
+    __table_args__ = (
+        UniqueConstraint("jurisdiction", "id_lookup", name="uq_persons_id_lookup"),
+        Index("ix_persons_claim_lookup", "jurisdiction", "claim_lookup"),
+    )
 
     subject: Mapped[str] = mapped_column(String(32), primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(6))
     id_type: Mapped[str] = mapped_column(String(20))
     id_lookup: Mapped[str] = mapped_column(String(64))
+    claim_lookup: Mapped[str | None] = mapped_column(String(64))
     phone_lookup: Mapped[str] = mapped_column(String(64), index=True)
     household: Mapped[str] = mapped_column(String(64), index=True)
     district: Mapped[str | None] = mapped_column(String(6))
@@ -39,6 +49,9 @@ class PersonRow(Base):
     phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
     address_enc: Mapped[bytes] = mapped_column(LargeBinary)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    identity_state: Mapped[str] = mapped_column(
+        String(12), default="verified", server_default="verified"
+    )
 
     consents: Mapped[list[ConsentRow]] = relationship(lazy="raise", back_populates="person")
 
@@ -149,3 +162,43 @@ class LoginThrottleRow(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     window_started: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignUpCodeRow(Base):
+    """The one live sign-up code of a phone (keyed hash of phone; keyed hash of phone + code):
+    a new code replaces the old one. Used once, within its expiry and attempts."""
+
+    __tablename__ = "sign_up_codes"
+
+    phone_lookup: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutgoingTextRow(Base):
+    """A text message waiting for its job to hand it to the SMS gateway (phone and text
+    encrypted: the text may be a sign-up code); deleted once sent."""
+
+    __tablename__ = "outgoing_texts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IdentityEventRow(Base):
+    """A change of a person's identity state: verified by a channel, or a claim taken back
+    (with the verified holder it was taken back for). Appended, never edited."""
+
+    __tablename__ = "identity_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(ForeignKey("persons.subject"), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    holder: Mapped[str | None] = mapped_column(String(32))

@@ -1,4 +1,5 @@
-"""The city website: citizens sign up and log in with phone and password (argon2id).
+"""The city website: citizens log in with phone and password (argon2id); signing up is
+``identity.sign_up``.
 
 Logins are throttled per phone number in the database (so across processes): after
 ``MAX_FAILURES`` failures in ``FAILURE_WINDOW`` the number is locked for ``LOCKOUT``. Unknown
@@ -12,8 +13,6 @@ from datetime import datetime, timedelta
 
 from healthcode.identity.model import AuthSession
 from healthcode.identity.passwords import (
-    check_password_rules,
-    hash_password,
     new_token,
     record_success,
     reserve_attempt,
@@ -21,15 +20,9 @@ from healthcode.identity.passwords import (
     verify_password,
 )
 from healthcode.identity.ports import IdentityUnitOfWork
-from healthcode.identity.registration import (
-    Register,
-    Registered,
-    add_person,
-    validate_registration,
-)
 from healthcode.identity.validation import validate_phone
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated
+from healthcode.kernel.errors import InvalidInput, NotAuthenticated
 from healthcode.kernel.text import TextKind, check_secret, clean_text
 from healthcode.oversight.access import Principal, Role
 
@@ -43,41 +36,6 @@ class IssuedSession:
     token: str
     expires_at: datetime
     principal: Principal
-
-
-def sign_up(
-    *,
-    uow: IdentityUnitOfWork,
-    clock: Clock,
-    jurisdiction: str,
-    password: str,
-    person: Register,
-) -> Registered:
-    """Register on the website and create the phone + password login, in one transaction."""
-    problems = []
-    try:
-        valid = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
-    except InvalidInput as refused:
-        problems.extend(refused.problems)
-    try:
-        check_password_rules(password)
-    except InvalidInput as refused:
-        problems.extend(refused.problems)
-    if problems:
-        raise InvalidInput(problems)
-    password_hash = hash_password(password)
-    with uow:
-        if uow.accounts.by_phone(valid.phone) is not None:
-            raise Conflict("phone", "already has a website account")
-        added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
-        uow.accounts.add(
-            subject=added.subject,
-            phone=valid.phone,
-            password_hash=password_hash,
-            created_at=clock.now(),
-        )
-        uow.commit()
-    return Registered(subject=added.subject)
 
 
 def log_in_citizen(

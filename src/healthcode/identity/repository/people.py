@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import key_filters
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.model import (
     Consent,
+    IdentityState,
     Person,
 )
 from healthcode.identity.tables import (
@@ -22,6 +23,11 @@ from healthcode.identity.validation import normalise_address
 _ENCRYPTED = ("name", "id_number", "phone", "address")
 
 
+def _unverified(subject: str) -> str:
+    """The ``id_lookup`` of a person whose claim is not verified: theirs alone."""
+    return f"claim:{subject}"
+
+
 class SqlPersonRepository:
     def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
@@ -31,6 +37,10 @@ class SqlPersonRepository:
         return self._cipher.lookup(f"{jurisdiction}:{id_type}:{id_number}", purpose="id_number")
 
     def add(self, person: Person) -> None:
+        claimed = self._id_lookup(
+            jurisdiction=person.jurisdiction, id_type=person.id_type, id_number=person.id_number
+        )
+        verified = person.identity is IdentityState.VERIFIED
         encrypted = {
             f"{name}_enc": self._cipher.encrypt(
                 getattr(person, name), context=f"{person.subject}:{name}"
@@ -42,15 +52,13 @@ class SqlPersonRepository:
                 subject=person.subject,
                 jurisdiction=person.jurisdiction,
                 id_type=person.id_type,
-                id_lookup=self._id_lookup(
-                    jurisdiction=person.jurisdiction,
-                    id_type=person.id_type,
-                    id_number=person.id_number,
-                ),
+                id_lookup=claimed if verified else _unverified(person.subject),
+                claim_lookup=claimed,
                 phone_lookup=self._cipher.lookup(person.phone, purpose="phone"),
                 household=self._cipher.lookup(normalise_address(person.address), purpose="home"),
                 registered_at=person.registered_at,
                 district=person.district,
+                identity_state=person.identity.value,
                 **encrypted,
             )
         )
@@ -70,6 +78,7 @@ class SqlPersonRepository:
             id_type=row.id_type,
             registered_at=row.registered_at,
             district=row.district,
+            identity=IdentityState(row.identity_state),
             **clear,
         )
 
@@ -79,7 +88,36 @@ class SqlPersonRepository:
         lookup = self._id_lookup(jurisdiction=jurisdiction, id_type=id_type, id_number=id_number)
         return self._session.scalar(
             select(PersonRow.subject).where(
-                PersonRow.jurisdiction == jurisdiction, PersonRow.id_lookup == lookup
+                PersonRow.jurisdiction == jurisdiction,
+                PersonRow.id_lookup == lookup,
+                PersonRow.identity_state == IdentityState.VERIFIED.value,
+            )
+        )
+
+    def claimants(self, *, jurisdiction: str, id_type: str, id_number: str) -> list[str]:
+        lookup = self._id_lookup(jurisdiction=jurisdiction, id_type=id_type, id_number=id_number)
+        return list(
+            self._session.scalars(
+                select(PersonRow.subject)
+                .where(
+                    PersonRow.jurisdiction == jurisdiction,
+                    PersonRow.claim_lookup == lookup,
+                    PersonRow.identity_state == IdentityState.UNVERIFIED.value,
+                )
+                .order_by(PersonRow.subject)
+            )
+        )
+
+    def set_identity(self, subject: str, state: IdentityState) -> None:
+        # a verified person holds the ID number's lookup, which the unique constraint keeps to
+        # one per jurisdiction (two verifications at once: the second is refused there)
+        verified = state is IdentityState.VERIFIED
+        self._session.execute(
+            update(PersonRow)
+            .where(PersonRow.subject == subject)
+            .values(
+                identity_state=state.value,
+                id_lookup=PersonRow.claim_lookup if verified else _unverified(subject),
             )
         )
 

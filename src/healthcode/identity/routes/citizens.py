@@ -9,10 +9,17 @@ from fastapi import APIRouter, Depends, status
 
 from healthcode.api.auth import Authorized, CurrentCitizen
 from healthcode.api.deps import ContainerDep
-from healthcode.api.responses import CONFLICT
+from healthcode.api.responses import ACCOUNT_LOOKUP, CONFLICT
+from healthcode.identity.claims import confirm_identity
 from healthcode.identity.profile import MaskedProfile, show_profile
 from healthcode.identity.registration import register_through_channel
-from healthcode.identity.schemas import ChannelRegistrationIn, ProfileOut, RegisteredOut
+from healthcode.identity.schemas import (
+    ChannelRegistrationIn,
+    IdentityConfirmationIn,
+    IdentityConfirmedOut,
+    ProfileOut,
+    RegisteredOut,
+)
 from healthcode.oversight.access import Action, Principal, Role
 from healthcode.oversight.audit import own_access_log
 from healthcode.oversight.schemas import AccessRecordOut
@@ -33,6 +40,7 @@ def profile_out(profile: MaskedProfile) -> ProfileOut:
         phone=profile.phone,
         registered_at=profile.registered_at,
         location_consent=profile.location_consent,
+        identity=profile.identity,
     )
 
 
@@ -61,6 +69,28 @@ def register(
         uow=container.uow(), clock=container.clock, principal=citizen, subject=registered.subject
     )
     return RegisteredOut(subject=registered.subject, profile=profile_out(profile))
+
+
+@router.post(
+    "/identity-confirmations", response_model=IdentityConfirmedOut, responses=ACCOUNT_LOOKUP
+)
+def confirm(
+    body: IdentityConfirmationIn, channel: RegisteringChannel, container: ContainerDep
+) -> IdentityConfirmedOut:
+    """A channel confirms a website sign-up's identity with a face-checked assertion naming
+    the ID number: the person is verified, the channel's user bound to them, and anyone else's
+    claim of that number taken back. 401 for a bad or stale assertion, 404 when the phone has
+    no website account, 409 when the ID differs from the account's or is verified for
+    another person."""
+    confirmed = confirm_identity(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        channel_id=channel.id,
+        assertion=body.assertion,
+        phone=body.phone,
+    )
+    return IdentityConfirmedOut(subject=confirmed.subject, identity="verified")
 
 
 @router.get("/me", response_model=ProfileOut)

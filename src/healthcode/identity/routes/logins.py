@@ -12,24 +12,27 @@ from fastapi import APIRouter, Depends, Request, status
 
 from healthcode.api.auth import Authorized, BearerDep, Public
 from healthcode.api.deps import ContainerDep
-from healthcode.api.responses import CONFLICT, LOGIN
+from healthcode.api.responses import LOGIN, SIGN_UP, SIGN_UP_CODE
 from healthcode.identity.channels import issue_channel_token
 from healthcode.identity.officials import log_in_official
-from healthcode.identity.profile import show_profile
-from healthcode.identity.routes.citizens import profile_out
 from healthcode.identity.schemas import (
+    AcceptedOut,
     CitizenLoginIn,
     OfficialLoginIn,
-    RegisteredOut,
     SessionOut,
     SignUpIn,
+    SignUpStartIn,
     TokenOut,
 )
-from healthcode.identity.website import log_in_citizen, log_out, sign_up
+from healthcode.identity.sign_up import SignUp, sign_up, start_sign_up
+from healthcode.identity.website import log_in_citizen, log_out
 from healthcode.kernel.errors import InvalidInput, NotAuthenticated
-from healthcode.oversight.access import Action, Principal, Role
+from healthcode.oversight.access import Action, Principal
 
 router = APIRouter(prefix="/api/v1", tags=["logins"])
+
+CODE_SENT = "If the number can take text messages, a sign-up code is on its way."
+SIGNED_UP = "Check your phone: a text message says what happened, then log in."
 
 # the token endpoint reads its form itself (RFC 6749 §4.4): declared here for the document
 TOKEN_REQUEST = {
@@ -53,26 +56,47 @@ TOKEN_REQUEST = {
 
 
 @router.post(
-    "/website/sign-up",
-    status_code=status.HTTP_201_CREATED,
-    response_model=RegisteredOut,
+    "/website/sign-up/start",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedOut,
     dependencies=[Depends(Public(Action.SIGN_UP))],
-    responses=CONFLICT,
+    responses=SIGN_UP_CODE,
 )
-def website_sign_up(body: SignUpIn, container: ContainerDep) -> RegisteredOut:
-    """Register on the city website with phone and password (then log in)."""
-    registered = sign_up(
+def website_sign_up_start(
+    body: SignUpStartIn, request: Request, container: ContainerDep
+) -> AcceptedOut:
+    """Step 1: a six-digit code is sent by SMS to the phone, valid 10 minutes. The same answer
+    whatever is registered; 429 with Retry-After after too many requests from the address or
+    for the phone."""
+    start_sign_up(
+        uow=container.uow(),
+        clock=container.clock,
+        phone=body.phone,
+        client_address=None if request.client is None else request.client.host,
+    )
+    return AcceptedOut(detail=CODE_SENT)
+
+
+@router.post(
+    "/website/sign-up",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AcceptedOut,
+    dependencies=[Depends(Public(Action.SIGN_UP))],
+    responses=SIGN_UP,
+)
+def website_sign_up(body: SignUpIn, request: Request, container: ContainerDep) -> AcceptedOut:
+    """Step 2: the code, a password and the person's details. 401 for any code that is not the
+    phone's live one (wrong, expired, used, over-tried). With the right code the answer is
+    the same whether an account was made or the phone had one already: the SMS says which,
+    then log in. The identity stays unverified until a channel confirms it."""
+    sign_up(
         uow=container.uow(),
         clock=container.clock,
         jurisdiction=container.settings.jurisdiction,
-        password=body.password,
-        person=body.command(),
+        client_address=None if request.client is None else request.client.host,
+        request=SignUp(person=body.command(), password=body.password, code=body.code),
     )
-    citizen = Principal(role=Role.CITIZEN, id=registered.subject, channel="website")
-    profile = show_profile(
-        uow=container.uow(), clock=container.clock, principal=citizen, subject=registered.subject
-    )
-    return RegisteredOut(subject=registered.subject, profile=profile_out(profile))
+    return AcceptedOut(detail=SIGNED_UP)
 
 
 @router.post(

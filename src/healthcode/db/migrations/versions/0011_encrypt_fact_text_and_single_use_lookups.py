@@ -8,7 +8,7 @@ the JSON text encrypted and bound to table and person (``current_statuses:<subje
 the status history's causes no longer quote a withdrawal's typed reason
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 05:00:00.000000
 
 As in 0009, existing rows are encrypted in place, which needs the data key: ``healthcode
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import context, op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
