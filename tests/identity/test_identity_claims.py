@@ -197,3 +197,20 @@ def test_the_helper_confirms_like_the_route(container: Container) -> None:
     assert confirm_identity_through(container, kit, **args) == subject  # type: ignore[arg-type]
     with container.uow() as uow:
         assert len(uow.identity_events.of(subject)) == 1
+
+
+def test_a_second_verified_holder_is_a_conflict_not_an_error(container: Container) -> None:
+    """The constraint that loses a race of two confirmations answers Conflict, and rolls back."""
+    # The use case checks the holder first; two confirmations at the same moment both pass that
+    # check, and the second meets the unique ID lookup. Marking the second claimant verified
+    # directly reproduces what it meets.
+    keys(container)
+    first = website_sign_up(container, phone=TRUE_PHONE, id_number=NUMBER)
+    second = website_sign_up(container, phone=FALSE_PHONE, id_number=NUMBER)
+    with container.uow() as uow:
+        uow.persons.set_identity(first, IdentityState.VERIFIED)
+        uow.commit()
+    with container.uow() as uow, pytest.raises(Conflict) as refused:
+        uow.persons.set_identity(second, IdentityState.VERIFIED)
+    assert refused.value.field == "id_number"
+    assert _state(container, second) is IdentityState.UNVERIFIED

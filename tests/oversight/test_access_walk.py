@@ -154,7 +154,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/me"): OWN,
     ("GET", "/api/v1/me/access-log"): OWN,
     ("POST", "/api/v1/website/sign-up"): "a person signs up: the answer is the same for everyone",
-    ("POST", "/api/v1/website/sign-up/start"): "a code is sent: the answer is the same for everyone",
+    ("POST", "/api/v1/website/sign-up/start"): "a code is sent: the same answer for everyone",
     (
         "POST",
         "/api/v1/identity-confirmations",

@@ -19,7 +19,7 @@ from healthcode.identity.assertions import (
     service_audience,
     verify_assertion,
 )
-from healthcode.identity.model import Channel, IdentityState, Person
+from healthcode.identity.model import VERIFIED_FOR_ANOTHER, Channel, IdentityState, Person
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.validation import IdType, validate_id_number, validate_phone
 from healthcode.kernel.clock import Clock
@@ -165,7 +165,7 @@ def confirm_identity(
             jurisdiction=person.jurisdiction, id_type=id_type, id_number=id_number
         )
         if holder is not None and holder != subject:
-            raise Conflict("id_number", "is verified for another person: ask an official")
+            raise Conflict("id_number", VERIFIED_FOR_ANOTHER)
         taken: list[str] = []
         if person.identity is not IdentityState.VERIFIED:
             uow.persons.set_identity(subject, IdentityState.VERIFIED)

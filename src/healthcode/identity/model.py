@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+# the refusal of a second verified holder of one ID number, from the check or the constraint
+VERIFIED_FOR_ANOTHER = "is verified for another person: ask an official"
+
 
 class IdentityState(StrEnum):
     """How far a person's ID number is proven.

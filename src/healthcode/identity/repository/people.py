@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import key_filters
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.model import (
+    VERIFIED_FOR_ANOTHER,
     Consent,
     IdentityState,
     Person,
@@ -19,6 +21,7 @@ from healthcode.identity.tables import (
     PersonRow,
 )
 from healthcode.identity.validation import normalise_address
+from healthcode.kernel.errors import Conflict
 
 _ENCRYPTED = ("name", "id_number", "phone", "address")
 
@@ -112,7 +115,7 @@ class SqlPersonRepository:
         # a verified person holds the ID number's lookup, which the unique constraint keeps to
         # one per jurisdiction (two verifications at once: the second is refused there)
         verified = state is IdentityState.VERIFIED
-        self._session.execute(
+        statement = (
             update(PersonRow)
             .where(PersonRow.subject == subject)
             .values(
@@ -120,6 +123,11 @@ class SqlPersonRepository:
                 id_lookup=PersonRow.claim_lookup if verified else _unverified(subject),
             )
         )
+        try:
+            with self._session.begin_nested():  # the loser of a race keeps its transaction
+                self._session.execute(statement)
+        except IntegrityError:
+            raise Conflict("id_number", VERIFIED_FOR_ANOTHER) from None
 
     def add_consent(self, subject: str, consent: Consent) -> None:
         self._session.add(
