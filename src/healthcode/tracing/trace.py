@@ -41,7 +41,13 @@ from healthcode.tracing.model.findings import (
     infectious_window,
     visits_of,
 )
-from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
+from healthcode.tracing.model.quarantine import (
+    PlannedOrder,
+    count_orders,
+    orders_for_findings,
+    plan_orders,
+    steps_to_come,
+)
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.settings import TracingSettings, tracing_settings
@@ -84,13 +90,15 @@ class TraceOutcome:
 
 @dataclass(frozen=True, kw_only=True)
 class CaseTrace:
-    """What tracing a case finds: the window, the findings with their evidence, the orders."""
+    """What tracing a case finds: the window, the findings with their evidence, the orders
+    (a preview, without evidence, only counts them: ``order_count``)."""
 
     case_id: str
     window: Interval
     cutoff: datetime
     findings: list[Finding] = field(default_factory=list)
     orders: list[PlannedOrder] = field(default_factory=list)
+    order_count: int = 0
 
     @property
     def counts(self) -> TraceCounts:
@@ -104,7 +112,7 @@ class CaseTrace:
             by_category={k: len(v) for k, v in sorted(by_category.items())},
             people=len({f.subject for f in self.findings}),
             exposures=len(self.findings),
-            quarantine_orders=len(self.orders),
+            quarantine_orders=self.order_count,
         )
 
 
@@ -232,6 +240,15 @@ def find_case_exposures(
     )
     check()
     findings = most_severe(found)
+    orders = _orders(record, findings, settings, cutoff) if evidence else []
+    count = len(orders) if evidence else _order_count(findings, settings, cutoff)
+    return replace(trace, findings=findings, orders=orders, order_count=count)
+
+
+def _orders(
+    record: CaseRecord, findings: list[Finding], settings: TracingSettings, cutoff: datetime
+) -> list[PlannedOrder]:
+    """The quarantine orders of the people found, and of the case if the policy says so."""
     reason = f"case {record.case_id}"
     orders = orders_for_findings(
         source_id=record.case_id,
@@ -243,14 +260,23 @@ def find_case_exposures(
     if "case" in settings.quarantine:
         orders += plan_orders(
             source_id=record.case_id,
-            subject=details.subject,
+            subject=record.details.subject,
             key="case",
             counted_from=cutoff,
             issued_at=cutoff,
             steps=settings.quarantine["case"],
             reason=f"{reason} (case)",
         )
-    return replace(trace, findings=findings, orders=orders)
+    return orders
+
+
+def _order_count(findings: list[Finding], settings: TracingSettings, cutoff: datetime) -> int:
+    """How many orders ``_orders`` plans, counted (a preview's)."""
+    quarantine = settings.quarantine
+    count = count_orders(findings=findings, quarantine=quarantine, issued_at=cutoff)
+    if "case" in quarantine:
+        count += sum(1 for _ in steps_to_come(cutoff, cutoff, quarantine["case"]))
+    return count
 
 
 def _trace_one(
