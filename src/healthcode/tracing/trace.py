@@ -131,26 +131,19 @@ def _secondary(
         return []
     contacts = sorted(windows)
     earliest = min(w.start for w in windows.values())
-    by_contact: dict[str, list[Visit]] = defaultdict(list)
     # the close contacts' presences at the places already read are taken from those reads
     query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
     read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
-    kept = {v.presence_id: v for v in reads.kept(held, query, set(contacts))}
+    visits = {v.presence_id: v for v in reads.kept(held, query, windows)}
+    visits.update((v.presence_id, v) for v in read)
     reads.check()
-    for _, v in sorted({**kept, **{v.presence_id: v for v in read}}.items()):
-        if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
-            by_contact[v.subject].append(v)
-    spans = [
-        (v.place_id, clipped)
-        for contact, visits in by_contact.items()
-        for v in visits
-        if (clipped := v.interval.overlap(windows[contact])) is not None
-    ]
-    candidates = reads.around(spans)
+    by_contact = _at_places(visits, windows)
+    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
+    # the excluded are no secondary contacts: at a busy venue, nearly everyone there
+    candidates = reads.around(_hulls(by_contact, windows).items(), exclude)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )
-    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
     return secondary_contacts(
         windows=windows,
         contact_visits=by_contact,
@@ -160,6 +153,40 @@ def _secondary(
         exclude=exclude,
         evidence=evidence,
     )
+
+
+def _at_places(visits: Mapping[str, Visit], windows: Mapping[str, Interval]) -> dict[str, list[Visit]]:
+    """Per close contact, their visits to venues and trips within their window, in order of
+    presence id."""
+    by_contact: dict[str, list[Visit]] = defaultdict(list)
+    for key in sorted(visits):
+        v = visits[key]
+        if v.place in _PLACES:
+            start, end = v.interval
+            window = windows[v.subject]
+            if end > start and end > window.start and window.end > start:  # they overlap
+                by_contact[v.subject].append(v)
+    return by_contact
+
+
+def _hulls(
+    by_contact: Mapping[str, list[Visit]], windows: Mapping[str, Interval]
+) -> dict[str, Interval]:
+    """Per place, from the first start to the last end of the close contacts' visits there,
+    each clipped to its contact's window (as ``Interval.overlap`` clips)."""
+    hulls: dict[str, Interval] = {}
+    for contact, visits in by_contact.items():
+        low, high = windows[contact]
+        for v in visits:
+            start, end = v.interval
+            start = low if low > start else start
+            end = high if high < end else end
+            seen = hulls.get(v.place_id)
+            if seen is None:
+                hulls[v.place_id] = Interval(start, end)
+            elif start < seen.start or end > seen.end:
+                hulls[v.place_id] = Interval(min(seen.start, start), max(seen.end, end))
+    return hulls
 
 
 def _unlimited() -> None:
