@@ -137,10 +137,10 @@ def _secondary(
     visits = {v.presence_id: v for v in reads.kept(held, query, windows)}
     visits.update((v.presence_id, v) for v in read)
     reads.check()
-    by_contact = _at_places(visits, windows)
+    by_contact, hulls = _at_places(visits, windows)
     exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
     # the excluded are no secondary contacts: at a busy venue, nearly everyone there
-    candidates = reads.around(_hulls(by_contact, windows).items(), exclude)
+    candidates = reads.around(hulls.items(), exclude)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )
@@ -155,38 +155,32 @@ def _secondary(
     )
 
 
-def _at_places(visits: Mapping[str, Visit], windows: Mapping[str, Interval]) -> dict[str, list[Visit]]:
+def _at_places(
+    visits: Mapping[str, Visit], windows: Mapping[str, Interval]
+) -> tuple[dict[str, list[Visit]], dict[str, Interval]]:
     """Per close contact, their visits to venues and trips within their window, in order of
-    presence id."""
+    presence id; and per place, from the first start to the last end of those visits, each
+    clipped to its contact's window (as ``Interval.overlap`` clips). One pass: a busy venue's
+    close contacts made 150,000 visits there."""
     by_contact: dict[str, list[Visit]] = defaultdict(list)
+    hulls: dict[str, Interval] = {}
     for key in sorted(visits):
         v = visits[key]
-        if v.place in _PLACES:
-            start, end = v.interval
-            window = windows[v.subject]
-            if end > start and end > window.start and window.end > start:  # they overlap
-                by_contact[v.subject].append(v)
-    return by_contact
-
-
-def _hulls(
-    by_contact: Mapping[str, list[Visit]], windows: Mapping[str, Interval]
-) -> dict[str, Interval]:
-    """Per place, from the first start to the last end of the close contacts' visits there,
-    each clipped to its contact's window (as ``Interval.overlap`` clips)."""
-    hulls: dict[str, Interval] = {}
-    for contact, visits in by_contact.items():
-        low, high = windows[contact]
-        for v in visits:
-            start, end = v.interval
-            start = low if low > start else start
-            end = high if high < end else end
-            seen = hulls.get(v.place_id)
-            if seen is None:
-                hulls[v.place_id] = Interval(start, end)
-            elif start < seen.start or end > seen.end:
-                hulls[v.place_id] = Interval(min(seen.start, start), max(seen.end, end))
-    return hulls
+        if v.place not in _PLACES:
+            continue
+        start, end = v.interval
+        low, high = windows[v.subject]
+        if end <= start or end <= low or high <= start:  # no overlap with the window
+            continue
+        by_contact[v.subject].append(v)
+        start = low if low > start else start
+        end = high if high < end else end
+        seen = hulls.get(v.place_id)
+        if seen is None:
+            hulls[v.place_id] = Interval(start, end)
+        elif start < seen.start or end > seen.end:
+            hulls[v.place_id] = Interval(min(seen.start, start), max(seen.end, end))
+    return by_contact, hulls
 
 
 def _unlimited() -> None:
