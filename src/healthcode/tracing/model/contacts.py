@@ -155,7 +155,7 @@ def _finding(key: tuple[str | None, str, TraceRule, str], contacts: list[Contact
         subject=subject,
         rule=rule,
         place_id=place,
-        contacts=tuple(sorted(contacts, key=_contact_key)),
+        contacts=tuple(sorted(contacts, key=_contact_key) if len(contacts) > 1 else contacts),
         via=via,
     )
 

@@ -91,14 +91,17 @@ def _one_source(  # noqa: C901 - hot path (bench/trace.py): one pass per visit a
     own = [source[0] for source in sources]
     tables: dict[timedelta, _TABLE] = {}
     seen_of = spans.get
+    # no limit is zero (``shortest`` is at least a microsecond): the first visit builds a table
+    least, starts, latest_end, ends, earliest_start = _table((), timedelta(0))
     for subject, rule, (s, e) in candidates:
-        least = limits[rule]
+        if limits[rule] != least:  # one rule, one table: mostly the table of the last visit
+            least = limits[rule]
+            table = tables.get(least)
+            if table is None:
+                table = tables[least] = _table(own, least)
+            _, starts, latest_end, ends, earliest_start = table
         if e - s < least:
             continue
-        table = tables.get(least)
-        if table is None:
-            table = tables[least] = _table(own, least)
-        _, starts, latest_end, ends, earliest_start = table
         k = bisect_right(starts, e - least)
         if not k:
             continue
