@@ -315,6 +315,26 @@ def _covers(
     return {place: cover(intervals) for place, intervals in by_place.items()}
 
 
+def _contact_sources(
+    windows: Mapping[str, Interval],
+    contact_visits: Mapping[str, Sequence[Visit]],
+    rules: Mapping[PlaceClass, TraceRule],
+    covers: Mapping[str, Cover],
+) -> dict[str, list[Source]]:
+    """Per place, the close contacts' visits there clipped to their windows: only those that
+    share time with a candidate's visit there (``covers``), the others can make no pair."""
+    by_place: dict[str, list[Source]] = defaultdict(list)
+    for contact, window in windows.items():
+        for v in contact_visits.get(contact, ()):
+            covered = covers.get(v.place_id)
+            if covered is None or v.place not in rules or not shares_time(v.interval, covered):
+                continue
+            clipped = v.interval.overlap(window)
+            if clipped is not None:
+                by_place[v.place_id].append((clipped, v.place_kind, contact))
+    return by_place
+
+
 def secondary_contacts(
     *,
     windows: Mapping[str, Interval],
@@ -336,16 +356,7 @@ def secondary_contacts(
     if "transit" in settings.secondary_rules:
         rules[PlaceClass.TRIP] = TraceRule.SECONDARY_TRANSIT
     covers = _covers(candidates, rules, exclude)
-    by_place: dict[str, list[Source]] = defaultdict(list)
-    for contact, window in windows.items():
-        for v in contact_visits.get(contact, ()):
-            # only visits that share time with someone's there can make a pair
-            covered = covers.get(v.place_id)
-            if covered is None or v.place not in rules or not shares_time(v.interval, covered):
-                continue
-            clipped = v.interval.overlap(window)
-            if clipped is not None:
-                by_place[v.place_id].append((clipped, v.place_kind, contact))
+    by_place = _contact_sources(windows, contact_visits, rules, covers)
     episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
     by_contact: dict[str | None, list[Finding]] = defaultdict(list)
     for key, c in sorted(episodes.items(), key=_episode_order):

@@ -79,7 +79,7 @@ def _note(
         spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
 
 
-def _one_source(  # noqa: C901 - hot path (bench/trace.py): one pass per visit at a busy venue
+def _one_source(
     place: str,
     sources: Sequence[Source],
     candidates: Sequence[Candidate],
