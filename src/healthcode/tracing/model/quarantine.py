@@ -72,8 +72,12 @@ def _last_contacts(
 ) -> dict[str, tuple[datetime, str]]:
     """Per person with a plan: their last contact and the plan's key."""
     last: dict[str, tuple[datetime, str]] = {}
+    plans: dict[tuple[str, str | None], str | None] = {}  # per category and level: few
     for f in findings:
-        key = next((k for k in _key(f) if k in quarantine), None)
+        kind = (f.category, f.level)
+        if kind not in plans:
+            plans[kind] = next((k for k in _key(f) if k in quarantine), None)
+        key = plans[kind]
         if key is None:
             continue
         seen = last.get(f.subject)
