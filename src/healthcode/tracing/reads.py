@@ -35,15 +35,6 @@ def _floor(moment: datetime) -> datetime:
     return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
 
 
-def reaches(sighting: Sighting, query: OverlapQuery) -> bool:
-    """Whether ``query`` reads this presence (as the repository's reads select)."""
-    at = sighting.at
-    return (
-        query.start - query.lookback <= at < query.end
-        and (sighting.until > query.start or at > query.start - query.slack)
-    )  # fmt: skip
-
-
 class PlaceReads:
     """Everyone's presences at places, read for one trace and kept, with the times each
     place's read reached; ``check`` (the preview's budget) runs after every read."""
@@ -77,7 +68,8 @@ class PlaceReads:
     ) -> list[Visit]:
         """The visits kept at these (held) places that ``query`` reaches, of ``subjects``
         (everyone's by default) but not of ``exclude``."""
-        # reaches() spelt out: a busy venue holds 160,000 visits, gone through twice
+        # the repository's conditions on a read (``OverlapQuery``), spelt out in locals: a busy
+        # venue holds 160,000 visits, gone through twice
         start, end, lookback, slack = query.start, query.end, query.lookback, query.slack
         earliest, instants_from = start - lookback, start - slack
         return [
