@@ -107,7 +107,6 @@ def _match_places(
     matched against them, place by place. Without ``evidence``, each episode holds a single
     summary contact instead of every contact: its overlap spans from the first contact's start
     to the last one's end (``summary.summarise``), all a preview needs."""
-    episodes: Episodes = defaultdict(list)
     if not evidence:
         return _summarised(sources, candidates, rules, limits, exclude)
     by_place: dict[str, dict[Candidate, None]] = defaultdict(dict)
@@ -115,6 +114,7 @@ def _match_places(
         rule = rules.get(c.place)
         if rule is not None and c.place_id in sources and c.subject not in exclude:
             by_place[c.place_id][(c.subject, rule, c.interval)] = None
+    episodes: Episodes = defaultdict(list)
     for place, found in by_place.items():
         _match(place, list(dict.fromkeys(sources[place])), list(found), limits, episodes)
     return episodes

@@ -110,7 +110,7 @@ def _one_source(
             continue
         earliest = earliest_start[bisect_left(ends, s + least)]
         first = earliest if earliest > s else s  # max(s, earliest)
-        if last > e:  # min(e, last)
+        if e <= last:  # min(e, last)
             last = e
         key = (via, subject, rule, place)
         seen = seen_of(key)
