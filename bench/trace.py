@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import threading
@@ -202,9 +203,9 @@ def measure_busy(env: Env, args: argparse.Namespace, case: str, label: str) -> N
     """The busy venue: the case's preview, the pair-by-pair baseline, then tracing it."""
     li = official_principal(uow=env.uow(), username="li")
     case_id = report_case(env, case)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     preview = cases.preview_case(uow=env.uow(), clock=env.clock, principal=li, case_id=case_id)
-    previewed = time.perf_counter() - started
+    previewed, cpu = time.perf_counter() - started, time.process_time() - cpu
     settings = TracingSettings()
     window = preview.window
     query = OverlapQuery(window.start, window.end, PLACE_LOOKBACK, assumed_slack(settings))
@@ -214,7 +215,8 @@ def measure_busy(env: Env, args: argparse.Namespace, case: str, label: str) -> N
     others = [v for v in visits if v.subject != case]
     print(
         f"[{label}] preview of a case with {len(own)} scans at a venue with {len(others):,} "
-        f"scans in its window: {previewed:.3f} s; target < 2 s"
+        f"scans in its window: {previewed:.3f} s; target < 2 s (this process's CPU: "
+        f"{cpu:.3f} s; load {os.getloadavg()[0]:.1f})"
     )
     print(
         f"[{label}]   {preview.exposures:,} exposures, {preview.people:,} people "

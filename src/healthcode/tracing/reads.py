@@ -35,15 +35,6 @@ def _floor(moment: datetime) -> datetime:
     return moment - timedelta(seconds=moment.timestamp() % _BUCKET.total_seconds())
 
 
-def reaches(sighting: Sighting, query: OverlapQuery) -> bool:
-    """Whether ``query`` reads this presence (as the repository's reads select)."""
-    at = sighting.at
-    return (
-        query.start - query.lookback <= at < query.end
-        and (sighting.until > query.start or at > query.start - query.slack)
-    )  # fmt: skip
-
-
 class PlaceReads:
     """Everyone's presences at places, read for one trace and kept, with the times each
     place's read reached; ``check`` (the preview's budget) runs after every read."""
@@ -69,19 +60,33 @@ class PlaceReads:
         }
 
     def kept(
-        self, places: Iterable[str], query: OverlapQuery, subjects: Collection[str] | None = None
+        self,
+        places: Iterable[str],
+        query: OverlapQuery,
+        subjects: Collection[str] | None = None,
+        exclude: Collection[str] = (),
     ) -> list[Visit]:
-        """The visits kept at these (held) places that ``query`` reaches, of ``subjects``."""
+        """The visits kept at these (held) places that ``query`` reaches, of ``subjects``
+        (everyone's by default) but not of ``exclude``."""
+        # the repository's conditions on a read (``OverlapQuery``), spelt out in locals: a busy
+        # venue holds 160,000 visits, gone through twice
+        start, end, lookback, slack = query.start, query.end, query.lookback, query.slack
+        earliest, instants_from = start - lookback, start - slack
         return [
             v
             for place in places
             for s, v in self._held[place].values()
-            if (subjects is None or s.subject in subjects) and reaches(s, query)
+            if (subjects is None or s.subject in subjects)
+            and s.subject not in exclude
+            and earliest <= s.at < end
+            and (s.until > start or s.at > instants_from)
         ]
 
-    def around(self, spans: Iterable[tuple[str, Interval]]) -> list[Visit]:
+    def around(
+        self, spans: Iterable[tuple[str, Interval]], exclude: Collection[str] = ()
+    ) -> list[Visit]:
         """Everyone's visits to these places that may overlap these times
-        (``(place, interval)``).
+        (``(place, interval)``) but those of ``exclude``.
 
         Places are read together when their times fall in the same few-hour buckets, so the
         read stays close to the times that matter rather than the whole window; a place whose
@@ -101,14 +106,16 @@ class PlaceReads:
         for (start, end), places in sorted(buckets.items()):
             query = self.query(start, end)
             held = self.held(start, end)
-            found.update((v.presence_id, v) for v in self.kept(held.intersection(places), query))
+            kept = self.kept(held.intersection(places), query, exclude=exclude)
+            found.update((v.presence_id, v) for v in kept)
             missing = [place for place in places if place not in held]
             if missing:
                 sightings = self._uow.tracing.presences_at(missing, query)
                 for sighting, visit in zip(
                     sightings, visits_of(sightings, self._settings), strict=True
                 ):
-                    found[visit.presence_id] = visit
+                    if visit.subject not in exclude:
+                        found[visit.presence_id] = visit
                     self._held[sighting.place_id][sighting.id] = (sighting, visit)
                 for place in missing:
                     self._reached[place] = (start, end)

@@ -27,23 +27,26 @@ from healthcode.tracing.model.contacts import (
     companions,
     counts_by_rule,
     most_severe,
-    secondary_contacts,
-    secondary_windows,
 )
 from healthcode.tracing.model.findings import (
-    CLOSE_CONTACT,
     Finding,
     Interval,
     OverlapQuery,
     PlaceClass,
-    Visit,
     assumed_slack,
     infectious_window,
     visits_of,
 )
-from healthcode.tracing.model.quarantine import PlannedOrder, orders_for_findings, plan_orders
+from healthcode.tracing.model.quarantine import (
+    PlannedOrder,
+    count_orders,
+    orders_for_findings,
+    plan_orders,
+    steps_to_come,
+)
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
+from healthcode.tracing.secondary import find_secondary
 from healthcode.tracing.settings import TracingSettings, tracing_settings
 
 TRACE_CASE: Final = "trace_case"
@@ -84,13 +87,15 @@ class TraceOutcome:
 
 @dataclass(frozen=True, kw_only=True)
 class CaseTrace:
-    """What tracing a case finds: the window, the findings with their evidence, the orders."""
+    """What tracing a case finds: the window, the findings with their evidence, the orders
+    (a preview, without evidence, only counts them: ``order_count``)."""
 
     case_id: str
     window: Interval
     cutoff: datetime
     findings: list[Finding] = field(default_factory=list)
     orders: list[PlannedOrder] = field(default_factory=list)
+    order_count: int = 0
 
     @property
     def counts(self) -> TraceCounts:
@@ -104,54 +109,8 @@ class CaseTrace:
             by_category={k: len(v) for k, v in sorted(by_category.items())},
             people=len({f.subject for f in self.findings}),
             exposures=len(self.findings),
-            quarantine_orders=len(self.orders),
+            quarantine_orders=self.order_count,
         )
-
-
-def _secondary(
-    uow: TracingUnitOfWork,
-    reads: PlaceReads,
-    *,
-    case_subject: str,
-    primary: list[Finding],
-    cutoff: datetime,
-    settings: TracingSettings,
-    evidence: bool,
-) -> list[Finding]:
-    windows = secondary_windows(primary, cutoff)
-    if not settings.secondary or not windows:
-        return []
-    contacts = sorted(windows)
-    earliest = min(w.start for w in windows.values())
-    by_contact: dict[str, list[Visit]] = defaultdict(list)
-    # the close contacts' presences at the places already read are taken from those reads
-    query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
-    read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
-    kept = {v.presence_id: v for v in reads.kept(held, query, set(contacts))}
-    reads.check()
-    for _, v in sorted({**kept, **{v.presence_id: v for v in read}}.items()):
-        if v.place in _PLACES and v.interval.overlap(windows[v.subject]) is not None:
-            by_contact[v.subject].append(v)
-    spans = [
-        (v.place_id, clipped)
-        for contact, visits in by_contact.items()
-        for v in visits
-        if (clipped := v.interval.overlap(windows[contact])) is not None
-    ]
-    candidates = reads.around(spans)
-    households: Mapping[str, list[str]] = (
-        uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
-    )
-    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
-    return secondary_contacts(
-        windows=windows,
-        contact_visits=by_contact,
-        candidates=candidates,
-        households=households,
-        settings=settings,
-        exclude=exclude,
-        evidence=evidence,
-    )
 
 
 def _unlimited() -> None:
@@ -221,7 +180,7 @@ def find_case_exposures(
             settings=settings,
         )
         check()
-    found += _secondary(
+    found += find_secondary(
         uow,
         reads,
         case_subject=details.subject,
@@ -232,6 +191,15 @@ def find_case_exposures(
     )
     check()
     findings = most_severe(found)
+    orders = _orders(record, findings, settings, cutoff) if evidence else []
+    count = len(orders) if evidence else _order_count(findings, settings, cutoff)
+    return replace(trace, findings=findings, orders=orders, order_count=count)
+
+
+def _orders(
+    record: CaseRecord, findings: list[Finding], settings: TracingSettings, cutoff: datetime
+) -> list[PlannedOrder]:
+    """The quarantine orders of the people found, and of the case if the policy says so."""
     reason = f"case {record.case_id}"
     orders = orders_for_findings(
         source_id=record.case_id,
@@ -243,14 +211,23 @@ def find_case_exposures(
     if "case" in settings.quarantine:
         orders += plan_orders(
             source_id=record.case_id,
-            subject=details.subject,
+            subject=record.details.subject,
             key="case",
             counted_from=cutoff,
             issued_at=cutoff,
             steps=settings.quarantine["case"],
             reason=f"{reason} (case)",
         )
-    return replace(trace, findings=findings, orders=orders)
+    return orders
+
+
+def _order_count(findings: list[Finding], settings: TracingSettings, cutoff: datetime) -> int:
+    """How many orders ``_orders`` plans, counted (a preview's)."""
+    quarantine = settings.quarantine
+    count = count_orders(findings=findings, quarantine=quarantine, issued_at=cutoff)
+    if "case" in quarantine:
+        count += sum(1 for _ in steps_to_come(cutoff, cutoff, quarantine["case"]))
+    return count
 
 
 def _trace_one(

@@ -19,7 +19,7 @@ from healthcode.tracing.model.findings import (
     Visit,
 )
 from healthcode.tracing.model.summary import Spans, shortest, summarise
-from healthcode.tracing.model.sweep import sweep
+from healthcode.tracing.model.sweep import Cover, cover, shares_time, sharing, sweep
 from healthcode.tracing.settings import TracingSettings
 
 
@@ -57,10 +57,16 @@ def _match(
 ) -> None:
     """Add to ``episodes`` every pair of a source and a candidate at ``place`` whose overlap
     meets the candidate's rule: a sweep over both sorted by start, so the work is the sorting
-    and the pairs that share time, not every source against every candidate. Both hold no
-    duplicates, so no contact is found twice."""
+    and the pairs that share time, not every source against every candidate (only the
+    intervals that share time with the other side's are swept: ``sweep.sharing``). Both hold
+    no duplicates, so no contact is found twice."""
     own = [source[0] for source in sources]
     theirs = [candidate[2] for candidate in candidates]
+    kept_own, kept_theirs = sharing(own, theirs)
+    sources = [sources[i] for i in kept_own]
+    candidates = [candidates[j] for j in kept_theirs]
+    own = [own[i] for i in kept_own]
+    theirs = [theirs[j] for j in kept_theirs]
     for is_source, index, others in sweep(own, theirs):
         # the overlap exactly as Interval.overlap and Interval.minutes compute it
         if is_source:
@@ -101,23 +107,41 @@ def _match_places(
     matched against them, place by place. Without ``evidence``, each episode holds a single
     summary contact instead of every contact: its overlap spans from the first contact's start
     to the last one's end (``summary.summarise``), all a preview needs."""
+    if not evidence:
+        return _summarised(sources, candidates, rules, limits, exclude)
     by_place: dict[str, dict[Candidate, None]] = defaultdict(dict)
     for c in candidates:
         rule = rules.get(c.place)
         if rule is not None and c.place_id in sources and c.subject not in exclude:
             by_place[c.place_id][(c.subject, rule, c.interval)] = None
     episodes: Episodes = defaultdict(list)
-    if not evidence:
-        least = {rule: shortest(*limit) for rule, limit in limits.items()}
-        spans: Spans = {}
-        for place, found in by_place.items():
-            summarise(place, list(dict.fromkeys(sources[place])), list(found), least, spans)
-        for key, (first, last, kind) in spans.items():
-            span = Interval(first, last)
-            episodes[key].append(Contact(key[3], kind, span, span, span))
-        return episodes
     for place, found in by_place.items():
         _match(place, list(dict.fromkeys(sources[place])), list(found), limits, episodes)
+    return episodes
+
+
+def _summarised(
+    sources: Mapping[str, Iterable[Source]],
+    candidates: Iterable[Visit],
+    rules: Mapping[PlaceClass, TraceRule],
+    limits: Limits,
+    exclude: frozenset[str] | set[str],
+) -> Episodes:
+    """``_match_places`` without evidence. A candidate met twice gives the same span, so they
+    are not deduplicated (hashing 160,000 of them at a busy venue cost more than matching)."""
+    by_place: dict[str, list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        rule = rules.get(c.place)
+        if rule is not None and c.place_id in sources and c.subject not in exclude:
+            by_place[c.place_id].append((c.subject, rule, c.interval))
+    least = {rule: shortest(*limit) for rule, limit in limits.items()}
+    spans: Spans = {}
+    for place, found in by_place.items():
+        summarise(place, list(sources[place]), found, least, spans)
+    episodes: Episodes = defaultdict(list)
+    for key, (first, last, kind) in spans.items():
+        span = Interval(first, last)
+        episodes[key].append(Contact(key[3], kind, span, span, span))
     return episodes
 
 
@@ -131,7 +155,7 @@ def _finding(key: tuple[str | None, str, TraceRule, str], contacts: list[Contact
         subject=subject,
         rule=rule,
         place_id=place,
-        contacts=tuple(sorted(contacts, key=_contact_key)),
+        contacts=tuple(sorted(contacts, key=_contact_key) if len(contacts) > 1 else contacts),
         via=via,
     )
 
@@ -278,6 +302,39 @@ def secondary_windows(primary: Iterable[Finding], cutoff: datetime) -> dict[str,
     return {s: Interval(start, cutoff) for s, start in sorted(starts.items()) if cutoff > start}
 
 
+def _covers(
+    candidates: Iterable[Visit],
+    rules: Mapping[PlaceClass, TraceRule],
+    exclude: frozenset[str] | set[str],
+) -> dict[str, Cover]:
+    """Per place, the time the candidates there cover (those ``_match_places`` matches)."""
+    by_place: dict[str, list[Interval]] = defaultdict(list)
+    for c in candidates:
+        if c.place in rules and c.subject not in exclude:
+            by_place[c.place_id].append(c.interval)
+    return {place: cover(intervals) for place, intervals in by_place.items()}
+
+
+def _contact_sources(
+    windows: Mapping[str, Interval],
+    contact_visits: Mapping[str, Sequence[Visit]],
+    rules: Mapping[PlaceClass, TraceRule],
+    covers: Mapping[str, Cover],
+) -> dict[str, list[Source]]:
+    """Per place, the close contacts' visits there clipped to their windows: only those that
+    share time with a candidate's visit there (``covers``), the others can make no pair."""
+    by_place: dict[str, list[Source]] = defaultdict(list)
+    for contact, window in windows.items():
+        for v in contact_visits.get(contact, ()):
+            covered = covers.get(v.place_id)
+            if covered is None or v.place not in rules or not shares_time(v.interval, covered):
+                continue
+            clipped = v.interval.overlap(window)
+            if clipped is not None:
+                by_place[v.place_id].append((clipped, v.place_kind, contact))
+    return by_place
+
+
 def secondary_contacts(
     *,
     windows: Mapping[str, Interval],
@@ -298,12 +355,8 @@ def secondary_contacts(
         rules[PlaceClass.VENUE] = TraceRule.SECONDARY_VENUE
     if "transit" in settings.secondary_rules:
         rules[PlaceClass.TRIP] = TraceRule.SECONDARY_TRANSIT
-    by_place: dict[str, list[Source]] = defaultdict(list)
-    for contact, window in windows.items():
-        for v in contact_visits.get(contact, ()):
-            clipped = v.interval.overlap(window)
-            if v.place in rules and clipped is not None:
-                by_place[v.place_id].append((clipped, v.place_kind, contact))
+    covers = _covers(candidates, rules, exclude)
+    by_place = _contact_sources(windows, contact_visits, rules, covers)
     episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
     by_contact: dict[str | None, list[Finding]] = defaultdict(list)
     for key, c in sorted(episodes.items(), key=_episode_order):

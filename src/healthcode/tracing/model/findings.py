@@ -204,12 +204,18 @@ class Finding:
     @property
     def at(self) -> datetime:
         """The end of the last contact: what policy windows count from."""
-        return max(c.overlap.end for c in self.contacts)
+        contacts = self.contacts
+        if len(contacts) == 1:  # a preview's summary, and most findings
+            return contacts[0].overlap.end
+        return max(c.overlap.end for c in contacts)
 
     @property
     def first(self) -> datetime:
         """The start of the first contact."""
-        return min(c.overlap.start for c in self.contacts)
+        contacts = self.contacts
+        if len(contacts) == 1:
+            return contacts[0].overlap.start
+        return min(c.overlap.start for c in contacts)
 
     @property
     def overlap_minutes(self) -> float:

@@ -7,7 +7,7 @@ earlier than ``issued_at`` (when tracing ran); a step already over by then is sk
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -35,30 +35,56 @@ def plan_orders(
     steps: Sequence[QuarantineStep],
     reason: str,
 ) -> list[PlannedOrder]:
-    orders: list[PlannedOrder] = []
+    return [
+        PlannedOrder(
+            id=fact_id("order", source_id, subject, key, step.setting, begins, end),
+            subject=subject,
+            setting=step.setting,
+            at=begins,
+            planned_end=end,
+            reason=reason,
+        )
+        for step, begins, end in steps_to_come(counted_from, issued_at, steps)
+    ]
+
+
+def steps_to_come(
+    counted_from: datetime, issued_at: datetime, steps: Sequence[QuarantineStep]
+) -> Iterator[tuple[QuarantineStep, datetime, datetime]]:
+    """The steps still to come when the order is issued, each with when it begins and ends."""
     start = counted_from
     for step in steps:
         end = start + timedelta(days=step.days)
         begins = max(start, issued_at)
         if end > begins:
-            orders.append(
-                PlannedOrder(
-                    id=fact_id("order", source_id, subject, key, step.setting, begins, end),
-                    subject=subject,
-                    setting=step.setting,
-                    at=begins,
-                    planned_end=end,
-                    reason=reason,
-                )
-            )
+            yield step, begins, end
         start = end
-    return orders
 
 
 def _key(finding: Finding) -> list[str]:
     if finding.category == RISK_AREA and finding.level:
         return [f"{RISK_AREA}_{finding.level}", RISK_AREA]
     return [finding.category]
+
+
+def _last_contacts(
+    findings: Sequence[Finding], quarantine: Mapping[str, Sequence[QuarantineStep]]
+) -> dict[str, tuple[datetime, str]]:
+    """Per person with a plan: their last contact and the plan's key."""
+    last: dict[str, tuple[datetime, str]] = {}
+    plans: dict[tuple[str, str | None], str | None] = {}  # per category and level: few
+    for f in findings:
+        kind = (f.category, f.level)
+        if kind not in plans:
+            plans[kind] = next((k for k in _key(f) if k in quarantine), None)
+        key = plans[kind]
+        if key is None:
+            continue
+        seen = last.get(f.subject)
+        at = f.at
+        if seen is None or at > seen[0]:
+            last[f.subject] = (at, key)
+    return last
 
 
 def orders_for_findings(
@@ -70,14 +96,7 @@ def orders_for_findings(
     reason: str,
 ) -> list[PlannedOrder]:
     """One plan per person: the steps for their category, from their last contact."""
-    last: dict[str, tuple[datetime, str]] = {}
-    for f in findings:
-        key = next((k for k in _key(f) if k in quarantine), None)
-        if key is None:
-            continue
-        seen = last.get(f.subject)
-        if seen is None or f.at > seen[0]:
-            last[f.subject] = (f.at, key)
+    last = _last_contacts(findings, quarantine)
     orders: list[PlannedOrder] = []
     for subject, (at, key) in sorted(last.items()):
         orders += plan_orders(
@@ -90,3 +109,17 @@ def orders_for_findings(
             reason=f"{reason} ({key})",
         )
     return orders
+
+
+def count_orders(
+    *,
+    findings: Sequence[Finding],
+    quarantine: Mapping[str, Sequence[QuarantineStep]],
+    issued_at: datetime,
+) -> int:
+    """How many orders ``orders_for_findings`` plans, without planning them (a preview counts
+    them for tens of thousands of people)."""
+    return sum(
+        sum(1 for _ in steps_to_come(at, issued_at, quarantine[key]))
+        for at, key in _last_contacts(findings, quarantine).values()
+    )

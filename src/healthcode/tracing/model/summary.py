@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 
 from healthcode.tracing.model.findings import Interval, TraceRule
-from healthcode.tracing.model.sweep import overlapping
+from healthcode.tracing.model.sweep import overlapping, sharing
 
 Source = tuple[Interval, str, str | None]
 Candidate = tuple[str, TraceRule, Interval]
@@ -86,22 +86,38 @@ def _one_source(
     limits: dict[TraceRule, timedelta],
     spans: Spans,
 ) -> None:
+    # _note inlined and min/max spelt out: 160,000 visits at the busy venue (about a third less)
     _, kind, via = sources[0]
     own = [source[0] for source in sources]
     tables: dict[timedelta, _TABLE] = {}
+    seen_of = spans.get
+    # no limit is zero (``shortest`` is at least a microsecond): the first visit builds a table
+    least, starts, latest_end, ends, earliest_start = _table((), timedelta(0))
     for subject, rule, (s, e) in candidates:
-        least = limits[rule]
+        if limits[rule] != least:  # one rule, one table: mostly the table of the last visit
+            least = limits[rule]
+            table = tables.get(least)
+            if table is None:
+                table = tables[least] = _table(own, least)
+            _, starts, latest_end, ends, earliest_start = table
         if e - s < least:
             continue
-        table = tables.get(least)
-        if table is None:
-            table = tables[least] = _table(own, least)
-        _, starts, latest_end, ends, earliest_start = table
         k = bisect_right(starts, e - least)
-        if not k or latest_end[k - 1] - s < least:
+        if not k:
             continue
-        first = max(s, earliest_start[bisect_left(ends, s + least)])
-        _note(spans, (via, subject, rule, place), first, min(e, latest_end[k - 1]), kind)
+        last = latest_end[k - 1]
+        if last - s < least:
+            continue
+        earliest = earliest_start[bisect_left(ends, s + least)]
+        first = earliest if earliest > s else s  # max(s, earliest)
+        if e <= last:  # min(e, last)
+            last = e
+        key = (via, subject, rule, place)
+        seen = seen_of(key)
+        if seen is None:
+            spans[key] = (first, last, kind)
+        elif first < seen[0] or last > seen[1]:
+            spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
 
 
 def summarise(
@@ -121,6 +137,11 @@ def summarise(
         return
     own = [source[0] for source in sources]
     theirs = [candidate[2] for candidate in candidates]
+    kept_own, kept_theirs = sharing(own, theirs)
+    sources = [sources[i] for i in kept_own]
+    candidates = [candidates[j] for j in kept_theirs]
+    own = [own[i] for i in kept_own]
+    theirs = [theirs[j] for j in kept_theirs]
     for i, j in overlapping(own, theirs):
         (a, b), kind, via = sources[i]
         subject, rule, (s, e) = candidates[j]

@@ -1,0 +1,60 @@
+"""The preview's fast path against the reference: on random presences in the database, a
+preview finds the same people, rules, places, vias, first and last contacts and counts as
+tracing with every contact's evidence, on both databases."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from healthcode.container import Container
+from healthcode.tracing.model.findings import Finding
+from healthcode.tracing.trace import find_case_exposures
+from tracing_helpers import hours, officials, report, resident, ride, stay
+
+VENUES = (("louwailou", "restaurant"), ("kfc", "hospital"), ("zhijiang", "restaurant"))
+TRIPS = ("line7:浙A1", "line7:浙A2")
+
+
+def spans(findings: list[Finding]) -> list[tuple[object, ...]]:
+    return [(f.subject, f.rule, f.place_id, f.via, f.first, f.at) for f in findings]
+
+
+def _visit(
+    container: Container, rng: random.Random, subject: str, start: datetime, spread: float
+) -> None:
+    """A check-in, a stay or a ride at a random time, to the microsecond."""
+    at = start + timedelta(microseconds=rng.randrange(int(spread * 3600 * 10**6)))
+    length = rng.choice((None, None, timedelta(minutes=15), timedelta(minutes=rng.random() * 90)))
+    if rng.random() < 0.25:
+        ride(container, subject, rng.choice(TRIPS), at, at + (length or timedelta(minutes=20)))
+        return
+    place, kind = rng.choice(VENUES)
+    stay(container, subject, place, at, None if length is None else at + length, kind=kind)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_preview_finds_what_tracing_with_evidence_finds(container: Container, seed: int) -> None:
+    """On random visits the preview's summarised findings and counts equal the full trace's."""
+    rng = random.Random(seed)  # noqa: S311 - a seeded scenario, no secret
+    now = container.clock.now()
+    people = [resident(container, seq, home=seq // 3) for seq in range(1, 16)]
+    case, others = people[0], people[1:]
+    start = now - timedelta(days=3)
+    for _ in range(20):
+        _visit(container, rng, case, start, 60)
+    for subject in others:
+        for _ in range(rng.randrange(4, 14)):
+            _visit(container, rng, subject, start + hours(12), 60)
+    case_id = report(container, officials(container)["wang"], case, sampled_at=now - hours(20))
+    with container.uow() as uow:
+        record = uow.cases.get(case_id)
+        assert record is not None
+        full = find_case_exposures(uow, record, now=now)
+        fast = find_case_exposures(uow, record, now=now, evidence=False)
+    assert full.findings, "the scenario finds contacts"
+    assert spans(fast.findings) == spans(full.findings)
+    assert fast.counts == full.counts
+    assert fast.counts.quarantine_orders == len(full.orders)
