@@ -1,6 +1,7 @@
 """The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
 settings, the database engine, the personal-data cipher, the clock, the tables of proposal kinds,
-job kinds and event handlers, and the unit of work that every use case runs in."""
+job kinds and event handlers, the unit of work that every use case runs in, and the caches of
+parsed policies and QR images."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.codes.key_files import PrivateKeyFiles
+from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.jobs.model import JobKinds
@@ -33,6 +35,7 @@ class Container:
     events: EventHandlers
     clock: Clock = field(default_factory=SystemClock)
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
+    qr_svgs: QrSvgCache = field(default_factory=QrSvgCache)
 
     @property
     def private_keys(self) -> PrivateKeyFiles:
