@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query, Response
 
 from healthcode.api.auth import CurrentSubject, Public
-from healthcode.api.deps import ContainerDep
+from healthcode.api.deps import ContainerDep, MetricsDep
 from healthcode.api.responses import SIGNED
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
@@ -36,6 +36,7 @@ SVG = "image/svg+xml"
 def my_code(
     subject: CurrentSubject,
     container: ContainerDep,
+    metrics: MetricsDep,
     qr: Annotated[
         Literal["svg"] | None,
         Query(description="svg: include the token's QR code as SVG (qr_svg)"),
@@ -53,6 +54,7 @@ def my_code(
         subject=subject,
         lifetime=container.settings.code_lifetime,
     )
+    metrics.codes_issued.labels(code.colour).inc()
     if _wants_svg_only(accept):
         svg = container.qr_svgs.svg(code.token)
         return Response(svg, media_type=SVG, headers={"Cache-Control": "no-store"})
@@ -100,7 +102,7 @@ def trust_list(container: ContainerDep) -> Response:
     dependencies=[Depends(Public(Action.VERIFY_CODE))],
     responses=SIGNED,
 )
-def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
+def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) -> VerifyOut:
     """Verify a code: the offline decision for anyone (a refused code gets its reason only).
     A registered checkpoint device that signs the request (``device``) also learns, for a
     valid code, whether the holder's status changed since issue; each such lookup is in the
@@ -135,4 +137,5 @@ def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
                 signature=body.device.signature,
             ),
         )
+    metrics.verifications.labels(check.decision.outcome.value).inc()
     return VerifyOut.of(check)

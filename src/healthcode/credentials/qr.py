@@ -61,8 +61,12 @@ def qr_version(token: str) -> int:
 def _alphanumeric_version(length: int) -> int:
     # in alphanumeric mode the version depends on the length only (the cache holds at most
     # one entry per length up to the 4,296 characters of version 40)
-    segments = encoder.prepare_data("A" * length, consts.MODE_ALPHANUMERIC, None)
-    version: int = encoder.find_version(segments, consts.ERROR_LEVEL_M, eci=False, micro=False)
+    segments = encoder.prepare_data(  # type: ignore[no-untyped-call]
+        "A" * length, consts.MODE_ALPHANUMERIC, None
+    )
+    version: int = encoder.find_version(  # type: ignore[no-untyped-call]
+        segments, consts.ERROR_LEVEL_M, eci=False, micro=False
+    )
     return version
 
 
