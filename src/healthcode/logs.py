@@ -77,5 +77,8 @@ def logging_config(level: str = "INFO") -> dict[str, Any]:
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send this process's logs to standard error as JSON lines (``healthcode worker``)."""
+    """Send this process's logs to standard error as JSON lines (``healthcode worker``),
+    unless something running this code configured logging already (a test runner)."""
+    if logging.getLogger().handlers:
+        return
     logging.config.dictConfig(logging_config(level))
