@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -276,3 +277,24 @@ def test_rotation_under_load_refuses_no_valid_code(container: Container) -> None
 
 
 _RealClock = SystemClock
+
+
+def test_a_trust_list_published_concurrently_is_stored_once(container: Container) -> None:
+    """Two publications racing for one sequence number: the second gets the first's list."""
+    _setup(container)
+    document = trust_list_document(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=timedelta(minutes=5),
+        clock_skew=timedelta(minutes=1),
+    )
+    with container.uow() as uow:
+        first = uow.keys.last_publication("330100")
+        assert first is not None and first.document == document
+        # what a request that read the list before the first one committed goes on to store
+        late = replace(first, content_sha256="0" * 64, document='{"late": true}')
+        stored = uow.keys.add_publication(late)
+        uow.commit()
+    assert stored == first
