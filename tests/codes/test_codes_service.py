@@ -18,6 +18,7 @@ from healthcode.codes.keys import (
     rotate_signing_key,
     trust_list_document,
 )
+from healthcode.codes.online import TrustStoreCache, own_trust_store
 from healthcode.container import Container
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.errors import Reason
@@ -298,3 +299,44 @@ def test_a_trust_list_published_concurrently_is_stored_once(container: Container
         stored = uow.keys.add_publication(late)
         uow.commit()
     assert stored == first
+
+
+def _own_store(container: Container, cache: TrustStoreCache) -> TrustStore:
+    return own_trust_store(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=container.settings.code_lifetime,
+        clock_skew=container.settings.clock_skew,
+        cache=cache,
+    )
+
+
+def test_online_trust_store_is_made_once_per_published_list(
+    container: Container, clock: FixedClock
+) -> None:
+    """The server's own trust store is reused while the list stands, remade when it changes."""
+    subject = _setup(container)
+    cache = TrustStoreCache()
+    first = _own_store(container, cache)
+    assert _own_store(container, cache) is first
+    clock.advance(timedelta(seconds=5))
+    rotate_signing_key(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    after = _own_store(container, cache)
+    assert after is not first
+    decision = verify(
+        _code(container, subject), trust_lists=after, at=clock.now(), acceptance=GREEN_ONLY
+    )
+    assert decision.passed
+    assert (
+        verify(
+            _code(container, subject), trust_lists=first, at=clock.now(), acceptance=GREEN_ONLY
+        ).reason
+        is Reason.UNKNOWN_KID
+    )

@@ -55,7 +55,7 @@ def issue_code(
         person = uow.persons.get(subject)
         if person is None:
             raise NotFound("person", subject)
-        status = status_now(uow, clock=clock, subject=subject)
+        status = status_now(uow, clock=clock, subject=subject, jurisdiction=person.jurisdiction)
         blocking = tuple(n for n in status.notices if n.blocks_code)
         if blocking:
             raise CodeWithheld(blocking)

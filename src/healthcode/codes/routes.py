@@ -118,6 +118,7 @@ def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) ->
         jurisdiction=settings.jurisdiction,
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
+        cache=container.trust_stores,
     )
     if body.device is None:
         check = check_code(
