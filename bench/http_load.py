@@ -184,7 +184,7 @@ def parse_wrk(label: str, output: str) -> Measure:
     """Requests per second and latency percentiles from `wrk --latency` output."""
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output) or "Socket errors" in output:
         raise LoadErrors(f"{label}: errors under load:\n{output}")
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     total = re.search(r"(\d+) requests in", output)
     if rate is None or total is None or set(percentiles) != {"50", "99"}:
