@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services lint typecheck contracts pytest fuzz bench clean
+.PHONY: demo test install services lint typecheck contracts pytest fuzz bench bench-http clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ fuzz: $(STAMP)
 BENCHMARKS := assess verify ingest wal trace impact
 bench: install
 	for name in $(BENCHMARKS); do $(BIN)/python bench/$$name.py || exit 1; done
+
+## bench-http: `healthcode serve` driven by wrk on loopback, SQLite then a scratch PostgreSQL
+## database (about a minute; docs/benchmarks.md). Installs wrk with apt-get when it is missing.
+bench-http: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/http_load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

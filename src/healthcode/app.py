@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from healthcode import bootstrap
-from healthcode.api import problems, responses
+from healthcode.api import health, problems, responses
 from healthcode.api.body_limit import BodyLimit
+from healthcode.api.metrics import Metrics
+from healthcode.api.observe import RequestObserver
 from healthcode.container import Container
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
@@ -23,11 +25,13 @@ pings); every other body is held to ``max_body_bytes``."""
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> FastAPI:
     """Build the app. The container is built in the lifespan, not at import; tests may pass one."""
     settings = container.settings if container is not None else settings or Settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
         app.state.container = container or bootstrap.build(settings)
+        unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)
         # the embedded deployment (SQLite) runs its background worker in this process
         app.state.worker = None
         if owned and app.state.container.settings.runs_in_process_worker:
@@ -45,6 +49,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         try:
             yield
         finally:
+            unwatch()
             if app.state.worker is not None:
                 app.state.worker.stop()
                 sender.close()
@@ -57,6 +62,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         summary="Health codes with reasons, signed codes verified offline, audited data access.",
         lifespan=lifespan,
     )
+    app.state.metrics = metrics
     problems.install(app)
     responses.install(app)
     app.add_middleware(
@@ -64,6 +70,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         default=settings.max_body_bytes,
         larger=dict.fromkeys(BATCH_ROUTES, settings.max_batch_body_bytes),
     )
+    # added last, so outermost: it sees every answer, refusals of the body limit included
+    app.add_middleware(RequestObserver, metrics=metrics)
     for router in bootstrap.ROUTERS:
         app.include_router(router)
+    app.include_router(health.router)
     return app

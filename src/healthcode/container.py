@@ -1,6 +1,7 @@
 """The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
 settings, the database engine, the personal-data cipher, the SMS port, the clock, the tables of
-proposal kinds, job kinds and event handlers, and the unit of work that every use case runs in."""
+proposal kinds, job kinds and event handlers, the unit of work that every use case runs in, and
+the caches of parsed policies, QR images and trust stores."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from healthcode.codes.key_files import PrivateKeyFiles
+from healthcode.codes.online import TrustStoreCache
+from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.ports import SmsSender
@@ -35,6 +38,8 @@ class Container:
     sms: SmsSender
     clock: Clock = field(default_factory=SystemClock)
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
+    qr_svgs: QrSvgCache = field(default_factory=QrSvgCache)
+    trust_stores: TrustStoreCache = field(default_factory=TrustStoreCache)
 
     @property
     def private_keys(self) -> PrivateKeyFiles:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from healthcode.codes.keys import (
     rotate_signing_key,
     trust_list_document,
 )
+from healthcode.codes.online import TrustStoreCache, own_trust_store
 from healthcode.container import Container
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.errors import Reason
@@ -295,3 +297,65 @@ def test_rotation_under_load_refuses_no_valid_code(container: Container, clock: 
         k for k in list_keys(uow=container.uow(), jurisdiction="330100") if k.role == "signing"
     ]
     assert len(signing) == 6
+
+
+def test_a_trust_list_published_concurrently_is_stored_once(container: Container) -> None:
+    """Two publications racing for one sequence number: the second gets the first's list."""
+    _setup(container)
+    document = trust_list_document(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=timedelta(minutes=5),
+        clock_skew=timedelta(minutes=1),
+    )
+    with container.uow() as uow:
+        first = uow.keys.last_publication("330100")
+        assert first is not None and first.document == document
+        # what a request that read the list before the first one committed goes on to store
+        late = replace(first, content_sha256="0" * 64, document='{"late": true}')
+        stored = uow.keys.add_publication(late)
+        uow.commit()
+    assert stored == first
+
+
+def _own_store(container: Container, cache: TrustStoreCache) -> TrustStore:
+    return own_trust_store(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        code_lifetime=container.settings.code_lifetime,
+        clock_skew=container.settings.clock_skew,
+        cache=cache,
+    )
+
+
+def test_online_trust_store_is_made_once_per_published_list(
+    container: Container, clock: FixedClock
+) -> None:
+    """The server's own trust store is reused while the list stands, remade when it changes."""
+    subject = _setup(container)
+    cache = TrustStoreCache()
+    first = _own_store(container, cache)
+    assert _own_store(container, cache) is first
+    clock.advance(timedelta(seconds=5))
+    rotate_signing_key(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    after = _own_store(container, cache)
+    assert after is not first
+    decision = verify(
+        _code(container, subject), trust_lists=after, at=clock.now(), acceptance=GREEN_ONLY
+    )
+    assert decision.passed
+    assert (
+        verify(
+            _code(container, subject), trust_lists=first, at=clock.now(), acceptance=GREEN_ONLY
+        ).reason
+        is Reason.UNKNOWN_KID
+    )

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from healthcode.checkpoint.lookups import sign_lookup
 from healthcode.codes.keys import init_keys, list_keys
 from healthcode.container import Container
+from healthcode.credentials.qr import QrImage, qr_svg
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
@@ -86,7 +87,6 @@ def test_code_round_trip_through_the_published_trust_list(
     assert code.status_code == 200, code.text
     body = code.json()
     assert body["colour"] == "green" and body["masked_name"] == "张*丰"
-    assert body["qr_svg"].lstrip().startswith("<?xml") or "<svg" in body["qr_svg"]
     assert body["qr_version"] <= 8
     document = client.get("/.well-known/healthcode/trust-list")
     assert document.status_code == 200
@@ -100,6 +100,54 @@ def test_code_round_trip_through_the_published_trust_list(
         acceptance=Acceptance.green_only({"330100"}),
     )
     assert decision.passed and decision.masked_name == "张*丰"
+
+
+def test_code_leaves_the_qr_to_the_client(client: TestClient, container: Container) -> None:
+    """By default /me/code answers the token and its QR version, and builds no SVG."""
+    _keys(container)
+    _, headers = website_citizen(client)
+    body = client.get("/api/v1/me/code", headers=headers).json()
+    assert body["qr_svg"] is None
+    assert body["qr_version"] == QrImage(body["token"]).version
+    assert container.qr_svgs.built == 0
+
+
+def test_code_svg_on_request_is_built_once_per_token(
+    client: TestClient, container: Container
+) -> None:
+    """?qr=svg adds the token's SVG; the same token asked again is served from the cache."""
+    _keys(container)
+    _, headers = website_citizen(client)
+    first = client.get("/api/v1/me/code?qr=svg", headers=headers).json()
+    again = client.get("/api/v1/me/code?qr=svg", headers=headers).json()
+    assert first["token"] == again["token"]  # a fixed clock: same claims, same signature
+    assert first["qr_svg"] == again["qr_svg"] == qr_svg(first["token"])
+    assert container.qr_svgs.built == 1
+
+
+def test_code_as_an_svg_image(client: TestClient, container: Container) -> None:
+    """Accept: image/svg+xml answers the SVG image alone, never stored by caches."""
+    _keys(container)
+    _, headers = website_citizen(client)
+    image = client.get("/api/v1/me/code", headers={**headers, "Accept": "image/svg+xml"})
+    assert image.status_code == 200
+    assert image.headers["content-type"].startswith("image/svg+xml")
+    assert image.headers["cache-control"] == "no-store"
+    token = client.get("/api/v1/me/code", headers=headers).json()["token"]
+    assert image.text == qr_svg(token)
+    both = client.get(
+        "/api/v1/me/code", headers={**headers, "Accept": "image/svg+xml, application/json"}
+    )
+    assert both.headers["content-type"].startswith("application/json")
+
+
+def test_code_refuses_an_unknown_qr_rendering(client: TestClient, container: Container) -> None:
+    """?qr= names a rendering the server offers (svg), else 422 naming qr."""
+    _keys(container)
+    _, headers = website_citizen(client)
+    response = client.get("/api/v1/me/code?qr=png", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"].endswith("qr")
 
 
 def test_code_without_keys_is_refused_clearly(client: TestClient) -> None:

@@ -11,7 +11,7 @@ from codekit import SCAN, Kit
 from PIL import Image
 
 from healthcode.credentials import Acceptance, Colour, verify
-from healthcode.credentials.qr import QrImage, qr_png, qr_svg, qr_version
+from healthcode.credentials.qr import QrImage, QrSvgCache, qr_png, qr_svg, qr_version
 
 
 def _read_png(png: bytes) -> list[zxingcpp.Barcode]:
@@ -83,3 +83,47 @@ def test_non_token_text_is_not_rendered() -> None:
     """Rendering refuses text that is not a health code token."""
     with pytest.raises(ValueError, match="HZ1:"):
         QrImage(json.dumps({"not": "a code"}))
+
+
+@pytest.mark.parametrize("length", [4, 60, 120, 180, 207, 216, 221, 222, 300, 1000])
+def test_version_from_length_matches_the_laid_out_symbol(length: int) -> None:
+    """qr_version, computed from the length alone, is the version segno lays the symbol at."""
+    token = "HZ1:" + "A" * (length - 4)
+    assert qr_version(token) == QrImage(token).version
+
+
+def test_version_refuses_text_that_is_not_a_token() -> None:
+    """qr_version refuses text without the HZ1: prefix, as rendering does."""
+    with pytest.raises(ValueError, match="HZ1:"):
+        qr_version("ABC")
+
+
+def test_svg_cache_builds_each_token_once(kit: Kit) -> None:
+    """The SVG cache builds a token's SVG once, answers it again from memory, equal to qr_svg."""
+    cache = QrSvgCache(capacity=4)
+    token = kit.hangzhou.token()
+    first = cache.svg(token)
+    assert cache.svg(token) is first
+    assert first == qr_svg(token)
+    assert cache.built == 1
+
+
+def test_svg_cache_forgets_the_least_recently_asked(kit: Kit) -> None:
+    """Past its capacity the cache drops the token asked longest ago, keeping recent ones."""
+    cache = QrSvgCache(capacity=2)
+    old, kept, new = (kit.hangzhou.token(masked_name=n) for n in ("张*一", "张*二", "张*三"))
+    cache.svg(old)
+    cache.svg(kept)
+    cache.svg(old)  # now the most recent: `kept` is the oldest
+    cache.svg(new)
+    assert cache.built == 3
+    cache.svg(old)
+    assert cache.built == 3
+    cache.svg(kept)
+    assert cache.built == 4
+
+
+def test_svg_cache_needs_room() -> None:
+    """A cache of no entries is refused."""
+    with pytest.raises(ValueError, match="at least one"):
+        QrSvgCache(capacity=0)

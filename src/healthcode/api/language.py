@@ -30,7 +30,7 @@ def pick_language(header: str | None, default: str) -> str:
     return min(ranked)[2] if ranked else default
 
 
-def language(
+async def language(
     container: ContainerDep,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> str:

@@ -89,6 +89,7 @@ _TITLES = {
     405: "Method not allowed",
     413: "Content too large",
     429: "Too many attempts",
+    503: "Service unavailable",
 }
 
 

@@ -111,6 +111,11 @@ ACCOUNT_LOOKUP = refusals(404, 409)
 SIGNED = refusals(503)
 """Needs this jurisdiction's signing keys (``healthcode keys init``)."""
 
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {**refusal(503), "description": "Not ready: the database cannot be reached"}
+}
+"""A readiness check: a service the API needs does not answer."""
+
 
 def declare_refusals(document: dict[str, Any]) -> None:
     """Add to every operation of ``document`` the refusals its shape implies (in place)."""

@@ -18,6 +18,7 @@ from healthcode.cli.table import CommandTable
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import UnsupportedCollation
 from healthcode.db.private_files import ExposedSecret
+from healthcode.logs import configure_logging, logging_config
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.worker import PassReport, Worker
 
@@ -50,10 +51,18 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs and /openapi.json)."""
+    """Serve the HTTP API (OpenAPI at /docs and /openapi.json; /healthz, /readyz, /metrics).
+    Logs go to standard error as JSON lines, one per request with its id."""
     import uvicorn
 
-    uvicorn.run("healthcode.app:create_app", factory=True, host=host, port=port)
+    uvicorn.run(
+        "healthcode.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_config=logging_config(),
+        access_log=False,  # the app logs each request itself, with its id and route template
+    )
 
 
 def worker(
@@ -64,7 +73,8 @@ def worker(
 ) -> None:
     """Run background work: tracing and risk-area jobs, statuses that change with time (a
     quarantine ending), webhook delivery, text messages. Restart-safe; several workers may run
-    on PostgreSQL."""
+    on PostgreSQL. Logs go to standard error as JSON lines."""
+    configure_logging()
     sender = HttpWebhookSender()
     total = PassReport()
     try:

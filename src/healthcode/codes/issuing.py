@@ -60,7 +60,7 @@ def issue_code(
         person = uow.persons.get(subject)
         if person is None:
             raise NotFound("person", subject)
-        status = status_now(uow, clock=clock, subject=subject)
+        status = status_now(uow, clock=clock, subject=subject, jurisdiction=person.jurisdiction)
         unproven = identity_notice(person)  # a website claim not yet confirmed by a channel
         blocking = (
             *(() if unproven is None else (unproven,)),

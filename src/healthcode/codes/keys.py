@@ -180,7 +180,8 @@ def current_trust_list(
     document = dump_trust_list(
         sign_trust_list(trust_list, root_private_key=private_keys.load(root.kid))
     )
-    uow.keys.add_publication(
+    # two requests may find the content changed at once: the first to store it wins
+    stored = uow.keys.add_publication(
         Publication(
             sequence=trust_list.sequence,
             jurisdiction=jurisdiction,
@@ -189,7 +190,7 @@ def current_trust_list(
             document=document,
         )
     )
-    return document
+    return stored.document
 
 
 def _second(moment: datetime) -> datetime:

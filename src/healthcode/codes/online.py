@@ -4,11 +4,14 @@ since the code was issued."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from healthcode.codes.keys import current_trust_list, root_key
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
+from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
@@ -24,6 +27,34 @@ class OnlineCheck:
     status_changed: bool | None
 
 
+class TrustStoreCache:
+    """The trust stores made from the last few published lists, each made once: parsing a
+    list and checking its root signature is then not repeated on every verification. Keyed
+    by the list's exact text and root key, so a new publication is a new entry; entries are
+    never changed once made (lookups only), so threads share them safely."""
+
+    def __init__(self, capacity: int = 8) -> None:
+        self._capacity = capacity
+        self._stores: OrderedDict[tuple[str, bytes, str], TrustStore] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def store(self, jurisdiction: str, root_public_key: bytes, document: str) -> TrustStore:
+        """A trust store holding ``document`` under the pinned root ``root_public_key``."""
+        key = (jurisdiction, root_public_key, document)
+        with self._lock:
+            cached = self._stores.get(key)
+            if cached is not None:
+                self._stores.move_to_end(key)
+                return cached
+        made = TrustStore(roots={jurisdiction: load_public_key(root_public_key)})
+        made.accept(load_trust_list(document))
+        with self._lock:
+            self._stores[key] = made
+            while len(self._stores) > self._capacity:
+                self._stores.popitem(last=False)
+        return made
+
+
 def own_trust_store(
     *,
     uow: CodesUnitOfWork,
@@ -32,8 +63,10 @@ def own_trust_store(
     jurisdiction: str,
     code_lifetime: timedelta,
     clock_skew: timedelta,
+    cache: TrustStoreCache | None = None,
 ) -> TrustStore:
-    """A trust store holding this jurisdiction's own current trust list under its root."""
+    """A trust store holding this jurisdiction's own current trust list under its root
+    (from ``cache`` when it holds that list)."""
     with uow:
         document = current_trust_list(
             uow,
@@ -45,9 +78,7 @@ def own_trust_store(
         )
         root = root_key(uow, jurisdiction=jurisdiction, now=clock.now())
         uow.commit()
-    store = TrustStore(roots={jurisdiction: private_keys.load(root.kid).public_key()})
-    store.accept(load_trust_list(document))
-    return store
+    return (cache or TrustStoreCache(capacity=1)).store(jurisdiction, root.public_key, document)
 
 
 def check_code(

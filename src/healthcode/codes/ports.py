@@ -22,7 +22,10 @@ class KeyRepository(Protocol):
 
     def last_publication(self, jurisdiction: str) -> Publication | None: ...
 
-    def add_publication(self, publication: Publication) -> None: ...
+    def add_publication(self, publication: Publication) -> Publication:
+        """Store ``publication`` unless its sequence number is taken (a concurrent request
+        published first); the publication stored under that number either way."""
+        ...
 
 
 class PrivateKeyStore(Protocol):

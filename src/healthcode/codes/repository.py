@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.codes.model import KeyRecord, Publication
 from healthcode.codes.tables import KeyRow, TrustListPublicationRow
+from healthcode.db.bulk import insert_if_absent
 
 
 class SqlKeyRepository:
@@ -62,22 +63,33 @@ class SqlKeyRepository:
         ).first()
         if row is None:
             return None
-        return Publication(
-            sequence=row.sequence,
-            jurisdiction=row.jurisdiction,
-            content_sha256=row.content_sha256,
-            issued_at=row.issued_at,
-            document=row.document,
-        )
+        return _publication(row)
 
-    def add_publication(self, publication: Publication) -> None:
-        self._session.add(
-            TrustListPublicationRow(
-                sequence=publication.sequence,
-                jurisdiction=publication.jurisdiction,
-                content_sha256=publication.content_sha256,
-                issued_at=publication.issued_at,
-                document=publication.document,
-            )
+    def add_publication(self, publication: Publication) -> Publication:
+        insert_if_absent(
+            self._session,
+            TrustListPublicationRow,
+            {
+                "sequence": publication.sequence,
+                "jurisdiction": publication.jurisdiction,
+                "content_sha256": publication.content_sha256,
+                "issued_at": publication.issued_at,
+                "document": publication.document,
+            },
         )
-        self._session.flush()
+        row = self._session.get_one(
+            TrustListPublicationRow,
+            (publication.jurisdiction, publication.sequence),
+            populate_existing=True,
+        )
+        return _publication(row)
+
+
+def _publication(row: TrustListPublicationRow) -> Publication:
+    return Publication(
+        sequence=row.sequence,
+        jurisdiction=row.jurisdiction,
+        content_sha256=row.content_sha256,
+        issued_at=row.issued_at,
+        document=row.document,
+    )

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, Response
 
 from healthcode.api.auth import CurrentSubject, Public
-from healthcode.api.deps import ContainerDep
+from healthcode.api.deps import ContainerDep, MetricsDep
 from healthcode.api.responses import SIGNED
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
 from healthcode.codes.online import check_code, own_trust_store
 from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
 from healthcode.credentials.claims import Colour as CodeColour
-from healthcode.credentials.qr import qr_svg, qr_version
+from healthcode.credentials.qr import qr_version
 from healthcode.credentials.verify import Acceptance
 from healthcode.oversight.access import Action
 from healthcode.presence.status_lookups import SignedLookup, lookup_status
@@ -20,10 +22,31 @@ from healthcode.presence.status_lookups import SignedLookup, lookup_status
 router = APIRouter(tags=["codes"])
 
 
-@router.get("/api/v1/me/code", response_model=CodeOut, responses=SIGNED)
-def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
-    """A freshly signed, short-lived code with the caller's colour now and masked name.
-    A blocking notice (e.g. identity re-check overdue) withholds it with the reason."""
+SVG = "image/svg+xml"
+
+
+@router.get(
+    "/api/v1/me/code",
+    response_model=CodeOut,
+    responses={
+        200: {"content": {SVG: {"schema": {"type": "string"}}}, "description": "The code"},
+        **SIGNED,
+    },
+)
+def my_code(
+    subject: CurrentSubject,
+    container: ContainerDep,
+    metrics: MetricsDep,
+    qr: Annotated[
+        Literal["svg"] | None,
+        Query(description="svg: include the token's QR code as SVG (qr_svg)"),
+    ] = None,
+    accept: Annotated[str, Header(include_in_schema=False)] = "",
+) -> CodeOut | Response:
+    """A freshly signed, short-lived code with the caller's colour now and masked name; the
+    client draws its QR code. ``?qr=svg`` adds the SVG; ``Accept: image/svg+xml`` (without
+    JSON) answers the SVG image alone. A blocking notice (e.g. identity re-check overdue)
+    withholds the code with the reason."""
     code = issue_code(
         uow=container.uow(),
         clock=container.clock,
@@ -31,6 +54,10 @@ def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
         subject=subject,
         lifetime=container.settings.code_lifetime,
     )
+    metrics.codes_issued.labels(code.colour).inc()
+    if _wants_svg_only(accept):
+        svg = container.qr_svgs.svg(code.token)
+        return Response(svg, media_type=SVG, headers={"Cache-Control": "no-store"})
     return CodeOut(
         token=code.token,
         colour=code.colour,
@@ -39,8 +66,15 @@ def my_code(subject: CurrentSubject, container: ContainerDep) -> CodeOut:
         issued_at=code.issued_at,
         expires_at=code.expires_at,
         qr_version=qr_version(code.token),
-        qr_svg=qr_svg(code.token),
+        qr_svg=container.qr_svgs.svg(code.token) if qr == "svg" else None,
     )
+
+
+def _wants_svg_only(accept: str) -> bool:
+    """Whether the Accept header names the SVG image and not JSON (a browser's or a
+    generic client's ``*/*`` gets JSON)."""
+    kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return SVG in kinds and not kinds & {"application/json", "application/*", "*/*"}
 
 
 @router.get(
@@ -68,7 +102,7 @@ def trust_list(container: ContainerDep) -> Response:
     dependencies=[Depends(Public(Action.VERIFY_CODE))],
     responses=SIGNED,
 )
-def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
+def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) -> VerifyOut:
     """Verify a code: the offline decision for anyone (a refused code gets its reason only).
     A registered checkpoint device that signs the request (``device``) also learns, for a
     valid code, whether the holder's status changed since issue; each such lookup is in the
@@ -84,6 +118,7 @@ def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
         jurisdiction=settings.jurisdiction,
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
+        cache=container.trust_stores,
     )
     if body.device is None:
         check = check_code(
@@ -103,4 +138,5 @@ def verify_code(body: VerifyIn, container: ContainerDep) -> VerifyOut:
                 signature=body.device.signature,
             ),
         )
+    metrics.verifications.labels(check.decision.outcome.value).inc()
     return VerifyOut.of(check)

@@ -16,7 +16,8 @@ ColourName = Literal["green", "yellow", "red"]
 
 
 class CodeOut(BaseModel):
-    """A freshly signed code with the caller's colour, masked name and its QR rendering."""
+    """A freshly signed code with the caller's colour and masked name: the client draws the
+    token as a QR code (``qr_version`` tells its size); ``?qr=svg`` adds the server's SVG."""
 
     token: str
     colour: str
@@ -24,8 +25,15 @@ class CodeOut(BaseModel):
     issuer: str
     issued_at: datetime
     expires_at: datetime
-    qr_version: int
-    qr_svg: str = Field(description="The token as a QR code (SVG, alphanumeric mode, level M)")
+    qr_version: int = Field(
+        description="The QR version the token needs (alphanumeric mode, level M): "
+        "17 + 4 x version modules wide"
+    )
+    qr_svg: str | None = Field(
+        default=None,
+        description="The token as a QR code (SVG, alphanumeric mode, level M): only when "
+        "asked with ?qr=svg (else null)",
+    )
 
 
 class DeviceSignatureIn(BaseModel):

@@ -9,9 +9,13 @@ characters with a hex id (sent as 16 bytes) or 216 with a 22-character text id: 
 
 from __future__ import annotations
 
+import functools
 import io
+import threading
+from collections import OrderedDict
 
 import segno
+from segno import consts, encoder
 
 from healthcode.credentials.token import PREFIX
 
@@ -46,8 +50,24 @@ class QrImage:
 
 
 def qr_version(token: str) -> int:
-    """The QR version `token` needs at error level M in alphanumeric mode."""
-    return QrImage(token).version
+    """The QR version `token` needs at error level M in alphanumeric mode, from its length
+    alone: segno's own capacity search, without laying out the symbol (which takes ~15 ms)."""
+    if not token.startswith(PREFIX):
+        raise ValueError(f"not a health code token (expected the prefix {PREFIX})")
+    return _alphanumeric_version(len(token))
+
+
+@functools.cache
+def _alphanumeric_version(length: int) -> int:
+    # in alphanumeric mode the version depends on the length only (the cache holds at most
+    # one entry per length up to the 4,296 characters of version 40)
+    segments = encoder.prepare_data(  # type: ignore[no-untyped-call]
+        "A" * length, consts.MODE_ALPHANUMERIC, None
+    )
+    version: int = encoder.find_version(  # type: ignore[no-untyped-call]
+        segments, consts.ERROR_LEVEL_M, eci=False, micro=False
+    )
+    return version
 
 
 def qr_svg(token: str, *, scale: int = 4, border: int = 4) -> str:
@@ -58,3 +78,38 @@ def qr_svg(token: str, *, scale: int = 4, border: int = 4) -> str:
 def qr_png(token: str, *, scale: int = 6, border: int = 4) -> bytes:
     """`token` as a PNG QR code."""
     return QrImage(token).png(scale=scale, border=border)
+
+
+class QrSvgCache:
+    """The SVG of the most recently asked tokens, each built once (a bounded LRU).
+
+    A token is deterministic (Ed25519 signatures are, and its times are whole seconds), so a
+    citizen or channel asking again within the same second with an unchanged colour asks for
+    the same token. Entries are pure functions of their token: several processes each keep
+    their own without disagreeing."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        if capacity < 1:
+            raise ValueError("the cache must hold at least one token")
+        self._capacity = capacity
+        self._svgs: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+        self.built = 0
+        """How many SVGs this cache has built (the rest were served from it)."""
+
+    def svg(self, token: str) -> str:
+        """`token` as an SVG QR code (the defaults of ``qr_svg``), built at most once while
+        it stays among the ``capacity`` most recently asked."""
+        with self._lock:
+            cached = self._svgs.get(token)
+            if cached is not None:
+                self._svgs.move_to_end(token)
+                return cached
+        built = qr_svg(token)
+        with self._lock:
+            self.built += 1
+            self._svgs[token] = built
+            self._svgs.move_to_end(token)
+            while len(self._svgs) > self._capacity:
+                self._svgs.popitem(last=False)
+        return built

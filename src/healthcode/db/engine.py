@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -157,6 +157,12 @@ def _performance_pragmas(cursor: Any) -> None:
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.execute("PRAGMA temp_store=MEMORY")
+
+
+def ping(engine: Engine) -> None:
+    """Ask the database for ``SELECT 1``: raises (``SQLAlchemyError``) if it cannot answer."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 def build_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -45,6 +45,20 @@ class Job:
     finished_at: datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class QueueState:
+    """The queue as an operator watches it: how many jobs of each kind are in each status,
+    since when the oldest due job of each kind has waited, and how long finished jobs (those
+    still kept) took from being queued to being done."""
+
+    counts: Mapping[tuple[str, str], int]
+    """(kind, status) → number of jobs."""
+    oldest_due: Mapping[str, datetime]
+    """kind → when its oldest pending job became due (kinds with none due are absent)."""
+    done: Mapping[str, tuple[int, float]]
+    """kind → (jobs done, their seconds from queued to done, added up)."""
+
+
 @dataclass(frozen=True)
 class Backoff:
     """The wait after the ``attempts``-th failure: ``base``, 2×base, 4×base… at most ``cap``."""

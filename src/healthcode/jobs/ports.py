@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from healthcode.jobs.model import Job, JobStatus
+from healthcode.jobs.model import Job, JobStatus, QueueState
 from healthcode.kernel.uow import UnitOfWork
 
 
@@ -52,6 +52,10 @@ class JobRepository(Protocol):
 
     def delete_finished(self, *, before: datetime) -> int:
         """Delete jobs done or failed before the moment; how many."""
+        ...
+
+    def state(self, *, now: datetime) -> QueueState:
+        """The queue's counts, oldest due job per kind and finished jobs' durations."""
         ...
 
 

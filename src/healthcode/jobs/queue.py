@@ -25,7 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from healthcode.jobs.model import LEASE, BatchHandler, Job, JobFailed, JobKind, JobKinds, JobStatus
+from healthcode.jobs.model import (
+    LEASE,
+    BatchHandler,
+    Job,
+    JobFailed,
+    JobKind,
+    JobKinds,
+    JobStatus,
+    QueueState,
+)
 from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.ids import new_id
@@ -36,6 +45,12 @@ log = logging.getLogger(__name__)
 def worker_name() -> str:
     """A name for this worker: host, process and a random suffix (threads differ too)."""
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{new_id()[:8]}"
+
+
+def queue_state(*, uow: JobsUnitOfWork, clock: Clock) -> QueueState:
+    """The queue now, for an operator's dashboard (``/metrics``)."""
+    with uow:
+        return uow.jobs.state(now=clock.now())
 
 
 def enqueue(

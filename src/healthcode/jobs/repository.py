@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CursorResult, Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from healthcode.db.bulk import insert_if_absent, insert_new
-from healthcode.jobs.model import Job, JobStatus
+from healthcode.jobs.model import Job, JobStatus, QueueState
 from healthcode.jobs.tables import JobRow
 
 _ERROR_LENGTH = 2_000
@@ -156,6 +158,32 @@ class SqlJobRepository:
     def counts(self) -> Mapping[str, int]:
         rows = self._session.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
         return {status: count for status, count in rows}
+
+    def state(self, *, now: datetime) -> QueueState:
+        counts = self._session.execute(
+            select(JobRow.kind, JobRow.status, func.count()).group_by(JobRow.kind, JobRow.status)
+        )
+        oldest = self._session.execute(
+            select(JobRow.kind, func.min(JobRow.run_after))
+            .where(JobRow.status == JobStatus.PENDING.value, JobRow.run_after <= now)
+            .group_by(JobRow.kind)
+        )
+        done = self._session.execute(
+            select(JobRow.kind, func.count(), func.sum(self._seconds_to_done()))
+            .where(JobRow.status == JobStatus.DONE.value)
+            .group_by(JobRow.kind)
+        )
+        return QueueState(
+            counts={(kind, status): n for kind, status, n in counts},
+            oldest_due={kind: at for kind, at in oldest},
+            done={kind: (n, float(total or 0.0)) for kind, n, total in done},
+        )
+
+    def _seconds_to_done(self) -> ColumnElement[Any]:
+        if self._session.get_bind().dialect.name == "postgresql":
+            return func.extract("epoch", JobRow.finished_at - JobRow.created_at)
+        # SQLite keeps times as ISO text: julianday reads it, in days
+        return (func.julianday(JobRow.finished_at) - func.julianday(JobRow.created_at)) * 86_400.0
 
     def delete_finished(self, *, before: datetime) -> int:
         finished = (JobStatus.DONE.value, JobStatus.FAILED.value)

@@ -45,6 +45,7 @@ class Action(StrEnum):
     READ_TRUST_LIST = "read_trust_list"
     READ_AUDIT_ANCHOR = "read_audit_anchor"
     VERIFY_CODE = "verify_code"
+    READ_HEALTH = "read_health"
     # a citizen on their own data (through a channel or the website)
     USE_OWN_DATA = "use_own_data"
     READ_OWN_ACCESS_LOG = "read_own_access_log"
@@ -107,6 +108,9 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         Action.CHECK_STAFF,
         # the access log's signed head: a count and a MAC, for auditors to keep (no personal data)
         Action.READ_AUDIT_ANCHOR,
+        # liveness, readiness and the Prometheus metrics: counts and timings, no personal data
+        # (an operator keeps /metrics off the public network at the reverse proxy)
+        Action.READ_HEALTH,
         # risk areas are published: where they are, their level and window (no personal data)
         Action.READ_RISK_AREAS,
     }

@@ -44,8 +44,9 @@ def kinds_read(policy: Policy) -> frozenset[FactKind]:
     return frozenset(kinds)
 
 
-def _policy_for(uow: StatusUnitOfWork, subject: str) -> Policy:
-    jurisdiction = uow.persons.jurisdiction_of(subject)
+def _policy_for(uow: StatusUnitOfWork, subject: str, jurisdiction: str | None = None) -> Policy:
+    # a caller that has read the person passes their jurisdiction: one query less
+    jurisdiction = jurisdiction or uow.persons.jurisdiction_of(subject)
     if jurisdiction is None:
         raise NotFound("person", subject)
     return uow.policies.active(jurisdiction)
@@ -125,10 +126,13 @@ def _fresh(cached: Status | None, policy: Policy, now: datetime) -> TypeGuard[St
     )
 
 
-def status_now(uow: StatusUnitOfWork, *, clock: Clock, subject: str) -> Status:
-    """The person's status now, inside the caller's transaction (cached while it holds)."""
+def status_now(
+    uow: StatusUnitOfWork, *, clock: Clock, subject: str, jurisdiction: str | None = None
+) -> Status:
+    """The person's status now, inside the caller's transaction (cached while it holds);
+    ``jurisdiction`` is the person's, when the caller has it already."""
     now = clock.now()
-    policy = _policy_for(uow, subject)
+    policy = _policy_for(uow, subject, jurisdiction)
     cached = uow.statuses.current(subject)
     if _fresh(cached, policy, now):
         return cached
