@@ -1,0 +1,231 @@
+"""The Redis status cache: codes show the right colour with Redis up, restarted and down."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from factories import register
+from healthcode import bootstrap
+from healthcode.codes.issuing import CodeWithheld, issue_code
+from healthcode.codes.keys import init_keys
+from healthcode.container import Container
+from healthcode.identity.registration import register_person
+from healthcode.kernel.clock import FixedClock
+from healthcode.settings import Settings
+from healthcode.kernel.facts import IdentityCheck
+from healthcode.kernel.ids import new_id
+from healthcode.status.assessment import current_status, record_fact, refresh_status
+from healthcode.status.redis_cache import KEY_PREFIX, RedisStatusCache
+from healthcode.status.test_results import record_test_result
+from redis_helpers import OwnRedis
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
+    server = OwnRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cached(settings: Settings, clock: FixedClock, own_redis: OwnRedis) -> Iterator[Container]:
+    built = bootstrap.build(
+        settings.model_copy(update={"redis_url": own_redis.url}), clock_factory=lambda: clock
+    )
+    yield built
+    built.close()
+
+
+def _cache(container: Container) -> RedisStatusCache:
+    assert isinstance(container.status_cache, RedisStatusCache)
+    return container.status_cache
+
+
+def _person(container: Container) -> str:
+    init_keys(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    return register_person(
+        uow=container.uow(), clock=container.clock, jurisdiction="330100", person=register()
+    ).subject
+
+
+def _colour(container: Container, subject: str) -> str:
+    return issue_code(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        subject=subject,
+        lifetime=container.settings.code_lifetime,
+    ).colour
+
+
+def _positive(container: Container, subject: str) -> None:
+    record_test_result(
+        uow=container.uow(),
+        clock=container.clock,
+        subject=subject,
+        test_kind="pcr",
+        result="positive",
+        sampled_at=container.clock.now() - timedelta(hours=1),
+    )
+
+
+def _identity_checked(container: Container, subject: str) -> None:
+    """An identity check now: the status holds until the re-check is due, 7 days on."""
+    now = container.clock.now()
+    with container.uow() as uow:
+        fact = IdentityCheck(id=new_id(), subject=subject, at=now, recorded_at=now, channel="app")
+        record_fact(uow, clock=container.clock, fact=fact)
+        uow.commit()
+
+
+def test_a_cached_status_is_the_one_the_database_holds(cached: Container) -> None:
+    """A code issued from the cache carries the status the database holds, and was a hit."""
+    subject = _person(cached)
+    first = _colour(cached, subject)
+    assert own_entry(cached, subject)
+    hits = _cache(cached).counts.hits
+    status = issue_code(
+        uow=cached.uow(),
+        clock=cached.clock,
+        private_keys=cached.private_keys,
+        subject=subject,
+        lifetime=cached.settings.code_lifetime,
+    ).status
+    assert _cache(cached).counts.hits == hits + 1
+    with cached.uow() as uow:
+        assert uow.statuses.current(subject) == status
+    assert status.colour.value == first == "green"
+
+
+def own_entry(container: Container, subject: str) -> bool:
+    """Whether the test's Redis holds an entry for ``subject``."""
+    client = _cache(container)._client  # noqa: SLF001 - the test looks at what was written
+    return bool(client.exists(KEY_PREFIX + subject))
+
+
+def test_a_fact_changes_the_next_code_with_redis_up(cached: Container) -> None:
+    """After a positive test the next code is red, though green was cached a moment before."""
+    subject = _person(cached)
+    assert _colour(cached, subject) == "green"
+    _positive(cached, subject)
+    assert _colour(cached, subject) == "red"
+    assert _cache(cached).get(subject) is not None
+    assert _cache(cached).counts.errors == 0
+
+
+def test_a_fact_changes_the_next_code_after_a_restart(
+    cached: Container, own_redis: OwnRedis
+) -> None:
+    """Redis restarted empty between the change and the code: the code is red (from the database)
+    and the cache fills again."""
+    subject = _person(cached)
+    assert _colour(cached, subject) == "green"
+    own_redis.restart()
+    _positive(cached, subject)
+    own_redis.restart()
+    assert _colour(cached, subject) == "red"
+    assert _colour(cached, subject) == "red"
+    assert own_entry(cached, subject)
+
+
+def test_a_fact_changes_the_next_code_with_redis_down(
+    cached: Container, own_redis: OwnRedis
+) -> None:
+    """With Redis down the fact is recorded, the code is issued from the database in the new
+    colour, the errors are counted, and once Redis is back the change is still shown."""
+    subject = _person(cached)
+    assert _colour(cached, subject) == "green"
+    own_redis.stop()
+    started = time.monotonic()
+    _positive(cached, subject)
+    assert _colour(cached, subject) == "red"
+    assert time.monotonic() - started < 5
+    assert _cache(cached).counts.errors >= 2
+    own_redis.start()
+    assert _colour(cached, subject) == "red"
+
+
+def test_a_rollback_leaves_the_cache_untouched(cached: Container) -> None:
+    """A fact recorded in a transaction rolled back neither drops nor changes the cached status."""
+    subject = _person(cached)
+    assert _colour(cached, subject) == "green"
+    client = _cache(cached)._client  # noqa: SLF001 - the test looks at what was written
+    before = client.hgetall(KEY_PREFIX + subject)
+    with cached.uow() as uow:
+        refresh_status(uow, clock=cached.clock, subject=subject, cause="rolled back")
+        uow.rollback()
+    declare_failing = pytest.raises(ValueError)
+    with declare_failing, cached.uow() as uow:
+        refresh_status(uow, clock=cached.clock, subject=subject, cause="failed")
+        raise ValueError("the use case fails before committing")
+    assert client.hgetall(KEY_PREFIX + subject) == before
+    assert _colour(cached, subject) == "green"
+
+
+def test_a_lost_hook_shows_no_wrong_colour(cached: Container) -> None:
+    """A change whose after-commit hook never ran: the entry was dropped before the commit, so
+    the next code is red from the database, not green from the cache."""
+    subject = _person(cached)
+    assert _colour(cached, subject) == "green"
+    cache = _cache(cached)
+    cache.keep = lambda statuses, *, replace: None  # type: ignore[method-assign]
+    _positive(cached, subject)
+    assert not own_entry(cached, subject)
+    assert _colour(cached, subject) == "red"
+
+
+def test_a_status_is_never_served_past_valid_until(cached: Container, clock: FixedClock) -> None:
+    """A status cached with its valid_until (the identity re-check due in 7 days) is not served
+    from that moment: the code is withheld, though the entry is still in Redis."""
+    subject = _person(cached)
+    _identity_checked(cached, subject)
+    status = current_status(uow=cached.uow(), clock=clock, subject=subject)
+    assert status.valid_until is not None and not status.code_blocked
+    assert _colour(cached, subject) == "green"
+    assert own_entry(cached, subject)
+    clock.set(status.valid_until)
+    assert own_entry(cached, subject)
+    with pytest.raises(CodeWithheld):
+        _colour(cached, subject)
+
+
+def test_entries_expire_at_valid_until_or_the_maximum_age(cached: Container) -> None:
+    """An entry lives no longer than its status holds nor than the configured maximum age."""
+    subject = _person(cached)
+    _identity_checked(cached, subject)
+    client = _cache(cached)._client  # noqa: SLF001 - the test looks at what was written
+    with cached.uow() as uow:
+        status = uow.statuses.current(subject)
+    assert status is not None and status.valid_until is not None
+    _cache(cached).keep([status], replace=True)
+    left = client.pttl(KEY_PREFIX + subject)
+    assert 0 < left <= cached.settings.status_cache_seconds * 1000
+    almost = status.valid_until - timedelta(milliseconds=500)
+    cached.clock.set(almost)  # type: ignore[attr-defined]
+    _cache(cached).keep([status], replace=True)
+    assert 0 < client.pttl(KEY_PREFIX + subject) <= 500
+
+
+def test_a_read_never_overwrites_a_newer_saved_status(cached: Container) -> None:
+    """A status read from the database before a change, kept after it, loses to the newer one."""
+    subject = _person(cached)
+    with cached.uow() as uow:
+        old = uow.statuses.current(subject)
+    assert old is not None
+    cached.clock.advance(timedelta(seconds=1))  # type: ignore[attr-defined]
+    _positive(cached, subject)
+    _cache(cached).keep([old], replace=False)
+    _cache(cached).keep([old], replace=True)
+    kept = _cache(cached).get(subject)
+    assert kept is not None and kept.colour.value == "red"
