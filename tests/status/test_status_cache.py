@@ -16,10 +16,10 @@ from healthcode.codes.keys import init_keys
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import FixedClock
-from healthcode.settings import Settings
-from healthcode.kernel.facts import IdentityCheck
+from healthcode.kernel.facts import IdentityCheck, TestResult
 from healthcode.kernel.ids import new_id
-from healthcode.status.assessment import current_status, record_fact, refresh_status
+from healthcode.settings import Settings
+from healthcode.status.assessment import current_status, record_fact
 from healthcode.status.redis_cache import KEY_PREFIX, RedisStatusCache
 from healthcode.status.test_results import record_test_result
 from redis_helpers import OwnRedis
@@ -80,6 +80,25 @@ def _positive(container: Container, subject: str) -> None:
     )
 
 
+def _positive_fact(container: Container, subject: str) -> TestResult:
+    now = container.clock.now()
+    return TestResult(
+        id=new_id(),
+        subject=subject,
+        at=now,
+        recorded_at=now,
+        test_kind="pcr",
+        result="positive",
+        sampled_at=now - timedelta(hours=1),
+    )
+
+
+def _positive_then_fail(container: Container, subject: str) -> None:
+    with container.uow() as uow:
+        record_fact(uow, clock=container.clock, fact=_positive_fact(container, subject))
+        raise RuntimeError("the use case fails before committing")
+
+
 def _identity_checked(container: Container, subject: str) -> None:
     """An identity check now: the status holds until the re-check is due, 7 days on."""
     now = container.clock.now()
@@ -110,7 +129,7 @@ def test_a_cached_status_is_the_one_the_database_holds(cached: Container) -> Non
 
 def own_entry(container: Container, subject: str) -> bool:
     """Whether the test's Redis holds an entry for ``subject``."""
-    client = _cache(container)._client  # noqa: SLF001 - the test looks at what was written
+    client = _cache(container)._client
     return bool(client.exists(KEY_PREFIX + subject))
 
 
@@ -160,15 +179,14 @@ def test_a_rollback_leaves_the_cache_untouched(cached: Container) -> None:
     """A fact recorded in a transaction rolled back neither drops nor changes the cached status."""
     subject = _person(cached)
     assert _colour(cached, subject) == "green"
-    client = _cache(cached)._client  # noqa: SLF001 - the test looks at what was written
+    client = _cache(cached)._client
     before = client.hgetall(KEY_PREFIX + subject)
     with cached.uow() as uow:
-        refresh_status(uow, clock=cached.clock, subject=subject, cause="rolled back")
+        red = record_fact(uow, clock=cached.clock, fact=_positive_fact(cached, subject))
+        assert red.colour.value == "red"
         uow.rollback()
-    declare_failing = pytest.raises(ValueError)
-    with declare_failing, cached.uow() as uow:
-        refresh_status(uow, clock=cached.clock, subject=subject, cause="failed")
-        raise ValueError("the use case fails before committing")
+    with pytest.raises(RuntimeError, match="fails"):
+        _positive_then_fail(cached, subject)
     assert client.hgetall(KEY_PREFIX + subject) == before
     assert _colour(cached, subject) == "green"
 
@@ -204,7 +222,7 @@ def test_entries_expire_at_valid_until_or_the_maximum_age(cached: Container) -> 
     """An entry lives no longer than its status holds nor than the configured maximum age."""
     subject = _person(cached)
     _identity_checked(cached, subject)
-    client = _cache(cached)._client  # noqa: SLF001 - the test looks at what was written
+    client = _cache(cached)._client
     with cached.uow() as uow:
         status = uow.statuses.current(subject)
     assert status is not None and status.valid_until is not None
