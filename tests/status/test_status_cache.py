@@ -13,7 +13,9 @@ from factories import register
 from healthcode import bootstrap
 from healthcode.codes.issuing import CodeWithheld, issue_code
 from healthcode.codes.keys import init_keys
+from healthcode.codes.online import own_trust_store, status_since_issue
 from healthcode.container import Container
+from healthcode.credentials.verify import Acceptance, verify
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.facts import IdentityCheck, TestResult
@@ -23,6 +25,8 @@ from healthcode.status.assessment import current_status, record_fact
 from healthcode.status.redis_cache import KEY_PREFIX, RedisStatusCache
 from healthcode.status.test_results import record_test_result
 from redis_helpers import OwnRedis
+
+GREEN_ONLY = Acceptance.green_only({"330100"})
 
 
 @pytest.fixture
@@ -247,3 +251,57 @@ def test_a_read_never_overwrites_a_newer_saved_status(cached: Container) -> None
     _cache(cached).keep([old], replace=True)
     kept = _cache(cached).get(subject)
     assert kept is not None and kept.colour.value == "red"
+
+
+def test_online_verification_sees_the_change_through_the_cache(cached: Container) -> None:
+    """A green code checked online after a positive test: the holder's colour now is red."""
+    subject = _person(cached)
+    token = issue_code(
+        uow=cached.uow(),
+        clock=cached.clock,
+        private_keys=cached.private_keys,
+        subject=subject,
+        lifetime=cached.settings.code_lifetime,
+    ).token
+    store = own_trust_store(
+        uow=cached.uow(),
+        clock=cached.clock,
+        private_keys=cached.private_keys,
+        jurisdiction="330100",
+        code_lifetime=cached.settings.code_lifetime,
+        clock_skew=cached.settings.clock_skew,
+    )
+    decision = verify(token, trust_lists=store, at=cached.clock.now(), acceptance=GREEN_ONLY)
+    with cached.uow() as uow:
+        assert status_since_issue(
+            uow, clock=cached.clock, decision=decision, jurisdiction="330100"
+        ) == ("green", False)
+    _positive(cached, subject)
+    with cached.uow() as uow:
+        assert status_since_issue(
+            uow, clock=cached.clock, decision=decision, jurisdiction="330100"
+        ) == ("red", True)
+
+
+def test_an_entry_left_behind_lives_no_longer_than_the_maximum_age(
+    settings: Settings, clock: FixedClock, own_redis: OwnRedis
+) -> None:
+    """A stale entry no hook replaced (green over a committed red) is gone after the maximum
+    age, and the code is then red."""
+    short = settings.model_copy(update={"redis_url": own_redis.url, "status_cache_seconds": 1})
+    container = bootstrap.build(short, clock_factory=lambda: clock)
+    try:
+        subject = _person(container)
+        assert _colour(container, subject) == "green"
+        with container.uow() as uow:
+            green = uow.statuses.current(subject)
+        assert green is not None
+        _positive(container, subject)
+        # as if Redis had missed both hooks of the change (down, then back with the old entry)
+        _cache(container)._client.delete(KEY_PREFIX + subject)
+        _cache(container).keep([green], replace=False)
+        assert _colour(container, subject) == "green"  # within the maximum age: the bound
+        time.sleep(1.2)
+        assert _colour(container, subject) == "red"
+    finally:
+        container.close()
