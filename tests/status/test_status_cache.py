@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from factories import register
 from healthcode import bootstrap
+from healthcode.app import create_app
 from healthcode.codes.issuing import CodeWithheld, issue_code
 from healthcode.codes.keys import init_keys
 from healthcode.codes.online import own_trust_store, status_since_issue
@@ -305,3 +308,19 @@ def test_an_entry_left_behind_lives_no_longer_than_the_maximum_age(
         assert _colour(container, subject) == "red"
     finally:
         container.close()
+
+
+def test_metrics_show_the_cache_outcomes(cached: Container, own_redis: OwnRedis) -> None:
+    """/metrics counts the cache's misses, hits and errors (Redis down) in this process."""
+    subject = _person(cached)
+    _colour(cached, subject)  # a hit: registering kept the first status
+    own_redis.restart()
+    _colour(cached, subject)  # a miss: the restarted Redis is empty
+    own_redis.stop()
+    _colour(cached, subject)  # an error, answered from the database
+    with TestClient(create_app(container=cached)) as client:
+        text = client.get("/metrics").text
+    for outcome in ("hit", "miss", "error"):
+        assert re.search(
+            rf'^healthcode_status_cache_total{{outcome="{outcome}"}} [1-9]', text, re.M
+        )

@@ -15,7 +15,7 @@ so one a crash left behind (the database committed, the hook never ran) is gone 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from healthcode.kernel.status import Status
 from healthcode.status.ports import StatusCache
@@ -34,6 +34,9 @@ class NoStatusCache:
 
     def keep(self, statuses: Sequence[Status], *, replace: bool) -> None:
         return None
+
+    def outcomes(self) -> Mapping[str, int]:
+        return {}
 
     def close(self) -> None:
         return None

@@ -89,6 +89,11 @@ class StatusCache(Protocol):
         than it (a status just saved), else only where none is kept (one read)."""
         ...
 
+    def outcomes(self) -> Mapping[str, int]:
+        """How often, since the process started, a read found an entry (``hit``) or none
+        (``miss``), and a read, drop or keep failed (``error``); empty without a cache."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -11,7 +11,7 @@ milliseconds per request."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -146,6 +146,9 @@ class RedisStatusCache:
                 pipe.execute()
         except redis.RedisError:
             self.counts.errors += 1
+
+    def outcomes(self) -> Mapping[str, int]:
+        return {"hit": self.counts.hits, "miss": self.counts.misses, "error": self.counts.errors}
 
     def close(self) -> None:
         self._client.close()
