@@ -153,8 +153,7 @@ def test_a_fact_changes_the_next_code_with_redis_up(cached: Container) -> None:
 def test_a_fact_changes_the_next_code_after_a_restart(
     cached: Container, own_redis: OwnRedis
 ) -> None:
-    """Redis restarted empty between the change and the code: the code is red (from the database)
-    and the cache fills again."""
+    """Redis restarted empty around a positive test: the next code is red, and kept again."""
     subject = _person(cached)
     assert _colour(cached, subject) == "green"
     own_redis.restart()
@@ -168,8 +167,8 @@ def test_a_fact_changes_the_next_code_after_a_restart(
 def test_a_fact_changes_the_next_code_with_redis_down(
     cached: Container, own_redis: OwnRedis
 ) -> None:
-    """With Redis down the fact is recorded, the code is issued from the database in the new
-    colour, the errors are counted, and once Redis is back the change is still shown."""
+    """With Redis down a positive test still makes the next code red, from the database."""
+    # the errors are counted, and once Redis is back the change is still shown
     subject = _person(cached)
     assert _colour(cached, subject) == "green"
     own_redis.stop()
@@ -199,8 +198,8 @@ def test_a_rollback_leaves_the_cache_untouched(cached: Container) -> None:
 
 
 def test_a_lost_hook_shows_no_wrong_colour(cached: Container) -> None:
-    """A change whose after-commit hook never ran: the entry was dropped before the commit, so
-    the next code is red from the database, not green from the cache."""
+    """A change whose after-commit hook never ran: the next code is red, from the database."""
+    # the entry was dropped before the commit, so no green is left to serve
     subject = _person(cached)
     assert _colour(cached, subject) == "green"
     cache = _cache(cached)
@@ -211,8 +210,8 @@ def test_a_lost_hook_shows_no_wrong_colour(cached: Container) -> None:
 
 
 def test_a_status_is_never_served_past_valid_until(cached: Container, clock: FixedClock) -> None:
-    """A status cached with its valid_until (the identity re-check due in 7 days) is not served
-    from that moment: the code is withheld, though the entry is still in Redis."""
+    """A cached status is not served from its valid_until on, though still in Redis."""
+    # the identity re-check falls due 7 days on: the code is then withheld
     subject = _person(cached)
     _identity_checked(cached, subject)
     status = current_status(uow=cached.uow(), clock=clock, subject=subject)
@@ -289,8 +288,7 @@ def test_online_verification_sees_the_change_through_the_cache(cached: Container
 def test_an_entry_left_behind_lives_no_longer_than_the_maximum_age(
     settings: Settings, clock: FixedClock, own_redis: OwnRedis
 ) -> None:
-    """A stale entry no hook replaced (green over a committed red) is gone after the maximum
-    age, and the code is then red."""
+    """A stale green entry no hook replaced is gone after the maximum age; the code is red."""
     short = settings.model_copy(update={"redis_url": own_redis.url, "status_cache_seconds": 1})
     container = bootstrap.build(short, clock_factory=lambda: clock)
     try:
