@@ -1,5 +1,5 @@
 """Benchmark: showing a code (``issue_code``) with the Redis status cache off, on, and with its
-Redis down, on embedded SQLite, one thread.
+Redis down, on SQLite or PostgreSQL (a scratch database, see ``scratch.py``), one thread.
 
 Registers ``--people`` people (each has a first status), then issues each person's code
 ``--rounds`` times per mode, the modes interleaved round by round: ``off`` (no cache: the stored
@@ -8,7 +8,7 @@ and ``down`` (that Redis stopped: every lookup fails and the database answers). 
 median and p99 per code in milliseconds and the cache's counts. The bench starts and stops its
 own ``redis-server`` on a free loopback port; the machine's Redis is not touched. Run:
 
-    .venv/bin/python bench/status_cache.py [--people 200] [--rounds 5]
+    .venv/bin/python bench/status_cache.py [--backend sqlite|postgres] [--people 200] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from healthcode.identity.registration import Register, register_person
 from healthcode.identity.validation import check_character
 from healthcode.settings import Settings
 from healthcode.status.redis_cache import RedisStatusCache
+from scratch import postgres_database, sqlite_database
 
 REDIS_SERVER = "/usr/bin/redis-server"
 
@@ -72,7 +73,7 @@ def _summary(name: str, timings: list[float]) -> str:
     return f"{name:5} median {statistics.median(ordered):6.2f} ms   p99 {p99:6.2f} ms"
 
 
-def run(people: int, rounds: int, folder: Path) -> None:
+def run(database_url: str, people: int, rounds: int, folder: Path) -> None:
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - redis-server, fixed arguments
         [
@@ -88,7 +89,7 @@ def run(people: int, rounds: int, folder: Path) -> None:
     try:
         time.sleep(0.3)
         settings = Settings(
-            database_url=f"sqlite:///{folder / 'bench.db'}",
+            database_url=database_url,
             data_key_file=folder / "data.key",
             keys_dir=folder / "keys",
             audit_anchor_dir=folder / "anchors",
@@ -130,11 +131,13 @@ def run(people: int, rounds: int, folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run(arguments.people, arguments.rounds, Path(folder))
+    database = sqlite_database("bench.db") if arguments.backend == "sqlite" else postgres_database()
+    with tempfile.TemporaryDirectory() as folder, database as url:
+        run(url, arguments.people, arguments.rounds, Path(folder))
 
 
 if __name__ == "__main__":
