@@ -322,3 +322,31 @@ def test_metrics_show_the_cache_outcomes(cached: Container, own_redis: OwnRedis)
         assert re.search(
             rf'^healthcode_status_cache_total{{outcome="{outcome}"}} [1-9]', text, re.M
         )
+
+
+def test_a_redis_unreachable_from_the_start_costs_nothing_but_errors(
+    settings: Settings, clock: FixedClock, own_redis: OwnRedis
+) -> None:
+    """Built with a Redis that never answered, the system starts and codes show the right colour."""
+    own_redis.stop()
+    container = bootstrap.build(
+        settings.model_copy(update={"redis_url": own_redis.url}), clock_factory=lambda: clock
+    )
+    try:
+        subject = _person(container)
+        assert _colour(container, subject) == "green"
+        _positive(container, subject)
+        assert _colour(container, subject) == "red"
+        assert _cache(container).counts.hits == 0 and _cache(container).counts.errors > 0
+    finally:
+        container.close()
+
+
+def test_without_a_redis_url_nothing_is_cached(container: Container) -> None:
+    """The default (no HEALTHCODE_REDIS_URL) keeps nothing: codes come from the database alone."""
+    assert container.settings.redis_url == ""
+    assert not container.status_cache.enabled and container.status_cache.outcomes() == {}
+    subject = _person(container)
+    assert _colour(container, subject) == "green"
+    _positive(container, subject)
+    assert _colour(container, subject) == "red"
