@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         owned = container is None
         app.state.container = container or bootstrap.build(settings)
         unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)
+        unwatch_cache = metrics.watch_status_cache(app.state.container.status_cache.outcomes)
         # the embedded deployment (SQLite) runs its background worker in this process
         app.state.worker = None
         if owned and app.state.container.settings.runs_in_process_worker:
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             yield
         finally:
             unwatch()
+            unwatch_cache()
             if app.state.worker is not None:
                 app.state.worker.stop()
                 sender.close()

@@ -6,6 +6,7 @@ is not listed here does not run."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,11 @@ from healthcode.presence import routes as presence_routes
 from healthcode.settings import Settings
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
+from healthcode.status.cache import NoStatusCache
 from healthcode.status.model import StatusChanged
 from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
+from healthcode.status.ports import StatusCache
+from healthcode.status.redis_cache import RedisStatusCache
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
@@ -169,6 +173,19 @@ def sms_sender(settings: Settings) -> SmsSender:
     return SmsFile(settings.sms_file)
 
 
+def status_cache(settings: Settings, *, cipher: PersonalDataCipher, clock: Clock) -> StatusCache:
+    """The Redis status cache of ``settings.redis_url``, or without one the cache of nothing
+    (Redis is reached on first use: a Redis down at start only makes every read a miss)."""
+    if not settings.redis_url:
+        return NoStatusCache()
+    return RedisStatusCache.from_url(
+        settings.redis_url,
+        cipher=cipher,
+        clock=clock,
+        max_age=timedelta(seconds=settings.status_cache_seconds),
+    )
+
+
 def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
     """Build the system for an initialised database and key (see ``initialise``); secrets
     that others may read are refused (``ExposedSecret``) before anything is opened."""
@@ -180,14 +197,17 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
         engine.dispose()
         raise
     sms = sms_sender(settings)
+    cipher = PersonalDataCipher(read_key_file(settings.data_key_file))
+    clock = clock_factory()
     return Container(
         settings=settings,
         engine=engine,
         session_factory=build_session_factory(engine),
-        cipher=PersonalDataCipher(read_key_file(settings.data_key_file)),
+        cipher=cipher,
         proposal_kinds=proposal_kinds(settings),
         job_kinds=job_kinds(sms=sms),
         events=EventHandlers(EVENT_HANDLERS),
         sms=sms,
-        clock=clock_factory(),
+        clock=clock,
+        status_cache=status_cache(settings, cipher=cipher, clock=clock),
     )

@@ -1,7 +1,7 @@
 """The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
 settings, the database engine, the personal-data cipher, the SMS port, the clock, the tables of
 proposal kinds, job kinds and event handlers, the unit of work that every use case runs in, and
-the caches of parsed policies, QR images and trust stores."""
+the caches of parsed policies, QR images, trust stores and (with Redis) statuses."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from healthcode.kernel.uow import EventHandlers
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.settings import Settings
+from healthcode.status.cache import NoStatusCache
+from healthcode.status.ports import StatusCache
 
 
 @dataclass
@@ -40,14 +42,18 @@ class Container:
     policy_cache: ParsedPolicyCache = field(default_factory=ParsedPolicyCache)
     qr_svgs: QrSvgCache = field(default_factory=QrSvgCache)
     trust_stores: TrustStoreCache = field(default_factory=TrustStoreCache)
+    status_cache: StatusCache = field(default_factory=NoStatusCache)
 
     @property
     def private_keys(self) -> PrivateKeyFiles:
         return PrivateKeyFiles(self.settings.keys_dir, self.cipher)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory, self.cipher, self.policy_cache, self.events)
+        return SqlUnitOfWork(
+            self.session_factory, self.cipher, self.policy_cache, self.events, self.status_cache
+        )
 
     def close(self) -> None:
         self.sms.close()
+        self.status_cache.close()
         self.engine.dispose()

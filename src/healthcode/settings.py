@@ -42,6 +42,19 @@ class Settings(BaseSettings):
         description="URL of the SMS gateway that sends sign-up codes (POST, JSON "
         '{"to", "text"}). Empty: messages are appended to `sms_file` instead (the demo).',
     )
+    redis_url: str = Field(
+        default="",
+        description="Redis that keeps each person's current status for showing and checking "
+        "codes (e.g. `redis://127.0.0.1:6379/0`). Empty: no cache, statuses are read from "
+        "the database (docs/operations.md#status-cache).",
+    )
+    status_cache_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=3600,
+        description="The longest a status stays in the Redis cache (less when it changes "
+        "sooner): how long a status a crash left unrefreshed can be shown.",
+    )
     sms_gateway_token: str = Field(
         default="", description="Bearer token for the SMS gateway, if it wants one."
     )

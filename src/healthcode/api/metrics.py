@@ -5,7 +5,7 @@ and status; codes issued by colour; online verifications by outcome. Read from t
 each scrape (``QueueCollector``), so every API process shows the same figures: the job queue by
 kind and status, the oldest due job's wait, the webhook outbox's backlog and how long finished
 jobs took from queueing to done (``kind="trace_case"``: a case's tracing, from its confirmation
-to the changed statuses).
+to the changed statuses). With a Redis status cache, its hits, misses and errors in this process.
 
 The registry is built with the app (``create_app``), never at import: two apps in one process
 (tests) count apart. The counters are per process; with several API processes, scrape each.
@@ -13,11 +13,16 @@ The registry is built with the app (``create_app``), never at import: two apps i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric, SummaryMetricFamily
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -69,6 +74,36 @@ class Metrics:
         collector = QueueCollector(uow_factory, clock)
         self.registry.register(collector)
         return lambda: self.registry.unregister(collector)
+
+    def watch_status_cache(self, outcomes: Callable[[], Mapping[str, int]]) -> Callable[[], None]:
+        """Show the status cache's ``outcomes`` at each scrape; returns how to stop."""
+        collector = StatusCacheCollector(outcomes)
+        self.registry.register(collector)
+        return lambda: self.registry.unregister(collector)
+
+
+class StatusCacheCollector(Collector):
+    """The status cache's counts since the process started (nothing without a cache)."""
+
+    def __init__(self, outcomes: Callable[[], Mapping[str, int]]) -> None:
+        self._outcomes = outcomes
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        counted = self._outcomes()
+        if not counted:
+            return
+        family = CounterMetricFamily(
+            "healthcode_status_cache",
+            "Status cache: reads that found an entry (hit) or none (miss), and reads, drops or "
+            "writes that failed (error, answered from the database)",
+            labels=("outcome",),
+        )
+        for outcome, count in sorted(counted.items()):
+            family.add_metric([outcome], count)
+        yield family
 
 
 class QueueCollector(Collector):

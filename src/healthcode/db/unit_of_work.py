@@ -3,7 +3,8 @@
 It offers every feature's repositories (each built on first use within the transaction, so a
 use case pays only for what it touches) and so satisfies every feature's unit-of-work protocol.
 Events published during the transaction go to their handlers when it commits, just before the
-database commit, in the same transaction.
+database commit, in the same transaction; then the before-commit hooks run, the database
+commits, and the after-commit hooks run (a rollback drops the hooks unrun).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepositor
 from healthcode.presence.repository.presences import SqlPresenceRepository
 from healthcode.presence.repository.retention import SqlRetentionRepository
 from healthcode.presence.repository.venues import SqlBoundaryRepository, SqlVenueRepository
+from healthcode.status.cache import NoStatusCache, TransactionStatusCache
+from healthcode.status.ports import StatusCache
 from healthcode.status.repository import (
     SqlFactRepository,
     SqlStatusBatchRepository,
@@ -57,6 +60,7 @@ class SqlUnitOfWork:
         cipher: PersonalDataCipher,
         policy_cache: ParsedPolicyCache,
         events: EventHandlers,
+        status_cache: StatusCache | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._cipher = cipher
@@ -65,6 +69,9 @@ class SqlUnitOfWork:
         self._session: Session | None = None
         self._repositories: dict[str, Any] = {}
         self._published: list[object] = []
+        self._status_cache: StatusCache = status_cache or NoStatusCache()
+        self._before_commit: list[Callable[[], None]] = []
+        self._after_commit: list[Callable[[], None]] = []
 
     @property
     def session(self) -> Session:
@@ -139,6 +146,15 @@ class SqlUnitOfWork:
         return self._repository("status_batch", lambda s: SqlStatusBatchRepository(s, self._cipher))
 
     @property
+    def status_cache(self) -> TransactionStatusCache:
+        return self._repository(
+            "status_cache",
+            lambda _: TransactionStatusCache(
+                self._status_cache, before_commit=self.before_commit, after_commit=self.after_commit
+            ),
+        )
+
+    @property
     def policies(self) -> SqlPolicyRepository:
         return self._repository("policies", lambda s: SqlPolicyRepository(s, self._policy_cache))
 
@@ -202,10 +218,27 @@ class SqlUnitOfWork:
     def publish(self, event: object) -> None:
         self._published.append(event)
 
+    def before_commit(self, hook: Callable[[], None]) -> None:
+        self._before_commit.append(hook)
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        self._after_commit.append(hook)
+
     def commit(self) -> None:
         self._events.dispatch(self, self._published)
+        for hook in self._before_commit:
+            hook()
+        self._before_commit.clear()
         self.session.commit()
+        # what the status cache's view knows this transaction saved is committed now
+        self._repositories.pop("status_cache", None)
+        after, self._after_commit = self._after_commit, []
+        for hook in after:
+            hook()
 
     def rollback(self) -> None:
         self._published.clear()
+        self._before_commit.clear()
+        self._after_commit.clear()
+        self._repositories.pop("status_cache", None)
         self.session.rollback()

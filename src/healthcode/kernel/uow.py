@@ -10,6 +10,10 @@ reach their handlers inside the same transaction, when it commits and just befor
 does, so a change and what follows from it (a notification queued) commit together or not at
 all. Handlers are listed in ``healthcode.bootstrap`` (``EventHandlers``): nothing subscribes
 itself, and the feature that publishes an event need not know who handles it.
+
+What lies outside the database (a cache of statuses) is told through commit hooks: a
+before-commit hook runs after the handlers, just before the database commits; an after-commit
+hook only once it has committed. A rollback drops both, unrun.
 """
 
 from __future__ import annotations
@@ -47,6 +51,16 @@ class UnitOfWork(Protocol):
         ...
 
     def rollback(self) -> None: ...
+
+    def before_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` when this transaction commits, after the event handlers, just before
+        the database commits (not at all if it rolls back)."""
+        ...
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` once this transaction has committed (not at all if it rolls back); a
+        hook must not raise: the data is committed whatever it does."""
+        ...
 
 
 class EventHandlers:

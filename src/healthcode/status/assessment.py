@@ -114,6 +114,7 @@ def refresh_status(uow: StatusUnitOfWork, *, clock: Clock, subject: str, cause: 
     status = assess(facts, policy, now, subject=subject)
     _record(uow, clock, previous=previous, status=status, at=now, now=now, cause=cause)
     uow.statuses.save_current(status)
+    uow.status_cache.saved([status])
     return status
 
 
@@ -129,12 +130,17 @@ def _fresh(cached: Status | None, policy: Policy, now: datetime) -> TypeGuard[St
 def status_now(
     uow: StatusUnitOfWork, *, clock: Clock, subject: str, jurisdiction: str | None = None
 ) -> Status:
-    """The person's status now, inside the caller's transaction (cached while it holds);
-    ``jurisdiction`` is the person's, when the caller has it already."""
+    """The person's status now, inside the caller's transaction (cached while it holds: in the
+    status cache, else in the database); ``jurisdiction`` is the person's, when the caller has
+    it already."""
     now = clock.now()
     policy = _policy_for(uow, subject, jurisdiction)
+    kept = uow.status_cache.get(subject)
+    if _fresh(kept, policy, now):
+        return kept
     cached = uow.statuses.current(subject)
     if _fresh(cached, policy, now):
+        uow.status_cache.read(cached)
         return cached
     return refresh_status(uow, clock=clock, subject=subject, cause=TIME_CAUSE)
 

@@ -75,6 +75,7 @@ def refresh_many(
         statuses[subject] = status
     stored = batch.add_changes(changes)
     batch.save_current([statuses[s] for s in fresh])
+    uow.status_cache.saved([statuses[s] for s in fresh])
     for change in stored:
         uow.publish(StatusChanged.of(change))
     return statuses

@@ -68,6 +68,45 @@ class StatusBatchRepository(Protocol):
         ...
 
 
+class StatusCache(Protocol):
+    """Current statuses kept outside the database, for reads that would otherwise open them
+    from it (``status.cache``). An answer is only ever a hint: the reader still checks it holds
+    now, and any failure of the cache is a miss, never an error."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def get(self, subject: str) -> Status | None:
+        """The kept status of ``subject``; None when there is none or the cache failed."""
+        ...
+
+    def forget(self, subjects: Sequence[str]) -> None:
+        """Drop what is kept of ``subjects`` (before their new statuses commit)."""
+        ...
+
+    def keep(self, statuses: Sequence[Status], *, replace: bool) -> None:
+        """Keep ``statuses`` while each holds: ``replace`` one kept from an assessment no later
+        than it (a status just saved), else only where none is kept (one read)."""
+        ...
+
+    def outcomes(self) -> Mapping[str, int]:
+        """How often, since the process started, a read found an entry (``hit``) or none
+        (``miss``), and a read, drop or keep failed (``error``); empty without a cache."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class StatusCacheView(Protocol):
+    """The status cache as one transaction sees it (``status.cache.TransactionStatusCache``)."""
+
+    def get(self, subject: str) -> Status | None: ...
+
+    def saved(self, statuses: Sequence[Status]) -> None: ...
+
+    def read(self, status: Status) -> None: ...
+
+
 class StatusUnitOfWork(OversightUnitOfWork, Protocol):
     """What recording facts and reassessing people use (with four eyes, for manual colours)."""
 
@@ -79,6 +118,9 @@ class StatusUnitOfWork(OversightUnitOfWork, Protocol):
 
     @property
     def status_batch(self) -> StatusBatchRepository: ...
+
+    @property
+    def status_cache(self) -> StatusCacheView: ...
 
     @property
     def policies(self) -> ActivePolicies: ...
