@@ -125,6 +125,25 @@ def verify_assertion(
     )
 
 
+def verify_channel_assertion(
+    uow: IdentityUnitOfWork, *, clock: Clock, channel_id: str, assertion: str, jurisdiction: str
+) -> tuple[Channel, AssertionClaims]:
+    """The active channel ``channel_id`` and its assertion to this jurisdiction's service,
+    checked inside the caller's transaction (``verify_assertion``); ``NotAuthenticated`` for an
+    unknown or disabled channel."""
+    channel = uow.channels.get(channel_id)
+    if channel is None or not channel.active:
+        raise NotAuthenticated("unknown channel")
+    claims = verify_assertion(
+        uow,
+        clock=clock,
+        channel=channel,
+        assertion=assertion,
+        audience=service_audience(jurisdiction),
+    )
+    return channel, claims
+
+
 def _identity(claims: dict[str, Any]) -> tuple[str | None, str | None]:
     """The ID the channel vouches for (``id_type``, ``id_number``), when it names one."""
     if "id_number" not in claims:

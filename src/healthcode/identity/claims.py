@@ -16,8 +16,7 @@ from datetime import timedelta
 from healthcode.identity.assertions import (
     AssertionClaims,
     note_face_check,
-    service_audience,
-    verify_assertion,
+    verify_channel_assertion,
 )
 from healthcode.identity.model import VERIFIED_FOR_ANOTHER, Channel, IdentityState, Person
 from healthcode.identity.ports import IdentityUnitOfWork
@@ -146,15 +145,8 @@ def confirm_identity(
     verified for another person (an official sorts that out)."""
     phone = validate_phone(clean_text(phone, field="phone", kind=TextKind.IDENTIFIER))
     with uow:
-        channel = uow.channels.get(channel_id)
-        if channel is None or not channel.active:
-            raise NotAuthenticated("unknown channel")
-        claims = verify_assertion(
-            uow,
-            clock=clock,
-            channel=channel,
-            assertion=assertion,
-            audience=service_audience(jurisdiction),
+        channel, claims = verify_channel_assertion(
+            uow, clock=clock, channel_id=channel_id, assertion=assertion, jurisdiction=jurisdiction
         )
         id_type, id_number = _asserted_id(claims, clock=clock, jurisdiction=jurisdiction)
         subject = _account_holder(uow, channel, claims, phone)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from healthcode.identity.assertions import note_face_check, service_audience, verify_assertion
+from healthcode.identity.assertions import note_face_check, verify_channel_assertion
 from healthcode.identity.claims import take_back_claims
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE, Consent, IdentityState, Person
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.validation import IdType, validate_id_number, validate_phone
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
+from healthcode.kernel.errors import Conflict, InvalidInput, Problem
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import contains, is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
@@ -200,15 +200,8 @@ def register_through_channel(
     recorded — all in one transaction."""
     valid = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
     with uow:
-        channel = uow.channels.get(channel_id)
-        if channel is None or not channel.active:
-            raise NotAuthenticated("unknown channel")
-        claims = verify_assertion(
-            uow,
-            clock=clock,
-            channel=channel,
-            assertion=assertion,
-            audience=service_audience(jurisdiction),
+        channel, claims = verify_channel_assertion(
+            uow, clock=clock, channel_id=channel_id, assertion=assertion, jurisdiction=jurisdiction
         )
         if uow.channels.subject_for(channel_id=channel.id, channel_user_id=claims.channel_user_id):
             raise Conflict("assertion", "this channel user is already registered")
