@@ -22,6 +22,7 @@ from healthcode.tracing.model.findings import (
     assumed_slack,
     visits_of,
 )
+from healthcode.tracing.model.sweep import Cover, cover
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.settings import TracingSettings
 
@@ -81,6 +82,25 @@ class PlaceReads:
             and earliest <= s.at < end
             and (s.until > start or s.at > instants_from)
         ]
+
+    def others_cover(
+        self, places: Iterable[str], query: OverlapQuery, exclude: Collection[str]
+    ) -> dict[str, Cover]:
+        """Per held place, the time covered by the visits ``query`` reaches there of people
+        not in ``exclude`` (places without any left out)."""
+        found: dict[str, list[Interval]] = defaultdict(list)
+        start, end, slack = query.start, query.end, query.slack
+        earliest, instants_from = start - query.lookback, start - slack
+        for place in places:
+            # the conditions of ``kept``
+            found[place] = [
+                v.interval
+                for s, v in self._held[place].values()
+                if s.subject not in exclude
+                and earliest <= s.at < end
+                and (s.until > start or s.at > instants_from)
+            ]
+        return {place: cover(intervals) for place, intervals in found.items() if intervals}
 
     def around(
         self, spans: Iterable[tuple[str, Interval]], exclude: Collection[str] = ()

@@ -18,6 +18,7 @@ from healthcode.tracing.model.findings import (
     Visit,
     visits_of,
 )
+from healthcode.tracing.model.sweep import shares_time
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.settings import TracingSettings
@@ -45,11 +46,18 @@ def find_secondary(
     # the close contacts' presences at the places already read are taken from those reads
     query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
     read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
-    visits = {v.presence_id: v for v in reads.kept(held, query, windows)}
+    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
+    # at a held place, a close contact's visit that shares no time with someone else's there
+    # can make no pair (a busy venue: nearly everyone there is a close contact, excluded)
+    covers = reads.others_cover(held, query, exclude)
+    visits = {
+        v.presence_id: v
+        for v in reads.kept(covers, query, windows)
+        if shares_time(v.interval, covers[v.place_id])
+    }
     visits.update((v.presence_id, v) for v in read)
     reads.check()
     by_contact, hulls = _at_places(visits, windows)
-    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
     # the excluded are no secondary contacts: at a busy venue, nearly everyone there
     candidates = reads.around(hulls.items(), exclude)
     households: Mapping[str, list[str]] = (
