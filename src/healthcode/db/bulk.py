@@ -71,8 +71,8 @@ def key_filters(
     elif len(items) <= _IN_CHUNK:
         yield column.in_(items)
     else:
-        each = func.json_each(bindparam(None, json.dumps(items), type_=String)).table_valued("value")
-        yield column.in_(select(each.c.value))
+        array = bindparam(None, json.dumps(items), type_=String)
+        yield column.in_(select(func.json_each(array).table_valued("value").c.value))
 
 
 def _converter(session: Session, column: ColumnElement[Any]) -> Converter | None:
