@@ -70,7 +70,8 @@ class SqlTracingRepository:
                 or_(t.c.until > start, t.c.at > start - query.slack),
                 t.c.retracted.is_(False),
             )
-            for row in connection.execute(statement):
+            # all at once: one call into the driver rather than one a row
+            for row in connection.execute(statement).all():
                 if keep is None or keep(row[2]):
                     found[row[0]] = _sighting(row) if text else Sighting(*row[:8])
                     if row[8] is not None:

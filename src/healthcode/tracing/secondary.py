@@ -18,7 +18,6 @@ from healthcode.tracing.model.findings import (
     Visit,
     visits_of,
 )
-from healthcode.tracing.model.sweep import shares_time
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.settings import TracingSettings
@@ -47,19 +46,17 @@ def find_secondary(
     query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
     read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
     exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
-    # at a held place, a close contact's visit that shares no time with someone else's there
-    # can make no pair (a busy venue: nearly everyone there is a close contact, excluded)
-    covers = reads.others_cover(held, query, exclude)
-    visits = {
-        v.presence_id: v
-        for v in reads.kept(covers, query, windows)
-        if shares_time(v.interval, covers[v.place_id])
-    }
+    # at the places already read, the close contacts' visits there that share no time with
+    # someone else's can make no pair (a busy venue: nearly everyone there is a close contact)
+    others, met = reads.met_at(held, query, windows, exclude)
+    visits = {v.presence_id: v for v in met}
     visits.update((v.presence_id, v) for v in read)
     reads.check()
     by_contact, hulls = _at_places(visits, windows)
-    # the excluded are no secondary contacts: at a busy venue, nearly everyone there
-    candidates = reads.around(hulls.items(), exclude)
+    # everyone else at those places: ``others`` holds all who may share time with a close
+    # contact there (the excluded are no secondary contacts)
+    elsewhere = [(place, hull) for place, hull in hulls.items() if place not in held]
+    candidates = others + reads.around(elsewhere, exclude)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )
