@@ -7,7 +7,7 @@ is most of the cost. Here each column's conversion is worked out once per call (
 batch repeats, such as a scan's ``at`` and ``until``, is formatted once), PostgreSQL receives
 rows by COPY (binary when every column has a binary form) and SQLite by one ``executemany``.
 Key lookups bind one array on PostgreSQL (one statement text, whatever the number of keys, so
-the driver's statement cache holds) and one JSON array on SQLite.
+the driver's statement cache holds) and, beyond a few hundred keys, one JSON array on SQLite.
 
 SQL text is built here from table and column names of our own metadata, never from values:
 values always travel as parameters or COPY data (hence the module's ``S608`` exemption).
