@@ -7,7 +7,7 @@ is most of the cost. Here each column's conversion is worked out once per call (
 batch repeats, such as a scan's ``at`` and ``until``, is formatted once), PostgreSQL receives
 rows by COPY (binary when every column has a binary form) and SQLite by one ``executemany``.
 Key lookups bind one array on PostgreSQL (one statement text, whatever the number of keys, so
-the driver's statement cache holds) and chunks of ``IN`` lists on SQLite.
+the driver's statement cache holds) and, beyond a few hundred keys, one JSON array on SQLite.
 
 SQL text is built here from table and column names of our own metadata, never from values:
 values always travel as parameters or COPY data (hence the module's ``S608`` exemption).
@@ -22,7 +22,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import psycopg
-from sqlalchemy import JSON, Boolean, ColumnElement, LargeBinary, String, Table, any_, bindparam
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    LargeBinary,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -48,21 +59,20 @@ def key_filters(
     session: Session, column: ColumnElement[Any] | InstrumentedAttribute[Any], keys: Iterable[str]
 ) -> Iterator[ColumnElement[bool]]:
     """Conditions that together select the rows whose ``column`` is one of ``keys``: one
-    ``= ANY(array)`` on PostgreSQL, ``IN`` chunks on SQLite. Run one statement per condition."""
-    if not _postgresql(session):
-        for chunk in chunks(keys):
-            yield column.in_(chunk)
+    ``= ANY(array)`` on PostgreSQL; on SQLite an ``IN`` list for a few keys, and for more one
+    ``IN`` over a JSON array bound as one parameter (``json_each``: a busy venue's 50,000 close
+    contacts in one statement rather than 56, about a third faster). Run one statement per
+    condition."""
+    items = sorted(set(keys))
+    if not items:
         return
-    items = sorted(set(keys))
-    if items:
+    if _postgresql(session):
         yield column == any_(bindparam(None, items, type_=ARRAY(String)))
-
-
-def chunks(keys: Iterable[str]) -> Iterator[list[str]]:
-    """The distinct keys, sorted, in lists small enough to bind on SQLite."""
-    items = sorted(set(keys))
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start : start + _IN_CHUNK]
+    elif len(items) <= _IN_CHUNK:
+        yield column.in_(items)
+    else:
+        array = bindparam(None, json.dumps(items), type_=String)
+        yield column.in_(select(func.json_each(array).table_valued("value").c.value))
 
 
 def _converter(session: Session, column: ColumnElement[Any]) -> Converter | None:

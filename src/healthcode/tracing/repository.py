@@ -27,12 +27,26 @@ _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
 _UTC = "+00:00"
 
 
-def _sighting(row: Sequence[Any]) -> Sighting:
-    """A presence read with its times as SQLite's text (as ``UTCDateTime`` reads them: in UTC;
-    parsed with the zone in the text, which is faster than setting it after)."""
-    at = datetime.fromisoformat(row[6] + _UTC)
-    until = at if row[7] == row[6] else datetime.fromisoformat(row[7] + _UTC)
-    return Sighting(row[0], row[1], row[2], row[3], row[4], row[5], at, until)
+def _sightings(rows: Sequence[Sequence[Any]], text: bool) -> list[Sighting]:
+    """Presences read, their times as SQLite's text when ``text`` (as ``UTCDateTime`` reads
+    them: in UTC; parsed with the zone in the text, which is faster than setting it after, and
+    an instant's end parsed once). Named tuples built through ``tuple.__new__``: a busy
+    venue's 160,000."""
+    new = tuple.__new__
+    if not text:
+        return [new(Sighting, row[:8]) for row in rows]
+    parse = datetime.fromisoformat
+    return [
+        new(
+            Sighting,
+            (
+                *row[:6],
+                at := parse(row[6] + _UTC),
+                at if row[7] == row[6] else parse(row[7] + _UTC),
+            ),
+        )
+        for row in rows
+    ]
 
 
 class SqlTracingRepository:
@@ -70,12 +84,14 @@ class SqlTracingRepository:
                 or_(t.c.until > start, t.c.at > start - query.slack),
                 t.c.retracted.is_(False),
             )
-            for row in connection.execute(statement):
-                if keep is None or keep(row[2]):
-                    found[row[0]] = _sighting(row) if text else Sighting(*row[:8])
-                    if row[8] is not None:
-                        superseded.add(row[8])
-        return [p for key, p in sorted(found.items()) if key not in superseded]
+            # all at once: one call into the driver rather than one a row
+            rows = connection.execute(statement).all()
+            if keep is not None:
+                rows = [row for row in rows if keep(row[2])]
+            found.update(zip([row[0] for row in rows], _sightings(rows, text), strict=True))
+            superseded.update(row[8] for row in rows if row[8] is not None)
+        # the keys sorted alone, not the pairs: a busy venue's 160,000 in a third of the time
+        return [found[key] for key in sorted(found) if key not in superseded]
 
     def presences_of(
         self,

@@ -45,13 +45,18 @@ def find_secondary(
     # the close contacts' presences at the places already read are taken from those reads
     query, held = reads.query(earliest, cutoff), reads.held(earliest, cutoff)
     read = visits_of(uow.tracing.presences_of(contacts, query, skip_places=held), settings)
-    visits = {v.presence_id: v for v in reads.kept(held, query, windows)}
+    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
+    # at the places already read, the close contacts' visits there that share no time with
+    # someone else's can make no pair (a busy venue: nearly everyone there is a close contact)
+    others, met = reads.met_at(held, query, windows, exclude)
+    visits = {v.presence_id: v for v in met}
     visits.update((v.presence_id, v) for v in read)
     reads.check()
     by_contact, hulls = _at_places(visits, windows)
-    exclude = {case_subject, *(f.subject for f in primary if f.category == CLOSE_CONTACT)}
-    # the excluded are no secondary contacts: at a busy venue, nearly everyone there
-    candidates = reads.around(hulls.items(), exclude)
+    # everyone else at those places: ``others`` holds all who may share time with a close
+    # contact there (the excluded are no secondary contacts)
+    elsewhere = [(place, hull) for place, hull in hulls.items() if place not in held]
+    candidates = others + reads.around(elsewhere, exclude)
     households: Mapping[str, list[str]] = (
         uow.tracing.households(contacts) if "household" in settings.secondary_rules else {}
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from healthcode.tracing.model.findings import (
     _SEVERITY,
+    CATEGORY_OF,
     CLOSE_CONTACT,
     HOME,
     Contact,
@@ -179,7 +180,9 @@ def shared_places(
         if source.place in rules and clipped is not None:
             by_place[source.place_id].append((clipped, source.place_kind, None))
     episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
-    return [_finding(key, c) for key, c in sorted(episodes.items(), key=_episode_order)]
+    # every source here is the case's (``via`` None): the keys sort as ``_episode_order`` does,
+    # without a key function (a busy venue's 50,000)
+    return [_finding(key, c) for key, c in sorted(episodes.items())]
 
 
 def _episode_order(item: tuple[tuple[str | None, str, TraceRule, str], object]) -> tuple[str, ...]:
@@ -296,9 +299,11 @@ def secondary_windows(primary: Iterable[Finding], cutoff: datetime) -> dict[str,
     """Per close contact: from the start of their first contact with the case until ``cutoff``
     (the confirmation, when close contacts are told to isolate)."""
     starts: dict[str, datetime] = {}
-    for f in primary:
-        if f.category == CLOSE_CONTACT:
-            starts[f.subject] = min(starts.get(f.subject, f.first), f.first)
+    for f in primary:  # a busy venue's 50,000: each first contact computed once
+        if CATEGORY_OF[f.rule] == CLOSE_CONTACT:
+            first, seen = f.first, starts.get(f.subject)
+            if seen is None or first < seen:
+                starts[f.subject] = first
     return {s: Interval(start, cutoff) for s, start in sorted(starts.items()) if cutoff > start}
 
 
@@ -375,11 +380,12 @@ def secondary_contacts(
 
 def most_severe(findings: Iterable[Finding]) -> list[Finding]:
     """Per person, only the findings of their most severe category, in a stable order."""
-    findings = list(findings)
+    severities = [(f, _SEVERITY[CATEGORY_OF[f.rule]]) for f in findings]
     top: dict[str, int] = {}
-    for f in findings:
-        top[f.subject] = max(top.get(f.subject, -1), _SEVERITY[f.category])
-    kept = [f for f in findings if _SEVERITY[f.category] == top[f.subject]]
+    for f, severity in severities:
+        if severity > top.get(f.subject, -1):
+            top[f.subject] = severity
+    kept = [f for f, severity in severities if severity == top[f.subject]]
     return sorted(kept, key=lambda f: (f.subject, f.rule.value, f.place_id or "", f.via or ""))
 
 
