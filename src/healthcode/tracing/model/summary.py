@@ -80,47 +80,6 @@ def _note(
         spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
 
 
-def _one_source(
-    place: str,
-    sources: Sequence[Source],
-    candidates: Sequence[Candidate],
-    limits: dict[TraceRule, timedelta],
-    spans: Spans,
-) -> None:
-    # _note inlined and min/max spelt out: 160,000 visits at the busy venue (about a third less)
-    _, kind, via = sources[0]
-    own = [source[0] for source in sources]
-    tables: dict[timedelta, _TABLE] = {}
-    seen_of = spans.get
-    # no limit is zero (``shortest`` is at least a microsecond): the first visit builds a table
-    least, starts, latest_end, ends, earliest_start = _table((), timedelta(0))
-    for subject, rule, (s, e) in candidates:
-        if limits[rule] != least:  # one rule, one table: mostly the table of the last visit
-            least = limits[rule]
-            table = tables.get(least)
-            if table is None:
-                table = tables[least] = _table(own, least)
-            _, starts, latest_end, ends, earliest_start = table
-        if e - s < least:
-            continue
-        k = bisect_right(starts, e - least)
-        if not k:
-            continue
-        last = latest_end[k - 1]
-        if last - s < least:
-            continue
-        earliest = earliest_start[bisect_left(ends, s + least)]
-        first = earliest if earliest > s else s  # max(s, earliest)
-        if e <= last:  # min(e, last)
-            last = e
-        key = (via, subject, rule, place)
-        seen = seen_of(key)
-        if seen is None:
-            spans[key] = (first, last, kind)
-        elif first < seen[0] or last > seen[1]:
-            spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
-
-
 def summarise(
     place: str,
     sources: Sequence[Source],
@@ -130,11 +89,9 @@ def summarise(
 ) -> None:
     """Add to ``spans`` the span of the contacts of every ``(via, subject, rule)`` at
     ``place``: the pairs of a source and a candidate whose overlap is at least the candidate's
-    rule's ``limits`` (from ``shortest``)."""
+    rule's ``limits`` (from ``shortest``), met by the sweep (at a place with one source,
+    ``summarise_visits`` needs no sweep)."""
     if not sources:
-        return
-    if len({source[2] for source in sources}) == 1:
-        _one_source(place, sources, candidates, limits, spans)
         return
     own = [source[0] for source in sources]
     theirs = [candidate[2] for candidate in candidates]
@@ -157,7 +114,8 @@ _Single = tuple[_TABLE, str, str | None]
 
 
 def _single(sources: Sequence[Source], least: timedelta) -> _Single | None:
-    """The table ``_one_source`` uses, when ``sources`` are one source's (else None)."""
+    """The table of ``sources``' intervals for the rule's ``least`` overlap, when they are one
+    source's (else None)."""
     if len({source[2] for source in sources}) != 1:
         return None
     _, kind, via = sources[0]
@@ -188,9 +146,9 @@ def summarise_visits(
 ) -> dict[str, list[Candidate]]:
     """``summarise`` for the ``visits`` at the places of ``sources`` (of a class ``rules``
     names, not of ``exclude``), in one pass: at a place with one source, each visit is
-    summarised as it comes (as ``_one_source``, without a candidate built first: a busy
-    venue's 160,000); the candidates at places with several sources are returned, by place,
-    for ``summarise``."""
+    summarised as it comes, by bisection in the source's table (without a candidate built
+    and grouped first: a busy venue's 160,000); the candidates at places with several
+    sources are returned, by place, for ``summarise``."""
     several: dict[str, list[Candidate]] = defaultdict(list)
     singles: dict[tuple[str, TraceRule], _Single | None] = {}
     seen_of = spans.get
@@ -208,7 +166,7 @@ def summarise_visits(
             continue
         (least, starts, latest_end, ends, earliest_start), kind, via = single
         s, e = interval
-        # from here as ``_one_source``
+        # no limit is zero (``shortest`` is at least a microsecond); min/max spelt out
         if e - s < least:
             continue
         k = bisect_right(starts, e - least)
