@@ -19,7 +19,7 @@ from healthcode.tracing.model.findings import (
     TraceRule,
     Visit,
 )
-from healthcode.tracing.model.summary import Spans, shortest, summarise
+from healthcode.tracing.model.summary import Spans, shortest, summarise, summarise_visits
 from healthcode.tracing.model.sweep import Cover, cover, shares_time, sharing, sweep
 from healthcode.tracing.settings import TracingSettings
 
@@ -130,14 +130,10 @@ def _summarised(
 ) -> Episodes:
     """``_match_places`` without evidence. A candidate met twice gives the same span, so they
     are not deduplicated (hashing 160,000 of them at a busy venue cost more than matching)."""
-    by_place: dict[str, list[Candidate]] = defaultdict(list)
-    for c in candidates:
-        rule = rules.get(c.place)
-        if rule is not None and c.place_id in sources and c.subject not in exclude:
-            by_place[c.place_id].append((c.subject, rule, c.interval))
     least = {rule: shortest(*limit) for rule, limit in limits.items()}
     spans: Spans = {}
-    for place, found in by_place.items():
+    several = summarise_visits(sources, candidates, rules, least, exclude, spans)
+    for place, found in several.items():
         summarise(place, list(sources[place]), found, least, spans)
     episodes: Episodes = defaultdict(list)
     for key, (first, last, kind) in spans.items():

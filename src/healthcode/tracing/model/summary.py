@@ -21,11 +21,12 @@ spans are kept.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import accumulate
 
-from healthcode.tracing.model.findings import Interval, TraceRule
+from healthcode.tracing.model.findings import Interval, PlaceClass, TraceRule, Visit
 from healthcode.tracing.model.sweep import overlapping, sharing
 
 Source = tuple[Interval, str, str | None]
@@ -79,47 +80,6 @@ def _note(
         spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
 
 
-def _one_source(
-    place: str,
-    sources: Sequence[Source],
-    candidates: Sequence[Candidate],
-    limits: dict[TraceRule, timedelta],
-    spans: Spans,
-) -> None:
-    # _note inlined and min/max spelt out: 160,000 visits at the busy venue (about a third less)
-    _, kind, via = sources[0]
-    own = [source[0] for source in sources]
-    tables: dict[timedelta, _TABLE] = {}
-    seen_of = spans.get
-    # no limit is zero (``shortest`` is at least a microsecond): the first visit builds a table
-    least, starts, latest_end, ends, earliest_start = _table((), timedelta(0))
-    for subject, rule, (s, e) in candidates:
-        if limits[rule] != least:  # one rule, one table: mostly the table of the last visit
-            least = limits[rule]
-            table = tables.get(least)
-            if table is None:
-                table = tables[least] = _table(own, least)
-            _, starts, latest_end, ends, earliest_start = table
-        if e - s < least:
-            continue
-        k = bisect_right(starts, e - least)
-        if not k:
-            continue
-        last = latest_end[k - 1]
-        if last - s < least:
-            continue
-        earliest = earliest_start[bisect_left(ends, s + least)]
-        first = earliest if earliest > s else s  # max(s, earliest)
-        if e <= last:  # min(e, last)
-            last = e
-        key = (via, subject, rule, place)
-        seen = seen_of(key)
-        if seen is None:
-            spans[key] = (first, last, kind)
-        elif first < seen[0] or last > seen[1]:
-            spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
-
-
 def summarise(
     place: str,
     sources: Sequence[Source],
@@ -129,11 +89,9 @@ def summarise(
 ) -> None:
     """Add to ``spans`` the span of the contacts of every ``(via, subject, rule)`` at
     ``place``: the pairs of a source and a candidate whose overlap is at least the candidate's
-    rule's ``limits`` (from ``shortest``)."""
+    rule's ``limits`` (from ``shortest``), met by the sweep (at a place with one source,
+    ``summarise_visits`` needs no sweep)."""
     if not sources:
-        return
-    if len({source[2] for source in sources}) == 1:
-        _one_source(place, sources, candidates, limits, spans)
         return
     own = [source[0] for source in sources]
     theirs = [candidate[2] for candidate in candidates]
@@ -149,3 +107,81 @@ def summarise(
         end = e if e < b else b
         if end - start >= limits[rule]:
             _note(spans, (via, subject, rule, place), start, end, kind)
+
+
+_Single = tuple[_TABLE, str, str | None]
+"""One source's table for one rule at a place, with the source's place kind and ``via``."""
+
+
+def _single(sources: Sequence[Source], least: timedelta) -> _Single | None:
+    """The table of ``sources``' intervals for the rule's ``least`` overlap, when they are one
+    source's (else None)."""
+    if len({source[2] for source in sources}) != 1:
+        return None
+    _, kind, via = sources[0]
+    return _table([source[0] for source in sources], least), kind, via
+
+
+def _single_at(
+    singles: dict[tuple[str, TraceRule], _Single | None],
+    sources: Mapping[str, Iterable[Source]],
+    place_id: str,
+    rule: TraceRule,
+    limits: Mapping[TraceRule, timedelta],
+) -> _Single | None:
+    """``_single`` for the rule at the place, worked out once (kept in ``singles``)."""
+    key = (place_id, rule)
+    if key not in singles:
+        singles[key] = _single(list(sources[place_id]), limits[rule])
+    return singles[key]
+
+
+def summarise_visits(
+    sources: Mapping[str, Iterable[Source]],
+    visits: Iterable[Visit],
+    rules: Mapping[PlaceClass, TraceRule],
+    limits: Mapping[TraceRule, timedelta],
+    exclude: Collection[str],
+    spans: Spans,
+) -> dict[str, list[Candidate]]:
+    """``summarise`` for the ``visits`` at the places of ``sources`` (of a class ``rules``
+    names, not of ``exclude``), in one pass: at a place with one source, each visit is
+    summarised as it comes, by bisection in the source's table (without a candidate built
+    and grouped first: a busy venue's 160,000); the candidates at places with several
+    sources are returned, by place, for ``summarise``."""
+    several: dict[str, list[Candidate]] = defaultdict(list)
+    singles: dict[tuple[str, TraceRule], _Single | None] = {}
+    seen_of = spans.get
+    # the place and rule of the last visit, and its table
+    last_place, last_rule, single = "", TraceRule.VENUE, None
+    for _, subject, place_id, _, place, _, _, interval in visits:
+        rule = rules.get(place)
+        if rule is None or subject in exclude or place_id not in sources:
+            continue
+        if place_id != last_place or rule != last_rule:  # mostly those of the last visit
+            last_place, last_rule = place_id, rule
+            single = _single_at(singles, sources, place_id, rule, limits)
+        if single is None:
+            several[place_id].append((subject, rule, interval))
+            continue
+        (least, starts, latest_end, ends, earliest_start), kind, via = single
+        s, e = interval
+        # no limit is zero (``shortest`` is at least a microsecond); min/max spelt out
+        if e - s < least:
+            continue
+        k = bisect_right(starts, e - least)
+        if not k:
+            continue
+        last = latest_end[k - 1]
+        if last - s < least:
+            continue
+        earliest = earliest_start[bisect_left(ends, s + least)]
+        first = earliest if earliest > s else s  # max(s, earliest)
+        last = e if e <= last else last  # min(e, last)
+        key = (via, subject, rule, place_id)
+        seen = seen_of(key)
+        if seen is None:
+            spans[key] = (first, last, kind)
+        elif first < seen[0] or last > seen[1]:
+            spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
+    return several
