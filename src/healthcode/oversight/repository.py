@@ -189,24 +189,11 @@ class SqlAuditLogRepository:
     def append(
         self, *, at: datetime, actor: str, role: str, purpose: str, subject: str, what: str
     ) -> AccessRecord:
-        key = audit_key(self._cipher)
-        head = self._locked_head()
-        seq, prev = head.seq + 1, head.hash
-        entry = AccessEntry(
-            seq=seq,
-            at=at,
-            actor=actor,
-            role=role,
-            purpose=purpose,
-            subject=subject,
-            what=what,
-            prev_hash=prev,
+        (values,) = self._chain(
+            at=at, actor=actor, role=role, purpose=purpose, subjects=[subject], what=what
         )
-        digest = record_mac(key, entry)
-        row = AccessAuditRow(hash=digest, **vars(entry))
+        row = AccessAuditRow(**values)
         self._session.add(row)
-        head.seq, head.hash = seq, digest
-        head.mac = head_mac(key, seq=seq, hash_=digest)
         self._session.flush()
         return _record(row)
 
@@ -222,6 +209,26 @@ class SqlAuditLogRepository:
     ) -> int:
         if not subjects:
             return 0
+        rows = self._chain(
+            at=at, actor=actor, role=role, purpose=purpose, subjects=subjects, what=what
+        )
+        records: Table = AccessAuditRow.__table__  # type: ignore[assignment]
+        insert_many(self._session, records, rows)
+        self._session.flush()
+        return len(rows)
+
+    def _chain(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        role: str,
+        purpose: str,
+        subjects: Sequence[str],
+        what: str,
+    ) -> list[dict[str, object]]:
+        """The rows of one record per subject, each chained to the one before, from the locked
+        head on; the head is moved to the last of them."""
         key = audit_key(self._cipher)
         head = self._locked_head()
         seq, digest = head.seq, head.hash
@@ -240,12 +247,9 @@ class SqlAuditLogRepository:
             )
             digest = record_mac(key, entry)
             rows.append({**vars(entry), "hash": digest})
-        records: Table = AccessAuditRow.__table__  # type: ignore[assignment]
-        insert_many(self._session, records, rows)
         head.seq, head.hash = seq, digest
         head.mac = head_mac(key, seq=seq, hash_=digest)
-        self._session.flush()
-        return len(rows)
+        return rows
 
     def for_subject(self, subject: str) -> list[AccessRecord]:
         rows = self._session.scalars(
