@@ -19,8 +19,16 @@ from healthcode.tracing.model.findings import (
     TraceRule,
     Visit,
 )
-from healthcode.tracing.model.summary import Spans, shortest, summarise, summarise_visits
-from healthcode.tracing.model.sweep import Cover, cover, shares_time, sharing, sweep
+from healthcode.tracing.model.summary import (
+    Candidate,
+    Source,
+    Spans,
+    pairable,
+    shortest,
+    summarise,
+    summarise_visits,
+)
+from healthcode.tracing.model.sweep import Cover, cover, shares_time, sweep
 from healthcode.tracing.settings import TracingSettings
 
 
@@ -34,13 +42,6 @@ def _home(subject: str, rule: TraceRule, window: Interval, via: str | None) -> F
     contact = Contact(None, HOME, window, window, window)
     return Finding(subject=subject, rule=rule, place_id=None, contacts=(contact,), via=via)
 
-
-Source = tuple[Interval, str, str | None]
-"""A source's interval at a place (clipped to its window), its place kind, and whose it is:
-None for the case, the close contact for a secondary contact."""
-
-Candidate = tuple[str, TraceRule, Interval]
-"""Someone else at the place: who, by which rule they would be found, their interval."""
 
 Episodes = dict[tuple[str | None, str, TraceRule, str], list[Contact]]
 """The contacts found, by ``(via, subject, rule, place)``."""
@@ -61,13 +62,7 @@ def _match(
     and the pairs that share time, not every source against every candidate (only the
     intervals that share time with the other side's are swept: ``sweep.sharing``). Both hold
     no duplicates, so no contact is found twice."""
-    own = [source[0] for source in sources]
-    theirs = [candidate[2] for candidate in candidates]
-    kept_own, kept_theirs = sharing(own, theirs)
-    sources = [sources[i] for i in kept_own]
-    candidates = [candidates[j] for j in kept_theirs]
-    own = [own[i] for i in kept_own]
-    theirs = [theirs[j] for j in kept_theirs]
+    sources, candidates, own, theirs = pairable(sources, candidates)
     for is_source, index, others in sweep(own, theirs):
         # the overlap exactly as Interval.overlap and Interval.minutes compute it
         if is_source:

@@ -30,7 +30,12 @@ from healthcode.tracing.model.findings import Interval, PlaceClass, TraceRule, V
 from healthcode.tracing.model.sweep import overlapping, sharing
 
 Source = tuple[Interval, str, str | None]
+"""A source's interval at a place (clipped to its window), its place kind, and whose it is:
+None for the case, the close contact for a secondary contact."""
+
 Candidate = tuple[str, TraceRule, Interval]
+"""Someone else at the place: who, by which rule they would be found, their interval."""
+
 Spans = dict[tuple[str | None, str, TraceRule, str], tuple[datetime, datetime, str]]
 """Per ``(via, subject, rule, place)``: the first contact's start, the last one's end, and the
 place kind of the source's interval (of the first met)."""
@@ -80,6 +85,22 @@ def _note(
         spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
 
 
+def pairable(
+    sources: Sequence[Source], candidates: Sequence[Candidate]
+) -> tuple[list[Source], list[Candidate], list[Interval], list[Interval]]:
+    """The sources and candidates whose intervals share time with one of the other side's
+    (``sweep.sharing``: only they can make a pair), in order, and those intervals."""
+    own = [source[0] for source in sources]
+    theirs = [candidate[2] for candidate in candidates]
+    kept_own, kept_theirs = sharing(own, theirs)
+    return (
+        [sources[i] for i in kept_own],
+        [candidates[j] for j in kept_theirs],
+        [own[i] for i in kept_own],
+        [theirs[j] for j in kept_theirs],
+    )
+
+
 def summarise(
     place: str,
     sources: Sequence[Source],
@@ -93,13 +114,7 @@ def summarise(
     ``summarise_visits`` needs no sweep)."""
     if not sources:
         return
-    own = [source[0] for source in sources]
-    theirs = [candidate[2] for candidate in candidates]
-    kept_own, kept_theirs = sharing(own, theirs)
-    sources = [sources[i] for i in kept_own]
-    candidates = [candidates[j] for j in kept_theirs]
-    own = [own[i] for i in kept_own]
-    theirs = [theirs[j] for j in kept_theirs]
+    sources, candidates, own, theirs = pairable(sources, candidates)
     for i, j in overlapping(own, theirs):
         (a, b), kind, via = sources[i]
         subject, rule, (s, e) = candidates[j]
