@@ -84,12 +84,12 @@ def test_parallel_wrong_official_logins_check_at_most_the_allowed_number(
 def test_parallel_logins_with_one_totp_code_give_one_session(
     container: Container, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """10 parallel official logins with the same right password and code give one session."""
+    """40 parallel official logins with the same right password and code give one session."""
     kit = add_test_official(container, "li", "supervisor")
     counted_checks(monkeypatch)
     code = totp_code(kit.secret, clock.now())
     outcomes = in_parallel(
-        10,
+        PARALLEL,
         lambda: log_in_official(
             uow=container.uow(), clock=clock, username="li", password=PASSWORD, totp_code=code
         ),
