@@ -314,6 +314,7 @@ def run(url: str, events: int, streams: int, compare_normal: bool = False) -> di
         samples.append(rss_mib())
         progress.advance(len(chunk) * BATCH, sum(walls), samples[-1])
     samples.append(rss_mib())
+    disk = disk_per_row(engine)
     engine.dispose()
     if normal is not None:
         normal.dispose()
@@ -330,7 +331,26 @@ def run(url: str, events: int, streams: int, compare_normal: bool = False) -> di
         "rss_peak": max(samples),
         "rss_last": samples[-1],
         "wal_peak_mib": wal_peak / 2**20,
+        **disk,
     }
+
+
+def disk_per_row(engine: Engine) -> dict[str, float]:
+    """PostgreSQL: bytes on disk per stored presence (heap, and heap with its indexes) and per
+    scan batch record, after VACUUM ANALYZE (for sizing: docs/scaling.md). SQLite: nothing."""
+    if engine.dialect.name != "postgresql":
+        return {}
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE presences, scan_batches"))
+        found = {}
+        for table in ("presences", "scan_batches"):
+            rows = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            heap, total = conn.execute(
+                text("SELECT pg_table_size(:t), pg_total_relation_size(:t)"), {"t": table}
+            ).one()
+            found[f"{table}_heap_bytes"] = heap / rows
+            found[f"{table}_total_bytes"] = total / rows
+    return found
 
 
 def report(backend: str, result: dict[str, float], target: int) -> None:
@@ -351,6 +371,12 @@ def report(backend: str, result: dict[str, float], target: int) -> None:
             else ""
         )
     )
+    if "presences_total_bytes" in result:
+        print(
+            f"{'':10} on disk: {result['presences_total_bytes']:.0f} bytes a presence "
+            f"({result['presences_heap_bytes']:.0f} table, the rest indexes), "
+            f"{result['scan_batches_total_bytes']:.0f} bytes a batch record of {BATCH:,} scans"
+        )
 
 
 def main() -> None:
