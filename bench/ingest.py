@@ -59,7 +59,13 @@ from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.presence.scans import upload_scans
 from healthcode.presence.tables import DeviceRow, OrganisationRow, ScanBatchRow, VenueRow
-from scratch import PRESENCE_COLUMNS, postgres_database, raw_insert, sqlite_database
+from scratch import (
+    PRESENCE_COLUMNS,
+    disk_per_row,
+    postgres_database,
+    raw_insert,
+    sqlite_database,
+)
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 BATCH = 1_000
@@ -314,7 +320,7 @@ def run(url: str, events: int, streams: int, compare_normal: bool = False) -> di
         samples.append(rss_mib())
         progress.advance(len(chunk) * BATCH, sum(walls), samples[-1])
     samples.append(rss_mib())
-    disk = disk_per_row(engine)
+    disk = disk_per_row(engine, ("presences", "scan_batches"))
     engine.dispose()
     if normal is not None:
         normal.dispose()
@@ -333,24 +339,6 @@ def run(url: str, events: int, streams: int, compare_normal: bool = False) -> di
         "wal_peak_mib": wal_peak / 2**20,
         **disk,
     }
-
-
-def disk_per_row(engine: Engine) -> dict[str, float]:
-    """PostgreSQL: bytes on disk per stored presence (heap, and heap with its indexes) and per
-    scan batch record, after VACUUM ANALYZE (for sizing: docs/scaling.md). SQLite: nothing."""
-    if engine.dialect.name != "postgresql":
-        return {}
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE presences, scan_batches"))
-        found = {}
-        for table in ("presences", "scan_batches"):
-            rows = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            heap, total = conn.execute(
-                text("SELECT pg_table_size(:t), pg_total_relation_size(:t)"), {"t": table}
-            ).one()
-            found[f"{table}_heap_bytes"] = heap / rows
-            found[f"{table}_total_bytes"] = total / rows
-    return found
 
 
 def report(backend: str, result: dict[str, float], target: int) -> None:
