@@ -23,8 +23,10 @@ from healthcode.cli.exit_codes import ExitCode
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
 from healthcode.identity.model import IdentityState
+from healthcode.jobs.model import JobStatus
 from healthcode.kernel.clock import SystemClock
 from healthcode.settings import Settings
+from healthcode.tracing.trace import TRACE_CASE_JOB
 from identity_helpers import PASSWORD, add_test_official, bearer, totp_code
 from process_helpers import Processes, children, environment, processes
 from redis_helpers import OwnRedis
@@ -103,8 +105,7 @@ def test_a_case_goes_from_report_to_changed_codes_through_two_apis_and_two_worke
     container, started = deployment
     case, contact = _set_the_scene(container)
     one, two = started.serve("api-1"), started.serve("api-2")
-    started.worker("worker-1")
-    started.worker("worker-2")
+    workers = {str(started.worker(name).pid) for name in ("worker-1", "worker-2")}
     # a session opened on one process is honoured by the other: sessions are in the database
     login = {"phone": CONTACT["phone"], "password": PASSWORD}
     citizen = bearer(_call(one, "POST", "/api/v1/website/login", **login)["token"])
@@ -132,7 +133,13 @@ def test_a_case_goes_from_report_to_changed_codes_through_two_apis_and_two_worke
     assert shown["state"] == "confirmed" and shown["trace_counts"] == {"venue": 1}
     with container.uow() as uow:  # the contact's status, as the database holds it
         status = uow.statuses.current(contact)
+        traces = uow.jobs.list(kind=TRACE_CASE_JOB.name)
     assert status is not None and status.colour == "red"
+    # traced by the `healthcode worker` processes (each named host:pid:suffix); a trace
+    # again for late uploads waits, queued for later
+    done = [j for j in traces if j.status is JobStatus.DONE]
+    assert done and {(j.locked_by or "::").split(":")[1] for j in done} <= workers
+    assert all(j.run_after > T0 for j in traces if j not in done)
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
