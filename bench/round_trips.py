@@ -16,7 +16,6 @@ call of each endpoint is left out (it fills the process's caches). Run:
 from __future__ import annotations
 
 import argparse
-import re
 import socket
 import statistics
 import subprocess
@@ -31,30 +30,15 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from citizen import LOGIN, make_citizen
 from healthcode import bootstrap
 from healthcode.app import create_app
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
-from healthcode.identity.model import IdentityState
-from healthcode.identity.registration import Register
-from healthcode.identity.sign_up import SignUp, sign_up, start_sign_up
-from healthcode.identity.sms import SmsFile
-from healthcode.identity.texts import text_kind
-from healthcode.jobs.model import JobKinds
-from healthcode.jobs.queue import run_due
 from healthcode.settings import Settings
 from scratch import postgres_database
 
 REDIS_SERVER = "/usr/bin/redis-server"
-PASSWORD = "correct horse battery"  # noqa: S105 - a scratch citizen's password
-PERSON = Register(
-    name="张三丰",
-    id_type="resident",
-    id_number="11010519491231002X",
-    phone="13812341234",
-    address="杭州市西湖区文三路1号",
-    consent_location=True,
-)
 
 
 def _free_port() -> int:
@@ -87,34 +71,6 @@ def own_redis(folder: Path) -> Iterator[redis.Redis]:
         client.close()
         server.terminate()
         server.wait(timeout=10)
-
-
-def _citizen(container: Container) -> None:
-    """A website account for PERSON, signed up with the code its SMS carried, verified."""
-    start_sign_up(
-        uow=container.uow(), clock=container.clock, phone=PERSON.phone, client_address=None
-    )
-    while run_due(
-        uow_factory=container.uow,
-        clock=container.clock,
-        kinds=JobKinds([text_kind(container.sms)]),
-        worker="bench",
-    ):
-        pass
-    (text,) = [m["text"] for m in SmsFile(container.settings.sms_file).messages(PERSON.phone)]
-    code = re.search(r"code is (\d{6})", text).group(1)  # type: ignore[union-attr]
-    sign_up(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction="330100",
-        client_address=None,
-        request=SignUp(person=PERSON, password=PASSWORD, code=code),
-    )
-    with container.uow() as uow:
-        account = uow.accounts.by_phone(PERSON.phone)
-        assert account is not None
-        uow.persons.set_identity(account.subject, IdentityState.VERIFIED)
-        uow.commit()
 
 
 def measure(
@@ -170,7 +126,7 @@ def run(calls: int) -> None:
                         private_keys=container.private_keys,
                         jurisdiction="330100",
                     )
-                    _citizen(container)
+                    make_citizen(container)
                 report(label, container, cache, calls)
             finally:
                 container.close()
@@ -181,8 +137,7 @@ def report(label: str, container: Container, cache: redis.Redis, calls: int) -> 
         return int(cache.info("stats")["total_commands_processed"])
 
     with TestClient(create_app(container=container)) as client:
-        login = {"phone": PERSON.phone, "password": PASSWORD}
-        token = client.post("/api/v1/website/login", json=login).json()["token"]
+        token = client.post("/api/v1/website/login", json=LOGIN).json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
         code = client.get("/api/v1/me/code", headers=auth).json()
 
