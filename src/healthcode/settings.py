@@ -87,8 +87,9 @@ class Settings(BaseSettings):
         default=None,
         description="Tests and demonstrations only: every process reads this time (ISO 8601 "
         "with a zone) as now and time stands still, so API processes and workers started "
-        "apart agree on it (docs/operations.md#a-fixed-clock). Refused together with an SMS "
-        "gateway: a deployment that texts real phones runs on the real clock.",
+        "apart agree on it (docs/operations.md#a-fixed-clock-tests-and-demonstrations). "
+        "Refused together with an SMS gateway: a deployment that texts real phones runs on "
+        "the real clock.",
     )
 
     max_body_bytes: int = Field(
