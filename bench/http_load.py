@@ -2,8 +2,10 @@
 
 The server is started as an operator would: `healthcode init`, `healthcode keys init`, then
 `healthcode serve` on a loopback port, once on a SQLite file in a temporary folder and once on a
-scratch PostgreSQL database (see scratch.py). One citizen signs up and logs in over HTTP; `wrk`
-then drives, one after the other and for a bounded time each:
+scratch PostgreSQL database (see scratch.py), there with one API process and then with
+``--processes`` of them (`serve --workers N`). One citizen is signed up through the use cases
+(citizen.py) and logs in over HTTP; `wrk` then drives, one after the other and for a bounded
+time each:
 
 - ``GET /api/v1/me`` (the citizen's registration, the baseline: one authenticated read),
 - ``GET /api/v1/me/code`` (a freshly signed code; the client draws the QR),
@@ -13,8 +15,9 @@ then drives, one after the other and for a bounded time each:
 
 For each it prints requests per second, p50 and p99 latency, and the ratio code / me that
 issue 12 targets (>= 0.5, p99 < 100 ms at 16 connections). Any answer that is not 2xx fails the
-run. Run: ``python bench/http_load.py`` (or ``make bench-http``); ``--seconds``, ``--connections``
-and ``--backend`` change the defaults.
+run. The server's CPU per request is that of all its processes. Run: ``python bench/http_load.py``
+(or ``make bench-http``); ``--seconds``, ``--connections``, ``--backend`` and ``--processes``
+change the defaults.
 """
 
 from __future__ import annotations
@@ -35,20 +38,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from citizen import LOGIN, make_citizen
+from healthcode import bootstrap
+from healthcode.settings import Settings
 from scratch import postgres_database, sqlite_database
 
 ME = "GET /api/v1/me"
 CODE = "GET /api/v1/me/code"
 CODE_SVG = "GET /api/v1/me/code?qr=svg"
-PASSWORD = "correct horse battery"  # noqa: S105 - a scratch citizen's password
-CITIZEN = {
-    "name": "张三丰",
-    "id_type": "resident",
-    "id_number": "11010519491231002X",
-    "phone": "13812341234",
-    "address": "杭州市西湖区文三路1号",
-    "consent_location": True,
-}
 
 
 class LoadErrors(Exception):
@@ -82,9 +79,17 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time so far of the server process and of the processes it
+        started (`serve --workers N`: the API processes), Linux /proc."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            if stat.parent.name == str(self.pid) or fields[1] == str(self.pid):
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -124,23 +129,38 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60.
 
 
 @contextmanager
-def served(database_url: str, folder: Path) -> Iterator[Server]:
-    """A `healthcode serve` on a loopback port over ``database_url``, once it is ready."""
+def served(database_url: str, folder: Path, processes: int = 1) -> Iterator[Server]:
+    """A `healthcode serve` of ``processes`` API processes on a loopback port over
+    ``database_url``, once it is ready, with a verified citizen signed up."""
     env = {
         **os.environ,
         "HEALTHCODE_DATABASE_URL": database_url,
         "HEALTHCODE_DATA_KEY_FILE": str(folder / "data.key"),
         "HEALTHCODE_KEYS_DIR": str(folder / "keys"),
         "HEALTHCODE_AUDIT_ANCHOR_DIR": str(folder / "anchors"),
+        "HEALTHCODE_SMS_FILE": str(folder / "sms.jsonl"),
     }
     for command in (["init"], ["keys", "init"]):
         subprocess.run(  # noqa: S603 - our own command, fixed arguments
             [_healthcode(), *command], env=env, cwd=folder, check=True, capture_output=True
         )
+    seeding = bootstrap.build(
+        Settings(
+            database_url=database_url,
+            data_key_file=folder / "data.key",
+            keys_dir=folder / "keys",
+            audit_anchor_dir=folder / "anchors",
+            sms_file=folder / "sms.jsonl",
+        )
+    )
+    try:
+        make_citizen(seeding)
+    finally:
+        seeding.close()
     port = _free_port()
     log = (folder / "serve.log").open("wb")
     server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-        [_healthcode(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [_healthcode(), "serve", "--port", str(port), "--workers", str(processes)],
         env=env,
         cwd=folder,
         stdout=log,
@@ -229,16 +249,19 @@ def drive(server: Server, endpoint: Endpoint, token: str, args: argparse.Namespa
 
 
 def _seed(base: str) -> tuple[str, str]:
-    """Sign a citizen up and log in over HTTP: (session token, the body of a verification)."""
-    _call(base, "POST", "/api/v1/website/sign-up", {**CITIZEN, "password": PASSWORD})
-    login = {"phone": CITIZEN["phone"], "password": PASSWORD}
-    token = str(_call(base, "POST", "/api/v1/website/login", login)["token"])  # type: ignore[index]
+    """Log the citizen in over HTTP: (session token, the body of a verification)."""
+    token = str(_call(base, "POST", "/api/v1/website/login", LOGIN)["token"])  # type: ignore[index]
     code = _call(base, "GET", "/api/v1/me/code", token=token)
     return token, json.dumps({"token": code["token"], "colours": ["green"]})  # type: ignore[index]
 
 
-def run_backend(name: str, database_url: str, args: argparse.Namespace) -> list[Measure]:
-    with tempfile.TemporaryDirectory() as folder, served(database_url, Path(folder)) as server:
+def run_backend(
+    name: str, database_url: str, args: argparse.Namespace, processes: int = 1
+) -> list[Measure]:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        served(database_url, Path(folder), processes) as server,
+    ):
         token, verification = _seed(server.base)
         endpoints = (
             Endpoint(ME, "GET", "/api/v1/me"),
@@ -248,13 +271,14 @@ def run_backend(name: str, database_url: str, args: argparse.Namespace) -> list[
             Endpoint("GET trust list", "GET", "/.well-known/healthcode/trust-list", None, False),
         )
         measures = [drive(server, e, token, args) for e in endpoints]
-    _report(name, measures, args)
+    _report(name, measures, args, processes)
     return measures
 
 
-def _report(name: str, measures: list[Measure], args: argparse.Namespace) -> None:
+def _report(name: str, measures: list[Measure], args: argparse.Namespace, processes: int) -> None:
     print(
-        f"\n{name}: one `healthcode serve` process, {args.connections} connections, "
+        f"\n{name}: `healthcode serve` with {processes} API process(es), "
+        f"{args.connections} connections, "
         f"{args.seconds} s per endpoint"
     )
     print(f"  {'endpoint':30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10}")
@@ -278,6 +302,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="PostgreSQL: the numbers of API processes to measure (SQLite serves one)",
+    )
     args = parser.parse_args()
     if not Path(args.wrk).exists():
         raise SystemExit("wrk is not installed (make bench-http installs it with apt-get)")
@@ -285,8 +316,9 @@ def main() -> None:
         with sqlite_database("http.db") as url:
             run_backend("SQLite", url, args)
     if args.backend in ("postgresql", "both"):
-        with postgres_database() as url:
-            run_backend("PostgreSQL", url, args)
+        for processes in args.processes:
+            with postgres_database() as url:
+                run_backend("PostgreSQL", url, args, processes)
 
 
 if __name__ == "__main__":

@@ -59,7 +59,13 @@ from healthcode.kernel.uow import EventHandlers
 from healthcode.policies.repository import ParsedPolicyCache
 from healthcode.presence.scans import upload_scans
 from healthcode.presence.tables import DeviceRow, OrganisationRow, ScanBatchRow, VenueRow
-from scratch import PRESENCE_COLUMNS, postgres_database, raw_insert, sqlite_database
+from scratch import (
+    PRESENCE_COLUMNS,
+    disk_per_row,
+    postgres_database,
+    raw_insert,
+    sqlite_database,
+)
 
 NOW = datetime(2026, 3, 15, 2, 0, tzinfo=UTC)
 BATCH = 1_000
@@ -314,6 +320,7 @@ def run(url: str, events: int, streams: int, compare_normal: bool = False) -> di
         samples.append(rss_mib())
         progress.advance(len(chunk) * BATCH, sum(walls), samples[-1])
     samples.append(rss_mib())
+    disk = disk_per_row(engine, ("presences", "scan_batches"))
     engine.dispose()
     if normal is not None:
         normal.dispose()
@@ -330,6 +337,7 @@ def run(url: str, events: int, streams: int, compare_normal: bool = False) -> di
         "rss_peak": max(samples),
         "rss_last": samples[-1],
         "wal_peak_mib": wal_peak / 2**20,
+        **disk,
     }
 
 
@@ -351,6 +359,12 @@ def report(backend: str, result: dict[str, float], target: int) -> None:
             else ""
         )
     )
+    if "presences_total_bytes" in result:
+        print(
+            f"{'':10} on disk: {result['presences_total_bytes']:.0f} bytes a presence "
+            f"({result['presences_heap_bytes']:.0f} table, the rest indexes), "
+            f"{result['scan_batches_total_bytes']:.0f} bytes a batch record of {BATCH:,} scans"
+        )
 
 
 def main() -> None:

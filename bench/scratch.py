@@ -110,3 +110,23 @@ def raw_insert(engine: Engine, table: str, columns: Sequence[str], rows: Sequenc
         ]
         marks = ", ".join("?" * len(columns))
         raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+
+
+def disk_per_row(engine: Engine, tables: Sequence[str]) -> dict[str, float]:
+    """PostgreSQL: bytes on disk per row of each of ``tables`` (fixed names), after VACUUM
+    ANALYZE: ``<table>_heap_bytes`` the table alone, ``<table>_total_bytes`` with its indexes
+    (for sizing: docs/scaling.md). SQLite, or an empty table: nothing."""
+    if engine.dialect.name != "postgresql":
+        return {}
+    found: dict[str, float] = {}
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"VACUUM ANALYZE {', '.join(tables)}"))
+        for table in tables:
+            rows = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            heap, total = conn.execute(
+                text("SELECT pg_table_size(:t), pg_total_relation_size(:t)"), {"t": table}
+            ).one()
+            if rows:
+                found[f"{table}_heap_bytes"] = heap / rows
+                found[f"{table}_total_bytes"] = total / rows
+    return found

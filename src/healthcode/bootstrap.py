@@ -29,7 +29,7 @@ from healthcode.identity.ports import SmsSender
 from healthcode.identity.sms import HttpSmsGateway, SmsFile
 from healthcode.identity.texts import text_kind
 from healthcode.jobs.model import JobKind, JobKinds
-from healthcode.kernel.clock import Clock, SystemClock
+from healthcode.kernel.clock import Clock, FixedClock, SystemClock
 from healthcode.kernel.uow import EventHandler, EventHandlers
 from healthcode.notifications import commands as notifications_commands
 from healthcode.notifications.delivery import webhook_kind
@@ -186,9 +186,18 @@ def status_cache(settings: Settings, *, cipher: PersonalDataCipher, clock: Clock
     )
 
 
-def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemClock) -> Container:
+def settings_clock(settings: Settings) -> Clock:
+    """The clock the settings give every process: the real one, or in a test or demonstration
+    the time ``fixed_clock_at`` names (so separate API and worker processes agree)."""
+    if settings.fixed_clock_at is not None:
+        return FixedClock(settings.fixed_clock_at)
+    return SystemClock()
+
+
+def build(settings: Settings, *, clock_factory: Callable[[], Clock] | None = None) -> Container:
     """Build the system for an initialised database and key (see ``initialise``); secrets
-    that others may read are refused (``ExposedSecret``) before anything is opened."""
+    that others may read are refused (``ExposedSecret``) before anything is opened. The
+    clock is ``clock_factory``'s, or without one the settings' (``settings_clock``)."""
     require_private_secrets(settings)
     engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
     try:
@@ -198,7 +207,7 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] = SystemCloc
         raise
     sms = sms_sender(settings)
     cipher = PersonalDataCipher(read_key_file(settings.data_key_file))
-    clock = clock_factory()
+    clock = settings_clock(settings) if clock_factory is None else clock_factory()
     return Container(
         settings=settings,
         engine=engine,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from healthcode.kernel.budget import TimeBudget
@@ -83,6 +83,15 @@ class Settings(BaseSettings):
         "where `healthcode worker` processes run instead.",
     )
 
+    fixed_clock_at: datetime | None = Field(
+        default=None,
+        description="Tests and demonstrations only: every process reads this time (ISO 8601 "
+        "with a zone) as now and time stands still, so API processes and workers started "
+        "apart agree on it (docs/operations.md#a-fixed-clock-tests-and-demonstrations). "
+        "Refused together with an SMS gateway: a deployment that texts real phones runs on "
+        "the real clock.",
+    )
+
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=4_096,
@@ -154,6 +163,22 @@ class Settings(BaseSettings):
     def _known_language(cls, value: str) -> str:
         if value not in ("zh", "en"):
             raise ValueError("language must be zh or en")
+        return value
+
+    @field_validator("fixed_clock_at")
+    @classmethod
+    def _fixed_clock_only_in_a_demo(
+        cls, value: datetime | None, info: ValidationInfo
+    ) -> datetime | None:
+        if value is None:
+            return value
+        if value.utcoffset() is None:
+            raise ValueError("fixed_clock_at must name its zone (e.g. 2026-03-01T09:00:00+08:00)")
+        if info.data.get("sms_gateway_url"):  # validated before: it is declared first
+            raise ValueError(
+                "fixed_clock_at is for tests and demonstrations: it is refused with an SMS "
+                "gateway (a deployment that texts real phones runs on the real clock)"
+            )
         return value
 
     @property

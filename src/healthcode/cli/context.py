@@ -24,7 +24,7 @@ from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import SchemaOutOfDate
 from healthcode.db.private_files import ExposedSecret
 from healthcode.identity.officials import official_principal
-from healthcode.kernel.clock import Clock, FixedClock, SystemClock
+from healthcode.kernel.clock import Clock, FixedClock
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.oversight.access import Principal
 from healthcode.oversight.audit import ConsoleOperator
@@ -90,7 +90,8 @@ def system(*, at: datetime | None = None, as_json: bool = False) -> Iterator[Con
     a missing data key, is refused (exit 69) before anything is created; a data key or keys
     folder that others may read, as a setting to fix (exit 78)."""
     settings = load_settings(as_json=as_json)
-    clock_factory: Callable[[], Clock] = (lambda: FixedClock(at)) if at else SystemClock
+    # without --at, the settings' clock (the real one, or HEALTHCODE_FIXED_CLOCK_AT's)
+    clock_factory: Callable[[], Clock] | None = (lambda: FixedClock(at)) if at else None
     missing = missing_database(settings.database_url)
     if missing is not None:
         refuse(missing, as_json=as_json, code=ExitCode.UNAVAILABLE)

@@ -50,16 +50,37 @@ def init(as_json: JsonOpt = False) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="API processes answering on this port (PostgreSQL only; background work "
+            "runs in `healthcode worker` processes).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs and /openapi.json; /healthz, /readyz, /metrics).
     Logs go to standard error as JSON lines, one per request with its id."""
     import uvicorn
 
+    settings = load_settings()
+    if workers > 1 and settings.database_is_sqlite:
+        refuse(
+            f"--workers {workers} needs PostgreSQL: the embedded SQLite database takes one "
+            "writer at a time and runs its background worker inside `healthcode serve`, so "
+            "several processes would queue behind each other's writes and each run that worker "
+            "(docs/operations.md#several-processes). Serve one process on SQLite, or set "
+            "HEALTHCODE_DATABASE_URL to a PostgreSQL database",
+            as_json=False,
+            code=ExitCode.CONFIG,
+        )
     uvicorn.run(
         "healthcode.app:create_app",
         factory=True,
         host=host,
         port=port,
+        workers=workers if workers > 1 else None,
         log_config=logging_config(),
         access_log=False,  # the app logs each request itself, with its id and route template
     )
