@@ -12,6 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from healthcode.appeals import commands as appeals_commands
+from healthcode.appeals import routes as appeals_routes
+from healthcode.appeals.kinds import ANSWER_APPEAL_KIND
 from healthcode.cli.table import CommandTable
 from healthcode.codes import commands as codes_commands
 from healthcode.codes import routes as codes_routes
@@ -63,6 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     oversight_routes.router,
     presence_routes.router,
     tracing_routes.router,
+    appeals_routes.router,
 )
 """Everything the HTTP API serves, feature by feature."""
 
@@ -75,6 +79,7 @@ COMMANDS: CommandTable = (
     *notifications_commands.COMMANDS,
     *presence_commands.COMMANDS,
     *tracing_commands.COMMANDS,
+    *appeals_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 
@@ -84,6 +89,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     ACTIVATE_POLICY,
     *TRACING_HANDLERS,
     *ACCOUNT_HANDLERS,
+    ANSWER_APPEAL_KIND,
 )
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 

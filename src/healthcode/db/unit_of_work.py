@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.repository.channels import SqlChannelRepository
@@ -192,6 +193,11 @@ class SqlUnitOfWork:
     @property
     def risk_areas(self) -> SqlRiskAreaRepository:
         return self._repository("risk_areas", SqlRiskAreaRepository)
+
+    # appeals
+    @property
+    def appeals(self) -> SqlAppealRepository:
+        return self._repository("appeals", lambda s: SqlAppealRepository(s, self._cipher))
 
     # jobs
     @property
