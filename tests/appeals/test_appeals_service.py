@@ -75,21 +75,14 @@ def test_a_correction_returns_the_person_to_green_at_once(
     assert notice["channel_user_id"] == "alipay-user-1" and notice["outcome"] == "corrected"
 
 
-def test_an_override_answers_an_appeal_by_four_eyes(container: Container) -> None:
-    """A manual green proposed for an appeal changes nothing until another official approves it."""
+def test_a_correction_waits_for_a_second_official(container: Container) -> None:
+    """A correction proposed for an appeal changes nothing until a supervisor approves it."""
     scene = red_resident(container)
     filed = appeal(container, scene)
-    expires = container.clock.now() + timedelta(days=1)
     proposal_id = _correct(
         container,
         scene.officials,
-        {
-            "appeal": filed.id,
-            "correction": "override",
-            "colour": "green",
-            "reason_category": "record_correction",
-            "expires_at": expires.isoformat(),
-        },
+        {"appeal": filed.id, "correction": "retract", "fact": scene.test_id},
     )
     with pytest.raises(NotAllowed, match="may not"):
         proposals.approve(
@@ -110,7 +103,7 @@ def test_an_override_answers_an_appeal_by_four_eyes(container: Container) -> Non
     status = current_status(uow=container.uow(), clock=container.clock, subject=scene.subject)
     assert status.colour is Colour.GREEN
     (decided,) = my_appeals(uow=container.uow(), principal=scene.citizen)
-    assert decided.correction is Correction.OVERRIDE
+    assert decided.correction is Correction.RETRACT
 
 
 def test_upholding_keeps_the_colour_and_tells_the_citizen_why(container: Container) -> None:
