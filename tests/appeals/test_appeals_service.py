@@ -39,7 +39,7 @@ def _correct(container: Container, scene_officials: dict[str, Principal], payloa
 def test_a_correction_returns_the_person_to_green_at_once(
     container: Container, clock: FixedClock
 ) -> None:
-    """An appeal answered by taking back a wrong test is green at once, says why, and keeps its turnaround."""
+    """Taking back a wrong test answers the appeal: green at once, says why, turnaround kept."""
     scene = red_resident(container)
     kit = add_test_channel(container)
     bind_to_channel(container, kit, scene.subject, "alipay-user-1")

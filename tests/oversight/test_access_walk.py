@@ -36,6 +36,7 @@ def _appeal_queue(w: Walk) -> tuple[Response, str]:
     w.appealed()
     return w.get("wang", "/api/v1/appeals"), w.mine.subject
 
+
 API_READS: Final[dict[tuple[str, str], Call]] = {
     ("GET", "/api/v1/people/{subject}"): lambda w: (
         w.get("wang", f"/api/v1/people/{w.mine.subject}"),

@@ -31,6 +31,7 @@ def _appeal_list(w: Walk) -> tuple[list[str], str]:
     w.appealed()
     return ["appeal", "list", "--as", "wang", "--at", w.at], w.mine.subject
 
+
 CLI_READS: Final[dict[str, Args]] = {
     "person show": lambda w: (["person", "show", w.mine.subject, "--as", "wang"], w.mine.subject),
     "appeal list": _appeal_list,
