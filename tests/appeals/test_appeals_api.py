@@ -28,7 +28,7 @@ def _red(container: Container, subject: str) -> str:
 def test_citizen_files_official_upholds_and_the_citizen_reads_why(
     container: Container, client: TestClient, clock: FixedClock
 ) -> None:
-    """An appeal queues by deadline, shows overdue in /metrics, and its answer reaches the citizen."""
+    """An appeal queues by deadline, shows overdue in /metrics; its answer reaches the citizen."""
     subject, citizen = website_citizen(client)
     _red(container, subject)
     filed = client.post(
