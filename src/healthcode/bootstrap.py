@@ -45,6 +45,7 @@ from healthcode.policies import commands as policies_commands
 from healthcode.policies.versions import ACTIVATE_POLICY, activate_policy_kind
 from healthcode.presence import commands as presence_commands
 from healthcode.presence import routes as presence_routes
+from healthcode.rights import routes as rights_routes
 from healthcode.settings import Settings
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
@@ -67,6 +68,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     presence_routes.router,
     tracing_routes.router,
     appeals_routes.router,
+    rights_routes.router,
 )
 """Everything the HTTP API serves, feature by feature."""
 

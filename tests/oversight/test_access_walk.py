@@ -222,6 +222,8 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/me/exposures"): OWN,
     ("POST", "/api/v1/me/appeals"): OWN,
     ("GET", "/api/v1/me/appeals"): OWN,
+    ("GET", "/api/v1/me/export"): OWN,
+    ("POST", "/api/v1/me/close"): OWN,
 }
 
 

@@ -38,6 +38,7 @@ from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepositor
 from healthcode.presence.repository.presences import SqlPresenceRepository
 from healthcode.presence.repository.retention import SqlRetentionRepository
 from healthcode.presence.repository.venues import SqlBoundaryRepository, SqlVenueRepository
+from healthcode.rights.repository import SqlClosingRepository
 from healthcode.status.cache import NoStatusCache, TransactionStatusCache
 from healthcode.status.ports import StatusCache
 from healthcode.status.repository import (
@@ -198,6 +199,10 @@ class SqlUnitOfWork:
     @property
     def appeals(self) -> SqlAppealRepository:
         return self._repository("appeals", lambda s: SqlAppealRepository(s, self._cipher))
+
+    @property
+    def closing(self) -> SqlClosingRepository:
+        return self._repository("closing", lambda s: SqlClosingRepository(s, self._cipher))
 
     # jobs
     @property
