@@ -66,3 +66,43 @@ def test_an_empty_reason_is_refused_naming_the_field(client: TestClient) -> None
     answer = client.post("/api/v1/me/appeals", json={"reason": "  "}, headers=citizen)
     assert answer.status_code == 422
     assert "reason" in answer.text
+
+
+def test_a_correction_over_http_turns_the_code_green_and_the_history_says_why(
+    container: Container, client: TestClient, clock: FixedClock
+) -> None:
+    """An approved answer_appeal turns the code green at once; the history names the appeal."""
+    subject, citizen = website_citizen(client)
+    wrong_test = _red(container, subject)
+    appeal = client.post("/api/v1/me/appeals", json={"reason": "not mine"}, headers=citizen).json()
+    wang = official_headers(client, add_test_official(container, "wang", "official"), clock.now())
+    li = official_headers(client, add_test_official(container, "li", "supervisor"), clock.now())
+    clock.advance(timedelta(hours=1))
+    proposed = client.post(
+        "/api/v1/proposals",
+        json={
+            "action": "answer_appeal",
+            "payload": {"appeal": appeal["id"], "correction": "retract", "fact": wrong_test},
+            "reason": "the sample was another person's",
+        },
+        headers=wang,
+    )
+    assert proposed.status_code == 201, proposed.text
+    assert client.get("/api/v1/me/status", headers=citizen).json()["colour"] == "red"
+    approved = client.post(
+        f"/api/v1/proposals/{proposed.json()['id']}/approve", json={}, headers=li
+    )
+    assert approved.status_code == 200, approved.text
+    assert client.get("/api/v1/me/status", headers=citizen).json()["colour"] == "green"
+    last = client.get("/api/v1/me/status/history", headers=citizen).json()[-1]
+    assert last["cause"].startswith(f"appeal {appeal['id']} corrected: retract")
+    (mine,) = client.get("/api/v1/me/appeals", headers=citizen).json()
+    assert (mine["state"], mine["correction"], mine["turnaround_seconds"]) == (
+        "corrected",
+        "retract",
+        3600.0,
+    )
+    again = client.post(
+        f"/api/v1/appeals/{appeal['id']}/uphold", json={"reason": "late"}, headers=wang
+    )
+    assert again.status_code == 409

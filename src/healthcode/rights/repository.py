@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.facts import PresenceRow
@@ -32,8 +33,8 @@ class SqlClosingRepository:
         self._session = session
         self._cipher = cipher
 
-    def _delete(self, statement: object) -> int:
-        return _count(self._session.execute(statement))  # type: ignore[call-overload]
+    def _delete(self, statement: Executable) -> int:
+        return _count(self._session.execute(statement))
 
     def purge_person(self, subject: str) -> Purged:
         # lookups become the subject's own tombstone: unique, and matching no ID number or
