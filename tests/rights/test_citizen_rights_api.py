@@ -107,7 +107,8 @@ def test_closing_on_the_website_purges_and_locks_out(
         assert row is not None and row.identity_state == "closed" and subject in row.id_lookup
         (appeal,) = uow.appeals.of_subject(subject)
     assert person is not None and (person.name, person.phone, person.id_number) == ("", "", "")
-    assert appeal.reason == "" and appeal.state.value == "open"
+    assert appeal.reason == "" and appeal.state.value == "withdrawn"
+    assert appeal.decided_at == container.clock.now()
     assert _count(container, PresenceRow, subject) == _count(container, CheckinRow, subject) == 0
     # what the city counts stays, linked to no one
     assert _count(container, TestResultRow, subject) == 1

@@ -13,6 +13,7 @@ class AppealState(StrEnum):
     OPEN = "open"
     UPHELD = "upheld"  # the colour stands; the decision says why
     CORRECTED = "corrected"  # a four-eyes correction changed the facts behind the colour
+    WITHDRAWN = "withdrawn"  # the person closed their account before it was answered
 
 
 class Correction(StrEnum):

@@ -34,8 +34,9 @@ class AppealRepository(Protocol):
 
     def counts(self, now: datetime) -> AppealCounts: ...
 
-    def forget_text(self, subject: str) -> int:
-        """Blank the free text the person wrote in their appeals (a closed account)."""
+    def forget(self, subject: str, *, at: datetime) -> int:
+        """A closed account: blank the free text the person wrote in their appeals and
+        withdraw the open one at ``at``; how many appeals were blanked."""
         ...
 
 

@@ -121,10 +121,13 @@ class SqlAppealRepository:
         overdue = self._session.scalar(select(func.count()).where(is_open, AppealRow.due_at <= now))
         return AppealCounts(open=int(open_count or 0), overdue=int(overdue or 0))
 
-    def forget_text(self, subject: str) -> int:
+    def forget(self, subject: str, *, at: datetime) -> int:
         rows = list(self._session.scalars(select(AppealRow).where(AppealRow.subject == subject)))
         for row in rows:
             row.reason_enc = self._seal(row.id, "reason", "")
             row.evidence_enc = None
+            if row.state == AppealState.OPEN.value:
+                row.state = AppealState.WITHDRAWN.value
+                row.decided_at = at
         self._session.flush()
         return len(rows)

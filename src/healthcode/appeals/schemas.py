@@ -37,7 +37,7 @@ class AppealOut(BaseModel):
     filed_at: datetime
     due_at: datetime = Field(description="When it must be answered by")
     overdue: bool = Field(description="Still open past its deadline")
-    state: str = Field(description="open, upheld or corrected")
+    state: str = Field(description="open, upheld, corrected or withdrawn (account closed)")
     decided_at: datetime | None
     decided_by: str | None
     decision: str = Field(description="Why it was upheld, or how it was corrected")

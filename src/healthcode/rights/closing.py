@@ -1,9 +1,9 @@
 """Closing an account when the person leaves the city: after re-authentication, their personal
 data is purged in one transaction (``ClosingRepository.purge_person``: name, ID number, phone,
 address, logins, channel bindings, consents, staff listings, presences, check-ins and location
-stays, and the free text of their appeals) while what the city counts stays under a subject no
-longer linked to anyone (facts, statuses and their changes, appeals' turnaround, the access
-log). The identity is marked closed and can never log in again.
+stays; and the free text of their appeals, an open one withdrawn) while what the city counts
+stays under a subject no longer linked to anyone (facts, statuses and their changes, appeals'
+turnaround, the access log). The identity is marked closed and can never log in again.
 
 Re-authentication: on the website, the account's password again (a wrong one counts against
 the phone like a failed login); through a channel, the channel's signed, single-use assertion
@@ -59,7 +59,7 @@ def close_account(
         if uow.persons.jurisdiction_of(subject) is None:
             raise NotFound("person", subject)
         purged = uow.closing.purge_person(subject)
-        texts = uow.appeals.forget_text(subject)
+        texts = uow.appeals.forget(subject, at=clock.now())
         uow.identity_events.add(
             subject=subject,
             state=IdentityState.CLOSED,

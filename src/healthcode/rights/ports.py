@@ -15,7 +15,8 @@ class ClosingRepository(Protocol):
     def purge_person(self, subject: str) -> Purged:
         """Blank the person's name, ID number, phone and address (and their lookups), mark
         them closed, and delete their logins, channel bindings, consents, staff listings,
-        presences and check-ins; facts, statuses and the access log stay."""
+        presences and check-ins; facts, statuses and the access log stay (appeals are
+        ``AppealRepository.forget``'s)."""
         ...
 
 
