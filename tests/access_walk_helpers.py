@@ -14,11 +14,14 @@ from fastapi.testclient import TestClient
 from typer.main import get_command
 
 from factories import register, resident_id
+from healthcode.appeals.filing import file_appeal
+from healthcode.appeals.model import AppealFiling
 from healthcode.checkpoint.lookups import sign_lookup
 from healthcode.cli.main import app as cli_app
 from healthcode.codes.issuing import issue_code
 from healthcode.container import Container
 from healthcode.identity.registration import register_person
+from healthcode.oversight.access import Principal, Role
 from healthcode.presence.employers import answer_listing, list_staff_member, sign_staff_check
 from healthcode.tracing import cases
 from healthcode.tracing.model.cases import CaseReport
@@ -124,6 +127,15 @@ class Walk:
             reason="positive PCR at the fever clinic",
         )
         return str(proposal.payload["case_id"])
+
+    def appealed(self) -> str:
+        """The Xihu resident's open appeal against their red code."""
+        return file_appeal(
+            uow=self.container.uow(),
+            clock=self.container.clock,
+            principal=Principal(role=Role.CITIZEN, id=self.mine.subject, channel="website"),
+            filing=AppealFiling(reason="that test was not mine", evidence="HZ-PCR-0009"),
+        ).id
 
     def withdrawal_proposed(self) -> str:
         """The Xihu resident's confirmed case, its withdrawal proposed by wang."""

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         app.state.container = container or bootstrap.build(settings)
         unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)
         unwatch_cache = metrics.watch_status_cache(app.state.container.status_cache.outcomes)
+        unwatch_appeals = metrics.watch_appeals(app.state.container.uow, app.state.container.clock)
         # the embedded deployment (SQLite) runs its background worker in this process
         app.state.worker = None
         if owned and app.state.container.settings.runs_in_process_worker:
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         finally:
             unwatch()
             unwatch_cache()
+            unwatch_appeals()
             if app.state.worker is not None:
                 app.state.worker.stop()
                 sender.close()

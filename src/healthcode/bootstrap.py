@@ -12,6 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from healthcode.appeals import commands as appeals_commands
+from healthcode.appeals import routes as appeals_routes
+from healthcode.appeals.kinds import ANSWER_APPEAL_KIND
 from healthcode.cli.table import CommandTable
 from healthcode.codes import commands as codes_commands
 from healthcode.codes import routes as codes_routes
@@ -42,6 +45,7 @@ from healthcode.policies import commands as policies_commands
 from healthcode.policies.versions import ACTIVATE_POLICY, activate_policy_kind
 from healthcode.presence import commands as presence_commands
 from healthcode.presence import routes as presence_routes
+from healthcode.rights import routes as rights_routes
 from healthcode.settings import Settings
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
@@ -63,6 +67,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     oversight_routes.router,
     presence_routes.router,
     tracing_routes.router,
+    appeals_routes.router,
+    rights_routes.router,
 )
 """Everything the HTTP API serves, feature by feature."""
 
@@ -75,6 +81,7 @@ COMMANDS: CommandTable = (
     *notifications_commands.COMMANDS,
     *presence_commands.COMMANDS,
     *tracing_commands.COMMANDS,
+    *appeals_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 
@@ -84,6 +91,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     ACTIVATE_POLICY,
     *TRACING_HANDLERS,
     *ACCOUNT_HANDLERS,
+    ANSWER_APPEAL_KIND,
 )
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 

@@ -30,6 +30,7 @@ DUMMY = {
     "organisation_id": "0" * 32,
     "checkin_id": "0" * 32,
     "case_id": "0" * 32,
+    "appeal_id": "0" * 32,
 }
 
 

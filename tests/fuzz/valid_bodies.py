@@ -166,6 +166,10 @@ BODIES: dict[str, Body] = {
         "subject": _ids(s, "subject"),
         "reason": "two negative tests",
     },
+    "POST /api/v1/me/appeals": lambda s, n: {"reason": "not my test", "evidence": f"HZ-{n}"},
+    "POST /api/v1/appeals/{appeal_id}/uphold": lambda s, n: {"reason": "the result stands"},
+    # no valid body for POST /api/v1/me/close: closing would end the scene's citizens for the
+    # rest of the run (its `confirm: true` is left for the fuzzer to find)
     "POST /api/v1/proposals": lambda s, n: {
         "action": "release_quarantine",
         "payload": {"subject": _ids(s, "subject")},

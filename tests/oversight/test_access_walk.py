@@ -31,6 +31,12 @@ from scope_helpers import access_records
 
 Call = Callable[[Walk], tuple[Response, str]]
 
+
+def _appeal_queue(w: Walk) -> tuple[Response, str]:
+    w.appealed()
+    return w.get("wang", "/api/v1/appeals"), w.mine.subject
+
+
 API_READS: Final[dict[tuple[str, str], Call]] = {
     ("GET", "/api/v1/people/{subject}"): lambda w: (
         w.get("wang", f"/api/v1/people/{w.mine.subject}"),
@@ -136,6 +142,15 @@ API_READS: Final[dict[tuple[str, str], Call]] = {
         ),
         w.mine.subject,
     ),
+    ("GET", "/api/v1/appeals"): _appeal_queue,
+    ("GET", "/api/v1/appeals/{appeal_id}"): lambda w: (
+        w.get("wang", f"/api/v1/appeals/{w.appealed()}"),
+        w.mine.subject,
+    ),
+    ("POST", "/api/v1/appeals/{appeal_id}/uphold"): lambda w: (
+        w.post("wang", f"/api/v1/appeals/{w.appealed()}/uphold", {"reason": "the case stands"}),
+        w.mine.subject,
+    ),
     ("POST", "/api/v1/verify"): lambda w: (
         w.device_post("/api/v1/verify", w.lookup()),
         w.bystander,
@@ -205,6 +220,10 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/risk-areas"): PLACES,
     ("GET", "/api/v1/risk-areas"): PLACES,
     ("GET", "/api/v1/me/exposures"): OWN,
+    ("POST", "/api/v1/me/appeals"): OWN,
+    ("GET", "/api/v1/me/appeals"): OWN,
+    ("GET", "/api/v1/me/export"): OWN,
+    ("POST", "/api/v1/me/close"): OWN,
 }
 
 

@@ -26,8 +26,38 @@ from scope_helpers import access_records
 
 Args = Callable[[Walk], tuple[list[str], str]]
 
+
+def _appeal_list(w: Walk) -> tuple[list[str], str]:
+    w.appealed()
+    return ["appeal", "list", "--as", "wang", "--at", w.at], w.mine.subject
+
+
 CLI_READS: Final[dict[str, Args]] = {
     "person show": lambda w: (["person", "show", w.mine.subject, "--as", "wang"], w.mine.subject),
+    "appeal list": _appeal_list,
+    "appeal show": lambda w: (
+        ["appeal", "show", w.appealed(), "--as", "wang", "--at", w.at],
+        w.mine.subject,
+    ),
+    "appeal uphold": lambda w: (
+        ["appeal", "uphold", w.appealed(), "--as", "wang", "--reason", "stands", "--at", w.at],
+        w.mine.subject,
+    ),
+    "appeal correct": lambda w: (
+        [
+            "appeal",
+            "correct",
+            w.appealed(),
+            "--as",
+            "wang",
+            "--reason",
+            "the case was withdrawn",
+            "--release-all",
+            "--at",
+            w.at,
+        ],
+        w.mine.subject,
+    ),
     "proposal list": lambda w: (["proposal", "list", "--as", "wang"], w.mine.subject),
     "proposal approve": lambda w: (
         ["proposal", "approve", w.mine.proposal_id, "--as", "li", "--at", w.at],

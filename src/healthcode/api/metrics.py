@@ -5,7 +5,8 @@ and status; codes issued by colour; online verifications by outcome. Read from t
 each scrape (``QueueCollector``), so every API process shows the same figures: the job queue by
 kind and status, the oldest due job's wait, the webhook outbox's backlog and how long finished
 jobs took from queueing to done (``kind="trace_case"``: a case's tracing, from its confirmation
-to the changed statuses). With a Redis status cache, its hits, misses and errors in this process.
+to the changed statuses), and the appeals open and overdue (past their policy's
+``appeals.answer_within``). With a Redis status cache, its hits, misses and errors in this process.
 
 The registry is built with the app (``create_app``), never at import: two apps in one process
 (tests) count apart. The counters are per process; with several API processes, scrape each.
@@ -26,6 +27,8 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+from healthcode.appeals.ports import AppealsUnitOfWork
+from healthcode.appeals.queue import appeal_counts
 from healthcode.jobs.model import JobStatus, QueueState
 from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.jobs.queue import queue_state
@@ -75,11 +78,48 @@ class Metrics:
         self.registry.register(collector)
         return lambda: self.registry.unregister(collector)
 
+    def watch_appeals(
+        self, uow_factory: Callable[[], AppealsUnitOfWork], clock: Clock
+    ) -> Callable[[], None]:
+        """Count open and overdue appeals from the database at each scrape; returns how to
+        stop."""
+        collector = AppealsCollector(uow_factory, clock)
+        self.registry.register(collector)
+        return lambda: self.registry.unregister(collector)
+
     def watch_status_cache(self, outcomes: Callable[[], Mapping[str, int]]) -> Callable[[], None]:
         """Show the status cache's ``outcomes`` at each scrape; returns how to stop."""
         collector = StatusCacheCollector(outcomes)
         self.registry.register(collector)
         return lambda: self.registry.unregister(collector)
+
+
+class AppealsCollector(Collector):
+    """``healthcode_appeals{state="open"|"overdue"}``: counts only, read at each scrape (an
+    overdue appeal is an open one past its deadline; nothing while the database is down, which
+    ``healthcode_database_up`` shows)."""
+
+    def __init__(self, uow_factory: Callable[[], AppealsUnitOfWork], clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            counts = appeal_counts(uow=self._uow_factory(), clock=self._clock)
+        except SQLAlchemyError:
+            return
+        family = GaugeMetricFamily(
+            "healthcode_appeals",
+            "Citizens' appeals waiting for an answer (open), and those of them past their "
+            "deadline (overdue)",
+            labels=("state",),
+        )
+        family.add_metric(["open"], counts.open)
+        family.add_metric(["overdue"], counts.overdue)
+        yield family
 
 
 class StatusCacheCollector(Collector):

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from sqlalchemy import MetaData
 
+from healthcode.appeals import tables as appeals_tables
 from healthcode.codes import tables as codes_tables
 from healthcode.db import facts as fact_tables
 from healthcode.db.base import Base
@@ -27,6 +28,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     presence_tables,
     tracing_tables,
     jobs_tables,
+    appeals_tables,
 )
 """Each feature's tables; a table not listed here is not migrated."""
 

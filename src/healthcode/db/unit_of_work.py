@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.repository.channels import SqlChannelRepository
@@ -37,6 +38,7 @@ from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepositor
 from healthcode.presence.repository.presences import SqlPresenceRepository
 from healthcode.presence.repository.retention import SqlRetentionRepository
 from healthcode.presence.repository.venues import SqlBoundaryRepository, SqlVenueRepository
+from healthcode.rights.repository import SqlClosingRepository
 from healthcode.status.cache import NoStatusCache, TransactionStatusCache
 from healthcode.status.ports import StatusCache
 from healthcode.status.repository import (
@@ -192,6 +194,15 @@ class SqlUnitOfWork:
     @property
     def risk_areas(self) -> SqlRiskAreaRepository:
         return self._repository("risk_areas", SqlRiskAreaRepository)
+
+    # appeals
+    @property
+    def appeals(self) -> SqlAppealRepository:
+        return self._repository("appeals", lambda s: SqlAppealRepository(s, self._cipher))
+
+    @property
+    def closing(self) -> SqlClosingRepository:
+        return self._repository("closing", lambda s: SqlClosingRepository(s, self._cipher))
 
     # jobs
     @property

@@ -17,11 +17,14 @@ class IdentityState(StrEnum):
     ``verified``: an operator at the console, a channel registering its user, or a channel's
     face-checked assertion vouched for it; at most one verified person holds an ID number.
     ``unverified``: claimed on the website and not yet confirmed; a claim blocks no one.
-    ``taken_back``: the claim was false (another person was verified with that ID number)."""
+    ``taken_back``: the claim was false (another person was verified with that ID number).
+    ``closed``: the person closed their account; their personal data is purged and the
+    identity can no longer log in (``healthcode.rights.closing``)."""
 
     VERIFIED = "verified"
     UNVERIFIED = "unverified"
     TAKEN_BACK = "taken_back"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True, kw_only=True)

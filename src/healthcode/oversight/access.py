@@ -73,6 +73,11 @@ class Action(StrEnum):
     APPROVE_POLICY = "approve_policy"
     PROPOSE_ACCOUNT_CHANGE = "propose_account_change"
     APPROVE_ACCOUNT_CHANGE = "approve_account_change"
+    PROPOSE_APPEAL_ANSWER = "propose_appeal_answer"
+    APPROVE_APPEAL_ANSWER = "approve_appeal_answer"
+    # appeals: the queue, one appeal, upholding a colour with a reason
+    READ_APPEALS = "read_appeals"
+    UPHOLD_APPEAL = "uphold_appeal"
     # oversight
     READ_ACCESS_LOG = "read_access_log"
     VERIFY_AUDIT_LOG = "verify_audit_log"
@@ -125,6 +130,9 @@ _PROPOSING = (
     Action.PROPOSE_WITHDRAWAL,
     Action.PROPOSE_RISK_AREA,
     Action.PROPOSE_POLICY,
+    Action.PROPOSE_APPEAL_ANSWER,
+    Action.READ_APPEALS,
+    Action.UPHOLD_APPEAL,
 )
 _APPROVING = (
     Action.DECIDE_PROPOSAL,
@@ -134,6 +142,7 @@ _APPROVING = (
     Action.APPROVE_WITHDRAWAL,
     Action.APPROVE_RISK_AREA,
     Action.APPROVE_POLICY,
+    Action.APPROVE_APPEAL_ANSWER,
 )
 
 

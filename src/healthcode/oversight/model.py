@@ -29,6 +29,7 @@ class ProposalKind(StrEnum):
     CONFIRM_CASE = "confirm_case"
     WITHDRAW_CASE = "withdraw_case"
     DECLARE_RISK_AREA = "declare_risk_area"
+    ANSWER_APPEAL = "answer_appeal"
 
 
 # A manual colour needs a health reason from this list (DESIGN §8): never "stability",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from healthcode.appeals.settings import appeals_problems
 from healthcode.kernel.budget import TimeBudget, TookTooLong
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, Problem
@@ -60,9 +61,14 @@ def _tracing_section_problems(document: object) -> list[Problem]:
 
 
 def refuse_bad_settings(policy: Policy) -> None:
-    """Refuse a policy whose ``tracing``, ``entry``, ``checkin`` or ``retention`` section is
-    wrong, naming each key, or whose ``timezone`` is not its jurisdiction's."""
-    problems = [*tracing_problems(policy), *presence_problems(policy), *_zone_problems(policy)]
+    """Refuse a policy whose ``tracing``, ``entry``, ``checkin``, ``retention`` or ``appeals``
+    section is wrong, naming each key, or whose ``timezone`` is not its jurisdiction's."""
+    problems = [
+        *tracing_problems(policy),
+        *presence_problems(policy),
+        *appeals_problems(policy),
+        *_zone_problems(policy),
+    ]
     if problems:
         raise InvalidInput(problems)
 

@@ -157,4 +157,9 @@ def my_exposures(*, uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
     """Everything tracing recorded about the person, with its evidence (retracted ones too,
     marked as such), oldest first."""
     with uow:
-        return [_told(d) for d in uow.tracing.derived_for(subject)]
+        return exposures_in(uow, subject)
+
+
+def exposures_in(uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
+    """``my_exposures``, inside the caller's transaction."""
+    return [_told(d) for d in uow.tracing.derived_for(subject)]
