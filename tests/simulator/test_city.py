@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 import h3
@@ -77,7 +78,7 @@ def test_a_day_is_contiguous_and_ends_at_home(city: City) -> None:
             visits = day_visits(city, r, day, weekend=weekend)
             assert visits[0].place == r.home and visits[0].start == day * DAY
             assert visits[-1].place == r.home and visits[-1].end == (day + 1) * DAY
-            for a, b in zip(visits, visits[1:], strict=False):
+            for a, b in itertools.pairwise(visits):
                 assert a.end <= b.start and a.start < a.end
 
 

@@ -72,6 +72,8 @@ def attack_rates(outbreak: Outbreak) -> dict[ContactClass, AttackRate]:
             contacts[kind] += 1
             infected[kind] += infector.get(person) == case
     return {
-        c: AttackRate(contact_class=c, cases=len(cases[c]), contacts=contacts[c], infected=infected[c])
+        c: AttackRate(
+            contact_class=c, cases=len(cases[c]), contacts=contacts[c], infected=infected[c]
+        )
         for c in ContactClass
     }

@@ -110,26 +110,36 @@ class _Builder:
     def spread(self, kind: PlaceKind, count: int, capacity: int) -> list[Place]:
         radius = self.params.radius_km
         return [
-            self.place(kind, f"{kind.value}-{n + 1}", scatter(self.rng, self.centre, radius), capacity)
+            self.place(
+                kind, f"{kind.value}-{n + 1}", scatter(self.rng, self.centre, radius), capacity
+            )
             for n in range(count)
         ]
 
-    def sites(self, kind: PlaceKind, count: int, zones: int, capacity: int) -> list[tuple[int, ...]]:
+    def sites(
+        self, kind: PlaceKind, count: int, zones: int, capacity: int
+    ) -> list[tuple[int, ...]]:
         """``count`` venues of ``kind``, each a floor of ``zones`` zones (one place each, of
         ``capacity``): people in the same aisle or room meet, the rest of the venue does not."""
         made: list[tuple[int, ...]] = []
         for n in range(count):
             at = scatter(self.rng, self.centre, self.params.radius_km)
             made.append(
-                tuple(self.place(kind, f"{kind.value}-{n + 1}", at, capacity).id for _ in range(zones))
+                tuple(
+                    self.place(kind, f"{kind.value}-{n + 1}", at, capacity).id for _ in range(zones)
+                )
             )
         return made
 
     def nearest(self, options: list[Place], at: tuple[float, float]) -> Place:
         return min(options, key=lambda p: km_between(at, (p.lat, p.lon)))
 
-    def nearest_site(self, sites: list[tuple[int, ...]], at: tuple[float, float]) -> tuple[int, ...]:
-        return min(sites, key=lambda z: km_between(at, (self.places[z[0]].lat, self.places[z[0]].lon)))
+    def nearest_site(
+        self, sites: list[tuple[int, ...]], at: tuple[float, float]
+    ) -> tuple[int, ...]:
+        return min(
+            sites, key=lambda z: km_between(at, (self.places[z[0]].lat, self.places[z[0]].lon))
+        )
 
 
 def _age(rng: random.Random, adult: bool) -> int:
@@ -185,7 +195,9 @@ def build_city(params: CityParams, seed: int) -> City:
     roles = [[_role(b.rng, age, params.employment) for age in ages] for _, ages in homes]
     workers = sum(r is Role.WORKER for rs in roles for r in rs)
     students = sum(r is Role.STUDENT for rs in roles for r in rs)
-    teams = b.spread(PlaceKind.WORKPLACE, max(1, round(workers / params.team_size)), params.team_size)
+    teams = b.spread(
+        PlaceKind.WORKPLACE, max(1, round(workers / params.team_size)), params.team_size
+    )
     classes = _classes(b, max(1, round(students / params.class_size)))
     residents: list[Resident] = []
     households: list[tuple[int, ...]] = []
@@ -193,10 +205,15 @@ def build_city(params: CityParams, seed: int) -> City:
         members: list[int] = []
         for age, role in zip(ages, hroles, strict=True):
             at = (home.lat, home.lon)
-            day = b.rng.choice(teams if role is Role.WORKER else classes) if role in (
-                Role.WORKER,
-                Role.STUDENT,
-            ) else None
+            day = (
+                b.rng.choice(teams if role is Role.WORKER else classes)
+                if role
+                in (
+                    Role.WORKER,
+                    Role.STUDENT,
+                )
+                else None
+            )
             out, back = _commute(b, lines, at, day, role)
             residents.append(
                 Resident(
@@ -232,9 +249,13 @@ def build_city(params: CityParams, seed: int) -> City:
 def _classes(b: _Builder, count: int) -> list[Place]:
     """School classes, ``classes_per_school`` to a school (they share its site and position)."""
     per = b.params.classes_per_school
-    schools = [scatter(b.rng, b.centre, b.params.radius_km) for _ in range((count + per - 1) // per)]
+    schools = [
+        scatter(b.rng, b.centre, b.params.radius_km) for _ in range((count + per - 1) // per)
+    ]
     return [
-        b.place(PlaceKind.SCHOOL_CLASS, f"school-{n // per + 1}", schools[n // per], b.params.class_size)
+        b.place(
+            PlaceKind.SCHOOL_CLASS, f"school-{n // per + 1}", schools[n // per], b.params.class_size
+        )
         for n in range(count)
     ]
 

@@ -9,7 +9,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from healthcode.simulator.model.city import City
-from healthcode.simulator.model.disease import DAY, Course, DiseaseParams, Infectiousness, draw_course
+from healthcode.simulator.model.disease import (
+    DAY,
+    Course,
+    DiseaseParams,
+    Infectiousness,
+    draw_course,
+)
 from healthcode.simulator.model.places import ContactClass
 from healthcode.simulator.model.schedules import Visit, day_visits
 from healthcode.simulator.model.transmission import (
@@ -113,4 +119,3 @@ def run_outbreak(city: City, params: OutbreakParams, seed: int) -> Outbreak:
                 )
             )
     return Outbreak(days=params.days, infections=tuple(found), courses=courses, contacts=contacts)
-

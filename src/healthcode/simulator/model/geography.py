@@ -31,7 +31,9 @@ def offset(lat: float, lon: float, north_km: float, east_km: float) -> tuple[flo
     return lat + dlat, lon + dlon
 
 
-def scatter(rng: random.Random, centre: tuple[float, float], radius_km: float) -> tuple[float, float]:
+def scatter(
+    rng: random.Random, centre: tuple[float, float], radius_km: float
+) -> tuple[float, float]:
     """A position drawn uniformly over the disc of ``radius_km`` around ``centre``."""
     r = radius_km * math.sqrt(rng.random())
     angle = 2 * math.pi * rng.random()

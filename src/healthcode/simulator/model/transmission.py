@@ -135,9 +135,7 @@ def _tracing_window(course: Course) -> tuple[int, int] | None:
     return course.onset - TRACING_LEAD, course.sampled_at
 
 
-def infections(
-    outcome: DayOutcome, rng: random.Random
-) -> list[tuple[int, Exposure]]:
+def infections(outcome: DayOutcome, rng: random.Random) -> list[tuple[int, Exposure]]:
     """Who the day's exposures infect, and by which exposure: each exposed person is infected
     with probability ``1 - exp(-total hazard)``; the infector is drawn in proportion to the
     hazards (persons in id order, so a seed gives the same draws)."""
