@@ -45,7 +45,8 @@ def outbreak(city: City) -> Outbreak:
 
 def test_incubation_follows_lauer() -> None:
     """Drawn incubation periods have Lauer et al.'s median 5.1 days and 97.5th centile 11.5."""
-    rng, params = random.Random(1), DiseaseParams  # noqa: S311 - a seeded draw(asymptomatic_share=0.0)
+    rng = random.Random(1)  # noqa: S311 - a seeded draw
+    params = DiseaseParams(asymptomatic_share=0.0)
     days = sorted((draw_course(rng, params, 0, 0).onset or 0) / DAY for _ in range(20000))
     assert statistics.median(days) == pytest.approx(5.1, abs=0.15)
     assert days[int(0.975 * len(days))] == pytest.approx(11.5, abs=0.6)
@@ -84,7 +85,8 @@ def test_isolation_cuts_infectiousness() -> None:
 
 def test_some_never_test_and_tests_follow_onset() -> None:
     """About 20 % stay asymptomatic, a share of the symptomatic never test, the rest test later."""
-    rng, params = random.Random(2), DiseaseParams()  # noqa: S311 - a seeded draw
+    rng = random.Random(2)  # noqa: S311 - a seeded draw
+    params = DiseaseParams()
     courses = [draw_course(rng, params, 0, 0) for _ in range(5000)]
     asymptomatic = sum(c.onset is None for c in courses) / len(courses)
     untested = sum(c.onset is not None and c.sampled_at is None for c in courses) / len(courses)
