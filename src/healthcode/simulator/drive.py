@@ -1,0 +1,189 @@
+"""Driving the real system in virtual time: the synthetic city's venues are registered with place
+codes, its residents register as citizens, and their days become check-ins and bus rides, each
+through the same use case the API calls, with the clock set to the moment it happens.
+
+This is the start of issue 14's third part: no test results, case reports, tracing or staying
+home by colour yet (docs/simulator.md lists what is left)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Final
+
+from healthcode.codes.keys import init_keys
+from healthcode.codes.ports import PrivateKeyStore
+from healthcode.identity.registration import Register, register_person
+from healthcode.kernel.regions import time_zone
+from healthcode.presence.checkins import PlaceScan, check_in
+from healthcode.presence.model import Venue
+from healthcode.presence.transit import Ride, record_ride
+from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
+from healthcode.simulator.model.city import City
+from healthcode.simulator.model.people import identities
+from healthcode.simulator.model.places import VENUE_KIND, BusTrip, Place, PlaceKind
+from healthcode.simulator.model.schedules import Visit
+from healthcode.simulator.ports import SettableClock, SimulatorUnitOfWork
+
+KIND_ZH: Final[dict[PlaceKind, str]] = {
+    PlaceKind.WORKPLACE: "办公室",
+    PlaceKind.SCHOOL_CLASS: "学校",
+    PlaceKind.SUPERMARKET: "超市",
+    PlaceKind.MARKET: "农贸市场",
+    PlaceKind.RESTAURANT: "餐厅",
+    PlaceKind.HOSPITAL: "医院",
+    PlaceKind.BUS_TRIP: "公交线路",
+}
+OPERATOR: Final = "模拟城市场所运营中心"
+"""The one organisation that operates the synthetic city's venues."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class System:
+    """The running system as the simulator reaches it: units of work, the virtual clock, the
+    private-key store (place codes are signed) and the jurisdiction it serves."""
+
+    uow: Callable[[], SimulatorUnitOfWork]
+    clock: SettableClock
+    private_keys: PrivateKeyStore
+    jurisdiction: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Enrolment:
+    """What the system knows the city by: each resident's subject (index = resident id) and the
+    venue of each site (a shop, a school, an office, a bus line)."""
+
+    subjects: tuple[str, ...]
+    venues: dict[str, Venue]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DayRecord:
+    """What a played day sent: check-ins (and how many were stopped at the door) and rides."""
+
+    checkins: int
+    stopped: int
+    rides: int
+
+
+def run_start(jurisdiction: str, day: date) -> datetime:
+    """Minute 0 of a run starting on ``day``: local midnight in the jurisdiction."""
+    return datetime.combine(day, time(0), tzinfo=time_zone(jurisdiction))
+
+
+def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
+    """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys, a venue (with
+    its place code) for each site, and every resident registered, with their location consent."""
+    system.clock.set(start)
+    init_keys(
+        uow=system.uow(),
+        clock=system.clock,
+        private_keys=system.private_keys,
+        jurisdiction=system.jurisdiction,
+    )
+    operator = add_organisation(
+        uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, name=OPERATOR
+    )
+    venues = {site: _venue(system, operator.id, place) for site, place in _sites(city).items()}
+    subjects: list[str] = []
+    for person in identities(city, today=start.date()):
+        resident = city.residents[person.resident]
+        registered = register_person(
+            uow=system.uow(),
+            clock=system.clock,
+            jurisdiction=system.jurisdiction,
+            person=Register(
+                name=person.name,
+                id_type="resident",
+                id_number=person.id_number,
+                phone=person.phone,
+                address=person.address,
+                consent_location=resident.pings,
+                district=person.district,
+            ),
+        )
+        subjects.append(registered.subject)
+    return Enrolment(subjects=tuple(subjects), venues=venues)
+
+
+def _sites(city: City) -> dict[str, Place]:
+    """The first place of each site but homes (nobody checks in at their own door)."""
+    sites: dict[str, Place] = {}
+    for place in city.places:
+        if place.kind is not PlaceKind.HOME:
+            sites.setdefault(place.site, place)
+    return sites
+
+
+def _venue(system: System, operator: str, place: Place) -> Venue:
+    number = place.site.rsplit("-", 1)[-1]
+    return add_venue(
+        uow=system.uow(),
+        clock=system.clock,
+        private_keys=system.private_keys,
+        jurisdiction=system.jurisdiction,
+        details=VenueDetails(
+            organisation_id=operator,
+            name_zh=f"{KIND_ZH[place.kind]}{number}号",
+            name_en=place.site,
+            kind=VENUE_KIND[place.kind].value,
+            lat=place.lat,
+            lon=place.lon,
+        ),
+    )
+
+
+def play_day(
+    system: System,
+    city: City,
+    enrolment: Enrolment,
+    visits: Iterable[Visit],
+    *,
+    start: datetime,
+) -> DayRecord:
+    """Send a day's visits to the system in time order: a check-in with the venue's place code
+    on arriving anywhere but home (the phone at the venue), a ride on leaving a bus."""
+    trips = {trip.place: trip for line in city.lines for trip in line.trips}
+    events = sorted(
+        (v.end if v.place in trips else v.start, v.person, v.place, v)
+        for v in visits
+        if city.places[v.place].kind is not PlaceKind.HOME
+    )
+    checkins = stopped = rides = 0
+    for minute, person, place_id, visit in events:
+        system.clock.set(start + timedelta(minutes=minute))
+        subject = enrolment.subjects[person]
+        venue = enrolment.venues[city.places[place_id].site]
+        if place_id in trips:
+            _ride(system, subject, venue, trips[place_id], visit, start)
+            rides += 1
+            continue
+        result = check_in(
+            uow=system.uow(),
+            clock=system.clock,
+            jurisdiction=system.jurisdiction,
+            subject=subject,
+            scan=PlaceScan(place_code=venue.place_code, lat=venue.lat, lon=venue.lon),
+        )
+        checkins += 1
+        stopped += result.checkin.outcome == "stop"
+    return DayRecord(checkins=checkins, stopped=stopped, rides=rides)
+
+
+def _ride(
+    system: System, subject: str, line: Venue, trip: BusTrip, visit: Visit, start: datetime
+) -> None:
+    record_ride(
+        uow=system.uow(),
+        clock=system.clock,
+        jurisdiction=system.jurisdiction,
+        subject=subject,
+        ride=Ride(
+            line=line.id,
+            vehicle=trip.vehicle,
+            boarded_at=start + timedelta(minutes=visit.start),
+            alighted_at=start + timedelta(minutes=visit.end),
+        ),
+    )
