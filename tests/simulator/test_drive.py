@@ -72,9 +72,7 @@ def test_a_day_becomes_checkins_and_rides_at_their_times(
 ) -> None:
     """A played weekday stores each resident's visits as presences at the virtual times."""
     start = run_start("330100", MONDAY)
-    visits: list[Visit] = [
-        v for r in city.residents for v in day_visits(city, r, 0, weekend=False)
-    ]
+    visits: list[Visit] = [v for r in city.residents for v in day_visits(city, r, 0, weekend=False)]
     away = [v for v in visits if city.places[v.place].kind is not PlaceKind.HOME]
     rides = [v for v in away if city.places[v.place].kind is PlaceKind.BUS_TRIP]
     assert rides, "the test city has bus commuters"
