@@ -8,12 +8,23 @@ import pytest
 
 from healthcode.container import Container
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
-from healthcode.kernel.facts import FactKind, Presence
+from healthcode.kernel.facts import Colour, FactKind, Presence
 from healthcode.kernel.regions import local_date
-from healthcode.simulator.drive import Enrolment, System, enrol, play_day, run_start
+from healthcode.simulator.drive import (
+    DayPlan,
+    Enrolment,
+    System,
+    enrol,
+    plan_days,
+    play_day,
+    run_start,
+)
 from healthcode.simulator.model.city import City, CityParams, build_city
+from healthcode.simulator.model.disease import DAY
+from healthcode.simulator.model.epidemic import OutbreakParams, run_outbreak
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import Visit, day_visits
+from healthcode.status.assessment import status_now
 
 MONDAY = date(2026, 3, 2)
 
@@ -76,7 +87,9 @@ def test_a_day_becomes_checkins_and_rides_at_their_times(
     away = [v for v in visits if city.places[v.place].kind is not PlaceKind.HOME]
     rides = [v for v in away if city.places[v.place].kind is PlaceKind.BUS_TRIP]
     assert rides, "the test city has bus commuters"
-    record = play_day(_system(container), city, enrolled, visits, start=start)
+    record = play_day(
+        _system(container), city, enrolled, DayPlan(visits=tuple(visits)), start=start
+    )
     assert (record.checkins, record.rides) == (len(away) - len(rides), len(rides))
     assert record.stopped == 0  # everyone is green: nobody has been reported
     assert local_date(container.clock.now(), "330100") == MONDAY
@@ -94,3 +107,36 @@ def test_a_day_becomes_checkins_and_rides_at_their_times(
         else:
             assert presence.source == "checkin"
             assert presence.place_id == venue.id
+
+
+def test_an_outbreak_sends_positive_results_that_turn_codes_red(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Cases' positive results reach the system when known, their codes turn red, they stay in."""
+    start = run_start("330100", MONDAY)
+    outbreak = run_outbreak(city, OutbreakParams(days=3, seeded=30, seed_spread_days=8), seed=5)
+    system = _system(container)
+    records = [
+        play_day(system, city, enrolled, plan, start=start)
+        for plan in plan_days(city, outbreak, first_weekday=0)
+    ]
+    reported = [
+        c
+        for c in outbreak.courses.values()
+        if c.result_at is not None and 0 <= c.result_at < 3 * DAY
+    ]
+    assert reported, "the seeded cases include some whose result falls in the run"
+    assert sum(r.positives for r in records) == len(reported)
+    with container.uow() as uow:
+        for course in reported:
+            subject = enrolled.subjects[course.person]
+            assert status_now(uow, clock=container.clock, subject=subject).colour is Colour.RED
+    for course in reported:
+        assert course.sampled_at is not None
+        isolated_from = start + timedelta(days=course.sampled_at // DAY + 1)
+        later = [
+            p
+            for p in _presences(container, enrolled.subjects[course.person])
+            if p.at >= isolated_from
+        ]
+        assert later == []

@@ -2,12 +2,15 @@
 codes, its residents register as citizens, and their days become check-ins and bus rides, each
 through the same use case the API calls, with the clock set to the moment it happens.
 
-This is the start of issue 14's third part: no test results, case reports, tracing or staying
-home by colour yet (docs/simulator.md lists what is left)."""
+Positive PCR results of the cases who get tested reach the system too (the laboratory's feed: a
+positive result turns the code red under the bundled policies), so a case still out when its
+result arrives is stopped at the next door. This is the start of issue 14's third part: no case
+reports, confirmations, tracing or staying home by colour yet (docs/simulator.md lists what is
+left)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Final
@@ -21,10 +24,13 @@ from healthcode.presence.model import Venue
 from healthcode.presence.transit import Ride, record_ride
 from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
 from healthcode.simulator.model.city import City
+from healthcode.simulator.model.disease import DAY, Course
+from healthcode.simulator.model.epidemic import Outbreak, visits_of_day
 from healthcode.simulator.model.people import identities
 from healthcode.simulator.model.places import VENUE_KIND, BusTrip, Place, PlaceKind
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.ports import SettableClock, SimulatorUnitOfWork
+from healthcode.status.test_results import record_test_result
 
 KIND_ZH: Final[dict[PlaceKind, str]] = {
     PlaceKind.WORKPLACE: "办公室",
@@ -60,12 +66,23 @@ class Enrolment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DayPlan:
+    """A day to send: everyone's visits, and the courses whose positive result is known that
+    day."""
+
+    visits: tuple[Visit, ...]
+    results: tuple[Course, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class DayRecord:
-    """What a played day sent: check-ins (and how many were stopped at the door) and rides."""
+    """What a played day sent: check-ins (and how many were stopped at the door, by the colour
+    the system gave the person), rides and positive results."""
 
     checkins: int
     stopped: int
     rides: int
+    positives: int
 
 
 def run_start(jurisdiction: str, day: date) -> datetime:
@@ -139,37 +156,60 @@ def play_day(
     system: System,
     city: City,
     enrolment: Enrolment,
-    visits: Iterable[Visit],
+    day: DayPlan,
     *,
     start: datetime,
 ) -> DayRecord:
-    """Send a day's visits to the system in time order: a check-in with the venue's place code
-    on arriving anywhere but home (the phone at the venue), a ride on leaving a bus."""
+    """Send a day to the system in time order: a check-in with the venue's place code on
+    arriving anywhere but home (the phone at the venue), a ride on leaving a bus, a positive PCR
+    result (sampled when the course says) when the laboratory knows it."""
     trips = {trip.place: trip for line in city.lines for trip in line.trips}
-    events = sorted(
-        (v.end if v.place in trips else v.start, v.person, v.place, v)
-        for v in visits
+    events: list[tuple[int, int, Visit | Course]] = [
+        (v.end if v.place in trips else v.start, v.person, v)
+        for v in day.visits
         if city.places[v.place].kind is not PlaceKind.HOME
-    )
-    checkins = stopped = rides = 0
-    for minute, person, place_id, visit in events:
+    ]
+    events += [(c.result_at, c.person, c) for c in day.results if c.result_at is not None]
+    events.sort(key=lambda e: (e[0], e[1], isinstance(e[2], Course)))
+    checkins = stopped = rides = positives = 0
+    for minute, person, event in events:
         system.clock.set(start + timedelta(minutes=minute))
         subject = enrolment.subjects[person]
-        venue = enrolment.venues[city.places[place_id].site]
-        if place_id in trips:
-            _ride(system, subject, venue, trips[place_id], visit, start)
+        if isinstance(event, Course):
+            _positive(system, subject, event, start)
+            positives += 1
+        elif event.place in trips:
+            venue = enrolment.venues[city.places[event.place].site]
+            _ride(system, subject, venue, trips[event.place], event, start)
             rides += 1
-            continue
-        result = check_in(
-            uow=system.uow(),
-            clock=system.clock,
-            jurisdiction=system.jurisdiction,
-            subject=subject,
-            scan=PlaceScan(place_code=venue.place_code, lat=venue.lat, lon=venue.lon),
-        )
-        checkins += 1
-        stopped += result.checkin.outcome == "stop"
-    return DayRecord(checkins=checkins, stopped=stopped, rides=rides)
+        else:
+            venue = enrolment.venues[city.places[event.place].site]
+            stopped += _check_in(system, subject, venue) == "stop"
+            checkins += 1
+    return DayRecord(checkins=checkins, stopped=stopped, rides=rides, positives=positives)
+
+
+def _check_in(system: System, subject: str, venue: Venue) -> str:
+    result = check_in(
+        uow=system.uow(),
+        clock=system.clock,
+        jurisdiction=system.jurisdiction,
+        subject=subject,
+        scan=PlaceScan(place_code=venue.place_code, lat=venue.lat, lon=venue.lon),
+    )
+    return result.checkin.outcome
+
+
+def _positive(system: System, subject: str, course: Course, start: datetime) -> None:
+    assert course.sampled_at is not None  # noqa: S101 - only tested courses have a result
+    record_test_result(
+        uow=system.uow(),
+        clock=system.clock,
+        subject=subject,
+        test_kind="pcr",
+        result="positive",
+        sampled_at=start + timedelta(minutes=course.sampled_at),
+    )
 
 
 def _ride(
@@ -187,3 +227,15 @@ def _ride(
             alighted_at=start + timedelta(minutes=visit.end),
         ),
     )
+
+
+def plan_days(city: City, outbreak: Outbreak, *, first_weekday: int) -> Iterator[DayPlan]:
+    """The days of an outbreak as the system will see them: everyone's visits (cases isolated
+    from the day after their sample) and the positive results known that day."""
+    results: dict[int, list[Course]] = {}
+    for course in outbreak.courses.values():
+        if course.result_at is not None and 0 <= course.result_at < outbreak.days * DAY:
+            results.setdefault(course.result_at // DAY, []).append(course)
+    for day in range(outbreak.days):
+        visits = visits_of_day(city, day, first_weekday, outbreak.courses)
+        yield DayPlan(visits=tuple(visits), results=tuple(results.get(day, ())))
