@@ -24,7 +24,8 @@ class DiseaseParams:
     generation_shape: float = 2.826
     generation_scale_days: float = 5.665
     """Ferretti et al. 2020: infectiousness over time since infection follows the generation
-    time, Weibull with mean 5.0 and standard deviation 1.9 days."""
+    time, Weibull with mean 5.0 and standard deviation 1.9 days (which this shape and scale
+    give)."""
     asymptomatic_share: float = 0.20
     asymptomatic_infectiousness: float = 0.35
     """Buitrago-Garcia et al. 2020: 20 % stay asymptomatic; their secondary attack rate is
