@@ -83,6 +83,8 @@ class DayRecord:
     stopped: int
     rides: int
     positives: int
+    turned_away: frozenset[Visit] = frozenset()
+    """The visits whose check-in was answered stop: the person went home instead."""
 
 
 def run_start(jurisdiction: str, day: date) -> datetime:
@@ -171,7 +173,8 @@ def play_day(
     ]
     events += [(c.result_at, c.person, c) for c in day.results if c.result_at is not None]
     events.sort(key=lambda e: (e[0], e[1], isinstance(e[2], Course)))
-    checkins = stopped = rides = positives = 0
+    checkins = rides = positives = 0
+    turned_away: set[Visit] = set()
     for minute, person, event in events:
         system.clock.set(start + timedelta(minutes=minute))
         subject = enrolment.subjects[person]
@@ -184,9 +187,16 @@ def play_day(
             rides += 1
         else:
             venue = enrolment.venues[city.places[event.place].site]
-            stopped += _check_in(system, subject, venue) == "stop"
+            if _check_in(system, subject, venue) == "stop":
+                turned_away.add(event)
             checkins += 1
-    return DayRecord(checkins=checkins, stopped=stopped, rides=rides, positives=positives)
+    return DayRecord(
+        checkins=checkins,
+        stopped=len(turned_away),
+        rides=rides,
+        positives=positives,
+        turned_away=frozenset(turned_away),
+    )
 
 
 def _check_in(system: System, subject: str, venue: Venue) -> str:

@@ -88,28 +88,45 @@ def visits_of_day(
     return visits
 
 
-def run_outbreak(city: City, params: OutbreakParams, seed: int) -> Outbreak:
-    """The epidemic of ``params`` in ``city`` from ``seed`` (pure; the same seed gives the same
-    ground truth)."""
-    rng = random.Random(f"epidemic/{city.seed}/{seed}")
-    infectiousness = Infectiousness(params.disease)
-    courses: dict[int, Course] = {}
-    found: list[Infection] = []
-    chosen = rng.sample(range(len(city.residents)), min(params.seeded, len(city.residents)))
-    for person in chosen:
-        at = -rng.randint(0, params.seed_spread_days * DAY)
-        courses[person] = draw_course(rng, params.disease, person, at)
-        found.append(Infection(person=person, at=at, infector=None, place=None, contact_class=None))
-    contacts: dict[int, ContactMinutes] = {}
-    for day in range(params.days):
-        visits = visits_of_day(city, day, params.first_weekday, courses)
-        outcome = share_places(city.places, visits, courses, infectiousness, params.transmission)
+class Epidemic:
+    """An outbreak advanced one day at a time, so that something outside the model (the real
+    system's colours, a stop at a door) can change who goes where before the day's sharing of
+    places: ``planned(day)`` is the model's plan, ``advance(day, visits)`` what happened."""
+
+    def __init__(self, city: City, params: OutbreakParams, seed: int) -> None:
+        self.city = city
+        self.params = params
+        self.rng = random.Random(f"epidemic/{city.seed}/{seed}")
+        self.infectiousness = Infectiousness(params.disease)
+        self.courses: dict[int, Course] = {}
+        self.infections: list[Infection] = []
+        self.contacts: dict[int, ContactMinutes] = {}
+        residents = len(city.residents)
+        for person in self.rng.sample(range(residents), min(params.seeded, residents)):
+            at = -self.rng.randint(0, params.seed_spread_days * DAY)
+            self.courses[person] = draw_course(self.rng, params.disease, person, at)
+            self.infections.append(
+                Infection(person=person, at=at, infector=None, place=None, contact_class=None)
+            )
+
+    def planned(self, day: int) -> list[Visit]:
+        """Everyone's visits of ``day`` as the model plans them (isolated cases stay in)."""
+        return visits_of_day(self.city, day, self.params.first_weekday, self.courses)
+
+    def advance(self, visits: list[Visit]) -> list[Infection]:
+        """Share the places of a day's ``visits``: exposures, contacts and new infections
+        (returned, and added to the ground truth)."""
+        city, params = self.city, self.params
+        outcome = share_places(
+            city.places, visits, self.courses, self.infectiousness, params.transmission
+        )
         for case, met in outcome.contacts.items():
-            contacts.setdefault(case, Counter()).update(met)
-        for person, exposure in infections(outcome, rng):
-            courses[person] = draw_course(rng, params.disease, person, exposure.at)
+            self.contacts.setdefault(case, Counter()).update(met)
+        new: list[Infection] = []
+        for person, exposure in infections(outcome, self.rng):
+            self.courses[person] = draw_course(self.rng, params.disease, person, exposure.at)
             place = city.places[exposure.place]
-            found.append(
+            new.append(
                 Infection(
                     person=person,
                     at=exposure.at,
@@ -118,4 +135,23 @@ def run_outbreak(city: City, params: OutbreakParams, seed: int) -> Outbreak:
                     contact_class=place.contact_class,
                 )
             )
-    return Outbreak(days=params.days, infections=tuple(found), courses=courses, contacts=contacts)
+        self.infections.extend(new)
+        return new
+
+    def outbreak(self, days: int) -> Outbreak:
+        """The ground truth after ``days`` days."""
+        return Outbreak(
+            days=days,
+            infections=tuple(self.infections),
+            courses=dict(self.courses),
+            contacts={case: Counter(met) for case, met in self.contacts.items()},
+        )
+
+
+def run_outbreak(city: City, params: OutbreakParams, seed: int) -> Outbreak:
+    """The epidemic of ``params`` in ``city`` from ``seed``, everyone following the model's
+    plan (pure; the same seed gives the same ground truth)."""
+    epidemic = Epidemic(city, params, seed)
+    for day in range(params.days):
+        epidemic.advance(epidemic.planned(day))
+    return epidemic.outbreak(params.days)
