@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 
 import h3
@@ -10,7 +11,7 @@ import pytest
 
 from healthcode.kernel.regions import CENTRES
 from healthcode.simulator.model.city import City, CityParams, Role, build_city
-from healthcode.simulator.model.geography import km_between
+from healthcode.simulator.model.geography import Nearest, km_between, scatter
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import DAY, day_visits
 
@@ -108,3 +109,29 @@ def test_unknown_jurisdiction_is_refused() -> None:
     """A city cannot be built around a jurisdiction whose centre is not known."""
     with pytest.raises(ValueError, match="jurisdiction"):
         build_city(CityParams(population=10, jurisdiction="440100"), seed=1)
+
+
+def test_nearest_finds_the_same_point_as_comparing_all() -> None:
+    """The bucketed nearest-point search agrees with comparing every point, in both cities."""
+    rng = random.Random(9)  # noqa: S311 - a seeded draw
+    for centre in ((30.2741, 120.1551), (39.9042, 116.4074)):
+        points = [scatter(rng, centre, 8.0) for _ in range(700)]
+        near = Nearest(points)
+        for _ in range(500):
+            at = scatter(rng, centre, 12.0)
+            brute = min(range(len(points)), key=lambda i: (km_between(at, points[i]), i))
+            assert near.index(at) == brute
+
+
+def test_commuters_ride_forward_within_a_walk_of_their_stops(city: City) -> None:
+    """A commute boards before it alights, on stops within two cells of home and of work."""
+    riders = [r for r in city.residents if r.ride_out is not None]
+    assert riders
+    for r in riders:
+        assert r.ride_out is not None and r.ride_back is not None
+        assert r.ride_out.board < r.ride_out.alight and r.ride_back.board < r.ride_back.alight
+        line = city.lines[r.ride_out.line]
+        home = city.places[r.home]
+        assert h3.grid_distance(home.cell, line.stops[r.ride_out.board]) <= 2
+        work = city.places[r.day_place or 0]
+        assert h3.grid_distance(work.cell, line.stops[r.ride_out.alight]) <= 2

@@ -5,13 +5,22 @@ alone: the same parameters and seed give the same city."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from healthcode.simulator.model.geography import cell_at, centre_of, km_between, scatter
+from healthcode.simulator.model.geography import (
+    Nearest,
+    cell_at,
+    centre_of,
+    km_between,
+    scatter,
+)
 from healthcode.simulator.model.places import BusLine, Place, PlaceKind
-from healthcode.simulator.model.transit import Ride, best_ride, build_lines
+from healthcode.simulator.model.transit import Ride, Stops, build_lines
+
+Position = tuple[float, float]
 
 HOUSEHOLD_SIZES: Final = ((1, 0.25), (2, 0.30), (3, 0.21), (4, 0.13), (5, 0.07), (6, 0.04))
 """Shares of households by size; mean 2.59 persons, near the 2.62 of China's 2020 census."""
@@ -131,15 +140,23 @@ class _Builder:
             )
         return made
 
-    def nearest(self, options: list[Place], at: tuple[float, float]) -> Place:
-        return min(options, key=lambda p: km_between(at, (p.lat, p.lon)))
+    def finder(self, sites: list[tuple[int, ...]]) -> Callable[[Position], tuple[int, ...]]:
+        """Finds the site of ``sites`` nearest a position."""
+        near = Nearest([(self.places[z[0]].lat, self.places[z[0]].lon) for z in sites])
+        return lambda at: sites[near.index(at)]
 
-    def nearest_site(
-        self, sites: list[tuple[int, ...]], at: tuple[float, float]
-    ) -> tuple[int, ...]:
-        return min(
-            sites, key=lambda z: km_between(at, (self.places[z[0]].lat, self.places[z[0]].lon))
-        )
+
+@dataclass(frozen=True)
+class _Usual:
+    """What residents use near them: the nearest venue of each kind, and the bus stops."""
+
+    shop: Callable[[Position], tuple[int, ...]]
+    market: Callable[[Position], tuple[int, ...]]
+    restaurant: Callable[[Position], tuple[int, ...]]
+    hospital: Callable[[Position], tuple[int, ...]]
+    stops: Stops
+    teams: list[Place]
+    classes: list[Place]
 
 
 def _age(rng: random.Random, adult: bool) -> int:
@@ -195,47 +212,24 @@ def build_city(params: CityParams, seed: int) -> City:
     roles = [[_role(b.rng, age, params.employment) for age in ages] for _, ages in homes]
     workers = sum(r is Role.WORKER for rs in roles for r in rs)
     students = sum(r is Role.STUDENT for rs in roles for r in rs)
-    teams = b.spread(
-        PlaceKind.WORKPLACE, max(1, round(workers / params.team_size)), params.team_size
+    usual = _Usual(
+        shop=b.finder(shops),
+        market=b.finder(markets),
+        restaurant=b.finder(restaurants),
+        hospital=b.finder(hospitals),
+        stops=Stops(lines),
+        teams=b.spread(
+            PlaceKind.WORKPLACE, max(1, round(workers / params.team_size)), params.team_size
+        ),
+        classes=_classes(b, max(1, round(students / params.class_size))),
     )
-    classes = _classes(b, max(1, round(students / params.class_size)))
     residents: list[Resident] = []
     households: list[tuple[int, ...]] = []
     for index, ((home, ages), hroles) in enumerate(zip(homes, roles, strict=True)):
-        members: list[int] = []
+        first = len(residents)
         for age, role in zip(ages, hroles, strict=True):
-            at = (home.lat, home.lon)
-            day = (
-                b.rng.choice(teams if role is Role.WORKER else classes)
-                if role
-                in (
-                    Role.WORKER,
-                    Role.STUDENT,
-                )
-                else None
-            )
-            out, back = _commute(b, lines, at, day, role)
-            residents.append(
-                Resident(
-                    id=len(residents),
-                    household=index,
-                    age=age,
-                    role=role,
-                    home=home.id,
-                    day_place=day.id if day else None,
-                    ride_out=out,
-                    ride_back=back,
-                    start=b.rng.choice((450, 480, 510, 540, 570)) if role is Role.WORKER else 470,
-                    supermarket=b.nearest_site(shops, at),
-                    market=b.nearest_site(markets, at),
-                    restaurant=b.nearest_site(restaurants, at),
-                    lunch_place=b.nearest_site(restaurants, (day.lat, day.lon)) if day else (),
-                    hospital=b.nearest_site(hospitals, at),
-                    pings=b.rng.random() < params.ping_consent,
-                )
-            )
-            members.append(residents[-1].id)
-        households.append(tuple(members))
+            residents.append(_resident(b, usual, len(residents), index, home, age, role))
+        households.append(tuple(range(first, len(residents))))
     return City(
         params=params,
         seed=seed,
@@ -243,6 +237,35 @@ def build_city(params: CityParams, seed: int) -> City:
         residents=tuple(residents),
         lines=tuple(lines),
         households=tuple(households),
+    )
+
+
+def _resident(
+    b: _Builder, usual: _Usual, rid: int, household: int, home: Place, age: int, role: Role
+) -> Resident:
+    at = (home.lat, home.lon)
+    day: Place | None = None
+    if role is Role.WORKER:
+        day = b.rng.choice(usual.teams)
+    elif role is Role.STUDENT:
+        day = b.rng.choice(usual.classes)
+    out, back = _commute(b, usual.stops, at, day, role)
+    return Resident(
+        id=rid,
+        household=household,
+        age=age,
+        role=role,
+        home=home.id,
+        day_place=day.id if day else None,
+        ride_out=out,
+        ride_back=back,
+        start=b.rng.choice((450, 480, 510, 540, 570)) if role is Role.WORKER else 470,
+        supermarket=usual.shop(at),
+        market=usual.market(at),
+        restaurant=usual.restaurant(at),
+        lunch_place=usual.restaurant((day.lat, day.lon)) if day else (),
+        hospital=usual.hospital(at),
+        pings=b.rng.random() < b.params.ping_consent,
     )
 
 
@@ -261,11 +284,7 @@ def _classes(b: _Builder, count: int) -> list[Place]:
 
 
 def _commute(
-    b: _Builder,
-    lines: list[BusLine],
-    home: tuple[float, float],
-    day: Place | None,
-    role: Role,
+    b: _Builder, stops: Stops, home: Position, day: Place | None, role: Role
 ) -> tuple[Ride | None, Ride | None]:
     """The rides of a worker who lives farther than a walk from work and takes the bus."""
     if role is not Role.WORKER or day is None:
@@ -273,7 +292,7 @@ def _commute(
     work = (day.lat, day.lon)
     if km_between(home, work) <= b.params.walk_km or b.rng.random() >= b.params.bus_share:
         return None, None
-    out, back = best_ride(lines, home, work), best_ride(lines, work, home)
+    out, back = stops.best_ride(home, work), stops.best_ride(work, home)
     if out is None or back is None:
         return None, None
-    return out[0], back[0]
+    return out, back

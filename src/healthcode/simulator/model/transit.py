@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from functools import cache
 from typing import Final
 
 from healthcode.simulator.model.geography import (
     cell_at,
     cell_centre,
+    disk,
     km_between,
     offset,
     path_cells,
@@ -23,6 +23,8 @@ LAST_DEPARTURE: Final = 22 * 60
 HEADWAY: Final = 10
 """Minutes between departures of a line (a city bus at peak)."""
 MINUTES_PER_STOP: Final = 2
+WALK_RINGS: Final = 2
+"""How far a rider walks to a stop: two H3 cells (about 1.6 km between cell centres)."""
 """A stop every H3 cell (about 0.8 km between centres) at about 25 km/h."""
 TRIP_CAPACITY: Final = 60
 
@@ -84,27 +86,43 @@ def _timetable(name: str, stops: tuple[str, ...], first_id: int) -> tuple[BusLin
     return BusLine(name=name, stops=stops, trips=tuple(trips)), places
 
 
-def best_ride(
-    lines: list[BusLine], start: tuple[float, float], end: tuple[float, float]
-) -> tuple[Ride, float] | None:
-    """The ride from ``start`` to ``end`` with the least walking, and that walk in km (None when
-    no line goes that way)."""
-    best: tuple[Ride, float] | None = None
-    for index, line in enumerate(lines):
-        centres = _centres(line.stops)
-        board = min(range(len(centres)), key=lambda i: km_between(start, centres[i]))
-        alight = min(range(len(centres)), key=lambda i: km_between(end, centres[i]))
-        if alight <= board:
-            continue
-        walk = km_between(start, centres[board]) + km_between(end, centres[alight])
-        if best is None or walk < best[1]:
-            best = (Ride(line=index, board=board, alight=alight), walk)
-    return best
+class Stops:
+    """Every stop of every line, by H3 cell, to find the ride between two positions with the
+    least walking: only stops within ``WALK_RINGS`` cells of either end are considered."""
 
+    def __init__(self, lines: list[BusLine]) -> None:
+        self.by_cell: dict[str, list[tuple[int, int]]] = {}
+        for line_index, line in enumerate(lines):
+            for stop_index, cell in enumerate(line.stops):
+                self.by_cell.setdefault(cell, []).append((line_index, stop_index))
 
-@cache
-def _centres(stops: tuple[str, ...]) -> tuple[tuple[float, float], ...]:
-    return tuple(cell_centre(c) for c in stops)
+    def near(self, at: tuple[float, float]) -> dict[int, tuple[float, int]]:
+        """For each line with a stop within walking distance of ``at``: the walk (km) to its
+        nearest such stop, and that stop."""
+        best: dict[int, tuple[float, int]] = {}
+        for cell in disk(cell_at(*at), WALK_RINGS):
+            stops = self.by_cell.get(cell)
+            if not stops:
+                continue
+            walk = km_between(at, cell_centre(cell))
+            for line, stop in stops:
+                if line not in best or (walk, stop) < best[line]:
+                    best[line] = (walk, stop)
+        return best
+
+    def best_ride(self, start: tuple[float, float], end: tuple[float, float]) -> Ride | None:
+        """The ride from ``start`` to ``end`` with the least walking (None when no line within
+        walking distance of both goes that way)."""
+        at_end = self.near(end)
+        options = [
+            (walk + at_end[line][0], line, board, at_end[line][1])
+            for line, (walk, board) in self.near(start).items()
+            if line in at_end and board < at_end[line][1]
+        ]
+        if not options:
+            return None
+        _, line, board, alight = min(options)
+        return Ride(line=line, board=board, alight=alight)
 
 
 def trip_arriving_by(line: BusLine, ride: Ride, minute: int) -> tuple[BusTrip, int, int]:

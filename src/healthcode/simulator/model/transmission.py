@@ -37,7 +37,7 @@ class TransmissionParams:
     beta: Mapping[ContactClass, float] = field(
         default_factory=lambda: {
             ContactClass.HOUSEHOLD: 0.5,
-            ContactClass.CLOSE: 0.5,
+            ContactClass.CLOSE: 0.47,
             ContactClass.CASUAL: 3.0,
         }
     )
