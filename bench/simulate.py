@@ -4,8 +4,9 @@ Part one builds a city of ``--population`` residents and runs its epidemic for `
 (pure model, no I/O): person-days a second. Part two enrols a city of ``--drive-population``
 residents in a fresh SQLite database (keys, a venue per site, every resident registered) and
 plays ``--drive-days`` days of its outbreak through the real use cases (check-ins, rides,
-positive results): events and person-days a second, and the share of the time spent in the
-system's use cases against the model's planning of the same days (the baseline of the run).
+positive results, location pings): events and person-days a second, and the share of the time
+spent in the system's use cases against the model's planning of the same days (the baseline of
+the run).
 The last line extrapolates to issue 14's target, 100,000 residents for 30 days (< 15 min).
 
     .venv/bin/python bench/simulate.py [--population 5000] [--days 30] [--drive-population 300]
@@ -90,7 +91,7 @@ def drive_part(population: int, days: int, seed: int) -> float:
                     break
                 record = play_day(system, city, enrolment, plan, start=start)
                 in_system += time.perf_counter() - t1
-                events += record.checkins + record.rides + record.positives
+                events += record.checkins + record.rides + record.positives + record.pings
         finally:
             container.close()
     person_days = population * days

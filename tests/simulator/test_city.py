@@ -12,6 +12,7 @@ import pytest
 from healthcode.kernel.regions import CENTRES
 from healthcode.simulator.model.city import City, CityParams, Role, build_city
 from healthcode.simulator.model.geography import Nearest, km_between, scatter
+from healthcode.simulator.model.pings import pings_of
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import DAY, day_visits
 
@@ -135,3 +136,19 @@ def test_commuters_ride_forward_within_a_walk_of_their_stops(city: City) -> None
         assert h3.grid_distance(home.cell, line.stops[r.ride_out.board]) <= 2
         work = city.places[r.day_place or 0]
         assert h3.grid_distance(work.cell, line.stops[r.ride_out.alight]) <= 2
+
+
+def test_only_consenting_phones_ping_and_riders_ping_at_their_stops(city: City) -> None:
+    """Pings come only from consenting residents, two a visit; a ride's are at its two stops."""
+    visits = [v for r in city.residents for v in day_visits(city, r, 1, weekend=False)]
+    pings = pings_of(city, visits)
+    consenting = [v for v in visits if city.residents[v.person].pings]
+    assert len(pings) == 2 * len(consenting)
+    assert {p.person for p in pings} == {v.person for v in consenting}
+    rider = next(r for r in city.residents if r.pings and r.ride_out is not None)
+    ride = rider.ride_out
+    assert ride is not None
+    line = city.lines[ride.line]
+    morning = [p for p in pings if p.person == rider.id]
+    cells = [h3.latlng_to_cell(p.lat, p.lon, 8) for p in morning[2:4]]  # after home's two
+    assert cells == [line.stops[ride.board], line.stops[ride.alight]]

@@ -22,6 +22,7 @@ from healthcode.simulator.drive import (
 from healthcode.simulator.model.city import City, CityParams, build_city
 from healthcode.simulator.model.disease import DAY
 from healthcode.simulator.model.epidemic import OutbreakParams, run_outbreak
+from healthcode.simulator.model.pings import pings_of
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import Visit, day_visits
 from healthcode.status.assessment import status_now
@@ -88,14 +89,14 @@ def test_a_day_becomes_checkins_and_rides_at_their_times(
     rides = [v for v in away if city.places[v.place].kind is PlaceKind.BUS_TRIP]
     assert rides, "the test city has bus commuters"
     record = play_day(
-        _system(container), city, enrolled, DayPlan(visits=tuple(visits)), start=start
+        _system(container), city, enrolled, DayPlan(day=0, visits=tuple(visits)), start=start
     )
     assert (record.checkins, record.rides) == (len(away) - len(rides), len(rides))
     assert record.stopped == 0  # everyone is green: nobody has been reported
     assert local_date(container.clock.now(), "330100") == MONDAY
     commuter = city.residents[rides[0].person]
     mine = [v for v in away if v.person == commuter.id]
-    stored = _presences(container, enrolled.subjects[commuter.id])
+    stored = [p for p in _presences(container, enrolled.subjects[commuter.id]) if p.source != "gps"]
     assert [p.at for p in stored] == [start + timedelta(minutes=v.start) for v in mine]
     trips = {t.place: t for line in city.lines for t in line.trips}
     for presence, visit in zip(stored, mine, strict=True):
@@ -140,3 +141,28 @@ def test_an_outbreak_sends_positive_results_that_turn_codes_red(
             if p.at >= isolated_from
         ]
         assert later == []
+
+
+def test_consenting_phones_send_their_day_as_stays(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Phones of consenting residents upload the day's pings; they become stays where they were."""
+    start = run_start("330100", MONDAY)
+    visits = [v for r in city.residents for v in day_visits(city, r, 0, weekend=False)]
+    pings = pings_of(city, visits)
+    record = play_day(
+        _system(container), city, enrolled, DayPlan(day=0, visits=tuple(visits)), start=start
+    )
+    assert record.pings == len(pings) > 0 and record.stays > 0
+    stops = {cell for line in city.lines for cell in line.stops}
+    for resident in city.residents:
+        gps = [
+            p for p in _presences(container, enrolled.subjects[resident.id]) if p.source == "gps"
+        ]
+        if not resident.pings:
+            assert gps == []
+            continue
+        assert gps
+        visited = {city.places[v.place].cell for v in visits if v.person == resident.id}
+        assert {p.cell for p in gps} <= visited | stops
+        assert all(start <= p.at <= p.until < start + timedelta(days=1) for p in gps)

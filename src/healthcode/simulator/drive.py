@@ -20,6 +20,7 @@ from healthcode.codes.ports import PrivateKeyStore
 from healthcode.identity.registration import Register, register_person
 from healthcode.kernel.regions import time_zone
 from healthcode.presence.checkins import PlaceScan, check_in
+from healthcode.presence.locations import import_pings
 from healthcode.presence.model import Venue
 from healthcode.presence.transit import Ride, record_ride
 from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
@@ -27,6 +28,7 @@ from healthcode.simulator.model.city import City
 from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Outbreak, visits_of_day
 from healthcode.simulator.model.people import identities
+from healthcode.simulator.model.pings import PhonePing, pings_of
 from healthcode.simulator.model.places import VENUE_KIND, BusTrip, Place, PlaceKind
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.ports import SettableClock, SimulatorUnitOfWork
@@ -41,6 +43,8 @@ KIND_ZH: Final[dict[PlaceKind, str]] = {
     PlaceKind.HOSPITAL: "医院",
     PlaceKind.BUS_TRIP: "公交线路",
 }
+PING_BATCH: Final = 50_000
+"""Pings in one upload (the location feed takes up to 100,000)."""
 OPERATOR: Final = "模拟城市场所运营中心"
 """The one organisation that operates the synthetic city's venues."""
 
@@ -67,9 +71,10 @@ class Enrolment:
 
 @dataclass(frozen=True, kw_only=True)
 class DayPlan:
-    """A day to send: everyone's visits, and the courses whose positive result is known that
-    day."""
+    """Day ``day`` of the run to send: everyone's visits, and the courses whose positive result
+    is known that day."""
 
+    day: int
     visits: tuple[Visit, ...]
     results: tuple[Course, ...] = ()
 
@@ -83,6 +88,9 @@ class DayRecord:
     stopped: int
     rides: int
     positives: int
+    pings: int = 0
+    stays: int = 0
+    """Location pings of the consenting residents' phones, and the stays they made."""
     turned_away: frozenset[Visit] = frozenset()
     """The visits whose check-in was answered stop: the person went home instead."""
 
@@ -164,7 +172,8 @@ def play_day(
 ) -> DayRecord:
     """Send a day to the system in time order: a check-in with the venue's place code on
     arriving anywhere but home (the phone at the venue), a ride on leaving a bus, a positive PCR
-    result (sampled when the course says) when the laboratory knows it."""
+    result (sampled when the course says) when the laboratory knows it; at the end of the day,
+    the consenting residents' location pings in one batch (the app's daily upload)."""
     trips = {trip.place: trip for line in city.lines for trip in line.trips}
     events: list[tuple[int, int, Visit | Course]] = [
         (v.end if v.place in trips else v.start, v.person, v)
@@ -190,13 +199,54 @@ def play_day(
             if _check_in(system, subject, venue) == "stop":
                 turned_away.add(event)
             checkins += 1
+    # a resident turned away at a door spent that time at home, and their phone says so
+    pings = pings_of(
+        city,
+        [
+            Visit(v.person, city.residents[v.person].home, v.start, v.end)
+            if v in turned_away
+            else v
+            for v in day.visits
+        ],
+    )
+    system.clock.set(start + timedelta(minutes=(day.day + 1) * DAY - 1))
+    stays = _upload_pings(system, enrolment, pings, start) if pings else 0
     return DayRecord(
         checkins=checkins,
         stopped=len(turned_away),
         rides=rides,
         positives=positives,
+        pings=len(pings),
+        stays=stays,
         turned_away=frozenset(turned_away),
     )
+
+
+def _upload_pings(
+    system: System, enrolment: Enrolment, pings: list[PhonePing], start: datetime
+) -> int:
+    """Send ``pings`` through the location feed's use case, in batches it accepts; the stays
+    stored."""
+    stays = 0
+    for first in range(0, len(pings), PING_BATCH):
+        items = [
+            (
+                f"pings[{first + n}]",
+                {
+                    "subject": enrolment.subjects[p.person],
+                    "lat": p.lat,
+                    "lon": p.lon,
+                    "at": start + timedelta(minutes=p.minute),
+                    "source": "gps",
+                },
+            )
+            for n, p in enumerate(pings[first : first + PING_BATCH])
+        ]
+        receipt = import_pings(
+            uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, items=items
+        )
+        stays += receipt.stays
+    return stays
 
 
 def _check_in(system: System, subject: str, venue: Venue) -> str:
@@ -248,4 +298,4 @@ def plan_days(city: City, outbreak: Outbreak, *, first_weekday: int) -> Iterator
             results.setdefault(course.result_at // DAY, []).append(course)
     for day in range(outbreak.days):
         visits = visits_of_day(city, day, first_weekday, outbreak.courses)
-        yield DayPlan(visits=tuple(visits), results=tuple(results.get(day, ())))
+        yield DayPlan(day=day, visits=tuple(visits), results=tuple(results.get(day, ())))

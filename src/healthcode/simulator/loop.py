@@ -66,7 +66,11 @@ def run_in_system(
             if c.result_at is not None and day * DAY <= c.result_at < (day + 1) * DAY
         )
         record = play_day(
-            system, city, enrolment, DayPlan(visits=tuple(visits), results=results), start=start
+            system,
+            city,
+            enrolment,
+            DayPlan(day=day, visits=tuple(visits), results=results),
+            start=start,
         )
         happened = [_went_home(city, v) if v in record.turned_away else v for v in visits]
         new = epidemic.advance(happened)
