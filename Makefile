@@ -50,7 +50,7 @@ fuzz: $(STAMP)
 	HEALTHCODE_FUZZ_SEED=$(HEALTHCODE_FUZZ_SEED) $(BIN)/pytest -q -s -m fuzz tests/fuzz
 
 ## bench: every benchmark at its default size (scratch databases; see each script's docstring)
-BENCHMARKS := assess verify ingest wal trace impact
+BENCHMARKS := assess verify ingest wal trace impact simulate
 bench: install
 	for name in $(BENCHMARKS); do $(BIN)/python bench/$$name.py || exit 1; done
 

@@ -1,0 +1,131 @@
+"""The city simulator's cost: the pure model alone, then the real system driven in virtual time.
+
+Part one builds a city of ``--population`` residents and runs its epidemic for ``--days`` days
+(pure model, no I/O): person-days a second. Part two enrols a city of ``--drive-population``
+residents in a fresh SQLite database (keys, a venue per site, every resident registered) and
+plays ``--drive-days`` days of its outbreak through the real use cases (check-ins, rides,
+positive results, location pings): events and person-days a second, and the share of the time
+spent in the system's use cases against the model's planning of the same days (the baseline of
+the run).
+The last line extrapolates to issue 14's target, 100,000 residents for 30 days (< 15 min).
+
+    .venv/bin/python bench/simulate.py [--population 5000] [--days 30] [--drive-population 300]
+        [--drive-days 3] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from healthcode import bootstrap
+from healthcode.kernel.clock import FixedClock
+from healthcode.settings import Settings
+from healthcode.simulator.drive import System, enrol, plan_days, play_day, run_start
+from healthcode.simulator.model.attack_rates import attack_rates
+from healthcode.simulator.model.city import CityParams, build_city
+from healthcode.simulator.model.epidemic import OutbreakParams, run_outbreak
+
+TARGET_PERSON_DAYS = 100_000 * 30
+TARGET_SECONDS = 15 * 60
+
+
+def model_part(population: int, days: int, seed: int) -> None:
+    began = time.perf_counter()
+    city = build_city(CityParams(population=population), seed=seed)
+    built = time.perf_counter()
+    outbreak = run_outbreak(city, OutbreakParams(days=days, seeded=max(5, population // 100)), seed)
+    ran = time.perf_counter()
+    person_days = population * days
+    print(f"model: city of {population:,} built in {built - began:.2f} s")
+    print(
+        f"model: {days} days, {len(outbreak.infections):,} infections in {ran - built:.2f} s: "
+        f"{person_days / (ran - built):,.0f} person-days/s"
+    )
+    for kind, rate in attack_rates(outbreak).items():
+        print(f"model: SAR {kind.value:9} {rate.rate:6.2%} of {rate.contacts:,} contacts")
+
+
+def drive_part(population: int, days: int, seed: int) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        settings = Settings(
+            database_url=f"sqlite:///{root / 'sim.db'}",
+            data_key_file=root / "data.key",
+            keys_dir=root / "keys",
+            audit_anchor_dir=root / "anchors",
+            sms_file=root / "sms.jsonl",
+            jurisdiction="330100",
+        )
+        bootstrap.initialise(settings)
+        start = run_start("330100", date(2026, 3, 2))
+        clock = FixedClock(start)
+        container = bootstrap.build(settings, clock_factory=lambda: clock)
+        try:
+            system = System(
+                uow=container.uow,
+                clock=clock,
+                private_keys=container.private_keys,
+                jurisdiction="330100",
+            )
+            city = build_city(CityParams(population=population), seed=seed)
+            began = time.perf_counter()
+            enrolment = enrol(system, city, start=start)
+            enrolled = time.perf_counter()
+            outbreak = run_outbreak(
+                city, OutbreakParams(days=days, seeded=max(5, population // 10)), seed
+            )
+            modelled = time.perf_counter() - enrolled
+            in_system = 0.0
+            events = 0
+            plans = plan_days(city, outbreak, first_weekday=0)
+            while True:
+                t0 = time.perf_counter()
+                plan = next(plans, None)
+                t1 = time.perf_counter()
+                modelled += t1 - t0
+                if plan is None:
+                    break
+                record = play_day(system, city, enrolment, plan, start=start)
+                in_system += time.perf_counter() - t1
+                events += record.checkins + record.rides + record.positives + record.pings
+        finally:
+            container.close()
+    person_days = population * days
+    print(
+        f"system: enrolled {population:,} residents and {len(enrolment.venues)} venues "
+        f"in {enrolled - began:.1f} s"
+    )
+    print(
+        f"system: {days} days, {events:,} events in {in_system:.1f} s: "
+        f"{events / in_system:,.0f} events/s, {person_days / (in_system + modelled):,.1f} "
+        "person-days/s"
+    )
+    share = in_system / (in_system + modelled)
+    print(f"system: share of the time in the system's use cases {share:.1%}, model {1 - share:.1%}")
+    return person_days / (in_system + modelled)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--population", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--drive-population", type=int, default=300)
+    parser.add_argument("--drive-days", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    model_part(args.population, args.days, args.seed)
+    rate = drive_part(args.drive_population, args.drive_days, args.seed)
+    hours = TARGET_PERSON_DAYS / rate / 3600
+    verdict = "met" if hours * 3600 <= TARGET_SECONDS else "NOT met"
+    print(
+        f"target: 100,000 residents x 30 days at this rate: {hours:,.1f} h "
+        f"(target {TARGET_SECONDS / 60:.0f} min): {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()

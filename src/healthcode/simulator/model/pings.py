@@ -1,0 +1,55 @@
+"""Where a consenting resident's phone says it is: a ping where each visit starts and one where
+it ends (a bus ride: at the boarding stop, then at the alighting stop), as an app's location
+feed would report them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from healthcode.simulator.model.city import City
+from healthcode.simulator.model.geography import cell_centre
+from healthcode.simulator.model.schedules import Visit
+from healthcode.simulator.model.transit import Ride
+
+
+@dataclass(frozen=True, slots=True)
+class PhonePing:
+    """``person``'s phone was at (lat, lon) at ``minute`` (from the start of the run)."""
+
+    person: int
+    lat: float
+    lon: float
+    minute: int
+
+
+def pings_of(city: City, visits: list[Visit]) -> list[PhonePing]:
+    """The pings of the visits of residents who consented to location pings, in time order."""
+    trips = {
+        trip.place: (index, trip) for index, line in enumerate(city.lines) for trip in line.trips
+    }
+    pings: list[PhonePing] = []
+    for visit in visits:
+        resident = city.residents[visit.person]
+        if not resident.pings:
+            continue
+        last = max(visit.start, visit.end - 1)
+        if visit.place in trips:
+            line, _ = trips[visit.place]
+            ride = _ride_on(line, resident.ride_out, resident.ride_back)
+            stops = city.lines[line].stops
+            begin = cell_centre(stops[ride.board]) if ride else _at(city, visit)
+            end = cell_centre(stops[ride.alight]) if ride else begin
+        else:
+            begin = end = _at(city, visit)
+        pings.append(PhonePing(visit.person, begin[0], begin[1], visit.start))
+        pings.append(PhonePing(visit.person, end[0], end[1], last))
+    return sorted(pings, key=lambda p: (p.minute, p.person))
+
+
+def _ride_on(line: int, *rides: Ride | None) -> Ride | None:
+    return next((r for r in rides if r is not None and r.line == line), None)
+
+
+def _at(city: City, visit: Visit) -> tuple[float, float]:
+    place = city.places[visit.place]
+    return place.lat, place.lon

@@ -1,0 +1,168 @@
+"""The synthetic city driven through the real use cases in virtual time, on a fresh database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from healthcode.container import Container
+from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
+from healthcode.kernel.facts import Colour, FactKind, Presence
+from healthcode.kernel.regions import local_date
+from healthcode.simulator.drive import (
+    DayPlan,
+    Enrolment,
+    System,
+    enrol,
+    plan_days,
+    play_day,
+    run_start,
+)
+from healthcode.simulator.model.city import City, CityParams, build_city
+from healthcode.simulator.model.disease import DAY
+from healthcode.simulator.model.epidemic import OutbreakParams, run_outbreak
+from healthcode.simulator.model.pings import pings_of
+from healthcode.simulator.model.places import PlaceKind
+from healthcode.simulator.model.schedules import Visit, day_visits
+from healthcode.status.assessment import status_now
+
+MONDAY = date(2026, 3, 2)
+
+
+def _system(container: Container) -> System:
+    return System(
+        uow=container.uow,
+        clock=container.clock,  # type: ignore[arg-type]
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+
+
+def _presences(container: Container, subject: str) -> list[Presence]:
+    with container.uow() as uow:
+        facts = uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE])
+    return sorted((f for f in facts if isinstance(f, Presence)), key=lambda p: p.at)
+
+
+@pytest.fixture
+def city() -> City:
+    return build_city(CityParams(population=60), seed=11)
+
+
+@pytest.fixture
+def enrolled(container: Container, city: City) -> Enrolment:
+    return enrol(_system(container), city, start=run_start("330100", MONDAY))
+
+
+def test_residents_register_as_citizens_with_their_consent(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Every resident is a registered citizen; those whose phones ping consented to location."""
+    assert len(set(enrolled.subjects)) == len(city.residents)
+    with container.uow() as uow:
+        for resident, subject in zip(city.residents, enrolled.subjects, strict=True):
+            person = uow.persons.get(subject)
+            assert person is not None and person.jurisdiction == "330100"
+            consented = any(
+                c.purpose == LOCATION_CONSENT_PURPOSE for c in uow.persons.consents(subject)
+            )
+            assert consented is resident.pings
+
+
+def test_every_site_is_a_venue_with_a_place_code(city: City, enrolled: Enrolment) -> None:
+    """Each shop, school, office and bus line of the city is a venue with its signed place code."""
+    sites = {p.site for p in city.places if p.kind is not PlaceKind.HOME}
+    assert set(enrolled.venues) == sites
+    kinds = {v.kind.value for v in enrolled.venues.values()}
+    assert {"bus_route", "office", "school", "supermarket", "restaurant"} <= kinds
+    assert all(v.place_code.startswith("HZP1:") for v in enrolled.venues.values())
+
+
+def test_a_day_becomes_checkins_and_rides_at_their_times(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """A played weekday stores each resident's visits as presences at the virtual times."""
+    start = run_start("330100", MONDAY)
+    visits: list[Visit] = [v for r in city.residents for v in day_visits(city, r, 0, weekend=False)]
+    away = [v for v in visits if city.places[v.place].kind is not PlaceKind.HOME]
+    rides = [v for v in away if city.places[v.place].kind is PlaceKind.BUS_TRIP]
+    assert rides, "the test city has bus commuters"
+    record = play_day(
+        _system(container), city, enrolled, DayPlan(day=0, visits=tuple(visits)), start=start
+    )
+    assert (record.checkins, record.rides) == (len(away) - len(rides), len(rides))
+    assert record.stopped == 0  # everyone is green: nobody has been reported
+    assert local_date(container.clock.now(), "330100") == MONDAY
+    commuter = city.residents[rides[0].person]
+    mine = [v for v in away if v.person == commuter.id]
+    stored = [p for p in _presences(container, enrolled.subjects[commuter.id]) if p.source != "gps"]
+    assert [p.at for p in stored] == [start + timedelta(minutes=v.start) for v in mine]
+    trips = {t.place: t for line in city.lines for t in line.trips}
+    for presence, visit in zip(stored, mine, strict=True):
+        venue = enrolled.venues[city.places[visit.place].site]
+        if visit.place in trips:
+            assert presence.source == "transit"
+            assert presence.place_id == f"{venue.id}:{trips[visit.place].vehicle}"
+            assert presence.until == start + timedelta(minutes=visit.end)
+        else:
+            assert presence.source == "checkin"
+            assert presence.place_id == venue.id
+
+
+def test_an_outbreak_sends_positive_results_that_turn_codes_red(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Cases' positive results reach the system when known, their codes turn red, they stay in."""
+    start = run_start("330100", MONDAY)
+    outbreak = run_outbreak(city, OutbreakParams(days=3, seeded=30, seed_spread_days=8), seed=5)
+    system = _system(container)
+    records = [
+        play_day(system, city, enrolled, plan, start=start)
+        for plan in plan_days(city, outbreak, first_weekday=0)
+    ]
+    reported = [
+        c
+        for c in outbreak.courses.values()
+        if c.result_at is not None and 0 <= c.result_at < 3 * DAY
+    ]
+    assert reported, "the seeded cases include some whose result falls in the run"
+    assert sum(r.positives for r in records) == len(reported)
+    with container.uow() as uow:
+        for course in reported:
+            subject = enrolled.subjects[course.person]
+            assert status_now(uow, clock=container.clock, subject=subject).colour is Colour.RED
+    for course in reported:
+        assert course.sampled_at is not None
+        isolated_from = start + timedelta(days=course.sampled_at // DAY + 1)
+        later = [
+            p
+            for p in _presences(container, enrolled.subjects[course.person])
+            if p.at >= isolated_from
+        ]
+        assert later == []
+
+
+def test_consenting_phones_send_their_day_as_stays(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Phones of consenting residents upload the day's pings; they become stays where they were."""
+    start = run_start("330100", MONDAY)
+    visits = [v for r in city.residents for v in day_visits(city, r, 0, weekend=False)]
+    pings = pings_of(city, visits)
+    record = play_day(
+        _system(container), city, enrolled, DayPlan(day=0, visits=tuple(visits)), start=start
+    )
+    assert record.pings == len(pings) > 0 and record.stays > 0
+    stops = {cell for line in city.lines for cell in line.stops}
+    for resident in city.residents:
+        gps = [
+            p for p in _presences(container, enrolled.subjects[resident.id]) if p.source == "gps"
+        ]
+        if not resident.pings:
+            assert gps == []
+            continue
+        assert gps
+        visited = {city.places[v.place].cell for v in visits if v.person == resident.id}
+        assert {p.cell for p in gps} <= visited | stops
+        assert all(start <= p.at <= p.until < start + timedelta(days=1) for p in gps)
