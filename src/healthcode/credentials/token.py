@@ -1,9 +1,12 @@
-"""The text form of a code: `HZ1:` + base45 (RFC 9285) of the COSE_Sign1 bytes.
+"""The text form of a code: `HZ2:` + base45 (RFC 9285) of the COSE_Sign1 bytes.
 
-- Prefix `HZ1:` (4 characters): a family tag distinct from the EU's `HC1:`, so a scanner tells
+- Prefix `HZ2:` (4 characters): a family tag distinct from the EU's `HC1:`, so a scanner tells
   the two apart from the first characters, then the format version and `:` as in `HC1:`.
   Every character is in the QR alphanumeric set, so the whole token encodes in alphanumeric mode.
-  A new claim set or envelope gets a new version (`HZ2:`), never a silent change under `HZ1:`.
+  A new claim set or envelope gets a new version, never a silent change under an old one:
+  `HZ1:` carried the application's claims under the IANA-reserved keys -1, -2 and -3; `HZ2:`
+  carries them under one private-use key (`claims`). A verifier of `HZ2:` refuses an `HZ1:`
+  code as an unsupported version (codes live minutes, so none outlives the change for long).
 - No compression: the payload is ~55 bytes of short fields and the rest is a random signature,
   key id and subject id. Measured over 200 codes with random 22-character subject ids, zlib
   (level 9) makes the COSE bytes longer, 141 → 152 bytes median (raw deflate: at least +5),
@@ -21,7 +24,7 @@ import base45
 
 from healthcode.credentials.errors import CodeRejected, Reason
 
-PREFIX: Final = "HZ1:"
+PREFIX: Final = "HZ2:"
 MAX_TOKEN_CHARS: Final = 1024
 
 _CHARSET: Final = base45.BASE45_CHARSET.encode("ascii")
