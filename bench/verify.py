@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from nacl.signing import VerifyKey
+
 from healthcode.credentials import (
     Acceptance,
     CodeClaims,
@@ -36,8 +38,6 @@ from healthcode.credentials import (
 from healthcode.credentials.cose import parse_sign1
 from healthcode.credentials.qr import qr_version
 from healthcode.credentials.token import decode_token
-
-from nacl.signing import VerifyKey
 
 TARGET_RATIO = 1.25
 

@@ -15,7 +15,7 @@ use range (below -65536), never under the keys -256...255 the IANA registry rese
 | index | field       | CBOR type    | meaning                                                     |
 | -----:| ----------- | ------------ | ----------------------------------------------------------- |
 |     0 | colour      | uint         | 1 green, 2 yellow, 3 red                                    |
-|     1 | masked name | text         | display name with the middle masked ("张*三"), 1-32 chars    |
+|     1 | masked name | text         | display name, middle masked ("张*三"), 1-32 characters      |
 |     2 | subject     | bytes / text | the opaque subject id: its bytes when it is lowercase hex   |
 
 An array, not a map: the private key costs five bytes (`3a 00 01 00 00`) and a map's three keys

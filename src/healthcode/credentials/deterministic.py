@@ -1,10 +1,16 @@
-"""Is a CBOR item in its one deterministic encoding (RFC 8949 §4.2.1)? And if not, why not.
+"""Is a CBOR item in its one deterministic encoding (RFC 8949 §4.2)? And if not, why not.
 
 The check that decides is the library's: decode with cbor2, re-encode with `canonical=True`,
 compare with the bytes as sent. cbor2 forgives on decoding (the last of duplicate keys wins,
 trailing bytes are ignored, any order or length form is read), so the comparison refuses every
 other encoding of the same value. `encoding_fault` only *explains* a refusal: it walks the bytes
 and names the first rule they break, with its offset, so a refused code says what was wrong.
+
+The rules: definite lengths only; every integer, length and tag in its shortest head; no map
+key twice; map keys sorted as cbor2's canonical form sorts them, shorter encodings first and
+then bytewise (the length-first order of RFC 8949 §4.2.3). For keys whose encodings are the same
+length, and for the keys of a code's claims (01, 04, 06, 3a 00 01 00 00), that is also the
+bytewise order of §4.2.1.
 """
 
 from __future__ import annotations
@@ -97,7 +103,7 @@ def _map(data: bytes, pos: int, pairs: int, depth: int) -> int:
         key = data[start:pos]
         if key == previous:
             raise _Fault(f"duplicate map key {_shown(key)} at byte {start}")
-        if previous and key < previous:
+        if previous and (len(key), key) < (len(previous), previous):
             raise _Fault(f"map key {_shown(key)} out of order at byte {start}")
         previous = key
         pos = _item(data, pos, depth + 1)
