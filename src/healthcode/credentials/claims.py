@@ -33,6 +33,7 @@ bytes are refused, so no two payloads carry the same claims and no payload carri
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -207,8 +208,9 @@ def _checked(
     return None
 
 
-_LAYOUT_TIMES: Final = (b"\x04\x1a", b"\x06\x1a")
-_LAYOUT_PRIVATE: Final = b"\x3a\x00\x01\x00\x00\x83"  # key -65537, array(3)
+# a4 | 01 66 <iss> | 04 1a <exp> | 06 1a <iat> | 3a 00 01 00 00 83 | <colour>: 28 bytes
+_LAYOUT: Final = struct.Struct(">3s6s2sI2sI6sB")
+_LAYOUT_MARKS: Final = (b"\xa4\x01\x66", b"\x04\x1a", b"\x06\x1a", b"\x3a\x00\x01\x00\x00\x83")
 _SHORTEST_TIME: Final = 0x1_0000  # below this a time has a shorter head than 1a
 
 
@@ -222,33 +224,34 @@ def _parse_layout(p: bytes) -> WireClaims | None:
     names the fault (tests/credentials check that whatever this accepts is canonical).
     """
     try:
-        if (
-            p[:3] != b"\xa4\x01\x66"
-            or p[9:11] != _LAYOUT_TIMES[0]
-            or p[15:17] != _LAYOUT_TIMES[1]
-            or p[21:27] != _LAYOUT_PRIVATE
-        ):
-            return None
-        exp = int.from_bytes(p[11:15], "big")
-        iat = int.from_bytes(p[17:21], "big")
-        if exp < _SHORTEST_TIME or iat < _SHORTEST_TIME:
+        head, iss, mark_exp, exp, mark_iat, iat, private, colour = _LAYOUT.unpack_from(p)
+        if (head, mark_exp, mark_iat, private) != _LAYOUT_MARKS:
             return None
         name_bytes, pos = _string(p, 28, 0x60)
-        head = p[pos]
-        if head < 0x60:  # a byte-string subject: a hex id's bytes
+        if p[pos] < 0x60:  # a byte-string subject: a hex id's bytes
             sub_raw, end = _string(p, pos, 0x40)
-            if not 0 < len(sub_raw) <= MAX_SUBJECT_CHARS // 2:
-                return None
             sub = sub_raw.hex()
         else:
             sub_bytes, end = _string(p, pos, 0x60)
             sub = sub_bytes.decode("utf-8")
             if _HEX_SUBJECT.fullmatch(sub):
                 return None
-        if end != len(p):
+        name = name_bytes.decode("utf-8")
+        # the types are right by construction: check the values as `_checked` does
+        if (
+            end != len(p)
+            or colour not in WIRE_TO_COLOUR
+            or not iss.isdigit()
+            or iss[0] == 0x30  # a GB/T 2260 code starts 1-9
+            or not 0 < len(name) <= MAX_MASKED_NAME_CHARS
+            or not name.isprintable()
+            or not 0 < len(sub) <= MAX_SUBJECT_CHARS
+            or not sub.isprintable()
+            or not _SHORTEST_TIME <= iat < exp
+        ):
             return None
-        return _checked(p[3:9].decode("ascii"), sub, iat, exp, p[27], name_bytes.decode("utf-8"))
-    except (IndexError, UnicodeDecodeError):
+        return WireClaims(iss.decode("ascii"), sub, iat, exp, WIRE_TO_COLOUR[colour], name)
+    except (IndexError, UnicodeDecodeError, struct.error):
         return None
 
 

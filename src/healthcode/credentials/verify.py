@@ -32,7 +32,7 @@ from typing import Final, NamedTuple
 from nacl.exceptions import BadSignatureError
 
 from healthcode.credentials.claims import Colour, WireClaims, is_jurisdiction, parse_claims
-from healthcode.credentials.cose import parse_sign1
+from healthcode.credentials.cose import parse_sign1, sig_structure
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.credentials.token import decode_token
 from healthcode.credentials.truststore import ResolvedKey, TrustStore
@@ -122,16 +122,16 @@ def verify(
     if at.utcoffset() is None:
         raise ValueError("at must be timezone-aware")
     try:
-        message = parse_sign1(decode_token(token))
+        protected, kid_bytes, payload, signature = parse_sign1(decode_token(token))
     except CodeRejected as exc:
         return Decision(Outcome.INVALID, exc.reason, exc.message)
-    kid = message.kid.hex()
-    candidates = trust_lists.keys_for(message.kid)
+    kid = kid_bytes.hex()
+    candidates = trust_lists.keys_for(kid_bytes)
     if not candidates:
         return Decision(
             Outcome.INVALID, Reason.UNKNOWN_KID, f"no held trust list has key {kid}", kid=kid
         )
-    verified = _verifying_keys(candidates, message.signature, message.to_be_signed())
+    verified = _verifying_keys(candidates, signature, sig_structure(protected, payload))
     if not verified:
         return Decision(
             Outcome.INVALID,
@@ -140,7 +140,7 @@ def verify(
             kid=kid,
         )
     try:
-        claims = parse_claims(message.payload)
+        claims = parse_claims(payload)
     except CodeRejected as exc:
         return Decision(Outcome.INVALID, exc.reason, exc.message, kid=kid)
     key = verified[0]
