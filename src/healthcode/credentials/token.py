@@ -5,8 +5,8 @@
   Every character is in the QR alphanumeric set, so the whole token encodes in alphanumeric mode.
   A new claim set or envelope gets a new version, never a silent change under an old one:
   `HZ1:` carried the application's claims under the IANA-reserved keys -1, -2 and -3; `HZ2:`
-  carries them under one private-use key (`claims`). A verifier of `HZ2:` refuses an `HZ1:`
-  code as an unsupported version (codes live minutes, so none outlives the change for long).
+  carries them under one private-use key (-65537, see `claims`). A verifier of `HZ2:` refuses
+  an `HZ1:` code as an unsupported version (codes live minutes: none outlives the change long).
 - No compression: the payload is ~55 bytes of short fields and the rest is a random signature,
   key id and subject id. Measured over 200 codes with random 22-character subject ids, zlib
   (level 9) makes the COSE bytes longer, 141 → 152 bytes median (raw deflate: at least +5),

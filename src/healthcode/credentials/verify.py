@@ -2,7 +2,7 @@
 
 Checks, in order (the first failure decides the reason):
 
-1. prefix `HZ1:` (bad_prefix); base45, COSE_Sign1 envelope, protected header (bad_encoding);
+1. prefix `HZ2:` (bad_prefix); base45, COSE_Sign1 envelope, protected header (bad_encoding);
 2. the kid names a key in a held trust list (unknown_kid);
 3. the signature verifies under *that* key (bad_signature). Only the key the kid names is tried:
    a valid signature under some other trusted key with a wrong kid is refused, because trying
@@ -195,8 +195,8 @@ def _judge(  # positional on purpose: this runs on every scan
     elif key.max_lifetime is not None and exp - iat > key.max_lifetime:
         reason = Reason.LIFETIME_TOO_LONG
         text = (
-            f"lives {exp - iat} s, longer than the {key.max_lifetime} s "
-            f"{key.jurisdiction}'s trust list allows its codes"
+            f"lives {exp - iat} s; the trust list of {key.jurisdiction} allows its codes "
+            f"at most {key.max_lifetime} s"
         )
     elif iat > at + skew:
         reason = Reason.NOT_YET_VALID
