@@ -217,7 +217,9 @@ def test_code_living_longer_than_the_published_maximum_is_refused(kit: Kit) -> N
         acceptance=Acceptance.green_only({"330100"}),
     )
     assert (decision.outcome, decision.reason) == (Outcome.INVALID, Reason.LIFETIME_TOO_LONG)
-    assert decision.message == "lives 301 s; the trust list of 330100 allows its codes at most 300 s"
+    assert decision.message == (
+        "lives 301 s; the trust list of 330100 allows its codes at most 300 s"
+    )
     assert decision.colour is Colour.GREEN  # the claims were read: the signature held
 
 
