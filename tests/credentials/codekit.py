@@ -61,6 +61,7 @@ class City:
         keys: list[TrustedKey] | None = None,
         root: Ed25519PrivateKey | None = None,
         issued_at: datetime = T0,
+        max_code_lifetime: timedelta = LIFETIME,
     ) -> SignedTrustList:
         """This city's trust list, signed by its root (or by `root`, naming that root)."""
         signer = root or self.root
@@ -70,6 +71,7 @@ class City:
             issued_at=issued_at,
             keys=self.entries() if keys is None else keys,
             root_public_key=signer.public_key(),
+            max_code_lifetime=max_code_lifetime,
         )
         return sign_trust_list(tl, root_private_key=signer)
 

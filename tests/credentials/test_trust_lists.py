@@ -34,7 +34,8 @@ def test_file_round_trip_is_exact(kit: Kit) -> None:
 def test_file_is_readable_json(kit: Kit) -> None:
     """The file names its format, jurisdiction and keys in plain JSON a person can read."""
     document = json.loads(dump_trust_list(kit.hangzhou.trust_list(sequence=3)))
-    assert document["format"] == "healthcode-trust-list/1"
+    assert document["format"] == "healthcode-trust-list/2"
+    assert document["max_code_lifetime"] == 300
     assert document["jurisdiction"] == "330100"
     assert document["sequence"] == 3
     assert document["issued_at"] == "2026-03-01T01:00:00Z"
@@ -58,7 +59,8 @@ def test_signed_bytes_are_documented_cbor_array(kit: Kit) -> None:
         int(T0.timestamp()),
         kid_of(kit.hangzhou.root.public_key()),
     ]
-    assert decoded[5][1] == [
+    assert decoded[5] == 300  # the longest a code lives, seconds
+    assert decoded[6][1] == [
         key.kid,
         key.public_key,
         int(T0.timestamp()),

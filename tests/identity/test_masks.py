@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,34 @@ PROPERTIES = settings(max_examples=200, deadline=None, database=None)
 def test_names_keep_first_and_last_character(name: str, masked: str) -> None:
     """Names keep their first and (from three characters) last character; the rest is *."""
     assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("x" * 32, "x" + "*" * 30 + "x"),
+        ("x" * 33, "x" + "*" * 30 + "x"),  # the middle shortened: a code carries 32 at most
+        ("Pablo Diego José Francisco de Paula Juan Nepomuceno Picasso", "P" + "*" * 30 + "o"),
+        ("अनुराग", "अ**ग"),  # four letters with their vowel signs, none split from its letter
+        ("Zoë", "Z*ë"),
+        ("Zoe\u0308", "Z*ë"),  # the same name decomposed: NFC first
+        ("👩🏽 Lee", "👩🏽***e"),  # an emoji with its skin tone is one character
+        ("Ann\u200d", "A*n"),  # a joiner at the end is dropped from the kept letter
+    ],
+)
+def test_names_are_masked_by_grapheme_and_fit_a_code(name: str, masked: str) -> None:
+    """Masks count user-perceived characters and never exceed the 32 a code carries."""
+    assert mask_name(name) == masked
+
+
+@PROPERTIES
+@given(st.text(max_size=80))
+def test_any_masked_name_fits_a_code(name: str) -> None:
+    """Whatever the name, its mask is printable, at most 32 characters, and * in the middle."""
+    masked = mask_name(name)
+    assert len(masked) <= 32
+    assert masked.isprintable()
+    assert all(cluster == "*" for cluster in regex.findall(r"\X", masked)[1:-1])
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ beside the offline decision on a code, whether the holder's status changed since
 
 The device adds a ``device`` object to the body of ``POST /api/v1/verify``::
 
-    {"token": "HZ1:…", "colours": ["green"],
+    {"token": "HZ2:…", "colours": ["green"],
      "device": {"id": "<16 hex: the device key's id>", "at": "2026-03-01T01:00:00+00:00",
                 "signature": "<base64url, 64 bytes>"}}
 

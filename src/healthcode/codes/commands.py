@@ -208,7 +208,7 @@ def _payload(decision: Decision) -> dict[str, Any]:
 
 
 def verify_command(
-    token: Annotated[str | None, typer.Argument(help="The code text (HZ1:…).")] = None,
+    token: Annotated[str | None, typer.Argument(help="The code text (HZ2:…).")] = None,
     trust_list: Annotated[
         list[Path], typer.Option("--trust-list", help="A trust-list file (repeatable).")
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it

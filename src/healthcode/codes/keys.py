@@ -10,7 +10,7 @@ from healthcode.codes.model import KeyRecord, Publication
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.cose import kid_of, public_key_bytes
 from healthcode.credentials.signer import generate_private_key
-from healthcode.credentials.trustfile import dump_trust_list
+from healthcode.credentials.trustfile import TRUST_LIST_FORMAT, dump_trust_list
 from healthcode.credentials.trustlist import TrustedKey, build_trust_list, sign_trust_list
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, DomainError
@@ -164,8 +164,16 @@ def current_trust_list(
         for k in uow.keys.all(jurisdiction, role=SIGNING)
         if k.valid_until + code_lifetime + clock_skew > now
     ]
+    # what the list says: its format, root, keys and the longest a code lives (a list of an
+    # older format, or published under another lifetime setting, is published anew)
     content = hashlib.sha256(
-        repr([(root.kid, k.kid, k.valid_from, k.valid_until) for k in alive]).encode()
+        repr(
+            [
+                TRUST_LIST_FORMAT,
+                int(code_lifetime.total_seconds()),
+                *[(root.kid, k.kid, k.valid_from, k.valid_until) for k in alive],
+            ]
+        ).encode()
     ).hexdigest()
     last = uow.keys.last_publication(jurisdiction)
     if last is not None and last.content_sha256 == content:
@@ -176,6 +184,7 @@ def current_trust_list(
         issued_at=now,
         keys=[TrustedKey(k.public_key, k.valid_from, k.valid_until) for k in alive],
         root_public_key=private_keys.load(root.kid).public_key(),
+        max_code_lifetime=code_lifetime,
     )
     document = dump_trust_list(
         sign_trust_list(trust_list, root_private_key=private_keys.load(root.kid))

@@ -1,30 +1,39 @@
-"""What a health code says: CWT claims (RFC 8392) and their compact CBOR form.
+"""What a health code says: CWT claims (RFC 8392) and their one CBOR encoding.
 
-Claim map (CBOR integer keys; all required, no others; the subject under exactly one of 2, -3):
+Claim map (CBOR integer keys; all four required, no others):
 
-| key | claim        | CBOR type | meaning                                                   |
-| ---:| ------------ | --------- | --------------------------------------------------------- |
-|   1 | `iss`        | text      | issuing jurisdiction, GB/T 2260 six-digit code ("330100") |
-|   2 | `sub`        | text      | the person's opaque subject id (never an ID number) ...   |
-|  -3 | subject      | bytes     | ... or, when the id is lowercase hex, its bytes           |
-|   4 | `exp`        | uint      | expiry, seconds since the epoch (UTC)                     |
-|   6 | `iat`        | uint      | issued at, seconds since the epoch (UTC)                  |
-|  -1 | colour       | uint      | 1 green, 2 yellow, 3 red                                  |
-|  -2 | masked name  | text      | display name with the middle masked ("张*三")              |
+|      key | claim        | CBOR type | meaning                                                   |
+| --------:| ------------ | --------- | --------------------------------------------------------- |
+|        1 | `iss`        | text      | issuing jurisdiction, GB/T 2260 six-digit code ("330100") |
+|        4 | `exp`        | uint      | expiry, seconds since the epoch (UTC)                     |
+|        6 | `iat`        | uint      | issued at, seconds since the epoch (UTC)                  |
+|   -65537 | healthcode   | array     | [colour, masked name, subject]: the application's claims  |
 
-Private claims use -1, -2 and -3: one-byte keys. The CWT registry's private-use range (below
--65536) costs four more bytes per key, which would push a typical code from QR version 8 to 9;
-these claims are scoped by the token's versioned prefix (`HZ1:`), which names this claim set.
-A subject id made of lowercase hex (even length, at most 64 digits: the service's 128-bit
-`token_hex` ids) travels as bytes under -3 instead of text under 2: 16 bytes instead of 34,
-which keeps such a code at QR version 8. Each set of claims has exactly one encoding: a hex
-subject as text under 2 is refused. Times are unsigned 32-bit seconds (until 2106), so every
-time claim is at most five bytes.
+The application's claims travel as one array under a single key of the CWT registry's private
+use range (below -65536), never under the keys -256...255 the IANA registry reserves:
+
+| index | field       | CBOR type    | meaning                                                     |
+| -----:| ----------- | ------------ | ----------------------------------------------------------- |
+|     0 | colour      | uint         | 1 green, 2 yellow, 3 red                                    |
+|     1 | masked name | text         | display name, middle masked ("张*三"), 1-32 characters      |
+|     2 | subject     | bytes / text | the opaque subject id: its bytes when it is lowercase hex   |
+
+An array, not a map: the private key costs five bytes (`3a 00 01 00 00`) and a map's three keys
+three more, which would take a typical code with a 22-character text subject from QR version 8
+to 9. A subject id made of lowercase hex (even length, at most 64 digits: the service's 128-bit
+`token_hex` ids) travels as its bytes (16 bytes instead of 34), any other as text; a hex subject
+as text is refused, so each set of claims has exactly one encoding. Times are unsigned 32-bit
+seconds (until 2106), so every time claim is at most five bytes.
+
+The payload must be the one deterministic encoding (RFC 8949 §4.2.1) of its claims: a duplicate
+or unsorted key, an integer or length not in shortest form, an indefinite length or trailing
+bytes are refused, so no two payloads carry the same claims and no payload carries two readings.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,16 +41,15 @@ from typing import Any, Final, NamedTuple
 
 import cbor2
 
+from healthcode.credentials.deterministic import decode_deterministic
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.kernel.errors import InvalidInput, Problem
 
 CLAIM_ISS: Final = 1
-CLAIM_SUB: Final = 2
 CLAIM_EXP: Final = 4
 CLAIM_IAT: Final = 6
-CLAIM_COLOUR: Final = -1
-CLAIM_MASKED_NAME: Final = -2
-CLAIM_SUBJECT_BYTES: Final = -3
+CLAIM_HEALTHCODE: Final = -65537  # the first key of the private use range
+HEALTHCODE_FIELDS: Final = ("colour", "masked name", "subject")
 
 MAX_SUBJECT_CHARS: Final = 64
 MAX_MASKED_NAME_CHARS: Final = 32
@@ -49,9 +57,7 @@ MAX_TIMESTAMP: Final = 0xFFFF_FFFF
 
 _ISSUER = re.compile(r"[1-9][0-9]{5}")
 _HEX_SUBJECT = re.compile(r"(?:[0-9a-f]{2}){1,32}")
-_COMMON_KEYS: Final = frozenset({CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_COLOUR, CLAIM_MASKED_NAME})
-_TEXT_SUBJECT_KEYS: Final = _COMMON_KEYS | {CLAIM_SUB}
-_BYTES_SUBJECT_KEYS: Final = _COMMON_KEYS | {CLAIM_SUBJECT_BYTES}
+_KEYS: Final = frozenset({CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_HEALTHCODE})
 
 
 class Colour(StrEnum):
@@ -133,20 +139,16 @@ def _check_time(name: str, value: object, problems: list[Problem]) -> datetime |
 
 
 def encode_claims(claims: CodeClaims) -> bytes:
-    """The CWT claims of `claims` as deterministically encoded CBOR (RFC 8949 §4.2)."""
-    subject: tuple[int, str | bytes] = (
-        (CLAIM_SUBJECT_BYTES, bytes.fromhex(claims.subject))
-        if _HEX_SUBJECT.fullmatch(claims.subject)
-        else (CLAIM_SUB, claims.subject)
+    """The CWT claims of `claims` in their one deterministic CBOR encoding (RFC 8949 §4.2)."""
+    subject: str | bytes = (
+        bytes.fromhex(claims.subject) if _HEX_SUBJECT.fullmatch(claims.subject) else claims.subject
     )
     return cbor2.dumps(
         {
             CLAIM_ISS: claims.issuer,
-            subject[0]: subject[1],
             CLAIM_EXP: int(claims.expires_at.timestamp()),
             CLAIM_IAT: int(claims.issued_at.timestamp()),
-            CLAIM_COLOUR: COLOUR_TO_WIRE[claims.colour],
-            CLAIM_MASKED_NAME: claims.masked_name,
+            CLAIM_HEALTHCODE: [COLOUR_TO_WIRE[claims.colour], claims.masked_name, subject],
         },
         canonical=True,
     )
@@ -177,7 +179,8 @@ class WireClaims(NamedTuple):
 def parse_claims(payload: bytes) -> WireClaims:
     """Parse and validate a CWT claims payload; raise `CodeRejected` (bad encoding) if malformed.
 
-    Enforces exactly the rules `CodeClaims` does, on the wire values, without building datetimes.
+    Enforces exactly the rules `CodeClaims` does, on the wire values, without building datetimes,
+    and that the payload is the one deterministic encoding of its claims.
     """
     return _parse_layout(payload) or _parse_cbor(payload)
 
@@ -205,55 +208,63 @@ def _checked(
     return None
 
 
-def _parse_layout(p: bytes) -> WireClaims | None:  # noqa: C901 - hot path (bench/verify.py)
+# a4 | 01 66 <iss> | 04 1a <exp> | 06 1a <iat> | 3a 00 01 00 00 83 | <colour>: 28 bytes
+_LAYOUT: Final = struct.Struct(">3s6s2sI2sI6sB")
+_LAYOUT_MARKS: Final = (b"\xa4\x01\x66", b"\x04\x1a", b"\x06\x1a", b"\x3a\x00\x01\x00\x00\x83")
+_SHORTEST_TIME: Final = 0x1_0000  # below this a time has a shorter head than 1a
+
+
+def _parse_layout(p: bytes) -> WireClaims | None:
     """Fast path: read the layout `encode_claims` writes by offsets (None if it differs).
 
-    a6 | 01 66 iss | [02 text sub] | 04 1a exp | 06 1a iat | 20 colour | 21 text name | [22 bstr]
-    Anything else, or values breaking a rule, falls through to the general CBOR path, which
-    accepts a superset of this layout and names the fault.
+    a4 | 01 66 iss | 04 1a exp | 06 1a iat | 3a 00010000 83 | colour | text name | bstr/text sub
+
+    Only the deterministic encoding is read here (every head in shortest form, nothing after the
+    subject); anything else, or values breaking a rule, falls through to the general path, which
+    names the fault (tests/credentials check that whatever this accepts is canonical).
     """
     try:
-        if p[:3] != b"\xa6\x01\x66":
+        head, iss, mark_exp, exp, mark_iat, iat, private, colour = _LAYOUT.unpack_from(p)
+        if (head, mark_exp, mark_iat, private) != _LAYOUT_MARKS:
             return None
-        iss = p[3:9].decode("ascii")
-        sub: str | None = None
-        pos = 9
-        if p[pos] == CLAIM_SUB:
-            sub_bytes, pos = _string(p, pos + 1, 0x60)
+        name_bytes, pos = _string(p, 28, 0x60)
+        if p[pos] < 0x60:  # a byte-string subject: a hex id's bytes
+            sub_raw, end = _string(p, pos, 0x40)
+            sub = sub_raw.hex()
+        else:
+            sub_bytes, end = _string(p, pos, 0x60)
             sub = sub_bytes.decode("utf-8")
             if _HEX_SUBJECT.fullmatch(sub):
                 return None
-        if p[pos : pos + 2] != b"\x04\x1a" or p[pos + 6 : pos + 8] != b"\x06\x1a":
+        name = name_bytes.decode("utf-8")
+        # the types are right by construction: check the values as `_checked` does
+        if (
+            end != len(p)
+            or colour not in WIRE_TO_COLOUR
+            or not iss.isdigit()
+            or iss[0] == 0x30  # a GB/T 2260 code starts 1-9
+            or not 0 < len(name) <= MAX_MASKED_NAME_CHARS
+            or not name.isprintable()
+            or not 0 < len(sub) <= MAX_SUBJECT_CHARS
+            or not sub.isprintable()
+            or not _SHORTEST_TIME <= iat < exp
+        ):
             return None
-        exp = int.from_bytes(p[pos + 2 : pos + 6], "big")
-        iat = int.from_bytes(p[pos + 8 : pos + 12], "big")
-        if p[pos + 12] != 0x20 or p[pos + 14] != 0x21:
-            return None
-        colour = p[pos + 13]
-        name_bytes, pos = _string(p, pos + 15, 0x60)
-        if sub is None:
-            if p[pos] != 0x22:
-                return None
-            sub_raw, pos = _string(p, pos + 1, 0x40)
-            if not 0 < len(sub_raw) <= MAX_SUBJECT_CHARS // 2:
-                return None
-            sub = sub_raw.hex()
-        if pos != len(p):
-            return None
-        return _checked(iss, sub, iat, exp, colour, name_bytes.decode("utf-8"))
-    except (IndexError, UnicodeDecodeError):
+        return WireClaims(iss.decode("ascii"), sub, iat, exp, WIRE_TO_COLOUR[colour], name)
+    except (IndexError, UnicodeDecodeError, struct.error):
         return None
 
 
 def _string(p: bytes, pos: int, major: int) -> tuple[bytes, int]:
-    """The text (major 0x60) or byte (0x40) string at `pos` with a length below 256."""
+    """The text (major 0x60) or byte (0x40) string at `pos`, its length below 256 and its head
+    in shortest form."""
     head = p[pos]
     if major <= head < major + 24:
         start, length = pos + 1, head - major
-    elif head == major + 24:
+    elif head == major + 24 and p[pos + 1] >= 24:
         start, length = pos + 2, p[pos + 1]
     else:
-        raise IndexError("not a short string")
+        raise IndexError("not a short string in shortest form")
     end = start + length
     if end > len(p):
         raise IndexError("truncated string")
@@ -261,21 +272,16 @@ def _string(p: bytes, pos: int, major: int) -> tuple[bytes, int]:
 
 
 def _parse_cbor(payload: bytes) -> WireClaims:
-    """General path: decode any CBOR, then check the map; raise `CodeRejected` naming the fault."""
+    """General path: decode any CBOR, insist on its deterministic encoding, then check the map;
+    raise `CodeRejected` naming the fault."""
     try:
-        raw: Any = cbor2.loads(payload)
-    except Exception as exc:  # cbor2's tag decoders may raise anything on hostile bytes
-        raise _bad(f"not CBOR ({exc.__class__.__name__})") from None
-    if type(raw) is dict and (
-        raw.keys() == _TEXT_SUBJECT_KEYS or raw.keys() == _BYTES_SUBJECT_KEYS
-    ):
+        raw: Any = decode_deterministic(payload)
+    except ValueError as exc:
+        raise _bad(str(exc)) from None
+    fields = _fields(raw)
+    if fields is not None:
         checked = _checked(
-            raw[CLAIM_ISS],
-            _subject(raw),
-            raw[CLAIM_IAT],
-            raw[CLAIM_EXP],
-            raw[CLAIM_COLOUR],
-            raw[CLAIM_MASKED_NAME],
+            raw[CLAIM_ISS], _subject(fields[2]), raw[CLAIM_IAT], raw[CLAIM_EXP], *fields[:2]
         )
         if checked is not None:
             return checked
@@ -287,16 +293,23 @@ def decode_claims(payload: bytes) -> CodeClaims:
     return parse_claims(payload).to_claims()
 
 
-def _subject(raw: dict[Any, Any]) -> str | None:
-    """The subject id from claim 2 (text, not hex) or -3 (bytes), or None if malformed."""
-    text = raw.get(CLAIM_SUB)
-    if text is None:
-        binary = raw[CLAIM_SUBJECT_BYTES]
-        if type(binary) is bytes and 0 < len(binary) <= MAX_SUBJECT_CHARS // 2:
-            return binary.hex()
+def _fields(raw: Any) -> list[Any] | None:
+    """The application's claims [colour, masked name, subject] if `raw` is a claims map with
+    exactly the four keys and a three-item array under the private key, else None."""
+    if type(raw) is not dict or raw.keys() != _KEYS:
         return None
-    if type(text) is str and _HEX_SUBJECT.fullmatch(text) is None:
-        return text
+    fields = raw[CLAIM_HEALTHCODE]
+    if type(fields) is not list or len(fields) != len(HEALTHCODE_FIELDS):
+        return None
+    return fields
+
+
+def _subject(value: Any) -> str | None:
+    """The subject id from its wire form (bytes: hex id; text: not hex), or None if malformed."""
+    if type(value) is bytes:
+        return value.hex() if 0 < len(value) <= MAX_SUBJECT_CHARS // 2 else None
+    if type(value) is str and _HEX_SUBJECT.fullmatch(value) is None:
+        return value
     return None
 
 
@@ -309,49 +322,48 @@ def _diagnose(raw: Any) -> str:
 
 def _key_problem(keys: set[Any]) -> str:
     """What is wrong with the claims' keys (empty: nothing)."""
-    missing = sorted(_COMMON_KEYS - keys)
-    if not keys & {CLAIM_SUB, CLAIM_SUBJECT_BYTES}:
-        missing.append(CLAIM_SUB)
+    missing = sorted(_KEYS - keys)
     if missing:
         return f"missing claim(s) {missing}"
-    extra = keys - _COMMON_KEYS - {CLAIM_SUB, CLAIM_SUBJECT_BYTES}
+    extra = keys - _KEYS
     if extra:
         return f"unexpected claim(s) {sorted(repr(k)[:16] for k in extra)}"
-    if {CLAIM_SUB, CLAIM_SUBJECT_BYTES} <= keys:
-        return f"the subject is in claim {CLAIM_SUB} or {CLAIM_SUBJECT_BYTES}, not both"
     return ""
 
 
 def _value_problem(raw: dict[Any, Any]) -> str:
     """What is wrong with the type or range of a claim's value (empty: nothing)."""
-    for key in (CLAIM_ISS, CLAIM_MASKED_NAME):
-        if type(raw[key]) is not str:
-            return f"claim {key} must be a text string"
-    if _subject(raw) is None:
-        if CLAIM_SUB in raw:
-            return f"claim {CLAIM_SUB} must be text that is not lowercase hex (hex goes in -3)"
-        return f"claim {CLAIM_SUBJECT_BYTES} must be 1 to 32 bytes"
+    if type(raw[CLAIM_ISS]) is not str:
+        return f"claim {CLAIM_ISS} must be a text string"
     for key in (CLAIM_EXP, CLAIM_IAT):
         if type(raw[key]) is not int or not 0 <= raw[key] <= MAX_TIMESTAMP:
             return f"claim {key} must be an unsigned 32-bit time in seconds"
-    if type(raw[CLAIM_COLOUR]) is not int or raw[CLAIM_COLOUR] not in WIRE_TO_COLOUR:
-        return f"claim {CLAIM_COLOUR} (colour) must be 1, 2 or 3"
+    fields = _fields(raw)
+    if fields is None:
+        return f"claim {CLAIM_HEALTHCODE} must be an array [colour, masked name, subject]"
+    colour, name, subject = fields
+    if type(colour) is not int or colour not in WIRE_TO_COLOUR:
+        return f"claim {CLAIM_HEALTHCODE}[0] (colour) must be 1, 2 or 3"
+    if type(name) is not str:
+        return f"claim {CLAIM_HEALTHCODE}[1] (masked name) must be a text string"
+    if _subject(subject) is None:
+        if type(subject) is str:
+            return f"claim {CLAIM_HEALTHCODE}[2] (subject) in text must not be lowercase hex"
+        return f"claim {CLAIM_HEALTHCODE}[2] (subject) must be text or 1 to 32 bytes"
     return ""
 
 
 def _claims_problem(raw: dict[Any, Any]) -> str:
     """The rule the claims, read, break as a whole (a time order, a masked name…)."""
-    subject = _subject(raw)
-    if subject is None:  # named by _value_problem already
-        return "claims break a rule"
+    colour, name, subject = raw[CLAIM_HEALTHCODE]
     try:
         WireClaims(
             raw[CLAIM_ISS],
-            subject,
+            _subject(subject) or "",
             raw[CLAIM_IAT],
             raw[CLAIM_EXP],
-            WIRE_TO_COLOUR[raw[CLAIM_COLOUR]],
-            raw[CLAIM_MASKED_NAME],
+            WIRE_TO_COLOUR[colour],
+            name,
         ).to_claims()
     except InvalidInput as exc:
         return str(exc)

@@ -75,8 +75,16 @@ def _bstr_head(length: int) -> bytes:
     return b"\x5a" + length.to_bytes(4, "big")
 
 
+_SHORT_BSTR_HEADS: Final = tuple(bytes((0x58, n)) for n in range(256))
+_TBS_HEAD: Final = _SIG1_CONTEXT + b"\x4d"  # ... and the head of a 13-byte protected header
+
+
 def sig_structure(protected: bytes, payload: bytes) -> bytes:
     """The bytes Ed25519 signs: CBOR ["Signature1", protected, h'', payload]."""
+    if len(protected) == _PROTECTED_BYTES and 24 <= len(payload) < 256:  # every code: hot path
+        return b"".join(
+            (_TBS_HEAD, protected, _EMPTY_AAD, _SHORT_BSTR_HEADS[len(payload)], payload)
+        )
     return b"".join(
         (
             _SIG1_CONTEXT,

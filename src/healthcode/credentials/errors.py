@@ -31,6 +31,9 @@ class Reason(StrEnum):
     """The signing key belongs to one jurisdiction but the code claims another as its issuer."""
     KEY_NOT_VALID = "key_not_valid"
     """The code was issued when its signing key was outside the key's validity period."""
+    LIFETIME_TOO_LONG = "lifetime_too_long"
+    """The code claims to live longer (expiry minus issued-at) than its issuer's trust list
+    says any of its codes does."""
     NOT_YET_VALID = "not_yet_valid"
     """The code's issued-at lies in the future beyond the allowed clock skew."""
     EXPIRED = "expired"

@@ -1,9 +1,9 @@
 """A token as a QR code: alphanumeric mode, error correction level M, no error boost.
 
 Level M restores up to ~15% of damaged modules, enough for a cracked phone screen; the whole
-token (`HZ1:` and base45) is in the alphanumeric set, so it packs 5.5 bits per character.
-A typical code (128-bit subject id, three-character Chinese masked name "张*三") is 207
-characters with a hex id (sent as 16 bytes) or 216 with a 22-character text id: QR version 8
+token (`HZ2:` and base45) is in the alphanumeric set, so it packs 5.5 bits per character.
+A typical code (128-bit subject id, three-character Chinese masked name "张*三") is 211
+characters with a hex id (sent as 16 bytes) or 220 with a 22-character text id: QR version 8
 (49 x 49 modules), whose capacity at level M is 221 characters.
 """
 

@@ -48,5 +48,5 @@ def load_public_key(raw: bytes) -> Ed25519PublicKey:
 
 
 def issue(claims: CodeClaims, *, private_key: Ed25519PrivateKey) -> str:
-    """Sign `claims` under `private_key` and return the token text (`HZ1:…`)."""
+    """Sign `claims` under `private_key` and return the token text (`HZ2:…`)."""
     return encode_token(sign1(encode_claims(claims), private_key=private_key))

@@ -1,10 +1,15 @@
 """The trust-list file: JSON a person can read and diff, with a detached root signature.
 
-    {"format": "healthcode-trust-list/1", "jurisdiction": "330100", "sequence": 7,
+    {"format": "healthcode-trust-list/2", "jurisdiction": "330100", "sequence": 7,
      "issued_at": "2024-03-01T00:00:00Z", "root_kid": "<16 hex digits>",
+     "max_code_lifetime": 300,
      "keys": [{"kid": "<16 hex digits>", "public_key": "<base64url, 32 bytes>",
                "valid_from": "2024-03-01T00:00:00Z", "valid_until": "2024-04-01T00:00:00Z"}],
      "signature": "<base64url, 64 bytes>"}
+
+`max_code_lifetime` (seconds) is the longest a code of the jurisdiction lives. A file of the
+first format, `healthcode-trust-list/1`, has no such field and is still read (its list has no
+maximum); a list is written in the first format only if it has none.
 
 The signature is over the deterministic CBOR of the list (`TrustList.to_be_signed`), not over
 the JSON text, so whitespace and key order in the file do not matter. Parsing is strict: unknown
@@ -18,14 +23,19 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from healthcode.credentials.cose import KID_BYTES
 from healthcode.credentials.trustlist import SignedTrustList, TrustedKey, TrustList
 from healthcode.kernel.errors import InvalidInput, Problem
 
-TRUST_LIST_FORMAT: Final = "healthcode-trust-list/1"
+TRUST_LIST_FORMAT: Final = "healthcode-trust-list/2"
+TRUST_LIST_FORMAT_V1: Final = "healthcode-trust-list/1"
+_FIELDS_V1: Final = frozenset(
+    {"format", "jurisdiction", "sequence", "issued_at", "root_kid", "keys", "signature"}
+)
+_FIELDS: Final = _FIELDS_V1 | {"max_code_lifetime"}
 _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 _HEX_DIGITS: Final = frozenset("0123456789abcdef")
 
@@ -33,12 +43,14 @@ _HEX_DIGITS: Final = frozenset("0123456789abcdef")
 def dump_trust_list(signed: SignedTrustList) -> str:
     """The file form of a signed trust list: indented JSON, base64url keys and signature."""
     tl = signed.trust_list
-    document = {
-        "format": TRUST_LIST_FORMAT,
+    lifetime = tl.max_code_lifetime_seconds
+    document: dict[str, object] = {
+        "format": TRUST_LIST_FORMAT if lifetime is not None else TRUST_LIST_FORMAT_V1,
         "jurisdiction": tl.jurisdiction,
         "sequence": tl.sequence,
         "issued_at": _time_text(tl.issued_at),
         "root_kid": tl.root_kid.hex(),
+        **({} if lifetime is None else {"max_code_lifetime": lifetime}),
         "keys": [
             {
                 "kid": k.kid.hex(),
@@ -60,9 +72,12 @@ def load_trust_list(text: str | bytes) -> SignedTrustList:
     except (ValueError, RecursionError) as exc:
         raise InvalidInput.one("trust_list", f"is not JSON ({exc.__class__.__name__})") from None
     top = _Reader("trust_list", document)
-    top.only({"format", "jurisdiction", "sequence", "issued_at", "root_kid", "keys", "signature"})
-    if top.text("format") != TRUST_LIST_FORMAT:
-        raise InvalidInput.one("trust_list.format", f"must be {TRUST_LIST_FORMAT}")
+    version = top.value.get("format")
+    if version not in (TRUST_LIST_FORMAT, TRUST_LIST_FORMAT_V1):
+        raise InvalidInput.one(
+            "trust_list.format", f"must be {TRUST_LIST_FORMAT} (or {TRUST_LIST_FORMAT_V1})"
+        )
+    top.only(set(_FIELDS if version == TRUST_LIST_FORMAT else _FIELDS_V1))
     raw_keys = top.value["keys"]
     if not isinstance(raw_keys, list):
         raise InvalidInput.one("trust_list.keys", "must be a list")
@@ -86,6 +101,7 @@ def load_trust_list(text: str | bytes) -> SignedTrustList:
             top.time("issued_at"),
             top.hex8("root_kid"),
             tuple(keys),
+            None if version == TRUST_LIST_FORMAT_V1 else top.seconds("max_code_lifetime"),
         )
     except InvalidInput as exc:
         raise _nest(exc, "trust_list") from None
@@ -127,6 +143,12 @@ class _Reader:
         if type(value) is not int:
             raise InvalidInput.one(f"{self.path}.{name}", "must be an integer")
         return value
+
+    def seconds(self, name: str) -> timedelta:
+        value = self.integer(name)
+        if not 1 <= value <= 0xFFFF_FFFF:
+            raise InvalidInput.one(f"{self.path}.{name}", "must be 1 to 2^32 - 1 seconds")
+        return timedelta(seconds=value)
 
     def time(self, name: str) -> datetime:
         text = self.text(name)

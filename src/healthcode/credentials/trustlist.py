@@ -3,11 +3,15 @@
 What is signed: the deterministic CBOR (RFC 8949 §4.2; arrays, integers, text and byte strings
 only, so the encoding has one form) of
 
-    ["healthcode trust list v1", jurisdiction, sequence, issued_at, root_kid,
+    ["healthcode trust list v2", jurisdiction, sequence, issued_at, root_kid, max_code_lifetime,
      [[kid, public_key, valid_from, valid_until], ...]]
 
 with times as integer epoch seconds (UTC), `kid` and `root_kid` 8 bytes, `public_key` the raw
-32 bytes. The context string keeps a root signature from ever meaning anything else. The file
+32 bytes, `max_code_lifetime` the longest `exp - iat` (seconds) the jurisdiction signs: a
+verifier refuses a code that claims to live longer. The context string keeps a root signature
+from ever meaning anything else. A list published before the maximum existed (v1) has the same
+array without `max_code_lifetime` under "healthcode trust list v1"; it still verifies and is
+held, and codes under its keys are checked for everything but their lifetime. The file
 form (JSON with a detached signature over these bytes) is in `trustfile`; holding lists and
 refusing stale ones is `truststore`.
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import cbor2
@@ -33,8 +37,10 @@ from healthcode.credentials.claims import is_jurisdiction
 from healthcode.credentials.cose import KID_BYTES, kid_of, public_key_bytes
 from healthcode.kernel.errors import InvalidInput
 
-SIGNING_CONTEXT: Final = "healthcode trust list v1"
+SIGNING_CONTEXT: Final = "healthcode trust list v2"
+SIGNING_CONTEXT_V1: Final = "healthcode trust list v1"
 _MAX_SEQUENCE: Final = 2**63 - 1
+_MAX_LIFETIME_SECONDS: Final = 0xFFFF_FFFF  # a code's times are unsigned 32-bit seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +75,18 @@ class TrustedKey:
 
 @dataclass(frozen=True, slots=True)
 class TrustList:
-    """A jurisdiction's keys at one sequence number; `root_kid` names the root that signs it."""
+    """A jurisdiction's keys at one sequence number; `root_kid` names the root that signs it.
+
+    `max_code_lifetime`: the longest a code of this jurisdiction lives (`exp - iat`), whole
+    seconds; None only in a v1 list, published before the maximum was.
+    """
 
     jurisdiction: str
     sequence: int
     issued_at: datetime
     root_kid: bytes
     keys: tuple[TrustedKey, ...]
+    max_code_lifetime: timedelta | None = None
 
     def __post_init__(self) -> None:
         if not is_jurisdiction(self.jurisdiction):
@@ -89,23 +100,33 @@ class TrustList:
         kids = [key.kid for key in self.keys]
         if len(set(kids)) != len(kids):
             raise InvalidInput.one("keys", "must not list the same key twice")
+        lifetime = self.max_code_lifetime
+        if lifetime is not None and (
+            not isinstance(lifetime, timedelta)
+            or lifetime.microseconds
+            or not 1 <= lifetime.total_seconds() <= _MAX_LIFETIME_SECONDS
+        ):
+            raise InvalidInput.one(
+                "max_code_lifetime", "must be whole seconds, at least 1 and below 2^32"
+            )
+
+    @property
+    def max_code_lifetime_seconds(self) -> int | None:
+        """`max_code_lifetime` in whole seconds (None in a v1 list)."""
+        lifetime = self.max_code_lifetime
+        return None if lifetime is None else int(lifetime.total_seconds())
 
     def to_be_signed(self) -> bytes:
-        """The deterministic CBOR bytes the root key signs."""
-        return cbor2.dumps(
-            [
-                SIGNING_CONTEXT,
-                self.jurisdiction,
-                self.sequence,
-                epoch_seconds(self.issued_at),
-                self.root_kid,
-                [
-                    [k.kid, k.public_key, epoch_seconds(k.valid_from), epoch_seconds(k.valid_until)]
-                    for k in self.keys
-                ],
-            ],
-            canonical=True,
-        )
+        """The deterministic CBOR bytes the root key signs (v1 bytes for a v1 list)."""
+        keys = [
+            [k.kid, k.public_key, epoch_seconds(k.valid_from), epoch_seconds(k.valid_until)]
+            for k in self.keys
+        ]
+        head = [self.jurisdiction, self.sequence, epoch_seconds(self.issued_at), self.root_kid]
+        lifetime = self.max_code_lifetime_seconds
+        if lifetime is None:
+            return cbor2.dumps([SIGNING_CONTEXT_V1, *head, keys], canonical=True)
+        return cbor2.dumps([SIGNING_CONTEXT, *head, lifetime, keys], canonical=True)
 
 
 def build_trust_list(
@@ -115,9 +136,17 @@ def build_trust_list(
     issued_at: datetime,
     keys: Iterable[TrustedKey],
     root_public_key: Ed25519PublicKey,
+    max_code_lifetime: timedelta,
 ) -> TrustList:
-    """A trust list naming `root_public_key` as its root."""
-    return TrustList(jurisdiction, sequence, issued_at, kid_of(root_public_key), tuple(keys))
+    """A trust list naming `root_public_key` as its root, publishing `max_code_lifetime`."""
+    return TrustList(
+        jurisdiction,
+        sequence,
+        issued_at,
+        kid_of(root_public_key),
+        tuple(keys),
+        max_code_lifetime,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 Checks, in order (the first failure decides the reason):
 
-1. prefix `HZ1:` (bad_prefix); base45, COSE_Sign1 envelope, protected header (bad_encoding);
+1. prefix `HZ2:` (bad_prefix); base45, COSE_Sign1 envelope, protected header (bad_encoding);
 2. the kid names a key in a held trust list (unknown_kid);
 3. the signature verifies under *that* key (bad_signature). Only the key the kid names is tried:
    a valid signature under some other trusted key with a wrong kid is refused, because trying
@@ -10,12 +10,14 @@ Checks, in order (the first failure decides the reason):
 4. the claims are well formed (bad_encoding) — parsed only once the signature holds;
 5. the claimed issuer is the jurisdiction whose trust list holds the key (wrong_issuer);
 6. the code was issued while the key could sign, [valid_from, valid_until) (key_not_valid);
-7. issued-at is not beyond `at + max_clock_skew` (not_yet_valid);
-8. `at` is before expiry + `max_clock_skew` (expired);
-9. this checkpoint accepts the issuer (issuer_not_trusted);
-10. this checkpoint accepts the colour: pass, else stop (colour_not_accepted).
+7. its lifetime, expiry minus issued-at, is at most the maximum its issuer's trust list
+   publishes (lifetime_too_long; a v1 list publishes none);
+8. issued-at is not beyond `at + max_clock_skew` (not_yet_valid);
+9. `at` is before expiry + `max_clock_skew` (expired);
+10. this checkpoint accepts the issuer (issuer_not_trusted);
+11. this checkpoint accepts the colour: pass, else stop (colour_not_accepted).
 
-Steps 1-9 give an *invalid* decision; a valid code of a colour not accepted here is a *stop*.
+Steps 1-10 give an *invalid* decision; a valid code of a colour not accepted here is a *stop*.
 Nothing a scanner can feed in raises: every malformed token becomes an invalid decision.
 """
 
@@ -27,10 +29,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final, NamedTuple
 
-from cryptography.exceptions import InvalidSignature
+from nacl.exceptions import BadSignatureError
 
 from healthcode.credentials.claims import Colour, WireClaims, is_jurisdiction, parse_claims
-from healthcode.credentials.cose import parse_sign1
+from healthcode.credentials.cose import parse_sign1, sig_structure
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.credentials.token import decode_token
 from healthcode.credentials.truststore import ResolvedKey, TrustStore
@@ -120,16 +122,16 @@ def verify(
     if at.utcoffset() is None:
         raise ValueError("at must be timezone-aware")
     try:
-        message = parse_sign1(decode_token(token))
+        protected, kid_bytes, payload, signature = parse_sign1(decode_token(token))
     except CodeRejected as exc:
         return Decision(Outcome.INVALID, exc.reason, exc.message)
-    kid = message.kid.hex()
-    candidates = trust_lists.keys_for(message.kid)
+    kid = kid_bytes.hex()
+    candidates = trust_lists.keys_for(kid_bytes)
     if not candidates:
         return Decision(
             Outcome.INVALID, Reason.UNKNOWN_KID, f"no held trust list has key {kid}", kid=kid
         )
-    verified = _verifying_keys(candidates, message.signature, message.to_be_signed())
+    verified = _verifying_keys(candidates, signature, sig_structure(protected, payload))
     if not verified:
         return Decision(
             Outcome.INVALID,
@@ -138,7 +140,7 @@ def verify(
             kid=kid,
         )
     try:
-        claims = parse_claims(message.payload)
+        claims = parse_claims(payload)
     except CodeRejected as exc:
         return Decision(Outcome.INVALID, exc.reason, exc.message, kid=kid)
     key = verified[0]
@@ -156,15 +158,15 @@ def _verifying_keys(
     """The candidates under which the signature verifies (usually the one candidate)."""
     if len(candidates) == 1:
         try:
-            candidates[0].public_key.verify(signature, to_be_signed)
-        except InvalidSignature:
+            candidates[0].verify_key.verify(to_be_signed, signature)
+        except BadSignatureError:
             return ()
         return candidates
     verified = []
     for candidate in candidates:  # more than one only when two lists name the same kid
         try:
-            candidate.public_key.verify(signature, to_be_signed)
-        except InvalidSignature:
+            candidate.verify_key.verify(to_be_signed, signature)
+        except BadSignatureError:
             continue
         verified.append(candidate)
     return tuple(verified)
@@ -189,6 +191,12 @@ def _judge(  # positional on purpose: this runs on every scan
         text = (
             f"issued {_when(iat)}, outside the signing period of key {kid} "
             f"({_when(key.valid_from)} to {_when(key.valid_until)})"
+        )
+    elif key.max_lifetime is not None and exp - iat > key.max_lifetime:
+        reason = Reason.LIFETIME_TOO_LONG
+        text = (
+            f"lives {exp - iat} s; the trust list of {key.jurisdiction} allows its codes "
+            f"at most {key.max_lifetime} s"
         )
     elif iat > at + skew:
         reason = Reason.NOT_YET_VALID

@@ -5,10 +5,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
+import regex
+
+from healthcode.credentials.claims import MAX_MASKED_NAME_CHARS
 from healthcode.identity.validation import normalise_id_number, normalise_phone
 from healthcode.kernel.text import BIDI_CONTROLS
 
 MASK: Final = "*"
+_GRAPHEME: Final = regex.compile(r"\X")  # an extended grapheme cluster (UAX #29)
 
 
 def _keep_ends(text: str, head: int, tail: int) -> str:
@@ -25,20 +29,34 @@ def _visible(text: str) -> str:
     )
 
 
-def mask_name(name: str) -> str:
+def mask_name(name: str, *, max_chars: int = MAX_MASKED_NAME_CHARS) -> str:
     """A name for display: first and last character kept, every character between masked.
 
-    One rule for every script, counted in characters (after NFC, control and bidirectional
-    control characters dropped, surrounding space removed):
-    one character is shown as is, two keep the first (`张三` → `张*`), longer names keep the
-    first and the last (`张三丰` → `张*丰`, `John Smith` → `J********h`, spaces included).
+    One rule for every script, counted in user-perceived characters (grapheme clusters, so a
+    letter keeps its accents and vowel signs and an emoji its modifiers), after NFC, control and
+    bidirectional control characters dropped, surrounding space removed: one character is shown
+    as is, two keep the first (`张三` → `张*`), longer names keep the first and the last
+    (`张三丰` → `张*丰`, `John Smith` → `J********h`, spaces included).
+
+    The result is at most `max_chars` code points (32: what a code carries), so a long name
+    still gets a code: the masked middle is shortened to fit (`Pablo Diego José Francisco de
+    Paula Juan` → `P******************************n`). Invisible format characters (a joiner, a
+    soft hyphen) in the kept characters are dropped, as a code carries printable text only.
     """
     text = _visible(unicodedata.normalize("NFC", name)).strip()
-    if len(text) <= 1:
-        return text
-    if len(text) == 2:
-        return text[0] + MASK
-    return _keep_ends(text, 1, 1)
+    clusters = _GRAPHEME.findall(text)
+    if not clusters:
+        return ""
+    first = _printable(clusters[0]) or MASK  # a cluster of format characters only
+    last = _printable(clusters[-1]) if len(clusters) > 2 else ""
+    hidden = len(clusters) - 1 - (1 if last else 0) if len(clusters) > 1 else 0
+    if len(first) + len(last) + min(hidden, 1) > max_chars:  # giant clusters: keep their base
+        first, last = first[:1], last[:1]
+    return first + MASK * min(hidden, max_chars - len(first) - len(last)) + last
+
+
+def _printable(cluster: str) -> str:
+    return "".join(ch for ch in cluster if ch.isprintable())
 
 
 def mask_id_number(number: str) -> str:

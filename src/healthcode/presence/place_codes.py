@@ -13,6 +13,7 @@ is refused.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -34,6 +35,7 @@ PLACE_PREFIX: Final = "HZP1:"
 MAX_PLACE_CODE_CHARS: Final = 512
 _ISS, _VENUE, _IAT = 1, 2, 6
 FIELD = "place_code"
+_HEALTH_CODE: Final = re.compile(r"HZ[0-9]+:")  # a personal health code of any version
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,7 +86,7 @@ def _claims(payload: bytes) -> PlaceClaims:
 def parse_place_code(text: str) -> tuple[Sign1, PlaceClaims]:
     """Decode a place code without checking its signature (``InvalidInput`` if malformed)."""
     if not isinstance(text, str) or not text.startswith(PLACE_PREFIX):
-        if isinstance(text, str) and text.startswith("HZ1:"):
+        if isinstance(text, str) and _HEALTH_CODE.match(text):
             raise InvalidInput.one(FIELD, "this is a personal health code, not a place code")
         raise InvalidInput.one(FIELD, f"not a place code: expected the prefix {PLACE_PREFIX}")
     if len(text) > MAX_PLACE_CODE_CHARS:

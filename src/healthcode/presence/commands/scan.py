@@ -104,7 +104,7 @@ def _decide(
 
 @scan_app.command("check")
 def scan_check(
-    token: Annotated[str, typer.Argument(help="The scanned code (HZ1:…).")],
+    token: Annotated[str, typer.Argument(help="The scanned code (HZ2:…).")],
     venue: Annotated[str, typer.Option("--venue", help="This checkpoint's venue id.")],
     device_key: DeviceKeyOpt,
     trust_list: Annotated[
