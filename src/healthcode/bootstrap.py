@@ -55,6 +55,7 @@ from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
 from healthcode.tracing.risk_areas import SCAN_RISK_AREA_JOB
 from healthcode.tracing.trace import TRACE_CASE_JOB
+from healthcode.web import routes as web_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     identity_routes.router,
@@ -63,8 +64,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     oversight_routes.router,
     presence_routes.router,
     tracing_routes.router,
+    web_routes.router,
 )
-"""Everything the HTTP API serves, feature by feature."""
+"""Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""
 
 COMMANDS: CommandTable = (
     *identity_commands.COMMANDS,

@@ -1,0 +1,48 @@
+// The citizen's records, newest first: status changes with their reasons, exposures with their
+// evidence (never who the case was), and who read my data.
+import { dateTime, el, t } from "../page.js";
+import { api, requireSession, showProblem } from "./session.js";
+
+const SOURCES = {
+  history: "/api/v1/me/status/history",
+  exposures: "/api/v1/me/exposures",
+  access: "/api/v1/me/access-log",
+};
+const SYMBOLS = { green: "✓", yellow: "!", red: "✕" };
+
+function field(label, value) {
+  return value === null || value === undefined || value === "" ? [] : [el("dt", {}, label), el("dd", {}, value)];
+}
+
+function colourWord(colour) {
+  return colour ? `${SYMBOLS[colour]} ${t[`colour_${colour}`]}` : "—";
+}
+
+const ITEMS = {
+  history: (c) =>
+    el("li", { class: `record reason colour-${c.to}` },
+      el("h3", {}, `${colourWord(c.from)} → ${colourWord(c.to)}`),
+      el("dl", {}, field(t.since, dateTime(c.at)), field(t.cause, c.cause), field(t.policy_version, c.policy_version),
+        c.reasons.map((r) => field(colourWord(r.colour), r.text)).flat())),
+  exposures: (x) =>
+    el("li", { class: "record" },
+      el("h3", {}, `${x.category} (${x.rule})${x.secondary ? ` · ${t.secondary}` : ""}${x.retracted_at ? ` · ${t.retracted}` : ""}`),
+      el("dl", {}, field(t.since, dateTime(x.at || x.recorded_at)), field(t.overlap, x.overlap_minutes), field(t.cause, x.source),
+        field(t.place, x.place_id), field(t.retracted, x.retracted_at && dateTime(x.retracted_at)))),
+  access: (r) =>
+    el("li", { class: "record" },
+      el("h3", {}, `${r.actor} (${r.role})`),
+      el("dl", {}, field(t.since, dateTime(r.at)), field(t.cause, r.purpose), field(t.note, r.what))),
+};
+
+async function show() {
+  const list = document.getElementById("records");
+  const kind = list.dataset.kind;
+  const answer = await api(SOURCES[kind]);
+  list.setAttribute("aria-busy", "false");
+  if (!answer.ok) return showProblem(document.getElementById("problem"), answer.data);
+  const items = answer.data.slice().reverse().map(ITEMS[kind]);
+  list.replaceChildren(...(items.length ? items : [el("li", {}, t.nothing)]));
+}
+
+if (requireSession()) show();
