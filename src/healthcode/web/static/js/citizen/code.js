@@ -115,6 +115,7 @@ function start() {
   window.addEventListener("storage", (event) => event.key === CHANGED && refresh());
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && refresh());
   window.addEventListener("online", refresh);
+  window.addEventListener("offline", () => ($("offline").hidden = false));
   setInterval(() => document.visibilityState === "visible" && refresh(), POLL_MS);
   setInterval(tick, 1000);
   tick();

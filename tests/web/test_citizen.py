@@ -1,0 +1,92 @@
+"""A citizen in the browser: signs up with the code texted to the phone, sees a green code once
+a channel confirms the identity, declares a fever and sees the code turn yellow with its reason
+without reloading the code page; the records pages read the API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from browser_helpers import Phone
+from factories import resident_id
+from healthcode.container import Container
+from identity_helpers import PASSWORD, add_test_channel
+from presence_helpers import keys
+from sign_up_helpers import confirm_identity_through, last_code
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+PHONE_NUMBER = "13900001111"
+ID_NUMBER = resident_id(11)
+WORDS = {
+    "zh": {"green": "绿码", "yellow": "黄码", "fever": "申报发热", "clears": "连续7天"},
+    "en": {"green": "Green code", "yellow": "Yellow code", "fever": "Fever declared",
+           "clears": "7 consecutive days"},
+}
+
+
+def sign_up(container: Container, phone: Phone) -> Page:
+    """Sign up through the pages (the code read from the test SMS outbox); the code page."""
+    page = phone.open("/citizen/sign-up")
+    page.locator("#phone").fill(PHONE_NUMBER)
+    page.locator("#start button[type=submit]").click()
+    expect(page.locator("#sign-up")).to_be_visible()
+    expect(page.locator("#sent")).to_be_visible()
+    page.locator("#code").fill(last_code(container, PHONE_NUMBER))
+    page.locator("#name").fill("张三丰")
+    page.locator("#id_number").fill(ID_NUMBER)
+    page.locator("#address").fill("杭州市西湖区文三路1号")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#sign-up button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/citizen$"))
+    return page
+
+
+def test_sign_up_green_code_then_fever_turns_it_yellow_without_reload(
+    container: Container, phone: Phone
+) -> None:
+    """Sign-up, a green code drawn as a QR, then a fever declaration turns the open code page
+    yellow with the fever reason and its clearing rule, the page never reloaded."""
+    keys(container)
+    words = WORDS[phone.lang]
+    page = sign_up(container, phone)
+    # an identity claimed on the website gets no code until a channel confirms it
+    expect(page.locator("#withheld")).to_be_visible()
+    expect(page.locator("#qr svg")).to_have_count(0)
+    confirm_identity_through(
+        container, add_test_channel(container), user_id="u-1", phone=PHONE_NUMBER,
+        id_number=ID_NUMBER,
+    )
+    page.reload()
+    card = page.locator("#card")
+    expect(card).to_have_class(re.compile(r"\bcolour-green\b"))
+    expect(page.locator("#verdict")).to_contain_text(words["green"])
+    expect(page.locator("#verdict .symbol")).to_have_text("✓")
+    expect(page.locator("#qr svg")).to_have_count(1)
+    expect(page.get_by_role("img", name=re.compile(words["green"]))).to_be_visible()
+    expect(page.locator("#holder")).to_contain_text("张*丰")
+    expect(page.locator("#withheld")).to_be_hidden()
+    page.evaluate("window.notReloaded = true")
+
+    declare = phone.open("/citizen/declare")
+    declare.locator("#temperature").fill("38.6")
+    declare.locator("input[name=symptoms][value=fever]").check()
+    declare.locator("#health button[type=submit]").click()
+    expect(declare.locator("#result-verdict")).to_contain_text(words["yellow"])
+    expect(declare.locator("#result-why")).to_contain_text(words["fever"])
+    expect(declare.locator("#mine")).to_contain_text("38.6")
+
+    expect(card).to_have_class(re.compile(r"\bcolour-yellow\b"))
+    expect(page.locator("#verdict")).to_contain_text(words["yellow"])
+    expect(page.locator("#verdict .symbol")).to_have_text("!")
+    expect(page.locator("#why .reason[data-rule=fever]")).to_contain_text(words["fever"])
+    expect(page.locator("#why .reason[data-rule=fever]")).to_contain_text(words["clears"])
+    assert page.evaluate("window.notReloaded") is True
+
+    history = phone.open("/citizen/history")
+    expect(history.locator("#records .record").first).to_contain_text(words["yellow"])
