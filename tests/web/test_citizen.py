@@ -25,8 +25,12 @@ PHONE_NUMBER = "13900001111"
 ID_NUMBER = resident_id(11)
 WORDS = {
     "zh": {"green": "绿码", "yellow": "黄码", "fever": "申报发热", "clears": "连续7天"},
-    "en": {"green": "Green code", "yellow": "Yellow code", "fever": "Fever declared",
-           "clears": "7 consecutive days"},
+    "en": {
+        "green": "Green code",
+        "yellow": "Yellow code",
+        "fever": "Fever declared",
+        "clears": "7 consecutive days",
+    },
 }
 
 
@@ -50,8 +54,7 @@ def sign_up(container: Container, phone: Phone) -> Page:
 def test_sign_up_green_code_then_fever_turns_it_yellow_without_reload(
     container: Container, phone: Phone
 ) -> None:
-    """Sign-up, a green code drawn as a QR, then a fever declaration turns the open code page
-    yellow with the fever reason and its clearing rule, the page never reloaded."""
+    """Sign-up, a green QR code, then a fever turns the open code page yellow with its reason."""
     keys(container)
     words = WORDS[phone.lang]
     page = sign_up(container, phone)
@@ -59,7 +62,10 @@ def test_sign_up_green_code_then_fever_turns_it_yellow_without_reload(
     expect(page.locator("#withheld")).to_be_visible()
     expect(page.locator("#qr svg")).to_have_count(0)
     confirm_identity_through(
-        container, add_test_channel(container), user_id="u-1", phone=PHONE_NUMBER,
+        container,
+        add_test_channel(container),
+        user_id="u-1",
+        phone=PHONE_NUMBER,
         id_number=ID_NUMBER,
     )
     page.reload()

@@ -31,7 +31,10 @@ def verified_citizen(container: Container) -> None:
     id_number = resident_id(12)
     website_sign_up(container, id_number=id_number, phone=PHONE_NUMBER)
     confirm_identity_through(
-        container, add_test_channel(container), user_id="u-2", phone=PHONE_NUMBER,
+        container,
+        add_test_channel(container),
+        user_id="u-2",
+        phone=PHONE_NUMBER,
         id_number=id_number,
     )
 
@@ -94,7 +97,9 @@ def test_code_page_scripts_and_styles_are_under_150_kb_compressed(
     page.on("response", lambda response: loaded.append(response))
     page.reload()
     expect(page.locator("#qr svg")).to_have_count(1)
-    assets = {r.url: r.body() for r in loaded if r.request.resource_type in ("script", "stylesheet")}
+    assets = {
+        r.url: r.body() for r in loaded if r.request.resource_type in ("script", "stylesheet")
+    }
     assert any(url.endswith("/qrcode.mjs") for url in assets)
     assert any(url.endswith("/site.css") for url in assets)
     compressed = sum(len(gzip.compress(body, compresslevel=9)) for body in assets.values())

@@ -33,7 +33,10 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "face_console": ("防疫管理", "Authority console"),
     "face_later": ("即将提供", "coming later"),
     "face_docs": ("接口文档", "API documentation"),
-    "face_docs_about": ("开发者：HTTP 接口（离线可用）", "Developers: the HTTP API (works offline)"),
+    "face_docs_about": (
+        "开发者：HTTP 接口（离线可用）",
+        "Developers: the HTTP API (works offline)",
+    ),
     # citizen: sign-in
     "login_title": ("登录", "Log in"),
     "phone": ("手机号", "Phone number"),

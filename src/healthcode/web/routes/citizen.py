@@ -20,7 +20,9 @@ router = APIRouter(
 )
 
 
-def _page(request: Request, container: ContainerDep, template: str, **context: object) -> HTMLResponse:
+def _page(
+    request: Request, container: ContainerDep, template: str, **context: object
+) -> HTMLResponse:
     settings = container.settings
     return render(
         request,

@@ -10,9 +10,7 @@ from fastapi.responses import HTMLResponse
 from healthcode.api.auth import Public
 from healthcode.oversight.access import Action
 
-router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(Public(Action.READ_WEB_PAGE))]
-)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(Public(Action.READ_WEB_PAGE))])
 
 VENDOR = "/static/vendor/swagger-ui"
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"

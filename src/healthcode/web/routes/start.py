@@ -11,9 +11,7 @@ from healthcode.codes.instance import describe_instance
 from healthcode.oversight.access import Action
 from healthcode.web.pages import city_name, page_language, render
 
-router = APIRouter(
-    include_in_schema=False, dependencies=[Depends(Public(Action.READ_WEB_PAGE))]
-)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(Public(Action.READ_WEB_PAGE))])
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,0 +1,68 @@
+"""``make screenshots``: the main pages at 360 x 740, written to docs/screenshots/ (PNG). Marked
+``screenshots`` and left out of the plain pytest run; it checks what it shows as it goes."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from browser_helpers import Phone
+from factories import resident_id
+from healthcode.container import Container
+from identity_helpers import PASSWORD, add_test_channel
+from presence_helpers import keys
+from sign_up_helpers import confirm_identity_through, website_sign_up
+
+pytestmark = [
+    pytest.mark.screenshots,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+OUT = Path(os.environ.get("HEALTHCODE_SCREENSHOTS_DIR", "docs/screenshots"))
+PHONE_NUMBER = "13900003333"
+
+
+def shoot(page: Page, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=OUT / f"{name}.png", full_page=True, animations="disabled")
+
+
+def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
+    """The start page, sign-up, a green code, the declaration and a yellow code with its reason."""
+    keys(container)
+    lang = phone.lang
+    page = phone.open("/")
+    expect(page.locator("#policy-version")).not_to_be_empty()
+    shoot(page, f"start-{lang}")
+    phone.open("/citizen/sign-up", page)
+    shoot(page, f"sign-up-{lang}")
+    id_number = resident_id(13)
+    website_sign_up(container, id_number=id_number, phone=PHONE_NUMBER)
+    confirm_identity_through(
+        container,
+        add_test_channel(container),
+        user_id="u-3",
+        phone=PHONE_NUMBER,
+        id_number=id_number,
+    )
+    phone.open("/citizen/login", page)
+    page.locator("#phone").fill(PHONE_NUMBER)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#login button[type=submit]").click()
+    expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-green\b"))
+    shoot(page, f"code-green-{lang}")
+    declare = phone.open("/citizen/declare")
+    declare.locator("#temperature").fill("38.4")
+    declare.locator("input[name=symptoms][value=fever]").check()
+    declare.locator("#health button[type=submit]").click()
+    expect(declare.locator("#result")).to_be_visible()
+    shoot(declare, f"declare-{lang}")
+    expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-yellow\b"))
+    shoot(page, f"code-yellow-{lang}")
+    history = phone.open("/citizen/history")
+    expect(history.locator("#records .record")).to_have_count(2)
+    shoot(history, f"history-{lang}")
