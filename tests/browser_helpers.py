@@ -107,13 +107,16 @@ class Phone:
         return tab
 
 
-def new_phone(browser: Browser, served: ServedApp, lang: str, guard: Guard) -> Phone:
-    """A fresh context (no storage shared with other tests) watched by ``guard``."""
+def new_phone(
+    browser: Browser, served: ServedApp, lang: str, guard: Guard, *, workers: bool = False
+) -> Phone:
+    """A fresh context (no storage shared with other tests) watched by ``guard``. Service
+    workers are blocked unless ``workers``: the requests a worker makes escape ``guard``."""
     width, height = PHONE
     context = browser.new_context(
         viewport={"width": width, "height": height},
         locale=LOCALES[lang],
-        service_workers="block",
+        service_workers="allow" if workers else "block",
     )
     context.set_default_timeout(10_000)
     guard.watch(context)

@@ -218,6 +218,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/citizen/history"): WEB_PAGE,
     ("GET", "/citizen/exposures"): WEB_PAGE,
     ("GET", "/citizen/access-log"): WEB_PAGE,
+    ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
 }
 
 

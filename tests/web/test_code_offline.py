@@ -7,9 +7,9 @@ import gzip
 import re
 
 import pytest
-from playwright.sync_api import Page, Response, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
-from browser_helpers import Guard, Phone
+from browser_helpers import Guard, Phone, ServedApp, new_phone
 from factories import resident_id
 from healthcode.container import Container
 from identity_helpers import PASSWORD, add_test_channel
@@ -104,3 +104,25 @@ def test_code_page_scripts_and_styles_are_under_150_kb_compressed(
     assert any(url.endswith("/site.css") for url in assets)
     compressed = sum(len(gzip.compress(body, compresslevel=9)) for body in assets.values())
     assert compressed < BUDGET, f"{compressed} bytes compressed: {sorted(assets)}"
+
+
+def test_with_its_service_worker_the_code_page_opens_with_no_network(
+    container: Container, browser: Browser, served: ServedApp, guard: Guard
+) -> None:
+    """Once the worker is installed, the code page reloads offline and shows the kept code."""
+    phone = new_phone(browser, served, "zh", guard, workers=True)
+    verified_citizen(container)
+    page = log_in(phone)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    expect(page.locator("#qr svg")).to_have_count(1)
+    svg = page.locator("#qr").inner_html()
+    phone.context.set_offline(True)
+    served.stop()  # and the server gone too: nothing can answer but the worker's cache
+    page.reload()
+    expect(page.locator("#offline")).to_be_visible()
+    expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-green\b"))
+    assert page.locator("#qr").inner_html() == svg
+    phone.context.close()
+    assert guard.outside == []
+    errors = [e for e in guard.errors if "net::ERR_INTERNET_DISCONNECTED" not in e]
+    assert errors == []

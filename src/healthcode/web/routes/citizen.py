@@ -5,12 +5,12 @@ and reads and writes the citizen's data through ``/api/v1/me/...`` with that ses
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from healthcode.api.auth import Public
 from healthcode.api.deps import ContainerDep
 from healthcode.oversight.access import Action
-from healthcode.web.pages import page_language, render
+from healthcode.web.pages import STATIC, page_language, render
 from healthcode.web.texts import SYMPTOMS
 
 router = APIRouter(
@@ -73,3 +73,13 @@ def exposures_page(request: Request, container: ContainerDep) -> HTMLResponse:
 def access_log_page(request: Request, container: ContainerDep) -> HTMLResponse:
     """Who read my data: each read of it by someone else, and why."""
     return _page(request, container, "records.html", kind="access", heading="access_title")
+
+
+@router.get("/sw.js", response_class=FileResponse)
+async def service_worker() -> FileResponse:
+    """The pages' service worker, allowed the scope ``/citizen`` (the code page opens offline)."""
+    return FileResponse(
+        STATIC / "js" / "citizen" / "sw.js",
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/citizen", "Cache-Control": "no-cache"},
+    )

@@ -120,6 +120,9 @@ function start() {
   setInterval(tick, 1000);
   tick();
   refresh();
+  // kept pages and scripts let this page open with no network (sw.js); a browser without
+  // service workers (or one that blocks them) still shows the code while it stays open
+  navigator.serviceWorker?.register("/citizen/sw.js", { scope: "/citizen" }).catch(() => null);
 }
 
 start();
