@@ -26,11 +26,13 @@ demo: install
 	$(BIN)/healthcode init
 	$(BIN)/healthcode keys init --if-missing
 	$(BIN)/healthcode demo seed
+	$(BIN)/healthcode demo citizen
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
 	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
 	@echo "  http://127.0.0.1:8000/citizen/sign-up  a citizen signs up (the SMS code is in var/sms.jsonl)"
 	@echo "  http://127.0.0.1:8000/citizen          the citizen's code, declarations and records"
+	@echo "                                         (demo citizen: phone 13800138000, password demo-citizen-2026)"
 	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
 	@echo ""
 	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
