@@ -7,14 +7,11 @@ import gzip
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect
+from playwright.sync_api import Browser, Response, expect
 
 from browser_helpers import Guard, Phone, ServedApp, new_phone
-from factories import resident_id
+from citizen_pages_helpers import log_in, verified_citizen
 from healthcode.container import Container
-from identity_helpers import PASSWORD, add_test_channel
-from presence_helpers import keys
-from sign_up_helpers import confirm_identity_through, website_sign_up
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,37 +22,13 @@ PHONE_NUMBER = "13900002222"
 BUDGET = 150 * 1024
 
 
-def verified_citizen(container: Container) -> None:
-    """A website account whose identity a channel has confirmed (so it gets a code)."""
-    keys(container)
-    id_number = resident_id(12)
-    website_sign_up(container, id_number=id_number, phone=PHONE_NUMBER)
-    confirm_identity_through(
-        container,
-        add_test_channel(container),
-        user_id="u-2",
-        phone=PHONE_NUMBER,
-        id_number=id_number,
-    )
-
-
-def log_in(phone: Phone) -> Page:
-    page = phone.open("/citizen/login")
-    page.locator("#phone").fill(PHONE_NUMBER)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#login button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/citizen$"))
-    expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-green\b"))
-    return page
-
-
 def test_offline_the_last_code_stays_with_its_expiry_then_shows_expired(
     container: Container, phone: Phone, guard: Guard
 ) -> None:
     """Offline, the code page keeps the QR and its expiry; after the expiry it says expired."""
-    verified_citizen(container)
+    verified_citizen(container, PHONE_NUMBER, 12)
     phone.context.clock.install()
-    page = log_in(phone)
+    page = log_in(phone, PHONE_NUMBER)
     expires = page.locator("#expires").inner_text()
     assert re.fullmatch(r"\d\d:\d\d:\d\d", expires)
     phone.context.set_offline(True)
@@ -67,6 +40,7 @@ def test_offline_the_last_code_stays_with_its_expiry_then_shows_expired(
     page.clock.fast_forward("06:00")  # the code's five minutes are over
     expect(page.locator("#left")).to_contain_text("已过期" if phone.lang == "zh" else "Expired")
     expect(page.locator("#card")).to_have_class(re.compile(r"\bstale\b"))
+    phone.context.close()  # no more polls: what they logged is complete
     # the page's own polls failed for want of a network, which Chromium logs: expected here
     guard.errors[:] = [e for e in guard.errors if "net::ERR_INTERNET_DISCONNECTED" not in e]
 
@@ -75,8 +49,8 @@ def test_a_fresh_page_draws_the_kept_code_when_the_api_is_unreachable(
     container: Container, phone: Phone, guard: Guard
 ) -> None:
     """A code page opened while the API cannot be reached draws the code kept on the device."""
-    verified_citizen(container)
-    first = log_in(phone)
+    verified_citizen(container, PHONE_NUMBER, 12)
+    first = log_in(phone, PHONE_NUMBER)
     token_svg = first.locator("#qr").inner_html()
     first.close()
     phone.context.route(re.compile(r"/api/v1/"), lambda route: route.abort("internetdisconnected"))
@@ -84,6 +58,7 @@ def test_a_fresh_page_draws_the_kept_code_when_the_api_is_unreachable(
     expect(page.locator("#offline")).to_be_visible()
     expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-green\b"))
     assert page.locator("#qr").inner_html() == token_svg
+    phone.context.close()  # no more polls: what they logged is complete
     guard.errors[:] = [e for e in guard.errors if "net::ERR_INTERNET_DISCONNECTED" not in e]
 
 
@@ -91,8 +66,8 @@ def test_code_page_scripts_and_styles_are_under_150_kb_compressed(
     container: Container, phone: Phone
 ) -> None:
     """Every script and style the code page loads, gzipped, adds up to less than 150 KB."""
-    verified_citizen(container)
-    page = log_in(phone)
+    verified_citizen(container, PHONE_NUMBER, 12)
+    page = log_in(phone, PHONE_NUMBER)
     loaded: list[Response] = []
     page.on("response", lambda response: loaded.append(response))
     page.reload()
@@ -111,8 +86,8 @@ def test_with_its_service_worker_the_code_page_opens_with_no_network(
 ) -> None:
     """Once the worker is installed, the code page reloads offline and shows the kept code."""
     phone = new_phone(browser, served, "zh", guard, workers=True)
-    verified_citizen(container)
-    page = log_in(phone)
+    verified_citizen(container, PHONE_NUMBER, 12)
+    page = log_in(phone, PHONE_NUMBER)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     expect(page.locator("#qr svg")).to_have_count(1)
     svg = page.locator("#qr").inner_html()

@@ -11,11 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_helpers import Phone
-from factories import resident_id
+from citizen_pages_helpers import log_in, verified_citizen
 from healthcode.container import Container
-from identity_helpers import PASSWORD, add_test_channel
-from presence_helpers import keys
-from sign_up_helpers import confirm_identity_through, website_sign_up
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -33,27 +30,14 @@ def shoot(page: Page, name: str) -> None:
 
 def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
     """The start page, sign-up, a green code, the declaration and a yellow code with its reason."""
-    keys(container)
     lang = phone.lang
+    verified_citizen(container, PHONE_NUMBER, 13)
     page = phone.open("/")
     expect(page.locator("#policy-version")).not_to_be_empty()
     shoot(page, f"start-{lang}")
     phone.open("/citizen/sign-up", page)
     shoot(page, f"sign-up-{lang}")
-    id_number = resident_id(13)
-    website_sign_up(container, id_number=id_number, phone=PHONE_NUMBER)
-    confirm_identity_through(
-        container,
-        add_test_channel(container),
-        user_id="u-3",
-        phone=PHONE_NUMBER,
-        id_number=id_number,
-    )
-    phone.open("/citizen/login", page)
-    page.locator("#phone").fill(PHONE_NUMBER)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#login button[type=submit]").click()
-    expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-green\b"))
+    page = log_in(phone, PHONE_NUMBER)
     shoot(page, f"code-green-{lang}")
     declare = phone.open("/citizen/declare")
     declare.locator("#temperature").fill("38.4")
