@@ -46,9 +46,7 @@ def _check(page: Page, lang: str) -> list[str]:
     return problems
 
 
-def test_every_page_fits_360_px_and_labels_its_controls(
-    container: Container, phone: Phone
-) -> None:
+def test_every_page_fits_360_px_and_labels_its_controls(container: Container, phone: Phone) -> None:
     """Each page, logged in, fits 360 px, has one h1, labelled controls and its language."""
     verified_citizen(container, PHONE_NUMBER, 15)
     page = log_in(phone, PHONE_NUMBER)
