@@ -21,6 +21,13 @@ pytestmark = [
 PHONE_NUMBER = "13900006666"
 
 
+def _seconds(countdown: str) -> int:
+    """Seconds in a countdown such as ``12天 19:00:00`` or ``12d 19:00:00``."""
+    days, clock = re.split(r"天 |d ", countdown)
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    return ((int(days) * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
 def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     container: Container, phone: Phone
 ) -> None:
@@ -45,6 +52,14 @@ def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     expect(page.locator("#verdict")).to_contain_text("红码" if phone.lang == "zh" else "Red code")
     expect(page.locator("#verdict .symbol")).to_have_text("✕")
     expect(page.locator("#why .reason.colour-red").first).to_be_visible()
+    # the quarantine's planned end, counted down to the second
+    countdown = page.locator("#why .countdown").first
+    expect(countdown).to_have_text(re.compile(r"^\d+(天|d) \d\d:\d\d:\d\d$"))
+    before = countdown.inner_text()
+    page.clock.fast_forward("00:01")
+    expect(countdown).not_to_have_text(before)
+    # a second forward, plus what passed meanwhile: the clock runs on in real time too
+    assert 1 <= _seconds(before) - _seconds(countdown.inner_text()) <= 10
 
     exposures = phone.open("/citizen/exposures")
     evidence = exposures.locator("#records .evidence").first
