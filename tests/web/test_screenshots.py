@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from browser_helpers import Phone
 from citizen_pages_helpers import log_in, verified_citizen
 from healthcode.container import Container
+from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 pytestmark = [
     pytest.mark.screenshots,
@@ -29,7 +30,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
-    """The start page, sign-up, a green code, the declaration and a yellow code with its reason."""
+    """Start, sign-up, green code, declaration, yellow code, history, red code, exposures."""
     lang = phone.lang
     verified_citizen(container, PHONE_NUMBER, 13)
     page = phone.open("/")
@@ -50,3 +51,24 @@ def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> No
     history = phone.open("/citizen/history")
     expect(history.locator("#records .record")).to_have_count(2)
     shoot(history, f"history-{lang}")
+    _contact_of_a_case(container)
+    page.reload()
+    expect(page.locator("#card")).to_have_class(re.compile(r"\bcolour-red\b"))
+    shoot(page, f"code-red-{lang}")
+    exposures = phone.open("/citizen/exposures")
+    expect(exposures.locator("#records .evidence").first).to_be_visible()
+    shoot(exposures, f"exposures-{lang}")
+
+
+def _contact_of_a_case(container: Container) -> None:
+    """The citizen shared a restaurant with someone whose case is then confirmed."""
+    with container.uow() as uow:
+        account = uow.accounts.by_phone(PHONE_NUMBER)
+    assert account is not None
+    who = officials(container)
+    case = resident(container, 18)
+    now = container.clock.now()
+    stay(container, case, "louwailou", now - hours(30), now - hours(29))
+    stay(container, account.subject, "louwailou", now - hours(29.5), now - hours(28))
+    confirm(container, who["li"], report(container, who["wang"], case, sampled_at=now - hours(5)))
+    work(container)

@@ -15,6 +15,10 @@ export function syncClock(serverIso) {
   if (!Number.isNaN(server)) offset = server - Date.now();
 }
 
+export function setOffset(ms) {
+  if (Number.isFinite(ms)) offset = ms;
+}
+
 export function serverNow() {
   return Date.now() + offset;
 }

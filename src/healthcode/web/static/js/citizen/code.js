@@ -4,7 +4,7 @@
 // site records a declaration) so a change shows without reloading; the last code kept on this
 // device and shown with its expiry when the network is gone.
 import qrcode from "/static/vendor/qrcode-generator/qrcode.mjs";
-import { cityName, clockTime, duration, serverNow, syncClock, t } from "../page.js";
+import { cityName, clockTime, duration, serverNow, setOffset, syncClock, t } from "../page.js";
 import { CHANGED, api, clearSession, requireSession, showProblem } from "./session.js";
 import { colourClass, showVerdict, showWhy, tickCountdowns } from "./status-view.js";
 
@@ -34,7 +34,8 @@ function draw(current) {
 }
 
 function remember(current) {
-  localStorage.setItem(LAST, JSON.stringify(current));
+  // with the server's clock as this device saw it, for when it opens offline
+  localStorage.setItem(LAST, JSON.stringify({ ...current, offset: serverNow() - Date.now() }));
 }
 
 function lastKept() {
@@ -88,25 +89,35 @@ async function refresh() {
     $("offline").hidden = false; // no network: the last code stays, with its expiry
   } finally {
     busy = false;
+    paint();
   }
 }
 
-function tick() {
+// the clock, the expiry and the countdowns as of now (every second, and after each change)
+function paint() {
   const now = serverNow();
   $("clock").textContent = clockTime(now);
   tickCountdowns($("why"), now);
   const shown = code || lastKept();
-  if (!shown) return;
+  if (!shown) return null;
   const left = Date.parse(shown.expires_at) - now;
   $("left").textContent = left > 0 ? `(${t.left} ${duration(left)})` : `(${t.expired})`;
   $("card").classList.toggle("stale", left <= 0);
+  return left;
+}
+
+function tick() {
+  const left = paint();
   if (code && left < RENEW_BEFORE_MS && !busy && navigator.onLine) refresh();
 }
 
 function start() {
   if (!requireSession()) return;
   const kept = lastKept();
-  if (kept) draw(kept); // at once, and all there is while the network is gone
+  if (kept) {
+    setOffset(kept.offset); // the server's clock as last seen, until it answers again
+    draw(kept); // at once, and all there is while the network is gone
+  }
   $("log-out").addEventListener("click", async () => {
     await api("/api/v1/sessions/logout", { method: "POST" }).catch(() => null);
     clearSession();
