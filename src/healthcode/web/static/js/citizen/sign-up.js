@@ -1,10 +1,11 @@
 // Signing up on the website: a code is sent by text message to the phone, then the
 // registration, the code and a password make the account; then it logs in.
-import { api, saveSession, showProblem } from "./session.js";
+import { api, clearSession, saveSession, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const start = $("start");
 const form = $("sign-up");
+clearSession(); // signing up starts a new session: a stale one would redirect refusals away
 
 start.addEventListener("submit", async (event) => {
   event.preventDefault();
