@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_helpers import Phone
+from citizen_pages_helpers import log_in, verified_citizen
 from factories import resident_id
 from healthcode.container import Container
+from healthcode.status.declarations import list_declarations
 from identity_helpers import PASSWORD, add_test_channel
 from presence_helpers import keys
 from sign_up_helpers import confirm_identity_through, last_code
@@ -96,3 +98,21 @@ def test_sign_up_green_code_then_fever_turns_it_yellow_without_reload(
 
     history = phone.open("/citizen/history")
     expect(history.locator("#records .record").first).to_contain_text(words["yellow"])
+
+
+def test_a_travel_declaration_is_recorded_and_listed(container: Container, phone: Phone) -> None:
+    """The travel form sends place and dates; the page lists the declaration and the status."""
+    verified_citizen(container, "13900009999", 20)
+    log_in(phone, "13900009999")
+    page = phone.open("/citizen/declare")
+    page.locator("#place").fill("310000")
+    page.locator("#from_date").fill("2026-02-25")
+    page.locator("#to_date").fill("2026-02-27")
+    page.locator("#travel button[type=submit]").click()
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#mine")).to_contain_text("310000: 2026-02-25 – 2026-02-27")
+    with container.uow() as uow:
+        account = uow.accounts.by_phone("13900009999")
+    assert account is not None
+    recorded = list_declarations(uow=container.uow(), subject=account.subject)
+    assert [f.kind.value for f in recorded] == ["travel_declaration"]

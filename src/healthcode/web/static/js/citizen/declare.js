@@ -17,7 +17,7 @@ async function showStatus() {
 }
 
 function describe(d) {
-  if (d.kind === "travel") return `${d.place}: ${d.from_date} – ${d.to_date}`;
+  if (d.kind === "travel_declaration") return `${d.place}: ${d.from_date} – ${d.to_date}`;
   const symptoms = (d.symptoms || []).map((s) => t[`symptom_${s}`] || s).join(", ");
   return `${d.temperature} °C${symptoms ? ` · ${symptoms}` : ""}${d.note ? ` · ${d.note}` : ""}`;
 }
@@ -26,7 +26,7 @@ async function listMine() {
   const answer = await api("/api/v1/me/declarations");
   if (!answer.ok) return showProblem($("problem"), answer.data);
   const items = answer.data.slice().reverse().map((d) =>
-    el("li", { class: "record" }, el("h3", {}, d.kind === "travel" ? t.travel_title : t.health_title), el("p", {}, dateTime(d.at), " · ", describe(d))),
+    el("li", { class: "record" }, el("h3", {}, d.kind === "travel_declaration" ? t.travel_title : t.health_title), el("p", {}, dateTime(d.at), " · ", describe(d))),
   );
   $("mine").replaceChildren(...(items.length ? items : [el("li", {}, t.nothing)]));
 }
