@@ -7,14 +7,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from browser_helpers import Phone
 from citizen_pages_helpers import log_in, verified_citizen
 from factories import resident_id
+from healthcode.app import create_app
 from healthcode.container import Container
 from healthcode.status.declarations import list_declarations
-from identity_helpers import PASSWORD, add_test_channel
+from identity_helpers import PASSWORD, add_test_channel, add_test_official, official_headers
 from presence_helpers import keys
 from sign_up_helpers import confirm_identity_through, last_code
 
@@ -116,3 +118,24 @@ def test_a_travel_declaration_is_recorded_and_listed(container: Container, phone
     assert account is not None
     recorded = list_declarations(uow=container.uow(), subject=account.subject)
     assert [f.kind.value for f in recorded] == ["travel_declaration"]
+
+
+def test_the_access_log_page_shows_an_official_reading_me(
+    container: Container, phone: Phone
+) -> None:
+    """After an official reads the citizen's record, the access log page names the reader."""
+    verified_citizen(container, "13900001212", 21)
+    log_in(phone, "13900001212")
+    with container.uow() as uow:
+        account = uow.accounts.by_phone("13900001212")
+    assert account is not None
+    with TestClient(create_app(container=container)) as client:
+        wang = official_headers(
+            client, add_test_official(container, "wang", "official"), container.clock.now()
+        )
+        assert client.get(f"/api/v1/people/{account.subject}", headers=wang).status_code == 200
+    page = phone.open("/citizen/access-log")
+    record = page.locator("#records .record").first
+    zh = phone.lang == "zh"
+    expect(record).to_contain_text("wang (防疫工作人员)" if zh else "wang (official)")
+    expect(record).to_contain_text("疫情防控" if zh else "epidemic control")

@@ -156,6 +156,18 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "retracted": ("已撤回", "Withdrawn"),
     "secondary": ("次密接", "Secondary contact"),
     "error": ("出错了：", "Something went wrong: "),
+    "role_official": ("防疫工作人员", "official"),
+    "role_supervisor": ("防疫主管", "supervisor"),
+    "role_auditor": ("审计员", "auditor"),
+    "role_admin": ("管理员", "administrator"),
+    "role_channel": ("合作应用", "partner app"),
+    "role_device": ("查验设备", "checkpoint device"),
+    "purpose_epidemic_control": ("疫情防控", "epidemic control"),
+    "purpose_oversight": ("监督审计", "oversight"),
+    "purpose_administration": ("系统管理", "administration"),
+    "purpose_channel_service": ("合作应用服务", "partner app service"),
+    "purpose_self_service": ("本人", "yourself"),
+    "what": ("查阅内容", "What was read"),
 }
 
 SYMPTOMS: Final = (

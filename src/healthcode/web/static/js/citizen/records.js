@@ -39,8 +39,8 @@ const ITEMS = {
         field(t.source_there, span(c.source)), field(t.you_there, span(c.contact)), field(t.overlap, c.minutes)))),
   access: (r) =>
     el("li", { class: "record" },
-      el("h3", {}, `${r.actor} (${r.role})`),
-      el("dl", {}, field(t.since, dateTime(r.at)), field(t.cause, r.purpose), field(t.note, r.what))),
+      el("h3", {}, `${r.actor} (${t[`role_${r.role}`] || r.role})`),
+      el("dl", {}, field(t.since, dateTime(r.at)), field(t.cause, t[`purpose_${r.purpose}`] || r.purpose), field(t.what, r.what))),
 };
 
 async function show() {
