@@ -48,7 +48,10 @@ function lastKept() {
 
 function withhold(identity, notices) {
   code = null;
+  localStorage.removeItem(LAST); // a withheld code is not shown offline either
   $("qr").replaceChildren();
+  $("expires").textContent = "";
+  $("left").textContent = "";
   $("card").className = "card colour-none";
   $("card").setAttribute("aria-busy", "false");
   $("verdict").replaceChildren(t.withheld);
