@@ -1,4 +1,4 @@
-"""Fixtures of the browser tests: one Chromium per session, the app served on loopback around
+"""Fixtures of the browser tests: one Chromium per module, the app served on loopback around
 the test's container (SQLite), and a phone-sized context per language that fails the test on
 any request leaving loopback and on any console error."""
 
@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from browser_helpers import CHROMIUM_ARGS, Guard, Phone, ServedApp, chromium_path, new_phone
 from healthcode.app import create_app
 from healthcode.container import Container
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # one Chromium per module, not per session: while Playwright's sync API runs, its event
+    # loop counts as running in this thread, and later tests that start one (anyio.run) fail
+    expect.set_options(timeout=10_000)  # a shared machine: twice Playwright's default
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
