@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install services lint typecheck contracts pytest fuzz bench bench-http clean
+.PHONY: demo test install browser services lint typecheck contracts pytest fuzz screenshots bench bench-http clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,14 +12,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+## browser: Debian's Chromium and the CJK fonts the browser tests (tests/web) and screenshots use,
+## installed with apt-get when missing. Playwright drives /usr/bin/chromium: no browser download.
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
 
 ## demo: initialise ./var (SQLite, data key, signing keys, demo channels) and serve the app on
-## http://127.0.0.1:8000 (API docs at /docs). Every step is idempotent: run it again any time.
+## http://127.0.0.1:8000 (start page at /, API docs at /docs). Every step is idempotent.
 demo: install
 	$(BIN)/healthcode init
 	$(BIN)/healthcode keys init --if-missing
 	$(BIN)/healthcode demo seed
+	$(BIN)/healthcode demo citizen
+	@echo ""
+	@echo "Open in a browser (docs/web.md):"
+	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
+	@echo "  http://127.0.0.1:8000/citizen/sign-up  a citizen signs up (the SMS code is in var/sms.jsonl)"
+	@echo "  http://127.0.0.1:8000/citizen          the citizen's code, declarations and records"
+	@echo "                                         (demo citizen: phone 13800138000, password demo-citizen-2026)"
+	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
+	@echo ""
 	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
 
 ## test: install everything, make sure PostgreSQL and Redis run, then every check and test
@@ -48,6 +63,10 @@ HEALTHCODE_FUZZ_SEED := $(or $(HEALTHCODE_FUZZ_SEED),$(shell $(PYTHON) -c 'impor
 fuzz: $(STAMP)
 	@echo "fuzz seed: $(HEALTHCODE_FUZZ_SEED) (replay: make fuzz HEALTHCODE_FUZZ_SEED=$(HEALTHCODE_FUZZ_SEED))"
 	HEALTHCODE_FUZZ_SEED=$(HEALTHCODE_FUZZ_SEED) $(BIN)/pytest -q -s -m fuzz tests/fuzz
+
+## screenshots: the main pages at 360 x 740, in zh and en, written to docs/screenshots/ (PNG)
+screenshots: install
+	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py
 
 ## bench: every benchmark at its default size (scratch databases; see each script's docstring)
 BENCHMARKS := assess verify ingest wal trace impact simulate

@@ -38,6 +38,10 @@ PLACES = "about places, venues or organisations: no person's data"
 ADMIN = "accounts of officials or channels: no resident's data"
 DEVICE_WRITE = "a device or import writes presences; the answer counts rows, shows no one"
 AUDIT = "the chain's head or its check: counts and MACs, no one's data"
+WEB_PAGE = (
+    "a web page: the same HTML for everyone; its script reads the caller's own data through "
+    "the API routes listed here"
+)
 
 
 class Response(Protocol):

@@ -1,4 +1,4 @@
-"""The ASGI app factory: composes the API (and later the web pages) around one container."""
+"""The ASGI app factory: composes the API and the web pages around one container."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from healthcode.api.observe import RequestObserver
 from healthcode.container import Container
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
+from healthcode.web.assets import STATIC_PATH, static_files
 from healthcode.worker import Worker, WorkerThread
 
 BATCH_ROUTES = (("POST", "/api/v1/scans/batches"), ("POST", "/api/v1/locations/batches"))
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         version="0.1.0",
         summary="Health codes with reasons, signed codes verified offline, audited data access.",
         lifespan=lifespan,
+        # /docs is the web face's own page, its Swagger UI served from the package (offline)
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.metrics = metrics
     problems.install(app)
@@ -79,4 +83,5 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     for router in bootstrap.ROUTERS:
         app.include_router(router)
     app.include_router(health.router)
+    app.mount(STATIC_PATH, static_files(), name="static")
     return app

@@ -59,6 +59,7 @@ from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
 from healthcode.tracing.risk_areas import SCAN_RISK_AREA_JOB
 from healthcode.tracing.trace import TRACE_CASE_JOB
+from healthcode.web import routes as web_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
     identity_routes.router,
@@ -69,8 +70,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     tracing_routes.router,
     appeals_routes.router,
     rights_routes.router,
+    web_routes.router,
 )
-"""Everything the HTTP API serves, feature by feature."""
+"""Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""
 
 COMMANDS: CommandTable = (
     *identity_commands.COMMANDS,

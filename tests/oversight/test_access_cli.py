@@ -149,3 +149,19 @@ def test_demo_seed_is_idempotent(cli_env: Settings, tmp_path: Path) -> None:
     assert isinstance(again, list)
     assert [c["created"] for c in again] == [False] * 4
     assert [c["client_id"] for c in again] == [c["client_id"] for c in first]
+
+
+def test_demo_citizen_gets_a_code_and_is_made_once(cli_env: Settings) -> None:
+    """`demo citizen` makes a website account with a confirmed identity once; again, keeps it."""
+    first = ok("demo", "citizen")
+    assert isinstance(first, dict)
+    assert first["created"] is True
+    assert first["phone"] == "13800138000"
+    again = ok("demo", "citizen")
+    assert isinstance(again, dict)
+    assert again["created"] is False
+    assert again["subject"] == first["subject"]
+    ok("keys", "init")
+    code = ok("code", first["subject"])
+    assert isinstance(code, dict)
+    assert code["colour"] == "green"

@@ -19,6 +19,7 @@ from access_walk_helpers import (
     OWN,
     PLACES,
     PUBLIC,
+    WEB_PAGE,
     Response,
     Walk,
     operations,
@@ -224,6 +225,19 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/me/appeals"): OWN,
     ("GET", "/api/v1/me/export"): OWN,
     ("POST", "/api/v1/me/close"): OWN,
+    ("GET", "/"): (
+        "the start page: the city, the policy version and the trust list's sequence, no one's data"
+    ),
+    ("GET", "/docs"): "the API documentation: no one's data",
+    ("GET", "/docs/oauth2-redirect"): "where the API documentation's OAuth2 flow returns",
+    ("GET", "/citizen"): WEB_PAGE,
+    ("GET", "/citizen/login"): WEB_PAGE,
+    ("GET", "/citizen/sign-up"): WEB_PAGE,
+    ("GET", "/citizen/declare"): WEB_PAGE,
+    ("GET", "/citizen/history"): WEB_PAGE,
+    ("GET", "/citizen/exposures"): WEB_PAGE,
+    ("GET", "/citizen/access-log"): WEB_PAGE,
+    ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
 }
 
 

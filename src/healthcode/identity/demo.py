@@ -1,4 +1,5 @@
-"""Demo data: three partner super-apps and the city website as channels. Idempotent."""
+"""Demo data: three partner super-apps and the city website as channels, and a citizen with a
+website account whose identity counts as confirmed. Idempotent."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from healthcode.identity.channels import NewChannel, new_channel
+from healthcode.identity.model import IdentityState
+from healthcode.identity.passwords import hash_password
 from healthcode.identity.ports import IdentityUnitOfWork
+from healthcode.identity.registration import Register, add_person, validate_registration
 from healthcode.kernel.clock import Clock
 
 # name -> (kind, what it stands for)
@@ -53,3 +57,48 @@ def seed_demo_channels(
             seeded.append(SeededChannel(name, created.id, True, created))
         uow.commit()
     return seeded
+
+
+DEMO_CITIZEN = Register(
+    name="张三丰",
+    id_type="resident",
+    id_number="330106199003070014",
+    phone="13800138000",
+    address="杭州市西湖区文三路1号",
+    consent_location=True,
+)
+DEMO_CITIZEN_PASSWORD = "demo-citizen-2026"  # noqa: S105 - the demo's published password
+
+
+@dataclass(frozen=True)
+class SeededCitizen:
+    subject: str
+    phone: str
+    password: str
+    created: bool
+
+
+def seed_demo_citizen(*, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str) -> SeededCitizen:
+    """The demo citizen: a website account (``DEMO_CITIZEN``'s phone and the demo password)
+    whose identity counts as confirmed, as a partner app's face check would make it, so the
+    citizen's pages show a code at once. Kept as it is when the phone has an account."""
+    valid = validate_registration(DEMO_CITIZEN, clock=clock, jurisdiction=jurisdiction)
+    with uow:
+        account = uow.accounts.by_phone(valid.phone)
+        if account is not None:
+            return SeededCitizen(account.subject, valid.phone, DEMO_CITIZEN_PASSWORD, False)
+        person = add_person(
+            uow,
+            clock=clock,
+            jurisdiction=jurisdiction,
+            valid=valid,
+            identity=IdentityState.VERIFIED,
+        )
+        uow.accounts.add(
+            subject=person.subject,
+            phone=valid.phone,
+            password_hash=hash_password(DEMO_CITIZEN_PASSWORD),
+            created_at=clock.now(),
+        )
+        uow.commit()
+    return SeededCitizen(person.subject, valid.phone, DEMO_CITIZEN_PASSWORD, True)

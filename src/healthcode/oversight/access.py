@@ -46,6 +46,7 @@ class Action(StrEnum):
     READ_AUDIT_ANCHOR = "read_audit_anchor"
     VERIFY_CODE = "verify_code"
     READ_HEALTH = "read_health"
+    READ_WEB_PAGE = "read_web_page"
     # a citizen on their own data (through a channel or the website)
     USE_OWN_DATA = "use_own_data"
     READ_OWN_ACCESS_LOG = "read_own_access_log"
@@ -116,6 +117,9 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # liveness, readiness and the Prometheus metrics: counts and timings, no personal data
         # (an operator keeps /metrics off the public network at the reverse proxy)
         Action.READ_HEALTH,
+        # the web pages and their assets: the same HTML for everyone (a page reads a person's
+        # data only through the API, with the caller's own credentials)
+        Action.READ_WEB_PAGE,
         # risk areas are published: where they are, their level and window (no personal data)
         Action.READ_RISK_AREAS,
     }

@@ -22,7 +22,7 @@ from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, read_text_file, refusals
 from healthcode.cli.table import CommandTable
 from healthcode.identity.channels import NewChannel, add_channel
-from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels
+from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels, seed_demo_citizen
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
 from healthcode.kernel.errors import InvalidInput
@@ -220,6 +220,29 @@ def seed(
             console.print(f"{state} channel {item['name']} ({item['client_id']})")
             if item["created"]:
                 console.print(f"  client secret (shown once): {item['client_secret']}")
+
+    emit(payload, as_json=as_json, human=human)
+
+
+@demo_app.command("citizen")
+def demo_citizen(as_json: JsonOpt = False) -> None:
+    """Make the demo citizen's website account (identity confirmed, so it gets a code) and
+    print its phone and password for the citizen's pages. Idempotent."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        seeded = seed_demo_citizen(uow=c.uow(), clock=c.clock, jurisdiction=c.settings.jurisdiction)
+    payload = {
+        "subject": seeded.subject,
+        "phone": seeded.phone,
+        "password": seeded.password,
+        "created": seeded.created,
+    }
+
+    def human(console: Console) -> None:
+        state = "created" if seeded.created else "kept"
+        console.print(
+            f"{state} demo citizen: log in at /citizen/login with phone {seeded.phone}, "
+            f"password {seeded.password}"
+        )
 
     emit(payload, as_json=as_json, human=human)
 

@@ -1,0 +1,14 @@
+"""The web pages: each face's routes, all left out of the OpenAPI document (they answer HTML
+for everyone; a page reads a person's data only through the API, with the caller's own
+credentials)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from healthcode.web.routes import citizen, docs, start
+
+router = APIRouter(include_in_schema=False)
+router.include_router(start.router)
+router.include_router(docs.router)
+router.include_router(citizen.router)
