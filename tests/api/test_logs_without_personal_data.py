@@ -120,6 +120,9 @@ def test_a_whole_scenario_logs_no_personal_data(
         line["route"] for line in answered
     }
     log = production_log.getvalue()
+    # request ids are random hex: one may hold a phone's last four digits by chance
+    for request_id in {str(line.get("request_id", "")) for line in lines} - {""}:
+        log = log.replace(request_id, "")
     for person in (CASE, CONTACT):
         for value in person.values():
             assert value not in log
