@@ -1,7 +1,7 @@
 """The access-log walk over the command line: every `healthcode` command that prints a
-person's data, to an official or at the console, writes an access record (test_access_walk
-walks the routes). A command that reads no one's data is listed with the reason; a new
-command in neither list fails."""
+person's data, to an official logged in at the console (or to the operator), writes an access
+record (test_access_walk walks the routes). A command that reads no one's data is listed with
+the reason; a new command in neither list fails."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from access_walk_helpers import (
     ADMIN,
     AUDIT,
     DEVICE_WRITE,
+    LOGIN,
     PLACES,
     Walk,
     cli_commands,
     walk_scene,
 )
-from cli_helpers import run
+from cli_helpers import login_kit, run
 from healthcode.container import Container
 from healthcode.settings import Settings
 from scope_helpers import access_records
@@ -129,14 +130,17 @@ CLI_READS: Final[dict[str, Args]] = {
         ["quarantine", "release", w.mine.subject, "--as", "wang", "--reason", "negative"],
         w.mine.subject,
     ),
-    # the operator at the console, without --as: recorded as console:<system user>
-    "status": lambda w: (["status", w.mine.subject], w.mine.subject),
-    "code": lambda w: (["code", w.bystander, "--at", w.at], w.bystander),
-    "itinerary": lambda w: (["itinerary", w.mine.subject, "--at", w.at], w.mine.subject),
+    "status": lambda w: (["status", w.mine.subject, "--as", "wang"], w.mine.subject),
+    "code": lambda w: (["code", w.bystander, "--as", "wang", "--at", w.at], w.bystander),
+    "itinerary": lambda w: (
+        ["itinerary", w.mine.subject, "--as", "wang", "--at", w.at],
+        w.mine.subject,
+    ),
     "org staff list": lambda w: (
-        ["org", "staff", "list", w.world.venues.organisation],
+        ["org", "staff", "list", w.world.venues.organisation, "--as", "wang"],
         w.bystander,
     ),
+    # the operator at the console, recording a lab's result: recorded as console:<system user>
     "test-result": lambda w: (
         [
             "test-result",
@@ -163,6 +167,8 @@ SCENARIO = (
 
 CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "init": RUNS_THE_SYSTEM,
+    "login": LOGIN,
+    "logout": LOGIN,
     "serve": RUNS_THE_SYSTEM,
     "worker": RUNS_THE_SYSTEM,
     "notify deliver": RUNS_THE_SYSTEM,
@@ -226,6 +232,7 @@ def test_command_reading_a_person_writes_an_access_record(
 ) -> None:
     """The command, run as an official or the console, adds a record of the person it prints."""
     scene = walk_scene(container, None)
+    login_kit(*scene.world.kits.values())
     before = {s: access_records(container, s) for s in (scene.mine.subject, scene.bystander)}
     args, subject = CLI_READS[command](scene)
     code, _, err = run(*args, "--json")
