@@ -26,8 +26,11 @@ def ok(*args: str) -> Any:
     return json.loads(out)
 
 
-def add_official(username: str, role: str, jurisdiction: str = "330100") -> dict[str, str]:
-    """`healthcode official add` with a test password on stdin; the created account."""
+def add_official(
+    username: str, role: str, jurisdiction: str = "330100", *, log_in: bool = True
+) -> dict[str, str]:
+    """`healthcode official add` with a test password on stdin, then (``log_in``) `healthcode
+    login` as them; the created account."""
     code, out, err = run(
         "official",
         "add",
@@ -44,7 +47,8 @@ def add_official(username: str, role: str, jurisdiction: str = "330100") -> dict
     assert code == 0, err
     created = json.loads(out)
     assert isinstance(created, dict)
-    login(username, totp_secret(created["totp_uri"]))
+    if log_in:
+        login(username, totp_secret(created["totp_uri"]))
     return created
 
 
