@@ -30,6 +30,8 @@ DUMMY = {
     "organisation_id": "0" * 32,
     "checkin_id": "0" * 32,
     "case_id": "0" * 32,
+    "device_id": "0" * 16,
+    "client_id": "0" * 16,
 }
 
 

@@ -177,8 +177,7 @@ def test_a_second_login_in_the_same_step_needs_the_next_code(cli_env: Settings) 
 
 
 def test_reading_a_person_needs_as_or_break_glass(cli_env: Settings) -> None:
-    """`status`, `code`, `itinerary` without --as or --break-glass (or with both) are usage
-    errors."""
+    """`status`, `code`, `itinerary` without --as or --break-glass, or with both: exit 64."""
     subject = _subject()
     for command in (("status", subject), ("code", subject), ("itinerary", subject)):
         code, _, err = run(*command, "--json")
@@ -188,8 +187,7 @@ def test_reading_a_person_needs_as_or_break_glass(cli_env: Settings) -> None:
 
 
 def test_break_glass_is_recorded_as_such(cli_env: Settings, container: Container) -> None:
-    """A break-glass read is in the access log as role break_glass and in the break-glass log
-    with its reason; a reason too short is refused."""
+    """A break-glass read is logged as role break_glass, with its reason; a short one is refused."""
     subject = _subject()
     code, _, err = run("status", subject, "--break-glass", "x", "--json")
     assert code == 1 and "break_glass" in err

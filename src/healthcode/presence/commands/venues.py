@@ -33,6 +33,7 @@ from healthcode.presence.venues import (
     list_organisations,
     list_venues,
     register_device,
+    revoke_device,
 )
 
 org_app = typer.Typer(help="Organisations that run venues or employ staff.", no_args_is_help=True)
@@ -241,6 +242,25 @@ def device_add(
         "device_file": None if key_out is None else str(key_out),
     }
     emit(payload, as_json=as_json, human=lambda con: con.print(f"device {device.id}"))
+
+
+@device_app.command("revoke")
+def device_revoke(
+    device_id: Annotated[str, typer.Argument(metavar="DEVICE")],
+    as_: AsOpt,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a checkpoint device (admins): its later batches are refused, its earlier scans
+    kept."""
+    with acting_official(as_, as_json=as_json) as (c, admin):
+        device = revoke_device(uow=c.uow(), clock=c.clock, principal=admin, device_id=device_id)
+    payload = {
+        "device": device.id,
+        "venue": device.venue_id,
+        "active": device.active,
+        "revoked_at": device.revoked_at,
+    }
+    emit(payload, as_json=as_json, human=lambda con: con.print(f"revoked {device.id}"))
 
 
 @checkin_app.command("place")
