@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from alembic import command
 
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
-from healthcode.db.migrate import upgrade
+from healthcode.db.migrate import alembic_config, upgrade
 from healthcode.db.types import UTCDateTime
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.kernel.uow import EventHandlers
@@ -103,7 +104,7 @@ def _fill_at_0012(engine: sa.Engine, cipher: PersonalDataCipher) -> None:
 def test_upgrading_keeps_devices_and_channels_and_adds_the_break_glass_log(
     empty_database_url: str,
 ) -> None:
-    """Devices and channels stored before 0014 read back whole; the break-glass log works."""
+    """Devices and channels stored before 0014 read back whole, and after a downgrade too."""
     engine = build_engine(empty_database_url)
     cipher = PersonalDataCipher(b"\x04" * 32)
     try:
@@ -124,5 +125,14 @@ def test_upgrading_keeps_devices_and_channels_and_adds_the_break_glass_log(
         assert channel is not None and channel.secrets_rotated_at is None
         assert channel.webhook_secret == WEBHOOK_SECRET
         assert [(u.operator, u.reason) for u in uses] == [("console:ops", "the flood")]
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            config.attributes.update(connection=connection)
+            command.downgrade(config, "0012")
+        inspector = sa.inspect(engine)
+        assert "break_glass_uses" not in inspector.get_table_names()
+        assert "revoked_at" not in {c["name"] for c in inspector.get_columns("devices")}
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SELECT count(*) FROM devices")) == 1
     finally:
         engine.dispose()

@@ -43,10 +43,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("channels", schema=None) as batch_op:
-        batch_op.drop_column("secrets_rotated_at")
-    with op.batch_alter_table("devices", schema=None) as batch_op:
-        batch_op.drop_column("revoked_at")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35 on), not a batch copy: channels and devices are
+    # referenced by other tables' foreign keys, which a copy-and-rename would trip over
+    op.drop_column("channels", "secrets_rotated_at")
+    op.drop_column("devices", "revoked_at")
     with op.batch_alter_table("break_glass_uses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_break_glass_uses_at"))
     op.drop_table("break_glass_uses")
