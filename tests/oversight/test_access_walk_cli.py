@@ -140,11 +140,12 @@ CLI_READS: Final[dict[str, Args]] = {
         ["org", "staff", "list", w.world.venues.organisation, "--as", "wang"],
         w.bystander,
     ),
-    # the operator at the console, recording a lab's result: recorded as console:<system user>
     "test-result": lambda w: (
         [
             "test-result",
             w.bystander,
+            "--as",
+            "wang",
             "--kind",
             "pcr",
             "--result",

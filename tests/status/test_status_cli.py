@@ -42,6 +42,8 @@ def test_status_says_why_and_until_when(cli_env: Settings) -> None:
     code, out, err = run(
         "test-result",
         subject,
+        "--as",
+        "reader",
         "--kind",
         "pcr",
         "--result",
@@ -87,6 +89,8 @@ def test_test_result_refuses_bad_input(cli_env: Settings) -> None:
     code, _, err = run(
         "test-result",
         subject,
+        "--as",
+        "reader",
         "--kind",
         "x",
         "--result",
