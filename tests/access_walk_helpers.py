@@ -35,6 +35,7 @@ PLACES = "about places, venues or organisations: no person's data"
 ADMIN = "accounts of officials or channels: no resident's data"
 DEVICE_WRITE = "a device or import writes presences; the answer counts rows, shows no one"
 AUDIT = "the chain's head or its check: counts and MACs, no one's data"
+BREAK_GLASS = "the operator's break-glass reads: when, what, how many, why; no one named"
 
 
 class Response(Protocol):

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from cli_helpers import add_official, login, login_attempt, ok, run
@@ -17,7 +19,7 @@ from healthcode.identity.tables import AuthSessionRow, OfficialRow
 from healthcode.kernel.clock import SystemClock
 from healthcode.oversight.tables import AccessAuditRow
 from healthcode.settings import Settings
-from identity_helpers import totp_secret
+from identity_helpers import OfficialKit, official_headers, totp_secret
 
 AT = "2026-03-01T09:00:00+08:00"
 
@@ -212,3 +214,28 @@ def test_an_official_reading_outside_their_scope_is_refused(cli_env: Settings) -
     add_official("bj", "official", jurisdiction="330102", log_in=True)
     code, out, err = run("status", subject, "--as", "bj", "--json")
     assert code == 1 and out == "" and "outside" in err
+
+
+def test_auditors_list_break_glass_reads_with_their_reasons(
+    cli_env: Settings, client: TestClient, container: Container
+) -> None:
+    """`audit break-glass` and `GET /audit/break-glass` show the reads and reasons to auditors."""
+    subject = _subject()
+    reason = "all officials locked out during the flood"
+    ok("status", subject, "--break-glass", reason)
+    created = add_official("audit", "auditor")
+    window = ("--from", "2000-01-01T00:00:00+00:00", "--to", "2099-01-01T00:00:00+00:00")
+    listed = ok("audit", "break-glass", "--as", "audit", *window)
+    assert [(u["what"], u["people"], u["reason"]) for u in listed] == [("status", 1, reason)]
+    add_official("wang", "official")
+    code, _, err = run("audit", "break-glass", "--as", "wang", *window, "--json")
+    assert code == 1 and "may not" in err
+    kit = OfficialKit("audit", "auditor", totp_secret(created["totp_uri"]))
+    container.clock.set(SystemClock().now() + timedelta(minutes=1))  # type: ignore[attr-defined]
+    headers = official_headers(client, kit, container.clock.now())
+    query = {"from": window[1], "to": window[3]}
+    answer = client.get("/api/v1/audit/break-glass", params=query, headers=headers)
+    assert answer.status_code == 200 and answer.json()[0]["reason"] == reason
+    backwards = {"from": window[3], "to": window[1]}
+    refused = client.get("/api/v1/audit/break-glass", params=backwards, headers=headers)
+    assert refused.status_code == 422

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from access_walk_helpers import (
     ADMIN,
     AUDIT,
+    BREAK_GLASS,
     DEVICE_WRITE,
     LOGIN,
     OWN,
@@ -171,6 +172,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/officials/proposals"): ADMIN,
     ("POST", "/api/v1/channels"): ADMIN,
     ("GET", "/api/v1/channels"): ADMIN,
+    ("GET", "/api/v1/audit/break-glass"): BREAK_GLASS,
     ("POST", "/api/v1/channels/{client_id}/rotate-secrets"): ADMIN,
     ("GET", "/api/v1/me/status"): OWN,
     ("GET", "/api/v1/me/status/history"): OWN,

@@ -13,6 +13,7 @@ import pytest
 from access_walk_helpers import (
     ADMIN,
     AUDIT,
+    BREAK_GLASS,
     DEVICE_WRITE,
     LOGIN,
     PLACES,
@@ -193,6 +194,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "trust-list export": KEYS,
     "audit anchor": KEYS,
     "audit verify": AUDIT,
+    "audit break-glass": BREAK_GLASS,
     "verify": "checks a code offline against a trust list: reads no stored data",
     "scan check": "a checkpoint device's offline check: the code and its trust list, no database",
     "scan upload": DEVICE_WRITE,

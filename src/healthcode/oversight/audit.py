@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import NotAllowed, NotFound
+from healthcode.kernel.errors import InvalidInput, NotAllowed, NotFound
 from healthcode.oversight.access import Action, Principal, Purpose
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
 from healthcode.oversight.authz import require, require_person_scope, sees_person
+from healthcode.oversight.model import BreakGlassUse
 from healthcode.oversight.ports import OversightUnitOfWork
 
 
@@ -257,6 +259,17 @@ def access_log_of(
         )
         uow.commit()
     return records
+
+
+def break_glass_log(
+    *, uow: OversightUnitOfWork, principal: Principal, start: datetime, end: datetime
+) -> list[BreakGlassUse]:
+    """The break-glass uses in ``[start, end)``, oldest first, with their reasons (auditors)."""
+    require(principal, Action.READ_ACCESS_LOG)
+    if end <= start:
+        raise InvalidInput.one("to", "must be after from")
+    with uow:
+        return uow.break_glass.between(start, end)
 
 
 @dataclass(frozen=True)
