@@ -42,6 +42,7 @@ WEB_PAGE = (
     "a web page: the same HTML for everyone; its script reads the caller's own data through "
     "the API routes listed here"
 )
+BREAK_GLASS = "the operator's break-glass reads: when, what, how many, why; no one named"
 
 
 class Response(Protocol):

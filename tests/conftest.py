@@ -139,14 +139,16 @@ def client(container: Container) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Point the CLI (which reads the environment) at this test's database and key."""
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    """Point the CLI (which reads the environment) at this test's database, key and folder of
+    officials' console sessions."""
     monkeypatch.setenv("HEALTHCODE_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("HEALTHCODE_DATA_KEY_FILE", str(settings.data_key_file))
     monkeypatch.setenv("HEALTHCODE_JURISDICTION", settings.jurisdiction)
     monkeypatch.setenv("HEALTHCODE_KEYS_DIR", str(settings.keys_dir))
     monkeypatch.setenv("HEALTHCODE_AUDIT_ANCHOR_DIR", str(settings.audit_anchor_dir))
     monkeypatch.setenv("HEALTHCODE_SMS_FILE", str(settings.sms_file))
+    monkeypatch.setenv("HEALTHCODE_SESSIONS_DIR", str(tmp_path / "sessions"))
     return settings
 
 

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         description="Folder the worker publishes the access log's signed anchors to, for "
         "copying off the machine (docs/access-and-audit.md#anchors).",
     )
+    sessions_dir: Path | None = Field(
+        default=None,
+        description="Folder of the officials' console sessions (`healthcode login`), one file "
+        "of mode 0600 per official. Default: `$XDG_CONFIG_HOME/healthcode/sessions` "
+        "(`~/.config/healthcode/sessions`).",
+    )
     sms_gateway_url: str = Field(
         default="",
         description="URL of the SMS gateway that sends sign-up codes (POST, JSON "

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli_helpers import add_official
 from healthcode.cli.main import app
 from healthcode.settings import Settings
 
@@ -43,6 +44,7 @@ def subject(cli_env: Settings) -> str:
         "--json",
     )
     assert isinstance(registered, dict)
+    add_official("reader", "official")  # who issues the codes at the console (logged in)
     return str(registered["subject"])
 
 
@@ -57,7 +59,7 @@ def test_code_passes_offline_verify_with_the_exported_trust_list(
     subject: str, tmp_path: Path
 ) -> None:
     """`code` then `verify --trust-list` exits 0 with the masked name and colour."""
-    issued = _ok("code", subject, "--at", AT, "--json")
+    issued = _ok("code", subject, "--as", "reader", "--at", AT, "--json")
     assert isinstance(issued, dict) and issued["colour"] == "green"
     assert issued["qr_version"] <= 8
     code, out, _ = _run(
@@ -71,7 +73,7 @@ def test_code_passes_offline_verify_with_the_exported_trust_list(
 def test_verify_reads_the_qr_from_an_image(subject: str, tmp_path: Path) -> None:
     """`code --qr FILE.png` writes a QR that `verify --image` reads and passes."""
     png = tmp_path / "code.png"
-    _ok("code", subject, "--at", AT, "--qr", str(png), "--json")
+    _ok("code", subject, "--as", "reader", "--at", AT, "--qr", str(png), "--json")
     assert png.read_bytes().startswith(b"\x89PNG")
     code, out, _ = _run(
         "verify",
@@ -88,7 +90,7 @@ def test_verify_reads_the_qr_from_an_image(subject: str, tmp_path: Path) -> None
 
 def test_stale_code_exits_2_with_the_reason(subject: str, tmp_path: Path) -> None:
     """The same code an hour later is invalid (exit 2) and says it expired."""
-    issued = _ok("code", subject, "--at", AT, "--json")
+    issued = _ok("code", subject, "--as", "reader", "--at", AT, "--json")
     assert isinstance(issued, dict)
     code, out, _ = _run(
         "verify",
@@ -105,7 +107,7 @@ def test_stale_code_exits_2_with_the_reason(subject: str, tmp_path: Path) -> Non
 def test_yellow_code_exits_1_at_a_green_only_checkpoint(subject: str, tmp_path: Path) -> None:
     """A valid yellow code is a stop (exit 1) where only green passes, a pass with --colour."""
     _run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever", "--at", AT)
-    issued = _ok("code", subject, "--at", AT, "--json")
+    issued = _ok("code", subject, "--as", "reader", "--at", AT, "--json")
     assert isinstance(issued, dict) and issued["colour"] == "yellow"
     trust = str(_trust_list(tmp_path))
     code, out, _ = _run("verify", issued["token"], "--trust-list", trust, "--at", AT, "--json")
@@ -128,7 +130,7 @@ def test_yellow_code_exits_1_at_a_green_only_checkpoint(subject: str, tmp_path: 
 
 def test_foreign_root_refuses_the_trust_list(subject: str, tmp_path: Path) -> None:
     """A trust list checked against another pinned root is refused (exit 65)."""
-    issued = _ok("code", subject, "--at", AT, "--json")
+    issued = _ok("code", subject, "--as", "reader", "--at", AT, "--json")
     assert isinstance(issued, dict)
     other_root = "A" * 43
     code, _, err = _run(
@@ -148,7 +150,7 @@ def test_foreign_root_refuses_the_trust_list(subject: str, tmp_path: Path) -> No
 
 def test_rotation_keeps_old_codes_valid(subject: str, tmp_path: Path) -> None:
     """After `keys rotate`, a code signed a minute earlier still passes with the new list."""
-    issued = _ok("code", subject, "--at", AT, "--json")
+    issued = _ok("code", subject, "--as", "reader", "--at", AT, "--json")
     assert isinstance(issued, dict)
     rotated = _ok("keys", "rotate", "--at", "2026-03-01T09:01:00+08:00", "--json")
     assert isinstance(rotated, dict) and rotated["kid"] != issued["kid"]

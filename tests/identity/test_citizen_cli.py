@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli_helpers import login
 from healthcode.cli.main import app
 from healthcode.settings import Settings
+from identity_helpers import totp_secret
 
 AT = "2026-03-01T09:00:00+08:00"
 REGISTER = [
@@ -46,7 +48,7 @@ def test_register_prints_the_subject(cli_env: Settings) -> None:
 def test_person_show_is_masked(cli_env: Settings) -> None:
     """`healthcode person show --as OFFICIAL` prints the masked registration."""
     subject = _subject()
-    code, _, err = _run(
+    code, out, err = _run(
         "official",
         "add",
         "--username",
@@ -60,6 +62,7 @@ def test_person_show_is_masked(cli_env: Settings) -> None:
         stdin="correct horse battery\n",
     )
     assert code == 0, err
+    login("wang", totp_secret(json.loads(out)["totp_uri"]))
     code, out, err = _run("person", "show", subject, "--as", "wang", "--json")
     assert code == 0, err
     shown = json.loads(out)

@@ -1,7 +1,7 @@
 """The access-log walk over the command line: every `healthcode` command that prints a
-person's data, to an official or at the console, writes an access record (test_access_walk
-walks the routes). A command that reads no one's data is listed with the reason; a new
-command in neither list fails."""
+person's data, to an official logged in at the console (or to the operator), writes an access
+record (test_access_walk walks the routes). A command that reads no one's data is listed with
+the reason; a new command in neither list fails."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ import pytest
 from access_walk_helpers import (
     ADMIN,
     AUDIT,
+    BREAK_GLASS,
     DEVICE_WRITE,
+    LOGIN,
     PLACES,
     Walk,
     cli_commands,
     walk_scene,
 )
-from cli_helpers import run
+from cli_helpers import login_kit, run
 from healthcode.container import Container
 from healthcode.settings import Settings
 from scope_helpers import access_records
@@ -159,18 +161,22 @@ CLI_READS: Final[dict[str, Args]] = {
         ["quarantine", "release", w.mine.subject, "--as", "wang", "--reason", "negative"],
         w.mine.subject,
     ),
-    # the operator at the console, without --as: recorded as console:<system user>
-    "status": lambda w: (["status", w.mine.subject], w.mine.subject),
-    "code": lambda w: (["code", w.bystander, "--at", w.at], w.bystander),
-    "itinerary": lambda w: (["itinerary", w.mine.subject, "--at", w.at], w.mine.subject),
+    "status": lambda w: (["status", w.mine.subject, "--as", "wang"], w.mine.subject),
+    "code": lambda w: (["code", w.bystander, "--as", "wang", "--at", w.at], w.bystander),
+    "itinerary": lambda w: (
+        ["itinerary", w.mine.subject, "--as", "wang", "--at", w.at],
+        w.mine.subject,
+    ),
     "org staff list": lambda w: (
-        ["org", "staff", "list", w.world.venues.organisation],
+        ["org", "staff", "list", w.world.venues.organisation, "--as", "wang"],
         w.bystander,
     ),
     "test-result": lambda w: (
         [
             "test-result",
             w.bystander,
+            "--as",
+            "wang",
             "--kind",
             "pcr",
             "--result",
@@ -193,6 +199,8 @@ SCENARIO = (
 
 CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "init": RUNS_THE_SYSTEM,
+    "login": LOGIN,
+    "logout": LOGIN,
     "serve": RUNS_THE_SYSTEM,
     "worker": RUNS_THE_SYSTEM,
     "notify deliver": RUNS_THE_SYSTEM,
@@ -207,13 +215,17 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "official propose-change": ADMIN,
     "official propose-reset-totp": ADMIN,
     "official propose-disable": ADMIN,
+    "official propose-enable": ADMIN,
     "channel add": ADMIN,
+    "channel list": ADMIN,
+    "channel rotate-secrets": ADMIN,
     "keys init": KEYS,
     "keys rotate": KEYS,
     "keys list": KEYS,
     "trust-list export": KEYS,
     "audit anchor": KEYS,
     "audit verify": AUDIT,
+    "audit break-glass": BREAK_GLASS,
     "verify": "checks a code offline against a trust list: reads no stored data",
     "scan check": "a checkpoint device's offline check: the code and its trust list, no database",
     "scan upload": DEVICE_WRITE,
@@ -227,6 +239,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "venue list": PLACES,
     "venue poster": PLACES,
     "device add": PLACES,
+    "device revoke": PLACES,
     "policy check": "checks a policy file: no one's data",
     "policy impact": "counts, per colour, how many people a policy would change: no one shown",
     "policy history": "policy versions and who activated them: no resident's data",
@@ -257,6 +270,7 @@ def test_command_reading_a_person_writes_an_access_record(
 ) -> None:
     """The command, run as an official or the console, adds a record of the person it prints."""
     scene = walk_scene(container, None)
+    login_kit(*scene.world.kits.values())
     before = {s: access_records(container, s) for s in (scene.mine.subject, scene.bystander)}
     args, subject = CLI_READS[command](scene)
     code, _, err = run(*args, "--json")

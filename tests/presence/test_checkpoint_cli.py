@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli_helpers import add_official, login_kit
 from healthcode.checkpoint.batches import parse_batch, sign_batch, to_be_signed
 from healthcode.checkpoint.device import load_device_file, read_queue
 from healthcode.cli.main import app
@@ -37,7 +38,9 @@ def _ok(*args: str) -> Any:
 
 
 def _checkpoint(tmp_path: Path, kind: str) -> dict[str, Any]:
-    """Keys, a venue of ``kind`` with a device file, and the trust list, in ``tmp_path``."""
+    """Keys, a venue of ``kind`` with a device file, and the trust list, in ``tmp_path``; and
+    an official logged in to issue codes (``reader``)."""
+    add_official("reader", "official")
     _ok("keys", "init", "--at", "2026-02-01T09:00:00+08:00")
     org = _ok("org", "add", "杭州公交", "--at", SCAN_AT)["id"]
     added = _ok(
@@ -106,7 +109,7 @@ def test_scan_from_any_folder_needs_only_its_device_file_and_trust_list(
 ) -> None:
     """`scan` elsewhere needs no database, writes only its queue; unreachable upload is 69."""
     point = _checkpoint(tmp_path, "bus_route")
-    token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
+    token = _ok("code", resident(container, 1), "--as", "reader", "--at", SCAN_AT)["token"]
     folder = _elsewhere(monkeypatch, tmp_path)
     code, answer, err = _scan(point, token, "--at", SCAN_AT)
     assert code == 0, err
@@ -128,7 +131,7 @@ def test_verify_from_any_folder_never_creates_a_database(
     """`verify` elsewhere passes with a pinned root, else names --root-key; creates nothing."""
     point = _checkpoint(tmp_path, "restaurant")
     root = next(k for k in _ok("keys", "list") if k["role"] == "root")["public_key"]
-    token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
+    token = _ok("code", resident(container, 1), "--as", "reader", "--at", SCAN_AT)["token"]
     folder = _elsewhere(monkeypatch, tmp_path)
     trust = ["--trust-list", str(point["trust"]), "--at", SCAN_AT, "--json"]
     code, out, err = _run("verify", token, *trust, "--root-key", root)
@@ -143,7 +146,7 @@ def test_other_commands_elsewhere_say_there_is_no_database(
 ) -> None:
     """A database command run where there is none exits 69 and creates nothing."""
     folder = _elsewhere(monkeypatch, tmp_path)
-    code, _, err = _run("status", "someone", "--json")
+    code, _, err = _run("status", "someone", "--as", "wang", "--json")
     assert code == 69 and "healthcode init" in json.loads(err)["error"]
     assert _files(folder) == set()
 
@@ -160,15 +163,17 @@ def test_bus_scans_uploaded_make_same_vehicle_contacts(
         (rider, "浙A12345", AGAIN),
         (other, "浙A99999", SCAN_AT),
     ):
-        token = _ok("code", subject, "--at", at)["token"]
+        token = _ok("code", subject, "--as", "reader", "--at", at)["token"]
         code, answer, err = _scan(point, token, "--vehicle", vehicle, "--at", at, *queue)
         assert code == 0, err
         assert (answer["vehicle"], answer["venue"]) == (vehicle, point["venue"])
     device = ["--device-key", str(point["device"])]
     uploaded = _ok("scan", "upload", *device, *queue, "--at", UPLOAD_AT)
     assert (uploaded["scans"], uploaded["stored"]) == (3, 3)
-    add_test_official(container, "wang", "official")
-    add_test_official(container, "li", "supervisor")
+    login_kit(
+        add_test_official(container, "wang", "official"),
+        add_test_official(container, "li", "supervisor"),
+    )
     sampled = ["--sampled-at", "2026-03-01T09:40:00+08:00", "--asymptomatic"]
     reported = _ok(
         "case", "report", case, "--as", "wang", *sampled, "--test-ref", "L-7", "--at", REPORT_AT
@@ -179,8 +184,8 @@ def test_bus_scans_uploaded_make_same_vehicle_contacts(
     }
     _ok("case", "confirm", case_id, "--as", "li", "--at", REPORT_AT)
     _ok("worker", "--once", "--at", REPORT_AT)
-    assert _ok("status", rider, "--at", REPORT_AT)["colour"] == "red"
-    assert _ok("status", other, "--at", REPORT_AT)["colour"] == "green"
+    assert _ok("status", rider, "--as", "reader", "--at", REPORT_AT)["colour"] == "red"
+    assert _ok("status", other, "--as", "reader", "--at", REPORT_AT)["colour"] == "green"
 
 
 def test_vehicle_is_refused_at_a_venue_without_vehicles(
@@ -188,7 +193,7 @@ def test_vehicle_is_refused_at_a_venue_without_vehicles(
 ) -> None:
     """`scan --vehicle` at a restaurant's device is refused (exit 65), naming the vehicle."""
     point = _checkpoint(tmp_path, "restaurant")
-    token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
+    token = _ok("code", resident(container, 1), "--as", "reader", "--at", SCAN_AT)["token"]
     queue = ["--queue", str(tmp_path / "scans.jsonl")]
     code, _, err = _scan(point, token, "--vehicle", "浙A12345", "--at", SCAN_AT, *queue)
     assert code == 65 and json.loads(err)["problems"][0]["field"] == "vehicle"
@@ -201,7 +206,7 @@ def test_a_code_scanned_twice_here_is_flagged_not_refused(
     """A code scanned twice here in its lifetime passes, flagged and queued as repeat_of."""
     point = _checkpoint(tmp_path, "restaurant")
     subject = resident(container, 1)
-    token = _ok("code", subject, "--at", SCAN_AT)["token"]
+    token = _ok("code", subject, "--as", "reader", "--at", SCAN_AT)["token"]
     queue = tmp_path / "scans.jsonl"
     code, first, _ = _scan(point, token, "--at", SCAN_AT, "--queue", str(queue))
     assert code == 0 and first["repeat"] is None
@@ -224,7 +229,7 @@ def test_a_code_scanned_twice_here_is_flagged_not_refused(
         str(queue),
     )
     assert code == 0 and "already scanned here at 09:10" in out  # said to the person, too
-    fresh = _ok("code", subject, "--at", AGAIN)["token"]
+    fresh = _ok("code", subject, "--as", "reader", "--at", AGAIN)["token"]
     code, newer, _ = _scan(point, fresh, "--at", AGAIN, "--queue", str(queue))
     assert code == 0 and newer["repeat"] is None
     queued = read_queue(queue)
@@ -275,7 +280,7 @@ def test_a_stop_exits_1_at_a_checkpoint_and_at_a_check_in(
     _ok(
         "declare", "health", subject, "--temperature", "38.5", "--symptom", "fever", "--at", SCAN_AT
     )
-    token = _ok("code", subject, "--at", SCAN_AT)["token"]
+    token = _ok("code", subject, "--as", "reader", "--at", SCAN_AT)["token"]
     queue = ["--queue", str(tmp_path / "scans.jsonl")]
     code, answer, _ = _scan(point, token, "--at", SCAN_AT, *queue)
     assert code == 1 and answer["outcome"] == "stop"
@@ -301,7 +306,7 @@ def test_a_damaged_sequence_file_is_refused_by_name(
 ) -> None:
     """A damaged `.seq` beside the queue is a named refusal (65), not an internal error (70)."""
     point = _checkpoint(tmp_path, "restaurant")
-    token = _ok("code", resident(container, 1), "--at", SCAN_AT)["token"]
+    token = _ok("code", resident(container, 1), "--as", "reader", "--at", SCAN_AT)["token"]
     queue = tmp_path / "q.jsonl"
     (tmp_path / "q.jsonl.seq").write_text("17\x00garbage")
     code, _, err = _scan(point, token, "--queue", str(queue), "--at", SCAN_AT)

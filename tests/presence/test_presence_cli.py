@@ -63,6 +63,7 @@ def _city(tmp_path: Path) -> dict[str, Any]:
         "--at",
         AT,
     )
+    add_official("reader", "official")  # who reads people at the console (logged in)
     return {"subject": subject, "org": org, "venue": venue}
 
 
@@ -77,7 +78,7 @@ def test_checkpoint_decides_offline_queues_and_uploads_once(
     assert device_file.stat().st_mode & 0o777 == 0o600
     trust = tmp_path / "trust.json"
     _json("trust-list", "export", "--out", str(trust), "--at", AT)
-    token = _json("code", city["subject"], "--at", AT)["token"]
+    token = _json("code", city["subject"], "--as", "reader", "--at", AT)["token"]
     queue = tmp_path / "scans.jsonl"
     common = [
         "--venue",
@@ -100,7 +101,7 @@ def test_checkpoint_decides_offline_queues_and_uploads_once(
     uploaded = _json(*upload, "--at", LATER)
     assert (uploaded["scans"], uploaded["stored"]) == (2, 2)
     assert queue.read_text() == ""
-    status = _json("status", city["subject"], "--at", LATER)
+    status = _json("status", city["subject"], "--as", "reader", "--at", LATER)
     assert status["colour"] == "yellow"
     sent = queue.with_name("scans.jsonl.sent")
     queue.write_text(sent.read_text())
@@ -138,7 +139,7 @@ def test_location_file_stays_itinerary_and_refusals(cli_env: Settings, tmp_path:
     telecom.write_text("\n".join(rows) + "\n")
     receipt = _json("locations", "import", str(telecom), "--source", "telecom", "--at", AT)
     assert (receipt["stays"], len(receipt["arrivals"])) == (2, 1)
-    itinerary = _json("itinerary", city["subject"], "--at", AT)
+    itinerary = _json("itinerary", city["subject"], "--as", "reader", "--at", AT)
     assert [e["jurisdiction"] for e in itinerary] == ["330100", "310000"]
     rows.append(f"{city['subject']},123.0,120.1,2026-02-28T13:00:00+08:00,telecom")
     telecom.write_text("\n".join(rows) + "\n")

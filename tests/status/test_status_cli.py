@@ -32,6 +32,7 @@ def _subject() -> str:
     )
     assert code == 0, err
     subject: str = json.loads(out)["subject"]
+    add_official("reader", "official")  # who reads the status at the console (logged in)
     return subject
 
 
@@ -41,6 +42,8 @@ def test_status_says_why_and_until_when(cli_env: Settings) -> None:
     code, out, err = run(
         "test-result",
         subject,
+        "--as",
+        "reader",
         "--kind",
         "pcr",
         "--result",
@@ -53,7 +56,9 @@ def test_status_says_why_and_until_when(cli_env: Settings) -> None:
     )
     assert code == 0, err
     fact_id = json.loads(out)["test_result"]["id"]
-    code, out, _ = run("status", subject, "--at", "2026-03-02T09:00:00+08:00", "--json")
+    code, out, _ = run(
+        "status", subject, "--as", "reader", "--at", "2026-03-02T09:00:00+08:00", "--json"
+    )
     status = json.loads(out)
     assert status["colour"] == "red"
     assert status["reasons"][0]["rule"] == "positive-test"
@@ -66,14 +71,15 @@ def test_status_in_chinese(cli_env: Settings) -> None:
     """`--lang zh` gives the reasons in Chinese."""
     subject = _subject()
     run("declare", "health", subject, "--temperature", "38.6", "--symptom", "fever", "--at", AT)
-    code, out, _ = run("status", subject, "--at", AT, "--lang", "zh", "--json")
+    code, out, _ = run("status", subject, "--as", "reader", "--at", AT, "--lang", "zh", "--json")
     assert code == 0
     assert json.loads(out)["reasons"][0]["text"] == "申报发热"
 
 
 def test_status_of_unknown_subject_exits_1(cli_env: Settings) -> None:
     """An unknown subject is refused with exit 1 and a message naming it."""
-    code, _, err = run("status", "0" * 32, "--json")
+    add_official("reader", "official")
+    code, _, err = run("status", "0" * 32, "--as", "reader", "--json")
     assert code == 1 and "not found" in json.loads(err)["error"]
 
 
@@ -83,6 +89,8 @@ def test_test_result_refuses_bad_input(cli_env: Settings) -> None:
     code, _, err = run(
         "test-result",
         subject,
+        "--as",
+        "reader",
         "--kind",
         "x",
         "--result",
@@ -158,13 +166,13 @@ def test_policy_impact_and_activate(cli_env: Settings, tmp_path: Path) -> None:
     assert code == 0, err
     proposal = json.loads(out)
     assert proposal["version"] == "2020.9"
-    code, out, _ = run("status", subject, "--json")
+    code, out, _ = run("status", subject, "--as", "reader", "--json")
     assert json.loads(out)["colour"] == "yellow"  # nothing applies before the approval
     code, _, err = run("proposal", "approve", proposal["id"], "--as", "wang", "--json")
     assert code == 1  # the proposer can never approve their own
     code, _, err = run("proposal", "approve", proposal["id"], "--as", "li", "--json")
     assert code == 0, err
-    code, out, _ = run("status", subject, "--json")
+    code, out, _ = run("status", subject, "--as", "reader", "--json")
     assert json.loads(out)["colour"] == "green"
     code, out, _ = run("policy", "history", "--json")
     [activated] = json.loads(out)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
+from cli_helpers import login_kit
 from healthcode.cli.main import app
 from healthcode.container import Container
 from healthcode.settings import Settings
@@ -30,8 +31,10 @@ def _ok(*args: str) -> object:
 
 
 def _world(container: Container) -> tuple[str, str, str]:
-    add_test_official(container, "wang", "official")
-    add_test_official(container, "li", "supervisor")
+    login_kit(
+        add_test_official(container, "wang", "official"),
+        add_test_official(container, "li", "supervisor"),
+    )
     case, contact, other = (resident(container, i) for i in (1, 2, 3))
     now = container.clock.now()
     stay(container, case, "louwailou", now - hours(30), now - hours(29))
@@ -85,9 +88,9 @@ def test_case_report_preview_confirm_worker_withdraw(
     assert isinstance(confirmed, dict) and confirmed["result"]["colour"] == "red"
     passed = _ok("worker", "--once", "--at", AT)
     assert isinstance(passed, dict) and passed["jobs_done"] == 1
-    status = _ok("status", contact, "--at", AT)
+    status = _ok("status", contact, "--as", "wang", "--at", AT)
     assert isinstance(status, dict) and status["colour"] == "red"
-    assert _ok("status", other, "--at", AT)["colour"] == "green"  # type: ignore[index]
+    assert _ok("status", other, "--as", "wang", "--at", AT)["colour"] == "green"  # type: ignore[index]
     orders = _ok("quarantine", "list", "--as", "wang", "--at", AT)
     assert isinstance(orders, list) and [o["subject"] for o in orders] == [contact]
     listed = _ok("case", "list", "--as", "wang")
@@ -99,7 +102,7 @@ def test_case_report_preview_confirm_worker_withdraw(
     assert isinstance(proposed, dict)
     assert (proposed["action"], proposed["status"]) == ("withdraw_case", "pending")
     _ok("worker", "--once", "--at", LATER)
-    assert _ok("status", contact, "--at", LATER)["colour"] == "red"  # type: ignore[index]
+    assert _ok("status", contact, "--as", "wang", "--at", LATER)["colour"] == "red"  # type: ignore[index]
     code, _, err = _run("case", "approve-withdrawal", case_id, "--as", "wang", "--at", LATER)
     assert code == 1 and "may not" in err
     approved = _ok("case", "approve-withdrawal", case_id, "--as", "li", "--at", LATER)
@@ -108,8 +111,8 @@ def test_case_report_preview_confirm_worker_withdraw(
     assert isinstance(shown, dict) and shown["state"] == "withdrawn"
     assert (shown["withdrawn_by"], shown["withdrawal_proposed_by"]) == ("li", "wang")
     _ok("worker", "--once", "--at", LATER)
-    assert _ok("status", contact, "--at", LATER)["colour"] == "green"  # type: ignore[index]
-    assert _ok("status", case, "--at", LATER)["colour"] == "green"  # type: ignore[index]
+    assert _ok("status", contact, "--as", "wang", "--at", LATER)["colour"] == "green"  # type: ignore[index]
+    assert _ok("status", case, "--as", "wang", "--at", LATER)["colour"] == "green"  # type: ignore[index]
 
 
 def test_case_withdraw_rejects_a_pending_report_and_proposal_approve_withdraws(
@@ -117,7 +120,7 @@ def test_case_withdraw_rejects_a_pending_report_and_proposal_approve_withdraws(
 ) -> None:
     """`case withdraw` rejects a pending report and proposes withdrawing a confirmed case."""
     case, _, _ = _world(container)
-    add_test_official(container, "zhao", "supervisor")
+    login_kit(add_test_official(container, "zhao", "supervisor"))
     reports = []
     for ref in ("L-1", "L-2"):
         reported = _ok(

@@ -1,5 +1,8 @@
 """Builds the container for a CLI command: settings from the environment, clock from ``--at``;
-and, for the commands an official runs with ``--as``, that official's principal.
+and, for the commands an official runs with ``--as``, that official's principal, from the session
+`healthcode login` keeps for them (``cli.sessions``), checked in the database like an API
+session. The operator holding the data key may instead read a person with ``--break-glass
+REASON``: recorded as such in the access log and the break-glass log.
 
 How to build the system is handed down by ``healthcode.cli.main`` (``configure``) when the root
 command runs, so a feature's commands never import the bootstrap that lists them."""
@@ -19,15 +22,17 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.output import parse_at, refusals, refuse
+from healthcode.cli.sessions import load_session, sessions_dir
 from healthcode.container import Container
 from healthcode.db.encryption import DataKeyError
 from healthcode.db.migrate import SchemaOutOfDate
 from healthcode.db.private_files import ExposedSecret
-from healthcode.identity.officials import official_principal
-from healthcode.kernel.clock import Clock, FixedClock
-from healthcode.kernel.errors import InvalidInput, Problem
-from healthcode.oversight.access import Principal
-from healthcode.oversight.audit import ConsoleOperator
+from healthcode.identity.authn import authenticate
+from healthcode.kernel.clock import Clock, FixedClock, SystemClock
+from healthcode.kernel.errors import InvalidInput, NotAuthenticated, Problem
+from healthcode.kernel.text import TextKind, clean_text
+from healthcode.oversight.access import OFFICIAL_ROLES, Principal
+from healthcode.oversight.audit import ConsoleOperator, Reader
 from healthcode.settings import Settings
 
 Build = Callable[..., Container]
@@ -116,21 +121,82 @@ def unreachable(error: OperationalError) -> str:
     return f"cannot open the database: {first[0] if first else type(error).__name__}"
 
 
-def console_operator() -> ConsoleOperator:
-    """Who runs this command, as the access log names them (``console:<system user>``)."""
+def console_operator(*, break_glass: str | None = None) -> ConsoleOperator:
+    """Who runs this command, as the access log names them (``console:<system user>``); with
+    ``break_glass``, the reason they read people without an official's session."""
     try:
         name = getpass.getuser()
     except (KeyError, OSError):  # no login name and no password entry: a bare container
         name = f"uid-{os.getuid()}"
-    return ConsoleOperator(name)
+    return ConsoleOperator(name, reason=break_glass)
+
+
+def session_principal(c: Container, username: str, *, as_json: bool = False) -> Principal:
+    """The official ``--as`` names, from the session `healthcode login` keeps for them: live
+    now (the settings' clock, whatever ``--at`` says), not revoked, the account active; else
+    ``NotAuthenticated`` (or exit 78 for a session file others may read)."""
+    username = clean_text(username, field="as", kind=TextKind.IDENTIFIER)
+    try:
+        stored = load_session(sessions_dir(c.settings), username)
+    except ExposedSecret as error:
+        refuse(f"{error}; then log in again", as_json=as_json, code=ExitCode.CONFIG)
+    # the settings' clock, never --at's: a back-dated command must not revive an old session
+    fixed = c.settings.fixed_clock_at
+    try:
+        principal = authenticate(
+            uow=c.uow(),
+            clock=FixedClock(fixed) if fixed is not None else SystemClock(),
+            token=stored.token,
+            jurisdiction=c.settings.jurisdiction,
+        )
+    except NotAuthenticated as refused:
+        raise NotAuthenticated(
+            f"{username}'s console session: {refused}; run `healthcode login --username {username}`"
+        ) from None
+    if principal.role not in OFFICIAL_ROLES or principal.name != username:
+        raise NotAuthenticated(f"the session kept for {username!r} is not theirs: log in again")
+    return principal
 
 
 @contextmanager
 def acting_official(
     username: str, *, at: str | None = None, as_json: bool = False
 ) -> Iterator[tuple[Container, Principal]]:
-    """The system as at ``--at`` and the official ``--as`` names, whose role the service it is
-    given to checks and whose name it records. A domain error raised inside, or an unknown
-    official, is a refusal: printed on stderr, exit 1."""
+    """The system as at ``--at`` and the official ``--as`` names (by their console session),
+    whose role the service it is given to checks and whose name it records. A domain error
+    raised inside, or no live session, is a refusal: printed on stderr, exit 1."""
     with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        yield c, official_principal(uow=c.uow(), username=username)
+        yield c, session_principal(c, username, as_json=as_json)
+
+
+BREAK_GLASS_HELP = (
+    "give --as NAME (an official logged in with `healthcode login`), or, as the operator "
+    "holding the data key, --break-glass REASON (recorded as a break-glass read)"
+)
+
+
+@contextmanager
+def reader(
+    as_: str | None,
+    break_glass: str | None,
+    *,
+    at: datetime | None = None,
+    as_json: bool = False,
+) -> Iterator[tuple[Container, Reader]]:
+    """The system as at ``at`` and who reads: the official ``--as`` names (by their session) or
+    the operator at the console breaking the glass for a stated reason; exactly one."""
+    if (as_ is None) == (break_glass is None):
+        refuse(InvalidInput.one("as", BREAK_GLASS_HELP), as_json=as_json, code=ExitCode.USAGE)
+    with refusals(as_json=as_json), system(at=at, as_json=as_json) as c:
+        if as_ is not None:
+            yield c, session_principal(c, as_, as_json=as_json)
+            return
+        reason = clean_text(str(break_glass), field="break_glass", kind=TextKind.TEXT).strip()
+        if len(reason) < MIN_BREAK_GLASS_REASON:
+            raise InvalidInput.one(
+                "break_glass", f"must say why, in at least {MIN_BREAK_GLASS_REASON} characters"
+            )
+        yield c, console_operator(break_glass=reason)
+
+
+MIN_BREAK_GLASS_REASON = 10

@@ -1,4 +1,5 @@
-"""The options command groups share, defined once: `--json`, `--at`, `--as` and `--note`.
+"""The options command groups share, defined once: `--json`, `--at`, `--as`, `--break-glass`
+and `--note`.
 
 Their text passes the text rule when the command is mounted (``cli.table``: NFC, no surrogate,
 control or bidirectional control character), then the rule of its kind in the use case
@@ -20,3 +21,18 @@ AsOpt = Annotated[
     str, typer.Option("--as", help="Username of the official acting (recorded; four eyes).")
 ]
 NoteOpt = Annotated[str, typer.Option(help="A note kept with the decision.")]
+ReaderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Username of the official reading (their `healthcode login` session; recorded).",
+    ),
+]
+BreakGlassOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--break-glass",
+        help="Instead of --as: the operator holding the data key reads, for this reason "
+        "(recorded as a break-glass read, counted in the transparency report).",
+    ),
+]

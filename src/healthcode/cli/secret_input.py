@@ -44,3 +44,25 @@ def read_password(*, from_stdin: bool, as_json: bool = False) -> str:
     if problem is not None:
         refuse(InvalidInput.one("password", problem), as_json=as_json, code=ExitCode.USAGE)
     return password
+
+
+def read_login(*, from_stdin: bool, as_json: bool = False) -> tuple[str, str]:
+    """An official's password and one-time code: the first two lines of standard input, or
+    asked for on the terminal (the password hidden, asked once); prompts go to stderr."""
+    if from_stdin:
+        try:
+            password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+            code = sys.stdin.readline().strip()
+        except UnicodeDecodeError:
+            refuse(
+                InvalidInput.one("password", "must be UTF-8 text"),
+                as_json=as_json,
+                code=ExitCode.USAGE,
+            )
+    else:
+        password = typer.prompt("Password", hide_input=True, err=True)
+        code = typer.prompt("One-time code", err=True).strip()
+    problem = secret_problem(password)
+    if problem is not None:
+        refuse(InvalidInput.one("password", problem), as_json=as_json, code=ExitCode.USAGE)
+    return password, code

@@ -11,10 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import console_operator, system
+from healthcode.cli.context import reader, system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
 from healthcode.cli.offline import pinned_roots
-from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.options import AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.cli.table import CommandTable
 from healthcode.codes.issuing import issue_code
@@ -131,25 +131,30 @@ def trust_list_export(
 
 def code(
     subject: str,
+    as_: ReaderOpt = None,
+    break_glass: BreakGlassOpt = None,
     at: AtOpt = None,
     qr: Annotated[
         Path | None, typer.Option("--qr", help="Also write the QR code to FILE.svg or FILE.png.")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Issue a person's signed code now (or --at a time); optionally write it as a QR image."""
+    """Issue a person's signed code now (or --at a time); optionally write it as a QR image
+    (`--as` an official logged in, or `--break-glass REASON`; the read is in the person's
+    access log)."""
     with refusals(as_json=as_json):
         if qr is not None and qr.suffix.lower() not in (".svg", ".png"):
             raise InvalidInput.one("qr", "must end in .svg or .png")
-        with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-            issued = issue_code(
-                uow=c.uow(),
-                clock=c.clock,
-                private_keys=c.private_keys,
-                subject=subject,
-                lifetime=c.settings.code_lifetime,
-                operator=console_operator(),
-            )
+    moment = parse_at(at, as_json=as_json)
+    with reader(as_, break_glass, at=moment, as_json=as_json) as (c, who):
+        issued = issue_code(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            subject=subject,
+            lifetime=c.settings.code_lifetime,
+            reader=who,
+        )
     if qr is not None:
         if qr.suffix.lower() == ".svg":
             qr.write_text(qr_svg(issued.token), encoding="utf-8")

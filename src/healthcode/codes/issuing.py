@@ -15,7 +15,8 @@ from healthcode.identity.masks import mask_name
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import DomainError, NotFound
 from healthcode.kernel.status import Notice, Status
-from healthcode.oversight.audit import ConsoleOperator, record_console_reads
+from healthcode.oversight.access import Action
+from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.status.assessment import status_now
 
 
@@ -47,14 +48,15 @@ def issue_code(
     private_keys: PrivateKeyStore,
     subject: str,
     lifetime: timedelta,
-    operator: ConsoleOperator | None = None,
+    reader: Reader | None = None,
 ) -> IssuedCode:
     """Sign a short-lived code carrying the person's colour now and masked name.
 
     The code never outlives its colour: it expires at the earlier of ``lifetime`` from now and
     the moment the status can next change. A blocking notice withholds it, and so does an
-    identity not verified (``identity.claims.identity_notice``). Issued for the console
-    ``operator`` (not the person), the read is in the person's access log."""
+    identity not verified (``identity.claims.identity_notice``). Issued for an official
+    (``Action.READ_STATUS``, in scope) or the console operator (``reader``, not the person),
+    the read is in the person's access log."""
     now = clock.now().replace(microsecond=0)
     with uow:
         person = uow.persons.get(subject)
@@ -83,7 +85,14 @@ def issue_code(
             masked_name=mask_name(person.name),
         )
         token = issue(claims, private_key=private_keys.load(key.kid))
-        record_console_reads(uow, clock=clock, operator=operator, subjects=[subject], what="code")
+        record_reader_reads(
+            uow,
+            clock=clock,
+            reader=reader,
+            subjects=[subject],
+            what="code",
+            action=Action.READ_STATUS,
+        )
         uow.commit()
     return IssuedCode(
         token=token,

@@ -33,7 +33,11 @@ from healthcode.identity.repository.sign_ups import (
 )
 from healthcode.jobs.repository import SqlJobRepository
 from healthcode.kernel.uow import EventHandlers
-from healthcode.oversight.repository import SqlAuditLogRepository, SqlProposalRepository
+from healthcode.oversight.repository import (
+    SqlAuditLogRepository,
+    SqlBreakGlassRepository,
+    SqlProposalRepository,
+)
 from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.presence.repository.presences import SqlPresenceRepository
 from healthcode.presence.repository.retention import SqlRetentionRepository
@@ -133,6 +137,10 @@ class SqlUnitOfWork:
     @property
     def audit(self) -> SqlAuditLogRepository:
         return self._repository("audit", lambda s: SqlAuditLogRepository(s, self._cipher))
+
+    @property
+    def break_glass(self) -> SqlBreakGlassRepository:
+        return self._repository("break_glass", lambda s: SqlBreakGlassRepository(s, self._cipher))
 
     # status and policies
     @property

@@ -1,4 +1,5 @@
-"""Channels: partner apps and the city website. Registration and OAuth2 client credentials."""
+"""Channels: partner apps and the city website. Registration, OAuth2 client credentials, and
+rotating a channel's secrets."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from healthcode.identity.assertions import algorithm_for
@@ -14,7 +15,7 @@ from healthcode.identity.model import AuthSession, Channel
 from healthcode.identity.passwords import new_token, token_hash
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, Problem
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, Problem
 from healthcode.kernel.text import TextKind, check_secret, clean_text, text_problem
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require
@@ -129,9 +130,49 @@ def add_channel(
     return created
 
 
-def list_channels(*, uow: IdentityUnitOfWork) -> list[Channel]:
+def list_channels(*, uow: IdentityUnitOfWork, principal: Principal | None = None) -> list[Channel]:
+    """The registered channels by name (an admin's, or the operator's at the console when
+    ``principal`` is None); the caller shows no secret, only when they were last rotated."""
+    if principal is not None:
+        require(principal, Action.MANAGE_CHANNELS)
     with uow:
         return uow.channels.all()
+
+
+@dataclass(frozen=True)
+class RotatedSecrets:
+    """A channel's new secrets, shown once and never again, and how many of its access
+    tokens stopped working."""
+
+    client_id: str
+    client_secret: str
+    webhook_secret: str
+    rotated_at: datetime
+    tokens_revoked: int
+
+
+def rotate_channel_secrets(
+    *, uow: IdentityUnitOfWork, clock: Clock, principal: Principal, client_id: str
+) -> RotatedSecrets:
+    """New client and webhook secrets for a channel (admins): the old client secret stops
+    at once, so do the access tokens issued with it, and webhooks are signed with the new
+    webhook secret from the next delivery on."""
+    require(principal, Action.MANAGE_CHANNELS)
+    client_id = clean_text(client_id, field="client_id", kind=TextKind.IDENTIFIER)
+    now = clock.now()
+    client_secret, webhook_secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with uow:
+        if uow.channels.get(client_id) is None:
+            raise NotFound("channel", client_id)
+        uow.channels.rotate_secrets(
+            client_id,
+            client_secret_hash=token_hash(client_secret),
+            webhook_secret=webhook_secret,
+            at=now,
+        )
+        revoked = uow.sessions.revoke_all(kind="channel", principal_id=client_id, at=now)
+        uow.commit()
+    return RotatedSecrets(client_id, client_secret, webhook_secret, now, revoked)
 
 
 def issue_channel_token(

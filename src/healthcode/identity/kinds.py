@@ -1,6 +1,7 @@
 """Four-eyes kinds for officials' accounts, proposed by one admin and approved by another:
-``create_official``, ``change_official`` (role or scope), ``reset_totp`` and
-``disable_official``.
+``create_official``, ``change_official`` (role or scope), ``reset_totp``, ``disable_official``
+and ``enable_official``. Disabling an account or resetting its TOTP revokes its sessions at
+once (API and console alike), so re-enabling it brings none back.
 
 No admin acts on their own account, neither as proposer nor as approver, and no change leaves
 the instance without an active admin. Whoever proposes an account, or a change of its role or
@@ -40,7 +41,14 @@ CREATE_OFFICIAL: Final = "create_official"
 CHANGE_OFFICIAL: Final = "change_official"
 RESET_TOTP: Final = "reset_totp"
 DISABLE_OFFICIAL: Final = "disable_official"
-ACCOUNT_KINDS: Final = (CREATE_OFFICIAL, CHANGE_OFFICIAL, RESET_TOTP, DISABLE_OFFICIAL)
+ENABLE_OFFICIAL: Final = "enable_official"
+ACCOUNT_KINDS: Final = (
+    CREATE_OFFICIAL,
+    CHANGE_OFFICIAL,
+    RESET_TOTP,
+    DISABLE_OFFICIAL,
+    ENABLE_OFFICIAL,
+)
 
 _ACTION = Action.PROPOSE_ACCOUNT_CHANGE.value
 
@@ -111,10 +119,13 @@ def _create(approval: Approval[IdentityUnitOfWork]) -> Mapping[str, Any]:
 # --- acting on an existing account -------------------------------------------------------------
 
 
-def _target(uow: IdentityUnitOfWork, principal: Principal, username: str) -> Official:
-    """The active account ``username`` within the admin's jurisdiction, not the admin's own."""
+def _target(
+    uow: IdentityUnitOfWork, principal: Principal, username: str, *, active: bool = True
+) -> Official:
+    """The account ``username`` (active, or with ``active`` False a disabled one) within the
+    admin's jurisdiction, not the admin's own."""
     official = uow.officials.by_username(username)
-    if official is None or not official.active:
+    if official is None or official.active is not active:
         raise NotFound("official", username)
     if scope_problems(official.jurisdiction, None, serving=_own_region(principal), admin=None):
         raise NotFound("official", username)  # another jurisdiction's accounts are not seen
@@ -123,8 +134,13 @@ def _target(uow: IdentityUnitOfWork, principal: Principal, username: str) -> Off
     return official
 
 
-def _target_of(approval: Approval[IdentityUnitOfWork]) -> Official:
-    official = _target(approval.uow, approval.approver, str(approval.proposal.payload["username"]))
+def _target_of(approval: Approval[IdentityUnitOfWork], *, active: bool = True) -> Official:
+    official = _target(
+        approval.uow,
+        approval.approver,
+        str(approval.proposal.payload["username"]),
+        active=active,
+    )
     if official.id != approval.proposal.payload["official_id"]:
         raise Conflict("username", "now names another account: propose again")
     return official
@@ -223,7 +239,15 @@ def _reset_totp(approval: Approval[IdentityUnitOfWork]) -> Mapping[str, Any]:
     official = _target_of(approval)
     secret = pyotp.random_base32()
     approval.uow.officials.save(replace(official, totp_secret=secret, totp_last_step=0))
+    _end_sessions(approval, official)
     return {**_about(official), "totp_uri": totp_uri(secret, official.username)}
+
+
+def _end_sessions(approval: Approval[IdentityUnitOfWork], official: Official) -> int:
+    """Revoke the official's live sessions (a lost phone, a disabled account)."""
+    return approval.uow.sessions.revoke_all(
+        kind="official", principal_id=official.id, at=approval.clock.now()
+    )
 
 
 def _disable(approval: Approval[IdentityUnitOfWork]) -> Mapping[str, Any]:
@@ -231,7 +255,25 @@ def _disable(approval: Approval[IdentityUnitOfWork]) -> Mapping[str, Any]:
     official = _target_of(approval)
     _keep_an_admin(approval.uow, official)
     approval.uow.officials.save(replace(official, active=False))
-    return {**_about(official), "active": False}
+    return {
+        **_about(official),
+        "active": False,
+        "sessions_ended": _end_sessions(approval, official),
+    }
+
+
+def _prepare_enable(
+    uow: IdentityUnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
+) -> Prepared:
+    official = _target(uow, principal, str(_text(payload, "username")), active=False)
+    return Prepared(payload=_about(official))
+
+
+def _enable(approval: Approval[IdentityUnitOfWork]) -> Mapping[str, Any]:
+    """The account logs in again (with its password and TOTP; no old session returns)."""
+    official = _target_of(approval, active=False)
+    approval.uow.officials.save(replace(official, active=True))
+    return {**_about(official), "active": True}
 
 
 def _handler(
@@ -264,6 +306,12 @@ ACCOUNT_HANDLERS: Final = (
         "replace an official's TOTP secret; the approver gets the new URI once",
         once=frozenset({"totp_uri"}),
     ),
-    _handler(DISABLE_OFFICIAL, _prepare_disable, _disable, "disable an official's account"),
+    _handler(
+        DISABLE_OFFICIAL,
+        _prepare_disable,
+        _disable,
+        "disable an official's account; their sessions end at once",
+    ),
+    _handler(ENABLE_OFFICIAL, _prepare_enable, _enable, "re-enable a disabled official's account"),
 )
 """The kinds of proposal for officials' accounts (``healthcode.bootstrap`` lists them)."""

@@ -69,6 +69,7 @@ class Channel:
     webhook_secret: str
     created_at: datetime
     active: bool = True
+    secrets_rotated_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -266,9 +266,9 @@ def log_in_official(
 
 
 def official_principal(*, uow: IdentityUnitOfWork, username: str) -> Principal:
-    """The principal of an active official by username: how the CLI's ``--as`` names the
-    operator's identity (the console is trusted with the database; it still cannot approve
-    its own proposals)."""
+    """The principal of an active official by username, without a session: for scenes set up
+    in-process (tests, benchmarks). The console's ``--as`` does not use it: it authenticates
+    the official's session (``cli.context.session_principal``)."""
     username = clean_text(username, field="as", kind=TextKind.IDENTIFIER)
     with uow:
         official = uow.officials.by_username(username)

@@ -64,6 +64,12 @@ class ChannelRepository(Protocol):
 
     def all(self) -> list[Channel]: ...
 
+    def rotate_secrets(
+        self, channel_id: str, *, client_secret_hash: str, webhook_secret: str, at: datetime
+    ) -> None:
+        """Replace the client secret's hash and the webhook secret, noting when."""
+        ...
+
     def bind(
         self, *, channel_id: str, channel_user_id: str, subject: str, bound_at: datetime
     ) -> None: ...
@@ -88,6 +94,10 @@ class SessionRepository(Protocol):
     def get(self, token_hash: str) -> AuthSession | None: ...
 
     def revoke(self, token_hash: str, *, at: datetime) -> None: ...
+
+    def revoke_all(self, *, kind: str, principal_id: str, at: datetime) -> int:
+        """Revoke every live session of one official, citizen or channel; how many."""
+        ...
 
 
 class OfficialRepository(Protocol):

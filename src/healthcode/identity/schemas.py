@@ -148,12 +148,25 @@ class NewChannelOut(BaseModel):
 
 
 class ChannelOut(BaseModel):
+    """A channel without its secrets: only when they were last rotated (null: never)."""
+
     client_id: str
     name: str
     kind: str
     webhook_url: str
     active: bool
     created_at: datetime
+    secrets_rotated_at: datetime | None = None
+
+
+class RotatedSecretsOut(BaseModel):
+    """A channel's new secrets, shown once; the access tokens issued before were revoked."""
+
+    client_id: str
+    client_secret: str
+    webhook_secret: str
+    rotated_at: datetime
+    tokens_revoked: int
 
 
 class OfficialIn(BaseModel):

@@ -84,6 +84,7 @@ class ChannelRow(Base):
     webhook_secret_enc: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    secrets_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ChannelBindingRow(Base):

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import NotAllowed, NotFound
+from healthcode.kernel.errors import InvalidInput, NotAllowed, NotFound
 from healthcode.oversight.access import Action, Principal, Purpose
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
-from healthcode.oversight.authz import require, require_person_scope
+from healthcode.oversight.authz import require, require_person_scope, sees_person
+from healthcode.oversight.model import BreakGlassUse
 from healthcode.oversight.ports import OversightUnitOfWork
 
 
@@ -111,16 +113,34 @@ is a read of that person's data like any other."""
 
 CONSOLE_PURPOSE = "operations"
 
+BREAK_GLASS = "break_glass"
+"""The role and purpose of a read by the operator holding the data key without an official's
+session (``--break-glass REASON``): counted apart in the access log and the break-glass log."""
+
 
 @dataclass(frozen=True)
 class ConsoleOperator:
-    """Who runs a console command that reads a person without ``--as`` (the system user)."""
+    """Who runs a console command that reads a person without ``--as`` (the system user);
+    ``reason`` set: they broke the glass to read people an official would read."""
 
     name: str
+    reason: str | None = None
 
     @property
     def actor(self) -> str:
         return f"console:{self.name}"
+
+    @property
+    def role(self) -> str:
+        return CONSOLE_ROLE if self.reason is None else BREAK_GLASS
+
+    @property
+    def purpose(self) -> str:
+        return CONSOLE_PURPOSE if self.reason is None else BREAK_GLASS
+
+
+Reader = Principal | ConsoleOperator
+"""Who reads a person at the console: an official by their session, or the operator."""
 
 
 def record_console_reads(
@@ -133,17 +153,75 @@ def record_console_reads(
 ) -> int:
     """Write the records of the console operator reading ``what`` of each of ``subjects`` (each
     once, one bulk append) inside the caller's transaction; nothing when ``operator`` is None
-    (the person themself, or a use case called for no one)."""
+    (the person themself, or a use case called for no one). A break-glass read is also written
+    to the break-glass log with its reason."""
     if operator is None:
         return 0
+    shown = list(dict.fromkeys(subjects))
+    if operator.reason is not None:
+        uow.break_glass.add(
+            at=clock.now(),
+            operator=operator.actor,
+            what=what,
+            people=len(shown),
+            reason=operator.reason,
+        )
     return uow.audit.append_many(
         at=clock.now(),
         actor=operator.actor,
-        role=CONSOLE_ROLE,
-        purpose=CONSOLE_PURPOSE,
-        subjects=list(dict.fromkeys(subjects)),
+        role=operator.role,
+        purpose=operator.purpose,
+        subjects=shown,
         what=what,
     )
+
+
+def require_reader(reader: Reader | None, action: Action) -> Reader | None:
+    """An official reader authorised for ``action`` (with its purpose); the operator and no
+    one (a use case called for the person or for nobody) pass as they are."""
+    return require(reader, action) if isinstance(reader, Principal) else reader
+
+
+def readable(uow: OversightUnitOfWork, reader: Reader | None, subjects: Iterable[str]) -> list[str]:
+    """Of ``subjects``, those the reader may see: all for the operator, those within an
+    official's jurisdiction and district for an official."""
+    wanted = list(dict.fromkeys(subjects))
+    if not isinstance(reader, Principal):
+        return wanted
+    where = uow.persons.jurisdictions_of(wanted)
+    return [
+        s
+        for s in wanted
+        if s in where
+        and (reader.jurisdiction is None or where[s] == reader.jurisdiction)
+        and sees_person(uow, reader, s)
+    ]
+
+
+def record_reader_reads(
+    uow: OversightUnitOfWork,
+    *,
+    clock: Clock,
+    reader: Reader | None,
+    subjects: Iterable[str],
+    what: str,
+    action: Action,
+) -> int:
+    """Check and record ``reader`` reading ``what`` of ``subjects`` inside the caller's
+    transaction: an official must be allowed ``action`` and have every person in scope
+    (``NotAllowed`` otherwise); the operator is recorded as such (``record_console_reads``)."""
+    if not isinstance(reader, Principal):
+        return record_console_reads(uow, clock=clock, operator=reader, subjects=subjects, what=what)
+    principal = require(reader, action)
+    shown = list(dict.fromkeys(subjects))
+    for subject in shown:
+        require_person_scope(
+            principal,
+            jurisdiction=uow.persons.jurisdiction_of(subject),
+            district=uow.persons.district_of(subject),
+            action=action,
+        )
+    return record_reads(uow, clock=clock, principal=principal, subjects=shown, what=what)
 
 
 def own_access_log(*, uow: OversightUnitOfWork, principal: Principal) -> list[AccessRecord]:
@@ -181,6 +259,17 @@ def access_log_of(
         )
         uow.commit()
     return records
+
+
+def break_glass_log(
+    *, uow: OversightUnitOfWork, principal: Principal, start: datetime, end: datetime
+) -> list[BreakGlassUse]:
+    """The break-glass uses in ``[start, end)``, oldest first, with their reasons (auditors)."""
+    require(principal, Action.READ_ACCESS_LOG)
+    if end <= start:
+        raise InvalidInput.one("to", "must be after from")
+    with uow:
+        return uow.break_glass.between(start, end)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""`healthcode proposal|audit`: four eyes (list, approve, reject) and the access log."""
+"""`healthcode proposal|audit`: four eyes (list, approve, reject), the access log and the
+break-glass log."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
-from healthcode.cli.output import emit, parse_at, read_text_file, refusals, refuse
+from healthcode.cli.output import emit, parse_at, parse_time, read_text_file, refusals, refuse
 from healthcode.cli.proposals import proposal_payload, show_proposal
 from healthcode.cli.table import CommandTable
 from healthcode.codes.audit_anchor import (
@@ -23,6 +24,7 @@ from healthcode.codes.audit_anchor import (
     verify_with_anchors,
 )
 from healthcode.oversight import proposals
+from healthcode.oversight.audit import break_glass_log
 from healthcode.oversight.audit_chain import ChainProblem
 from healthcode.oversight.model import ProposalStatus
 
@@ -170,6 +172,32 @@ def audit_verify(anchor: AnchorOpt = None, as_json: JsonOpt = False) -> None:
             + (f", reaching all {result.anchors} anchors" if result.anchors else "")
         ),
     )
+
+
+@audit_app.command("break-glass")
+def audit_break_glass(
+    as_: AsOpt,
+    from_: Annotated[str, typer.Option("--from", help="From (ISO 8601, with a zone).")],
+    to: Annotated[str, typer.Option("--to", help="Until, excluded (ISO 8601, with a zone).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """The operator's break-glass reads in [--from, --to), with their reasons (auditors)."""
+    start = parse_time(from_, field="from", as_json=as_json)
+    end = parse_time(to, field="to", as_json=as_json)
+    with acting_official(as_, as_json=as_json) as (c, auditor):
+        uses = break_glass_log(uow=c.uow(), principal=auditor, start=start, end=end)
+    rows = [
+        {"at": u.at, "operator": u.operator, "what": u.what, "people": u.people, "reason": u.reason}
+        for u in uses
+    ]
+
+    def human(console: Console) -> None:
+        table = Table("at", "operator", "read", "people", "reason")
+        for u in uses:
+            table.add_row(f"{u.at:%Y-%m-%d %H:%M}", u.operator, u.what, str(u.people), u.reason)
+        console.print(table)
+
+    emit(rows, as_json=as_json, human=human)
 
 
 COMMANDS: CommandTable = (("proposal", proposal_app), ("audit", audit_app))

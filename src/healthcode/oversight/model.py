@@ -76,3 +76,16 @@ class Proposal:
     def shown_payload(self) -> dict[str, Any]:
         """The payload as listings and answers show it: without its sealed part."""
         return {key: value for key, value in self.payload.items() if key != SEALED}
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakGlassUse:
+    """The operator holding the data key read ``people`` people's ``what`` without an
+    official's session, for ``reason``."""
+
+    id: int
+    at: datetime
+    operator: str
+    what: str
+    people: int
+    reason: str

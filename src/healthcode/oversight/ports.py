@@ -8,7 +8,7 @@ from typing import Protocol
 
 from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
-from healthcode.oversight.model import Proposal, ProposalStatus
+from healthcode.oversight.model import BreakGlassUse, Proposal, ProposalStatus
 
 
 class PersonDirectory(Protocol):
@@ -87,6 +87,16 @@ class AuditLogRepository(Protocol):
         ...
 
 
+class BreakGlassLog(Protocol):
+    def add(self, *, at: datetime, operator: str, what: str, people: int, reason: str) -> None:
+        """Append one break-glass use (its reason encrypted)."""
+        ...
+
+    def between(self, start: datetime, end: datetime) -> list[BreakGlassUse]:
+        """The uses in ``[start, end)``, oldest first."""
+        ...
+
+
 class OversightUnitOfWork(UnitOfWork, Protocol):
     """What four eyes, scope checks and the access log use."""
 
@@ -98,3 +108,6 @@ class OversightUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def audit(self) -> AuditLogRepository: ...
+
+    @property
+    def break_glass(self) -> BreakGlassLog: ...

@@ -21,8 +21,8 @@ from healthcode.oversight.audit_chain import (
     record_mac,
     verify_chain,
 )
-from healthcode.oversight.model import Proposal, ProposalStatus
-from healthcode.oversight.tables import AccessAuditRow, AuditHeadRow, ProposalRow
+from healthcode.oversight.model import BreakGlassUse, Proposal, ProposalStatus
+from healthcode.oversight.tables import AccessAuditRow, AuditHeadRow, BreakGlassRow, ProposalRow
 
 HEAD_ID = 1
 
@@ -287,3 +287,40 @@ class SqlAuditLogRepository:
             return count, verify_chain((_record(r) for r in rows), head, audit_key(self._cipher))
         finally:
             rows.close()  # the chain may break before its end: free the server-side cursor
+
+
+class SqlBreakGlassRepository:
+    """The break-glass log (``oversight.tables.BreakGlassRow``)."""
+
+    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
+        self._session = session
+        self._cipher = cipher
+
+    def add(self, *, at: datetime, operator: str, what: str, people: int, reason: str) -> None:
+        row = BreakGlassRow(
+            at=at,
+            operator=operator,
+            what=what,
+            people=people,
+            reason_enc=self._cipher.encrypt(reason, context="break_glass:reason"),
+        )
+        self._session.add(row)
+        self._session.flush()
+
+    def between(self, start: datetime, end: datetime) -> list[BreakGlassUse]:
+        rows = self._session.scalars(
+            select(BreakGlassRow)
+            .where(BreakGlassRow.at >= start, BreakGlassRow.at < end)
+            .order_by(BreakGlassRow.at, BreakGlassRow.id)
+        )
+        return [
+            BreakGlassUse(
+                id=row.id,
+                at=row.at,
+                operator=row.operator,
+                what=row.what,
+                people=row.people,
+                reason=self._cipher.decrypt(row.reason_enc, context="break_glass:reason"),
+            )
+            for row in rows
+        ]

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT, NOT_FOUND, SIGNED
-from healthcode.api.types import Identifier
+from healthcode.api.types import Identifier, RequestTime
 from healthcode.codes.audit_anchor import anchor_document
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
-from healthcode.oversight.audit import access_log_of, verify_access_log
+from healthcode.oversight.audit import access_log_of, break_glass_log, verify_access_log
 from healthcode.oversight.model import ProposalStatus
 from healthcode.oversight.schemas import (
     AccessRecordOut,
     AuditAnchorOut,
+    BreakGlassOut,
     DecisionIn,
     ProposalIn,
     ProposalOut,
@@ -133,6 +134,22 @@ def person_access_log(
             seq=r.seq, at=r.at, actor=r.actor, role=r.role, purpose=r.purpose, what=r.what
         )
         for r in records
+    ]
+
+
+@router.get("/audit/break-glass", response_model=list[BreakGlassOut])
+def break_glass_uses(
+    auditor: ReadsAccessLogs,
+    container: ContainerDep,
+    start: Annotated[RequestTime, Query(alias="from", description="From (ISO 8601, with a zone)")],
+    end: Annotated[RequestTime, Query(alias="to", description="Until, excluded")],
+) -> list[BreakGlassOut]:
+    """The operator's break-glass reads in `[from, to)`, with their reasons (auditors): each
+    person read is also in their access log with role `break_glass`."""
+    uses = break_glass_log(uow=container.uow(), principal=auditor, start=start, end=end)
+    return [
+        BreakGlassOut(at=u.at, operator=u.operator, what=u.what, people=u.people, reason=u.reason)
+        for u in uses
     ]
 
 

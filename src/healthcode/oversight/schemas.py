@@ -73,6 +73,16 @@ class AccessRecordOut(BaseModel):
     what: str
 
 
+class BreakGlassOut(BaseModel):
+    """A read by the operator holding the data key without an official's session."""
+
+    at: datetime
+    operator: str
+    what: str
+    people: int
+    reason: str
+
+
 class VerificationOut(BaseModel):
     intact: bool
     records: int

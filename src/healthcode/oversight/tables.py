@@ -65,3 +65,18 @@ class AuditHeadRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+
+
+class BreakGlassRow(Base):
+    """One break-glass read: the operator holding the data key read people without an
+    official's session (each person read is also in the access log, role ``break_glass``).
+    The reason, free text, is encrypted. Appended, never edited."""
+
+    __tablename__ = "break_glass_uses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    operator: Mapped[str] = mapped_column(String(120))
+    what: Mapped[str] = mapped_column(String(120))
+    people: Mapped[int] = mapped_column(Integer)
+    reason_enc: Mapped[bytes] = mapped_column(LargeBinary)

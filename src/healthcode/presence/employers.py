@@ -28,7 +28,14 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.text import is_clean_line
 from healthcode.kernel.times import RANGE_RULE, time_problem
-from healthcode.oversight.audit import ConsoleOperator, record_console_reads, record_device_reads
+from healthcode.oversight.access import Action
+from healthcode.oversight.audit import (
+    Reader,
+    readable,
+    record_device_reads,
+    record_reader_reads,
+    require_reader,
+)
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import StaffMember
 from healthcode.presence.ports import PresenceUnitOfWork
@@ -120,15 +127,23 @@ def answer_listing(
 
 
 def staff_of(
-    *, uow: PresenceUnitOfWork, clock: Clock, organisation_id: str, operator: ConsoleOperator
+    *, uow: PresenceUnitOfWork, clock: Clock, organisation_id: str, reader: Reader
 ) -> list[StaffMember]:
-    """An organisation's staff list with each one's consent, for the console ``operator``:
+    """An organisation's staff list with each one's consent, for an official
+    (``Action.READ_PERSON``: only the people within their scope) or the console operator:
     whether someone consented to an employer is theirs, so each person shown is recorded."""
+    reader = require_reader(reader, Action.READ_PERSON) or reader
     with uow:
-        members = uow.venues.staff_of(organisation_id)
-        subjects = [m.subject for m in members]
-        if record_console_reads(
-            uow, clock=clock, operator=operator, subjects=subjects, what="staff listing"
+        found = uow.venues.staff_of(organisation_id)
+        shown = set(readable(uow, reader, [m.subject for m in found]))
+        members = [m for m in found if m.subject in shown]
+        if record_reader_reads(
+            uow,
+            clock=clock,
+            reader=reader,
+            subjects=[m.subject for m in members],
+            what="staff listing",
+            action=Action.READ_PERSON,
         ):
             uow.commit()
     return members

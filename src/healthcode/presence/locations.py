@@ -28,7 +28,8 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Arrival, Presence
 from healthcode.kernel.text import TextKind, text_problem
 from healthcode.kernel.times import RANGE_RULE, time_problem
-from healthcode.oversight.audit import ConsoleOperator, record_console_reads
+from healthcode.oversight.access import Action
+from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.presence.cells import cell_of, centre
 from healthcode.presence.checkins import check_time
 from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
@@ -304,10 +305,11 @@ def itinerary_of(
     uow: PresenceUnitOfWork,
     clock: Clock,
     subject: str,
-    operator: ConsoleOperator | None = None,
+    reader: Reader | None = None,
 ) -> list[ItineraryEntry]:
     """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days (read for
-    the console ``operator``, the read is in the person's access log)."""
+    an official, ``Action.READ_PERSON`` in scope, or the console operator: ``reader``, the read
+    is in the person's access log)."""
     from healthcode.presence.stays import ITINERARY_LOOKBACK
 
     now = clock.now()
@@ -319,8 +321,13 @@ def itinerary_of(
             _stay_of(p, places)
             for p in uow.presences.stays_of(subject, since=now - ITINERARY_LOOKBACK)
         ]
-        if record_console_reads(
-            uow, clock=clock, operator=operator, subjects=[subject], what="itinerary"
+        if record_reader_reads(
+            uow,
+            clock=clock,
+            reader=reader,
+            subjects=[subject],
+            what="itinerary",
+            action=Action.READ_PERSON,
         ):
             uow.commit()
     return itinerary(stays, now=now)

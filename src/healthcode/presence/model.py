@@ -39,6 +39,7 @@ class Device:
     public_key: bytes
     registered_at: datetime
     active: bool = True
+    revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

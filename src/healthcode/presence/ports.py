@@ -35,6 +35,10 @@ class VenueRepository(Protocol):
 
     def device(self, device_id: str) -> Device | None: ...
 
+    def revoke_device(self, device_id: str, *, at: datetime) -> None:
+        """Mark the device revoked (inactive) at ``at``; a revoked one stays as it was."""
+        ...
+
     def add_batch(
         self, *, batch_id: str, device_id: str, received_at: datetime, scans: int, stored: int
     ) -> bool:

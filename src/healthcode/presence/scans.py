@@ -70,6 +70,10 @@ def upload_scans(
     now = clock.now()
     with uow:
         device = uow.venues.device(parsed.device)
+        if device is not None and device.revoked_at is not None:
+            raise InvalidInput.one(
+                "device", f"{parsed.device} was revoked: its batches are refused"
+            )
         if device is None or not device.active:
             raise InvalidInput.one("device", f"{parsed.device} is not a registered device")
         holds, message = signature_holds(

@@ -320,6 +320,15 @@ class DeviceIn(BaseModel):
     )
 
 
+class RevokedDeviceOut(BaseModel):
+    """A checkpoint device revoked: its later batches are refused, its earlier scans kept."""
+
+    device: str
+    venue: str
+    active: bool
+    revoked_at: datetime | None
+
+
 class DeviceOut(BaseModel):
     """A registered checkpoint device with its venue and the colours that pass there."""
 

@@ -68,6 +68,8 @@ class DeviceRow(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # when an admin revoked it: its later batches are refused, its earlier scans kept
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScanBatchRow(Base):

@@ -12,6 +12,9 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.text import TextKind, clean_text
+from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.authz import require, require_scope
 from healthcode.presence.cells import cell_of
 from healthcode.presence.geo import coordinate_problems
 from healthcode.presence.model import Device, Organisation, Venue
@@ -186,6 +189,30 @@ def register_device(
         uow.venues.add_device(device)
         uow.commit()
     return device
+
+
+def revoke_device(
+    *, uow: PresenceUnitOfWork, clock: Clock, principal: Principal, device_id: str
+) -> Device:
+    """Revoke a checkpoint device (admins; a lost or stolen one): from now on its scan
+    batches, status lookups and staff checks are refused, while the scans it uploaded before
+    are kept (they are presences like any other, and count for tracing)."""
+    require(principal, Action.MANAGE_VENUES)
+    device_id = clean_text(device_id, field="device", kind=TextKind.IDENTIFIER)
+    with uow:
+        device = uow.venues.device(device_id)
+        venue = None if device is None else uow.venues.venue(device.venue_id)
+        if device is None or venue is None:
+            raise NotFound("device", device_id)
+        require_scope(principal, venue.jurisdiction, action=Action.MANAGE_VENUES)
+        if device.revoked_at is not None:
+            raise Conflict("device", f"was revoked already, at {device.revoked_at.isoformat()}")
+        uow.venues.revoke_device(device_id, at=clock.now())
+        revoked = uow.venues.device(device_id)
+        uow.commit()
+    if revoked is None:  # never: a device is never deleted
+        raise NotFound("device", device_id)
+    return revoked
 
 
 def reissue_place_code(

@@ -13,7 +13,8 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
 from healthcode.kernel.facts import Fact, FactKind
 from healthcode.kernel.status import Status
-from healthcode.oversight.audit import ConsoleOperator, record_console_reads
+from healthcode.oversight.access import Action
+from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
 from healthcode.policy.model import Policy
@@ -150,13 +151,21 @@ def current_status(
     uow: StatusUnitOfWork,
     clock: Clock,
     subject: str,
-    operator: ConsoleOperator | None = None,
+    reader: Reader | None = None,
 ) -> Status:
     """The person's status now: from the cache while it holds, else reassessed and recorded.
-    Read for the console ``operator``, the read is in the person's access log."""
+    Read for an official (``Action.READ_STATUS``, in scope) or the console operator
+    (``reader``), the read is in the person's access log."""
     with uow:
         status = status_now(uow, clock=clock, subject=subject)
-        record_console_reads(uow, clock=clock, operator=operator, subjects=[subject], what="status")
+        record_reader_reads(
+            uow,
+            clock=clock,
+            reader=reader,
+            subjects=[subject],
+            what="status",
+            action=Action.READ_STATUS,
+        )
         uow.commit()
     return status
 
@@ -167,17 +176,22 @@ def status_at(
     clock: Clock,
     subject: str,
     at: datetime,
-    operator: ConsoleOperator | None = None,
+    reader: Reader | None = None,
 ) -> Status:
     """What the status is (or was, or will be) at ``at`` given the facts known now.
 
-    Nothing is cached or recorded, but for the console ``operator`` the read (in the access
-    log)."""
+    Nothing is cached or recorded, but for an official or the console operator (``reader``)
+    the read (in the access log)."""
     with uow:
         policy = _policy_for(uow, subject)
         facts = list(uow.facts.for_subject(subject, kinds=kinds_read(policy)))
-        if record_console_reads(
-            uow, clock=clock, operator=operator, subjects=[subject], what="status"
+        if record_reader_reads(
+            uow,
+            clock=clock,
+            reader=reader,
+            subjects=[subject],
+            what="status",
+            action=Action.READ_STATUS,
         ):
             uow.commit()
     return assess(facts, policy, at, subject=subject)

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import acting_official, console_operator, system
-from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
+from healthcode.cli.context import acting_official, reader, system
+from healthcode.cli.options import AsOpt, AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.cli.proposals import show_proposal
 from healthcode.cli.table import CommandTable
@@ -59,6 +59,8 @@ def _show(status: Status, lang: str, console: Console) -> None:
 
 def status(
     subject: str,
+    as_: ReaderOpt = None,
+    break_glass: BreakGlassOpt = None,
     at: Annotated[
         str | None,
         typer.Option("--at", help="Assess at this ISO 8601 time instead of now (read-only)."),
@@ -66,20 +68,16 @@ def status(
     lang: LangOpt = "en",
     as_json: JsonOpt = False,
 ) -> None:
-    """Print a person's colour, the reasons, notices and `valid_until`."""
+    """Print a person's colour, the reasons, notices and `valid_until` (`--as` an official
+    logged in, or `--break-glass REASON`; the read is in the person's access log)."""
     moment = parse_at(at, as_json=as_json)
     with refusals(as_json=as_json):
         _check_lang(lang)
-        with system(as_json=as_json) as c:
-            operator = console_operator()
-            if moment is None:
-                result = current_status(
-                    uow=c.uow(), clock=c.clock, subject=subject, operator=operator
-                )
-            else:
-                result = status_at(
-                    uow=c.uow(), clock=c.clock, subject=subject, at=moment, operator=operator
-                )
+    with reader(as_, break_glass, as_json=as_json) as (c, who):
+        if moment is None:
+            result = current_status(uow=c.uow(), clock=c.clock, subject=subject, reader=who)
+        else:
+            result = status_at(uow=c.uow(), clock=c.clock, subject=subject, at=moment, reader=who)
     payload: dict[str, Any] = {"subject": subject, **result.to_dict(lang)}
     emit(payload, as_json=as_json, human=lambda console: _show(result, lang, console))
 
@@ -89,25 +87,28 @@ def record_test(
     kind: Annotated[str, typer.Option(help="pcr or antigen.")],
     result: Annotated[str, typer.Option(help="negative or positive.")],
     sampled_at: Annotated[str, typer.Option(help="When the sample was taken (ISO 8601).")],
+    as_: ReaderOpt = None,
+    break_glass: BreakGlassOpt = None,
     at: Annotated[
         str | None, typer.Option("--at", help="When the result became known (ISO 8601).")
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a test result; prints the fact and the person's new status."""
+    """Record a test result; prints the fact and the person's new status (`--as` an official
+    logged in, or `--break-glass REASON`; the read is in the access log)."""
     moment = parse_at(at, as_json=as_json)
     with refusals(as_json=as_json):
         sampled = _time("sampled_at", sampled_at)
-        with system(at=moment, as_json=as_json) as c:
-            fact, new_status = record_test_result(
-                uow=c.uow(),
-                clock=c.clock,
-                subject=subject,
-                test_kind=kind,
-                result=result,
-                sampled_at=sampled,
-                operator=console_operator(),
-            )
+    with reader(as_, break_glass, at=moment, as_json=as_json) as (c, who):
+        fact, new_status = record_test_result(
+            uow=c.uow(),
+            clock=c.clock,
+            subject=subject,
+            test_kind=kind,
+            result=result,
+            sampled_at=sampled,
+            reader=who,
+        )
     payload = {"test_result": fact.data(), "status": new_status.to_dict("en")}
     emit(
         payload,

@@ -9,7 +9,8 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import TestResult
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.status import Status
-from healthcode.oversight.audit import ConsoleOperator, record_console_reads
+from healthcode.oversight.access import Action
+from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.status.assessment import record_fact
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -26,10 +27,11 @@ def record_test_result(
     test_kind: str,
     result: str,
     sampled_at: datetime,
-    operator: ConsoleOperator | None = None,
+    reader: Reader | None = None,
 ) -> tuple[TestResult, Status]:
     """Record a test result known now, sampled at ``sampled_at``; returns the new status
-    (shown to the console ``operator``, a read in the person's access log)."""
+    (shown to an official, ``Action.READ_STATUS`` in scope, or the console operator: the
+    ``reader``, whose read is in the person's access log)."""
     now = clock.now()
     problems: list[Problem] = []
     if test_kind not in TEST_KINDS:
@@ -57,6 +59,13 @@ def record_test_result(
         if uow.persons.jurisdiction_of(subject) is None:
             raise NotFound("person", subject)
         status = record_fact(uow, clock=clock, fact=fact)
-        record_console_reads(uow, clock=clock, operator=operator, subjects=[subject], what="status")
+        record_reader_reads(
+            uow,
+            clock=clock,
+            reader=reader,
+            subjects=[subject],
+            what="status",
+            action=Action.READ_STATUS,
+        )
         uow.commit()
     return fact, status

@@ -1,6 +1,6 @@
 """`healthcode official`: officials' accounts. `add` bootstraps the first admins at the console;
-after that every account, change of role or scope, TOTP reset and disabling is proposed by one
-admin (`propose-*`) and approved by another (`healthcode proposal approve`)."""
+after that every account, change of role or scope, TOTP reset, disabling and re-enabling is
+proposed by one admin (`propose-*`) and approved by another (`healthcode proposal approve`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ from healthcode.cli.proposals import proposal_payload, show_proposal
 from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
 from healthcode.identity.account_proposals import list_account_proposals
-from healthcode.identity.kinds import CHANGE_OFFICIAL, CREATE_OFFICIAL, DISABLE_OFFICIAL, RESET_TOTP
+from healthcode.identity.kinds import (
+    CHANGE_OFFICIAL,
+    CREATE_OFFICIAL,
+    DISABLE_OFFICIAL,
+    ENABLE_OFFICIAL,
+    RESET_TOTP,
+)
 from healthcode.identity.officials import OfficialAccount, add_official, list_officials
 from healthcode.oversight import proposals
 from healthcode.oversight.model import ProposalStatus
@@ -144,8 +150,17 @@ def official_propose_reset_totp(
 def official_propose_disable(
     username: str, as_: AsOpt, reason: ReasonOpt, as_json: JsonOpt = False
 ) -> None:
-    """Propose disabling an official's account (never the last active admin)."""
+    """Propose disabling an official's account (never the last active admin); when approved,
+    their sessions end at once."""
     _propose(as_, as_json, DISABLE_OFFICIAL, {"username": username}, reason)
+
+
+@official_app.command("propose-enable")
+def official_propose_enable(
+    username: str, as_: AsOpt, reason: ReasonOpt, as_json: JsonOpt = False
+) -> None:
+    """Propose re-enabling a disabled official's account; they log in again afterwards."""
+    _propose(as_, as_json, ENABLE_OFFICIAL, {"username": username}, reason)
 
 
 @official_app.command("list")

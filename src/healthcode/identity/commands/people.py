@@ -1,4 +1,5 @@
-"""`healthcode register|person|channel|demo`: people, channels and the demo channels."""
+"""`healthcode register|person|channel|demo`: people, channels (added at the console; listed and
+their secrets rotated by an admin) and the demo channels."""
 
 from __future__ import annotations
 
@@ -18,10 +19,15 @@ from rich.console import Console
 from rich.table import Table
 
 from healthcode.cli.context import acting_official, system
-from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, read_text_file, refusals
 from healthcode.cli.table import CommandTable
-from healthcode.identity.channels import NewChannel, add_channel
+from healthcode.identity.channels import (
+    NewChannel,
+    add_channel,
+    list_channels,
+    rotate_channel_secrets,
+)
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels, seed_demo_citizen
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
@@ -144,6 +150,65 @@ def channel_add(
         "name": created.name,
         "kind": created.kind,
         "webhook_url": created.webhook_url,
+    }
+    emit(
+        payload,
+        as_json=as_json,
+        human=lambda console: console.print(
+            "\n".join(f"{k}: {v}" for k, v in payload.items()) + "\n(secrets shown once)"
+        ),
+    )
+
+
+@channel_app.command("list")
+def channel_list(as_: AsOpt, as_json: JsonOpt = False) -> None:
+    """The channels (admins), without secrets: when each one's were last rotated."""
+    with acting_official(as_, as_json=as_json) as (c, admin):
+        found = list_channels(uow=c.uow(), principal=admin)
+    rows = [
+        {
+            "client_id": ch.id,
+            "name": ch.name,
+            "kind": ch.kind,
+            "webhook_url": ch.webhook_url,
+            "active": ch.active,
+            "created_at": ch.created_at,
+            "secrets_rotated_at": ch.secrets_rotated_at,
+        }
+        for ch in found
+    ]
+
+    def human(console: Console) -> None:
+        table = Table("client id", "name", "kind", "active", "created", "secrets rotated")
+        for ch in found:
+            rotated = ch.secrets_rotated_at
+            table.add_row(
+                ch.id,
+                ch.name,
+                ch.kind,
+                "yes" if ch.active else "no",
+                f"{ch.created_at:%Y-%m-%d %H:%M}",
+                "never" if rotated is None else f"{rotated:%Y-%m-%d %H:%M}",
+            )
+        console.print(table)
+
+    emit(rows, as_json=as_json, human=human)
+
+
+@channel_app.command("rotate-secrets")
+def channel_rotate_secrets(client_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
+    """New client and webhook secrets for a channel (admins), printed once: the old client
+    secret and the access tokens issued with it stop working at once."""
+    with acting_official(as_, as_json=as_json) as (c, admin):
+        rotated = rotate_channel_secrets(
+            uow=c.uow(), clock=c.clock, principal=admin, client_id=client_id
+        )
+    payload = {
+        "client_id": rotated.client_id,
+        "client_secret": rotated.client_secret,
+        "webhook_secret": rotated.webhook_secret,
+        "rotated_at": rotated.rotated_at,
+        "tokens_revoked": rotated.tokens_revoked,
     }
     emit(
         payload,

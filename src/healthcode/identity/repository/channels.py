@@ -39,6 +39,7 @@ class SqlChannelRepository:
             ),
             created_at=row.created_at,
             active=row.active,
+            secrets_rotated_at=row.secrets_rotated_at,
         )
 
     def add(self, channel: Channel) -> None:
@@ -70,6 +71,19 @@ class SqlChannelRepository:
     def all(self) -> list[Channel]:
         rows = self._session.scalars(select(ChannelRow).order_by(ChannelRow.name))
         return [self._channel(row) for row in rows]
+
+    def rotate_secrets(
+        self, channel_id: str, *, client_secret_hash: str, webhook_secret: str, at: datetime
+    ) -> None:
+        row = self._session.get(ChannelRow, channel_id, with_for_update=True)
+        if row is None:
+            raise LookupError(channel_id)
+        row.client_secret_hash = client_secret_hash
+        row.webhook_secret_enc = self._cipher.encrypt(
+            webhook_secret, context=f"channel:{row.id}:webhook_secret"
+        )
+        row.secrets_rotated_at = at
+        self._session.flush()
 
     def bind(
         self, *, channel_id: str, channel_user_id: str, subject: str, bound_at: datetime

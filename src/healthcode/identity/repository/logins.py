@@ -64,6 +64,20 @@ class SqlSessionRepository:
             row.revoked_at = at
             self._session.flush()
 
+    def revoke_all(self, *, kind: str, principal_id: str, at: datetime) -> int:
+        revoked = self._session.execute(
+            update(AuthSessionRow)
+            .where(
+                AuthSessionRow.kind == kind,
+                AuthSessionRow.principal_id == principal_id,
+                AuthSessionRow.revoked_at.is_(None),
+                AuthSessionRow.expires_at > at,
+            )
+            .values(revoked_at=at)
+            .returning(AuthSessionRow.token_hash)
+        ).all()
+        return len(revoked)
+
 
 class SqlOfficialRepository:
     def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:

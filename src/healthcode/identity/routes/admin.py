@@ -13,7 +13,7 @@ from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT
 from healthcode.api.types import Identifier
 from healthcode.identity.account_proposals import list_account_proposals
-from healthcode.identity.channels import add_channel, list_channels
+from healthcode.identity.channels import add_channel, list_channels, rotate_channel_secrets
 from healthcode.identity.kinds import CREATE_OFFICIAL
 from healthcode.identity.officials import list_officials
 from healthcode.identity.profile import show_profile
@@ -25,6 +25,7 @@ from healthcode.identity.schemas import (
     OfficialIn,
     OfficialOut,
     ProfileOut,
+    RotatedSecretsOut,
 )
 from healthcode.kernel.errors import Conflict, InvalidInput
 from healthcode.oversight import proposals
@@ -82,8 +83,8 @@ def _body_field(field: str) -> str:
 @router.get("/officials", response_model=list[OfficialOut])
 def get_officials(admin: ManagesOfficials, container: ContainerDep) -> list[OfficialOut]:
     """The accounts within the admin's jurisdiction, by username (no secrets). Role and scope
-    changes, TOTP resets and disabling are proposals: `POST /proposals` with the action
-    `change_official`, `reset_totp` or `disable_official`."""
+    changes, TOTP resets, disabling and re-enabling are proposals: `POST /proposals` with the
+    action `change_official`, `reset_totp`, `disable_official` or `enable_official`."""
     return [
         OfficialOut(
             username=o.username,
@@ -132,8 +133,8 @@ def create_channel(
 
 
 @router.get("/channels", response_model=list[ChannelOut])
-def get_channels(_admin: ManagesChannels, container: ContainerDep) -> list[ChannelOut]:
-    """The registered channels (admins), without secrets."""
+def get_channels(admin: ManagesChannels, container: ContainerDep) -> list[ChannelOut]:
+    """The registered channels (admins), without secrets: when they were last rotated."""
     return [
         ChannelOut(
             client_id=c.id,
@@ -142,9 +143,29 @@ def get_channels(_admin: ManagesChannels, container: ContainerDep) -> list[Chann
             webhook_url=c.webhook_url,
             active=c.active,
             created_at=c.created_at,
+            secrets_rotated_at=c.secrets_rotated_at,
         )
-        for c in list_channels(uow=container.uow())
+        for c in list_channels(uow=container.uow(), principal=admin)
     ]
+
+
+@router.post("/channels/{client_id}/rotate-secrets", response_model=RotatedSecretsOut)
+def rotate_secrets(
+    client_id: Identifier, admin: ManagesChannels, container: ContainerDep
+) -> RotatedSecretsOut:
+    """New client and webhook secrets for the channel (admins), shown once: the old client
+    secret and every access token issued with it stop working at once; webhooks are signed
+    with the new secret from the next delivery on."""
+    rotated = rotate_channel_secrets(
+        uow=container.uow(), clock=container.clock, principal=admin, client_id=client_id
+    )
+    return RotatedSecretsOut(
+        client_id=rotated.client_id,
+        client_secret=rotated.client_secret,
+        webhook_secret=rotated.webhook_secret,
+        rotated_at=rotated.rotated_at,
+        tokens_revoked=rotated.tokens_revoked,
+    )
 
 
 @router.get("/people/{subject}", response_model=ProfileOut)

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
-from healthcode.cli.context import console_operator, system
-from healthcode.cli.options import AtOpt, JsonOpt
+from healthcode.cli.context import reader, system
+from healthcode.cli.options import AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
 from healthcode.cli.output import emit, parse_at, read_text_file, refusals
 from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.presence.locations import (
@@ -108,12 +108,18 @@ def locations_import(
     )
 
 
-def itinerary(subject: str, at: AtOpt = None, as_json: JsonOpt = False) -> None:
-    """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days."""
-    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
-        entries = itinerary_of(
-            uow=c.uow(), clock=c.clock, subject=subject, operator=console_operator()
-        )
+def itinerary(
+    subject: str,
+    as_: ReaderOpt = None,
+    break_glass: BreakGlassOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Jurisdictions where the person's phone stayed 4 h or more in the last 14 days (`--as`
+    an official logged in, or `--break-glass REASON`; the read is in the access log)."""
+    moment = parse_at(at, as_json=as_json)
+    with reader(as_, break_glass, at=moment, as_json=as_json) as (c, who):
+        entries = itinerary_of(uow=c.uow(), clock=c.clock, subject=subject, reader=who)
     payload = [
         {
             "jurisdiction": e.jurisdiction,

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from healthcode.checkpoint.device import DeviceConfig, write_device_file
-from healthcode.cli.context import acting_official, console_operator, system
+from healthcode.cli.context import acting_official, reader, system
 from healthcode.cli.exit_codes import for_outcome
 from healthcode.cli.groups import default_command
-from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
+from healthcode.cli.options import AsOpt, AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
 from healthcode.cli.output import emit, invalid_code, parse_at, parse_time, refusals
 from healthcode.codes.keys import list_keys
 from healthcode.credentials.cose import public_key_bytes
@@ -33,6 +33,7 @@ from healthcode.presence.venues import (
     list_organisations,
     list_venues,
     register_device,
+    revoke_device,
 )
 
 org_app = typer.Typer(help="Organisations that run venues or employ staff.", no_args_is_help=True)
@@ -110,12 +111,16 @@ def staff_add(organisation: str, subject: str, at: AtOpt = None, as_json: JsonOp
 
 
 @staff_app.command("list")
-def staff_list(organisation: str, as_json: JsonOpt = False) -> None:
-    """The staff list with each person's consent."""
-    with refusals(as_json=as_json), system(as_json=as_json) as c:
-        members = staff_of(
-            uow=c.uow(), clock=c.clock, organisation_id=organisation, operator=console_operator()
-        )
+def staff_list(
+    organisation: str,
+    as_: ReaderOpt = None,
+    break_glass: BreakGlassOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The staff list with each person's consent (`--as` an official logged in: the people in
+    their scope; or `--break-glass REASON`; each person shown is in the access log)."""
+    with reader(as_, break_glass, as_json=as_json) as (c, who):
+        members = staff_of(uow=c.uow(), clock=c.clock, organisation_id=organisation, reader=who)
     emit([{**vars(m), "active": m.active} for m in members], as_json=as_json)
 
 
@@ -237,6 +242,25 @@ def device_add(
         "device_file": None if key_out is None else str(key_out),
     }
     emit(payload, as_json=as_json, human=lambda con: con.print(f"device {device.id}"))
+
+
+@device_app.command("revoke")
+def device_revoke(
+    device_id: Annotated[str, typer.Argument(metavar="DEVICE")],
+    as_: AsOpt,
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a checkpoint device (admins): its later batches are refused, its earlier scans
+    kept."""
+    with acting_official(as_, as_json=as_json) as (c, admin):
+        device = revoke_device(uow=c.uow(), clock=c.clock, principal=admin, device_id=device_id)
+    payload = {
+        "device": device.id,
+        "venue": device.venue_id,
+        "active": device.active,
+        "revoked_at": device.revoked_at,
+    }
+    emit(payload, as_json=as_json, human=lambda con: con.print(f"revoked {device.id}"))
 
 
 @checkin_app.command("place")

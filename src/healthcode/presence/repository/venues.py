@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_if_absent, key_filters
@@ -136,6 +136,13 @@ class SqlVenueRepository:
         self._session.add(DeviceRow(**vars(device)))
         self._session.flush()
 
+    def revoke_device(self, device_id: str, *, at: datetime) -> None:
+        self._session.execute(
+            update(DeviceRow)
+            .where(DeviceRow.id == device_id, DeviceRow.active.is_(True))
+            .values(active=False, revoked_at=at)
+        )
+
     def device(self, device_id: str) -> Device | None:
         row = self._session.execute(select(_DEVICES).where(_DEVICES.c.id == device_id)).first()
         return (
@@ -147,6 +154,7 @@ class SqlVenueRepository:
                 public_key=row.public_key,
                 registered_at=row.registered_at,
                 active=row.active,
+                revoked_at=row.revoked_at,
             )
         )
 

@@ -26,6 +26,7 @@ from healthcode.presence.schemas import (
     DeviceOut,
     OrganisationIn,
     OrganisationOut,
+    RevokedDeviceOut,
     ScanReceiptOut,
     StaffCheckOut,
     StaffIn,
@@ -42,6 +43,7 @@ from healthcode.presence.venues import (
     list_organisations,
     list_venues,
     register_device,
+    revoke_device,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["venues and checkpoints"])
@@ -194,6 +196,24 @@ def public_key_from_text(text: str) -> bytes:
     if len(raw) != 32:
         raise InvalidInput.one("public_key", "must be 32 bytes in base64url")
     return raw
+
+
+@router.post("/devices/{device_id}/revoke", response_model=RevokedDeviceOut, responses=CONFLICT)
+def revoke_checkpoint_device(
+    device_id: Identifier, admin: ManagesVenues, container: ContainerDep
+) -> RevokedDeviceOut:
+    """Revoke a checkpoint device (admins; a lost or stolen one): its later scan batches,
+    status lookups and staff checks are refused (422), the scans it uploaded before are kept.
+    409 when it was revoked already."""
+    device = revoke_device(
+        uow=container.uow(), clock=container.clock, principal=admin, device_id=device_id
+    )
+    return RevokedDeviceOut(
+        device=device.id,
+        venue=device.venue_id,
+        active=device.active,
+        revoked_at=device.revoked_at,
+    )
 
 
 @router.post(
