@@ -16,7 +16,7 @@ from healthcode.identity.registration import register_person
 from healthcode.jobs.tables import JobRow
 from healthcode.oversight.access import Principal, Role
 from healthcode.status.test_results import record_test_result
-from identity_helpers import add_test_official, principal
+from identity_helpers import OfficialKit, add_test_official, principal
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Scene:
     citizen: Principal
     test_id: str  # the wrong positive test
     officials: dict[str, Principal]  # wang (official), li (supervisor), xh (Xihu official)
+    kits: dict[str, OfficialKit]  # their passwords' and TOTP's kits, to log in at the console
 
 
 def resident(container: Container, seq: int = 1, district: str | None = "330106") -> str:
@@ -53,15 +54,16 @@ def red_resident(container: Container, seq: int = 1, district: str | None = "330
         "li": ("supervisor", None),
         "xh": ("official", "330106" if district != "330106" else "330102"),
     }
-    who = {}
+    who, made = {}, {}
     for name, (role, where) in kits.items():
-        add_test_official(container, name, role, district=where)
+        made[name] = add_test_official(container, name, role, district=where)
         who[name] = principal(container, name)
     return Scene(
         subject=subject,
         citizen=Principal(role=Role.CITIZEN, id=subject, channel="website"),
         test_id=fact.id,
         officials=who,
+        kits=made,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appeals_helpers import appeal, red_resident
-from cli_helpers import ok, run
+from cli_helpers import login_kit, ok, run
 from healthcode.container import Container
 from healthcode.settings import Settings
 from healthcode.status.assessment import current_status
@@ -17,6 +17,7 @@ def test_console_corrects_an_appeal_by_two_officials(
 ) -> None:
     """`appeal correct` proposes, `proposal approve` by another corrects: green, appeal closed."""
     scene = red_resident(container)
+    login_kit(*scene.kits.values())
     filed = appeal(container, scene)
     at = container.clock.now().isoformat()
     (listed,) = ok("appeal", "list", "--as", "wang", "--at", at)
@@ -53,6 +54,7 @@ def test_console_upholds_and_refuses_a_second_answer(
 ) -> None:
     """`appeal uphold` answers once; a second answer exits 1 saying it is upheld."""
     scene = red_resident(container)
+    login_kit(*scene.kits.values())
     filed = appeal(container, scene)
     at = container.clock.now().isoformat()
     upheld = ok("appeal", "uphold", filed.id, "--as", "wang", "--reason", "stands", "--at", at)
