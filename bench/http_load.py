@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -129,11 +129,15 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60.
 
 
 @contextmanager
-def served(database_url: str, folder: Path, processes: int = 1) -> Iterator[Server]:
+def served(
+    database_url: str, folder: Path, processes: int = 1, settings: Mapping[str, str] | None = None
+) -> Iterator[Server]:
     """A `healthcode serve` of ``processes`` API processes on a loopback port over
-    ``database_url``, once it is ready, with a verified citizen signed up."""
+    ``database_url``, once it is ready, with a verified citizen signed up; ``settings`` are
+    further environment variables of the server."""
     env = {
         **os.environ,
+        **(settings or {}),
         "HEALTHCODE_DATABASE_URL": database_url,
         "HEALTHCODE_DATA_KEY_FILE": str(folder / "data.key"),
         "HEALTHCODE_KEYS_DIR": str(folder / "keys"),
