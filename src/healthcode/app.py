@@ -73,14 +73,15 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         default=settings.max_body_bytes,
         larger=dict.fromkeys(BATCH_ROUTES, settings.max_batch_body_bytes),
     )
+    # outside the body limit: it sees every answer, refusals of the body limit included
+    app.add_middleware(RequestObserver, metrics=metrics)
     if settings.overload_shedding:
-        # outside the body limit: a request refused under overload has not been read at all
+        # added last, so outermost: a request refused under overload costs as little as can
+        # be (counted on /metrics, not logged one line each) and nothing of it is read
         app.state.admission = admission(settings, metrics)
         app.add_middleware(
             LoadShedder, admission=app.state.admission, on_shed=count_shed(metrics)
         )
-    # added last, so outermost: it sees every answer, refusals of the body limit included
-    app.add_middleware(RequestObserver, metrics=metrics)
     for router in bootstrap.ROUTERS:
         app.include_router(router)
     app.include_router(health.router)

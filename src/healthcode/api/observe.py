@@ -15,24 +15,19 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from healthcode.api.metrics import Metrics
-from healthcode.api.shedding import SHED_MARK
 from healthcode.kernel.clock import monotonic
 from healthcode.logs import FIELDS, REQUEST_ID
 
 REQUEST_ID_HEADER = "X-Request-ID"
 UNMATCHED = "unmatched"
-SHED = "shed"
 
 log = logging.getLogger("healthcode.http")
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that answered, ``shed`` for a request refused under overload
-    before any route saw it, or ``unmatched``."""
+    """The template of the route that answered, or ``unmatched``."""
     path = getattr(scope.get("route"), "path", None)
-    if isinstance(path, str):
-        return path
-    return SHED if SHED_MARK in scope else UNMATCHED
+    return path if isinstance(path, str) else UNMATCHED
 
 
 class RequestObserver:

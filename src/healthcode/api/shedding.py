@@ -39,8 +39,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from healthcode.api.problems import PROBLEM_JSON
 
 OVERLOADED = 503
-SHED_MARK = "healthcode.shed"
-"""Scope key set on a refused request, naming its priority (the observer labels it ``shed``)."""
 
 
 class Priority(StrEnum):
@@ -143,6 +141,7 @@ class LoadShedder:
         self, app: ASGIApp, *, admission: Admission, on_shed: Callable[[Priority], None]
     ) -> None:
         self.app, self.admission, self.on_shed = app, admission, on_shed
+        self._refusal = _refusal(admission.limits.retry_after_seconds)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,14 +152,22 @@ class LoadShedder:
             await self.app(scope, receive, send)
             return
         if not await self.admission.admit(priority):
-            scope[SHED_MARK] = priority.value
             self.on_shed(priority)
-            await _refuse(send, scope, self.admission.limits.retry_after_seconds)
+            await self._refuse(scope, send)
             return
         try:
             await self.app(scope, receive, send)
         finally:
             self.admission.release()
+
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        headers, payload = self._refusal
+        if _has_body(scope):
+            # the body is left unread: the connection is not reused for another request
+            headers = [*headers, (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": OVERLOADED, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
 
 
 def _has_body(scope: Scope) -> bool:
@@ -170,7 +177,8 @@ def _has_body(scope: Scope) -> bool:
     return False
 
 
-async def _refuse(send: Send, scope: Scope, retry_after: int) -> None:
+def _refusal(retry_after: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The headers and body of every refusal, built once."""
     payload = json.dumps(
         {
             "type": "about:blank",
@@ -184,8 +192,4 @@ async def _refuse(send: Send, scope: Scope, retry_after: int) -> None:
         (b"content-length", str(len(payload)).encode()),
         (b"retry-after", str(retry_after).encode()),
     ]
-    if _has_body(scope):
-        # the body is left unread: the connection is not reused for another request
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": OVERLOADED, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+    return headers, payload
