@@ -20,7 +20,8 @@ backlog an overloaded server holds). Printed: code display's requests per second
 alone and under the burst, the lists answered and shed per second, and the ratio of code
 display's p99 under the burst to its p99 alone, shedding off and on. Any code display answer
 that is not 2xx fails the run; the shed count of ``/metrics`` is checked against wrk's count of
-503s (and no critical request may have been shed). Run: ``python bench/overload.py`` (about 2 minutes at the defaults).
+503s (and no critical request may have been shed). Run: ``python bench/overload.py`` (about
+three minutes at the defaults).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from http_load import Measure, _lua, _seed, parse_wrk, served
 from http_load import Endpoint as Target
+from http_load import Measure, _lua, _seed, parse_wrk, served
 from scratch import sqlite_database
 
 LISTS = (

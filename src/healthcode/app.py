@@ -79,9 +79,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         # added last, so outermost: a request refused under overload costs as little as can
         # be (counted on /metrics, not logged one line each) and nothing of it is read
         app.state.admission = admission(settings, metrics)
-        app.add_middleware(
-            LoadShedder, admission=app.state.admission, on_shed=count_shed(metrics)
-        )
+        app.add_middleware(LoadShedder, admission=app.state.admission, on_shed=count_shed(metrics))
     for router in bootstrap.ROUTERS:
         app.include_router(router)
     app.include_router(health.router)

@@ -1,11 +1,11 @@
 """What ``/metrics`` shows, in the Prometheus text format: each app's own registry.
 
 Counted by this process as it answers: requests and their latency by route template, method
-and status; codes issued by colour; online verifications by outcome; requests shed under overload by priority and those in flight.
-Read from the database at
-each scrape (``QueueCollector``), so every API process shows the same figures: the job queue by
-kind and status, the oldest due job's wait, the webhook outbox's backlog and how long finished
-jobs took from queueing to done (``kind="trace_case"``: a case's tracing, from its confirmation
+and status; codes issued by colour; online verifications by outcome; requests shed under
+overload by priority, and those in flight. Read from the database at each scrape
+(``QueueCollector``), so every API process shows the same figures: the job queue by kind and
+status, the oldest due job's wait, the webhook outbox's backlog and how long finished jobs took
+from queueing to done (``kind="trace_case"``: a case's tracing, from its confirmation
 to the changed statuses). With a Redis status cache, its hits, misses and errors in this process.
 
 The registry is built with the app (``create_app``), never at import: two apps in one process

@@ -122,8 +122,7 @@ NOT_READY: dict[int | str, dict[str, Any]] = {
 
 
 OVERLOADED: dict[str, Any] = {
-    "description": "Overloaded: refused before any work started; send it again after "
-    "Retry-After",
+    "description": "Overloaded: refused before any work started; send it again after Retry-After",
     "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}},
     "headers": {
         "Retry-After": {

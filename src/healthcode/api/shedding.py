@@ -160,7 +160,6 @@ class LoadShedder:
         finally:
             self.admission.release()
 
-
     async def _refuse(self, scope: Scope, send: Send) -> None:
         headers, payload = self._refusal
         if _has_body(scope):
