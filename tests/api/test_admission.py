@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from pydantic import ValidationError
 
 from healthcode.api.shedding import Admission, Limits, Priority, priority_of
+from healthcode.settings import Settings
 
 LOW, CRITICAL = Priority.LOW, Priority.CRITICAL
 
@@ -98,3 +100,9 @@ def test_the_low_priority_share_fits_within_the_limit() -> None:
     """A low-priority share above the in-flight limit is refused."""
     with pytest.raises(ValueError, match="low-priority limit"):
         Limits(max_in_flight=2, low_in_flight=3, queue_seconds=0, retry_after_seconds=1)
+
+
+def test_settings_refuse_a_low_priority_share_above_the_limit() -> None:
+    """HEALTHCODE_OVERLOAD_LOW_IN_FLIGHT above the in-flight limit stops the process at start."""
+    with pytest.raises(ValidationError, match="must not exceed overload_max_in_flight"):
+        Settings(overload_max_in_flight=2, overload_low_in_flight=3)
