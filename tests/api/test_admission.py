@@ -7,7 +7,7 @@ import anyio
 import pytest
 from pydantic import ValidationError
 
-from healthcode.api.shedding import Admission, Limits, Priority, priority_of
+from healthcode.api.shedding import Admission, Limits, Priority, priority_of, request_priority
 from healthcode.settings import Settings
 
 LOW, CRITICAL = Priority.LOW, Priority.CRITICAL
@@ -27,6 +27,13 @@ def test_the_route_table_names_critical_exempt_and_low_routes() -> None:
     assert priority_of("POST", "/api/v1/scans/batches") is LOW
     assert priority_of("GET", "/api/v1/cases") is LOW
     assert priority_of("POST", "/api/v1/me/code") is LOW  # the method is part of the key
+
+
+def test_a_request_is_classed_by_its_path_below_the_root_path() -> None:
+    """Behind a root path (/hc), /hc/api/v1/me/code is still code display."""
+    scope = {"method": "GET", "path": "/hc/api/v1/me/code", "root_path": "/hc"}
+    assert request_priority(scope) is CRITICAL
+    assert request_priority({**scope, "root_path": ""}) is LOW
 
 
 def test_low_priority_work_is_held_to_its_share() -> None:

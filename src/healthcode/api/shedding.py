@@ -65,6 +65,15 @@ def priority_of(method: str, path: str) -> Priority:
     return PRIORITIES.get((method, path), Priority.LOW)
 
 
+def request_priority(scope: Scope) -> Priority:
+    """The priority of an HTTP request, by its path below the app's mount point (a server run
+    with a root path sees it in front of every path)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    return priority_of(scope["method"], path)
+
+
 @dataclass(frozen=True)
 class Limits:
     """How many requests one process works on at once (see the module)."""
@@ -147,7 +156,7 @@ class LoadShedder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        priority = priority_of(scope["method"], scope["path"])
+        priority = request_priority(scope)
         if priority is Priority.EXEMPT:
             await self.app(scope, receive, send)
             return
