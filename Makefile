@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install browser services lint typecheck contracts pytest fuzz screenshots bench bench-http clean
+.PHONY: demo test install browser services lint typecheck contracts pytest fuzz screenshots bench bench-http bench-overload clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,12 @@ bench: install
 bench-http: install
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/http_load.py
+
+## bench-overload: code display under a 10x burst of low-priority lists, shedding off and on
+## (SQLite, wrk on loopback, about three minutes; docs/benchmarks.md#overload)
+bench-overload: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/overload.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

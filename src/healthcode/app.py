@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -12,6 +12,7 @@ from healthcode.api import health, problems, responses
 from healthcode.api.body_limit import BodyLimit
 from healthcode.api.metrics import Metrics
 from healthcode.api.observe import RequestObserver
+from healthcode.api.shedding import Admission, Limits, LoadShedder, Priority
 from healthcode.container import Container
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
@@ -78,10 +79,36 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         default=settings.max_body_bytes,
         larger=dict.fromkeys(BATCH_ROUTES, settings.max_batch_body_bytes),
     )
-    # added last, so outermost: it sees every answer, refusals of the body limit included
+    # outside the body limit: it sees every answer, refusals of the body limit included
     app.add_middleware(RequestObserver, metrics=metrics)
+    if settings.overload_shedding:
+        # added last, so outermost: a request refused under overload costs as little as can
+        # be (counted on /metrics, not logged one line each) and nothing of it is read
+        app.state.admission = admission(settings, metrics)
+        app.add_middleware(LoadShedder, admission=app.state.admission, on_shed=count_shed(metrics))
     for router in bootstrap.ROUTERS:
         app.include_router(router)
     app.include_router(health.router)
     app.mount(STATIC_PATH, static_files(), name="static")
     return app
+
+
+def admission(settings: Settings, metrics: Metrics) -> Admission:
+    """This process's admission of requests under ``settings``' limits, shown on ``/metrics``."""
+    admitted = Admission(
+        Limits(
+            max_in_flight=settings.overload_max_in_flight,
+            low_in_flight=settings.overload_low_in_flight,
+            queue_seconds=settings.overload_queue_seconds,
+            retry_after_seconds=settings.overload_retry_after_seconds,
+        )
+    )
+    metrics.in_flight.set_function(lambda: admitted.in_flight)
+    return admitted
+
+
+def count_shed(metrics: Metrics) -> Callable[[Priority], None]:
+    """Count each refused request on ``/metrics`` by its priority (both shown from zero)."""
+    for priority in (Priority.LOW, Priority.CRITICAL):
+        metrics.shed.labels(priority.value)
+    return lambda priority: metrics.shed.labels(priority.value).inc()

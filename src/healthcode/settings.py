@@ -112,6 +112,38 @@ class Settings(BaseSettings):
         description="Largest body of a scan batch or location batch upload (bytes): 5,000 "
         "scans of the longest fields fit in about 3.5 MB.",
     )
+    overload_shedding: bool = Field(
+        default=True,
+        description="Shed low-priority requests under overload (503 with Retry-After) so that "
+        "code display and verification keep answering (docs/operations.md#overload).",
+    )
+    overload_max_in_flight: int = Field(
+        default=32,
+        ge=1,
+        le=1_000,
+        description="Requests one API process works on at once; past it a critical request "
+        "(code display, verification, status, trust list) waits in line.",
+    )
+    overload_low_in_flight: int = Field(
+        default=4,
+        ge=1,
+        le=1_000,
+        description="Requests in flight at which a low-priority one (everything not critical, "
+        "health or metrics) is refused with 503; at most overload_max_in_flight.",
+    )
+    overload_queue_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description="How long a critical request waits for a slot before it too is refused "
+        "(0: not at all).",
+    )
+    overload_retry_after_seconds: int = Field(
+        default=2,
+        ge=1,
+        le=3_600,
+        description="The Retry-After a refused request is given (seconds).",
+    )
     sqlite_wal_limit_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=1_048_576,
@@ -169,6 +201,14 @@ class Settings(BaseSettings):
     def _known_language(cls, value: str) -> str:
         if value not in ("zh", "en"):
             raise ValueError("language must be zh or en")
+        return value
+
+    @field_validator("overload_low_in_flight")
+    @classmethod
+    def _low_within_the_limit(cls, value: int, info: ValidationInfo) -> int:
+        limit = info.data.get("overload_max_in_flight")
+        if limit is not None and value > limit:
+            raise ValueError("overload_low_in_flight must not exceed overload_max_in_flight")
         return value
 
     @field_validator("fixed_clock_at")

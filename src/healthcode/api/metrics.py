@@ -1,11 +1,12 @@
 """What ``/metrics`` shows, in the Prometheus text format: each app's own registry.
 
 Counted by this process as it answers: requests and their latency by route template, method
-and status; codes issued by colour; online verifications by outcome. Read from the database at
-each scrape (``QueueCollector``), so every API process shows the same figures: the job queue by
-kind and status, the oldest due job's wait, the webhook outbox's backlog and how long finished
-jobs took from queueing to done (``kind="trace_case"``: a case's tracing, from its confirmation
-to the changed statuses), and the appeals open and overdue (past their policy's
+and status; codes issued by colour; online verifications by outcome; requests shed under
+overload by priority, and those in flight. Read from the database at each scrape
+(``QueueCollector``), so every API process shows the same figures: the job queue by kind and
+status, the oldest due job's wait, the webhook outbox's backlog and how long finished jobs took
+from queueing to done (``kind="trace_case"``: a case's tracing, from its confirmation to the
+changed statuses), and the appeals open and overdue (past their policy's
 ``appeals.answer_within``). With a Redis status cache, its hits, misses and errors in this process.
 
 The registry is built with the app (``create_app``), never at import: two apps in one process
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -61,6 +62,17 @@ class Metrics:
             "healthcode_codes_issued",
             "Signed codes issued through the API, by colour",
             ("colour",),
+            registry=self.registry,
+        )
+        self.shed = Counter(
+            "healthcode_http_shed",
+            "Requests refused with 503 at admission under overload, by priority (low, critical)",
+            ("priority",),
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "healthcode_http_in_flight",
+            "Requests this process is working on now (health and metrics aside)",
             registry=self.registry,
         )
         self.verifications = Counter(

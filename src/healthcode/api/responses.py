@@ -7,7 +7,9 @@ operation that has that shape (``declare_refusals``):
   403 when the access table says no;
 - it takes parameters or a body: 422 naming the field and the rule;
 - it takes a body: 400 when the body cannot be read (not UTF-8), 413 when it is too large;
-- it names something in its path: 404 when that does not exist.
+- it names something in its path: 404 when that does not exist;
+- it is not a health or metrics probe: 503 with ``Retry-After`` when the process is overloaded
+  and sheds it before it starts (``api/shedding.py``).
 
 What depends on the use case behind a route is declared by the route with one of the mappings
 below (``responses=CONFLICT``, ``responses=LOGIN``…), never spelled out per route. The fuzzing
@@ -20,6 +22,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
+
+from healthcode.api.shedding import Priority, priority_of
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -117,18 +121,45 @@ NOT_READY: dict[int | str, dict[str, Any]] = {
 """A readiness check: a service the API needs does not answer."""
 
 
+OVERLOADED: dict[str, Any] = {
+    "description": "Overloaded: refused before any work started; send it again after Retry-After",
+    "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}},
+    "headers": {
+        "Retry-After": {
+            "description": "Seconds to wait before sending the request again",
+            "schema": {"type": "string"},
+        }
+    },
+}
+
+
 def declare_refusals(document: dict[str, Any]) -> None:
     """Add to every operation of ``document`` the refusals its shape implies (in place)."""
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status in _implied(operation):
                 responses[str(status)] = refusal(status)
+            if priority_of(method.upper(), path) is not Priority.EXEMPT:
+                _declare_overload(responses)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     # FastAPI's own 422 answer shape is never sent: the problem handler replaces it
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
+
+
+def _declare_overload(responses: dict[str, Any]) -> None:
+    """503 when shed; an operation whose use case answers 503 too keeps both reasons."""
+    declared = responses.get("503")
+    if declared is None:
+        responses["503"] = OVERLOADED
+        return
+    responses["503"] = {
+        **declared,
+        "description": f"{declared['description']}; or {OVERLOADED['description']}",
+        "headers": OVERLOADED["headers"],
+    }
 
 
 def _implied(operation: Mapping[str, Any]) -> list[int]:
