@@ -16,7 +16,6 @@ import pytest
 from pydantic import ValidationError
 
 from cli_helpers import run
-from conftest import T0
 from factories import resident_id
 from healthcode import bootstrap
 from healthcode.cli.exit_codes import ExitCode
@@ -28,6 +27,7 @@ from healthcode.kernel.clock import SystemClock
 from healthcode.settings import Settings
 from healthcode.tracing.trace import TRACE_CASE_JOB
 from identity_helpers import PASSWORD, add_test_official, bearer, totp_code
+from presence_helpers import T0
 from process_helpers import Processes, children, environment, processes
 from redis_helpers import OwnRedis
 from sign_up_helpers import website_sign_up
