@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
-from healthcode.codes.keys import init_keys
+from healthcode.codes.keys import init_keys, list_keys
 from healthcode.codes.ports import PrivateKeyStore
 from healthcode.identity.registration import Register, register_person
 from healthcode.jobs.model import JobKinds
+from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.regions import time_zone
 from healthcode.oversight.kinds import ProposalKinds
 from healthcode.presence.checkins import PlaceScan, check_in
@@ -108,15 +109,24 @@ def run_start(jurisdiction: str, day: date) -> datetime:
 
 
 def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
-    """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys, a venue (with
-    its place code) for each site, and every resident registered, with their location consent."""
+    """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys (unless it has
+    keys from ``start`` on), a venue (with its place code) for each site, and every resident
+    registered, with their location consent."""
     system.clock.set(start)
-    init_keys(
-        uow=system.uow(),
-        clock=system.clock,
-        private_keys=system.private_keys,
-        jurisdiction=system.jurisdiction,
-    )
+    keys = list_keys(uow=system.uow(), jurisdiction=system.jurisdiction)
+    if not keys:
+        init_keys(
+            uow=system.uow(),
+            clock=system.clock,
+            private_keys=system.private_keys,
+            jurisdiction=system.jurisdiction,
+        )
+    elif min(k.valid_from for k in keys) > start:
+        raise InvalidInput.one(
+            "start",
+            f"the jurisdiction's keys sign from {min(k.valid_from for k in keys).isoformat()}: "
+            "place codes cannot be signed before; enrol the city on a database without keys",
+        )
     operator = add_organisation(
         uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, name=OPERATOR
     )

@@ -17,7 +17,7 @@ the model, so what the system decides changes who is infected.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from healthcode.simulator.drive import (
     went_home,
 )
 from healthcode.simulator.model.city import City
-from healthcode.simulator.model.disease import DAY
+from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Epidemic
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.office import HealthOffice
@@ -119,6 +119,25 @@ class CityRun:
             if end == (day + 1) * DAY:
                 closed.append(self._close(system))
         return closed
+
+    @property
+    def day_open(self) -> bool:
+        """Whether a day has begun and not ended."""
+        return self._day is not None
+
+    def add_result(self, course: Course) -> None:
+        """Give a resident ``course`` (their infection's, re-timed) whose positive result falls
+        in the open day or later: the laboratory sends it and the office acts on it."""
+        self.epidemic.courses[course.person] = course
+        if self._day is None or course.result_at is None:
+            return
+        plan = self._day.plan
+        if plan.day * DAY <= course.result_at < (plan.day + 1) * DAY:
+            others = tuple(c for c in plan.results if c.person != course.person)
+            self._day.plan = replace(plan, results=(*others, course))
+            self._events = None
+            if self.office is not None:
+                self.office.schedule((course,))
 
     def skip_to(self, minute: int) -> None:
         """Jump to the start of ``minute``'s day without sending anything (a living demo left

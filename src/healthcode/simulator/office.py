@@ -137,6 +137,13 @@ class HealthOffice:
     ) -> None:
         assert course.sampled_at is not None and system.proposal_kinds is not None  # noqa: S101
         sampled = start + timedelta(minutes=course.sampled_at)
+        # symptoms not started by the report: reported asymptomatic, as a presymptomatic
+        # positive is until its onset (a correction the office does not make here)
+        onset = (
+            course.onset
+            if course.onset is not None and course.onset <= _minute(system, start)
+            else None
+        )
         proposal = report_case(
             uow=system.uow(),
             clock=system.clock,
@@ -145,8 +152,8 @@ class HealthOffice:
             report=CaseReport(
                 subject=enrolment.subjects[course.person],
                 sampled_at=sampled,
-                onset_at=None if course.onset is None else start + timedelta(minutes=course.onset),
-                asymptomatic=course.onset is None,
+                onset_at=None if onset is None else start + timedelta(minutes=onset),
+                asymptomatic=onset is None,
                 isolated_at=sampled,
                 test_reference=f"SIM-PCR-{course.person}-{course.sampled_at}",
             ),
@@ -180,3 +187,8 @@ class HealthOffice:
             ran += len(outcomes)
         self.jobs_done += ran
         refresh_due_statuses(uow_factory=system.uow, clock=system.clock)
+
+
+def _minute(system: System, start: datetime) -> int:
+    """The minute of the run the clock is at."""
+    return int((system.clock.now() - start).total_seconds() // 60)
