@@ -14,12 +14,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: initialise ./var (SQLite, data key, signing keys, demo channels) and serve the app on
-## http://127.0.0.1:8000 (API docs at /docs). Every step is idempotent: run it again any time.
+## demo: initialise ./var (SQLite, data key, demo channels, a living city of 2,000 residents
+## with its last two days played, signing keys) and serve the app on http://127.0.0.1:8000 (API
+## docs at /docs) while `healthcode demo run` keeps the city moving in real time (stopped with
+## the server). Every step is idempotent: run it again any time (docs/simulator.md).
 demo: install
 	$(BIN)/healthcode init
+	$(BIN)/healthcode demo seed --city
 	$(BIN)/healthcode keys init --if-missing
-	$(BIN)/healthcode demo seed
+	$(BIN)/healthcode demo run & CITY=$$!; trap 'kill $$CITY 2>/dev/null' EXIT; \
 	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
 
 ## test: install everything, make sure PostgreSQL and Redis run, then every check and test
