@@ -39,6 +39,12 @@ def test_residents_names_a_size_or_a_number() -> None:
             residents_of(bad)
 
 
+def test_running_without_a_seeded_city_is_refused(tmp_path: Path) -> None:
+    """Loading a demo city that was never seeded names the state file and what to run."""
+    with pytest.raises(InvalidInput, match="demo seed --city"):
+        load(tmp_path / "none.state")
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_seeded_city_lives_on_and_a_case_is_confirmed(
     container: Container, cli_env: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

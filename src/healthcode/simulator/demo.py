@@ -176,6 +176,8 @@ def save(run: CityRun, path: Path) -> None:
 
 def load(path: Path) -> CityRun:
     """The run saved at ``path`` (only ever this process's own file)."""
+    if not path.exists():
+        raise InvalidInput.one("state", f"no demo city at {path}: run `demo seed --city` first")
     run = pickle.loads(path.read_bytes())  # noqa: S301 - written by ``save``, 0600
     if not isinstance(run, CityRun):
         raise InvalidInput.one("state", f"{path} does not hold a demo city")

@@ -144,7 +144,14 @@ def run(
         "played_until": (city.start + timedelta(minutes=city.played)).isoformat(),
         "confirmed_cases": city.office.confirmed if city.office else 0,
     }
-    emit(payload, as_json=as_json, human=lambda console: console.print(payload))
+    emit(
+        payload,
+        as_json=as_json,
+        human=lambda console: console.print(
+            f"{steps_done} steps; played until {payload['played_until']}; "
+            f"{payload['confirmed_cases']} cases confirmed in all"
+        ),
+    )
 
 
 def _play(
