@@ -4,9 +4,9 @@ through the same use case the API calls, with the clock set to the moment it hap
 
 Positive PCR results of the cases who get tested reach the system too (the laboratory's feed: a
 positive result turns the code red under the bundled policies), so a case still out when its
-result arrives is stopped at the next door. This is the start of issue 14's third part: no case
-reports, confirmations, tracing or staying home by colour yet (docs/simulator.md lists what is
-left)."""
+result arrives is stopped at the next door. Other things happen among the residents' events as
+``Timed`` acts: the health office's decisions and the worker's passes (``simulator.office``);
+staying home by colour is the loop's (``simulator.loop``)."""
 
 from __future__ import annotations
 
