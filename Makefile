@@ -20,12 +20,15 @@ browser:
 	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
 
-## demo: initialise ./var (SQLite, data key, signing keys, demo channels) and serve the app on
-## http://127.0.0.1:8000 (start page at /, API docs at /docs). Every step is idempotent.
+## demo: initialise ./var (SQLite, data key, demo channels, a demo citizen, a living city of
+## 2,000 residents with its last two days played, signing keys) and serve the app on
+## http://127.0.0.1:8000 (start page at /, API docs at /docs) while `healthcode demo run` keeps
+## the city moving in real time (stopped with the server). Every step is idempotent: run it
+## again any time (docs/web.md, docs/simulator.md).
 demo: install
 	$(BIN)/healthcode init
+	$(BIN)/healthcode demo seed --city
 	$(BIN)/healthcode keys init --if-missing
-	$(BIN)/healthcode demo seed
 	$(BIN)/healthcode demo citizen
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
@@ -35,6 +38,7 @@ demo: install
 	@echo "                                         (demo citizen: phone 13800138000, password demo-citizen-2026)"
 	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
 	@echo ""
+	$(BIN)/healthcode demo run & CITY=$$!; trap 'kill $$CITY 2>/dev/null' EXIT; \
 	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
 
 ## test: install everything, make sure PostgreSQL and Redis run, then every check and test

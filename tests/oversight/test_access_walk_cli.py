@@ -207,6 +207,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "retention purge": "deletes presences past their retention: counts, no one shown",
     "demo seed": "creates the demo's own people and actors",
     "demo citizen": "creates the demo's own citizen: the answer is its subject and login",
+    "demo run": "plays the demo city's own residents (what their phones would send): prints counts",
     "register": "creates a person: the answer is the new subject id",
     "official add": ADMIN,
     "official list": ADMIN,

@@ -4,21 +4,24 @@ through the same use case the API calls, with the clock set to the moment it hap
 
 Positive PCR results of the cases who get tested reach the system too (the laboratory's feed: a
 positive result turns the code red under the bundled policies), so a case still out when its
-result arrives is stopped at the next door. This is the start of issue 14's third part: no case
-reports, confirmations, tracing or staying home by colour yet (docs/simulator.md lists what is
-left)."""
+result arrives is stopped at the next door. Other things happen among the residents' events as
+``Timed`` acts: the health office's decisions and the worker's passes (``simulator.office``);
+staying home by colour is the loop's (``simulator.loop``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
-from healthcode.codes.keys import init_keys
+from healthcode.codes.keys import init_keys, list_keys
 from healthcode.codes.ports import PrivateKeyStore
 from healthcode.identity.registration import Register, register_person
+from healthcode.jobs.model import JobKinds
+from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.regions import time_zone
+from healthcode.oversight.kinds import ProposalKinds
 from healthcode.presence.checkins import PlaceScan, check_in
 from healthcode.presence.locations import import_pings
 from healthcode.presence.model import Venue
@@ -52,12 +55,17 @@ OPERATOR: Final = "模拟城市场所运营中心"
 @dataclass(frozen=True, kw_only=True)
 class System:
     """The running system as the simulator reaches it: units of work, the virtual clock, the
-    private-key store (place codes are signed) and the jurisdiction it serves."""
+    private-key store (place codes are signed), the jurisdiction it serves, and the tables the
+    bootstrap wires (which the simulator may not import): proposal kinds and job kinds."""
 
     uow: Callable[[], SimulatorUnitOfWork]
     clock: SettableClock
     private_keys: PrivateKeyStore
     jurisdiction: str
+    proposal_kinds: ProposalKinds | None = None
+    """The kinds of four-eyes proposal: the health office reports and confirms cases by them."""
+    job_kinds: JobKinds | None = None
+    """The worker's kinds of job: given them, a run plays the worker's passes (tracing)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,15 +109,24 @@ def run_start(jurisdiction: str, day: date) -> datetime:
 
 
 def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
-    """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys, a venue (with
-    its place code) for each site, and every resident registered, with their location consent."""
+    """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys (unless it has
+    keys from ``start`` on), a venue (with its place code) for each site, and every resident
+    registered, with their location consent."""
     system.clock.set(start)
-    init_keys(
-        uow=system.uow(),
-        clock=system.clock,
-        private_keys=system.private_keys,
-        jurisdiction=system.jurisdiction,
-    )
+    keys = list_keys(uow=system.uow(), jurisdiction=system.jurisdiction)
+    if not keys:
+        init_keys(
+            uow=system.uow(),
+            clock=system.clock,
+            private_keys=system.private_keys,
+            jurisdiction=system.jurisdiction,
+        )
+    elif min(k.valid_from for k in keys) > start:
+        raise InvalidInput.one(
+            "start",
+            f"the jurisdiction's keys sign from {min(k.valid_from for k in keys).isoformat()}: "
+            "place codes cannot be signed before; enrol the city on a database without keys",
+        )
     operator = add_organisation(
         uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, name=OPERATOR
     )
@@ -162,6 +179,112 @@ def _venue(system: System, operator: str, place: Place) -> Venue:
     )
 
 
+@dataclass(frozen=True)
+class Timed:
+    """Something else that happens at ``minute`` of the run (an official deciding, a pass of
+    the worker): played in time order with the residents' events, after those of its minute."""
+
+    minute: int
+    act: Callable[[], object]
+
+
+Event = tuple[int, int, "Visit | Course | Timed"]
+"""When (minute of the run), whose (resident; ``LAST`` for a timed act), what."""
+LAST: Final = 1 << 30
+
+
+@dataclass
+class DayTally:
+    """What a day has sent so far (``DayRecord`` once the day is over)."""
+
+    checkins: int = 0
+    rides: int = 0
+    positives: int = 0
+    acts: int = 0
+    turned_away: set[Visit] = field(default_factory=set)
+
+
+def day_events(city: City, day: DayPlan, extras: Iterable[Timed] = ()) -> list[Event]:
+    """The day's events in the order they are sent: a check-in on arriving anywhere but home,
+    a ride on leaving a bus, a positive result when the laboratory knows it, and ``extras``."""
+    trips = city.trip_places()
+    events: list[Event] = [
+        (v.end if v.place in trips else v.start, v.person, v)
+        for v in day.visits
+        if city.places[v.place].kind is not PlaceKind.HOME
+    ]
+    events += [(c.result_at, c.person, c) for c in day.results if c.result_at is not None]
+    events += [(t.minute, LAST, t) for t in extras]
+    events.sort(key=event_order)
+    return events
+
+
+def event_order(event: Event) -> tuple[int, int, bool]:
+    """Events by minute, then resident (a result after the resident's visit of its minute),
+    timed acts last."""
+    return event[0], event[1], isinstance(event[2], Course)
+
+
+def send(
+    system: System,
+    city: City,
+    enrolment: Enrolment,
+    events: Iterable[Event],
+    *,
+    start: datetime,
+    tally: DayTally,
+) -> None:
+    """Send ``events`` in order, each with the clock at its moment, counting them in ``tally``."""
+    trips = city.trip_places()
+    for minute, person, event in events:
+        system.clock.set(start + timedelta(minutes=minute))
+        if isinstance(event, Timed):
+            event.act()
+            tally.acts += 1
+            continue
+        subject = enrolment.subjects[person]
+        if isinstance(event, Course):
+            _positive(system, subject, event, start)
+            tally.positives += 1
+            continue
+        venue = enrolment.venues[city.places[event.place].site]
+        if event.place in trips:
+            _ride(system, subject, venue, trips[event.place], event, start)
+            tally.rides += 1
+        else:
+            if _check_in(system, subject, venue) == "stop":
+                tally.turned_away.add(event)
+            tally.checkins += 1
+
+
+def finish_day(
+    system: System,
+    city: City,
+    enrolment: Enrolment,
+    day: DayPlan,
+    *,
+    start: datetime,
+    tally: DayTally,
+) -> DayRecord:
+    """At 23:59, the consenting residents' location pings in one batch (the app's daily
+    upload; a resident turned away at a door was at home then); what the day sent."""
+    pings = pings_of(
+        city,
+        [went_home(city, v) if v in tally.turned_away else v for v in day.visits],
+    )
+    system.clock.set(start + timedelta(minutes=(day.day + 1) * DAY - 1))
+    stays = _upload_pings(system, enrolment, pings, start) if pings else 0
+    return DayRecord(
+        checkins=tally.checkins,
+        stopped=len(tally.turned_away),
+        rides=tally.rides,
+        positives=tally.positives,
+        pings=len(pings),
+        stays=stays,
+        turned_away=frozenset(tally.turned_away),
+    )
+
+
 def play_day(
     system: System,
     city: City,
@@ -170,56 +293,16 @@ def play_day(
     *,
     start: datetime,
 ) -> DayRecord:
-    """Send a day to the system in time order: a check-in with the venue's place code on
-    arriving anywhere but home (the phone at the venue), a ride on leaving a bus, a positive PCR
-    result (sampled when the course says) when the laboratory knows it; at the end of the day,
-    the consenting residents' location pings in one batch (the app's daily upload)."""
-    trips = {trip.place: trip for line in city.lines for trip in line.trips}
-    events: list[tuple[int, int, Visit | Course]] = [
-        (v.end if v.place in trips else v.start, v.person, v)
-        for v in day.visits
-        if city.places[v.place].kind is not PlaceKind.HOME
-    ]
-    events += [(c.result_at, c.person, c) for c in day.results if c.result_at is not None]
-    events.sort(key=lambda e: (e[0], e[1], isinstance(e[2], Course)))
-    checkins = rides = positives = 0
-    turned_away: set[Visit] = set()
-    for minute, person, event in events:
-        system.clock.set(start + timedelta(minutes=minute))
-        subject = enrolment.subjects[person]
-        if isinstance(event, Course):
-            _positive(system, subject, event, start)
-            positives += 1
-        elif event.place in trips:
-            venue = enrolment.venues[city.places[event.place].site]
-            _ride(system, subject, venue, trips[event.place], event, start)
-            rides += 1
-        else:
-            venue = enrolment.venues[city.places[event.place].site]
-            if _check_in(system, subject, venue) == "stop":
-                turned_away.add(event)
-            checkins += 1
-    # a resident turned away at a door spent that time at home, and their phone says so
-    pings = pings_of(
-        city,
-        [
-            Visit(v.person, city.residents[v.person].home, v.start, v.end)
-            if v in turned_away
-            else v
-            for v in day.visits
-        ],
-    )
-    system.clock.set(start + timedelta(minutes=(day.day + 1) * DAY - 1))
-    stays = _upload_pings(system, enrolment, pings, start) if pings else 0
-    return DayRecord(
-        checkins=checkins,
-        stopped=len(turned_away),
-        rides=rides,
-        positives=positives,
-        pings=len(pings),
-        stays=stays,
-        turned_away=frozenset(turned_away),
-    )
+    """Send a day to the system in time order (``day_events``), then its location pings
+    (``finish_day``)."""
+    tally = DayTally()
+    send(system, city, enrolment, day_events(city, day), start=start, tally=tally)
+    return finish_day(system, city, enrolment, day, start=start, tally=tally)
+
+
+def went_home(city: City, visit: Visit) -> Visit:
+    """The visit spent at home instead (the person was turned away at the door)."""
+    return Visit(visit.person, city.residents[visit.person].home, visit.start, visit.end)
 
 
 def _upload_pings(

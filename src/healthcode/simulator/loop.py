@@ -2,22 +2,46 @@
 
 Each day starts with every resident reading their own status (``status.current_status``, as the
 app shows it); one whose code is not green stays home that day with probability
-``compliance``. The day is then sent to the system (``drive.play_day``): a visit whose check-in
-is answered stop does not happen (the person spends that time at home). Only then do the day's
-visits share places in the model, so what the system decides changes who is infected."""
+``compliance``. The day is then sent to the system in time order (``drive.send``), with the
+health office's decisions and the worker's passes among the residents' events when there is an
+office (``office.HealthOffice``): a positive result is reported and confirmed, the worker traces
+the case, and its contacts' codes turn yellow or red, so they stay home from the next day or
+are stopped at the next door. A visit whose check-in is answered stop does not happen (the
+person spends that time at home). Only at the end of the day do its visits share places in
+the model, so what the system decides changes who is infected.
+
+``CityRun`` holds a run between two moments, so the same loop runs a whole day at once
+(``run_in_system``) or a slice at a time, as a living demo does in real time
+(``simulator.demo``)."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
+from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import Colour
-from healthcode.simulator.drive import DayPlan, DayRecord, Enrolment, System, play_day
+from healthcode.simulator.drive import (
+    LAST,
+    DayPlan,
+    DayRecord,
+    DayTally,
+    Enrolment,
+    Event,
+    System,
+    day_events,
+    event_order,
+    finish_day,
+    send,
+    went_home,
+)
 from healthcode.simulator.model.city import City
-from healthcode.simulator.model.disease import DAY
+from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Epidemic
 from healthcode.simulator.model.schedules import Visit
+from healthcode.simulator.office import HealthOffice
 from healthcode.status.assessment import current_status
 
 
@@ -40,6 +64,141 @@ class LoopDay:
     infections: int
 
 
+@dataclass
+class _Day:
+    plan: DayPlan
+    restricted: int
+    stayed_home: int
+    tally: DayTally = field(default_factory=DayTally)
+
+
+class CityRun:
+    """An epidemic played in the system from ``start`` (minute 0), to any minute: ``played``
+    is the first minute not sent yet. Plain data between calls (the system is handed to each),
+    so a run can be saved and resumed."""
+
+    def __init__(
+        self,
+        epidemic: Epidemic,
+        enrolment: Enrolment,
+        *,
+        start: datetime,
+        behaviour: Behaviour,
+        office: HealthOffice | None = None,
+    ) -> None:
+        self.epidemic = epidemic
+        self.enrolment = enrolment
+        self.start = start
+        self.behaviour = behaviour
+        self.office = office
+        self.played = 0
+        self.days: list[LoopDay] = []
+        self._day: _Day | None = None
+        self._events: list[Event] | None = None  # the open day's residents' events (a cache)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_events": None}
+
+    @property
+    def city(self) -> City:
+        return self.epidemic.city
+
+    def play_until(self, system: System, minute: int) -> list[LoopDay]:
+        """Send everything up to ``minute`` (excluded), closing each day passed; the days
+        closed."""
+        if self.office is not None and system.proposal_kinds is None:
+            raise InvalidInput.one("proposal_kinds", "a health office needs the proposal kinds")
+        closed: list[LoopDay] = []
+        while self.played < minute:
+            day = self.played // DAY
+            if self._day is None:
+                self._begin(system, day)
+            end = min(minute, (day + 1) * DAY)
+            self._send(system, self.played, end)
+            self.played = end
+            if end == (day + 1) * DAY:
+                closed.append(self._close(system))
+        return closed
+
+    @property
+    def day_open(self) -> bool:
+        """Whether a day has begun and not ended."""
+        return self._day is not None
+
+    def add_result(self, course: Course) -> None:
+        """Give a resident ``course`` (their infection's, re-timed) whose positive result falls
+        in the open day or later: the laboratory sends it and the office acts on it."""
+        self.epidemic.courses[course.person] = course
+        if self._day is None or course.result_at is None:
+            return
+        plan = self._day.plan
+        if plan.day * DAY <= course.result_at < (plan.day + 1) * DAY:
+            others = tuple(c for c in plan.results if c.person != course.person)
+            self._day.plan = replace(plan, results=(*others, course))
+            self._events = None
+            if self.office is not None:
+                self.office.schedule((course,))
+
+    def skip_to(self, minute: int) -> None:
+        """Jump to the start of ``minute``'s day without sending anything (a living demo left
+        alone for days resumes from today: nobody went anywhere in between)."""
+        day = minute // DAY
+        if self._day is not None or self.played >= day * DAY:
+            return
+        self.played = day * DAY
+
+    def _begin(self, system: System, day: int) -> None:
+        system.clock.set(self.start + timedelta(days=day))
+        city, epidemic = self.city, self.epidemic
+        planned = epidemic.planned(day)
+        out = {v.person for v in planned}  # isolated cases have no visits: they are not home
+        restricted = _not_green(system, self.enrolment)
+        home = _staying_home(city, restricted & out, day, self.behaviour)
+        visits = [v for v in planned if v.person not in home]
+        visits += [Visit(p, city.residents[p].home, day * DAY, (day + 1) * DAY) for p in home]
+        results = tuple(
+            c
+            for c in epidemic.courses.values()
+            if c.result_at is not None and day * DAY <= c.result_at < (day + 1) * DAY
+        )
+        plan = DayPlan(day=day, visits=tuple(visits), results=results)
+        if self.office is not None:
+            self.office.schedule(results)
+        self._day = _Day(plan=plan, restricted=len(restricted), stayed_home=len(home))
+
+    def _send(self, system: System, lo: int, hi: int) -> None:
+        assert self._day is not None  # noqa: S101 - begun by play_until
+        if self._events is None:
+            self._events = day_events(self.city, self._day.plan)
+        extras = (
+            []
+            if self.office is None
+            else self.office.timed(system, self.enrolment, start=self.start, lo=lo, hi=hi)
+        )
+        events = [e for e in self._events if lo <= e[0] < hi]
+        events += [(t.minute, LAST, t) for t in extras]
+        events.sort(key=event_order)
+        send(system, self.city, self.enrolment, events, start=self.start, tally=self._day.tally)
+
+    def _close(self, system: System) -> LoopDay:
+        assert self._day is not None  # noqa: S101 - begun by play_until
+        day, city = self._day, self.city
+        record = finish_day(
+            system, city, self.enrolment, day.plan, start=self.start, tally=day.tally
+        )
+        happened = [went_home(city, v) if v in record.turned_away else v for v in day.plan.visits]
+        new = self.epidemic.advance(happened)
+        played = LoopDay(
+            record=record,
+            restricted=day.restricted,
+            stayed_home=day.stayed_home,
+            infections=len(new),
+        )
+        self.days.append(played)
+        self._day, self._events = None, None
+        return played
+
+
 def run_in_system(
     system: System,
     enrolment: Enrolment,
@@ -48,41 +207,12 @@ def run_in_system(
     days: range,
     start: datetime,
     behaviour: Behaviour,
+    office: HealthOffice | None = None,
 ) -> list[LoopDay]:
     """Advance ``epidemic`` and the system together over ``days`` (minute 0 is ``start``)."""
-    city = epidemic.city
-    played: list[LoopDay] = []
-    for day in days:
-        system.clock.set(start + timedelta(days=day))
-        planned = epidemic.planned(day)
-        out = {v.person for v in planned}  # isolated cases have no visits: they are not home
-        restricted = _not_green(system, enrolment)
-        home = _staying_home(city, restricted & out, day, behaviour)
-        visits = [v for v in planned if v.person not in home]
-        visits += [Visit(p, city.residents[p].home, day * DAY, (day + 1) * DAY) for p in home]
-        results = tuple(
-            c
-            for c in epidemic.courses.values()
-            if c.result_at is not None and day * DAY <= c.result_at < (day + 1) * DAY
-        )
-        record = play_day(
-            system,
-            city,
-            enrolment,
-            DayPlan(day=day, visits=tuple(visits), results=results),
-            start=start,
-        )
-        happened = [_went_home(city, v) if v in record.turned_away else v for v in visits]
-        new = epidemic.advance(happened)
-        played.append(
-            LoopDay(
-                record=record,
-                restricted=len(restricted),
-                stayed_home=len(home),
-                infections=len(new),
-            )
-        )
-    return played
+    run = CityRun(epidemic, enrolment, start=start, behaviour=behaviour, office=office)
+    run.skip_to(days.start * DAY)
+    return run.play_until(system, days.stop * DAY)
 
 
 def _not_green(system: System, enrolment: Enrolment) -> set[int]:
@@ -102,7 +232,3 @@ def _staying_home(city: City, restricted: set[int], day: int, behaviour: Behavio
         for r in sorted(restricted)
         if random.Random(f"behaviour/{city.seed}/{day}/{r}").random() < behaviour.compliance
     }
-
-
-def _went_home(city: City, visit: Visit) -> Visit:
-    return Visit(visit.person, city.residents[visit.person].home, visit.start, visit.end)

@@ -8,11 +8,13 @@ from typing import Protocol
 
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.kernel.clock import Clock
-from healthcode.presence.ports import PresenceUnitOfWork
+from healthcode.tracing.ports import TracingUnitOfWork
 
 
-class SimulatorUnitOfWork(IdentityUnitOfWork, PresenceUnitOfWork, Protocol):
-    """Registering residents (identity), opening venues and recording visits (presence)."""
+class SimulatorUnitOfWork(IdentityUnitOfWork, TracingUnitOfWork, Protocol):
+    """Registering residents and opening the health office's accounts (identity), opening
+    venues and recording visits (presence), reporting, confirming and tracing cases (tracing,
+    with its jobs)."""
 
 
 class SettableClock(Clock, Protocol):

@@ -28,6 +28,7 @@ from healthcode.identity.channels import (
     list_channels,
     rotate_channel_secrets,
 )
+from healthcode.identity.commands import demo_city
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels, seed_demo_citizen
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
@@ -252,10 +253,21 @@ def seed(
     webhook_base_url: Annotated[
         str, typer.Option(help="Webhooks go to BASE/<channel name>.")
     ] = "http://127.0.0.1:8001/webhooks",
+    city: Annotated[
+        bool,
+        typer.Option(
+            "--city/--no-city",
+            help="Also build a small living city and play its last days (docs/simulator.md).",
+        ),
+    ] = False,
+    residents: demo_city.ResidentsOpt = "town",
+    days: demo_city.DaysOpt = 2,
+    state: demo_city.StateOpt = demo_city.STATE,
     as_json: JsonOpt = False,
 ) -> None:
-    """Register three partner apps (alipay, wechat, dingtalk) and the city website as channels.
-    Idempotent: a second run keeps what is there (secrets are printed only when created)."""
+    """Register three partner apps (alipay, wechat, dingtalk) and the city website as channels;
+    with --city, a living demo city too (`healthcode demo run` keeps it moving). Idempotent: a
+    second run keeps what is there (secrets are printed only when created)."""
     with refusals(as_json=as_json), system(as_json=as_json) as c:
         keys = {name: _demo_key(keys_dir, name) for name in DEMO_CHANNELS}
         seeded = seed_demo_channels(
@@ -286,6 +298,11 @@ def seed(
             if item["created"]:
                 console.print(f"  client secret (shown once): {item['client_secret']}")
 
+    if city:
+        demo_city.seed_with_city(
+            payload, human, residents=residents, days=days, state=state, as_json=as_json
+        )
+        return
     emit(payload, as_json=as_json, human=human)
 
 
@@ -311,6 +328,8 @@ def demo_citizen(as_json: JsonOpt = False) -> None:
 
     emit(payload, as_json=as_json, human=human)
 
+
+demo_app.command("run")(demo_city.run)
 
 COMMANDS: CommandTable = (
     ("register", register),

@@ -17,7 +17,7 @@ from healthcode.simulator.model.geography import (
     km_between,
     scatter,
 )
-from healthcode.simulator.model.places import BusLine, Place, PlaceKind
+from healthcode.simulator.model.places import BusLine, BusTrip, Place, PlaceKind
 from healthcode.simulator.model.transit import Ride, Stops, build_lines
 
 Position = tuple[float, float]
@@ -94,6 +94,10 @@ class City:
 
     def of_kind(self, kind: PlaceKind) -> list[Place]:
         return [p for p in self.places if p.kind is kind]
+
+    def trip_places(self) -> dict[int, BusTrip]:
+        """Each bus trip by its place id."""
+        return {trip.place: trip for line in self.lines for trip in line.trips}
 
 
 class _Builder:
