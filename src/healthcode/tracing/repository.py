@@ -139,7 +139,7 @@ class SqlTracingRepository:
                 )
                 .where(condition)
                 .order_by(person.subject, member.subject)
-            )
+            ).all()  # all at once: one call into the driver, not one a row
             for subject, other in rows:
                 others = found.setdefault(subject, [])
                 if other != subject:
