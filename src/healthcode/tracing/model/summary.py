@@ -249,7 +249,7 @@ def instant_contacts(
     sources: dict[str, list[Source]] = defaultdict(list)
     for v in case_visits:
         clipped = v.interval.overlap(within)
-        if v.place_id in instants and clipped is not None:
+        if v.place is PlaceClass.VENUE and v.place_id in instants and clipped is not None:
             sources[v.place_id].append((clipped, v.place_kind, None))
     spans: Spans = {}
     summarise_instants(sources, instants, TraceRule.VENUE, least, spans, {case_subject})
