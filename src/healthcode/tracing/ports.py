@@ -36,6 +36,31 @@ class TracingRepository(Protocol):
         """Presences at these places that ``query`` reaches (as ``presences_of``)."""
         ...
 
+    def presences_at_times(
+        self,
+        place_id: str,
+        query: OverlapQuery,
+        *,
+        subjects: Collection[str] | None = None,
+        between: Sequence[tuple[datetime, datetime]] = (),
+    ) -> list[Sighting]:
+        """``presences_at`` the place, of ``subjects`` only (when given), beginning in one of
+        the closed ranges ``between`` (when given)."""
+        ...
+
+    def instants_at(
+        self,
+        place_id: str,
+        query: OverlapQuery,
+        ranges: Sequence[tuple[datetime, datetime]],
+        kinds_apart: Collection[str],
+    ) -> list[tuple[str, datetime | None, datetime | None, int]]:
+        """Per person at the place that ``query`` reaches: the earliest and latest ``at`` of
+        their plain instants (``until <= at``, of no kind in ``kinds_apart``, no correction)
+        in one of ``ranges`` (closed), and what their presences there are at worst
+        (``presence_sql.PLAIN``, ``OTHER``, ``CORRECTION``); without reading the rows."""
+        ...
+
     def presences_in_cells(
         self,
         cells: Iterable[str],

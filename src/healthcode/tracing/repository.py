@@ -14,39 +14,17 @@ from sqlalchemy.orm import Session, aliased
 from healthcode.db.bulk import insert_many, key_filters
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.fact_mapping import from_row
-from healthcode.db.facts import PresenceRow, QuarantineOrderRow
+from healthcode.db.facts import QuarantineOrderRow
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.facts import FactKind, QuarantineOrder
 from healthcode.tracing.model.cases import CaseDetails, CaseRecord, CaseState, Classification
 from healthcode.tracing.model.derived import DerivedFact
 from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.model.risk_areas import RiskArea
+from healthcode.tracing.presence_sql import PRESENCES, PersonInstants, instants_at, sightings
 from healthcode.tracing.tables import CaseRecordRow, RiskAreaRow, TracedFactRow
 
-_PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
-_UTC = "+00:00"
-
-
-def _sightings(rows: Sequence[Sequence[Any]], text: bool) -> list[Sighting]:
-    """Presences read, their times as SQLite's text when ``text`` (as ``UTCDateTime`` reads
-    them: in UTC; parsed with the zone in the text, which is faster than setting it after, and
-    an instant's end parsed once). Named tuples built through ``tuple.__new__``: a busy
-    venue's 160,000."""
-    new = tuple.__new__
-    if not text:
-        return [new(Sighting, row[:8]) for row in rows]
-    parse = datetime.fromisoformat
-    return [
-        new(
-            Sighting,
-            (
-                *row[:6],
-                at := parse(row[6] + _UTC),
-                at if row[7] == row[6] else parse(row[7] + _UTC),
-            ),
-        )
-        for row in rows
-    ]
+_PRESENCES = PRESENCES
 
 
 class SqlTracingRepository:
@@ -88,7 +66,7 @@ class SqlTracingRepository:
             rows = connection.execute(statement).all()
             if keep is not None:
                 rows = [row for row in rows if keep(row[2])]
-            found.update(zip([row[0] for row in rows], _sightings(rows, text), strict=True))
+            found.update(zip([row[0] for row in rows], sightings(rows, text), strict=True))
             superseded.update(row[8] for row in rows if row[8] is not None)
         # the keys sorted alone, not the pairs: a busy venue's 160,000 in a third of the time
         return [found[key] for key in sorted(found) if key not in superseded]
@@ -110,6 +88,34 @@ class SqlTracingRepository:
     ) -> list[Sighting]:
         return self._presences(key_filters(self._session, _PRESENCES.c.place_id, place_ids), query)
 
+    def presences_at_times(
+        self,
+        place_id: str,
+        query: OverlapQuery,
+        *,
+        subjects: Collection[str] | None = None,
+        between: Sequence[tuple[datetime, datetime]] = (),
+    ) -> list[Sighting]:
+        at, place = _PRESENCES.c.at, _PRESENCES.c.place_id == place_id
+        conditions = (
+            [place]
+            if subjects is None
+            else [place & c for c in key_filters(self._session, _PRESENCES.c.subject, subjects)]
+        )
+        if between:
+            times = or_(*(at.between(low, high) for low, high in between))
+            conditions = [c & times for c in conditions]
+        return self._presences(conditions, query)
+
+    def instants_at(
+        self,
+        place_id: str,
+        query: OverlapQuery,
+        ranges: Sequence[tuple[datetime, datetime]],
+        kinds_apart: Collection[str],
+    ) -> list[PersonInstants]:
+        return instants_at(self._session, place_id, query, ranges, kinds_apart)
+
     def presences_in_cells(
         self,
         cells: Iterable[str],
@@ -122,8 +128,9 @@ class SqlTracingRepository:
         # are tens of thousands
         person, member = aliased(PersonRow), aliased(PersonRow)
         found: dict[str, list[str]] = {}
+        connection = self._session.connection()  # plain rows: a busy venue's 120,000
         for condition in key_filters(self._session, person.subject, subjects):
-            rows = self._session.execute(
+            rows = connection.execute(
                 select(person.subject, member.subject)
                 .join(
                     member,
@@ -131,13 +138,14 @@ class SqlTracingRepository:
                     & (member.jurisdiction == person.jurisdiction),
                 )
                 .where(condition)
-                .order_by(person.subject, member.subject)
-            )
+            ).all()  # all at once: one call into the driver, not one a row
             for subject, other in rows:
                 others = found.setdefault(subject, [])
                 if other != subject:
                     others.append(other)
-        return dict(sorted(found.items()))
+        # sorted here, not by the database: 140,000 rows for a busy venue's close contacts,
+        # which PostgreSQL sorted on disk, against lists of a few
+        return {subject: sorted(found[subject]) for subject in sorted(found)}
 
     def add_derived(self, facts: Sequence[DerivedFact]) -> None:
         if not facts:

@@ -44,6 +44,7 @@ from healthcode.tracing.model.quarantine import (
     plan_orders,
     steps_to_come,
 )
+from healthcode.tracing.model.summary import Instants, instant_contacts, shortest
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.secondary import find_secondary
@@ -151,11 +152,17 @@ def find_case_exposures(
     in_window = [v for v in own if v.interval.overlap(window) is not None]
     check()
     reads = PlaceReads(uow, settings, check)
-    candidates = reads.around(
+    spans = [
         (v.place_id, clipped)
         for v in in_window
         if v.place in _PLACES and (clipped := v.interval.overlap(window)) is not None
-    )
+    ]
+    instants: Instants = {}
+    least = shortest(settings.venue_min_overlap_minutes, strictly=False)
+    if evidence or not settings.venue:
+        candidates = reads.around(spans)
+    else:  # a preview: places of plain check-ins summarised in SQL, not read
+        candidates, instants = reads.summarised(spans, least)
     household = uow.tracing.households([details.subject]).get(details.subject, [])
     primary = close_contacts(
         case_subject=details.subject,
@@ -166,6 +173,8 @@ def find_case_exposures(
         settings=settings,
         evidence=evidence,
     )
+    if instants:
+        primary += instant_contacts(details.subject, window, in_window, instants, least)
     check()
     found = list(primary)
     if companion.enabled:

@@ -358,11 +358,12 @@ def secondary_contacts(
     for key, c in sorted(episodes.items(), key=_episode_order):
         by_contact[key[0]].append(_finding(key, c))
     found: list[Finding] = []
+    at_home = "household" in settings.secondary_rules
     for contact, window in windows.items():
-        if "household" in settings.secondary_rules:
+        if at_home and (members := households.get(contact)):  # most live alone or with them
             found += [
                 _home(member, TraceRule.SECONDARY_HOUSEHOLD, window, contact)
-                for member in sorted(set(households.get(contact, ())))
+                for member in sorted(set(members))
                 if member not in exclude
             ]
         found += by_contact.get(contact, [])

@@ -7,6 +7,7 @@ earlier than ``issued_at`` (when tracing ran); a step already over by then is sk
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -118,8 +119,19 @@ def count_orders(
     issued_at: datetime,
 ) -> int:
     """How many orders ``orders_for_findings`` plans, without planning them (a preview counts
-    them for tens of thousands of people)."""
+    them for tens of thousands of people): a step ending ``offset`` after the last contact
+    ``at`` is to come when it lasts at all and ``at > issued_at - offset`` (``steps_to_come``),
+    so each person's count is a bisection among their plan's bounds."""
+    bounds: dict[str, list[datetime]] = {}
+    for key, steps in quarantine.items():
+        start = timedelta(0)
+        ends: list[datetime] = []
+        for step in steps:
+            end = start + timedelta(days=step.days)
+            if end > start:
+                ends.append(issued_at - end)
+            start = end
+        bounds[key] = sorted(ends)
     return sum(
-        sum(1 for _ in steps_to_come(at, issued_at, quarantine[key]))
-        for at, key in _last_contacts(findings, quarantine).values()
+        bisect_left(bounds[key], at) for at, key in _last_contacts(findings, quarantine).values()
     )

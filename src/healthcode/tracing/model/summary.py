@@ -26,7 +26,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import accumulate
 
-from healthcode.tracing.model.findings import Interval, PlaceClass, TraceRule, Visit
+from healthcode.tracing.model.findings import (
+    Contact,
+    Finding,
+    Interval,
+    PlaceClass,
+    TraceRule,
+    Visit,
+)
 from healthcode.tracing.model.sweep import overlapping, sharing
 
 Source = tuple[Interval, str, str | None]
@@ -130,7 +137,7 @@ _Single = tuple[_TABLE, str, str | None]
 
 def _single(sources: Sequence[Source], least: timedelta) -> _Single | None:
     """The table of ``sources``' intervals for the rule's ``least`` overlap, when they are one
-    source's (else None)."""
+    source's (else None: several, or none)."""
     if len({source[2] for source in sources}) != 1:
         return None
     _, kind, via = sources[0]
@@ -200,3 +207,85 @@ def summarise_visits(
         elif first < seen[0] or last > seen[1]:
             spans[key] = (min(first, seen[0]), max(last, seen[1]), seen[2])
     return several
+
+
+Instants = dict[str, tuple[timedelta, list[tuple[str, datetime, datetime]]]]
+"""The check-ins (instants, each stretched to ``[at, at + stretch)``) at places read in SQL
+without their rows: per place, the stretch and, per person, the earliest and latest ``at``
+among those that make a contact with the source (``instant_reach``)."""
+
+
+def instant_reach(
+    intervals: Sequence[Interval], least: timedelta, stretch: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """The times ``at`` (in closed, disjoint ranges, in order) at which an instant stretched to
+    ``[at, at + stretch)`` overlaps one of ``intervals`` by at least ``least``: ``at >= a +
+    least - stretch`` and ``at <= b - least`` for an interval ``[a, b)`` itself that long (the
+    four conditions of the module's docstring; the instant's own is ``stretch >= least``)."""
+    if stretch < least:
+        return []
+    ranges = sorted((a + least - stretch, b - least) for a, b in intervals if b - a >= least)
+    merged: list[tuple[datetime, datetime]] = []
+    for low, high in ranges:
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def instant_contacts(
+    case_subject: str,
+    within: Interval,
+    case_visits: Iterable[Visit],
+    instants: Instants,
+    least: timedelta,
+) -> list[Finding]:
+    """The venue rule's findings at the places of ``instants`` (the case's venues whose
+    presences are all plain check-ins: ``reads.PlaceReads.summarised``), as ``close_contacts``
+    without evidence finds them on the rows: the case's visits there clipped to ``within`` are
+    the one source, ``least`` is the rule's shortest overlap (``shortest``)."""
+    sources: dict[str, list[Source]] = defaultdict(list)
+    for v in case_visits:
+        clipped = v.interval.overlap(within)
+        if v.place is PlaceClass.VENUE and v.place_id in instants and clipped is not None:
+            sources[v.place_id].append((clipped, v.place_kind, None))
+    spans: Spans = {}
+    summarise_instants(sources, instants, TraceRule.VENUE, least, spans, {case_subject})
+    found: list[Finding] = []
+    for (via, subject, rule, place), (first, last, kind) in sorted(spans.items()):
+        span = Interval(first, last)
+        found.append(Finding(subject, rule, place, (Contact(place, kind, span, span, span),), via))
+    return found
+
+
+def summarise_instants(
+    sources: Mapping[str, Sequence[Source]],
+    instants: Instants,
+    rule: TraceRule,
+    least: timedelta,
+    spans: Spans,
+    exclude: Collection[str],
+) -> None:
+    """Add to ``spans`` the span of each person's contacts (but ``exclude``'s) at the places of
+    ``instants`` with their one source, from the earliest and latest ``at`` of their instants
+    that make one.
+    As ``at`` grows, so do an instant's first contact start, ``max(at, the earliest start of
+    the source intervals ending at or after at + least)``, and last contact end, ``min(at +
+    stretch, the latest end of those starting at or before at + stretch - least)``: the
+    person's first is the earliest instant's, their last the latest's (exactly
+    ``summarise_visits`` on the rows)."""
+    for place_id, (stretch, people) in instants.items():
+        single = _single(sources.get(place_id, ()), least)
+        if single is None:
+            continue
+        (_, starts, latest_end, ends, earliest_start), kind, via = single
+        for subject, low, high in people:
+            if subject in exclude:
+                continue
+            earliest = earliest_start[bisect_left(ends, low + least)]
+            last = latest_end[bisect_right(starts, high + stretch - least) - 1]
+            first = earliest if earliest > low else low
+            end = high + stretch
+            _note(spans, (via, subject, rule, place_id), first, last if last < end else end, kind)
