@@ -1,16 +1,34 @@
 """Deleting what policy no longer lets us keep: presences and check-ins past the retention
-window of their people's jurisdiction."""
+window of their people's jurisdiction.
+
+On PostgreSQL presences are partitioned by UTC day of ``at`` (migration 0015): the partitions
+for the days ahead are created here (``healthcode_presence_partition``, which the migration
+defines) and a day whose every presence ended before the cutoff is dropped whole. SQLite keeps
+one table, and row deletes."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, select, text
 from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
 from healthcode.presence.tables import CheckinRow, UsedLookupRow
+
+
+_DAY_PARTITION = re.compile(r"presences_p(\d{8})")
+
+# presences' day partitions, by name: the migration names them presences_pYYYYMMDD
+_PARTITIONS = text(
+    "SELECT child.relname FROM pg_inherits "
+    "JOIN pg_class child ON child.oid = pg_inherits.inhrelid "
+    "JOIN pg_class parent ON parent.oid = pg_inherits.inhparent "
+    "WHERE parent.relname = 'presences' AND parent.relnamespace = child.relnamespace "
+    "AND parent.relnamespace = to_regnamespace(current_schema())::oid"
+)
 
 
 def _count(result: object) -> int:
@@ -25,12 +43,55 @@ class SqlRetentionRepository:
         rows = self._session.scalars(select(PersonRow.jurisdiction).distinct())
         return sorted(rows)
 
+    def partitioned(self) -> bool:
+        return self._session.get_bind().dialect.name == "postgresql"
+
+    def create_day_partitions(self, *, first: date, days: int) -> int:
+        if not self.partitioned():
+            return 0
+        made = 0
+        for offset in range(days):
+            made += bool(
+                self._session.scalar(
+                    text("SELECT healthcode_presence_partition(:day)"),
+                    {"day": first + timedelta(days=offset)},
+                )
+            )
+        return made
+
+    def day_partitions(self) -> list[date]:
+        if not self.partitioned():
+            return []
+        names = self._session.scalars(_PARTITIONS)
+        found = (_DAY_PARTITION.fullmatch(n) for n in names)
+        return sorted(datetime.strptime(m[1], "%Y%m%d").date() for m in found if m)  # noqa: DTZ007
+
+    def drop_day_partition(self, *, day: date, ended_before: datetime) -> int | None:
+        name = f"presences_p{day:%Y%m%d}"  # a date: digits only, safe in the statement
+        held = self._session.execute(
+            text(
+                f"SELECT count(*), bool_or(until >= :cutoff) FROM {name}"  # noqa: S608
+            ),
+            {"cutoff": ended_before},
+        ).one()
+        if held[1]:  # a stay begun that day still within the window: kept, rows go one by one
+            return None
+        self._session.execute(text(f"ALTER TABLE presences DETACH PARTITION {name}"))
+        self._session.execute(text(f"DROP TABLE {name}"))
+        return int(held[0])
+
     def delete_presences(self, *, jurisdiction: str, ended_before: datetime) -> int:
         people = select(PersonRow.subject).where(PersonRow.jurisdiction == jurisdiction)
         return _count(
             self._session.execute(
                 delete(PresenceRow)
-                .where(PresenceRow.until < ended_before, PresenceRow.subject.in_(people))
+                .where(
+                    # a presence ends after it starts: the bound on ``at`` only lets
+                    # PostgreSQL skip the days it cannot hold such rows for
+                    PresenceRow.at < ended_before,
+                    PresenceRow.until < ended_before,
+                    PresenceRow.subject.in_(people),
+                )
                 .execution_options(synchronize_session=False)
             )
         )
