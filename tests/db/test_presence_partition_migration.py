@@ -88,9 +88,7 @@ def test_upgrading_moves_every_presence_into_its_days_partition(empty_database_u
             held = conn.execute(
                 sa.text("SELECT id, at, tableoid::regclass::text, until - at FROM presences")
             ).all()
-            kind = conn.scalar(
-                sa.text("SELECT relkind FROM pg_class WHERE relname = 'presences'")
-            )
+            kind = conn.scalar(sa.text("SELECT relkind FROM pg_class WHERE relname = 'presences'"))
             key = conn.scalar(
                 sa.text(
                     "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
@@ -120,9 +118,7 @@ def test_downgrading_puts_the_presences_back_in_one_table(empty_database_url: st
             command.downgrade(config, "0012")
         with engine.connect() as conn:
             held = conn.execute(sa.text("SELECT id, at FROM presences")).all()
-            kind = conn.scalar(
-                sa.text("SELECT relkind FROM pg_class WHERE relname = 'presences'")
-            )
+            kind = conn.scalar(sa.text("SELECT relkind FROM pg_class WHERE relname = 'presences'"))
             partitions = conn.scalar(
                 sa.text("SELECT count(*) FROM pg_class WHERE relname LIKE 'presences_p%'")
             )

@@ -75,8 +75,7 @@ def test_on_sqlite_the_worker_makes_no_partitions(container: Container) -> None:
 
 
 def test_retention_drops_a_past_day_whole_and_keeps_the_rest(container: Container) -> None:
-    """A day wholly past retention goes as one partition (PostgreSQL) or row by row (SQLite);
-    a day holding a stay still within the window stays, its ended rows deleted one by one."""
+    """A past day goes whole (PostgreSQL) or row by row; a day with a live stay keeps it."""
     subject = person(container)
     _make_days(container, T0.date(), 4)
     stay(container, subject, "old-cafe", T0, T0 + hours(1))
@@ -106,8 +105,7 @@ def _upload(container: Container, body: dict[str, object]) -> tuple[int, int]:
 
 
 def test_a_batch_over_several_days_sent_again_is_stored_once(container: Container) -> None:
-    """Scans spread over two day partitions and the default one are refused whole when sent
-    again, and still once their day's partition is made later (rows moved out of the default)."""
+    """Re-sent scans over several day partitions and the default one are all refused."""
     c = city(container)
     kit = device(container, c.restaurant)
     a = person(container)

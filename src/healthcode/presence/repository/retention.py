@@ -18,7 +18,6 @@ from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
 from healthcode.presence.tables import CheckinRow, UsedLookupRow
 
-
 _DAY_PARTITION = re.compile(r"presences_p(\d{8})")
 
 # presences' day partitions, by name: the migration names them presences_pYYYYMMDD

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
@@ -25,8 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = (
-    "id, subject, at, recorded_at, supersedes, retracted, place_id, place_kind, until, "
-    "source, cell"
+    "id, subject, at, recorded_at, supersedes, retracted, place_id, place_kind, until, source, cell"
 )
 DAYS_AHEAD = 7  # as healthcode.presence.partitions.DAYS_AHEAD
 
@@ -120,11 +120,14 @@ def upgrade() -> None:
     op.execute(PARTITION_FUNCTION)
     # a partition for every day the rows fall on, and today and the days ahead, before the
     # copy: rows go straight to their day's partition
-    op.execute(
-        "SELECT healthcode_presence_partition(day) FROM ("
-        "SELECT DISTINCT (at AT TIME ZONE 'UTC')::date AS day FROM presences_old "
-        "UNION SELECT (now() AT TIME ZONE 'UTC')::date + ahead "
-        f"FROM generate_series(0, {DAYS_AHEAD}) AS ahead) AS days ORDER BY day"
+    op.get_bind().execute(
+        sa.text(
+            "SELECT healthcode_presence_partition(day) FROM ("
+            "SELECT DISTINCT (at AT TIME ZONE 'UTC')::date AS day FROM presences_old "
+            "UNION SELECT (now() AT TIME ZONE 'UTC')::date + ahead "
+            "FROM generate_series(0, :ahead) AS ahead) AS days ORDER BY day"
+        ),
+        {"ahead": DAYS_AHEAD},
     )
     _copy_and_drop_old()
     # keys and indexes after the copy (built once per partition, not row by row)
