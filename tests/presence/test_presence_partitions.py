@@ -131,3 +131,18 @@ def test_a_batch_over_several_days_sent_again_is_stored_once(container: Containe
     assert _upload(container, body) == (0, 4)
     assert _upload(container, overlap) == (0, 2)
     assert _count(container) == 5
+
+
+@ON_POSTGRESQL
+def test_a_partition_is_not_made_while_a_long_read_holds_the_table(container: Container) -> None:
+    """Behind a long read the worker gives up on a day after 2 s, then makes it once it ends."""
+    day = T0.date() + 30 * DAY
+    with container.engine.connect() as reader:
+        reader.execute(text("SELECT count(*) FROM presences"))  # holds its lock till the end
+        with container.uow() as uow:
+            assert uow.retention.create_day_partitions(first=day, days=1) == 0
+            uow.commit()
+        reader.rollback()
+    assert day not in _partitions(container)
+    _make_days(container, day, 1)
+    assert day in _partitions(container)

@@ -8,16 +8,24 @@ one table, and row deletes."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import CursorResult, delete, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
 from healthcode.presence.tables import CheckinRow, UsedLookupRow
 
+log = logging.getLogger(__name__)
+
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's lock_not_available
 _DAY_PARTITION = re.compile(r"presences_p(\d{8})")
 
 # presences' day partitions, by name: the migration names them presences_pYYYYMMDD
@@ -28,6 +36,39 @@ _PARTITIONS = text(
     "WHERE parent.relname = 'presences' AND parent.relnamespace = child.relnamespace "
     "AND parent.relnamespace = to_regnamespace(current_schema())::oid"
 )
+
+
+class _Kept(Exception):
+    """The day's partition is to stay: its savepoint is rolled back."""
+
+
+@dataclass
+class _Attempt:
+    busy: bool = False
+    kept: bool = False
+
+
+def _wait_briefly(session: Session) -> None:
+    """Making or dropping a partition locks all of presences: behind a long read (a tracing
+    batch) it would wait, and every ingestion behind it. It gives up after two seconds instead
+    (for the rest of its transaction, its own)."""
+    session.execute(text("SET LOCAL lock_timeout = '2s'"))
+
+
+@contextmanager
+def _unless_busy(session: Session) -> Iterator[_Attempt]:
+    """A savepoint around partition DDL: rolled back, and the attempt marked ``busy``, when the
+    lock was not had in time; rolled back and marked ``kept`` on ``_Kept``."""
+    attempt = _Attempt()
+    try:
+        with session.begin_nested():
+            yield attempt
+    except _Kept:
+        attempt.kept = True
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            raise
+        attempt.busy = True
 
 
 def _count(result: object) -> int:
@@ -48,14 +89,18 @@ class SqlRetentionRepository:
     def create_day_partitions(self, *, first: date, days: int) -> int:
         if not self.partitioned():
             return 0
+        _wait_briefly(self._session)
         made = 0
         for offset in range(days):
-            made += bool(
-                self._session.scalar(
-                    text("SELECT healthcode_presence_partition(:day)"),
-                    {"day": first + timedelta(days=offset)},
+            day = first + timedelta(days=offset)
+            with _unless_busy(self._session) as attempt:
+                made += bool(
+                    self._session.scalar(
+                        text("SELECT healthcode_presence_partition(:day)"), {"day": day}
+                    )
                 )
-            )
+            if attempt.busy:  # the next hourly pass tries again; a week ahead leaves time
+                log.warning("presences partition of %s not made: the table is busy", day)
         return made
 
     def day_partitions(self) -> list[date]:
@@ -67,17 +112,18 @@ class SqlRetentionRepository:
 
     def drop_day_partition(self, *, day: date, ended_before: datetime) -> int | None:
         name = f"presences_p{day:%Y%m%d}"  # a date: digits only, safe in the statement
-        held = self._session.execute(
-            text(
-                f"SELECT count(*), bool_or(until >= :cutoff) FROM {name}"  # noqa: S608
-            ),
-            {"cutoff": ended_before},
-        ).one()
-        if held[1]:  # a stay begun that day still within the window: kept, rows go one by one
-            return None
-        self._session.execute(text(f"ALTER TABLE presences DETACH PARTITION {name}"))
-        self._session.execute(text(f"DROP TABLE {name}"))
-        return int(held[0])
+        _wait_briefly(self._session)
+        with _unless_busy(self._session) as attempt:
+            # detached first: no row can come in between the check and the drop
+            self._session.execute(text(f"ALTER TABLE presences DETACH PARTITION {name}"))
+            held = self._session.execute(
+                text(f"SELECT count(*), bool_or(until >= :cutoff) FROM {name}"),  # noqa: S608
+                {"cutoff": ended_before},
+            ).one()
+            if held[1]:  # a stay begun that day is still within the window: put back
+                raise _Kept
+            self._session.execute(text(f"DROP TABLE {name}"))
+        return None if attempt.busy or attempt.kept else int(held[0])
 
     def delete_presences(self, *, jurisdiction: str, ended_before: datetime) -> int:
         people = select(PersonRow.subject).where(PersonRow.jurisdiction == jurisdiction)
