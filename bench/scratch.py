@@ -136,9 +136,10 @@ def disk_per_row(engine: Engine, tables: Sequence[str]) -> dict[str, float]:
         conn.execute(text(f"VACUUM ANALYZE {', '.join(tables)}"))
         for table in tables:
             rows = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            heap, total = conn.execute(  # a partitioned table: the sum of its partitions
+            heap, total = conn.execute(  # partitioned: the sum of its partitions
                 text(
-                    "SELECT sum(pg_table_size(relid)), sum(pg_total_relation_size(relid)) "
+                    "SELECT coalesce(sum(pg_table_size(relid)), pg_table_size(:t)), "
+                    "coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size(:t)) "
                     "FROM pg_partition_tree(:t)"
                 ),
                 {"t": table},
