@@ -14,9 +14,9 @@ SQLite — no checks, no conflict handling. The ratio is service / baseline.
 Targets: 20,000 events/s into PostgreSQL and 10,000 into SQLite on this 2-core machine.
 Memory: the resident anonymous memory (RssAnon: heap and buffers, not SQLite's memory-mapped
 file) is sampled every 20 batches; it must stay flat (batches are generated a chunk at a time
-and dropped). Ten progress lines per phase (bare insert, service)
-show the rate over each tenth of the run and the RSS then, so a slowdown as the tables and
-indexes grow, or any growth of memory, is visible over a long run (`--events 10000000`).
+and dropped). Ten progress lines per phase (bare insert, service) show the rate over each
+tenth of the run and the RSS then, so a slowdown as the tables and indexes grow, or any growth
+of memory, is visible over a long run (`--events 10000000`).
 
 Durability: every acknowledgement is on disk (SQLite `synchronous=FULL`, PostgreSQL
 `synchronous_commit` on). `--compare-normal` sends every other chunk of the SQLite service
@@ -51,7 +51,6 @@ from healthcode.credentials.cose import kid_of, public_key_bytes
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.facts import PresenceRow
-from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.clock import FixedClock
@@ -62,6 +61,7 @@ from healthcode.presence.tables import DeviceRow, OrganisationRow, ScanBatchRow,
 from scratch import (
     PRESENCE_COLUMNS,
     disk_per_row,
+    make_days,
     postgres_database,
     raw_insert,
     sqlite_database,
@@ -116,7 +116,7 @@ class Devices:
 
 
 def populate(engine: Engine) -> Devices:
-    upgrade(engine)
+    make_days(engine, (NOW - timedelta(days=2)).date(), 3)  # migrated, with the scans' days
     blob = b"\x00" * 40
     keys = [Ed25519PrivateKey.generate() for _ in range(VENUES)]
     ids = [kid_of(k.public_key()).hex() for k in keys]

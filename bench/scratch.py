@@ -13,14 +13,17 @@ import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
+from healthcode.db.migrate import upgrade
+from healthcode.presence.repository.retention import SqlRetentionRepository
 
 ADMIN_URL = os.environ.get(
     "HEALTHCODE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -112,6 +115,16 @@ def raw_insert(engine: Engine, table: str, columns: Sequence[str], rows: Sequenc
         raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
 
 
+def make_days(engine: Engine, first: date, days: int) -> None:
+    """Migrate the database, and on PostgreSQL make the presences partitions of ``days`` UTC
+    days from ``first`` (the worker makes today's and the week ahead in production; a bench's
+    data is in the past)."""
+    upgrade(engine)
+    with Session(engine) as session:
+        SqlRetentionRepository(session).create_day_partitions(first=first, days=days)
+        session.commit()
+
+
 def disk_per_row(engine: Engine, tables: Sequence[str]) -> dict[str, float]:
     """PostgreSQL: bytes on disk per row of each of ``tables`` (fixed names), after VACUUM
     ANALYZE: ``<table>_heap_bytes`` the table alone, ``<table>_total_bytes`` with its indexes
@@ -123,8 +136,13 @@ def disk_per_row(engine: Engine, tables: Sequence[str]) -> dict[str, float]:
         conn.execute(text(f"VACUUM ANALYZE {', '.join(tables)}"))
         for table in tables:
             rows = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-            heap, total = conn.execute(
-                text("SELECT pg_table_size(:t), pg_total_relation_size(:t)"), {"t": table}
+            heap, total = conn.execute(  # partitioned: the sum of its partitions
+                text(
+                    "SELECT coalesce(sum(pg_table_size(relid)), pg_table_size(:t)), "
+                    "coalesce(sum(pg_total_relation_size(relid)), pg_total_relation_size(:t)) "
+                    "FROM pg_partition_tree(:t)"
+                ),
+                {"t": table},
             ).one()
             if rows:
                 found[f"{table}_heap_bytes"] = heap / rows

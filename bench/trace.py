@@ -47,6 +47,7 @@ from sqlalchemy import Engine, func, select
 
 from busy import VENUE, add_arguments, compare, populate_busy
 from city import (
+    DAYS,
     JURISDICTION,
     NOW,
     City,
@@ -59,7 +60,6 @@ from city import (
 from healthcode.bootstrap import EVENT_HANDLERS, JOB_KINDS, PROPOSAL_KINDS
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
-from healthcode.db.migrate import upgrade
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.channels import add_channel
 from healthcode.identity.officials import OfficialAccount, add_official, official_principal
@@ -78,7 +78,7 @@ from healthcode.tracing.reads import PLACE_LOOKBACK
 from healthcode.tracing.settings import TracingSettings
 from healthcode.tracing.tables import TracedFactRow
 from healthcode.worker import PassReport, Worker
-from scratch import postgres_database, sqlite_database
+from scratch import make_days, postgres_database, sqlite_database
 
 PROPOSALS = ProposalKinds(PROPOSAL_KINDS)
 JOBS = JobKinds(JOB_KINDS)
@@ -247,7 +247,7 @@ def measure_busy(env: Env, args: argparse.Namespace, case: str, label: str) -> N
 def prepare(url: str, label: str) -> tuple[Env, str]:
     """A migrated database with officials wang and li; the environment and the channel id."""
     engine = build_engine(url)
-    upgrade(engine)
+    make_days(engine, (NOW - timedelta(days=DAYS + 1)).date(), DAYS + 3)  # migrated, + days
     cipher = PersonalDataCipher(b"\x01" * 32)
     factory = build_session_factory(engine)
     cache = ParsedPolicyCache()

@@ -1,6 +1,7 @@
 """The background worker: runs due jobs (tracing, risk-area scans, webhooks to channels),
 reassesses people whose status stops holding (a quarantine ending on time is notified on time)
-once an hour, deletes data past its retention and, every five minutes, publishes the access log's
+once an hour, makes the presences partitions of the days ahead (PostgreSQL) and deletes data past
+its retention and, every five minutes, publishes the access log's
 signed head (an audit anchor) when the log grew. ``healthcode worker`` runs it
 in its own process; ``healthcode serve`` runs one in a thread on SQLite. Restart-safe: every
 step is committed on its own and is idempotent.
@@ -12,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from healthcode.jobs.model import LEASE, JobKinds, JobStatus
@@ -21,7 +22,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.notifications.delivery import DeliveryReport
 from healthcode.notifications.ports import NotificationsUnitOfWork
 from healthcode.notifications.status_changes import WEBHOOK
-from healthcode.presence.retention import Purged, purge
+from healthcode.presence.retention import Purged, prepare_days, purge
 from healthcode.status.assessment import refresh_due_statuses
 from healthcode.tracing.ports import TracingUnitOfWork
 
@@ -45,6 +46,7 @@ class PassReport:
     statuses_refreshed: int = 0
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     purged: Purged | None = None  # this pass's hourly purge of expired data, if it ran
+    days_prepared: list[date] = field(default_factory=list)  # presences partitions it made
     anchored: object = None  # what this pass's publication of the audit anchor wrote, if any
 
     def add(self, other: PassReport) -> None:
@@ -113,11 +115,15 @@ class Worker:
                 elif outcome.status is JobStatus.PENDING:
                     report.jobs_retried += 1
 
-    def purge_if_due(self) -> Purged | None:
-        """Delete what is past its retention, at most once an hour (the first pass purges)."""
+    def purge_if_due(self, report: PassReport | None = None) -> Purged | None:
+        """At most once an hour (the first pass does it): make the presences partitions of
+        today and the days ahead, then delete what is past its retention."""
         now = self.clock.now()
         if self._purged_at is not None and now - self._purged_at < PURGE_EVERY:
             return None
+        prepared = prepare_days(uow=self.uow_factory(), clock=self.clock)
+        if report is not None:
+            report.days_prepared = prepared
         purged = purge(uow=self.uow_factory(), clock=self.clock)
         self._purged_at = now
         return purged
@@ -137,7 +143,7 @@ class Worker:
 
     def run_once(self) -> PassReport:
         report = PassReport()
-        report.purged = self.purge_if_due()
+        report.purged = self.purge_if_due(report)
         self.run_jobs(report)
         report.statuses_refreshed = refresh_due_statuses(
             uow_factory=self.uow_factory, clock=self.clock

@@ -20,10 +20,11 @@ def test_purge_deletes_presences_past_retention_and_counts_them(
     at = (now + timedelta(days=30)).isoformat()
     assert ok("retention", "purge", "--at", at) == {
         "presences": 1,
+        "days_dropped": 0,
         "checkins": 0,
         "jobs": 0,
         "lookups": 0,
     }
     assert ok("retention", "purge", "--at", at)["presences"] == 0
     code, out, _ = run("retention", "purge", "--at", at)
-    assert code == 0 and "deleted 0 presences, 0 check-ins, 0 finished jobs, 0 used" in out
+    assert code == 0 and "deleted 0 presences (0 whole days), 0 check-ins, 0 finished jobs" in out

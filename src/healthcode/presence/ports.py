@@ -4,7 +4,7 @@ need from storage; ``presence.repository`` implements it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from healthcode.codes.ports import CodesUnitOfWork
@@ -117,6 +117,20 @@ class RetentionRepository(Protocol):
 
     def jurisdictions(self) -> list[str]:
         """Every jurisdiction that has registered people."""
+        ...
+
+    def create_day_partitions(self, *, first: date, days: int) -> int:
+        """Make sure presences has a partition for each of ``days`` UTC days from ``first``
+        (PostgreSQL; nothing on an unpartitioned store); how many it created."""
+        ...
+
+    def day_partitions(self) -> list[date]:
+        """The UTC days presences has a partition of, oldest first (none when unpartitioned)."""
+        ...
+
+    def drop_day_partition(self, *, day: date, ended_before: datetime) -> int | None:
+        """Drop the day's partition whole if every presence in it ended before the moment;
+        how many presences it held, or None when it was kept."""
         ...
 
     def delete_presences(self, *, jurisdiction: str, ended_before: datetime) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -34,6 +35,15 @@ def _compare_type(
     return None
 
 
+# presences' day partitions (PostgreSQL, migration 0015) are made at run time, not described
+# by the models: not tables for autogenerate to drop
+_PARTITION = re.compile(r"presences_(p\d{8}|default)")
+
+
+def _include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    return not (type_ == "table" and name is not None and _PARTITION.fullmatch(name))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -41,6 +51,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=_compare_type,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -28,7 +28,8 @@ def retention_purge(at: AtOpt = None, as_json: JsonOpt = False) -> None:
 
     def human(console: Console) -> None:
         console.print(
-            f"deleted {purged.presences} presences, {purged.checkins} check-ins, "
+            f"deleted {purged.presences} presences ({purged.days_dropped} whole days), "
+            f"{purged.checkins} check-ins, "
             f"{purged.jobs} finished jobs, {purged.lookups} used status lookups"
         )
 
