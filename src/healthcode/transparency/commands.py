@@ -54,9 +54,6 @@ def _human(out: TransparencyOut) -> None:
         f"{hours(a.p95_turnaround_seconds)}, {a.overdue} overdue"
     )
     console.print(
-        "bulk actions: " + (", ".join(f"{k} {v}" for k, v in out.bulk_actions.items()) or "0")
-    )
-    console.print(
         f"break-glass uses: {out.break_glass.uses} ({out.break_glass.people} people read)"
     )
 
@@ -72,7 +69,7 @@ def report_transparency(
     as_json: JsonOpt = False,
 ) -> None:
     """People by colour per day, data held and purged, reads by role and purpose, unmaskings,
-    overrides by reason, appeals and their turnaround, bulk actions, break-glass uses."""
+    overrides by reason, appeals and their turnaround, break-glass uses."""
     with (
         refusals(as_json=as_json),
         system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,

@@ -132,7 +132,6 @@ class TransparencyReport:
     unmaskings: int
     overrides: Mapping[str, int]  # colour overrides recorded in the period, per health reason
     appeals: AppealFigures
-    bulk_actions: Mapping[str, int]  # bulk actions approved in the period, per kind
     break_glass: BreakGlassFigures
 
 

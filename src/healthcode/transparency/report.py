@@ -43,7 +43,6 @@ def transparency_report(
             unmaskings=sum(r.count for r in reads if r.purpose == UNMASK_PURPOSE),
             overrides=repo.overrides(start, end),
             appeals=appeal_figures(repo.appeals(start, end), start, end, now),
-            bulk_actions={},
             break_glass=BreakGlassFigures(
                 uses=len(uses), people=sum(p for _w, p in uses), by_what=dict(by_what)
             ),

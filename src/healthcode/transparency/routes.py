@@ -33,7 +33,7 @@ def transparency(
 ) -> TransparencyOut:
     """What the system did in a period: people by colour per day, data held and purged, reads
     by role and purpose, unmaskings, overrides by health reason, appeals and their turnaround,
-    bulk actions and break-glass uses. Counts only: no one is named. 422 if ``to`` is before
+    and break-glass uses. Counts only: no one is named. 422 if ``to`` is before
     ``from`` or the period is longer than 366 days."""
     report = transparency_report(uow=container.uow(), clock=container.clock, first=first, last=last)
     return TransparencyOut.of(report)

@@ -52,7 +52,6 @@ class TransparencyOut(BaseModel):
     unmaskings: int = Field(description="Phone numbers revealed (access log purpose 'unmask')")
     overrides: dict[str, int] = Field(description="Colour overrides, per health reason")
     appeals: AppealsOut
-    bulk_actions: dict[str, int] = Field(description="Bulk actions approved, per kind")
     break_glass: BreakGlassOut
 
     @classmethod
@@ -76,7 +75,6 @@ class TransparencyOut(BaseModel):
                 p95_turnaround_seconds=a.p95_seconds,
                 overdue=a.overdue,
             ),
-            bulk_actions=dict(report.bulk_actions),
             break_glass=BreakGlassOut(
                 uses=report.break_glass.uses,
                 people=report.break_glass.people,

@@ -67,7 +67,6 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "tr_median": ("答复用时中位数", "Median turnaround"),
     "tr_p95": ("答复用时第95百分位", "95th percentile turnaround"),
     "tr_overdue": ("逾期", "Overdue"),
-    "tr_bulk": ("批量操作", "Bulk actions"),
     "tr_break_glass": ("紧急访问", "Break-glass uses"),
     "tr_people": ("涉及人数", "People read"),
     "tr_none": ("无", "none"),
