@@ -2,7 +2,8 @@
 location stay) and check-in records are deleted once they are older than their jurisdiction's
 ``retention.presence_days``; finished background jobs after ``JOB_KEEP``; the record of a
 signed status lookup once its time is out of the accepted window (a replay is refused by its
-time from then on).
+time from then on). How many of each kind were deleted, and when, is kept (``purges``) for the
+transparency report.
 
 What tracing derived from a presence (an exposure and its evidence) is a fact about the person
 and stays; the raw record of where everyone was does not. Every worker purges once an hour
@@ -12,7 +13,7 @@ purge`` purges now.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Final
 
@@ -43,7 +44,9 @@ def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
         checkins += uow.retention.delete_checkins(jurisdiction=jurisdiction, before=cutoff)
     jobs = uow.jobs.delete_finished(before=now - JOB_KEEP)
     lookups = uow.retention.delete_used_lookups(expired_before=now)
-    return Purged(presences=presences, checkins=checkins, jobs=jobs, lookups=lookups)
+    purged = Purged(presences=presences, checkins=checkins, jobs=jobs, lookups=lookups)
+    uow.retention.record_purge(at=now, counts=asdict(purged))
+    return purged
 
 
 def purge(*, uow: PresenceUnitOfWork, clock: Clock) -> Purged:

@@ -24,6 +24,10 @@ class TransparencyRepository(Protocol):
         """Accounts closed (their personal data purged) in ``[start, end)``."""
         ...
 
+    def purged(self, start: datetime, end: datetime) -> Mapping[str, int]:
+        """Records deleted by retention purges in ``[start, end)``, per kind."""
+        ...
+
     def reads(self, start: datetime, end: datetime) -> list[ReadCount]:
         """The access log's records in ``[start, end)``, counted by role and purpose."""
         ...

@@ -38,7 +38,10 @@ def transparency_report(
             generated_at=now,
             colours=colours_by_day(repo.colour_changes(min(end, now)), period.days()),
             held=repo.held(),
-            purged={"closed_accounts": repo.closed_accounts(start, end)},
+            purged={
+                **repo.purged(start, end),
+                "closed_accounts": repo.closed_accounts(start, end),
+            },
             reads=reads,
             unmaskings=sum(r.count for r in reads if r.purpose == UNMASK_PURPOSE),
             overrides=repo.overrides(start, end),

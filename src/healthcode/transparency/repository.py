@@ -28,7 +28,7 @@ from healthcode.db.facts import (
 from healthcode.identity.model import IdentityState
 from healthcode.identity.tables import IdentityEventRow, PersonRow
 from healthcode.oversight.tables import AccessAuditRow, BreakGlassRow
-from healthcode.presence.tables import CheckinRow
+from healthcode.presence.tables import CheckinRow, PurgeRow
 from healthcode.status.tables import StatusChangeRow
 from healthcode.transparency.model import AppealTimes, ColourChange, ReadCount
 
@@ -83,6 +83,15 @@ class SqlTransparencyRepository:
             )
         )
         return closed or 0
+
+    def purged(self, start: datetime, end: datetime) -> Mapping[str, int]:
+        rows = self._session.execute(
+            select(PurgeRow.kind, func.sum(PurgeRow.count))
+            .where(PurgeRow.at >= start, PurgeRow.at < end)
+            .group_by(PurgeRow.kind)
+            .order_by(PurgeRow.kind)
+        )
+        return {kind: int(count) for kind, count in rows}
 
     def reads(self, start: datetime, end: datetime) -> list[ReadCount]:
         rows = self._session.execute(

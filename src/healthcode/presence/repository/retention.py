@@ -3,6 +3,7 @@ window of their people's jurisdiction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import CursorResult, delete, select
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
-from healthcode.presence.tables import CheckinRow, UsedLookupRow
+from healthcode.presence.tables import CheckinRow, PurgeRow, UsedLookupRow
 
 
 def _count(result: object) -> int:
@@ -52,3 +53,9 @@ class SqlRetentionRepository:
                 .execution_options(synchronize_session=False)
             )
         )
+
+    def record_purge(self, *, at: datetime, counts: Mapping[str, int]) -> None:
+        self._session.add_all(
+            PurgeRow(at=at, kind=kind, count=count) for kind, count in counts.items() if count
+        )
+        self._session.flush()
