@@ -59,6 +59,8 @@ from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
 from healthcode.tracing.risk_areas import SCAN_RISK_AREA_JOB
 from healthcode.tracing.trace import TRACE_CASE_JOB
+from healthcode.transparency import commands as transparency_commands
+from healthcode.transparency import routes as transparency_routes
 from healthcode.web import routes as web_routes
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -70,6 +72,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     tracing_routes.router,
     appeals_routes.router,
     rights_routes.router,
+    transparency_routes.router,
     web_routes.router,
 )
 """Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""
@@ -84,6 +87,7 @@ COMMANDS: CommandTable = (
     *presence_commands.COMMANDS,
     *tracing_commands.COMMANDS,
     *appeals_commands.COMMANDS,
+    *transparency_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 

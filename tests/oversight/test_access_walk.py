@@ -32,6 +32,7 @@ from healthcode.container import Container
 from scope_helpers import access_records
 
 Call = Callable[[Walk], tuple[Response, str]]
+TRANSPARENCY = "the public transparency report: counts and durations, no one named"
 
 
 def _appeal_queue(w: Walk) -> tuple[Response, str]:
@@ -228,6 +229,8 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/me/appeals"): OWN,
     ("GET", "/api/v1/me/appeals"): OWN,
     ("GET", "/api/v1/me/export"): OWN,
+    ("GET", "/api/v1/transparency"): TRANSPARENCY,
+    ("GET", "/transparency"): TRANSPARENCY,
     ("POST", "/api/v1/me/close"): OWN,
     ("GET", "/"): (
         "the start page: the city, the policy version and the trust list's sequence, no one's data"

@@ -227,6 +227,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "audit anchor": KEYS,
     "audit verify": AUDIT,
     "audit break-glass": BREAK_GLASS,
+    "report transparency": "the transparency report: counts and durations, no one named",
     "verify": "checks a code offline against a trust list: reads no stored data",
     "scan check": "a checkpoint device's offline check: the code and its trust list, no database",
     "scan upload": DEVICE_WRITE,

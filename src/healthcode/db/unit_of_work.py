@@ -55,6 +55,7 @@ from healthcode.tracing.repository import (
     SqlRiskAreaRepository,
     SqlTracingRepository,
 )
+from healthcode.transparency.repository import SqlTransparencyRepository
 
 R = TypeVar("R")
 
@@ -211,6 +212,11 @@ class SqlUnitOfWork:
     @property
     def closing(self) -> SqlClosingRepository:
         return self._repository("closing", lambda s: SqlClosingRepository(s, self._cipher))
+
+    # the transparency report
+    @property
+    def transparency(self) -> SqlTransparencyRepository:
+        return self._repository("transparency", SqlTransparencyRepository)
 
     # jobs
     @property

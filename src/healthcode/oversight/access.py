@@ -47,6 +47,7 @@ class Action(StrEnum):
     VERIFY_CODE = "verify_code"
     READ_HEALTH = "read_health"
     READ_WEB_PAGE = "read_web_page"
+    READ_TRANSPARENCY = "read_transparency"
     # a citizen on their own data (through a channel or the website)
     USE_OWN_DATA = "use_own_data"
     READ_OWN_ACCESS_LOG = "read_own_access_log"
@@ -122,6 +123,8 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         Action.READ_WEB_PAGE,
         # risk areas are published: where they are, their level and window (no personal data)
         Action.READ_RISK_AREAS,
+        # the transparency report: counts and durations only, no one named
+        Action.READ_TRANSPARENCY,
     }
 )
 

@@ -147,6 +147,11 @@ class RetentionRepository(Protocol):
         """Forget the signed lookups whose time is out of the accepted window; how many."""
         ...
 
+    def record_purge(self, *, at: datetime, counts: Mapping[str, int]) -> None:
+        """Keep how many records of each kind were deleted at ``at`` (kinds with none are not
+        kept)."""
+        ...
+
 
 class PresenceUnitOfWork(CodesUnitOfWork, JobsUnitOfWork, Protocol):
     """What venues, check-ins, scans, rides, locations, employers and retention use (place codes

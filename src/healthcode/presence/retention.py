@@ -2,7 +2,8 @@
 location stay) and check-in records are deleted once they are older than their jurisdiction's
 ``retention.presence_days``; finished background jobs after ``JOB_KEEP``; the record of a
 signed status lookup once its time is out of the accepted window (a replay is refused by its
-time from then on).
+time from then on). How many of each kind were deleted, and when, is kept (``purges``) for the
+transparency report.
 
 What tracing derived from a presence (an exposure and its evidence) is a fact about the person
 and stays; the raw record of where everyone was does not. Every worker purges once an hour
@@ -18,7 +19,7 @@ a dropped-too-early day, goes row by row as on SQLite.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
@@ -50,7 +51,9 @@ def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
         checkins += uow.retention.delete_checkins(jurisdiction=jurisdiction, before=cutoff)
     jobs = uow.jobs.delete_finished(before=now - JOB_KEEP)
     lookups = uow.retention.delete_used_lookups(expired_before=now)
-    return Purged(presences=presences, checkins=checkins, jobs=jobs, lookups=lookups)
+    purged = Purged(presences=presences, checkins=checkins, jobs=jobs, lookups=lookups)
+    uow.retention.record_purge(at=now, counts=asdict(purged))
+    return purged
 
 
 def _cutoffs(uow: PresenceUnitOfWork, now: datetime) -> dict[str, datetime]:
@@ -96,6 +99,7 @@ def purge(*, uow: PresenceUnitOfWork, clock: Clock) -> Purged:
     through the row deletes), then the rest in one transaction."""
     with uow:
         days, dropped = drop_expired_days(uow, clock)
+        uow.retention.record_purge(at=clock.now(), counts={"presences": dropped})
         uow.commit()
     with uow:
         purged = purge_expired(uow, clock)

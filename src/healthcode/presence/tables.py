@@ -144,3 +144,15 @@ class BoundaryRow(Base):
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(200))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PurgeRow(Base):
+    """How many records of one kind a retention purge deleted, and when: what the transparency
+    report counts as purged (no record of whose)."""
+
+    __tablename__ = "purges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    count: Mapped[int] = mapped_column(Integer)

@@ -68,10 +68,13 @@ def _script_json(value: object) -> Markup:
     return Markup(text)  # noqa: S704 - JSON with every < and > escaped, for a script element
 
 
-def render(
-    request: Request, template: str, *, lang: str, jurisdiction: str, **context: Any
-) -> HTMLResponse:
-    """The page ``template`` in ``lang``; the language is remembered in a cookie when asked."""
+def hours(seconds: float | None) -> str:
+    """A duration in hours, one decimal (a dash when there is none)."""
+    return "–" if seconds is None else f"{seconds / 3600:.1f} h"
+
+
+def page_html(template: str, *, lang: str, jurisdiction: str, path: str, **context: Any) -> str:
+    """The page ``template`` in ``lang`` as HTML text."""
     words = texts(lang)
     settings = {
         "lang": lang,
@@ -79,17 +82,26 @@ def render(
         "zone": time_zone(jurisdiction).key,
         "cities": {code: names[LANGUAGES.index(lang)] for code, names in KNOWN_NAMES.items()},
     }
-    html = (
+    return (
         environment()
         .get_template(template)
         .render(
             t=words,
             lang=lang,
             other_lang=LANGUAGES[1 - LANGUAGES.index(lang)],
-            path=request.url.path,
+            path=path,
             page_json=_script_json({"texts": words, **settings}),
             **context,
         )
+    )
+
+
+def render(
+    request: Request, template: str, *, lang: str, jurisdiction: str, **context: Any
+) -> HTMLResponse:
+    """The page ``template`` in ``lang``; the language is remembered in a cookie when asked."""
+    html = page_html(
+        template, lang=lang, jurisdiction=jurisdiction, path=request.url.path, **context
     )
     response = HTMLResponse(html, headers=HEADERS)
     if request.query_params.get("lang") in LANGUAGES:

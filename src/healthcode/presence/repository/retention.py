@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.identity.tables import PersonRow
-from healthcode.presence.tables import CheckinRow, UsedLookupRow
+from healthcode.presence.tables import CheckinRow, PurgeRow, UsedLookupRow
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +158,9 @@ class SqlRetentionRepository:
                 .execution_options(synchronize_session=False)
             )
         )
+
+    def record_purge(self, *, at: datetime, counts: Mapping[str, int]) -> None:
+        self._session.add_all(
+            PurgeRow(at=at, kind=kind, count=count) for kind, count in counts.items() if count
+        )
+        self._session.flush()

@@ -1,0 +1,1 @@
+"""The transparency report: what the system did in a period, in counts only (no one named)."""

@@ -1,0 +1,83 @@
+"""The transparency report as JSON: the same body for the API, the command line and the page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from healthcode.transparency.model import TransparencyReport
+
+
+class ColourDayOut(BaseModel):
+    day: date
+    green: int
+    yellow: int
+    red: int
+
+
+class ReadOut(BaseModel):
+    role: str
+    purpose: str
+    count: int
+
+
+class AppealsOut(BaseModel):
+    filed: int = Field(description="Appeals filed in the period")
+    decided: int = Field(description="Appeals answered in the period")
+    outcomes: dict[str, int] = Field(description="Appeals filed in the period, by state now")
+    median_turnaround_seconds: float | None
+    p95_turnaround_seconds: float | None = Field(
+        description="95th percentile (nearest rank) of the time from filing to the answer"
+    )
+    overdue: int = Field(description="Answered after their deadline, or unanswered past it")
+
+
+class BreakGlassOut(BaseModel):
+    uses: int
+    people: int = Field(description="People read, summed over the uses")
+    by_what: dict[str, int]
+
+
+class TransparencyOut(BaseModel):
+    """What the system did in a period, in counts only: no one is named."""
+
+    period_from: date
+    period_to: date = Field(description="The last day reported on (inclusive)")
+    generated_at: datetime
+    colours: list[ColourDayOut] = Field(description="People per colour at the end of each day")
+    held: dict[str, int] = Field(description="Records held now, per kind of data")
+    purged: dict[str, int] = Field(description="Deleted in the period, per kind")
+    reads: list[ReadOut] = Field(description="The access log: reads by role and purpose")
+    unmaskings: int = Field(description="Phone numbers revealed (access log purpose 'unmask')")
+    overrides: dict[str, int] = Field(description="Colour overrides, per health reason")
+    appeals: AppealsOut
+    break_glass: BreakGlassOut
+
+    @classmethod
+    def of(cls, report: TransparencyReport) -> TransparencyOut:
+        a = report.appeals
+        return cls(
+            period_from=report.period.first,
+            period_to=report.period.last,
+            generated_at=report.generated_at,
+            colours=[ColourDayOut(day=d.day, **d.counts) for d in report.colours],
+            held=dict(report.held),
+            purged=dict(report.purged),
+            reads=[ReadOut(role=r.role, purpose=r.purpose, count=r.count) for r in report.reads],
+            unmaskings=report.unmaskings,
+            overrides=dict(report.overrides),
+            appeals=AppealsOut(
+                filed=a.filed,
+                decided=a.decided,
+                outcomes=dict(a.outcomes),
+                median_turnaround_seconds=a.median_seconds,
+                p95_turnaround_seconds=a.p95_seconds,
+                overdue=a.overdue,
+            ),
+            break_glass=BreakGlassOut(
+                uses=report.break_glass.uses,
+                people=report.break_glass.people,
+                by_what=dict(report.break_glass.by_what),
+            ),
+        )
