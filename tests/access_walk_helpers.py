@@ -25,6 +25,7 @@ from healthcode.oversight.access import Principal, Role
 from healthcode.presence.employers import answer_listing, list_staff_member, sign_staff_check
 from healthcode.tracing import cases
 from healthcode.tracing.model.cases import CaseReport
+from healthcode.tracing.model.derived import DerivedFact
 from identity_helpers import official_headers
 from presence_helpers import DeviceKit, device
 from scope_helpers import Holdings, TwoDistricts, two_districts
@@ -141,6 +142,29 @@ class Walk:
             principal=Principal(role=Role.CITIZEN, id=self.mine.subject, channel="website"),
             filing=AppealFiling(reason="that test was not mine", evidence="HZ-PCR-0009"),
         ).id
+
+    def traced_contact(self) -> str:
+        """The bystander, recorded as a close contact traced from the Xihu resident's case (as
+        tracing records it, without the presences behind it)."""
+        with self.container.uow() as uow:
+            uow.tracing.add_derived(
+                [
+                    DerivedFact(
+                        fact_id="walk-exposure",
+                        key="walk-exposure",
+                        kind="exposure",
+                        source_kind="case",
+                        source_id=self.mine.case_id,
+                        subject=self.bystander,
+                        rule="venue",
+                        category="close_contact",
+                        evidence={},
+                        created_at=self.now,
+                    )
+                ]
+            )
+            uow.commit()
+        return self.bystander
 
     def withdrawal_proposed(self) -> str:
         """The Xihu resident's confirmed case, its withdrawal proposed by wang."""

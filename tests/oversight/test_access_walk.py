@@ -133,6 +133,14 @@ API_READS: Final[dict[tuple[str, str], Call]] = {
         w.post("li", f"/api/v1/cases/{w.withdrawal_proposed()}/withdrawal/approve", {}),
         w.mine.subject,
     ),
+    ("POST", "/api/v1/cases/{case_id}/contacts/{subject}/phone"): lambda w: (
+        w.post(
+            "wang",
+            f"/api/v1/cases/{w.mine.case_id}/contacts/{w.traced_contact()}/phone",
+            {"purpose": "call to arrange a PCR test"},
+        ),
+        w.bystander,
+    ),
     ("GET", "/api/v1/quarantines"): lambda w: (
         w.get("wang", "/api/v1/quarantines"),
         w.mine.subject,

@@ -153,6 +153,19 @@ CLI_READS: Final[dict[str, Args]] = {
         ["trace", "preview", w.mine.case_id, "--as", "wang", "--at", w.at],
         w.mine.subject,
     ),
+    "trace reveal-phone": lambda w: (
+        [
+            "trace",
+            "reveal-phone",
+            w.mine.case_id,
+            w.traced_contact(),
+            "--as",
+            "wang",
+            "--purpose",
+            "call to arrange a PCR test",
+        ],
+        w.bystander,
+    ),
     "quarantine list": lambda w: (
         ["quarantine", "list", "--as", "wang", "--at", w.at],
         w.mine.subject,

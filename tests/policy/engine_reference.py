@@ -5,19 +5,21 @@ computed, then what holds at the instant), slow but easy to check against the ru
 from __future__ import annotations
 
 from bisect import insort
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from healthcode.kernel.facts import (
     Colour,
     Fact,
     FactKind,
+    HealthDeclaration,
     ManualOverride,
     Release,
     TestResult,
     effective,
     ordered,
 )
-from healthcode.kernel.status import Notice, Reason, Status
+from healthcode.kernel.status import Notice, Progress, Reason, Status
 from healthcode.policy.conditions import compile_condition
 from healthcode.policy.model import Combine, NegativeTests, NoticeRule, Policy, Rule, Window
 
@@ -40,7 +42,13 @@ def reference_assess(
         spans = _spans(rule.id, rule.window, _matching(rule, live), live, offset)
         active, since, ends_at = _holding(spans, at, next_change)
         if active and since is not None:
-            reasons.append(_reason(rule, active, since, ends_at))
+            reason = _reason(rule, active, since, ends_at)
+            need = rule.window.normal_declarations
+            if ends_at is None and need is not None:
+                start = max(s[0] for s in active if s[0] is not None)
+                reason = replace(reason, progress=_progress(need.days, start, live, at, offset))
+                next_change.append(_progress_change(need.days, start, live, at, offset))
+            reasons.append(reason)
     reasons.sort(key=lambda r: -r.colour.severity)
     notices: list[Notice] = []
     for notice in policy.notices:
@@ -224,3 +232,63 @@ def _reason(rule: Rule, active: list[Span], since: datetime, ends_at: datetime |
         ends_at=ends_at,
         clears_when=rule.clears_when,
     )
+
+
+def _counted(day: int, first_day: int, known: list[Fact], offset: float) -> bool:
+    """A day counts: on or after the first day, with a normal declaration and no abnormal one."""
+    on_day = [
+        f.condition_data["normal"] is True
+        for f in known
+        if int((f.at.timestamp() + offset) // _DAY) == day
+    ]
+    return day >= first_day and any(on_day) and all(on_day)
+
+
+def _progress(
+    days: int, start: datetime, live: list[Fact], at: datetime, offset: float
+) -> Progress:
+    """Plainly: the counted days running back from today (or yesterday); the earliest end by
+    declaring normal now and at each following midnight until the count completes."""
+    known = [f for f in live if f.kind is FactKind.HEALTH_DECLARATION and f.at <= at]
+    first_day = int((start.timestamp() + offset) // _DAY) + 1
+    today = int((at.timestamp() + offset) // _DAY)
+    day = today if _counted(today, first_day, known, offset) else today - 1
+    streak = 0
+    while _counted(day, first_day, known, offset):
+        streak, day = streak + 1, day - 1
+    base = known[0] if known else None
+    trial: list[Fact] = list(known)
+    for n in range(days + 3):
+        moment = at if n == 0 else datetime.fromtimestamp((today + n) * _DAY - offset, tz=UTC)
+        trial.append(
+            HealthDeclaration(
+                id=f"trial{n}",
+                subject=base.subject if base else "p",
+                at=moment,
+                recorded_at=moment,
+                temperature=36.6,
+                symptoms=(),
+            )
+        )
+        done = _declarations_end(days, start, trial, offset)
+        if done is not None:
+            last = int((done.timestamp() + offset) // _DAY)
+            earliest = datetime.fromtimestamp(last * _DAY - offset, tz=UTC)
+            return Progress(days=streak, of=days, earliest_end=earliest)
+    raise AssertionError("a normal declaration every day completes the count")
+
+
+def _progress_change(
+    days: int, start: datetime, live: list[Fact], at: datetime, offset: float
+) -> datetime:
+    """The first declaration time or midnight after ``at`` at which the progress differs."""
+    now = _progress(days, start, live, at, offset)
+    today = int((at.timestamp() + offset) // _DAY)
+    moments = [f.at.astimezone(UTC) for f in live if f.kind is FactKind.HEALTH_DECLARATION]
+    moments += [
+        datetime.fromtimestamp((today + n) * _DAY - offset, tz=UTC) for n in range(1, days + 4)
+    ]
+    for moment in sorted(m for m in moments if m > at):
+        if _progress(days, start, live, moment, offset) != now:
+            return moment
+    raise AssertionError("the progress changes within the count's days")

@@ -226,6 +226,7 @@ def test_status_to_dict_in_both_languages() -> None:
                 "since": "2026-01-01T02:00:00+00:00",
                 "ends_at": "2026-01-02T02:00:00+00:00",
                 "clears_when": "reason",
+                "progress": None,
                 "facts": ["e1"],
             }
         ],

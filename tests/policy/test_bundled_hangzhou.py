@@ -22,6 +22,7 @@ from engine_facts import (
 )
 
 from healthcode.kernel.facts import Colour, Fact, Symptom
+from healthcode.kernel.status import Progress
 from healthcode.policy.assess import assess
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.model import Policy
@@ -110,7 +111,9 @@ def test_declarations_on_the_start_day_do_not_count(hangzhou: Policy) -> None:
     ]
     status = assess(facts, hangzhou, t("2026-01-08 12:00"))
     assert status.colour is Colour.YELLOW
-    assert (status.reasons[0].ends_at, status.valid_until) == (None, None)
+    # 6 of 7 days: today's declaration can end it; the count lapses at midnight without one
+    assert (status.reasons[0].ends_at, status.valid_until) == (None, t("2026-01-09 00:00"))
+    assert status.reasons[0].progress == Progress(days=6, of=7, earliest_end=t("2026-01-08 00:00"))
 
 
 def test_close_contact_is_red_until_14_normal_days(hangzhou: Policy) -> None:
@@ -166,7 +169,10 @@ def test_a_high_risk_area_is_red_until_14_normal_days(hangzhou: Policy) -> None:
     ]
     walk(hangzhou, [exposed, *_daily("2026-06-02", 14)], rows)
     alone = assess([exposed], hangzhou, t("2026-07-01 10:00"))
-    assert alone.colour is Colour.RED and alone.valid_until is None
+    assert alone.colour is Colour.RED and alone.reasons[0].ends_at is None
+    # no day counted yet: 14 days from today at the earliest, one day later from midnight on
+    assert alone.reasons[0].progress == Progress(days=0, of=14, earliest_end=t("2026-07-14 00:00"))
+    assert alone.valid_until == t("2026-07-02 00:00")
 
 
 def test_a_low_risk_area_colours_nobody(hangzhou: Policy) -> None:

@@ -87,7 +87,7 @@ def test_status_objects_built_fast_equal_the_dataclass_ones() -> None:
     reason, notice = new_reason(*reason_args), new_notice(*notice_args)
     status_args = ("p1", Colour.RED, (reason,), (notice,), at, "v1", at)
     for made, cls, args in [
-        (reason, Reason, reason_args),
+        (reason, Reason, (*reason_args, None)),  # no progress: set by ``assess`` when due
         (notice, Notice, notice_args),
         (new_status(*status_args), Status, status_args),
     ]:

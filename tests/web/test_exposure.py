@@ -31,7 +31,7 @@ def _seconds(countdown: str) -> int:
 def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     container: Container, phone: Phone
 ) -> None:
-    """The contact's open code page turns red at its next poll; exposures show the overlap."""
+    """The contact's code page turns red at its next poll, counts normal days; exposures say why."""
     verified_citizen(container, PHONE_NUMBER, 16)
     phone.context.clock.install()
     page = log_in(phone, PHONE_NUMBER)
@@ -60,6 +60,9 @@ def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     expect(countdown).not_to_have_text(before)
     # a second forward, plus what passed meanwhile: the clock runs on in real time too
     assert 1 <= _seconds(before) - _seconds(countdown.inner_text()) <= 10
+    # the close-contact rule ends after 14 normal days: none counted yet, and the earliest end
+    days = "0 / 14 天" if phone.lang == "zh" else "0 of 14 days"
+    expect(page.locator('#why [data-rule="close-contact"] .progress')).to_have_text(days)
 
     exposures = phone.open("/citizen/exposures")
     evidence = exposures.locator("#records .evidence").first

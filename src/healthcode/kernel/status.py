@@ -31,11 +31,26 @@ def _check_language(lang: str) -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Progress:
+    """How far a rule cleared by a count of normal days has come: ``days`` of the ``of``
+    consecutive days counted so far, and the earliest instant the rule can end if a normal
+    declaration comes every day from now on (``earliest_end``, UTC)."""
+
+    days: int
+    of: int
+    earliest_end: datetime
+
+    def to_dict(self) -> dict[str, object]:
+        return {"days": self.days, "of": self.of, "earliest_end": self.earliest_end.isoformat()}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Reason:
     """One policy rule that holds: why the code has (at least) this colour.
 
     ``ends_at`` is when the rule stops holding if no new fact arrives; None when it ends only by
-    a clearing condition not yet met (e.g. negative tests still to come).
+    a clearing condition not yet met (e.g. negative tests still to come). ``progress`` says, for
+    a rule cleared by a count of normal days, how many are counted and the earliest end.
     """
 
     rule_id: str
@@ -45,6 +60,7 @@ class Reason:
     since: datetime
     ends_at: datetime | None
     clears_when: Mapping[str, str]
+    progress: Progress | None = None
 
     def to_dict(self, lang: str = "zh") -> dict[str, object]:
         _check_language(lang)
@@ -55,6 +71,7 @@ class Reason:
             "since": _iso(self.since),
             "ends_at": _iso(self.ends_at),
             "clears_when": _text(self.clears_when, lang),
+            "progress": None if self.progress is None else self.progress.to_dict(),
             "facts": list(self.fact_ids),
         }
 
@@ -145,6 +162,7 @@ def new_reason(
     fields["since"] = since
     fields["ends_at"] = ends_at
     fields["clears_when"] = clears_when
+    fields["progress"] = None
     return made
 
 

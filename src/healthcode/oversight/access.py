@@ -97,6 +97,8 @@ class Action(StrEnum):
     PREVIEW_TRACING = "preview_tracing"
     READ_QUARANTINES = "read_quarantines"
     READ_RISK_AREAS = "read_risk_areas"
+    # a contact's phone number in clear, for a stated purpose (tracing.unmask)
+    REVEAL_CONTACT = "reveal_contact"
 
 
 PUBLIC_ACTIONS: frozenset[Action] = frozenset(
@@ -207,6 +209,10 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
         Purpose.EPIDEMIC_CONTROL,
         (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES),
     )
+    # a tracer calls a contact: the number in clear, only for a contact of a case in scope,
+    # with a stated purpose the contact sees in their access log (tracing.unmask)
+    | _grant(Role.OFFICIAL, Purpose.EPIDEMIC_CONTROL, (Action.REVEAL_CONTACT,))
+    | _grant(Role.SUPERVISOR, Purpose.EPIDEMIC_CONTROL, (Action.REVEAL_CONTACT,))
     # withdrawing a confirmed case lifts everyone's exposures and orders at once: four eyes
     # (propose_withdrawal, approve_withdrawal above, with the other proposals)
     | _grant(

@@ -31,11 +31,19 @@ from operator import attrgetter, itemgetter
 
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import Colour, Fact, ManualOverride
-from healthcode.kernel.status import Notice, Reason, Status, new_notice, new_reason, new_status
+from healthcode.kernel.status import (
+    Notice,
+    Progress,
+    Reason,
+    Status,
+    new_notice,
+    new_reason,
+    new_status,
+)
 from healthcode.policy.factset import FactSet
 from healthcode.policy.matching import match
 from healthcode.policy.model import NoticeRule, Policy, Rule, StaleTrigger, Window
-from healthcode.policy.windows import window_end
+from healthcode.policy.windows import declarations_progress, window_end
 
 # (start, end, fact): start None = since for ever, end None = not (yet) ending
 Span = tuple[datetime | None, datetime | None, Fact | None]
@@ -81,17 +89,20 @@ def assess(  # noqa: C901 - hot path (bench/assess.py)
                 if rule.colour is None:  # an override rule: each fact gives its colour
                     reasons.append(_override_reason(rule, active, since, ends_at))
                 else:
-                    reasons.append(
-                        new_reason(
-                            rule.id,
-                            rule.colour,
-                            rule.text,
-                            _fact_ids(active),
-                            since,
-                            ends_at,
-                            rule.clears_when,
-                        )
+                    reason = new_reason(
+                        rule.id,
+                        rule.colour,
+                        rule.text,
+                        _fact_ids(active),
+                        since,
+                        ends_at,
+                        rule.clears_when,
                     )
+                    if ends_at is None and rule.window.normal_declarations is not None:
+                        next_change = _progress(
+                            reason, rule.window, active, prepared, zone, at, next_change
+                        )
+                    reasons.append(reason)
     if len(reasons) > 1:
         reasons.sort(key=lambda r: -r.colour.severity)  # stable: policy order within a colour
     notices: list[Notice] = []
@@ -328,6 +339,31 @@ def _stale_spans(trigger: StaleTrigger, facts: Sequence[Fact]) -> list[Span]:
         if following is None or overdue < following:
             spans.append((overdue, following, fact))
     return spans
+
+
+def _progress(
+    reason: Reason,
+    window: Window,
+    active: list[Span],
+    prepared: FactSet,
+    zone: timezone,
+    at: datetime,
+    next_change: datetime | None,
+) -> datetime | None:
+    """Set how far the reason's count of normal days has come, from the window that opened last
+    (it ends last); the status then holds only until that changes (the next midnight in the
+    policy's zone). Returns the status's next change."""
+    need = window.normal_declarations
+    starts = [span[0] for span in active if span[0] is not None]
+    if need is None or not starts:
+        return next_change
+    start = max(starts)
+    days, earliest, change = declarations_progress(need.days, start, prepared, zone, at)
+    if not window.first and window.after is not None:
+        earliest = max(earliest, start + window.after)  # all conditions: the time too
+    # set on the reason just made (frozen afterwards), as ``new_reason`` sets its fields
+    reason.__dict__["progress"] = Progress(days=days, of=need.days, earliest_end=earliest)
+    return change if next_change is None or change < next_change else next_change
 
 
 def _fact_ids(active: list[Span]) -> tuple[str, ...]:

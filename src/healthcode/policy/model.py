@@ -163,6 +163,11 @@ class Policy:
         object.__setattr__(self, "plans", plan_matching(conditions))
         object.__setattr__(self, "match_steps", match_steps(self.plans))
 
+    def releasable(self) -> tuple[str, ...]:
+        """The rules an official release may clear (``clear: {release: true}``), in policy
+        order: what a quarantine release names, so that no rule that can be lifted is left."""
+        return tuple(rule.id for rule in self.rules if rule.window.release)
+
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError if none)."""
         for rule in self.rules:

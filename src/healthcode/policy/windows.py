@@ -23,7 +23,7 @@ Exact rules (all windows are half-open, [start, end)):
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from operator import itemgetter
 
 from healthcode.kernel.facts import Fact, FactKind, Release
@@ -129,3 +129,52 @@ def _release_end(item_id: str, start: datetime, releases: tuple[Fact, ...]) -> d
         ):
             return release.at
     return None
+
+
+def declarations_progress(
+    days: int, start: datetime, facts: FactSet, zone: timezone, at: datetime
+) -> tuple[int, datetime, datetime]:
+    """``_progress_at``, and the instant it changes: that midnight, or the first declaration
+    recorded for a time between ``at`` and it that changes the count or the earliest end."""
+    done, earliest, change = _progress_at(days, start, facts, zone, at)
+    for moment, _, _ in facts.declarations():
+        if at < moment < change and _progress_at(days, start, facts, zone, moment)[:2] != (
+            done,
+            earliest,
+        ):
+            return done, earliest, moment
+    return done, earliest, change
+
+
+def _progress_at(
+    days: int, start: datetime, facts: FactSet, zone: timezone, at: datetime
+) -> tuple[int, datetime, datetime]:
+    """For a window opened at ``start`` cleared by ``days`` consecutive normal days, not yet
+    ended at ``at``: the days of the streak still alive at ``at``; the earliest end, the start
+    (midnight in ``zone``) of the first day on which a normal declaration every day from now can
+    complete the count; and the instant these change without a new fact, the midnight after the
+    next day that can count (the streak lapses, or the earliest end moves a day)."""
+    offset = zone.utcoffset(None).total_seconds()
+    first_day = int((start.timestamp() + offset) // _DAY_SECONDS) + 1
+    now = at.timestamp()
+    today = int((now + offset) // _DAY_SECONDS)
+    streak, last_day, broken_day = 0, -1, -1
+    for _, timestamp, normal in facts.declarations():
+        if timestamp > now:
+            break
+        day = int((timestamp + offset) // _DAY_SECONDS)
+        if day < first_day:
+            continue
+        if not normal:
+            streak, last_day, broken_day = 0, -1, day
+        elif day != last_day and day != broken_day:
+            streak = streak + 1 if day == last_day + 1 else 1
+            last_day = day
+    if last_day < today - 1:
+        streak = 0  # a day was missed: the next normal declaration starts again from one
+    done_today = last_day == today or broken_day == today  # today can count no more
+    following = today + 1 if done_today else max(today, first_day)  # the next day that counts
+    last = following + days - streak - 1  # the day the count can be complete
+    earliest = datetime.fromtimestamp(last * _DAY_SECONDS - offset, tz=UTC)
+    change = datetime.fromtimestamp((following + 1) * _DAY_SECONDS - offset, tz=UTC)
+    return streak, earliest, change

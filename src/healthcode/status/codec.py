@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from healthcode.kernel.facts import Colour
-from healthcode.kernel.status import Notice, Reason, Status
+from healthcode.kernel.status import Notice, Progress, Reason, Status
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -20,6 +20,19 @@ def _time(value: Any) -> datetime | None:
 
 def _texts(value: Any) -> Mapping[str, str]:
     return {str(k): str(v) for k, v in dict(value).items()}
+
+
+def _progress(progress: Progress | None) -> dict[str, Any] | None:
+    return None if progress is None else progress.to_dict()
+
+
+def _read_progress(value: Any) -> Progress | None:
+    if value is None:
+        return None
+    earliest = _time(value["earliest_end"])
+    if earliest is None:
+        raise ValueError("a stored progress names its earliest end")
+    return Progress(days=int(value["days"]), of=int(value["of"]), earliest_end=earliest)
 
 
 def encode(status: Status) -> dict[str, Any]:
@@ -35,6 +48,7 @@ def encode(status: Status) -> dict[str, Any]:
                 "since": _iso(r.since),
                 "ends_at": _iso(r.ends_at),
                 "clears_when": dict(r.clears_when),
+                "progress": _progress(r.progress),
             }
             for r in status.reasons
         ],
@@ -72,6 +86,7 @@ def decode(body: Mapping[str, Any]) -> Status:
                 since=_time(r["since"]) or assessed_at,
                 ends_at=_time(r["ends_at"]),
                 clears_when=_texts(r["clears_when"]),
+                progress=_read_progress(r.get("progress")),  # absent in statuses stored before
             )
             for r in body["reasons"]
         ),

@@ -43,12 +43,17 @@ def _show(status: Status, lang: str, console: Console) -> None:
     if status.reasons:
         table = Table("rule", "colour", "why", "since", "ends", "clears when")
         for reason in body["reasons"]:  # type: ignore[attr-defined]
+            progress = reason["progress"]
+            ends = reason["ends_at"] or "—"
+            if progress:  # e.g. "9 of 14 days, at the earliest 2020-03-20T16:00:00+00:00"
+                ends = f"{progress['days']} of {progress['of']} days, at the earliest "
+                ends += progress["earliest_end"]
             table.add_row(
                 reason["rule"],
                 reason["colour"],
                 reason["text"],
                 reason["since"],
-                reason["ends_at"] or "—",
+                ends,
                 reason["clears_when"],
             )
         console.print(table)

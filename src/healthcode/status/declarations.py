@@ -12,6 +12,7 @@ from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
 from healthcode.status.assessment import record_fact
+from healthcode.status.model import declared_arrival
 from healthcode.status.ports import StatusUnitOfWork
 
 MIN_TEMPERATURE = 34.0
@@ -141,8 +142,10 @@ def declare_travel(
     at: datetime | None = None,
 ) -> TravelDeclaration:
     """Record a declared stay in a region within the last 14 days, made at ``at`` (None: now;
-    never in the future). The days are calendar days in the time zone of the person's
-    jurisdiction (``kernel.regions.local_date``), not UTC days."""
+    never in the future); a stay in another province is also recorded as an arrival from it
+    (``declared_arrival``), which the policy colours like one found from locations. The days
+    are calendar days in the time zone of the person's jurisdiction
+    (``kernel.regions.local_date``), not UTC days."""
     now = clock.now()
     when = _declared_at(at, now=now)
     problems: list[Problem] = []
@@ -168,6 +171,9 @@ def declare_travel(
             to_date=to_date,
         )
         record_fact(uow, clock=clock, fact=fact)
+        arrival = declared_arrival(fact, jurisdiction)
+        if arrival is not None:  # a stay in another province counts as an arrival from it
+            record_fact(uow, clock=clock, fact=arrival)
         uow.commit()
     return fact
 

@@ -4,11 +4,37 @@ each publishes), and the head of a cached status that bulk reassessment reads.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
+from hashlib import sha256
 from typing import NamedTuple
 
-from healthcode.kernel.facts import Colour
+from healthcode.kernel.facts import Arrival, Colour, TravelDeclaration
+from healthcode.kernel.regions import province_of, time_zone
 from healthcode.kernel.status import Status
+
+DECLARED_TRAVEL = "travel_declaration"  # the source of an arrival derived from a declaration
+
+
+def declared_arrival(declaration: TravelDeclaration, jurisdiction: str) -> Arrival | None:
+    """The arrival a declared stay in another province stands for, as a policy reads it: from
+    the declared place into ``jurisdiction`` (the person's), at the end of the stay's last day
+    in the jurisdiction's calendar (the last instant the declaration says they were away), or
+    when they declared if that is earlier. None for a stay in the person's own province. Its
+    id is derived from the declaration's, so the same declaration gives the same arrival."""
+    if province_of(declaration.place) == province_of(jurisdiction):
+        return None
+    zone = time_zone(jurisdiction)
+    stay_ended = datetime.combine(declaration.to_date + timedelta(days=1), time(0), tzinfo=zone)
+    at = min(stay_ended, declaration.at).astimezone(UTC)
+    return Arrival(
+        id=sha256(f"arrival:{declaration.id}".encode()).hexdigest()[:32],
+        subject=declaration.subject,
+        at=at,
+        recorded_at=declaration.recorded_at,
+        from_region=declaration.place,
+        to_region=jurisdiction,
+        source=DECLARED_TRAVEL,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,6 +54,16 @@ class DeclarationOut(BaseModel):
     to_date: date | None = None
 
 
+class ProgressOut(BaseModel):
+    """For a rule cleared by a count of normal days: how far it has come."""
+
+    days: int = Field(description="Consecutive normal days counted so far")
+    of: int = Field(description="Consecutive normal days the rule needs")
+    earliest_end: IsoDateTime = Field(
+        description="The earliest the rule can end, if a normal declaration comes every day"
+    )
+
+
 class ReasonOut(BaseModel):
     """One policy rule that holds: why the code has (at least) this colour."""
 
@@ -66,6 +76,9 @@ class ReasonOut(BaseModel):
         "condition ends it)"
     )
     clears_when: str = Field(description="In the language asked for")
+    progress: ProgressOut | None = Field(
+        default=None, description="A rule cleared by a count of normal days: how far it has come"
+    )
     facts: list[str] = Field(description="The ids of the facts behind the rule")
 
     @classmethod
@@ -77,6 +90,13 @@ class ReasonOut(BaseModel):
             since=reason.since,
             ends_at=reason.ends_at,
             clears_when=_in(reason.clears_when, lang),
+            progress=None
+            if reason.progress is None
+            else ProgressOut(
+                days=reason.progress.days,
+                of=reason.progress.of,
+                earliest_end=reason.progress.earliest_end,
+            ),
             facts=list(reason.fact_ids),
         )
 

@@ -142,7 +142,9 @@ def correct_case(
     return proposal
 
 
-def _visible(uow: TracingUnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
+def visible_case(uow: TracingUnitOfWork, principal: Principal, case_id: str) -> CaseRecord:
+    """The case, if it is in the official's scope (their jurisdiction, a person they see);
+    anything else is not found."""
     record = uow.cases.get(case_id)
     if (
         record is None
@@ -165,7 +167,7 @@ def confirm_case(
     """Approve the case's pending report or correction (never your own)."""
     principal = require(principal, Action.READ_CASES)
     with uow:
-        record = _visible(uow, principal, case_id)
+        record = visible_case(uow, principal, case_id)
         pending = CaseView(record=record, proposals=case_proposals(uow, record)).pending
         if pending is None:
             raise Conflict("case", f"nothing to confirm: the case is {record.state.value}")
@@ -195,7 +197,7 @@ def withdraw_case(
     principal = require(principal, Action.PROPOSE_WITHDRAWAL)
     clean = _reason(reason)
     with uow:
-        record = _visible(uow, principal, case_id)
+        record = visible_case(uow, principal, case_id)
         view = CaseView(record=record, proposals=case_proposals(uow, record))
         if view.state is CaseState.CONFIRMED:
             decided = proposals.propose_in(
@@ -262,7 +264,7 @@ def approve_withdrawal(
     retracted and tracing queued, in the approval's transaction."""
     principal = require(principal, Action.READ_CASES)
     with uow:
-        record = _visible(uow, principal, case_id)
+        record = visible_case(uow, principal, case_id)
         pending = CaseView(record=record, proposals=case_proposals(uow, record)).pending_withdrawal
         if pending is None:
             raise Conflict("case", "no withdrawal of this case is waiting for approval")
@@ -305,7 +307,7 @@ def get_case(
     recorded in the access log."""
     principal = require(principal, Action.READ_CASES)
     with uow:
-        record = _visible(uow, principal, case_id)
+        record = visible_case(uow, principal, case_id)
         view = CaseView(record=record, proposals=case_proposals(uow, record))
         _recorded(uow, clock, principal, record, "case")
         uow.commit()
@@ -346,7 +348,7 @@ def preview_case(
     give it the setting's)."""
     principal = require(principal, Action.PREVIEW_TRACING)
     with uow:
-        record = _visible(uow, principal, case_id)
+        record = visible_case(uow, principal, case_id)
         view = CaseView(record=record, proposals=case_proposals(uow, record))
         pending = view.pending
         if pending is not None and pending.payload.get("corrects") is not None:

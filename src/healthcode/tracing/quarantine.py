@@ -37,6 +37,25 @@ def _quarantine_rules(uow: TracingUnitOfWork, jurisdiction: str) -> list[str]:
     return [r.id for r in policy.rules if r.fact is FactKind.QUARANTINE_ORDER]
 
 
+# Evidence of infection is not lifted by a quarantine release: a case or a positive test needs
+# its own release (``healthcode release propose --rule``), which names it.
+_INFECTION = frozenset({FactKind.CASE, FactKind.TEST_RESULT})
+
+
+def _release_rules(uow: TracingUnitOfWork, jurisdiction: str) -> list[str]:
+    """What a quarantine release names: the quarantine rules and every other rule the policy
+    lets a release clear (so a close contact released from quarantine is not left red under
+    the close-contact rule), infection evidence (cases, test results) aside."""
+    policy = uow.policies.active(jurisdiction)
+    quarantine = _quarantine_rules(uow, jurisdiction)
+    others = [
+        rule_id
+        for rule_id in policy.releasable()
+        if rule_id not in quarantine and policy.rule(rule_id).fact not in _INFECTION
+    ]
+    return [*quarantine, *others]
+
+
 def _released(order: QuarantineOrder, releases: Sequence[Release], rules: list[str]) -> bool:
     return any(
         r.at > order.at and (not r.rules or any(rule in r.rules for rule in rules))
@@ -85,11 +104,11 @@ def propose_release(
     subject: str,
     reason: str,
 ) -> Proposal:
-    """Propose releasing a person from their quarantine orders (the policy's quarantine rules);
-    a different official approves it."""
+    """Propose releasing a person from their quarantine orders: the policy's quarantine rules
+    and every other rule it lets a release clear; a different official approves it."""
     with uow:
         jurisdiction = uow.persons.jurisdiction_of(subject)
-        rules = [] if jurisdiction is None else _quarantine_rules(uow, jurisdiction)
+        rules = [] if jurisdiction is None else _release_rules(uow, jurisdiction)
         proposal = proposals.propose_in(
             uow,
             clock=clock,

@@ -29,10 +29,13 @@ from healthcode.tracing.schemas import (
     PreviewOut,
     QuarantineOut,
     ReleaseIn,
+    RevealedPhoneOut,
+    RevealIn,
     RiskAreaIn,
     RiskAreaOut,
     WithdrawalIn,
 )
+from healthcode.tracing.unmask import reveal_phone
 
 router = APIRouter(prefix="/api/v1", tags=["tracing"])
 
@@ -45,6 +48,7 @@ Previews = Annotated[Principal, Depends(Authorized(Action.PREVIEW_TRACING))]
 ProposesAreas = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RISK_AREA))]
 ReadsQuarantines = Annotated[Principal, Depends(Authorized(Action.READ_QUARANTINES))]
 ProposesReleases = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RELEASE))]
+RevealsContacts = Annotated[Principal, Depends(Authorized(Action.REVEAL_CONTACT))]
 
 
 def _case_out(view: CaseView) -> CaseOut:
@@ -309,6 +313,28 @@ def release_quarantine(
         reason=body.reason,
     )
     return ProposalOut.of(proposal)
+
+
+@router.post("/cases/{case_id}/contacts/{subject}/phone", response_model=RevealedPhoneOut)
+def reveal_contact_phone(
+    case_id: Identifier,
+    subject: Identifier,
+    body: RevealIn,
+    official: RevealsContacts,
+    container: ContainerDep,
+) -> RevealedPhoneOut:
+    """A contact's phone number in clear, to call them, for a stated purpose: only for a person
+    the case's tracing touched (else 403), a case in your scope (else 404); the contact sees
+    the read and its purpose in their access log."""
+    revealed = reveal_phone(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        case_id=case_id,
+        subject=subject,
+        purpose=body.purpose,
+    )
+    return RevealedPhoneOut(**vars(revealed))
 
 
 @router.get("/me/exposures", response_model=list[ExposureOut], tags=["status"])

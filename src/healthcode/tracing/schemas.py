@@ -155,6 +155,23 @@ class ReleaseIn(BaseModel):
     reason: Text
 
 
+class RevealIn(BaseModel):
+    """Why the official needs the contact's number (the contact sees it in their access log)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Text = Field(description="5 to 80 characters, e.g. 'call to arrange a PCR test'")
+
+
+class RevealedPhoneOut(BaseModel):
+    """A contact's phone number in clear, and the purpose it was revealed for (audited)."""
+
+    case_id: str
+    subject: str
+    phone: str
+    purpose: str
+
+
 class ContactOut(BaseModel):
     """One contact behind an exposure."""
 

@@ -117,6 +117,10 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "until": ("结束", "Until"),
     "countdown": ("倒计时", "Time left"),
     "clears_when": ("如何转绿", "What clears it"),
+    "progress": ("已连续正常", "Normal days so far"),
+    "progress_of": ("/", "of"),
+    "progress_days": ("天", "days"),
+    "earliest_end": ("最早转绿", "Green at the earliest"),
     "notices": ("提醒", "Notices"),
     "withheld": ("暂不显示健康码", "Your code is not shown yet"),
     "unverified": (

@@ -20,6 +20,7 @@ from healthcode.tracing import cases
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.model.cases import CaseCorrection, CaseReport, CaseState
 from healthcode.tracing.schemas import PreviewOut
+from healthcode.tracing.unmask import reveal_phone
 
 TimeOpt = Annotated[str | None, typer.Option(help="ISO 8601 time with a zone.")]
 
@@ -235,6 +236,32 @@ def case_show(case_id: str, as_: AsOpt, as_json: JsonOpt = False) -> None:
         human=lambda console: console.print(
             "\n".join(f"{k}: {v}" for k, v in payload.items() if v not in (None, "", {}))
         ),
+    )
+
+
+@trace_app.command("reveal-phone")
+def trace_reveal_phone(
+    case_id: str,
+    subject: str,
+    as_: AsOpt,
+    purpose: Annotated[str, typer.Option(help="Why you need the number (the contact sees it).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """A contact's phone number in clear, for a stated purpose: only for a person the case's
+    tracing touched; written to the access log the contact sees."""
+    with acting_official(as_, as_json=as_json) as (c, official):
+        revealed = reveal_phone(
+            uow=c.uow(),
+            clock=c.clock,
+            principal=official,
+            case_id=case_id,
+            subject=subject,
+            purpose=purpose,
+        )
+    emit(
+        vars(revealed),
+        as_json=as_json,
+        human=lambda console: console.print(f"{revealed.subject}: {revealed.phone}"),
     )
 
 

@@ -25,11 +25,19 @@ function reasonItem(reason) {
     ? field(t.until, dateTime(reason.ends_at), " · ", t.countdown, " ",
         el("span", { class: "countdown", "data-ends": reason.ends_at }, ""))
     : [];
+  // a rule cleared by a count of normal days: how far it has come and its earliest end
+  const progress = reason.progress
+    ? [
+        ...field(t.progress, el("span", { class: "progress" },
+          `${reason.progress.days} ${t.progress_of} ${reason.progress.of} ${t.progress_days}`)),
+        ...field(t.earliest_end, dateTime(reason.progress.earliest_end)),
+      ]
+    : [];
   return el(
     "li",
     { class: `reason ${colourClass(reason.colour)}`, "data-rule": reason.rule },
     el("h3", {}, `${SYMBOLS[reason.colour] || ""} ${t[`colour_${reason.colour}`]}: ${reason.text}`),
-    el("dl", {}, field(t.since, dateTime(reason.since)), until, field(t.clears_when, reason.clears_when)),
+    el("dl", {}, field(t.since, dateTime(reason.since)), until, field(t.clears_when, reason.clears_when), progress),
   );
 }
 
