@@ -35,6 +35,7 @@ class Purpose(StrEnum):
     EPIDEMIC_CONTROL = "epidemic_control"
     OVERSIGHT = "oversight"
     ADMINISTRATION = "administration"
+    UNMASK = "unmask"  # a contact's masked phone number revealed, with a stated reason
 
 
 class Action(StrEnum):

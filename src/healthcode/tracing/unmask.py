@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotAllowed, NotFound
 from healthcode.kernel.text import TextKind, normalise, text_problem
-from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.access import Action, Principal, Purpose
 from healthcode.oversight.audit import record_access
 from healthcode.oversight.authz import require
 from healthcode.tracing.cases import visible_case
@@ -75,7 +75,7 @@ def reveal_phone(
             principal=principal,
             subject=subject,
             what=f"{_WHAT}{stated}",
-            purpose=principal.purpose,
+            purpose=Purpose.UNMASK,
         )
         uow.commit()
     return RevealedPhone(case_id=case_id, subject=subject, phone=person.phone, purpose=stated)

@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.oversight.access import Purpose
 
 DEFAULT_DAYS: Final = 30  # the period shown when none is asked for
 MAX_DAYS: Final = 366  # one report covers at most a year of days
 EARLIEST: Final = date(2000, 1, 1)  # the days any time of the system may fall on
 LATEST: Final = date(2099, 12, 31)
-UNMASK_PURPOSE: Final = "unmask"  # the access log's purpose for revealing a masked number
+UNMASK_PURPOSE: Final = Purpose.UNMASK.value  # the access log's purpose for a revealed number
 COLOURS: Final = ("green", "yellow", "red")
 
 
