@@ -114,11 +114,14 @@ def test_no_group_turns_red_without_a_health_reason(
 ) -> None:
     """An override whose reason is not a health reason from the fixed list is refused."""
     subject = _person(container, 1)
-    with pytest.raises(InvalidInput, match="payload.reason_category"):
+    with pytest.raises(InvalidInput, match=r"payload\.reason_category"):
         _override(container, officials["wang"], subject, "stability")
-    assert proposals.list_proposals(
-        uow=container.uow(), clock=container.clock, principal=officials["li"]
-    ) == []
+    assert (
+        proposals.list_proposals(
+            uow=container.uow(), clock=container.clock, principal=officials["li"]
+        )
+        == []
+    )
 
 
 def test_the_zhengzhou_test(container: Container, officials: dict[str, Principal]) -> None:
@@ -126,8 +129,7 @@ def test_the_zhengzhou_test(container: Container, officials: dict[str, Principal
     wang, li, zhou = officials["wang"], officials["li"], officials["zhou"]
     group = [_person(container, seq) for seq in range(1, 4)]
     made = [
-        _override(container, wang, subject, "positive_result_not_yet_reported")
-        for subject in group
+        _override(container, wang, subject, "positive_result_not_yet_reported") for subject in group
     ]
     assert [(p.people, p.bulk) for p in made] == [(1, False), (2, False), (3, True)]
     for proposal in made[:2]:
