@@ -22,6 +22,7 @@ def test_auditors_read_the_report_as_json_without_logging_in(
     assert body["overrides"] == {OVERRIDE_REASON: 1}
     assert body["appeals"]["median_turnaround_seconds"] == 9000.0
     assert (body["appeals"]["overdue"], body["break_glass"]["uses"]) == (1, 1)
+    assert body["bulk_actions"]["proposed"] == 0  # the day's override touched one person
 
 
 def test_the_public_page_shows_the_figures_and_names_no_one(
@@ -35,6 +36,7 @@ def test_the_public_page_shows_the_figures_and_names_no_one(
     assert "Transparency report" in html and OVERRIDE_REASON in html
     assert "<td>2026-03-01</td><td>1</td><td>0</td><td>1</td>" in html
     assert "2.5 h" in html  # the median turnaround
+    assert 'id="bulk-actions"' in html and "Bulk actions" in html
     for secret in (day.scene.subject, day.other, "13900000001", "phone was lost", "no test"):
         assert secret not in html
 

@@ -44,6 +44,7 @@ def test_each_figure_of_a_day_is_counted(container: Container, clock: FixedClock
     assert appeals.median_seconds == appeals.p95_seconds == 2.5 * 3600
     assert (report.break_glass.uses, report.break_glass.people) == (1, 1)
     assert sum(report.break_glass.by_what.values()) == 1
+    assert (report.bulk_actions.proposed, report.bulk_actions.people) == (0, 0)
 
 
 def test_a_period_before_anything_happened_counts_nothing(

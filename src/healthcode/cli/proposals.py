@@ -25,12 +25,19 @@ def proposal_payload(p: Proposal) -> dict[str, Any]:
         "decided_at": p.decided_at,
         "decision_note": p.decision_note,
         "result": None if p.result is None else dict(p.result),
+        "people": p.people,
+        "bulk": p.bulk,
+        "first_approved_by": p.first_approved_by,
+        "first_approved_at": p.first_approved_at,
     }
 
 
 def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> None:
     """Print a proposal; ``what`` names what it is about (a case, a risk area) for people."""
     decided = f", decided by {p.decided_by}" if p.decided_by else ""
+    if p.bulk:  # a bulk action: two approvers
+        first = f", approved once by {p.first_approved_by}" if p.first_approved_by else ""
+        decided = f", bulk: {p.people} people{first}{decided}"
     if what is None:
         line = f"{p.kind} [bold]{p.id}[/] {p.status.value} (proposed by {p.proposed_by}{decided})"
     else:

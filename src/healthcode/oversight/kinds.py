@@ -21,12 +21,16 @@ U = TypeVar("U", bound=OversightUnitOfWork)
 @dataclass(frozen=True, kw_only=True)
 class Prepared:
     """A validated payload, the person it concerns (if any), the case it is about (if any) and
-    the jurisdiction it acts in (None: the proposer's)."""
+    the jurisdiction it acts in (None: the proposer's); for a kind that counts them, the
+    people it touches and whether that is above the policy's bulk threshold (``oversight.bulk``).
+    """
 
     payload: Mapping[str, Any]
     subject: str | None = None
     case_id: str | None = None
     jurisdiction: str | None = None
+    people: int | None = None
+    bulk: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

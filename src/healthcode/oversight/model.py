@@ -71,6 +71,15 @@ class Proposal:
     result: Mapping[str, Any] | None = None
     case_id: str | None = None  # the case it reports, corrects or withdraws, if any
     proposer_sponsor: str | None = None  # who sponsored the proposer's account (see Principal)
+    # a bulk action (``oversight.bulk``): how many people it touches, counted when proposed
+    # (None: a kind that does not count), and whether that is above the policy's threshold
+    people: int | None = None
+    bulk: bool = False
+    # a bulk proposal's first approval: it stays pending until a second, different approver
+    first_approved_by: str | None = None
+    first_approved_by_role: str | None = None
+    first_approved_at: datetime | None = None
+    first_approval_note: str = ""
 
     @property
     def shown_payload(self) -> dict[str, Any]:

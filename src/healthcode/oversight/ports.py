@@ -32,6 +32,18 @@ class ProposalRepository(Protocol):
         """Record the decision: status, decider, note, result, and the payload as decided."""
         ...
 
+    def save_first_approval(self, proposal: Proposal) -> None:
+        """Record a bulk proposal's first approval (who, when, note); it stays pending."""
+        ...
+
+    def count_proposed_by(self, *, kind: str, proposed_by: str, since: datetime) -> int:
+        """How many proposals of ``kind`` ``proposed_by`` made since ``since``."""
+        ...
+
+    def bulk_between(self, start: datetime, end: datetime) -> list[Proposal]:
+        """The bulk proposals made in ``[start, end)``, oldest first, whatever their status."""
+        ...
+
     def for_cases(self, case_ids: Sequence[str]) -> Mapping[str, list[Proposal]]:
         """Per case, the proposals about it (report, corrections, withdrawals), oldest first."""
         ...

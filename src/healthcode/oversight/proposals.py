@@ -100,6 +100,8 @@ def propose_in(
         proposed_by_role=principal.role.value,
         proposed_at=clock.now(),
         proposer_sponsor=principal.sponsor,
+        people=prepared.people,
+        bulk=prepared.bulk,
     )
     uow.proposals.add(proposal)
     _record(uow, clock, principal, proposal, "proposal made")
@@ -190,10 +192,20 @@ def approve_in(
     proposal_id: str,
     note: str = "",
 ) -> Proposal:
-    """``approve``, inside the caller's transaction."""
+    """``approve``, inside the caller's transaction. A bulk proposal's first approval is only
+    recorded: it stays pending until a second approver, neither the proposer nor the first
+    approver, approves it too."""
     clean_note = _note(note)
     proposal, handler, principal = _to_decide(uow, kinds, principal, proposal_id)
     _require_other_eyes(proposal, principal, handler.approve_action)
+    if proposal.bulk:
+        if proposal.first_approved_by is None:
+            return _first_approval(uow, clock, principal, proposal, clean_note)
+        if _name(principal) == proposal.first_approved_by:
+            raise NotAllowed(
+                handler.approve_action.value,
+                "a bulk action needs a second approver: you approved it already",
+            )
     result = handler.execute(Approval(uow=uow, clock=clock, proposal=proposal, approver=principal))
     decided = replace(
         _decision(proposal, principal, ProposalStatus.APPROVED, clock, clean_note),
@@ -203,6 +215,22 @@ def approve_in(
     uow.proposals.save_decision(replace(decided, result=kept))
     _record(uow, clock, principal, decided, "proposal approved")
     return decided
+
+
+def _first_approval(
+    uow: OversightUnitOfWork, clock: Clock, principal: Principal, proposal: Proposal, note: str
+) -> Proposal:
+    """Record the first of a bulk proposal's two approvals; nothing is executed yet."""
+    first = replace(
+        proposal,
+        first_approved_by=_name(principal),
+        first_approved_by_role=principal.role.value,
+        first_approved_at=clock.now(),
+        first_approval_note=note,
+    )
+    uow.proposals.save_first_approval(first)
+    _record(uow, clock, principal, first, "bulk proposal approved once")
+    return replace(first, payload=first.shown_payload)
 
 
 def _require_other_eyes(proposal: Proposal, approver: Principal, action: Action) -> None:

@@ -64,6 +64,16 @@ def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
         ),
         result=None if row.result is None else dict(row.result),
         proposer_sponsor=row.proposer_sponsor,
+        people=row.people,
+        bulk=bool(row.bulk),
+        first_approved_by=row.first_approved_by,
+        first_approved_by_role=row.first_approved_by_role,
+        first_approved_at=row.first_approved_at,
+        first_approval_note=""
+        if row.first_approval_note_enc is None
+        else cipher.decrypt(
+            row.first_approval_note_enc, context=_text_context(row.id, "first_approval_note")
+        ),
     )
 
 
@@ -95,6 +105,8 @@ class SqlProposalRepository:
                 proposer_sponsor=proposal.proposer_sponsor,
                 status=proposal.status.value,
                 decision_note_enc=self._seal(proposal.id, "decision_note", proposal.decision_note),
+                people=proposal.people,
+                bulk=proposal.bulk,
             )
         )
         self._session.flush()
@@ -117,6 +129,44 @@ class SqlProposalRepository:
         row.decision_note_enc = self._seal(proposal.id, "decision_note", proposal.decision_note)
         row.result = None if proposal.result is None else dict(proposal.result)
         self._session.flush()
+
+    def save_first_approval(self, proposal: Proposal) -> None:
+        row = self._session.get(ProposalRow, proposal.id)
+        if row is None:
+            raise LookupError(proposal.id)
+        row.first_approved_by = proposal.first_approved_by
+        row.first_approved_by_role = proposal.first_approved_by_role
+        row.first_approved_at = proposal.first_approved_at
+        row.first_approval_note_enc = self._seal(
+            proposal.id, "first_approval_note", proposal.first_approval_note
+        )
+        self._session.flush()
+
+    def count_proposed_by(self, *, kind: str, proposed_by: str, since: datetime) -> int:
+        return int(
+            self._session.scalar(
+                select(func.count())
+                .select_from(ProposalRow)
+                .where(
+                    ProposalRow.kind == kind,
+                    ProposalRow.proposed_by == proposed_by,
+                    ProposalRow.proposed_at >= since,
+                )
+            )
+            or 0
+        )
+
+    def bulk_between(self, start: datetime, end: datetime) -> list[Proposal]:
+        rows = self._session.scalars(
+            select(ProposalRow)
+            .where(
+                ProposalRow.bulk.is_(True),
+                ProposalRow.proposed_at >= start,
+                ProposalRow.proposed_at < end,
+            )
+            .order_by(ProposalRow.proposed_at, ProposalRow.id)
+        )
+        return [_proposal(row, self._cipher) for row in rows]
 
     def for_cases(self, case_ids: Sequence[str]) -> Mapping[str, list[Proposal]]:
         found: dict[str, list[Proposal]] = {case_id: [] for case_id in case_ids}

@@ -41,6 +41,16 @@ class ProposalOut(BaseModel):
     decided_at: datetime | None
     decision_note: str
     result: dict[str, Any] | None
+    people: int | None = Field(
+        default=None, description="People it touches, counted when proposed (None: not counted)"
+    )
+    bulk: bool = Field(
+        default=False, description="Above the policy's bulk threshold: two approvers needed"
+    )
+    first_approved_by: str | None = Field(
+        default=None, description="A bulk proposal's first approver (it is pending until a second)"
+    )
+    first_approved_at: datetime | None = None
 
     @classmethod
     def of(cls, proposal: Proposal) -> ProposalOut:
@@ -61,6 +71,10 @@ class ProposalOut(BaseModel):
             decided_at=proposal.decided_at,
             decision_note=proposal.decision_note,
             result=None if proposal.result is None else dict(proposal.result),
+            people=proposal.people,
+            bulk=proposal.bulk,
+            first_approved_by=proposal.first_approved_by,
+            first_approved_at=proposal.first_approved_at,
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Index, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from healthcode.db.base import Base
@@ -37,6 +37,14 @@ class ProposalRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note_enc: Mapped[bytes] = mapped_column(LargeBinary)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # a bulk action: the people it touches (counted when proposed), above the threshold or not,
+    # and its first approval (a second, different approver executes it)
+    people: Mapped[int | None] = mapped_column(Integer)
+    bulk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    first_approved_by: Mapped[str | None] = mapped_column(String(64))
+    first_approved_by_role: Mapped[str | None] = mapped_column(String(20))
+    first_approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_approval_note_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AccessAuditRow(Base):

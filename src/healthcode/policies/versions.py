@@ -15,6 +15,7 @@ from healthcode.kernel.errors import InvalidInput, Problem
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.regions import time_zone
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.bulk import oversight_problems
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
 from healthcode.policies.model import ActivatedPolicy
@@ -61,12 +62,14 @@ def _tracing_section_problems(document: object) -> list[Problem]:
 
 
 def refuse_bad_settings(policy: Policy) -> None:
-    """Refuse a policy whose ``tracing``, ``entry``, ``checkin``, ``retention`` or ``appeals``
-    section is wrong, naming each key, or whose ``timezone`` is not its jurisdiction's."""
+    """Refuse a policy whose ``tracing``, ``entry``, ``checkin``, ``retention``, ``appeals`` or
+    ``oversight`` section is wrong, naming each key, or whose ``timezone`` is not its
+    jurisdiction's."""
     problems = [
         *tracing_problems(policy),
         *presence_problems(policy),
         *appeals_problems(policy),
+        *oversight_problems(policy),
         *_zone_problems(policy),
     ]
     if problems:

@@ -18,7 +18,14 @@ from healthcode.policy.matching import MatchPlan, Step, match_steps, plan_matchi
 
 # top-level sections a policy may carry for later features; read by them, here only checked to
 # be mappings. Add a name here when a feature starts reading a new section.
-SETTINGS_SECTIONS: tuple[str, ...] = ("tracing", "retention", "entry", "checkin", "appeals")
+SETTINGS_SECTIONS: tuple[str, ...] = (
+    "tracing",
+    "retention",
+    "entry",
+    "checkin",
+    "appeals",
+    "oversight",
+)
 
 
 class Combine(StrEnum):

@@ -15,6 +15,7 @@ from healthcode.kernel.facts import Colour, ManualOverride, Release
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.times import time_problem
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.bulk import OVERRIDE_WINDOW, is_bulk
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import (
     MAX_OVERRIDE_DURATION,
@@ -52,8 +53,18 @@ def _expiry(raw: object, now: datetime) -> datetime | Problem:
     return expires_at
 
 
+def _override_batch(uow: StatusUnitOfWork, clock: Clock, principal: Principal) -> int:
+    """The people an override touches, as a bulk action counts them: this one and the
+    proposer's other overrides of the last ``OVERRIDE_WINDOW`` (one person each)."""
+    return 1 + uow.proposals.count_proposed_by(
+        kind=ProposalKind.OVERRIDE_COLOUR.value,
+        proposed_by=principal.name or principal.id,
+        since=clock.now() - OVERRIDE_WINDOW,
+    )
+
+
 def _prepare_override(
-    uow: StatusUnitOfWork, clock: Clock, _principal: Principal, payload: Mapping[str, Any]
+    uow: StatusUnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     subject, jurisdiction = _subject(uow, payload)
     problems: list[Problem] = []
@@ -71,6 +82,7 @@ def _prepare_override(
         problems.append(expires_at)
     if problems or isinstance(expires_at, Problem):
         raise InvalidInput(problems)
+    people = _override_batch(uow, clock, principal)
     return Prepared(
         subject=subject,
         jurisdiction=jurisdiction,
@@ -80,6 +92,8 @@ def _prepare_override(
             "reason_category": category,
             "expires_at": expires_at.isoformat(),
         },
+        people=people,
+        bulk=is_bulk(people, uow.policies.active(jurisdiction)),
     )
 
 

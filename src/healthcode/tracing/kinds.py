@@ -19,6 +19,7 @@ from healthcode.kernel.ids import new_id
 from healthcode.kernel.text import TextKind, text_problem
 from healthcode.kernel.times import time_problem
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.bulk import is_bulk
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
@@ -26,7 +27,7 @@ from healthcode.status.assessment import refresh_status
 from healthcode.tracing.model.cases import CaseDetails, CaseRecord, CaseState, parse_details
 from healthcode.tracing.model.risk_areas import LEVELS, RiskArea, check_places, split_trip
 from healthcode.tracing.ports import TracingUnitOfWork
-from healthcode.tracing.risk_areas import queue_scan
+from healthcode.tracing.risk_areas import people_in_area, queue_scan
 from healthcode.tracing.trace import queue_trace
 from healthcode.tracing.withdrawal import WITHDRAWAL_HANDLER
 
@@ -173,16 +174,22 @@ def _prepare_area(
         problems += _check_venue(uow, jurisdiction, f"payload.venues[{i}]", place)
     if problems:
         raise InvalidInput(problems)
+    payload = {
+        "name": str(name).strip(),
+        "level": level,
+        "cells": sorted(set(cells)),
+        "venues": sorted(set(venues)),
+        "starts_at": times["starts_at"].isoformat(),
+        "ends_at": times["ends_at"].isoformat(),
+    }
+    if jurisdiction is None:  # refused by four eyes: no jurisdiction to count people in
+        return Prepared(payload=payload)
+    people = people_in_area(uow, _area(payload, jurisdiction, now, principal), now)
     return Prepared(
         jurisdiction=jurisdiction,
-        payload={
-            "name": str(name).strip(),
-            "level": level,
-            "cells": sorted(set(cells)),
-            "venues": sorted(set(venues)),
-            "starts_at": times["starts_at"].isoformat(),
-            "ends_at": times["ends_at"].isoformat(),
-        },
+        payload=payload,
+        people=people,
+        bulk=is_bulk(people, uow.policies.active(jurisdiction)),
     )
 
 
@@ -213,12 +220,11 @@ def _area_times(
     return times
 
 
-def _execute_area(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
-    proposal, now = approval.proposal, approval.clock.now()
-    p = proposal.payload
-    area = RiskArea(
+def _area(p: Mapping[str, Any], jurisdiction: str, now: datetime, by: Principal) -> RiskArea:
+    """The area a (checked) payload declares, declared ``now`` on ``by``'s approval."""
+    return RiskArea(
         id=new_id(),
-        jurisdiction=proposal.jurisdiction,
+        jurisdiction=jurisdiction,
         name=str(p["name"]),
         level=str(p["level"]),
         cells=tuple(p["cells"]),
@@ -226,8 +232,16 @@ def _execute_area(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
         starts_at=datetime.fromisoformat(str(p["starts_at"])),
         ends_at=datetime.fromisoformat(str(p["ends_at"])),
         declared_at=now,
+        proposed_by=by.name or by.id,
+        approved_by=by.name or by.id,
+    )
+
+
+def _execute_area(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
+    proposal, now = approval.proposal, approval.clock.now()
+    area = replace(
+        _area(proposal.payload, proposal.jurisdiction, now, approval.approver),
         proposed_by=proposal.proposed_by,
-        approved_by=approval.approver.name or approval.approver.id,
     )
     approval.uow.risk_areas.add(area)
     queue_scan(approval.uow, approval.clock, area, at=now)

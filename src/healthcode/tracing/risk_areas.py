@@ -18,11 +18,11 @@ from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
 from healthcode.tracing.derive import derive, desired_exposures, desired_orders, reassess
-from healthcode.tracing.model.findings import OverlapQuery, assumed_slack, visit_of
+from healthcode.tracing.model.findings import Finding, OverlapQuery, assumed_slack, visit_of
 from healthcode.tracing.model.quarantine import orders_for_findings
 from healthcode.tracing.model.risk_areas import TRIP_SEPARATOR, RiskArea, area_exposures
 from healthcode.tracing.ports import TracingUnitOfWork
-from healthcode.tracing.settings import tracing_settings
+from healthcode.tracing.settings import TracingSettings, tracing_settings
 from healthcode.tracing.trace import CELL_LOOKBACK
 
 SCAN_RISK_AREA: Final = "scan_risk_area"
@@ -59,19 +59,7 @@ def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> AreaScan
         return AreaScan(risk_area=area_id, skipped="no such risk area")
     now = clock.now()
     settings = tracing_settings(uow.policies.active(area.jurisdiction))
-    end = min(area.ends_at, now)
-    presences = []
-    if end > area.starts_at:
-        query = OverlapQuery(area.starts_at, end, CELL_LOOKBACK, assumed_slack(settings))
-        # a venue named alone may be a bus or subway line: every trip on it counts too
-        lines = [v for v in area.venues if TRIP_SEPARATOR not in v]
-        presences = [
-            *uow.tracing.presences_at(area.venues, query),
-            *uow.tracing.presences_on_lines(lines, query),
-            *uow.tracing.presences_in_cells(area.cells, query),
-        ]
-    unique = {p.id: p for p in presences}
-    findings = area_exposures(area, (visit_of(p, settings) for p in unique.values()))
+    findings = _findings(uow, area, settings, now)
     orders = orders_for_findings(
         source_id=area.id,
         findings=findings,
@@ -101,6 +89,32 @@ def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> AreaScan
         added=applied.added,
         retracted=applied.retracted,
     )
+
+
+def _findings(
+    uow: TracingUnitOfWork, area: RiskArea, settings: TracingSettings, now: datetime
+) -> list[Finding]:
+    """The exposures presences recorded in the area so far amount to."""
+    end = min(area.ends_at, now)
+    presences = []
+    if end > area.starts_at:
+        query = OverlapQuery(area.starts_at, end, CELL_LOOKBACK, assumed_slack(settings))
+        # a venue named alone may be a bus or subway line: every trip on it counts too
+        lines = [v for v in area.venues if TRIP_SEPARATOR not in v]
+        presences = [
+            *uow.tracing.presences_at(area.venues, query),
+            *uow.tracing.presences_on_lines(lines, query),
+            *uow.tracing.presences_in_cells(area.cells, query),
+        ]
+    unique = {p.id: p for p in presences}
+    return area_exposures(area, (visit_of(p, settings) for p in unique.values()))
+
+
+def people_in_area(uow: TracingUnitOfWork, area: RiskArea, now: datetime) -> int:
+    """How many people a scan of the area would find now: those with a presence there in its
+    window so far (what a bulk action counts when the area is proposed)."""
+    settings = tracing_settings(uow.policies.active(area.jurisdiction))
+    return len({f.subject for f in _findings(uow, area, settings, now)})
 
 
 def _run_scan_job(uow: TracingUnitOfWork, clock: Clock, job: Job) -> AreaScan:

@@ -56,6 +56,11 @@ def _human(out: TransparencyOut) -> None:
     console.print(
         f"break-glass uses: {out.break_glass.uses} ({out.break_glass.people} people read)"
     )
+    b = out.bulk_actions
+    console.print(
+        f"bulk actions: {b.proposed} proposed, {b.executed} executed, {b.pending} pending, "
+        f"{b.rejected} rejected ({b.people} people touched)"
+    )
 
 
 @report_app.command("transparency")

@@ -121,6 +121,32 @@ class BreakGlassFigures:
 
 
 @dataclass(frozen=True)
+class BulkFigures:
+    """Proposals above the bulk threshold made in the period (``oversight.bulk``)."""
+
+    proposed: int
+    executed: int  # approved by two approvers
+    pending: int  # awaiting their first or second approval
+    rejected: int
+    people: int  # people touched, as counted when proposed, summed
+    by_kind: Mapping[str, int]
+
+
+def bulk_figures(rows: Iterable[tuple[str, str, int | None]]) -> BulkFigures:
+    """The figures of bulk proposals given as (kind, status, people touched)."""
+    rows = list(rows)
+    statuses = Counter(status for _k, status, _p in rows)
+    return BulkFigures(
+        proposed=len(rows),
+        executed=statuses["approved"],
+        pending=statuses["pending"],
+        rejected=statuses["rejected"],
+        people=sum(p or 0 for _k, _s, p in rows),
+        by_kind=dict(sorted(Counter(kind for kind, _s, _p in rows).items())),
+    )
+
+
+@dataclass(frozen=True)
 class TransparencyReport:
     """What the system did from ``period.start`` to ``period.end``, as of ``generated_at``."""
 
@@ -134,6 +160,7 @@ class TransparencyReport:
     overrides: Mapping[str, int]  # colour overrides recorded in the period, per health reason
     appeals: AppealFigures
     break_glass: BreakGlassFigures
+    bulk_actions: BulkFigures
 
 
 def colours_by_day(changes: Iterable[ColourChange], days: list[date]) -> list[ColourDay]:

@@ -44,6 +44,10 @@ class TransparencyRepository(Protocol):
         """Each break-glass use in ``[start, end)``: what was read and how many people."""
         ...
 
+    def bulk_proposals(self, start: datetime, end: datetime) -> list[tuple[str, str, int | None]]:
+        """Each bulk proposal made in ``[start, end)``: its kind, status and people touched."""
+        ...
+
 
 class TransparencyUnitOfWork(UnitOfWork, Protocol):
     @property

@@ -13,6 +13,7 @@ from healthcode.transparency.model import (
     Period,
     TransparencyReport,
     appeal_figures,
+    bulk_figures,
     colours_by_day,
 )
 from healthcode.transparency.ports import TransparencyUnitOfWork
@@ -49,5 +50,6 @@ def transparency_report(
             break_glass=BreakGlassFigures(
                 uses=len(uses), people=sum(p for _w, p in uses), by_what=dict(by_what)
             ),
+            bulk_actions=bulk_figures(repo.bulk_proposals(start, end)),
         )
     return report

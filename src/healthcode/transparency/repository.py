@@ -27,7 +27,7 @@ from healthcode.db.facts import (
 )
 from healthcode.identity.model import IdentityState
 from healthcode.identity.tables import IdentityEventRow, PersonRow
-from healthcode.oversight.tables import AccessAuditRow, BreakGlassRow
+from healthcode.oversight.tables import AccessAuditRow, BreakGlassRow, ProposalRow
 from healthcode.presence.tables import CheckinRow, PurgeRow
 from healthcode.status.tables import StatusChangeRow
 from healthcode.transparency.model import AppealTimes, ColourChange, ReadCount
@@ -131,3 +131,15 @@ class SqlTransparencyRepository:
             .order_by(BreakGlassRow.at, BreakGlassRow.id)
         )
         return [(what, people) for what, people in rows]
+
+    def bulk_proposals(self, start: datetime, end: datetime) -> list[tuple[str, str, int | None]]:
+        rows = self._session.execute(
+            select(ProposalRow.kind, ProposalRow.status, ProposalRow.people)
+            .where(
+                ProposalRow.bulk.is_(True),
+                ProposalRow.proposed_at >= start,
+                ProposalRow.proposed_at < end,
+            )
+            .order_by(ProposalRow.proposed_at, ProposalRow.id)
+        )
+        return [(kind, status, people) for kind, status, people in rows]

@@ -39,6 +39,15 @@ class BreakGlassOut(BaseModel):
     by_what: dict[str, int]
 
 
+class BulkOut(BaseModel):
+    proposed: int = Field(description="Proposals above the bulk threshold made in the period")
+    executed: int = Field(description="Of those, approved by two approvers and carried out")
+    pending: int
+    rejected: int
+    people: int = Field(description="People touched, counted when proposed, summed")
+    by_kind: dict[str, int]
+
+
 class TransparencyOut(BaseModel):
     """What the system did in a period, in counts only: no one is named."""
 
@@ -53,10 +62,11 @@ class TransparencyOut(BaseModel):
     overrides: dict[str, int] = Field(description="Colour overrides, per health reason")
     appeals: AppealsOut
     break_glass: BreakGlassOut
+    bulk_actions: BulkOut
 
     @classmethod
     def of(cls, report: TransparencyReport) -> TransparencyOut:
-        a = report.appeals
+        a, b = report.appeals, report.bulk_actions
         return cls(
             period_from=report.period.first,
             period_to=report.period.last,
@@ -79,5 +89,13 @@ class TransparencyOut(BaseModel):
                 uses=report.break_glass.uses,
                 people=report.break_glass.people,
                 by_what=dict(report.break_glass.by_what),
+            ),
+            bulk_actions=BulkOut(
+                proposed=b.proposed,
+                executed=b.executed,
+                pending=b.pending,
+                rejected=b.rejected,
+                people=b.people,
+                by_kind=dict(b.by_kind),
             ),
         )

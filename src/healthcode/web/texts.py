@@ -68,6 +68,8 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "tr_p95": ("答复用时第95百分位", "95th percentile turnaround"),
     "tr_overdue": ("逾期", "Overdue"),
     "tr_break_glass": ("紧急访问", "Break-glass uses"),
+    "tr_bulk": ("批量操作", "Bulk actions (a second approver needed)"),
+    "tr_bulk_executed": ("已执行", "Executed"),
     "tr_people": ("涉及人数", "People read"),
     "tr_none": ("无", "none"),
     # citizen: sign-in
