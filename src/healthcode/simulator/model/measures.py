@@ -99,7 +99,8 @@ def rule_precision(flags: Sequence[Flag], truth: Truth) -> dict[str, dict[str, A
 
 
 def recall(flags: Sequence[Flag], truth: Truth, *, rule: str | None = None) -> dict[str, Any]:
-    """Of the infections whose infector was a confirmed case (in ``truth.sampled``), the share flagged for that case (by ``rule``, any with None) before
+    """Of the infections whose infector was a confirmed case (in ``truth.sampled``), the share
+    flagged for that case (by ``rule``, any with None) before
     ``INFECTIOUS_AFTER`` had passed since the infection."""
     first: dict[tuple[int, int], int] = {}
     for flag in flags:
