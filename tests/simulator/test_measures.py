@@ -14,6 +14,7 @@ from healthcode.simulator.model.measures import (
     infections_per_day,
     measures,
     percentile,
+    precision,
     recall,
     restricted_days,
     rule_precision,
@@ -77,6 +78,12 @@ def test_precision_counts_flags_truly_exposed_and_infected_by_the_case() -> None
     assert rules["venue"]["truly_exposed"] == 1  # 2 shared 10 min in all, 5 none
     assert rules["venue"]["precision_exposed"] == round(1 / 3, 4)
     assert rules["venue"]["infected_by_case"] == 0
+
+
+def test_overall_precision_counts_each_flagged_pair_once() -> None:
+    """Overall precision counts a pair flagged by two rules once."""
+    flags = [_flag(1, "close", 0), _flag(1, "venue", 0), _flag(2, "venue", 0)]
+    assert precision(flags, _truth()) == {"flagged": 2, "truly_exposed": 1, "precision": 0.5}
 
 
 def test_recall_counts_infections_flagged_before_they_became_infectious() -> None:

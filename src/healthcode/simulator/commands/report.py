@@ -21,6 +21,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("confirmed cases", "confirmed_cases"),
     ("person-days yellow", "days_yellow"),
     ("person-days red", "days_red"),
+    ("precision (any rule)", "precision"),
     ("recall (any rule)", "recall"),
     ("flagged per case", "flagged_per_case"),
     ("time to flag, median h", "median_hours"),
@@ -38,6 +39,7 @@ def summary(measures: Mapping[str, Any]) -> dict[str, Any]:
         "confirmed_cases": measures["confirmed_cases"],
         "days_yellow": restricted.get("yellow", 0),
         "days_red": restricted.get("red", 0),
+        "precision": measures["precision"]["precision"],
         "recall": measures["recall"]["recall"],
         "flagged_per_case": measures["flagged_per_case"],
         "median_hours": measures["time_to_flag"]["median_hours"],
@@ -47,7 +49,7 @@ def summary(measures: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def shown(value: Any) -> str:
-    """A figure as the table shows it: shares as percentages, none as a dash."""
+    """A figure as the table shows it: two decimals, thousands separated, none as a dash."""
     if value is None:
         return "—"
     if isinstance(value, float):

@@ -98,6 +98,14 @@ def rule_precision(flags: Sequence[Flag], truth: Truth) -> dict[str, dict[str, A
     return out
 
 
+def precision(flags: Sequence[Flag], truth: Truth) -> dict[str, Any]:
+    """Over the distinct (case, person) pairs flagged by any rule: the share truly exposed."""
+    exposed = exposed_by(truth.contacts)
+    pairs = {(f.case, f.person) for f in flags}
+    true = sum(p in exposed.get(c, ()) for c, p in pairs)
+    return {"flagged": len(pairs), "truly_exposed": true, "precision": _share(true, len(pairs))}
+
+
 def recall(flags: Sequence[Flag], truth: Truth, *, rule: str | None = None) -> dict[str, Any]:
     """Of the infections whose infector was a confirmed case (in ``truth.sampled``), the share
     flagged for that case (by ``rule``, any with None) before
@@ -178,6 +186,7 @@ def measures(
         "person_days_restricted": restricted_days(colours),
         "colours_per_day": [dict(sorted(c.items())) for c in colours],
         "rules": rules,
+        "precision": precision(flags, truth),
         "recall": recall(flags, truth),
         "time_to_flag": time_to_flag(flags, truth.sampled),
         "flagged_per_case": flagged_per_case(flags, cases),
