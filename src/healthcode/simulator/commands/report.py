@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from jinja2 import Environment, select_autoescape
+from matplotlib.ticker import MaxNLocator
 
 ROWS: tuple[tuple[str, str], ...] = (
     ("infections", "infections"),
@@ -96,6 +97,7 @@ def _plot(path: Path, series: Mapping[str, list[int]], title: str) -> None:
         axes.plot(range(len(values)), values, marker=".", label=name)
     axes.set_title(title)
     axes.set_xlabel("day of the run")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(alpha=0.3)
     axes.legend()
     figure.tight_layout()
