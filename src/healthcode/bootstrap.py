@@ -47,6 +47,7 @@ from healthcode.presence import commands as presence_commands
 from healthcode.presence import routes as presence_routes
 from healthcode.rights import routes as rights_routes
 from healthcode.settings import Settings
+from healthcode.simulator import commands as simulator_commands
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
 from healthcode.status.cache import NoStatusCache
@@ -88,6 +89,7 @@ COMMANDS: CommandTable = (
     *tracing_commands.COMMANDS,
     *appeals_commands.COMMANDS,
     *transparency_commands.COMMANDS,
+    *simulator_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 

@@ -221,6 +221,8 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "demo seed": "creates the demo's own people and actors",
     "demo citizen": "creates the demo's own citizen: the answer is its subject and login",
     "demo run": "plays the demo city's own residents (what their phones would send): prints counts",
+    "simulate run": "a synthetic city on its own scratch database: prints measures, no one's data",
+    "simulate compare": "synthetic cities on their own scratch databases: measures, no one's data",
     "register": "creates a person: the answer is the new subject id",
     "official add": ADMIN,
     "official list": ADMIN,

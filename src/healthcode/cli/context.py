@@ -38,15 +38,43 @@ from healthcode.settings import Settings
 Build = Callable[..., Container]
 
 
+Initialise = Callable[[Settings], list[str]]
+
+
 class _Runtime:
     """How to build the system, as the root `healthcode` command was told."""
 
     build: Build | None = None
+    initialise: Initialise | None = None
 
 
-def configure(build: Build) -> None:
-    """Say how commands build the system (``healthcode.cli.main`` does, before any runs)."""
+def configure(build: Build, initialise: Initialise | None = None) -> None:
+    """Say how commands build the system and create a database (``healthcode.cli.main``
+    does, before any runs)."""
     _Runtime.build = build
+    _Runtime.initialise = initialise
+
+
+@contextmanager
+def scratch_system(folder: Path, *, jurisdiction: str, clock: Clock) -> Iterator[Container]:
+    """A fresh system in ``folder`` (a new SQLite database and data key, nothing read from the
+    environment) on ``clock``: for a simulated run, never the configured database."""
+    settings = Settings.model_construct(
+        database_url=f"sqlite:///{folder / 'healthcode.db'}",
+        data_key_file=folder / "data.key",
+        keys_dir=folder / "keys",
+        audit_anchor_dir=folder / "anchors",
+        sms_file=folder / "sms.jsonl",
+        jurisdiction=jurisdiction,
+    )
+    if _Runtime.initialise is None:
+        raise RuntimeError("a healthcode command runs under healthcode.cli.main:app")
+    _Runtime.initialise(settings)
+    container = _build()(settings, clock_factory=lambda: clock)
+    try:
+        yield container
+    finally:
+        container.close()
 
 
 def _build() -> Build:

@@ -131,7 +131,7 @@ app = typer.Typer(
 @app.callback()
 def healthcode() -> None:
     """Health codes with reasons, signed codes verified offline, audited data access."""
-    configure(bootstrap.build)
+    configure(bootstrap.build, bootstrap.initialise)
 
 
 mount(app, runtime.COMMANDS)

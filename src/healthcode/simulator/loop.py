@@ -17,6 +17,7 @@ the model, so what the system decides changes who is infected.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +63,10 @@ class LoopDay:
     restricted: int
     stayed_home: int
     infections: int
+    colours: dict[str, int] = field(default_factory=dict)
+    """How many residents had each colour at the start of the day."""
+    red: frozenset[int] = frozenset()
+    """The residents whose code was red at the start of the day."""
 
 
 @dataclass
@@ -69,6 +74,8 @@ class _Day:
     plan: DayPlan
     restricted: int
     stayed_home: int
+    colours: dict[str, int]
+    red: frozenset[int]
     tally: DayTally = field(default_factory=DayTally)
 
 
@@ -152,7 +159,8 @@ class CityRun:
         city, epidemic = self.city, self.epidemic
         planned = epidemic.planned(day)
         out = {v.person for v in planned}  # isolated cases have no visits: they are not home
-        restricted = _not_green(system, self.enrolment)
+        colours = _colours(system, self.enrolment)
+        restricted = {r for r, c in colours.items() if c is not Colour.GREEN}
         home = _staying_home(city, restricted & out, day, self.behaviour)
         visits = [v for v in planned if v.person not in home]
         visits += [Visit(p, city.residents[p].home, day * DAY, (day + 1) * DAY) for p in home]
@@ -164,7 +172,13 @@ class CityRun:
         plan = DayPlan(day=day, visits=tuple(visits), results=results)
         if self.office is not None:
             self.office.schedule(results)
-        self._day = _Day(plan=plan, restricted=len(restricted), stayed_home=len(home))
+        self._day = _Day(
+            plan=plan,
+            restricted=len(restricted),
+            stayed_home=len(home),
+            colours=dict(sorted(Counter(c.value for c in colours.values()).items())),
+            red=frozenset(r for r, c in colours.items() if c is Colour.RED),
+        )
 
     def _send(self, system: System, lo: int, hi: int) -> None:
         assert self._day is not None  # noqa: S101 - begun by play_until
@@ -193,6 +207,8 @@ class CityRun:
             restricted=day.restricted,
             stayed_home=day.stayed_home,
             infections=len(new),
+            colours=day.colours,
+            red=day.red,
         )
         self.days.append(played)
         self._day, self._events = None, None
@@ -215,13 +231,11 @@ def run_in_system(
     return run.play_until(system, days.stop * DAY)
 
 
-def _not_green(system: System, enrolment: Enrolment) -> set[int]:
-    """The residents whose code is not green now, each reading their own status."""
+def _colours(system: System, enrolment: Enrolment) -> dict[int, Colour]:
+    """Each resident's colour now, each reading their own status."""
     return {
-        resident
+        resident: current_status(uow=system.uow(), clock=system.clock, subject=subject).colour
         for resident, subject in enumerate(enrolment.subjects)
-        if current_status(uow=system.uow(), clock=system.clock, subject=subject).colour
-        is not Colour.GREEN
     }
 
 

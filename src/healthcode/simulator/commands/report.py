@@ -1,0 +1,134 @@
+"""The files of a measured run or comparison: ``measures.json`` (simulated quantities only,
+byte-identical for the same seed), ``timings.json`` (wall seconds), plots of infections and
+restrictions over time (PNG, matplotlib) and ``report.html`` that shows them with a table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from jinja2 import Environment, select_autoescape
+from matplotlib.ticker import MaxNLocator
+
+ROWS: tuple[tuple[str, str], ...] = (
+    ("infections", "infections"),
+    ("confirmed cases", "confirmed_cases"),
+    ("person-days yellow", "days_yellow"),
+    ("person-days red", "days_red"),
+    ("precision (any rule)", "precision"),
+    ("recall (any rule)", "recall"),
+    ("flagged per case", "flagged_per_case"),
+    ("time to flag, median h", "median_hours"),
+    ("time to flag, p95 h", "p95_hours"),
+    ("false reds", "false_reds"),
+)
+"""The rows of the side-by-side table: a label and the key of ``summary``."""
+
+
+def summary(measures: Mapping[str, Any]) -> dict[str, Any]:
+    """The headline figures of one run's measures."""
+    restricted = measures["person_days_restricted"]
+    return {
+        "infections": measures["infections"],
+        "confirmed_cases": measures["confirmed_cases"],
+        "days_yellow": restricted.get("yellow", 0),
+        "days_red": restricted.get("red", 0),
+        "precision": measures["precision"]["precision"],
+        "recall": measures["recall"]["recall"],
+        "flagged_per_case": measures["flagged_per_case"],
+        "median_hours": measures["time_to_flag"]["median_hours"],
+        "p95_hours": measures["time_to_flag"]["p95_hours"],
+        "false_reds": measures["false_reds"]["false_reds"],
+    }
+
+
+def shown(value: Any) -> str:
+    """A figure as the table shows it: two decimals, thousands separated, none as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def write_json(path: Path, value: Any) -> None:
+    """``value`` as sorted, indented JSON (the same value gives the same bytes)."""
+    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_report(folder: Path, runs: Mapping[str, Mapping[str, Any]]) -> Path:
+    """Plots and ``report.html`` in ``folder`` for ``runs`` (measures by policy name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _plot(
+        folder / "infections.png",
+        {name: m["infections_per_day"] for name, m in runs.items()},
+        "New infections per day",
+    )
+    _plot(
+        folder / "restricted.png",
+        {
+            name: [sum(n for c, n in day.items() if c != "green") for day in m["colours_per_day"]]
+            for name, m in runs.items()
+        },
+        "Residents with a yellow or red code, each day",
+    )
+    page = _TEMPLATE.render(
+        runs={name: summary(m) for name, m in runs.items()},
+        rules={name: m["rules"] for name, m in runs.items()},
+        params=next(iter(runs.values()))["params"] if runs else {},
+        rows=ROWS,
+        shown=shown,
+    )
+    path = folder / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _plot(path: Path, series: Mapping[str, list[int]], title: str) -> None:
+    figure, axes = plt.subplots(figsize=(8, 4))
+    for name, values in series.items():
+        axes.plot(range(len(values)), values, marker=".", label=name)
+    axes.set_title(title)
+    axes.set_xlabel("day of the run")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(path, format="png", metadata={"Software": None})
+    plt.close(figure)
+
+
+_TEMPLATE = Environment(autoescape=select_autoescape(default=True)).from_string(
+    """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>healthcode simulation</title>
+<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}
+th:first-child,td:first-child{text-align:left}</style></head><body>
+<h1>Simulated city: what each policy caught and cost</h1>
+<p>{{ params.population }} residents, {{ params.days }} days, seed {{ params.seed }},
+{{ params.seeded }} infected at the start, compliance {{ params.compliance }}.
+Measures defined in docs/simulator.md#measures.</p>
+<table><tr><th></th>{% for name in runs %}<th>{{ name }}</th>{% endfor %}</tr>
+{% for label, key in rows %}<tr><td>{{ label }}</td>
+{% for name, s in runs.items() %}<td>{{ shown(s[key]) }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+<h2>Infections over time</h2><img src="infections.png" alt="new infections per day">
+<h2>Restrictions over time</h2><img src="restricted.png" alt="residents not green per day">
+<h2>Exposure rules</h2>
+{% for name, by_rule in rules.items() %}<h3>{{ name }}</h3>
+{% if by_rule %}<table><tr><th>rule</th><th>flagged</th><th>truly exposed</th>
+<th>precision (exposed)</th><th>precision (infected)</th><th>recall</th></tr>
+{% for rule, r in by_rule.items() %}<tr><td>{{ rule }}</td><td>{{ r.flagged }}</td>
+<td>{{ r.truly_exposed }}</td><td>{{ shown(r.precision_exposed) }}</td>
+<td>{{ shown(r.precision_infected) }}</td><td>{{ shown(r.recall) }}</td></tr>
+{% endfor %}</table>{% else %}<p>No exposure recorded.</p>{% endif %}
+{% endfor %}</body></html>
+"""
+)
