@@ -12,11 +12,12 @@ proposed or activated."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
+from typing import Final
 
 from healthcode.kernel.errors import Problem
 from healthcode.policy.model import Policy
+from healthcode.policy.sections import OneKeySection
 
 SECTION = "oversight"
 KEY = "bulk_threshold"
@@ -31,10 +32,14 @@ def _threshold(value: object) -> int | None:
     return None
 
 
+SETTING: Final = OneKeySection(
+    SECTION, KEY, _threshold, f"must be a whole number from 1 to {MAX_BULK_THRESHOLD}"
+)
+
+
 def bulk_threshold(policy: Policy) -> int:
     """How many people a proposal may touch under ``policy`` before it is a bulk action."""
-    value = _threshold((policy.settings.get(SECTION) or {}).get(KEY))
-    return DEFAULT_BULK_THRESHOLD if value is None else value
+    return SETTING.value(policy, DEFAULT_BULK_THRESHOLD)
 
 
 def is_bulk(people: int, policy: Policy) -> bool:
@@ -44,18 +49,4 @@ def is_bulk(people: int, policy: Policy) -> bool:
 
 def oversight_problems(policy: Policy) -> list[Problem]:
     """What is wrong with the policy's ``oversight`` section (empty: nothing)."""
-    section = policy.settings.get(SECTION)
-    if section is None:
-        return []
-    if not isinstance(section, Mapping):
-        return [Problem(SECTION, f"must be a mapping with {KEY}")]
-    problems = [
-        Problem(f"{SECTION}.{extra}", f"is not a setting: only {KEY}")
-        for extra in sorted(set(section) - {KEY})
-    ]
-    value = section.get(KEY)
-    if value is not None and _threshold(value) is None:
-        problems.append(
-            Problem(f"{SECTION}.{KEY}", f"must be a whole number from 1 to {MAX_BULK_THRESHOLD}")
-        )
-    return problems
+    return SETTING.problems(policy)
