@@ -22,6 +22,7 @@ from healthcode.kernel.clock import FixedClock
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal, Role
 from healthcode.status.test_results import record_test_result
+from healthcode.web.texts import texts
 from identity_helpers import PASSWORD, add_test_official, principal
 
 pytestmark = [
@@ -99,21 +100,20 @@ def test_a_red_citizen_appeals_and_sees_the_correction_without_reloading(
     phone.context.clock.install()
     page = _log_in(phone, "red")
     dispute = page.locator("#dispute a")
-    expect(dispute).to_have_text("对颜色有异议？提出申诉" if phone.lang == "zh" else "Dispute this colour")
+    words = texts(phone.lang)
+    expect(dispute).to_have_text(words["dispute"])
     dispute.click()
     expect(page).to_have_url(re.compile(r"/citizen/appeals"))
     expect(page.locator("#verdict")).to_have_class(re.compile(r"\bcolour-red\b"))
     expect(page.locator("#verdict .symbol")).to_have_text("✕")
-    page.get_by_label("申诉理由" if phone.lang == "zh" else "Why the colour is wrong").fill(
-        "I was never tested that day"
-    )
+    page.get_by_label(words["appeal_reason"]).fill("I was never tested that day")
     page.locator("#evidence").fill("HZ-PCR-77")
     page.locator("#appeal button[type=submit]").click()
     expect(page.locator("#filed")).to_be_visible()
     item = page.locator("#appeals .record")
     expect(item).to_have_count(1)
     expect(item).to_have_attribute("data-state", "open")
-    expect(item).to_contain_text("处理中" if phone.lang == "zh" else "Open")
+    expect(item).to_contain_text(words["state_open"])
     expect(item).to_contain_text("HZ-PCR-77")
     expect(page.locator("#appeal")).to_be_hidden()  # one open appeal at a time
     (filed,) = _appeals_of(container, subject)
@@ -151,8 +151,9 @@ def test_my_data_downloads_and_closing_the_account_logs_out_for_good(
 
     page.locator("#close-start").click()
     expect(page.locator("#close-now")).to_be_disabled()  # nothing closes before both are given
-    page.get_by_label("我明白注销后无法恢复" if phone.lang == "zh" else "I understand this cannot be undone").check()
-    page.get_by_label("再次输入密码" if phone.lang == "zh" else "Your password again").fill(PASSWORD)
+    words = texts(phone.lang)
+    page.get_by_label(words["close_confirm"]).check()
+    page.get_by_label(words["close_password"]).fill(PASSWORD)
     page.locator("#close-now").click()
     expect(page).to_have_url(re.compile(r"/citizen/login"))
     assert page.evaluate("localStorage.getItem('hc.session')") is None
