@@ -137,7 +137,7 @@ def test_a_red_citizen_appeals_and_sees_the_correction_without_reloading(
 def test_my_data_downloads_and_closing_the_account_logs_out_for_good(
     container: Container, phone: Phone, guard: Guard
 ) -> None:
-    """The export saves a JSON file naming me; closing with the password logs out; no new login."""
+    """Export saves JSON naming me; a wrong password keeps me; the right one closes for good."""
     subject, _ = _red_citizen(container)
     page = _log_in(phone, "red")
     page = phone.open("/citizen/my-data", page)
@@ -153,6 +153,11 @@ def test_my_data_downloads_and_closing_the_account_logs_out_for_good(
     expect(page.locator("#close-now")).to_be_disabled()  # nothing closes before both are given
     words = texts(phone.lang)
     page.get_by_label(words["close_confirm"]).check()
+    page.get_by_label(words["close_password"]).fill("not the password at all")
+    page.locator("#close-now").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # refused: said here, the session kept
+    expect(page).to_have_url(re.compile(r"/citizen/my-data"))
+    assert page.evaluate("localStorage.getItem('hc.session')") is not None
     page.get_by_label(words["close_password"]).fill(PASSWORD)
     page.locator("#close-now").click()
     expect(page).to_have_url(re.compile(r"/citizen/login"))
