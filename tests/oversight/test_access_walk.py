@@ -252,6 +252,8 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/citizen/history"): WEB_PAGE,
     ("GET", "/citizen/exposures"): WEB_PAGE,
     ("GET", "/citizen/access-log"): WEB_PAGE,
+    ("GET", "/citizen/appeals"): WEB_PAGE,
+    ("GET", "/citizen/my-data"): WEB_PAGE,
     ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
 }
 

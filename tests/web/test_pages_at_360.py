@@ -25,6 +25,8 @@ PAGES = (
     "/citizen/history",
     "/citizen/exposures",
     "/citizen/access-log",
+    "/citizen/appeals",
+    "/citizen/my-data",
 )
 # the controls of the page without an accessible name: a label, aria-label or aria-labelledby
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]

@@ -18,6 +18,8 @@ PAGES = (
     "/citizen/history",
     "/citizen/exposures",
     "/citizen/access-log",
+    "/citizen/appeals",
+    "/citizen/my-data",
 )
 
 

@@ -30,7 +30,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
-    """Start, sign-up, green code, declaration, yellow code, history, red code, exposures."""
+    """Start, sign-up, green, declaration, yellow, history, red, exposures, an appeal filed."""
     lang = phone.lang
     verified_citizen(container, PHONE_NUMBER, 13)
     page = phone.open("/")
@@ -58,6 +58,12 @@ def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> No
     exposures = phone.open("/citizen/exposures")
     expect(exposures.locator("#records .evidence").first).to_be_visible()
     shoot(exposures, f"exposures-{lang}")
+    appeals = phone.open("/citizen/appeals")
+    reason = "我那天不在那家餐厅" if lang == "zh" else "I was not there that day"
+    appeals.locator("#reason").fill(reason)
+    appeals.locator("#appeal button[type=submit]").click()
+    expect(appeals.locator("#appeals .record")).to_have_count(1)
+    shoot(appeals, f"appeals-{lang}")
 
 
 def _contact_of_a_case(container: Container) -> None:

@@ -75,6 +75,18 @@ def access_log_page(request: Request, container: ContainerDep) -> HTMLResponse:
     return _page(request, container, "records.html", kind="access", heading="access_title")
 
 
+@router.get("/appeals", response_class=HTMLResponse)
+def appeals_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """Disputing my colour: the form that files an appeal, and my appeals with their answers."""
+    return _page(request, container, "appeals.html")
+
+
+@router.get("/my-data", response_class=HTMLResponse)
+def my_data_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """My rights over my data: download all of it, close my account."""
+    return _page(request, container, "my_data.html")
+
+
 @router.get("/sw.js", response_class=FileResponse)
 async def service_worker() -> FileResponse:
     """The pages' service worker, allowed the scope ``/citizen`` (the code page opens offline)."""

@@ -26,6 +26,7 @@ function draw(current) {
   $("card").className = `card ${colourClass(current.colour)}`;
   showVerdict($("verdict"), current.colour);
   $("action").textContent = t[`action_${current.colour}`];
+  $("dispute").hidden = current.colour === "green"; // yellow or red: the way to appeal it
   $("holder").textContent = `${current.masked_name} · ${t.issuer}: ${cityName(current.issuer)}`;
   $("expires").textContent = clockTime(Date.parse(current.expires_at));
   $("expires").setAttribute("datetime", current.expires_at);
@@ -56,6 +57,7 @@ function withhold(identity, notices) {
   $("card").setAttribute("aria-busy", "false");
   $("verdict").replaceChildren(t.withheld);
   $("action").textContent = "";
+  $("dispute").hidden = true;
   $("holder").textContent = "";
   const texts = notices.filter((n) => n.blocks_code).map((n) => n.text);
   if (identity !== "verified") texts.unshift(identity === "taken_back" ? t.taken_back : t.unverified);

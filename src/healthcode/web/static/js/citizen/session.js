@@ -28,8 +28,9 @@ export function requireSession() {
   return false;
 }
 
-// { ok, status, data }; throws only when the network fails (offline)
-export async function api(path, { method = "GET", body } = {}) {
+// { ok, status, data }; throws only when the network fails (offline). A 401 ends the session
+// and goes to the login page, unless `relogin` is false (a password re-entered and refused).
+export async function api(path, { method = "GET", body, relogin = true } = {}) {
   const headers = { Accept: "application/json", "Accept-Language": lang };
   const held = session();
   if (held) headers.Authorization = `Bearer ${held.token}`;
@@ -41,7 +42,7 @@ export async function api(path, { method = "GET", body } = {}) {
     cache: "no-store",
   });
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401 && held) {
+  if (response.status === 401 && held && relogin) {
     clearSession();
     location.assign(LOGIN);
   }
