@@ -4,6 +4,8 @@ document; the vendored assets are served with their licences."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -32,6 +34,16 @@ def test_every_page_is_html_with_a_strict_policy(client: TestClient) -> None:
         policy = answer.headers["content-security-policy"]
         assert "script-src 'self';" in policy and "connect-src 'self';" in policy
         assert '<html lang="zh">' in answer.text
+
+
+def test_forms_never_put_what_is_typed_in_the_address(client: TestClient) -> None:
+    """Every citizen form posts: sent before its script loads, a password never lands in a URL."""
+    forms = 0
+    for path in PAGES:
+        for tag in re.findall(r"<form\b[^>]*>", client.get(path).text):
+            forms += 1
+            assert 'method="post"' in tag, (path, tag)
+    assert forms >= 7
 
 
 def test_language_switch_is_remembered_and_unknown_ones_ignored(client: TestClient) -> None:
