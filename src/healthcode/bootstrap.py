@@ -55,6 +55,7 @@ from healthcode.status.model import StatusChanged
 from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.status.ports import StatusCache
 from healthcode.status.redis_cache import RedisStatusCache
+from healthcode.sunset.kinds import SUNSET_HANDLERS
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
@@ -100,6 +101,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     *TRACING_HANDLERS,
     *ACCOUNT_HANDLERS,
     ANSWER_APPEAL_KIND,
+    *SUNSET_HANDLERS,
 )
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 

@@ -38,6 +38,7 @@ from healthcode.oversight.repository import (
     SqlBreakGlassRepository,
     SqlProposalRepository,
 )
+from healthcode.oversight.repository.instance import SqlInstanceStateRepository
 from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.presence.repository.presences import SqlPresenceRepository
 from healthcode.presence.repository.retention import SqlRetentionRepository
@@ -203,6 +204,10 @@ class SqlUnitOfWork:
     @property
     def risk_areas(self) -> SqlRiskAreaRepository:
         return self._repository("risk_areas", SqlRiskAreaRepository)
+
+    @property
+    def instance(self) -> SqlInstanceStateRepository:
+        return self._repository("instance", SqlInstanceStateRepository)
 
     # appeals
     @property

@@ -88,3 +88,16 @@ class BreakGlassRow(Base):
     what: Mapped[str] = mapped_column(String(120))
     people: Mapped[int] = mapped_column(Integer)
     reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class InstanceStateRow(Base):
+    """The instance's one state row (id 1): collecting or retired (``oversight.instance``)."""
+
+    __tablename__ = "instance_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    phase: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(1000))
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

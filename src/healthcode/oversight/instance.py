@@ -1,0 +1,58 @@
+"""The instance's state: collecting (an emergency in force) or retired (sunset). One row, read by
+every use case that collects personal data through ``require_collecting``: after a sunset the
+system takes no new data until four eyes activate it again (docs/sunset.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from healthcode.kernel.errors import Conflict
+from healthcode.kernel.uow import UnitOfWork
+
+
+class Phase(StrEnum):
+    COLLECTING = "collecting"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstanceState:
+    """Whether the instance collects; when retired, since when, why, and when personal data is
+    purged (``purge_after``) and whether that was done (``purged_at``)."""
+
+    phase: Phase = Phase.COLLECTING
+    changed_at: datetime | None = None
+    reason: str = ""
+    purge_after: datetime | None = None
+    purged_at: datetime | None = None
+
+    @property
+    def retired(self) -> bool:
+        return self.phase is Phase.RETIRED
+
+
+COLLECTING = InstanceState()
+RETIRED_MESSAGE = "the system is retired (sunset): it accepts no new data"
+
+
+class InstanceStateRepository(Protocol):
+    def get(self, *, for_update: bool = False) -> InstanceState:
+        """The state (collecting if none was ever recorded)."""
+        ...
+
+    def save(self, state: InstanceState) -> None: ...
+
+
+class InstanceUnitOfWork(UnitOfWork, Protocol):
+    @property
+    def instance(self) -> InstanceStateRepository: ...
+
+
+def require_collecting(uow: InstanceUnitOfWork) -> None:
+    """``Conflict`` on ``instance`` if the instance is retired: the one check of every use case
+    that collects personal data."""
+    if uow.instance.get().retired:
+        raise Conflict("instance", RETIRED_MESSAGE)
