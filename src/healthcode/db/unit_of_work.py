@@ -51,6 +51,7 @@ from healthcode.status.repository import (
     SqlStatusBatchRepository,
     SqlStatusRepository,
 )
+from healthcode.sunset.repository import SqlSunsetRepository
 from healthcode.tracing.repository import (
     SqlCaseRepository,
     SqlRiskAreaRepository,
@@ -222,6 +223,11 @@ class SqlUnitOfWork:
     @property
     def transparency(self) -> SqlTransparencyRepository:
         return self._repository("transparency", SqlTransparencyRepository)
+
+    # the sunset's purge
+    @property
+    def sunset(self) -> SqlSunsetRepository:
+        return self._repository("sunset", SqlSunsetRepository)
 
     # jobs
     @property

@@ -4,10 +4,11 @@ system takes no new data until four eyes activate it again (docs/sunset.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from healthcode.kernel.errors import Conflict
 from healthcode.kernel.uow import UnitOfWork
@@ -21,13 +22,15 @@ class Phase(StrEnum):
 @dataclass(frozen=True, kw_only=True)
 class InstanceState:
     """Whether the instance collects; when retired, since when, why, and when personal data is
-    purged (``purge_after``) and whether that was done (``purged_at``)."""
+    purged (``purge_after``) and whether that was done (``purged_at``), with the final
+    transparency report kept at the purge (``final_report``)."""
 
     phase: Phase = Phase.COLLECTING
     changed_at: datetime | None = None
     reason: str = ""
     purge_after: datetime | None = None
     purged_at: datetime | None = None
+    final_report: Mapping[str, Any] | None = None
 
     @property
     def retired(self) -> bool:
@@ -35,7 +38,7 @@ class InstanceState:
 
 
 COLLECTING = InstanceState()
-RETIRED_MESSAGE = "the system is retired (sunset): it accepts no new data"
+RETIRED_MESSAGE = "system retired: the emergency is over and this instance accepts no new data"
 
 
 class InstanceStateRepository(Protocol):

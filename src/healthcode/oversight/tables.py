@@ -101,3 +101,5 @@ class InstanceStateRow(Base):
     reason: Mapped[str] = mapped_column(String(1000))
     purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the final transparency report, kept when the personal data is purged (counts only)
+    final_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)

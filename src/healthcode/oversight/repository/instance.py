@@ -31,6 +31,7 @@ class SqlInstanceStateRepository:
             reason=row.reason,
             purge_after=row.purge_after,
             purged_at=row.purged_at,
+            final_report=row.final_report,
         )
 
     def save(self, state: InstanceState) -> None:
@@ -43,4 +44,5 @@ class SqlInstanceStateRepository:
         row.reason = state.reason
         row.purge_after = state.purge_after
         row.purged_at = state.purged_at
+        row.final_report = None if state.final_report is None else dict(state.final_report)
         self._session.flush()

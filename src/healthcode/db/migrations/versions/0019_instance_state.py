@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=1000), nullable=False),
         sa.Column("purge_after", sa.DateTime(timezone=True), nullable=True),
         sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("final_report", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_instance_state")),
     )
 
