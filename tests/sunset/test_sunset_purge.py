@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from healthcode.container import Container
 from healthcode.db.engine import build_engine
 from healthcode.db.schema import metadata
-from healthcode.kernel.errors import Conflict
 from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal
+from healthcode.oversight.instance import SystemRetired
 from healthcode.presence.scans import upload_scans
 from healthcode.status.declarations import declare_health, declare_travel
 from healthcode.sunset.purge import final_report, purge_if_due
@@ -135,16 +135,16 @@ def test_during_the_grace_period_no_data_is_collected(container: Container) -> N
     subject = person(container, 1)
     _retire(container, grace_days=30)
     now = container.clock.now()
-    with pytest.raises(Conflict, match="system retired"):
+    with pytest.raises(SystemRetired):
         check_in_at(container, subject, c.restaurant.place_code, WEST_LAKE)
-    with pytest.raises(Conflict, match="system retired"):
+    with pytest.raises(SystemRetired):
         upload_scans(
             uow=container.uow(),
             clock=container.clock,
             jurisdiction="330100",
             batch=kit.batch([scan(1, subject, now - timedelta(minutes=5))]),
         )
-    with pytest.raises(Conflict, match="system retired"):
+    with pytest.raises(SystemRetired):
         declare_travel(
             uow=container.uow(),
             clock=container.clock,

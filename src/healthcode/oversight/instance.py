@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from healthcode.kernel.errors import Conflict
+from healthcode.kernel.errors import DomainError
 from healthcode.kernel.uow import UnitOfWork
 
 
@@ -41,6 +41,14 @@ COLLECTING = InstanceState()
 RETIRED_MESSAGE = "system retired: the emergency is over and this instance accepts no new data"
 
 
+class SystemRetired(DomainError):
+    """The instance is retired (sunset): it collects nothing, shows no colour and vouches for
+    no code. The API answers 503 with this message (``api.problems``)."""
+
+    def __init__(self) -> None:
+        super().__init__(RETIRED_MESSAGE)
+
+
 class InstanceStateRepository(Protocol):
     def get(self, *, for_update: bool = False) -> InstanceState:
         """The state (collecting if none was ever recorded)."""
@@ -55,7 +63,7 @@ class InstanceUnitOfWork(UnitOfWork, Protocol):
 
 
 def require_collecting(uow: InstanceUnitOfWork) -> None:
-    """``Conflict`` on ``instance`` if the instance is retired: the one check of every use case
-    that collects personal data."""
+    """``SystemRetired`` if the instance is retired: the one check of every use case that
+    collects personal data, shows a colour in a code or verifies one."""
     if uow.instance.get().retired:
-        raise Conflict("instance", RETIRED_MESSAGE)
+        raise SystemRetired
