@@ -55,6 +55,7 @@ from healthcode.status.model import StatusChanged
 from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.status.ports import StatusCache
 from healthcode.status.redis_cache import RedisStatusCache
+from healthcode.sunset import commands as sunset_commands
 from healthcode.sunset.kinds import SUNSET_HANDLERS
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
@@ -91,6 +92,7 @@ COMMANDS: CommandTable = (
     *appeals_commands.COMMANDS,
     *transparency_commands.COMMANDS,
     *simulator_commands.COMMANDS,
+    *sunset_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from healthcode.kernel.clock import Clock
+from healthcode.oversight.instance import InstanceState, InstanceUnitOfWork
 from healthcode.sunset.ports import SunsetUnitOfWork
 from healthcode.transparency.report import transparency_report
 from healthcode.transparency.schemas import TransparencyOut
@@ -44,8 +45,13 @@ def purge_if_due(*, uow: SunsetUnitOfWork, clock: Clock) -> Mapping[str, int] | 
     return deleted
 
 
-def final_report(*, uow: SunsetUnitOfWork) -> Mapping[str, Any] | None:
-    """The final transparency report kept at the purge (None before it)."""
+def instance_state(*, uow: InstanceUnitOfWork) -> InstanceState:
+    """The instance's state: collecting or retired, with the final report once purged. Public:
+    it names no one (the reason is the sunset's, the report counts only)."""
     with uow:
-        report = uow.instance.get().final_report
-    return report
+        return uow.instance.get()
+
+
+def final_report(*, uow: InstanceUnitOfWork) -> Mapping[str, Any] | None:
+    """The final transparency report kept at the purge (None before it)."""
+    return instance_state(uow=uow).final_report
