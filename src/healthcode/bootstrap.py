@@ -56,6 +56,7 @@ from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.status.ports import StatusCache
 from healthcode.status.redis_cache import RedisStatusCache
 from healthcode.sunset import commands as sunset_commands
+from healthcode.sunset import routes as sunset_routes
 from healthcode.sunset.kinds import SUNSET_HANDLERS
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
@@ -76,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     appeals_routes.router,
     rights_routes.router,
     transparency_routes.router,
+    sunset_routes.router,
     web_routes.router,
 )
 """Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""

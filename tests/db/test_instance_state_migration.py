@@ -35,11 +35,11 @@ def test_upgrading_adds_a_collecting_instance_state(empty_database_url: str) -> 
         factory = build_session_factory(engine)
         with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
             assert not uow.instance.get().retired
-            uow.instance.save(InstanceState(phase=Phase.RETIRED, changed_at=T0, reason="over"))
+            uow.instance.save(InstanceState(phase=Phase.RETIRED, changed_at=T0, proposal="p1"))
             uow.commit()
         with SqlUnitOfWork(factory, cipher, ParsedPolicyCache(), EventHandlers()) as uow:
             state = uow.instance.get()
-        assert (state.phase, state.changed_at, state.reason) == (Phase.RETIRED, T0, "over")
+        assert (state.phase, state.changed_at, state.proposal) == (Phase.RETIRED, T0, "p1")
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         with engine.begin() as connection:
             config.attributes.update(connection=connection)

@@ -20,7 +20,7 @@ def test_the_sunset_at_the_console(cli_env: Settings, container: Container) -> N
     assert ok("sunset", "approve", made["id"], "--as", "bo")["status"] == "pending"
     assert ok("sunset", "approve", made["id"], "--as", "cy")["status"] == "approved"
     state = ok("sunset", "status")
-    assert state["phase"] == "retired" and state["reason"] == "emergency over"
+    assert state["phase"] == "retired" and state["proposal"] == made["id"]
     assert state["purge_after"] is not None and state["final_report"] is None
     again = ok("sunset", "reactivate", "--as", "bo", "--reason", "a new outbreak, declared")
     code, _, err = run("sunset", "approve", again["id"], "--as", "cy", "--json")

@@ -79,7 +79,7 @@ def test_a_sunset_needs_a_second_admin_and_an_auditor(
     assert done.status is ProposalStatus.APPROVED
     with container.uow() as uow:
         state = uow.instance.get()
-    assert state.retired and state.reason == REASON
+    assert state.retired and state.proposal == proposal.id
     assert state.purge_after == container.clock.now() + timedelta(days=30)
 
 

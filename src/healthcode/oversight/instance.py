@@ -21,13 +21,13 @@ class Phase(StrEnum):
 
 @dataclass(frozen=True, kw_only=True)
 class InstanceState:
-    """Whether the instance collects; when retired, since when, why, and when personal data is
-    purged (``purge_after``) and whether that was done (``purged_at``), with the final
-    transparency report kept at the purge (``final_report``)."""
+    """Whether the instance collects; since when and by which proposal; when retired, when
+    personal data is purged (``purge_after``) and whether that was done (``purged_at``), with
+    the final transparency report kept at the purge (``final_report``)."""
 
     phase: Phase = Phase.COLLECTING
     changed_at: datetime | None = None
-    reason: str = ""
+    proposal: str | None = None  # the approved sunset or reactivation that set it
     purge_after: datetime | None = None
     purged_at: datetime | None = None
     final_report: Mapping[str, Any] | None = None

@@ -98,7 +98,7 @@ class InstanceStateRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     phase: Mapped[str] = mapped_column(String(20))
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    reason: Mapped[str] = mapped_column(String(1000))
+    proposal: Mapped[str | None] = mapped_column(String(32))
     purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the final transparency report, kept when the personal data is purged (counts only)

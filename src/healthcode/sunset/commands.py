@@ -91,7 +91,7 @@ def sunset_status(at: AtOpt = None, as_json: JsonOpt = False) -> None:
     payload = {
         "phase": state.phase.value,
         "changed_at": state.changed_at,
-        "reason": state.reason,
+        "proposal": state.proposal,
         "purge_after": state.purge_after,
         "purged_at": state.purged_at,
         "final_report": None if state.final_report is None else dict(state.final_report),

@@ -58,7 +58,7 @@ def _execute_sunset(approval: Approval[OversightUnitOfWork]) -> Mapping[str, Any
     purge_after = now + timedelta(days=int(proposal.payload["grace_days"]))
     uow.instance.save(
         InstanceState(
-            phase=Phase.RETIRED, changed_at=now, reason=proposal.reason, purge_after=purge_after
+            phase=Phase.RETIRED, changed_at=now, proposal=proposal.id, purge_after=purge_after
         )
     )
     return {"retired_at": now.isoformat(), "purge_after": purge_after.isoformat()}
@@ -78,7 +78,7 @@ def _execute_reactivate(approval: Approval[OversightUnitOfWork]) -> Mapping[str,
         raise Conflict("instance", "the system is collecting: there is nothing to reactivate")
     now = approval.clock.now()
     uow.instance.save(
-        InstanceState(phase=COLLECTING.phase, changed_at=now, reason=approval.proposal.reason)
+        InstanceState(phase=COLLECTING.phase, changed_at=now, proposal=approval.proposal.id)
     )
     return {"reactivated_at": now.isoformat()}
 

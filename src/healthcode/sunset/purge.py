@@ -47,7 +47,7 @@ def purge_if_due(*, uow: SunsetUnitOfWork, clock: Clock) -> Mapping[str, int] | 
 
 def instance_state(*, uow: InstanceUnitOfWork) -> InstanceState:
     """The instance's state: collecting or retired, with the final report once purged. Public:
-    it names no one (the reason is the sunset's, the report counts only)."""
+    it names no one (the proposal by its id, the report counts only)."""
     with uow:
         return uow.instance.get()
 

@@ -28,7 +28,7 @@ class SqlInstanceStateRepository:
         return InstanceState(
             phase=Phase(row.phase),
             changed_at=row.changed_at,
-            reason=row.reason,
+            proposal=row.proposal,
             purge_after=row.purge_after,
             purged_at=row.purged_at,
             final_report=row.final_report,
@@ -41,7 +41,7 @@ class SqlInstanceStateRepository:
             self._session.add(row)
         row.phase = state.phase.value
         row.changed_at = state.changed_at
-        row.reason = state.reason
+        row.proposal = state.proposal
         row.purge_after = state.purge_after
         row.purged_at = state.purged_at
         row.final_report = None if state.final_report is None else dict(state.final_report)

@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("phase", sa.String(length=20), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("proposal", sa.String(length=32), nullable=True),
         sa.Column("purge_after", sa.DateTime(timezone=True), nullable=True),
         sa.Column("purged_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("final_report", sa.JSON(), nullable=True),
