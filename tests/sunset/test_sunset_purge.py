@@ -19,6 +19,7 @@ from healthcode.oversight.instance import SystemRetired
 from healthcode.presence.scans import upload_scans
 from healthcode.status.declarations import declare_health, declare_travel
 from healthcode.sunset.purge import final_report, purge_if_due
+from healthcode.worker import Worker
 from identity_helpers import add_test_official, principal
 from presence_helpers import WEST_LAKE, check_in_at, city, device, person, scan
 
@@ -153,3 +154,21 @@ def test_during_the_grace_period_no_data_is_collected(container: Container) -> N
             from_date=now.date(),
             to_date=now.date(),
         )
+
+
+def test_the_worker_purges_a_retired_instance_after_its_grace_period(
+    container: Container,
+) -> None:
+    """The worker's pass keeps people during the grace period and purges them after it."""
+    subject = person(container, 1)
+    _retire(container, grace_days=1)
+    worker = Worker(uow_factory=container.uow, clock=container.clock, kinds=container.job_kinds)
+    worker.run_once()
+    with container.uow() as uow:
+        assert uow.persons.get(subject) is not None
+    container.clock.advance(timedelta(days=1, hours=1))  # type: ignore[attr-defined]
+    worker.run_once()
+    with container.uow() as uow:
+        assert uow.persons.get(subject) is None
+        assert uow.instance.get().purged_at == container.clock.now()
+    assert final_report(uow=container.uow()) is not None
