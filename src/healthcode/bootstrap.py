@@ -55,6 +55,9 @@ from healthcode.status.model import StatusChanged
 from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.status.ports import StatusCache
 from healthcode.status.redis_cache import RedisStatusCache
+from healthcode.sunset import commands as sunset_commands
+from healthcode.sunset import routes as sunset_routes
+from healthcode.sunset.kinds import SUNSET_HANDLERS
 from healthcode.tracing import commands as tracing_commands
 from healthcode.tracing import routes as tracing_routes
 from healthcode.tracing.kinds import TRACING_HANDLERS
@@ -74,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     appeals_routes.router,
     rights_routes.router,
     transparency_routes.router,
+    sunset_routes.router,
     web_routes.router,
 )
 """Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""
@@ -90,6 +94,7 @@ COMMANDS: CommandTable = (
     *appeals_commands.COMMANDS,
     *transparency_commands.COMMANDS,
     *simulator_commands.COMMANDS,
+    *sunset_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 
@@ -100,6 +105,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     *TRACING_HANDLERS,
     *ACCOUNT_HANDLERS,
     ANSWER_APPEAL_KIND,
+    *SUNSET_HANDLERS,
 )
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 

@@ -24,6 +24,8 @@ from healthcode.notifications.ports import NotificationsUnitOfWork
 from healthcode.notifications.status_changes import WEBHOOK
 from healthcode.presence.retention import Purged, prepare_days, purge
 from healthcode.status.assessment import refresh_due_statuses
+from healthcode.sunset.ports import SunsetUnitOfWork
+from healthcode.sunset.purge import purge_if_due as sunset_purge
 from healthcode.tracing.ports import TracingUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ PURGE_EVERY = timedelta(hours=1)
 ANCHOR_EVERY = timedelta(minutes=5)
 
 
-class WorkerUnitOfWork(TracingUnitOfWork, NotificationsUnitOfWork, Protocol):
+class WorkerUnitOfWork(TracingUnitOfWork, NotificationsUnitOfWork, SunsetUnitOfWork, Protocol):
     """What a worker's passes use: every kind of job, statuses, retention."""
 
 
@@ -125,6 +127,8 @@ class Worker:
         if report is not None:
             report.days_prepared = prepared
         purged = purge(uow=self.uow_factory(), clock=self.clock)
+        # a retired instance past its grace period: the final report kept, every person purged
+        sunset_purge(uow=self.uow_factory(), clock=self.clock)
         self._purged_at = now
         return purged
 

@@ -43,12 +43,20 @@ def test_nothing_is_allowed_unless_the_table_says_so() -> None:
 def test_no_single_role_approves_what_officials_propose_except_supervisors() -> None:
     """Only supervisors approve officials' proposals, only admins approve account changes."""
     approving = {a for a in Action if a.value.startswith("approve_")}
-    for action in approving - {Action.APPROVE_ACCOUNT_CHANGE}:
+    sunset = {Action.APPROVE_SUNSET, Action.APPROVE_REACTIVATION}
+    for action in approving - {Action.APPROVE_ACCOUNT_CHANGE} - sunset:
         assert {r for r in Role if is_allowed(r, action)} == {Role.SUPERVISOR}
     assert is_allowed(Role.OFFICIAL, Action.PROPOSE_OVERRIDE)
     assert not is_allowed(Role.ADMIN, Action.PROPOSE_OVERRIDE)
     for action in (Action.PROPOSE_ACCOUNT_CHANGE, Action.APPROVE_ACCOUNT_CHANGE):
         assert {r for r in Role if is_allowed(r, action)} == {Role.ADMIN}
+
+
+def test_only_admins_and_an_auditor_end_the_emergency() -> None:
+    """Admins propose a sunset, admins and auditors approve it; admins alone reactivate."""
+    for action in (Action.PROPOSE_SUNSET, Action.PROPOSE_REACTIVATION, Action.APPROVE_REACTIVATION):
+        assert {r for r in Role if is_allowed(r, action)} == {Role.ADMIN}
+    assert {r for r in Role if is_allowed(r, Action.APPROVE_SUNSET)} == {Role.ADMIN, Role.AUDITOR}
 
 
 def test_reading_people_is_for_epidemic_control_only() -> None:

@@ -195,6 +195,13 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/officials"): ADMIN,
     ("GET", "/api/v1/officials"): ADMIN,
     ("GET", "/api/v1/officials/proposals"): ADMIN,
+    ("GET", "/api/v1/sunset"): "the instance's state and final report: counts, no one named",
+    ("POST", "/api/v1/sunset"): "a four-eyes proposal to end the emergency: no person",
+    ("POST", "/api/v1/sunset/reactivation"): "a four-eyes proposal to collect again: no person",
+    (
+        "POST",
+        "/api/v1/sunset/{proposal_id}/approve",
+    ): "approves a sunset or a reactivation only: about the instance, no person",
     ("POST", "/api/v1/channels"): ADMIN,
     ("GET", "/api/v1/channels"): ADMIN,
     ("GET", "/api/v1/audit/break-glass"): BREAK_GLASS,

@@ -268,6 +268,10 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "declare travel": SCENARIO,
     "ride": SCENARIO,
     "checkin place": SCENARIO,
+    "sunset propose": "a four-eyes proposal to end the emergency: no person",
+    "sunset approve": "approves a sunset or a reactivation: about the instance, no person",
+    "sunset reactivate": "a four-eyes proposal to collect again: no person",
+    "sunset status": "the instance's state and final report: counts, no one named",
 }
 
 

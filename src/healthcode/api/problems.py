@@ -20,6 +20,7 @@ from healthcode.kernel.errors import (
     NotFound,
     TooManyAttempts,
 )
+from healthcode.oversight.instance import SystemRetired
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -61,6 +62,8 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
         return problem(403, "Code withheld", str(exc), notices=notices)
     if isinstance(exc, NoSigningKey):
         return problem(503, "Not configured", str(exc))
+    if isinstance(exc, SystemRetired):
+        return problem(503, "System retired", str(exc))
     return problem(400, "Refused", str(exc))
 
 

@@ -17,6 +17,7 @@ from healthcode.kernel.errors import DomainError, NotFound
 from healthcode.kernel.status import Notice, Status
 from healthcode.oversight.access import Action
 from healthcode.oversight.audit import Reader, record_reader_reads
+from healthcode.oversight.instance import require_collecting
 from healthcode.status.assessment import status_now
 
 
@@ -59,6 +60,7 @@ def issue_code(
     the read is in the person's access log."""
     now = clock.now().replace(microsecond=0)
     with uow:
+        require_collecting(uow)  # a retired instance shows "system retired", not a colour
         person = uow.persons.get(subject)
         if person is None:
             raise NotFound("person", subject)

@@ -17,6 +17,7 @@ from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import NotFound
+from healthcode.oversight.instance import require_collecting
 from healthcode.status.assessment import status_now
 
 
@@ -66,8 +67,10 @@ def own_trust_store(
     cache: TrustStoreCache | None = None,
 ) -> TrustStore:
     """A trust store holding this jurisdiction's own current trust list under its root
-    (from ``cache`` when it holds that list)."""
+    (from ``cache`` when it holds that list). A retired instance vouches for no code: its
+    verification answers ``SystemRetired``."""
     with uow:
+        require_collecting(uow)
         document = current_trust_list(
             uow,
             clock=clock,

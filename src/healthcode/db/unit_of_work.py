@@ -38,6 +38,7 @@ from healthcode.oversight.repository import (
     SqlBreakGlassRepository,
     SqlProposalRepository,
 )
+from healthcode.oversight.repository.instance import SqlInstanceStateRepository
 from healthcode.policies.repository import ParsedPolicyCache, SqlPolicyRepository
 from healthcode.presence.repository.presences import SqlPresenceRepository
 from healthcode.presence.repository.retention import SqlRetentionRepository
@@ -50,6 +51,7 @@ from healthcode.status.repository import (
     SqlStatusBatchRepository,
     SqlStatusRepository,
 )
+from healthcode.sunset.repository import SqlSunsetRepository
 from healthcode.tracing.repository import (
     SqlCaseRepository,
     SqlRiskAreaRepository,
@@ -204,6 +206,10 @@ class SqlUnitOfWork:
     def risk_areas(self) -> SqlRiskAreaRepository:
         return self._repository("risk_areas", SqlRiskAreaRepository)
 
+    @property
+    def instance(self) -> SqlInstanceStateRepository:
+        return self._repository("instance", SqlInstanceStateRepository)
+
     # appeals
     @property
     def appeals(self) -> SqlAppealRepository:
@@ -217,6 +223,11 @@ class SqlUnitOfWork:
     @property
     def transparency(self) -> SqlTransparencyRepository:
         return self._repository("transparency", SqlTransparencyRepository)
+
+    # the sunset's purge
+    @property
+    def sunset(self) -> SqlSunsetRepository:
+        return self._repository("sunset", SqlSunsetRepository)
 
     # jobs
     @property

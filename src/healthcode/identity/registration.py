@@ -20,6 +20,7 @@ from healthcode.kernel.errors import Conflict, InvalidInput, Problem
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import contains, is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
+from healthcode.oversight.instance import require_collecting
 from healthcode.status.assessment import refresh_status
 
 MAX_NAME_LENGTH = 64
@@ -143,6 +144,7 @@ def add_person(
     A verified person is refused when the ID number is already verified in the jurisdiction,
     and takes the number back from everyone who only claimed it. An unverified claim (the
     website) checks nothing about the number: it blocks no one, and tells nothing."""
+    require_collecting(uow)
     now = clock.now()
     if valid.district is not None and not contains(jurisdiction, valid.district):
         raise InvalidInput.one("district", f"{valid.district} is not inside {jurisdiction}")

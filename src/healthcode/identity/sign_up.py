@@ -34,6 +34,7 @@ from healthcode.identity.validation import validate_phone
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotAuthenticated, Problem, TooManyAttempts
 from healthcode.kernel.text import TextKind, clean_text
+from healthcode.oversight.instance import require_collecting
 
 CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
@@ -106,6 +107,7 @@ def start_sign_up(
     now = clock.now()
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with uow:
+        require_collecting(uow)
         wait = _count(
             uow, f"sign-up-code-address:{_address(client_address)}", CODES_PER_ADDRESS, now
         )

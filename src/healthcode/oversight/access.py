@@ -78,6 +78,11 @@ class Action(StrEnum):
     APPROVE_ACCOUNT_CHANGE = "approve_account_change"
     PROPOSE_APPEAL_ANSWER = "propose_appeal_answer"
     APPROVE_APPEAL_ANSWER = "approve_appeal_answer"
+    # the sunset: ending the emergency (admins, then an auditor) and activating again
+    PROPOSE_SUNSET = "propose_sunset"
+    APPROVE_SUNSET = "approve_sunset"
+    PROPOSE_REACTIVATION = "propose_reactivation"
+    APPROVE_REACTIVATION = "approve_reactivation"
     # appeals: the queue, one appeal, upholding a colour with a reason
     READ_APPEALS = "read_appeals"
     UPHOLD_APPEAL = "uphold_appeal"
@@ -203,6 +208,19 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
             Action.APPROVE_ACCOUNT_CHANGE,
         ),
     )
+    # the sunset (docs/sunset.md): an admin proposes, another admin and an auditor approve it
+    # (two approvals, as a bulk action); activating again is four eyes of two admins
+    | _grant(
+        Role.ADMIN,
+        Purpose.ADMINISTRATION,
+        (
+            Action.PROPOSE_SUNSET,
+            Action.APPROVE_SUNSET,
+            Action.PROPOSE_REACTIVATION,
+            Action.APPROVE_REACTIVATION,
+        ),
+    )
+    | _grant(Role.AUDITOR, Purpose.OVERSIGHT, (Action.DECIDE_PROPOSAL, Action.APPROVE_SUNSET))
     | _grant(Role.OFFICIAL, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
     | _grant(Role.SUPERVISOR, Purpose.EPIDEMIC_CONTROL, (Action.REVIEW_CHECKINS,))
     | _grant(

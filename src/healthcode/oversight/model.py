@@ -30,6 +30,8 @@ class ProposalKind(StrEnum):
     WITHDRAW_CASE = "withdraw_case"
     DECLARE_RISK_AREA = "declare_risk_area"
     ANSWER_APPEAL = "answer_appeal"
+    SUNSET = "sunset"
+    REACTIVATE = "reactivate"
 
 
 # A manual colour needs a health reason from this list (DESIGN §8): never "stability",

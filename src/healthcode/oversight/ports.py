@@ -8,6 +8,7 @@ from typing import Protocol
 
 from healthcode.kernel.uow import UnitOfWork
 from healthcode.oversight.audit_chain import AccessRecord, ChainProblem
+from healthcode.oversight.instance import InstanceStateRepository
 from healthcode.oversight.model import BreakGlassUse, Proposal, ProposalStatus
 
 
@@ -123,3 +124,6 @@ class OversightUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def break_glass(self) -> BreakGlassLog: ...
+
+    @property
+    def instance(self) -> InstanceStateRepository: ...

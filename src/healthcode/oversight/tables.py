@@ -88,3 +88,18 @@ class BreakGlassRow(Base):
     what: Mapped[str] = mapped_column(String(120))
     people: Mapped[int] = mapped_column(Integer)
     reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class InstanceStateRow(Base):
+    """The instance's one state row (id 1): collecting or retired (``oversight.instance``)."""
+
+    __tablename__ = "instance_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    phase: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    proposal: Mapped[str | None] = mapped_column(String(32))
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the final transparency report, kept when the personal data is purged (counts only)
+    final_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)

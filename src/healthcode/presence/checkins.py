@@ -29,6 +29,7 @@ from healthcode.kernel.ids import new_id
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import record_access, record_reads
 from healthcode.oversight.authz import require, sees_person
+from healthcode.oversight.instance import require_collecting
 from healthcode.presence.cells import cell_of, disk
 from healthcode.presence.geo import coordinate_problems, distance_metres
 from healthcode.presence.model import Checkin, Venue
@@ -137,6 +138,7 @@ def check_in(
         raise InvalidInput(problems)
     now = clock.now()
     with uow:
+        require_collecting(uow)
         claims = verify_place_code(uow, text=scan.place_code, jurisdiction=jurisdiction)
         venue = uow.venues.venue(claims.venue_id)
         if venue is None:

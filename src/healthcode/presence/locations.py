@@ -30,6 +30,7 @@ from healthcode.kernel.text import TextKind, text_problem
 from healthcode.kernel.times import RANGE_RULE, time_problem
 from healthcode.oversight.access import Action
 from healthcode.oversight.audit import Reader, record_reader_reads
+from healthcode.oversight.instance import require_collecting
 from healthcode.presence.cells import cell_of, centre
 from healthcode.presence.checkins import check_time
 from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
@@ -177,6 +178,7 @@ def import_pings(
             parsed.append((label, one))
     now = clock.now()
     with uow:
+        require_collecting(uow)
         keep = retention(uow.policies.active(jurisdiction))
         subjects = {p[0] for _, p in parsed}
         problems += _refusals(uow, parsed, now=now, keep=keep)

@@ -34,6 +34,7 @@ from healthcode.credentials.signer import load_public_key
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, HealthDeclaration, Symptom
+from healthcode.oversight.instance import require_collecting
 from healthcode.presence.checkins import CLOCK_SKEW
 from healthcode.presence.model import UnknownSubjects, Venue
 from healthcode.presence.ports import PresenceUnitOfWork
@@ -69,6 +70,7 @@ def upload_scans(
     parsed = parse_batch(batch)
     now = clock.now()
     with uow:
+        require_collecting(uow)
         device = uow.venues.device(parsed.device)
         if device is not None and device.revoked_at is not None:
             raise InvalidInput.one(

@@ -11,6 +11,7 @@ from healthcode.kernel.facts import Fact, FactKind, HealthDeclaration, Symptom, 
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.regions import is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
+from healthcode.oversight.instance import require_collecting
 from healthcode.status.assessment import record_fact
 from healthcode.status.model import declared_arrival
 from healthcode.status.ports import StatusUnitOfWork
@@ -108,6 +109,7 @@ def declare_health(
         note=note.strip(),
     )
     with uow:
+        require_collecting(uow)
         _require_person(uow, subject)
         record_fact(uow, clock=clock, fact=fact)
         uow.commit()
@@ -152,6 +154,7 @@ def declare_travel(
     if not is_region_code(place):
         problems.append(Problem("place", f"{place!r} is not a GB/T 2260 six-digit region code"))
     with uow:
+        require_collecting(uow)
         jurisdiction = uow.persons.jurisdiction_of(subject)
         # an unknown person's days are China's (every jurisdiction's but Taiwan, Hong Kong and
         # Macau), so bad input is named before the person is found missing, as elsewhere

@@ -20,6 +20,7 @@ from healthcode.kernel.text import TextKind, text_problem
 from healthcode.kernel.times import time_problem
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.bulk import is_bulk
+from healthcode.oversight.instance import require_collecting
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
@@ -50,6 +51,7 @@ def _details(
 def _prepare_case(
     uow: TracingUnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
+    require_collecting(uow)
     now = clock.now()
     details, jurisdiction = _details(uow, payload, now)
     corrects = payload.get("corrects")
@@ -88,6 +90,7 @@ def _prepare_case(
 
 def _execute_case(approval: Approval[TracingUnitOfWork]) -> Mapping[str, Any]:
     uow, clock, proposal = approval.uow, approval.clock, approval.proposal
+    require_collecting(uow)
     now = clock.now()
     details, _ = _details(uow, proposal.payload, now)
     case_id = str(proposal.payload["case_id"])
