@@ -29,6 +29,14 @@ def test_the_route_table_names_critical_exempt_and_low_routes() -> None:
     assert priority_of("POST", "/api/v1/me/code") is LOW  # the method is part of the key
 
 
+def test_the_pages_static_files_are_never_counted_nor_refused() -> None:
+    """A page's scripts and styles are exempt (a dozen load at once); only as GET."""
+    assert priority_of("GET", "/static/js/citizen/status-view.js") is Priority.EXEMPT
+    assert priority_of("GET", "/static/vendor/swagger-ui/swagger-ui.css") is Priority.EXEMPT
+    assert priority_of("POST", "/static/js/citizen/status-view.js") is LOW
+    assert priority_of("GET", "/citizen") is LOW
+
+
 def test_a_request_is_classed_by_its_path_below_the_root_path() -> None:
     """Behind a root path (/hc), /hc/api/v1/me/code is still code display."""
     scope = {"method": "GET", "path": "/hc/api/v1/me/code", "root_path": "/hc"}

@@ -88,7 +88,11 @@ def test_with_its_service_worker_the_code_page_opens_with_no_network(
     phone = new_phone(browser, served, "zh", guard, workers=True)
     verified_citizen(container, PHONE_NUMBER, 12)
     page = log_in(phone, PHONE_NUMBER)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # bounded: `ready` never settles if the worker fails to install, and evaluate has no timeout
+    assert page.evaluate(
+        "Promise.race([navigator.serviceWorker.ready.then(() => true),"
+        " new Promise((settle) => setTimeout(() => settle(false), 15000))])"
+    ), "the service worker did not become active within 15 s"
     expect(page.locator("#qr svg")).to_have_count(1)
     svg = page.locator("#qr").inner_html()
     phone.context.set_offline(True)

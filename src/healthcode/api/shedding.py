@@ -13,7 +13,8 @@ before anything else runs:
   ``overload_low_in_flight`` requests are in flight, so that the rest of the slots stay free for
   critical work; otherwise refused at once.
 - **exempt**: ``/healthz``, ``/readyz`` and ``/metrics``: neither counted nor refused, so that a
-  busy process is not taken for a dead one and its metrics show the overload.
+  busy process is not taken for a dead one and its metrics show the overload; and the pages'
+  static files (``/static/``), which touch no database and of which a page loads a dozen at once.
 
 A refusal is ``503`` problem+json with ``Retry-After``, sent before the request reaches any route:
 its body is not read, no transaction is opened, nothing is written. A request admitted runs to
@@ -60,8 +61,15 @@ PRIORITIES: dict[tuple[str, str], Priority] = {
 none of the listed routes has a parameter in its path."""
 
 
+STATIC_PREFIX = "/static/"
+"""The pages' own scripts, styles and fonts: files from the package, no database. A page loads
+a dozen of them at once; counted, they would push its own API calls over the low limit."""
+
+
 def priority_of(method: str, path: str) -> Priority:
     """The priority of a request (or of an operation of the OpenAPI document)."""
+    if method == "GET" and path.startswith(STATIC_PREFIX):
+        return Priority.EXEMPT
     return PRIORITIES.get((method, path), Priority.LOW)
 
 
