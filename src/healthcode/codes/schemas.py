@@ -84,11 +84,18 @@ class TrustListOut(BaseModel):
     """A jurisdiction's signed trust list (documents the published file; its bytes are served
     as signed, never rebuilt from this model)."""
 
-    format: Literal["healthcode-trust-list/1"]
+    format: Literal["healthcode-trust-list/2"] = Field(
+        description="The service publishes only /2 (an older /1 publication is replaced at the "
+        "next request); a verifier still reads /1 files"
+    )
     jurisdiction: str
     sequence: int
     issued_at: datetime
     root_kid: str = Field(description="16 hex digits")
+    max_code_lifetime: int = Field(
+        description="The longest lifetime of a code under these keys, in seconds: a verifier "
+        "refuses a code whose exp - iat is longer (lifetime_too_long)"
+    )
     keys: list[TrustedKeyOut]
     signature: str = Field(
         description="The root key's signature over the list's deterministic CBOR, base64url"
