@@ -1,4 +1,5 @@
-"""How the CLI shows a four-eyes proposal: the same fields whatever the feature that made it."""
+"""How the CLI makes and shows a four-eyes proposal: the same fields whatever the feature that
+made it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 
 from rich.console import Console
 
+from healthcode.cli.context import acting_official
 from healthcode.cli.output import emit
+from healthcode.oversight import proposals
 from healthcode.oversight.model import Proposal
 
 
@@ -57,3 +60,20 @@ def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> Non
             console.print(f"TOTP for {who} (shown once): {result['totp_uri']}", soft_wrap=True)
 
     emit(proposal_payload(p), as_json=as_json, human=human)
+
+
+def propose_at_console(
+    as_: str, *, action: str, payload: dict[str, Any], reason: str, as_json: bool
+) -> None:
+    """Propose ``action`` as the official ``--as`` names (their console session), and show it."""
+    with acting_official(as_, as_json=as_json) as (c, official):
+        proposal = proposals.propose(
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            action=action,
+            payload=payload,
+            reason=reason,
+        )
+    show_proposal(proposal, as_json=as_json)

@@ -4,7 +4,7 @@ the final transparency report kept at the purge (docs/sunset.md)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,7 +12,7 @@ from rich.console import Console
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt, NoteOpt
 from healthcode.cli.output import emit, parse_at, refusals
-from healthcode.cli.proposals import show_proposal
+from healthcode.cli.proposals import propose_at_console, show_proposal
 from healthcode.cli.table import CommandTable
 from healthcode.oversight import proposals
 from healthcode.oversight.kinds import ProposalKinds
@@ -27,20 +27,6 @@ sunset_app = typer.Typer(
 ReasonOpt = Annotated[str, typer.Option(help="Why: kept with the proposal.")]
 
 
-def _propose(as_: str, action: str, payload: dict[str, Any], reason: str, as_json: bool) -> None:
-    with acting_official(as_, as_json=as_json) as (c, admin):
-        proposal = proposals.propose(
-            uow=c.uow(),
-            clock=c.clock,
-            kinds=c.proposal_kinds,
-            principal=admin,
-            action=action,
-            payload=payload,
-            reason=reason,
-        )
-    show_proposal(proposal, as_json=as_json)
-
-
 @sunset_app.command("propose")
 def sunset_propose(
     as_: AsOpt,
@@ -51,7 +37,9 @@ def sunset_propose(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose to end the emergency (admins): another admin and an auditor must approve."""
-    _propose(as_, SUNSET, {"grace_days": grace_days}, reason, as_json)
+    propose_at_console(
+        as_, action=SUNSET, payload={"grace_days": grace_days}, reason=reason, as_json=as_json
+    )
 
 
 @sunset_app.command("approve")
@@ -79,7 +67,7 @@ def sunset_approve(
 @sunset_app.command("reactivate")
 def sunset_reactivate(as_: AsOpt, reason: ReasonOpt, as_json: JsonOpt = False) -> None:
     """Propose to activate a retired instance again (admins): a second admin must approve."""
-    _propose(as_, REACTIVATE, {}, reason, as_json)
+    propose_at_console(as_, action=REACTIVATE, payload={}, reason=reason, as_json=as_json)
 
 
 @sunset_app.command("status")

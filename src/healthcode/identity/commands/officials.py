@@ -13,7 +13,7 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AsOpt, JsonOpt
 from healthcode.cli.output import emit, refusals
-from healthcode.cli.proposals import proposal_payload, show_proposal
+from healthcode.cli.proposals import proposal_payload, propose_at_console
 from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
 from healthcode.identity.account_proposals import list_account_proposals
@@ -25,7 +25,6 @@ from healthcode.identity.kinds import (
     RESET_TOTP,
 )
 from healthcode.identity.officials import OfficialAccount, add_official, list_officials
-from healthcode.oversight import proposals
 from healthcode.oversight.model import ProposalStatus
 
 official_app = typer.Typer(help="Officials' accounts.", no_args_is_help=True)
@@ -74,20 +73,6 @@ def official_add(
     )
 
 
-def _propose(as_: str, as_json: bool, kind: str, payload: dict[str, Any], reason: str) -> None:
-    with acting_official(as_, as_json=as_json) as (c, admin):
-        proposal = proposals.propose(
-            uow=c.uow(),
-            clock=c.clock,
-            kinds=c.proposal_kinds,
-            principal=admin,
-            action=kind,
-            payload=payload,
-            reason=reason,
-        )
-    show_proposal(proposal, as_json=as_json)
-
-
 @official_app.command("propose-add")
 def official_propose_add(
     as_: AsOpt,
@@ -110,7 +95,7 @@ def official_propose_add(
         "district": district,
         "password": password,
     }
-    _propose(as_, as_json, CREATE_OFFICIAL, payload, reason)
+    propose_at_console(as_, action=CREATE_OFFICIAL, payload=payload, reason=reason, as_json=as_json)
 
 
 @official_app.command("propose-change")
@@ -134,7 +119,7 @@ def official_propose_change(
         payload["jurisdiction"] = jurisdiction
     if district is not None or whole_jurisdiction:
         payload["district"] = None if whole_jurisdiction else district
-    _propose(as_, as_json, CHANGE_OFFICIAL, payload, reason)
+    propose_at_console(as_, action=CHANGE_OFFICIAL, payload=payload, reason=reason, as_json=as_json)
 
 
 @official_app.command("propose-reset-totp")
@@ -143,7 +128,9 @@ def official_propose_reset_totp(
 ) -> None:
     """Propose a new TOTP secret for an official (a lost phone); the approving admin gets the
     new URI once, and the old secret stops working when approved."""
-    _propose(as_, as_json, RESET_TOTP, {"username": username}, reason)
+    propose_at_console(
+        as_, action=RESET_TOTP, payload={"username": username}, reason=reason, as_json=as_json
+    )
 
 
 @official_app.command("propose-disable")
@@ -152,7 +139,9 @@ def official_propose_disable(
 ) -> None:
     """Propose disabling an official's account (never the last active admin); when approved,
     their sessions end at once."""
-    _propose(as_, as_json, DISABLE_OFFICIAL, {"username": username}, reason)
+    propose_at_console(
+        as_, action=DISABLE_OFFICIAL, payload={"username": username}, reason=reason, as_json=as_json
+    )
 
 
 @official_app.command("propose-enable")
@@ -160,7 +149,9 @@ def official_propose_enable(
     username: str, as_: AsOpt, reason: ReasonOpt, as_json: JsonOpt = False
 ) -> None:
     """Propose re-enabling a disabled official's account; they log in again afterwards."""
-    _propose(as_, as_json, ENABLE_OFFICIAL, {"username": username}, reason)
+    propose_at_console(
+        as_, action=ENABLE_OFFICIAL, payload={"username": username}, reason=reason, as_json=as_json
+    )
 
 
 @official_app.command("list")
