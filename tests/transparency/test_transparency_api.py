@@ -37,6 +37,9 @@ def test_the_public_page_shows_the_figures_and_names_no_one(
     assert "<td>2026-03-01</td><td>1</td><td>0</td><td>1</td>" in html
     assert "2.5 h" in html  # the median turnaround
     assert 'id="bulk-actions"' in html and "Bulk actions" in html
+    assert "<th>Green code</th><th>Yellow code</th><th>Red code</th>" in html
+    chinese = client.get("/transparency?from=2026-03-01&to=2026-03-01&lang=zh").text
+    assert "<th>绿码</th><th>黄码</th><th>红码</th>" in chinese  # the colours are translated
     for secret in (day.scene.subject, day.other, "13900000001", "phone was lost", "no test"):
         assert secret not in html
 
