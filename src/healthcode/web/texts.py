@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from healthcode.web.console_texts import CONSOLE_TEXTS
+
 LANGUAGES: Final = ("zh", "en")
 
 _TEXTS: Final[dict[str, tuple[str, str]]] = {
@@ -262,6 +264,9 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "closed": ("账号已注销。", "Your account is closed."),
 }
 
+_FACES: Final = (_TEXTS, CONSOLE_TEXTS)
+"""Every face's table of words; a key is defined in one table only (tests/web checks)."""
+
 SYMPTOMS: Final = (
     "fever",
     "cough",
@@ -277,4 +282,4 @@ SYMPTOMS: Final = (
 def texts(lang: str) -> dict[str, str]:
     """Every text of the pages in ``lang`` (zh or en)."""
     index = LANGUAGES.index(lang)
-    return {key: pair[index] for key, pair in _TEXTS.items()}
+    return {key: pair[index] for table in _FACES for key, pair in table.items()}

@@ -1,0 +1,22 @@
+"""The pages' words: each face's table names a key once across all faces, in both languages."""
+
+from __future__ import annotations
+
+from healthcode.web import texts
+
+
+def test_no_key_is_defined_by_two_faces() -> None:
+    """A key in two faces' tables would silently take one face's words for the other's."""
+    seen: dict[str, int] = {}
+    for index, table in enumerate(texts._FACES):
+        for key in table:
+            assert key not in seen, f"{key} is in table {seen[key]} and table {index}"
+            seen[key] = index
+
+
+def test_every_text_has_both_languages() -> None:
+    """Every key has a Chinese and an English text, neither empty."""
+    for table in texts._FACES:
+        for key, pair in table.items():
+            assert len(pair) == 2 and all(pair), key
+    assert texts.texts("zh").keys() == texts.texts("en").keys()
