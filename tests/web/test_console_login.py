@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import Guard, Phone
+from console_pages_helpers import log_in_console
 from healthcode.container import Container
 from identity_helpers import PASSWORD, add_test_official, totp_code
 
@@ -21,12 +22,7 @@ pytestmark = [
 def test_an_official_logs_in_with_totp_and_out_again(container: Container, phone: Phone) -> None:
     """Password and TOTP open the console with the official named; logging out ends it."""
     kit = add_test_official(container, "tracer.wang", role="supervisor")
-    page = phone.open("/console/login")
-    page.locator("#username").fill(kit.username)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#totp").fill(totp_code(kit.secret, container.clock.now()))
-    page.locator("#login button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/console(\?|$)"))
+    page = log_in_console(phone, container, kit)
     expect(page.locator("#who")).to_contain_text("tracer.wang")
     expect(page.locator("#who")).to_contain_text("主管" if phone.lang == "zh" else "supervisor")
     page.locator("#logout").click()
