@@ -1,7 +1,7 @@
 // Cases: the list of the jurisdiction's cases by state, and reporting one (a proposal a second
 // official confirms on the case's page or in the inbox).
 import { dateTime, el, t } from "../page.js";
-import { facts, quiet, short, stateClass, stateWord, zonedIso } from "./cases-view.js";
+import { field, quiet, short, stateClass, stateWord, zonedIso } from "./cases-view.js";
 import { api, requireSession, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -10,13 +10,13 @@ function caseItem(c) {
   const link = el("a", { href: `/console/cases/${encodeURIComponent(c.case_id)}` }, t.open_case);
   return el("li", { class: `record reason ${stateClass(c.state)}`, "data-case": c.case_id, "data-state": c.state },
     el("h3", {}, `${stateWord(c.state)} · ${short(c.case_id)}`),
-    el("dl", { class: "facts" },
-      facts(t.case_subject, short(c.subject)),
-      facts(t.sampled_at, dateTime(c.sampled_at)),
-      facts(t.reported_by, `${c.reported_by} · ${dateTime(c.reported_at)}`),
-      facts(t.confirmed_by, c.confirmed_by && `${c.confirmed_by} · ${dateTime(c.confirmed_at)}`),
-      facts(t.pending_correction, c.state === "confirmed" && c.pending_proposal ? "!" : null),
-      facts(t.pending_withdrawal_note, c.pending_withdrawal ? "!" : null)),
+    el("dl", {},
+      field(t.case_subject, short(c.subject)),
+      field(t.sampled_at, dateTime(c.sampled_at)),
+      field(t.reported_by, `${c.reported_by} · ${dateTime(c.reported_at)}`),
+      field(t.confirmed_by, c.confirmed_by && `${c.confirmed_by} · ${dateTime(c.confirmed_at)}`),
+      field(t.pending_correction, c.state === "confirmed" && c.pending_proposal ? "!" : null),
+      field(t.pending_withdrawal_note, c.pending_withdrawal ? "!" : null)),
     link);
 }
 

@@ -1,7 +1,7 @@
 // The four-eyes inbox: proposals waiting for a second official, with what each would do; the
 // official approves or rejects those others made (their own wait for someone else).
 import { dateTime, el, t } from "../page.js";
-import { facts, quiet, say, short } from "./cases-view.js";
+import { field, quiet, say, short } from "./cases-view.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
 const POLL_MS = 15000;
@@ -11,7 +11,7 @@ function detail(value) {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) return value.map(detail).join(", ");
   if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${detail(v)}`).join("; ");
-  return String(value);
+  return /^[0-9a-f]{32}$/.test(String(value)) ? short(String(value)) : String(value);
 }
 
 function decide(p, verb, note) {
@@ -38,15 +38,15 @@ function proposalItem(p, me) {
   reject.addEventListener("click", decide(p, "reject", note));
   return el("li", { class: "record", "data-proposal": p.id, "data-action": p.action },
     el("h3", {}, `${t[`action_${p.action}`] || p.action}${p.bulk ? " · ⚠" : ""}`),
-    el("dl", { class: "facts" },
-      facts(t.proposed_by_label, `${p.proposed_by} (${t[`role_${p.proposed_by_role}`] || p.proposed_by_role})`),
-      facts(t.proposed_at, dateTime(p.proposed_at)),
-      facts(t.proposal_subject, p.subject && short(p.subject)),
-      facts(t.proposal_reason, p.reason),
-      facts(t.proposal_details, detail(p.payload)),
-      facts(t.proposal_people, p.people === null ? null : String(p.people)),
-      facts(t.proposal_bulk, p.bulk ? "⚠" : null),
-      facts(t.first_approved_by, p.first_approved_by)),
+    el("dl", {},
+      field(t.proposed_by_label, `${p.proposed_by} (${t[`role_${p.proposed_by_role}`] || p.proposed_by_role})`),
+      field(t.proposed_at, dateTime(p.proposed_at)),
+      field(t.proposal_subject, p.subject && short(p.subject)),
+      field(t.proposal_reason, p.reason),
+      field(t.proposal_details, detail(p.payload)),
+      field(t.proposal_people, p.people === null ? null : String(p.people)),
+      field(t.proposal_bulk, p.bulk ? "⚠" : null),
+      field(t.first_approved_by, p.first_approved_by)),
     caseId ? el("p", {}, el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, t.open_case)) : null,
     mine
       ? el("p", { class: "yours" }, `✋ ${t.yours}`)
