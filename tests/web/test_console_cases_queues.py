@@ -86,8 +86,7 @@ def test_the_inbox_approves_another_officials_proposal_never_ones_own(
 def test_the_appeals_queue_flags_an_overdue_appeal_and_answers_it(
     container: Container, phone: Phone
 ) -> None:
-    """An appeal past its deadline is flagged ⚠ overdue, first; upheld with a reason; the other
-    gets a correction proposed for a second official."""
+    """An overdue appeal comes first flagged ⚠ overdue, is upheld; the other gets a correction."""
     scene = red_resident(container, 41)
     late = appeal(container, scene, "the positive test was not mine")
     container.clock.advance(timedelta(hours=7))  # past the 6 h deadline
