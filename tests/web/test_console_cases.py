@@ -101,8 +101,8 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     expect(code.locator("#verdict .symbol")).to_have_text("✕")
     expect(code.locator('#why [data-rule="close-contact"]')).to_be_visible()
 
-    # the case page lists the contact masked, with the evidence; the number for a purpose
-    supervisor.reload()
+    # the case page, waiting for tracing, lists the contact masked, with the evidence, by itself;
+    # the number only for a stated purpose
     found = supervisor.locator(f'#contacts li[data-subject="{contact}"]')
     expect(found).to_contain_text("139****6677")
     expect(found.locator(".evidence")).to_contain_text("louwailou")

@@ -125,6 +125,12 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "reject": ("驳回", "Reject"),
     "approved_done": ("已批准。", "Approved."),
     "rejected_done": ("已驳回。", "Rejected."),
+    "reload": ("刷新", "Refresh"),
+    "reload_about": (
+        "每次查看都会记入相关人员的访问日志，所以本页不自动刷新。",
+        "Each look is written to the access log of the people shown, so this page does not "
+        "refresh by itself.",
+    ),
     "inbox_empty": ("没有等待决定的事项。", "Nothing waits for a decision."),
     "action_confirm_case": ("确认病例", "Confirm a case"),
     "action_withdraw_case": ("撤销病例", "Withdraw a case"),

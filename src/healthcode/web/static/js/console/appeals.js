@@ -6,7 +6,6 @@ import { dateTime, el, t } from "../page.js";
 import { field, quiet, say, short } from "./cases-view.js";
 import { api, requireSession, showProblem } from "./session.js";
 
-const POLL_MS = 15000;
 const SYMBOLS = { green: "✓", yellow: "!", red: "✕" };
 const $ = (id) => document.getElementById(id);
 const DAY_MS = 24 * 3600 * 1000;
@@ -102,9 +101,5 @@ async function refresh(force = false) {
 }
 
 $("include-decided").addEventListener("change", () => refresh(true));
-if (requireSession()) {
-  refresh(true);
-  setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, POLL_MS);
-}
+$("reload").addEventListener("click", () => refresh(true));
+if (requireSession()) refresh(true);

@@ -6,11 +6,13 @@ import { dateTime, el, t } from "../page.js";
 import { facts, field, quiet, ruleWord, say, short, stateClass, stateWord, zonedIso } from "./cases-view.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
-const POLL_MS = 15000;
+const POLL_MS = 5000;
 const $ = (id) => document.getElementById(id);
 const caseId = $("case-title").dataset.case;
 const base = `/api/v1/cases/${encodeURIComponent(caseId)}`;
 let current = null;
+let contactsOf = null; // the tracing whose contacts are shown
+let waiting = null;
 
 function problem(data) {
   quiet($("done"));
@@ -142,8 +144,23 @@ async function refresh({ preview = false } = {}) {
       problem(shown.data);
     }
   }
-  if (answer.data.traced_at || answer.data.exposures) await loadContacts();
+  // contacts are read (and each one audited) once per tracing, not at every look at the case
+  const traced = answer.data.traced_at || "";
+  if (traced && (contactsOf !== traced || preview)) {
+    contactsOf = traced;
+    await loadContacts();
+  }
+  waitForTracing(answer.data);
   return null;
+}
+
+// Every read of a case is in its person's access log: the page looks again only while a
+// confirmed case waits for the worker to trace it, then stops.
+function waitForTracing(c) {
+  clearTimeout(waiting);
+  if (c.state === "confirmed" && !c.traced_at) {
+    waiting = setTimeout(() => refresh(), POLL_MS);
+  }
 }
 
 function on(id, handler) {
@@ -183,9 +200,4 @@ on("correct", async (form) => {
   return made && t.corrected_done;
 });
 
-if (requireSession()) {
-  refresh({ preview: true });
-  setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, POLL_MS);
-}
+if (requireSession()) refresh({ preview: true });

@@ -4,7 +4,6 @@ import { dateTime, el, t } from "../page.js";
 import { field, quiet, say, short } from "./cases-view.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
-const POLL_MS = 15000;
 const $ = (id) => document.getElementById(id);
 
 function detail(value) {
@@ -66,9 +65,5 @@ async function refresh(force = false) {
   return null;
 }
 
-if (requireSession()) {
-  refresh(true);
-  setInterval(() => {
-    if (document.visibilityState === "visible") refresh();
-  }, POLL_MS);
-}
+$("reload").addEventListener("click", () => refresh(true));
+if (requireSession()) refresh(true);
