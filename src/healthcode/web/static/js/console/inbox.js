@@ -6,11 +6,20 @@ import { api, requireSession, session, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 
+const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
 function detail(value) {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) return value.map(detail).join(", ");
-  if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${detail(v)}`).join("; ");
-  return /^[0-9a-f]{32}$/.test(String(value)) ? short(String(value)) : String(value);
+  if (typeof value === "object") {
+    return Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length))
+      .map(([k, v]) => `${k}: ${detail(v)}`)
+      .join("; ");
+  }
+  const text = String(value);
+  if (/^[0-9a-f]{32}$/.test(text)) return short(text);
+  return INSTANT.test(text) ? dateTime(text) : text;
 }
 
 function decide(p, verb, note) {
@@ -48,7 +57,7 @@ function proposalItem(p, me) {
       field(t.first_approved_by, p.first_approved_by)),
     caseId ? el("p", {}, el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, t.open_case)) : null,
     mine
-      ? el("p", { class: "yours" }, `✋ ${t.yours}`)
+      ? el("p", { class: "yours" }, `… ${t.yours}`)
       : el("div", { class: "form" }, el("label", { for: noteId }, t.decision_note), note, approve, reject));
 }
 
