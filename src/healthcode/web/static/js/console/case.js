@@ -50,9 +50,25 @@ function showCase(c) {
   $("approve-withdrawal").hidden = !c.pending_withdrawal;
   $("correct").hidden = c.state !== "confirmed" || Boolean(c.pending_proposal);
   $("withdraw").hidden = !live || Boolean(c.pending_withdrawal);
-  const mine = c.reported_by === me ? ` (${t.yours})` : "";
-  $("confirm-proposer").textContent = c.state === "reported" ? `${t.proposed_by_label}: ${c.reported_by}${mine}` : "";
-  $("withdrawal-proposer").textContent = c.pending_withdrawal ? `${t.proposed_by_label}: ${c.withdrawal_proposed_by || "…"}` : "";
+  proposer($("confirm-proposer"), c.pending_proposal, me);
+  proposer($("withdrawal-proposer"), c.pending_withdrawal, me);
+}
+
+// Who proposed what waits (and why), read once per proposal: the reader's own is marked.
+const proposals = new Map();
+async function proposer(node, id, me) {
+  if (!id) {
+    node.textContent = "";
+    return;
+  }
+  if (!proposals.has(id)) {
+    const answer = await api(`/api/v1/proposals/${encodeURIComponent(id)}`);
+    proposals.set(id, answer.ok ? answer.data : null);
+  }
+  const p = proposals.get(id);
+  if (!p) return;
+  const mine = p.proposed_by === me ? ` (${t.yours})` : "";
+  node.textContent = `${t.proposed_by_label}: ${p.proposed_by}${mine} · ${t.proposal_reason}: ${p.reason}`;
 }
 
 function showPreview(p) {
