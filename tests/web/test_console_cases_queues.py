@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from appeals_helpers import appeal, red_resident
 from appeals_helpers import resident as appeals_resident
-from browser_helpers import Phone
+from browser_helpers import Guard, Phone, ServedApp, new_phone
 from console_pages_helpers import log_in_console
 from healthcode.appeals.filing import file_appeal
 from healthcode.appeals.model import AppealFiling
@@ -84,9 +84,9 @@ def test_the_inbox_approves_another_officials_proposal_never_ones_own(
 
 
 def test_the_appeals_queue_flags_an_overdue_appeal_and_answers_it(
-    container: Container, phone: Phone
+    container: Container, phone: Phone, browser: Browser, served: ServedApp, guard: Guard
 ) -> None:
-    """An overdue appeal comes first flagged ⚠ overdue, is upheld; the other gets a correction."""
+    """An overdue appeal comes first, flagged ⚠ overdue, is upheld; the other corrected (4 eyes)."""
     scene = red_resident(container, 41)
     late = appeal(container, scene, "the positive test was not mine")
     container.clock.advance(timedelta(hours=7))  # past the 6 h deadline
@@ -108,7 +108,7 @@ def test_the_appeals_queue_flags_an_overdue_appeal_and_answers_it(
 
     page = log_in_console(phone, container, scene.kits["wang"])
     phone.open("/console/appeals", page)
-    items = page.locator("#appeals > li")
+    items = page.locator("#appeals > li[data-appeal]")
     expect(items).to_have_count(2)
     first = items.nth(0)
     expect(first).to_have_attribute("data-appeal", late.id)  # soonest deadline first
@@ -126,7 +126,22 @@ def test_the_appeals_queue_flags_an_overdue_appeal_and_answers_it(
     left = items.nth(0)
     left.locator(".correct input[name=reason]").fill("abroad: the sample was another person's")
     left.locator(".correct button[type=submit]").click()
-    expect(page.locator("#done")).to_contain_text("待复核" if phone.lang == "zh" else "the inbox")
+    expect(page.locator("#done a[href='/console/inbox']")).to_be_visible()
+
+    # a supervisor, in another context, approves the correction from the inbox
+    other = new_phone(browser, served, phone.lang, guard)
+    supervisor = log_in_console(other, container, scene.kits["li"])
+    other.open("/console/inbox", supervisor)
+    answer = supervisor.locator('#proposals > li[data-action="answer_appeal"]')
+    expect(answer).to_contain_text(fresh.id[:8])
+    answer.locator("button.approve").click()
+    expect(supervisor.locator("#done")).to_be_visible()
+    other.context.close()
+    page.locator("#reload").click()
+    expect(items).to_have_count(0)
+    page.locator("#include-decided").check()
+    corrected = page.locator(f'#appeals > li[data-appeal="{fresh.id}"]')
+    expect(corrected).to_have_attribute("data-state", "corrected")
 
 
 def test_the_casework_pages_fit_360_px_and_label_their_controls(

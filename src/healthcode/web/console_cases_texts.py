@@ -174,5 +174,4 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "更正已提出，等待批准：",
         "Correction proposed, waiting for approval: ",
     ),
-    "see_inbox": ("待复核", "the inbox"),
 }

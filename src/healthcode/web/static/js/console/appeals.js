@@ -18,6 +18,9 @@ async function send(path, body, message) {
     return null;
   }
   say($("done"), message(answer.data));
+  if (answer.data && answer.data.action === "answer_appeal") {
+    $("done").append(" ", el("a", { href: "/console/inbox" }, t.nav_inbox));
+  }
   await refresh(true);
   return answer.data;
 }
@@ -65,7 +68,7 @@ function correctForm(a) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const body = { action: "answer_appeal", payload: correctionPayload(a, form), reason: form.reason.value };
-    send("/api/v1/proposals", body, (p) => `${t.correction_proposed}${short(p.id)} (${t.see_inbox})`);
+    send("/api/v1/proposals", body, (p) => `${t.correction_proposed}${short(p.id)}.`);
   });
   return form;
 }
