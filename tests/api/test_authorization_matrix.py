@@ -52,7 +52,7 @@ def _routes(container: Container) -> list[tuple[str, str, Action]]:
         for method in operations
     }
     pages = {
-        (method, route.path)
+        (method, route.path.format(**DUMMY))
         for route in api_routes(app.routes)
         if not route.include_in_schema
         for method in route.methods

@@ -40,6 +40,11 @@ def _appeal_queue(w: Walk) -> tuple[Response, str]:
     return w.get("wang", "/api/v1/appeals"), w.mine.subject
 
 
+def _case_contacts(w: Walk) -> tuple[Response, str]:
+    contact = w.traced_contact()
+    return w.get("wang", f"/api/v1/cases/{w.mine.case_id}/contacts"), contact
+
+
 API_READS: Final[dict[tuple[str, str], Call]] = {
     ("GET", "/api/v1/people/{subject}"): lambda w: (
         w.get("wang", f"/api/v1/people/{w.mine.subject}"),
@@ -133,6 +138,7 @@ API_READS: Final[dict[tuple[str, str], Call]] = {
         w.post("li", f"/api/v1/cases/{w.withdrawal_proposed()}/withdrawal/approve", {}),
         w.mine.subject,
     ),
+    ("GET", "/api/v1/cases/{case_id}/contacts"): _case_contacts,
     ("POST", "/api/v1/cases/{case_id}/contacts/{subject}/phone"): lambda w: (
         w.post(
             "wang",
@@ -261,6 +267,12 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/citizen/access-log"): WEB_PAGE,
     ("GET", "/citizen/appeals"): WEB_PAGE,
     ("GET", "/citizen/my-data"): WEB_PAGE,
+    ("GET", "/console"): WEB_PAGE,
+    ("GET", "/console/login"): WEB_PAGE,
+    ("GET", "/console/cases"): WEB_PAGE,
+    ("GET", "/console/cases/{case_id}"): WEB_PAGE,
+    ("GET", "/console/inbox"): WEB_PAGE,
+    ("GET", "/console/appeals"): WEB_PAGE,
     ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
 }
 

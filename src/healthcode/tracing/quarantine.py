@@ -141,7 +141,7 @@ def _contact(evidence: Any) -> ContactEvidence:
     )
 
 
-def _told(d: DerivedFact) -> TracedFact:
+def told(d: DerivedFact) -> TracedFact:
     """What a person is told of a derived fact, from its stored evidence."""
     evidence = dict(d.evidence)
     common = TracedFact(
@@ -181,4 +181,4 @@ def my_exposures(*, uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
 
 def exposures_in(uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
     """``my_exposures``, inside the caller's transaction."""
-    return [_told(d) for d in uow.tracing.derived_for(subject)]
+    return [told(d) for d in uow.tracing.derived_for(subject)]

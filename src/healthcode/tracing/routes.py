@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from healthcode.api.auth import Authorized, CurrentSubject, Public
 from healthcode.api.deps import ContainerDep
@@ -18,10 +18,12 @@ from healthcode.oversight.model import ProposalKind, ProposalStatus
 from healthcode.oversight.schemas import DecisionIn, ProposalOut
 from healthcode.tracing import cases
 from healthcode.tracing.cases import CaseView
+from healthcode.tracing.contacts import MAX_CONTACTS, case_contacts
 from healthcode.tracing.model.cases import CaseState
 from healthcode.tracing.quarantine import list_quarantines, my_exposures, propose_release
 from healthcode.tracing.risk_areas import list_risk_areas
 from healthcode.tracing.schemas import (
+    CaseContactsOut,
     CaseIn,
     CaseOut,
     CorrectionIn,
@@ -313,6 +315,25 @@ def release_quarantine(
         reason=body.reason,
     )
     return ProposalOut.of(proposal)
+
+
+@router.get("/cases/{case_id}/contacts", response_model=CaseContactsOut)
+def get_case_contacts(
+    case_id: Identifier,
+    official: ReadsCases,
+    container: ContainerDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_CONTACTS)] = 100,
+) -> CaseContactsOut:
+    """The people the case's tracing found (the first `limit`), masked, each with what it
+    recorded about them and the evidence; each one shown is recorded in the access log."""
+    found = case_contacts(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        case_id=case_id,
+        limit=limit,
+    )
+    return CaseContactsOut.model_validate(found)
 
 
 @router.post("/cases/{case_id}/contacts/{subject}/phone", response_model=RevealedPhoneOut)

@@ -209,3 +209,22 @@ class ExposureOut(BaseModel):
     setting: str | None = None
     planned_end: datetime | None = None
     reason: str | None = None
+
+
+class CaseContactOut(BaseModel):
+    """A person the case's tracing found, masked, with what it recorded about them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    subject: str
+    name: str = Field(description="Masked")
+    phone: str = Field(description="Masked: reveal it at …/contacts/{subject}/phone")
+    findings: list[ExposureOut] = Field(description="Exposures and orders, with their evidence")
+
+
+class CaseContactsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    case_id: str
+    total: int = Field(description="People found in all (the list may show fewer)")
+    contacts: list[CaseContactOut]

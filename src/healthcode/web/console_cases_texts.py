@@ -1,0 +1,177 @@
+"""The words of the console's casework pages (cases, one case, the four-eyes inbox, the
+appeals queue), in Chinese and English; merged into the pages' table by ``texts.texts``."""
+
+from __future__ import annotations
+
+from typing import Final
+
+CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # cases
+    "cases_title": ("病例", "Cases"),
+    "report_title": ("报告病例", "Report a case"),
+    "report_about": (
+        "报告后须由另一名工作人员（主管）确认，确认后此人转为红码并开始流调。",
+        "A second official (a supervisor) confirms the report; then the person turns red and "
+        "tracing starts.",
+    ),
+    "case_subject": ("人员编号（subject）", "Person's subject id"),
+    "sampled_at": ("采样时间", "Sample taken"),
+    "onset_at": ("发病时间", "Symptom onset"),
+    "asymptomatic": ("无症状感染者", "Asymptomatic"),
+    "test_reference": ("检测编号", "Lab test reference"),
+    "isolated_at": ("隔离时间（可选）", "Isolated at (optional)"),
+    "case_reason": ("说明", "Reason"),
+    "report_submit": ("提交报告", "Report the case"),
+    "reported_done": (
+        "已报告，等待另一名工作人员确认：",
+        "Reported, waiting for a second official: ",
+    ),
+    "times_in_zone": ("时间按本市时区填写。", "Times are in the city's time zone."),
+    "filter_state": ("按状态筛选", "Show cases"),
+    "state_all": ("全部", "All"),
+    "case_state_reported": ("待确认", "Reported: waiting for confirmation"),
+    "case_state_confirmed": ("已确认", "Confirmed"),
+    "case_state_withdrawn": ("已撤销", "Withdrawn"),
+    "case_state_rejected": ("已驳回", "Rejected"),
+    "case_list": ("病例列表", "Cases"),
+    "open_case": ("查看病例", "Open the case"),
+    "reported_by": ("报告人", "Reported by"),
+    "reported_at": ("报告时间", "Reported"),
+    "confirmed_by": ("确认人", "Confirmed by"),
+    "confirmed_at": ("确认时间", "Confirmed"),
+    "withdrawn_by": ("撤销批准人", "Withdrawal approved by"),
+    "withdrawal_reason": ("撤销理由", "Why withdrawn"),
+    "traced_at": ("流调时间", "Traced"),
+    "not_traced": (
+        "尚未流调（确认后由后台完成）",
+        "Not traced yet (done in the background once confirmed)",
+    ),
+    "classification": ("分类", "Classification"),
+    "version": ("版本", "Version"),
+    "pending_correction": ("有待确认的报告或更正", "A report or correction waits for confirmation"),
+    "pending_withdrawal_note": ("有待批准的撤销", "A withdrawal waits for approval"),
+    # one case
+    "case_title": ("病例详情", "Case"),
+    "back_to_cases": ("返回病例列表", "Back to the cases"),
+    "preview_title": ("流调预览", "Tracing preview"),
+    "preview_about": (
+        "按规则统计将被判定的人数（按现在确认计算），不记录任何结果。",
+        "How many people each rule would flag if confirmed now; nothing is recorded.",
+    ),
+    "preview_rule": ("规则", "Rule"),
+    "preview_people": ("人数", "People"),
+    "preview_total": ("合计人数", "People in all"),
+    "preview_exposures": ("接触记录", "Exposures"),
+    "preview_orders": ("隔离令", "Quarantine orders"),
+    "preview_window": ("传染期", "Infectious window"),
+    "actions_title": ("操作", "Actions"),
+    "confirm_title": ("确认病例", "Confirm the case"),
+    "confirm_about": (
+        "确认他人的报告或更正（不能确认自己提交的）。",
+        "Confirm another official's report or correction (never your own).",
+    ),
+    "decision_note": ("备注（可选）", "Note (optional)"),
+    "confirm_submit": ("确认", "Confirm"),
+    "confirmed_done": ("已确认。流调在后台进行。", "Confirmed. Tracing runs in the background."),
+    "correct_title": ("更正病例", "Correct the case"),
+    "correct_about": (
+        "只填写需要更正的项；更正须由另一名工作人员确认。",
+        "Fill in only what changes; a second official confirms the correction.",
+    ),
+    "correct_submit": ("提交更正", "Propose the correction"),
+    "corrected_done": ("更正已提交，等待确认。", "Correction proposed: waiting for confirmation."),
+    "withdraw_title": ("撤销病例", "Withdraw the case"),
+    "withdraw_about": (
+        "撤销会解除由此病例产生的所有接触和隔离；须由另一名主管批准（待确认的报告由主管直接驳回）。",
+        "Withdrawing lifts every exposure and quarantine that followed from the case; another "
+        "supervisor approves it (a report still waiting is rejected by a supervisor at once).",
+    ),
+    "withdraw_submit": ("提交撤销", "Withdraw"),
+    "withdrawn_done": ("已提交。", "Done."),
+    "approve_withdrawal_title": ("批准撤销", "Approve the withdrawal"),
+    "approve_withdrawal_submit": ("批准撤销", "Approve the withdrawal"),
+    "proposed_by_label": ("提出人", "Proposed by"),
+    "contacts_title": ("流调发现的人员", "People tracing found"),
+    "contacts_about": (
+        "姓名和手机号已遮挡。需要致电时，说明目的后可查看完整号码；该次查看会记入其访问日志。",
+        "Names and phones are masked. To call someone, state why and see the number: the read "
+        "goes into their access log.",
+    ),
+    "contacts_shown": ("显示 {shown} / 共 {total} 人", "{shown} of {total} people shown"),
+    "contact_name": ("姓名", "Name"),
+    "contact_phone": ("手机号", "Phone"),
+    "reveal_purpose": ("查看目的（5–80 字）", "Why you need the number (5–80 characters)"),
+    "reveal_submit": ("查看完整号码", "Show the number"),
+    "revealed": ("完整号码", "Number"),
+    "rule": ("规则", "Rule"),
+    "category": ("类别", "Category"),
+    # inbox
+    "inbox_title": ("待复核（双人审批）", "Four-eyes inbox"),
+    "inbox_about": (
+        "其他工作人员提出、等待第二人决定的事项。自己提出的不能由自己批准。",
+        "What other officials proposed, waiting for a second pair of eyes. Your own wait for "
+        "someone else.",
+    ),
+    "proposal_action": ("事项", "Action"),
+    "proposal_subject": ("涉及人员", "Person"),
+    "proposal_reason": ("理由", "Reason"),
+    "proposal_details": ("内容", "Details"),
+    "proposal_people": ("涉及人数", "People touched"),
+    "proposal_bulk": ("批量操作：需要两名批准人", "Bulk action: two approvers needed"),
+    "first_approved_by": ("第一批准人", "First approved by"),
+    "proposed_at": ("提出时间", "Proposed"),
+    "yours": ("你提出的：等待他人决定", "Yours: someone else decides"),
+    "approve": ("批准", "Approve"),
+    "reject": ("驳回", "Reject"),
+    "approved_done": ("已批准。", "Approved."),
+    "rejected_done": ("已驳回。", "Rejected."),
+    "reload": ("刷新", "Refresh"),
+    "reload_about": (
+        "每次查看都会记入相关人员的访问日志，所以本页不自动刷新。",
+        "Each look is written to the access log of the people shown, so this page does not "
+        "refresh by itself.",
+    ),
+    "inbox_empty": ("没有等待决定的事项。", "Nothing waits for a decision."),
+    "action_confirm_case": ("确认病例", "Confirm a case"),
+    "action_withdraw_case": ("撤销病例", "Withdraw a case"),
+    "action_override_colour": ("人工改码", "Set a colour"),
+    "action_release_quarantine": ("解除隔离", "Release from quarantine"),
+    "action_declare_risk_area": ("划定风险区", "Declare a risk area"),
+    "action_activate_policy": ("启用赋码规则", "Activate a policy"),
+    "action_answer_appeal": ("更正申诉", "Correct an appealed colour"),
+    # appeals queue
+    "queue_title": ("申诉队列", "Appeals queue"),
+    "queue_about": (
+        "按答复期限排序；逾期的以“⚠ 已逾期”标出。",
+        "Soonest deadline first; overdue ones are marked “⚠ overdue”.",
+    ),
+    "include_decided": ("包括已答复的", "Include answered ones"),
+    "queue_empty": ("没有待答复的申诉。", "No appeal waits for an answer."),
+    "time_left": ("剩余时间", "Time left"),
+    "uphold_reason": (
+        "维持原颜色的理由（申诉人可见）",
+        "Why the colour stands (the citizen reads it)",
+    ),
+    "uphold_submit": ("维持原颜色", "Uphold"),
+    "upheld_done": ("已答复：维持原颜色。", "Answered: the colour stands."),
+    "correct_appeal": ("更正方式", "Correct it by"),
+    "correct_release": (
+        "解除（政策允许解除的全部规则）",
+        "a release (every rule the policy lets a release clear)",
+    ),
+    "correct_override": (
+        "人工改为绿码（记录更正，1 天）",
+        "setting green (record correction, 1 day)",
+    ),
+    "correct_retract": ("撤回错误记录（填写记录编号）", "taking back a wrong record (its fact id)"),
+    "fact_id": ("记录编号", "Fact id"),
+    "correct_reason": ("更正理由", "Why it is corrected"),
+    "correct_appeal_submit": (
+        "提出更正（须他人批准）",
+        "Propose the correction (another official approves)",
+    ),
+    "correction_proposed": (
+        "更正已提出，等待批准：",
+        "Correction proposed, waiting for approval: ",
+    ),
+}

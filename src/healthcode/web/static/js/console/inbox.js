@@ -1,0 +1,78 @@
+// The four-eyes inbox: proposals waiting for a second official, with what each would do; the
+// official approves or rejects those others made (their own wait for someone else).
+import { dateTime, el, t } from "../page.js";
+import { field, quiet, say, short } from "./cases-view.js";
+import { api, requireSession, session, showProblem } from "./session.js";
+
+const $ = (id) => document.getElementById(id);
+
+const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+function detail(value) {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) return value.map(detail).join(", ");
+  if (typeof value === "object") {
+    return Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length))
+      .map(([k, v]) => `${k}: ${detail(v)}`)
+      .join("; ");
+  }
+  const text = String(value);
+  if (/^[0-9a-f]{32}$/.test(text)) return short(text);
+  return INSTANT.test(text) ? dateTime(text) : text;
+}
+
+function decide(p, verb, note) {
+  return async () => {
+    quiet($("problem"), $("done"));
+    const answer = await api(`/api/v1/proposals/${encodeURIComponent(p.id)}/${verb}`, {
+      method: "POST", body: { note: note.value },
+    });
+    if (!answer.ok) return showProblem($("problem"), answer.data);
+    say($("done"), verb === "approve" ? t.approved_done : t.rejected_done);
+    await refresh(true);
+    return null;
+  };
+}
+
+function proposalItem(p, me) {
+  const mine = p.proposed_by === me;
+  const caseId = p.payload && p.payload.case_id;
+  const noteId = `note-${p.id}`;
+  const note = el("input", { id: noteId, name: "note", maxlength: "500", autocomplete: "off" });
+  const approve = el("button", { type: "button", class: "approve" }, t.approve);
+  const reject = el("button", { type: "button", class: "secondary reject" }, t.reject);
+  approve.addEventListener("click", decide(p, "approve", note));
+  reject.addEventListener("click", decide(p, "reject", note));
+  return el("li", { class: "record", "data-proposal": p.id, "data-action": p.action },
+    el("h3", {}, `${t[`action_${p.action}`] || p.action}${p.bulk ? " · ⚠" : ""}`),
+    el("dl", {},
+      field(t.proposed_by_label, `${p.proposed_by} (${t[`role_${p.proposed_by_role}`] || p.proposed_by_role})`),
+      field(t.proposed_at, dateTime(p.proposed_at)),
+      field(t.proposal_subject, p.subject && short(p.subject)),
+      field(t.proposal_reason, p.reason),
+      field(t.proposal_details, detail(p.payload)),
+      field(t.proposal_people, p.people === null ? null : String(p.people)),
+      field(t.proposal_bulk, p.bulk ? "⚠" : null),
+      field(t.first_approved_by, p.first_approved_by)),
+    caseId ? el("p", {}, el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, t.open_case)) : null,
+    mine
+      ? el("p", { class: "yours" }, `… ${t.yours}`)
+      : el("div", { class: "form" }, el("label", { for: noteId }, t.decision_note), note, approve, reject));
+}
+
+async function refresh(force = false) {
+  const answer = await api("/api/v1/proposals?status=pending");
+  $("proposals").setAttribute("aria-busy", "false");
+  if (!answer.ok) return showProblem($("problem"), answer.data);
+  const ids = answer.data.map((p) => p.id).join();
+  if (!force && $("proposals").dataset.ids === ids) return null; // keep a note being typed
+  $("proposals").dataset.ids = ids;
+  const me = (session() || {}).username;
+  const items = answer.data.map((p) => proposalItem(p, me));
+  $("proposals").replaceChildren(...(items.length ? items : [el("li", {}, t.inbox_empty)]));
+  return null;
+}
+
+$("reload").addEventListener("click", () => refresh(true));
+if (requireSession()) refresh(true);
