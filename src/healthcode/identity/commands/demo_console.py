@@ -25,7 +25,9 @@ def seed_officials(c: Container) -> list[dict[str, Any]]:
 
 
 def print_officials(console: Console, accounts: list[dict[str, Any]]) -> None:
-    console.print(f"console demo accounts (log in at {CONSOLE_URL}/login):", markup=False)
+    console.print(
+        f"console demo accounts (log in at {CONSOLE_URL}/login):", markup=False, soft_wrap=True
+    )
     for a in accounts:
         state = "created" if a["created"] else "kept"
         console.print(
@@ -33,6 +35,7 @@ def print_officials(console: Console, accounts: list[dict[str, Any]]) -> None:
             f"TOTP seed {a['totp_secret']} (current code: healthcode demo totp {a['username']})",
             markup=False,
             highlight=False,
+            soft_wrap=True,  # one account a line, whatever the terminal's width
         )
 
 
