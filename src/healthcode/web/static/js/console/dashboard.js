@@ -1,5 +1,6 @@
 // The dashboard: what waits for an official, people by colour at the end of each day and cases
-// per day (GET /api/v1/dashboard), drawn as SVG charts with a table saying the same.
+// per day (GET /api/v1/dashboard), drawn as SVG charts with a table saying the same; refreshed
+// every minute while visible.
 import { dateTime, el, lang, t } from "../page.js";
 import { api, requireSession, showProblem } from "./session.js";
 import { dayLabel, SERIES, svg, swatch } from "./svg.js";
@@ -120,4 +121,14 @@ async function show() {
   document.body.dataset.ready = "dashboard";
 }
 
-if (requireSession()) show();
+// refreshed every minute while the page is visible, and at once when it becomes visible again
+const REFRESH_MS = 60_000;
+function refresh() {
+  if (document.visibilityState === "visible") show().catch(() => null); // offline: keep what is shown
+}
+
+if (requireSession()) {
+  show();
+  setInterval(refresh, REFRESH_MS);
+  document.addEventListener("visibilitychange", refresh);
+}
