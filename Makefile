@@ -20,7 +20,8 @@ browser:
 	test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
 
-## demo: initialise ./var (SQLite, data key, demo channels, a demo citizen, a living city of
+## demo: initialise ./var (SQLite, data key, demo channels, a demo citizen, the console's demo
+## accounts (an official, a supervisor and an auditor), a living city of
 ## 2,000 residents with its last two days played, signing keys) and serve the app on
 ## http://127.0.0.1:8000 (start page at /, API docs at /docs) while `healthcode demo run` keeps
 ## the city moving in real time (stopped with the server). Every step is idempotent: run it
@@ -30,12 +31,16 @@ demo: install
 	$(BIN)/healthcode demo seed --city
 	$(BIN)/healthcode keys init --if-missing
 	$(BIN)/healthcode demo citizen
+	$(BIN)/healthcode demo officials
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
 	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
 	@echo "  http://127.0.0.1:8000/citizen/sign-up  a citizen signs up (the SMS code is in var/sms.jsonl)"
 	@echo "  http://127.0.0.1:8000/citizen          the citizen's code, declarations and records"
 	@echo "                                         (demo citizen: phone 13800138000, password demo-citizen-2026)"
+	@echo "  http://127.0.0.1:8000/console          the authority console: dashboard, map, cases, four eyes"
+	@echo "                                         (demo.official, demo.supervisor, demo.auditor; password demo-console-2026;"
+	@echo "                                          TOTP seeds above, or a current code: healthcode demo totp demo.official)"
 	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
 	@echo ""
 	$(BIN)/healthcode demo run & CITY=$$!; trap 'kill $$CITY 2>/dev/null' EXIT; \
@@ -70,7 +75,7 @@ fuzz: $(STAMP)
 
 ## screenshots: the main pages at 360 x 740, in zh and en, written to docs/screenshots/ (PNG)
 screenshots: install
-	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py
+	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py tests/web/test_console_screenshots.py
 
 ## bench: every benchmark at its default size (scratch databases; see each script's docstring)
 BENCHMARKS := assess verify ingest wal trace impact simulate

@@ -33,6 +33,10 @@ from scope_helpers import access_records
 
 Call = Callable[[Walk], tuple[Response, str]]
 TRANSPARENCY = "the public transparency report: counts and durations, no one named"
+DASHBOARD = (
+    "the console's dashboard and map, for officials: counts of the jurisdiction per day and "
+    "per H3 cell (a cell counting fewer than 3 people is left out), no one named"
+)
 
 
 def _appeal_queue(w: Walk) -> tuple[Response, str]:
@@ -274,6 +278,11 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/console/inbox"): WEB_PAGE,
     ("GET", "/console/appeals"): WEB_PAGE,
     ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
+    ("GET", "/api/v1/dashboard"): DASHBOARD,
+    ("GET", "/api/v1/dashboard/map"): DASHBOARD,
+    ("GET", "/console"): WEB_PAGE,
+    ("GET", "/console/login"): WEB_PAGE,
+    ("GET", "/console/map"): WEB_PAGE,
 }
 
 

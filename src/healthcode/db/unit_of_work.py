@@ -58,6 +58,7 @@ from healthcode.tracing.repository import (
     SqlTracingRepository,
 )
 from healthcode.transparency.repository import SqlTransparencyRepository
+from healthcode.transparency.repository.dashboard import SqlDashboardRepository
 
 R = TypeVar("R")
 
@@ -223,6 +224,11 @@ class SqlUnitOfWork:
     @property
     def transparency(self) -> SqlTransparencyRepository:
         return self._repository("transparency", SqlTransparencyRepository)
+
+    # the console's dashboard and map
+    @property
+    def dashboard(self) -> SqlDashboardRepository:
+        return self._repository("dashboard", SqlDashboardRepository)
 
     # the sunset's purge
     @property

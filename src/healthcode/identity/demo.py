@@ -1,17 +1,28 @@
-"""Demo data: three partner super-apps and the city website as channels, and a citizen with a
-website account whose identity counts as confirmed. Idempotent."""
+"""Demo data: three partner super-apps and the city website as channels, a citizen with a
+website account whose identity counts as confirmed, and the console's demo accounts (an
+official, a supervisor and an auditor) with published passwords and TOTP seeds. Idempotent."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pyotp
+
 from healthcode.identity.channels import NewChannel, new_channel
 from healthcode.identity.model import IdentityState
+from healthcode.identity.officials import (
+    TOTP_STEP_SECONDS,
+    OfficialAccount,
+    account_problems,
+    open_account_in,
+    totp_uri,
+)
 from healthcode.identity.passwords import hash_password
 from healthcode.identity.ports import IdentityUnitOfWork
 from healthcode.identity.registration import Register, add_person, validate_registration
 from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput
 
 # name -> (kind, what it stands for)
 DEMO_CHANNELS: Mapping[str, tuple[str, str]] = {
@@ -102,3 +113,94 @@ def seed_demo_citizen(*, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: st
         )
         uow.commit()
     return SeededCitizen(person.subject, valid.phone, DEMO_CITIZEN_PASSWORD, True)
+
+
+DEMO_CONSOLE_PASSWORD = "demo-console-2026"  # noqa: S105 - the demo's published password
+
+
+@dataclass(frozen=True)
+class DemoOfficial:
+    """A demo account of the console, with its published TOTP seed (base32): anyone can add it
+    to an authenticator app, or run `healthcode demo totp USERNAME` for the current code."""
+
+    username: str
+    role: str
+    totp_secret: str
+
+
+DEMO_OFFICIALS: tuple[DemoOfficial, ...] = (
+    DemoOfficial("demo.official", "official", "OFFICIALDEMOSEEDHEALTHCODE234567"),
+    DemoOfficial("demo.supervisor", "supervisor", "SUPERVISORDEMOSEEDHEALTHCODE2345"),
+    DemoOfficial("demo.auditor", "auditor", "AUDITORDEMOSEEDHEALTHCODE234567A"),
+)
+
+
+@dataclass(frozen=True)
+class SeededOfficial:
+    username: str
+    role: str
+    password: str
+    totp_secret: str
+    totp_uri: str
+    created: bool
+
+
+def demo_official(username: str) -> DemoOfficial:
+    """The demo account named ``username`` (``InvalidInput`` for any other: a real account's
+    TOTP secret is never shown)."""
+    for official in DEMO_OFFICIALS:
+        if official.username == username:
+            return official
+    names = ", ".join(o.username for o in DEMO_OFFICIALS)
+    raise InvalidInput.one("username", f"must be a demo account: {names}")
+
+
+def demo_totp(username: str, *, clock: Clock) -> tuple[str, int]:
+    """The demo account's TOTP code now, and the seconds it stays valid."""
+    official = demo_official(username)
+    now = clock.now()
+    left = TOTP_STEP_SECONDS - int(now.timestamp()) % TOTP_STEP_SECONDS
+    return pyotp.TOTP(official.totp_secret).at(now), left
+
+
+def seed_demo_officials(
+    *, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str
+) -> list[SeededOfficial]:
+    """The console's demo accounts (an official, a supervisor and an auditor of
+    ``jurisdiction``) with the demo password and their published TOTP seeds; an account whose
+    username exists is kept as it is. One transaction."""
+    password_hash = hash_password(DEMO_CONSOLE_PASSWORD)
+    seeded: list[SeededOfficial] = []
+    with uow:
+        for demo in DEMO_OFFICIALS:
+            account = OfficialAccount(
+                username=demo.username,
+                role=demo.role,
+                jurisdiction=jurisdiction,
+                password=DEMO_CONSOLE_PASSWORD,
+            )
+            created = uow.officials.by_username(demo.username) is None
+            if created:
+                problems = account_problems(account, serving=jurisdiction, admin=None)
+                if problems:
+                    raise InvalidInput(problems)
+                open_account_in(
+                    uow,
+                    clock,
+                    account,
+                    password_hash=password_hash,
+                    sponsor=None,
+                    totp_secret=demo.totp_secret,
+                )
+            seeded.append(
+                SeededOfficial(
+                    demo.username,
+                    demo.role,
+                    DEMO_CONSOLE_PASSWORD,
+                    demo.totp_secret,
+                    totp_uri(demo.totp_secret, demo.username),
+                    created,
+                )
+            )
+        uow.commit()
+    return seeded

@@ -142,12 +142,14 @@ def open_account_in(
     *,
     password_hash: str,
     sponsor: str | None,
+    totp_secret: str | None = None,
 ) -> NewOfficial:
-    """Create a checked account with a fresh TOTP secret, inside the caller's transaction
+    """Create a checked account with a fresh TOTP secret (or the one given: only the demo's
+    published accounts have one known beforehand), inside the caller's transaction
     (``account.password`` is not read: the caller hashed it, perhaps long before)."""
     if uow.officials.by_username(account.username) is not None:
         raise Conflict("username", "is already taken")
-    secret = pyotp.random_base32()
+    secret = totp_secret or pyotp.random_base32()
     official = Official(
         id=new_id(),
         username=account.username,

@@ -103,6 +103,8 @@ class Action(StrEnum):
     PREVIEW_TRACING = "preview_tracing"
     READ_QUARANTINES = "read_quarantines"
     READ_RISK_AREAS = "read_risk_areas"
+    # the console's dashboard and map: counts of the jurisdiction, no one named
+    READ_DASHBOARD = "read_dashboard"
     # a contact's phone number in clear, for a stated purpose (tracing.unmask)
     REVEAL_CONTACT = "reveal_contact"
 
@@ -239,6 +241,10 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
         Purpose.EPIDEMIC_CONTROL,
         (Action.READ_CASES, Action.PREVIEW_TRACING, Action.READ_QUARANTINES),
     )
+    # the console's dashboard and map: counts only (small cells cut), for every official
+    | _grant(Role.OFFICIAL, Purpose.EPIDEMIC_CONTROL, (Action.READ_DASHBOARD,))
+    | _grant(Role.SUPERVISOR, Purpose.EPIDEMIC_CONTROL, (Action.READ_DASHBOARD,))
+    | _grant(Role.AUDITOR, Purpose.OVERSIGHT, (Action.READ_DASHBOARD,))
 )
 
 

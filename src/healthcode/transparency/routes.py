@@ -1,4 +1,5 @@
-"""The transparency report over HTTP, for auditors and anyone: counts only, no one named."""
+"""The transparency report over HTTP, for auditors and anyone, and the console's dashboard and
+map for officials: counts only, no one named."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from healthcode.api.auth import Public
+from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
-from healthcode.oversight.access import Action
+from healthcode.oversight.access import Action, Principal
+from healthcode.transparency.dashboard import dashboard, density_map
+from healthcode.transparency.dashboard_model import MAP_DAYS, MAX_MAP_DAYS
 from healthcode.transparency.report import transparency_report
-from healthcode.transparency.schemas import TransparencyOut
+from healthcode.transparency.schemas import DashboardOut, DensityMapOut, TransparencyOut
 
 router = APIRouter(prefix="/api/v1", tags=["transparency"])
 
@@ -37,3 +40,40 @@ def transparency(
     ``from`` or the period is longer than 366 days."""
     report = transparency_report(uow=container.uow(), clock=container.clock, first=first, last=last)
     return TransparencyOut.of(report)
+
+
+ReadsDashboard = Annotated[Principal, Depends(Authorized(Action.READ_DASHBOARD))]
+DaysQuery = Annotated[int, Query(ge=1, le=MAX_MAP_DAYS, description="The days counted, up to now")]
+
+
+@router.get("/dashboard", response_model=DashboardOut, tags=["console"])
+def dashboard_figures(principal: ReadsDashboard, container: ContainerDep) -> DashboardOut:
+    """The console's dashboard for the official's jurisdiction: people by colour at the end of
+    each of the last 30 days (the city's calendar days), cases reported and confirmed per day,
+    quarantines ending today, flagged check-ins and four-eyes proposals waiting. Counts only:
+    no one is named."""
+    figures = dashboard(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=principal,
+        serving=container.settings.jurisdiction,
+    )
+    return DashboardOut.of(figures)
+
+
+@router.get("/dashboard/map", response_model=DensityMapOut, tags=["console"])
+def dashboard_map(
+    principal: ReadsDashboard, container: ContainerDep, days: DaysQuery = MAP_DAYS
+) -> DensityMapOut:
+    """Confirmed cases and people exposed per H3 cell (resolution 8) over the last ``days``
+    days, and the risk areas in force, each cell with its boundary. A count below 3 is not
+    shown, and a cell with no count shown and no risk area is not listed, so no one is singled
+    out."""
+    found = density_map(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=principal,
+        serving=container.settings.jurisdiction,
+        days=days,
+    )
+    return DensityMapOut.of(found)

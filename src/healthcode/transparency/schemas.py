@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from healthcode.transparency.dashboard_model import Dashboard, DensityMap
 from healthcode.transparency.model import TransparencyReport
 
 
@@ -98,4 +99,105 @@ class TransparencyOut(BaseModel):
                 people=b.people,
                 by_kind=dict(b.by_kind),
             ),
+        )
+
+
+class DayCountsOut(BaseModel):
+    day: date
+    counts: dict[str, int]
+
+
+class DashboardOut(BaseModel):
+    """The console's dashboard: counts of the official's jurisdiction, no one named."""
+
+    generated_at: datetime
+    zone: str = Field(description="The city's time zone, in which the days are counted")
+    today: date
+    colours: list[DayCountsOut] = Field(
+        description="People holding each colour (green, yellow, red) at the end of each day"
+    )
+    cases: list[DayCountsOut] = Field(
+        description="Cases reported, and confirmed (and not withdrawn since), per day"
+    )
+    quarantines_ending_today: int = Field(
+        description="Quarantine orders in force, not released, planned to end today"
+    )
+    flagged_checkins: int = Field(description="Check-ins flagged and waiting for review")
+    proposals_waiting: dict[str, int] = Field(
+        description="Four-eyes proposals waiting for a decision, per kind"
+    )
+
+    @classmethod
+    def of(cls, d: Dashboard) -> DashboardOut:
+        return cls(
+            generated_at=d.generated_at,
+            zone=d.zone,
+            today=d.today,
+            colours=[DayCountsOut(day=c.day, counts=dict(c.counts)) for c in d.colours],
+            cases=[DayCountsOut(day=c.day, counts=dict(c.counts)) for c in d.cases],
+            quarantines_ending_today=d.quarantines_ending_today,
+            flagged_checkins=d.flagged_checkins,
+            proposals_waiting=dict(d.proposals_waiting),
+        )
+
+
+class CellOut(BaseModel):
+    cell: str = Field(description="H3 cell")
+    cases: int | None = Field(description="Confirmed cases present; null when fewer than shown")
+    exposures: int | None = Field(description="People exposed here; null when fewer than shown")
+    risk_level: str | None = Field(description="The highest level of a risk area covering it")
+    boundary: list[tuple[float, float]] = Field(description="The cell's corners as (lat, lon)")
+
+
+class AreaOut(BaseModel):
+    id: str
+    name: str
+    level: str
+    cells: list[str]
+    starts_at: datetime
+    ends_at: datetime
+
+
+class DensityMapOut(BaseModel):
+    """Cases and exposures per H3 cell, and the risk areas in force."""
+
+    generated_at: datetime
+    start: datetime
+    end: datetime
+    resolution: int = Field(description="The H3 resolution of the cells")
+    smallest_count: int = Field(description="Counts below this are not shown (no one singled out)")
+    centre: tuple[float, float] = Field(description="(lat, lon) the map is projected around")
+    cells: list[CellOut]
+    areas: list[AreaOut]
+
+    @classmethod
+    def of(cls, m: DensityMap) -> DensityMapOut:
+        return cls(
+            generated_at=m.generated_at,
+            start=m.start,
+            end=m.end,
+            resolution=m.resolution,
+            smallest_count=m.smallest_count,
+            centre=m.centre,
+            cells=[
+                CellOut(
+                    cell=c.cell,
+                    cases=c.cases,
+                    exposures=c.exposures,
+                    risk_level=c.risk_level,
+                    boundary=list(c.boundary),
+                )
+                for c in m.cells
+            ],
+            areas=[
+                AreaOut(
+                    id=a.id,
+                    name=a.name,
+                    level=a.level,
+                    cells=list(a.cells),
+                    starts_at=a.starts_at,
+                    ends_at=a.ends_at,
+                )
+                for a in m.areas
+            ],
         )

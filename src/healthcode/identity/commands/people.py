@@ -28,7 +28,7 @@ from healthcode.identity.channels import (
     list_channels,
     rotate_channel_secrets,
 )
-from healthcode.identity.commands import demo_city
+from healthcode.identity.commands import demo_city, demo_console
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels, seed_demo_citizen
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
@@ -265,14 +265,16 @@ def seed(
     state: demo_city.StateOpt = demo_city.STATE,
     as_json: JsonOpt = False,
 ) -> None:
-    """Register three partner apps (alipay, wechat, dingtalk) and the city website as channels;
-    with --city, a living demo city too (`healthcode demo run` keeps it moving). Idempotent: a
-    second run keeps what is there (secrets are printed only when created)."""
+    """Register three partner apps (alipay, wechat, dingtalk) and the city website as channels,
+    and the console's demo accounts (`healthcode demo officials` prints them); with --city, a
+    living demo city too (`healthcode demo run` keeps it moving). Idempotent: a second run
+    keeps what is there (secrets are printed only when created)."""
     with refusals(as_json=as_json), system(as_json=as_json) as c:
         keys = {name: _demo_key(keys_dir, name) for name in DEMO_CHANNELS}
         seeded = seed_demo_channels(
             uow=c.uow(), clock=c.clock, public_keys=keys, webhook_base_url=webhook_base_url
         )
+        accounts = demo_console.seed_officials(c)
     payload = [
         {
             "name": s.name,
@@ -297,6 +299,7 @@ def seed(
             console.print(f"{state} channel {item['name']} ({item['client_id']})")
             if item["created"]:
                 console.print(f"  client secret (shown once): {item['client_secret']}")
+        demo_console.print_officials(console, accounts)
 
     if city:
         demo_city.seed_with_city(
@@ -330,6 +333,8 @@ def demo_citizen(as_json: JsonOpt = False) -> None:
 
 
 demo_app.command("run")(demo_city.run)
+demo_app.command("officials")(demo_console.officials)
+demo_app.command("totp")(demo_console.totp)
 
 COMMANDS: CommandTable = (
     ("register", register),

@@ -64,3 +64,10 @@ def login_page(request: Request, container: ContainerDep) -> HTMLResponse:
 def dashboard_page(request: Request, container: ContainerDep) -> HTMLResponse:
     """The dashboard: where the city stands, and what waits for an official."""
     return console_page(request, container, "dashboard.html")
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """The map: risk areas, and cases and exposures per H3 cell, drawn from the cells' own
+    boundaries (no tiles), with a table saying the same."""
+    return console_page(request, container, "map.html")
