@@ -280,8 +280,6 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
     ("GET", "/api/v1/dashboard"): DASHBOARD,
     ("GET", "/api/v1/dashboard/map"): DASHBOARD,
-    ("GET", "/console"): WEB_PAGE,
-    ("GET", "/console/login"): WEB_PAGE,
     ("GET", "/console/map"): WEB_PAGE,
 }
 
