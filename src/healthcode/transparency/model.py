@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
-from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Purpose
 
 DEFAULT_DAYS: Final = 30  # the period shown when none is asked for
-MAX_DAYS: Final = 366  # one report covers at most a year of days
+MONTHLY_AFTER: Final = 366  # a longer period's page shows the colours at each month's end
 EARLIEST: Final = date(2000, 1, 1)  # the days any time of the system may fall on
 LATEST: Final = date(2099, 12, 31)
 UNMASK_PURPOSE: Final = Purpose.UNMASK.value  # the access log's purpose for a revealed number
@@ -39,13 +39,12 @@ class Period:
     @classmethod
     def of(cls, first: date, last: date) -> Period:
         """The period from ``first`` to ``last`` inclusive (``InvalidInput`` if reversed or
-        longer than a year)."""
+        outside the system's days). Any length: a period of several years (the whole
+        emergency) is computed with the same figures as a month."""
         for name, day in (("from", first), ("to", last)):
             _check_day(name, day)
         if last < first:
             raise InvalidInput.one("to", "must not be before from")
-        if (last - first).days + 1 > MAX_DAYS:
-            raise InvalidInput([Problem("to", f"a report covers at most {MAX_DAYS} days")])
         return cls(first, last)
 
     @property
@@ -65,8 +64,22 @@ class Period:
         first = last - timedelta(days=DEFAULT_DAYS - 1) if first is None else first
         return cls.of(first, last)
 
+    @classmethod
+    def since(cls, today: date, first_record: datetime | None, last: date | None) -> Period:
+        """The whole emergency: from the day of the instance's first record (``today`` when
+        there is none) to ``last`` (default ``today``)."""
+        last = today if last is None else last
+        _check_day("to", last)
+        first = today if first_record is None else first_record.astimezone(UTC).date()
+        return cls.of(min(first, last), last)
+
     def days(self) -> list[date]:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def length(self) -> int:
+        """How many days the period covers."""
+        return (self.last - self.first).days + 1
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,7 @@ class TransparencyReport:
     appeals: AppealFigures
     break_glass: BreakGlassFigures
     bulk_actions: BulkFigures
+    whole: bool = False  # from the instance's first record: the whole emergency
 
 
 def colours_by_day(changes: Iterable[ColourChange], days: list[date]) -> list[ColourDay]:
