@@ -227,7 +227,7 @@ class SqlUnitOfWork:
     # the sunset's purge
     @property
     def sunset(self) -> SqlSunsetRepository:
-        return self._repository("sunset", SqlSunsetRepository)
+        return self._repository("sunset", lambda s: SqlSunsetRepository(s, self._cipher))
 
     # jobs
     @property

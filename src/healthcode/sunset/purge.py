@@ -41,6 +41,7 @@ def purge_if_due(*, uow: SunsetUnitOfWork, clock: Clock) -> Mapping[str, int] | 
         if not state.retired or state.purged_at is not None:
             return None  # reactivated or purged by another worker meanwhile
         deleted = uow.sunset.purge_personal_data()
+        uow.sunset.erase_free_text()  # officials' words may name people: placeholders
         uow.instance.save(replace(state, purged_at=clock.now(), final_report=final))
         uow.commit()
     return deleted
