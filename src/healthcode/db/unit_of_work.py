@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
+from healthcode.identity.ports import SeenAssertionStore
 from healthcode.identity.repository.channels import SqlChannelRepository
 from healthcode.identity.repository.logins import (
     SqlAccountRepository,
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
         policy_cache: ParsedPolicyCache,
         events: EventHandlers,
         status_cache: StatusCache | None = None,
+        seen_assertions: SeenAssertionStore | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._cipher = cipher
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self._repositories: dict[str, Any] = {}
         self._published: list[object] = []
         self._status_cache: StatusCache = status_cache or NoStatusCache()
+        self._seen_assertions = seen_assertions
         self._before_commit: list[Callable[[], None]] = []
         self._after_commit: list[Callable[[], None]] = []
 
@@ -102,7 +105,9 @@ class SqlUnitOfWork:
 
     @property
     def channels(self) -> SqlChannelRepository:
-        return self._repository("channels", lambda s: SqlChannelRepository(s, self._cipher))
+        return self._repository(
+            "channels", lambda s: SqlChannelRepository(s, self._cipher, self._seen_assertions)
+        )
 
     @property
     def sessions(self) -> SqlSessionRepository:
