@@ -50,6 +50,13 @@ def test_the_whole_emergency_starts_on_the_day_of_the_first_record() -> None:
     assert Period.since(date(2027, 6, 1), None, None).length == 1
 
 
+def test_a_period_asked_by_dates_covers_at_most_ten_years() -> None:
+    """More than 3653 days asked by dates is refused naming ``to``; the whole emergency is not."""
+    with pytest.raises(InvalidInput, match="to: a period asked by dates covers at most 3653"):
+        Period.of(date(2000, 1, 1), date(2026, 1, 1))
+    assert Period.since(date(2026, 1, 1), T.replace(year=2000), None).length > 3653
+
+
 def test_outside_the_system_days_is_refused() -> None:
     """A day before 2000 is refused, naming ``from``."""
     with pytest.raises(InvalidInput, match="from: must be from 2000-01-01"):

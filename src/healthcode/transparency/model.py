@@ -17,6 +17,7 @@ from healthcode.oversight.access import Purpose
 
 DEFAULT_DAYS: Final = 30  # the period shown when none is asked for
 MONTHLY_AFTER: Final = 366  # a longer period's page shows the colours at each month's end
+MAX_ASKED_DAYS: Final = 3653  # a period asked by dates: ten years (the whole emergency: any)
 EARLIEST: Final = date(2000, 1, 1)  # the days any time of the system may fall on
 LATEST: Final = date(2099, 12, 31)
 UNMASK_PURPOSE: Final = Purpose.UNMASK.value  # the access log's purpose for a revealed number
@@ -37,14 +38,18 @@ class Period:
     last: date
 
     @classmethod
-    def of(cls, first: date, last: date) -> Period:
-        """The period from ``first`` to ``last`` inclusive (``InvalidInput`` if reversed or
-        outside the system's days). Any length: a period of several years (the whole
-        emergency) is computed with the same figures as a month."""
+    def of(cls, first: date, last: date, *, longest: int | None = MAX_ASKED_DAYS) -> Period:
+        """The period from ``first`` to ``last`` inclusive (``InvalidInput`` if reversed,
+        outside the system's days, or longer than ``longest`` days when given). A period of
+        several years is computed with the same figures as a month."""
         for name, day in (("from", first), ("to", last)):
             _check_day(name, day)
         if last < first:
             raise InvalidInput.one("to", "must not be before from")
+        if longest is not None and (last - first).days + 1 > longest:
+            raise InvalidInput.one(
+                "to", f"a period asked by dates covers at most {longest} days (whole: any)"
+            )
         return cls(first, last)
 
     @property
@@ -71,7 +76,7 @@ class Period:
         last = today if last is None else last
         _check_day("to", last)
         first = today if first_record is None else first_record.astimezone(UTC).date()
-        return cls.of(min(first, last), last)
+        return cls.of(min(first, last), last, longest=None)  # as long as the emergency was
 
     def days(self) -> list[date]:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
@@ -181,15 +186,19 @@ def colours_by_day(changes: Iterable[ColourChange], days: list[date]) -> list[Co
     """The colour count at the end of each day, replaying the history in time order (changes
     are given ordered by time)."""
     current: dict[str, str] = {}
+    held: Counter[str] = Counter()  # kept as the history is replayed: O(1) a day, any crowd
     ordered = iter(changes)
     pending = next(ordered, None)
     out: list[ColourDay] = []
     for day in days:
         end = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
         while pending is not None and pending.at < end:
+            before = current.get(pending.subject)
+            if before is not None:
+                held[before] -= 1
             current[pending.subject] = pending.colour
+            held[pending.colour] += 1
             pending = next(ordered, None)
-        held = Counter(current.values())
         out.append(ColourDay(day, {colour: held.get(colour, 0) for colour in COLOURS}))
     return out
 

@@ -40,8 +40,9 @@ def transparency(
 ) -> TransparencyOut:
     """What the system did in a period: people by colour per day, data held and purged, reads
     by role and purpose, unmaskings, overrides by health reason, appeals and their turnaround,
-    and break-glass uses. Counts only: no one is named. A period of any length (``whole``:
-    since the instance's first record); 422 if ``to`` is before ``from``."""
+    and break-glass uses. Counts only: no one is named. ``whole``: since the instance's
+    first record, however long; 422 if ``to`` is before ``from`` or the dates span more than
+    ten years."""
     report = transparency_report(
         uow=container.uow(), clock=container.clock, first=first, last=last, whole=whole
     )
