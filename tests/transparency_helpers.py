@@ -83,3 +83,25 @@ def a_day(container: Container, clock: FixedClock) -> Day:
     )
     clock.advance(timedelta(hours=7))
     return Day(scene=scene, other=other)
+
+
+def a_later_override(container: Container, day: Day) -> None:
+    """Resident 2 overridden red again by four eyes, and one more break-glass read of resident
+    1: what a later year of the emergency adds to the report."""
+    _four_eyes(
+        container,
+        day.scene,
+        "override_colour",
+        {
+            "subject": day.other,
+            "colour": "red",
+            "reason_category": OVERRIDE_REASON,
+            "expires_at": (container.clock.now() + timedelta(days=2)).isoformat(),
+        },
+    )
+    current_status(
+        uow=container.uow(),
+        clock=container.clock,
+        subject=day.scene.subject,
+        reader=ConsoleOperator("root", reason="the official's phone was lost again"),
+    )

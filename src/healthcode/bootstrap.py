@@ -28,7 +28,8 @@ from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.identity.kinds import ACCOUNT_HANDLERS
-from healthcode.identity.ports import SmsSender
+from healthcode.identity.ports import SeenAssertionStore, SmsSender
+from healthcode.identity.seen_assertions import RedisSeenAssertions
 from healthcode.identity.sms import HttpSmsGateway, SmsFile
 from healthcode.identity.texts import text_kind
 from healthcode.jobs.model import JobKind, JobKinds
@@ -208,6 +209,14 @@ def status_cache(settings: Settings, *, cipher: PersonalDataCipher, clock: Clock
     )
 
 
+def seen_assertions(settings: Settings, *, clock: Clock) -> SeenAssertionStore | None:
+    """Used channel-assertion ids in the Redis of ``settings.redis_url``, or without one None
+    (the database table keeps them; it also answers while Redis does not)."""
+    if not settings.redis_url:
+        return None
+    return RedisSeenAssertions.from_url(settings.redis_url, clock=clock)
+
+
 def settings_clock(settings: Settings) -> Clock:
     """The clock the settings give every process: the real one, or in a test or demonstration
     the time ``fixed_clock_at`` names (so separate API and worker processes agree)."""
@@ -241,4 +250,5 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] | None = Non
         sms=sms,
         clock=clock,
         status_cache=status_cache(settings, cipher=cipher, clock=clock),
+        seen_assertions=seen_assertions(settings, clock=clock),
     )

@@ -15,7 +15,7 @@ from healthcode.codes.online import TrustStoreCache
 from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
-from healthcode.identity.ports import SmsSender
+from healthcode.identity.ports import SeenAssertionStore, SmsSender
 from healthcode.jobs.model import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
 from healthcode.kernel.uow import EventHandlers
@@ -43,6 +43,7 @@ class Container:
     qr_svgs: QrSvgCache = field(default_factory=QrSvgCache)
     trust_stores: TrustStoreCache = field(default_factory=TrustStoreCache)
     status_cache: StatusCache = field(default_factory=NoStatusCache)
+    seen_assertions: SeenAssertionStore | None = None  # Redis, when configured
 
     @property
     def private_keys(self) -> PrivateKeyFiles:
@@ -50,10 +51,17 @@ class Container:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.session_factory, self.cipher, self.policy_cache, self.events, self.status_cache
+            self.session_factory,
+            self.cipher,
+            self.policy_cache,
+            self.events,
+            self.status_cache,
+            self.seen_assertions,
         )
 
     def close(self) -> None:
         self.sms.close()
         self.status_cache.close()
+        if self.seen_assertions is not None:
+            self.seen_assertions.close()
         self.engine.dispose()

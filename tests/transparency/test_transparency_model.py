@@ -37,10 +37,30 @@ def test_a_period_defaults_to_thirty_days_up_to_today() -> None:
     assert (period.first, period.last) == (date(2026, 3, 1), date(2026, 3, 30))
 
 
-def test_a_period_longer_than_a_year_is_refused() -> None:
-    """More than 366 days is refused, naming ``to``."""
-    with pytest.raises(InvalidInput, match="to: a report covers at most 366 days"):
-        Period.of(date(2025, 1, 1), date(2026, 1, 2))
+def test_a_period_of_several_years_is_one_period() -> None:
+    """A period longer than a year is accepted: the whole emergency is one report."""
+    period = Period.of(date(2024, 1, 1), date(2026, 12, 31))
+    assert period.length == len(period.days()) == 366 + 365 + 365
+
+
+def test_the_whole_emergency_starts_on_the_day_of_the_first_record() -> None:
+    """``since`` runs from the first record's UTC day to today; no record: today only."""
+    period = Period.since(date(2027, 6, 1), T, None)
+    assert (period.first, period.last) == (date(2026, 3, 1), date(2027, 6, 1))
+    assert Period.since(date(2027, 6, 1), None, None).length == 1
+
+
+def test_a_period_asked_by_dates_covers_at_most_ten_years() -> None:
+    """More than 3653 days asked by dates is refused naming ``to``; the whole emergency is not."""
+    with pytest.raises(InvalidInput, match="to: a period asked by dates covers at most 3653"):
+        Period.of(date(2000, 1, 1), date(2026, 1, 1))
+    assert Period.since(date(2026, 1, 1), T.replace(year=2000), None).length > 3653
+
+
+def test_outside_the_system_days_is_refused() -> None:
+    """A day before 2000 is refused, naming ``from``."""
+    with pytest.raises(InvalidInput, match="from: must be from 2000-01-01"):
+        Period.of(date(1999, 12, 31), date(2026, 1, 2))
 
 
 def test_colours_are_counted_at_the_end_of_each_day() -> None:

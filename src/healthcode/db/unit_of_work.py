@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
+from healthcode.identity.ports import SeenAssertionStore
 from healthcode.identity.repository.channels import SqlChannelRepository
 from healthcode.identity.repository.logins import (
     SqlAccountRepository,
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
         policy_cache: ParsedPolicyCache,
         events: EventHandlers,
         status_cache: StatusCache | None = None,
+        seen_assertions: SeenAssertionStore | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._cipher = cipher
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
         self._repositories: dict[str, Any] = {}
         self._published: list[object] = []
         self._status_cache: StatusCache = status_cache or NoStatusCache()
+        self._seen_assertions = seen_assertions
         self._before_commit: list[Callable[[], None]] = []
         self._after_commit: list[Callable[[], None]] = []
 
@@ -103,7 +106,9 @@ class SqlUnitOfWork:
 
     @property
     def channels(self) -> SqlChannelRepository:
-        return self._repository("channels", lambda s: SqlChannelRepository(s, self._cipher))
+        return self._repository(
+            "channels", lambda s: SqlChannelRepository(s, self._cipher, self._seen_assertions)
+        )
 
     @property
     def sessions(self) -> SqlSessionRepository:
@@ -233,7 +238,7 @@ class SqlUnitOfWork:
     # the sunset's purge
     @property
     def sunset(self) -> SqlSunsetRepository:
-        return self._repository("sunset", SqlSunsetRepository)
+        return self._repository("sunset", lambda s: SqlSunsetRepository(s, self._cipher))
 
     # jobs
     @property

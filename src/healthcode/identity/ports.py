@@ -88,6 +88,18 @@ class ChannelRepository(Protocol):
     def forget_assertions(self, *, before: datetime) -> int: ...
 
 
+class SeenAssertionStore(Protocol):
+    """Where used channel-assertion ids may live outside the database (Redis): a fast,
+    self-expiring "first use?" answered by one atomic write."""
+
+    def remember(self, *, issuer: str, jti: str, expires_at: datetime) -> bool | None:
+        """True on the first use of ``jti`` from ``issuer``, False on a replay, None when the
+        store cannot answer (the caller then uses the database table)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class SessionRepository(Protocol):
     def add(self, session: AuthSession) -> None: ...
 

@@ -1,6 +1,12 @@
 """The access log as a keyed hash chain: every record's MAC covers its content and the MAC of
 the record before it, and a MAC'd head names the last record. Editing, inserting or removing a
 record without the key breaks the chain at that record; ``verify_chain`` names the first one.
+
+A record may be *redacted* once, by the key's holder (the sunset erases the free text of
+officials, such as an unmasking's stated purpose): its content changes, its MAC (``hash``, which
+the next record and the anchors name) stays, and a ``redaction`` MAC binds the new content to
+that original MAC. A redacted record verifies by its redaction MAC instead; editing it again
+without the key breaks the chain as any edit does.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -33,9 +39,10 @@ class AccessEntry:
 
 @dataclass(frozen=True, kw_only=True)
 class AccessRecord(AccessEntry):
-    """An entry of the access log with its MAC."""
+    """An entry of the access log with its MAC (and, once redacted, its redaction MAC)."""
 
     hash: str
+    redaction: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,7 +88,21 @@ def head_mac(key: bytes, *, seq: int, hash_: str) -> str:
     return hmac.new(key, f"head\x00{seq}\x00{hash_}".encode(), hashlib.sha256).hexdigest()
 
 
+def redaction_mac(key: bytes, record: AccessRecord) -> str:
+    """The MAC binding a redacted record's content to its original MAC (``record.hash``)."""
+    body = b"redacted\x00" + _canonical(record) + b"\x00" + record.hash.encode()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def redacted(key: bytes, record: AccessRecord, *, what: str) -> AccessRecord:
+    """``record`` with ``what`` replaced, its MAC kept and a redaction MAC over the result."""
+    changed = replace(record, what=what, redaction=None)
+    return replace(changed, redaction=redaction_mac(key, changed))
+
+
 def _valid(key: bytes, record: AccessRecord) -> bool:
+    if record.redaction is not None:
+        return hmac.compare_digest(redaction_mac(key, record), record.redaction)
     return hmac.compare_digest(record_mac(key, record), record.hash)
 
 

@@ -62,6 +62,8 @@ class AccessAuditRow(Base):
     what: Mapped[str] = mapped_column(String(120))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # set once when the sunset erases the record's free text (audit_chain.redacted): migration 0021
+    redaction: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AuditHeadRow(Base):

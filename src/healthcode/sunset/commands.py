@@ -91,7 +91,12 @@ def sunset_status(at: AtOpt = None, as_json: JsonOpt = False) -> None:
             done = f", done {state.purged_at:%Y-%m-%d %H:%M}" if state.purged_at else ""
             console.print(f"personal data purged after {state.purge_after:%Y-%m-%d %H:%M}{done}")
         if state.final_report is not None:
-            console.print("final transparency report kept (--json prints it)")
+            kept = state.final_report
+            console.print(
+                f"final transparency report kept, {kept.get('period_from')} to "
+                f"{kept.get('period_to')} (`report transparency --final` prints it)",
+                markup=False,
+            )
 
     emit(payload, as_json=as_json, human=human)
 

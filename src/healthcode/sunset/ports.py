@@ -15,6 +15,12 @@ class SunsetRepository(Protocol):
         presences, check-ins, logins, texts, scan batches…); rows deleted per table."""
         ...
 
+    def erase_free_text(self) -> Mapping[str, int]:
+        """Replace officials' free text in the tables that stay (proposals' reasons, notes and
+        payload texts, break-glass reasons, stated purposes in the access log) with the
+        placeholder; rows rewritten per table."""
+        ...
+
 
 class SunsetUnitOfWork(TransparencyUnitOfWork, InstanceUnitOfWork, Protocol):
     @property

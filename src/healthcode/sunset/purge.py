@@ -33,13 +33,15 @@ def purge_if_due(*, uow: SunsetUnitOfWork, clock: Clock) -> Mapping[str, int] | 
     when nothing was due."""
     if not _due(uow, clock):
         return None
-    report = transparency_report(uow=uow, clock=clock, first=None, last=None)
+    # the whole emergency: from the instance's first record to the purge, however long
+    report = transparency_report(uow=uow, clock=clock, first=None, last=None, whole=True)
     final: dict[str, Any] = TransparencyOut.of(report).model_dump(mode="json")
     with uow:
         state = uow.instance.get(for_update=True)
         if not state.retired or state.purged_at is not None:
             return None  # reactivated or purged by another worker meanwhile
         deleted = uow.sunset.purge_personal_data()
+        uow.sunset.erase_free_text()  # officials' words may name people: placeholders
         uow.instance.save(replace(state, purged_at=clock.now(), final_report=final))
         uow.commit()
     return deleted

@@ -14,6 +14,8 @@ from healthcode.cli.context import system
 from healthcode.cli.options import AtOpt, JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals
 from healthcode.cli.table import CommandTable
+from healthcode.kernel.errors import NotFound
+from healthcode.sunset.purge import final_report
 from healthcode.transparency.report import transparency_report
 from healthcode.transparency.schemas import TransparencyOut
 from healthcode.web.pages import hours, page_html
@@ -38,7 +40,8 @@ def _day(value: datetime | None) -> date | None:
 
 def _human(out: TransparencyOut) -> None:
     console = Console()
-    console.print(f"transparency report {out.period_from} to {out.period_to}", markup=False)
+    whole = " (the whole emergency)" if out.whole_emergency else ""
+    console.print(f"transparency report {out.period_from} to {out.period_to}{whole}", markup=False)
     last = out.colours[-1]
     console.print(f"colours at the end: green {last.green}, yellow {last.yellow}, red {last.red}")
     console.print("held: " + ", ".join(f"{k} {v}" for k, v in out.held.items()), markup=False)
@@ -70,18 +73,37 @@ def report_transparency(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the report as an HTML page here.")
     ] = None,
+    whole: Annotated[
+        bool,
+        typer.Option(
+            "--whole", help="From the instance's first record (the whole emergency), not --from."
+        ),
+    ] = False,
+    final: Annotated[
+        bool,
+        typer.Option("--final", help="The final report kept at the sunset's purge."),
+    ] = False,
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """People by colour per day, data held and purged, reads by role and purpose, unmaskings,
-    overrides by reason, appeals and their turnaround, break-glass uses."""
+    overrides by reason, appeals and their turnaround, break-glass uses. Any period: --whole
+    covers the emergency from its first record, --final shows the report kept at the sunset."""
     with (
         refusals(as_json=as_json),
         system(at=parse_at(at, as_json=as_json), as_json=as_json) as c,
     ):
-        report = transparency_report(uow=c.uow(), clock=c.clock, first=_day(first), last=_day(last))
+        if final:
+            kept = final_report(uow=c.uow())
+            if kept is None:
+                raise NotFound("final report", "none kept: the instance was not purged")
+            out = TransparencyOut.model_validate(kept)
+        else:
+            report = transparency_report(
+                uow=c.uow(), clock=c.clock, first=_day(first), last=_day(last), whole=whole
+            )
+            out = TransparencyOut.of(report)
         language, jurisdiction = c.settings.language, c.settings.jurisdiction
-    out = TransparencyOut.of(report)
     if html is not None:
         page = page_html(
             "transparency.html",
@@ -89,6 +111,8 @@ def report_transparency(
             jurisdiction=jurisdiction,
             path="/transparency",
             r=out,
+            final=final,
+            has_final=final,
             hours=hours,
         )
         html.write_text(page, encoding="utf-8")

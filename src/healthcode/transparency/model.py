@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
-from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Purpose
 
 DEFAULT_DAYS: Final = 30  # the period shown when none is asked for
-MAX_DAYS: Final = 366  # one report covers at most a year of days
+MONTHLY_AFTER: Final = 366  # a longer period's page shows the colours at each month's end
+MAX_ASKED_DAYS: Final = 3653  # a period asked by dates: ten years (the whole emergency: any)
 EARLIEST: Final = date(2000, 1, 1)  # the days any time of the system may fall on
 LATEST: Final = date(2099, 12, 31)
 UNMASK_PURPOSE: Final = Purpose.UNMASK.value  # the access log's purpose for a revealed number
@@ -37,15 +38,18 @@ class Period:
     last: date
 
     @classmethod
-    def of(cls, first: date, last: date) -> Period:
-        """The period from ``first`` to ``last`` inclusive (``InvalidInput`` if reversed or
-        longer than a year)."""
+    def of(cls, first: date, last: date, *, longest: int | None = MAX_ASKED_DAYS) -> Period:
+        """The period from ``first`` to ``last`` inclusive (``InvalidInput`` if reversed,
+        outside the system's days, or longer than ``longest`` days when given). A period of
+        several years is computed with the same figures as a month."""
         for name, day in (("from", first), ("to", last)):
             _check_day(name, day)
         if last < first:
             raise InvalidInput.one("to", "must not be before from")
-        if (last - first).days + 1 > MAX_DAYS:
-            raise InvalidInput([Problem("to", f"a report covers at most {MAX_DAYS} days")])
+        if longest is not None and (last - first).days + 1 > longest:
+            raise InvalidInput.one(
+                "to", f"a period asked by dates covers at most {longest} days (whole: any)"
+            )
         return cls(first, last)
 
     @property
@@ -65,8 +69,22 @@ class Period:
         first = last - timedelta(days=DEFAULT_DAYS - 1) if first is None else first
         return cls.of(first, last)
 
+    @classmethod
+    def since(cls, today: date, first_record: datetime | None, last: date | None) -> Period:
+        """The whole emergency: from the day of the instance's first record (``today`` when
+        there is none) to ``last`` (default ``today``)."""
+        last = today if last is None else last
+        _check_day("to", last)
+        first = today if first_record is None else first_record.astimezone(UTC).date()
+        return cls.of(min(first, last), last, longest=None)  # as long as the emergency was
+
     def days(self) -> list[date]:
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def length(self) -> int:
+        """How many days the period covers."""
+        return (self.last - self.first).days + 1
 
 
 @dataclass(frozen=True)
@@ -161,21 +179,26 @@ class TransparencyReport:
     appeals: AppealFigures
     break_glass: BreakGlassFigures
     bulk_actions: BulkFigures
+    whole: bool = False  # from the instance's first record: the whole emergency
 
 
 def colours_by_day(changes: Iterable[ColourChange], days: list[date]) -> list[ColourDay]:
     """The colour count at the end of each day, replaying the history in time order (changes
     are given ordered by time)."""
     current: dict[str, str] = {}
+    held: Counter[str] = Counter()  # kept as the history is replayed: O(1) a day, any crowd
     ordered = iter(changes)
     pending = next(ordered, None)
     out: list[ColourDay] = []
     for day in days:
         end = datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
         while pending is not None and pending.at < end:
+            before = current.get(pending.subject)
+            if before is not None:
+                held[before] -= 1
             current[pending.subject] = pending.colour
+            held[pending.colour] += 1
             pending = next(ordered, None)
-        held = Counter(current.values())
         out.append(ColourDay(day, {colour: held.get(colour, 0) for colour in COLOURS}))
     return out
 

@@ -17,6 +17,10 @@ class TransparencyRepository(Protocol):
         """The status history before ``before``, ordered by time."""
         ...
 
+    def first_record(self) -> datetime | None:
+        """The time of the instance's first record (``FIRST_RECORDS``), None if it has none."""
+        ...
+
     def held(self) -> Mapping[str, int]:
         """How many records of each kind of data are held now."""
         ...

@@ -20,15 +20,25 @@ from healthcode.transparency.ports import TransparencyUnitOfWork
 
 
 def transparency_report(
-    *, uow: TransparencyUnitOfWork, clock: Clock, first: date | None, last: date | None
+    *,
+    uow: TransparencyUnitOfWork,
+    clock: Clock,
+    first: date | None,
+    last: date | None,
+    whole: bool = False,
 ) -> TransparencyReport:
     """What the system did from ``first`` to ``last`` (whole UTC days, inclusive; by default
-    the 30 days up to today)."""
+    the 30 days up to today). ``whole``: from the day of the instance's first record instead
+    of ``first`` (the whole emergency, however many years: the sunset's final report)."""
     now = clock.now()
-    period = Period.around(now.astimezone(UTC).date(), first, last)
-    start, end = period.start, period.end
+    today = now.astimezone(UTC).date()
     with uow:
         repo = uow.transparency
+        if whole:
+            period = Period.since(today, repo.first_record(), last)
+        else:
+            period = Period.around(today, first, last)
+        start, end = period.start, period.end
         reads = repo.reads(start, end)
         uses = repo.break_glass(start, end)
         by_what: Counter[str] = Counter()
@@ -36,6 +46,7 @@ def transparency_report(
             by_what[what] += 1
         report = TransparencyReport(
             period=period,
+            whole=whole,
             generated_at=now,
             colours=colours_by_day(repo.colour_changes(min(end, now)), period.days()),
             held=repo.held(),

@@ -24,6 +24,10 @@ FromQuery = Annotated[
 ToQuery = Annotated[
     date | None, Query(alias="to", description="The last day (UTC, inclusive); default today")
 ]
+WholeQuery = Annotated[
+    bool,
+    Query(description="From the instance's first record (the whole emergency), not from `from`"),
+]
 
 
 @router.get(
@@ -32,13 +36,19 @@ ToQuery = Annotated[
     dependencies=[Depends(Public(Action.READ_TRANSPARENCY))],
 )
 def transparency(
-    container: ContainerDep, first: FromQuery = None, last: ToQuery = None
+    container: ContainerDep,
+    first: FromQuery = None,
+    last: ToQuery = None,
+    whole: WholeQuery = False,
 ) -> TransparencyOut:
     """What the system did in a period: people by colour per day, data held and purged, reads
     by role and purpose, unmaskings, overrides by health reason, appeals and their turnaround,
-    and break-glass uses. Counts only: no one is named. 422 if ``to`` is before
-    ``from`` or the period is longer than 366 days."""
-    report = transparency_report(uow=container.uow(), clock=container.clock, first=first, last=last)
+    and break-glass uses. Counts only: no one is named. ``whole``: since the instance's
+    first record, however long; 422 if ``to`` is before ``from`` or the dates span more than
+    ten years."""
+    report = transparency_report(
+        uow=container.uow(), clock=container.clock, first=first, last=last, whole=whole
+    )
     return TransparencyOut.of(report)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
 from healthcode.transparency.dashboard_model import Dashboard, DensityMap
-from healthcode.transparency.model import TransparencyReport
+from healthcode.transparency.model import MONTHLY_AFTER, TransparencyReport
 
 
 class ColourDayOut(BaseModel):
@@ -54,6 +54,10 @@ class TransparencyOut(BaseModel):
 
     period_from: date
     period_to: date = Field(description="The last day reported on (inclusive)")
+    whole_emergency: bool = Field(
+        default=False,
+        description="The period starts at the instance's first record (the whole emergency)",
+    )
     generated_at: datetime
     colours: list[ColourDayOut] = Field(description="People per colour at the end of each day")
     held: dict[str, int] = Field(description="Records held now, per kind of data")
@@ -71,6 +75,7 @@ class TransparencyOut(BaseModel):
         return cls(
             period_from=report.period.first,
             period_to=report.period.last,
+            whole_emergency=report.whole,
             generated_at=report.generated_at,
             colours=[ColourDayOut(day=d.day, **d.counts) for d in report.colours],
             held=dict(report.held),
@@ -100,6 +105,18 @@ class TransparencyOut(BaseModel):
                 by_kind=dict(b.by_kind),
             ),
         )
+
+    def colours_shown(self) -> list[ColourDayOut]:
+        """What a page shows of ``colours``: every day, or for a period longer than
+        ``MONTHLY_AFTER`` days the end of each month and the last day."""
+        if len(self.colours) <= MONTHLY_AFTER:
+            return self.colours
+        last = len(self.colours) - 1
+        return [
+            d
+            for i, d in enumerate(self.colours)
+            if i == last or (d.day + timedelta(days=1)).day == 1
+        ]
 
 
 class DayCountsOut(BaseModel):

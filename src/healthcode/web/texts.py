@@ -53,6 +53,21 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "tr_to": ("至", "To"),
     "tr_show": ("显示", "Show"),
     "tr_colours": ("各颜色人数（每日结束时）", "People by colour (at the end of each day)"),
+    "tr_colours_monthly": (
+        "各颜色人数（每月最后一天结束时）",
+        "People by colour (at the end of each month)",
+    ),
+    "tr_whole": (
+        "整个紧急状态期间（自第一条记录起）",
+        "The whole emergency (since the first record)",
+    ),
+    "tr_whole_short": ("整个紧急状态", "the whole emergency"),
+    "tr_final": ("最终报告（系统退役时保存）", "The final report (kept at the sunset)"),
+    "tr_final_about": (
+        "系统退役、个人数据删除前生成并保存的最终报告，涵盖整个紧急状态期间。",
+        "Generated and kept when the system was retired, before its personal data was purged: "
+        "it covers the whole emergency.",
+    ),
     "tr_day": ("日期", "Day"),
     "tr_held": ("持有的数据", "Data held"),
     "tr_purged": ("删除的数据", "Data purged"),

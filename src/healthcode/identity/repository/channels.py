@@ -14,6 +14,7 @@ from healthcode.db.encryption import PersonalDataCipher
 from healthcode.identity.model import (
     Channel,
 )
+from healthcode.identity.ports import SeenAssertionStore
 from healthcode.identity.tables import (
     ChannelBindingRow,
     ChannelRow,
@@ -22,9 +23,15 @@ from healthcode.identity.tables import (
 
 
 class SqlChannelRepository:
-    def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
+    def __init__(
+        self,
+        session: Session,
+        cipher: PersonalDataCipher,
+        seen: SeenAssertionStore | None = None,
+    ) -> None:
         self._session = session
         self._cipher = cipher
+        self._seen = seen  # Redis, when configured: the table answers only while it cannot
 
     def _channel(self, row: ChannelRow) -> Channel:
         return Channel(
@@ -120,6 +127,10 @@ class SqlChannelRepository:
         return found
 
     def remember_assertion(self, *, issuer: str, jti: str, expires_at: datetime) -> bool:
+        if self._seen is not None:
+            answer = self._seen.remember(issuer=issuer, jti=jti, expires_at=expires_at)
+            if answer is not None:
+                return answer
         return insert_if_absent(
             self._session,
             SeenAssertionRow,

@@ -25,6 +25,7 @@ from healthcode.oversight.model import BreakGlassUse, Proposal, ProposalStatus
 from healthcode.oversight.tables import AccessAuditRow, AuditHeadRow, BreakGlassRow, ProposalRow
 
 HEAD_ID = 1
+BREAK_GLASS_CONTEXT = "break_glass:reason"  # what a break-glass reason's encryption is bound to
 
 # Identity's table of people, named by the two columns a district's scope joins on: oversight
 # sits below identity and may not import its tables, yet a district official's list of
@@ -37,7 +38,8 @@ def audit_key(cipher: PersonalDataCipher) -> bytes:
     return bytes.fromhex(cipher.lookup("access-audit-chain/v1", purpose="subkey"))
 
 
-def _text_context(proposal_id: str, field: str) -> str:
+def proposal_text_context(proposal_id: str, field: str) -> str:
+    """What a proposal's encrypted text is bound to (its id and field)."""
     return f"proposal:{proposal_id}:{field}"
 
 
@@ -49,9 +51,9 @@ def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
         case_id=row.case_id,
         jurisdiction=row.jurisdiction,
         payload=json.loads(
-            cipher.decrypt(row.payload_enc, context=_text_context(row.id, "payload"))
+            cipher.decrypt(row.payload_enc, context=proposal_text_context(row.id, "payload"))
         ),
-        reason=cipher.decrypt(row.reason_enc, context=_text_context(row.id, "reason")),
+        reason=cipher.decrypt(row.reason_enc, context=proposal_text_context(row.id, "reason")),
         proposed_by=row.proposed_by,
         proposed_by_role=row.proposed_by_role,
         proposed_at=row.proposed_at,
@@ -60,7 +62,7 @@ def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
         decided_by_role=row.decided_by_role,
         decided_at=row.decided_at,
         decision_note=cipher.decrypt(
-            row.decision_note_enc, context=_text_context(row.id, "decision_note")
+            row.decision_note_enc, context=proposal_text_context(row.id, "decision_note")
         ),
         result=None if row.result is None else dict(row.result),
         proposer_sponsor=row.proposer_sponsor,
@@ -72,7 +74,8 @@ def _proposal(row: ProposalRow, cipher: PersonalDataCipher) -> Proposal:
         first_approval_note=""
         if row.first_approval_note_enc is None
         else cipher.decrypt(
-            row.first_approval_note_enc, context=_text_context(row.id, "first_approval_note")
+            row.first_approval_note_enc,
+            context=proposal_text_context(row.id, "first_approval_note"),
         ),
     )
 
@@ -85,7 +88,7 @@ class SqlProposalRepository:
         self._cipher = cipher
 
     def _seal(self, proposal_id: str, field: str, text: str) -> bytes:
-        return self._cipher.encrypt(text, context=_text_context(proposal_id, field))
+        return self._cipher.encrypt(text, context=proposal_text_context(proposal_id, field))
 
     def add(self, proposal: Proposal) -> None:
         self._session.add(
@@ -203,7 +206,8 @@ class SqlProposalRepository:
         return [_proposal(row, self._cipher) for row in self._session.scalars(query)]
 
 
-def _record(row: AccessAuditRow) -> AccessRecord:
+def access_record(row: AccessAuditRow) -> AccessRecord:
+    """The access log's record a row holds."""
     return AccessRecord(
         seq=row.seq,
         at=row.at,
@@ -214,6 +218,7 @@ def _record(row: AccessAuditRow) -> AccessRecord:
         what=row.what,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        redaction=row.redaction,
     )
 
 
@@ -245,7 +250,7 @@ class SqlAuditLogRepository:
         row = AccessAuditRow(**values)
         self._session.add(row)
         self._session.flush()
-        return _record(row)
+        return access_record(row)
 
     def append_many(
         self,
@@ -307,7 +312,7 @@ class SqlAuditLogRepository:
             .where(AccessAuditRow.subject == subject)
             .order_by(AccessAuditRow.seq)
         )
-        return [_record(row) for row in rows]
+        return [access_record(row) for row in rows]
 
     def head(self) -> tuple[int, str]:
         row = self._session.get(AuditHeadRow, HEAD_ID)
@@ -315,7 +320,7 @@ class SqlAuditLogRepository:
 
     def record_at(self, seq: int) -> AccessRecord | None:
         row = self._session.scalar(select(AccessAuditRow).where(AccessAuditRow.seq == seq))
-        return None if row is None else _record(row)
+        return None if row is None else access_record(row)
 
     def last_seq(self) -> int:
         return self._session.scalar(select(func.max(AccessAuditRow.seq))) or 0
@@ -334,7 +339,9 @@ class SqlAuditLogRepository:
             select(AccessAuditRow).order_by(AccessAuditRow.seq).execution_options(yield_per=1_000)
         )
         try:
-            return count, verify_chain((_record(r) for r in rows), head, audit_key(self._cipher))
+            return count, verify_chain(
+                (access_record(r) for r in rows), head, audit_key(self._cipher)
+            )
         finally:
             rows.close()  # the chain may break before its end: free the server-side cursor
 
@@ -352,7 +359,7 @@ class SqlBreakGlassRepository:
             operator=operator,
             what=what,
             people=people,
-            reason_enc=self._cipher.encrypt(reason, context="break_glass:reason"),
+            reason_enc=self._cipher.encrypt(reason, context=BREAK_GLASS_CONTEXT),
         )
         self._session.add(row)
         self._session.flush()
@@ -370,7 +377,7 @@ class SqlBreakGlassRepository:
                 operator=row.operator,
                 what=row.what,
                 people=row.people,
-                reason=self._cipher.decrypt(row.reason_enc, context="break_glass:reason"),
+                reason=self._cipher.decrypt(row.reason_enc, context=BREAK_GLASS_CONTEXT),
             )
             for row in rows
         ]

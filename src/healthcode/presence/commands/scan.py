@@ -14,7 +14,10 @@ Deciding needs no database: only the device file, the trust lists and the queue'
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -192,14 +195,47 @@ class Unreachable(Exception):
     """The server could not be reached (exit 69): nothing was uploaded by this request."""
 
 
-def _post(server: str, body: dict[str, Any]) -> dict[str, Any]:
+UPLOAD_ATTEMPTS = 5  # tries of one batch while the server answers 503 with Retry-After
+MAX_RETRY_WAIT = 60.0  # seconds: a longer Retry-After is waited this long
+pause: Callable[[float], None] = time.sleep  # how the upload waits (tests replace it)
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), or None when
+    there is none or it cannot be read; capped at ``MAX_RETRY_WAIT``."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return min(float(text), MAX_RETRY_WAIT)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return min(max((when - now).total_seconds(), 0.0), MAX_RETRY_WAIT)
+
+
+def post_batch(server: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST one signed batch; a 503 with Retry-After (the server shedding load) is retried
+    after the wait it asks for, up to ``UPLOAD_ATTEMPTS`` tries in all. A 503 without it (a
+    retired instance), or still 503 at the last try, is ``Unreachable``."""
     import httpx2
 
     url = server.rstrip("/") + "/api/v1/scans/batches"
-    try:
-        response = httpx2.post(url, json=body, timeout=30)
-    except httpx2.HTTPError as error:
-        raise Unreachable(f"cannot reach {url}: {error}") from None
+    for attempt in range(1, UPLOAD_ATTEMPTS + 1):
+        try:
+            response = httpx2.post(url, json=body, timeout=30)
+        except httpx2.HTTPError as error:
+            raise Unreachable(f"cannot reach {url}: {error}") from None
+        if response.status_code != 503:
+            break
+        wait = retry_after(response.headers.get("Retry-After"), SystemClock().now())
+        if wait is None or attempt == UPLOAD_ATTEMPTS:
+            tries = f" after {attempt} tries" if attempt > 1 else ""
+            raise Unreachable(f"{url} is unavailable{tries} (503): {_detail(response)}")
+        pause(wait)
     try:
         answer: Any = response.json() if response.content else None
     except ValueError:
@@ -209,6 +245,16 @@ def _post(server: str, body: dict[str, Any]) -> dict[str, Any]:
         detail = "; ".join(f"{p.get('field')}: {p.get('message')}" for p in problems or [])
         raise InvalidInput.one("upload", f"{response.status_code} {detail or response.text}")
     return answer
+
+
+def _detail(response: Any) -> str:
+    try:
+        answer = response.json()
+    except ValueError:
+        return str(response.text)[:200]
+    if isinstance(answer, dict):
+        return str(answer.get("detail") or answer.get("title") or answer)[:200]
+    return str(answer)[:200]
 
 
 def _upload(
@@ -221,7 +267,7 @@ def _upload(
         receipts: list[dict[str, Any]] = []
         for body in signed_batches(config, scans):
             if server is not None:
-                receipts.append(_post(server, body))
+                receipts.append(post_batch(server, body))
             else:
                 with system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
                     receipt = upload_scans(

@@ -51,6 +51,20 @@ HELD: Final[Mapping[str, type[Base]]] = {
 }
 
 
+# where the instance's first record may be: the earliest of these times starts the emergency
+FIRST_RECORDS: Final = (
+    StatusChangeRow.at,
+    IdentityEventRow.at,
+    AccessAuditRow.at,
+    ProposalRow.proposed_at,
+    AppealRow.filed_at,
+    ManualOverrideRow.recorded_at,
+    CheckinRow.at,
+    PurgeRow.at,
+    BreakGlassRow.at,
+)
+
+
 class SqlTransparencyRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -65,6 +79,11 @@ class SqlTransparencyRepository:
             .order_by(StatusChangeRow.at, StatusChangeRow.id)
         )
         return [ColourChange(subject, at, colour) for subject, at, colour in rows]
+
+    def first_record(self) -> datetime | None:
+        firsts = [self._session.scalar(select(func.min(column))) for column in FIRST_RECORDS]
+        found = [at for at in firsts if at is not None]
+        return min(found) if found else None
 
     def held(self) -> Mapping[str, int]:
         people = self._session.scalar(
