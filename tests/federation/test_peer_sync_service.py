@@ -19,7 +19,8 @@ from federation_helpers import (
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
 from healthcode.credentials.signer import generate_private_key
-from healthcode.credentials.verify import Acceptance, Outcome as Verdict, verify
+from healthcode.credentials.verify import Acceptance, verify
+from healthcode.credentials.verify import Outcome as Verdict
 from healthcode.federation.bundle import open_bundle
 from healthcode.federation.model import NewPeer, Outcome
 from healthcode.federation.peers import add_peer, list_peers, peer_health, remove_peer
@@ -49,8 +50,8 @@ def test_peers_are_added_listed_and_removed_by_admins(container: Container) -> N
     args = {"uow": container.uow(), "clock": container.clock, "serving": "330100"}
     with pytest.raises(NotAllowed):
         add_peer(**args, principal=principal(container, "wang"), peer=peer)  # type: ignore[arg-type]
+    own = NewPeer("330100", SHANGHAI_URL, city.root_public)
     with pytest.raises(InvalidInput, match="the one this instance serves"):
-        own = NewPeer("330100", SHANGHAI_URL, city.root_public)
         add_peer(**args, principal=admin, peer=own)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput) as bad:
         add_peer(**args, principal=admin, peer=NewPeer("31", "ftp://x", b"short"))  # type: ignore[arg-type]
