@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from federation_helpers import app_fetcher, city_instance, resident_code, root_key_text
@@ -21,7 +20,6 @@ from identity_helpers import add_test_official, official_headers
 SHANGHAI = "310000"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_peer_over_http(
     container: Container, client: TestClient, tmp_path: Path, sqlite_template: Path
 ) -> None:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthcode.cli.context import acting_official
+from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
 from healthcode.cli.output import emit
 from healthcode.cli.table import CommandTable
@@ -139,7 +140,7 @@ def peer_sync(
 
     emit([_dump(r) for r in rows], as_json=as_json, human=human)
     if any(r.outcome.refused for r in results):
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.STOP)  # a check that found problems
 
 
 COMMANDS: CommandTable = (("peer", peer_app),)
