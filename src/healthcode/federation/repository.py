@@ -39,9 +39,13 @@ class SqlPeerRepository:
         return _peer(row, held)
 
     def all(self) -> list[Peer]:
-        rows = self._session.scalars(select(PeerRow).order_by(PeerRow.jurisdiction)).all()
-        held = {r.jurisdiction: r for r in self._session.scalars(select(PeerListRow))}
-        return [_peer(row, held.get(row.jurisdiction)) for row in rows]
+        # one statement: /api/v1/verify reads the peers on every call
+        rows = self._session.execute(
+            select(PeerRow, PeerListRow)
+            .outerjoin(PeerListRow, PeerListRow.jurisdiction == PeerRow.jurisdiction)
+            .order_by(PeerRow.jurisdiction)
+        ).all()
+        return [_peer(peer, held) for peer, held in rows]
 
     def remove(self, jurisdiction: str) -> None:
         for table in (PeerListRow, PeerSyncCountRow, PeerRow):
