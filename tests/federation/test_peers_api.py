@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from federation_helpers import app_fetcher, city_instance, resident_code, root_key_text
+from federation_helpers import FakeFetcher, app_fetcher, city_instance, resident_code, root_key_text
 from healthcode.app import create_app
 from healthcode.codes.keys import init_keys, list_keys
 from healthcode.container import Container
@@ -70,9 +70,17 @@ def test_a_peer_over_http(
             visitor, trust_lists=offline, at=now, acceptance=Acceptance.green_only({SHANGHAI})
         )
         assert decision.outcome is Outcome.PASS
+        container.peer_fetcher = lambda: FakeFetcher()  # Shanghai is down now
+        down = client.post("/api/v1/peers/sync", headers=admin).json()
+        assert (down[0]["outcome"], down[0]["sequence"]) == ("unreachable", 0)
+        still = client.post("/api/v1/verify", json={"token": visitor}).json()
+        assert still["outcome"] == "pass"  # its last good list is kept
         metrics = client.get("/metrics").text
         assert 'healthcode_peer_syncs_total{outcome="accepted",peer="310000"} 1.0' in metrics
         assert 'healthcode_peer_list_sequence{peer="310000"} 0.0' in metrics
+        assert 'healthcode_peer_syncs_total{outcome="unreachable",peer="310000"} 1.0' in metrics
+        (listed,) = client.get("/api/v1/peers", headers=admin).json()
+        assert listed["last_error"].startswith("unreachable: connection refused")
         assert client.delete(f"/api/v1/peers/{SHANGHAI}", headers=admin).status_code == 200
         assert client.delete(f"/api/v1/peers/{SHANGHAI}", headers=admin).status_code == 404
         gone = client.post("/api/v1/verify", json={"token": visitor}).json()

@@ -98,7 +98,7 @@ def sync_peer(
             return SyncResult(jurisdiction, Outcome.UNREACHABLE, None, "no longer a peer")
         held = peer.held
         if body is None:
-            outcome, message = Outcome.UNREACHABLE, f"unreachable: {unreachable}"
+            outcome, message = Outcome.UNREACHABLE, unreachable
         else:
             try:
                 outcome, signed = judge(body, peer=peer, now=now, clock_skew=clock_skew)
