@@ -117,6 +117,7 @@ def device(container: Container, venue: Venue) -> DeviceKit:
         clock=container.clock,
         venue_id=venue.id,
         public_key=public_key_bytes(key.public_key()),
+        serving=container.settings.jurisdiction,
     )
     return DeviceKit(registered.id, key)
 

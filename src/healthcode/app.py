@@ -14,6 +14,7 @@ from healthcode.api.metrics import Metrics
 from healthcode.api.observe import RequestObserver
 from healthcode.api.shedding import Admission, Limits, LoadShedder, Priority
 from healthcode.container import Container
+from healthcode.federation.metrics import watch_peers
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
 from healthcode.web.assets import STATIC_PATH, static_files
@@ -36,6 +37,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)
         unwatch_cache = metrics.watch_status_cache(app.state.container.status_cache.outcomes)
         unwatch_appeals = metrics.watch_appeals(app.state.container.uow, app.state.container.clock)
+        unwatch_peers = watch_peers(
+            metrics.registry, app.state.container.uow, app.state.container.clock
+        )
         # the embedded deployment (SQLite) runs its background worker in this process
         app.state.worker = None
         if owned and app.state.container.settings.runs_in_process_worker:
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                     clock=built.clock,
                     kinds=bootstrap.job_kinds(sender, built.sms),
                     anchor=bootstrap.anchor_publisher(built),
+                    peer_sync=bootstrap.peer_syncer(built),
                 )
             )
             app.state.worker.start()
@@ -56,6 +61,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             unwatch()
             unwatch_cache()
             unwatch_appeals()
+            unwatch_peers()
             if app.state.worker is not None:
                 app.state.worker.stop()
                 sender.close()

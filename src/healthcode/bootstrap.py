@@ -25,6 +25,9 @@ from healthcode.db.encryption import PersonalDataCipher, create_key_file, read_k
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_current, upgrade
 from healthcode.db.private_files import require_private, require_private_folder
+from healthcode.federation import commands as federation_commands
+from healthcode.federation import routes as federation_routes
+from healthcode.federation.sync import sync_all
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.identity.kinds import ACCOUNT_HANDLERS
@@ -79,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     rights_routes.router,
     transparency_routes.router,
     sunset_routes.router,
+    federation_routes.router,
     web_routes.router,
 )
 """Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""
@@ -96,6 +100,7 @@ COMMANDS: CommandTable = (
     *transparency_commands.COMMANDS,
     *simulator_commands.COMMANDS,
     *sunset_commands.COMMANDS,
+    *federation_commands.COMMANDS,
 )
 """Every `healthcode` command group and command a feature offers."""
 
@@ -157,6 +162,25 @@ def anchor_publisher(container: Container) -> Callable[[], Path | None]:
             return None
 
     return publish
+
+
+def peer_syncer(container: Container) -> Callable[[], object]:
+    """What the worker calls on its schedule to fetch every peer's trust list (each fetched
+    and recorded on its own; a peer down or refused keeps its last good list)."""
+
+    def sync() -> object:
+        fetcher = container.peer_fetcher()
+        try:
+            return sync_all(
+                uow_factory=container.uow,
+                clock=container.clock,
+                fetcher=fetcher,
+                clock_skew=container.settings.clock_skew,
+            )
+        finally:
+            fetcher.close()
+
+    return sync
 
 
 def require_private_secrets(settings: Settings) -> None:

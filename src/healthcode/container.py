@@ -1,10 +1,12 @@
 """The running system's parts, built once per process (or per test) by ``healthcode.bootstrap``:
 settings, the database engine, the personal-data cipher, the SMS port, the clock, the tables of
 proposal kinds, job kinds and event handlers, the unit of work that every use case runs in, and
-the caches of parsed policies, QR images, trust stores and (with Redis) statuses."""
+the caches of parsed policies, QR images, trust stores and (with Redis) statuses, and how
+peers' trust lists are fetched."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -15,6 +17,9 @@ from healthcode.codes.online import TrustStoreCache
 from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.federation.fetch import HttpTrustListFetcher
+from healthcode.federation.ports import TrustListFetcher
+from healthcode.federation.trust import FederatedStoreCache
 from healthcode.identity.ports import SeenAssertionStore, SmsSender
 from healthcode.jobs.model import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
@@ -44,6 +49,9 @@ class Container:
     trust_stores: TrustStoreCache = field(default_factory=TrustStoreCache)
     status_cache: StatusCache = field(default_factory=NoStatusCache)
     seen_assertions: SeenAssertionStore | None = None  # Redis, when configured
+    federated_stores: FederatedStoreCache = field(default_factory=FederatedStoreCache)
+    # how peers' trust lists are fetched (a test gives a fake or an in-process app)
+    peer_fetcher: Callable[[], TrustListFetcher] = HttpTrustListFetcher
 
     @property
     def private_keys(self) -> PrivateKeyFiles:

@@ -2,7 +2,8 @@
 reassesses people whose status stops holding (a quarantine ending on time is notified on time)
 once an hour, makes the presences partitions of the days ahead (PostgreSQL) and deletes data past
 its retention and, every five minutes, publishes the access log's
-signed head (an audit anchor) when the log grew. ``healthcode worker`` runs it
+signed head (an audit anchor) when the log grew and fetches the peers' trust lists
+(``federation.sync``). ``healthcode worker`` runs it
 in its own process; ``healthcode serve`` runs one in a thread on SQLite. Restart-safe: every
 step is committed on its own and is idempotent.
 """
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PURGE_EVERY = timedelta(hours=1)
 ANCHOR_EVERY = timedelta(minutes=5)
+PEER_SYNC_EVERY = timedelta(minutes=5)
 
 
 class WorkerUnitOfWork(TracingUnitOfWork, NotificationsUnitOfWork, SunsetUnitOfWork, Protocol):
@@ -50,6 +52,7 @@ class PassReport:
     purged: Purged | None = None  # this pass's hourly purge of expired data, if it ran
     days_prepared: list[date] = field(default_factory=list)  # presences partitions it made
     anchored: object = None  # what this pass's publication of the audit anchor wrote, if any
+    peers_synced: object = None  # what this pass's fetch of the peers' trust lists came to
 
     def add(self, other: PassReport) -> None:
         """Count ``other``'s work in this report too (a worker's total over its passes)."""
@@ -73,7 +76,7 @@ class PassReport:
 class Worker:
     """One worker. ``run_once`` does a pass; ``run`` repeats passes until stopped."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only, each an optional duty of the worker
         self,
         *,
         uow_factory: Callable[[], WorkerUnitOfWork],
@@ -83,6 +86,7 @@ class Worker:
         lease: timedelta = LEASE,
         max_jobs_per_pass: int = 100,
         anchor: Callable[[], object] | None = None,
+        peer_sync: Callable[[], object] | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
@@ -93,6 +97,9 @@ class Worker:
         self._purged_at: datetime | None = None
         self.anchor = anchor
         self._anchored_at: datetime | None = None
+        self.peer_sync = peer_sync
+        self.peer_sync_every = PEER_SYNC_EVERY
+        self._synced_at: datetime | None = None
 
     def run_jobs(self, report: PassReport) -> None:
         ran = 0
@@ -145,6 +152,17 @@ class Worker:
         self._anchored_at = now
         return self.anchor()
 
+    def sync_peers_if_due(self) -> object:
+        """Fetch the peers' trust lists, at most every ``peer_sync_every`` (the first pass
+        fetches); what ``peer_sync`` returned, or None when not due or there is none."""
+        now = self.clock.now()
+        if self.peer_sync is None or (
+            self._synced_at is not None and now - self._synced_at < self.peer_sync_every
+        ):
+            return None
+        self._synced_at = now  # a peer down must not be fetched on every pass
+        return self.peer_sync()
+
     def run_once(self) -> PassReport:
         report = PassReport()
         report.purged = self.purge_if_due(report)
@@ -152,6 +170,7 @@ class Worker:
         report.statuses_refreshed = refresh_due_statuses(
             uow_factory=self.uow_factory, clock=self.clock
         )
+        report.peers_synced = self.sync_peers_if_due()
         report.anchored = self.anchor_if_due()  # last: a failure here leaves the rest done
         return report
 

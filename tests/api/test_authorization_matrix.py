@@ -33,6 +33,7 @@ DUMMY = {
     "appeal_id": "0" * 32,
     "device_id": "0" * 16,
     "client_id": "0" * 16,
+    "jurisdiction": "310000",
 }
 
 

@@ -101,6 +101,13 @@ BODIES: dict[str, Body] = {
         "password": PASSWORD,
         "reason": "fuzzing",
     },
+    # a peer whose instance never answers (the discard port on loopback refuses at once), so
+    # a fuzzed sync fetches nothing from the network
+    "POST /api/v1/peers": lambda s, n: {
+        "jurisdiction": f"{110000 + n * 100}",
+        "url": "http://127.0.0.1:9",
+        "root_key": b64(public_key_bytes(Ed25519PrivateKey.generate().public_key())),
+    },
     "POST /api/v1/channels": lambda s, n: {
         "name": f"fuzz-{n}",
         "public_key_pem": public_pem(Ed25519PrivateKey.generate()),

@@ -37,6 +37,7 @@ DASHBOARD = (
     "the console's dashboard and map, for officials: counts of the jurisdiction per day and "
     "per H3 cell (a cell counting fewer than 3 people is left out), no one named"
 )
+PEERS = "peer jurisdictions, their root keys and trust lists: no one's data"
 
 
 def _appeal_queue(w: Walk) -> tuple[Response, str]:
@@ -206,6 +207,12 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/officials"): ADMIN,
     ("GET", "/api/v1/officials/proposals"): ADMIN,
     ("GET", "/api/v1/sunset"): "the instance's state and final report: counts, no one named",
+    ("POST", "/api/v1/peers"): PEERS,
+    ("GET", "/api/v1/peers"): PEERS,
+    ("DELETE", "/api/v1/peers/{jurisdiction}"): PEERS,
+    ("POST", "/api/v1/peers/sync"): PEERS,
+    ("POST", "/api/v1/peers/{jurisdiction}/sync"): PEERS,
+    ("GET", "/.well-known/healthcode/trust-bundle"): PUBLIC,
     ("POST", "/api/v1/sunset"): "a four-eyes proposal to end the emergency: no person",
     ("POST", "/api/v1/sunset/reactivation"): "a four-eyes proposal to collect again: no person",
     (

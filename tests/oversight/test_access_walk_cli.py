@@ -205,6 +205,7 @@ CLI_READS: Final[dict[str, Args]] = {
 
 RUNS_THE_SYSTEM = "runs or sets up the system: reads no one's data for anyone to see"
 KEYS = "signing keys, trust lists and the audit chain's head: no one's data"
+PEERS = "peer jurisdictions, their root keys and trust lists: no one's data"
 SCENARIO = (
     "plays the person's own part in a scenario (what their phone would send): records their "
     "fact and answers them"
@@ -277,6 +278,10 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "sunset approve": "approves a sunset or a reactivation: about the instance, no person",
     "sunset reactivate": "a four-eyes proposal to collect again: no person",
     "sunset status": "the instance's state and final report: counts, no one named",
+    "peer add": PEERS,
+    "peer list": PEERS,
+    "peer remove": PEERS,
+    "peer sync": PEERS,
 }
 
 

@@ -4,10 +4,10 @@ Each request is given a priority by its method and path (``PRIORITIES``, a small
 before anything else runs:
 
 - **critical**: showing a code (``GET /api/v1/me/code``), checking one online
-  (``POST /api/v1/verify``), the citizen's status and the trust list verifiers download. Admitted
-  while fewer than ``overload_max_in_flight`` requests are being worked on in this process;
-  beyond that each waits, first come first served, up to ``overload_queue_seconds`` for a slot,
-  then is refused.
+  (``POST /api/v1/verify``), the citizen's status and the trust list and bundle verifiers
+  download. Admitted while fewer than ``overload_max_in_flight`` requests are being worked on
+  in this process; beyond that each waits, first come first served, up to
+  ``overload_queue_seconds`` for a slot, then is refused.
 - **low**: everything else (logins, lists, reports, case work, imports of scan and location
   batches, previews, posters, exports). Admitted only while fewer than
   ``overload_low_in_flight`` requests are in flight, so that the rest of the slots stay free for
@@ -53,6 +53,7 @@ PRIORITIES: dict[tuple[str, str], Priority] = {
     ("POST", "/api/v1/verify"): Priority.CRITICAL,
     ("GET", "/api/v1/me/status"): Priority.CRITICAL,
     ("GET", "/.well-known/healthcode/trust-list"): Priority.CRITICAL,
+    ("GET", "/.well-known/healthcode/trust-bundle"): Priority.CRITICAL,
     ("GET", "/healthz"): Priority.EXEMPT,
     ("GET", "/readyz"): Priority.EXEMPT,
     ("GET", "/metrics"): Priority.EXEMPT,

@@ -108,6 +108,7 @@ def worker(
                 clock=c.clock,
                 kinds=bootstrap.job_kinds(sender, c.sms),
                 anchor=bootstrap.anchor_publisher(c),
+                peer_sync=bootstrap.peer_syncer(c),
             )
             if once:  # a failed pass is the command's failure
                 total.add(runner.run_once())

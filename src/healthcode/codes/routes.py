@@ -11,11 +11,12 @@ from healthcode.api.deps import ContainerDep, MetricsDep
 from healthcode.api.responses import SIGNED
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
-from healthcode.codes.online import check_code, own_trust_store
+from healthcode.codes.online import check_code
 from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_version
 from healthcode.credentials.verify import Acceptance
+from healthcode.federation.trust import federated_trust_store
 from healthcode.oversight.access import Action
 from healthcode.presence.status_lookups import SignedLookup, lookup_status
 
@@ -104,22 +105,24 @@ def trust_list(container: ContainerDep) -> Response:
 )
 def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) -> VerifyOut:
     """Verify a code: the offline decision for anyone (a refused code gets its reason only).
-    A registered checkpoint device that signs the request (``device``) also learns, for a
-    valid code, whether the holder's status changed since issue; each such lookup is in the
+    Codes of this jurisdiction and of its peers are accepted, each checked against its own
+    jurisdiction's list (a peer's last good list, under the root pinned for it). A registered
+    checkpoint device that signs the request (``device``) also learns, for a valid code of this
+    jurisdiction, whether the holder's status changed since issue; each such lookup is in the
     access log. A bad device signature is refused (422 on ``device.*``)."""
     settings = container.settings
-    acceptance = Acceptance(
-        frozenset({settings.jurisdiction}), frozenset(CodeColour(c) for c in body.colours)
-    )
-    store = own_trust_store(
+    store, issuers = federated_trust_store(
         uow=container.uow(),
         clock=container.clock,
         private_keys=container.private_keys,
         jurisdiction=settings.jurisdiction,
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
-        cache=container.trust_stores,
+        cache=container.federated_stores,
     )
+    # which foreign colours pass where is the acceptance policy's (not built yet): a peer's
+    # code passes on the colours the checkpoint asks for, as this city's does
+    acceptance = Acceptance(issuers, frozenset(CodeColour(c) for c in body.colours))
     if body.device is None:
         check = check_code(
             clock=container.clock, trust_store=store, token=body.token, acceptance=acceptance

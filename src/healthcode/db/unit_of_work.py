@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
+from healthcode.federation.repository import SqlPeerRepository
 from healthcode.identity.ports import SeenAssertionStore
 from healthcode.identity.repository.channels import SqlChannelRepository
 from healthcode.identity.repository.logins import (
@@ -181,6 +182,11 @@ class SqlUnitOfWork:
     @property
     def keys(self) -> SqlKeyRepository:
         return self._repository("keys", SqlKeyRepository)
+
+    # federation
+    @property
+    def peers(self) -> SqlPeerRepository:
+        return self._repository("peers", SqlPeerRepository)
 
     # presence
     @property

@@ -92,6 +92,8 @@ class Action(StrEnum):
     # administration
     MANAGE_OFFICIALS = "manage_officials"
     MANAGE_CHANNELS = "manage_channels"
+    # federation: the peer jurisdictions whose codes this city accepts, their pinned roots
+    MANAGE_PEERS = "manage_peers"
     # where people were (venues, check-ins, scans, locations)
     MANAGE_VENUES = "manage_venues"
     REVIEW_CHECKINS = "review_checkins"
@@ -197,6 +199,8 @@ ALLOWED: frozenset[tuple[Role, Action, Purpose]] = frozenset(
         Purpose.ADMINISTRATION,
         (Action.MANAGE_OFFICIALS, Action.MANAGE_CHANNELS, Action.LOG_OUT),
     )
+    # peers (docs/federation.md): adding one pins its root key, so only admins manage them
+    | _grant(Role.ADMIN, Purpose.ADMINISTRATION, (Action.MANAGE_PEERS,))
     | _grant(Role.ADMIN, Purpose.ADMINISTRATION, (Action.MANAGE_VENUES, Action.IMPORT_LOCATIONS))
     # officials' accounts (create, role or scope, TOTP reset, disable) change by four eyes of
     # two admins; the gates PROPOSE and DECIDE_PROPOSAL let an admin through to these kinds only

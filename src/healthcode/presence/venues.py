@@ -12,6 +12,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Colour
 from healthcode.kernel.ids import new_id
+from healthcode.kernel.regions import contains
 from healthcode.kernel.text import TextKind, clean_text
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_scope
@@ -170,10 +171,12 @@ def parse_public_key(raw: bytes, *, field: str = "public_key") -> bytes:
 
 
 def register_device(
-    *, uow: PresenceUnitOfWork, clock: Clock, venue_id: str, public_key: bytes
+    *, uow: PresenceUnitOfWork, clock: Clock, venue_id: str, public_key: bytes, serving: str
 ) -> Device:
     """Register a checkpoint device of a venue by its Ed25519 public key. The device's id is
-    the key's id (first 8 bytes of its SHA-256, hex), so a key registers once."""
+    the key's id (first 8 bytes of its SHA-256, hex), so a key registers once. A device of
+    another jurisdiction's venue (one outside ``serving``, this instance's) is refused: a peer
+    city registers its own devices."""
     parse_public_key(public_key)
     device = Device(
         id=kid_of(public_key).hex(),
@@ -182,8 +185,13 @@ def register_device(
         registered_at=clock.now(),
     )
     with uow:
-        if uow.venues.venue(venue_id) is None:
+        venue = uow.venues.venue(venue_id)
+        if venue is None:
             raise NotFound("venue", venue_id)
+        if not contains(serving, venue.jurisdiction):
+            raise InvalidInput.one(
+                "venue", f"is in {venue.jurisdiction}, not in {serving}, which this instance serves"
+            )
         if uow.venues.device(device.id) is not None:
             raise Conflict("public_key", "this key is registered already")
         uow.venues.add_device(device)

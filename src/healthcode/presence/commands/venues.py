@@ -212,7 +212,13 @@ def device_add(
             raw = base64.urlsafe_b64decode(public_key + "=" * (-len(public_key) % 4))
             load_public_key(raw) if len(raw) == 32 else None
         with system(as_json=as_json) as c:
-            device = register_device(uow=c.uow(), clock=c.clock, venue_id=venue_id, public_key=raw)
+            device = register_device(
+                uow=c.uow(),
+                clock=c.clock,
+                venue_id=venue_id,
+                public_key=raw,
+                serving=c.settings.jurisdiction,
+            )
             venue = get_venue(uow=c.uow(), venue_id=venue_id)
             colours = entry_rule(uow=c.uow(), jurisdiction=venue.jurisdiction, kind=venue.kind)
             roots = [

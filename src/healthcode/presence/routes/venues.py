@@ -231,6 +231,7 @@ def create_device(
         clock=container.clock,
         venue_id=venue_id,
         public_key=public_key_from_text(body.public_key),
+        serving=container.settings.jurisdiction,
     )
     venue = _venue_out(container, get_venue(uow=container.uow(), venue_id=venue_id))
     return DeviceOut(

@@ -1,0 +1,146 @@
+"""`healthcode peer add|list|remove|sync`: the peer jurisdictions whose codes this city
+accepts, their pinned roots and their trust lists (admins; docs/federation.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from healthcode.cli.context import acting_official
+from healthcode.cli.exit_codes import ExitCode
+from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
+from healthcode.cli.output import emit
+from healthcode.cli.table import CommandTable
+from healthcode.federation.model import NewPeer, parse_root_key
+from healthcode.federation.peers import add_peer, list_peers, remove_peer
+from healthcode.federation.schemas import PeerOut, SyncOut
+from healthcode.federation.sync import sync_peers
+
+peer_app = typer.Typer(
+    help="Peer jurisdictions: their pinned root keys and trust lists.", no_args_is_help=True
+)
+
+JurisdictionArg = Annotated[str, typer.Argument(help="The peer's GB/T 2260 code.")]
+
+
+def _age(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}h{rest // 60:02d}m"
+
+
+def _when(moment: datetime | None) -> str:
+    return "—" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _peers_table(rows: list[PeerOut], console: Console) -> None:
+    if not rows:
+        console.print("no peers: add one with `healthcode peer add`")
+        return
+    table = Table("peer", "url", "root", "list", "list age", "last sync", "last error")
+    for p in rows:
+        table.add_row(
+            p.jurisdiction,
+            p.url,
+            p.root_kid,
+            "—" if p.list_sequence is None else f"#{p.list_sequence}",
+            _age(p.list_age_seconds),
+            _when(p.last_attempt_at),
+            "—" if p.last_error is None else f"{_when(p.last_error_at)} {p.last_error}",
+        )
+    console.print(table)
+
+
+def _dump(row: PeerOut | SyncOut) -> dict[str, Any]:
+    return row.model_dump(mode="json")
+
+
+@peer_app.command("add")
+def peer_add(
+    as_: AsOpt,
+    jurisdiction: Annotated[str, typer.Option(help="The peer's GB/T 2260 code.")],
+    url: Annotated[str, typer.Option(help="Base URL of the peer's instance.")],
+    root_key: Annotated[
+        str, typer.Option(help="The peer's root public key (base64url or 64 hex digits).")
+    ],
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a peer, pinning its root key (admins); its own jurisdiction is refused."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, admin):
+        peer = add_peer(
+            uow=c.uow(),
+            clock=c.clock,
+            principal=admin,
+            peer=NewPeer(jurisdiction, url, parse_root_key(root_key)),
+            serving=c.settings.jurisdiction,
+        )
+        row = PeerOut.of(peer, c.clock.now())
+    emit(_dump(row), as_json=as_json, human=lambda con: _peers_table([row], con))
+
+
+@peer_app.command("list")
+def peer_list(as_: AsOpt, at: AtOpt = None, as_json: JsonOpt = False) -> None:
+    """The peers: pinned root, list held and its age, last sync and last error (admins)."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, admin):
+        now = c.clock.now()
+        rows = [PeerOut.of(p, now) for p in list_peers(uow=c.uow(), principal=admin)]
+    emit([_dump(r) for r in rows], as_json=as_json, human=lambda con: _peers_table(rows, con))
+
+
+@peer_app.command("remove")
+def peer_remove(
+    jurisdiction: JurisdictionArg, as_: AsOpt, at: AtOpt = None, as_json: JsonOpt = False
+) -> None:
+    """Remove a peer (admins): its codes are no longer accepted, its list is dropped."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, admin):
+        removed = remove_peer(uow=c.uow(), principal=admin, jurisdiction=jurisdiction)
+    emit(
+        {"removed": removed.jurisdiction},
+        as_json=as_json,
+        human=lambda con: con.print(f"removed peer {removed.jurisdiction}"),
+    )
+
+
+@peer_app.command("sync")
+def peer_sync(
+    as_: AsOpt,
+    jurisdiction: Annotated[
+        str | None, typer.Argument(help="Only this peer (default: every peer).")
+    ] = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch the peers' trust lists now (admins). Exit 1 when a list was refused or a peer
+    did not answer (its last good list is kept)."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, admin):
+        fetcher = c.peer_fetcher()
+        try:
+            results = sync_peers(
+                uow_factory=c.uow,
+                clock=c.clock,
+                principal=admin,
+                fetcher=fetcher,
+                clock_skew=c.settings.clock_skew,
+                only=jurisdiction,
+            )
+        finally:
+            fetcher.close()
+    rows = [SyncOut.of(r) for r in results]
+
+    def human(console: Console) -> None:
+        for r in rows:
+            held = "no list held" if r.sequence is None else f"holding #{r.sequence}"
+            console.print(f"{r.jurisdiction}: {r.outcome} ({held}) {r.message}".rstrip())
+
+    emit([_dump(r) for r in rows], as_json=as_json, human=human)
+    if any(r.outcome.refused for r in results):
+        raise typer.Exit(ExitCode.STOP)  # a check that found problems
+
+
+COMMANDS: CommandTable = (("peer", peer_app),)

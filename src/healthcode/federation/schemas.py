@@ -1,0 +1,102 @@
+"""Bodies of the peers' routes and of the trust bundle."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from healthcode.federation.model import Peer, SyncResult
+
+
+class PeerIn(BaseModel):
+    """A peer to add: its jurisdiction, where its instance answers, its root public key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdiction: str = Field(max_length=6, description="GB/T 2260 code, e.g. 310000")
+    url: str = Field(max_length=500, description="Base URL of the peer's instance (http/https)")
+    root_key: str = Field(
+        max_length=100,
+        description="The peer's root public key: 32 bytes in unpadded base64url or 64 hex digits",
+    )
+
+
+class PeerOut(BaseModel):
+    """A peer, the root pinned for it, the list held and how its last sync went."""
+
+    jurisdiction: str
+    url: str
+    root_kid: str = Field(description="The pinned root's key id (16 hex digits)")
+    root_public_key: str = Field(description="The pinned root, unpadded base64url")
+    added_at: datetime
+    added_by: str
+    list_sequence: int | None = Field(description="The last good list's sequence (null: none)")
+    list_issued_at: datetime | None
+    list_received_at: datetime | None
+    list_age_seconds: int | None = Field(description="Now minus the held list's issue time")
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None = Field(description="Why the last refused or failed sync failed")
+    last_error_at: datetime | None
+
+    @classmethod
+    def of(cls, peer: Peer, now: datetime) -> PeerOut:
+        age = peer.list_age(now)
+        held = peer.held
+        return cls(
+            jurisdiction=peer.jurisdiction,
+            url=peer.base_url,
+            root_kid=peer.root_kid,
+            root_public_key=base64.urlsafe_b64encode(peer.root_public_key).decode().rstrip("="),
+            added_at=peer.added_at,
+            added_by=peer.added_by,
+            list_sequence=None if held is None else held.sequence,
+            list_issued_at=None if held is None else held.issued_at,
+            list_received_at=None if held is None else held.received_at,
+            list_age_seconds=None if age is None else int(age.total_seconds()),
+            last_attempt_at=peer.last_attempt_at,
+            last_success_at=peer.last_success_at,
+            last_error=peer.last_error,
+            last_error_at=peer.last_error_at,
+        )
+
+
+class SyncOut(BaseModel):
+    """One peer's sync: accepted, unchanged, or the refusal (the last good list kept)."""
+
+    jurisdiction: str
+    outcome: str = Field(
+        description="accepted, unchanged, or a refusal: unreachable, malformed, "
+        "wrong_jurisdiction, wrong_root, bad_signature, older_sequence, sequence_reused, "
+        "future_dated, expired"
+    )
+    sequence: int | None = Field(description="The sequence held after the sync")
+    message: str
+
+    @classmethod
+    def of(cls, result: SyncResult) -> SyncOut:
+        return cls(
+            jurisdiction=result.jurisdiction,
+            outcome=result.outcome.value,
+            sequence=result.sequence,
+            message=result.message,
+        )
+
+
+class RootOut(BaseModel):
+    jurisdiction: str
+    root_public_key: str
+
+
+class TrustBundleOut(BaseModel):
+    """The trust bundle (healthcode-trust-bundle/1, docs/federation.md)."""
+
+    format: str
+    jurisdiction: str
+    issued_at: str
+    root_kid: str
+    roots: list[RootOut]
+    lists: list[str] = Field(description="Each trust-list file as its jurisdiction signed it")
+    signature: str

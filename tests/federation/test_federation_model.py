@@ -1,0 +1,124 @@
+"""The pure rules of federation: peers to add, root keys as written, judging a fetched list,
+and the trust bundle's signature (no database, no network)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from federation_helpers import SHANGHAI, PeerCity
+from healthcode.credentials.signer import generate_private_key
+from healthcode.credentials.trustfile import load_trust_list
+from healthcode.federation.bundle import TrustBundle, open_bundle, sign_bundle
+from healthcode.federation.model import (
+    HeldList,
+    ListRefused,
+    NewPeer,
+    Outcome,
+    Peer,
+    judge,
+    parse_root_key,
+    peer_problems,
+)
+from healthcode.kernel.errors import InvalidInput
+
+NOW = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+SKEW = timedelta(minutes=1)
+
+
+def _peer(city: PeerCity, held: bytes | None = None) -> Peer:
+    kept = None
+    if held is not None:
+        tl = load_trust_list(held).trust_list
+        kept = HeldList(held.decode(), tl.sequence, tl.issued_at, NOW)
+    return Peer(
+        jurisdiction=city.jurisdiction,
+        base_url="https://sh.example",
+        root_public_key=city.root_public,
+        added_at=NOW,
+        added_by="admin:ada",
+        held=kept,
+    )
+
+
+def test_a_peer_to_add_is_checked_field_by_field() -> None:
+    """A good peer passes; this city, bad URLs and keys are named."""
+    key = PeerCity().root_public
+    assert peer_problems(NewPeer(SHANGHAI, "https://sh.example/hc", key), serving="330100") == []
+    for url in ("file:///etc", "https://", "https://x/?q=1", "https://x/#f", "x" * 501):
+        (problem,) = peer_problems(NewPeer(SHANGHAI, url, key), serving="330100")
+        assert problem.field == "url"
+    (own,) = peer_problems(NewPeer("330100", "https://x", key), serving="330100")
+    assert own.field == "jurisdiction" and "serves" in own.message
+    (bad_key,) = peer_problems(NewPeer(SHANGHAI, "https://x", b"\x00" * 31), serving="330100")
+    assert bad_key.field == "root_key"
+
+
+def test_root_keys_are_read_in_base64url_or_hex() -> None:
+    """The two spellings of a key give its 32 bytes; anything else is refused."""
+    city = PeerCity()
+    assert parse_root_key(city.root_text) == city.root_public
+    assert parse_root_key(city.root_public.hex()) == city.root_public
+    with pytest.raises(InvalidInput, match="root_key"):
+        parse_root_key("not-a-key")
+
+
+def test_judging_a_list_against_the_pinned_root_and_the_held_sequence() -> None:
+    """Newer accepted, same unchanged; every refusal says why."""
+    city = PeerCity()
+    first = city.trust_list(sequence=1, issued_at=NOW)
+    assert judge(first, peer=_peer(city), now=NOW, clock_skew=SKEW)[0] is Outcome.ACCEPTED
+    peer = _peer(city, held=first)
+    assert judge(first, peer=peer, now=NOW, clock_skew=SKEW)[0] is Outcome.UNCHANGED
+    newer = city.trust_list(sequence=2, issued_at=NOW)
+    assert judge(newer, peer=peer, now=NOW, clock_skew=SKEW)[0] is Outcome.ACCEPTED
+    signed = json.loads(newer)
+    signed["signature"] = json.loads(first)["signature"]
+    cases = [
+        (b"{}", Outcome.MALFORMED),
+        (json.dumps(signed).encode(), Outcome.BAD_SIGNATURE),
+        (
+            city.trust_list(sequence=2, issued_at=NOW, root=generate_private_key()),
+            Outcome.WRONG_ROOT,
+        ),
+        (city.trust_list(sequence=0, issued_at=NOW), Outcome.OLDER_SEQUENCE),
+        (city.trust_list(sequence=1, issued_at=NOW - timedelta(1)), Outcome.SEQUENCE_REUSED),
+        (city.trust_list(sequence=2, issued_at=NOW + SKEW * 2), Outcome.FUTURE_DATED),
+    ]
+    for body, outcome in cases:
+        with pytest.raises(ListRefused) as refused:
+            judge(body, peer=peer, now=NOW, clock_skew=SKEW)
+        assert refused.value.outcome == outcome
+    within_skew = city.trust_list(sequence=2, issued_at=NOW + SKEW)
+    assert judge(within_skew, peer=peer, now=NOW, clock_skew=SKEW)[0] is Outcome.ACCEPTED
+
+
+def test_a_tampered_bundle_is_refused() -> None:
+    """The bundle verifies under the city's root; a list slipped in or a root swapped fails."""
+    hangzhou, shanghai = PeerCity("330100"), PeerCity(SHANGHAI)
+    lists = (
+        hangzhou.trust_list(sequence=1, issued_at=NOW).decode(),
+        shanghai.trust_list(sequence=1, issued_at=NOW).decode(),
+    )
+    bundle = TrustBundle(
+        "330100",
+        NOW,
+        bytes.fromhex(_kid(hangzhou)),
+        ((SHANGHAI, shanghai.root_public),),
+        lists,
+    )
+    text = sign_bundle(bundle, root_private_key=hangzhou.root)
+    store = open_bundle(text, root_public_key=hangzhou.root.public_key())
+    assert store.jurisdictions == {"330100", SHANGHAI}
+    swapped = json.loads(text)
+    swapped["roots"][0]["root_public_key"] = PeerCity().root_text
+    with pytest.raises(InvalidInput, match="signature"):
+        open_bundle(json.dumps(swapped), root_public_key=hangzhou.root.public_key())
+    with pytest.raises(InvalidInput, match="root_kid"):
+        open_bundle(text, root_public_key=shanghai.root.public_key())
+
+
+def _kid(city: PeerCity) -> str:
+    return load_trust_list(city.trust_list(sequence=0, issued_at=NOW)).trust_list.root_kid.hex()

@@ -1,0 +1,190 @@
+"""Peers and the exchange of trust lists on a real database (SQLite and PostgreSQL): a peer
+serving garbage, another root's list, an older sequence, a reused one or a future-dated list is
+refused and its last good list kept; a peer down loses nothing and the next sync catches up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from federation_helpers import (
+    SHANGHAI,
+    SHANGHAI_URL,
+    FakeFetcher,
+    PeerCity,
+    add_shanghai,
+    admin_of,
+)
+from healthcode.codes.keys import init_keys
+from healthcode.container import Container
+from healthcode.credentials.signer import generate_private_key
+from healthcode.credentials.verify import Acceptance, verify
+from healthcode.credentials.verify import Outcome as Verdict
+from healthcode.federation.bundle import open_bundle
+from healthcode.federation.model import NewPeer, Outcome
+from healthcode.federation.peers import add_peer, list_peers, peer_health, remove_peer
+from healthcode.federation.sync import sync_all, sync_peers
+from healthcode.federation.trust import federated_trust_store, trust_bundle_document
+from healthcode.kernel.clock import FixedClock
+from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from identity_helpers import add_test_official, principal
+
+
+def _sync(container: Container, fetcher: FakeFetcher) -> Outcome:
+    (result,) = sync_all(
+        uow_factory=container.uow,
+        clock=container.clock,
+        fetcher=fetcher,
+        clock_skew=container.settings.clock_skew,
+    )
+    return result.outcome
+
+
+def test_peers_are_added_listed_and_removed_by_admins(container: Container) -> None:
+    """An admin adds a peer; its own city, a duplicate and a non-admin are refused."""
+    city = PeerCity()
+    admin = admin_of(container)
+    add_test_official(container, "wang", "official")
+    peer = NewPeer(SHANGHAI, SHANGHAI_URL, city.root_public)
+    args = {"uow": container.uow(), "clock": container.clock, "serving": "330100"}
+    with pytest.raises(NotAllowed):
+        add_peer(**args, principal=principal(container, "wang"), peer=peer)  # type: ignore[arg-type]
+    own = NewPeer("330100", SHANGHAI_URL, city.root_public)
+    with pytest.raises(InvalidInput, match="the one this instance serves"):
+        add_peer(**args, principal=admin, peer=own)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput) as bad:
+        add_peer(**args, principal=admin, peer=NewPeer("31", "ftp://x", b"short"))  # type: ignore[arg-type]
+    assert {p.field for p in bad.value.problems} == {"jurisdiction", "url", "root_key"}
+    added = add_peer(**args, principal=admin, peer=peer)  # type: ignore[arg-type]
+    assert (added.jurisdiction, added.held, added.added_by) == (SHANGHAI, None, "admin:ada")
+    with pytest.raises(Conflict):
+        add_peer(**args, principal=admin, peer=peer)  # type: ignore[arg-type]
+    assert [p.jurisdiction for p in list_peers(uow=container.uow(), principal=admin)] == [SHANGHAI]
+    remove_peer(uow=container.uow(), principal=admin, jurisdiction=SHANGHAI)
+    assert list_peers(uow=container.uow(), principal=admin) == []
+    with pytest.raises(NotFound):
+        remove_peer(uow=container.uow(), principal=admin, jurisdiction=SHANGHAI)
+
+
+def test_refused_lists_keep_the_last_good_one(container: Container, clock: FixedClock) -> None:
+    """Garbage, another root, older, reused or future-dated lists are refused; the last kept."""
+    city = PeerCity()
+    add_shanghai(container, city)
+    fetcher = FakeFetcher()
+    now = clock.now()
+    good = city.trust_list(sequence=5, issued_at=now - timedelta(hours=1))
+    fetcher.served[SHANGHAI_URL] = good
+    assert _sync(container, fetcher) is Outcome.ACCEPTED
+    assert _sync(container, fetcher) is Outcome.UNCHANGED
+    other_root = generate_private_key()
+    served = [
+        (Outcome.MALFORMED, b"<html>maintenance</html>"),
+        (Outcome.WRONG_ROOT, city.trust_list(sequence=6, issued_at=now, root=other_root)),
+        (Outcome.OLDER_SEQUENCE, city.trust_list(sequence=4, issued_at=now)),
+        (Outcome.SEQUENCE_REUSED, city.trust_list(sequence=5, issued_at=now)),
+        (Outcome.FUTURE_DATED, city.trust_list(sequence=6, issued_at=now + timedelta(hours=1))),
+        (
+            Outcome.WRONG_JURISDICTION,
+            PeerCity("110000", city.root).trust_list(sequence=6, issued_at=now),
+        ),
+        (Outcome.MALFORMED, b"\xff\xfe not utf-8"),
+    ]
+    for outcome, body in served:
+        fetcher.served[SHANGHAI_URL] = body
+        assert _sync(container, fetcher) is outcome
+        (peer,) = peer_health(uow=container.uow()).peers
+        assert peer.held is not None and peer.held.document == good.decode()
+        assert peer.last_error is not None and peer.last_error.startswith(outcome.value)
+    counts = peer_health(uow=container.uow()).counts
+    assert counts[(SHANGHAI, "accepted")] == 1 and counts[(SHANGHAI, "wrong_root")] == 1
+    assert counts[(SHANGHAI, "malformed")] == 2
+
+
+def test_a_peer_down_loses_nothing(container: Container, clock: FixedClock) -> None:
+    """A peer that does not answer keeps its list; when it is back, the newer one is taken."""
+    city = PeerCity()
+    add_shanghai(container, city)
+    fetcher = FakeFetcher()
+    now = clock.now()
+    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=1, issued_at=now)
+    assert _sync(container, fetcher) is Outcome.ACCEPTED
+    fetcher.served[SHANGHAI_URL] = None
+    clock.advance(timedelta(hours=1))
+    assert _sync(container, fetcher) is Outcome.UNREACHABLE
+    (peer,) = peer_health(uow=container.uow()).peers
+    assert peer.held is not None and peer.held.sequence == 1
+    assert peer.last_success_at == now and peer.last_error_at == clock.now()
+    assert peer.list_age(clock.now()) == timedelta(hours=1)
+    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=2, issued_at=clock.now())
+    assert _sync(container, fetcher) is Outcome.ACCEPTED
+    (peer,) = peer_health(uow=container.uow()).peers
+    assert peer.held is not None and peer.held.sequence == 2
+    assert peer.last_success_at == clock.now()
+
+
+def test_an_admin_syncs_one_peer_now(container: Container, clock: FixedClock) -> None:
+    """`peer sync` for one peer fetches it now; an unknown peer is not found."""
+    city = PeerCity()
+    add_shanghai(container, city)
+    fetcher = FakeFetcher()
+    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=3, issued_at=clock.now())
+    args = {
+        "uow_factory": container.uow,
+        "clock": clock,
+        "principal": principal(container, "peer-admin"),
+        "fetcher": fetcher,
+        "clock_skew": container.settings.clock_skew,
+    }
+    (result,) = sync_peers(**args, only=SHANGHAI)  # type: ignore[arg-type]
+    assert (result.outcome, result.sequence) == (Outcome.ACCEPTED, 3)
+    with pytest.raises(NotFound):
+        sync_peers(**args, only="110000")  # type: ignore[arg-type]
+
+
+def test_peer_codes_verify_with_the_city_s_and_in_the_bundle(
+    container: Container, clock: FixedClock
+) -> None:
+    """Once a peer's list is held, its codes verify on the server and from the signed bundle."""
+    init_keys(
+        uow=container.uow(),
+        clock=clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+    )
+    city = PeerCity()
+    args = {
+        "uow": container.uow,
+        "clock": clock,
+        "private_keys": container.private_keys,
+        "jurisdiction": "330100",
+        "code_lifetime": container.settings.code_lifetime,
+        "clock_skew": container.settings.clock_skew,
+    }
+    store, issuers = federated_trust_store(**{**args, "uow": container.uow()})  # type: ignore[arg-type]
+    assert issuers == {"330100"}
+    add_shanghai(container, city)
+    fetcher = FakeFetcher()
+    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=1, issued_at=clock.now())
+    assert _sync(container, fetcher) is Outcome.ACCEPTED
+    store, issuers = federated_trust_store(**{**args, "uow": container.uow()})  # type: ignore[arg-type]
+    assert issuers == {"330100", SHANGHAI}
+    acceptance = Acceptance.green_only(issuers)
+    code = city.code(clock.now())
+    assert verify(code, trust_lists=store, at=clock.now(), acceptance=acceptance).outcome is (
+        Verdict.PASS
+    )
+    bundle = trust_bundle_document(**{**args, "uow": container.uow()})  # type: ignore[arg-type]
+    own_root = container.private_keys.load(_root_kid(container)).public_key()
+    offline = open_bundle(bundle, root_public_key=own_root)
+    assert offline.jurisdictions == {"330100", SHANGHAI}
+    decision = verify(code, trust_lists=offline, at=clock.now(), acceptance=acceptance)
+    assert decision.outcome is Verdict.PASS and decision.issuer == SHANGHAI
+    with pytest.raises(InvalidInput, match="root"):
+        open_bundle(bundle, root_public_key=city.root.public_key())
+
+
+def _root_kid(container: Container) -> str:
+    with (uow := container.uow()):
+        (root,) = uow.keys.all("330100", role="root")
+    return root.kid
