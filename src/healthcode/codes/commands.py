@@ -121,6 +121,7 @@ def trust_list_export(
             jurisdiction=c.settings.jurisdiction,
             code_lifetime=c.settings.code_lifetime,
             clock_skew=c.settings.clock_skew,
+            list_lifetime=c.settings.trust_list_lifetime,
         )
     if out is None:
         typer.echo(document, nl=False)

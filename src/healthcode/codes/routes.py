@@ -92,6 +92,7 @@ def trust_list(container: ContainerDep) -> Response:
         jurisdiction=container.settings.jurisdiction,
         code_lifetime=container.settings.code_lifetime,
         clock_skew=container.settings.clock_skew,
+        list_lifetime=container.settings.trust_list_lifetime,
     )
     return Response(document, media_type="application/json")
 
@@ -119,6 +120,7 @@ def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) ->
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
         cache=container.trust_stores,
+        list_lifetime=settings.trust_list_lifetime,
     )
     if body.device is None:
         check = check_code(
