@@ -71,8 +71,7 @@ def test_the_list_expires_after_the_setting_and_is_renewed_at_half_life(
 
 
 def test_a_new_root_is_announced_then_takes_over(container: Container, clock: FixedClock) -> None:
-    """The old root's list names the next root; after the takeover the new root signs, and a
-    store that held the announcing list accepts it."""
+    """The old root's list names the next root; after the takeover the store follows it."""
     _keys(container)
     [old] = [k for k in list_keys(uow=container.uow(), jurisdiction="330100") if k.role == "root"]
     store = TrustStore(roots={"330100": load_public_key(old.public_key)})
