@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from healthcode.cli.main import app
 from healthcode.codes.keys import (
     DEFAULT_TRUST_LIST_LIFETIME,
     announce_root,
@@ -22,6 +25,7 @@ from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict, InvalidInput
+from healthcode.settings import Settings
 
 
 def _keys(container: Container) -> None:
@@ -113,3 +117,24 @@ def test_a_root_is_announced_once_and_for_later(container: Container, clock: Fix
     announce(clock.now() + timedelta(days=7))
     with pytest.raises(Conflict):
         announce(clock.now() + timedelta(days=8))
+
+
+def test_keys_announce_root_on_the_console(cli_env: Settings, tmp_path: Path) -> None:
+    """`keys announce-root` makes the exported list name the next root; a past time is refused."""
+    at = "2026-03-01T09:00:00+08:00"
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, [*args, "--at", at, "--json"])
+        return result.exit_code, result.stdout or result.stderr
+
+    assert run("keys", "init")[0] == 0
+    code, out = run("keys", "announce-root", "--takes-over-at", "2026-03-09T09:00:00+08:00")
+    assert code == 0, out
+    announced = json.loads(out)
+    assert announced["role"] == "root"
+    path = tmp_path / "list.json"
+    assert run("trust-list", "export", "--out", str(path))[0] == 0
+    document = json.loads(path.read_text())
+    assert document["next_root_public_key"] == announced["public_key"]
+    code, out = run("keys", "announce-root", "--takes-over-at", "2026-03-01T08:00:00+08:00")
+    assert code != 0 and "takes_over_at" in out, out

@@ -20,10 +20,16 @@ from healthcode.cli.context import load_settings, reader, system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
 from healthcode.cli.offline import checkpoint_policy, hold_trust_lists, print_trust_lists
 from healthcode.cli.options import AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
-from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.output import emit, parse_at, parse_time, refusals, refuse
 from healthcode.cli.table import CommandTable
 from healthcode.codes.issuing import issue_code
-from healthcode.codes.keys import init_keys, list_keys, rotate_signing_key, trust_list_document
+from healthcode.codes.keys import (
+    announce_root,
+    init_keys,
+    list_keys,
+    rotate_signing_key,
+    trust_list_document,
+)
 from healthcode.codes.model import KeyRecord
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_png, qr_svg, qr_version
@@ -100,6 +106,38 @@ def keys_rotate(at: AtOpt = None, as_json: JsonOpt = False) -> None:
         )
     emit(
         _key(record), as_json=as_json, human=lambda con: con.print(f"now signing with {record.kid}")
+    )
+
+
+@keys_app.command("announce-root")
+def keys_announce_root(
+    takes_over_at: Annotated[
+        str,
+        typer.Option(
+            "--takes-over-at",
+            help="When the new root starts signing trust lists (ISO 8601; at least one list "
+            "lifetime ahead, so every checkpoint meets the announcement).",
+        ),
+    ],
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create the next root key; the trust lists signed until it takes over announce it."""
+    moment = parse_time(takes_over_at, field="takes_over_at", as_json=as_json)
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        record = announce_root(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            jurisdiction=c.settings.jurisdiction,
+            takes_over_at=moment,
+        )
+    emit(
+        _key(record),
+        as_json=as_json,
+        human=lambda con: con.print(
+            f"root {record.kid} announced; it signs trust lists from {record.valid_from}"
+        ),
     )
 
 
