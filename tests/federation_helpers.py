@@ -65,8 +65,11 @@ class PeerCity:
         issued_at: datetime,
         root: Ed25519PrivateKey | None = None,
         signers: tuple[Ed25519PrivateKey, ...] | None = None,
+        expires_at: datetime | None = None,
+        next_root: Ed25519PrivateKey | None = None,
     ) -> bytes:
-        """A trust-list file of this city (signed by ``root``, its own by default)."""
+        """A trust-list file of this city (signed by ``root``, its own by default); with
+        ``expires_at`` a v3 list, announcing ``next_root`` when given."""
         signing_root = root or self.root
         keys = [
             TrustedKey.of(
@@ -83,6 +86,8 @@ class PeerCity:
             keys=keys,
             root_public_key=signing_root.public_key(),
             max_code_lifetime=timedelta(minutes=5),
+            expires_at=expires_at,
+            next_root=None if next_root is None else next_root.public_key(),
         )
         return dump_trust_list(sign_trust_list(tl, root_private_key=signing_root)).encode()
 

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     clock_skew_seconds: int = Field(
         default=60, ge=0, le=3_600, description="Clock difference a verifier tolerates."
     )
+    trust_list_lifetime_seconds: int = Field(
+        default=604_800,
+        ge=3_600,
+        le=7_776_000,
+        description="How long a published trust list is valid (its expires_at; 7 days by "
+        "default). It is published anew once half of it has passed, so a checkpoint fetching "
+        "it at least that often never holds an expired list.",
+    )
     preview_budget_seconds: float = Field(
         default=10.0,
         gt=0,
@@ -183,6 +191,10 @@ class Settings(BaseSettings):
     @property
     def clock_skew(self) -> timedelta:
         return timedelta(seconds=self.clock_skew_seconds)
+
+    @property
+    def trust_list_lifetime(self) -> timedelta:
+        return timedelta(seconds=self.trust_list_lifetime_seconds)
 
     @field_validator("jurisdiction")
     @classmethod

@@ -94,7 +94,7 @@ def test_the_published_list_carries_the_code_lifetime(container: Container) -> N
     """The list publishes the lifetime setting; a new setting publishes a new sequence."""
     _keys(container)
     first = json.loads(_document(container))
-    assert first["format"] == "healthcode-trust-list/2"
+    assert first["format"] == "healthcode-trust-list/3"
     assert first["max_code_lifetime"] == container.settings.code_lifetime_seconds == 300
     assert json.loads(_document(container)) == first  # unchanged: the same publication
     longer = json.loads(_document(container, timedelta(minutes=10)))
@@ -102,7 +102,7 @@ def test_the_published_list_carries_the_code_lifetime(container: Container) -> N
 
 
 def test_a_list_published_before_the_maximum_is_published_anew(container: Container) -> None:
-    """After an upgrade, the stored v1 publication is followed by a v2 list (next sequence)."""
+    """After an upgrade, the stored v1 publication is followed by a v3 list (next sequence)."""
     _keys(container)
     keys = list_keys(uow=container.uow(), jurisdiction="330100")
     [root] = [k for k in keys if k.role == "root"]
@@ -134,7 +134,7 @@ def test_a_list_published_before_the_maximum_is_published_anew(container: Contai
     assert json.loads(document)["format"] == "healthcode-trust-list/1"
     republished = json.loads(_document(container))
     assert republished["sequence"] == 1
-    assert republished["format"] == "healthcode-trust-list/2"
+    assert republished["format"] == "healthcode-trust-list/3"
     assert republished["max_code_lifetime"] == 300
 
 

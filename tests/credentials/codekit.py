@@ -62,8 +62,11 @@ class City:
         root: Ed25519PrivateKey | None = None,
         issued_at: datetime = T0,
         max_code_lifetime: timedelta = LIFETIME,
+        expires_at: datetime | None = None,
+        next_root: Ed25519PrivateKey | None = None,
     ) -> SignedTrustList:
-        """This city's trust list, signed by its root (or by `root`, naming that root)."""
+        """This city's trust list, signed by its root (or by `root`, naming that root); a v3
+        list when it `expires_at` (announcing `next_root`), else v2."""
         signer = root or self.root
         tl = build_trust_list(
             jurisdiction=self.code,
@@ -72,6 +75,8 @@ class City:
             keys=self.entries() if keys is None else keys,
             root_public_key=signer.public_key(),
             max_code_lifetime=max_code_lifetime,
+            expires_at=expires_at,
+            next_root=None if next_root is None else next_root.public_key(),
         )
         return sign_trust_list(tl, root_private_key=signer)
 

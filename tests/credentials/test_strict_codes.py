@@ -298,7 +298,8 @@ def test_a_v1_list_still_verifies_and_is_held(kit: Kit) -> None:
         (lambda d: d.update(max_code_lifetime=2**32), "trust_list.max_code_lifetime"),
         (lambda d: d.update(max_code_lifetime="300"), "trust_list.max_code_lifetime"),
         (lambda d: d.update(format="healthcode-trust-list/1"), "trust_list.max_code_lifetime"),
-        (lambda d: d.update(format="healthcode-trust-list/3"), "trust_list.format"),
+        (lambda d: d.update(format="healthcode-trust-list/3"), "trust_list.expires_at"),
+        (lambda d: d.update(format="healthcode-trust-list/4"), "trust_list.format"),
     ],
 )
 def test_max_code_lifetime_is_required_in_v2_and_unknown_in_v1(

@@ -18,7 +18,7 @@ from healthcode.credentials import (
     kid_of,
     load_trust_list,
 )
-from healthcode.credentials.trustlist import SIGNING_CONTEXT
+from healthcode.credentials.trustlist import SIGNING_CONTEXT_V2 as SIGNING_CONTEXT
 from healthcode.kernel.errors import InvalidInput
 
 

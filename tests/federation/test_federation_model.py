@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from federation_helpers import SHANGHAI, PeerCity
-from healthcode.credentials.signer import generate_private_key
+from healthcode.credentials.signer import generate_private_key, public_key_bytes
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.federation.bundle import TrustBundle, open_bundle, sign_bundle
 from healthcode.federation.model import (
@@ -19,6 +19,7 @@ from healthcode.federation.model import (
     Outcome,
     Peer,
     judge,
+    next_pinned_root,
     parse_root_key,
     peer_problems,
 )
@@ -122,3 +123,33 @@ def test_a_tampered_bundle_is_refused() -> None:
 
 def _kid(city: PeerCity) -> str:
     return load_trust_list(city.trust_list(sequence=0, issued_at=NOW)).trust_list.root_kid.hex()
+
+
+def test_an_expired_list_is_refused_and_the_held_one_kept() -> None:
+    """A v3 list past its own expiry is refused as expired; one still in force is accepted."""
+    city = PeerCity()
+    live = city.trust_list(sequence=1, issued_at=NOW, expires_at=NOW + timedelta(days=7))
+    assert judge(live, peer=_peer(city), now=NOW, clock_skew=SKEW)[0] is Outcome.ACCEPTED
+    stale = city.trust_list(
+        sequence=2, issued_at=NOW - timedelta(days=8), expires_at=NOW - timedelta(days=1)
+    )
+    with pytest.raises(ListRefused) as refused:
+        judge(stale, peer=_peer(city, held=live), now=NOW, clock_skew=SKEW)
+    assert refused.value.outcome is Outcome.EXPIRED
+
+
+def test_a_root_rotation_announced_by_the_pinned_root_takes_over() -> None:
+    """A next root is trusted, then pinned, only once a list of the pinned root announced it."""
+    city = PeerCity()
+    new_root = generate_private_key()
+    week = NOW + timedelta(days=7)
+    early = city.trust_list(sequence=2, issued_at=NOW, root=new_root, expires_at=week)
+    with pytest.raises(ListRefused) as refused:
+        judge(early, peer=_peer(city), now=NOW, clock_skew=SKEW)
+    assert refused.value.outcome is Outcome.WRONG_ROOT
+    announcing = city.trust_list(sequence=1, issued_at=NOW, expires_at=week, next_root=new_root)
+    peer = _peer(city, held=announcing)
+    assert next_pinned_root(peer, load_trust_list(announcing)) == city.root_public
+    outcome, signed = judge(early, peer=peer, now=NOW, clock_skew=SKEW)
+    assert outcome is Outcome.ACCEPTED
+    assert next_pinned_root(peer, signed) == public_key_bytes(new_root.public_key())

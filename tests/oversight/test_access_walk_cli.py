@@ -243,6 +243,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "channel rotate-secrets": ADMIN,
     "keys init": KEYS,
     "keys rotate": KEYS,
+    "keys announce-root": KEYS,
     "keys list": KEYS,
     "trust-list export": KEYS,
     "audit anchor": KEYS,

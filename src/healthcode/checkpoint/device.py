@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -119,14 +119,27 @@ def decide(
     trust_store: TrustStore,
     at: datetime,
     temperature: float | None = None,
+    acceptance: Acceptance | None = None,
+    max_trust_list_age: timedelta | None = None,
 ) -> Decision:
-    """The checkpoint's decision, offline: the code's, then a fever turns a pass into a stop."""
+    """The checkpoint's decision, offline: the code's, then a fever turns a pass into a stop.
+
+    `acceptance`: the checkpoint's, from its policy (`healthcode.checkpoint.acceptance`);
+    default: every held jurisdiction's codes in the device's colours. A decision on a code
+    whose trust list is older than `max_trust_list_age` is marked degraded."""
     if temperature is not None and not MIN_TEMPERATURE <= temperature <= MAX_TEMPERATURE:
         raise InvalidInput.one(
             "temperature", f"must be between {MIN_TEMPERATURE} and {MAX_TEMPERATURE} °C"
         )
-    acceptance = Acceptance(trust_store.jurisdictions, config.colours)
-    decision = verify(token, trust_lists=trust_store, at=at, acceptance=acceptance)
+    if acceptance is None:
+        acceptance = Acceptance(trust_store.jurisdictions, config.colours)
+    decision = verify(
+        token,
+        trust_lists=trust_store,
+        at=at,
+        acceptance=acceptance,
+        max_trust_list_age=max_trust_list_age,
+    )
     if (
         temperature is not None
         and temperature >= FEVER_THRESHOLD_CELSIUS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,22 +11,33 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import reader, system
+from healthcode.checkpoint.acceptance import (
+    DEFAULT_MAX_TRUST_LIST_AGE,
+    acceptance_for,
+    max_trust_list_age,
+)
+from healthcode.cli.context import load_settings, reader, system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
-from healthcode.cli.offline import pinned_roots
+from healthcode.cli.offline import checkpoint_policy, hold_trust_lists, print_trust_lists
 from healthcode.cli.options import AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
-from healthcode.cli.output import emit, parse_at, refusals, refuse
+from healthcode.cli.output import emit, parse_at, parse_time, refusals, refuse
 from healthcode.cli.table import CommandTable
 from healthcode.codes.issuing import issue_code
-from healthcode.codes.keys import init_keys, list_keys, rotate_signing_key, trust_list_document
+from healthcode.codes.keys import (
+    announce_root,
+    init_keys,
+    list_keys,
+    rotate_signing_key,
+    trust_list_document,
+)
 from healthcode.codes.model import KeyRecord
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_png, qr_svg, qr_version
-from healthcode.credentials.trustfile import load_trust_list
-from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
 from healthcode.kernel.clock import SystemClock
 from healthcode.kernel.errors import DomainError, InvalidInput
+from healthcode.presence.settings import accepted_colours
+from healthcode.presence.venue_kinds import kinds_text, parse_kind
 
 keys_app = typer.Typer(help="The jurisdiction's root and code-signing keys.", no_args_is_help=True)
 
@@ -98,6 +109,38 @@ def keys_rotate(at: AtOpt = None, as_json: JsonOpt = False) -> None:
     )
 
 
+@keys_app.command("announce-root")
+def keys_announce_root(
+    takes_over_at: Annotated[
+        str,
+        typer.Option(
+            "--takes-over-at",
+            help="When the new root starts signing trust lists (ISO 8601; at least one list "
+            "lifetime ahead, so every checkpoint meets the announcement).",
+        ),
+    ],
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create the next root key; the trust lists signed until it takes over announce it."""
+    moment = parse_time(takes_over_at, field="takes_over_at", as_json=as_json)
+    with refusals(as_json=as_json), system(at=parse_at(at, as_json=as_json), as_json=as_json) as c:
+        record = announce_root(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            jurisdiction=c.settings.jurisdiction,
+            takes_over_at=moment,
+        )
+    emit(
+        _key(record),
+        as_json=as_json,
+        human=lambda con: con.print(
+            f"root {record.kid} announced; it signs trust lists from {record.valid_from}"
+        ),
+    )
+
+
 @keys_app.command("list")
 def keys_list(as_json: JsonOpt = False) -> None:
     """List the keys with their roles and validity periods."""
@@ -121,6 +164,7 @@ def trust_list_export(
             jurisdiction=c.settings.jurisdiction,
             code_lifetime=c.settings.code_lifetime,
             clock_skew=c.settings.clock_skew,
+            list_lifetime=c.settings.trust_list_lifetime,
         )
     if out is None:
         typer.echo(document, nl=False)
@@ -215,60 +259,105 @@ def _payload(decision: Decision) -> dict[str, Any]:
 def verify_command(
     token: Annotated[str | None, typer.Argument(help="The code text (HZ2:…).")] = None,
     trust_list: Annotated[
-        list[Path], typer.Option("--trust-list", help="A trust-list file (repeatable).")
+        list[Path],
+        typer.Option("--trust-list", help="A trust-list file, or a folder of them (repeatable)."),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     root_key: Annotated[
-        str | None,
+        list[str],
         typer.Option(
             "--root-key",
-            help="The issuer's pinned root public key (base64url); default: this instance's.",
+            help="A pinned root key, JURISDICTION=KEY (base64url; repeatable); a bare KEY pins "
+            "every jurisdiction not named; default: this instance's.",
         ),
-    ] = None,
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
     image: Annotated[
         Path | None, typer.Option("--image", help="Read the code from a photo of its QR.")
     ] = None,
     colour: Annotated[
         list[str], typer.Option("--colour", help="A colour that passes here (repeatable).")
     ] = ["green"],  # noqa: B006 - Typer reads the default, never mutates it
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Decide as a checkpoint at a venue of this kind, by the policy's entry colours "
+            "and acceptance rules (instead of --colour).",
+        ),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="The policy to decide by (default: the bundled policy of this instance's "
+            "jurisdiction).",
+        ),
+    ] = None,
     at: Annotated[str | None, typer.Option("--at", help="Decide as at this ISO 8601 time.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:
     """Verify a code offline against trust lists: exit 0 pass, 1 stop, 2 invalid code.
-    Needs no database when the root key is pinned (--root-key)."""
-    moment = parse_at(at, as_json=as_json)
+    Needs no database when each list's root key is pinned (--root-key J=KEY)."""
+    moment = parse_at(at, as_json=as_json) or SystemClock().now()
     try:
         if (token is None) == (image is None):
             raise InvalidInput.one("token", "give either a TOKEN or --image FILE")
         text = read_qr_image(image) if image is not None else str(token)
-        if not trust_list:
-            raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
-        signed = [load_trust_list(p.read_bytes()) for p in trust_list]
-        roots = pinned_roots(
-            {s.trust_list.jurisdiction for s in signed}, given=root_key, as_json=as_json
-        )
-        store = TrustStore(roots=roots)
-        for s in signed:
-            store.accept(s)
+        lists = hold_trust_lists(trust_list, root_keys=root_key, at=moment, as_json=as_json)
         accepted = frozenset(CodeColour(c) for c in colour if c in {x.value for x in CodeColour})
         if len(accepted) != len(set(colour)):
             raise InvalidInput.one("colour", "must be green, yellow or red")
-        acceptance = Acceptance(frozenset(roots), accepted)
+        acceptance, limit = _acceptance(
+            kind, policy, accepted, lists.store.jurisdictions, as_json=as_json
+        )
     except DomainError as error:
         refuse(error, as_json=as_json, code=ExitCode.DATA_ERROR)
     except OSError as error:
         refuse(f"cannot read a file: {error}", as_json=as_json, code=ExitCode.NO_INPUT)
     decision = verify(
-        text, trust_lists=store, at=moment or SystemClock().now(), acceptance=acceptance
+        text,
+        trust_lists=lists.store,
+        at=moment,
+        acceptance=acceptance,
+        max_trust_list_age=limit,
     )
+    held = lists.report(at=moment, limit=limit)
 
     def human(console: Console) -> None:
         style = _STYLE.get(decision.outcome, "bold white on grey35")
         console.print(f"[{style}] {decision.outcome.value.upper()} [/] {decision.message}")
         if decision.colour is not None:
             console.print(f"{decision.masked_name} · {decision.colour.value} · {decision.issuer}")
+        print_trust_lists(console, held)
 
-    emit(_payload(decision), as_json=as_json, human=human)
+    emit({**_payload(decision), "trust_lists": held}, as_json=as_json, human=human)
     raise typer.Exit(for_outcome(decision.outcome.value))
+
+
+def _acceptance(
+    kind: str | None,
+    policy_file: Path | None,
+    colours: frozenset[CodeColour],
+    trusted: frozenset[str],
+    *,
+    as_json: bool,
+) -> tuple[Acceptance, timedelta]:
+    """Without --kind: every held list's codes in --colour (as before). With it: as a
+    checkpoint at that kind of venue under the policy (its entry colours and acceptance)."""
+    chosen = None
+    if policy_file is not None:
+        chosen = checkpoint_policy(policy_file, None)
+    elif kind is not None:
+        chosen = checkpoint_policy(None, load_settings(as_json=as_json).jurisdiction)
+    limit = DEFAULT_MAX_TRUST_LIST_AGE if chosen is None else max_trust_list_age(chosen)
+    if kind is None:
+        return Acceptance(trusted, colours), limit
+    venue_kind = parse_kind(kind)
+    if venue_kind is None:
+        raise InvalidInput.one("kind", f"must be one of {kinds_text()}")
+    if chosen is None:
+        raise InvalidInput.one("policy", "no policy of this jurisdiction ships: pass --policy")
+    own = frozenset(CodeColour(c.value) for c in accepted_colours(chosen, venue_kind))
+    return acceptance_for(chosen, kind=venue_kind.value, own_colours=own, trusted=trusted), limit
 
 
 COMMANDS: CommandTable = (

@@ -1,25 +1,34 @@
 """A jurisdiction's keys: a long-lived root that signs trust lists, and signing keys for codes
-that rotate without downtime (an old key stays trusted until the last code it signed expires)."""
+that rotate without downtime (an old key stays trusted until the last code it signed expires).
+
+The published trust list is v3: it expires (`HEALTHCODE_TRUST_LIST_LIFETIME_SECONDS`, 7 days by
+default) and is published anew, with the next sequence number, once half its life has passed,
+so a checkpoint that fetches it at least every few days never holds an expired list. A new root
+is announced ahead (`announce_root`): until it takes over, the lists the current root signs name
+it as `next_root`; from then on the new root signs."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 from healthcode.codes.model import KeyRecord, Publication
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.cose import kid_of, public_key_bytes
-from healthcode.credentials.signer import generate_private_key
+from healthcode.credentials.signer import generate_private_key, load_public_key
 from healthcode.credentials.trustfile import TRUST_LIST_FORMAT, dump_trust_list
 from healthcode.credentials.trustlist import TrustedKey, build_trust_list, sign_trust_list
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import Conflict, DomainError
+from healthcode.kernel.errors import Conflict, DomainError, InvalidInput
 
 ROOT = "root"
 SIGNING = "signing"
 ROOT_LIFE = timedelta(days=3650)
 SIGNING_LIFE = timedelta(days=90)
 ROTATION_OVERLAP = timedelta(seconds=1)
+DEFAULT_TRUST_LIST_LIFETIME = timedelta(days=7)
+"""How long a published trust list is valid (setting HEALTHCODE_TRUST_LIST_LIFETIME_SECONDS)."""
 
 
 class NoSigningKey(DomainError):
@@ -33,7 +42,13 @@ class NoSigningKey(DomainError):
 
 
 def _new_key(
-    *, private_keys: PrivateKeyStore, jurisdiction: str, role: str, now: datetime, life: timedelta
+    *,
+    private_keys: PrivateKeyStore,
+    jurisdiction: str,
+    role: str,
+    now: datetime,
+    life: timedelta,
+    starts: datetime | None = None,
 ) -> KeyRecord:
     private_key = generate_private_key()
     public = public_key_bytes(private_key.public_key())
@@ -43,8 +58,8 @@ def _new_key(
         role=role,
         public_key=public,
         created_at=now,
-        valid_from=now,
-        valid_until=now + life,
+        valid_from=starts or now,
+        valid_until=(starts or now) + life,
     )
     private_keys.save(record.kid, private_key)
     return record
@@ -95,6 +110,46 @@ def rotate_signing_key(
     return record
 
 
+def announce_root(
+    *,
+    uow: CodesUnitOfWork,
+    clock: Clock,
+    private_keys: PrivateKeyStore,
+    jurisdiction: str,
+    takes_over_at: datetime,
+) -> KeyRecord:
+    """Create the next root key, signing trust lists from `takes_over_at`; until then the lists
+    the current root signs announce it (`next_root`), so checkpoints holding one accept it.
+
+    Let at least one list lifetime pass before the takeover: a checkpoint that has not fetched
+    an announcing list by then refuses the new root's lists (and must have it pinned anew)."""
+    now = _second(clock.now())
+    takes_over_at = _second(takes_over_at)
+    if takes_over_at <= now:
+        raise InvalidInput.one("takes_over_at", "must be in the future")
+    with uow:
+        root_key(uow, jurisdiction=jurisdiction, now=now)  # there is a root to announce from
+        if any(k.valid_from > now for k in uow.keys.all(jurisdiction, role=ROOT)):
+            raise Conflict("keys", f"a next root of {jurisdiction} is announced already")
+        record = _new_key(
+            private_keys=private_keys,
+            jurisdiction=jurisdiction,
+            role=ROOT,
+            now=now,
+            life=ROOT_LIFE,
+            starts=takes_over_at,
+        )
+        uow.keys.add(record)
+        uow.commit()
+    return record
+
+
+def next_root_key(uow: CodesUnitOfWork, *, jurisdiction: str, now: datetime) -> KeyRecord | None:
+    """The root announced to take over after ``now``, if any."""
+    later = [k for k in uow.keys.all(jurisdiction, role=ROOT) if k.valid_from > now]
+    return min(later, key=lambda k: k.valid_from) if later else None
+
+
 def list_keys(*, uow: CodesUnitOfWork, jurisdiction: str) -> list[KeyRecord]:
     with uow:
         return uow.keys.all(jurisdiction)
@@ -127,6 +182,7 @@ def trust_list_document(
     jurisdiction: str,
     code_lifetime: timedelta,
     clock_skew: timedelta,
+    list_lifetime: timedelta = DEFAULT_TRUST_LIST_LIFETIME,
 ) -> str:
     """The jurisdiction's current signed trust list (JSON file form).
 
@@ -141,6 +197,7 @@ def trust_list_document(
             jurisdiction=jurisdiction,
             code_lifetime=code_lifetime,
             clock_skew=clock_skew,
+            list_lifetime=list_lifetime,
         )
         uow.commit()
     return document
@@ -154,11 +211,13 @@ def current_trust_list(
     jurisdiction: str,
     code_lifetime: timedelta,
     clock_skew: timedelta,
+    list_lifetime: timedelta = DEFAULT_TRUST_LIST_LIFETIME,
 ) -> str:
     """``trust_list_document``, inside the caller's transaction (a new publication is added to
-    it when the content changed)."""
+    it when the content changed, or when the last one has lived half its life)."""
     now = _second(clock.now())
     root = root_key(uow, jurisdiction=jurisdiction, now=now)
+    next_root = next_root_key(uow, jurisdiction=jurisdiction, now=now)
     alive = [
         k
         for k in uow.keys.all(jurisdiction, role=SIGNING)
@@ -171,12 +230,13 @@ def current_trust_list(
             [
                 TRUST_LIST_FORMAT,
                 int(code_lifetime.total_seconds()),
+                None if next_root is None else next_root.kid,
                 *[(root.kid, k.kid, k.valid_from, k.valid_until) for k in alive],
             ]
         ).encode()
     ).hexdigest()
     last = uow.keys.last_publication(jurisdiction)
-    if last is not None and last.content_sha256 == content:
+    if last is not None and last.content_sha256 == content and not _due(last.document, now):
         return last.document
     trust_list = build_trust_list(
         jurisdiction=jurisdiction,
@@ -185,6 +245,8 @@ def current_trust_list(
         keys=[TrustedKey(k.public_key, k.valid_from, k.valid_until) for k in alive],
         root_public_key=private_keys.load(root.kid).public_key(),
         max_code_lifetime=code_lifetime,
+        expires_at=now + max(list_lifetime, timedelta(seconds=2)),
+        next_root=None if next_root is None else load_public_key(next_root.public_key),
     )
     document = dump_trust_list(
         sign_trust_list(trust_list, root_private_key=private_keys.load(root.kid))
@@ -200,6 +262,16 @@ def current_trust_list(
         )
     )
     return stored.document
+
+
+def _due(document: str, now: datetime) -> bool:
+    """True when a published list has lived half its life (or has no expiry: an older format)."""
+    published = json.loads(document)
+    if "expires_at" not in published:
+        return True
+    issued = datetime.strptime(published["issued_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    expires = datetime.strptime(published["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return now >= issued + (expires - issued) / 2
 
 
 def _second(moment: datetime) -> datetime:

@@ -56,7 +56,7 @@ class TrustStoreCache:
         return made
 
 
-def own_trust_store(
+def own_trust_store(  # noqa: PLR0913 - the publication settings, by name
     *,
     uow: CodesUnitOfWork,
     clock: Clock,
@@ -65,6 +65,7 @@ def own_trust_store(
     code_lifetime: timedelta,
     clock_skew: timedelta,
     cache: TrustStoreCache | None = None,
+    list_lifetime: timedelta | None = None,
 ) -> TrustStore:
     """A trust store holding this jurisdiction's own current trust list under its root
     (from ``cache`` when it holds that list). A retired instance vouches for no code: its
@@ -78,6 +79,7 @@ def own_trust_store(
             jurisdiction=jurisdiction,
             code_lifetime=code_lifetime,
             clock_skew=clock_skew,
+            **({} if list_lifetime is None else {"list_lifetime": list_lifetime}),
         )
         root = root_key(uow, jurisdiction=jurisdiction, now=clock.now())
         uow.commit()

@@ -93,6 +93,7 @@ def trust_list(container: ContainerDep) -> Response:
         jurisdiction=container.settings.jurisdiction,
         code_lifetime=container.settings.code_lifetime,
         clock_skew=container.settings.clock_skew,
+        list_lifetime=container.settings.trust_list_lifetime,
     )
     return Response(document, media_type="application/json")
 
@@ -119,6 +120,7 @@ def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) ->
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
         cache=container.federated_stores,
+        list_lifetime=settings.trust_list_lifetime,
     )
     # which foreign colours pass where is the acceptance policy's (not built yet): a peer's
     # code passes on the colours the checkpoint asks for, as this city's does

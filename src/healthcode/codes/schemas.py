@@ -84,9 +84,9 @@ class TrustListOut(BaseModel):
     """A jurisdiction's signed trust list (documents the published file; its bytes are served
     as signed, never rebuilt from this model)."""
 
-    format: Literal["healthcode-trust-list/2"] = Field(
-        description="The service publishes only /2 (an older /1 publication is replaced at the "
-        "next request); a verifier still reads /1 files"
+    format: Literal["healthcode-trust-list/3"] = Field(
+        description="The service publishes only /3 (an older publication is replaced at the "
+        "next request); a verifier still reads /2 and /1 files"
     )
     jurisdiction: str
     sequence: int
@@ -95,6 +95,15 @@ class TrustListOut(BaseModel):
     max_code_lifetime: int = Field(
         description="The longest lifetime of a code under these keys, in seconds: a verifier "
         "refuses a code whose exp - iat is longer (lifetime_too_long)"
+    )
+    expires_at: datetime = Field(
+        description="When the list stops being trusted; it is published anew, with the next "
+        "sequence number, once half its life has passed"
+    )
+    next_root_public_key: str | None = Field(
+        default=None,
+        description="Only while a root rotation is announced: the next root's raw 32-byte "
+        "public key, base64url; its later lists are accepted by checkpoints holding this one",
     )
     keys: list[TrustedKeyOut]
     signature: str = Field(

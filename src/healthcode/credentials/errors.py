@@ -38,6 +38,9 @@ class Reason(StrEnum):
     """The code's issued-at lies in the future beyond the allowed clock skew."""
     EXPIRED = "expired"
     """The code's expiry has passed (beyond the allowed clock skew)."""
+    TRUST_LIST_EXPIRED = "trust_list_expired"
+    """The trust list holding the code's key has expired (beyond the allowed clock skew): the
+    checkpoint must fetch its issuer's current list."""
     ISSUER_NOT_TRUSTED = "issuer_not_trusted"
     """The code is authentic but this checkpoint's acceptance policy does not accept its issuer."""
 

@@ -1,15 +1,19 @@
 """The trust-list file: JSON a person can read and diff, with a detached root signature.
 
-    {"format": "healthcode-trust-list/2", "jurisdiction": "330100", "sequence": 7,
+    {"format": "healthcode-trust-list/3", "jurisdiction": "330100", "sequence": 7,
      "issued_at": "2024-03-01T00:00:00Z", "root_kid": "<16 hex digits>",
-     "max_code_lifetime": 300,
+     "max_code_lifetime": 300, "expires_at": "2024-03-08T00:00:00Z",
+     "next_root_public_key": "<base64url, 32 bytes; only when a new root is announced>",
      "keys": [{"kid": "<16 hex digits>", "public_key": "<base64url, 32 bytes>",
                "valid_from": "2024-03-01T00:00:00Z", "valid_until": "2024-04-01T00:00:00Z"}],
      "signature": "<base64url, 64 bytes>"}
 
-`max_code_lifetime` (seconds) is the longest a code of the jurisdiction lives. A file of the
-first format, `healthcode-trust-list/1`, has no such field and is still read (its list has no
-maximum); a list is written in the first format only if it has none.
+`max_code_lifetime` (seconds) is the longest a code of the jurisdiction lives; `expires_at`
+when the list stops being trusted; `next_root_public_key` the root announced to sign later
+lists. Older files are still read: `healthcode-trust-list/2` has neither `expires_at` nor
+`next_root_public_key` (the list never expires), `healthcode-trust-list/1` not even
+`max_code_lifetime` (its list has no maximum). A list is written in the oldest format that can
+say all it holds (a list without an expiry as /2).
 
 The signature is over the deterministic CBOR of the list (`TrustList.to_be_signed`), not over
 the JSON text, so whitespace and key order in the file do not matter. Parsing is strict: unknown
@@ -30,12 +34,16 @@ from healthcode.credentials.cose import KID_BYTES
 from healthcode.credentials.trustlist import SignedTrustList, TrustedKey, TrustList
 from healthcode.kernel.errors import InvalidInput, Problem
 
-TRUST_LIST_FORMAT: Final = "healthcode-trust-list/2"
+TRUST_LIST_FORMAT: Final = "healthcode-trust-list/3"
+TRUST_LIST_FORMAT_V2: Final = "healthcode-trust-list/2"
 TRUST_LIST_FORMAT_V1: Final = "healthcode-trust-list/1"
+_FORMATS: Final = {TRUST_LIST_FORMAT_V1: 1, TRUST_LIST_FORMAT_V2: 2, TRUST_LIST_FORMAT: 3}
 _FIELDS_V1: Final = frozenset(
     {"format", "jurisdiction", "sequence", "issued_at", "root_kid", "keys", "signature"}
 )
-_FIELDS: Final = _FIELDS_V1 | {"max_code_lifetime"}
+_FIELDS_V2: Final = _FIELDS_V1 | {"max_code_lifetime"}
+_FIELDS_V3: Final = _FIELDS_V2 | {"expires_at"}
+_NEXT_ROOT: Final = "next_root_public_key"
 _TIME_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 _HEX_DIGITS: Final = frozenset("0123456789abcdef")
 
@@ -44,13 +52,16 @@ def dump_trust_list(signed: SignedTrustList) -> str:
     """The file form of a signed trust list: indented JSON, base64url keys and signature."""
     tl = signed.trust_list
     lifetime = tl.max_code_lifetime_seconds
+    version = tl.version
     document: dict[str, object] = {
-        "format": TRUST_LIST_FORMAT if lifetime is not None else TRUST_LIST_FORMAT_V1,
+        "format": {v: f for f, v in _FORMATS.items()}[version],
         "jurisdiction": tl.jurisdiction,
         "sequence": tl.sequence,
         "issued_at": _time_text(tl.issued_at),
         "root_kid": tl.root_kid.hex(),
         **({} if lifetime is None else {"max_code_lifetime": lifetime}),
+        **({} if tl.expires_at is None else {"expires_at": _time_text(tl.expires_at)}),
+        **({} if tl.next_root is None else {_NEXT_ROOT: _b64(tl.next_root)}),
         "keys": [
             {
                 "kid": k.kid.hex(),
@@ -72,12 +83,14 @@ def load_trust_list(text: str | bytes) -> SignedTrustList:
     except (ValueError, RecursionError) as exc:
         raise InvalidInput.one("trust_list", f"is not JSON ({exc.__class__.__name__})") from None
     top = _Reader("trust_list", document)
-    version = top.value.get("format")
-    if version not in (TRUST_LIST_FORMAT, TRUST_LIST_FORMAT_V1):
+    version = _FORMATS.get(str(top.value.get("format")))
+    if version is None:
         raise InvalidInput.one(
-            "trust_list.format", f"must be {TRUST_LIST_FORMAT} (or {TRUST_LIST_FORMAT_V1})"
+            "trust_list.format",
+            f"must be {TRUST_LIST_FORMAT} (or {TRUST_LIST_FORMAT_V2}, {TRUST_LIST_FORMAT_V1})",
         )
-    top.only(set(_FIELDS if version == TRUST_LIST_FORMAT else _FIELDS_V1))
+    fields = {1: _FIELDS_V1, 2: _FIELDS_V2, 3: _FIELDS_V3}[version]
+    top.only(set(fields) | ({_NEXT_ROOT} & set(top.value) if version == 3 else set()))
     raw_keys = top.value["keys"]
     if not isinstance(raw_keys, list):
         raise InvalidInput.one("trust_list.keys", "must be a list")
@@ -101,7 +114,9 @@ def load_trust_list(text: str | bytes) -> SignedTrustList:
             top.time("issued_at"),
             top.hex8("root_kid"),
             tuple(keys),
-            None if version == TRUST_LIST_FORMAT_V1 else top.seconds("max_code_lifetime"),
+            None if version == 1 else top.seconds("max_code_lifetime"),
+            None if version < 3 else top.time("expires_at"),
+            top.base64(_NEXT_ROOT, 32) if _NEXT_ROOT in top.value else None,
         )
     except InvalidInput as exc:
         raise _nest(exc, "trust_list") from None

@@ -3,15 +3,19 @@
 What is signed: the deterministic CBOR (RFC 8949 §4.2; arrays, integers, text and byte strings
 only, so the encoding has one form) of
 
-    ["healthcode trust list v2", jurisdiction, sequence, issued_at, root_kid, max_code_lifetime,
-     [[kid, public_key, valid_from, valid_until], ...]]
+    ["healthcode trust list v3", jurisdiction, sequence, issued_at, root_kid, max_code_lifetime,
+     expires_at, [[kid, public_key, valid_from, valid_until], ...], next_root]
 
 with times as integer epoch seconds (UTC), `kid` and `root_kid` 8 bytes, `public_key` the raw
 32 bytes, `max_code_lifetime` the longest `exp - iat` (seconds) the jurisdiction signs: a
-verifier refuses a code that claims to live longer. The context string keeps a root signature
-from ever meaning anything else. A list published before the maximum existed (v1) has the same
-array without `max_code_lifetime` under "healthcode trust list v1"; it still verifies and is
-held, and codes under its keys are checked for everything but their lifetime. The file
+verifier refuses a code that claims to live longer; `expires_at` the moment the list itself
+stops being trusted (a verifier refuses an expired list, and codes under it); `next_root` null
+or the raw 32-byte public key of the root that will sign the jurisdiction's later lists (a root
+rotation, announced under the current root). The context string keeps a root signature
+from ever meaning anything else. Older lists still verify and are held: v2
+(`"healthcode trust list v2"`) is the array without `expires_at` and `next_root` (it never
+expires); v1 (`"healthcode trust list v1"`) also lacks `max_code_lifetime`, and codes under its
+keys are checked for everything but their lifetime. The file
 form (JSON with a detached signature over these bytes) is in `trustfile`; holding lists and
 refusing stale ones is `truststore`.
 
@@ -37,7 +41,8 @@ from healthcode.credentials.claims import is_jurisdiction
 from healthcode.credentials.cose import KID_BYTES, kid_of, public_key_bytes
 from healthcode.kernel.errors import InvalidInput
 
-SIGNING_CONTEXT: Final = "healthcode trust list v2"
+SIGNING_CONTEXT: Final = "healthcode trust list v3"
+SIGNING_CONTEXT_V2: Final = "healthcode trust list v2"
 SIGNING_CONTEXT_V1: Final = "healthcode trust list v1"
 _MAX_SEQUENCE: Final = 2**63 - 1
 _MAX_LIFETIME_SECONDS: Final = 0xFFFF_FFFF  # a code's times are unsigned 32-bit seconds
@@ -78,7 +83,9 @@ class TrustList:
     """A jurisdiction's keys at one sequence number; `root_kid` names the root that signs it.
 
     `max_code_lifetime`: the longest a code of this jurisdiction lives (`exp - iat`), whole
-    seconds; None only in a v1 list, published before the maximum was.
+    seconds; None only in a v1 list, published before the maximum was. `expires_at`: when the
+    list stops being trusted (v3; None in v1 and v2, which never expire). `next_root`: the raw
+    public key of the root announced to sign later lists (v3 only; None when none is).
     """
 
     jurisdiction: str
@@ -87,6 +94,8 @@ class TrustList:
     root_kid: bytes
     keys: tuple[TrustedKey, ...]
     max_code_lifetime: timedelta | None = None
+    expires_at: datetime | None = None
+    next_root: bytes | None = None
 
     def __post_init__(self) -> None:
         if not is_jurisdiction(self.jurisdiction):
@@ -109,6 +118,35 @@ class TrustList:
             raise InvalidInput.one(
                 "max_code_lifetime", "must be whole seconds, at least 1 and below 2^32"
             )
+        self._check_v3()
+
+    def _check_v3(self) -> None:
+        if self.expires_at is None:
+            if self.next_root is not None:
+                raise InvalidInput.one("next_root", "is announced only in a list that expires (v3)")
+            return
+        if self.max_code_lifetime is None:
+            raise InvalidInput.one("max_code_lifetime", "is required in a list that expires (v3)")
+        _set_time(self, "expires_at")
+        assert self.expires_at is not None  # noqa: S101 - set just above
+        if self.expires_at <= self.issued_at:
+            raise InvalidInput.one("expires_at", "must be after issued_at")
+        if self.next_root is not None:
+            if not isinstance(self.next_root, bytes) or len(self.next_root) != 32:
+                raise InvalidInput.one("next_root", "must be the raw 32 bytes of an Ed25519 key")
+            try:
+                Ed25519PublicKey.from_public_bytes(self.next_root)
+            except ValueError:
+                raise InvalidInput.one("next_root", "is not a valid Ed25519 public key") from None
+            if kid_of(self.next_root) == self.root_kid:
+                raise InvalidInput.one("next_root", "must be another key than the list's root")
+
+    @property
+    def version(self) -> int:
+        """The format version: 1 (no maximum lifetime), 2 (no expiry) or 3."""
+        if self.max_code_lifetime is None:
+            return 1
+        return 2 if self.expires_at is None else 3
 
     @property
     def max_code_lifetime_seconds(self) -> int | None:
@@ -117,7 +155,7 @@ class TrustList:
         return None if lifetime is None else int(lifetime.total_seconds())
 
     def to_be_signed(self) -> bytes:
-        """The deterministic CBOR bytes the root key signs (v1 bytes for a v1 list)."""
+        """The deterministic CBOR bytes the root key signs (v1 or v2 bytes for such a list)."""
         keys = [
             [k.kid, k.public_key, epoch_seconds(k.valid_from), epoch_seconds(k.valid_until)]
             for k in self.keys
@@ -126,10 +164,15 @@ class TrustList:
         lifetime = self.max_code_lifetime_seconds
         if lifetime is None:
             return cbor2.dumps([SIGNING_CONTEXT_V1, *head, keys], canonical=True)
-        return cbor2.dumps([SIGNING_CONTEXT, *head, lifetime, keys], canonical=True)
+        if self.expires_at is None:
+            return cbor2.dumps([SIGNING_CONTEXT_V2, *head, lifetime, keys], canonical=True)
+        expires = epoch_seconds(self.expires_at)
+        return cbor2.dumps(
+            [SIGNING_CONTEXT, *head, lifetime, expires, keys, self.next_root], canonical=True
+        )
 
 
-def build_trust_list(
+def build_trust_list(  # noqa: PLR0913 - the fields of a list, by name
     *,
     jurisdiction: str,
     sequence: int,
@@ -137,8 +180,11 @@ def build_trust_list(
     keys: Iterable[TrustedKey],
     root_public_key: Ed25519PublicKey,
     max_code_lifetime: timedelta,
+    expires_at: datetime | None = None,
+    next_root: Ed25519PublicKey | None = None,
 ) -> TrustList:
-    """A trust list naming `root_public_key` as its root, publishing `max_code_lifetime`."""
+    """A trust list naming `root_public_key` as its root, publishing `max_code_lifetime`; with
+    `expires_at` a v3 list (announcing `next_root` if given), else a v2 list."""
     return TrustList(
         jurisdiction,
         sequence,
@@ -146,6 +192,8 @@ def build_trust_list(
         kid_of(root_public_key),
         tuple(keys),
         max_code_lifetime,
+        expires_at,
+        None if next_root is None else public_key_bytes(next_root),
     )
 
 

@@ -14,17 +14,21 @@ Checks, in order (the first failure decides the reason):
    publishes (lifetime_too_long; a v1 list publishes none);
 8. issued-at is not beyond `at + max_clock_skew` (not_yet_valid);
 9. `at` is before expiry + `max_clock_skew` (expired);
-10. this checkpoint accepts the issuer (issuer_not_trusted);
-11. this checkpoint accepts the colour: pass, else stop (colour_not_accepted).
+10. the trust list holding the key has not expired: `at` before its `expires_at` + skew
+    (trust_list_expired; a v1 or v2 list never expires);
+11. this checkpoint accepts the issuer (issuer_not_trusted);
+12. this checkpoint accepts the colour — of this issuer, when the acceptance has a rule of its
+    own for it (a foreign jurisdiction's codes admitted at some venue kinds only): pass, else
+    stop (colour_not_accepted), the message naming the rule.
 
-Steps 1-10 give an *invalid* decision; a valid code of a colour not accepted here is a *stop*.
+Steps 1-11 give an *invalid* decision; a valid code of a colour not accepted here is a *stop*.
 Nothing a scanner can feed in raises: every malformed token becomes an invalid decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final, NamedTuple
@@ -50,11 +54,25 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class IssuerRule:
+    """The colours of one issuer's codes that pass here (maybe none) and the rule saying so,
+    as a decision's message names it (e.g. `acceptance rule hangzhou-offices`)."""
+
+    colours: frozenset[Colour]
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class Acceptance:
-    """A checkpoint's acceptance policy: the issuers it trusts and the colours that pass."""
+    """A checkpoint's acceptance policy: the issuers it trusts and the colours that pass.
+
+    `by_issuer`: issuers whose codes pass in other colours than `colours` (a foreign
+    jurisdiction's, under the checkpoint's policy: `healthcode.checkpoint.acceptance`); an
+    issuer in it must also be in `issuers`."""
 
     issuers: frozenset[str]
     colours: frozenset[Colour] = frozenset({Colour.GREEN})
+    by_issuer: Mapping[str, IssuerRule] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         issuers = frozenset(self.issuers)
@@ -67,6 +85,10 @@ class Acceptance:
             raise InvalidInput.one("colours", "must be green, yellow or red") from None
         object.__setattr__(self, "issuers", issuers)
         object.__setattr__(self, "colours", colours)
+        stray = sorted(set(self.by_issuer) - issuers)
+        if stray:
+            raise InvalidInput.one("by_issuer", f"names issuers not accepted: {stray}")
+        object.__setattr__(self, "by_issuer", dict(self.by_issuer))
 
     @classmethod
     def green_only(cls, issuers: Iterable[str]) -> Acceptance:
@@ -204,15 +226,14 @@ def _judge(  # positional on purpose: this runs on every scan
     elif at >= exp + skew:
         reason = Reason.EXPIRED
         text = f"expired {_when(exp)}, {at - exp:.0f} s ago"
+    elif key.list_expires_at is not None and at >= key.list_expires_at + skew:
+        reason = Reason.TRUST_LIST_EXPIRED
+        text = f"the trust list of {key.jurisdiction} expired {_when(key.list_expires_at)}"
     elif issuer not in acceptance.issuers:
         reason = Reason.ISSUER_NOT_TRUSTED
         text = f"codes issued by {issuer} are not accepted here"
-    elif colour not in acceptance.colours:
-        outcome, reason = Outcome.STOP, Reason.COLOUR_NOT_ACCEPTED
-        text = f"{colour.value} code: only {_colours(acceptance.colours)} pass here"
     else:
-        outcome = Outcome.PASS
-        text = _PASS_TEXT[colour]
+        outcome, reason, text = _colour_here(colour, issuer, acceptance)
     degraded = max_age is not None and at - key.list_issued_at > max_age
     if degraded:
         text += f" (offline: trust list of {key.jurisdiction} is older than allowed)"
@@ -232,6 +253,24 @@ def _judge(  # positional on purpose: this runs on every scan
 
 
 _PASS_TEXT: Final = {colour: f"{colour.value} code: pass" for colour in Colour}
+
+
+def _colour_here(
+    colour: Colour, issuer: str, acceptance: Acceptance
+) -> tuple[Outcome, Reason, str]:
+    """The decision on a valid code of an accepted issuer: by its colour, under the issuer's
+    own rule when the acceptance has one."""
+    rule = acceptance.by_issuer.get(issuer) if acceptance.by_issuer else None
+    if rule is None:
+        if colour in acceptance.colours:
+            return Outcome.PASS, Reason.OK, _PASS_TEXT[colour]
+        text = f"{colour.value} code: only {_colours(acceptance.colours)} pass here"
+        return Outcome.STOP, Reason.COLOUR_NOT_ACCEPTED, text
+    if colour in rule.colours:
+        return Outcome.PASS, Reason.OK, f"{colour.value} code of {issuer}: pass ({rule.rule})"
+    only = f"only {_colours(rule.colours)} pass here" if rule.colours else "not admitted here"
+    text = f"{colour.value} code of {issuer}: {only} ({rule.rule})"
+    return Outcome.STOP, Reason.COLOUR_NOT_ACCEPTED, text
 
 
 def _when(seconds: float) -> str:

@@ -1,8 +1,6 @@
 """Peers and their trust lists, as pure rules: what a peer is, and whether a list fetched from
-one may replace the list held (pinned root, sequence never going back, not dated in the future).
-
-Another engineer's trust list v3 adds an expiry of its own and a root rotation announcement:
-``list_validity_problem`` and ``next_pinned_root`` are the two seams where they plug in.
+one may replace the list held (pinned root, sequence never going back, not dated in the future,
+not expired), and which root is pinned after it (a rotation the held list announced).
 """
 
 from __future__ import annotations
@@ -155,18 +153,33 @@ def list_validity_problem(
     signed: SignedTrustList, *, now: datetime, clock_skew: timedelta
 ) -> ListRefused | None:
     """Whether the list may be held now, on its own times: one issued in the future (beyond
-    the clock skew) is refused. THE SEAM for trust list v3: its ``expires_at`` is checked here
-    (``Outcome.EXPIRED``) once ``credentials.trustlist`` carries it."""
-    issued = signed.trust_list.issued_at
-    if issued > now + clock_skew:
-        return ListRefused(Outcome.FUTURE_DATED, f"issued at {issued.isoformat()}, in the future")
+    the clock skew) or past its own expiry (a v3 list's ``expires_at``) is refused."""
+    tl = signed.trust_list
+    if tl.issued_at > now + clock_skew:
+        return ListRefused(
+            Outcome.FUTURE_DATED, f"issued at {tl.issued_at.isoformat()}, in the future"
+        )
+    if tl.expires_at is not None and now >= tl.expires_at:
+        return ListRefused(Outcome.EXPIRED, f"expired at {tl.expires_at.isoformat()}")
     return None
 
 
+def announced_root(peer: Peer) -> bytes | None:
+    """The next root the peer's held list announces (v3 ``next_root``), signed by the pinned
+    root: a list signed by it is the rotation taking over."""
+    if peer.held is None:
+        return None
+    return load_trust_list(peer.held.document).trust_list.next_root
+
+
 def next_pinned_root(peer: Peer, accepted: SignedTrustList) -> bytes:
-    """The root to pin after ``accepted``: the same one. THE SEAM for root rotation (v3's
-    ``next_root_public_key``, announced in a list signed by the old root) is here."""
-    del accepted
+    """The root to pin after ``accepted``: the pinned one, or the root the held list announced
+    once a list signed by it is accepted (after which the old root signs nothing more)."""
+    announced = announced_root(peer)
+    if announced is not None and accepted.trust_list.root_kid == kid_of(
+        Ed25519PublicKey.from_public_bytes(announced)
+    ):
+        return announced
     return peer.root_public_key
 
 
@@ -182,7 +195,7 @@ def judge(
         raise ListRefused(
             Outcome.WRONG_JURISDICTION, f"a list of {tl.jurisdiction}, not of {peer.jurisdiction}"
         )
-    root = Ed25519PublicKey.from_public_bytes(peer.root_public_key)
+    root = Ed25519PublicKey.from_public_bytes(next_pinned_root(peer, signed))
     if tl.root_kid != kid_of(root):
         raise ListRefused(
             Outcome.WRONG_ROOT,
@@ -193,7 +206,8 @@ def judge(
     invalid = list_validity_problem(signed, now=now, clock_skew=clock_skew)
     if invalid is not None:
         raise invalid
-    store = TrustStore(roots={peer.jurisdiction: root})
+    pinned = Ed25519PublicKey.from_public_bytes(peer.root_public_key)
+    store = TrustStore(roots={peer.jurisdiction: pinned})
     if peer.held is not None:
         held = store.accept(load_trust_list(peer.held.document))
         if tl == held:

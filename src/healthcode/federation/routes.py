@@ -103,5 +103,6 @@ def trust_bundle(container: ContainerDep) -> Response:
         jurisdiction=settings.jurisdiction,
         code_lifetime=settings.code_lifetime,
         clock_skew=settings.clock_skew,
+        list_lifetime=settings.trust_list_lifetime,
     )
     return Response(document, media_type="application/json")

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from healthcode.codes.keys import current_trust_list, root_key
+from healthcode.codes.keys import DEFAULT_TRUST_LIST_LIFETIME, current_trust_list, root_key
 from healthcode.codes.ports import PrivateKeyStore
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
@@ -47,6 +47,7 @@ def trust_set(
     jurisdiction: str,
     code_lifetime: timedelta,
     clock_skew: timedelta,
+    list_lifetime: timedelta = DEFAULT_TRUST_LIST_LIFETIME,
 ) -> TrustSet:
     """This city's current list under its root, then each peer's held list under its pinned
     root, inside the caller's transaction (a peer with no list yet is left out)."""
@@ -57,6 +58,7 @@ def trust_set(
         jurisdiction=jurisdiction,
         code_lifetime=code_lifetime,
         clock_skew=clock_skew,
+        list_lifetime=list_lifetime,
     )
     root = root_key(uow, jurisdiction=jurisdiction, now=clock.now())
     peers = [
@@ -104,7 +106,7 @@ def _make_store(trusted: TrustSet) -> TrustStore:
     return store
 
 
-def federated_trust_store(
+def federated_trust_store(  # noqa: PLR0913 - the publication settings, by name
     *,
     uow: FederationUnitOfWork,
     clock: Clock,
@@ -113,6 +115,7 @@ def federated_trust_store(
     code_lifetime: timedelta,
     clock_skew: timedelta,
     cache: FederatedStoreCache | None = None,
+    list_lifetime: timedelta = DEFAULT_TRUST_LIST_LIFETIME,
 ) -> tuple[TrustStore, frozenset[str]]:
     """A trust store of this city's and its peers' lists, and the jurisdictions it holds. A
     retired instance vouches for no code (``SystemRetired``)."""
@@ -125,6 +128,7 @@ def federated_trust_store(
             jurisdiction=jurisdiction,
             code_lifetime=code_lifetime,
             clock_skew=clock_skew,
+            list_lifetime=list_lifetime,
         )
         uow.commit()  # a new publication of this city's own list, when its keys changed
     store = (cache or FederatedStoreCache(capacity=1)).store(trusted)
@@ -139,6 +143,7 @@ def trust_bundle_document(
     jurisdiction: str,
     code_lifetime: timedelta,
     clock_skew: timedelta,
+    list_lifetime: timedelta = DEFAULT_TRUST_LIST_LIFETIME,
 ) -> str:
     """The signed trust bundle: this city's list and each peer's last good list as received,
     the peers' pinned roots, signed now by this city's root key."""
@@ -150,6 +155,7 @@ def trust_bundle_document(
             jurisdiction=jurisdiction,
             code_lifetime=code_lifetime,
             clock_skew=clock_skew,
+            list_lifetime=list_lifetime,
         )
         root = root_key(uow, jurisdiction=jurisdiction, now=clock.now())
         uow.commit()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from healthcode.appeals.settings import appeals_problems
+from healthcode.checkpoint.acceptance import acceptance_problems
 from healthcode.kernel.budget import TimeBudget, TookTooLong
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, Problem
@@ -26,6 +27,7 @@ from healthcode.policy.loader import policy_of
 from healthcode.policy.model import Policy
 from healthcode.policy.yaml_text import read_yaml
 from healthcode.presence.settings import presence_problems
+from healthcode.presence.venue_kinds import VenueKind
 from healthcode.tracing.settings import parse_tracing, tracing_problems
 
 IMPACT_BATCH = 2_000
@@ -62,14 +64,15 @@ def _tracing_section_problems(document: object) -> list[Problem]:
 
 
 def refuse_bad_settings(policy: Policy) -> None:
-    """Refuse a policy whose ``tracing``, ``entry``, ``checkin``, ``retention``, ``appeals`` or
-    ``oversight`` section is wrong, naming each key, or whose ``timezone`` is not its
-    jurisdiction's."""
+    """Refuse a policy whose ``tracing``, ``entry``, ``checkin``, ``retention``, ``appeals``,
+    ``oversight`` or ``acceptance`` section is wrong, naming each key, or whose ``timezone`` is
+    not its jurisdiction's."""
     problems = [
         *tracing_problems(policy),
         *presence_problems(policy),
         *appeals_problems(policy),
         *oversight_problems(policy),
+        *acceptance_problems(policy, kinds=[k.value for k in VenueKind]),
         *_zone_problems(policy),
     ]
     if problems:

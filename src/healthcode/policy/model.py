@@ -25,6 +25,7 @@ SETTINGS_SECTIONS: tuple[str, ...] = (
     "checkin",
     "appeals",
     "oversight",
+    "acceptance",
 )
 
 

@@ -1,10 +1,13 @@
 """`healthcode scan`: the checkpoint device side, offline first.
 
-    healthcode scan TOKEN --venue V --device-key device.json --trust-list tl.json \\
-        [--root-key B64] [--temperature 37.5] [--vehicle 浙A12345] [--queue scans.jsonl]
-        # decides offline (exit 0 pass, 1 stop, 2 invalid code; docs/cli.md#exit-codes) and
-        # appends the scan to the queue; a code already scanned here within its lifetime is
-        # let through as decided, with "already scanned here at 08:01"
+    healthcode scan TOKEN --venue V --device-key device.json --trust-list tl.json|DIR… \\
+        [--root-key JURISDICTION=B64]… [--policy FILE.yaml] [--temperature 37.5]
+        [--vehicle 浙A12345] [--queue scans.jsonl]
+        # decides offline (exit 0 pass, 1 stop, 2 invalid code; docs/cli.md#exit-codes) by
+        # the policy's acceptance (foreign codes by venue kind), says how old each held trust
+        # list is (stale past the policy's limit) and appends the scan to the queue; a code
+        # already scanned here within its lifetime is let through as decided, with "already
+        # scanned here at 08:01"
     healthcode scan upload --device-key device.json --queue scans.jsonl [--server URL]
         # signs the queued scans in batches of 1,000 and uploads them (to URL over HTTP, or
         # into this instance's database); the queue is emptied into QUEUE.sent once all landed
@@ -24,6 +27,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from healthcode.checkpoint.acceptance import (
+    DEFAULT_MAX_TRUST_LIST_AGE,
+    acceptance_for,
+    max_trust_list_age,
+)
 from healthcode.checkpoint.batches import MAX_VEHICLE
 from healthcode.checkpoint.device import (
     DeviceConfig,
@@ -41,11 +49,9 @@ from healthcode.checkpoint.device import (
 from healthcode.cli.context import system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
 from healthcode.cli.groups import default_command
-from healthcode.cli.offline import pinned_roots
+from healthcode.cli.offline import checkpoint_policy, hold_trust_lists, print_trust_lists
 from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
-from healthcode.credentials.trustfile import load_trust_list
-from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Decision, Outcome
 from healthcode.kernel.clock import SystemClock
 from healthcode.kernel.errors import DomainError, InvalidInput
@@ -85,24 +91,38 @@ def _decide(
     *,
     config: DeviceConfig,
     trust_list: list[Path],
-    root_key: str | None,
+    root_key: list[str],
+    policy: Path | None,
     moment: datetime,
     temperature: float | None,
     as_json: bool,
-) -> Decision:
-    signed = [load_trust_list(p.read_bytes()) for p in trust_list]
-    if not signed:
-        raise InvalidInput.one("trust_list", "at least one --trust-list FILE is needed")
-    roots = pinned_roots(
-        {s.trust_list.jurisdiction for s in signed},
-        given=root_key,
-        held=config.root_keys,
-        as_json=as_json,
+) -> tuple[Decision, list[dict[str, Any]]]:
+    """The decision, and each held trust list's age (stale past the policy's limit)."""
+    lists = hold_trust_lists(
+        trust_list, root_keys=root_key, held=config.root_keys, at=moment, as_json=as_json
     )
-    store = TrustStore(roots=roots)
-    for s in signed:
-        store.accept(s)
-    return decide(token, config=config, trust_store=store, at=moment, temperature=temperature)
+    chosen = checkpoint_policy(policy, config.jurisdiction)
+    limit = DEFAULT_MAX_TRUST_LIST_AGE if chosen is None else max_trust_list_age(chosen)
+    acceptance = (
+        None
+        if chosen is None
+        else acceptance_for(
+            chosen,
+            kind=config.kind,
+            own_colours=config.colours,
+            trusted=lists.store.jurisdictions,
+        )
+    )
+    decision = decide(
+        token,
+        config=config,
+        trust_store=lists.store,
+        at=moment,
+        temperature=temperature,
+        acceptance=acceptance,
+        max_trust_list_age=limit,
+    )
+    return decision, lists.report(at=moment, limit=limit)
 
 
 @scan_app.command("check")
@@ -111,11 +131,25 @@ def scan_check(
     venue: Annotated[str, typer.Option("--venue", help="This checkpoint's venue id.")],
     device_key: DeviceKeyOpt,
     trust_list: Annotated[
-        list[Path], typer.Option("--trust-list", help="A trust-list file (repeatable).")
+        list[Path],
+        typer.Option("--trust-list", help="A trust-list file, or a folder of them (repeatable)."),
     ],
     queue: QueueOpt = Path("scans.jsonl"),
     root_key: Annotated[
-        str | None, typer.Option("--root-key", help="Pinned issuer root key (base64url).")
+        list[str],
+        typer.Option(
+            "--root-key",
+            help="A pinned root key, JURISDICTION=KEY (base64url; repeatable); a bare KEY "
+            "pins every jurisdiction not named.",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy",
+            help="The policy deciding which foreign codes pass here (default: the bundled "
+            "policy of the device's jurisdiction).",
+        ),
     ] = None,
     temperature: Annotated[
         float | None, typer.Option("--temperature", help="Body temperature, °C.")
@@ -132,11 +166,12 @@ def scan_check(
         if config.venue != venue:
             raise InvalidInput.one("venue", f"this device belongs to venue {config.venue}")
         on = _vehicle(config, vehicle)
-        decision = _decide(
+        decision, held = _decide(
             token,
             config=config,
             trust_list=trust_list,
             root_key=root_key,
+            policy=policy,
             moment=moment,
             temperature=temperature,
             as_json=as_json,
@@ -175,6 +210,8 @@ def scan_check(
         "repeat": repeat,
         "repeat_of": None if earlier is None else earlier.seq,
         "already_scanned_at": None if earlier is None else earlier.at,
+        "degraded": decision.degraded,
+        "trust_lists": held,
     }
 
     def human(console: Console) -> None:
@@ -186,6 +223,7 @@ def scan_check(
             console.print(f"vehicle {on} of line {config.venue}")
         if repeat is not None:
             console.print(f"[bold yellow]{repeat}[/]")
+        print_trust_lists(console, held)
 
     emit(payload, as_json=as_json, human=human)
     raise typer.Exit(for_outcome(decision.outcome.value))
