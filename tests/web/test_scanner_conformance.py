@@ -1,80 +1,42 @@
 """The scanner's verifier (static/js/scanner/verify.js, run in Chromium) decides every code of
 one set of valid and broken codes exactly as the Python verifier does: the same outcome,
-reason, message and claims. And it checks a trust list's root signature (v1, v2, v3) and
-refuses an expired, tampered or foreign list."""
+reason, message and claims."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import base45
 import cbor2
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
-from browser_helpers import Guard, ServedApp, new_phone
 from healthcode.credentials import (
     CodeClaims,
     Colour,
-    TrustedKey,
     TrustStore,
-    build_trust_list,
     issue,
-    sign_trust_list,
 )
-from healthcode.credentials.cose import kid_of, public_key_bytes, sign1
+from healthcode.credentials.cose import public_key_bytes, sign1
 from healthcode.credentials.token import encode_token
 from healthcode.credentials.trustfile import dump_trust_list
-from healthcode.credentials.trustlist import SignedTrustList, TrustList
 from healthcode.credentials.verify import Acceptance, verify
-
-T0 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
-NOW = T0 + timedelta(hours=1)
-LIFETIME = timedelta(minutes=5)
-SCAN = NOW + timedelta(minutes=1, microseconds=250_000)
-HZ, SH, BJ = "330100", "310000", "110000"
-
-
-def key(seed: str) -> Ed25519PrivateKey:
-    """A deterministic Ed25519 key."""
-    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(seed.encode()).digest())
-
-
-ROOTS = {city: key(f"{city} root") for city in (HZ, SH, BJ)}
-SIGNERS = {city: key(f"{city} signer") for city in (HZ, SH, BJ)}
-OLD = key(f"{HZ} old signer")
-STRANGER = key("stranger")
-
-
-def signed_list(city: str, *, lifetime: timedelta | None = LIFETIME) -> SignedTrustList:
-    """The city's list: its signer from T0 (and Hangzhou's old signer until T0)."""
-    keys = [
-        TrustedKey.of(
-            SIGNERS[city].public_key(), valid_from=T0, valid_until=T0 + timedelta(days=30)
-        )
-    ]
-    if city == HZ:
-        keys.append(
-            TrustedKey.of(OLD.public_key(), valid_from=T0 - timedelta(days=30), valid_until=T0)
-        )
-    tl = build_trust_list(
-        jurisdiction=city,
-        sequence=3,
-        issued_at=T0,
-        keys=keys,
-        root_public_key=ROOTS[city].public_key(),
-        max_code_lifetime=lifetime,
-    )
-    return sign_trust_list(tl, root_private_key=ROOTS[city])
-
-
-# Shanghai publishes a v1 list (no maximum lifetime): its long-lived codes are not refused
-LISTS = {HZ: signed_list(HZ), SH: signed_list(SH, lifetime=None), BJ: signed_list(BJ)}
+from scanner_codes_helpers import (
+    BJ,
+    HZ,
+    LIFETIME,
+    LISTS,
+    NOW,
+    OLD,
+    ROOTS,
+    SCAN,
+    SH,
+    SIGNERS,
+    STRANGER,
+    b64,
+)
+from scanner_codes_helpers import served_page as served_page
 
 
 def claims(**overrides: Any) -> CodeClaims:
@@ -259,24 +221,8 @@ RUN = """async ([lists, roots, cases]) => {
 }"""
 
 
-@pytest.fixture
-def served_page(browser: Browser, served: ServedApp, guard: Guard) -> Iterator[Page]:
-    """A page of the app in Chromium (the verifier reads nothing from the server)."""
-    phone = new_phone(browser, served, "en", guard)
-    yield phone.open("/static/vendor/README.md")
-    phone.context.close()
-    assert guard.outside == [] and guard.errors == []
-
-
-def _b64(raw: bytes) -> str:
-    import base64
-
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 def test_every_code_decided_as_python_does(served_page: Page) -> None:
-    """Each code of the set, under three acceptance policies and at two moments, gets from
-    verify.js the outcome, reason, message and claims the Python verifier gives."""
+    """Every code, under three policies and two moments, decided by verify.js as by Python."""
     all_codes = codes()
     cases: list[tuple[str, str, datetime]] = []
     for name in all_codes:
@@ -284,7 +230,7 @@ def test_every_code_decided_as_python_does(served_page: Page) -> None:
             cases.append((name, policy, SCAN))
         cases.append((name, "green only", NOW + LIFETIME + timedelta(seconds=60)))
     lists = [dump_trust_list(s) for s in LISTS.values()]
-    roots = {c: _b64(public_key_bytes(r.public_key())) for c, r in ROOTS.items()}
+    roots = {c: b64(public_key_bytes(r.public_key())) for c, r in ROOTS.items()}
     js_cases = [
         [
             all_codes[name],
@@ -316,97 +262,3 @@ def test_every_code_decided_as_python_does(served_page: Page) -> None:
         "expired",
         "issuer_not_trusted",
     }
-
-
-LIST_RUN = """async ([texts, root, at]) => {
-  const v = await import('/static/js/scanner/verify.js');
-  const unb64 = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') +
-    '='.repeat((4 - t.length % 4) % 4)), (c) => c.charCodeAt(0));
-  const out = [];
-  for (const text of texts) {
-    const store = new v.TrustStore({'330100': unb64(root)});
-    try { const l = await v.acceptTrustList(store, text, at); out.push('held ' + l.sequence); }
-    catch (e) { out.push(e.message); }
-  }
-  return out;
-}"""
-
-
-def _v3_text(*, expires_at: datetime, next_root: bytes | None, tamper: bool = False) -> str:
-    """A v3 trust-list file for Hangzhou, signed by its root over the v3 bytes."""
-    signer = SIGNERS[HZ].public_key()
-    entry: list[Any] = [
-        kid_of(signer),
-        public_key_bytes(signer),
-        int(T0.timestamp()),
-        int(T0.timestamp()) + 30 * 86400,
-    ]
-    root = ROOTS[HZ]
-    tbs = cbor2.dumps(
-        [
-            "healthcode trust list v3",
-            HZ,
-            5,
-            int(T0.timestamp()),
-            kid_of(root.public_key()),
-            300,
-            int(expires_at.timestamp()),
-            [entry],
-            next_root,
-        ],
-        canonical=True,
-    )
-    document: dict[str, Any] = {
-        "format": "healthcode-trust-list/3",
-        "jurisdiction": HZ,
-        "sequence": 6 if tamper else 5,
-        "issued_at": T0.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "root_kid": kid_of(root.public_key()).hex(),
-        "max_code_lifetime": 300,
-        "expires_at": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "keys": [
-            {
-                "kid": entry[0].hex(),
-                "public_key": _b64(entry[1]),
-                "valid_from": T0.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "valid_until": (T0 + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            }
-        ],
-        "signature": _b64(root.sign(tbs)),
-    }
-    if next_root is not None:
-        document["next_root_public_key"] = _b64(next_root)
-    return json.dumps(document)
-
-
-def test_trust_lists_checked_against_the_pinned_root(served_page: Page) -> None:
-    """v1, v2 and v3 lists signed by the pinned root are held; a changed list, one signed by
-    another root, and an expired v3 list are refused."""
-    v2 = dump_trust_list(LISTS[HZ])
-    v1_tl = LISTS[HZ].trust_list
-    v1 = dump_trust_list(
-        sign_trust_list(
-            TrustList(v1_tl.jurisdiction, 4, v1_tl.issued_at, v1_tl.root_kid, v1_tl.keys),
-            root_private_key=ROOTS[HZ],
-        )
-    )
-    changed = v2.replace('"sequence": 3', '"sequence": 9')
-    foreign = dump_trust_list(signed_list(BJ)).replace(BJ, HZ)
-    next_root = public_key_bytes(key("next root").public_key())
-    texts = [
-        v2,
-        v1,
-        _v3_text(expires_at=NOW + timedelta(days=7), next_root=None),
-        _v3_text(expires_at=NOW + timedelta(days=7), next_root=next_root),
-        changed,
-        foreign,
-        _v3_text(expires_at=NOW - timedelta(seconds=1), next_root=None),
-        _v3_text(expires_at=NOW + timedelta(days=7), next_root=None, tamper=True),
-    ]
-    root = _b64(public_key_bytes(ROOTS[HZ].public_key()))
-    got = served_page.evaluate(LIST_RUN, [texts, root, NOW.timestamp()])
-    assert got[:4] == ["held 3", "held 4", "held 5", "held 5"]
-    assert "signature" in got[4]
-    assert "root_kid" in got[5] or "signature" in got[5]
-    assert "expired" in got[6]
-    assert "signature" in got[7]

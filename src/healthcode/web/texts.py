@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from healthcode.web.scanner_texts import SCANNER_TEXTS
+
 LANGUAGES: Final = ("zh", "en")
 
 _TEXTS: Final[dict[str, tuple[str, str]]] = {
@@ -277,4 +279,4 @@ SYMPTOMS: Final = (
 def texts(lang: str) -> dict[str, str]:
     """Every text of the pages in ``lang`` (zh or en)."""
     index = LANGUAGES.index(lang)
-    return {key: pair[index] for key, pair in _TEXTS.items()}
+    return {key: pair[index] for key, pair in {**_TEXTS, **SCANNER_TEXTS}.items()}

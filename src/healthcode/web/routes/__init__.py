@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.web.routes import citizen, docs, start, transparency
+from healthcode.web.routes import checkpoint, citizen, docs, start, transparency
 
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
 router.include_router(docs.router)
 router.include_router(citizen.router)
 router.include_router(transparency.router)
+router.include_router(checkpoint.router)
