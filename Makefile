@@ -30,12 +30,16 @@ demo: install
 	$(BIN)/healthcode demo seed --city
 	$(BIN)/healthcode keys init --if-missing
 	$(BIN)/healthcode demo citizen
+	$(BIN)/healthcode demo guard
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
 	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
 	@echo "  http://127.0.0.1:8000/citizen/sign-up  a citizen signs up (the SMS code is in var/sms.jsonl)"
 	@echo "  http://127.0.0.1:8000/citizen          the citizen's code, declarations and records"
 	@echo "                                         (demo citizen: phone 13800138000, password demo-citizen-2026)"
+	@echo "  http://127.0.0.1:8000/checkpoint       a guard's checkpoint scanner (installable, works offline):"
+	@echo "                                         it shows its device key; register it with"
+	@echo "                                         healthcode demo guard --public-key KEY, press Registered"
 	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
 	@echo ""
 	$(BIN)/healthcode demo run & CITY=$$!; trap 'kill $$CITY 2>/dev/null' EXIT; \

@@ -170,7 +170,7 @@ def test_scanner_page_at_360_and_under_budget(container: Container, browser: Bro
             phone = new_phone(browser, served, lang, guard)
             loaded: list[Response] = []
             page = phone.context.new_page()
-            page.on("response", loaded.append)
+            page.on("response", lambda response: loaded.append(response))  # noqa: B023
             phone.open("/checkpoint", page)
             expect(page.locator("#enrol")).to_be_visible()
             assert page.locator("h1").count() == 1

@@ -40,7 +40,10 @@ function showEnrolment() {
   $("scanner").hidden = true;
   $("enrol-device").textContent = key.id;
   $("enrol-key").textContent = key.publicKeyText;
-  $("enrol-command").value = `healthcode device add --venue VENUE --public-key ${key.publicKeyText}`;
+  $("enrol-command").value = [
+    `healthcode device add --venue VENUE --public-key ${key.publicKeyText}`,
+    `healthcode demo guard --public-key ${key.publicKeyText}`,
+  ].join("\n");
   $("enrol-check").addEventListener("click", checkEnrolment);
 }
 
