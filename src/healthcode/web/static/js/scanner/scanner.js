@@ -2,7 +2,7 @@
 // (colour with a word and a symbol, the masked name, the issuing city and the reason, and a
 // sound), the scan queued on the device and uploaded when the network is there.
 
-import { cityName, duration, lang, t } from "../page.js";
+import { cityName, lang, t } from "../page.js";
 import { Camera } from "./camera.js";
 import * as device from "./device.js";
 import { verifyCode, withTemperature } from "./verify.js";
@@ -119,10 +119,19 @@ function showListAge() {
     $("list-age").textContent = t.trust_list_missing;
     return;
   }
-  const ago = (ms) => (lang === "zh" ? `${duration(ms)}${t.ago}` : `${duration(ms)} ${t.ago}`);
   const issued = `#${list.sequence}, ${t.trust_list_issued} ${ago(Date.now() - list.issuedAt * 1000)}`;
   const fetched = held.kept?.fetchedAt ? `; ${t.trust_list_checked} ${ago(Date.now() - held.kept.fetchedAt)}` : "";
   $("list-age").textContent = issued + fetched;
+}
+
+// how long ago, in words: just now, N minutes, N hours, N days
+function ago(ms) {
+  const minutes = Math.floor(Math.max(0, ms) / 60000);
+  if (minutes < 1) return t.just_now;
+  if (minutes < 60) return t.minutes_ago.replace("{n}", minutes);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return t.hours_ago.replace("{n}", hours);
+  return t.days_ago.replace("{n}", Math.floor(hours / 24));
 }
 
 async function showQueue(extra = "") {
@@ -130,9 +139,13 @@ async function showQueue(extra = "") {
   $("queue").textContent = `${count} ${t.scans_unit}${extra}`;
 }
 
+let sending = false;
+
 async function sendQueue() {
-  if (!online() || !(await device.queued()).length) return;
+  if (sending || !online() || !(await device.queued()).length) return;
+  sending = true;
   const result = await device.upload(key).catch((e) => ({ sent: 0, problem: String(e.message || e) }));
+  sending = false;
   const note = result.problem ? ` · ${t.upload_refused}: ${result.problem}` : result.sent ? ` · ${t.uploaded} ${result.sent}` : "";
   await showQueue(note);
 }
