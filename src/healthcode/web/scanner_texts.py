@@ -70,6 +70,7 @@ SCANNER_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "answer_stop": ("禁止通行", "Stop"),
     "answer_invalid": ("无效码", "Invalid code"),
     "answer_expired": ("已过期", "Expired"),
+    "repeat_scan": ("此码已于 {time} 在本设备扫过", "Scanned here before at {time}"),
     "next_scan": ("继续查验", "Next"),
     "scan_fever": ("体温异常（≥37.3 ℃）", "Fever (37.3 °C or more)"),
     "degraded": ("离线过久：信任列表已过时", "Offline too long: the trust list is out of date"),

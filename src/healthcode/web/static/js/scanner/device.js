@@ -115,7 +115,21 @@ async function nextSeq(atMs) {
   return seq;
 }
 
-/** Queue the scan of a decision that named a person (as device.scan_record does). */
+/** This device's earlier scan of the same code (subject and moment of issue) within the
+ * code's lifetime, as device.earlier_scan finds it: {seq, atMs} or null. The first scan of a
+ * code stays the one a repeat points to; codes no longer valid are forgotten. */
+async function earlierScan(decision, atMs, seq) {
+  if (decision.subject === null || decision.issued_at === null) return null;
+  const codeKey = `${decision.subject}@${decision.issued_at}`;
+  const seen = Object.fromEntries(Object.entries((await get("seen")) || {}).filter(([, v]) => v[2] * 1000 > atMs));
+  const found = seen[codeKey] || null;
+  if (!found) seen[codeKey] = [seq, atMs, decision.expires_at];
+  await put("seen", seen);
+  return found && { seq: found[0], atMs: found[1] };
+}
+
+/** Queue the scan of a decision that named a person (as device.scan_record does); a code
+ * scanned here before within its lifetime is queued with `repeat_of` (and `earlier`). */
 export async function record(decision, { atMs, temperature }) {
   if (decision.subject === null || decision.issuer === null) return null;
   const fever = temperature !== null && temperature >= 37.3;
@@ -131,15 +145,18 @@ export async function record(decision, { atMs, temperature }) {
     vehicle: null,
     at_ms: whole,
   };
+  const earlier = await earlierScan(decision, atMs, scan.seq);
+  if (earlier) scan.repeat_of = earlier.seq;
   await tx(QUEUE, "readwrite", (s) => request(s.put(scan)));
-  return scan;
+  return { ...scan, earlier };
 }
 
 export const queued = () => tx(QUEUE, "readonly", (s) => request(s.getAll()));
 
 function signedItems(scan) {
   const tenths = scan.temperature === null ? null : Math.round(scan.temperature * 10);
-  return [scan.seq, scan.subject, scan.at_ms, scan.outcome, scan.reason, scan.issuer, tenths, scan.vehicle];
+  const items = [scan.seq, scan.subject, scan.at_ms, scan.outcome, scan.reason, scan.issuer, tenths, scan.vehicle];
+  return scan.repeat_of === undefined ? items : [...items, scan.repeat_of];
 }
 
 /** The signed upload body of `scans` (batches.sign_batch). */

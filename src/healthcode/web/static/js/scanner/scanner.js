@@ -2,7 +2,7 @@
 // (colour with a word and a symbol, the masked name, the issuing city and the reason, and a
 // sound), the scan queued on the device and uploaded when the network is there.
 
-import { cityName, lang, t } from "../page.js";
+import { cityName, clockTime, lang, t } from "../page.js";
 import { Camera } from "./camera.js";
 import * as device from "./device.js";
 import { verifyCode, withTemperature } from "./verify.js";
@@ -177,7 +177,11 @@ async function check(text) {
   decision = withTemperature(decision, temp.value);
   showAnswer(decision);
   beep(decision.outcome);
-  await device.record(decision, { atMs, temperature: temp.value });
+  const queuedScan = await device.record(decision, { atMs, temperature: temp.value });
+  if (queuedScan?.earlier) {
+    $("answer-repeat").textContent = t.repeat_scan.replace("{time}", clockTime(queuedScan.earlier.atMs));
+    $("answer-repeat").hidden = false;
+  }
   await showQueue();
   sendQueue();
 }
@@ -200,6 +204,7 @@ function showAnswer(decision) {
   const reason = decision.fever ? t.scan_fever : t[`reason_${decision.reason}`] || decision.reason;
   $("answer-reason").textContent = decision.degraded ? `${reason} (${t.degraded})` : reason;
   $("answer-detail").textContent = decision.message;
+  $("answer-repeat").hidden = true;
   box.hidden = false;
   $("answer-next").focus();
 }
