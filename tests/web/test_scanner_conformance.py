@@ -18,7 +18,7 @@ from healthcode.credentials import (
     TrustStore,
     issue,
 )
-from healthcode.credentials.cose import public_key_bytes, sign1
+from healthcode.credentials.cose import kid_of, public_key_bytes, sig_structure, sign1
 from healthcode.credentials.token import encode_token
 from healthcode.credentials.trustfile import dump_trust_list
 from healthcode.credentials.verify import Acceptance, verify
@@ -164,6 +164,36 @@ def codes() -> dict[str, str]:
         "claims empty name": raw_token(
             cbor2.dumps({1: HZ, 4: exp, 6: iat, -65537: [1, "", fields[2]]}, canonical=True)
         ),
+        **envelopes(payload),
+    }
+
+
+def envelopes(payload: bytes) -> dict[str, str]:
+    """Codes whose COSE envelope or protected header breaks a rule (signed all the same)."""
+    hz = SIGNERS[HZ]
+    kid = kid_of(hz.public_key())
+
+    def cose(protected: bytes, unprotected: Any = None, signature: bytes | None = None) -> str:
+        tbs = sig_structure(protected, payload)
+        body = [protected, {} if unprotected is None else unprotected, payload]
+        body.append(hz.sign(tbs) if signature is None else signature)
+        return encode_token(cbor2.dumps(cbor2.CBORTag(18, body)))
+
+    return {
+        "alg ES256": cose(cbor2.dumps({1: -7, 4: kid}, canonical=True)),
+        "alg text": cose(cbor2.dumps({1: "EdDSA", 4: kid}, canonical=True)),
+        "kid 7 bytes": cose(cbor2.dumps({1: -8, 4: kid[:7]}, canonical=True)),
+        "kid 9 bytes": cose(cbor2.dumps({1: -8, 4: kid + b"x"}, canonical=True)),
+        "extra header": cose(cbor2.dumps({1: -8, 4: kid, 3: 0}, canonical=True)),
+        "header order": cose(b"\xa2\x04\x48" + kid + b"\x01\x27"),
+        "header not a map": cose(cbor2.dumps([-8, kid])),
+        "header not cbor": cose(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+        "unprotected not empty": cose(cbor2.dumps({1: -8, 4: kid}, canonical=True), {4: kid}),
+        "short signature": cose(cbor2.dumps({1: -8, 4: kid}, canonical=True), None, b"x" * 63),
+        "untagged": encode_token(
+            cbor2.dumps([cbor2.dumps({1: -8, 4: kid}, canonical=True), {}, payload, b"x" * 64])
+        ),
+        "prefix HZ3": "HZ3:" + encode_token(sign1(payload, private_key=hz))[4:],
     }
 
 
