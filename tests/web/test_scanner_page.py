@@ -99,6 +99,7 @@ def test_scanner_offline_camera_pass_invalid_expired_then_upload_once(
         expect(page.locator("#enrol")).to_be_visible()
         device_id = enrol(page, container, venues.restaurant.id)
         expect(page.locator("#list-age")).to_contain_text("#")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         page.reload()  # now under the service worker
         expect(page.locator("body")).to_have_attribute("data-ready", "true")
@@ -112,6 +113,7 @@ def test_scanner_offline_camera_pass_invalid_expired_then_upload_once(
         expect(answer).to_have_attribute("data-outcome", "pass")
         expect(page.locator("#answer-word")).to_have_text(WORDS[lang]["pass"])
         expect(page.locator("#answer-holder")).to_contain_text("*")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.locator("#answer-next").click()
         page.locator("#camera").click()  # camera off
 
