@@ -220,7 +220,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "retention purge": "deletes presences past their retention: counts, no one shown",
     "demo seed": "creates the demo's own people and actors",
     "demo citizen": "creates the demo's own citizen: the answer is its subject and login",
-    "demo guard": "creates the demo's own checkpoint venue and registers a device key: no one's data",
+    "demo guard": "creates the demo's checkpoint venue, registers a device key: no one's data",
     "demo run": "plays the demo city's own residents (what their phones would send): prints counts",
     "simulate run": "a synthetic city on its own scratch database: prints measures, no one's data",
     "simulate compare": "synthetic cities on their own scratch databases: measures, no one's data",
