@@ -110,3 +110,39 @@ def test_trust_lists_checked_against_the_pinned_root(served_page: Page) -> None:
     assert "root_kid" in got[5] or "signature" in got[5]
     assert "expired" in got[6]
     assert "signature" in got[7]
+
+
+KEPT_RUN = """async ([text, root, at, token]) => {
+  const v = await import('/static/js/scanner/verify.js');
+  const unb64 = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') +
+    '='.repeat((4 - t.length % 4) % 4)), (c) => c.charCodeAt(0));
+  const store = new v.TrustStore({'330100': unb64(root)});
+  await store.accept(await v.parseTrustList(text), at, {kept: true});
+  const d = await v.verifyCode(token, {store, at, acceptance: {issuers: ['330100'],
+    colours: ['green']}});
+  return [d.outcome, d.reason, d.message];
+}"""
+
+
+def test_a_kept_list_that_expired_refuses_its_codes(served_page: Page) -> None:
+    """A v3 list held from before that has since expired: its codes are trust_list_expired."""
+    from healthcode.credentials import CodeClaims, Colour, issue
+
+    expires = NOW - timedelta(minutes=5)
+    text = _v3_text(expires_at=expires, next_root=None)
+    claims = CodeClaims(
+        issuer=HZ,
+        subject="q3F0bT9xL2Vd8sK1mN4pZw",
+        issued_at=NOW - timedelta(minutes=1),
+        expires_at=NOW + timedelta(minutes=4),
+        colour=Colour.GREEN,
+        masked_name="张*三",
+    )
+    token = issue(claims, private_key=SIGNERS[HZ])
+    root = _b64(public_key_bytes(ROOTS[HZ].public_key()))
+    got = served_page.evaluate(KEPT_RUN, [text, root, NOW.timestamp(), token])
+    assert got == [
+        "invalid",
+        "trust_list_expired",
+        f"the trust list of {HZ} expired {expires:%Y-%m-%d %H:%M:%SZ}",
+    ]

@@ -85,7 +85,7 @@ export async function heldStore(enrolled, at) {
   const store = new TrustStore({ [enrolled.jurisdiction]: unb64(enrolled.root_public_key, 32, "root") });
   if (!kept) return { store, kept: null };
   try {
-    await store.accept(await parseTrustList(kept.text), at);
+    await store.accept(await parseTrustList(kept.text), at, { kept: true });
   } catch (error) {
     return { store, kept, problem: error.message };
   }

@@ -174,8 +174,10 @@ export class TrustStore {
 
   /** Verify `list` (from parseTrustList) at `at` (epoch seconds) and hold it; throws
    * TrustListError naming why it is refused. A list signed by the next root the held list
-   * announced is accepted, and that root pinned from then on. */
-  async accept(list, at) {
+   * announced is accepted, and that root pinned from then on. `kept`: the list was accepted
+   * before (read back from storage): its expiry is then left to the verifier, which refuses
+   * codes under it as trust_list_expired, as the Python store does with a list it holds. */
+  async accept(list, at, { kept = false } = {}) {
     const pinned = this.roots.get(list.jurisdiction);
     if (!pinned) fail("jurisdiction", `no root key is pinned for ${list.jurisdiction}`);
     const held = this.lists.get(list.jurisdiction);
@@ -187,7 +189,7 @@ export class TrustStore {
       fail("root_kid", `signed by another root (${hex(list.rootKid)}), not the pinned root ${hex(await kidOf(pinned))} of ${list.jurisdiction}`);
     }
     if (!(await rootSigned(list, root))) fail("signature", `does not verify under the pinned root key of ${list.jurisdiction}`);
-    if (list.expiresAt !== null && at >= list.expiresAt) {
+    if (!kept && list.expiresAt !== null && at >= list.expiresAt) {
       fail("expires_at", `the list of ${list.jurisdiction} expired ${new Date(list.expiresAt * 1000).toISOString()}`);
     }
     if (held) {
