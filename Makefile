@@ -32,6 +32,7 @@ demo: install
 	$(BIN)/healthcode keys init --if-missing
 	$(BIN)/healthcode demo citizen
 	$(BIN)/healthcode demo officials
+	$(BIN)/healthcode demo guard
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
 	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
@@ -41,6 +42,9 @@ demo: install
 	@echo "  http://127.0.0.1:8000/console          the authority console: dashboard, map, cases, four eyes"
 	@echo "                                         (demo.official, demo.supervisor, demo.auditor; password demo-console-2026;"
 	@echo "                                          TOTP seeds above, or a current code: healthcode demo totp demo.official)"
+	@echo "  http://127.0.0.1:8000/checkpoint       a guard's checkpoint scanner (installable, works offline):"
+	@echo "                                         it shows its device key; register it with"
+	@echo "                                         healthcode demo guard --public-key KEY, press Registered"
 	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
 	@echo ""
 	$(BIN)/healthcode demo run & CITY=$$!; trap 'kill $$CITY 2>/dev/null' EXIT; \
@@ -75,7 +79,7 @@ fuzz: $(STAMP)
 
 ## screenshots: the main pages at 360 x 740, in zh and en, written to docs/screenshots/ (PNG)
 screenshots: install
-	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py tests/web/test_console_screenshots.py
+	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py tests/web/test_console_screenshots.py tests/web/test_scanner_screenshots.py
 
 ## bench: every benchmark at its default size (scratch databases; see each script's docstring)
 BENCHMARKS := assess verify ingest wal trace impact simulate

@@ -288,6 +288,13 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/dashboard"): DASHBOARD,
     ("GET", "/api/v1/dashboard/map"): DASHBOARD,
     ("GET", "/console/map"): WEB_PAGE,
+    ("GET", "/checkpoint"): WEB_PAGE,
+    ("GET", "/checkpoint/sw.js"): "the scanner's service worker script: the same for everyone",
+    ("GET", "/checkpoint/manifest.webmanifest"): "the scanner's app manifest: the same for all",
+    ("GET", "/checkpoint/enrolment/{device_id}"): (
+        "a registered device's venue, the colours that pass there and the public root key: "
+        "what the venue's poster and the trust list publish, no one's personal data"
+    ),
 }
 
 

@@ -226,6 +226,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
         "else's"
     ),
     "demo totp": "the current code of a demo account, from its published seed",
+    "demo guard": "creates the demo's checkpoint venue, registers a device key: no one's data",
     "demo run": "plays the demo city's own residents (what their phones would send): prints counts",
     "simulate run": "a synthetic city on its own scratch database: prints measures, no one's data",
     "simulate compare": "synthetic cities on their own scratch databases: measures, no one's data",

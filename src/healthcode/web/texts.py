@@ -7,6 +7,7 @@ from typing import Final
 
 from healthcode.web.console_cases_texts import CONSOLE_CASES_TEXTS
 from healthcode.web.console_texts import CONSOLE_TEXTS
+from healthcode.web.scanner_texts import SCANNER_TEXTS
 
 LANGUAGES: Final = ("zh", "en")
 
@@ -34,7 +35,10 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "face_scanner": ("查验扫码", "Checkpoint scanner"),
     "face_console": ("防疫管理", "Authority console"),
-    "face_later": ("即将提供", "coming later"),
+    "face_scanner_about": (
+        "查验人员：扫码核验，断网也能用",
+        "Guards and drivers: check a code in a second, even offline",
+    ),
     "face_docs": ("接口文档", "API documentation"),
     "face_docs_about": (
         "开发者：HTTP 接口（离线可用）",
@@ -280,7 +284,7 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "closed": ("账号已注销。", "Your account is closed."),
 }
 
-_FACES: Final = (_TEXTS, CONSOLE_TEXTS, CONSOLE_CASES_TEXTS)
+_FACES: Final = (_TEXTS, CONSOLE_TEXTS, CONSOLE_CASES_TEXTS, SCANNER_TEXTS)
 """Every face's table of words; a key is defined in one table only (tests/web checks)."""
 
 SYMPTOMS: Final = (

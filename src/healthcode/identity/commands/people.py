@@ -28,7 +28,7 @@ from healthcode.identity.channels import (
     list_channels,
     rotate_channel_secrets,
 )
-from healthcode.identity.commands import demo_city, demo_console
+from healthcode.identity.commands import demo_city, demo_console, demo_guard
 from healthcode.identity.demo import DEMO_CHANNELS, seed_demo_channels, seed_demo_citizen
 from healthcode.identity.profile import show_profile
 from healthcode.identity.registration import Register, register_person
@@ -335,6 +335,7 @@ def demo_citizen(as_json: JsonOpt = False) -> None:
 demo_app.command("run")(demo_city.run)
 demo_app.command("officials")(demo_console.officials)
 demo_app.command("totp")(demo_console.totp)
+demo_app.command("guard")(demo_guard.guard)
 
 COMMANDS: CommandTable = (
     ("register", register),

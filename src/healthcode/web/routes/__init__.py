@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.web.routes import citizen, console, console_cases, docs, start, transparency
+from healthcode.web.routes import (
+    checkpoint,
+    citizen,
+    console,
+    console_cases,
+    docs,
+    start,
+    transparency,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
@@ -15,3 +23,4 @@ router.include_router(citizen.router)
 router.include_router(transparency.router)
 router.include_router(console.router)
 router.include_router(console_cases.router)
+router.include_router(checkpoint.router)
