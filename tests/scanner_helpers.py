@@ -57,7 +57,11 @@ def enrol(page: Page, container: Container, venue_id: str) -> str:
     )
     raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
     device = register_device(
-        uow=container.uow(), clock=container.clock, venue_id=venue_id, public_key=raw
+        uow=container.uow(),
+        clock=container.clock,
+        venue_id=venue_id,
+        public_key=raw,
+        serving=container.settings.jurisdiction,
     )
     page.locator("#enrol-check").click()
     expect(page.locator("#scanner")).to_be_visible()

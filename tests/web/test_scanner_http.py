@@ -54,6 +54,7 @@ def test_enrolment_answers_only_for_a_registered_key(
         clock=container.clock,
         venue_id=venues.hospital.id,
         public_key=raw,
+        serving=container.settings.jurisdiction,
     )
     answer = client.get(f"/checkpoint/enrolment/{device_id}").json()
     assert answer["registered"] is True and answer["active"] is True
