@@ -7,6 +7,7 @@ its user with a signed assertion register a *verified* person; sign-up on the ci
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -186,6 +187,42 @@ def register_person(
         added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.commit()
     return Registered(subject=added.subject)
+
+
+MAX_BATCH = 1_000
+"""People registered in one ``register_people`` call (one transaction)."""
+
+
+def register_people(
+    *, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str, people: Sequence[Register]
+) -> list[Registered]:
+    """Register many residents in one transaction (an operator's bulk import, the simulator's
+    city): each checked and added as ``register_person`` does, all or nothing; a bad field is
+    named by its item (``people[3].phone``), as is an ID number given twice in the batch."""
+    if not people:
+        raise InvalidInput.one("people", "the batch is empty")
+    if len(people) > MAX_BATCH:
+        raise InvalidInput.one("people", f"at most {MAX_BATCH} people in one batch")
+    problems: list[Problem] = []
+    valid: list[ValidRegistration] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, person in enumerate(people):
+        try:
+            one = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
+        except InvalidInput as refused:
+            problems += [Problem(f"people[{i}].{p.field}", p.message) for p in refused.problems]
+            continue
+        key = (one.id_type.value, one.id_number)
+        if key in seen:
+            problems.append(Problem(f"people[{i}].id_number", f"repeats people[{seen[key]}]"))
+        seen.setdefault(key, i)
+        valid.append(one)
+    if problems:
+        raise InvalidInput(problems)
+    with uow:
+        added = [add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=v) for v in valid]
+        uow.commit()
+    return [Registered(subject=a.subject) for a in added]
 
 
 def register_through_channel(

@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import NotFound
-from healthcode.kernel.facts import Fact
+from healthcode.kernel.errors import InvalidInput, NotFound
+from healthcode.kernel.facts import Colour, Fact
 from healthcode.kernel.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
-from healthcode.status.assessment import kinds_read, refresh_status
+from healthcode.status.assessment import TIME_CAUSE, kinds_read, refresh_status
 from healthcode.status.model import StatusChange, StatusChanged, StatusHead
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -88,3 +88,36 @@ def record_many(
     transaction: ``record_fact`` for many people at once."""
     uow.status_batch.add_facts(facts)
     return refresh_many(uow, clock=clock, causes=causes)
+
+
+MAX_COLOURS = 10_000
+"""Subjects in one ``current_colours`` call."""
+
+
+def current_colours(
+    *, uow: StatusUnitOfWork, clock: Clock, subjects: Sequence[str]
+) -> Mapping[str, Colour]:
+    """Each person's colour now, as ``current_status`` gives it to them (their own app: no
+    access log), in one transaction: a cached status that still holds is read as it is (a few
+    statements for all of them), any other is reassessed and recorded by ``refresh_status``."""
+    if len(subjects) > MAX_COLOURS:
+        raise InvalidInput.one("subjects", f"at most {MAX_COLOURS} people in one read")
+    now = clock.now()
+    with uow:
+        heads = uow.status_batch.heads(subjects)
+        jurisdictions = uow.persons.jurisdictions_of(subjects)
+        missing = [s for s in subjects if s not in jurisdictions]
+        if missing:
+            raise NotFound("person", missing[0])
+        policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
+        colours: dict[str, Colour] = {}
+        for subject in subjects:
+            head = heads.get(subject)
+            if head is not None and _fresh(head, policies[jurisdictions[subject]], now):
+                colours[subject] = head.colour
+            else:
+                colours[subject] = refresh_status(
+                    uow, clock=clock, subject=subject, cause=TIME_CAUSE
+                ).colour
+        uow.commit()
+    return colours
