@@ -27,7 +27,7 @@ def _checkins(container: Container, subjects: tuple[str, ...]) -> list[Presence]
             f
             for s in subjects
             for f in uow.facts.for_subject(s, kinds=[FactKind.PRESENCE])
-            if isinstance(f, Presence) and f.source == "checkin"
+            if isinstance(f, Presence) and f.source in ("checkin", "scan")
         ]
 
 
