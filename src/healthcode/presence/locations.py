@@ -318,7 +318,7 @@ def itinerary_of(
 
     now = clock.now()
     with uow:
-        if subject not in registered:
+        if uow.persons.jurisdiction_of(subject) is None:
             raise NotFound("person", subject)
         places = _Places(boundaries_in(uow))
         stays = [
