@@ -168,6 +168,26 @@ def test_an_outbreak_sends_positive_results_that_turn_codes_red(
         assert later == []
 
 
+def test_symptomatic_residents_declare_their_symptoms(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Declarers' symptoms reach the system as fever declarations at their onset."""
+    start = run_start("330100", MONDAY)
+    outbreak = run_outbreak(city, OutbreakParams(days=3, seeded=30, seed_spread_days=8), seed=5)
+    plans = list(plan_days(city, outbreak, first_weekday=0))
+    declared = [d for plan in plans for d in plan.declarations]
+    assert declared and all(d.fever for d in declared)
+    system = _system(container)
+    records = [play_day(system, city, enrolled, plan, start=start) for plan in plans]
+    assert sum(r.declarations for r in records) == len(declared)
+    with container.uow() as uow:
+        for d in declared:
+            facts = uow.facts.for_subject(
+                enrolled.subjects[d.person], kinds=[FactKind.HEALTH_DECLARATION]
+            )
+            assert [f.at for f in facts] == [start + timedelta(minutes=d.minute)]
+
+
 def test_consenting_phones_send_their_day_as_stays(
     container: Container, city: City, enrolled: Enrolment
 ) -> None:

@@ -111,15 +111,15 @@ def ride(
     )
 
 
-def declare_symptoms(system: System, subject: str, course: Course, start: datetime) -> None:
-    """The resident's daily health declaration on the day symptoms begin: a fever and a cough
-    (``status.declarations.declare_health``, what the app sends)."""
-    assert course.onset is not None  # noqa: S101 - only symptomatic courses declare
+def declare(system: System, subject: str, fever: bool, minute: int, start: datetime) -> None:
+    """A resident's daily health declaration through the app's use case
+    (``status.declarations.declare_health``): a fever and a cough when symptoms begin, else a
+    normal temperature and no symptoms."""
     declare_health(
         uow=system.uow(),
         clock=system.clock,
         subject=subject,
-        temperature=38.0 + (course.person % 10) / 10,
-        symptoms=["fever", "cough"],
-        at=start + timedelta(minutes=course.onset),
+        temperature=38.2 if fever else 36.5,
+        symptoms=["fever", "cough"] if fever else [],
+        at=start + timedelta(minutes=minute),
     )

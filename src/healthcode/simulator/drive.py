@@ -18,7 +18,7 @@ from typing import Final
 
 from healthcode.simulator.acts import (
     System,
-    declare_symptoms,
+    declare,
     phone_check_in,
     positive,
     ride,
@@ -44,8 +44,9 @@ class DayPlan:
     day: int
     visits: tuple[Visit, ...]
     results: tuple[Course, ...] = ()
-    declarations: tuple[Course, ...] = ()
-    """The courses whose symptoms begin that day, of residents who declare them."""
+    declarations: tuple[Declaration, ...] = ()
+    """Health declarations: symptoms on the day they begin (of residents who declare them),
+    and the daily normal ones of restricted residents who clock in."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,13 +79,16 @@ class Timed:
 
 
 @dataclass(frozen=True)
-class Symptoms:
-    """A symptomatic resident's health declaration at the onset of ``course``."""
+class Declaration:
+    """A resident's daily health declaration at ``minute``: symptoms and a fever at their
+    onset, or a normal one (a restricted resident clocking in, as the yellow code asks)."""
 
-    course: Course
+    person: int
+    minute: int
+    fever: bool
 
 
-Event = tuple[int, int, "Visit | Course | Symptoms | Timed"]
+Event = tuple[int, int, "Visit | Course | Declaration | Timed"]
 """When (minute of the run), whose (resident; ``LAST`` for a timed act), what."""
 LAST: Final = 1 << 30
 
@@ -122,7 +126,7 @@ def day_events(
         recorded_late = v.place in trips and place.site not in devices
         events.append((v.end if recorded_late else v.start, v.person, v))
     events += [(c.result_at, c.person, c) for c in day.results if c.result_at is not None]
-    events += [(c.onset, c.person, Symptoms(c)) for c in day.declarations if c.onset is not None]
+    events += [(d.minute, d.person, d) for d in day.declarations]
     events += [(t.minute, LAST, t) for t in extras]
     events.sort(key=event_order)
     return events
@@ -179,7 +183,7 @@ def _one(
     system: System,
     city: City,
     enrolment: Enrolment,
-    event: Visit | Course | Symptoms,
+    event: Visit | Course | Declaration,
     *,
     start: datetime,
     tally: DayTally,
@@ -191,8 +195,8 @@ def _one(
         positive(system, enrolment.subjects[event.person], event, start)
         tally.positives += 1
         doors.stale = True
-    elif isinstance(event, Symptoms):
-        declare_symptoms(system, enrolment.subjects[event.course.person], event.course, start)
+    elif isinstance(event, Declaration):
+        declare(system, enrolment.subjects[event.person], event.fever, event.minute, start)
         tally.declarations += 1
         doors.stale = True
     elif event.place in trips:
@@ -304,6 +308,8 @@ def went_home(city: City, visit: Visit) -> Visit:
     return Visit(visit.person, city.residents[visit.person].home, visit.start, visit.end)
 
 
+CLOCK_IN_MINUTE: Final = 8 * 60
+"""When a resident clocking in makes their daily declaration (08:00)."""
 DECLARING: Final = 0.5
 """The share of symptomatic residents who declare their symptoms on the day they begin."""
 
@@ -314,16 +320,29 @@ def declares(city: City, course: Course) -> bool:
     return course.onset is not None and draw < DECLARING
 
 
-def declarations_of_day(city: City, courses: Iterable[Course], day: int) -> tuple[Course, ...]:
-    """The courses whose symptoms begin on ``day`` before their sample, of residents who
+def declarations_of_day(city: City, courses: Iterable[Course], day: int) -> tuple[Declaration, ...]:
+    """Declarations of symptoms beginning on ``day`` before their sample, by residents who
     declare them."""
     return tuple(
-        c
+        Declaration(c.person, c.onset, fever=True)
         for c in courses
         if c.onset is not None
         and day * DAY <= c.onset < (day + 1) * DAY
         and (c.sampled_at is None or c.onset < c.sampled_at)
         and declares(city, c)
+    )
+
+
+def clocking_in(
+    city: City, residents: Iterable[int], courses: Mapping[int, Course], day: int
+) -> tuple[Declaration, ...]:
+    """The normal daily declarations (at 08:00) of ``residents`` on ``day``: those without
+    symptoms begun by then."""
+    minute = day * DAY + CLOCK_IN_MINUTE
+    return tuple(
+        Declaration(r, minute, fever=False)
+        for r in sorted(residents)
+        if (c := courses.get(r)) is None or c.onset is None or c.onset > minute
     )
 
 

@@ -33,6 +33,7 @@ from healthcode.simulator.drive import (
     Enrolment,
     Event,
     System,
+    clocking_in,
     day_events,
     declarations_of_day,
     event_order,
@@ -53,6 +54,10 @@ class Behaviour:
     home on a given day (the rest go out and meet the doors)."""
 
     compliance: float = 0.9
+    clock_in: bool = False
+    """Residents whose code is not green make the daily normal health declaration their
+    code's text asks for ("green after 7 consecutive days of normal daily check-ins"), at
+    08:00; without it a yellow that clears by declarations never clears."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,7 +185,14 @@ class CityRun:
             day=day,
             visits=tuple(visits),
             results=results,
-            declarations=declarations_of_day(city, epidemic.courses.values(), day),
+            declarations=(
+                *declarations_of_day(city, epidemic.courses.values(), day),
+                *(
+                    clocking_in(city, restricted, epidemic.courses, day)
+                    if self.behaviour.clock_in
+                    else ()
+                ),
+            ),
         )
         self.doors.colours, self.doors.stale = colours, False
         if self.office is not None:

@@ -16,7 +16,7 @@ from healthcode.simulator.model.geography import cell_centre
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.model.transit import Ride
 
-PING_EVERY: Final = 90
+PING_EVERY: Final = 115
 """Minutes between two pings of a phone staying in one place."""
 
 
