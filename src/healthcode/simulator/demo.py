@@ -38,6 +38,24 @@ DEMO_OFFICE: Final = OfficeParams(report_minutes=2, confirm_minutes=3, worker_mi
 """The demo's health office is quick: a result is a confirmed case five minutes later."""
 MAX_CATCH_UP: Final = DAY
 """A demo behind by more than this skips to the start of today instead of replaying."""
+DEMO_TOWN: Final = CityParams(
+    population=2_000,
+    residents_per_supermarket=300,
+    residents_per_market=500,
+    residents_per_restaurant=60,
+    residents_per_bus_line=500,
+)
+"""The demo's town: shops, restaurants and bus lines as a real neighbourhood has them (a
+corner shop or a small supermarket per 300 residents, a wet market per 500, an eatery per
+60, a bus line per 500), not one supermarket that the whole town visits: the defaults size
+a city's big venues (one supermarket per 1,500), and in a town of 2,000 they made every
+contact chain run through the same two shops."""
+DEMO_BEHAVIOUR: Final = Behaviour(clock_in=True)
+"""Residents whose code is not green make the daily declaration that turns it green again."""
+DEMO_MIN_SEEDED: Final = 2
+DEMO_RESIDENTS_PER_SEEDED: Final = 1_000
+"""Infected at the start: one resident in a thousand, at least two (a town at the start of an
+outbreak, not one where one in a hundred already carries it)."""
 FIRST_RESULT_MINUTES: Final = 1
 LAB_MINUTES: Final = 12 * 60
 
@@ -75,7 +93,9 @@ def seed_city(
     """Build a city of ``residents``, register it at local midnight ``days`` days before
     ``now``, open the office's accounts, and play up to ``now``; one line of ``progress`` a
     step."""
-    city = build_city(CityParams(population=residents, jurisdiction=system.jurisdiction), seed)
+    city = build_city(
+        replace(DEMO_TOWN, population=residents, jurisdiction=system.jurisdiction), seed
+    )
     progress(f"built a city of {residents:,} residents and {len(city.places):,} places")
     start = run_start(system.jurisdiction, local_date(now, system.jurisdiction)) - timedelta(
         days=days
@@ -86,14 +106,14 @@ def seed_city(
     params = OutbreakParams(
         days=365,
         first_weekday=start.weekday(),
-        seeded=max(5, residents // 100),
+        seeded=max(DEMO_MIN_SEEDED, residents // DEMO_RESIDENTS_PER_SEEDED),
         seed_spread_days=6,
     )
     run = CityRun(
         Epidemic(city, params, seed),
         enrolment,
         start=start,
-        behaviour=Behaviour(),
+        behaviour=DEMO_BEHAVIOUR,
         office=HealthOffice(params=DEMO_OFFICE),
     )
     played: list[LoopDay] = []
