@@ -38,18 +38,25 @@ DEMO_OFFICE: Final = OfficeParams(report_minutes=2, confirm_minutes=3, worker_mi
 """The demo's health office is quick: a result is a confirmed case five minutes later."""
 MAX_CATCH_UP: Final = DAY
 """A demo behind by more than this skips to the start of today instead of replaying."""
+DEMO_SAMPLE: Final = 10
+"""The demo's residents are one in this many of a district's people."""
+_CITY: Final = CityParams(population=2_000)
 DEMO_TOWN: Final = CityParams(
     population=2_000,
-    residents_per_supermarket=300,
-    residents_per_market=500,
-    residents_per_restaurant=60,
-    residents_per_bus_line=500,
+    team_size=max(2, _CITY.team_size // DEMO_SAMPLE),
+    class_size=max(2, _CITY.class_size // DEMO_SAMPLE),
+    residents_per_supermarket=_CITY.residents_per_supermarket // DEMO_SAMPLE,
+    residents_per_market=_CITY.residents_per_market // DEMO_SAMPLE,
+    residents_per_restaurant=_CITY.residents_per_restaurant // DEMO_SAMPLE,
+    residents_per_hospital=_CITY.residents_per_hospital // DEMO_SAMPLE,
+    residents_per_bus_line=_CITY.residents_per_bus_line // DEMO_SAMPLE,
 )
-"""The demo's town: shops, restaurants and bus lines as a real neighbourhood has them (a
-corner shop or a small supermarket per 300 residents, a wet market per 500, an eatery per
-60, a bus line per 500), not one supermarket that the whole town visits: the defaults size
-a city's big venues (one supermarket per 1,500), and in a town of 2,000 they made every
-contact chain run through the same two shops."""
+"""The demo's town is a sample of a district, one resident in ``DEMO_SAMPLE``: every place
+they share (an office team, a class, the shops, eateries, hospitals and bus lines) is there
+for the whole district, so each holds a tenth of the residents the defaults put in it. With
+the defaults (sized for a whole city's people: a team of 15, one supermarket per 1,500) a town
+of 2,000 met in the same two shops and one bus line, and one case's close contacts' contacts
+were most of the town."""
 DEMO_BEHAVIOUR: Final = Behaviour(clock_in=True)
 """Residents whose code is not green make the daily declaration that turns it green again."""
 DEMO_MIN_SEEDED: Final = 2
