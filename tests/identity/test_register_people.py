@@ -10,7 +10,7 @@ from healthcode.container import Container
 from healthcode.identity.registration import register_people, register_person
 from healthcode.identity.tables import ConsentRow, PersonRow
 from healthcode.kernel.errors import Conflict, InvalidInput
-from healthcode.status.assessment import current_status
+from healthcode.status.assessment import current_status, status_history
 
 
 def _count(container: Container, model: type) -> int:
@@ -69,3 +69,30 @@ def test_an_empty_batch_is_refused(container: Container) -> None:
         register_people(
             uow=container.uow(), clock=container.clock, jurisdiction="330100", people=[]
         )
+
+
+def test_a_batch_records_the_first_status_as_one_registration_does(container: Container) -> None:
+    """Each person's first status and history match a registration of their own."""
+    one = register_person(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction="330100",
+        person=register(id_number=resident_id(20)),
+    ).subject
+    many = register_people(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction="330100",
+        people=[register(id_number=resident_id(21)), register(id_number=resident_id(22))],
+    )
+
+    def seen(subject: str) -> tuple[object, ...]:
+        status = current_status(uow=container.uow(), clock=container.clock, subject=subject)
+        history = status_history(uow=container.uow(), clock=container.clock, subject=subject)
+        return (
+            status.colour,
+            status.valid_until,
+            [(h.colour_from, h.colour_to, h.at, h.cause) for h in history],
+        )
+
+    assert seen(many[0].subject) == seen(many[1].subject) == seen(one)

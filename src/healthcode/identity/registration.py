@@ -23,7 +23,9 @@ from healthcode.kernel.regions import contains, is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
 from healthcode.oversight.instance import require_collecting
 from healthcode.status.assessment import refresh_status
+from healthcode.status.batch import refresh_many
 
+REGISTERED = "registered"
 MAX_NAME_LENGTH = 64
 MAX_ADDRESS_LENGTH = 200
 
@@ -139,6 +141,7 @@ def add_person(
     jurisdiction: str,
     valid: ValidRegistration,
     identity: IdentityState = IdentityState.VERIFIED,
+    assess: bool = True,
 ) -> Person:
     """Add a validated person inside the caller's transaction.
 
@@ -173,7 +176,8 @@ def add_person(
         uow.persons.add_consent(
             person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
         )
-    refresh_status(uow, clock=clock, subject=person.subject, cause="registered")
+    if assess:  # else the caller assesses (``register_people``: everyone at once)
+        refresh_status(uow, clock=clock, subject=person.subject, cause=REGISTERED)
     return person
 
 
@@ -220,7 +224,11 @@ def register_people(
     if problems:
         raise InvalidInput(problems)
     with uow:
-        added = [add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=v) for v in valid]
+        added = [
+            add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=v, assess=False)
+            for v in valid
+        ]
+        refresh_many(uow, clock=clock, causes={a.subject: REGISTERED for a in added})
         uow.commit()
     return [Registered(subject=a.subject) for a in added]
 

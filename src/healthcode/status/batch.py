@@ -4,8 +4,10 @@ history, same ``StatusChanged`` events) but in a few statements instead of a few
 tracing one case touches hundreds of people and must change their codes within a second.
 
 A person whose cached status is fresh (assessed under the active policy, not yet past its
-``valid_until``) is reassessed here in bulk. Anyone else — no cached status, another policy
-version, or time-driven changes to catch up on first — goes through ``refresh_status`` itself,
+``valid_until``) or who was never assessed (a new person: their first status is recorded with
+no colour before it, as ``refresh_status`` does) is assessed here in bulk. Anyone else —
+another policy version, or time-driven changes to catch up on first — goes through
+``refresh_status`` itself,
 so the exact history rules live in one place. Only the fact kinds the policy can read are loaded
 (presences, the bulk of a person's facts, are not, unless a rule reads them).
 """
@@ -49,7 +51,12 @@ def refresh_many(
         raise NotFound("person", missing[0])
     policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
     previous = batch.heads(subjects)
-    fresh = [s for s in subjects if _fresh(previous.get(s), policies[jurisdictions[s]], now)]
+    # never assessed (a new person): nothing to catch up on, so assessed here in bulk too
+    fresh = [
+        s
+        for s in subjects
+        if s not in previous or _fresh(previous[s], policies[jurisdictions[s]], now)
+    ]
     statuses: dict[str, Status] = {}
     for subject in sorted(set(subjects) - set(fresh)):
         statuses[subject] = refresh_status(uow, clock=clock, subject=subject, cause=causes[subject])
@@ -58,15 +65,15 @@ def refresh_many(
     changes: list[StatusChange] = []
     for subject in fresh:
         status = assess(facts[subject], policies[jurisdictions[subject]], now, subject=subject)
-        before = previous[subject]
-        if before.colour is not status.colour:
+        before = previous.get(subject)
+        if before is None or before.colour is not status.colour:
             changes.append(
                 StatusChange(
                     id=None,
                     subject=subject,
                     at=now,
                     recorded_at=now,
-                    colour_from=before.colour,
+                    colour_from=None if before is None else before.colour,
                     colour_to=status.colour,
                     cause=causes[subject],
                     status=status,
