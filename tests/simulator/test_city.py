@@ -12,7 +12,7 @@ import pytest
 from healthcode.kernel.regions import CENTRES
 from healthcode.simulator.model.city import City, CityParams, Role, build_city
 from healthcode.simulator.model.geography import Nearest, km_between, scatter
-from healthcode.simulator.model.pings import pings_of
+from healthcode.simulator.model.pings import PING_EVERY, pings_of
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import DAY, day_visits
 
@@ -139,16 +139,25 @@ def test_commuters_ride_forward_within_a_walk_of_their_stops(city: City) -> None
 
 
 def test_only_consenting_phones_ping_and_riders_ping_at_their_stops(city: City) -> None:
-    """Pings come only from consenting residents, two a visit; a ride's are at its two stops."""
+    """Consenting phones only ping: at each end of a visit and between; a ride's at its stops."""
     visits = [v for r in city.residents for v in day_visits(city, r, 1, weekend=False)]
     pings = pings_of(city, visits)
     consenting = [v for v in visits if city.residents[v.person].pings]
-    assert len(pings) == 2 * len(consenting)
+    trips = city.trip_places()
+    between = sum(
+        len(range(v.start + PING_EVERY, max(v.start, v.end - 1), PING_EVERY))
+        for v in consenting
+        if v.place not in trips
+    )
+    assert between > 0 and len(pings) == 2 * len(consenting) + between
     assert {p.person for p in pings} == {v.person for v in consenting}
     rider = next(r for r in city.residents if r.pings and r.ride_out is not None)
     ride = rider.ride_out
     assert ride is not None
     line = city.lines[ride.line]
     morning = [p for p in pings if p.person == rider.id]
-    cells = [h3.latlng_to_cell(p.lat, p.lon, 8) for p in morning[2:4]]  # after home's two
+    home = city.residents[rider.id].home
+    first_home = next(v for v in visits if v.person == rider.id and v.place == home)
+    at_home = 2 + len(range(first_home.start + PING_EVERY, first_home.end - 1, PING_EVERY))
+    cells = [h3.latlng_to_cell(p.lat, p.lon, 8) for p in morning[at_home : at_home + 2]]
     assert cells == [line.stops[ride.board], line.stops[ride.alight]]

@@ -14,8 +14,9 @@ from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import FactKind, Presence
 from healthcode.settings import Settings
-from healthcode.simulator.demo import live, load, residents_of
+from healthcode.simulator.demo import live, load, residents_of, seed_city
 from healthcode.simulator.drive import System
+from healthcode.simulator.model.disease import DAY
 from healthcode.tracing.model.cases import CaseState
 
 SEEDED_AT = "2026-03-04T10:00:00+08:00"  # a Wednesday morning in Hangzhou
@@ -27,7 +28,7 @@ def _checkins(container: Container, subjects: tuple[str, ...]) -> list[Presence]
             f
             for s in subjects
             for f in uow.facts.for_subject(s, kinds=[FactKind.PRESENCE])
-            if isinstance(f, Presence) and f.source == "checkin"
+            if isinstance(f, Presence) and f.source in ("checkin", "scan")
         ]
 
 
@@ -89,3 +90,27 @@ def test_seeded_city_lives_on_and_a_case_is_confirmed(
     with container.uow() as uow:
         records = [uow.cases.get(case_id) for case_id in run.office.cases.values()]
     assert any(r is not None and r.state is CaseState.CONFIRMED for r in records)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_town_stays_mostly_green_after_its_first_cases(container: Container) -> None:
+    """Two days after the seed's case is confirmed and traced, most of the town is green."""
+    now = datetime.fromisoformat(SEEDED_AT)
+    clock = FixedClock(now)
+    system = System(
+        uow=container.uow,
+        clock=clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        proposal_kinds=container.proposal_kinds,
+        job_kinds=container.job_kinds,
+    )
+    seeded = seed_city(system, residents=200, days=1, now=now, password="healthcode demo office")
+    run = seeded.run
+    days = run.play_until(system, (run.played // DAY + 2) * DAY)
+    assert run.office is not None and run.office.confirmed >= 1
+    last = days[-1].colours
+    assert sum(last.values()) == 200
+    assert last.get("red", 0) >= 1  # the confirmed case at least
+    assert last.get("yellow", 0) + last.get("red", 0) >= 2
+    assert last.get("green", 0) >= 0.7 * 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from healthcode.container import Container
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
 from healthcode.kernel.facts import Colour, FactKind, Presence
 from healthcode.kernel.regions import local_date
+from healthcode.simulator.checkpoints import has_checkpoint
 from healthcode.simulator.drive import (
     DayPlan,
     Enrolment,
@@ -79,11 +81,28 @@ def test_every_site_is_a_venue_with_a_place_code(city: City, enrolled: Enrolment
     assert all(v.place_code.startswith("HZP1:") for v in enrolled.venues.values())
 
 
-def test_a_day_becomes_checkins_and_rides_at_their_times(
+def test_checkpoints_stand_at_the_sites_drawn_for_them(
     container: Container, city: City, enrolled: Enrolment
 ) -> None:
-    """A played weekday stores each resident's visits as presences at the virtual times."""
+    """Each site drawn to have a checkpoint has a registered, active device; a few have none."""
+    assert set(enrolled.devices) == {s for s in enrolled.venues if has_checkpoint(s)}
+    sites = [f"{kind}-{n}" for kind in ("supermarket", "bus") for n in range(1, 501)]
+    assert 0.01 < sum(not has_checkpoint(s) for s in sites) / len(sites) < 0.04
+    with container.uow() as uow:
+        for site, device in enrolled.devices.items():
+            stored = uow.venues.device(device)
+            assert stored is not None and stored.active
+            assert stored.venue_id == enrolled.venues[site].id
+
+
+@pytest.mark.parametrize("checkpoints", [True, False], ids=["scans", "phones"])
+def test_a_day_becomes_checkins_and_rides_at_their_times(
+    container: Container, city: City, enrolled: Enrolment, checkpoints: bool
+) -> None:
+    """A weekday's visits are presences at their times: checkpoint scans, or check-ins and rides."""
     start = run_start("330100", MONDAY)
+    if not checkpoints:  # the same city with place-code posters only
+        enrolled = replace(enrolled, devices={})
     visits: list[Visit] = [v for r in city.residents for v in day_visits(city, r, 0, weekend=False)]
     away = [v for v in visits if city.places[v.place].kind is not PlaceKind.HOME]
     rides = [v for v in away if city.places[v.place].kind is PlaceKind.BUS_TRIP]
@@ -92,6 +111,8 @@ def test_a_day_becomes_checkins_and_rides_at_their_times(
         _system(container), city, enrolled, DayPlan(day=0, visits=tuple(visits)), start=start
     )
     assert (record.checkins, record.rides) == (len(away) - len(rides), len(rides))
+    scanned = [v for v in away if city.places[v.place].site in enrolled.devices]
+    assert record.scans == len(scanned) == (len(away) if checkpoints else 0)
     assert record.stopped == 0  # everyone is green: nobody has been reported
     assert local_date(container.clock.now(), "330100") == MONDAY
     commuter = city.residents[rides[0].person]
@@ -101,7 +122,11 @@ def test_a_day_becomes_checkins_and_rides_at_their_times(
     trips = {t.place: t for line in city.lines for t in line.trips}
     for presence, visit in zip(stored, mine, strict=True):
         venue = enrolled.venues[city.places[visit.place].site]
-        if visit.place in trips:
+        if city.places[visit.place].site in enrolled.devices:
+            assert presence.source == "scan"
+            vehicle = trips[visit.place].vehicle if visit.place in trips else None
+            assert presence.place_id == (venue.id if vehicle is None else f"{venue.id}:{vehicle}")
+        elif visit.place in trips:
             assert presence.source == "transit"
             assert presence.place_id == f"{venue.id}:{trips[visit.place].vehicle}"
             assert presence.until == start + timedelta(minutes=visit.end)
@@ -141,6 +166,26 @@ def test_an_outbreak_sends_positive_results_that_turn_codes_red(
             if p.at >= isolated_from
         ]
         assert later == []
+
+
+def test_symptomatic_residents_declare_their_symptoms(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """Declarers' symptoms reach the system as fever declarations at their onset."""
+    start = run_start("330100", MONDAY)
+    outbreak = run_outbreak(city, OutbreakParams(days=3, seeded=30, seed_spread_days=8), seed=5)
+    plans = list(plan_days(city, outbreak, first_weekday=0))
+    declared = [d for plan in plans for d in plan.declarations]
+    assert declared and all(d.fever for d in declared)
+    system = _system(container)
+    records = [play_day(system, city, enrolled, plan, start=start) for plan in plans]
+    assert sum(r.declarations for r in records) == len(declared)
+    with container.uow() as uow:
+        for d in declared:
+            facts = uow.facts.for_subject(
+                enrolled.subjects[d.person], kinds=[FactKind.HEALTH_DECLARATION]
+            )
+            assert [f.at for f in facts] == [start + timedelta(minutes=d.minute)]
 
 
 def test_consenting_phones_send_their_day_as_stays(

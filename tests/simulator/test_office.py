@@ -70,7 +70,7 @@ def _case(city: City, epidemic: Epidemic) -> int:
 def _presences(container: Container, subject: str) -> list[Presence]:
     with container.uow() as uow:
         facts = uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE])
-    return [f for f in facts if isinstance(f, Presence) and f.source == "checkin"]
+    return [f for f in facts if isinstance(f, Presence) and f.source in ("checkin", "scan")]
 
 
 def test_a_confirmed_case_is_traced_and_its_contacts_stay_home(

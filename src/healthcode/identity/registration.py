@@ -7,6 +7,7 @@ its user with a signed assertion register a *verified* person; sign-up on the ci
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,9 @@ from healthcode.kernel.regions import contains, is_region_code, local_date
 from healthcode.kernel.text import TextKind, normalise, text_problem
 from healthcode.oversight.instance import require_collecting
 from healthcode.status.assessment import refresh_status
+from healthcode.status.batch import refresh_many
 
+REGISTERED = "registered"
 MAX_NAME_LENGTH = 64
 MAX_ADDRESS_LENGTH = 200
 
@@ -138,6 +141,7 @@ def add_person(
     jurisdiction: str,
     valid: ValidRegistration,
     identity: IdentityState = IdentityState.VERIFIED,
+    assess: bool = True,
 ) -> Person:
     """Add a validated person inside the caller's transaction.
 
@@ -172,7 +176,8 @@ def add_person(
         uow.persons.add_consent(
             person.subject, Consent(purpose=LOCATION_CONSENT_PURPOSE, granted_at=now)
         )
-    refresh_status(uow, clock=clock, subject=person.subject, cause="registered")
+    if assess:  # else the caller assesses (``register_people``: everyone at once)
+        refresh_status(uow, clock=clock, subject=person.subject, cause=REGISTERED)
     return person
 
 
@@ -186,6 +191,46 @@ def register_person(
         added = add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=valid)
         uow.commit()
     return Registered(subject=added.subject)
+
+
+MAX_BATCH = 1_000
+"""People registered in one ``register_people`` call (one transaction)."""
+
+
+def register_people(
+    *, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str, people: Sequence[Register]
+) -> list[Registered]:
+    """Register many residents in one transaction (an operator's bulk import, the simulator's
+    city): each checked and added as ``register_person`` does, all or nothing; a bad field is
+    named by its item (``people[3].phone``), as is an ID number given twice in the batch."""
+    if not people:
+        raise InvalidInput.one("people", "the batch is empty")
+    if len(people) > MAX_BATCH:
+        raise InvalidInput.one("people", f"at most {MAX_BATCH} people in one batch")
+    problems: list[Problem] = []
+    valid: list[ValidRegistration] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, person in enumerate(people):
+        try:
+            one = validate_registration(person, clock=clock, jurisdiction=jurisdiction)
+        except InvalidInput as refused:
+            problems += [Problem(f"people[{i}].{p.field}", p.message) for p in refused.problems]
+            continue
+        key = (one.id_type.value, one.id_number)
+        if key in seen:
+            problems.append(Problem(f"people[{i}].id_number", f"repeats people[{seen[key]}]"))
+        seen.setdefault(key, i)
+        valid.append(one)
+    if problems:
+        raise InvalidInput(problems)
+    with uow:
+        added = [
+            add_person(uow, clock=clock, jurisdiction=jurisdiction, valid=v, assess=False)
+            for v in valid
+        ]
+        refresh_many(uow, clock=clock, causes={a.subject: REGISTERED for a in added})
+        uow.commit()
+    return [Registered(subject=a.subject) for a in added]
 
 
 def register_through_channel(

@@ -222,7 +222,9 @@ def _refusals(
     """Why pings may not be stored: a time outside the retention window, or a person who is not
     registered or gave no consent to location use then (one problem a person, at their first
     bad line)."""
-    consents = {s: uow.persons.consents(s) for s in {p[0] for _, p in parsed}}
+    subjects = sorted({p[0] for _, p in parsed})
+    consents = {s: uow.persons.consents(s) for s in subjects}
+    registered = uow.persons.jurisdictions_of(subjects)  # one query, not one a ping
     problems: list[Problem] = []
     refused: set[str] = set()
     for label, (subject, _lat, _lon, at, _source) in parsed:
@@ -230,7 +232,7 @@ def _refusals(
         problems += wrong_time
         if wrong_time or subject in refused:
             continue
-        if uow.persons.jurisdiction_of(subject) is None:
+        if subject not in registered:
             refused.add(subject)
             problems.append(Problem(_field(label, "subject"), "is not a registered person"))
         elif not any(

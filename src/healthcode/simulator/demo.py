@@ -38,6 +38,31 @@ DEMO_OFFICE: Final = OfficeParams(report_minutes=2, confirm_minutes=3, worker_mi
 """The demo's health office is quick: a result is a confirmed case five minutes later."""
 MAX_CATCH_UP: Final = DAY
 """A demo behind by more than this skips to the start of today instead of replaying."""
+DEMO_SAMPLE: Final = 10
+"""The demo's residents are one in this many of a district's people."""
+_CITY: Final = CityParams(population=2_000)
+DEMO_TOWN: Final = CityParams(
+    population=2_000,
+    team_size=max(2, _CITY.team_size // DEMO_SAMPLE),
+    class_size=max(2, _CITY.class_size // DEMO_SAMPLE),
+    residents_per_supermarket=_CITY.residents_per_supermarket // DEMO_SAMPLE,
+    residents_per_market=_CITY.residents_per_market // DEMO_SAMPLE,
+    residents_per_restaurant=_CITY.residents_per_restaurant // DEMO_SAMPLE,
+    residents_per_hospital=_CITY.residents_per_hospital // DEMO_SAMPLE,
+    residents_per_bus_line=_CITY.residents_per_bus_line // DEMO_SAMPLE,
+)
+"""The demo's town is a sample of a district, one resident in ``DEMO_SAMPLE``: every place
+they share (an office team, a class, the shops, eateries, hospitals and bus lines) is there
+for the whole district, so each holds a tenth of the residents the defaults put in it. With
+the defaults (sized for a whole city's people: a team of 15, one supermarket per 1,500) a town
+of 2,000 met in the same two shops and one bus line, and one case's close contacts' contacts
+were most of the town."""
+DEMO_BEHAVIOUR: Final = Behaviour(clock_in=True)
+"""Residents whose code is not green make the daily declaration that turns it green again."""
+DEMO_MIN_SEEDED: Final = 2
+DEMO_RESIDENTS_PER_SEEDED: Final = 1_000
+"""Infected at the start: one resident in a thousand, at least two (a town at the start of an
+outbreak, not one where one in a hundred already carries it)."""
 FIRST_RESULT_MINUTES: Final = 1
 LAB_MINUTES: Final = 12 * 60
 
@@ -75,7 +100,9 @@ def seed_city(
     """Build a city of ``residents``, register it at local midnight ``days`` days before
     ``now``, open the office's accounts, and play up to ``now``; one line of ``progress`` a
     step."""
-    city = build_city(CityParams(population=residents, jurisdiction=system.jurisdiction), seed)
+    city = build_city(
+        replace(DEMO_TOWN, population=residents, jurisdiction=system.jurisdiction), seed
+    )
     progress(f"built a city of {residents:,} residents and {len(city.places):,} places")
     start = run_start(system.jurisdiction, local_date(now, system.jurisdiction)) - timedelta(
         days=days
@@ -86,14 +113,14 @@ def seed_city(
     params = OutbreakParams(
         days=365,
         first_weekday=start.weekday(),
-        seeded=max(5, residents // 100),
+        seeded=max(DEMO_MIN_SEEDED, residents // DEMO_RESIDENTS_PER_SEEDED),
         seed_spread_days=6,
     )
     run = CityRun(
         Epidemic(city, params, seed),
         enrolment,
         start=start,
-        behaviour=Behaviour(),
+        behaviour=DEMO_BEHAVIOUR,
         office=HealthOffice(params=DEMO_OFFICE),
     )
     played: list[LoopDay] = []

@@ -10,71 +10,30 @@ staying home by colour is the loop's (``simulator.loop``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import random
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
-from healthcode.codes.keys import init_keys, list_keys
-from healthcode.codes.ports import PrivateKeyStore
-from healthcode.identity.registration import Register, register_person
-from healthcode.jobs.model import JobKinds
-from healthcode.kernel.errors import InvalidInput
-from healthcode.kernel.regions import time_zone
-from healthcode.oversight.kinds import ProposalKinds
-from healthcode.presence.checkins import PlaceScan, check_in
-from healthcode.presence.locations import import_pings
-from healthcode.presence.model import Venue
-from healthcode.presence.transit import Ride, record_ride
-from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
+from healthcode.simulator.acts import (
+    System,
+    declare,
+    phone_check_in,
+    positive,
+    ride,
+    upload_pings,
+)
+from healthcode.simulator.checkpoints import HOUR, Doors, read_colours, scan_of
+from healthcode.simulator.enrolment import KIND_ZH, OPERATOR, Enrolment, enrol, run_start
 from healthcode.simulator.model.city import City
 from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Outbreak, visits_of_day
-from healthcode.simulator.model.people import identities
-from healthcode.simulator.model.pings import PhonePing, pings_of
-from healthcode.simulator.model.places import VENUE_KIND, BusTrip, Place, PlaceKind
+from healthcode.simulator.model.pings import pings_of
+from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import Visit
-from healthcode.simulator.ports import SettableClock, SimulatorUnitOfWork
-from healthcode.status.test_results import record_test_result
 
-KIND_ZH: Final[dict[PlaceKind, str]] = {
-    PlaceKind.WORKPLACE: "办公室",
-    PlaceKind.SCHOOL_CLASS: "学校",
-    PlaceKind.SUPERMARKET: "超市",
-    PlaceKind.MARKET: "农贸市场",
-    PlaceKind.RESTAURANT: "餐厅",
-    PlaceKind.HOSPITAL: "医院",
-    PlaceKind.BUS_TRIP: "公交线路",
-}
-PING_BATCH: Final = 50_000
-"""Pings in one upload (the location feed takes up to 100,000)."""
-OPERATOR: Final = "模拟城市场所运营中心"
-"""The one organisation that operates the synthetic city's venues."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class System:
-    """The running system as the simulator reaches it: units of work, the virtual clock, the
-    private-key store (place codes are signed), the jurisdiction it serves, and the tables the
-    bootstrap wires (which the simulator may not import): proposal kinds and job kinds."""
-
-    uow: Callable[[], SimulatorUnitOfWork]
-    clock: SettableClock
-    private_keys: PrivateKeyStore
-    jurisdiction: str
-    proposal_kinds: ProposalKinds | None = None
-    """The kinds of four-eyes proposal: the health office reports and confirms cases by them."""
-    job_kinds: JobKinds | None = None
-    """The worker's kinds of job: given them, a run plays the worker's passes (tracing)."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Enrolment:
-    """What the system knows the city by: each resident's subject (index = resident id) and the
-    venue of each site (a shop, a school, an office, a bus line)."""
-
-    subjects: tuple[str, ...]
-    venues: dict[str, Venue]
+__all__ = ["KIND_ZH", "OPERATOR", "Enrolment", "System", "enrol", "run_start"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +44,9 @@ class DayPlan:
     day: int
     visits: tuple[Visit, ...]
     results: tuple[Course, ...] = ()
+    declarations: tuple[Declaration, ...] = ()
+    """Health declarations: symptoms on the day they begin (of residents who declare them),
+    and the daily normal ones of restricted residents who clock in."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,94 +63,32 @@ class DayRecord:
     """Location pings of the consenting residents' phones, and the stays they made."""
     turned_away: frozenset[Visit] = frozenset()
     """The visits whose check-in was answered stop: the person went home instead."""
-
-
-def run_start(jurisdiction: str, day: date) -> datetime:
-    """Minute 0 of a run starting on ``day``: local midnight in the jurisdiction."""
-    return datetime.combine(day, time(0), tzinfo=time_zone(jurisdiction))
-
-
-def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
-    """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys (unless it has
-    keys from ``start`` on), a venue (with its place code) for each site, and every resident
-    registered, with their location consent."""
-    system.clock.set(start)
-    keys = list_keys(uow=system.uow(), jurisdiction=system.jurisdiction)
-    if not keys:
-        init_keys(
-            uow=system.uow(),
-            clock=system.clock,
-            private_keys=system.private_keys,
-            jurisdiction=system.jurisdiction,
-        )
-    elif min(k.valid_from for k in keys) > start:
-        raise InvalidInput.one(
-            "start",
-            f"the jurisdiction's keys sign from {min(k.valid_from for k in keys).isoformat()}: "
-            "place codes cannot be signed before; enrol the city on a database without keys",
-        )
-    operator = add_organisation(
-        uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, name=OPERATOR
-    )
-    venues = {site: _venue(system, operator.id, place) for site, place in _sites(city).items()}
-    subjects: list[str] = []
-    for person in identities(city, today=start.date()):
-        resident = city.residents[person.resident]
-        registered = register_person(
-            uow=system.uow(),
-            clock=system.clock,
-            jurisdiction=system.jurisdiction,
-            person=Register(
-                name=person.name,
-                id_type="resident",
-                id_number=person.id_number,
-                phone=person.phone,
-                address=person.address,
-                consent_location=resident.pings,
-                district=person.district,
-            ),
-        )
-        subjects.append(registered.subject)
-    return Enrolment(subjects=tuple(subjects), venues=venues)
-
-
-def _sites(city: City) -> dict[str, Place]:
-    """The first place of each site but homes (nobody checks in at their own door)."""
-    sites: dict[str, Place] = {}
-    for place in city.places:
-        if place.kind is not PlaceKind.HOME:
-            sites.setdefault(place.site, place)
-    return sites
-
-
-def _venue(system: System, operator: str, place: Place) -> Venue:
-    number = place.site.rsplit("-", 1)[-1]
-    return add_venue(
-        uow=system.uow(),
-        clock=system.clock,
-        private_keys=system.private_keys,
-        jurisdiction=system.jurisdiction,
-        details=VenueDetails(
-            organisation_id=operator,
-            name_zh=f"{KIND_ZH[place.kind]}{number}号",
-            name_en=place.site,
-            kind=VENUE_KIND[place.kind].value,
-            lat=place.lat,
-            lon=place.lon,
-        ),
-    )
+    scans: int = 0
+    """Of the check-ins and rides, those scanned at a checkpoint (uploaded in batches)."""
+    declarations: int = 0
 
 
 @dataclass(frozen=True)
 class Timed:
     """Something else that happens at ``minute`` of the run (an official deciding, a pass of
-    the worker): played in time order with the residents' events, after those of its minute."""
+    the worker): played in time order with the residents' events, after those of its minute.
+    An act that may have changed colours returns a true value."""
 
     minute: int
     act: Callable[[], object]
 
 
-Event = tuple[int, int, "Visit | Course | Timed"]
+@dataclass(frozen=True)
+class Declaration:
+    """A resident's daily health declaration at ``minute``: symptoms and a fever at their
+    onset, or a normal one (a restricted resident clocking in, as the yellow code asks)."""
+
+    person: int
+    minute: int
+    fever: bool
+
+
+Event = tuple[int, int, "Visit | Course | Declaration | Timed"]
 """When (minute of the run), whose (resident; ``LAST`` for a timed act), what."""
 LAST: Final = 1 << 30
 
@@ -202,18 +102,31 @@ class DayTally:
     positives: int = 0
     acts: int = 0
     turned_away: set[Visit] = field(default_factory=set)
+    scans: int = 0
+    declarations: int = 0
 
 
-def day_events(city: City, day: DayPlan, extras: Iterable[Timed] = ()) -> list[Event]:
-    """The day's events in the order they are sent: a check-in on arriving anywhere but home,
-    a ride on leaving a bus, a positive result when the laboratory knows it, and ``extras``."""
-    trips = city.trip_places()
-    events: list[Event] = [
-        (v.end if v.place in trips else v.start, v.person, v)
-        for v in day.visits
-        if city.places[v.place].kind is not PlaceKind.HOME
-    ]
+def day_events(
+    city: City,
+    day: DayPlan,
+    extras: Iterable[Timed] = (),
+    *,
+    devices: Mapping[str, str] | None = None,
+) -> list[Event]:
+    """The day's events in the order they are sent: arriving anywhere but home (a scan at a
+    checkpoint, a phone check-in elsewhere; on a bus, a scan on boarding a vehicle with a
+    checkpoint, else a ride recorded on leaving it), a positive result when the laboratory
+    knows it, a declaration at the onset of symptoms, and ``extras``."""
+    trips, devices = city.trip_places(), devices or {}
+    events: list[Event] = []
+    for v in day.visits:
+        place = city.places[v.place]
+        if place.kind is PlaceKind.HOME:
+            continue
+        recorded_late = v.place in trips and place.site not in devices
+        events.append((v.end if recorded_late else v.start, v.person, v))
     events += [(c.result_at, c.person, c) for c in day.results if c.result_at is not None]
+    events += [(d.minute, d.person, d) for d in day.declarations]
     events += [(t.minute, LAST, t) for t in extras]
     events.sort(key=event_order)
     return events
@@ -222,7 +135,7 @@ def day_events(city: City, day: DayPlan, extras: Iterable[Timed] = ()) -> list[E
 def event_order(event: Event) -> tuple[int, int, bool]:
     """Events by minute, then resident (a result after the resident's visit of its minute),
     timed acts last."""
-    return event[0], event[1], isinstance(event[2], Course)
+    return event[0], event[1], not isinstance(event[2], Visit)
 
 
 def send(
@@ -233,28 +146,114 @@ def send(
     *,
     start: datetime,
     tally: DayTally,
+    doors: Doors,
 ) -> None:
-    """Send ``events`` in order, each with the clock at its moment, counting them in ``tally``."""
-    trips = city.trip_places()
-    for minute, person, event in events:
+    """Send ``events`` in order, each with the clock at its moment, counting them in ``tally``;
+    scans at checkpoints are answered by the device and uploaded in batches (``doors``)."""
+    trips, devices = city.trip_places(), getattr(enrolment, "devices", {})
+    doors.trips = trips
+    last = None
+    for minute, _person, event in events:
+        if doors.queues and (isinstance(event, Timed) or minute // HOUR != doors.hour):
+            hour_began = minute // HOUR != doors.hour and not isinstance(event, Timed)
+            _upload(system, doors, start, (minute // HOUR) * HOUR if hour_began else minute)
+        doors.hour, last = minute // HOUR, minute
+        if isinstance(event, Visit):
+            site = city.places[event.place].site
+            if site in devices:
+                _scan(system, doors, enrolment, (devices[site], site), event, start, tally)
+                tally.scans += 1
+                if event.place in trips:
+                    tally.rides += 1
+                else:
+                    tally.checkins += 1
+                continue
         system.clock.set(start + timedelta(minutes=minute))
         if isinstance(event, Timed):
-            event.act()
+            if event.act():
+                doors.stale = True
             tally.acts += 1
-            continue
-        subject = enrolment.subjects[person]
-        if isinstance(event, Course):
-            _positive(system, subject, event, start)
-            tally.positives += 1
-            continue
-        venue = enrolment.venues[city.places[event.place].site]
-        if event.place in trips:
-            _ride(system, subject, venue, trips[event.place], event, start)
-            tally.rides += 1
         else:
-            if _check_in(system, subject, venue) == "stop":
-                tally.turned_away.add(event)
-            tally.checkins += 1
+            _one(system, city, enrolment, event, start=start, tally=tally, doors=doors)
+    if last is not None and doors.queues:
+        _upload(system, doors, start, last)
+
+
+def _one(
+    system: System,
+    city: City,
+    enrolment: Enrolment,
+    event: Visit | Course | Declaration,
+    *,
+    start: datetime,
+    tally: DayTally,
+    doors: Doors,
+) -> None:
+    """A resident's event through its own use case (not a scan at a checkpoint)."""
+    trips = doors.trips
+    if isinstance(event, Course):
+        positive(system, enrolment.subjects[event.person], event, start)
+        tally.positives += 1
+        doors.stale = True
+    elif isinstance(event, Declaration):
+        declare(system, enrolment.subjects[event.person], event.fever, event.minute, start)
+        tally.declarations += 1
+        doors.stale = True
+    elif event.place in trips:
+        venue = enrolment.venues[city.places[event.place].site]
+        ride(system, enrolment.subjects[event.person], venue, trips[event.place], event, start)
+        tally.rides += 1
+    else:
+        venue = enrolment.venues[city.places[event.place].site]
+        if phone_check_in(system, enrolment.subjects[event.person], venue) == "stop":
+            tally.turned_away.add(event)
+        tally.checkins += 1
+
+
+def _scan(
+    system: System,
+    doors: Doors,
+    enrolment: Enrolment,
+    at: tuple[str, str],
+    visit: Visit,
+    start: datetime,
+    tally: DayTally,
+) -> None:
+    """The device at ``site`` scans the arriving resident's code: pass, or stop (turned away)."""
+    if doors.stale:
+        system.clock.set(start + timedelta(minutes=visit.start))
+        doors.colours = read_colours(
+            uow=system.uow, clock=system.clock, subjects=enrolment.subjects
+        )
+        doors.stale = False
+    device, site = at
+    venue = enrolment.venues[site]
+    outcome = doors.answer(system.uow, system.jurisdiction, venue, visit.person)
+    if outcome[0] == "stop":
+        tally.turned_away.add(visit)
+    trip = doors.trips.get(visit.place)
+    doors.queue(
+        device=device,
+        site=site,
+        scan=scan_of(
+            subject=enrolment.subjects[visit.person],
+            resident=visit.person,
+            minute=visit.start,
+            start=start,
+            outcome=outcome,
+            issuer=system.jurisdiction,
+            vehicle=None if trip is None else trip.vehicle,
+        ),
+    )
+
+
+def _upload(system: System, doors: Doors, start: datetime, minute: int) -> None:
+    doors.upload(
+        uow=system.uow,
+        clock=system.clock,
+        jurisdiction=system.jurisdiction,
+        at=start + timedelta(minutes=minute),
+    )
 
 
 def finish_day(
@@ -273,7 +272,7 @@ def finish_day(
         [went_home(city, v) if v in tally.turned_away else v for v in day.visits],
     )
     system.clock.set(start + timedelta(minutes=(day.day + 1) * DAY - 1))
-    stays = _upload_pings(system, enrolment, pings, start) if pings else 0
+    stays = upload_pings(system, enrolment.subjects, pings, start) if pings else 0
     return DayRecord(
         checkins=tally.checkins,
         stopped=len(tally.turned_away),
@@ -282,6 +281,8 @@ def finish_day(
         pings=len(pings),
         stays=stays,
         turned_away=frozenset(tally.turned_away),
+        scans=tally.scans,
+        declarations=tally.declarations,
     )
 
 
@@ -294,9 +295,11 @@ def play_day(
     start: datetime,
 ) -> DayRecord:
     """Send a day to the system in time order (``day_events``), then its location pings
-    (``finish_day``)."""
+    (``finish_day``); the doors read everyone's colour at the start of the day."""
     tally = DayTally()
-    send(system, city, enrolment, day_events(city, day), start=start, tally=tally)
+    doors = Doors(seed=city.seed, stale=True)
+    events = day_events(city, day, devices=getattr(enrolment, "devices", {}))
+    send(system, city, enrolment, events, start=start, tally=tally, doors=doors)
     return finish_day(system, city, enrolment, day, start=start, tally=tally)
 
 
@@ -305,80 +308,57 @@ def went_home(city: City, visit: Visit) -> Visit:
     return Visit(visit.person, city.residents[visit.person].home, visit.start, visit.end)
 
 
-def _upload_pings(
-    system: System, enrolment: Enrolment, pings: list[PhonePing], start: datetime
-) -> int:
-    """Send ``pings`` through the location feed's use case, in batches it accepts; the stays
-    stored."""
-    stays = 0
-    for first in range(0, len(pings), PING_BATCH):
-        items = [
-            (
-                f"pings[{first + n}]",
-                {
-                    "subject": enrolment.subjects[p.person],
-                    "lat": p.lat,
-                    "lon": p.lon,
-                    "at": start + timedelta(minutes=p.minute),
-                    "source": "gps",
-                },
-            )
-            for n, p in enumerate(pings[first : first + PING_BATCH])
-        ]
-        receipt = import_pings(
-            uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, items=items
-        )
-        stays += receipt.stays
-    return stays
+CLOCK_IN_MINUTE: Final = 8 * 60
+"""When a resident clocking in makes their daily declaration (08:00)."""
+DECLARING: Final = 0.5
+"""The share of symptomatic residents who declare their symptoms on the day they begin."""
 
 
-def _check_in(system: System, subject: str, venue: Venue) -> str:
-    result = check_in(
-        uow=system.uow(),
-        clock=system.clock,
-        jurisdiction=system.jurisdiction,
-        subject=subject,
-        scan=PlaceScan(place_code=venue.place_code, lat=venue.lat, lon=venue.lon),
-    )
-    return result.checkin.outcome
+def declares(city: City, course: Course) -> bool:
+    """Whether the resident of ``course`` declares its symptoms (a draw per resident)."""
+    draw = random.Random(f"declares/{city.seed}/{course.person}").random()
+    return course.onset is not None and draw < DECLARING
 
 
-def _positive(system: System, subject: str, course: Course, start: datetime) -> None:
-    assert course.sampled_at is not None  # noqa: S101 - only tested courses have a result
-    record_test_result(
-        uow=system.uow(),
-        clock=system.clock,
-        subject=subject,
-        test_kind="pcr",
-        result="positive",
-        sampled_at=start + timedelta(minutes=course.sampled_at),
+def declarations_of_day(city: City, courses: Iterable[Course], day: int) -> tuple[Declaration, ...]:
+    """Declarations of symptoms beginning on ``day`` before their sample, by residents who
+    declare them."""
+    return tuple(
+        Declaration(c.person, c.onset, fever=True)
+        for c in courses
+        if c.onset is not None
+        and day * DAY <= c.onset < (day + 1) * DAY
+        and (c.sampled_at is None or c.onset < c.sampled_at)
+        and declares(city, c)
     )
 
 
-def _ride(
-    system: System, subject: str, line: Venue, trip: BusTrip, visit: Visit, start: datetime
-) -> None:
-    record_ride(
-        uow=system.uow(),
-        clock=system.clock,
-        jurisdiction=system.jurisdiction,
-        subject=subject,
-        ride=Ride(
-            line=line.id,
-            vehicle=trip.vehicle,
-            boarded_at=start + timedelta(minutes=visit.start),
-            alighted_at=start + timedelta(minutes=visit.end),
-        ),
+def clocking_in(
+    city: City, residents: Iterable[int], courses: Mapping[int, Course], day: int
+) -> tuple[Declaration, ...]:
+    """The normal daily declarations (at 08:00) of ``residents`` on ``day``: those without
+    symptoms begun by then."""
+    minute = day * DAY + CLOCK_IN_MINUTE
+    return tuple(
+        Declaration(r, minute, fever=False)
+        for r in sorted(residents)
+        if (c := courses.get(r)) is None or c.onset is None or c.onset > minute
     )
 
 
 def plan_days(city: City, outbreak: Outbreak, *, first_weekday: int) -> Iterator[DayPlan]:
     """The days of an outbreak as the system will see them: everyone's visits (cases isolated
-    from the day after their sample) and the positive results known that day."""
+    from the day after their sample), the positive results known that day and the symptoms
+    declared."""
     results: dict[int, list[Course]] = {}
     for course in outbreak.courses.values():
         if course.result_at is not None and 0 <= course.result_at < outbreak.days * DAY:
             results.setdefault(course.result_at // DAY, []).append(course)
     for day in range(outbreak.days):
         visits = visits_of_day(city, day, first_weekday, outbreak.courses)
-        yield DayPlan(day=day, visits=tuple(visits), results=tuple(results.get(day, ())))
+        yield DayPlan(
+            day=day,
+            visits=tuple(visits),
+            results=tuple(results.get(day, ())),
+            declarations=declarations_of_day(city, outbreak.courses.values(), day),
+        )

@@ -24,6 +24,7 @@ from typing import Any
 
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.facts import Colour
+from healthcode.simulator.checkpoints import Doors, read_colours
 from healthcode.simulator.drive import (
     LAST,
     DayPlan,
@@ -32,7 +33,9 @@ from healthcode.simulator.drive import (
     Enrolment,
     Event,
     System,
+    clocking_in,
     day_events,
+    declarations_of_day,
     event_order,
     finish_day,
     send,
@@ -43,7 +46,6 @@ from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Epidemic
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.office import HealthOffice
-from healthcode.status.assessment import current_status
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +54,10 @@ class Behaviour:
     home on a given day (the rest go out and meet the doors)."""
 
     compliance: float = 0.9
+    clock_in: bool = False
+    """Residents whose code is not green make the daily normal health declaration their
+    code's text asks for ("green after 7 consecutive days of normal daily check-ins"), at
+    08:00; without it a yellow that clears by declarations never clears."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,9 +108,15 @@ class CityRun:
         self.days: list[LoopDay] = []
         self._day: _Day | None = None
         self._events: list[Event] | None = None  # the open day's residents' events (a cache)
+        self.doors = Doors(seed=epidemic.city.seed)
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "_events": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "doors" not in state:  # a run saved before the doors existed
+            self.doors = Doors(seed=self.epidemic.city.seed, stale=True)
 
     @property
     def city(self) -> City:
@@ -169,7 +181,20 @@ class CityRun:
             for c in epidemic.courses.values()
             if c.result_at is not None and day * DAY <= c.result_at < (day + 1) * DAY
         )
-        plan = DayPlan(day=day, visits=tuple(visits), results=results)
+        plan = DayPlan(
+            day=day,
+            visits=tuple(visits),
+            results=results,
+            declarations=(
+                *declarations_of_day(city, epidemic.courses.values(), day),
+                *(
+                    clocking_in(city, restricted, epidemic.courses, day)
+                    if self.behaviour.clock_in
+                    else ()
+                ),
+            ),
+        )
+        self.doors.colours, self.doors.stale = colours, False
         if self.office is not None:
             self.office.schedule(results)
         self._day = _Day(
@@ -183,7 +208,9 @@ class CityRun:
     def _send(self, system: System, lo: int, hi: int) -> None:
         assert self._day is not None  # noqa: S101 - begun by play_until
         if self._events is None:
-            self._events = day_events(self.city, self._day.plan)
+            self._events = day_events(
+                self.city, self._day.plan, devices=getattr(self.enrolment, "devices", {})
+            )
         extras = (
             []
             if self.office is None
@@ -192,7 +219,15 @@ class CityRun:
         events = [e for e in self._events if lo <= e[0] < hi]
         events += [(t.minute, LAST, t) for t in extras]
         events.sort(key=event_order)
-        send(system, self.city, self.enrolment, events, start=self.start, tally=self._day.tally)
+        send(
+            system,
+            self.city,
+            self.enrolment,
+            events,
+            start=self.start,
+            tally=self._day.tally,
+            doors=self.doors,
+        )
 
     def _close(self, system: System) -> LoopDay:
         assert self._day is not None  # noqa: S101 - begun by play_until
@@ -232,11 +267,9 @@ def run_in_system(
 
 
 def _colours(system: System, enrolment: Enrolment) -> dict[int, Colour]:
-    """Each resident's colour now, each reading their own status."""
-    return {
-        resident: current_status(uow=system.uow(), clock=system.clock, subject=subject).colour
-        for resident, subject in enumerate(enrolment.subjects)
-    }
+    """Each resident's colour now, each reading their own status (in bulk:
+    ``status.batch.current_colours``, the same answer as ``current_status`` each)."""
+    return read_colours(uow=system.uow, clock=system.clock, subjects=enrolment.subjects)
 
 
 def _staying_home(city: City, restricted: set[int], day: int, behaviour: Behaviour) -> set[int]:

@@ -123,12 +123,13 @@ class HealthOffice:
     def _act(
         self, system: System, enrolment: Enrolment, step: Step, start: datetime
     ) -> Callable[[], object]:
-        def act() -> None:
+        def act() -> bool:
             self.steps.remove(step)
             if step.kind == "report":
                 self._report(system, enrolment, step.course, start)
-            else:
-                self._confirm(system, step.course)
+                return False
+            self._confirm(system, step.course)
+            return True  # the case's code turns red
 
         return act
 
@@ -173,8 +174,9 @@ class HealthOffice:
         )
         self.confirmed += 1
 
-    def _pass(self, system: System) -> None:
-        """One pass of the worker, as ``healthcode worker`` makes it."""
+    def _pass(self, system: System) -> bool:
+        """One pass of the worker, as ``healthcode worker`` makes it; whether it did anything
+        (so colours may have changed)."""
         assert system.job_kinds is not None  # noqa: S101 - only scheduled with job kinds
         self.worker_passes += 1
         ran = 0
@@ -186,7 +188,8 @@ class HealthOffice:
                 break
             ran += len(outcomes)
         self.jobs_done += ran
-        refresh_due_statuses(uow_factory=system.uow, clock=system.clock)
+        refreshed = refresh_due_statuses(uow_factory=system.uow, clock=system.clock)
+        return ran > 0 or refreshed > 0
 
 
 def _minute(system: System, start: datetime) -> int:

@@ -4,8 +4,10 @@ history, same ``StatusChanged`` events) but in a few statements instead of a few
 tracing one case touches hundreds of people and must change their codes within a second.
 
 A person whose cached status is fresh (assessed under the active policy, not yet past its
-``valid_until``) is reassessed here in bulk. Anyone else — no cached status, another policy
-version, or time-driven changes to catch up on first — goes through ``refresh_status`` itself,
+``valid_until``) or who was never assessed (a new person: their first status is recorded with
+no colour before it, as ``refresh_status`` does) is assessed here in bulk. Anyone else —
+another policy version, or time-driven changes to catch up on first — goes through
+``refresh_status`` itself,
 so the exact history rules live in one place. Only the fact kinds the policy can read are loaded
 (presences, the bulk of a person's facts, are not, unless a rule reads them).
 """
@@ -16,12 +18,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import NotFound
-from healthcode.kernel.facts import Fact
+from healthcode.kernel.errors import InvalidInput, NotFound
+from healthcode.kernel.facts import Colour, Fact
 from healthcode.kernel.status import Status
 from healthcode.policy.assess import assess
 from healthcode.policy.model import Policy
-from healthcode.status.assessment import kinds_read, refresh_status
+from healthcode.status.assessment import TIME_CAUSE, kinds_read, refresh_status
 from healthcode.status.model import StatusChange, StatusChanged, StatusHead
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -49,7 +51,12 @@ def refresh_many(
         raise NotFound("person", missing[0])
     policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
     previous = batch.heads(subjects)
-    fresh = [s for s in subjects if _fresh(previous.get(s), policies[jurisdictions[s]], now)]
+    # never assessed (a new person): nothing to catch up on, so assessed here in bulk too
+    fresh = [
+        s
+        for s in subjects
+        if s not in previous or _fresh(previous[s], policies[jurisdictions[s]], now)
+    ]
     statuses: dict[str, Status] = {}
     for subject in sorted(set(subjects) - set(fresh)):
         statuses[subject] = refresh_status(uow, clock=clock, subject=subject, cause=causes[subject])
@@ -58,15 +65,15 @@ def refresh_many(
     changes: list[StatusChange] = []
     for subject in fresh:
         status = assess(facts[subject], policies[jurisdictions[subject]], now, subject=subject)
-        before = previous[subject]
-        if before.colour is not status.colour:
+        before = previous.get(subject)
+        if before is None or before.colour is not status.colour:
             changes.append(
                 StatusChange(
                     id=None,
                     subject=subject,
                     at=now,
                     recorded_at=now,
-                    colour_from=before.colour,
+                    colour_from=None if before is None else before.colour,
                     colour_to=status.colour,
                     cause=causes[subject],
                     status=status,
@@ -88,3 +95,36 @@ def record_many(
     transaction: ``record_fact`` for many people at once."""
     uow.status_batch.add_facts(facts)
     return refresh_many(uow, clock=clock, causes=causes)
+
+
+MAX_COLOURS = 10_000
+"""Subjects in one ``current_colours`` call."""
+
+
+def current_colours(
+    *, uow: StatusUnitOfWork, clock: Clock, subjects: Sequence[str]
+) -> Mapping[str, Colour]:
+    """Each person's colour now, as ``current_status`` gives it to them (their own app: no
+    access log), in one transaction: a cached status that still holds is read as it is (a few
+    statements for all of them), any other is reassessed and recorded by ``refresh_status``."""
+    if len(subjects) > MAX_COLOURS:
+        raise InvalidInput.one("subjects", f"at most {MAX_COLOURS} people in one read")
+    now = clock.now()
+    with uow:
+        heads = uow.status_batch.heads(subjects)
+        jurisdictions = uow.persons.jurisdictions_of(subjects)
+        missing = [s for s in subjects if s not in jurisdictions]
+        if missing:
+            raise NotFound("person", missing[0])
+        policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
+        colours: dict[str, Colour] = {}
+        for subject in subjects:
+            head = heads.get(subject)
+            if head is not None and _fresh(head, policies[jurisdictions[subject]], now):
+                colours[subject] = head.colour
+            else:
+                colours[subject] = refresh_status(
+                    uow, clock=clock, subject=subject, cause=TIME_CAUSE
+                ).colour
+        uow.commit()
+    return colours

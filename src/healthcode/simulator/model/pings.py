@@ -1,15 +1,23 @@
-"""Where a consenting resident's phone says it is: a ping where each visit starts and one where
-it ends (a bus ride: at the boarding stop, then at the alighting stop), as an app's location
-feed would report them."""
+"""Where a consenting resident's phone says it is: a ping where each visit starts, one every
+``PING_EVERY`` minutes while it lasts and one where it ends (a bus ride: at the boarding stop,
+then at the alighting stop), as an app's location feed or an operator's location updates would
+report them. The interval is under the two hours that join two pings into one stay
+(``presence.stays.STAY_MAX_GAP``), so a phone at home all evening is one stay of the evening,
+as real phones' are, not two instants; the companion rule's dwell (hours in a cell over 14 days)
+needs that."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from healthcode.simulator.model.city import City
 from healthcode.simulator.model.geography import cell_centre
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.model.transit import Ride
+
+PING_EVERY: Final = 115
+"""Minutes between two pings of a phone staying in one place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +50,11 @@ def pings_of(city: City, visits: list[Visit]) -> list[PhonePing]:
         else:
             begin = end = _at(city, visit)
         pings.append(PhonePing(visit.person, begin[0], begin[1], visit.start))
+        if begin == end:
+            pings += [
+                PhonePing(visit.person, begin[0], begin[1], minute)
+                for minute in range(visit.start + PING_EVERY, last, PING_EVERY)
+            ]
         pings.append(PhonePing(visit.person, end[0], end[1], last))
     return sorted(pings, key=lambda p: (p.minute, p.person))
 
