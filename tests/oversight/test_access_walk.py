@@ -262,6 +262,19 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/citizen/appeals"): WEB_PAGE,
     ("GET", "/citizen/my-data"): WEB_PAGE,
     ("GET", "/citizen/sw.js"): "the pages' service worker script: the same file for everyone",
+    # the policies API (officials who may propose one): rules and counts, no one named
+    ("GET", "/api/v1/policies"): "the policy in force and its history: rules, no person",
+    ("POST", "/api/v1/policies/check"): "checks the policy text sent: the answer is about it",
+    ("POST", "/api/v1/policies/impact"): "how many would change colour: counts, no one named",
+    ("POST", "/api/v1/policies/activate"): "a four-eyes proposal of a policy: no person",
+    # the console's frame and its administrative pages (web/routes/console*.py)
+    ("GET", "/console"): WEB_PAGE,
+    ("GET", "/console/login"): WEB_PAGE,
+    ("GET", "/console/areas"): WEB_PAGE,
+    ("GET", "/console/quarantines"): WEB_PAGE,
+    ("GET", "/console/flagged"): WEB_PAGE,
+    ("GET", "/console/policies"): WEB_PAGE,
+    ("GET", "/console/access-log"): WEB_PAGE,
 }
 
 

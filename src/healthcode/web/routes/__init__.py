@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from healthcode.web.routes import citizen, console, docs, start, transparency
+from healthcode.web.routes import citizen, console, console_admin, docs, start, transparency
 
 router = APIRouter(include_in_schema=False)
 router.include_router(start.router)
@@ -14,3 +14,4 @@ router.include_router(docs.router)
 router.include_router(citizen.router)
 router.include_router(transparency.router)
 router.include_router(console.router)
+router.include_router(console_admin.router)

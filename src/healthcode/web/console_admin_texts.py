@@ -1,0 +1,132 @@
+"""The words of the console's administrative pages (risk areas, quarantines, flagged check-ins,
+policies, the access log for auditors), in Chinese and English; merged into the pages' table by
+``texts.texts``. Every key starts with ``adm_`` so that no other face's table names it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+CONSOLE_ADMIN_TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # shared by the pages
+    "adm_refresh": ("刷新", "Refresh"),
+    "adm_reason": ("理由", "Reason"),
+    "adm_proposed": (
+        "已提交，等待另一位工作人员复核（编号 {id}）。",
+        "Proposed: waiting for a second official (proposal {id}).",
+    ),
+    "adm_done": ("已完成。", "Done."),
+    "adm_waiting": ("待复核", "Waiting for a second official"),
+    "adm_proposed_by": ("提交人", "Proposed by"),
+    "adm_approve": ("复核通过", "Approve"),
+    "adm_reject": ("驳回", "Reject"),
+    "adm_subject": ("人员编号", "Person (subject)"),
+    "adm_at": ("时间", "Time"),
+    # risk areas
+    "adm_areas_about": (
+        "风险区由一位工作人员提出，另一位复核通过后公布；期间到访者将被流调。",
+        "A risk area is proposed by one official and published once a second approves it; "
+        "people there during its window are traced.",
+    ),
+    "adm_areas_list": ("已公布的风险区", "Published risk areas"),
+    "adm_include_past": ("包括已结束的", "Include those that ended"),
+    "adm_areas_pending": ("待复核的风险区", "Risk areas waiting for approval"),
+    "adm_area_declare": ("划定风险区", "Declare a risk area"),
+    "adm_area_name": ("名称", "Name"),
+    "adm_level": ("风险等级", "Level"),
+    "adm_level_low": ("低风险", "Low risk"),
+    "adm_level_medium": ("中风险", "Medium risk"),
+    "adm_level_high": ("高风险", "High risk"),
+    "adm_cells": (
+        "H3 网格（第 8 级，每行一个）",
+        "H3 cells (resolution 8, one a line)",
+    ),
+    "adm_venues": ("场所编号（可选，每行一个）", "Venue ids (optional, one a line)"),
+    "adm_starts": ("开始时间", "Starts"),
+    "adm_ends": ("结束时间", "Ends"),
+    "adm_area_submit": ("提交复核", "Propose for approval"),
+    "adm_area_places": ("范围", "Places"),
+    "adm_area_cells_n": ("个网格", "cells"),
+    "adm_area_venues_n": ("个场所", "venues"),
+    "adm_window": ("期间", "Window"),
+    "adm_declared": ("公布时间", "Published"),
+    "adm_area_over": ("已结束", "Ended"),
+    "adm_area_active": ("生效中", "In force"),
+    "adm_area_planned": ("未开始", "Not started"),
+    # quarantines
+    "adm_quarantines_about": (
+        "辖区内正在隔离或计划隔离的人员，今日结束的排在最前。解除隔离需另一位工作人员在待复核中通过。",
+        "People in or due to start quarantine in your area, those ending today first. A "
+        "release is approved by a second official in the four-eyes inbox.",
+    ),
+    "adm_ending_today": ("今日结束", "Ends today"),
+    "adm_in_force": ("隔离中", "In quarantine"),
+    "adm_planned": ("计划中", "Planned"),
+    "adm_starts_at": ("开始", "Started"),
+    "adm_planned_end": ("计划结束", "Planned end"),
+    "adm_order_reason": ("原因", "Why"),
+    "adm_release": ("申请解除隔离", "Propose a release"),
+    "adm_release_reason": ("解除理由", "Why release them"),
+    "adm_release_submit": ("提交复核", "Propose for approval"),
+    # flagged check-ins
+    "adm_flagged_about": (
+        "与场所位置不符的签到需人工核实：确认后计入行程供流调使用，驳回则不计入。",
+        "Check-ins that do not match their venue's place wait for review: a confirmed one "
+        "counts as a visit tracing reads, a rejected one never does.",
+    ),
+    "adm_venue": ("场所", "Venue"),
+    "adm_distance": ("距场所", "Distance from the venue"),
+    "adm_km": ("公里", "km"),
+    "adm_why_flagged": ("存疑原因", "Why it was flagged"),
+    "adm_flag_far_from_venue": ("签到位置距场所过远", "Checked in far from the venue"),
+    "adm_flag_other_venue": ("签到位置在另一场所", "Checked in at another venue's place"),
+    "adm_confirm": ("确认计入", "Confirm"),
+    "adm_reject_checkin": ("驳回", "Reject"),
+    "adm_confirmed": ("已确认。", "Confirmed."),
+    "adm_rejected": ("已驳回。", "Rejected."),
+    # policies
+    "adm_policy_now": ("现行赋码规则", "The policy in force"),
+    "adm_policy_version": ("版本", "Version"),
+    "adm_policy_name": ("名称", "Name"),
+    "adm_policy_rules": ("规则", "Rules"),
+    "adm_policy_bundled": ("本市内置规则（未经启用记录）", "the city's bundled policy"),
+    "adm_policy_activated": ("启用时间", "Activated"),
+    "adm_policy_approved_by": ("复核人", "Approved by"),
+    "adm_policy_history": ("启用记录", "Versions activated"),
+    "adm_policy_new": ("新规则文件", "A new policy file"),
+    "adm_policy_file": ("选择文件（YAML）", "Choose a file (YAML)"),
+    "adm_policy_source": ("或粘贴规则文本", "Or paste the policy text"),
+    "adm_policy_check": ("检查", "Check"),
+    "adm_policy_impact": ("影响评估", "See its impact"),
+    "adm_policy_activate": ("提交启用（需复核）", "Propose activation (four eyes)"),
+    "adm_policy_ok": ("检查通过：", "The policy is valid: "),
+    "adm_impact_people": ("登记人数", "People registered"),
+    "adm_impact_changed": ("将改变颜色的人数", "People whose colour would change"),
+    "adm_impact_to": ("将变为", "would turn"),
+    "adm_impact_moves": ("颜色变化", "Colour changes"),
+    "adm_impact_from_to": ("从 → 到", "From → to"),
+    "adm_impact_count": ("人数", "People"),
+    "adm_impact_none": ("无人改变颜色。", "No one's colour would change."),
+    # the access log for auditors
+    "adm_audit_about": (
+        "审计员查阅：每次查阅本身也记入访问日志。",
+        "For auditors: every read on this page is itself recorded in the access log.",
+    ),
+    "adm_chain": ("访问日志完整性", "The access log's chain"),
+    "adm_chain_verify": ("校验日志链", "Verify the chain"),
+    "adm_chain_intact": (
+        "✓ 完整：共 {n} 条记录，未被修改。",
+        "✓ Intact: {n} records, none altered.",
+    ),
+    "adm_chain_broken": ("✕ 已被篡改：", "✕ Broken: "),
+    "adm_by_subject": ("按人员查阅", "By person"),
+    "adm_show": ("查阅", "Show"),
+    "adm_actor": ("查阅人", "Reader"),
+    "adm_role": ("角色", "Role"),
+    "adm_purpose": ("目的", "Purpose"),
+    "adm_what": ("内容", "What"),
+    "adm_break_glass": ("紧急访问记录", "Break-glass reads"),
+    "adm_from": ("自", "From"),
+    "adm_to": ("至", "To"),
+    "adm_operator": ("操作员", "Operator"),
+    "adm_people": ("涉及人数", "People read"),
+}
