@@ -14,7 +14,7 @@ export const COLOUR_SYMBOL = { green: "✓", yellow: "!", red: "✕" };
 
 export function fields(...pairs) {
   return el("dl", {}, pairs.filter(([, v]) => v !== null && v !== undefined && v !== "")
-    .map(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
+    .flatMap(([label, value]) => [el("dt", {}, label), el("dd", {}, value)]));
 }
 
 // the wall-clock parts of an instant in the city's zone

@@ -1,0 +1,84 @@
+"""The console's risk areas and flagged check-ins: an official proposes a risk area by H3 cells,
+a supervisor approves it in another browser, and it is listed; a flagged check-in is shown with
+why and confirmed; an official's approval is refused in the API's words."""
+
+from __future__ import annotations
+
+import h3
+import pytest
+from playwright.sync_api import Browser, expect
+
+from browser_helpers import Guard, Phone, ServedApp, new_phone
+from console_admin_helpers import expected_refusals, flagged_checkin
+from console_pages_helpers import log_in_console
+from healthcode.container import Container
+from healthcode.kernel.facts import FactKind
+from identity_helpers import add_test_official
+from presence_helpers import WEST_LAKE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+]
+
+
+def test_an_official_declares_a_risk_area_a_supervisor_approves_and_it_is_listed(
+    container: Container, phone: Phone, browser: Browser, served: ServedApp, guard: Guard
+) -> None:
+    """Proposed on the page, waiting for four eyes, approved by a supervisor, then published."""
+    zh = phone.lang == "zh"
+    cell = h3.latlng_to_cell(*WEST_LAKE, 8)
+    page = log_in_console(phone, container, add_test_official(container, "wang"))
+    page = phone.open("/console/areas", page)
+    expect(page.locator("#areas")).to_have_attribute("aria-busy", "false")
+    page.locator("#name").fill("西湖小区")
+    page.locator("#level").select_option("high")
+    page.locator("#cells").fill(cell)
+    page.locator("#reason").fill("three cases in one building")
+    page.locator("#declare button[type=submit]").click()
+    expect(page.locator("#done")).to_contain_text("等待另一位" if zh else "waiting for a second")
+    waiting = page.locator("#pending .record")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text("西湖小区")
+    expect(waiting).to_contain_text("▲ 高风险" if zh else "▲ High risk")
+    # an official may not approve (a supervisor may, never their own): the API's words
+    waiting.locator("button[data-approve]").click()
+    expect(page.get_by_role("alert")).to_contain_text("decide_proposal: a official may not")
+    expected_refusals(guard, 403)
+
+    other = new_phone(browser, served, phone.lang, guard)
+    try:
+        kit = add_test_official(container, "li", role="supervisor")
+        second = other.open("/console/areas", log_in_console(other, container, kit))
+        second.locator("#pending .record button[data-approve]").click()
+        expect(second.locator("#done")).to_contain_text("已完成" if zh else "Done")
+        expect(second.locator("#pending")).to_contain_text("暂无记录" if zh else "Nothing")
+    finally:
+        other.context.close()
+
+    page.reload()
+    listed = page.locator("#areas .record")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("西湖小区")
+    expect(listed).to_contain_text(cell)
+    expect(listed).to_contain_text("生效中" if zh else "In force")
+
+
+def test_a_flagged_checkin_is_shown_with_why_and_confirmed(
+    container: Container, phone: Phone
+) -> None:
+    """The check-in 6 km from its venue is listed as such; confirming makes it a presence."""
+    zh = phone.lang == "zh"
+    subject, checkin_id = flagged_checkin(container)
+    page = log_in_console(phone, container, add_test_official(container, "wang"))
+    page = phone.open("/console/flagged", page)
+    item = page.locator(f'#checkins [data-checkin="{checkin_id}"]')
+    expect(item).to_contain_text("签到位置距场所过远" if zh else "Checked in far from the venue")
+    expect(item).to_contain_text(subject)
+    expect(item).to_contain_text("6.")
+    item.locator("button[data-confirm]").click()
+    expect(page.locator("#done")).to_contain_text("已确认" if zh else "Confirmed")
+    expect(page.locator("#checkins")).to_contain_text("暂无记录" if zh else "Nothing")
+    with container.uow() as uow:
+        presences = list(uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE]))
+    assert len(presences) == 1
