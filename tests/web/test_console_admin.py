@@ -13,8 +13,11 @@ from console_admin_helpers import expected_refusals, flagged_checkin
 from console_pages_helpers import log_in_console
 from healthcode.container import Container
 from healthcode.kernel.facts import FactKind
+from healthcode.oversight.model import ProposalStatus
+from healthcode.tracing.quarantine import list_quarantines
 from identity_helpers import add_test_official
 from presence_helpers import WEST_LAKE
+from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,3 +85,35 @@ def test_a_flagged_checkin_is_shown_with_why_and_confirmed(
     with container.uow() as uow:
         presences = list(uow.facts.for_subject(subject, kinds=[FactKind.PRESENCE]))
     assert len(presences) == 1
+
+
+def test_quarantines_ending_today_come_first_and_a_release_is_proposed(
+    container: Container, phone: Phone
+) -> None:
+    """A close contact's central order ends today (listed first); a release waits for four eyes."""
+    zh = phone.lang == "zh"
+    who = officials(container)
+    case, later, contact = (resident(container, n) for n in (1, 2, 3))
+    now = container.clock.now()
+    for subject, ago in ((case, 40), (contact, 40), (case, 10), (later, 10)):
+        stay(container, subject, f"cafe-{ago}", now - hours(ago + 1), now - hours(ago))
+    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
+    confirm(container, who["li"], case_id)
+    work(container)
+    orders = list_quarantines(uow=container.uow(), clock=container.clock, principal=who["wang"])
+    ends = sorted((o.order.planned_end, o.order.subject) for o in orders)
+    assert [s for _, s in ends] == [contact, later], "the earlier contact's order ends first"
+    container.clock.set(ends[0][0] - hours(1))  # type: ignore[attr-defined]
+    page = log_in_console(phone, container, add_test_official(container, "zhou"))
+    page = phone.open("/console/quarantines", page)
+    first = page.locator("#quarantines .record").first
+    expect(first).to_contain_text("今日结束" if zh else "Ends today")
+    expect(first).to_contain_text(contact)
+    expect(page.locator("#quarantines .record.today")).to_have_count(1)
+    first.locator("summary").click()
+    first.locator("textarea").fill("negative PCR twice, released by the district")
+    first.locator("button[type=submit]").click()
+    expect(page.locator("#done")).to_contain_text("等待另一位" if zh else "waiting for a second")
+    with container.uow() as uow:
+        [waiting] = uow.proposals.list(status=ProposalStatus.PENDING, jurisdiction="330100")
+    assert (waiting.kind, waiting.subject) == ("release_quarantine", contact)
