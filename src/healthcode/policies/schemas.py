@@ -3,9 +3,13 @@ impact's answers out."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from healthcode.api.types import IsoDateTime, Text
+from healthcode.kernel.text import json_problem
 from healthcode.policies.model import ActivatedPolicy
 from healthcode.policies.versions import Impact
 from healthcode.policy.model import Policy
@@ -14,12 +18,26 @@ MAX_SOURCE = 262_144
 """The longest policy text accepted (characters); the YAML reader has its own bounds."""
 
 
+def _source_rule(value: str) -> str:
+    # the characters of multi-line text (no NUL, lone surrogate or bidi control); a policy is
+    # longer than a reason, so its length is MAX_SOURCE's
+    found = json_problem(value, field="source")
+    if found is not None:
+        raise PydanticCustomError("text_rule", found[1])
+    return value
+
+
+PolicySource = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_SOURCE, description="The policy file's text (YAML)"),
+    AfterValidator(_source_rule),
+]
+
+
 class PolicySourceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(
-        min_length=1, max_length=MAX_SOURCE, description="The policy file's text (YAML)"
-    )
+    source: PolicySource
 
 
 class ActivationIn(PolicySourceIn):
