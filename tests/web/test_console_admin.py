@@ -110,6 +110,7 @@ def test_quarantines_ending_today_come_first_and_a_release_is_proposed(
     expect(first).to_contain_text("今日结束" if zh else "Ends today")
     expect(first).to_contain_text(contact)
     expect(page.locator("#quarantines .record.today")).to_have_count(1)
+    expect(first).to_contain_text("密切接触者" if zh else "Close contact")
     first.locator("summary").click()
     first.locator("textarea").fill("negative PCR twice, released by the district")
     first.locator("button[type=submit]").click()

@@ -24,6 +24,13 @@ function releaseForm(subject) {
   return el("details", {}, el("summary", {}, t.adm_release), form);
 }
 
+// an order's reason names its category last, e.g. "case 9f2… (close_contact)": its word first
+function why(reason) {
+  const category = /\((\w+)\)$/.exec(reason);
+  const word = category && t[`category_${category[1]}`];
+  return word ? `${word} · ${reason}` : reason;
+}
+
 function orderItem(q, endsToday) {
   const state = q.state === "planned" ? t.adm_planned : t.adm_in_force;
   const badge = endsToday ? `⏰ ${t.adm_ending_today} · ` : "";
@@ -33,7 +40,7 @@ function orderItem(q, endsToday) {
       [t.adm_planned_end, dateTime(q.planned_end)],
       [t.adm_starts_at, dateTime(q.starts_at)],
       [t.setting, t[`setting_${q.setting}`] || q.setting],
-      [t.adm_order_reason, t[`category_${q.reason}`] || q.reason],
+      [t.adm_order_reason, why(q.reason)],
     ),
     releaseForm(q.subject));
 }
