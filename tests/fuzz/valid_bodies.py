@@ -163,6 +163,7 @@ BODIES: dict[str, Body] = {
         "ends_at": LATER,
         "reason": "a cluster",
     },
+    "POST /api/v1/risk-areas/{area_id}/end": lambda s, n: {"reason": "the cluster is contained"},
     "POST /api/v1/quarantines/release": lambda s, n: {
         "subject": _ids(s, "subject"),
         "reason": "two negative tests",

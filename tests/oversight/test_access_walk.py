@@ -240,6 +240,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/scans/batches"): DEVICE_WRITE,
     ("POST", "/api/v1/risk-areas"): PLACES,
     ("GET", "/api/v1/risk-areas"): PLACES,
+    ("POST", "/api/v1/risk-areas/{area_id}/end"): PLACES,
     ("GET", "/api/v1/me/exposures"): OWN,
     ("POST", "/api/v1/me/appeals"): OWN,
     ("GET", "/api/v1/me/appeals"): OWN,

@@ -1,6 +1,7 @@
-"""The console's risk areas and flagged check-ins: an official proposes a risk area by H3 cells,
-a supervisor approves it in another browser, and it is listed; a flagged check-in is shown with
-why and confirmed; an official's approval is refused in the API's words."""
+"""The console's risk areas, quarantines and flagged check-ins: an official proposes a risk
+area by H3 cells, is refused approving it in the API's words, a supervisor approves it in
+another browser, it is listed, then ended early by four eyes; the quarantine ending today comes
+first and a release is proposed; a flagged check-in is shown with why and confirmed."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from console_admin_helpers import expected_refusals, flagged_checkin
 from console_pages_helpers import log_in_console
 from healthcode.container import Container
 from healthcode.kernel.facts import FactKind
+from healthcode.oversight import proposals
 from healthcode.oversight.model import ProposalStatus
 from healthcode.tracing.quarantine import list_quarantines
-from identity_helpers import add_test_official
+from identity_helpers import add_test_official, principal
 from presence_helpers import WEST_LAKE
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
@@ -65,6 +67,27 @@ def test_an_official_declares_a_risk_area_a_supervisor_approves_and_it_is_listed
     expect(listed).to_contain_text("西湖小区")
     expect(listed).to_contain_text(cell)
     expect(listed).to_contain_text("生效中" if zh else "In force")
+
+    # ending it early is four eyes too: proposed here, approved by the supervisor
+    listed.locator("summary").click()
+    listed.locator("textarea").fill("no new case for 14 days")
+    listed.locator("button[type=submit]").click()
+    expect(page.locator("#done")).to_contain_text("等待另一位" if zh else "waiting for a second")
+    ending = page.locator("#pending .record")
+    expect(ending).to_contain_text("提前结束" if zh else "End early")
+    proposal_id = ending.get_attribute("data-proposal")
+    assert proposal_id is not None
+    proposals.approve(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, "li"),
+        proposal_id=proposal_id,
+    )
+    page.reload()
+    expect(page.locator("#areas")).to_contain_text("暂无记录" if zh else "Nothing")
+    page.locator("#include-past").check()
+    expect(page.locator("#areas .record")).to_contain_text("已结束" if zh else "Ended")
 
 
 def test_a_flagged_checkin_is_shown_with_why_and_confirmed(

@@ -52,6 +52,9 @@ CONSOLE_ADMIN_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "adm_area_over": ("已结束", "Ended"),
     "adm_area_active": ("生效中", "In force"),
     "adm_area_planned": ("未开始", "Not started"),
+    "adm_area_end": ("提前结束此风险区", "End this area now"),
+    "adm_area_end_reason": ("提前结束的理由", "Why end it now"),
+    "adm_area_ending": ("提前结束", "End early"),
     # quarantines
     "adm_quarantines_about": (
         "辖区内正在隔离或计划隔离的人员，今日结束的排在最前。解除隔离需另一位工作人员在待复核中通过。",

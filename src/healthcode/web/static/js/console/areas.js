@@ -1,11 +1,13 @@
 // Risk areas: the published ones (GET /api/v1/risk-areas), those proposed and waiting for a
 // second official (GET /api/v1/proposals, approved at /proposals/{id}/approve: never by their
-// proposer, the API says so), and a new one proposed by H3 cells or venues (POST /risk-areas).
+// proposer, the API says so), a new one proposed by H3 cells or venues (POST /risk-areas), and
+// the end of one proposed now (POST /risk-areas/{id}/end, four eyes too).
 import { dateTime, el, serverNow, t } from "../page.js";
 import { api, requireSession } from "./session.js";
 import { $, LEVEL_SYMBOL, announce, cityIso, fields, filled, localInput, proposed, refuse } from "./admin.js";
 
 const DAY = 86400000;
+const AREA_KINDS = ["declare_risk_area", "end_risk_area"];
 
 function lines(text) {
   return text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
@@ -29,17 +31,37 @@ function stateOf(area) {
   return Date.parse(area.starts_at) > now ? t.adm_area_planned : t.adm_area_active;
 }
 
+function endForm(area) {
+  const id = `end-${area.id}`;
+  const form = el("form", { class: "form", method: "post", novalidate: true },
+    el("label", { for: id }, t.adm_area_end_reason),
+    el("textarea", { id, name: "reason", rows: "2", maxlength: "2000", required: true }),
+    el("button", { type: "submit" }, t.adm_area_submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const path = `/api/v1/risk-areas/${encodeURIComponent(area.id)}/end`;
+    const answer = await api(path, { method: "POST", body: { reason: form.reason.value } });
+    if (!answer.ok) return refuse(answer.data);
+    proposed(answer.data);
+    return load();
+  });
+  return el("details", {}, el("summary", {}, t.adm_area_end), form);
+}
+
 function areaItem(area) {
+  const open = Date.parse(area.ends_at) > serverNow();
   return el("li", { class: `record level-${area.level}`, "data-area": area.id },
     el("h3", {}, `${level(area.level)} · ${area.name}`),
     fields(
       [t.adm_area_places, places(area)],
       [t.adm_window, `${dateTime(area.starts_at)} – ${dateTime(area.ends_at)} (${stateOf(area)})`],
       [t.adm_declared, dateTime(area.declared_at)],
-    ));
+    ),
+    open ? endForm(area) : null);
 }
 
 function pendingItem(p) {
+  const ending = p.action === "end_risk_area";
   const area = { cells: [], venues: [], ...p.payload };
   const approve = el("button", { type: "button", "data-approve": p.id }, t.adm_approve);
   approve.addEventListener("click", async () => {
@@ -49,10 +71,10 @@ function pendingItem(p) {
     return load();
   });
   return el("li", { class: `record level-${area.level}`, "data-proposal": p.id },
-    el("h3", {}, `${t.adm_waiting}: ${level(area.level)} · ${area.name}`),
+    el("h3", {}, `${t.adm_waiting}: ${ending ? `${t.adm_area_ending} · ` : ""}${level(area.level)} · ${area.name}`),
     fields(
-      [t.adm_area_places, places(area)],
-      [t.adm_window, `${dateTime(area.starts_at)} – ${dateTime(area.ends_at)}`],
+      [t.adm_area_places, ending ? null : places(area)],
+      [t.adm_window, ending ? `${t.adm_ends}: ${dateTime(area.planned_end)}` : `${dateTime(area.starts_at)} – ${dateTime(area.ends_at)}`],
       [t.adm_proposed_by, `${p.proposed_by} · ${dateTime(p.proposed_at)}`],
       [t.adm_reason, p.reason],
     ),
@@ -71,7 +93,7 @@ async function load() {
     filled($("pending"), []);
     return refuse(waiting.data);
   }
-  filled($("pending"), waiting.data.filter((p) => p.action === "declare_risk_area").map(pendingItem));
+  filled($("pending"), waiting.data.filter((p) => AREA_KINDS.includes(p.action)).map(pendingItem));
   return null;
 }
 
