@@ -17,8 +17,8 @@ from healthcode.identity.model import AuthSession
 from healthcode.identity.officials import log_in_official
 from healthcode.identity.passwords import token_hash
 from healthcode.identity.website import log_in_citizen
-from healthcode.oversight.access import PUBLIC_ACTIONS, Action, Role, is_allowed
-from healthcode.oversight.proposals import list_proposals
+from healthcode.oversight.access import PUBLIC_ACTIONS, Action, Principal, Role, is_allowed
+from healthcode.oversight.proposals import approve, list_proposals, propose
 from healthcode.presence.employers import list_staff_member
 from identity_helpers import (
     PASSWORD,
@@ -128,6 +128,7 @@ def build_scene(container: Container) -> Scene:
     case_id = report(
         container, reporter, other, sampled_at=container.clock.now() - timedelta(hours=6)
     )
+    area = _risk_area(container, reporter, principal(container, "supervisor-1"))
     pending = [
         p.id for p in list_proposals(uow=container.uow(), clock=container.clock, principal=reporter)
     ]
@@ -147,8 +148,40 @@ def build_scene(container: Container) -> Scene:
         "checkin_id": [flagged.checkin.id],
         "case_id": [case_id],
         "proposal_id": pending,
+        "area_id": [area],
     }
     return scene
+
+
+def _risk_area(container: Container, proposer: Principal, approver: Principal) -> str:
+    """A risk area in force for a week (a fuzzed end of it may then reach the use case)."""
+    now = container.clock.now()
+    payload = {
+        "name": "fuzz area",
+        "level": "medium",
+        "cells": ["8830e1d8c1fffff"],
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=7)).isoformat(),
+    }
+    kinds = container.proposal_kinds
+    proposal = propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=kinds,
+        principal=proposer,
+        action="declare_risk_area",
+        payload=payload,
+        reason="fuzz scene",
+    )
+    decided = approve(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=kinds,
+        principal=approver,
+        proposal_id=proposal.id,
+    )
+    assert decided.result is not None
+    return str(decided.result["risk_area"])
 
 
 def _website_citizen(scene: Scene) -> str:

@@ -46,6 +46,7 @@ from healthcode.oversight import commands as oversight_commands
 from healthcode.oversight import routes as oversight_routes
 from healthcode.oversight.kinds import ProposalHandler, ProposalKinds
 from healthcode.policies import commands as policies_commands
+from healthcode.policies import routes as policies_routes
 from healthcode.policies.versions import ACTIVATE_POLICY, activate_policy_kind
 from healthcode.presence import commands as presence_commands
 from healthcode.presence import routes as presence_routes
@@ -75,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     identity_routes.router,
     status_routes.router,
     codes_routes.router,
+    policies_routes.router,
     oversight_routes.router,
     presence_routes.router,
     tracing_routes.router,

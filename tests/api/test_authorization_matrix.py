@@ -31,6 +31,7 @@ DUMMY = {
     "checkin_id": "0" * 32,
     "case_id": "0" * 32,
     "appeal_id": "0" * 32,
+    "area_id": "0" * 32,
     "device_id": "0" * 16,
     "client_id": "0" * 16,
     "jurisdiction": "310000",

@@ -16,6 +16,7 @@ from healthcode.credentials.cose import public_key_bytes
 from healthcode.identity.sign_up import start_sign_up
 from healthcode.kernel.errors import TooManyAttempts
 from identity_helpers import PASSWORD, public_pem, totp_code
+from policy_helpers import bundled_source
 from sign_up_helpers import texts_to
 
 HANGZHOU = {"lat": 30.2590, "lon": 120.1490}
@@ -169,9 +170,16 @@ BODIES: dict[str, Body] = {
         "ends_at": LATER,
         "reason": "a cluster",
     },
+    "POST /api/v1/risk-areas/{area_id}/end": lambda s, n: {"reason": "the cluster is contained"},
     "POST /api/v1/quarantines/release": lambda s, n: {
         "subject": _ids(s, "subject"),
         "reason": "two negative tests",
+    },
+    "POST /api/v1/policies/check": lambda s, n: {"source": bundled_source("330100")},
+    "POST /api/v1/policies/impact": lambda s, n: {"source": bundled_source("330100")},
+    "POST /api/v1/policies/activate": lambda s, n: {
+        "source": bundled_source("330100", version=f"2030.{n}"),
+        "reason": "a new version",
     },
     "POST /api/v1/me/appeals": lambda s, n: {"reason": "not my test", "evidence": f"HZ-{n}"},
     "POST /api/v1/appeals/{appeal_id}/uphold": lambda s, n: {"reason": "the result stands"},

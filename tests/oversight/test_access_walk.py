@@ -257,6 +257,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/scans/batches"): DEVICE_WRITE,
     ("POST", "/api/v1/risk-areas"): PLACES,
     ("GET", "/api/v1/risk-areas"): PLACES,
+    ("POST", "/api/v1/risk-areas/{area_id}/end"): PLACES,
     ("GET", "/api/v1/me/exposures"): OWN,
     ("POST", "/api/v1/me/appeals"): OWN,
     ("GET", "/api/v1/me/appeals"): OWN,
@@ -295,6 +296,17 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
         "a registered device's venue, the colours that pass there and the public root key: "
         "what the venue's poster and the trust list publish, no one's personal data"
     ),
+    # the policies API (officials who may propose one): rules and counts, no one named
+    ("GET", "/api/v1/policies"): "the policy in force and its history: rules, no person",
+    ("POST", "/api/v1/policies/check"): "checks the policy text sent: the answer is about it",
+    ("POST", "/api/v1/policies/impact"): "how many would change colour: counts, no one named",
+    ("POST", "/api/v1/policies/activate"): "a four-eyes proposal of a policy: no person",
+    # the console's frame and its administrative pages (web/routes/console*.py)
+    ("GET", "/console/areas"): WEB_PAGE,
+    ("GET", "/console/quarantines"): WEB_PAGE,
+    ("GET", "/console/flagged"): WEB_PAGE,
+    ("GET", "/console/policies"): WEB_PAGE,
+    ("GET", "/console/access-log"): WEB_PAGE,
 }
 
 

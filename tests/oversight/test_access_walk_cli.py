@@ -271,6 +271,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "policy activate": "a four-eyes proposal about a policy: no person",
     "risk-area propose": PLACES,
     "risk-area approve": PLACES,
+    "risk-area end": PLACES,
     "risk-area list": PLACES,
     "declare health": SCENARIO,
     "declare travel": SCENARIO,

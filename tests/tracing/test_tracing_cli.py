@@ -154,7 +154,7 @@ def test_case_withdraw_rejects_a_pending_report_and_proposal_approve_withdraws(
 
 
 def test_risk_area_propose_approve_list(cli_env: Settings, container: Container) -> None:
-    """A risk area approved by another official is listed; its proposer cannot approve it."""
+    """An area approved by another official is listed, then ended early by four eyes too."""
     _world(container)
     proposed = _ok(
         "risk-area",
@@ -184,3 +184,12 @@ def test_risk_area_propose_approve_list(cli_env: Settings, container: Container)
     assert isinstance(areas, list) and [(a["name"], a["level"]) for a in areas] == [
         ("文三路", "high")
     ]
+    # ended early: proposed by one official, approved by another, then listed only with --all
+    ended = _ok(
+        "risk-area", "end", areas[0]["id"], "--as", "wang", "--reason", "contained", "--at", LATER
+    )
+    assert isinstance(ended, dict) and ended["action"] == "end_risk_area"
+    _ok("risk-area", "approve", ended["id"], "--as", "li", "--at", LATER)
+    assert _ok("risk-area", "list", "--at", LATER) == []
+    [over] = _ok("risk-area", "list", "--all", "--at", LATER)  # type: ignore[misc]
+    assert over["ends_at"].startswith("2026-03-01T02:00:00")

@@ -29,6 +29,7 @@ class ProposalKind(StrEnum):
     CONFIRM_CASE = "confirm_case"
     WITHDRAW_CASE = "withdraw_case"
     DECLARE_RISK_AREA = "declare_risk_area"
+    END_RISK_AREA = "end_risk_area"
     ANSWER_APPEAL = "answer_appeal"
     SUNSET = "sunset"
     REACTIVATE = "reactivate"

@@ -1,8 +1,8 @@
 """Four-eyes kinds for cases and risk areas: ``confirm_case`` (a report, or a correction of a
-confirmed case), ``withdraw_case`` (a confirmed case, in ``case_withdrawal``) and
-``declare_risk_area``. Proposing validates; approving (by a different official) records the
-facts, reassesses the people concerned and queues tracing — all in the approval's
-transaction."""
+confirmed case), ``withdraw_case`` (a confirmed case, in ``case_withdrawal``),
+``declare_risk_area`` and ``end_risk_area`` (in ``area_end``). Proposing validates; approving
+(by a different official) records the facts, reassesses the people concerned and queues
+tracing — all in the approval's transaction."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
 from healthcode.status.assessment import refresh_status
+from healthcode.tracing.area_end import END_RISK_AREA_HANDLER
 from healthcode.tracing.model.cases import CaseDetails, CaseRecord, CaseState, parse_details
 from healthcode.tracing.model.risk_areas import LEVELS, RiskArea, check_places, split_trip
 from healthcode.tracing.ports import TracingUnitOfWork
@@ -269,4 +270,5 @@ TRACING_HANDLERS: Final = (
         execute=_execute_area,
         description="declare H3 cells, venues or trips a risk area at a level for a time window",
     ),
+    END_RISK_AREA_HANDLER,
 )

@@ -127,6 +127,10 @@ class RiskAreaRepository(Protocol):
 
     def get(self, area_id: str) -> RiskArea | None: ...
 
+    def end(self, area_id: str, at: datetime) -> None:
+        """End the area at ``at`` (one not started yet: its window shrinks to nothing)."""
+        ...
+
     def list(self, jurisdiction: str, *, active_at: datetime | None = None) -> list[RiskArea]: ...
 
 

@@ -362,20 +362,12 @@ class SqlCaseRepository:
         return [_case(r, self._cipher) for r in rows]
 
 
+_AREA_COLUMNS = ("id", "jurisdiction", "name", "level", "starts_at", "ends_at", "declared_at")
+
+
 def _area(row: RiskAreaRow) -> RiskArea:
-    return RiskArea(
-        id=row.id,
-        jurisdiction=row.jurisdiction,
-        name=row.name,
-        level=row.level,
-        cells=tuple(row.cells),
-        venues=tuple(row.venues),
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        declared_at=row.declared_at,
-        proposed_by=row.proposed_by,
-        approved_by=row.approved_by,
-    )
+    columns = {c: getattr(row, c) for c in (*_AREA_COLUMNS, "proposed_by", "approved_by")}
+    return RiskArea(**columns, cells=tuple(row.cells), venues=tuple(row.venues))
 
 
 class SqlRiskAreaRepository:
@@ -390,6 +382,11 @@ class SqlRiskAreaRepository:
     def get(self, area_id: str) -> RiskArea | None:
         row = self._session.get(RiskAreaRow, area_id)
         return None if row is None else _area(row)
+
+    def end(self, area_id: str, at: datetime) -> None:
+        row = self._session.get_one(RiskAreaRow, area_id)
+        row.starts_at, row.ends_at = min(row.starts_at, at), at
+        self._session.flush()
 
     def list(self, jurisdiction: str, *, active_at: datetime | None = None) -> list[RiskArea]:
         query = select(RiskAreaRow).where(RiskAreaRow.jurisdiction == jurisdiction)

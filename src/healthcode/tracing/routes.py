@@ -23,6 +23,7 @@ from healthcode.tracing.model.cases import CaseState
 from healthcode.tracing.quarantine import list_quarantines, my_exposures, propose_release
 from healthcode.tracing.risk_areas import list_risk_areas
 from healthcode.tracing.schemas import (
+    AreaEndIn,
     CaseContactsOut,
     CaseIn,
     CaseOut,
@@ -244,6 +245,29 @@ def propose_risk_area(
             "starts_at": body.starts_at.isoformat(),
             "ends_at": body.ends_at.isoformat(),
         },
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
+
+
+@router.post(
+    "/risk-areas/{area_id}/end",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProposalOut,
+    responses=CONFLICT,
+)
+def propose_area_end(
+    area_id: Identifier, body: AreaEndIn, official: ProposesAreas, container: ContainerDep
+) -> ProposalOut:
+    """Propose ending a risk area now (409 once it has ended): a different official approves
+    at `/proposals/{id}/approve`, and the area ends then; what its window found stays."""
+    proposal = proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=official,
+        action=ProposalKind.END_RISK_AREA.value,
+        payload={"risk_area": area_id},
         reason=body.reason,
     )
     return ProposalOut.of(proposal)

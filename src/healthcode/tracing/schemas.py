@@ -127,6 +127,12 @@ class RiskAreaIn(BaseModel):
     reason: Text
 
 
+class AreaEndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text
+
+
 class RiskAreaOut(BaseModel):
     id: str
     name: str

@@ -73,7 +73,8 @@ def risk_area_approve(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Approve a proposed risk area (never your own); presences there become exposures."""
+    """Approve a proposed risk area or its end (never your own); presences in an area become
+    exposures."""
     with acting_official(as_, at=at, as_json=as_json) as (c, official):
         decided = proposals.approve(
             uow=c.uow(),
@@ -84,6 +85,28 @@ def risk_area_approve(
             note=note,
         )
     show_proposal(decided, as_json=as_json, what="approved risk area")
+
+
+@risk_area_app.command("end")
+def risk_area_end(
+    area_id: str,
+    as_: AsOpt,
+    reason: Annotated[str, typer.Option(help="Why it ends before its planned end.")],
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Propose ending a risk area now; a different official approves it (`risk-area approve`)."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
+        proposal = proposals.propose(
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=official,
+            action=ProposalKind.END_RISK_AREA.value,
+            payload={"risk_area": area_id},
+            reason=reason,
+        )
+    show_proposal(proposal, as_json=as_json, what="proposed end of risk area")
 
 
 @risk_area_app.command("list")

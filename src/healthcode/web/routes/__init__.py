@@ -10,6 +10,7 @@ from healthcode.web.routes import (
     checkpoint,
     citizen,
     console,
+    console_admin,
     console_cases,
     docs,
     start,
@@ -24,3 +25,4 @@ router.include_router(transparency.router)
 router.include_router(console.router)
 router.include_router(console_cases.router)
 router.include_router(checkpoint.router)
+router.include_router(console_admin.router)

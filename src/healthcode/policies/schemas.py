@@ -1,0 +1,127 @@
+"""Bodies of the policies API: a policy text in, the policy in force, a check's and an
+impact's answers out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+from healthcode.api.types import IsoDateTime, Text
+from healthcode.kernel.text import json_problem
+from healthcode.policies.model import ActivatedPolicy
+from healthcode.policies.versions import Impact
+from healthcode.policy.model import Policy
+
+MAX_SOURCE = 262_144
+"""The longest policy text accepted (characters); the YAML reader has its own bounds."""
+
+
+def _source_rule(value: str) -> str:
+    # the characters of multi-line text (no NUL, lone surrogate or bidi control); a policy is
+    # longer than a reason, so its length is MAX_SOURCE's
+    found = json_problem(value, field="source")
+    if found is not None:
+        raise PydanticCustomError("text_rule", found[1])
+    return value
+
+
+PolicySource = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_SOURCE, description="The policy file's text (YAML)"),
+    AfterValidator(_source_rule),
+]
+
+
+class PolicySourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: PolicySource
+
+
+class ActivationIn(PolicySourceIn):
+    reason: Text = Field(default="", description="Why this version should apply")
+
+
+class PolicyCheckOut(BaseModel):
+    """The policy read: what it is and what it holds."""
+
+    ok: bool = True
+    jurisdiction: str
+    version: str
+    name: dict[str, str]
+    rules: list[str]
+    notices: list[str]
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyCheckOut:
+        return cls(
+            jurisdiction=policy.jurisdiction,
+            version=policy.version,
+            name=dict(policy.name),
+            rules=[r.id for r in policy.rules],
+            notices=[n.id for n in policy.notices],
+        )
+
+
+class ActivatedOut(BaseModel):
+    version: str
+    sha256: str
+    activated_at: IsoDateTime
+    activated_by: str
+    approved_by: str | None
+
+    @classmethod
+    def of(cls, record: ActivatedPolicy) -> ActivatedOut:
+        return cls(
+            version=record.version,
+            sha256=record.sha256,
+            activated_at=record.activated_at,
+            activated_by=record.activated_by,
+            approved_by=record.approved_by,
+        )
+
+
+class PolicyInForceOut(PolicyCheckOut):
+    """The policy in force; ``activated`` is null for the bundled policy of the city."""
+
+    activated: ActivatedOut | None
+    history: list[ActivatedOut]
+
+
+class MoveOut(BaseModel):
+    before: str = Field(description="The colour now")
+    after: str = Field(description="The colour under the policy")
+    people: int
+
+
+class ImpactOut(BaseModel):
+    """Who would change colour now under the policy (counts only; nothing is applied)."""
+
+    jurisdiction: str
+    current_version: str
+    proposed_version: str
+    people: int
+    changed: int
+    changed_to: dict[str, int] = Field(description="People who would change, by new colour")
+    moves: list[MoveOut]
+
+    @classmethod
+    def of(cls, impact: Impact) -> ImpactOut:
+        changed_to: dict[str, int] = {}
+        for (old, new), n in impact.moves.items():
+            if old is not new:
+                changed_to[new.value] = changed_to.get(new.value, 0) + n
+        return cls(
+            jurisdiction=impact.jurisdiction,
+            current_version=impact.current_version,
+            proposed_version=impact.proposed_version,
+            people=impact.people,
+            changed=impact.changed,
+            changed_to=changed_to,
+            moves=[
+                MoveOut(before=old.value, after=new.value, people=n)
+                for (old, new), n in sorted(impact.moves.items())
+            ],
+        )

@@ -1,0 +1,62 @@
+// Quarantine orders in force or planned (GET /api/v1/quarantines: every person shown is recorded
+// in the access log), those ending today (the city's day, by the server's clock) first; a
+// release is proposed with a reason (POST /api/v1/quarantines/release) and approved by a second
+// official in the four-eyes inbox.
+import { dateTime, el, t } from "../page.js";
+import { api, requireSession } from "./session.js";
+import { $, cityDay, fields, filled, proposed, refuse, today } from "./admin.js";
+
+function releaseForm(subject) {
+  const id = `why-${subject}`;
+  const form = el("form", { class: "form", method: "post", novalidate: true },
+    el("label", { for: id }, t.adm_release_reason),
+    el("textarea", { id, name: "reason", rows: "2", maxlength: "2000", required: true }),
+    el("button", { type: "submit" }, t.adm_release_submit));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { subject, reason: form.reason.value };
+    const answer = await api("/api/v1/quarantines/release", { method: "POST", body });
+    if (!answer.ok) return refuse(answer.data);
+    form.reason.value = "";
+    form.closest("details").open = false;
+    return proposed(answer.data);
+  });
+  return el("details", {}, el("summary", {}, t.adm_release), form);
+}
+
+// an order's reason names its category last, e.g. "case 9f2… (close_contact)": its word first
+function why(reason) {
+  const category = /\((\w+)\)$/.exec(reason);
+  const word = category && t[`category_${category[1]}`];
+  return word ? `${word} · ${reason}` : reason;
+}
+
+function orderItem(q, endsToday) {
+  const state = q.state === "planned" ? t.adm_planned : t.adm_in_force;
+  const badge = endsToday ? `⏰ ${t.adm_ending_today} · ` : "";
+  return el("li", { class: `record${endsToday ? " today" : ""}`, "data-order": q.order_id, "data-subject": q.subject },
+    el("h3", {}, `${badge}${state} · ${q.subject}`),
+    fields(
+      [t.adm_planned_end, dateTime(q.planned_end)],
+      [t.adm_starts_at, dateTime(q.starts_at)],
+      [t.setting, t[`setting_${q.setting}`] || q.setting],
+      [t.adm_order_reason, why(q.reason)],
+    ),
+    releaseForm(q.subject));
+}
+
+async function load() {
+  const answer = await api("/api/v1/quarantines");
+  if (!answer.ok) {
+    filled($("quarantines"), []);
+    return refuse(answer.data);
+  }
+  const day = today();
+  const rows = answer.data.map((q) => ({ q, endsToday: cityDay(Date.parse(q.planned_end)) === day }));
+  rows.sort((a, b) => (b.endsToday - a.endsToday) || (Date.parse(a.q.planned_end) - Date.parse(b.q.planned_end)));
+  filled($("quarantines"), rows.map(({ q, endsToday }) => orderItem(q, endsToday)));
+  return null;
+}
+
+$("refresh").addEventListener("click", () => load());
+if (requireSession()) load();
