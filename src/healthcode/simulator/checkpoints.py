@@ -61,6 +61,7 @@ def register_devices(
     clock: SettableClock,
     seed: int,
     venues: Mapping[str, Venue],
+    jurisdiction: str,
 ) -> dict[str, str]:
     """Register a device at every site with a checkpoint; site -> device id."""
     devices: dict[str, str] = {}
@@ -73,6 +74,7 @@ def register_devices(
             clock=clock,
             venue_id=venue.id,
             public_key=public,
+            serving=jurisdiction,
         )
         devices[site] = device.id
     return devices

@@ -94,7 +94,13 @@ def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
             people=people[first : first + MAX_BATCH],
         )
         subjects += [r.subject for r in registered]
-    devices = register_devices(uow=system.uow, clock=system.clock, seed=city.seed, venues=venues)
+    devices = register_devices(
+        uow=system.uow,
+        clock=system.clock,
+        seed=city.seed,
+        venues=venues,
+        jurisdiction=system.jurisdiction,
+    )
     return Enrolment(subjects=tuple(subjects), venues=venues, devices=devices)
 
 
