@@ -2,12 +2,13 @@
 // so the page opens, and shows the last code with its expiry, with no network. Network first:
 // online, every page and asset comes fresh from the server (and the kept copy is renewed). The
 // API is never kept here: the code page keeps its last code itself.
-const CACHE = "hc-citizen-1";
+const CACHE = "hc-citizen-2";
 const SHELL = [
   "/citizen",
   "/static/css/site.css",
   "/static/icon.svg",
   "/static/js/page.js",
+  "/static/js/api.js",
   "/static/js/citizen/session.js",
   "/static/js/citizen/status-view.js",
   "/static/js/citizen/code.js",

@@ -1,7 +1,9 @@
 // The official's console session (the token of POST /api/v1/officials/login, with the role and
 // username it was given), kept on this device apart from a citizen's, and calls of the JSON API
 // with it in the page's language.
-import { lang, t } from "../page.js";
+import { callApi } from "../api.js";
+
+export { problemText, showProblem } from "../api.js";
 
 const KEY = "hc.console.session";
 export const LOGIN = "/console/login";
@@ -34,32 +36,11 @@ export function requireSession() {
 // { ok, status, data, headers }; throws only when the network fails. A 401 ends the session and
 // goes to the login page.
 export async function api(path, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json", "Accept-Language": lang };
   const held = session();
-  if (held) headers.Authorization = `Bearer ${held.token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    cache: "no-store",
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401 && held) {
+  const answer = await callApi(path, { method, body, token: held && held.token });
+  if (answer.status === 401 && held) {
     clearSession();
     location.assign(LOGIN);
   }
-  return { ok: response.ok, status: response.status, data, headers: response.headers };
-}
-
-export function problemText(data) {
-  if (data && Array.isArray(data.errors) && data.errors.length) {
-    return data.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  }
-  return (data && (data.detail || data.title)) || t.error;
-}
-
-export function showProblem(node, data) {
-  node.textContent = problemText(data);
-  node.hidden = false;
+  return answer;
 }
