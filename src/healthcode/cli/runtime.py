@@ -22,6 +22,9 @@ from healthcode.logs import configure_logging, logging_config
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.worker import PassReport, Worker
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long `serve --workers` waits for an API process to answer its supervisor's ping."""
+
 
 def init(as_json: JsonOpt = False) -> None:
     """Create or migrate the database and create the data-encryption key (never overwritten)."""
@@ -81,6 +84,9 @@ def serve(
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
+        # a process still starting on a busy machine answers the supervisor's ping late: at
+        # uvicorn's 5 s it is killed and started again, in a loop, and never serves
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         log_config=logging_config(),
         access_log=False,  # the app logs each request itself, with its id and route template
     )
