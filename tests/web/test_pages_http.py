@@ -22,6 +22,7 @@ PAGES = (
     "/citizen/access-log",
     "/citizen/appeals",
     "/citizen/my-data",
+    "/citizen/check-in",
 )
 
 

@@ -75,6 +75,12 @@ def access_log_page(request: Request, container: ContainerDep) -> HTMLResponse:
     return _page(request, container, "records.html", kind="access", heading="access_title")
 
 
+@router.get("/check-in", response_class=HTMLResponse)
+def check_in_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """Checking in at a venue: its place code read by the camera (or typed), then sent."""
+    return _page(request, container, "check_in.html")
+
+
 @router.get("/appeals", response_class=HTMLResponse)
 def appeals_page(request: Request, container: ContainerDep) -> HTMLResponse:
     """Disputing my colour: the form that files an appeal, and my appeals with their answers."""
