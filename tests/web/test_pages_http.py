@@ -23,6 +23,7 @@ PAGES = (
     "/citizen/appeals",
     "/citizen/my-data",
     "/citizen/check-in",
+    "/citizen/from-channel",
 )
 
 

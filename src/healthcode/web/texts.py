@@ -263,6 +263,16 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     # citizen: my data
     "nav_my_data": ("我的数据", "My data"),
     "nav_appeals": ("申诉", "Appeals"),
+    # citizen: a partner app opens the pages with its assertion
+    "from_channel_title": ("正在打开你的健康码", "Opening your health code"),
+    "from_channel_wait": ("正在通过合作应用登录…", "Signing you in through the partner app…"),
+    "from_channel_refused": ("无法通过此链接登录", "This link cannot sign you in"),
+    "from_channel_missing": ("链接中没有登录凭证。", "The link carries no sign-in assertion."),
+    "from_channel_hint": (
+        "请回到合作应用重新打开，或用手机号和密码登录。",
+        "Open it again from the partner app, or log in with your phone number and password.",
+    ),
+    "from_channel_login": ("用手机号登录", "Log in with your phone number"),
     # citizen: check in with a venue's place code
     "nav_checkin": ("场所码", "Check in"),
     "checkin_title": ("扫场所码登记", "Check in at a venue"),
