@@ -89,6 +89,7 @@ async function toggleCamera() {
     button.setAttribute("aria-pressed", "false");
     return;
   }
+  camera.again(); // a code read before (checked in, or refused) is read again when shown again
   try {
     await camera.start();
     $("camera-note").hidden = true;
