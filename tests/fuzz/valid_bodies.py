@@ -93,6 +93,7 @@ BODIES: dict[str, Body] = {
         "assertion": fresh_assertion(s),
     },
     "POST /api/v1/website/login": lambda s, n: {"phone": "13900000001", "password": PASSWORD},
+    "POST /api/v1/website/login/channel": lambda s, n: {"assertion": fresh_assertion(s)},
     "POST /api/v1/officials/login": lambda s, n: _gatekeeper_login(s),
     "POST /api/v1/oauth/token": lambda s, n: _client_credentials(s),
     "POST /api/v1/officials": lambda s, n: {

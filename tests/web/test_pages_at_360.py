@@ -27,6 +27,7 @@ PAGES = (
     "/citizen/access-log",
     "/citizen/appeals",
     "/citizen/my-data",
+    "/citizen/check-in",
 )
 # the controls of the page without an accessible name: a label, aria-label or aria-labelledby
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]

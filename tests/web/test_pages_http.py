@@ -22,6 +22,8 @@ PAGES = (
     "/citizen/access-log",
     "/citizen/appeals",
     "/citizen/my-data",
+    "/citizen/check-in",
+    "/citizen/from-channel",
 )
 
 

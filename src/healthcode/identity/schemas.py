@@ -104,6 +104,17 @@ class CitizenLoginIn(BaseModel):
     password: Secret
 
 
+class ChannelLoginIn(BaseModel):
+    """A channel's assertion for one of its users, to open the website for them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assertion: Token = Field(
+        description="The channel's signed, single-use assertion for its user (JWT; `iss` is "
+        "the channel's client id, `sub` its user, bound to a person)"
+    )
+
+
 class OfficialLoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

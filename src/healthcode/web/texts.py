@@ -263,6 +263,46 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     # citizen: my data
     "nav_my_data": ("我的数据", "My data"),
     "nav_appeals": ("申诉", "Appeals"),
+    # citizen: a partner app opens the pages with its assertion
+    "from_channel_title": ("正在打开你的健康码", "Opening your health code"),
+    "from_channel_wait": ("正在通过合作应用登录…", "Signing you in through the partner app…"),
+    "from_channel_refused": ("无法通过此链接登录", "This link cannot sign you in"),
+    "from_channel_missing": ("链接中没有登录凭证。", "The link carries no sign-in assertion."),
+    "from_channel_hint": (
+        "请回到合作应用重新打开，或用手机号和密码登录。",
+        "Open it again from the partner app, or log in with your phone number and password.",
+    ),
+    "from_channel_login": ("用手机号登录", "Log in with your phone number"),
+    # citizen: check in with a venue's place code
+    "nav_checkin": ("场所码", "Check in"),
+    "checkin_title": ("扫场所码登记", "Check in at a venue"),
+    "checkin_about": (
+        "扫描场所张贴的场所码（或输入码下的文字）登记到访；同时发送手机当前位置。",
+        "Scan the venue's place code (or type the text under it) to record your visit; "
+        "your phone's position is sent with it.",
+    ),
+    "checkin_camera_start": ("打开摄像头扫码", "Scan with the camera"),
+    "checkin_camera_stop": ("关闭摄像头", "Stop the camera"),
+    "checkin_camera_label": ("摄像头画面", "Camera view"),
+    "checkin_camera_failed": (
+        "无法使用摄像头：请允许使用，或在下方输入场所码。",
+        "The camera cannot be used: allow it, or type the place code below.",
+    ),
+    "checkin_code": ("场所码文字（HZP1:…）", "Place code text (HZP1:…)"),
+    "checkin_submit": ("登记", "Check in"),
+    "checkin_no_position": (
+        "需要手机位置才能登记：请允许使用位置信息。",
+        "Checking in needs your phone's position: allow location access.",
+    ),
+    "checkin_done": ("已登记", "Checked in"),
+    "checkin_venue": ("场所", "Venue"),
+    "checkin_at": ("登记时间", "Recorded at"),
+    "checkin_state": ("状态", "State"),
+    "checkin_mine": ("我的登记", "My check-ins"),
+    "checkin_accepted": ("已登记", "recorded"),
+    "checkin_flagged": ("离场所太远，待核实", "far from the venue: waiting for review"),
+    "checkin_confirmed": ("已核实", "confirmed"),
+    "checkin_rejected": ("未计入", "not counted"),
     "my_data_title": ("我的数据与账号", "My data and account"),
     "export_title": ("下载我的全部数据", "Download all my data"),
     "export_about": (

@@ -13,10 +13,12 @@ from fastapi import APIRouter, Depends, Request, status
 from healthcode.api.auth import Authorized, BearerDep, Public
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import LOGIN, SIGN_UP, SIGN_UP_CODE
+from healthcode.identity.channel_login import log_in_from_channel
 from healthcode.identity.channels import issue_channel_token
 from healthcode.identity.officials import log_in_official
 from healthcode.identity.schemas import (
     AcceptedOut,
+    ChannelLoginIn,
     CitizenLoginIn,
     OfficialLoginIn,
     SessionOut,
@@ -110,6 +112,25 @@ def website_login(body: CitizenLoginIn, container: ContainerDep) -> SessionOut:
     whether or not the account exists); 429 with Retry-After when locked after failures."""
     issued = log_in_citizen(
         uow=container.uow(), clock=container.clock, phone=body.phone, password=body.password
+    )
+    return SessionOut(token=issued.token, expires_at=issued.expires_at, role="citizen")
+
+
+@router.post(
+    "/website/login/channel",
+    response_model=SessionOut,
+    dependencies=[Depends(Public(Action.LOG_IN))],
+    responses=LOGIN,
+)
+def website_login_from_channel(body: ChannelLoginIn, container: ContainerDep) -> SessionOut:
+    """A partner app opens the website for its user: its signed, single-use assertion becomes
+    a website session for the person the user is bound to (written to their access log). 401
+    naming why for an unknown channel, a bad, expired or replayed assertion, an unbound user."""
+    issued = log_in_from_channel(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        assertion=body.assertion,
     )
     return SessionOut(token=issued.token, expires_at=issued.expires_at, role="citizen")
 

@@ -75,6 +75,19 @@ def access_log_page(request: Request, container: ContainerDep) -> HTMLResponse:
     return _page(request, container, "records.html", kind="access", heading="access_title")
 
 
+@router.get("/check-in", response_class=HTMLResponse)
+def check_in_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """Checking in at a venue: its place code read by the camera (or typed), then sent."""
+    return _page(request, container, "check_in.html")
+
+
+@router.get("/from-channel", response_class=HTMLResponse)
+def from_channel_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """A partner app opens the pages signed in: its assertion, in the address's fragment (never
+    sent here), is turned into a session by the page's script, which then opens the code."""
+    return _page(request, container, "from_channel.html")
+
+
 @router.get("/appeals", response_class=HTMLResponse)
 def appeals_page(request: Request, container: ContainerDep) -> HTMLResponse:
     """Disputing my colour: the form that files an appeal, and my appeals with their answers."""

@@ -3,7 +3,7 @@
 // sound), the scan queued on the device and uploaded when the network is there.
 
 import { cityName, clockTime, lang, t } from "../page.js";
-import { Camera } from "./camera.js";
+import { Camera } from "../camera.js";
 import * as device from "./device.js";
 import { verifyCode, withTemperature } from "./verify.js";
 

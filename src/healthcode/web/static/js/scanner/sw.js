@@ -11,7 +11,7 @@ const SHELL = [
   "/static/icon.svg",
   "/static/js/page.js",
   "/static/js/scanner/scanner.js",
-  "/static/js/scanner/camera.js",
+  "/static/js/camera.js",
   "/static/js/scanner/device.js",
   "/static/js/scanner/verify.js",
   "/static/js/scanner/trustlist.js",

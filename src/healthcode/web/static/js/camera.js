@@ -1,5 +1,6 @@
-// Reading QR codes from the camera: the browser's BarcodeDetector where it exists, else the
-// vendored jsQR (static/vendor/jsqr, a classic script that sets window.jsQR) on canvas frames.
+// Reading QR codes from the camera, for the checkpoint scanner and the citizen's check-in: the
+// browser's BarcodeDetector where it exists, else the vendored jsQR (static/vendor/jsqr, a
+// classic script that sets window.jsQR) on canvas frames.
 
 const FRAME_MS = 150;
 

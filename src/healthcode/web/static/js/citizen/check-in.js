@@ -1,0 +1,112 @@
+// Checking in at a venue: the place code read by the camera (the shared ../camera.js:
+// BarcodeDetector, else the vendored jsQR) or typed, sent with the phone's position to
+// POST /api/v1/me/checkins; the answer names the venue, the time recorded and pass or stop,
+// a refusal is shown in the API's words. My check-ins are listed below (GET /api/v1/me/checkins).
+import { Camera } from "../camera.js";
+import { dateTime, el, lang, t } from "../page.js";
+import { CHANGED, api, requireSession, showProblem } from "./session.js";
+
+const $ = (id) => document.getElementById(id);
+const SYMBOLS = { pass: "✓", stop: "✕" };
+const COLOURS = { pass: "colour-green", stop: "colour-red" };
+const names = new Map(); // venue id -> its name in this language, from this page's answers
+let camera = null;
+let sending = false;
+
+function position() {
+  return new Promise((resolve, reject) => {
+    if (!("geolocation" in navigator)) return reject(new Error("no geolocation"));
+    navigator.geolocation.getCurrentPosition(
+      (found) => resolve({ lat: found.coords.latitude, lon: found.coords.longitude }),
+      reject,
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+    );
+    return null;
+  });
+}
+
+function showDone(answer) {
+  const venue = lang === "zh" ? answer.venue_name_zh : answer.venue_name_en;
+  names.set(answer.venue, venue);
+  $("done-verdict").className = `verdict ${COLOURS[answer.outcome] || "colour-none"}`;
+  $("done-verdict").replaceChildren(
+    el("span", { class: "symbol", "aria-hidden": "true" }, SYMBOLS[answer.outcome] || "!"),
+    el("span", {}, answer.text));
+  $("done-venue").textContent = venue;
+  $("done-at").textContent = dateTime(answer.at);
+  $("done").hidden = false;
+  $("done").scrollIntoView({ block: "nearest" });
+}
+
+async function send(placeCode) {
+  if (sending) return;
+  sending = true;
+  $("problem").hidden = true;
+  try {
+    let where;
+    try {
+      where = await position();
+    } catch {
+      showProblem($("problem"), { detail: t.checkin_no_position });
+      return;
+    }
+    const answer = await api("/api/v1/me/checkins", { method: "POST", body: { place_code: placeCode, ...where } });
+    if (!answer.ok) {
+      $("done").hidden = true;
+      showProblem($("problem"), answer.data);
+      return;
+    }
+    if (camera?.running) toggleCamera();
+    $("typed").reset();
+    localStorage.setItem(CHANGED, String(Date.now())); // the code page may have a new colour to show
+    showDone(answer.data);
+    await listMine();
+  } catch {
+    showProblem($("problem"), { detail: t.error });
+  } finally {
+    sending = false;
+  }
+}
+
+async function listMine() {
+  const mine = await api("/api/v1/me/checkins");
+  if (!mine.ok) return showProblem($("problem"), mine.data);
+  const items = mine.data.slice().reverse().map((c) =>
+    el("li", { class: "record", "data-state": c.state },
+      el("h3", {}, `${SYMBOLS[c.outcome] || ""} ${names.get(c.venue) || c.venue}`),
+      el("p", {}, `${dateTime(c.at)} · ${t[`checkin_${c.state}`] || c.state}`)));
+  $("mine").replaceChildren(...(items.length ? items : [el("li", {}, t.nothing)]));
+  $("mine").setAttribute("aria-busy", "false");
+  return null;
+}
+
+async function toggleCamera() {
+  const button = $("camera");
+  camera ??= new Camera($("video"), $("frame"), (text) => send(text.trim()));
+  if (camera.running) {
+    camera.stop();
+    button.textContent = t.checkin_camera_start;
+    button.setAttribute("aria-pressed", "false");
+    return;
+  }
+  camera.again(); // a code read before (checked in, or refused) is read again when shown again
+  try {
+    await camera.start();
+    $("camera-note").hidden = true;
+    button.textContent = t.checkin_camera_stop;
+    button.setAttribute("aria-pressed", "true");
+  } catch {
+    camera.stop();
+    $("camera-note").hidden = false;
+  }
+}
+
+if (requireSession()) {
+  $("camera").addEventListener("click", toggleCamera);
+  $("typed").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("place-code").value.trim();
+    if (text) send(text);
+  });
+  listMine().catch(() => showProblem($("problem"), { detail: t.error }));
+}
