@@ -163,6 +163,8 @@ def told(d: DerivedFact) -> TracedFact:
             overlap_minutes=None if minutes is None else float(minutes),
             secondary=bool(evidence.get("secondary", False)),
             contacts=tuple(_contact(c) for c in evidence.get("contacts", [])),
+            city=evidence.get("city"),
+            place_name=evidence.get("place_name"),
         )
     return replace(
         common,

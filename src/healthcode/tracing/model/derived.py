@@ -66,3 +66,5 @@ class TracedFact:
     setting: str | None = None
     planned_end: datetime | None = None
     reason: str | None = None
+    city: str | None = None  # the peer city that sent it (an exposure while visiting there)
+    place_name: str | None = None  # the place's name there
