@@ -69,7 +69,7 @@ class TwoCities:
         return _resident(self.beijing, seq)
 
     def upload(self, scans: list[tuple[int, str, str, datetime]]) -> Receipt:
-        """The Beijing bus checkpoint's batch (on bus B-1001): (seq, issuer, subject, at) per scan."""
+        """The Beijing bus checkpoint's batch (bus B-1001): (seq, issuer, subject, at) each."""
         records = [
             scan(seq, subject, at, issuer=issuer, vehicle="B-1001")
             for seq, issuer, subject, at in scans

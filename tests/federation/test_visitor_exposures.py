@@ -39,7 +39,7 @@ def _case_on_the_bus(world: TwoCities, visitor: str) -> None:
 def test_a_visitor_exposed_in_beijing_turns_colour_at_home(
     container: Container, tmp_path: Path, sqlite_template: Path
 ) -> None:
-    """Beijing traces the visitor, its worker sends the exposure; Hangzhou records it with the evidence."""
+    """Beijing traces the visitor and sends the exposure; Hangzhou records it with its evidence."""
     with two_cities(container, tmp_path / "beijing", sqlite_template) as world:
         visitor = world.hangzhou_resident()
         before = current_colours(uow=container.uow(), clock=container.clock, subjects=[visitor])
