@@ -13,6 +13,7 @@ from healthcode.container import Container
 from healthcode.credentials.cose import kid_of
 from healthcode.federation.messages import PeerMessage, sign_message
 from healthcode.federation.visitors import PEER_MESSAGE
+from healthcode.presence.retention import purge
 from healthcode.status.batch import current_colours
 from healthcode.tracing.quarantine import my_exposures
 from tracing_helpers import confirm, officials, report, work
@@ -123,3 +124,20 @@ def test_forged_and_replayed_messages_are_refused(
         late = post(url, json=document)
         assert late.status_code == 422 and late.json()["errors"][0]["field"] == "message.sent_at"
         assert len(my_exposures(uow=container.uow(), subject=visitor)) == 1
+
+
+def test_visitors_presences_are_kept_no_longer_than_retention(
+    container: Container, tmp_path: Path, sqlite_template: Path
+) -> None:
+    """A retention purge past the window deletes visitors' presences with the residents'."""
+    with two_cities(container, tmp_path / "beijing", sqlite_template) as world:
+        visitor = world.hangzhou_resident()
+        resident = world.beijing_resident()
+        now = world.beijing.clock.now()
+        receipt = world.upload([(1, BEIJING, resident, now), (2, HANGZHOU, visitor, now)])
+        assert receipt.visitors == 1
+        again = world.upload([(2, HANGZHOU, visitor, now)])
+        assert again.visitors == 0
+        world.beijing.clock.advance(timedelta(days=30))  # type: ignore[attr-defined]
+        purged = purge(uow=world.beijing.uow(), clock=world.beijing.clock)
+        assert (purged.presences, purged.visitors) == (1, 1)

@@ -47,6 +47,11 @@ class VisitorRepository(Protocol):
 
     def add_received(self, message: ReceivedMessage) -> None: ...
 
+    def delete_before(self, cutoff: datetime) -> int:
+        """Delete the visitors' presences ended before ``cutoff``, the messages delivered
+        and those received before it; how many rows."""
+        ...
+
 
 class VisitorsUnitOfWork(FederationUnitOfWork, JobsUnitOfWork, OversightUnitOfWork, Protocol):
     @property

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import CursorResult, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_if_absent, insert_new
@@ -86,6 +86,20 @@ class SqlVisitorRepository:
     def add_received(self, message: ReceivedMessage) -> None:
         self._session.add(ReceivedMessageRow(**asdict(message)))
         self._session.flush()
+
+    def delete_before(self, cutoff: datetime) -> int:
+        statements = (
+            delete(VisitorPresenceRow).where(
+                VisitorPresenceRow.at < cutoff, VisitorPresenceRow.until < cutoff
+            ),
+            delete(OutgoingMessageRow).where(OutgoingMessageRow.delivered_at < cutoff),
+            delete(ReceivedMessageRow).where(ReceivedMessageRow.received_at < cutoff),
+        )
+        total = 0
+        for statement in statements:
+            result = self._session.execute(statement.execution_options(synchronize_session=False))
+            total += result.rowcount if isinstance(result, CursorResult) else 0
+        return total
 
 
 def _presence(row: VisitorPresenceRow) -> VisitorPresence:
