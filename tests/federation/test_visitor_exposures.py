@@ -52,6 +52,7 @@ def test_a_visitor_exposed_in_beijing_turns_colour_at_home(
         (exposure,) = my_exposures(uow=container.uow(), subject=visitor)
         assert (exposure.source, exposure.city, exposure.rule) == ("peer", BEIJING, "transit")
         assert exposure.place_name == "1路公交 (Bus route 1)"
+        assert exposure.city_name == "北京市 Beijing"
         assert exposure.contacts and exposure.contacts[0].place_kind == "bus_route"
         assert exposure.contacts[0].minutes > 0
         after = current_colours(uow=container.uow(), clock=container.clock, subjects=[visitor])

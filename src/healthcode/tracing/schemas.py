@@ -218,6 +218,7 @@ class ExposureOut(BaseModel):
     city: str | None = Field(
         default=None, description="The city that sent it (an exposure while visiting there)"
     )
+    city_name: str | None = Field(default=None, description="Its name (北京市 Beijing)")
     place_name: str | None = Field(default=None, description="The place's name in that city")
 
 

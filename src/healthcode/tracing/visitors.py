@@ -22,6 +22,7 @@ from healthcode.federation.visitors_model import VISITOR_EXPOSURE, split_visitor
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound
 from healthcode.kernel.facts import Exposure
+from healthcode.presence.serving_area import bundled_boundaries
 from healthcode.tracing.derive import Desired, derive, reassess
 from healthcode.tracing.model.cases import CaseRecord
 from healthcode.tracing.model.contacts import close_contacts
@@ -214,9 +215,16 @@ def _desired(ident: str, sender: str, body: Any, subject: str, now: datetime) ->
         "secondary": category == "secondary_contact",
         "contacts": checked,
         "city": sender,
+        "city_name": _city_name(sender),
         "place_name": place,
     }
     return Desired(key=key, fact=fact, rule=rule, category=category, evidence=evidence)
+
+
+def _city_name(code: str) -> str:
+    """The city's name as the bundled boundaries give it (``北京市 Beijing``), else its code."""
+    names = {b.code: b.name for b in bundled_boundaries()}
+    return names.get(code, code)
 
 
 def _text(body: Any, name: str, most: int) -> str:
