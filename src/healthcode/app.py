@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                 Worker(
                     uow_factory=built.uow,
                     clock=built.clock,
-                    kinds=bootstrap.job_kinds(sender, built.sms),
+                    kinds=bootstrap.job_kinds(sender, built.sms, bootstrap.peer_messenger(built)),
                     anchor=bootstrap.anchor_publisher(built),
                     peer_sync=bootstrap.peer_syncer(built),
                 )

@@ -28,6 +28,7 @@ from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.federation import commands as federation_commands
 from healthcode.federation import routes as federation_routes
 from healthcode.federation.sync import sync_all
+from healthcode.federation.visitors import peer_message_kind
 from healthcode.identity import commands as identity_commands
 from healthcode.identity import routes as identity_routes
 from healthcode.identity.kinds import ACCOUNT_HANDLERS
@@ -134,16 +135,32 @@ def proposal_kinds(settings: Settings) -> ProposalKinds:
     return ProposalKinds(activate if h is ACTIVATE_POLICY else h for h in PROPOSAL_KINDS)
 
 
-def job_kinds(sender: WebhookSender | None = None, sms: SmsSender | None = None) -> JobKinds:
+def job_kinds(
+    sender: WebhookSender | None = None,
+    sms: SmsSender | None = None,
+    peers: JobKind | None = None,
+) -> JobKinds:
     """The kinds of job a worker runs: ``JOB_KINDS``, delivering webhooks through ``sender``
-    and text messages through ``sms`` when it has them (a worker without one leaves those
-    jobs queued for one that has)."""
+    and text messages through ``sms`` when it has them, and messages to peer cities with
+    ``peers`` (``peer_messenger``) (a worker without one leaves those jobs queued for one
+    that has)."""
     return JobKinds(
         [
             *JOB_KINDS,
             *([] if sender is None else [webhook_kind(sender)]),
             *([] if sms is None else [text_kind(sms)]),
+            *([] if peers is None else [peers]),
         ]
+    )
+
+
+def peer_messenger(container: Container) -> JobKind:
+    """The job kind that signs messages to peers (visitors' exposures) with this city's root
+    and posts them through the container's ``peer_poster`` (read at each delivery)."""
+    return peer_message_kind(
+        poster=lambda: container.peer_poster(),
+        private_keys=container.private_keys,
+        jurisdiction=container.settings.jurisdiction,
     )
 
 
@@ -265,7 +282,7 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] | None = Non
     sms = sms_sender(settings)
     cipher = PersonalDataCipher(read_key_file(settings.data_key_file))
     clock = settings_clock(settings) if clock_factory is None else clock_factory()
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         session_factory=build_session_factory(engine),
@@ -278,3 +295,5 @@ def build(settings: Settings, *, clock_factory: Callable[[], Clock] | None = Non
         status_cache=status_cache(settings, cipher=cipher, clock=clock),
         seen_assertions=seen_assertions(settings, clock=clock),
     )
+    container.job_kinds = job_kinds(sms=sms, peers=peer_messenger(container))
+    return container

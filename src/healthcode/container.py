@@ -18,8 +18,10 @@ from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.federation.fetch import HttpTrustListFetcher
+from healthcode.federation.messages_http import HttpPeerPoster
 from healthcode.federation.ports import TrustListFetcher
 from healthcode.federation.trust import FederatedStoreCache
+from healthcode.federation.visitors_ports import PeerPoster
 from healthcode.identity.ports import SeenAssertionStore, SmsSender
 from healthcode.jobs.model import JobKinds
 from healthcode.kernel.clock import Clock, SystemClock
@@ -52,6 +54,8 @@ class Container:
     federated_stores: FederatedStoreCache = field(default_factory=FederatedStoreCache)
     # how peers' trust lists are fetched (a test gives a fake or an in-process app)
     peer_fetcher: Callable[[], TrustListFetcher] = HttpTrustListFetcher
+    # how messages are posted to peers (visitors' exposures; a test gives an in-process app)
+    peer_poster: Callable[[], PeerPoster] = HttpPeerPoster
 
     @property
     def private_keys(self) -> PrivateKeyFiles:

@@ -214,6 +214,11 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/peers/sync"): PEERS,
     ("POST", "/api/v1/peers/{jurisdiction}/sync"): PEERS,
     ("GET", "/.well-known/healthcode/trust-bundle"): PUBLIC,
+    (
+        "POST",
+        "/api/v1/federation/exposures",
+    ): "a peer city writes an exposure of a resident, signed by its root; the answer is the "
+    "message id and whether it was new: no one's data read (the write is in the access log)",
     ("POST", "/api/v1/sunset"): "a four-eyes proposal to end the emergency: no person",
     ("POST", "/api/v1/sunset/reactivation"): "a four-eyes proposal to collect again: no person",
     (

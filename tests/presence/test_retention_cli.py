@@ -24,6 +24,7 @@ def test_purge_deletes_presences_past_retention_and_counts_them(
         "checkins": 0,
         "jobs": 0,
         "lookups": 0,
+        "visitors": 0,
     }
     assert ok("retention", "purge", "--at", at)["presences"] == 0
     code, out, _ = run("retention", "purge", "--at", at)

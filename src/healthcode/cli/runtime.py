@@ -112,7 +112,7 @@ def worker(
             runner = Worker(
                 uow_factory=c.uow,
                 clock=c.clock,
-                kinds=bootstrap.job_kinds(sender, c.sms),
+                kinds=bootstrap.job_kinds(sender, c.sms, bootstrap.peer_messenger(c)),
                 anchor=bootstrap.anchor_publisher(c),
                 peer_sync=bootstrap.peer_syncer(c),
             )

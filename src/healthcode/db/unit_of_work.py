@@ -19,6 +19,7 @@ from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.federation.repository import SqlPeerRepository
+from healthcode.federation.visitors_repository import SqlVisitorRepository
 from healthcode.identity.ports import SeenAssertionStore
 from healthcode.identity.repository.channels import SqlChannelRepository
 from healthcode.identity.repository.logins import (
@@ -187,6 +188,10 @@ class SqlUnitOfWork:
     @property
     def peers(self) -> SqlPeerRepository:
         return self._repository("peers", SqlPeerRepository)
+
+    @property
+    def visitors(self) -> SqlVisitorRepository:
+        return self._repository("visitors", SqlVisitorRepository)
 
     # presence
     @property

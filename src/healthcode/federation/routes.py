@@ -3,19 +3,27 @@ checkpoints hold."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Response, status
 
 from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
-from healthcode.api.responses import CONFLICT, SIGNED
+from healthcode.api.responses import CONFLICT, SIGNED, refusals
 from healthcode.federation.model import NewPeer, parse_root_key
 from healthcode.federation.peers import add_peer, list_peers, remove_peer
-from healthcode.federation.schemas import PeerIn, PeerOut, SyncOut, TrustBundleOut
+from healthcode.federation.schemas import (
+    PeerIn,
+    PeerMessageOut,
+    PeerOut,
+    SyncOut,
+    TrustBundleOut,
+)
 from healthcode.federation.sync import sync_peers
 from healthcode.federation.trust import trust_bundle_document
 from healthcode.oversight.access import Action, Principal
+from healthcode.tracing.visitors import receive_visitor_exposure
 
 router = APIRouter(tags=["federation"])
 
@@ -106,3 +114,33 @@ def trust_bundle(container: ContainerDep) -> Response:
         list_lifetime=settings.trust_list_lifetime,
     )
     return Response(document, media_type="application/json")
+
+
+@router.post(
+    "/api/v1/federation/exposures",
+    response_model=PeerMessageOut,
+    dependencies=[Depends(Public(Action.RECEIVE_PEER_MESSAGES))],
+    responses=refusals(404, 409),
+)
+def receive_exposure(
+    container: ContainerDep,
+    message: Annotated[
+        dict[str, Any], Body(description="A healthcode-peer-message/1 of kind visitor_exposure")
+    ],
+) -> PeerMessageOut:
+    """A peer city tells this one that a resident of it was exposed while visiting there: the
+    message is signed by the peer's root, pinned when it was added (no session). Recorded
+    once as an exposure with its evidence, which reassesses the resident; the same message
+    again is acknowledged (``recorded`` false). Refused: not signed by the sender's pinned
+    root, not a peer, for another city, sent over an hour ago or in the future (422); not a
+    resident here (404); another message under a used id (409)."""
+    received = receive_visitor_exposure(
+        uow=container.uow(),
+        clock=container.clock,
+        jurisdiction=container.settings.jurisdiction,
+        document=json.dumps(message, ensure_ascii=False),
+        clock_skew=container.settings.clock_skew,
+    )
+    return PeerMessageOut(
+        id=received.message_id, sender=received.sender, recorded=received.recorded
+    )

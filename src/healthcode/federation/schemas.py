@@ -100,3 +100,12 @@ class TrustBundleOut(BaseModel):
     roots: list[RootOut]
     lists: list[str] = Field(description="Each trust-list file as its jurisdiction signed it")
     signature: str
+
+
+class PeerMessageOut(BaseModel):
+    """A peer's message taken: its id, the sending city, and whether it was new (a message
+    sent again is acknowledged and changes nothing)."""
+
+    id: str
+    sender: str = Field(description="The city that sent it (GB/T 2260 code)")
+    recorded: bool = Field(description="False: the same message was received before")

@@ -99,6 +99,7 @@ class Action(StrEnum):
     REVIEW_CHECKINS = "review_checkins"
     IMPORT_LOCATIONS = "import_locations"
     UPLOAD_SCANS = "upload_scans"
+    RECEIVE_PEER_MESSAGES = "receive_peer_messages"
     CHECK_STAFF = "check_staff"
     # cases, tracing, risk areas and quarantines
     READ_CASES = "read_cases"
@@ -125,6 +126,9 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # not by a bearer token (unknown devices and bad signatures are refused with 422)
         Action.UPLOAD_SCANS,
         Action.CHECK_STAFF,
+        # a peer city: authenticated by its root's Ed25519 signature over the message itself
+        # (pinned when the peer was added), not by a session; a bad signature is refused (422)
+        Action.RECEIVE_PEER_MESSAGES,
         # the access log's signed head: a count and a MAC, for auditors to keep (no personal data)
         Action.READ_AUDIT_ANCHOR,
         # liveness, readiness and the Prometheus metrics: counts and timings, no personal data

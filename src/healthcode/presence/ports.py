@@ -8,6 +8,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from healthcode.codes.ports import CodesUnitOfWork
+from healthcode.federation.ports import PeerRepository
+from healthcode.federation.visitors_ports import VisitorRepository
 from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.kernel.facts import Presence
 from healthcode.presence.geo import Boundary
@@ -163,6 +165,14 @@ class PresenceUnitOfWork(CodesUnitOfWork, JobsUnitOfWork, Protocol):
 
     @property
     def presences(self) -> PresenceRepository: ...
+
+    @property
+    def peers(self) -> PeerRepository: ...
+
+    @property
+    def visitors(self) -> VisitorRepository:
+        """Visitors' presences and the messages carrying their exposures home."""
+        ...
 
     @property
     def boundaries(self) -> BoundaryRepository: ...

@@ -40,6 +40,7 @@ class Purged:
     checkins: int = 0
     jobs: int = 0
     lookups: int = 0
+    visitors: int = 0  # visitors' presences, and the messages about them sent and received
 
 
 def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
@@ -51,7 +52,12 @@ def purge_expired(uow: PresenceUnitOfWork, clock: Clock) -> Purged:
         checkins += uow.retention.delete_checkins(jurisdiction=jurisdiction, before=cutoff)
     jobs = uow.jobs.delete_finished(before=now - JOB_KEEP)
     lookups = uow.retention.delete_used_lookups(expired_before=now)
-    purged = Purged(presences=presences, checkins=checkins, jobs=jobs, lookups=lookups)
+    cutoffs = _cutoffs(uow, now)
+    # visitors are kept no longer than the shortest retention of any city's people here
+    visitors = uow.visitors.delete_before(max(cutoffs.values())) if cutoffs else 0
+    purged = Purged(
+        presences=presences, checkins=checkins, jobs=jobs, lookups=lookups, visitors=visitors
+    )
     uow.retention.record_purge(at=now, counts=asdict(purged))
     return purged
 

@@ -5,8 +5,10 @@ it is sent; a temperature of 37.3 °C or more also becomes a health declaration.
 All or nothing: a batch with any bad item (unknown device, bad signature, malformed item, a
 time in the future or before the retention window, a subject of this jurisdiction that is not
 registered) is refused whole with every problem named by item (``scans[17].at``), and nothing
-is stored. Scans of codes issued by other jurisdictions are counted but not stored: their
-subjects are registered there (``foreign`` in the receipt).
+is stored. Scans of codes issued by other jurisdictions (``foreign`` in the receipt) are stored
+as visitors' presences when the issuer is a peer whose list is held (``visitors``): under the
+issuer and the code's opaque subject only, so tracing finds them and sends their exposures home
+(``federation.visitors``); scans of other issuers are counted and not stored.
 
 Presences are inserted in bulk without reassessing each person (one multi-row insert per
 batch): no status rule reads presences. Facts that do change a status — the fever
@@ -31,6 +33,8 @@ from healthcode.checkpoint.batches import (
     signature_holds,
 )
 from healthcode.credentials.signer import load_public_key
+from healthcode.federation.visitors import trusted_issuers
+from healthcode.federation.visitors_model import VisitorPresence
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, HealthDeclaration, Symptom
@@ -55,6 +59,7 @@ class Receipt:
     duplicates: int
     foreign: int
     fevers: int
+    visitors: int = 0
     first_time: bool
 
 
@@ -101,6 +106,7 @@ def upload_scans(
                 ][:MAX_PROBLEMS]
             ) from None
         fevers = _fevers(uow, clock, parsed.device, venue, own, now)
+        visitors = _visitors(uow, parsed, jurisdiction, venue, now)
         first = uow.venues.add_batch(
             batch_id=batch_id(message + parsed.signature),
             device_id=device.id,
@@ -120,6 +126,7 @@ def upload_scans(
         foreign=len(parsed.scans) - len(own),
         fevers=fevers,
         first_time=first,
+        visitors=visitors,
     )
 
 
@@ -165,6 +172,35 @@ def _row(device: str, scan: ScanRecord, venue: Venue, now: datetime) -> dict[str
         "source": "scan",
         "cell": venue.cell,
     }
+
+
+def _visitors(
+    uow: PresenceUnitOfWork, parsed: ParsedBatch, jurisdiction: str, venue: Venue, now: datetime
+) -> int:
+    """Store the scans of peers' codes as visitors' presences; how many were new."""
+    foreign = [s for s in parsed.scans if s.issuer != jurisdiction]
+    if not foreign:
+        return 0
+    peers = trusted_issuers(uow)
+    name = f"{venue.name_zh} ({venue.name_en})"[:200]
+    return uow.visitors.add_presences(
+        [
+            VisitorPresence(
+                id=scan_id(parsed.device, s.seq),
+                issuer=s.issuer,
+                subject=s.subject,
+                place_id=venue.id if s.vehicle is None else trip_id(venue, s.vehicle),
+                place_kind=venue.kind.value,
+                place_name=name,
+                at=s.at,
+                until=s.at,
+                source="scan",
+                cell=venue.cell,
+                recorded_at=now,
+            )
+            for s in {s.seq: s for s in foreign if s.issuer in peers}.values()
+        ]
+    )
 
 
 def _fevers(

@@ -349,7 +349,12 @@ class ScanReceiptOut(BaseModel):
     scans: int = Field(description="Scans in the batch")
     stored: int = Field(description="Scans new to the server")
     duplicates: int = Field(description="Scans the server held already")
-    foreign: int = Field(description="Scans of codes issued elsewhere (counted, not stored)")
+    foreign: int = Field(description="Scans of codes issued elsewhere")
+    visitors: int = Field(
+        default=0,
+        description="Of those, scans of a peer's codes new to the server, kept as visitors' "
+        "presences (issuer and opaque subject only) so tracing finds them",
+    )
     fevers: int = Field(description="Fever declarations recorded (scans at 37.3 °C or more)")
     first_time: bool = Field(description="Whether the batch itself was new")
 
@@ -363,6 +368,7 @@ class ScanReceiptOut(BaseModel):
             stored=receipt.stored,
             duplicates=receipt.duplicates,
             foreign=receipt.foreign,
+            visitors=receipt.visitors,
             fevers=receipt.fevers,
             first_time=receipt.first_time,
         )

@@ -30,9 +30,13 @@ PROPOSAL_TEXTS = ("reason", "decision_note", "first_approval_note")
 
 # personal data with no foreign key to ``persons``: the people themselves, lookups of phones,
 # texts to phones, logins and their throttles (officials log in again too), raw scan batches,
-# channels' assertions about their users, and the jobs queued about people
+# channels' assertions about their users, the jobs queued about people, and visitors'
+# presences and the peer messages about them (their subjects are other cities')
 ALSO_PERSONAL = frozenset(
     {
+        "federation_visitor_presences",
+        "federation_messages_out",
+        "federation_messages_in",
         "persons",
         "sign_up_codes",
         "outgoing_texts",

@@ -163,6 +163,9 @@ def told(d: DerivedFact) -> TracedFact:
             overlap_minutes=None if minutes is None else float(minutes),
             secondary=bool(evidence.get("secondary", False)),
             contacts=tuple(_contact(c) for c in evidence.get("contacts", [])),
+            city=evidence.get("city"),
+            city_name=evidence.get("city_name"),
+            place_name=evidence.get("place_name"),
         )
     return replace(
         common,

@@ -198,7 +198,7 @@ class ExposureOut(BaseModel):
 
     fact: str
     kind: str = Field(description="exposure or quarantine_order")
-    source: str = Field(description="case or risk_area")
+    source: str = Field(description="case, risk_area, or peer (sent by another city)")
     rule: str
     category: str
     at: datetime | None
@@ -215,6 +215,11 @@ class ExposureOut(BaseModel):
     setting: str | None = None
     planned_end: datetime | None = None
     reason: str | None = None
+    city: str | None = Field(
+        default=None, description="The city that sent it (an exposure while visiting there)"
+    )
+    city_name: str | None = Field(default=None, description="Its name (北京市 Beijing)")
+    place_name: str | None = Field(default=None, description="The place's name in that city")
 
 
 class CaseContactOut(BaseModel):

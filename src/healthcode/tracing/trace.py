@@ -49,6 +49,7 @@ from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.secondary import find_secondary
 from healthcode.tracing.settings import TracingSettings, tracing_settings
+from healthcode.tracing.visitors import send_visitor_exposures
 
 TRACE_CASE: Final = "trace_case"
 # cases confirmed together are traced together, this many to a transaction: they share the
@@ -271,6 +272,7 @@ def _trace_one(
     )
     if record.state is CaseState.CONFIRMED:
         _queue_rescan(uow, clock, record, now=now)
+        send_visitor_exposures(uow, clock, record, trace.window)  # visitors' go home
     uow.cases.save(
         replace(
             record,

@@ -66,3 +66,6 @@ class TracedFact:
     setting: str | None = None
     planned_end: datetime | None = None
     reason: str | None = None
+    city: str | None = None  # the peer city that sent it (an exposure while visiting there)
+    city_name: str | None = None  # its name (北京市 Beijing)
+    place_name: str | None = None  # the place's name there

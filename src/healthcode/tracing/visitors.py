@@ -1,0 +1,269 @@
+"""Visitors in tracing (docs/federation.md#visitors-exposures).
+
+Sending: after a confirmed case is traced, the visitors who shared one of its venues or trips
+(their presences kept under their home city and opaque subject, ``federation.visitors``) are
+found by the same venue and transit rules; each exposure is queued as a signed message to the
+visitor's home city in the tracing transaction.
+
+Receiving: a peer's message about one of this city's residents is checked (signed by the
+peer's pinned root, for this city, recent, kept once by its id) and recorded as an exposure
+with its evidence (the place's name and kind, the intervals, the city), which reassesses the
+resident's colour; a replay of it records nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from healthcode.federation.visitors import accept_message, message_id, queue_message
+from healthcode.federation.visitors_model import VISITOR_EXPOSURE, split_visitor
+from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput, NotFound
+from healthcode.kernel.facts import Exposure
+from healthcode.presence.serving_area import bundled_boundaries
+from healthcode.tracing.derive import Desired, derive, reassess
+from healthcode.tracing.model.cases import CaseRecord
+from healthcode.tracing.model.contacts import close_contacts
+from healthcode.tracing.model.findings import (
+    CATEGORY_OF,
+    Contact,
+    Interval,
+    OverlapQuery,
+    PlaceClass,
+    Sighting,
+    assumed_slack,
+    exposure_id,
+    fact_id,
+    visits_of,
+)
+from healthcode.tracing.ports import TracingUnitOfWork
+from healthcode.tracing.reads import PLACE_LOOKBACK
+from healthcode.tracing.settings import tracing_settings
+
+PEER_SOURCE: Final = "peer"
+_CATEGORIES: Final = frozenset(CATEGORY_OF.values())
+_PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
+
+
+def send_visitor_exposures(
+    uow: TracingUnitOfWork, clock: Clock, record: CaseRecord, window: Interval
+) -> int:
+    """Queue a message home for each visitor the case exposed; how many were new."""
+    if window.end <= window.start:
+        return 0
+    settings = tracing_settings(uow.policies.active(record.jurisdiction))
+    subject = record.details.subject
+    reach = OverlapQuery(window.start, window.end, PLACE_LOOKBACK, assumed_slack(settings))
+    own = [
+        v
+        for v in visits_of(uow.tracing.presences_of([subject], reach), settings)
+        if v.place in _PLACES and v.interval.overlap(window) is not None
+    ]
+    if not own:
+        return 0
+    rows = uow.visitors.presences_at(
+        {v.place_id for v in own},
+        start=window.start - PLACE_LOOKBACK,
+        end=window.end + assumed_slack(settings),
+    )
+    if not rows:
+        return 0
+    names = {r.place_id: r.place_name for r in rows}
+    sightings = [
+        Sighting(r.id, r.visitor, r.place_id, r.place_kind, r.source, r.cell, r.at, r.until)
+        for r in rows
+    ]
+    findings = close_contacts(
+        case_subject=subject,
+        window=window,
+        case_visits=own,
+        candidates=visits_of(sightings, settings),
+        household=[],
+        settings=settings,
+    )
+    sent = 0
+    for f in findings:
+        issuer, visitor = split_visitor(f.subject)
+        key = exposure_id(record.case_id, f)
+        body = {
+            "subject": visitor,
+            "exposure": key,
+            "category": f.category,
+            "rule": f.rule.value,
+            "at": f.at.isoformat(),
+            "overlap_minutes": f.overlap_minutes,
+            "place_name": names.get(f.place_id or "", ""),
+            "place_kind": f.contacts[0].place_kind,
+            "contacts": [_contact(c) for c in f.contacts],
+        }
+        sent += queue_message(
+            uow,
+            clock,
+            ident=message_id(VISITOR_EXPOSURE, key),
+            peer=issuer,
+            kind=VISITOR_EXPOSURE,
+            subject=visitor,
+            body=body,
+        )
+    return sent
+
+
+def _contact(c: Contact) -> dict[str, Any]:
+    def span(i: Interval) -> dict[str, str]:
+        return {"start": i.start.isoformat(), "end": i.end.isoformat()}
+
+    return {
+        "place_id": c.place_id,
+        "place_kind": c.place_kind,
+        "source": span(c.source_interval),
+        "contact": span(c.contact_interval),
+        "overlap": span(c.overlap),
+        "minutes": round(c.overlap.minutes, 3),
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Received:
+    """What receiving a peer's message did: the message, the sender, whether it was new."""
+
+    message_id: str
+    sender: str
+    recorded: bool
+
+
+def receive_visitor_exposure(
+    *,
+    uow: TracingUnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    document: str | bytes,
+    clock_skew: timedelta,
+) -> Received:
+    """Check a peer's signed message and record the exposure of this city's resident it
+    carries, reassessing them, with an access-log record naming the peer; committed before it
+    returns. The same message again is acknowledged and records nothing."""
+    with uow:
+        message, new = accept_message(
+            uow,
+            clock,
+            jurisdiction=jurisdiction,
+            document=document,
+            clock_skew=clock_skew,
+            kind=VISITOR_EXPOSURE,
+        )
+        if new:
+            body = message.body
+            subject = _text(body, "subject", 64)
+            found = uow.persons.jurisdictions_of([subject]).get(subject)
+            if found != jurisdiction:
+                raise NotFound("person", subject)
+            desired = _desired(message.id, message.sender, body, subject, clock.now())
+            applied = derive(
+                uow,
+                clock,
+                source_kind=PEER_SOURCE,
+                source_id=message.id,
+                desired=[desired],
+                cause_added=f"exposure while visiting {message.sender}",
+                cause_removed=f"correction from {message.sender}",
+            )
+            reassess(uow, clock, [applied])
+            uow.audit.append(
+                at=clock.now(),
+                actor=f"peer:{message.sender}",
+                role="peer",
+                purpose="contact_tracing",
+                subject=subject,
+                what=f"exposure sent by {message.sender} recorded",
+            )
+        uow.commit()
+    return Received(message_id=message.id, sender=message.sender, recorded=new)
+
+
+def _desired(ident: str, sender: str, body: Any, subject: str, now: datetime) -> Desired:
+    category = _text(body, "category", 30)
+    if category not in _CATEGORIES:
+        raise InvalidInput.one("message.body.category", f"must be one of {sorted(_CATEGORIES)}")
+    rule = _text(body, "rule", 30)
+    at = _moment(body.get("at"), "message.body.at")
+    contacts = body.get("contacts")
+    if not isinstance(contacts, list) or not 0 < len(contacts) <= 100:
+        raise InvalidInput.one("message.body.contacts", "must be a list of 1 to 100 contacts")
+    checked = [_checked_contact(i, c) for i, c in enumerate(contacts)]
+    minutes = round(sum(float(c["minutes"]) for c in checked), 3)
+    place = _text(body, "place_name", 200)
+    key = fact_id("peer-exposure", sender, ident)
+    fact = Exposure(
+        id=key,
+        subject=subject,
+        at=at,
+        recorded_at=now,
+        category=category,
+        rule=rule,
+        source_id=ident,
+        place_id=None,
+        overlap_minutes=minutes,
+        level=None,
+    )
+    evidence = {
+        "at": at.isoformat(),
+        "place_id": None,
+        "overlap_minutes": minutes,
+        "level": None,
+        "secondary": category == "secondary_contact",
+        "contacts": checked,
+        "city": sender,
+        "city_name": _city_name(sender),
+        "place_name": place,
+    }
+    return Desired(key=key, fact=fact, rule=rule, category=category, evidence=evidence)
+
+
+def _city_name(code: str) -> str:
+    """The city's name as the bundled boundaries give it (``北京市 Beijing``), else its code."""
+    names = {b.code: b.name for b in bundled_boundaries()}
+    return names.get(code, code)
+
+
+def _text(body: Any, name: str, most: int) -> str:
+    value = body.get(name) if isinstance(body, dict) else None
+    if not isinstance(value, str) or not 0 < len(value) <= most:
+        raise InvalidInput.one(f"message.body.{name}", f"must be text of 1 to {most} characters")
+    return value
+
+
+def _moment(value: Any, path: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput.one(path, "must be an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise InvalidInput.one(path, "must have a time zone")
+    return moment
+
+
+def _checked_contact(i: int, c: Any) -> dict[str, Any]:
+    path = f"message.body.contacts[{i}]"
+    if not isinstance(c, dict):
+        raise InvalidInput.one(path, "must be an object")
+    spans = {}
+    for name in ("source", "contact", "overlap"):
+        span = c.get(name)
+        if not isinstance(span, dict):
+            raise InvalidInput.one(f"{path}.{name}", "must hold start and end")
+        start = _moment(span.get("start"), f"{path}.{name}.start")
+        end = _moment(span.get("end"), f"{path}.{name}.end")
+        if end < start:
+            raise InvalidInput.one(f"{path}.{name}", "ends before it starts")
+        spans[name] = {"start": start.isoformat(), "end": end.isoformat()}
+    minutes = c.get("minutes")
+    if not isinstance(minutes, int | float) or not 0 <= minutes <= 7 * 24 * 60:
+        raise InvalidInput.one(f"{path}.minutes", "must be a number of minutes")
+    return {
+        "place_id": str(c.get("place_id", ""))[:64],
+        "place_kind": str(c.get("place_kind", ""))[:30],
+        **spans,
+        "minutes": float(minutes),
+    }
