@@ -9,17 +9,17 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from healthcode.api.auth import CurrentSubject, Public
 from healthcode.api.deps import ContainerDep, MetricsDep
 from healthcode.api.responses import SIGNED
+from healthcode.checkpoint.acceptance import acceptance_for
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
-from healthcode.checkpoint.acceptance import acceptance_for
 from healthcode.codes.online import check_code
 from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
+from healthcode.container import Container
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_version
 from healthcode.credentials.verify import Acceptance
 from healthcode.federation.trust import federated_trust_store
 from healthcode.oversight.access import Action
-from healthcode.container import Container
 from healthcode.presence.settings import accepted_colours
 from healthcode.presence.status_lookups import SignedLookup, lookup_status
 from healthcode.presence.venue_kinds import VenueKind
