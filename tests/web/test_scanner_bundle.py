@@ -5,7 +5,7 @@ in force; the page shows how old each city's list is."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -45,6 +45,22 @@ def _hangzhou_like_beijing(container: Container) -> None:
         uow.commit()
 
 
+def _shanghai_held(container: Container, *, issued_at: datetime) -> PeerCity:
+    """Shanghai added as a peer and its list (sequence 4, issued at ``issued_at``) held."""
+    shanghai = PeerCity()
+    add_shanghai(container, shanghai)
+    fetcher = FakeFetcher()
+    fetcher.served[SHANGHAI_URL] = shanghai.trust_list(sequence=4, issued_at=issued_at)
+    (synced,) = sync_all(
+        uow_factory=container.uow,
+        clock=container.clock,
+        fetcher=fetcher,
+        clock_skew=container.settings.clock_skew,
+    )
+    assert synced.outcome == "accepted"
+    return shanghai
+
+
 def test_a_visitors_code_offline_by_the_acceptance_rules(
     container: Container, browser: Browser
 ) -> None:
@@ -67,17 +83,7 @@ def test_a_visitors_code_offline_by_the_acceptance_rules(
     _hangzhou_like_beijing(container)
     now = T0 + timedelta(minutes=20)
     container.clock.set(now)  # type: ignore[attr-defined]
-    shanghai = PeerCity()
-    add_shanghai(container, shanghai)
-    fetcher = FakeFetcher()
-    fetcher.served[SHANGHAI_URL] = shanghai.trust_list(sequence=4, issued_at=now)
-    (synced,) = sync_all(
-        uow_factory=container.uow,
-        clock=container.clock,
-        fetcher=fetcher,
-        clock_skew=container.settings.clock_skew,
-    )
-    assert synced.outcome == "accepted"
+    shanghai = _shanghai_held(container, issued_at=now)
     visitor = shanghai.code(now)
     served = ServedApp(create_app(container=container))
     guard = Guard()
@@ -121,3 +127,38 @@ def test_a_visitors_code_offline_by_the_acceptance_rules(
     assert guard.outside == []
     guard.errors[:] = [e for e in guard.errors if "ERR_INTERNET_DISCONNECTED" not in e]
     assert guard.errors == []
+
+
+def test_a_stale_peer_list_is_flagged_and_its_codes_degraded(
+    container: Container, browser: Browser
+) -> None:
+    """Shanghai's list issued 30 hours ago (the policy allows a day): STALE on the page, and a
+    Shanghai code still decided but marked as decided on an out-of-date list."""
+    venues = city(container)
+    now = T0 + timedelta(minutes=20)
+    container.clock.set(now)  # type: ignore[attr-defined]
+    shanghai = _shanghai_held(container, issued_at=now - timedelta(hours=30))
+    served = ServedApp(create_app(container=container))
+    guard = Guard()
+    try:
+        phone = new_phone(browser, served, "en", guard)
+        phone.context.clock.set_fixed_time(now + timedelta(seconds=30))
+        page = phone.open("/checkpoint")
+        enrol(page, container, venues.restaurant.id)
+        ages = page.locator("#list-age")
+        stale = ages.locator("[data-jurisdiction='310000']")
+        expect(stale).to_have_attribute("data-stale", "true")
+        expect(stale).to_contain_text("STALE")
+        expect(ages.locator("[data-jurisdiction='330100']")).to_have_attribute(
+            "data-stale", "false"
+        )
+        page.locator("#code").fill(shanghai.code(now))
+        page.locator("#manual button[type=submit]").click()
+        expect(page.locator("#answer")).to_have_attribute("data-outcome", "pass")
+        expect(page.locator("#answer-detail")).to_contain_text(
+            "(offline: trust list of 310000 is older than allowed)"
+        )
+        phone.context.close()
+    finally:
+        served.stop()
+    assert guard.outside == [] and guard.errors == []
