@@ -8,17 +8,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from browser_helpers import Guard, ServedApp, new_phone
 from federation_helpers import SHANGHAI_URL, FakeFetcher, PeerCity, add_shanghai
 from healthcode.app import create_app
 from healthcode.container import Container
+from healthcode.credentials import TrustedKey, build_trust_list, sign_trust_list
+from healthcode.credentials.cose import kid_of, public_key_bytes
+from healthcode.credentials.trustfile import dump_trust_list
+from healthcode.federation.bundle import TrustBundle, open_bundle, sign_bundle
 from healthcode.federation.sync import sync_all
 from healthcode.policies.versions import activate_policy
 from healthcode.presence.venues import VenueDetails, add_venue
 from policy_helpers import bundled_source
 from presence_helpers import T0, WEST_LAKE, city
+from scanner_codes_helpers import BJ, HZ, LIFETIME, LISTS, NOW, SCAN, SH, SIGNERS, b64
+from scanner_codes_helpers import ROOTS as CODE_ROOTS
+from scanner_codes_helpers import T0 as LIST_T0
+from scanner_codes_helpers import served_page as served_page
 from scanner_helpers import enrol
 
 pytestmark = [
@@ -162,3 +170,71 @@ def test_a_stale_peer_list_is_flagged_and_its_codes_degraded(
     finally:
         served.stop()
     assert guard.outside == [] and guard.errors == []
+
+
+OPEN = """async ([texts, root, at]) => {
+  const v = await import('/static/js/scanner/verify.js');
+  const unb64 = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') +
+    '='.repeat((4 - t.length % 4) % 4)), (c) => c.charCodeAt(0));
+  const out = [];
+  for (const text of texts) {
+    const store = new v.TrustStore({'330100': unb64(root)});
+    try {
+      const key = unb64(root);
+      const opened = await v.openBundle(text, {store, jurisdiction: '330100', root: key, at});
+      out.push({held: store.jurisdictions.sort(), refused: opened.refused.length});
+    } catch (e) { out.push({error: e.message}); }
+  }
+  return out;
+}"""
+
+
+def _bundle_text(lists: tuple[str, ...], *, signer: str = HZ) -> str:
+    """Hangzhou's bundle holding ``lists``, Shanghai's root vouched for."""
+    bundle = TrustBundle(
+        HZ,
+        NOW.replace(microsecond=0),
+        kid_of(CODE_ROOTS[signer].public_key()),
+        ((SH, public_key_bytes(CODE_ROOTS[SH].public_key())),),
+        lists,
+    )
+    return sign_bundle(bundle, root_private_key=CODE_ROOTS[signer])
+
+
+def _shanghai_under_beijings_root() -> str:
+    """A Shanghai list signed by Beijing's root (not the root the bundle vouches for)."""
+    tl = build_trust_list(
+        jurisdiction=SH,
+        sequence=3,
+        issued_at=LIST_T0,
+        keys=[
+            TrustedKey.of(
+                SIGNERS[SH].public_key(),
+                valid_from=LIST_T0,
+                valid_until=LIST_T0 + timedelta(days=30),
+            )
+        ],
+        root_public_key=CODE_ROOTS[BJ].public_key(),
+        max_code_lifetime=LIFETIME,
+    )
+    return dump_trust_list(sign_trust_list(tl, root_private_key=CODE_ROOTS[BJ]))
+
+
+def test_the_scanner_checks_a_bundle_as_python_does(served_page: Page) -> None:
+    """A good bundle holds both lists; another root, a changed bundle are refused; a peer's
+    list under another root is left out, as federation.bundle does."""
+    own, peer = dump_trust_list(LISTS[HZ]), dump_trust_list(LISTS[SH])
+    good = _bundle_text((own, peer))
+    changed = good.replace(
+        '"issued_at": "2026-03-01T02:00:00Z"', '"issued_at": "2026-03-01T02:00:01Z"'
+    )
+    assert changed != good
+    forged_peer = _shanghai_under_beijings_root()
+    texts = [good, _bundle_text((own, peer), signer=BJ), changed, _bundle_text((own, forged_peer))]
+    root = b64(public_key_bytes(CODE_ROOTS[HZ].public_key()))
+    got = served_page.evaluate(OPEN, [texts, root, SCAN.timestamp()])
+    assert got[0] == {"held": [SH, HZ], "refused": 0}
+    assert open_bundle(good, root_public_key=CODE_ROOTS[HZ].public_key()).jurisdictions == {HZ, SH}
+    assert got[1]["error"].startswith("bundle.root_kid")
+    assert got[2]["error"].startswith("bundle.signature")
+    assert got[3] == {"held": [HZ], "refused": 1}
