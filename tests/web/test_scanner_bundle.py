@@ -102,7 +102,9 @@ def test_a_visitors_code_offline_by_the_acceptance_rules(
             page = phone.open("/checkpoint")
             enrol(page, container, venue.id)
             ages = page.locator("#list-age")
-            expect(ages.locator("[data-jurisdiction='310000']")).to_contain_text("#4")
+            expect(ages.locator("[data-jurisdiction='310000']")).to_contain_text(
+                "#4", timeout=15_000
+            )
             expect(ages.locator("[data-jurisdiction='330100']")).to_contain_text("#")
             expect(ages.locator("[data-stale='true']")).to_have_count(0)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -155,7 +157,7 @@ def test_a_stale_peer_list_is_flagged_and_its_codes_degraded(
         enrol(page, container, venues.restaurant.id)
         ages = page.locator("#list-age")
         stale = ages.locator("[data-jurisdiction='310000']")
-        expect(stale).to_have_attribute("data-stale", "true")
+        expect(stale).to_have_attribute("data-stale", "true", timeout=15_000)
         expect(stale).to_contain_text("STALE")
         expect(ages.locator("[data-jurisdiction='330100']")).to_have_attribute(
             "data-stale", "false"
