@@ -142,8 +142,7 @@ def test_a_visitors_code_offline_by_the_acceptance_rules(
 def test_a_stale_peer_list_is_flagged_and_its_codes_degraded(
     container: Container, browser: Browser
 ) -> None:
-    """Shanghai's list issued 30 hours ago (the policy allows a day): STALE on the page, and a
-    Shanghai code still decided but marked as decided on an out-of-date list."""
+    """A peer list 30 h old (limit a day) is STALE on the page; its codes' decisions say so."""
     venues = city(container)
     now = T0 + timedelta(minutes=20)
     container.clock.set(now)  # type: ignore[attr-defined]
@@ -223,8 +222,7 @@ def _shanghai_under_beijings_root() -> str:
 
 
 def test_the_scanner_checks_a_bundle_as_python_does(served_page: Page) -> None:
-    """A good bundle holds both lists; another root, a changed bundle are refused; a peer's
-    list under another root is left out, as federation.bundle does."""
+    """bundle.js refuses another root or a changed bundle, leaves out a forged peer list."""
     own, peer = dump_trust_list(LISTS[HZ]), dump_trust_list(LISTS[SH])
     good = _bundle_text((own, peer))
     changed = good.replace(

@@ -312,8 +312,7 @@ def _beijing_checkpoint(kind: str) -> tuple[Acceptance, dict[str, Any]]:
 
 
 def test_foreign_codes_decided_by_the_acceptance_as_python_does(served_page: Page) -> None:
-    """At a Beijing office a visitor's green passes, at a hospital it is refused by the rule:
-    verify.js with the enrolment's rules decides as checkpoint/acceptance.py does."""
+    """Foreign codes at a Beijing office and hospital: verify.js decides as acceptance.py."""
     all_codes = codes()
     names = ["green", "yellow", "red", "beijing green", "shanghai v1 long", "expired"]
     checkpoints = {kind: _beijing_checkpoint(kind) for kind in ("office", "hospital")}
