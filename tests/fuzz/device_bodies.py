@@ -148,4 +148,6 @@ def status_lookups(draw: st.DrawFn, kit: DeviceKit, codes: Sequence[str], now: d
         signed = {"id": kit.id, "at": _spelled(at), "signature": _random_signature()}
     if draw(st.integers(0, 4)) == 0:
         signed["signature"] = _random_signature()
-    return {"token": token, "colours": colours, "device": signed}
+    body = {"token": token, "colours": colours, "device": signed}
+    kind = draw(st.none() | st.sampled_from(["office", "hospital", "bus_route"]))
+    return body if kind is None else {**body, "kind": kind}

@@ -125,7 +125,10 @@ BODIES: dict[str, Body] = {
         "from_date": "2026-02-20",
         "to_date": "2026-02-25",
     },
-    "POST /api/v1/verify": lambda s, n: {"token": _ids(s, "code")},
+    # every other one as a checkpoint at a venue kind (decided by the acceptance policy)
+    "POST /api/v1/verify": lambda s, n: (
+        {"token": _ids(s, "code")} | ({"kind": ("office", "hospital")[n // 2 % 2]} if n % 2 else {})
+    ),
     "POST /api/v1/me/checkins": lambda s, n: {"place_code": _ids(s, "place_code"), **HANGZHOU},
     "POST /api/v1/me/rides": lambda s, n: {
         "line": _ids(s, "venue_id"),  # the bus route

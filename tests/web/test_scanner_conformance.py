@@ -12,6 +12,7 @@ import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Page
 
+from healthcode.checkpoint.acceptance import acceptance_for
 from healthcode.credentials import (
     CodeClaims,
     Colour,
@@ -22,6 +23,8 @@ from healthcode.credentials.cose import kid_of, public_key_bytes, sig_structure,
 from healthcode.credentials.token import encode_token
 from healthcode.credentials.trustfile import dump_trust_list
 from healthcode.credentials.verify import Acceptance, verify
+from healthcode.policy.bundled import bundled_policy
+from healthcode.web.routes.checkpoint import acceptance_answer
 from scanner_codes_helpers import (
     BJ,
     HZ,
@@ -238,6 +241,7 @@ def python_decision(token: str, acceptance: Acceptance, at: datetime) -> dict[st
 
 RUN = """async ([lists, roots, cases]) => {
   const v = await import('/static/js/scanner/verify.js');
+  const acceptanceOf = (a) => (a.rules ? v.acceptanceFor(a.rules, a.own) : a);
   const unb64 = (t) => Uint8Array.from(atob(t.replace(/-/g, '+').replace(/_/g, '/') +
     '='.repeat((4 - t.length % 4) % 4)), (c) => c.charCodeAt(0));
   const rootKeys = Object.fromEntries(Object.entries(roots).map(([j, k]) => [j, unb64(k)]));
@@ -245,7 +249,7 @@ RUN = """async ([lists, roots, cases]) => {
   for (const [token, acceptance, at] of cases) {
     const store = new v.TrustStore(rootKeys);
     for (const text of lists) await v.acceptTrustList(store, text, at);
-    out.push(await v.verifyCode(token, {store, at, acceptance}));
+    out.push(await v.verifyCode(token, {store, at, acceptance: acceptanceOf(acceptance)}));
   }
   return out;
 }"""
@@ -292,3 +296,39 @@ def test_every_code_decided_as_python_does(served_page: Page) -> None:
         "expired",
         "issuer_not_trusted",
     }
+
+
+def _beijing_checkpoint(kind: str) -> tuple[Acceptance, dict[str, Any]]:
+    """Beijing's bundled policy at a venue of ``kind``: Python's acceptance, and what the
+    scanner builds its own from (the enrolment answer's rules)."""
+    policy = bundled_policy(BJ)
+    trusted = {HZ, SH, BJ}
+    python = acceptance_for(policy, kind=kind, own_colours={Colour.GREEN}, trusted=trusted)
+    js = {
+        "rules": acceptance_answer(policy, kind),
+        "own": {"jurisdiction": BJ, "colours": ["green"], "trusted": sorted(trusted)},
+    }
+    return python, js
+
+
+def test_foreign_codes_decided_by_the_acceptance_as_python_does(served_page: Page) -> None:
+    """Foreign codes at a Beijing office and hospital: verify.js decides as acceptance.py."""
+    all_codes = codes()
+    names = ["green", "yellow", "red", "beijing green", "shanghai v1 long", "expired"]
+    checkpoints = {kind: _beijing_checkpoint(kind) for kind in ("office", "hospital")}
+    cases = [(name, kind) for name in names for kind in checkpoints]
+    js_cases = [[all_codes[name], checkpoints[kind][1], SCAN.timestamp()] for name, kind in cases]
+    lists = [dump_trust_list(s) for s in LISTS.values()]
+    roots = {c: b64(public_key_bytes(r.public_key())) for c, r in ROOTS.items()}
+    got = served_page.evaluate(RUN, [lists, roots, js_cases])
+    for (name, kind), js in zip(cases, got, strict=True):
+        assert js == python_decision(all_codes[name], checkpoints[kind][0], SCAN), (name, kind)
+    decided = dict(zip(cases, got, strict=True))
+    office, hospital = decided[("green", "office")], decided[("green", "hospital")]
+    assert office["outcome"] == "pass"
+    assert office["message"] == "green code of 330100: pass (acceptance rule visitors-green)"
+    assert (hospital["outcome"], hospital["reason"]) == ("stop", "colour_not_accepted")
+    assert hospital["message"] == (
+        "green code of 330100: not admitted here (acceptance rule hospitals-own-codes-only)"
+    )
+    assert decided[("beijing green", "hospital")]["outcome"] == "pass"

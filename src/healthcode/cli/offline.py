@@ -34,6 +34,7 @@ from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.trustlist import SignedTrustList
 from healthcode.credentials.truststore import TrustStore
+from healthcode.federation.bundle import bundle_roots, parse_bundle, verified_bundle
 from healthcode.kernel.errors import DomainError, InvalidInput, NotFound
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.loader import load_policy_file
@@ -194,6 +195,66 @@ def hold_trust_lists(
             "trust_list",
             f"no trust list of {jurisdiction} could be held: "
             + "; ".join(result.refused[jurisdiction]),
+        )
+    return result
+
+
+def hold_lists(
+    given: Iterable[Path],
+    bundle: Path | None,
+    *,
+    root_keys: str | Iterable[str] | None,
+    held: Mapping[str, bytes] | None = None,
+    at: datetime,
+    as_json: bool,
+) -> HeldLists:
+    """The lists of ``--bundle`` or of ``--trust-list`` (one or the other)."""
+    if bundle is None:
+        return hold_trust_lists(given, root_keys=root_keys, held=held, at=at, as_json=as_json)
+    if list(given):
+        raise InvalidInput.one("bundle", "give --bundle or --trust-list, not both")
+    return hold_bundle(bundle, root_keys=root_keys, held=held, at=at, as_json=as_json)
+
+
+def hold_bundle(
+    path: Path,
+    *,
+    root_keys: str | Iterable[str] | None,
+    held: Mapping[str, bytes] | None = None,
+    at: datetime,
+    as_json: bool,
+) -> HeldLists:
+    """A trust store of the lists in a trust bundle (``GET
+    /.well-known/healthcode/trust-bundle``): the bundle checked under its city's pinned root
+    (``--root-key``, the device file's or this instance's), then each list under its own
+    jurisdiction's root, the peers' as the bundle vouches for them. A refused peer list is
+    reported and left out; this city's own list refused is an error."""
+    parsed = parse_bundle(path.read_bytes())
+    own = parsed.jurisdiction
+    root = pinned_roots([own], given=root_keys, held=held, as_json=as_json)[own]
+    bundle = verified_bundle(parsed, root_public_key=root)
+    result = HeldLists(TrustStore(roots=bundle_roots(bundle, root_public_key=root)))
+    for index, text in enumerate(bundle.lists):
+        where = f"{path}: lists[{index}]"
+        try:
+            signed = load_trust_list(text)
+        except InvalidInput as error:
+            result.refused.setdefault(own if index == 0 else "?", []).append(
+                f"{where}: {_reason(error)}"
+            )
+            continue
+        jurisdiction = signed.trust_list.jurisdiction
+        try:
+            result.store.accept(signed, at=at)
+        except DomainError as error:
+            result.refused.setdefault(jurisdiction, []).append(f"{where}: {_reason(error)}")
+            continue
+        result.files[jurisdiction] = path
+    if own not in result.store.jurisdictions:
+        raise InvalidInput.one(
+            "bundle",
+            f"no trust list of {own} could be held: "
+            + "; ".join(result.refused.get(own, [f"{path}: it holds none"])),
         )
     return result
 

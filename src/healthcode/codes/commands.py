@@ -18,7 +18,7 @@ from healthcode.checkpoint.acceptance import (
 )
 from healthcode.cli.context import load_settings, reader, system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
-from healthcode.cli.offline import checkpoint_policy, hold_trust_lists, print_trust_lists
+from healthcode.cli.offline import checkpoint_policy, hold_lists, print_trust_lists
 from healthcode.cli.options import AtOpt, BreakGlassOpt, JsonOpt, ReaderOpt
 from healthcode.cli.output import emit, parse_at, parse_time, refusals, refuse
 from healthcode.cli.table import CommandTable
@@ -262,6 +262,14 @@ def verify_command(
         list[Path],
         typer.Option("--trust-list", help="A trust-list file, or a folder of them (repeatable)."),
     ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="A trust bundle (a city's /.well-known/healthcode/trust-bundle) instead of "
+            "--trust-list: checked under that city's root, its peers' lists under theirs.",
+        ),
+    ] = None,
     root_key: Annotated[
         list[str],
         typer.Option(
@@ -302,7 +310,7 @@ def verify_command(
         if (token is None) == (image is None):
             raise InvalidInput.one("token", "give either a TOKEN or --image FILE")
         text = read_qr_image(image) if image is not None else str(token)
-        lists = hold_trust_lists(trust_list, root_keys=root_key, at=moment, as_json=as_json)
+        lists = hold_lists(trust_list, bundle, root_keys=root_key, at=moment, as_json=as_json)
         accepted = frozenset(CodeColour(c) for c in colour if c in {x.value for x in CodeColour})
         if len(accepted) != len(set(colour)):
             raise InvalidInput.one("colour", "must be green, yellow or red")

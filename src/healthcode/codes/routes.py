@@ -9,16 +9,21 @@ from fastapi import APIRouter, Depends, Header, Query, Response
 from healthcode.api.auth import CurrentSubject, Public
 from healthcode.api.deps import ContainerDep, MetricsDep
 from healthcode.api.responses import SIGNED
+from healthcode.checkpoint.acceptance import acceptance_for
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import trust_list_document
 from healthcode.codes.online import check_code
 from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
+from healthcode.container import Container
 from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_version
 from healthcode.credentials.verify import Acceptance
 from healthcode.federation.trust import federated_trust_store
 from healthcode.oversight.access import Action
+from healthcode.presence.settings import accepted_colours
 from healthcode.presence.status_lookups import SignedLookup, lookup_status
+from healthcode.presence.venue_kinds import VenueKind
+from healthcode.presence.venues import venue_policy
 
 router = APIRouter(tags=["codes"])
 
@@ -107,7 +112,10 @@ def trust_list(container: ContainerDep) -> Response:
 def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) -> VerifyOut:
     """Verify a code: the offline decision for anyone (a refused code gets its reason only).
     Codes of this jurisdiction and of its peers are accepted, each checked against its own
-    jurisdiction's list (a peer's last good list, under the root pinned for it). A registered
+    jurisdiction's list (a peer's last good list, under the root pinned for it). With ``kind``
+    (a venue kind) the decision is this jurisdiction's active policy's for that kind: its entry
+    colours for its own codes, its acceptance rules for a peer's (the message names the rule);
+    without it every held jurisdiction's codes pass in ``colours``. A registered
     checkpoint device that signs the request (``device``) also learns, for a valid code of this
     jurisdiction, whether the holder's status changed since issue; each such lookup is in the
     access log. A bad device signature is refused (422 on ``device.*``)."""
@@ -122,9 +130,11 @@ def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) ->
         cache=container.federated_stores,
         list_lifetime=settings.trust_list_lifetime,
     )
-    # which foreign colours pass where is the acceptance policy's (not built yet): a peer's
-    # code passes on the colours the checkpoint asks for, as this city's does
-    acceptance = Acceptance(issuers, frozenset(CodeColour(c) for c in body.colours))
+    acceptance = (
+        Acceptance(issuers, frozenset(CodeColour(c) for c in body.colours))
+        if body.kind is None
+        else _venue_acceptance(container, body.kind, issuers)
+    )
     if body.device is None:
         check = check_code(
             clock=container.clock, trust_store=store, token=body.token, acceptance=acceptance
@@ -145,3 +155,12 @@ def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) ->
         )
     metrics.verifications.labels(check.decision.outcome.value).inc()
     return VerifyOut.of(check)
+
+
+def _venue_acceptance(container: Container, kind: VenueKind, trusted: frozenset[str]) -> Acceptance:
+    """What a checkpoint at a venue of ``kind`` accepts under this jurisdiction's active
+    policy: its own codes in the kind's entry colours, each other held jurisdiction's as the
+    policy's acceptance rules say, as an offline checkpoint decides."""
+    policy = venue_policy(uow=container.uow(), jurisdiction=container.settings.jurisdiction)
+    own = frozenset(CodeColour(c.value) for c in accepted_colours(policy, kind))
+    return acceptance_for(policy, kind=kind.value, own_colours=own, trusted=trusted)

@@ -11,6 +11,7 @@ from healthcode.api.types import IsoDateTime, RequestTime, Token
 from healthcode.codes.online import OnlineCheck
 from healthcode.credentials.errors import Reason
 from healthcode.credentials.verify import Outcome
+from healthcode.presence.venue_kinds import VenueKind
 
 ColourName = Literal["green", "yellow", "red"]
 
@@ -63,6 +64,13 @@ class VerifyIn(BaseModel):
     colours: list[ColourName] = Field(
         default_factory=lambda: ["green"],  # type: ignore[arg-type, unused-ignore]
         description="Colours that pass at this checkpoint",
+    )
+    kind: VenueKind | None = Field(
+        default=None,
+        description="The kind of venue the checkpoint stands at: the code is then decided by "
+        "this jurisdiction's active policy (its entry colours for that kind, and its acceptance "
+        "rules for other jurisdictions' codes, the message naming the rule) and `colours` is "
+        "not used; left out: every held jurisdiction's codes pass in `colours`",
     )
     device: DeviceSignatureIn | None = Field(
         default=None,

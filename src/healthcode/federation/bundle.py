@@ -75,24 +75,61 @@ def sign_bundle(bundle: TrustBundle, *, root_private_key: Ed25519PrivateKey) -> 
     return json.dumps(document, indent=2) + "\n"
 
 
-def open_bundle(text: str | bytes, *, root_public_key: Ed25519PublicKey) -> TrustStore:
+def open_bundle(
+    text: str | bytes, *, root_public_key: Ed25519PublicKey, at: datetime | None = None
+) -> TrustStore:
     """A trust store of every list in the bundle, after checking the bundle's signature under
     this city's pinned root and each list under its own jurisdiction's root (``InvalidInput``
-    or ``Conflict`` naming what failed)."""
+    or ``Conflict`` naming what failed; with ``at``, a list expired or issued in the future
+    then is refused too)."""
+    bundle = verified_bundle(parse_bundle(text), root_public_key=root_public_key)
+    store = TrustStore(roots=bundle_roots(bundle, root_public_key=root_public_key))
+    for text_of_list in bundle.lists:
+        store.accept_json(text_of_list, at=at)
+    return store
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBundle:
+    """A bundle read from its text, its signature not checked yet."""
+
+    bundle: TrustBundle
+    signature: bytes
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.bundle.jurisdiction
+
+
+def parse_bundle(text: str | bytes) -> ParsedBundle:
+    """The bundle in ``text``, its form checked (``InvalidInput`` naming the field)."""
     bundle, signature = _parse(text)
+    return ParsedBundle(bundle, signature)
+
+
+def verified_bundle(parsed: ParsedBundle, *, root_public_key: Ed25519PublicKey) -> TrustBundle:
+    """The bundle once its ``root_kid`` names ``root_public_key`` (this city's pinned root)
+    and its signature verifies under it; its lists are still to be checked, each under its own
+    jurisdiction's root (``bundle_roots``)."""
+    bundle = parsed.bundle
     if bundle.root_kid != kid_of(root_public_key):
         raise InvalidInput.one("bundle.root_kid", "is not the pinned root of this city")
     try:
-        root_public_key.verify(signature, bundle.to_be_signed())
+        root_public_key.verify(parsed.signature, bundle.to_be_signed())
     except InvalidSignature:
         raise InvalidInput.one("bundle.signature", "does not verify under the root") from None
-    roots = {j: Ed25519PublicKey.from_public_bytes(key) for j, key in bundle.roots}
-    if bundle.jurisdiction in roots:
+    if bundle.jurisdiction in dict(bundle.roots):
         raise InvalidInput.one("bundle.roots", "must not name the city's own jurisdiction")
-    store = TrustStore(roots={bundle.jurisdiction: root_public_key, **roots})
-    for text_of_list in bundle.lists:
-        store.accept_json(text_of_list)
-    return store
+    return bundle
+
+
+def bundle_roots(
+    bundle: TrustBundle, *, root_public_key: Ed25519PublicKey
+) -> dict[str, Ed25519PublicKey]:
+    """The root to check each list of a verified bundle under: this city's pinned one, and
+    each peer's as the bundle vouches for it."""
+    roots = {j: Ed25519PublicKey.from_public_bytes(key) for j, key in bundle.roots}
+    return {bundle.jurisdiction: root_public_key, **roots}
 
 
 def _parse(text: str | bytes) -> tuple[TrustBundle, bytes]:

@@ -16,6 +16,7 @@ from healthcode.kernel.regions import contains
 from healthcode.kernel.text import TextKind, clean_text
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.authz import require, require_scope
+from healthcode.policy.model import Policy
 from healthcode.presence.cells import cell_of
 from healthcode.presence.geo import coordinate_problems
 from healthcode.presence.model import Device, Organisation, Venue
@@ -155,6 +156,13 @@ def entry_rule(*, uow: PresenceUnitOfWork, jurisdiction: str, kind: VenueKind) -
     """The colours that pass at a venue of ``kind`` under the jurisdiction's active policy."""
     with uow:
         return accepted_colours(uow.policies.active(jurisdiction), kind)
+
+
+def venue_policy(*, uow: PresenceUnitOfWork, jurisdiction: str) -> Policy:
+    """The jurisdiction's active policy, which its checkpoints decide by (entry colours by venue
+    kind, acceptance of other jurisdictions' codes: ``checkpoint.acceptance``)."""
+    with uow:
+        return uow.policies.active(jurisdiction)
 
 
 def parse_public_key(raw: bytes, *, field: str = "public_key") -> bytes:

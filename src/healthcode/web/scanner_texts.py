@@ -39,6 +39,7 @@ SCANNER_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "trust_list_checked": ("上次更新", "last refreshed"),
     "trust_list_missing": ("尚无信任列表：请联网一次。", "No trust list yet: connect once."),
     "trust_list_refused": ("新的信任列表被拒绝", "A new trust list was refused"),
+    "trust_list_stale": ("已过时", "STALE"),
     "just_now": ("刚刚", "just now"),
     "minutes_ago": ("{n} 分钟前", "{n} min ago"),
     "hours_ago": ("{n} 小时前", "{n} h ago"),

@@ -49,7 +49,7 @@ from healthcode.checkpoint.device import (
 from healthcode.cli.context import system
 from healthcode.cli.exit_codes import ExitCode, for_outcome
 from healthcode.cli.groups import default_command
-from healthcode.cli.offline import checkpoint_policy, hold_trust_lists, print_trust_lists
+from healthcode.cli.offline import checkpoint_policy, hold_lists, print_trust_lists
 from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, parse_at, refusals, refuse
 from healthcode.credentials.verify import Decision, Outcome
@@ -91,6 +91,7 @@ def _decide(
     *,
     config: DeviceConfig,
     trust_list: list[Path],
+    bundle: Path | None,
     root_key: list[str],
     policy: Path | None,
     moment: datetime,
@@ -98,8 +99,8 @@ def _decide(
     as_json: bool,
 ) -> tuple[Decision, list[dict[str, Any]]]:
     """The decision, and each held trust list's age (stale past the policy's limit)."""
-    lists = hold_trust_lists(
-        trust_list, root_keys=root_key, held=config.root_keys, at=moment, as_json=as_json
+    lists = hold_lists(
+        trust_list, bundle, root_keys=root_key, held=config.root_keys, at=moment, as_json=as_json
     )
     chosen = checkpoint_policy(policy, config.jurisdiction)
     limit = DEFAULT_MAX_TRUST_LIST_AGE if chosen is None else max_trust_list_age(chosen)
@@ -133,7 +134,15 @@ def scan_check(
     trust_list: Annotated[
         list[Path],
         typer.Option("--trust-list", help="A trust-list file, or a folder of them (repeatable)."),
-    ],
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="A trust bundle (the city's /.well-known/healthcode/trust-bundle) instead of "
+            "--trust-list: checked under the city's root, its peers' lists under theirs.",
+        ),
+    ] = None,
     queue: QueueOpt = Path("scans.jsonl"),
     root_key: Annotated[
         list[str],
@@ -170,6 +179,7 @@ def scan_check(
             token,
             config=config,
             trust_list=trust_list,
+            bundle=bundle,
             root_key=root_key,
             policy=policy,
             moment=moment,

@@ -5,7 +5,9 @@ enrolment, and upload the signed scans through the API (``POST /api/v1/scans/bat
 
 ``/checkpoint/enrolment/{device}`` tells a browser whose public key an official registered
 (``healthcode device add --public-key``) what it needs to check codes: its venue, the colours
-that pass there and the jurisdiction's root public key, which the page pins from then on.
+that pass there and the jurisdiction's root public key, which the page pins from then on, and
+the acceptance rules of the jurisdiction's active policy for other cities' codes at that kind
+of venue.
 None of it is personal: a venue's rule is printed on its poster, a root key is public."""
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from healthcode.api.auth import Public
 from healthcode.api.deps import ContainerDep
+from healthcode.checkpoint.acceptance import foreign_rules, max_trust_list_age
 from healthcode.checkpoint.batches import b64
 from healthcode.codes.keys import NoSigningKey, root_key
 from healthcode.oversight.access import Action
-from healthcode.presence.venues import entry_rule, get_venue
+from healthcode.policy.model import Policy
+from healthcode.presence.venues import entry_rule, get_venue, venue_policy
 from healthcode.web.pages import HEADERS, STATIC, page_language, render
 from healthcode.web.texts import texts
 
@@ -78,8 +82,8 @@ def manifest(request: Request, container: ContainerDep) -> JSONResponse:
 @router.get("/enrolment/{device_id}")
 def enrolment(device_id: str, container: ContainerDep) -> JSONResponse:
     """What a registered device checks codes with: its venue, the colours that pass there,
-    the jurisdiction and its root public key (``registered: false`` until an official
-    registered the key)."""
+    the jurisdiction and its root public key, the acceptance rules for other jurisdictions'
+    codes there (``registered: false`` until an official registered the key)."""
     if not _DEVICE_ID.fullmatch(device_id):
         return _problem(404, "device", "must be a registered device's id (16 hex digits)")
     uow = container.uow()
@@ -105,8 +109,36 @@ def enrolment(device_id: str, container: ContainerDep) -> JSONResponse:
         "jurisdiction": venue.jurisdiction,
         "colours": [c for c in _COLOURS if c in {x.value for x in colours}],
         "root_public_key": b64(root.public_key),
+        "acceptance": acceptance_answer(
+            venue_policy(uow=container.uow(), jurisdiction=venue.jurisdiction), venue.kind.value
+        ),
     }
     return JSONResponse(body, headers=_NO_STORE)
+
+
+def acceptance_answer(policy: Policy, kind: str) -> dict[str, Any]:
+    """What the scanner decides other jurisdictions' codes by at a venue of ``kind`` (as
+    ``checkpoint.acceptance.acceptance_for`` does): the policy's rules that name the kind, in
+    order (``issuers`` null: any), or ``foreign`` null when the policy has no rules (every held
+    jurisdiction's codes then take the venue's own colours); and the age past which a held
+    trust list is stale."""
+    rules = foreign_rules(policy)
+    return {
+        "policy": policy.jurisdiction,
+        "kind": kind,
+        "max_trust_list_age_seconds": int(max_trust_list_age(policy).total_seconds()),
+        "foreign": None
+        if rules is None
+        else [
+            {
+                "id": rule.id,
+                "issuers": None if rule.issuers is None else sorted(rule.issuers),
+                "colours": [c for c in _COLOURS if c in {x.value for x in rule.colours}],
+            }
+            for rule in rules
+            if rule.kinds is None or kind in rule.kinds
+        ],
+    }
 
 
 def _problem(status: int, field: str, message: str) -> JSONResponse:

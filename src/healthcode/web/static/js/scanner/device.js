@@ -2,12 +2,15 @@
 // - its Ed25519 key pair, made here by WebCrypto; the private key is not extractable, so it
 //   never leaves this browser (IndexedDB keeps the CryptoKey object itself);
 // - its enrolment: venue, colours that pass, jurisdiction and the root key pinned then;
-// - the trust list last accepted (its file text), checked against the pinned root;
+// - the trust bundle last accepted (its text: this city's list and its peers'), checked
+//   against the pinned root, each peer's list against the root the bundle vouches for (or,
+//   from a server that serves no bundle, this city's trust list alone);
 // - the queue of scans, signed in batches (healthcode.checkpoint.batches) and uploaded to
 //   POST /api/v1/scans/batches; a scan leaves the queue only once the server took it, and the
 //   server stores each (device, seq) once, so an upload that is retried stores nothing twice.
 
 import { encodeCanonical, hex } from "./cbor.js";
+import { openBundle } from "./bundle.js";
 import { b64, kidOf, parseTrustList, TrustStore, unb64 } from "./trustlist.js";
 
 const DB = "hc-checkpoint";
@@ -79,10 +82,20 @@ export async function enrol(deviceId) {
 
 export const enrolment = () => get("enrolment");
 
-/** The held trust store (from the kept list), or null when none is kept yet. */
+/** The held trust store (from the kept bundle, else the kept list), or an empty one. */
 export async function heldStore(enrolled, at) {
+  const root = unb64(enrolled.root_public_key, 32, "root");
+  const store = new TrustStore({ [enrolled.jurisdiction]: root });
+  const bundle = await get("trust-bundle");
+  if (bundle) {
+    try {
+      const opened = await openBundle(bundle.text, { store, jurisdiction: enrolled.jurisdiction, root, at, kept: true });
+      return { store, kept: bundle, problem: opened.refused.join("; ") || null };
+    } catch (error) {
+      return { store, kept: bundle, problem: error.message };
+    }
+  }
   const kept = await get("trust-list");
-  const store = new TrustStore({ [enrolled.jurisdiction]: unb64(enrolled.root_public_key, 32, "root") });
   if (!kept) return { store, kept: null };
   try {
     await store.accept(await parseTrustList(kept.text), at, { kept: true });
@@ -90,6 +103,28 @@ export async function heldStore(enrolled, at) {
     return { store, kept, problem: error.message };
   }
   return { store, kept };
+}
+
+/** Fetch this city's trust bundle; check it under the pinned root, hold its lists in `store`
+ * and keep it (a bundle older than the one kept is refused). Resolves to the problem text
+ * (the bundle refused, or the lists in it refused), else null. A server that serves no bundle:
+ * its trust list alone. */
+export async function refreshTrustBundle(store, enrolled, at) {
+  const response = await fetch("/.well-known/healthcode/trust-bundle", { cache: "no-store" });
+  if (response.status === 404) return refreshTrustList(store, at);
+  if (!response.ok) return `trust bundle: ${response.status}`;
+  const text = await response.text();
+  const root = unb64(enrolled.root_public_key, 32, "root");
+  const kept = await get("trust-bundle");
+  let opened;
+  try {
+    opened = await openBundle(text, { store, jurisdiction: enrolled.jurisdiction, root, at });
+  } catch (error) {
+    return error.message;
+  }
+  if (kept?.issuedAt && opened.issuedAt < kept.issuedAt) return `bundle.issued_at: older than the bundle held`;
+  await put("trust-bundle", { text, fetchedAt: Date.now(), issuedAt: opened.issuedAt });
+  return opened.refused.join("; ") || null;
 }
 
 /** Fetch the published list; accept it into `store` (pinned root, sequence rules) and keep

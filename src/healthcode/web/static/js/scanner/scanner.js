@@ -5,7 +5,7 @@
 import { cityName, clockTime, lang, t } from "../page.js";
 import { Camera } from "../camera.js";
 import * as device from "./device.js";
-import { verifyCode, withTemperature } from "./verify.js";
+import { acceptanceFor, maxListAge, verifyCode, withTemperature } from "./verify.js";
 
 const $ = (id) => document.getElementById(id);
 const SYMBOLS = { pass: "✓", stop: "✕", invalid: "!", expired: "⌛" };
@@ -102,8 +102,11 @@ async function whenOnline() {
 
 async function refresh() {
   if (!online()) return;
-  const problem = await device.refreshTrustList(held.store, nowSeconds()).catch((e) => String(e.message || e));
-  if (!problem) held.kept = await device.get("trust-list");
+  // the enrolment again: the acceptance rules follow the policy in force (the root stays pinned)
+  const answer = await device.enrol(key.id).catch(() => null);
+  if (answer?.registered) enrolled = (await device.enrolment()) || enrolled;
+  const problem = await device.refreshTrustBundle(held.store, enrolled, nowSeconds()).catch((e) => String(e.message || e));
+  held.kept = (await device.get("trust-bundle")) || (await device.get("trust-list"));
   showListProblem(problem ? `${t.trust_list_refused}: ${problem}` : null);
   showListAge();
 }
@@ -113,15 +116,36 @@ function showListProblem(problem) {
   $("list-problem").textContent = problem || "";
 }
 
+// each held city's list: its sequence, how long ago it was issued, STALE past the policy's
+// limit or expired; then when the lists were last refreshed
 function showListAge() {
-  const list = held.store.lists.get(enrolled.jurisdiction);
-  if (!list) {
-    $("list-age").textContent = t.trust_list_missing;
+  const box = $("list-age");
+  const own = enrolled.jurisdiction;
+  const cities = [...held.store.lists.keys()].sort((a, b) => (a === own ? -1 : b === own ? 1 : a.localeCompare(b)));
+  if (!cities.length) {
+    box.textContent = t.trust_list_missing;
     return;
   }
-  const issued = `#${list.sequence}, ${t.trust_list_issued} ${ago(Date.now() - list.issuedAt * 1000)}`;
-  const fetched = held.kept?.fetchedAt ? `; ${t.trust_list_checked} ${ago(Date.now() - held.kept.fetchedAt)}` : "";
-  $("list-age").textContent = issued + fetched;
+  const now = Date.now();
+  const limit = maxListAge(enrolled.acceptance);
+  box.replaceChildren(
+    ...cities.map((city) => {
+      const list = held.store.lists.get(city);
+      const stale = now / 1000 - list.issuedAt > limit || (list.expiresAt !== null && now / 1000 >= list.expiresAt);
+      const line = document.createElement("span");
+      line.className = stale ? "list-age list-stale" : "list-age";
+      line.dataset.jurisdiction = city;
+      line.dataset.stale = String(stale);
+      line.textContent = `${cityName(city)} #${list.sequence}, ${t.trust_list_issued} ${ago(now - list.issuedAt * 1000)}${stale ? ` ⚠ ${t.trust_list_stale}` : ""}`;
+      return line;
+    }),
+  );
+  if (held.kept?.fetchedAt) {
+    const checked = document.createElement("span");
+    checked.className = "list-age";
+    checked.textContent = `${t.trust_list_checked} ${ago(now - held.kept.fetchedAt)}`;
+    box.append(checked);
+  }
 }
 
 // how long ago, in words: just now, N minutes, N hours, N days
@@ -172,8 +196,9 @@ async function check(text) {
   }
   $("temperature").removeAttribute("aria-invalid");
   const atMs = Date.now();
-  const acceptance = { issuers: held.store.jurisdictions, colours: enrolled.colours };
-  let decision = await verifyCode(text, { store: held.store, at: atMs / 1000, acceptance });
+  const acceptance = acceptanceFor(enrolled.acceptance, { jurisdiction: enrolled.jurisdiction, colours: enrolled.colours, trusted: held.store.jurisdictions });
+  const maxAge = maxListAge(enrolled.acceptance);
+  let decision = await verifyCode(text, { store: held.store, at: atMs / 1000, acceptance, maxAge });
   decision = withTemperature(decision, temp.value);
   showAnswer(decision);
   beep(decision.outcome);

@@ -10,10 +10,13 @@
 //     (key_not_valid); 7. lifetime within the list's maximum (lifetime_too_long);
 //  8. not issued beyond the clock skew ahead (not_yet_valid); 9. not expired (expired);
 // 10. a v3 list holding the key has not expired (trust_list_expired)
-// 11. issuer accepted here (issuer_not_trusted); 12. colour accepted: pass, else stop.
+// 11. issuer accepted here (issuer_not_trusted); 12. colour accepted (a foreign issuer's by
+//     its acceptance rule, the message naming it): pass, else stop.
 
 import { decodeAny, decodeDeterministic, hex, isPrintable, NotDeterministic, pyStr, Tag } from "./cbor.js";
 
+export { acceptanceFor, maxListAge } from "./acceptance.js";
+export { openBundle, parseBundle } from "./bundle.js";
 export { acceptTrustList, parseTrustList, TrustStore } from "./trustlist.js";
 
 export const PREFIX = "HZ2:";
@@ -311,7 +314,8 @@ async function signatureHolds(key, signature, message) {
 
 /**
  * Verify `token` at `at` (epoch seconds, may be fractional) against `store` (a TrustStore of
- * trustlist.js). `acceptance`: {issuers: [...], colours: [...]}. `skew` seconds; `maxAge`
+ * trustlist.js). `acceptance`: {issuers: [...], colours: [...], byIssuer: {issuer: {colours,
+ * rule}}} (acceptance.js builds it from the policy's rules). `skew` seconds; `maxAge`
  * seconds or null (a list issued longer ago marks the decision degraded).
  * Resolves to a decision {outcome, reason, message, colour, masked_name, issuer, subject,
  * issued_at, expires_at (epoch seconds), kid, degraded}; never rejects on hostile input.
@@ -371,17 +375,25 @@ function judge(claims, key, kid, at, skew, acceptance, maxAge) {
   } else if (!acceptance.issuers.includes(issuer)) {
     reason = "issuer_not_trusted";
     text = `codes issued by ${issuer} are not accepted here`;
-  } else if (!acceptance.colours.includes(colour)) {
-    outcome = "stop";
-    reason = "colour_not_accepted";
-    text = `${colour} code: only ${colourList(acceptance.colours)} pass here`;
   } else {
-    outcome = "pass";
-    text = `${colour} code: pass`;
+    [outcome, reason, text] = colourHere(colour, issuer, acceptance);
   }
   const degraded = maxAge !== null && at - key.listIssuedAt > maxAge;
   if (degraded) text += ` (offline: trust list of ${key.jurisdiction} is older than allowed)`;
   return decision(outcome, reason, text, { ...claims, kid, degraded });
+}
+
+// a valid code of an accepted issuer, by its colour: under the issuer's own rule when the
+// acceptance has one (verify._colour_here)
+function colourHere(colour, issuer, acceptance) {
+  const rule = acceptance.byIssuer?.[issuer];
+  if (!rule) {
+    if (acceptance.colours.includes(colour)) return ["pass", "ok", `${colour} code: pass`];
+    return ["stop", "colour_not_accepted", `${colour} code: only ${colourList(acceptance.colours)} pass here`];
+  }
+  if (rule.colours.includes(colour)) return ["pass", "ok", `${colour} code of ${issuer}: pass (${rule.rule})`];
+  const only = rule.colours.length ? `only ${colourList(rule.colours)} pass here` : "not admitted here";
+  return ["stop", "colour_not_accepted", `${colour} code of ${issuer}: ${only} (${rule.rule})`];
 }
 
 export const FEVER_THRESHOLD = 37.3;
