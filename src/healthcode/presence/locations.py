@@ -223,7 +223,7 @@ def _refusals(
     registered or gave no consent to location use then (one problem a person, at their first
     bad line)."""
     subjects = sorted({p[0] for _, p in parsed})
-    consents = {s: uow.persons.consents(s) for s in subjects}
+    consents = uow.persons.consents_of(subjects)  # one query, not one a person
     registered = uow.persons.jurisdictions_of(subjects)  # one query, not one a ping
     problems: list[Problem] = []
     refused: set[str] = set()
@@ -274,9 +274,11 @@ def _arrivals(
     by_subject: dict[str, list[Stay]] = {}
     for stay in stays:
         by_subject.setdefault(stay.subject, []).append(stay)
+    firsts = {subject: min(s.at for s in own) for subject, own in by_subject.items()}
+    befores = uow.presences.last_stays_before(firsts)  # a few statements, not one a person
     for subject, own in by_subject.items():
-        first = min(s.at for s in own)
-        before = uow.presences.last_stay_before(subject, first)
+        first = firsts[subject]
+        before = befores.get(subject)
         context = [_stay_of(before, places)] if before is not None else []
         candidates = [m for m in moves([*context, *own]) if m.at >= first]
         if not candidates:
