@@ -2,12 +2,15 @@
 vehicle, its scans carrying the vehicle), registered through ``presence.venues.register_device``
 with a key drawn from the city's seed. A resident arriving there shows their code; the device
 answers pass or stop offline, from the colour the code carries (the colour the resident's app
-last read: at midnight, and again after each decision of the office or pass of the worker that
-may have changed colours) and the venue kind's entry rule; it queues the scan and uploads its
-queue as one signed batch (``checkpoint.batches``, ``presence.scans.upload_scans``, the use case
-behind ``POST /api/v1/scans/batches``) at the end of each hour, before the office or the worker
-acts, and at the end of every slice the run sends. So a venue-hour is one use case call and one
-transaction, however many people came.
+last read: at midnight, again after each decision of the office or pass of the worker that
+may have changed colours, and after a result or declaration of their own) and the venue kind's
+entry rule; it queues the scan and uploads its queue as one signed batch
+(``checkpoint.batches``, ``presence.scans.upload_scans``, the use case behind
+``POST /api/v1/scans/batches``) at the end of each ``UPLOAD_EVERY`` (three hours) of the day,
+as an offline device syncing now and then does, whatever the office or the worker does
+meanwhile (tracing rescans presences that arrive late), and at the end of every slice the run
+sends. So a venue's three hours are one use case call and one transaction, however many people
+came.
 
 About one site in ``PHONE_ONLY_EVERY`` (drawn by its name) has no checkpoint, only the venue's
 place-code poster: there residents check in with their phone, one ``check_in`` each (the
@@ -39,6 +42,8 @@ from healthcode.status.batch import current_colours
 PHONE_ONLY_EVERY: Final = 50
 """About one site in this many (drawn by the site's name) has no checkpoint."""
 HOUR: Final = 60
+UPLOAD_EVERY: Final = 3 * HOUR
+"""A device uploads its queue at the end of each block of this many minutes of the day."""
 COLOUR_BATCH: Final = 5_000
 
 
@@ -91,11 +96,15 @@ class Doors:
     """Each resident's colour as last read (absent: green)."""
     stale: bool = False
     """Colours may have changed since they were read (the office or the worker acted)."""
+    dirty: set[int] = field(default_factory=set)
+    """Residents whose own colour may have changed since it was read (a result, a
+    declaration of theirs): read again alone, not everyone's."""
     rules: dict[VenueKind, frozenset[Colour]] = field(default_factory=dict)
     queues: dict[str, list[ScanRecord]] = field(default_factory=dict)
     sites: dict[str, str] = field(default_factory=dict)
     """device id -> site, for the devices with a queue."""
     hour: int = -1
+    """The upload block (``UPLOAD_EVERY`` minutes) of the last event sent."""
     trips: Mapping[int, BusTrip] = field(default_factory=dict)
     """The city's bus trips by place (set by each ``send``)."""
     scans: int = 0
@@ -103,6 +112,29 @@ class Doors:
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "trips": {}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update({"dirty": set(), **state})  # runs saved before ``dirty``
+
+    def refresh(
+        self,
+        *,
+        uow: Callable[[], SimulatorUnitOfWork],
+        clock: SettableClock,
+        subjects: Sequence[str],
+    ) -> None:
+        """Read the colours that may have changed: everyone's when stale, else the dirty
+        residents' alone (their apps read their new colour)."""
+        if self.stale:
+            self.colours = read_colours(uow=uow, clock=clock, subjects=subjects)
+        elif self.dirty:
+            residents = sorted(self.dirty)
+            read = current_colours(
+                uow=uow(), clock=clock, subjects=[subjects[r] for r in residents]
+            )
+            self.colours.update({r: read[subjects[r]] for r in residents})
+        self.stale = False
+        self.dirty.clear()
 
     def answer(
         self,
