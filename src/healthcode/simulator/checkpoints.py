@@ -5,12 +5,13 @@ answers pass or stop offline, from the colour the code carries (the colour the r
 last read: at midnight, again after each decision of the office or pass of the worker that
 may have changed colours, and after a result or declaration of their own) and the venue kind's
 entry rule; it queues the scan and uploads its queue as one signed batch
-(``checkpoint.batches``, ``presence.scans.upload_scans``, the use case behind
-``POST /api/v1/scans/batches``) at the end of each ``UPLOAD_EVERY`` (three hours) of the day,
-as an offline device syncing now and then does, whatever the office or the worker does
-meanwhile (tracing rescans presences that arrive late), and at the end of every slice the run
-sends. So a venue's three hours are one use case call and one transaction, however many people
-came.
+(``checkpoint.batches``) at the end of each ``UPLOAD_EVERY`` (three hours) of the day, as an
+offline device syncing now and then does, whatever the office or the worker does meanwhile
+(tracing rescans presences that arrive late), and at the end of every slice the run sends. The
+devices' batches of a moment go together, as a gateway forwards them, through
+``presence.scans.upload_scan_batches`` (the bulk twin of ``upload_scans``, the use case behind
+``POST /api/v1/scans/batches``): one use case call and one transaction for every venue's three
+hours, however many people came.
 
 About one site in ``PHONE_ONLY_EVERY`` (drawn by its name) has no checkpoint, only the venue's
 place-code poster: there residents check in with their phone, one ``check_in`` each (the
@@ -32,7 +33,7 @@ from healthcode.checkpoint.batches import MAX_SCANS, ScanRecord, sign_batch
 from healthcode.credentials.errors import Reason
 from healthcode.kernel.facts import Colour
 from healthcode.presence.model import Venue
-from healthcode.presence.scans import upload_scans
+from healthcode.presence.scans import MAX_BATCHES, upload_scan_batches
 from healthcode.presence.venue_kinds import VenueKind, outcome_for
 from healthcode.presence.venues import entry_rule, register_device
 from healthcode.simulator.model.places import BusTrip
@@ -171,23 +172,29 @@ class Doors:
         jurisdiction: str,
         at: datetime,
     ) -> None:
-        """Every device uploads its queue, in signed batches, with the clock at ``at``."""
+        """Every device uploads its queue, in signed batches, with the clock at ``at``: the
+        batches of the moment go together (``upload_scan_batches``, one transaction), as a
+        gateway forwards its devices' queues."""
         if not self.queues:
             return
         clock.set(at)
+        batches = []
         for device in sorted(self.queues):
             scans = self.queues[device]
             key = device_key(self.seed, self.sites[device])
             for first in range(0, len(scans), MAX_SCANS):
-                batch = sign_batch(device, scans[first : first + MAX_SCANS], private_key=key)
-                upload_scans(
-                    uow=uow(),
-                    clock=clock,
-                    jurisdiction=jurisdiction,
-                    batch=batch,
+                batches.append(
+                    sign_batch(device, scans[first : first + MAX_SCANS], private_key=key)
                 )
-                self.batches += 1
             self.scans += len(scans)
+        for first in range(0, len(batches), MAX_BATCHES):
+            upload_scan_batches(
+                uow=uow(),
+                clock=clock,
+                jurisdiction=jurisdiction,
+                batches=batches[first : first + MAX_BATCHES],
+            )
+        self.batches += len(batches)
         self.queues.clear()
         self.sites.clear()
 
