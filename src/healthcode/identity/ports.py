@@ -48,6 +48,10 @@ class PersonRepository(PersonDirectory, Protocol):
 
     def consents(self, subject: str) -> list[Consent]: ...
 
+    def consents_of(self, subjects: Sequence[str]) -> dict[str, list[Consent]]:
+        """``consents`` of many people at once."""
+        ...
+
     def subjects(self) -> list[str]: ...
 
     def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:

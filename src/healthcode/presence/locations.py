@@ -78,16 +78,24 @@ def _number(value: object) -> object:
     return value
 
 
+def _subject_ok(subject: str) -> bool:
+    return 0 < len(subject.strip()) <= 64 and text_problem(subject, TextKind.IDENTIFIER) is None
+
+
 def _parse(
-    label: str, item: Mapping[str, object], default_source: str | None, problems: list[Problem]
+    label: str,
+    item: Mapping[str, object],
+    default_source: str | None,
+    problems: list[Problem],
+    subjects: dict[str, bool],
 ) -> tuple[str, float, float, datetime, str] | None:
+    """One ping's fields, or None with its problems added; ``subjects`` holds the subject ids
+    checked already in this batch (a phone sends many pings)."""
     before = len(problems)
     subject = item.get("subject")
-    if (
-        not isinstance(subject, str)
-        or not 0 < len(subject.strip()) <= 64
-        or text_problem(subject, TextKind.IDENTIFIER) is not None
-    ):
+    if isinstance(subject, str) and subject not in subjects:
+        subjects[subject] = _subject_ok(subject)
+    if not isinstance(subject, str) or not subjects[subject]:
         problems.append(Problem(_field(label, "subject"), "must be a subject id"))
     lat, lon = _number(item.get("lat")), _number(item.get("lon"))
     problems += [Problem(_field(label, p.field), p.message) for p in coordinate_problems(lat, lon)]
@@ -172,8 +180,9 @@ def import_pings(
         raise InvalidInput.one("pings", f"at most {MAX_PINGS} pings in one batch")
     problems: list[Problem] = []
     parsed: list[tuple[str, tuple[str, float, float, datetime, str]]] = []
+    checked: dict[str, bool] = {}
     for label, item in items:
-        one = _parse(label, item, default_source, problems)
+        one = _parse(label, item, default_source, problems, checked)
         if one is not None:
             parsed.append((label, one))
     now = clock.now()
@@ -223,7 +232,7 @@ def _refusals(
     registered or gave no consent to location use then (one problem a person, at their first
     bad line)."""
     subjects = sorted({p[0] for _, p in parsed})
-    consents = {s: uow.persons.consents(s) for s in subjects}
+    consents = uow.persons.consents_of(subjects)  # one query, not one a person
     registered = uow.persons.jurisdictions_of(subjects)  # one query, not one a ping
     problems: list[Problem] = []
     refused: set[str] = set()
@@ -274,9 +283,11 @@ def _arrivals(
     by_subject: dict[str, list[Stay]] = {}
     for stay in stays:
         by_subject.setdefault(stay.subject, []).append(stay)
+    firsts = {subject: min(s.at for s in own) for subject, own in by_subject.items()}
+    befores = uow.presences.last_stays_before(firsts)  # a few statements, not one a person
     for subject, own in by_subject.items():
-        first = min(s.at for s in own)
-        before = uow.presences.last_stay_before(subject, first)
+        first = firsts[subject]
+        before = befores.get(subject)
         context = [_stay_of(before, places)] if before is not None else []
         candidates = [m for m in moves([*context, *own]) if m.at >= first]
         if not candidates:

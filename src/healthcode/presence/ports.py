@@ -97,6 +97,10 @@ class PresenceRepository(Protocol):
 
     def last_stay_before(self, subject: str, at: datetime) -> Presence | None: ...
 
+    def last_stays_before(self, firsts: Mapping[str, datetime]) -> dict[str, Presence]:
+        """Each person's last location stay begun before their own moment (absent: none)."""
+        ...
+
 
 class BoundaryRepository(Protocol):
     def replace(self, boundaries: Sequence[Boundary], *, source: str, at: datetime) -> None:

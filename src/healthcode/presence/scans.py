@@ -18,10 +18,10 @@ declarations — go through ``record_fact`` in the same transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final, TypeVar
 
 from healthcode.checkpoint.batches import (
     MAX_PROBLEMS,
@@ -45,6 +45,8 @@ from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import retention
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
 from healthcode.status.assessment import record_fact
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,45 +78,96 @@ def upload_scans(
     now = clock.now()
     with uow:
         require_collecting(uow)
-        device = uow.venues.device(parsed.device)
-        if device is not None and device.revoked_at is not None:
-            raise InvalidInput.one(
-                "device", f"{parsed.device} was revoked: its batches are refused"
-            )
-        if device is None or not device.active:
-            raise InvalidInput.one("device", f"{parsed.device} is not a registered device")
-        holds, message = signature_holds(
-            load_public_key(device.public_key), parsed.device, parsed.scans, parsed.signature
-        )
-        if not holds:
-            raise InvalidInput.one("signature", f"does not verify under device {device.id}'s key")
-        venue = uow.venues.venue(device.venue_id)
-        if venue is None:  # a device's venue is never deleted
-            raise NotFound("venue", device.venue_id)
         keep = retention(uow.policies.active(jurisdiction))
-        own = [s for s in parsed.scans if s.issuer == jurisdiction]
-        _check(uow, parsed, jurisdiction, now=now, keep=keep, venue=venue)
-        rows = [_row(parsed.device, s, venue, now) for s in own]
-        try:
-            stored = uow.presences.insert_rows(rows)
-        except UnknownSubjects as unknown:  # refused whole (rolled back); name every item
-            raise InvalidInput(
-                [
-                    Problem(f"scans[{i}].subject", "is not a registered person here")
-                    for i, s in enumerate(parsed.scans)
-                    if s.issuer == jurisdiction and s.subject in unknown.subjects
-                ][:MAX_PROBLEMS]
-            ) from None
-        fevers = _fevers(uow, clock, parsed.device, venue, own, now)
-        visitors = _visitors(uow, parsed, jurisdiction, venue, now)
-        first = uow.venues.add_batch(
-            batch_id=batch_id(message + parsed.signature),
-            device_id=device.id,
-            received_at=now,
-            scans=len(parsed.scans),
-            stored=stored,
-        )
+        receipt = _store(uow, clock, parsed, jurisdiction, now=now, keep=keep)
         uow.commit()
+    return receipt
+
+
+MAX_BATCHES: Final = 1_000
+"""Signed batches in one ``upload_scan_batches`` call."""
+
+
+def upload_scan_batches(
+    *,
+    uow: PresenceUnitOfWork,
+    clock: Clock,
+    jurisdiction: str,
+    batches: Sequence[Mapping[str, Any]],
+) -> list[Receipt]:
+    """``upload_scans`` of several signed batches (a gateway forwarding its devices' queues),
+    each verified and checked as alone, in one transaction: all or nothing, a refusal naming
+    the batch (``batches[2].signature``); committed before it returns."""
+    if not 0 < len(batches) <= MAX_BATCHES:
+        raise InvalidInput.one("batches", f"must hold 1-{MAX_BATCHES} signed batches")
+    parsed = [_labelled(f"batches[{i}]", parse_batch, b) for i, b in enumerate(batches)]
+    now = clock.now()
+    with uow:
+        require_collecting(uow)
+        keep = retention(uow.policies.active(jurisdiction))
+        receipts = [
+            _labelled(f"batches[{i}]", _store, uow, clock, p, jurisdiction, now=now, keep=keep)
+            for i, p in enumerate(parsed)
+        ]
+        uow.commit()
+    return receipts
+
+
+def _labelled(label: str, step: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """``step``, its refusal's fields named under ``label``."""
+    try:
+        return step(*args, **kwargs)
+    except InvalidInput as refused:
+        raise InvalidInput(
+            [Problem(f"{label}.{p.field}", p.message) for p in refused.problems]
+        ) from None
+
+
+def _store(
+    uow: PresenceUnitOfWork,
+    clock: Clock,
+    parsed: ParsedBatch,
+    jurisdiction: str,
+    *,
+    now: datetime,
+    keep: timedelta,
+) -> Receipt:
+    """Verify a parsed batch and store its scans in the open transaction."""
+    device = uow.venues.device(parsed.device)
+    if device is not None and device.revoked_at is not None:
+        raise InvalidInput.one("device", f"{parsed.device} was revoked: its batches are refused")
+    if device is None or not device.active:
+        raise InvalidInput.one("device", f"{parsed.device} is not a registered device")
+    holds, message = signature_holds(
+        load_public_key(device.public_key), parsed.device, parsed.scans, parsed.signature
+    )
+    if not holds:
+        raise InvalidInput.one("signature", f"does not verify under device {device.id}'s key")
+    venue = uow.venues.venue(device.venue_id)
+    if venue is None:  # a device's venue is never deleted
+        raise NotFound("venue", device.venue_id)
+    own = [s for s in parsed.scans if s.issuer == jurisdiction]
+    _check(uow, parsed, jurisdiction, now=now, keep=keep, venue=venue)
+    rows = [_row(parsed.device, s, venue, now) for s in own]
+    try:
+        stored = uow.presences.insert_rows(rows)
+    except UnknownSubjects as unknown:  # refused whole (rolled back); name every item
+        raise InvalidInput(
+            [
+                Problem(f"scans[{i}].subject", "is not a registered person here")
+                for i, s in enumerate(parsed.scans)
+                if s.issuer == jurisdiction and s.subject in unknown.subjects
+            ][:MAX_PROBLEMS]
+        ) from None
+    fevers = _fevers(uow, clock, parsed.device, venue, own, now)
+    visitors = _visitors(uow, parsed, jurisdiction, venue, now)
+    first = uow.venues.add_batch(
+        batch_id=batch_id(message + parsed.signature),
+        device_id=device.id,
+        received_at=now,
+        scans=len(parsed.scans),
+        stored=stored,
+    )
     distinct = len({s.seq for s in own})
     return Receipt(
         batch=batch_id(message + parsed.signature),

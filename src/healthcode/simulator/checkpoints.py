@@ -2,12 +2,16 @@
 vehicle, its scans carrying the vehicle), registered through ``presence.venues.register_device``
 with a key drawn from the city's seed. A resident arriving there shows their code; the device
 answers pass or stop offline, from the colour the code carries (the colour the resident's app
-last read: at midnight, and again after each decision of the office or pass of the worker that
-may have changed colours) and the venue kind's entry rule; it queues the scan and uploads its
-queue as one signed batch (``checkpoint.batches``, ``presence.scans.upload_scans``, the use case
-behind ``POST /api/v1/scans/batches``) at the end of each hour, before the office or the worker
-acts, and at the end of every slice the run sends. So a venue-hour is one use case call and one
-transaction, however many people came.
+last read: at midnight, again after each decision of the office or pass of the worker that
+may have changed colours, and after a result or declaration of their own) and the venue kind's
+entry rule; it queues the scan and uploads its queue as one signed batch
+(``checkpoint.batches``) at the end of each ``UPLOAD_EVERY`` (three hours) of the day, as an
+offline device syncing now and then does, whatever the office or the worker does meanwhile
+(tracing rescans presences that arrive late), and at the end of every slice the run sends. The
+devices' batches of a moment go together, as a gateway forwards them, through
+``presence.scans.upload_scan_batches`` (the bulk twin of ``upload_scans``, the use case behind
+``POST /api/v1/scans/batches``): one use case call and one transaction for every venue's three
+hours, however many people came.
 
 About one site in ``PHONE_ONLY_EVERY`` (drawn by its name) has no checkpoint, only the venue's
 place-code poster: there residents check in with their phone, one ``check_in`` each (the
@@ -29,7 +33,7 @@ from healthcode.checkpoint.batches import MAX_SCANS, ScanRecord, sign_batch
 from healthcode.credentials.errors import Reason
 from healthcode.kernel.facts import Colour
 from healthcode.presence.model import Venue
-from healthcode.presence.scans import upload_scans
+from healthcode.presence.scans import MAX_BATCHES, upload_scan_batches
 from healthcode.presence.venue_kinds import VenueKind, outcome_for
 from healthcode.presence.venues import entry_rule, register_device
 from healthcode.simulator.model.places import BusTrip
@@ -39,6 +43,8 @@ from healthcode.status.batch import current_colours
 PHONE_ONLY_EVERY: Final = 50
 """About one site in this many (drawn by the site's name) has no checkpoint."""
 HOUR: Final = 60
+UPLOAD_EVERY: Final = 3 * HOUR
+"""A device uploads its queue at the end of each block of this many minutes of the day."""
 COLOUR_BATCH: Final = 5_000
 
 
@@ -91,11 +97,15 @@ class Doors:
     """Each resident's colour as last read (absent: green)."""
     stale: bool = False
     """Colours may have changed since they were read (the office or the worker acted)."""
+    dirty: set[int] = field(default_factory=set)
+    """Residents whose own colour may have changed since it was read (a result, a
+    declaration of theirs): read again alone, not everyone's."""
     rules: dict[VenueKind, frozenset[Colour]] = field(default_factory=dict)
     queues: dict[str, list[ScanRecord]] = field(default_factory=dict)
     sites: dict[str, str] = field(default_factory=dict)
     """device id -> site, for the devices with a queue."""
     hour: int = -1
+    """The upload block (``UPLOAD_EVERY`` minutes) of the last event sent."""
     trips: Mapping[int, BusTrip] = field(default_factory=dict)
     """The city's bus trips by place (set by each ``send``)."""
     scans: int = 0
@@ -103,6 +113,29 @@ class Doors:
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "trips": {}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update({"dirty": set(), **state})  # runs saved before ``dirty``
+
+    def refresh(
+        self,
+        *,
+        uow: Callable[[], SimulatorUnitOfWork],
+        clock: SettableClock,
+        subjects: Sequence[str],
+    ) -> None:
+        """Read the colours that may have changed: everyone's when stale, else the dirty
+        residents' alone (their apps read their new colour)."""
+        if self.stale:
+            self.colours = read_colours(uow=uow, clock=clock, subjects=subjects)
+        elif self.dirty:
+            residents = sorted(self.dirty)
+            read = current_colours(
+                uow=uow(), clock=clock, subjects=[subjects[r] for r in residents]
+            )
+            self.colours.update({r: read[subjects[r]] for r in residents})
+        self.stale = False
+        self.dirty.clear()
 
     def answer(
         self,
@@ -139,23 +172,29 @@ class Doors:
         jurisdiction: str,
         at: datetime,
     ) -> None:
-        """Every device uploads its queue, in signed batches, with the clock at ``at``."""
+        """Every device uploads its queue, in signed batches, with the clock at ``at``: the
+        batches of the moment go together (``upload_scan_batches``, one transaction), as a
+        gateway forwards its devices' queues."""
         if not self.queues:
             return
         clock.set(at)
+        batches = []
         for device in sorted(self.queues):
             scans = self.queues[device]
             key = device_key(self.seed, self.sites[device])
             for first in range(0, len(scans), MAX_SCANS):
-                batch = sign_batch(device, scans[first : first + MAX_SCANS], private_key=key)
-                upload_scans(
-                    uow=uow(),
-                    clock=clock,
-                    jurisdiction=jurisdiction,
-                    batch=batch,
+                batches.append(
+                    sign_batch(device, scans[first : first + MAX_SCANS], private_key=key)
                 )
-                self.batches += 1
             self.scans += len(scans)
+        for first in range(0, len(batches), MAX_BATCHES):
+            upload_scan_batches(
+                uow=uow(),
+                clock=clock,
+                jurisdiction=jurisdiction,
+                batches=batches[first : first + MAX_BATCHES],
+            )
+        self.batches += len(batches)
         self.queues.clear()
         self.sites.clear()
 

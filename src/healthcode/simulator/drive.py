@@ -24,7 +24,7 @@ from healthcode.simulator.acts import (
     ride,
     upload_pings,
 )
-from healthcode.simulator.checkpoints import HOUR, Doors, read_colours, scan_of
+from healthcode.simulator.checkpoints import UPLOAD_EVERY, Doors, scan_of
 from healthcode.simulator.enrolment import KIND_ZH, OPERATOR, Enrolment, enrol, run_start
 from healthcode.simulator.model.city import City
 from healthcode.simulator.model.disease import DAY, Course
@@ -154,10 +154,10 @@ def send(
     doors.trips = trips
     last = None
     for minute, _person, event in events:
-        if doors.queues and (isinstance(event, Timed) or minute // HOUR != doors.hour):
-            hour_began = minute // HOUR != doors.hour and not isinstance(event, Timed)
-            _upload(system, doors, start, (minute // HOUR) * HOUR if hour_began else minute)
-        doors.hour, last = minute // HOUR, minute
+        block = minute // UPLOAD_EVERY
+        if doors.queues and block != doors.hour:
+            _upload(system, doors, start, block * UPLOAD_EVERY)
+        doors.hour, last = block, minute
         if isinstance(event, Visit):
             site = city.places[event.place].site
             if site in devices:
@@ -194,11 +194,11 @@ def _one(
     if isinstance(event, Course):
         positive(system, enrolment.subjects[event.person], event, start)
         tally.positives += 1
-        doors.stale = True
+        doors.dirty.add(event.person)
     elif isinstance(event, Declaration):
         declare(system, enrolment.subjects[event.person], event.fever, event.minute, start)
         tally.declarations += 1
-        doors.stale = True
+        doors.dirty.add(event.person)
     elif event.place in trips:
         venue = enrolment.venues[city.places[event.place].site]
         ride(system, enrolment.subjects[event.person], venue, trips[event.place], event, start)
@@ -220,12 +220,9 @@ def _scan(
     tally: DayTally,
 ) -> None:
     """The device at ``site`` scans the arriving resident's code: pass, or stop (turned away)."""
-    if doors.stale:
+    if doors.stale or doors.dirty:
         system.clock.set(start + timedelta(minutes=visit.start))
-        doors.colours = read_colours(
-            uow=system.uow, clock=system.clock, subjects=enrolment.subjects
-        )
-        doors.stale = False
+        doors.refresh(uow=system.uow, clock=system.clock, subjects=enrolment.subjects)
     device, site = at
     venue = enrolment.venues[site]
     outcome = doors.answer(system.uow, system.jurisdiction, venue, visit.person)

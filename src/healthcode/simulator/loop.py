@@ -195,6 +195,7 @@ class CityRun:
             ),
         )
         self.doors.colours, self.doors.stale = colours, False
+        self.doors.dirty.clear()
         if self.office is not None:
             self.office.schedule(results)
         self._day = _Day(

@@ -149,6 +149,18 @@ class SqlPersonRepository:
             for c in found
         ]
 
+    def consents_of(self, subjects: Sequence[str]) -> dict[str, list[Consent]]:
+        """``consents`` of many people in a statement or a few (everyone in ``subjects`` is a
+        key, with no consents if none is recorded)."""
+        found: dict[str, list[Consent]] = {s: [] for s in subjects}
+        for condition in key_filters(self._session, ConsentRow.subject, subjects):
+            rows = self._session.scalars(select(ConsentRow).where(condition))
+            for c in sorted(rows, key=lambda c: c.id):
+                found[c.subject].append(
+                    Consent(purpose=c.purpose, granted_at=c.granted_at, withdrawn_at=c.withdrawn_at)
+                )
+        return found
+
     def subjects(self) -> list[str]:
         return list(self._session.scalars(select(PersonRow.subject).order_by(PersonRow.subject)))
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import DateTime, String, Table, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from healthcode.db.base import Base
@@ -14,6 +16,7 @@ from healthcode.db.bulk import MissingReference, insert_new, key_filters
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.fact_mapping import from_row
 from healthcode.db.facts import PresenceRow
+from healthcode.db.types import UTCDateTime
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.facts import FactKind, Presence
 from healthcode.presence.model import (
@@ -77,6 +80,45 @@ class SqlPresenceRepository:
             .limit(1)
         ).first()
         return None if row is None else _presence(row, self._cipher)
+
+    def last_stays_before(self, firsts: Mapping[str, datetime]) -> dict[str, Presence]:
+        """``last_stay_before`` of many people (subject -> its own moment): one statement of
+        index look-ups over the pairs bound as arrays, then the rows found in one read."""
+        if not firsts:
+            return {}
+        dialect = self._session.get_bind().dialect
+        pairs = sorted(firsts.items())
+        if dialect.name == "postgresql":
+            statement = text(_LAST_STAYS_PG).bindparams(
+                bindparam("subjects", [s for s, _ in pairs], type_=ARRAY(String)),
+                bindparam("moments", [at for _, at in pairs], type_=ARRAY(DateTime(timezone=True))),
+            )
+        else:
+            moment = UTCDateTime().bind_processor(dialect)
+            assert moment is not None  # noqa: S101 - SQLite stores times as text
+            wanted = json.dumps([[s, moment(at)] for s, at in pairs])
+            statement = text(_LAST_STAYS_SQLITE).bindparams(pairs=wanted)
+        ids = [i for i in self._session.scalars(statement) if i is not None]
+        found: dict[str, Presence] = {}
+        for condition in key_filters(self._session, PresenceRow.id, ids):
+            for row in self._session.scalars(select(PresenceRow).where(condition)):
+                found[row.subject] = _presence(row, self._cipher)
+        return found
+
+
+_LAST_STAYS_SQLITE = """
+SELECT (SELECT p.id FROM presences p
+        WHERE p.subject = json_extract(w.value, '$[0]') AND p.source IN ('gps', 'telecom')
+          AND p.at < json_extract(w.value, '$[1]')
+        ORDER BY p.at DESC, p.id DESC LIMIT 1)
+FROM json_each(:pairs) AS w"""
+_LAST_STAYS_PG = """
+SELECT (SELECT p.id FROM presences p
+        WHERE p.subject = w.subject AND p.source IN ('gps', 'telecom') AND p.at < w.moment
+        ORDER BY p.at DESC, p.id DESC LIMIT 1)
+FROM unnest(:subjects, :moments) AS w(subject, moment)"""
+"""Each pair's last location stay (``LOCATION_SOURCES``) begun before its moment, by the
+``subject, at`` index: one look-up a pair, in one statement."""
 
 
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
