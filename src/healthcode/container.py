@@ -17,6 +17,8 @@ from healthcode.codes.online import TrustStoreCache
 from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.federation.arrivals_link import HttpPeerLink
+from healthcode.federation.arrivals_ports import PeerLink
 from healthcode.federation.fetch import HttpTrustListFetcher
 from healthcode.federation.ports import TrustListFetcher
 from healthcode.federation.trust import FederatedStoreCache
@@ -52,6 +54,8 @@ class Container:
     federated_stores: FederatedStoreCache = field(default_factory=FederatedStoreCache)
     # how peers' trust lists are fetched (a test gives a fake or an in-process app)
     peer_fetcher: Callable[[], TrustListFetcher] = HttpTrustListFetcher
+    # how a peer is asked for an arriving visitor's colour (arrivals with consent)
+    peer_link: Callable[[], PeerLink] = HttpPeerLink
 
     @property
     def private_keys(self) -> PrivateKeyFiles:

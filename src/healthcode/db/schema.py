@@ -10,6 +10,7 @@ from healthcode.appeals import tables as appeals_tables
 from healthcode.codes import tables as codes_tables
 from healthcode.db import facts as fact_tables
 from healthcode.db.base import Base
+from healthcode.federation import arrivals_tables
 from healthcode.federation import tables as federation_tables
 from healthcode.identity import tables as identity_tables
 from healthcode.jobs import tables as jobs_tables
@@ -31,6 +32,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     jobs_tables,
     appeals_tables,
     federation_tables,
+    arrivals_tables,
 )
 """Each feature's tables; a table not listed here is not migrated."""
 

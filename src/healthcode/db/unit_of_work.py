@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
+from healthcode.federation.arrivals_repository import SqlArrivalRepository
 from healthcode.federation.repository import SqlPeerRepository
 from healthcode.identity.ports import SeenAssertionStore
 from healthcode.identity.repository.channels import SqlChannelRepository
@@ -187,6 +188,10 @@ class SqlUnitOfWork:
     @property
     def peers(self) -> SqlPeerRepository:
         return self._repository("peers", SqlPeerRepository)
+
+    @property
+    def arrivals(self) -> SqlArrivalRepository:
+        return self._repository("arrivals", SqlArrivalRepository)
 
     # presence
     @property
