@@ -11,12 +11,17 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from access_walk_helpers import Response, Walk
 from factories import register, resident_id
 from federation_helpers import app_fetcher, city_instance, root_key_text
 from healthcode.app import create_app
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
-from healthcode.federation.arrivals_link import HttpPeerLink
+from healthcode.credentials.cose import public_key_bytes
+from healthcode.credentials.signer import generate_private_key
+from healthcode.federation.arrivals import ARRIVAL_STATUS_PATH, issue_consent
+from healthcode.federation.arrivals_link import HttpPeerLink, b64encode
+from healthcode.federation.arrivals_model import sign_request
 from healthcode.federation.arrivals_ports import OriginUnreachable
 from healthcode.federation.model import NewPeer, parse_root_key
 from healthcode.federation.peers import add_peer
@@ -121,3 +126,34 @@ def beijing_and_shanghai(beijing: Container, tmp_path: Path, template: Path) -> 
         )
         assert synced.outcome.value == "accepted", synced
         yield Cities(beijing, shanghai, shanghai_client, official_of(beijing, "li"))
+
+
+def walk_arrival_status(w: Walk) -> tuple[Response, str]:
+    """The access walk's call of the origin's endpoint: Beijing (a peer whose root the test
+    holds) asks Hangzhou, with the walked resident's consent, for their colour."""
+    container = w.container
+    root = generate_private_key()
+    add_peer(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official_of(container, "walk-peer-admin", "admin"),
+        peer=NewPeer(BEIJING, "http://beijing.test", public_key_bytes(root.public_key())),
+        serving=container.settings.jurisdiction,
+    )
+    issued = issue_consent(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        principal=Principal(role=Role.CITIZEN, id=w.mine.subject, channel="website"),
+        destination=BEIJING,
+        serving=container.settings.jurisdiction,
+    )
+    request = sign_request(
+        destination=BEIJING,
+        origin=container.settings.jurisdiction,
+        token=issued.token,
+        now=w.now,
+        root_key=root,
+    )
+    body = {"request": b64encode(request)}
+    return w.device_post(ARRIVAL_STATUS_PATH, body), w.mine.subject

@@ -27,6 +27,7 @@ from access_walk_helpers import (
     walk_scene,
 )
 from api_helpers import api_routes
+from arrivals_helpers import walk_arrival_status
 from healthcode.app import create_app
 from healthcode.container import Container
 from scope_helpers import access_records
@@ -38,6 +39,10 @@ DASHBOARD = (
     "per H3 cell (a cell counting fewer than 3 people is left out), no one named"
 )
 PEERS = "peer jurisdictions, their root keys and trust lists: no one's data"
+VISITORS = (
+    "a visitor of another city, known by issuer and opaque subject: the read is in the access "
+    "log under that subject, walked in tests/federation/test_arrivals_api.py (two cities)"
+)
 
 
 def _appeal_queue(w: Walk) -> tuple[Response, str]:
@@ -181,6 +186,7 @@ API_READS: Final[dict[tuple[str, str], Call]] = {
         w.device_post("/api/v1/staff-checks", w.staff_check()),
         w.bystander,
     ),
+    ("POST", "/api/v1/federation/arrival-status"): walk_arrival_status,
 }
 
 API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
@@ -213,6 +219,9 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("POST", "/api/v1/peers/sync"): PEERS,
     ("POST", "/api/v1/peers/{jurisdiction}/sync"): PEERS,
     ("GET", "/.well-known/healthcode/trust-bundle"): PUBLIC,
+    ("POST", "/api/v1/me/arrival-consent"): OWN,
+    ("POST", "/api/v1/arrivals"): VISITORS,
+    ("GET", "/api/v1/arrivals/{issuer}/{subject}"): VISITORS,
     ("POST", "/api/v1/sunset"): "a four-eyes proposal to end the emergency: no person",
     ("POST", "/api/v1/sunset/reactivation"): "a four-eyes proposal to collect again: no person",
     (

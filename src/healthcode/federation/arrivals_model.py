@@ -93,7 +93,10 @@ def _epoch(value: datetime) -> int:
 def _time(value: object) -> datetime:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ArrivalRefused("malformed", "a time is epoch seconds")
-    return datetime.fromtimestamp(value, UTC)
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ArrivalRefused("malformed", "a time out of range") from None
 
 
 def new_consent(
@@ -132,7 +135,7 @@ def open_consent(token: str) -> tuple[Consent, bytes, bytes, bytes]:
     try:
         message = parse_sign1(b45decode_strict(token[len(CONSENT_PREFIX) :]))
         raw = decode_deterministic(message.payload)
-    except CodeRejected as exc:
+    except (CodeRejected, ValueError) as exc:
         raise ArrivalRefused("malformed", str(exc)) from None
     consent = _consent(raw)
     return consent, message.kid, message.to_be_signed(), message.signature
@@ -253,5 +256,5 @@ def _reason(raw: Any) -> OriginReason:
 def _payload(body: bytes) -> Any:
     try:
         return decode_deterministic(parse_sign1(body).payload)
-    except CodeRejected as exc:
+    except (CodeRejected, ValueError) as exc:
         raise ArrivalRefused("malformed", str(exc)) from None

@@ -202,7 +202,7 @@ def visitor(
 @router.post(
     "/api/v1/federation/arrival-status",
     response_model=ArrivalStatusOut,
-    dependencies=[Depends(Public(Action.VERIFY_CODE))],
+    dependencies=[Depends(Public(Action.ANSWER_PEER))],
     responses={**NOT_FOUND, **SIGNED},
 )
 def arrival_status(body: ArrivalStatusIn, container: ContainerDep) -> ArrivalStatusOut:

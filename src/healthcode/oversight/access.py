@@ -94,6 +94,8 @@ class Action(StrEnum):
     MANAGE_CHANNELS = "manage_channels"
     # federation: the peer jurisdictions whose codes this city accepts, their pinned roots
     MANAGE_PEERS = "manage_peers"
+    # a peer asks, with a citizen's consent token, for that citizen's colour (arrivals)
+    ANSWER_PEER = "answer_peer"
     # where people were (venues, check-ins, scans, locations)
     MANAGE_VENUES = "manage_venues"
     REVIEW_CHECKINS = "review_checkins"
@@ -125,6 +127,9 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # not by a bearer token (unknown devices and bad signatures are refused with 422)
         Action.UPLOAD_SCANS,
         Action.CHECK_STAFF,
+        # a peer city: authenticated by its pinned root's signature over the request, and
+        # answered only with the colour of a citizen whose consent token it carries (logged)
+        Action.ANSWER_PEER,
         # the access log's signed head: a count and a MAC, for auditors to keep (no personal data)
         Action.READ_AUDIT_ANCHOR,
         # liveness, readiness and the Prometheus metrics: counts and timings, no personal data
