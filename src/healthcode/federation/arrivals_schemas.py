@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import segno
 from pydantic import BaseModel, ConfigDict, Field
 
-from healthcode.credentials.qr import qr_svg
 from healthcode.federation.arrivals import IssuedConsent
 from healthcode.federation.arrivals_destination import VisitorStatus
 from healthcode.federation.arrivals_ports import RecordedArrival
 from healthcode.status.schemas import StatusOut
+
+
+def consent_qr_svg(token: str) -> str:
+    """The consent token as an SVG QR code (alphanumeric mode, level M, as the codes)."""
+    code = segno.make_qr(token, error="m", mode="alphanumeric", boost_error=False)
+    return str(code.svg_inline(scale=4, border=4))
 
 
 class ConsentIn(BaseModel):
@@ -40,7 +46,7 @@ class ConsentOut(BaseModel):
             issuer=c.issuer,
             destination=c.destination,
             expires_at=c.expires_at,
-            qr_svg=qr_svg(issued.token),
+            qr_svg=consent_qr_svg(issued.token),
         )
 
 
