@@ -221,7 +221,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/.well-known/healthcode/trust-bundle"): PUBLIC,
     ("POST", "/api/v1/me/arrival-consent"): OWN,
     ("POST", "/api/v1/arrivals"): VISITORS,
-    ("GET", "/api/v1/arrivals/{issuer}/{subject}"): VISITORS,
+    ("GET", "/api/v1/arrivals/{jurisdiction}/{subject}"): VISITORS,
     ("POST", "/api/v1/sunset"): "a four-eyes proposal to end the emergency: no person",
     ("POST", "/api/v1/sunset/reactivation"): "a four-eyes proposal to collect again: no person",
     (

@@ -179,20 +179,21 @@ def arrival(
     return VisitorOut.of(visitor, lang)
 
 
-@router.get("/api/v1/arrivals/{issuer}/{subject}", response_model=VisitorOut)
+@router.get("/api/v1/arrivals/{jurisdiction}/{subject}", response_model=VisitorOut)
 def visitor(
-    issuer: JurisdictionPath,
+    jurisdiction: JurisdictionPath,
     subject: Annotated[str, Path(max_length=64)],
     official: Official,
     container: ContainerDep,
     lang: Language,
 ) -> VisitorOut:
-    """A visitor's arrivals and status here now (officials; the read is in the access log)."""
+    """A visitor of ``jurisdiction`` (their home city) by their opaque subject there: their
+    arrivals and status here now (officials; the read is in the access log)."""
     found = visitor_status(
         uow=container.uow(),
         clock=container.clock,
         principal=official,
-        issuer=issuer,
+        issuer=jurisdiction,
         subject=subject,
         serving=container.settings.jurisdiction,
     )
