@@ -5,6 +5,7 @@ every refusal recording nothing."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -90,6 +91,8 @@ def test_a_shanghai_visitor_arrives_in_beijing(
         assert visitor.status.valid_until == arrived_at + timedelta(days=14)
         with pytest.raises(Conflict):
             _arrive(cities, token)  # one consent, one arrival
+        with container.uow() as uow, pytest.raises(Conflict):  # ... even in a race
+            uow.arrivals.add(arrival, consent=hashlib.sha256(token.encode()).hexdigest())
         origin_log = cities.shanghai.uow()
         with origin_log:
             (read,) = origin_log.audit.for_subject(subject)
