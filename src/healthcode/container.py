@@ -17,6 +17,8 @@ from healthcode.codes.online import TrustStoreCache
 from healthcode.credentials.qr import QrSvgCache
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.unit_of_work import SqlUnitOfWork
+from healthcode.federation.arrivals_link import HttpPeerLink
+from healthcode.federation.arrivals_ports import PeerLink
 from healthcode.federation.fetch import HttpTrustListFetcher
 from healthcode.federation.messages_http import HttpPeerPoster
 from healthcode.federation.ports import TrustListFetcher
@@ -56,6 +58,8 @@ class Container:
     peer_fetcher: Callable[[], TrustListFetcher] = HttpTrustListFetcher
     # how messages are posted to peers (visitors' exposures; a test gives an in-process app)
     peer_poster: Callable[[], PeerPoster] = HttpPeerPoster
+    # how a peer is asked for an arriving visitor's colour (arrivals with consent)
+    peer_link: Callable[[], PeerLink] = HttpPeerLink
 
     @property
     def private_keys(self) -> PrivateKeyFiles:

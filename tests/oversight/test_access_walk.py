@@ -27,6 +27,7 @@ from access_walk_helpers import (
     walk_scene,
 )
 from api_helpers import api_routes
+from arrivals_helpers import walk_arrival_status
 from healthcode.app import create_app
 from healthcode.container import Container
 from scope_helpers import access_records
@@ -38,6 +39,10 @@ DASHBOARD = (
     "per H3 cell (a cell counting fewer than 3 people is left out), no one named"
 )
 PEERS = "peer jurisdictions, their root keys and trust lists: no one's data"
+VISITORS = (
+    "a visitor of another city, known by issuer and opaque subject: the read is in the access "
+    "log under that subject, walked in tests/federation/test_arrivals_api.py (two cities)"
+)
 
 
 def _appeal_queue(w: Walk) -> tuple[Response, str]:
@@ -181,6 +186,7 @@ API_READS: Final[dict[tuple[str, str], Call]] = {
         w.device_post("/api/v1/staff-checks", w.staff_check()),
         w.bystander,
     ),
+    ("POST", "/api/v1/federation/arrival-status"): walk_arrival_status,
 }
 
 API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
@@ -219,6 +225,9 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
         "/api/v1/federation/exposures",
     ): "a peer city writes an exposure of a resident, signed by its root; the answer is the "
     "message id and whether it was new: no one's data read (the write is in the access log)",
+    ("POST", "/api/v1/me/arrival-consent"): OWN,
+    ("POST", "/api/v1/arrivals"): VISITORS,
+    ("GET", "/api/v1/arrivals/{jurisdiction}/{subject}"): VISITORS,
     ("POST", "/api/v1/sunset"): "a four-eyes proposal to end the emergency: no person",
     ("POST", "/api/v1/sunset/reactivation"): "a four-eyes proposal to collect again: no person",
     (

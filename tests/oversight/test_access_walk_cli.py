@@ -206,6 +206,10 @@ CLI_READS: Final[dict[str, Args]] = {
 RUNS_THE_SYSTEM = "runs or sets up the system: reads no one's data for anyone to see"
 KEYS = "signing keys, trust lists and the audit chain's head: no one's data"
 PEERS = "peer jurisdictions, their root keys and trust lists: no one's data"
+VISITORS = (
+    "a visitor of another city (issuer, opaque subject): the read is logged under that subject "
+    "by the use case the API shares, walked in tests/federation/test_arrivals_api.py"
+)
 SCENARIO = (
     "plays the person's own part in a scenario (what their phone would send): records their "
     "fact and answers them"
@@ -285,6 +289,9 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "peer list": PEERS,
     "peer remove": PEERS,
     "peer sync": PEERS,
+    "arrival consent": SCENARIO,
+    "arrival record": VISITORS,
+    "arrival show": VISITORS,
 }
 
 

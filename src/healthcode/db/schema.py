@@ -10,8 +10,8 @@ from healthcode.appeals import tables as appeals_tables
 from healthcode.codes import tables as codes_tables
 from healthcode.db import facts as fact_tables
 from healthcode.db.base import Base
+from healthcode.federation import arrivals_tables, visitors_tables
 from healthcode.federation import tables as federation_tables
-from healthcode.federation import visitors_tables
 from healthcode.identity import tables as identity_tables
 from healthcode.jobs import tables as jobs_tables
 from healthcode.oversight import tables as oversight_tables
@@ -33,6 +33,7 @@ TABLE_MODULES: tuple[ModuleType, ...] = (
     appeals_tables,
     federation_tables,
     visitors_tables,
+    arrivals_tables,
 )
 """Each feature's tables; a table not listed here is not migrated."""
 

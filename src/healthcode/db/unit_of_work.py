@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from healthcode.appeals.repository import SqlAppealRepository
 from healthcode.codes.repository import SqlKeyRepository
 from healthcode.db.encryption import PersonalDataCipher
+from healthcode.federation.arrivals_repository import SqlArrivalRepository
 from healthcode.federation.repository import SqlPeerRepository
 from healthcode.federation.visitors_repository import SqlVisitorRepository
 from healthcode.identity.ports import SeenAssertionStore
@@ -192,6 +193,10 @@ class SqlUnitOfWork:
     @property
     def visitors(self) -> SqlVisitorRepository:
         return self._repository("visitors", SqlVisitorRepository)
+
+    @property
+    def arrivals(self) -> SqlArrivalRepository:
+        return self._repository("arrivals", SqlArrivalRepository)
 
     # presence
     @property

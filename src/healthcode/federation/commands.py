@@ -3,22 +3,26 @@ accepts, their pinned roots and their trust lists (admins; docs/federation.md)."
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthcode.cli.context import acting_official
+from healthcode.cli.context import acting_official, system
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
-from healthcode.cli.output import emit
+from healthcode.cli.output import emit, refusals
 from healthcode.cli.table import CommandTable
+from healthcode.federation.arrivals import issue_consent
+from healthcode.federation.arrivals_destination import record_arrival, visitor_status
+from healthcode.federation.arrivals_schemas import ConsentOut, VisitorOut
 from healthcode.federation.model import NewPeer, parse_root_key
 from healthcode.federation.peers import add_peer, list_peers, remove_peer
 from healthcode.federation.schemas import PeerOut, SyncOut
 from healthcode.federation.sync import sync_peers
+from healthcode.oversight.access import Principal, Role
 
 peer_app = typer.Typer(
     help="Peer jurisdictions: their pinned root keys and trust lists.", no_args_is_help=True
@@ -143,4 +147,92 @@ def peer_sync(
         raise typer.Exit(ExitCode.STOP)  # a check that found problems
 
 
-COMMANDS: CommandTable = (("peer", peer_app),)
+arrival_app = typer.Typer(
+    help="Arrivals with consent: a resident's consent token, a visitor's arrival recorded.",
+    no_args_is_help=True,
+)
+
+
+@arrival_app.command("consent")
+def arrival_consent(
+    subject: Annotated[str, typer.Argument(help="The resident giving consent.")],
+    destination: Annotated[str, typer.Option(help="The destination (a peer's GB/T 2260 code).")],
+    minutes: Annotated[int, typer.Option(min=1, max=1440, help="Lifetime.")] = 30,
+    as_json: JsonOpt = False,
+) -> None:
+    """A resident's consent token for the city they arrive in (the operator at the console
+    acting for the resident, as `declare travel` does): print it, to show as a QR code."""
+    with refusals(as_json=as_json), system(as_json=as_json) as c:
+        citizen = Principal(role=Role.CITIZEN, id=subject, channel="console")
+        issued = issue_consent(
+            uow=c.uow(),
+            clock=c.clock,
+            private_keys=c.private_keys,
+            principal=citizen,
+            destination=destination,
+            serving=c.settings.jurisdiction,
+            lifetime=timedelta(minutes=minutes),
+        )
+    row = ConsentOut.of(issued).model_dump(mode="json", exclude={"qr_svg"})
+    emit(row, as_json=as_json, human=lambda con: con.print(issued.token))
+
+
+def _visitor_text(v: VisitorOut, console: Console) -> None:
+    status = v.status
+    console.print(f"visitor {v.subject} of {v.issuer}: {status.colour} here")
+    for r in status.reasons:
+        console.print(f"  {r.rule}: {r.text}")
+    for a in v.arrivals:
+        console.print(f"  arrived {_when(a.at)}, {a.origin_colour} at home")
+
+
+@arrival_app.command("record")
+def arrival_record(
+    token: Annotated[str, typer.Argument(help="The visitor's consent token (HZC1:...).")],
+    as_: AsOpt,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a visitor's arrival (officials): the home city is asked for the colour and
+    reasons; this city's policy decides the colour here. Nothing is recorded if it is down."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
+        link = c.peer_link()
+        try:
+            found = record_arrival(
+                uow_factory=c.uow,
+                clock=c.clock,
+                principal=official,
+                private_keys=c.private_keys,
+                token=token,
+                link=link,
+                serving=c.settings.jurisdiction,
+            )
+        finally:
+            link.close()
+    row = VisitorOut.of(found, "en")
+    emit(row.model_dump(mode="json"), as_json=as_json, human=lambda con: _visitor_text(row, con))
+
+
+@arrival_app.command("show")
+def arrival_show(
+    issuer: Annotated[str, typer.Argument(help="The visitor's home jurisdiction.")],
+    subject: Annotated[str, typer.Argument(help="The visitor's opaque subject there.")],
+    as_: AsOpt,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A visitor's arrivals and colour here (officials; the read is in the access log)."""
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
+        found = visitor_status(
+            uow=c.uow(),
+            clock=c.clock,
+            principal=official,
+            issuer=issuer,
+            subject=subject,
+            serving=c.settings.jurisdiction,
+        )
+    row = VisitorOut.of(found, "en")
+    emit(row.model_dump(mode="json"), as_json=as_json, human=lambda con: _visitor_text(row, con))
+
+
+COMMANDS: CommandTable = (("peer", peer_app), ("arrival", arrival_app))

@@ -4,13 +4,26 @@ checkpoints hold."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Response, status
 
-from healthcode.api.auth import Authorized, Public
+from healthcode.api.auth import Authorized, CurrentCitizen, Public
 from healthcode.api.deps import ContainerDep
-from healthcode.api.responses import CONFLICT, SIGNED, refusals
+from healthcode.api.language import Language
+from healthcode.api.responses import CONFLICT, NOT_FOUND, SIGNED, refusals
+from healthcode.federation.arrivals import answer_arrival_status, issue_consent
+from healthcode.federation.arrivals_destination import record_arrival, visitor_status
+from healthcode.federation.arrivals_link import b64decode, b64encode
+from healthcode.federation.arrivals_schemas import (
+    ArrivalIn,
+    ArrivalStatusIn,
+    ArrivalStatusOut,
+    ConsentIn,
+    ConsentOut,
+    VisitorOut,
+)
 from healthcode.federation.model import NewPeer, parse_root_key
 from healthcode.federation.peers import add_peer, list_peers, remove_peer
 from healthcode.federation.schemas import (
@@ -22,6 +35,7 @@ from healthcode.federation.schemas import (
 )
 from healthcode.federation.sync import sync_peers
 from healthcode.federation.trust import trust_bundle_document
+from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Action, Principal
 from healthcode.tracing.visitors import receive_visitor_exposure
 
@@ -144,3 +158,105 @@ def receive_exposure(
     return PeerMessageOut(
         id=received.message_id, sender=received.sender, recorded=received.recorded
     )
+
+
+# arrivals with consent (docs/federation.md#arrivals)
+
+Official = Annotated[Principal, Depends(Authorized(Action.READ_STATUS))]
+
+
+@router.post(
+    "/api/v1/me/arrival-consent",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsentOut,
+    responses={**NOT_FOUND, **SIGNED},
+)
+def arrival_consent(
+    body: ConsentIn, citizen: CurrentCitizen, container: ContainerDep
+) -> ConsentOut:
+    """A consent token for the city the citizen arrives in (a peer): with it, that city may ask
+    this one for the citizen's colour and reasons once, until it expires."""
+    issued = issue_consent(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        principal=citizen,
+        destination=body.destination,
+        serving=container.settings.jurisdiction,
+        lifetime=timedelta(minutes=body.minutes),
+    )
+    return ConsentOut.of(issued)
+
+
+@router.post(
+    "/api/v1/arrivals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=VisitorOut,
+    responses={**CONFLICT, **SIGNED},
+)
+def arrival(
+    body: ArrivalIn, official: Official, container: ContainerDep, lang: Language
+) -> VisitorOut:
+    """Record a visitor's arrival on their consent token (officials): the token is verified
+    against the home city's trust list, the home city asked for the colour and reasons, and
+    this city's policy decides the visitor's colour here. The home city down: 400, nothing
+    recorded; a token used already: 409."""
+    link = container.peer_link()
+    try:
+        visitor = record_arrival(
+            uow_factory=container.uow,
+            clock=container.clock,
+            private_keys=container.private_keys,
+            principal=official,
+            token=body.token,
+            link=link,
+            serving=container.settings.jurisdiction,
+        )
+    finally:
+        link.close()
+    return VisitorOut.of(visitor, lang)
+
+
+@router.get("/api/v1/arrivals/{jurisdiction}/{subject}", response_model=VisitorOut)
+def visitor(
+    jurisdiction: JurisdictionPath,
+    subject: Annotated[str, Path(max_length=64)],
+    official: Official,
+    container: ContainerDep,
+    lang: Language,
+) -> VisitorOut:
+    """A visitor of ``jurisdiction`` (their home city) by their opaque subject there: their
+    arrivals and status here now (officials; the read is in the access log)."""
+    found = visitor_status(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=official,
+        issuer=jurisdiction,
+        subject=subject,
+        serving=container.settings.jurisdiction,
+    )
+    return VisitorOut.of(found, lang)
+
+
+@router.post(
+    "/api/v1/federation/arrival-status",
+    response_model=ArrivalStatusOut,
+    dependencies=[Depends(Public(Action.ANSWER_PEER))],
+    responses={**NOT_FOUND, **SIGNED},
+)
+def arrival_status(body: ArrivalStatusIn, container: ContainerDep) -> ArrivalStatusOut:
+    """A peer asks, with a citizen's consent token, for that citizen's colour, reasons and
+    valid_until. No bearer token: the request must be signed by the peer's pinned root, and
+    the answer is signed by this city's root. The read is in the citizen's access log."""
+    try:
+        request = b64decode(body.request)
+    except ValueError:
+        raise InvalidInput.one("request", "must be base64url") from None
+    answer = answer_arrival_status(
+        uow=container.uow(),
+        clock=container.clock,
+        private_keys=container.private_keys,
+        body=request,
+        serving=container.settings.jurisdiction,
+    )
+    return ArrivalStatusOut(answer=b64encode(answer))

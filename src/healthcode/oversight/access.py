@@ -94,6 +94,8 @@ class Action(StrEnum):
     MANAGE_CHANNELS = "manage_channels"
     # federation: the peer jurisdictions whose codes this city accepts, their pinned roots
     MANAGE_PEERS = "manage_peers"
+    # a peer asks, with a citizen's consent token, for that citizen's colour (arrivals)
+    ANSWER_PEER = "answer_peer"
     # where people were (venues, check-ins, scans, locations)
     MANAGE_VENUES = "manage_venues"
     REVIEW_CHECKINS = "review_checkins"
@@ -129,6 +131,9 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # a peer city: authenticated by its root's Ed25519 signature over the message itself
         # (pinned when the peer was added), not by a session; a bad signature is refused (422)
         Action.RECEIVE_PEER_MESSAGES,
+        # a peer city: authenticated by its pinned root's signature over the request, and
+        # answered only with the colour of a citizen whose consent token it carries (logged)
+        Action.ANSWER_PEER,
         # the access log's signed head: a count and a MAC, for auditors to keep (no personal data)
         Action.READ_AUDIT_ANCHOR,
         # liveness, readiness and the Prometheus metrics: counts and timings, no personal data
