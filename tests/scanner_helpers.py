@@ -51,9 +51,11 @@ def code_for(container: Container, subject: str) -> str:
 def enrol(page: Page, container: Container, venue_id: str) -> str:
     """Register the key the scanner page shows at ``venue_id`` (as an official would with
     ``healthcode device add --public-key``) and let the page fetch its enrolment."""
-    key_text = page.locator("#enrol-key").inner_text()
+    # the page makes its key asynchronously: wait for the whole key (43 base64url characters)
+    expect(page.locator("#enrol-key")).to_have_text(re.compile(r"^\s*[A-Za-z0-9_-]{43}\s*$"))
+    key_text = page.locator("#enrol-key").inner_text().strip()
     expect(page.locator("#enrol-command")).to_have_value(
-        re.compile(f"healthcode device add --venue VENUE --public-key {re.escape(key_text)}")
+        re.compile(f"healthcode device add --venue VENUE --public-key {re.escape(key_text)}(\\s|$)")
     )
     raw = base64.urlsafe_b64decode(key_text + "=" * (-len(key_text) % 4))
     device = register_device(
