@@ -29,10 +29,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class TrustSet:
-    """Each jurisdiction's pinned root (raw bytes) and held list text, this city's first."""
+    """Each jurisdiction's pinned root (raw bytes) and held list text, this city's first, and
+    the kid (hex) of this city's root."""
 
     jurisdiction: str
     entries: tuple[tuple[str, bytes, str], ...]
+    root_kid: str
 
     @property
     def jurisdictions(self) -> frozenset[str]:
@@ -66,7 +68,7 @@ def trust_set(
         for p in uow.peers.all()
         if p.held is not None
     ]
-    return TrustSet(jurisdiction, ((jurisdiction, root.public_key, own), *peers))
+    return TrustSet(jurisdiction, ((jurisdiction, root.public_key, own), *peers), root.kid)
 
 
 class FederatedStoreCache:
@@ -157,13 +159,12 @@ def trust_bundle_document(
             clock_skew=clock_skew,
             list_lifetime=list_lifetime,
         )
-        root = root_key(uow, jurisdiction=jurisdiction, now=clock.now())
         uow.commit()
-    private = private_keys.load(root.kid)
+    private = private_keys.load(trusted.root_kid)
     bundle = TrustBundle(
         jurisdiction,
         clock.now().replace(microsecond=0),
-        bytes.fromhex(root.kid),
+        bytes.fromhex(trusted.root_kid),
         tuple((j, key) for j, key, _ in trusted.entries[1:]),
         tuple(document for _, _, document in trusted.entries),
     )
