@@ -1,5 +1,6 @@
-"""`healthcode peer` at the console: an admin proposes Shanghai and a second admin approves, a sync while it is down (a refused
-loopback port) fails and keeps nothing lost, the next sync once it is up takes its list."""
+"""`healthcode peer` at the console: an admin proposes Shanghai and a second admin approves,
+a sync while it is down (a refused loopback port) fails and keeps nothing lost, the next sync
+once it is up takes its list; removing it takes four eyes too."""
 
 from __future__ import annotations
 

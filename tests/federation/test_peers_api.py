@@ -1,6 +1,6 @@
 """Peers over HTTP, with Shanghai as a second instance in this process: Hangzhou's admin
-proposes it and a second admin approves, an admin syncs its list, and Hangzhou's /verify and its signed trust bundle then accept Shanghai's
-codes; /metrics counts the syncs."""
+proposes it and a second admin approves, an admin syncs its list, and Hangzhou's /verify and
+its signed trust bundle then accept Shanghai's codes; /metrics counts the syncs."""
 
 from __future__ import annotations
 

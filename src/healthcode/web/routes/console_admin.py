@@ -1,7 +1,8 @@
 """The console's administrative pages: risk areas, quarantines and releases, flagged
 check-ins, policies, the access log for auditors, and the peer cities for admins. Each is the
-same HTML for everyone; its script acts through the JSON API with the official's console session (``console/session.js``),
-so every refusal, four-eyes step and access record is the API's own."""
+same HTML for everyone; its script acts through the JSON API with the official's console
+session (``console/session.js``), so every refusal, four-eyes step and access record is the
+API's own."""
 
 from __future__ import annotations
 
