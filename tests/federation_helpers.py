@@ -32,6 +32,7 @@ from healthcode.federation.fetch import TRUST_LIST_PATH, HttpTrustListFetcher
 from healthcode.federation.model import NewPeer, Peer
 from healthcode.federation.peers import propose_peer
 from healthcode.federation.ports import PeerUnreachable
+from healthcode.federation.sync import sync_all
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import Clock
 from healthcode.oversight.access import Principal
@@ -165,6 +166,26 @@ def add_peer(container: Container, peer: NewPeer, *, proposer: str = "peer-admin
 def add_shanghai(container: Container, city: PeerCity, url: str = SHANGHAI_URL) -> Peer:
     """Shanghai added as a peer by two admins, its root pinned."""
     return add_peer(container, NewPeer(city.jurisdiction, url, city.root_public))
+
+
+def shanghai_refused(container: Container) -> None:
+    """Shanghai added by four eyes, its list #5 (issued two hours ago) held, then a list signed
+    by another root refused (``wrong_root``): the last good list kept."""
+    city = PeerCity()
+    add_shanghai(container, city)
+    now = container.clock.now()
+    fetcher = FakeFetcher()
+    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=5, issued_at=now - timedelta(hours=2))
+    other = city.trust_list(sequence=6, issued_at=now, root=generate_private_key())
+    for served, outcome in ((fetcher.served[SHANGHAI_URL], "accepted"), (other, "wrong_root")):
+        fetcher.served[SHANGHAI_URL] = served
+        (result,) = sync_all(
+            uow_factory=container.uow,
+            clock=container.clock,
+            fetcher=fetcher,
+            clock_skew=container.settings.clock_skew,
+        )
+        assert result.outcome.value == outcome
 
 
 def fetcher_factory(fetcher: FakeFetcher) -> Callable[[], FakeFetcher]:

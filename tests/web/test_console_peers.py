@@ -5,20 +5,16 @@ listed with no list yet, STALE; an official sees the API's refusal on the whole 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import expect
 
 from browser_helpers import Guard, Phone
 from console_admin_helpers import expected_refusals, layout_problems
 from console_pages_helpers import log_in_console
-from federation_helpers import SHANGHAI, SHANGHAI_URL, FakeFetcher, PeerCity, add_shanghai
+from federation_helpers import SHANGHAI, PeerCity, shanghai_refused
 from healthcode.container import Container
-from healthcode.credentials.signer import generate_private_key
 from healthcode.federation.model import NewPeer
 from healthcode.federation.peers import propose_peer
-from healthcode.federation.sync import sync_all
 from identity_helpers import add_test_official, principal
 
 pytestmark = [
@@ -29,34 +25,11 @@ pytestmark = [
 BEIJING = "110000"
 
 
-def _sync(container: Container, fetcher: FakeFetcher) -> str:
-    (result,) = sync_all(
-        uow_factory=container.uow,
-        clock=container.clock,
-        fetcher=fetcher,
-        clock_skew=container.settings.clock_skew,
-    )
-    return result.outcome.value
-
-
-def _shanghai_refused(container: Container) -> None:
-    """Shanghai added by four eyes, its list #5 held, then a list of another root refused."""
-    city = PeerCity()
-    add_shanghai(container, city)
-    now = container.clock.now()
-    fetcher = FakeFetcher()
-    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=5, issued_at=now - timedelta(hours=2))
-    assert _sync(container, fetcher) == "accepted"
-    other = city.trust_list(sequence=6, issued_at=now, root=generate_private_key())
-    fetcher.served[SHANGHAI_URL] = other
-    assert _sync(container, fetcher) == "wrong_root"
-
-
 def test_an_admin_sees_a_refused_list_and_approves_a_peer(
     container: Container, phone: Phone
 ) -> None:
     """The refusal shows with its reason; a second admin approves Beijing on the page."""
-    _shanghai_refused(container)
+    shanghai_refused(container)
     propose_peer(
         uow=container.uow(),
         clock=container.clock,

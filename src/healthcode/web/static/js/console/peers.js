@@ -60,7 +60,7 @@ function peerItem(peer) {
   const marks = [peer.stale ? t.peers_stale : t.peers_fresh];
   if (peer.last_error) marks.push(t.peers_refused_mark);
   return el("li", {
-    class: `record ${peer.stale ? "stale" : "current"}`,
+    class: `record peer ${peer.stale ? "stale" : "current"}`,
     "data-peer": peer.jurisdiction,
     "data-stale": String(peer.stale),
   },
