@@ -325,6 +325,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/console/flagged"): WEB_PAGE,
     ("GET", "/console/policies"): WEB_PAGE,
     ("GET", "/console/access-log"): WEB_PAGE,
+    ("GET", "/console/peers"): WEB_PAGE,
 }
 
 
