@@ -36,7 +36,7 @@ from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from healthcode.oversight.access import Principal
 from healthcode.oversight.model import Proposal, ProposalStatus
-from healthcode.oversight.proposals import approve
+from healthcode.oversight.proposals import approve, propose
 from identity_helpers import add_test_official, principal
 
 
@@ -133,6 +133,32 @@ def test_peers_are_added_and_removed_by_two_admins(container: Container) -> None
             jurisdiction=SHANGHAI,
             reason="again",
         )
+
+
+def test_a_peer_proposed_through_the_generic_route_is_checked_and_pinned_on_approval(
+    container: Container,
+) -> None:
+    """`add_peer` through the generic `propose` names its payload's faults (the key first, then
+    the code and URL); a key written in hex is kept as base64url and pinned on approval."""
+    city = PeerCity()
+    admin, bob = admin_of(container), admin_of(container, "bob")
+    args = {"uow": container.uow(), "clock": container.clock, "kinds": container.proposal_kinds}
+    bad = {"jurisdiction": "330100", "url": "ftp://x", "root_key": "short"}
+    with pytest.raises(InvalidInput) as refused:
+        propose(**args, principal=admin, action="add_peer", payload=bad, reason="x")  # type: ignore[arg-type]
+    assert {p.field for p in refused.value.problems} == {"payload.root_key"}
+    bad["root_key"] = city.root_text
+    with pytest.raises(InvalidInput) as refused:
+        propose(**args, principal=admin, action="add_peer", payload=bad, reason="x")  # type: ignore[arg-type]
+    assert {p.field for p in refused.value.problems} == {"payload.jurisdiction", "payload.url"}
+    good = {"jurisdiction": SHANGHAI, "url": SHANGHAI_URL, "root_key": city.root_public.hex()}
+    made = propose(**args, principal=admin, action="add_peer", payload=good, reason="x")  # type: ignore[arg-type]
+    assert made.payload["root_key"] == city.root_text  # kept as base64url, however written
+    _decide(container, bob, made)
+    (view,) = list_peers(
+        uow=container.uow(), clock=container.clock, principal=bob, serving="330100"
+    )
+    assert view.peer.root_public_key == city.root_public
 
 
 def test_refused_lists_keep_the_last_good_one(container: Container, clock: FixedClock) -> None:
