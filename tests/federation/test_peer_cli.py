@@ -25,8 +25,7 @@ def peer() -> Iterator[LoopbackPeer]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_peers_at_the_console(cli_env: Settings, peer: LoopbackPeer) -> None:
-    """Propose and approve, refuse the own city, sync down then up, list with the list's age,
-    remove by four eyes."""
+    """Four eyes add and remove; own city refused; sync down then up; list with age."""
     add_official("ada", "admin")
     add_official("wang", "official")
     add_official("bob", "admin")  # the second admin: no third bootstraps

@@ -78,8 +78,7 @@ def _peers(container: Container, who: Principal) -> list[str]:
 
 
 def test_peers_are_added_and_removed_by_two_admins(container: Container) -> None:
-    """An admin proposes a peer and a second admin approves it; its own city, a duplicate,
-    a non-admin and the proposer approving are refused; removal takes four eyes too."""
+    """One admin proposes a peer, a second approves; refusals; removal by four eyes too."""
     city = PeerCity()
     admin = admin_of(container)
     bob = admin_of(container, "bob")
@@ -138,8 +137,7 @@ def test_peers_are_added_and_removed_by_two_admins(container: Container) -> None
 def test_a_peer_proposed_through_the_generic_route_is_checked_and_pinned_on_approval(
     container: Container,
 ) -> None:
-    """`add_peer` through the generic `propose` names its payload's faults (the key first, then
-    the code and URL); a key written in hex is kept as base64url and pinned on approval."""
+    """Generic `add_peer` names payload faults; a hex key is kept as base64url and pinned."""
     city = PeerCity()
     admin, bob = admin_of(container), admin_of(container, "bob")
     args = {"uow": container.uow(), "clock": container.clock, "kinds": container.proposal_kinds}

@@ -23,8 +23,7 @@ SHANGHAI = "310000"
 def test_a_peer_over_http(
     container: Container, client: TestClient, tmp_path: Path, sqlite_template: Path
 ) -> None:
-    """Add Shanghai by four eyes, sync it, verify its code online and from the bundle, then
-    remove it by four eyes."""
+    """Add Shanghai by four eyes, sync, verify online and from the bundle, remove it."""
     now = container.clock.now()
     admin = official_headers(client, add_test_official(container, "ada", "admin"), now)
     bob = official_headers(client, add_test_official(container, "bob", "admin"), now)
