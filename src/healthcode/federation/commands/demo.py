@@ -51,7 +51,7 @@ def _run_step(step: Step, world: World, limit: float) -> list[str]:
     thread.start()
     thread.join(timeout=limit)
     if thread.is_alive():
-        raise DemoFailure(f"did not finish within {limit:.0f} s")
+        raise DemoFailure(f"did not finish within {limit:g} s")
     if isinstance(outcome.error, DemoFailure):
         raise outcome.error
     if outcome.error is not None:

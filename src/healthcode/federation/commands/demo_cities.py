@@ -53,6 +53,13 @@ class DemoFailure(Exception):
     """A step's check did not hold: the message says what was expected and what was seen."""
 
 
+def check(holds: bool, what: str) -> str:
+    """``what`` when it holds; else the step fails saying so."""
+    if not holds:
+        raise DemoFailure(what)
+    return what
+
+
 @dataclass
 class City:
     """One running instance: its system, its base URL, its admin's TOTP secret."""

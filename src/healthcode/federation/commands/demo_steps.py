@@ -13,61 +13,36 @@ green again on time."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Final
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from healthcode.checkpoint.acceptance import acceptance_for, max_trust_list_age
-from healthcode.checkpoint.batches import ScanRecord
-from healthcode.checkpoint.device import DeviceConfig, decide, scan_record, signed_batches
 from healthcode.codes.issuing import issue_code
-from healthcode.credentials.claims import Colour
-from healthcode.credentials.cose import public_key_bytes
-from healthcode.credentials.signer import load_public_key
-from healthcode.credentials.verify import Decision, Outcome
-from healthcode.federation.bundle import open_bundle
+from healthcode.federation.commands.demo_arrivals import arrival, green_on_time
+from healthcode.federation.commands.demo_checkpoint import (
+    BUS,
+    VEHICLE,
+    bus_checkpoint,
+    ride,
+    upload,
+)
 from healthcode.federation.commands.demo_cities import (
     ADMIN,
     BEIJING,
     CONFIRMER,
     HANGZHOU,
-    NAMES,
     REPORTER,
     SHANGHAI,
-    City,
-    DemoFailure,
     World,
+    check,
 )
 from healthcode.identity.registration import Register, register_person
 from healthcode.identity.validation import check_character
 from healthcode.policy.bundled import bundled_policy
-from healthcode.presence.venues import (
-    VenueDetails,
-    add_organisation,
-    add_venue,
-    entry_rule,
-    register_device,
-)
 from healthcode.worker import Worker
 
-BUS: Final = ("1路公交", "Bus route 1")
-VEHICLE: Final = "B-1001"
-TIANANMEN: Final = (39.9087, 116.3975)
 MAX_WORKER_PASSES: Final = 20
 
 Step = Callable[[World], list[str]]
-
-
-def check(holds: bool, what: str) -> str:
-    """``what`` when it holds; else the step fails saying so."""
-    if not holds:
-        raise DemoFailure(what)
-    return what
-
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def start_cities(world: World) -> list[str]:
@@ -112,65 +87,6 @@ def pin_peers(world: World) -> list[str]:
     return lines
 
 
-def bus_checkpoint(world: World) -> list[str]:
-    """Beijing registers a bus route and its checkpoint device, which fetches Beijing's trust
-    bundle while online."""
-    beijing = world.beijing
-    c = beijing.container
-    org = add_organisation(uow=c.uow(), clock=c.clock, jurisdiction=BEIJING, name="北京公交集团")
-    bus = add_venue(
-        uow=c.uow(),
-        clock=c.clock,
-        private_keys=c.private_keys,
-        jurisdiction=BEIJING,
-        details=VenueDetails(
-            organisation_id=org.id,
-            name_zh=BUS[0],
-            name_en=BUS[1],
-            kind="bus_route",
-            lat=TIANANMEN[0],
-            lon=TIANANMEN[1],
-        ),
-    )
-    key = Ed25519PrivateKey.generate()
-    device = register_device(
-        uow=c.uow(),
-        clock=c.clock,
-        venue_id=bus.id,
-        public_key=public_key_bytes(key.public_key()),
-        serving=BEIJING,
-    )
-    colours = entry_rule(uow=c.uow(), jurisdiction=BEIJING, kind=bus.kind)
-    root = load_public_key(_b64(beijing.root_key()))
-    world.seen["device"] = DeviceConfig(
-        device=device.id,
-        venue=bus.id,
-        kind=bus.kind.value,
-        jurisdiction=BEIJING,
-        colours=frozenset(Colour(k.value) for k in colours),
-        private_key=key,
-        root_keys={BEIJING: public_key_bytes(root)},
-    )
-    bundle = beijing.call("GET", "/.well-known/healthcode/trust-bundle")
-    check(bundle.status_code == 200, f"Beijing serves its trust bundle ({bundle.status_code})")
-    world.seen["bundle"] = bundle.content
-    store = open_bundle(bundle.content, root_public_key=root, at=c.clock.now())
-    held = sorted(store.jurisdictions)
-    return [
-        f"bus {BUS[0]} ({BUS[1]}), device {device.id} registered in Beijing",
-        check(
-            held == sorted(world.cities),
-            f"the bundle verifies under Beijing's root and holds the lists of {', '.join(held)}",
-        ),
-    ]
-
-
-def _b64(text: str) -> bytes:
-    import base64
-
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _resident_id(region: str, seq: int) -> str:
     first17 = f"{region}19850615{seq:03d}"
     return first17 + check_character(first17)
@@ -213,78 +129,6 @@ def travel(world: World) -> list[str]:
             f"issued by {code['issuer']}, masked name {code['masked_name']}",
         ),
         f"a Beijing resident ({issued.colour}) boards bus {VEHICLE} first",
-    ]
-
-
-def _decide(world: World, token: str, *, kind: str | None = None) -> Decision:
-    """The checkpoint's decision offline: the bundle fetched earlier, Beijing's bundled policy."""
-    config: DeviceConfig = world.seen["device"]
-    now = world.clock.now()
-    root = load_public_key(config.root_keys[BEIJING])
-    store = open_bundle(world.seen["bundle"], root_public_key=root, at=now)
-    policy = bundled_policy(BEIJING)
-    acceptance = acceptance_for(
-        policy,
-        kind=kind or config.kind,
-        own_colours=config.colours,
-        trusted=store.jurisdictions,
-    )
-    return decide(
-        token,
-        config=config,
-        trust_store=store,
-        at=now,
-        acceptance=acceptance,
-        max_trust_list_age=max_trust_list_age(policy),
-    )
-
-
-def ride(world: World) -> list[str]:
-    """On the bus the device, offline, admits the Beijing code and, by Beijing's acceptance
-    rule for buses, the Hangzhou code; both scans are queued."""
-    local = _decide(world, world.seen["local_code"])
-    check(
-        local.outcome is Outcome.PASS, f"the Beijing code: {local.outcome.value} ({local.message})"
-    )
-    records: list[ScanRecord] = [
-        scan_record(local, seq=1, at=world.clock.now(), temperature=None, vehicle=VEHICLE)
-    ]
-    world.move_to(world.clock.now() + timedelta(minutes=3))
-    visitor = _decide(world, world.seen["visitor_code"])
-    at_hospital = _decide(world, world.seen["visitor_code"], kind="hospital")
-    records.append(
-        scan_record(visitor, seq=2, at=world.clock.now(), temperature=None, vehicle=VEHICLE)
-    )
-    world.seen["scans"] = records
-    return [
-        f"Beijing code: {local.outcome.value}, {local.message}",
-        check(
-            visitor.outcome is Outcome.PASS and visitor.issuer == HANGZHOU,
-            f"Hangzhou code, offline: {visitor.outcome.value}, {visitor.message}",
-        ),
-        check(
-            at_hospital.outcome is Outcome.STOP
-            and "hospitals-own-codes-only" in at_hospital.message,
-            f"(the same code at a Beijing hospital: {at_hospital.outcome.value}, "
-            f"{at_hospital.message})",
-        ),
-    ]
-
-
-def upload(world: World) -> list[str]:
-    """Back online, the device uploads its signed batch to Beijing."""
-    receipts = [
-        world.beijing.expect("POST", "/api/v1/scans/batches", 200, json=batch)
-        for batch in signed_batches(world.seen["device"], world.seen["scans"])
-    ]
-    stored = sum(r["stored"] for r in receipts)
-    visitors = sum(r["visitors"] for r in receipts)
-    return [
-        check(
-            (stored, visitors) == (1, 1),
-            f"Beijing stored {stored} resident's scan and {visitors} visitor's presence "
-            "(the Hangzhou code's issuer and opaque subject only)",
-        )
     ]
 
 
@@ -373,62 +217,6 @@ def red_at_home(world: World) -> list[str]:
     ]
 
 
-def arrival(world: World) -> list[str]:
-    """A Shanghai resident consents in Shanghai; a Beijing official records the arrival, and
-    Beijing's rule arrival-other-province makes them yellow."""
-    world.move_to(world.clock.now() + timedelta(hours=2))
-    shanghai, beijing = world.shanghai, world.beijing
-    subject, session = shanghai.citizen_login()
-    consent = shanghai.expect(
-        "POST", "/api/v1/me/arrival-consent", 201, token=session, json={"destination": BEIJING}
-    )
-    official = beijing.official_login(REPORTER)
-    visitor = beijing.expect(
-        "POST", "/api/v1/arrivals", 201, token=official, json={"token": consent["token"]}
-    )
-    status = visitor["status"]
-    reasons = {r["rule"]: r for r in status["reasons"]}
-    rule = reasons.get("arrival-other-province")
-    check(rule is not None, f"Beijing's reasons: {sorted(reasons)}")
-    assert rule is not None  # for the type checker: checked above
-    ends = _at(rule["ends_at"])
-    world.seen.update(arrival_subject=subject, arrival_ends=ends)
-    days = (ends - world.clock.now()).total_seconds() / 86400
-    return [
-        f"consent token {consent['token'][:12]}… from {consent['issuer']} for {consent['destination']}",
-        check(
-            visitor["subject"] == subject and visitor["arrivals"][0]["origin_colour"] == "green",
-            f"Beijing asked Shanghai: the visitor is {visitor['arrivals'][0]['origin_colour']} there",
-        ),
-        check(status["colour"] == "yellow", f"in Beijing: {status['colour']}"),
-        check(
-            round(days) == 14,
-            f"because of arrival-other-province ({rule['text']}), until {rule['ends_at']} "
-            f"({days:.0f} days)",
-        ),
-    ]
-
-
-def _visitor_colour(world: World, at: datetime) -> str:
-    world.move_to(at)
-    beijing = world.beijing
-    official = beijing.official_login(REPORTER)
-    path = f"/api/v1/arrivals/{SHANGHAI}/{world.seen['arrival_subject']}"
-    return str(beijing.expect("GET", path, 200, token=official)["status"]["colour"])
-
-
-def green_on_time(world: World) -> list[str]:
-    """A second before the rule's end the visitor is still yellow in Beijing; a second after
-    it, green."""
-    ends: datetime = world.seen["arrival_ends"]
-    before = _visitor_colour(world, ends - timedelta(seconds=1))
-    after = _visitor_colour(world, ends + timedelta(seconds=1))
-    return [
-        check(before == "yellow", f"at {ends - timedelta(seconds=1):%Y-%m-%d %H:%M:%S}Z: {before}"),
-        check(after == "green", f"at {ends + timedelta(seconds=1):%Y-%m-%d %H:%M:%S}Z: {after}"),
-    ]
-
-
 STEPS: Final[tuple[tuple[str, Step], ...]] = (
     ("three cities start", start_cities),
     ("peers pinned, lists synced", pin_peers),
@@ -443,5 +231,3 @@ STEPS: Final[tuple[tuple[str, Step], ...]] = (
     ("green again on time", green_on_time),
 )
 """The steps, each with its title, in the order they run."""
-
-__all__ = ["NAMES", "STEPS", "City", "DemoFailure", "Step", "World"]
