@@ -27,6 +27,7 @@ KEY_LINES = (
     "Hangzhou code, offline: pass, green code of 330100: pass (acceptance rule visitors-green)",
     "not admitted here (acceptance rule hospitals-own-codes-only)",
     "Beijing stored 1 resident's scan and 1 visitor's presence",
+    "peer_message to Hangzhou done 1",
     "confirmed by demo.supervisor (approved)",
     "the Hangzhou code is now red",
     "because of Hangzhou's rule(s) close-contact",

@@ -74,7 +74,7 @@ def bus_checkpoint(world: World) -> list[str]:
     )
     bundle = beijing.call("GET", "/.well-known/healthcode/trust-bundle")
     check(bundle.status_code == 200, f"Beijing serves its trust bundle ({bundle.status_code})")
-    world.seen["bundle"] = bundle.content
+    world.seen.update(bundle=bundle.content, bundle_at=c.clock.now())
     store = open_bundle(bundle.content, root_public_key=root, at=c.clock.now())
     held = sorted(store.jurisdictions)
     return [
@@ -127,6 +127,8 @@ def ride(world: World) -> list[str]:
     records.append(_record(visitor, 2, world))
     world.seen["scans"] = records
     return [
+        f"no network: the bundle fetched at {world.seen['bundle_at']:%H:%M}Z, Beijing's "
+        f"bundled policy {bundled_policy(BEIJING).version}, venue kind {local_kind(world)}",
         f"Beijing code: {local.outcome.value}, {local.message}",
         check(
             visitor.outcome is Outcome.PASS and visitor.issuer == HANGZHOU,
@@ -156,6 +158,12 @@ def upload(world: World) -> list[str]:
             "(the Hangzhou code's issuer and opaque subject only)",
         )
     ]
+
+
+def local_kind(world: World) -> str:
+    """The kind of venue the device stands at (its device file says)."""
+    config: DeviceConfig = world.seen["device"]
+    return config.kind
 
 
 def _record(decision: Decision, seq: int, world: World) -> ScanRecord:

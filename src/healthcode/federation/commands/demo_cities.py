@@ -88,7 +88,9 @@ class City:
         self, method: str, path: str, *, token: str | None = None, json: Any = None
     ) -> httpx2.Response:
         """One request to this city's API over loopback."""
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {"Accept-Language": "en"}  # the demo prints in English
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         return httpx2.request(
             method, self.url + path, json=json, headers=headers, timeout=HTTP_SECONDS
         )

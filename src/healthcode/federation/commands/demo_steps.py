@@ -12,6 +12,7 @@ green again on time."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Final
@@ -32,15 +33,22 @@ from healthcode.federation.commands.demo_cities import (
     HANGZHOU,
     REPORTER,
     SHANGHAI,
+    City,
     World,
     check,
 )
+from healthcode.federation.visitors import PEER_MESSAGE
 from healthcode.identity.registration import Register, register_person
 from healthcode.identity.validation import check_character
 from healthcode.policy.bundled import bundled_policy
+from healthcode.tracing.trace import TRACE_CASE
 from healthcode.worker import Worker
 
 MAX_WORKER_PASSES: Final = 20
+_JOBS_LINE: Final = re.compile(
+    r'^healthcode_jobs\{kind="(?P<kind>[a-z_]+)",status="(?P<status>[a-z_]+)"\} '
+    r"(?P<count>[0-9.e+]+)$"
+)
 
 Step = Callable[[World], list[str]]
 
@@ -160,6 +168,17 @@ def case_confirmed(world: World) -> list[str]:
     ]
 
 
+def _jobs(city: City) -> dict[tuple[str, str], float]:
+    """The city's job queue by (kind, status), as its `/metrics` shows it to an operator."""
+    text = city.call("GET", "/metrics").text
+    found: dict[tuple[str, str], float] = {}
+    for line in text.splitlines():
+        match = _JOBS_LINE.match(line)
+        if match is not None:
+            found[match["kind"], match["status"]] = float(match["count"])
+    return found
+
+
 def work(world: World) -> list[str]:
     """Beijing's worker runs its due jobs: tracing finds the visitor, and the exposure is sent
     to Hangzhou as a signed peer message."""
@@ -173,9 +192,21 @@ def work(world: World) -> list[str]:
         failed += report.jobs_failed + report.jobs_retried
         if not report.busy:
             break
+    jobs = _jobs(world.beijing)
+    stuck = {k: n for k, n in jobs.items() if k[1] not in {"done", "pending"} and n}
+    later = jobs.get((TRACE_CASE, "pending"), 0)
     return [
-        check(failed == 0, f"{failed} jobs failed or retried"),
-        check(done >= 2, f"{done} jobs done in {passes} passes (tracing, the peer message)"),
+        f"{done} jobs done in {passes} passes of the worker",
+        check(failed == 0 and not stuck, f"none failed or retried: {stuck or 'none'}"),
+        check(
+            jobs.get((TRACE_CASE, "done"), 0) >= 1,
+            f"Beijing's /metrics: {TRACE_CASE} done {jobs.get((TRACE_CASE, 'done'), 0):.0f}",
+        ),
+        check(
+            jobs.get((PEER_MESSAGE, "done"), 0) == 1,
+            f"{PEER_MESSAGE} to Hangzhou done {jobs.get((PEER_MESSAGE, 'done'), 0):.0f}",
+        ),
+        f"{TRACE_CASE} pending {later:.0f}: the case traced again later, for scans uploaded late",
     ]
 
 
