@@ -79,7 +79,7 @@ fuzz: $(STAMP)
 
 ## screenshots: the main pages at 360 x 740, in zh and en, written to docs/screenshots/ (PNG)
 screenshots: install
-	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py tests/web/test_console_screenshots.py tests/web/test_scanner_screenshots.py
+	$(BIN)/pytest -q -p no:cacheprovider -m screenshots tests/web/test_screenshots.py tests/web/test_console_screenshots.py tests/web/test_console_pages_screenshots.py tests/web/test_scanner_screenshots.py
 
 ## bench: every benchmark at its default size (scratch databases; see each script's docstring)
 BENCHMARKS := assess verify ingest wal trace impact simulate

@@ -293,6 +293,8 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "arrival consent": SCENARIO,
     "arrival record": VISITORS,
     "arrival show": VISITORS,
+    "federation demo": "three demo cities on their own scratch databases: prints its checks, "
+    "no one's data",
 }
 
 

@@ -30,7 +30,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
-    """Start, sign-up, green, declaration, yellow, history, red, exposures, an appeal filed."""
+    """Start, sign-up, codes, declaring, history, exposures, appeal, access log, data, check-in."""
     lang = phone.lang
     verified_citizen(container, PHONE_NUMBER, 13)
     page = phone.open("/")
@@ -64,6 +64,16 @@ def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> No
     appeals.locator("#appeal button[type=submit]").click()
     expect(appeals.locator("#appeals .record")).to_have_count(1)
     shoot(appeals, f"appeals-{lang}")
+    access_log = phone.open("/citizen/access-log")
+    page.wait_for_load_state("networkidle")
+    expect(access_log.locator("h1")).to_be_visible()
+    shoot(access_log, f"access-log-{lang}")
+    my_data = phone.open("/citizen/my-data")
+    my_data.wait_for_load_state("networkidle")
+    shoot(my_data, f"my-data-{lang}")
+    check_in = phone.open("/citizen/check-in")
+    check_in.wait_for_load_state("networkidle")
+    shoot(check_in, f"check-in-{lang}")
 
 
 def _contact_of_a_case(container: Container) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -41,18 +42,34 @@ Build = Callable[..., Container]
 Initialise = Callable[[Settings], list[str]]
 
 
+AppFactory = Callable[..., Any]
+"""``healthcode.app.create_app``: the API of a container, for a command that serves one."""
+
+
 class _Runtime:
     """How to build the system, as the root `healthcode` command was told."""
 
     build: Build | None = None
     initialise: Initialise | None = None
+    app: AppFactory | None = None
 
 
-def configure(build: Build, initialise: Initialise | None = None) -> None:
-    """Say how commands build the system and create a database (``healthcode.cli.main``
-    does, before any runs)."""
+def configure(
+    build: Build, initialise: Initialise | None = None, app: AppFactory | None = None
+) -> None:
+    """Say how commands build the system, create a database and make the API of a system
+    (``healthcode.cli.main`` does, before any runs)."""
     _Runtime.build = build
     _Runtime.initialise = initialise
+    _Runtime.app = app
+
+
+def api_of(container: Container) -> Any:
+    """The HTTP API (the ASGI app ``healthcode serve`` serves) of ``container``: for a command
+    that serves a system it built itself (`healthcode federation demo`)."""
+    if _Runtime.app is None:
+        raise RuntimeError("a healthcode command runs under healthcode.cli.main:app")
+    return _Runtime.app(container=container)
 
 
 @contextmanager

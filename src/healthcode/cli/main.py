@@ -22,6 +22,7 @@ from typer import _click
 from typer.core import TyperGroup
 
 from healthcode import bootstrap
+from healthcode.app import create_app
 from healthcode.cli import runtime
 from healthcode.cli.context import configure
 from healthcode.cli.exit_codes import ExitCode
@@ -131,7 +132,7 @@ app = typer.Typer(
 @app.callback()
 def healthcode() -> None:
     """Health codes with reasons, signed codes verified offline, audited data access."""
-    configure(bootstrap.build, bootstrap.initialise)
+    configure(bootstrap.build, bootstrap.initialise, create_app)
 
 
 mount(app, runtime.COMMANDS)

@@ -22,7 +22,8 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
+      // only this worker's own older caches: the checkpoint scanner on the same origin keeps its own
+      .then((names) => Promise.all(names.filter((name) => name.startsWith("hc-citizen") && name !== CACHE).map((name) => caches.delete(name))))
       .then(() => self.clients.claim()),
   );
 });

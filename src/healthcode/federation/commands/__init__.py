@@ -20,6 +20,7 @@ from healthcode.cli.table import CommandTable
 from healthcode.federation.arrivals import issue_consent
 from healthcode.federation.arrivals_destination import record_arrival, visitor_status
 from healthcode.federation.arrivals_schemas import ConsentOut, VisitorOut
+from healthcode.federation.commands.demo import federation_app
 from healthcode.federation.model import NewPeer, parse_root_key
 from healthcode.federation.peers import (
     list_peers,
@@ -292,4 +293,8 @@ def arrival_show(
     emit(row.model_dump(mode="json"), as_json=as_json, human=lambda con: _visitor_text(row, con))
 
 
-COMMANDS: CommandTable = (("peer", peer_app), ("arrival", arrival_app))
+COMMANDS: CommandTable = (
+    ("peer", peer_app),
+    ("arrival", arrival_app),
+    ("federation", federation_app),
+)
