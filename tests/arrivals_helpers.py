@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from access_walk_helpers import Response, Walk
 from factories import register, resident_id
-from federation_helpers import app_fetcher, city_instance, root_key_text
+from federation_helpers import add_peer, app_fetcher, city_instance, root_key_text
 from healthcode.app import create_app
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
@@ -24,7 +24,6 @@ from healthcode.federation.arrivals_link import HttpPeerLink, b64encode
 from healthcode.federation.arrivals_model import sign_request
 from healthcode.federation.arrivals_ports import OriginUnreachable
 from healthcode.federation.model import NewPeer, parse_root_key
-from healthcode.federation.peers import add_peer
 from healthcode.federation.sync import sync_peers
 from healthcode.identity.registration import register_person
 from healthcode.oversight.access import Principal, Role
@@ -104,18 +103,14 @@ def beijing_and_shanghai(beijing: Container, tmp_path: Path, template: Path) -> 
         TestClient(create_app(container=shanghai)) as shanghai_client,
     ):
         add_peer(
-            uow=beijing.uow(),
-            clock=beijing.clock,
-            principal=official_of(beijing, "bj-admin", "admin"),
-            peer=NewPeer(SHANGHAI, SHANGHAI_URL, parse_root_key(root_key_text(shanghai))),
-            serving=BEIJING,
+            beijing,
+            NewPeer(SHANGHAI, SHANGHAI_URL, parse_root_key(root_key_text(shanghai))),
+            proposer="bj-admin",
         )
         add_peer(
-            uow=shanghai.uow(),
-            clock=shanghai.clock,
-            principal=official_of(shanghai, "sh-admin", "admin"),
-            peer=NewPeer(BEIJING, "http://beijing.test", parse_root_key(root_key_text(beijing))),
-            serving=SHANGHAI,
+            shanghai,
+            NewPeer(BEIJING, "http://beijing.test", parse_root_key(root_key_text(beijing))),
+            proposer="sh-admin",
         )
         (synced,) = sync_peers(
             uow_factory=beijing.uow,
@@ -134,11 +129,9 @@ def walk_arrival_status(w: Walk) -> tuple[Response, str]:
     container = w.container
     root = generate_private_key()
     add_peer(
-        uow=container.uow(),
-        clock=container.clock,
-        principal=official_of(container, "walk-peer-admin", "admin"),
-        peer=NewPeer(BEIJING, "http://beijing.test", public_key_bytes(root.public_key())),
-        serving=container.settings.jurisdiction,
+        container,
+        NewPeer(BEIJING, "http://beijing.test", public_key_bytes(root.public_key())),
+        proposer="walk-peer-admin",
     )
     issued = issue_consent(
         uow=container.uow(),

@@ -30,11 +30,13 @@ from healthcode.credentials.trustlist import TrustedKey, build_trust_list, sign_
 from healthcode.db.encryption import create_key_file
 from healthcode.federation.fetch import TRUST_LIST_PATH, HttpTrustListFetcher
 from healthcode.federation.model import NewPeer, Peer
-from healthcode.federation.peers import add_peer
+from healthcode.federation.peers import propose_peer
 from healthcode.federation.ports import PeerUnreachable
+from healthcode.federation.sync import sync_all
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import Clock
 from healthcode.oversight.access import Principal
+from healthcode.oversight.proposals import approve
 from healthcode.settings import Settings
 from identity_helpers import add_test_official, principal
 
@@ -128,15 +130,62 @@ def admin_of(container: Container, name: str = "ada") -> Principal:
     return principal(container, name)
 
 
-def add_shanghai(container: Container, city: PeerCity, url: str = SHANGHAI_URL) -> Peer:
-    """Shanghai added as a peer by an admin, its root pinned."""
-    return add_peer(
+def add_peer(container: Container, peer: NewPeer, *, proposer: str = "peer-admin") -> Peer:
+    """``peer`` added by four eyes: the admin ``proposer`` proposes it, a second admin
+    (``<proposer>-2``) approves; both made here when the city has no such account yet."""
+    approver = f"{proposer}-2"
+    for name in (proposer, approver):
+        uow = container.uow()
+        with uow:
+            missing = uow.officials.by_username(name) is None
+        if missing:
+            add_test_official(container, name, "admin", container.settings.jurisdiction)
+    proposal = propose_peer(
         uow=container.uow(),
         clock=container.clock,
-        principal=admin_of(container, "peer-admin"),
-        peer=NewPeer(city.jurisdiction, url, city.root_public),
+        kinds=container.proposal_kinds,
+        principal=principal(container, proposer),
+        peer=peer,
         serving=container.settings.jurisdiction,
+        reason="its codes are accepted here",
     )
+    approve(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, approver),
+        proposal_id=proposal.id,
+    )
+    uow = container.uow()
+    with uow:
+        added = uow.peers.get(peer.jurisdiction)
+    assert added is not None
+    return added
+
+
+def add_shanghai(container: Container, city: PeerCity, url: str = SHANGHAI_URL) -> Peer:
+    """Shanghai added as a peer by two admins, its root pinned."""
+    return add_peer(container, NewPeer(city.jurisdiction, url, city.root_public))
+
+
+def shanghai_refused(container: Container) -> None:
+    """Shanghai added by four eyes, its list #5 (issued two hours ago) held, then a list signed
+    by another root refused (``wrong_root``): the last good list kept."""
+    city = PeerCity()
+    add_shanghai(container, city)
+    now = container.clock.now()
+    fetcher = FakeFetcher()
+    fetcher.served[SHANGHAI_URL] = city.trust_list(sequence=5, issued_at=now - timedelta(hours=2))
+    other = city.trust_list(sequence=6, issued_at=now, root=generate_private_key())
+    for served, outcome in ((fetcher.served[SHANGHAI_URL], "accepted"), (other, "wrong_root")):
+        fetcher.served[SHANGHAI_URL] = served
+        (result,) = sync_all(
+            uow_factory=container.uow,
+            clock=container.clock,
+            fetcher=fetcher,
+            clock_skew=container.settings.clock_skew,
+        )
+        assert result.outcome.value == outcome
 
 
 def fetcher_factory(fetcher: FakeFetcher) -> Callable[[], FakeFetcher]:

@@ -13,20 +13,18 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from factories import register, resident_id
-from federation_helpers import app_fetcher, city_instance, root_key_text
+from federation_helpers import add_peer, app_fetcher, city_instance, root_key_text
 from healthcode.app import create_app
 from healthcode.codes.keys import init_keys
 from healthcode.container import Container
 from healthcode.federation.messages_http import HttpPeerPoster
 from healthcode.federation.model import NewPeer, parse_root_key
-from healthcode.federation.peers import add_peer
 from healthcode.federation.sync import sync_all
 from healthcode.federation.visitors_ports import PeerMessageRefused
 from healthcode.identity.registration import register_person
 from healthcode.presence.model import Venue
 from healthcode.presence.scans import Receipt, upload_scans
 from healthcode.presence.venues import VenueDetails, add_organisation, add_venue
-from identity_helpers import add_test_official, principal
 from presence_helpers import DeviceKit, device, scan
 
 HANGZHOU = "330100"
@@ -92,15 +90,12 @@ def _resident(city: Container, seq: int) -> str:
 
 
 def _peer(city: Container, other: Container, admin: str) -> None:
-    add_test_official(city, admin, "admin", city.settings.jurisdiction)
     add_peer(
-        uow=city.uow(),
-        clock=city.clock,
-        principal=principal(city, admin),
-        peer=NewPeer(
+        city,
+        NewPeer(
             other.settings.jurisdiction, "http://testserver", parse_root_key(root_key_text(other))
         ),
-        serving=city.settings.jurisdiction,
+        proposer=admin,
     )
 
 

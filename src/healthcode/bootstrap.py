@@ -27,6 +27,7 @@ from healthcode.db.migrate import SchemaOutOfDate, check_collation, check_curren
 from healthcode.db.private_files import require_private, require_private_folder
 from healthcode.federation import commands as federation_commands
 from healthcode.federation import routes as federation_routes
+from healthcode.federation.peer_kinds import PEER_HANDLERS
 from healthcode.federation.sync import sync_all
 from healthcode.federation.visitors import peer_message_kind
 from healthcode.identity import commands as identity_commands
@@ -115,6 +116,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     *ACCOUNT_HANDLERS,
     ANSWER_APPEAL_KIND,
     *SUNSET_HANDLERS,
+    *PEER_HANDLERS,
 )
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 

@@ -17,9 +17,11 @@ def test_arrivals_at_the_console(cli_env: Settings) -> None:
     ok("keys", "init")
     add_official("ada", "admin")
     add_official("wang", "official")
+    add_official("bob", "admin")
     beijing = PeerCity(jurisdiction="110000")
     add = ("peer", "add", "--jurisdiction", "110000", "--url", "http://127.0.0.1:9")
-    ok(*add, "--root-key", beijing.root_text, "--as", "ada")
+    proposed = ok(*add, "--root-key", beijing.root_text, "--reason", "visitors", "--as", "ada")
+    ok("proposal", "approve", proposed["id"], "--as", "bob")  # four eyes pin Beijing's root
     registered = ok(
         "register",
         "--name",

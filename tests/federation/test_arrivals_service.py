@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from arrivals_helpers import BEIJING, SHANGHAI, Cities, DownLink, beijing_and_shanghai, official_of
-from federation_helpers import root_key_text
+from federation_helpers import add_peer, root_key_text
 from healthcode.container import Container
 from healthcode.credentials.signer import generate_private_key
 from healthcode.db.encryption import create_key_file
@@ -26,7 +26,6 @@ from healthcode.federation.arrivals_destination import (
 from healthcode.federation.arrivals_model import new_consent, sign_consent
 from healthcode.federation.arrivals_ports import PeerLink
 from healthcode.federation.model import NewPeer, parse_root_key
-from healthcode.federation.peers import add_peer
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotFound
 from healthcode.kernel.facts import Colour
@@ -142,11 +141,9 @@ def test_forged_expired_and_misdirected_tokens_are_refused(
         )
         tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
         add_peer(  # Hangzhou a peer of Shanghai too, for a consent given to it
-            uow=cities.shanghai.uow(),
-            clock=clock,
-            principal=official_of(cities.shanghai, "sh-admin-2", "admin"),
-            peer=NewPeer("330100", "http://hz.test", parse_root_key(root_key_text(container))),
-            serving=SHANGHAI,
+            cities.shanghai,
+            NewPeer("330100", "http://hz.test", parse_root_key(root_key_text(container))),
+            proposer="sh-admin",
         )
         elsewhere, _ = _consent(cities, destination="330100")
         short, _ = _consent(cities, minutes=1)

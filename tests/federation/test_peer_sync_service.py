@@ -23,11 +23,20 @@ from healthcode.credentials.verify import Acceptance, verify
 from healthcode.credentials.verify import Outcome as Verdict
 from healthcode.federation.bundle import open_bundle
 from healthcode.federation.model import NewPeer, Outcome
-from healthcode.federation.peers import add_peer, list_peers, peer_health, remove_peer
+from healthcode.federation.peers import (
+    list_peers,
+    peer_health,
+    peer_proposals,
+    propose_peer,
+    propose_peer_removal,
+)
 from healthcode.federation.sync import sync_all, sync_peers
 from healthcode.federation.trust import federated_trust_store, trust_bundle_document
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from healthcode.oversight.access import Principal
+from healthcode.oversight.model import Proposal, ProposalStatus
+from healthcode.oversight.proposals import approve, propose
 from identity_helpers import add_test_official, principal
 
 
@@ -41,30 +50,113 @@ def _sync(container: Container, fetcher: FakeFetcher) -> Outcome:
     return result.outcome
 
 
-def test_peers_are_added_listed_and_removed_by_admins(container: Container) -> None:
-    """An admin adds a peer; its own city, a duplicate and a non-admin are refused."""
+def _propose(container: Container, who: Principal, peer: NewPeer) -> Proposal:
+    return propose_peer(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=who,
+        peer=peer,
+        serving="330100",
+        reason="their codes are accepted here",
+    )
+
+
+def _decide(container: Container, who: Principal, proposal: Proposal) -> Proposal:
+    return approve(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=who,
+        proposal_id=proposal.id,
+    )
+
+
+def _peers(container: Container, who: Principal) -> list[str]:
+    views = list_peers(uow=container.uow(), clock=container.clock, principal=who, serving="330100")
+    return [v.peer.jurisdiction for v in views]
+
+
+def test_peers_are_added_and_removed_by_two_admins(container: Container) -> None:
+    """One admin proposes a peer, a second approves; refusals; removal by four eyes too."""
     city = PeerCity()
     admin = admin_of(container)
+    bob = admin_of(container, "bob")
     add_test_official(container, "wang", "official")
     peer = NewPeer(SHANGHAI, SHANGHAI_URL, city.root_public)
-    args = {"uow": container.uow(), "clock": container.clock, "serving": "330100"}
     with pytest.raises(NotAllowed):
-        add_peer(**args, principal=principal(container, "wang"), peer=peer)  # type: ignore[arg-type]
-    own = NewPeer("330100", SHANGHAI_URL, city.root_public)
+        _propose(container, principal(container, "wang"), peer)
     with pytest.raises(InvalidInput, match="the one this instance serves"):
-        add_peer(**args, principal=admin, peer=own)  # type: ignore[arg-type]
+        _propose(container, admin, NewPeer("330100", SHANGHAI_URL, city.root_public))
     with pytest.raises(InvalidInput) as bad:
-        add_peer(**args, principal=admin, peer=NewPeer("31", "ftp://x", b"short"))  # type: ignore[arg-type]
+        _propose(container, admin, NewPeer("31", "ftp://x", b"short"))
     assert {p.field for p in bad.value.problems} == {"jurisdiction", "url", "root_key"}
-    added = add_peer(**args, principal=admin, peer=peer)  # type: ignore[arg-type]
-    assert (added.jurisdiction, added.held, added.added_by) == (SHANGHAI, None, "admin:ada")
-    with pytest.raises(Conflict):
-        add_peer(**args, principal=admin, peer=peer)  # type: ignore[arg-type]
-    assert [p.jurisdiction for p in list_peers(uow=container.uow(), principal=admin)] == [SHANGHAI]
-    remove_peer(uow=container.uow(), principal=admin, jurisdiction=SHANGHAI)
-    assert list_peers(uow=container.uow(), principal=admin) == []
+    proposal = _propose(container, admin, peer)
+    assert proposal.kind == "add_peer" and _peers(container, admin) == []  # nothing pinned yet
+    with pytest.raises(Conflict, match="waits already"):
+        _propose(container, bob, peer)
+    with pytest.raises(NotAllowed, match="own proposal"):
+        _decide(container, admin, proposal)
+    assert _decide(container, bob, proposal).result == {"added": SHANGHAI}
+    (view,) = list_peers(
+        uow=container.uow(), clock=container.clock, principal=admin, serving="330100"
+    )
+    added = view.peer
+    assert (added.jurisdiction, added.held, added.added_by) == (
+        SHANGHAI,
+        None,
+        "admin:ada (approved by admin:bob)",
+    )
+    assert view.stale and view.outcomes == {}  # no list held yet
+    with pytest.raises(Conflict, match="a peer already"):
+        _propose(container, admin, peer)
+    removal = propose_peer_removal(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=admin,
+        jurisdiction=SHANGHAI,
+        reason="it stopped publishing",
+    )
+    assert _peers(container, admin) == [SHANGHAI]  # kept until approved
+    pending = peer_proposals(uow=container.uow(), principal=bob, status=ProposalStatus.PENDING)
+    assert [p.kind for p in pending] == ["remove_peer"]
+    _decide(container, bob, removal)
+    assert _peers(container, admin) == []
     with pytest.raises(NotFound):
-        remove_peer(uow=container.uow(), principal=admin, jurisdiction=SHANGHAI)
+        propose_peer_removal(
+            uow=container.uow(),
+            clock=container.clock,
+            kinds=container.proposal_kinds,
+            principal=admin,
+            jurisdiction=SHANGHAI,
+            reason="again",
+        )
+
+
+def test_a_peer_proposed_through_the_generic_route_is_checked_and_pinned_on_approval(
+    container: Container,
+) -> None:
+    """Generic `add_peer` names payload faults; a hex key is kept as base64url and pinned."""
+    city = PeerCity()
+    admin, bob = admin_of(container), admin_of(container, "bob")
+    args = {"uow": container.uow(), "clock": container.clock, "kinds": container.proposal_kinds}
+    bad = {"jurisdiction": "330100", "url": "ftp://x", "root_key": "short"}
+    with pytest.raises(InvalidInput) as refused:
+        propose(**args, principal=admin, action="add_peer", payload=bad, reason="x")  # type: ignore[arg-type]
+    assert {p.field for p in refused.value.problems} == {"payload.root_key"}
+    bad["root_key"] = city.root_text
+    with pytest.raises(InvalidInput) as refused:
+        propose(**args, principal=admin, action="add_peer", payload=bad, reason="x")  # type: ignore[arg-type]
+    assert {p.field for p in refused.value.problems} == {"payload.jurisdiction", "payload.url"}
+    good = {"jurisdiction": SHANGHAI, "url": SHANGHAI_URL, "root_key": city.root_public.hex()}
+    made = propose(**args, principal=admin, action="add_peer", payload=good, reason="x")  # type: ignore[arg-type]
+    assert made.payload["root_key"] == city.root_text  # kept as base64url, however written
+    _decide(container, bob, made)
+    (view,) = list_peers(
+        uow=container.uow(), clock=container.clock, principal=bob, serving="330100"
+    )
+    assert view.peer.root_public_key == city.root_public
 
 
 def test_refused_lists_keep_the_last_good_one(container: Container, clock: FixedClock) -> None:

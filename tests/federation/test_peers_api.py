@@ -1,6 +1,6 @@
-"""Peers over HTTP, with Shanghai as a second instance in this process: Hangzhou's admin adds
-it, syncs its list, and Hangzhou's /verify and its signed trust bundle then accept Shanghai's
-codes; /metrics counts the syncs."""
+"""Peers over HTTP, with Shanghai as a second instance in this process: Hangzhou's admin
+proposes it and a second admin approves, an admin syncs its list, and Hangzhou's /verify and
+its signed trust bundle then accept Shanghai's codes; /metrics counts the syncs."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ SHANGHAI = "310000"
 def test_a_peer_over_http(
     container: Container, client: TestClient, tmp_path: Path, sqlite_template: Path
 ) -> None:
-    """Add Shanghai, sync it, verify its code online and from the bundle, then remove it."""
+    """Add Shanghai by four eyes, sync, verify online and from the bundle, remove it."""
     now = container.clock.now()
     admin = official_headers(client, add_test_official(container, "ada", "admin"), now)
+    bob = official_headers(client, add_test_official(container, "bob", "admin"), now)
     wang = official_headers(client, add_test_official(container, "wang", "official"), now)
     with (
         city_instance(
@@ -36,12 +37,19 @@ def test_a_peer_over_http(
         container.peer_fetcher = app_fetcher(shanghai_client)
         visitor = resident_code(shanghai)
         body = {"jurisdiction": SHANGHAI, "url": "http://testserver", "root_key": ""}
-        body["root_key"] = root_key_text(shanghai)
+        body |= {"root_key": root_key_text(shanghai), "reason": "travellers from Shanghai"}
         assert client.post("/api/v1/peers", json=body, headers=wang).status_code == 403
         own = client.post("/api/v1/peers", json={**body, "jurisdiction": "330100"}, headers=admin)
         assert own.status_code == 422 and own.json()["errors"][0]["field"] == "jurisdiction"
-        added = client.post("/api/v1/peers", json=body, headers=admin)
-        assert added.status_code == 201, added.text
+        proposed = client.post("/api/v1/peers", json=body, headers=admin)
+        assert proposed.status_code == 202, proposed.text
+        assert proposed.json()["action"] == "add_peer"
+        assert client.get("/api/v1/peers", headers=admin).json() == []  # not before approval
+        assert client.post("/api/v1/peers", json=body, headers=admin).status_code == 409
+        (waiting,) = client.get("/api/v1/peers/proposals?status=pending", headers=bob).json()
+        approve = f"/api/v1/proposals/{waiting['id']}/approve"
+        assert client.post(approve, json={"note": ""}, headers=admin).status_code == 403
+        assert client.post(approve, json={"note": ""}, headers=bob).status_code == 200
         assert client.post("/api/v1/peers", json=body, headers=admin).status_code == 409
         init_keys(
             uow=container.uow(),
@@ -60,6 +68,8 @@ def test_a_peer_over_http(
         assert (after["outcome"], after["issuer"], after["colour"]) == ("pass", SHANGHAI, "green")
         (listed,) = client.get("/api/v1/peers", headers=admin).json()
         assert listed["list_sequence"] == 0 and listed["last_error"] is None
+        assert listed["name"] == {"zh": "上海市", "en": "Shanghai"} and not listed["stale"]
+        assert listed["syncs"] == {"accepted": 1, "unchanged": 1} and listed["refusals"] == 0
         bundle = client.get("/.well-known/healthcode/trust-bundle")
         assert bundle.status_code == 200 and bundle.json()["format"] == "healthcode-trust-bundle/1"
         (root,) = [
@@ -81,7 +91,17 @@ def test_a_peer_over_http(
         assert 'healthcode_peer_syncs_total{outcome="unreachable",peer="310000"} 1.0' in metrics
         (listed,) = client.get("/api/v1/peers", headers=admin).json()
         assert listed["last_error"].startswith("unreachable: connection refused")
-        assert client.delete(f"/api/v1/peers/{SHANGHAI}", headers=admin).status_code == 200
-        assert client.delete(f"/api/v1/peers/{SHANGHAI}", headers=admin).status_code == 404
+        assert listed["refusals"] == 1 and listed["syncs"]["unreachable"] == 1
+        why = {"reason": "Shanghai stopped publishing"}
+        removal = client.post(f"/api/v1/peers/{SHANGHAI}/remove", json=why, headers=admin)
+        assert removal.status_code == 202 and removal.json()["action"] == "remove_peer"
+        assert client.post("/api/v1/verify", json={"token": visitor}).json()["outcome"] == "pass"
+        decided = client.post(
+            f"/api/v1/proposals/{removal.json()['id']}/approve", json={"note": ""}, headers=bob
+        )
+        assert decided.status_code == 200, decided.text
+        assert client.post("/api/v1/peers/310000/remove", json=why, headers=admin).status_code == (
+            404
+        )
         gone = client.post("/api/v1/verify", json={"token": visitor}).json()
         assert gone["outcome"] == "invalid"

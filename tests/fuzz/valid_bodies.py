@@ -109,7 +109,9 @@ BODIES: dict[str, Body] = {
         "jurisdiction": f"{110000 + n * 100}",
         "url": "http://127.0.0.1:9",
         "root_key": b64(public_key_bytes(Ed25519PrivateKey.generate().public_key())),
+        "reason": "fuzzing",
     },
+    "POST /api/v1/peers/{jurisdiction}/remove": lambda s, n: {"reason": "fuzzing"},
     "POST /api/v1/channels": lambda s, n: {
         "name": f"fuzz-{n}",
         "public_key_pem": public_pem(Ed25519PrivateKey.generate()),

@@ -216,7 +216,8 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/sunset"): "the instance's state and final report: counts, no one named",
     ("POST", "/api/v1/peers"): PEERS,
     ("GET", "/api/v1/peers"): PEERS,
-    ("DELETE", "/api/v1/peers/{jurisdiction}"): PEERS,
+    ("GET", "/api/v1/peers/proposals"): PEERS,
+    ("POST", "/api/v1/peers/{jurisdiction}/remove"): PEERS,
     ("POST", "/api/v1/peers/sync"): PEERS,
     ("POST", "/api/v1/peers/{jurisdiction}/sync"): PEERS,
     ("GET", "/.well-known/healthcode/trust-bundle"): PUBLIC,
@@ -324,6 +325,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/console/flagged"): WEB_PAGE,
     ("GET", "/console/policies"): WEB_PAGE,
     ("GET", "/console/access-log"): WEB_PAGE,
+    ("GET", "/console/peers"): WEB_PAGE,
 }
 
 

@@ -288,6 +288,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "peer add": PEERS,
     "peer list": PEERS,
     "peer remove": PEERS,
+    "peer proposals": PEERS,
     "peer sync": PEERS,
     "arrival consent": SCENARIO,
     "arrival record": VISITORS,

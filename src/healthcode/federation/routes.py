@@ -1,5 +1,5 @@
-"""Peers over HTTP (admins): add, list, remove, sync now; and the public trust bundle
-checkpoints hold."""
+"""Peers over HTTP (admins): propose adding or removing one (four eyes), list, sync now;
+and the public trust bundle checkpoints hold."""
 
 from __future__ import annotations
 
@@ -25,11 +25,17 @@ from healthcode.federation.arrivals_schemas import (
     VisitorOut,
 )
 from healthcode.federation.model import NewPeer, parse_root_key
-from healthcode.federation.peers import add_peer, list_peers, remove_peer
+from healthcode.federation.peers import (
+    list_peers,
+    peer_proposals,
+    propose_peer,
+    propose_peer_removal,
+)
 from healthcode.federation.schemas import (
     PeerIn,
     PeerMessageOut,
     PeerOut,
+    PeerRemovalIn,
     SyncOut,
     TrustBundleOut,
 )
@@ -37,6 +43,8 @@ from healthcode.federation.sync import sync_peers
 from healthcode.federation.trust import trust_bundle_document
 from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Action, Principal
+from healthcode.oversight.model import ProposalStatus
+from healthcode.oversight.schemas import ProposalOut
 from healthcode.tracing.visitors import receive_visitor_exposure
 
 router = APIRouter(tags=["federation"])
@@ -47,36 +55,72 @@ JurisdictionPath = Annotated[str, Path(max_length=6, description="The peer's GB/
 
 @router.post(
     "/api/v1/peers",
-    status_code=status.HTTP_201_CREATED,
-    response_model=PeerOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ProposalOut,
     responses=CONFLICT,
 )
-def add(body: PeerIn, admin: Admin, container: ContainerDep) -> PeerOut:
-    """Add a peer jurisdiction, pinning its root key (admins). This instance's own
-    jurisdiction is refused (422), a peer already added too (409)."""
-    peer = add_peer(
+def add(body: PeerIn, admin: Admin, container: ContainerDep) -> ProposalOut:
+    """Propose a peer jurisdiction, pinning its root key once a second admin approves it
+    (`POST /proposals/{id}/approve`; four eyes: `add_peer`). This instance's own
+    jurisdiction is refused (422); a peer already added, or one a pending proposal is about,
+    too (409)."""
+    proposal = propose_peer(
         uow=container.uow(),
         clock=container.clock,
+        kinds=container.proposal_kinds,
         principal=admin,
         peer=NewPeer(body.jurisdiction, body.url, parse_root_key(body.root_key)),
         serving=container.settings.jurisdiction,
+        reason=body.reason,
     )
-    return PeerOut.of(peer, container.clock.now())
+    return ProposalOut.of(proposal)
 
 
 @router.get("/api/v1/peers", response_model=list[PeerOut])
 def peers(admin: Admin, container: ContainerDep) -> list[PeerOut]:
-    """The peers, each with its pinned root, the list held (sequence, age) and its last sync
-    (time, error) (admins)."""
+    """The peers, each with its pinned root, the list held (sequence, issue, expiry, age,
+    stale by the policy's limit), its last sync and last refusal (time, reason) and its
+    syncs counted by outcome (admins)."""
     now = container.clock.now()
-    return [PeerOut.of(p, now) for p in list_peers(uow=container.uow(), principal=admin)]
+    views = list_peers(
+        uow=container.uow(),
+        clock=container.clock,
+        principal=admin,
+        serving=container.settings.jurisdiction,
+    )
+    return [PeerOut.of(v, now) for v in views]
 
 
-@router.delete("/api/v1/peers/{jurisdiction}", response_model=PeerOut)
-def remove(jurisdiction: JurisdictionPath, admin: Admin, container: ContainerDep) -> PeerOut:
-    """Remove a peer (admins): its codes are no longer accepted, its list is dropped."""
-    removed = remove_peer(uow=container.uow(), principal=admin, jurisdiction=jurisdiction)
-    return PeerOut.of(removed, container.clock.now())
+@router.get("/api/v1/peers/proposals", response_model=list[ProposalOut])
+def proposals_about_peers(
+    admin: Admin, container: ContainerDep, status: ProposalStatus | None = None
+) -> list[ProposalOut]:
+    """Proposals to add or remove peers, oldest first (admins; filter by `status`): approve
+    or reject them with `POST /proposals/{id}/approve` or `/reject`."""
+    found = peer_proposals(uow=container.uow(), principal=admin, status=status)
+    return [ProposalOut.of(p) for p in found]
+
+
+@router.post(
+    "/api/v1/peers/{jurisdiction}/remove",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ProposalOut,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def remove(
+    jurisdiction: JurisdictionPath, body: PeerRemovalIn, admin: Admin, container: ContainerDep
+) -> ProposalOut:
+    """Propose removing a peer (admins): once a second admin approves (`remove_peer`), its
+    codes are no longer accepted and its list is dropped."""
+    proposal = propose_peer_removal(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=admin,
+        jurisdiction=jurisdiction,
+        reason=body.reason,
+    )
+    return ProposalOut.of(proposal)
 
 
 @router.post("/api/v1/peers/sync", response_model=list[SyncOut])

@@ -33,6 +33,8 @@ class ProposalKind(StrEnum):
     ANSWER_APPEAL = "answer_appeal"
     SUNSET = "sunset"
     REACTIVATE = "reactivate"
+    ADD_PEER = "add_peer"
+    REMOVE_PEER = "remove_peer"
 
 
 # A manual colour needs a health reason from this list (DESIGN §8): never "stability",

@@ -139,6 +139,8 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "action_declare_risk_area": ("划定风险区", "Declare a risk area"),
     "action_activate_policy": ("启用赋码规则", "Activate a policy"),
     "action_answer_appeal": ("更正申诉", "Correct an appealed colour"),
+    "action_add_peer": ("添加对等城市", "Add a peer city"),
+    "action_remove_peer": ("移除对等城市", "Remove a peer city"),
     # appeals queue
     "queue_title": ("申诉队列", "Appeals queue"),
     "queue_about": (

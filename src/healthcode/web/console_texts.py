@@ -25,6 +25,7 @@ CONSOLE_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "nav_flagged": ("存疑签到", "Flagged check-ins"),
     "nav_policies": ("赋码规则", "Policies"),
     "nav_access_audit": ("访问日志", "Access log"),
+    "nav_peers": ("对等城市", "Peers"),
     # the dashboard (/console) and the map (/console/map): routes/console.py
     "dash_as_of": ("截至", "As of"),
     "dash_loading": ("正在读取…", "Loading…"),

@@ -1,5 +1,6 @@
-"""`healthcode peer add|list|remove|sync`: the peer jurisdictions whose codes this city
-accepts, their pinned roots and their trust lists (admins; docs/federation.md)."""
+"""`healthcode peer add|list|remove|proposals|sync`: the peer jurisdictions whose codes this
+city accepts, their pinned roots and their trust lists (admins; adding and removing are
+four-eyes proposals; docs/federation.md)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,23 @@ from healthcode.cli.context import acting_official, system
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
 from healthcode.cli.output import emit, refusals
+from healthcode.cli.proposals import proposal_payload, show_proposal
 from healthcode.cli.table import CommandTable
 from healthcode.federation.arrivals import issue_consent
 from healthcode.federation.arrivals_destination import record_arrival, visitor_status
 from healthcode.federation.arrivals_schemas import ConsentOut, VisitorOut
 from healthcode.federation.commands.demo import federation_app
 from healthcode.federation.model import NewPeer, parse_root_key
-from healthcode.federation.peers import add_peer, list_peers, remove_peer
+from healthcode.federation.peers import (
+    list_peers,
+    peer_proposals,
+    propose_peer,
+    propose_peer_removal,
+)
 from healthcode.federation.schemas import PeerOut, SyncOut
 from healthcode.federation.sync import sync_peers
 from healthcode.oversight.access import Principal, Role
+from healthcode.oversight.model import Proposal, ProposalStatus
 
 peer_app = typer.Typer(
     help="Peer jurisdictions: their pinned root keys and trust lists.", no_args_is_help=True
@@ -47,22 +55,34 @@ def _peers_table(rows: list[PeerOut], console: Console) -> None:
     if not rows:
         console.print("no peers: add one with `healthcode peer add`")
         return
-    table = Table("peer", "url", "root", "list", "list age", "last sync", "last error")
+    table = Table("peer", "url", "root", "list", "list age", "last sync", "last error", "refusals")
     for p in rows:
         table.add_row(
             p.jurisdiction,
             p.url,
             p.root_kid,
             "—" if p.list_sequence is None else f"#{p.list_sequence}",
-            _age(p.list_age_seconds),
+            _age(p.list_age_seconds) + (" STALE" if p.stale else ""),
             _when(p.last_attempt_at),
             "—" if p.last_error is None else f"{_when(p.last_error_at)} {p.last_error}",
+            str(p.refusals),
         )
     console.print(table)
 
 
 def _dump(row: PeerOut | SyncOut) -> dict[str, Any]:
     return row.model_dump(mode="json")
+
+
+ReasonOpt = Annotated[str, typer.Option(help="Why: the approving admin reads it.")]
+
+
+def _proposed(proposal: Proposal, *, as_json: bool) -> None:
+    show_proposal(proposal, as_json=as_json)
+    if not as_json:
+        typer.echo(
+            f"a second admin approves it: healthcode proposal approve {proposal.id} --as ADMIN"
+        )
 
 
 @peer_app.command("add")
@@ -73,43 +93,80 @@ def peer_add(
     root_key: Annotated[
         str, typer.Option(help="The peer's root public key (base64url or 64 hex digits).")
     ],
+    reason: ReasonOpt,
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Add a peer, pinning its root key (admins); its own jurisdiction is refused."""
+    """Propose a peer, pinning its root key once a second admin approves (`healthcode proposal
+    approve ID`); its own jurisdiction is refused (admins)."""
     with acting_official(as_, at=at, as_json=as_json) as (c, admin):
-        peer = add_peer(
+        proposal = propose_peer(
             uow=c.uow(),
             clock=c.clock,
+            kinds=c.proposal_kinds,
             principal=admin,
             peer=NewPeer(jurisdiction, url, parse_root_key(root_key)),
             serving=c.settings.jurisdiction,
+            reason=reason,
         )
-        row = PeerOut.of(peer, c.clock.now())
-    emit(_dump(row), as_json=as_json, human=lambda con: _peers_table([row], con))
+    _proposed(proposal, as_json=as_json)
 
 
 @peer_app.command("list")
 def peer_list(as_: AsOpt, at: AtOpt = None, as_json: JsonOpt = False) -> None:
-    """The peers: pinned root, list held and its age, last sync and last error (admins)."""
+    """The peers: pinned root, list held and its age (stale by the policy's limit), last sync,
+    last error and refusals counted (admins)."""
     with acting_official(as_, at=at, as_json=as_json) as (c, admin):
         now = c.clock.now()
-        rows = [PeerOut.of(p, now) for p in list_peers(uow=c.uow(), principal=admin)]
+        views = list_peers(
+            uow=c.uow(), clock=c.clock, principal=admin, serving=c.settings.jurisdiction
+        )
+        rows = [PeerOut.of(v, now) for v in views]
     emit([_dump(r) for r in rows], as_json=as_json, human=lambda con: _peers_table(rows, con))
 
 
 @peer_app.command("remove")
 def peer_remove(
-    jurisdiction: JurisdictionArg, as_: AsOpt, at: AtOpt = None, as_json: JsonOpt = False
+    jurisdiction: JurisdictionArg,
+    as_: AsOpt,
+    reason: ReasonOpt,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Remove a peer (admins): its codes are no longer accepted, its list is dropped."""
+    """Propose removing a peer (admins): once a second admin approves, its codes are no longer
+    accepted and its list is dropped."""
     with acting_official(as_, at=at, as_json=as_json) as (c, admin):
-        removed = remove_peer(uow=c.uow(), principal=admin, jurisdiction=jurisdiction)
-    emit(
-        {"removed": removed.jurisdiction},
-        as_json=as_json,
-        human=lambda con: con.print(f"removed peer {removed.jurisdiction}"),
-    )
+        proposal = propose_peer_removal(
+            uow=c.uow(),
+            clock=c.clock,
+            kinds=c.proposal_kinds,
+            principal=admin,
+            jurisdiction=jurisdiction,
+            reason=reason,
+        )
+    _proposed(proposal, as_json=as_json)
+
+
+@peer_app.command("proposals")
+def peer_proposals_command(
+    as_: AsOpt,
+    status: Annotated[str | None, typer.Option(help="pending, approved or rejected.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Proposals to add or remove peers, oldest first (admins); approve one with
+    `healthcode proposal approve ID --as ANOTHER_ADMIN`."""
+    with acting_official(as_, as_json=as_json) as (c, admin):
+        wanted = None if status is None else ProposalStatus(status)
+        found = peer_proposals(uow=c.uow(), principal=admin, status=wanted)
+
+    def human(console: Console) -> None:
+        table = Table("id", "action", "peer", "status", "proposed by", "reason")
+        for p in found:
+            peer = str(p.payload.get("jurisdiction", ""))
+            table.add_row(p.id, p.kind, peer, p.status.value, p.proposed_by, p.reason)
+        console.print(table)
+
+    emit([proposal_payload(p) for p in found], as_json=as_json, human=human)
 
 
 @peer_app.command("sync")

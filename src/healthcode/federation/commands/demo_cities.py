@@ -42,6 +42,7 @@ SHANGHAI: Final = "310000"
 BEIJING: Final = "110000"
 NAMES: Final = {HANGZHOU: "Hangzhou", SHANGHAI: "Shanghai", BEIJING: "Beijing"}
 ADMIN: Final = "demo.admin"
+SECOND_ADMIN: Final = "demo.admin2"  # four eyes: adding a peer takes a second admin's approval
 ADMIN_PASSWORD: Final = "demo-admin-federation-2026"  # noqa: S105 - a throwaway demo account
 REPORTER: Final = "demo.official"
 CONFIRMER: Final = "demo.supervisor"
@@ -62,12 +63,12 @@ def check(holds: bool, what: str) -> str:
 
 @dataclass
 class City:
-    """One running instance: its system, its base URL, its admin's TOTP secret."""
+    """One running instance: its system, its base URL, its two admins' TOTP secrets."""
 
     jurisdiction: str
     container: Container
     url: str
-    admin_totp: str
+    admin_totps: dict[str, str]
     server: uvicorn.Server
     thread: threading.Thread
 
@@ -116,8 +117,9 @@ class City:
     def official_login(self, username: str) -> str:
         """A demo official's session, logged in with the password and the TOTP code now."""
         clock = self.container.clock
-        if username == ADMIN:
-            password, code = ADMIN_PASSWORD, pyotp.TOTP(self.admin_totp).at(clock.now())
+        if username in self.admin_totps:
+            secret = self.admin_totps[username]
+            password, code = ADMIN_PASSWORD, pyotp.TOTP(secret).at(clock.now())
         else:
             password, code = DEMO_CONSOLE_PASSWORD, demo_totp(username, clock=clock)[0]
         body = {"username": username, "password": password, "totp": code}
@@ -140,23 +142,26 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-def _prepare(container: Container, jurisdiction: str) -> str:
-    """Keys, the console's demo officials (an official, a supervisor, an auditor) and an admin,
-    as a new instance's operator makes them; the admin's TOTP secret."""
+def _prepare(container: Container, jurisdiction: str) -> dict[str, str]:
+    """Keys, the console's demo officials (an official, a supervisor, an auditor) and two
+    admins, as a new instance's operator makes them; the admins' TOTP secrets."""
     clock, uow = container.clock, container.uow
     init_keys(
         uow=uow(), clock=clock, private_keys=container.private_keys, jurisdiction=jurisdiction
     )
     seed_demo_officials(uow=uow(), clock=clock, jurisdiction=jurisdiction)
-    admin = add_official(
-        uow=uow(),
-        clock=clock,
-        account=OfficialAccount(
-            username=ADMIN, role="admin", jurisdiction=jurisdiction, password=ADMIN_PASSWORD
-        ),
-        serving=jurisdiction,
-    )
-    return str(pyotp.parse_uri(admin.totp_uri).secret)
+    secrets = {}
+    for username in (ADMIN, SECOND_ADMIN):  # the two admins `official add` bootstraps
+        admin = add_official(
+            uow=uow(),
+            clock=clock,
+            account=OfficialAccount(
+                username=username, role="admin", jurisdiction=jurisdiction, password=ADMIN_PASSWORD
+            ),
+            serving=jurisdiction,
+        )
+        secrets[username] = str(pyotp.parse_uri(admin.totp_uri).secret)
+    return secrets
 
 
 @contextmanager
@@ -165,7 +170,7 @@ def served(folder: Path, jurisdiction: str, clock: FixedClock) -> Iterator[City]
     block ends; it answers /readyz before this yields."""
     folder.mkdir(parents=True)
     with scratch_system(folder, jurisdiction=jurisdiction, clock=clock) as container:
-        admin_totp = _prepare(container, jurisdiction)
+        admin_totps = _prepare(container, jurisdiction)
         sock = _free_socket()
         port = sock.getsockname()[1]
         config = uvicorn.Config(
@@ -176,7 +181,8 @@ def served(folder: Path, jurisdiction: str, clock: FixedClock) -> Iterator[City]
             target=server.run, kwargs={"sockets": [sock]}, name=f"serve-{jurisdiction}", daemon=True
         )
         thread.start()
-        city = City(jurisdiction, container, f"http://127.0.0.1:{port}", admin_totp, server, thread)
+        url = f"http://127.0.0.1:{port}"
+        city = City(jurisdiction, container, url, admin_totps, server, thread)
         try:
             _wait_ready(city)
             yield city

@@ -32,6 +32,7 @@ from healthcode.federation.commands.demo_cities import (
     CONFIRMER,
     HANGZHOU,
     REPORTER,
+    SECOND_ADMIN,
     SHANGHAI,
     City,
     World,
@@ -70,11 +71,12 @@ def start_cities(world: World) -> list[str]:
 
 
 def pin_peers(world: World) -> list[str]:
-    """Each city's admin adds the two others as peers (root keys pinned) and syncs their lists
-    over HTTP."""
+    """Each city's admin proposes the two others as peers and a second admin approves (four
+    eyes pin the root keys); then their lists are synced over HTTP."""
     lines = []
     for city in world.cities.values():
         token = city.official_login(ADMIN)
+        second = city.official_login(SECOND_ADMIN)
         for other in world.cities.values():
             if other is city:
                 continue
@@ -82,8 +84,15 @@ def pin_peers(world: World) -> list[str]:
                 "jurisdiction": other.jurisdiction,
                 "url": other.url,
                 "root_key": other.root_key(),
+                "reason": f"{other.name}'s visitors",
             }
-            city.expect("POST", "/api/v1/peers", 201, token=token, json=body)
+            proposal = city.expect("POST", "/api/v1/peers", 202, token=token, json=body)
+            approve = f"/api/v1/proposals/{proposal['id']}/approve"
+            decided = city.expect("POST", approve, 200, token=second, json={"note": ""})
+            check(
+                decided["status"] == "approved",
+                f"{city.name}: {other.name} proposed by {ADMIN}, approved by {SECOND_ADMIN}",
+            )
         synced = city.expect("POST", "/api/v1/peers/sync", 200, token=token)
         outcomes = {s["jurisdiction"]: s["outcome"] for s in synced}
         others = {o.jurisdiction for o in world.cities.values() if o is not city}

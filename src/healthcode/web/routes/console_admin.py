@@ -1,7 +1,8 @@
 """The console's administrative pages: risk areas, quarantines and releases, flagged
-check-ins, policies, and the access log for auditors. Each is the same HTML for everyone; its
-script acts through the JSON API with the official's console session (``console/session.js``),
-so every refusal, four-eyes step and access record is the API's own."""
+check-ins, policies, the access log for auditors, and the peer cities for admins. Each is the
+same HTML for everyone; its script acts through the JSON API with the official's console
+session (``console/session.js``), so every refusal, four-eyes step and access record is the
+API's own."""
 
 from __future__ import annotations
 
@@ -54,3 +55,10 @@ def policies_page(request: Request, container: ContainerDep) -> HTMLResponse:
 def access_log_page(request: Request, container: ContainerDep) -> HTMLResponse:
     """For auditors: a person's access log, the break-glass reads, the chain's verification."""
     return _page(request, container, "access_log.html")
+
+
+@router.get("/peers", response_class=HTMLResponse)
+def peers_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """For admins: the peer cities, their trust lists (stale or not), last refusal and
+    counts; the proposals to add or remove one, approved here by a second admin."""
+    return _page(request, container, "peers.html")
