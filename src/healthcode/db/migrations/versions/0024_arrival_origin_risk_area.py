@@ -1,4 +1,5 @@
-"""arrivals: what the origin answered, readable by policies (its colour, its risk areas)
+"""arrivals: what the origin answered, readable by policies (its colour, its risk areas);
+peer messages: what caused an outgoing one (a case), for its withdrawal
 
 Revision ID: 0024
 Revises: 0023
@@ -24,9 +25,15 @@ def upgrade() -> None:
         batch.add_column(sa.Column("origin_risk_area", sa.String(length=10), nullable=True))
     with op.batch_alter_table("federation_arrivals") as batch:
         batch.add_column(sa.Column("origin_risk_area", sa.String(length=10), nullable=True))
+    with op.batch_alter_table("federation_messages_out") as batch:
+        batch.add_column(sa.Column("source", sa.String(length=64), nullable=True))
+        batch.create_index(batch.f("ix_federation_messages_out_source"), ["source"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("federation_messages_out") as batch:
+        batch.drop_index(batch.f("ix_federation_messages_out_source"))
+        batch.drop_column("source")
     with op.batch_alter_table("federation_arrivals") as batch:
         batch.drop_column("origin_risk_area")
     with op.batch_alter_table("arrivals") as batch:
