@@ -1,6 +1,7 @@
-"""A withdrawn case reaches the visitors' home cities: Beijing withdraws the case that exposed
-a Hangzhou visitor, sends a signed withdrawal home, and Hangzhou retracts the exposure and
-turns the visitor's code back; a withdrawal arriving before its exposure is retried."""
+"""A withdrawn or corrected case reaches the visitors' home cities: Beijing withdraws (or
+corrects) the case that exposed a Hangzhou visitor, sends a signed withdrawal home, and Hangzhou
+retracts the exposure and turns the visitor's code back; a withdrawal arriving before its
+exposure is refused until it came."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from healthcode.codes.keys import root_key
 from healthcode.container import Container
 from healthcode.federation.messages import PeerMessage, sign_message
 from healthcode.federation.visitors_model import VISITOR_EXPOSURE, VISITOR_EXPOSURE_WITHDRAWN
+from healthcode.oversight import proposals
 from healthcode.status.assessment import status_history
 from healthcode.status.batch import current_colours
 from healthcode.tracing import cases
+from healthcode.tracing.model.cases import CaseCorrection
 from healthcode.tracing.quarantine import my_exposures
 from identity_helpers import principal
 from tracing_helpers import confirm, officials, report, work
@@ -136,3 +139,39 @@ def test_a_withdrawal_before_its_exposure_is_refused_until_the_exposure_came(
         assert _colour(container, visitor) == "green"
         other = {**document, "body": {"subject": visitor, "withdraws": "b" * 32}}
         assert world.hangzhou_client.post(url, json=other).status_code == 422  # signature
+
+
+def test_a_correction_after_which_the_exposure_no_longer_holds_withdraws_it(
+    container: Container, tmp_path: Path, sqlite_template: Path
+) -> None:
+    """The case isolated before the ride (corrected): the visitor's exposure is withdrawn home."""
+    with two_cities(container, tmp_path / "beijing", sqlite_template) as world:
+        visitor = world.hangzhou_resident()
+        beijing = world.beijing
+        case_id = _exposed(world, visitor)
+        work(beijing)
+        work(beijing)
+        assert _kinds(world) == [VISITOR_EXPOSURE]
+        people = {name: principal(beijing, name) for name in ("wang", "li")}
+        proposal = cases.correct_case(
+            uow=beijing.uow(),
+            clock=beijing.clock,
+            kinds=beijing.proposal_kinds,
+            principal=people["wang"],
+            case_id=case_id,
+            correction=CaseCorrection(isolated_at=beijing.clock.now() - timedelta(hours=5)),
+            reason="isolated at home before the ride",
+        )
+        proposals.approve(
+            uow=beijing.uow(),
+            clock=beijing.clock,
+            kinds=beijing.proposal_kinds,
+            principal=people["li"],
+            proposal_id=proposal.id,
+        )
+        for _ in range(3):
+            work(beijing)
+        assert _kinds(world) == [VISITOR_EXPOSURE, VISITOR_EXPOSURE_WITHDRAWN]
+        (held,) = my_exposures(uow=container.uow(), subject=visitor)
+        assert held.retracted_at is not None
+        assert _colour(container, visitor) == "green"
