@@ -17,6 +17,7 @@ from healthcode.federation.arrivals_model import (
     OriginReason,
     OriginStatus,
     consent_problem,
+    highest_risk_level,
     new_consent,
     open_answer,
     open_consent,
@@ -88,7 +89,7 @@ def test_a_request_must_be_signed_by_the_pinned_root_fresh_and_for_us() -> None:
 
 
 def test_an_answer_must_be_the_origins_and_about_the_visitor() -> None:
-    """Colour, reasons and valid_until come back; another root or subject is refused."""
+    """Colour, reasons, valid_until, risk area come back; another root or subject is refused."""
     root = generate_private_key()
     status = OriginStatus(
         "310000",
@@ -98,6 +99,7 @@ def test_an_answer_must_be_the_origins_and_about_the_visitor() -> None:
         (OriginReason("secondary-contact", "密接的密接", "Contact of a close contact"),),
         NOW + timedelta(days=7),
         NOW,
+        "medium",
     )
     body = sign_answer(status, root_key=root)
     opened = open_answer(
@@ -120,3 +122,44 @@ def test_an_answer_must_be_the_origins_and_about_the_visitor() -> None:
         open_answer(
             b"\x00", origin="310000", destination="110000", subject="s1", root=root.public_key()
         )
+
+
+def _answer_payload(version: str, *tail: object) -> list[object]:
+    return [version, "310000", "110000", "s1", "yellow", [], None, int(NOW.timestamp()), *tail]
+
+
+def test_an_answer_of_the_older_form_is_read_without_a_risk_area() -> None:
+    """A v1 answer (no risk area) still opens, its risk area unknown (None)."""
+    root = generate_private_key()
+    v1 = _answer_payload("healthcode arrival status answer v1")
+    body = sign1(cbor2.dumps(v1, canonical=True), private_key=root)
+    opened = open_answer(
+        body, origin="310000", destination="110000", subject="s1", root=root.public_key()
+    )
+    assert (opened.colour, opened.risk_area) == (Colour.YELLOW, None)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        _answer_payload("healthcode arrival status answer v2", "severe"),
+        _answer_payload("healthcode arrival status answer v2", None),
+        _answer_payload("healthcode arrival status answer v2"),  # v2 without the risk area
+        _answer_payload("healthcode arrival status answer v1", "medium"),  # v1 with one
+    ],
+)
+def test_an_answer_with_a_bad_risk_area_is_refused(payload: list[object]) -> None:
+    """An unknown level, a missing one in v2 or an extra one in v1 is ``malformed``."""
+    root = generate_private_key()
+    body = sign1(cbor2.dumps(payload, canonical=True), private_key=root)
+    with pytest.raises(ArrivalRefused, match="malformed"):
+        open_answer(
+            body, origin="310000", destination="110000", subject="s1", root=root.public_key()
+        )
+
+
+def test_the_highest_risk_level_in_force_is_answered() -> None:
+    """The most severe level of the areas, ``none`` for no area."""
+    assert highest_risk_level([]) == "none"
+    assert highest_risk_level(["low", "medium", "low"]) == "medium"
+    assert highest_risk_level(["high", "medium"]) == "high"

@@ -226,6 +226,11 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
         "/api/v1/federation/exposures",
     ): "a peer city writes an exposure of a resident, signed by its root; the answer is the "
     "message id and whether it was new: no one's data read (the write is in the access log)",
+    (
+        "POST",
+        "/api/v1/visitors/checkins",
+    ): "a visitor checks in on their own home code: the answer is pass or stop, the venue and "
+    "the colour the code carries, nothing the caller did not send (the write is a presence)",
     ("POST", "/api/v1/me/arrival-consent"): OWN,
     ("POST", "/api/v1/arrivals"): VISITORS,
     ("GET", "/api/v1/arrivals/{jurisdiction}/{subject}"): VISITORS,

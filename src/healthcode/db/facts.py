@@ -47,6 +47,8 @@ class ArrivalRow(FactColumns, Base):
     from_region: Mapped[str] = mapped_column(String(6))
     to_region: Mapped[str] = mapped_column(String(6))
     source: Mapped[str] = mapped_column(String(20))
+    origin_colour: Mapped[str | None] = mapped_column(String(10))
+    origin_risk_area: Mapped[str | None] = mapped_column(String(10))
 
 
 class PresenceRow(FactColumns, Base):

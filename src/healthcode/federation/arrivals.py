@@ -3,7 +3,8 @@ a destination asking, with that consent, for the citizen's colour and reasons.
 
 The origin answers only the colour, each reason's rule id and texts, and ``valid_until``,
 signed by its root key, and writes the read in the citizen's access log naming the peer and
-the purpose (``arrival``)."""
+the purpose (``arrival``). The answer also says the highest level of this city's risk areas in
+force: a public fact of the city, not of the person, which the destination's policy may read."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from healthcode.federation.arrivals_model import (
     OriginReason,
     OriginStatus,
     consent_problem,
+    highest_risk_level,
     new_consent,
     open_consent,
     open_request,
@@ -136,6 +138,7 @@ def answer_arrival_status(
             what="colour and reasons, for an arrival with consent",
         )
         root = root_key(uow, jurisdiction=serving, now=now)
+        risk_area = risk_level_in_force(uow, jurisdiction=serving, at=now)
         uow.commit()
     answer = OriginStatus(
         origin=serving,
@@ -148,9 +151,16 @@ def answer_arrival_status(
         ),
         valid_until=status.valid_until,
         answered_at=now,
+        risk_area=risk_area,
     )
     log.info("arrival status answered", extra={"peer": sender})
     return sign_answer(answer, root_key=private_keys.load(root.kid))
+
+
+def risk_level_in_force(uow: ArrivalUnitOfWork, *, jurisdiction: str, at: datetime) -> str:
+    """The highest level of ``jurisdiction``'s risk areas in force at ``at`` (``none``)."""
+    areas = uow.risk_areas.list(jurisdiction, active_at=at)
+    return highest_risk_level(a.level for a in areas if a.starts_at <= at < a.ends_at)
 
 
 def _own_consent(

@@ -6,7 +6,9 @@ here.
 The visitor is known here only by their issuer and opaque subject. Their status here is this
 city's active policy assessed over their recorded arrivals, each an ``arrival`` fact from the
 origin's jurisdiction into this one (source ``consent``): the rules a policy has for arrivals
-(Beijing's ``arrival-other-province``: yellow 14 days) apply to a visitor as to a resident."""
+(Beijing's ``arrival-other-province``: yellow 14 days) apply to a visitor as to a resident, and
+a rule may read what the origin answered (``origin_colour``, ``origin_risk_area``: Shanghai's
+``arrival-from-risk-area``, yellow 7 days from a city with a medium- or high-risk area)."""
 
 from __future__ import annotations
 
@@ -128,6 +130,7 @@ def record_arrival(
         origin_reasons=answer.reasons,
         origin_valid_until=answer.valid_until,
         recorded_by=official.actor,
+        origin_risk_area=answer.risk_area,
     )
     with uow_factory() as uow:
         if uow.arrivals.consent_used(digest):
@@ -167,7 +170,8 @@ def visitor_status(
 
 
 def visitor_facts(arrivals: list[RecordedArrival], *, serving: str) -> list[Arrival]:
-    """The ``arrival`` facts a visitor's recorded arrivals stand for, as policies read them."""
+    """The ``arrival`` facts a visitor's recorded arrivals stand for, as policies read them:
+    with what the origin answered (its colour, the highest level of its risk areas)."""
     return [
         Arrival(
             id=a.id,
@@ -177,6 +181,8 @@ def visitor_facts(arrivals: list[RecordedArrival], *, serving: str) -> list[Arri
             from_region=a.issuer,
             to_region=serving,
             source=CONSENT_SOURCE,
+            origin_colour=a.origin_colour.value,
+            origin_risk_area=a.origin_risk_area,
         )
         for a in arrivals
     ]

@@ -9,13 +9,18 @@ signed request for the visitor's colour, and the origin's signed answer.
   pinned it when it added the destination as a peer) over ``["healthcode arrival status request
   v1", destination, origin, token, sent_at]``.
 - **Answer** (origin -> destination): a COSE_Sign1 by the origin's root key over
-  ``["healthcode arrival status answer v1", origin, destination, subject, colour,
-  [[rule, zh, en], ...], valid_until or null, answered_at]``: nothing else about the person.
+  ``["healthcode arrival status answer v2", origin, destination, subject, colour,
+  [[rule, zh, en], ...], valid_until or null, answered_at, risk_area]``: nothing else about the
+  person. ``risk_area`` is a public fact of the origin, not of the person: the highest level of
+  its risk areas in force when it answered (``none``, ``low``, ``medium``, ``high``). An answer
+  in the older ``v1`` form (the same array without ``risk_area``) is still read, its risk area
+  unknown (None).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -37,7 +42,10 @@ MAX_CONSENT_LIFETIME: Final = timedelta(hours=24)
 REQUEST_FRESHNESS: Final = timedelta(minutes=5)
 _CONSENT: Final = "healthcode arrival consent v1"
 _REQUEST: Final = "healthcode arrival status request v1"
-_ANSWER: Final = "healthcode arrival status answer v1"
+_ANSWER_V1: Final = "healthcode arrival status answer v1"
+_ANSWER: Final = "healthcode arrival status answer v2"
+RISK_LEVELS: Final = ("none", "low", "medium", "high")
+"""What an answer's ``risk_area`` may say, least to most severe."""
 MAX_TEXT: Final = 2000
 
 
@@ -84,6 +92,15 @@ class OriginStatus:
     reasons: tuple[OriginReason, ...]
     valid_until: datetime | None
     answered_at: datetime
+    risk_area: str | None
+    """The highest level of the origin's risk areas in force (``RISK_LEVELS``); None: a v1
+    answer, which did not say (an answer signed here always says)."""
+
+
+def highest_risk_level(levels: Iterable[str]) -> str:
+    """The most severe of ``levels`` (risk areas' levels), ``none`` for no area."""
+    known = [level for level in levels if level in RISK_LEVELS]
+    return max(known, key=RISK_LEVELS.index, default="none")
 
 
 def _epoch(value: datetime) -> int:
@@ -205,7 +222,9 @@ def open_request(
 
 
 def sign_answer(status: OriginStatus, *, root_key: Ed25519PrivateKey) -> bytes:
-    """The origin's answer, signed by its root key."""
+    """The origin's answer (v2), signed by its root key; its ``risk_area`` must be said."""
+    if status.risk_area not in RISK_LEVELS:
+        raise ValueError(f"risk_area must be one of {', '.join(RISK_LEVELS)}")
     payload = cbor2.dumps(
         [
             _ANSWER,
@@ -216,6 +235,7 @@ def sign_answer(status: OriginStatus, *, root_key: Ed25519PrivateKey) -> bytes:
             [[r.rule, r.zh, r.en] for r in status.reasons],
             None if status.valid_until is None else _epoch(status.valid_until),
             _epoch(status.answered_at),
+            status.risk_area,
         ],
         canonical=True,
     )
@@ -233,16 +253,22 @@ def open_answer(
     if message.kid != kid_of(root) or not signature_valid(message, public_key=root):
         raise ArrivalRefused("bad_signature", f"answer not signed by the pinned root of {origin}")
     raw = _payload(body)
-    ok = isinstance(raw, list) and len(raw) == 8 and raw[0] == _ANSWER
-    if not ok or (raw[1], raw[2], raw[3]) != (origin, destination, subject):
+    v1 = isinstance(raw, list) and len(raw) == 8 and raw[0] == _ANSWER_V1
+    v2 = isinstance(raw, list) and len(raw) == 9 and raw[0] == _ANSWER
+    if not (v1 or v2) or (raw[1], raw[2], raw[3]) != (origin, destination, subject):
         raise ArrivalRefused("malformed", "not the answer about this visitor")
     try:
         colour = Colour(raw[4])
         reasons = tuple(_reason(r) for r in raw[5])
     except (ValueError, TypeError):
         raise ArrivalRefused("malformed", "a colour and reasons expected") from None
+    risk_area = raw[8] if v2 else None
+    if v2 and risk_area not in RISK_LEVELS:
+        raise ArrivalRefused("malformed", f"risk_area must be one of {', '.join(RISK_LEVELS)}")
     until = None if raw[6] is None else _time(raw[6])
-    return OriginStatus(origin, destination, subject, colour, reasons, until, _time(raw[7]))
+    return OriginStatus(
+        origin, destination, subject, colour, reasons, until, _time(raw[7]), risk_area
+    )
 
 
 def _reason(raw: Any) -> OriginReason:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -25,6 +26,9 @@ class RecordedArrival:
     origin_reasons: tuple[OriginReason, ...]
     origin_valid_until: datetime | None
     recorded_by: str
+    origin_risk_area: str | None = None
+    """The highest level of the origin's risk areas in force when it answered; None: not
+    said (an answer in the v1 form)."""
 
 
 class ArrivalRepository(Protocol):
@@ -39,9 +43,35 @@ class ArrivalRepository(Protocol):
         ...
 
 
+class LevelledArea(Protocol):
+    """A risk area as the origin's answer reads it: its level and its window (public facts)."""
+
+    @property
+    def level(self) -> str: ...
+
+    @property
+    def starts_at(self) -> datetime: ...
+
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+class RiskAreaLevels(Protocol):
+    """This city's risk areas (tracing keeps them; federation only reads their levels)."""
+
+    def list(
+        self, jurisdiction: str, *, active_at: datetime | None = None
+    ) -> Sequence[LevelledArea]:
+        """The areas not over at ``active_at``."""
+        ...
+
+
 class ArrivalUnitOfWork(FederationUnitOfWork, Protocol):
     @property
     def arrivals(self) -> ArrivalRepository: ...
+
+    @property
+    def risk_areas(self) -> RiskAreaLevels: ...
 
 
 class OriginUnreachable(Exception):

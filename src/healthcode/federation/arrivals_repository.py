@@ -30,6 +30,7 @@ class SqlArrivalRepository:
             origin_reasons=[[r.rule, r.zh, r.en] for r in arrival.origin_reasons],
             origin_valid_until=arrival.origin_valid_until,
             recorded_by=arrival.recorded_by,
+            origin_risk_area=arrival.origin_risk_area,
         )
         try:
             with self._session.begin_nested():
@@ -57,6 +58,7 @@ class SqlArrivalRepository:
                 origin_reasons=tuple(OriginReason(*x) for x in r.origin_reasons),
                 origin_valid_until=r.origin_valid_until,
                 recorded_by=r.recorded_by,
+                origin_risk_area=r.origin_risk_area,
             )
             for r in rows
         ]

@@ -73,6 +73,11 @@ class ArrivalOut(BaseModel):
     origin_colour: str
     origin_reasons: list[OriginReasonOut]
     origin_valid_until: datetime | None
+    origin_risk_area: str | None = Field(
+        default=None,
+        description="the highest level of the origin's risk areas in force when it answered "
+        "(none, low, medium, high); null when its answer did not say",
+    )
     recorded_by: str
 
     @classmethod
@@ -84,6 +89,7 @@ class ArrivalOut(BaseModel):
                 OriginReasonOut(rule=r.rule, zh=r.zh, en=r.en) for r in a.origin_reasons
             ],
             origin_valid_until=a.origin_valid_until,
+            origin_risk_area=a.origin_risk_area,
             recorded_by=a.recorded_by,
         )
 

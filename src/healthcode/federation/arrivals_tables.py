@@ -29,3 +29,4 @@ class ArrivalRow(Base):
     origin_reasons: Mapped[list[Any]] = mapped_column(JSON)
     origin_valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(200))
+    origin_risk_area: Mapped[str | None] = mapped_column(String(10), nullable=True)

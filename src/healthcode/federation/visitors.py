@@ -45,7 +45,7 @@ def message_id(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
 
 
-def queue_message(
+def queue_message(  # noqa: PLR0913 - the message's parts, by name
     uow: VisitorsUnitOfWork,
     clock: Clock,
     *,
@@ -54,12 +54,20 @@ def queue_message(
     kind: str,
     subject: str,
     body: Mapping[str, Any],
+    source: str | None = None,
 ) -> bool:
     """Keep the message for ``peer`` and queue its delivery, in the caller's transaction, with
-    an access-log record naming the peer (False: this message was queued already)."""
+    an access-log record naming the peer (False: this message was queued already). ``source``
+    (``case:<id>``) is kept here only, for a withdrawal to find the messages a case caused."""
     now = clock.now()
     message = OutgoingMessage(
-        id=ident, peer=peer, kind=kind, subject=subject, body=dict(body), created_at=now
+        id=ident,
+        peer=peer,
+        kind=kind,
+        subject=subject,
+        body=dict(body),
+        created_at=now,
+        source=source,
     )
     if not uow.visitors.add_outgoing(message):
         return False
@@ -135,15 +143,16 @@ def accept_message(
     jurisdiction: str,
     document: str | bytes,
     clock_skew: timedelta,
-    kind: str,
+    kind: str | frozenset[str],
 ) -> tuple[PeerMessage, bool]:
     """Check a peer's message inside the caller's transaction: its form, that it is for this
     city from a peer, signed by that peer's pinned root, recent; then keep its id. Returns the
     message and whether it is new (False: the same message again, to be acknowledged and not
     applied twice). A different message under a used id is a ``Conflict``."""
     message, signature = read_message(document)
-    if message.kind != kind:
-        raise InvalidInput.one("message.kind", f"must be {kind}")
+    kinds = frozenset({kind}) if isinstance(kind, str) else kind
+    if message.kind not in kinds:
+        raise InvalidInput.one("message.kind", f"must be {' or '.join(sorted(kinds))}")
     peer = uow.peers.get(message.sender)
     if peer is None:
         raise InvalidInput.one("message.from", f"{message.sender} is not a peer of this city")

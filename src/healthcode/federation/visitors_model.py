@@ -9,6 +9,9 @@ from typing import Any, Final
 
 VISITOR_EXPOSURE: Final = "visitor_exposure"
 """The kind of peer message that tells a city one of its residents was exposed elsewhere."""
+VISITOR_EXPOSURE_WITHDRAWN: Final = "visitor_exposure_withdrawn"
+"""The kind of peer message that withdraws an exposure sent before (its case was withdrawn or
+corrected so that the exposure no longer holds)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +57,8 @@ class OutgoingMessage:
     body: Mapping[str, Any]
     created_at: datetime
     delivered_at: datetime | None = None
+    source: str | None = None
+    """What caused it here (``case:<id>``), kept here only: the body never names the case."""
 
 
 @dataclass(frozen=True, kw_only=True)

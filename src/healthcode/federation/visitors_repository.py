@@ -61,7 +61,28 @@ class SqlVisitorRepository:
             body=dict(row.body),
             created_at=row.created_at,
             delivered_at=row.delivered_at,
+            source=row.source,
         )
+
+    def outgoing_from(self, source: str) -> list[OutgoingMessage]:
+        rows = self._session.scalars(
+            select(OutgoingMessageRow)
+            .where(OutgoingMessageRow.source == source)
+            .order_by(OutgoingMessageRow.created_at, OutgoingMessageRow.id)
+        )
+        return [
+            OutgoingMessage(
+                id=r.id,
+                peer=r.peer,
+                kind=r.kind,
+                subject=r.subject,
+                body=dict(r.body),
+                created_at=r.created_at,
+                delivered_at=r.delivered_at,
+                source=r.source,
+            )
+            for r in rows
+        ]
 
     def delivered(self, message_id: str, *, at: datetime) -> None:
         self._session.execute(

@@ -43,6 +43,8 @@ class OutgoingMessageRow(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # what caused the message here (``case:<id>``): never sent, so a withdrawal finds them
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class ReceivedMessageRow(Base):

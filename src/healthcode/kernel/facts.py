@@ -175,13 +175,21 @@ class TravelDeclaration(Fact):
 
 @dataclass(frozen=True, kw_only=True)
 class Arrival(Fact):
-    """The person arrived in ``to_region`` from ``from_region`` at ``at``."""
+    """The person arrived in ``to_region`` from ``from_region`` at ``at``.
+
+    A visitor's arrival with consent (source ``consent``) also carries what their home city
+    answered: ``origin_colour`` (their colour there) and ``origin_risk_area`` (the highest level
+    of the risk areas in force there: ``none``, ``low``, ``medium``, ``high``; None when the
+    origin's answer did not say). Both are None for an arrival found from locations or declared.
+    """
 
     kind: ClassVar[FactKind] = FactKind.ARRIVAL
     derived_data_keys: ClassVar[tuple[str, ...]] = ("from_province", "to_province")
     from_region: str
     to_region: str
     source: str = "declared"
+    origin_colour: str | None = None
+    origin_risk_area: str | None = None
 
     @property
     def from_province(self) -> str:

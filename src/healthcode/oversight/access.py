@@ -96,6 +96,8 @@ class Action(StrEnum):
     MANAGE_PEERS = "manage_peers"
     # a peer asks, with a citizen's consent token, for that citizen's colour (arrivals)
     ANSWER_PEER = "answer_peer"
+    # a visitor of a peer city checks in with a place code on their own home code
+    VISITOR_CHECK_IN = "visitor_check_in"
     # where people were (venues, check-ins, scans, locations)
     MANAGE_VENUES = "manage_venues"
     REVIEW_CHECKINS = "review_checkins"
@@ -134,6 +136,10 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         # a peer city: authenticated by its pinned root's signature over the request, and
         # answered only with the colour of a citizen whose consent token it carries (logged)
         Action.ANSWER_PEER,
+        # a visitor of a peer city (no account here): authenticated by their home code, signed
+        # by their home city and verified under its held list, with this city's signed place
+        # code; answered pass or stop only, and kept as a presence under issuer and subject
+        Action.VISITOR_CHECK_IN,
         # the access log's signed head: a count and a MAC, for auditors to keep (no personal data)
         Action.READ_AUDIT_ANCHOR,
         # liveness, readiness and the Prometheus metrics: counts and timings, no personal data

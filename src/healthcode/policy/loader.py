@@ -65,6 +65,7 @@ from healthcode.policy.model import (
     StaleTrigger,
     Window,
 )
+from healthcode.policy.origin import ORIGIN_KEYS, joined, origin_clauses
 from healthcode.policy.reading import Fields
 from healthcode.policy.yaml_text import Tick, read_yaml
 
@@ -73,7 +74,10 @@ _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TEST_KINDS = ("pcr", "antigen")
 
 _TOP_KEYS = ("jurisdiction", "version", "name", "timezone", "rules", "notices", *SETTINGS_SECTIONS)
-_RULE_KEYS = ("id", "kind", "fact", "when", "colour", "window", "text", "clears_when")
+_RULE_KEYS = (
+    *("id", "kind", "fact", "when", "colour", "window", "text", "clears_when"),
+    *ORIGIN_KEYS,
+)
 _NOTICE_KEYS = ("id", "text", "clears_when", "blocks_code", "fact", "when", "window", "stale")
 _WINDOW_KEYS = ("start", "after", "end", "clear", "combine")
 _CLEAR_KEYS = ("negative_tests", "normal_declarations", "release")
@@ -212,9 +216,13 @@ class _Reader(Fields):
             self.problem(f"{path}.colour", f"must be yellow or red, not {colour!r}")
         when = raw.get("when", True)
         sound = self.condition(when, fact, f"{path}.when")
+        origin = origin_clauses(self, raw, fact, path)
         window = self.window(raw["window"], fact, f"{path}.window") if "window" in raw else None
         if fact is None or window is None or colour not in _RULE_COLOURS or not sound:
             return None
+        if origin is None:
+            return None
+        when = joined(when, origin)
         return Rule(
             id=str(raw["id"]),
             fact=fact,
@@ -239,6 +247,7 @@ class _Reader(Fields):
                     "not allowed in an override rule: the "
                     "manual_override fact gives the colour and its expiry",
                 )
+        origin_clauses(self, raw, FactKind.MANUAL_OVERRIDE, path)  # refused by name
         if raw.get("fact", FactKind.MANUAL_OVERRIDE.value) != FactKind.MANUAL_OVERRIDE.value:
             self.problem(f"{path}.fact", "an override rule reads manual_override facts")
         when = raw.get("when", True)

@@ -67,7 +67,7 @@ def check_time(at: datetime, *, now: datetime, keep: timedelta, field: str = "at
     return []
 
 
-def _texts(
+def checkin_texts(
     venue: Venue, outcome: str, flag: str | None, distance: float, near: Venue | None
 ) -> dict[str, str]:
     verdict = {"pass": ("通行", "pass"), "stop": ("禁止通行", "stop")}[outcome]
@@ -160,7 +160,7 @@ def check_in(
         if distance > limit:
             near = _nearby_venue(uow, lat, lon, limit)
             flag = OTHER_VENUE if near is not None and near.id != venue.id else FAR_FROM_VENUE
-        texts = _texts(venue, outcome, flag, distance, near)
+        texts = checkin_texts(venue, outcome, flag, distance, near)
         checkin = Checkin(
             id=new_id(),
             subject=subject,

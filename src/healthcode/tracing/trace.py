@@ -49,7 +49,7 @@ from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
 from healthcode.tracing.secondary import find_secondary
 from healthcode.tracing.settings import TracingSettings, tracing_settings
-from healthcode.tracing.visitors import send_visitor_exposures
+from healthcode.tracing.visitors import send_visitor_exposures, withdraw_visitor_exposures
 
 TRACE_CASE: Final = "trace_case"
 # cases confirmed together are traced together, this many to a transaction: they share the
@@ -273,6 +273,8 @@ def _trace_one(
     if record.state is CaseState.CONFIRMED:
         _queue_rescan(uow, clock, record, now=now)
         send_visitor_exposures(uow, clock, record, trace.window)  # visitors' go home
+    else:  # withdrawn: every visitor's exposure it sent home is withdrawn there
+        withdraw_visitor_exposures(uow, clock, case_id=case_id)
     uow.cases.save(
         replace(
             record,

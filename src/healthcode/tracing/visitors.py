@@ -9,6 +9,11 @@ Receiving: a peer's message about one of this city's residents is checked (signe
 peer's pinned root, for this city, recent, kept once by its id) and recorded as an exposure
 with its evidence (the place's name and kind, the intervals, the city), which reassesses the
 resident's colour; a replay of it records nothing.
+
+Withdrawing: when a case is withdrawn, or traced again after a correction so that a visitor's
+exposure no longer holds, a ``visitor_exposure_withdrawn`` message goes home for each exposure
+message it had caused (found by the source ``case:<id>`` kept beside them, never sent); the home
+city retracts the exposure that message recorded and reassesses the resident.
 """
 
 from __future__ import annotations
@@ -17,8 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
+from healthcode.federation.messages import PeerMessage
 from healthcode.federation.visitors import accept_message, message_id, queue_message
-from healthcode.federation.visitors_model import VISITOR_EXPOSURE, split_visitor
+from healthcode.federation.visitors_model import (
+    VISITOR_EXPOSURE,
+    VISITOR_EXPOSURE_WITHDRAWN,
+    split_visitor,
+)
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound
 from healthcode.kernel.facts import Exposure
@@ -47,10 +57,52 @@ _CATEGORIES: Final = frozenset(CATEGORY_OF.values())
 _PLACES: Final = (PlaceClass.VENUE, PlaceClass.TRIP)
 
 
+def case_source(case_id: str) -> str:
+    """The source kept beside the messages a case caused (never sent)."""
+    return f"case:{case_id}"
+
+
 def send_visitor_exposures(
     uow: TracingUnitOfWork, clock: Clock, record: CaseRecord, window: Interval
 ) -> int:
-    """Queue a message home for each visitor the case exposed; how many were new."""
+    """Queue a message home for each visitor the case exposed, and a withdrawal for each
+    exposure sent before that no longer holds; how many exposure messages were new."""
+    kept: set[str] = set()
+    sent = _send_exposures(uow, clock, record, window, kept)
+    withdraw_visitor_exposures(uow, clock, case_id=record.case_id, keep=kept)
+    return sent
+
+
+def withdraw_visitor_exposures(
+    uow: TracingUnitOfWork,
+    clock: Clock,
+    *,
+    case_id: str,
+    keep: set[str] | frozenset[str] = frozenset(),
+) -> int:
+    """Queue a withdrawal home for each exposure message the case caused that is not in
+    ``keep`` (all of them for a withdrawn case); how many were new."""
+    withdrawn = 0
+    for m in uow.visitors.outgoing_from(case_source(case_id)):
+        if m.kind != VISITOR_EXPOSURE or m.id in keep:
+            continue
+        withdrawn += queue_message(
+            uow,
+            clock,
+            ident=message_id(VISITOR_EXPOSURE_WITHDRAWN, m.id),
+            peer=m.peer,
+            kind=VISITOR_EXPOSURE_WITHDRAWN,
+            subject=m.subject,
+            body={"subject": m.subject, "withdraws": m.id},
+            source=case_source(case_id),
+        )
+    return withdrawn
+
+
+def _send_exposures(
+    uow: TracingUnitOfWork, clock: Clock, record: CaseRecord, window: Interval, kept: set[str]
+) -> int:
+    """Queue the exposure messages the case causes now (their ids added to ``kept``)."""
     if window.end <= window.start:
         return 0
     settings = tracing_settings(uow.policies.active(record.jurisdiction))
@@ -98,14 +150,17 @@ def send_visitor_exposures(
             "place_kind": f.contacts[0].place_kind,
             "contacts": [_contact(c) for c in f.contacts],
         }
+        ident = message_id(VISITOR_EXPOSURE, key)
+        kept.add(ident)
         sent += queue_message(
             uow,
             clock,
-            ident=message_id(VISITOR_EXPOSURE, key),
+            ident=ident,
             peer=issuer,
             kind=VISITOR_EXPOSURE,
             subject=visitor,
             body=body,
+            source=case_source(record.case_id),
         )
     return sent
 
@@ -151,9 +206,11 @@ def receive_visitor_exposure(
             jurisdiction=jurisdiction,
             document=document,
             clock_skew=clock_skew,
-            kind=VISITOR_EXPOSURE,
+            kind=frozenset({VISITOR_EXPOSURE, VISITOR_EXPOSURE_WITHDRAWN}),
         )
-        if new:
+        if new and message.kind == VISITOR_EXPOSURE_WITHDRAWN:
+            _withdraw(uow, clock, message, jurisdiction=jurisdiction)
+        elif new:
             body = message.body
             subject = _text(body, "subject", 64)
             found = uow.persons.jurisdictions_of([subject]).get(subject)
@@ -180,6 +237,38 @@ def receive_visitor_exposure(
             )
         uow.commit()
     return Received(message_id=message.id, sender=message.sender, recorded=new)
+
+
+def _withdraw(
+    uow: TracingUnitOfWork, clock: Clock, message: PeerMessage, *, jurisdiction: str
+) -> None:
+    """Retract the exposure an earlier message of the same peer recorded, and reassess. An
+    exposure message not received (yet) is ``NotFound``: nothing is kept, the sender retries."""
+    subject = _text(message.body, "subject", 64)
+    withdrawn = _text(message.body, "withdraws", 32)
+    original = uow.visitors.received(message.sender, withdrawn)
+    if original is None or original.kind != VISITOR_EXPOSURE or original.subject != subject:
+        raise NotFound("message", withdrawn)
+    if uow.persons.jurisdictions_of([subject]).get(subject) != jurisdiction:
+        raise NotFound("person", subject)
+    applied = derive(
+        uow,
+        clock,
+        source_kind=PEER_SOURCE,
+        source_id=withdrawn,
+        desired=[],
+        cause_added=f"exposure while visiting {message.sender}",
+        cause_removed=f"correction from {message.sender}: exposure withdrawn",
+    )
+    reassess(uow, clock, [applied])
+    uow.audit.append(
+        at=clock.now(),
+        actor=f"peer:{message.sender}",
+        role="peer",
+        purpose="contact_tracing",
+        subject=subject,
+        what=f"exposure sent by {message.sender} withdrawn",
+    )
 
 
 def _desired(ident: str, sender: str, body: Any, subject: str, now: datetime) -> Desired:

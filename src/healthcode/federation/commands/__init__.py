@@ -241,7 +241,8 @@ def _visitor_text(v: VisitorOut, console: Console) -> None:
     for r in status.reasons:
         console.print(f"  {r.rule}: {r.text}")
     for a in v.arrivals:
-        console.print(f"  arrived {_when(a.at)}, {a.origin_colour} at home")
+        areas = "" if a.origin_risk_area is None else f", risk areas there: {a.origin_risk_area}"
+        console.print(f"  arrived {_when(a.at)}, {a.origin_colour} at home{areas}")
 
 
 @arrival_app.command("record")
