@@ -107,9 +107,11 @@ def admission(settings: Settings, metrics: Metrics) -> Admission:
             low_in_flight=settings.overload_low_in_flight,
             queue_seconds=settings.overload_queue_seconds,
             retry_after_seconds=settings.overload_retry_after_seconds,
+            critical_target_seconds=settings.overload_critical_target_seconds,
         )
     )
     metrics.in_flight.set_function(lambda: admitted.in_flight)
+    metrics.low_limit.set_function(lambda: admitted.low_limit)
     return admitted
 
 

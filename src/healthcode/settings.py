@@ -141,6 +141,14 @@ class Settings(BaseSettings):
         description="Requests in flight at which a low-priority one (everything not critical, "
         "health or metrics) is refused with 503; at most overload_max_in_flight.",
     )
+    overload_critical_target_seconds: float = Field(
+        default=0.025,
+        ge=0,
+        le=10,
+        description="Mean time of critical requests (over 0.1 s) past which low-priority work "
+        "is admitted only while nothing else is in flight, its limit then climbing back by one "
+        "each 0.1 s (0: a fixed low limit).",
+    )
     overload_queue_seconds: float = Field(
         default=1.0,
         ge=0,
