@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from healthcode import bootstrap
@@ -33,6 +34,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
+        # the routes' blocking work runs in this many threads; fewer threads contend less for
+        # the one interpreter lock (measured in docs/benchmarks.md#http-the-hot-endpoints-under-load)
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         app.state.container = container or bootstrap.build(settings)
         unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)
         unwatch_cache = metrics.watch_status_cache(app.state.container.status_cache.outcomes)

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         description="Largest body of a scan batch or location batch upload (bytes): 5,000 "
         "scans of the longest fields fit in about 3.5 MB.",
     )
+    api_threads: int = Field(
+        default=40,
+        ge=1,
+        le=1_000,
+        description="Threads of each API process that run the routes' blocking work (database, "
+        "signing); a request past them waits for one, first come first served.",
+    )
     overload_shedding: bool = Field(
         default=True,
         description="Shed low-priority requests under overload (503 with Retry-After) so that "
