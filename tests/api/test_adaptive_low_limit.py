@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import anyio
 
-from healthcode.api.shedding import WINDOW_SECONDS, Admission, Limits, Priority
+from healthcode.api.shedding import (
+    SLOW_WINDOW_ANSWERS,
+    WINDOW_SECONDS,
+    Admission,
+    Limits,
+    Priority,
+)
 
 LOW, CRITICAL = Priority.LOW, Priority.CRITICAL
 TARGET = 0.025
@@ -35,6 +41,11 @@ def _admission(ticks: Ticks, target: float = TARGET) -> Admission:
     return Admission(limits, monotonic=ticks)
 
 
+def _answered(admission: Admission, *seconds: float) -> None:
+    for each in seconds:
+        admission.answered_critical(each)
+
+
 def _fill(admission: Admission, count: int) -> None:
     for _ in range(count):
         assert anyio.run(admission.admit, CRITICAL)
@@ -45,8 +56,7 @@ def test_slow_critical_requests_drop_the_low_limit_to_one() -> None:
     with one request in flight, where the full limit (4) would have admitted it."""
     ticks = Ticks()
     admission = _admission(ticks)
-    admission.answered_critical(0.010)
-    admission.answered_critical(0.090)  # mean 50 ms
+    _answered(admission, 0.010, 0.090, 0.010, 0.090, 0.050)  # mean 50 ms
     ticks.window()
     _fill(admission, 1)
     assert not anyio.run(admission.admit, LOW)
@@ -68,7 +78,7 @@ def test_the_limit_climbs_back_by_one_each_quick_window() -> None:
     """After the drop, each window of quick critical requests adds one, up to the setting."""
     ticks = Ticks()
     admission = _admission(ticks)
-    admission.answered_critical(0.200)
+    _answered(admission, *[0.200] * SLOW_WINDOW_ANSWERS)
     ticks.window()
     limits = []
     for _ in range(5):
@@ -82,7 +92,7 @@ def test_a_quiet_spell_gives_the_full_limit_back() -> None:
     """Windows in which nothing came count as quick: after a quiet second the limit is full."""
     ticks = Ticks()
     admission = _admission(ticks)
-    admission.answered_critical(0.200)
+    _answered(admission, *[0.200] * SLOW_WINDOW_ANSWERS)
     ticks.window()
     anyio.run(admission.admit, LOW)
     assert admission.low_limit == 1
@@ -95,7 +105,18 @@ def test_a_target_of_zero_keeps_the_fixed_limit() -> None:
     """With the target at 0 slow critical requests change nothing."""
     ticks = Ticks()
     admission = _admission(ticks, target=0)
-    admission.answered_critical(5.0)
+    _answered(admission, *[5.0] * SLOW_WINDOW_ANSWERS)
+    ticks.window()
+    _fill(admission, 3)
+    assert anyio.run(admission.admit, LOW)
+    assert admission.low_limit == 4
+
+
+def test_a_few_slow_critical_requests_are_no_burst() -> None:
+    """Fewer slow critical answers in a window than a burst gives leave the full limit."""
+    ticks = Ticks()
+    admission = _admission(ticks)
+    _answered(admission, *[0.500] * (SLOW_WINDOW_ANSWERS - 1))
     ticks.window()
     _fill(admission, 3)
     assert anyio.run(admission.admit, LOW)

@@ -26,7 +26,8 @@ after its transaction committed, or 503 before any work started, and the client 
 **The adaptive low limit.** A count of requests in flight does not say what they cost: a
 burst of lists can keep 16 in flight and take most of the one core a process has, so that code
 display waits behind them. So the time critical requests take is watched, window by window
-(``WINDOW_SECONDS``): after a window whose critical requests took longer on average than
+(``WINDOW_SECONDS``): after a window whose critical requests (at least
+``SLOW_WINDOW_ANSWERS`` of them) took longer on average than
 ``overload_critical_target_seconds``, the low limit drops to 1 (low-priority work only while the
 process works on nothing else); after each window without that, it climbs back by one, up to
 ``overload_low_in_flight`` (additive increase, multiplicative decrease, as TCP does). A quiet
@@ -98,6 +99,10 @@ def request_priority(scope: Scope) -> Priority:
 WINDOW_SECONDS = 0.1
 """How long the critical requests' times are averaged before the low limit moves."""
 
+SLOW_WINDOW_ANSWERS = 5
+"""Critical answers a window needs before their mean can lower the low limit: one slow code on
+a quiet process (a cold cache, a busy neighbour) is no burst, and a page's calls go on."""
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -145,7 +150,7 @@ class Admission:
         if now < self._window_end or self.limits.critical_target_seconds <= 0:
             return
         slow = (
-            self._critical_count > 0
+            self._critical_count >= SLOW_WINDOW_ANSWERS
             and self._critical_seconds / self._critical_count
             > self.limits.critical_target_seconds
         )
