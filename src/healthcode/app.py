@@ -34,8 +34,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
-        # the routes' blocking work runs in this many threads; fewer threads contend less for
-        # the one interpreter lock (measured in docs/benchmarks.md#http-the-hot-endpoints-under-load)
+        # the routes' blocking work runs in this many threads (docs/operations.md#overload)
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         app.state.container = container or bootstrap.build(settings)
         unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)

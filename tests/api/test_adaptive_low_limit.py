@@ -52,8 +52,7 @@ def _fill(admission: Admission, count: int) -> None:
 
 
 def test_slow_critical_requests_drop_the_low_limit_to_one() -> None:
-    """A window whose critical requests averaged over the target: a low request is refused
-    with one request in flight, where the full limit (4) would have admitted it."""
+    """After a window of slow critical answers, one request in flight refuses a low one."""
     ticks = Ticks()
     admission = _admission(ticks)
     _answered(admission, 0.010, 0.090, 0.010, 0.090, 0.050)  # mean 50 ms

@@ -151,8 +151,7 @@ class Admission:
             return
         slow = (
             self._critical_count >= SLOW_WINDOW_ANSWERS
-            and self._critical_seconds / self._critical_count
-            > self.limits.critical_target_seconds
+            and self._critical_seconds / self._critical_count > self.limits.critical_target_seconds
         )
         # the windows that passed since with nothing to roll them (a quiet process) count as
         # quick ones: after a quiet minute the limit is back in full
