@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from healthcode import bootstrap
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = container is None
+        # the routes' blocking work runs in this many threads (docs/operations.md#overload)
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         app.state.container = container or bootstrap.build(settings)
         unwatch = metrics.watch_queue(app.state.container.uow, app.state.container.clock)
         unwatch_cache = metrics.watch_status_cache(app.state.container.status_cache.outcomes)
@@ -107,9 +110,11 @@ def admission(settings: Settings, metrics: Metrics) -> Admission:
             low_in_flight=settings.overload_low_in_flight,
             queue_seconds=settings.overload_queue_seconds,
             retry_after_seconds=settings.overload_retry_after_seconds,
+            critical_target_seconds=settings.overload_critical_target_seconds,
         )
     )
     metrics.in_flight.set_function(lambda: admitted.in_flight)
+    metrics.low_limit.set_function(lambda: admitted.low_limit)
     return admitted
 
 

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         description="Largest body of a scan batch or location batch upload (bytes): 5,000 "
         "scans of the longest fields fit in about 3.5 MB.",
     )
+    api_threads: int = Field(
+        default=40,
+        ge=1,
+        le=1_000,
+        description="Threads of each API process that run the routes' blocking work (database, "
+        "signing); a request past them waits for one, first come first served.",
+    )
     overload_shedding: bool = Field(
         default=True,
         description="Shed low-priority requests under overload (503 with Retry-After) so that "
@@ -140,6 +147,14 @@ class Settings(BaseSettings):
         le=1_000,
         description="Requests in flight at which a low-priority one (everything not critical, "
         "health or metrics) is refused with 503; at most overload_max_in_flight.",
+    )
+    overload_critical_target_seconds: float = Field(
+        default=0.025,
+        ge=0,
+        le=10,
+        description="Mean time of critical requests (over 0.1 s) past which low-priority work "
+        "is admitted only while nothing else is in flight, its limit then climbing back by one "
+        "each 0.1 s (0: a fixed low limit).",
     )
     overload_queue_seconds: float = Field(
         default=1.0,

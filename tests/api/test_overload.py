@@ -29,9 +29,11 @@ HEALTH = "/api/v1/me/declarations/health"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The suite's settings with small limits, and no waiting in line for critical requests."""
+    """The suite's settings with small limits, and no waiting in line for critical requests;
+    the low limit fixed (its adaptation is tested in test_adaptive_low_limit.py)."""
     return settings.model_copy(
         update={
+            "overload_critical_target_seconds": 0.0,
             "overload_low_in_flight": LOW_LIMIT,
             "overload_max_in_flight": IN_FLIGHT_LIMIT,
             "overload_queue_seconds": 0.0,

@@ -75,6 +75,11 @@ class Metrics:
             "Requests this process is working on now (health and metrics aside)",
             registry=self.registry,
         )
+        self.low_limit = Gauge(
+            "healthcode_http_low_limit",
+            "Requests in flight at which low-priority work is refused now (adapts under load)",
+            registry=self.registry,
+        )
         self.verifications = Counter(
             "healthcode_verifications",
             "Online verifications of a code, by outcome (pass, stop, invalid)",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from prometheus_client import Counter, Histogram
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +37,9 @@ class RequestObserver:
     def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        # the labelled children by (route, method, status), a bounded set: looking a child up
+        # through ``labels()`` takes a lock and checks the labels on every request
+        self._children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,8 +66,16 @@ class RequestObserver:
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route, method = route_template(scope), scope["method"]
         labels = (route, method, str(status))
-        self.metrics.requests.labels(*labels).inc()
-        self.metrics.latency.labels(*labels).observe(seconds)
+        children = self._children.get(labels)
+        if children is None:
+            children = (
+                self.metrics.requests.labels(*labels),
+                self.metrics.latency.labels(*labels),
+            )
+            self._children[labels] = children
+        counted, timed = children
+        counted.inc()
+        timed.observe(seconds)
         fields = {
             "method": method,
             "route": route,

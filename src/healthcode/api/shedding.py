@@ -9,9 +9,10 @@ before anything else runs:
   in this process; beyond that each waits, first come first served, up to
   ``overload_queue_seconds`` for a slot, then is refused.
 - **low**: everything else (logins, lists, reports, case work, imports of scan and location
-  batches, previews, posters, exports). Admitted only while fewer than
-  ``overload_low_in_flight`` requests are in flight, so that the rest of the slots stay free for
-  critical work; otherwise refused at once.
+  batches, previews, posters, exports). Admitted only while fewer requests are in flight than
+  the low limit, so that the rest of the slots stay free for critical work; otherwise refused at
+  once. The low limit is ``overload_low_in_flight`` while critical work is answered quickly, and
+  adapts when it is not (below).
 - **exempt**: ``/healthz``, ``/readyz`` and ``/metrics``: neither counted nor refused, so that a
   busy process is not taken for a dead one and its metrics show the overload; and the pages'
   static files (``/static/``), which touch no database and of which a page loads a dozen at once.
@@ -21,6 +22,17 @@ its body is not read, no transaction is opened, nothing is written. A request ad
 its end whatever arrives after it. So nothing acknowledged is lost: a write either answers 2xx
 after its transaction committed, or 503 before any work started, and the client sends it again
 (checkpoint devices and location feeds keep a batch until it is acknowledged).
+
+**The adaptive low limit.** A count of requests in flight does not say what they cost: a
+burst of lists can keep 16 in flight and take most of the one core a process has, so that code
+display waits behind them. So the time critical requests take is watched, window by window
+(``WINDOW_SECONDS``): after a window whose critical requests (at least
+``SLOW_WINDOW_ANSWERS`` of them) took longer on average than
+``overload_critical_target_seconds``, the low limit drops to 1 (low-priority work only while the
+process works on nothing else); after each window without that, it climbs back by one, up to
+``overload_low_in_flight`` (additive increase, multiplicative decrease, as TCP does). A quiet
+process keeps the full limit (a page's first load has several calls in flight at once); under a
+burst, low-priority work gets only what the critical work leaves. A target of 0 turns this off.
 
 The counter lives in the process's one event loop: admission and release happen there, between
 awaits, so it needs no lock. With several API processes, each sheds on its own.
@@ -38,6 +50,7 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from healthcode.api.problems import PROBLEM_JSON
+from healthcode.kernel.clock import monotonic as monotonic_seconds
 
 OVERLOADED = 503
 
@@ -83,6 +96,14 @@ def request_priority(scope: Scope) -> Priority:
     return priority_of(scope["method"], path)
 
 
+WINDOW_SECONDS = 0.1
+"""How long the critical requests' times are averaged before the low limit moves."""
+
+SLOW_WINDOW_ANSWERS = 5
+"""Critical answers a window needs before their mean can lower the low limit: one slow code on
+a quiet process (a cold cache, a busy neighbour) is no burst, and a page's calls go on."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """How many requests one process works on at once (see the module)."""
@@ -91,6 +112,8 @@ class Limits:
     low_in_flight: int
     queue_seconds: float
     retry_after_seconds: int
+    critical_target_seconds: float = 0.0
+    """The mean time of critical requests past which low-priority work yields (0: never)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.low_in_flight <= self.max_in_flight:
@@ -98,21 +121,51 @@ class Limits:
 
 
 class Admission:
-    """The in-flight count and the line of critical requests waiting for a slot."""
+    """The in-flight count, the line of critical requests waiting for a slot, and the low
+    limit adapted to how long critical requests take (``monotonic``: seconds)."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, monotonic: Callable[[], float] = monotonic_seconds) -> None:
         self.limits = limits
         self.in_flight = 0
+        self.low_limit = limits.low_in_flight
+        self.now = monotonic
         self._waiting: deque[anyio.Event] = deque()
+        self._window_end = monotonic() + WINDOW_SECONDS
+        self._critical_count = 0
+        self._critical_seconds = 0.0
 
     @property
     def waiting(self) -> int:
         return len(self._waiting)
 
+    def answered_critical(self, seconds: float) -> None:
+        """A critical request took ``seconds`` from admission to its answer."""
+        self._roll()
+        self._critical_count += 1
+        self._critical_seconds += seconds
+
+    def _roll(self) -> None:
+        """At the end of a window, move the low limit by the critical requests' mean time."""
+        now = self.now()
+        if now < self._window_end or self.limits.critical_target_seconds <= 0:
+            return
+        slow = (
+            self._critical_count >= SLOW_WINDOW_ANSWERS
+            and self._critical_seconds / self._critical_count > self.limits.critical_target_seconds
+        )
+        # the windows that passed since with nothing to roll them (a quiet process) count as
+        # quick ones: after a quiet minute the limit is back in full
+        quiet = int((now - self._window_end) / WINDOW_SECONDS)
+        base = 1 if slow else self.low_limit + 1
+        self.low_limit = min(base + quiet, self.limits.low_in_flight)
+        self._critical_count, self._critical_seconds = 0, 0.0
+        self._window_end = now + WINDOW_SECONDS
+
     async def admit(self, priority: Priority) -> bool:
         """Take a slot for a request of ``priority`` (True), or refuse it (False)."""
         if priority is Priority.LOW:
-            if self.in_flight >= self.limits.low_in_flight:
+            self._roll()
+            if self.in_flight >= self.low_limit:
                 return False
             self.in_flight += 1
             return True
@@ -173,10 +226,13 @@ class LoadShedder:
             self.on_shed(priority)
             await self._refuse(scope, send)
             return
+        started = self.admission.now()
         try:
             await self.app(scope, receive, send)
         finally:
             self.admission.release()
+            if priority is Priority.CRITICAL:
+                self.admission.answered_critical(self.admission.now() - started)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         headers, payload = self._refusal

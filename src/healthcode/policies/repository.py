@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from threading import Lock
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from healthcode.kernel.errors import NotFound
@@ -25,11 +26,15 @@ class ParsedPolicyCache:
         self._lock = Lock()
 
     def get(self, source: str) -> Policy:
-        digest = hashlib.sha256(source.encode()).hexdigest()
+        return self.by_digest(hashlib.sha256(source.encode()).hexdigest(), lambda: source)
+
+    def by_digest(self, digest: str, source: Callable[[], str]) -> Policy:
+        """The policy whose source has SHA-256 ``digest``; ``source`` is read only on a miss
+        (the hot path reads the stored digest, not the whole text, on every request)."""
         with self._lock:
             policy = self._by_hash.get(digest)
         if policy is None:
-            policy = load_policy(source)
+            policy = load_policy(source())
             with self._lock:
                 self._by_hash[digest] = policy
         return policy
@@ -45,24 +50,36 @@ class ParsedPolicyCache:
         return policy
 
 
+_LATEST = (
+    select(PolicyVersionRow.id, PolicyVersionRow.sha256)
+    .where(PolicyVersionRow.jurisdiction == bindparam("jurisdiction"))
+    .order_by(PolicyVersionRow.activated_at.desc(), PolicyVersionRow.id.desc())
+    .limit(1)
+)
+"""Built once: read on every code, status and verification at a venue."""
+
+
 class SqlPolicyRepository:
     def __init__(self, session: Session, cache: ParsedPolicyCache) -> None:
         self._session = session
         self._cache = cache
 
-    def _latest(self, jurisdiction: str) -> PolicyVersionRow | None:
+    def _latest(self, jurisdiction: str) -> tuple[int, str] | None:
+        """The id and stored SHA-256 of the last activated version (not its text)."""
+        row = self._session.execute(_LATEST, {"jurisdiction": jurisdiction}).first()
+        return None if row is None else (row.id, row.sha256)
+
+    def _source(self, row_id: int) -> str:
         return self._session.scalars(
-            select(PolicyVersionRow)
-            .where(PolicyVersionRow.jurisdiction == jurisdiction)
-            .order_by(PolicyVersionRow.activated_at.desc(), PolicyVersionRow.id.desc())
-            .limit(1)
-        ).first()
+            select(PolicyVersionRow.source).where(PolicyVersionRow.id == row_id)
+        ).one()
 
     def active(self, jurisdiction: str) -> Policy:
         """The last activated policy of the jurisdiction, else the one bundled for it."""
-        row = self._latest(jurisdiction)
-        if row is not None:
-            return self._cache.get(row.source)
+        latest = self._latest(jurisdiction)
+        if latest is not None:
+            row_id, digest = latest
+            return self._cache.by_digest(digest, lambda: self._source(row_id))
         try:
             return self._cache.bundled(jurisdiction)
         except NotFound:
