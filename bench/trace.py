@@ -5,7 +5,10 @@ channel and green, with 14 days of 6 presences a day (≈ 8.4 M presences at ful
 at home and a day at work as location stays (H3 cells), badge-scanned work hours at a workplace
 of about 10 people, two bus rides (one of 20 vehicles of a line, 15-40 min, in the rush hours)
 and a check-in at one of the city's shops and restaurants. Rows are bulk-loaded straight into
-the migrated schema (COPY on PostgreSQL, executemany on SQLite), then ANALYZEd.
+the migrated schema, streamed a block of 10,000 residents at a time (binary COPY from
+``--loaders`` processes on PostgreSQL, executemany on SQLite: a million residents' 84 M rows are
+never held), then indexed and ANALYZEd; each phase's time and, on PostgreSQL, the disk used
+(``pg_database_size``, the presences' partitions with and without their indexes) are printed.
 
 Timed through the real services under the Hangzhou policy (household, venue >= 15 min,
 transit, secondary contacts; 14 days central quarantine for close contacts): a second
@@ -13,19 +16,22 @@ official's approval of the report (case fact, status, job queued) and a worker r
 tracing job (exposures with evidence, quarantine orders, every status reassessed, changes
 recorded and queued to the outbox, in one transaction). Median over ``--cases`` single cases,
 then ``--batch`` cases confirmed together and drained by the workers (one on SQLite,
-``--workers`` threads on PostgreSQL). Baseline in the same run: the read-only preview of the
+``--workers`` threads on PostgreSQL, or forked processes with ``--processes``, as `healthcode
+worker` runs). Baseline in the same run: the read-only preview of the
 same case (tracing without recording); the ratio is confirm-to-queued / preview.
 
-Targets: median <= 1 s per case, 100 cases <= 30 s, on PostgreSQL and on SQLite.
+Targets: median <= 1 s per case, 100 cases <= 30 s, on PostgreSQL and on SQLite; at 1 M
+residents (84 M presences, PostgreSQL, issue 12 item 7) <= 1 s and < 60 s with two workers.
 
 ``--scenario busy-venue`` runs bench/busy.py's scenario instead: one case with 520 scans at a
 venue holding 156,000 in its window; the preview (target under 2 s) against matching pair by
 pair, then tracing it.
 
 Run: `.venv/bin/python bench/trace.py [--residents N] [--cases K] [--batch B]
-[--backend sqlite|postgresql|both] [--workers W] [--scenario city|busy-venue]` (PostgreSQL: a
-scratch database is created and dropped on HEALTHCODE_BENCH_POSTGRES_URL, default
-postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
+[--backend sqlite|postgresql|both] [--workers W] [--processes] [--loaders L]
+[--scenario city|busy-venue]` (PostgreSQL: a scratch database is created and dropped on
+HEALTHCODE_BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres,
+also when the run is ended by SIGTERM, e.g. by `timeout`).
 """
 
 from __future__ import annotations
