@@ -38,22 +38,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import multiprocessing
 import os
 import random
 import signal
 import statistics
 import sys
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from busy import VENUE, add_arguments, compare, populate_busy
 from city import (
@@ -68,13 +63,13 @@ from city import (
     populate_presences,
     subject_of,
 )
-from healthcode.bootstrap import EVENT_HANDLERS, JOB_KINDS, PROPOSAL_KINDS
+from drain import Env, drain
+from healthcode.bootstrap import EVENT_HANDLERS, PROPOSAL_KINDS
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.engine import build_engine, build_session_factory
 from healthcode.db.unit_of_work import SqlUnitOfWork
 from healthcode.identity.channels import add_channel
 from healthcode.identity.officials import OfficialAccount, add_official, official_principal
-from healthcode.jobs.model import JobKinds
 from healthcode.jobs.tables import JobRow
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.uow import EventHandlers
@@ -88,18 +83,9 @@ from healthcode.tracing.model.findings import OverlapQuery, assumed_slack, visit
 from healthcode.tracing.reads import PLACE_LOOKBACK
 from healthcode.tracing.settings import TracingSettings
 from healthcode.tracing.tables import TracedFactRow
-from healthcode.worker import PassReport, Worker
 from scratch import disk_used, make_days, postgres_database, sqlite_database
 
 PROPOSALS = ProposalKinds(PROPOSAL_KINDS)
-JOBS = JobKinds(JOB_KINDS)
-
-
-@dataclass
-class Env:
-    engine: Engine
-    uow: Any
-    clock: FixedClock
 
 
 def counts(env: Env) -> tuple[int, int, int]:
@@ -131,47 +117,9 @@ def report_case(env: Env, subject: str) -> str:
     return str(proposal.payload["case_id"])
 
 
-def _run_worker(env: Env, name: str) -> int:
-    worker = Worker(
-        uow_factory=env.uow, clock=env.clock, kinds=JOBS, name=name, max_jobs_per_pass=1_000_000
-    )
-    report = PassReport()
-    worker.run_jobs(report)
-    return report.jobs_done
-
-
-_DRAINING: list[Env] = []
-
-
-def _forked_worker(name: str) -> int:
-    """A worker in a forked process, as `healthcode worker` runs beside others: its own
-    connections (the parent's pool left to the parent), its own interpreter lock."""
-    (env,) = _DRAINING
-    env.engine.dispose(close=False)
-    return _run_worker(env, name)
-
-
-def drain(env: Env, workers: int, processes: bool = False) -> int:
-    """Run every due job with ``workers`` workers: threads of this process, or ``processes``
-    forked from it (PostgreSQL)."""
-    names = [f"bench-{i}" for i in range(workers)]
-    if processes and workers > 1:
-        _DRAINING[:] = [env]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return sum(pool.map(_forked_worker, names))
-    done: list[int] = []
-    threads = [threading.Thread(target=lambda n=n: done.append(_run_worker(env, n))) for n in names]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done)
-
-
 def measure(env: Env, city: City, args: argparse.Namespace, rng: random.Random, label: str) -> None:
     li = official_principal(uow=env.uow(), username="li")
-    picks = rng.sample(range(city.residents), args.cases + args.batch)
+    picks = rng.sample(range(city.residents), args.cases + args.batch * (1 + args.compare))
     single, previews, found = [], [], []
     for i in picks[: args.cases]:
         case_id = report_case(env, subject_of(i))
@@ -205,17 +153,28 @@ def measure(env: Env, city: City, args: argparse.Namespace, rng: random.Random, 
             f"[{label}]   {exposures:>6,} exposures, {people:>6,} people, {changes:>6,} status "
             f"changes, {queued:>6,} notifications queued: {seconds:.3f} s"
         )
-    batch_ids = [report_case(env, subject_of(i)) for i in picks[args.cases :]]
+    kinds = [args.processes, not args.processes] if args.compare else [args.processes]
+    for n, processes in enumerate(kinds):
+        batch = picks[args.cases + n * args.batch : args.cases + (n + 1) * args.batch]
+        ids = [report_case(env, subject_of(i)) for i in batch]
+        measure_batch(env, ids, args.workers, processes, label)
+
+
+def measure_batch(
+    env: Env, batch_ids: list[str], workers: int, processes: bool, label: str
+) -> None:
+    """The cases confirmed together, then drained by the workers (threads or processes)."""
+    li = official_principal(uow=env.uow(), username="li")
     before = counts(env)
-    workers = 1 if env.engine.dialect.name == "sqlite" else args.workers
+    workers = 1 if env.engine.dialect.name == "sqlite" else workers
     started = time.perf_counter()
     for case_id in batch_ids:
         cases.confirm_case(
             uow=env.uow(), clock=env.clock, kinds=PROPOSALS, principal=li, case_id=case_id
         )
-    jobs = drain(env, workers, args.processes)
+    jobs = drain(env, workers, processes)
     elapsed = time.perf_counter() - started
-    kind = "processes" if args.processes and workers > 1 else "thread(s)"
+    kind = "processes" if processes and workers > 1 else "thread(s)"
     after = counts(env)
     print(
         f"[{label}] {len(batch_ids)} cases confirmed together, {jobs} tracing jobs, "
@@ -370,6 +329,9 @@ def main() -> None:
         "--processes",
         action="store_true",
         help="the workers as processes (as `healthcode worker` runs), not threads (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--compare", action="store_true", help="then another batch with the other kind of workers"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
