@@ -17,7 +17,7 @@ tracing job (exposures with evidence, quarantine orders, every status reassessed
 recorded and queued to the outbox, in one transaction). Median over ``--cases`` single cases,
 then ``--batch`` cases confirmed together and drained by the workers (one on SQLite,
 ``--workers`` threads on PostgreSQL, or forked processes with ``--processes``, as `healthcode
-worker` runs). Baseline in the same run: the read-only preview of the
+worker` runs; ``--compare``: then another batch with the other kind). Baseline in the same run: the read-only preview of the
 same case (tracing without recording); the ratio is confirm-to-queued / preview.
 
 Targets: median <= 1 s per case, 100 cases <= 30 s, on PostgreSQL and on SQLite; at 1 M
@@ -28,7 +28,7 @@ venue holding 156,000 in its window; the preview (target under 2 s) against matc
 pair, then tracing it.
 
 Run: `.venv/bin/python bench/trace.py [--residents N] [--cases K] [--batch B]
-[--backend sqlite|postgresql|both] [--workers W] [--processes] [--loaders L]
+[--backend sqlite|postgresql|both] [--workers W] [--processes] [--compare] [--loaders L]
 [--scenario city|busy-venue]` (PostgreSQL: a scratch database is created and dropped on
 HEALTHCODE_BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/postgres,
 also when the run is ended by SIGTERM, e.g. by `timeout`).
