@@ -17,8 +17,9 @@ tracing job (exposures with evidence, quarantine orders, every status reassessed
 recorded and queued to the outbox, in one transaction). Median over ``--cases`` single cases,
 then ``--batch`` cases confirmed together and drained by the workers (one on SQLite,
 ``--workers`` threads on PostgreSQL, or forked processes with ``--processes``, as `healthcode
-worker` runs; ``--compare``: then another batch with the other kind). Baseline in the same run: the read-only preview of the
-same case (tracing without recording); the ratio is confirm-to-queued / preview.
+worker` runs; ``--compare``: then another batch with the other kind). Baseline in the same
+run: the read-only preview of the same case (tracing without recording); the ratio is
+confirm-to-queued / preview.
 
 Targets: median <= 1 s per case, 100 cases <= 30 s, on PostgreSQL and on SQLite; at 1 M
 residents (84 M presences, PostgreSQL, issue 12 item 7) <= 1 s and < 60 s with two workers.
