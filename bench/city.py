@@ -8,12 +8,17 @@ bus line for the riders, a telecom cell for the others) and a check-in at a shop
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import random
+import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, text
 
 from healthcode.db.encryption import PersonalDataCipher
@@ -28,6 +33,7 @@ LOCAL = timedelta(hours=8)
 DAYS = 14
 JURISDICTION = "330100"
 CHUNK = 200_000
+BLOCK = 10_000  # residents a presence generator (and a loader's COPY) covers
 # every bench opens its database with this key (``PersonalDataCipher(b"\x01" * 32)``)
 BENCH_CIPHER = PersonalDataCipher(b"\x01" * 32)
 RIDERS = 0.35  # public transport's share of commutes in a Chinese city (assumption)
@@ -56,15 +62,18 @@ def plan_city(residents: int, rng: random.Random) -> City:
     return City(residents, households[:residents])
 
 
-def presence_rows(city: City, seed: int) -> Iterator[tuple[Any, ...]]:
-    """Six presences a day for 14 days per resident, as column tuples (times as datetimes)."""
-    rng = random.Random(seed)
+def presence_rows(city: City, seed: int, block: int) -> Iterator[tuple[Any, ...]]:
+    """Six presences a day for 14 days for each resident of ``block`` (residents
+    ``block * BLOCK`` on, drawn from their own generator: blocks load in any order or process),
+    as column tuples (times as datetimes)."""
+    rng = random.Random(f"{seed}/{block}")
     n = city.residents
+    residents = range(block * BLOCK, min((block + 1) * BLOCK, n))
     workplaces, shops, lines = max(1, n // 10), max(1, n // 20), max(1, n // 500)
     first_day = (NOW + LOCAL).replace(hour=0, minute=0, second=0, microsecond=0) - LOCAL
     first_day -= timedelta(days=DAYS)
-    seq = 0
-    for i in range(n):
+    seq = residents.start * DAYS * 6
+    for i in residents:
         subject = subject_of(i)
         home_cell = f"88{city.households[i] // 100:013x}"
         work = rng.randrange(workplaces)
@@ -115,19 +124,64 @@ def presence_rows(city: City, seed: int) -> Iterator[tuple[Any, ...]]:
                 seq += 1
 
 
-def populate(engine: Engine, city: City, seed: int, channel: str) -> None:
-    populate_people(engine, city, channel)
-    rows: list[tuple[Any, ...]] = []
-    for row in presence_rows(city, seed):
-        rows.append(row)
-        if len(rows) == CHUNK:
-            raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
-            rows = []
-    raw_insert(engine, "presences", PRESENCE_COLUMNS, rows)
+def populate_presences(engine: Engine, city: City, seed: int, loaders: int = 1) -> None:
+    """The city's presences, streamed block by block (no more than a block's COPY buffer or a
+    chunk is ever held: 1 M residents make 84 M rows). PostgreSQL: ``loaders`` processes, each
+    COPYing whole blocks in binary, the partitioned table routing each row to its day."""
+    blocks = range(-(-city.residents // BLOCK))
+    if engine.dialect.name != "postgresql":
+        for block in blocks:
+            rows = presence_rows(city, seed, block)
+            while chunk := list(itertools.islice(rows, CHUNK)):
+                raw_insert(engine, "presences", PRESENCE_COLUMNS, chunk)
+        return
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    _LOADING[:] = [url, city, seed]  # the forked loaders' copy: not pickled per block
+    with ProcessPoolExecutor(loaders, mp_context=multiprocessing.get_context("fork")) as pool:
+        for _ in pool.map(_copy_block, blocks):
+            pass
+
+
+_LOADING: list[Any] = []
+
+
+_TYPES = [
+    "text",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "bool",
+    "text",
+    "text",
+    "timestamptz",
+    "text",
+    "text",
+]
+
+
+def _copy_block(block: int) -> None:
+    """One block's presences in one binary COPY (in a loader process, on its own connection)."""
+    url, city, seed = _LOADING
+    names = ", ".join(PRESENCE_COLUMNS)
+    with (
+        psycopg.connect(url) as conn,
+        conn.cursor() as cursor,
+        cursor.copy(f"COPY presences ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(_TYPES)
+        for row in presence_rows(city, seed, block):
+            copy.write_row(row)
 
 
 def populate_people(engine: Engine, city: City, channel: str) -> None:
-    """The city's residents, each bound to ``channel`` and green (no presences)."""
+    """The city's residents, each bound to ``channel`` and green (no presences), ``CHUNK``
+    residents at a time."""
+    for first in range(0, city.residents, CHUNK):
+        _populate_people(engine, city, channel, range(first, min(first + CHUNK, city.residents)))
+
+
+def _populate_people(engine: Engine, city: City, channel: str, chunk: range) -> None:
     blob = b"\x00" * 40
     policy = bundled_policy(JURISDICTION)
     people = [
@@ -144,7 +198,7 @@ def populate_people(engine: Engine, city: City, channel: str) -> None:
             blob,
             NOW - timedelta(days=30),
         )
-        for i in range(city.residents)
+        for i in chunk
     ]
     raw_insert(
         engine,
@@ -164,9 +218,7 @@ def populate_people(engine: Engine, city: City, channel: str) -> None:
         ),
         people,
     )
-    bindings = [
-        (channel, f"u{i}", subject_of(i), NOW - timedelta(days=30)) for i in range(city.residents)
-    ]
+    bindings = [(channel, f"u{i}", subject_of(i), NOW - timedelta(days=30)) for i in chunk]
     raw_insert(
         engine,
         "channel_bindings",
@@ -175,7 +227,7 @@ def populate_people(engine: Engine, city: City, channel: str) -> None:
     )
     assessed = NOW - timedelta(days=1)
     statuses = []
-    for i in range(city.residents):
+    for i in chunk:
         status = Status(
             subject=subject_of(i),
             colour=Colour.GREEN,
@@ -204,13 +256,23 @@ def drop_indexes(engine: Engine) -> None:
             conn.execute(text(f"DROP INDEX {name}"))
 
 
-def create_indexes(engine: Engine) -> None:
+def create_indexes(engine: Engine) -> dict[str, float]:
+    """The presences' indexes (on every day's partition on PostgreSQL, with 1 GB to sort in),
+    then ANALYZE; seconds each took."""
     columns = {
         "ix_presences_subject_at": "subject, at",
         "ix_presences_place_id_at": "place_id, at",
         "ix_presences_cell_at": "cell, at",
     }
+    took: dict[str, float] = {}
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
         for name, cols in columns.items():
+            started = time.perf_counter()
             conn.execute(text(f"CREATE INDEX {name} ON presences ({cols})"))
+            took[name] = time.perf_counter() - started
+        started = time.perf_counter()
         conn.execute(text("ANALYZE"))
+        took["analyze"] = time.perf_counter() - started
+    return took

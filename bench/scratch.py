@@ -148,3 +148,20 @@ def disk_per_row(engine: Engine, tables: Sequence[str]) -> dict[str, float]:
                 found[f"{table}_heap_bytes"] = heap / rows
                 found[f"{table}_total_bytes"] = total / rows
     return found
+
+
+def disk_used(engine: Engine, table: str) -> tuple[int, int, int] | None:
+    """PostgreSQL: bytes on disk of the whole database, of ``table`` (a fixed name; partitioned:
+    the sum of its partitions) with its indexes, and of its rows alone. SQLite: nothing."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        database, total, heap = conn.execute(
+            text(
+                "SELECT pg_database_size(current_database()), "
+                "coalesce(sum(pg_total_relation_size(relid)), 0), "
+                "coalesce(sum(pg_table_size(relid)), 0) FROM pg_partition_tree(:t)"
+            ),
+            {"t": table},
+        ).one()
+    return int(database), int(total), int(heap)
