@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from arrivals_helpers import BEIJING, SHANGHAI, DownLink, beijing_and_shanghai
 from healthcode.container import Container
-from healthcode.db.encryption import create_key_file
 from healthcode.kernel.clock import FixedClock
 from healthcode.settings import Settings
 from identity_helpers import add_test_official, official_headers, website_citizen
@@ -19,18 +18,9 @@ from scope_helpers import access_records
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The test's container serves Beijing."""
-    key_file = tmp_path / "data.key"
-    create_key_file(key_file)
-    return Settings(
-        database_url=database_url,
-        data_key_file=key_file,
-        keys_dir=tmp_path / "keys",
-        audit_anchor_dir=tmp_path / "anchors",
-        sms_file=tmp_path / "sms.jsonl",
-        jurisdiction=BEIJING,
-    )
+    return settings.model_copy(update={"jurisdiction": BEIJING})
 
 
 def test_an_arrival_over_http(

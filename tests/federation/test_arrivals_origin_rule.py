@@ -12,7 +12,6 @@ import yaml
 
 from arrivals_helpers import BEIJING, SHANGHAI, beijing_and_shanghai, official_of
 from healthcode.container import Container
-from healthcode.db.encryption import create_key_file
 from healthcode.federation.arrivals import issue_consent
 from healthcode.federation.arrivals_destination import record_arrival, visitor_status
 from healthcode.kernel.clock import FixedClock
@@ -45,18 +44,9 @@ POLICY = yaml.safe_dump(
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The test's container serves Beijing."""
-    key_file = tmp_path / "data.key"
-    create_key_file(key_file)
-    return Settings(
-        database_url=database_url,
-        data_key_file=key_file,
-        keys_dir=tmp_path / "keys",
-        audit_anchor_dir=tmp_path / "anchors",
-        sms_file=tmp_path / "sms.jsonl",
-        jurisdiction=BEIJING,
-    )
+    return settings.model_copy(update={"jurisdiction": BEIJING})
 
 
 def _activate(container: Container, clock: FixedClock) -> None:

@@ -15,7 +15,6 @@ from arrivals_helpers import BEIJING, SHANGHAI, Cities, DownLink, beijing_and_sh
 from federation_helpers import add_peer, root_key_text
 from healthcode.container import Container
 from healthcode.credentials.signer import generate_private_key
-from healthcode.db.encryption import create_key_file
 from healthcode.federation.arrivals import issue_consent
 from healthcode.federation.arrivals_destination import (
     OriginDown,
@@ -33,18 +32,9 @@ from healthcode.settings import Settings
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
     """The test's container serves Beijing."""
-    key_file = tmp_path / "data.key"
-    create_key_file(key_file)
-    return Settings(
-        database_url=database_url,
-        data_key_file=key_file,
-        keys_dir=tmp_path / "keys",
-        audit_anchor_dir=tmp_path / "anchors",
-        sms_file=tmp_path / "sms.jsonl",
-        jurisdiction=BEIJING,
-    )
+    return settings.model_copy(update={"jurisdiction": BEIJING})
 
 
 def _consent(cities: Cities, destination: str = BEIJING, minutes: int = 30) -> tuple[str, str]:

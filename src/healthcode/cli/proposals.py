@@ -3,9 +3,11 @@ made it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 
 from healthcode.cli.context import acting_official
 from healthcode.cli.output import emit
@@ -33,6 +35,21 @@ def proposal_payload(p: Proposal) -> dict[str, Any]:
         "first_approved_by": p.first_approved_by,
         "first_approved_at": p.first_approved_at,
     }
+
+
+def show_proposals(found: Sequence[Proposal], *, about: str, as_json: bool) -> None:
+    """Print proposals as a table, each named by its payload's ``about`` field (``username``,
+    ``jurisdiction``), or as a JSON list."""
+
+    def human(console: Console) -> None:
+        table = Table("id", "action", about, "status", "proposed by", "reason")
+        for p in found:
+            table.add_row(
+                p.id, p.kind, str(p.payload.get(about, "")), p.status.value, p.proposed_by, p.reason
+            )
+        console.print(table)
+
+    emit([proposal_payload(p) for p in found], as_json=as_json, human=human)
 
 
 def show_proposal(p: Proposal, *, as_json: bool, what: str | None = None) -> None:

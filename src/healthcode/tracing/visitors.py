@@ -217,23 +217,13 @@ def receive_visitor_exposure(
             if found != jurisdiction:
                 raise NotFound("person", subject)
             desired = _desired(message.id, message.sender, body, subject, clock.now())
-            applied = derive(
+            _apply(
                 uow,
                 clock,
-                source_kind=PEER_SOURCE,
+                message,
+                subject=subject,
                 source_id=message.id,
                 desired=[desired],
-                cause_added=f"exposure while visiting {message.sender}",
-                cause_removed=f"correction from {message.sender}",
-            )
-            reassess(uow, clock, [applied])
-            uow.audit.append(
-                at=clock.now(),
-                actor=f"peer:{message.sender}",
-                role="peer",
-                purpose="contact_tracing",
-                subject=subject,
-                what=f"exposure sent by {message.sender} recorded",
             )
         uow.commit()
     return Received(message_id=message.id, sender=message.sender, recorded=new)
@@ -251,14 +241,37 @@ def _withdraw(
         raise NotFound("message", withdrawn)
     if uow.persons.jurisdictions_of([subject]).get(subject) != jurisdiction:
         raise NotFound("person", subject)
+    _apply(
+        uow,
+        clock,
+        message,
+        subject=subject,
+        source_id=withdrawn,
+        desired=[],
+    )
+
+
+def _apply(
+    uow: TracingUnitOfWork,
+    clock: Clock,
+    message: PeerMessage,
+    *,
+    subject: str,
+    source_id: str,
+    desired: list[Desired],
+) -> None:
+    """Make the person's exposures from this peer message what ``desired`` says (none: the
+    exposure withdrawn), reassess them, and write the peer's act in their access log."""
+    withdrawn = not desired
     applied = derive(
         uow,
         clock,
         source_kind=PEER_SOURCE,
-        source_id=withdrawn,
-        desired=[],
+        source_id=source_id,
+        desired=desired,
         cause_added=f"exposure while visiting {message.sender}",
-        cause_removed=f"correction from {message.sender}: exposure withdrawn",
+        cause_removed=f"correction from {message.sender}"
+        + (": exposure withdrawn" if withdrawn else ""),
     )
     reassess(uow, clock, [applied])
     uow.audit.append(
@@ -267,7 +280,7 @@ def _withdraw(
         role="peer",
         purpose="contact_tracing",
         subject=subject,
-        what=f"exposure sent by {message.sender} withdrawn",
+        what=f"exposure sent by {message.sender} {'withdrawn' if withdrawn else 'recorded'}",
     )
 
 

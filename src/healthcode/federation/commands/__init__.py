@@ -15,7 +15,7 @@ from healthcode.cli.context import acting_official, system
 from healthcode.cli.exit_codes import ExitCode
 from healthcode.cli.options import AsOpt, AtOpt, JsonOpt
 from healthcode.cli.output import emit, refusals
-from healthcode.cli.proposals import proposal_payload, show_proposal
+from healthcode.cli.proposals import show_proposal, show_proposals
 from healthcode.cli.table import CommandTable
 from healthcode.federation.arrivals import issue_consent
 from healthcode.federation.arrivals_destination import record_arrival, visitor_status
@@ -158,15 +158,7 @@ def peer_proposals_command(
     with acting_official(as_, as_json=as_json) as (c, admin):
         wanted = None if status is None else ProposalStatus(status)
         found = peer_proposals(uow=c.uow(), principal=admin, status=wanted)
-
-    def human(console: Console) -> None:
-        table = Table("id", "action", "peer", "status", "proposed by", "reason")
-        for p in found:
-            peer = str(p.payload.get("jurisdiction", ""))
-            table.add_row(p.id, p.kind, peer, p.status.value, p.proposed_by, p.reason)
-        console.print(table)
-
-    emit([proposal_payload(p) for p in found], as_json=as_json, human=human)
+    show_proposals(found, about="jurisdiction", as_json=as_json)
 
 
 @peer_app.command("sync")

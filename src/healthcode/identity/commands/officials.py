@@ -13,7 +13,7 @@ from rich.table import Table
 from healthcode.cli.context import acting_official, system
 from healthcode.cli.options import AsOpt, JsonOpt
 from healthcode.cli.output import emit, refusals
-from healthcode.cli.proposals import proposal_payload, propose_at_console
+from healthcode.cli.proposals import propose_at_console, show_proposals
 from healthcode.cli.secret_input import PasswordStdinOpt, read_password
 from healthcode.cli.table import CommandTable
 from healthcode.identity.account_proposals import list_account_proposals
@@ -199,15 +199,7 @@ def official_proposals(
     with acting_official(as_, as_json=as_json) as (c, admin):
         wanted = None if status is None else ProposalStatus(status)
         found = list_account_proposals(uow=c.uow(), principal=admin, status=wanted)
-
-    def human(console: Console) -> None:
-        table = Table("id", "action", "account", "status", "proposed by", "reason")
-        for p in found:
-            account = str(p.payload.get("username", ""))
-            table.add_row(p.id, p.kind, account, p.status.value, p.proposed_by, p.reason)
-        console.print(table)
-
-    emit([proposal_payload(p) for p in found], as_json=as_json, human=human)
+    show_proposals(found, about="username", as_json=as_json)
 
 
 COMMANDS: CommandTable = (("official", official_app),)
