@@ -64,7 +64,7 @@ def drive_part(population: int, days: int, seed: int) -> tuple[float, float]:
         bootstrap.initialise(settings)
         start = run_start("330100", date(2026, 3, 2))
         clock = FixedClock(start)
-        container = bootstrap.build(settings, clock_factory=lambda: clock)
+        container = bootstrap.build(settings, clock_factory=lambda: clock, scratch=True)
         try:
             system = System(
                 uow=container.uow,
