@@ -54,6 +54,7 @@ from healthcode.presence import routes as presence_routes
 from healthcode.rights import routes as rights_routes
 from healthcode.settings import Settings
 from healthcode.simulator import commands as simulator_commands
+from healthcode.simulator import routes as simulator_routes
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
 from healthcode.status.cache import NoStatusCache
@@ -86,6 +87,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     transparency_routes.router,
     sunset_routes.router,
     federation_routes.router,
+    simulator_routes.router,
     web_routes.router,
 )
 """Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""

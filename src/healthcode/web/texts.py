@@ -7,6 +7,7 @@ from typing import Final
 
 from healthcode.web.console_admin_texts import CONSOLE_ADMIN_TEXTS
 from healthcode.web.console_cases_texts import CONSOLE_CASES_TEXTS
+from healthcode.web.console_simulations_texts import CONSOLE_SIMULATIONS_TEXTS
 from healthcode.web.console_texts import CONSOLE_TEXTS
 from healthcode.web.scanner_texts import SCANNER_TEXTS
 
@@ -328,7 +329,14 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "closed": ("账号已注销。", "Your account is closed."),
 }
 
-_FACES: Final = (_TEXTS, CONSOLE_TEXTS, CONSOLE_CASES_TEXTS, CONSOLE_ADMIN_TEXTS, SCANNER_TEXTS)
+_FACES: Final = (
+    _TEXTS,
+    CONSOLE_TEXTS,
+    CONSOLE_CASES_TEXTS,
+    CONSOLE_ADMIN_TEXTS,
+    CONSOLE_SIMULATIONS_TEXTS,
+    SCANNER_TEXTS,
+)
 """Every face's table of words; a key is defined in one table only (tests/web checks)."""
 
 SYMPTOMS: Final = (

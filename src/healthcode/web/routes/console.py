@@ -35,6 +35,7 @@ CONSOLE_PAGES: tuple[tuple[str, str], ...] = (
     ("/console/flagged", "nav_flagged"),
     ("/console/policies", "nav_policies"),
     ("/console/access-log", "nav_access_audit"),
+    ("/console/simulations", "sim_nav"),  # web/console_simulations_texts.py
 )
 """The console's pages in the order of its navigation."""
 
