@@ -326,6 +326,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/console/flagged"): WEB_PAGE,
     ("GET", "/console/policies"): WEB_PAGE,
     ("GET", "/console/access-log"): WEB_PAGE,
+    ("GET", "/console/simulations"): WEB_PAGE,
 }
 
 
