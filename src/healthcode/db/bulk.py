@@ -305,20 +305,17 @@ def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any])
     return session.execute(statement).first() is not None
 
 
-_ABSENT_CHUNK = 500  # rows a statement: well below either database's limit of bound values
-
-
 def insert_each_if_absent(
     session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]
 ) -> set[Any]:
-    """``insert_if_absent`` of many rows, a statement per few hundred: the primary keys of
-    those inserted (a row clashing with a unique key, held or earlier in ``rows``, is not)."""
+    """``insert_if_absent`` of many rows in one executemany: the primary keys of those
+    inserted (a row clashing with a unique key, held or earlier in ``rows``, is not)."""
     table: Table = model.__table__
     insert = postgresql.insert if _postgresql(session) else sqlite.insert
     key = next(iter(table.primary_key.columns))
-    inserted: set[Any] = set()
-    for first in range(0, len(rows), _ABSENT_CHUNK):
-        chunk = [dict(r) for r in rows[first : first + _ABSENT_CHUNK]]
-        statement = insert(table).values(chunk).on_conflict_do_nothing().returning(key)
-        inserted.update(session.scalars(statement))
-    return inserted
+    if not rows:
+        return set()
+    # one statement text whatever the number of rows (SQLAlchemy's "insertmanyvalues" batches
+    # the rows into multi-row INSERTs): compiled once, cached after
+    statement = insert(table).on_conflict_do_nothing().returning(key)
+    return set(session.scalars(statement, [dict(r) for r in rows]))
