@@ -137,8 +137,12 @@ def import_pings(
             raise InvalidInput(problems[:MAX_PROBLEMS])
         places = _Places(boundaries_in(uow))
         pings = []
+        where: dict[tuple[float, float], tuple[str, str | None]] = {}  # phones ping from places
         for _, (subject, lat, lon, at, source) in parsed:
-            cell = cell_of(lat, lon)
+            found = where.get((lat, lon))
+            if found is None:
+                cell = cell_of(lat, lon)
+                found = where[lat, lon] = (cell, places.jurisdiction_of(cell))
             pings.append(
                 Ping(
                     subject=subject,
@@ -146,8 +150,8 @@ def import_pings(
                     lon=lon,
                     at=at,
                     source=source,
-                    cell=cell,
-                    jurisdiction=places.jurisdiction_of(cell),
+                    cell=found[0],
+                    jurisdiction=found[1],
                 )
             )
         stays = merge_stays(pings)
