@@ -126,8 +126,7 @@ def test_two_uploaders_keep_the_log_near_its_limit(
 
 
 def test_only_a_scratch_sqlite_database_skips_the_sync(tmp_path: Path) -> None:
-    """A simulated run's scratch engine runs synchronous=OFF; an engine built as the system's
-    (the default) keeps FULL on the same file."""
+    """A scratch engine runs synchronous=OFF; the system's (the default) keeps FULL."""
     url = f"sqlite:///{tmp_path / 'scratch.db'}"
     for scratch, level in ((True, 0), (False, 2)):
         engine = build_engine(url, scratch=scratch)

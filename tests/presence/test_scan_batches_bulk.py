@@ -68,8 +68,7 @@ def test_one_bad_batch_refuses_them_all_naming_it(container: Container) -> None:
 def test_a_batch_sent_twice_is_first_once_and_an_unknown_device_is_named(
     container: Container,
 ) -> None:
-    """The same signed batch twice in a call, then again: first only the first time; a batch
-    of an unknown device is refused naming its batch."""
+    """A batch twice in a call is first once, then never; an unknown device names its batch."""
     c = city(container)
     here = device(container, c.restaurant)
     a = person(container, 1)

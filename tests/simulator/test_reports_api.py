@@ -28,8 +28,7 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 def test_an_official_lists_the_reports_and_reads_one(
     client: TestClient, container: Container, clock: FixedClock
 ) -> None:
-    """Two reports, the newer first (the folder that is no report left out); the comparison's
-    rows hold a value a policy, as the command's table shows them, and both plots are PNGs."""
+    """Newer report first, no-report folder left out; a value a policy per row; plots PNG."""
     headers = official_headers(client, add_test_official(container, "zhou"), clock.now())
     listed = client.get("/api/v1/simulations", headers=headers)
     assert listed.status_code == 200, listed.text
