@@ -2,7 +2,8 @@
 
 Part one builds a city of ``--population`` residents and runs its epidemic for ``--days`` days
 (pure model, no I/O): person-days a second. Part two enrols a city of ``--drive-population``
-residents in a fresh SQLite database (keys, a venue per site, every resident registered) and
+residents in a fresh scratch SQLite database (commits not synced, as ``healthcode simulate``'s;
+keys, a venue per site, every resident registered) and
 plays ``--drive-days`` days of its outbreak through the real use cases (checkpoint scan
 batches, phone check-ins and rides where a venue has no checkpoint, declarations, positive
 results, location pings): events and person-days a second (wall clock, and per CPU second of
@@ -64,7 +65,7 @@ def drive_part(population: int, days: int, seed: int) -> tuple[float, float]:
         bootstrap.initialise(settings)
         start = run_start("330100", date(2026, 3, 2))
         clock = FixedClock(start)
-        container = bootstrap.build(settings, clock_factory=lambda: clock)
+        container = bootstrap.build(settings, clock_factory=lambda: clock, scratch=True)
         try:
             system = System(
                 uow=container.uow,

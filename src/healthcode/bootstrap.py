@@ -55,6 +55,7 @@ from healthcode.presence import routes as presence_routes
 from healthcode.rights import routes as rights_routes
 from healthcode.settings import Settings
 from healthcode.simulator import commands as simulator_commands
+from healthcode.simulator import routes as simulator_routes
 from healthcode.status import commands as status_commands
 from healthcode.status import routes as status_routes
 from healthcode.status.cache import NoStatusCache
@@ -87,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     transparency_routes.router,
     sunset_routes.router,
     federation_routes.router,
+    simulator_routes.router,
     web_routes.router,
 )
 """Everything the HTTP API serves, feature by feature, and the web pages (``web``)."""
@@ -270,12 +272,18 @@ def settings_clock(settings: Settings) -> Clock:
     return SystemClock()
 
 
-def build(settings: Settings, *, clock_factory: Callable[[], Clock] | None = None) -> Container:
+def build(
+    settings: Settings, *, clock_factory: Callable[[], Clock] | None = None, scratch: bool = False
+) -> Container:
     """Build the system for an initialised database and key (see ``initialise``); secrets
     that others may read are refused (``ExposedSecret``) before anything is opened. The
-    clock is ``clock_factory``'s, or without one the settings' (``settings_clock``)."""
+    clock is ``clock_factory``'s, or without one the settings' (``settings_clock``).
+    ``scratch``: the database is a simulated run's, thrown away after it (``build_engine``:
+    SQLite commits not synced); never the configured one."""
     require_private_secrets(settings)
-    engine = build_engine(settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes)
+    engine = build_engine(
+        settings.database_url, wal_limit=settings.sqlite_wal_limit_bytes, scratch=scratch
+    )
     try:
         check_current(engine)
     except SchemaOutOfDate:

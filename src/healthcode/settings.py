@@ -169,6 +169,12 @@ class Settings(BaseSettings):
         le=3_600,
         description="The Retry-After a refused request is given (seconds).",
     )
+    simulation_reports_dir: Path | None = Field(
+        default=None,
+        description="A folder of simulator reports (`healthcode simulate ... --report DIR`, "
+        "each report a folder of it, or the folder itself) that the console lists; none: the "
+        "console's simulations page says so.",
+    )
     sqlite_wal_limit_bytes: int = Field(
         default=64 * 1024 * 1024,
         ge=1_048_576,

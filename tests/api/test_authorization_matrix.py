@@ -35,6 +35,7 @@ DUMMY = {
     "device_id": "0" * 16,
     "client_id": "0" * 16,
     "jurisdiction": "310000",
+    "name": "0" * 16,  # a simulator report's folder
 }
 
 

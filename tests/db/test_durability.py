@@ -123,3 +123,16 @@ def test_two_uploaders_keep_the_log_near_its_limit(
     shutil.copyfile(sqlite_template, database)
     peak = _two_uploaders(settings, database, LIMIT)
     assert peak < LIMIT + 2 * 1_048_576
+
+
+def test_only_a_scratch_sqlite_database_skips_the_sync(tmp_path: Path) -> None:
+    """A scratch engine runs synchronous=OFF; the system's (the default) keeps FULL."""
+    url = f"sqlite:///{tmp_path / 'scratch.db'}"
+    for scratch, level in ((True, 0), (False, 2)):
+        engine = build_engine(url, scratch=scratch)
+        try:
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == level
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        finally:
+            engine.dispose()

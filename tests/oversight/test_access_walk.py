@@ -214,6 +214,8 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/officials"): ADMIN,
     ("GET", "/api/v1/officials/proposals"): ADMIN,
     ("GET", "/api/v1/sunset"): "the instance's state and final report: counts, no one named",
+    ("GET", "/api/v1/simulations"): "the simulator's reports: a synthetic city, no one's data",
+    ("GET", "/api/v1/simulations/{name}"): "a simulator's report: synthetic measures and plots",
     ("POST", "/api/v1/peers"): PEERS,
     ("GET", "/api/v1/peers"): PEERS,
     ("GET", "/api/v1/peers/proposals"): PEERS,
@@ -331,6 +333,7 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/console/policies"): WEB_PAGE,
     ("GET", "/console/access-log"): WEB_PAGE,
     ("GET", "/console/peers"): WEB_PAGE,
+    ("GET", "/console/simulations"): WEB_PAGE,
 }
 
 

@@ -63,3 +63,27 @@ def test_one_bad_batch_refuses_them_all_naming_it(container: Container) -> None:
         upload_scan_batches(
             uow=container.uow(), clock=container.clock, jurisdiction="330100", batches=[]
         )
+
+
+def test_a_batch_sent_twice_is_first_once_and_an_unknown_device_is_named(
+    container: Container,
+) -> None:
+    """A batch twice in a call is first once, then never; an unknown device names its batch."""
+    c = city(container)
+    here = device(container, c.restaurant)
+    a = person(container, 1)
+    batch = here.batch([scan(1, a, T0 - timedelta(minutes=10))])
+
+    def upload(*batches: dict[str, object]) -> list[bool]:
+        receipts = upload_scan_batches(
+            uow=container.uow(), clock=container.clock, jurisdiction="330100", batches=batches
+        )
+        return [r.first_time for r in receipts]
+
+    assert upload(batch, batch) == [True, False]
+    assert upload(batch) == [False]
+    unknown = {**batch, "device": "dev-unknown"}
+    with pytest.raises(InvalidInput) as refused:
+        upload(batch, unknown)
+    assert [p.field for p in refused.value.problems] == ["batches[1].device"]
+    assert _count(container, a) == 1

@@ -75,7 +75,8 @@ def api_of(container: Container) -> Any:
 @contextmanager
 def scratch_system(folder: Path, *, jurisdiction: str, clock: Clock) -> Iterator[Container]:
     """A fresh system in ``folder`` (a new SQLite database and data key, nothing read from the
-    environment) on ``clock``: for a simulated run, never the configured database."""
+    environment) on ``clock``: for a simulated run, never the configured database. Its commits
+    are not synced to disk (``bootstrap.build``'s ``scratch``): it is deleted after the run."""
     settings = Settings.model_construct(
         database_url=f"sqlite:///{folder / 'healthcode.db'}",
         data_key_file=folder / "data.key",
@@ -87,7 +88,7 @@ def scratch_system(folder: Path, *, jurisdiction: str, clock: Clock) -> Iterator
     if _Runtime.initialise is None:
         raise RuntimeError("a healthcode command runs under healthcode.cli.main:app")
     _Runtime.initialise(settings)
-    container = _build()(settings, clock_factory=lambda: clock)
+    container = _build()(settings, clock_factory=lambda: clock, scratch=True)
     try:
         yield container
     finally:

@@ -303,3 +303,19 @@ def insert_if_absent(session: Session, model: type[Any], values: dict[str, Any])
     key = next(iter(table.primary_key.columns))
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(key)
     return session.execute(statement).first() is not None
+
+
+def insert_each_if_absent(
+    session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]
+) -> set[Any]:
+    """``insert_if_absent`` of many rows in one executemany: the primary keys of those
+    inserted (a row clashing with a unique key, held or earlier in ``rows``, is not)."""
+    table: Table = model.__table__
+    insert = postgresql.insert if _postgresql(session) else sqlite.insert
+    key = next(iter(table.primary_key.columns))
+    if not rows:
+        return set()
+    # one statement text whatever the number of rows (SQLAlchemy's "insertmanyvalues" batches
+    # the rows into multi-row INSERTs): compiled once, cached after
+    statement = insert(table).on_conflict_do_nothing().returning(key)
+    return set(session.scalars(statement, [dict(r) for r in rows]))

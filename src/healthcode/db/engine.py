@@ -50,10 +50,12 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def build_engine(url: str, *, wal_limit: int = WAL_LIMIT) -> Engine:
+def build_engine(url: str, *, wal_limit: int = WAL_LIMIT, scratch: bool = False) -> Engine:
     """An engine for ``url``; on SQLite, the write-ahead log is held near ``wal_limit`` bytes.
     Its errors and logs never show SQL parameters (``hide_parameters``): they hold free text
-    and personal data."""
+    and personal data. ``scratch``: a throwaway SQLite database (a simulated run's, deleted
+    after it) whose commits are not synced to disk (``synchronous=OFF``: a power cut may lose
+    it, which no one needs); the system's own database never is, nor is PostgreSQL."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -62,7 +64,7 @@ def build_engine(url: str, *, wal_limit: int = WAL_LIMIT) -> Engine:
         if on_disk:
             on_disk.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_pragmas(wal_limit))
+        event.listen(engine, "connect", _sqlite_pragmas(wal_limit, durable=not scratch))
         if on_disk:
             event.listen(engine, "do_connect", _private_database(on_disk))
             event.listen(engine, "checkin", _wal_guard(f"{parsed.database}-wal", wal_limit))
@@ -136,13 +138,14 @@ def checkpoint_wal(dbapi_connection: Any) -> tuple[int, int, int]:
     return int(busy), int(pages), int(done)
 
 
-def _sqlite_pragmas(wal_limit: int) -> Any:
+def _sqlite_pragmas(wal_limit: int, *, durable: bool = True) -> Any:
     def apply(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        # each commit syncs the log: an acknowledged batch survives a power cut
-        cursor.execute("PRAGMA synchronous=FULL")
+        # each commit syncs the log: an acknowledged batch survives a power cut (not on a
+        # scratch database, thrown away after its run)
+        cursor.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
         cursor.execute("PRAGMA wal_autocheckpoint=1000")
         cursor.execute(f"PRAGMA journal_size_limit={int(wal_limit)}")
         _performance_pragmas(cursor)

@@ -17,30 +17,27 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
 
 from healthcode.checkpoint.batches import MAX_PROBLEMS
-from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import Arrival, Presence
-from healthcode.kernel.text import TextKind, text_problem
-from healthcode.kernel.times import RANGE_RULE, time_problem
 from healthcode.oversight.access import Action
 from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.oversight.instance import require_collecting
 from healthcode.presence.cells import cell_of, centre
-from healthcode.presence.checkins import check_time
-from healthcode.presence.geo import Boundary, coordinate_problems, jurisdiction_at, parse_boundaries
+from healthcode.presence.geo import Boundary, jurisdiction_at, parse_boundaries
+from healthcode.presence.ping_fields import SOURCES as SOURCES
+from healthcode.presence.ping_fields import Parsed, parse_ping, refusals
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.serving_area import boundaries_in as boundaries_in
 from healthcode.presence.serving_area import bundled_boundaries as bundled_boundaries
 from healthcode.presence.settings import retention
 from healthcode.presence.stays import ItineraryEntry, Ping, Stay, itinerary, merge_stays, moves
 
-SOURCES: Final = ("gps", "telecom")
 MAX_PINGS: Final = 100_000
 
 
@@ -51,68 +48,6 @@ class LocationReceipt:
     stays: int
     stored: int
     arrivals: list[Arrival]
-
-
-def _field(label: str, name: str) -> str:
-    return f"{label}: {name}" if label.startswith("line ") else f"{label}.{name}"
-
-
-def _time(value: object) -> datetime | None:
-    """A time with a zone, within the range any input may name, or None."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value if time_problem(value) is None else None
-
-
-def _number(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _subject_ok(subject: str) -> bool:
-    return 0 < len(subject.strip()) <= 64 and text_problem(subject, TextKind.IDENTIFIER) is None
-
-
-def _parse(
-    label: str,
-    item: Mapping[str, object],
-    default_source: str | None,
-    problems: list[Problem],
-    subjects: dict[str, bool],
-) -> tuple[str, float, float, datetime, str] | None:
-    """One ping's fields, or None with its problems added; ``subjects`` holds the subject ids
-    checked already in this batch (a phone sends many pings)."""
-    before = len(problems)
-    subject = item.get("subject")
-    if isinstance(subject, str) and subject not in subjects:
-        subjects[subject] = _subject_ok(subject)
-    if not isinstance(subject, str) or not subjects[subject]:
-        problems.append(Problem(_field(label, "subject"), "must be a subject id"))
-    lat, lon = _number(item.get("lat")), _number(item.get("lon"))
-    problems += [Problem(_field(label, p.field), p.message) for p in coordinate_problems(lat, lon)]
-    at = _time(item.get("at"))
-    if at is None:
-        problems.append(
-            Problem(_field(label, "at"), f"must be an ISO 8601 time with a zone; {RANGE_RULE}")
-        )
-    source = item.get("source") or default_source
-    if source not in SOURCES:
-        problems.append(Problem(_field(label, "source"), "must be gps or telecom"))
-    # each wrong field was named above
-    if len(problems) > before or not isinstance(subject, str) or at is None:
-        return None
-    if not isinstance(source, str):
-        return None
-    return subject.strip(), float(lat), float(lon), at.astimezone(UTC), source  # type: ignore[arg-type]
 
 
 def import_boundaries(
@@ -179,10 +114,10 @@ def import_pings(
     if len(items) > MAX_PINGS:
         raise InvalidInput.one("pings", f"at most {MAX_PINGS} pings in one batch")
     problems: list[Problem] = []
-    parsed: list[tuple[str, tuple[str, float, float, datetime, str]]] = []
+    parsed: list[tuple[str, Parsed]] = []
     checked: dict[str, bool] = {}
     for label, item in items:
-        one = _parse(label, item, default_source, problems, checked)
+        one = parse_ping(label, item, default_source, problems, checked)
         if one is not None:
             parsed.append((label, one))
     now = clock.now()
@@ -190,13 +125,24 @@ def import_pings(
         require_collecting(uow)
         keep = retention(uow.policies.active(jurisdiction))
         subjects = {p[0] for _, p in parsed}
-        problems += _refusals(uow, parsed, now=now, keep=keep)
+        people = sorted(subjects)
+        problems += refusals(
+            parsed,
+            consents=uow.persons.consents_of(people),  # one query, not one a person
+            registered=uow.persons.jurisdictions_of(people),  # one query, not one a ping
+            now=now,
+            keep=keep,
+        )
         if problems:
             raise InvalidInput(problems[:MAX_PROBLEMS])
         places = _Places(boundaries_in(uow))
         pings = []
+        where: dict[tuple[float, float], tuple[str, str | None]] = {}  # phones ping from places
         for _, (subject, lat, lon, at, source) in parsed:
-            cell = cell_of(lat, lon)
+            found = where.get((lat, lon))
+            if found is None:
+                cell = cell_of(lat, lon)
+                found = where[lat, lon] = (cell, places.jurisdiction_of(cell))
             pings.append(
                 Ping(
                     subject=subject,
@@ -204,8 +150,8 @@ def import_pings(
                     lon=lon,
                     at=at,
                     source=source,
-                    cell=cell,
-                    jurisdiction=places.jurisdiction_of(cell),
+                    cell=found[0],
+                    jurisdiction=found[1],
                 )
             )
         stays = merge_stays(pings)
@@ -219,43 +165,6 @@ def import_pings(
         stored=stored,
         arrivals=arrivals,
     )
-
-
-def _refusals(
-    uow: PresenceUnitOfWork,
-    parsed: Sequence[tuple[str, tuple[str, float, float, datetime, str]]],
-    *,
-    now: datetime,
-    keep: timedelta,
-) -> list[Problem]:
-    """Why pings may not be stored: a time outside the retention window, or a person who is not
-    registered or gave no consent to location use then (one problem a person, at their first
-    bad line)."""
-    subjects = sorted({p[0] for _, p in parsed})
-    consents = uow.persons.consents_of(subjects)  # one query, not one a person
-    registered = uow.persons.jurisdictions_of(subjects)  # one query, not one a ping
-    problems: list[Problem] = []
-    refused: set[str] = set()
-    for label, (subject, _lat, _lon, at, _source) in parsed:
-        wrong_time = check_time(at, now=now, keep=keep, field=_field(label, "at"))
-        problems += wrong_time
-        if wrong_time or subject in refused:
-            continue
-        if subject not in registered:
-            refused.add(subject)
-            problems.append(Problem(_field(label, "subject"), "is not a registered person"))
-        elif not any(
-            c.purpose == LOCATION_CONSENT_PURPOSE and c.active_at(at) for c in consents[subject]
-        ):
-            refused.add(subject)
-            problems.append(
-                Problem(
-                    _field(label, "subject"),
-                    "has no recorded consent to location use for epidemic control at that "
-                    "time: nothing in this batch was stored",
-                )
-            )
-    return problems
 
 
 def _stay_row(stay: Stay, now: datetime) -> dict[str, Any]:

@@ -37,6 +37,14 @@ class VenueRepository(Protocol):
 
     def device(self, device_id: str) -> Device | None: ...
 
+    def devices_of(self, device_ids: Iterable[str]) -> dict[str, Device]:
+        """The devices of those ids that are registered, by id (one statement or a few)."""
+        ...
+
+    def venues_of(self, venue_ids: Iterable[str]) -> dict[str, Venue]:
+        """The venues of those ids, by id (one statement or a few)."""
+        ...
+
     def revoke_device(self, device_id: str, *, at: datetime) -> None:
         """Mark the device revoked (inactive) at ``at``; a revoked one stays as it was."""
         ...
@@ -45,6 +53,11 @@ class VenueRepository(Protocol):
         self, *, batch_id: str, device_id: str, received_at: datetime, scans: int, stored: int
     ) -> bool:
         """Record a received batch; False when a batch with this id was received before."""
+        ...
+
+    def add_batches(self, batches: Sequence[Mapping[str, Any]]) -> list[bool]:
+        """``add_batch`` of many (each a mapping of its arguments) in a few statements: each
+        batch's answer, in order."""
         ...
 
     def use_lookup(self, *, lookup_id: str, device_id: str, expires_at: datetime) -> bool:

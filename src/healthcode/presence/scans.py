@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
@@ -40,7 +40,7 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, HealthDeclaration, Symptom
 from healthcode.oversight.instance import require_collecting
 from healthcode.presence.checkins import CLOCK_SKEW
-from healthcode.presence.model import UnknownSubjects, Venue
+from healthcode.presence.model import Device, UnknownSubjects, Venue
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.presence.settings import retention
 from healthcode.presence.venue_kinds import TRANSIT_KINDS
@@ -105,12 +105,45 @@ def upload_scan_batches(
     with uow:
         require_collecting(uow)
         keep = retention(uow.policies.active(jurisdiction))
-        receipts = [
-            _labelled(f"batches[{i}]", _store, uow, clock, p, jurisdiction, now=now, keep=keep)
+        # the devices and their venues read together, the batches recorded together
+        devices = uow.venues.devices_of({p.device for p in parsed})
+        known = _Known(devices, uow.venues.venues_of({d.venue_id for d in devices.values()}))
+        stored = [
+            _labelled(
+                f"batches[{i}]",
+                _store,
+                uow,
+                clock,
+                p,
+                jurisdiction,
+                now=now,
+                keep=keep,
+                known=known,
+            )
             for i, p in enumerate(parsed)
         ]
+        firsts = uow.venues.add_batches(
+            [
+                {
+                    "id": r.batch,
+                    "device_id": r.device,
+                    "received_at": now,
+                    "scans": r.scans,
+                    "stored": r.stored,
+                }
+                for r in stored
+            ]
+        )
         uow.commit()
-    return receipts
+    return [replace(r, first_time=first) for r, first in zip(stored, firsts, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Devices and venues read beforehand (a batch's device absent: not registered)."""
+
+    devices: Mapping[str, Device]
+    venues: Mapping[str, Venue]
 
 
 def _labelled(label: str, step: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -131,9 +164,12 @@ def _store(
     *,
     now: datetime,
     keep: timedelta,
+    known: _Known | None = None,
 ) -> Receipt:
-    """Verify a parsed batch and store its scans in the open transaction."""
-    device = uow.venues.device(parsed.device)
+    """Verify a parsed batch and store its scans in the open transaction. Given ``known``, its
+    device and venue are read there, and the batch is not recorded (the caller records it:
+    ``first_time`` is left false)."""
+    device = uow.venues.device(parsed.device) if known is None else known.devices.get(parsed.device)
     if device is not None and device.revoked_at is not None:
         raise InvalidInput.one("device", f"{parsed.device} was revoked: its batches are refused")
     if device is None or not device.active:
@@ -143,7 +179,9 @@ def _store(
     )
     if not holds:
         raise InvalidInput.one("signature", f"does not verify under device {device.id}'s key")
-    venue = uow.venues.venue(device.venue_id)
+    venue = (
+        uow.venues.venue(device.venue_id) if known is None else known.venues.get(device.venue_id)
+    )
     if venue is None:  # a device's venue is never deleted
         raise NotFound("venue", device.venue_id)
     own = [s for s in parsed.scans if s.issuer == jurisdiction]
@@ -161,7 +199,7 @@ def _store(
         ) from None
     fevers = _fevers(uow, clock, parsed.device, venue, own, now)
     visitors = _visitors(uow, parsed, jurisdiction, venue, now)
-    first = uow.venues.add_batch(
+    first = known is None and uow.venues.add_batch(
         batch_id=batch_id(message + parsed.signature),
         device_id=device.id,
         received_at=now,

@@ -85,37 +85,36 @@ def merge_stays(pings: Iterable[Ping], *, max_gap: timedelta = STAY_MAX_GAP) -> 
     stays: list[Stay] = []
     ordered = sorted(pings, key=_BY_SUBJECT_TIME)
     for _subject, own in groupby(ordered, key=attrgetter("subject")):
-        current: Stay | None = None
+        first: Ping | None = None  # the current stay's first ping, its last time, its pings
+        until, count = None, 0
         for ping in own:
             if (
-                current is not None
-                and ping.cell == current.cell
-                and ping.source == current.source
-                and ping.at - current.until <= max_gap
+                first is not None
+                and until is not None
+                and ping.cell == first.cell
+                and ping.source == first.source
+                and ping.at - until <= max_gap
             ):
-                current = Stay(
-                    subject=current.subject,
-                    cell=current.cell,
-                    at=current.at,
-                    until=ping.at,
-                    source=current.source,
-                    jurisdiction=current.jurisdiction,
-                    pings=current.pings + 1,
-                )
+                until, count = ping.at, count + 1
                 continue
-            if current is not None:
-                stays.append(current)
-            current = Stay(
-                subject=ping.subject,
-                cell=ping.cell,
-                at=ping.at,
-                until=ping.at,
-                source=ping.source,
-                jurisdiction=ping.jurisdiction,
-            )
-        if current is not None:
-            stays.append(current)
+            if first is not None and until is not None:
+                stays.append(_stay(first, until, count))
+            first, until, count = ping, ping.at, 1
+        if first is not None and until is not None:
+            stays.append(_stay(first, until, count))
     return stays
+
+
+def _stay(first: Ping, until: datetime, pings: int) -> Stay:
+    return Stay(
+        subject=first.subject,
+        cell=first.cell,
+        at=first.at,
+        until=until,
+        source=first.source,
+        jurisdiction=first.jurisdiction,
+        pings=pings,
+    )
 
 
 def visits(stays: Iterable[Stay], *, visit_gap: timedelta = VISIT_MAX_GAP) -> list[Visit]:

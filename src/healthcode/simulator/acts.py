@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from healthcode.codes.ports import PrivateKeyStore
@@ -49,7 +49,7 @@ def upload_pings(
 ) -> int:
     """Send ``pings`` through the location feed's use case, in batches it accepts; the stays
     stored."""
-    stays = 0
+    stays, utc = 0, start.astimezone(UTC)  # the same instants, as the phone's clock gives them
     for first in range(0, len(pings), PING_BATCH):
         items = [
             (
@@ -58,7 +58,7 @@ def upload_pings(
                     "subject": subjects[p.person],
                     "lat": p.lat,
                     "lon": p.lon,
-                    "at": start + timedelta(minutes=p.minute),
+                    "at": utc + timedelta(minutes=p.minute),
                     "source": "gps",
                 },
             )

@@ -37,9 +37,10 @@ class SqlFactRepository:
     ) -> Sequence[Fact]:
         found: list[Fact] = []
         for kind in kinds if kinds is not None else ROW_TYPES:
-            row_type = ROW_TYPES[kind]
-            query = select(row_type).where(row_type.subject == subject)
-            found.extend(from_row(kind, row, self._cipher) for row in self._session.scalars(query))
+            # plain rows, as ``by_subject`` reads them: no identity tracking for read-only facts
+            table = ROW_TYPES[kind].__table__  # type: ignore[attr-defined]
+            query = select(*table.columns).where(table.c.subject == subject)
+            found.extend(from_row(kind, row, self._cipher) for row in self._session.execute(query))
         return ordered(found)
 
     def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:

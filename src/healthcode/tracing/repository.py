@@ -174,10 +174,11 @@ class SqlTracingRepository:
         )
 
     def derived_from(self, source_id: str) -> list[DerivedFact]:
-        rows = self._session.scalars(
-            select(TracedFactRow)
-            .where(TracedFactRow.source_id == source_id)
-            .order_by(TracedFactRow.fact_id)
+        # plain rows, not ORM objects: every pass over a case reads all it derived (tens of
+        # thousands of exposures for a busy case), read-only here
+        table: Table = TracedFactRow.__table__  # type: ignore[assignment]
+        rows = self._session.execute(
+            select(*table.columns).where(table.c.source_id == source_id).order_by(table.c.fact_id)
         )
         return [_derived(r) for r in rows]
 
@@ -240,7 +241,8 @@ class SqlTracingRepository:
         return self._presences(ranges, query, keep=lambda place_id: place_id.startswith(prefixes))
 
 
-def _derived(row: TracedFactRow) -> DerivedFact:
+def _derived(row: Any) -> DerivedFact:
+    """A derived fact from its ORM object or a plain row of its table."""
     return DerivedFact(
         fact_id=row.fact_id,
         key=row.key,

@@ -8,6 +8,7 @@ from typing import Final
 from healthcode.web.console_admin_texts import CONSOLE_ADMIN_TEXTS
 from healthcode.web.console_cases_texts import CONSOLE_CASES_TEXTS
 from healthcode.web.console_peer_texts import CONSOLE_PEER_TEXTS
+from healthcode.web.console_simulations_texts import CONSOLE_SIMULATIONS_TEXTS
 from healthcode.web.console_texts import CONSOLE_TEXTS
 from healthcode.web.scanner_texts import SCANNER_TEXTS
 
@@ -335,6 +336,7 @@ _FACES: Final = (
     CONSOLE_CASES_TEXTS,
     CONSOLE_ADMIN_TEXTS,
     CONSOLE_PEER_TEXTS,
+    CONSOLE_SIMULATIONS_TEXTS,
     SCANNER_TEXTS,
 )
 """Every face's table of words; a key is defined in one table only (tests/web checks)."""

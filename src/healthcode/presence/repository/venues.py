@@ -3,14 +3,14 @@ jurisdiction boundaries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
-from healthcode.db.bulk import insert_if_absent, key_filters
+from healthcode.db.bulk import insert_each_if_absent, insert_if_absent, key_filters
 from healthcode.identity.tables import PersonRow
 from healthcode.presence.geo import Boundary, parse_boundaries
 from healthcode.presence.model import (
@@ -53,6 +53,17 @@ def _venue(row: Any) -> Venue:
         created_at=row.created_at,
         code_issued_at=row.code_issued_at,
         place_code=row.place_code,
+    )
+
+
+def _device(row: Any) -> Device:
+    return Device(
+        id=row.id,
+        venue_id=row.venue_id,
+        public_key=row.public_key,
+        registered_at=row.registered_at,
+        active=row.active,
+        revoked_at=row.revoked_at,
     )
 
 
@@ -145,18 +156,23 @@ class SqlVenueRepository:
 
     def device(self, device_id: str) -> Device | None:
         row = self._session.execute(select(_DEVICES).where(_DEVICES.c.id == device_id)).first()
-        return (
-            None
-            if row is None
-            else Device(
-                id=row.id,
-                venue_id=row.venue_id,
-                public_key=row.public_key,
-                registered_at=row.registered_at,
-                active=row.active,
-                revoked_at=row.revoked_at,
+        return None if row is None else _device(row)
+
+    def devices_of(self, device_ids: Iterable[str]) -> dict[str, Device]:
+        found: dict[str, Device] = {}
+        for condition in key_filters(self._session, _DEVICES.c.id, device_ids):
+            found.update(
+                (r.id, _device(r)) for r in self._session.execute(select(_DEVICES).where(condition))
             )
-        )
+        return found
+
+    def venues_of(self, venue_ids: Iterable[str]) -> dict[str, Venue]:
+        found: dict[str, Venue] = {}
+        for condition in key_filters(self._session, _VENUES.c.id, venue_ids):
+            found.update(
+                (r.id, _venue(r)) for r in self._session.execute(select(_VENUES).where(condition))
+            )
+        return found
 
     def add_batch(
         self, *, batch_id: str, device_id: str, received_at: datetime, scans: int, stored: int
@@ -172,6 +188,14 @@ class SqlVenueRepository:
                 "stored": stored,
             },
         )
+
+    def add_batches(self, batches: Sequence[Mapping[str, Any]]) -> list[bool]:
+        inserted = insert_each_if_absent(self._session, ScanBatchRow, batches)
+        firsts: list[bool] = []
+        for batch in batches:
+            firsts.append(batch["id"] in inserted)
+            inserted.discard(batch["id"])  # the same batch twice in one call: the first is new
+        return firsts
 
     def use_lookup(self, *, lookup_id: str, device_id: str, expires_at: datetime) -> bool:
         # one statement: of parallel uses of one lookup, exactly one inserts (PostgreSQL makes

@@ -12,6 +12,7 @@ from healthcode.web.routes import (
     console,
     console_admin,
     console_cases,
+    console_simulations,
     docs,
     start,
     transparency,
@@ -26,3 +27,4 @@ router.include_router(console.router)
 router.include_router(console_cases.router)
 router.include_router(checkpoint.router)
 router.include_router(console_admin.router)
+router.include_router(console_simulations.router)

@@ -36,6 +36,7 @@ CONSOLE_PAGES: tuple[tuple[str, str], ...] = (
     ("/console/policies", "nav_policies"),
     ("/console/access-log", "nav_access_audit"),
     ("/console/peers", "nav_peers"),
+    ("/console/simulations", "sim_nav"),  # web/console_simulations_texts.py
 )
 """The console's pages in the order of its navigation."""
 

@@ -1,0 +1,42 @@
+"""The simulator's reports over HTTP for the console (``/console/simulations``): simulated
+quantities only, no one's data; read by those who read the dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+
+from healthcode.api.auth import Authorized
+from healthcode.api.deps import ContainerDep
+from healthcode.oversight.access import Action, Principal
+from healthcode.simulator.reports import list_reports, read_report
+from healthcode.simulator.schemas import SimulationEntryOut, SimulationOut, SimulationsOut
+
+router = APIRouter(prefix="/api/v1", tags=["console"])
+
+ReadsDashboard = Annotated[Principal, Depends(Authorized(Action.READ_DASHBOARD))]
+
+
+@router.get("/simulations", response_model=SimulationsOut)
+def simulations(_principal: ReadsDashboard, container: ContainerDep) -> SimulationsOut:
+    """The simulator's reports in the instance's folder of reports
+    (``HEALTHCODE_SIMULATION_REPORTS_DIR``), newest first: each written by
+    ``healthcode simulate run|compare --report DIR/NAME``."""
+    folder = container.settings.simulation_reports_dir
+    return SimulationsOut(
+        configured=folder is not None,
+        reports=[SimulationEntryOut.of(e) for e in list_reports(folder=folder)],
+    )
+
+
+@router.get("/simulations/{name}", response_model=SimulationOut)
+def simulation(
+    _principal: ReadsDashboard,
+    container: ContainerDep,
+    name: Annotated[str, Path(max_length=100, description="The report's folder name")],
+) -> SimulationOut:
+    """One report: the side-by-side table of the policies' measures and the plots of
+    infections and restrictions over time (PNG, base64); 404 if there is no such report."""
+    report = read_report(folder=container.settings.simulation_reports_dir, name=name)
+    return SimulationOut.of_report(report)
