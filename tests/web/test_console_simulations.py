@@ -46,7 +46,7 @@ def test_an_official_opens_a_comparison_from_the_console(
 ) -> None:
     """The navigation leads to the list (newest first); the comparison's table and plots show."""
     page = log_in_console(phone, container, add_test_official(container, "tracer.zhou"))
-    page.locator("nav a[href='/console/simulations']").click()
+    page.locator("nav.console-nav a[href='/console/simulations']").click()
     expect(page.locator("body[data-ready='simulations']")).to_be_attached()
     links = page.locator("#reports a[data-report]")
     expect(links).to_have_count(2)

@@ -30,6 +30,7 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import record_access, record_reads
 from healthcode.oversight.authz import require, sees_person
 from healthcode.oversight.instance import require_collecting
+from healthcode.policy.model import Policy
 from healthcode.presence.cells import cell_of, disk
 from healthcode.presence.geo import coordinate_problems, distance_metres
 from healthcode.presence.model import Checkin, Venue
@@ -123,6 +124,31 @@ class PlaceScan:
     at: datetime | None = None
 
 
+def scanned_venue(
+    uow: PresenceUnitOfWork, *, scan: PlaceScan, jurisdiction: str, now: datetime
+) -> tuple[Venue, Policy, datetime]:
+    """The venue of a scanned place code, the policy in force and when the visit was, read in
+    the caller's transaction while collecting. ``InvalidInput`` (nothing kept): a bad position,
+    place code or time, a replaced poster, or a phone outside the serving area."""
+    problems = coordinate_problems(scan.lat, scan.lon)
+    if problems:
+        raise InvalidInput(problems)
+    require_collecting(uow)
+    claims = verify_place_code(uow, text=scan.place_code, jurisdiction=jurisdiction)
+    venue = uow.venues.venue(claims.venue_id)
+    if venue is None:
+        raise InvalidInput.one(FIELD, "names no registered venue")
+    if claims.issued_at != venue.code_issued_at:
+        raise InvalidInput.one(FIELD, "this poster was replaced: scan the venue's current one")
+    policy = uow.policies.active(jurisdiction)
+    when = scan.at or now
+    problems = check_time(when, now=now, keep=retention(policy))
+    problems += outside_problems(uow, jurisdiction=jurisdiction, lat=scan.lat, lon=scan.lon)
+    if problems:
+        raise InvalidInput(problems)
+    return venue, policy, when
+
+
 def check_in(
     *,
     uow: PresenceUnitOfWork,
@@ -133,24 +159,9 @@ def check_in(
 ) -> CheckinResult:
     """Check the person in at the venue of the scanned place code; answer pass or stop there."""
     lat, lon = scan.lat, scan.lon
-    problems = coordinate_problems(lat, lon)
-    if problems:
-        raise InvalidInput(problems)
     now = clock.now()
     with uow:
-        require_collecting(uow)
-        claims = verify_place_code(uow, text=scan.place_code, jurisdiction=jurisdiction)
-        venue = uow.venues.venue(claims.venue_id)
-        if venue is None:
-            raise InvalidInput.one(FIELD, "names no registered venue")
-        if claims.issued_at != venue.code_issued_at:
-            raise InvalidInput.one(FIELD, "this poster was replaced: scan the venue's current one")
-        policy = uow.policies.active(jurisdiction)
-        when = scan.at or now
-        problems = check_time(when, now=now, keep=retention(policy))
-        problems += outside_problems(uow, jurisdiction=jurisdiction, lat=lat, lon=lon)
-        if problems:
-            raise InvalidInput(problems)
+        venue, policy, when = scanned_venue(uow, scan=scan, jurisdiction=jurisdiction, now=now)
         status = status_now(uow, clock=clock, subject=subject)
         outcome = outcome_for(status.colour, accepted_colours(policy, venue.kind))
         limit = checkin_max_distance(policy)

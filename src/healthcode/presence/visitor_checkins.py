@@ -29,14 +29,11 @@ from healthcode.federation.visitors import trusted_issuers
 from healthcode.federation.visitors_model import VisitorPresence
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput
-from healthcode.oversight.instance import require_collecting
-from healthcode.presence.checkins import FAR_FROM_VENUE, PlaceScan, check_time, checkin_texts
-from healthcode.presence.geo import coordinate_problems, distance_metres
+from healthcode.presence.checkins import FAR_FROM_VENUE, PlaceScan, checkin_texts, scanned_venue
+from healthcode.presence.geo import distance_metres
 from healthcode.presence.model import Venue
-from healthcode.presence.place_codes import FIELD, verify_place_code
 from healthcode.presence.ports import PresenceUnitOfWork
-from healthcode.presence.serving_area import outside_problems
-from healthcode.presence.settings import accepted_colours, checkin_max_distance, retention
+from healthcode.presence.settings import accepted_colours, checkin_max_distance
 
 CODE_FIELD: Final = "code"
 VISITOR_CHECKIN: Final = "checkin"
@@ -83,24 +80,9 @@ def visitor_check_in(
     (nothing kept): a bad place code or position, a time out of range, a code that does not
     verify (its reason named on ``code``) or one of this city."""
     lat, lon = scan.lat, scan.lon
-    problems = coordinate_problems(lat, lon)
-    if problems:
-        raise InvalidInput(problems)
     now = clock.now()
     with uow:
-        require_collecting(uow)
-        claims = verify_place_code(uow, text=scan.place_code, jurisdiction=jurisdiction)
-        venue = uow.venues.venue(claims.venue_id)
-        if venue is None:
-            raise InvalidInput.one(FIELD, "names no registered venue")
-        if claims.issued_at != venue.code_issued_at:
-            raise InvalidInput.one(FIELD, "this poster was replaced: scan the venue's current one")
-        policy = uow.policies.active(jurisdiction)
-        when = scan.at or now
-        problems = check_time(when, now=now, keep=retention(policy))
-        problems += outside_problems(uow, jurisdiction=jurisdiction, lat=lat, lon=lon)
-        if problems:
-            raise InvalidInput(problems)
+        venue, policy, when = scanned_venue(uow, scan=scan, jurisdiction=jurisdiction, now=now)
         own = frozenset(CodeColour(c.value) for c in accepted_colours(policy, venue.kind))
         acceptance = acceptance_for(
             policy, kind=venue.kind.value, own_colours=own, trusted=trusted_issuers(uow)
