@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from healthcode import bootstrap
 from healthcode.api import health, problems, responses
 from healthcode.api.body_limit import BodyLimit
+from healthcode.api.collector import tuned_collector
 from healthcode.api.metrics import Metrics
 from healthcode.api.observe import RequestObserver
 from healthcode.api.shedding import Admission, Limits, LoadShedder, Priority
@@ -58,18 +59,20 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                 )
             )
             app.state.worker.start()
-        try:
-            yield
-        finally:
-            unwatch()
-            unwatch_cache()
-            unwatch_appeals()
-            unwatch_peers()
-            if app.state.worker is not None:
-                app.state.worker.stop()
-                sender.close()
-            if owned:
-                app.state.container.close()
+        # a served process (not a test handing in its container) is built: tune the collector
+        with tuned_collector(settings.gc_young_threshold if owned else 0):
+            try:
+                yield
+            finally:
+                unwatch()
+                unwatch_cache()
+                unwatch_appeals()
+                unwatch_peers()
+                if app.state.worker is not None:
+                    app.state.worker.stop()
+                    sender.close()
+                if owned:
+                    app.state.container.close()
 
     app = FastAPI(
         title="healthcode",

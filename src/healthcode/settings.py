@@ -127,6 +127,15 @@ class Settings(BaseSettings):
         description="Threads of each API process that run the routes' blocking work (database, "
         "signing); a request past them waits for one, first come first served.",
     )
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        le=10_000_000,
+        description="A served API process collects its young objects every this many net "
+        "allocations (Python's default is 700) and keeps what it built before serving out of "
+        "every collection, so collection pauses do not set the latency tail; 0 leaves "
+        "Python's collector as it is.",
+    )
     overload_shedding: bool = Field(
         default=True,
         description="Shed low-priority requests under overload (503 with Retry-After) so that "
