@@ -56,11 +56,8 @@ from healthcode.status.repository import (
     SqlStatusRepository,
 )
 from healthcode.sunset.repository import SqlSunsetRepository
-from healthcode.tracing.repository import (
-    SqlCaseRepository,
-    SqlRiskAreaRepository,
-    SqlTracingRepository,
-)
+from healthcode.tracing.repository import SqlTracingRepository
+from healthcode.tracing.repository.cases import SqlCaseRepository, SqlRiskAreaRepository
 from healthcode.transparency.repository import SqlTransparencyRepository
 from healthcode.transparency.repository.dashboard import SqlDashboardRepository
 

@@ -16,7 +16,11 @@ class VisitorPresenceRow(Base):
     """A visitor's presence: their home city and opaque subject, the place and the time."""
 
     __tablename__ = "federation_visitor_presences"
-    __table_args__ = (Index("ix_federation_visitor_presences_place_at", "place_id", "at"),)
+    __table_args__ = (
+        Index("ix_federation_visitor_presences_place_at", "place_id", "at"),
+        # a late rescan: was a visitor's presence recorded since the case was last traced
+        Index("ix_federation_visitor_presences_recorded_at", "recorded_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     issuer: Mapped[str] = mapped_column(String(6))

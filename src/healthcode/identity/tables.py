@@ -34,6 +34,8 @@ class PersonRow(Base):
     __table_args__ = (
         UniqueConstraint("jurisdiction", "id_lookup", name="uq_persons_id_lookup"),
         Index("ix_persons_claim_lookup", "jurisdiction", "claim_lookup"),
+        # who joined a household since a case was last traced (``tracing.repository.news``)
+        Index("ix_persons_registered_at", "registered_at"),
     )
 
     subject: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -94,6 +94,14 @@ class TracingRepository(Protocol):
         """Mark derived facts retracted: fact id -> the id of the fact retracting it."""
         ...
 
+    def recorded_since(
+        self, *, case_id: str, case_subject: str, since: datetime, before: datetime
+    ) -> bool:
+        """Whether anything the case's trace reads was recorded at or after ``since``: a
+        presence (a resident's or a visitor's) beginning at or before ``before``, or a person
+        registered into the household of the case's person or of someone it traced."""
+        ...
+
     def derived_for(self, subject: str) -> list[DerivedFact]:
         """Everything traced about a person (retracted too), oldest first."""
         ...

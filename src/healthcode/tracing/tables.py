@@ -42,6 +42,8 @@ class CaseRecordRow(Base):
     withdrawal_reason_enc: Mapped[bytes] = mapped_column(LargeBinary)
     traced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trace_counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    traced_version: Mapped[int | None] = mapped_column(Integer)
+    traced_settings: Mapped[str | None] = mapped_column(String(16))
     exposures: Mapped[int] = mapped_column(Integer, default=0)
 
 

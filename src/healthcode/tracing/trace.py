@@ -47,11 +47,11 @@ from healthcode.tracing.model.quarantine import (
 from healthcode.tracing.model.summary import Instants, instant_contacts, shortest
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.reads import PlaceReads
+from healthcode.tracing.rescan import TRACE_CASE, nothing_new, queue_rescan, settings_digest
 from healthcode.tracing.secondary import find_secondary
 from healthcode.tracing.settings import TracingSettings, tracing_settings
 from healthcode.tracing.visitors import send_visitor_exposures, withdraw_visitor_exposures
 
-TRACE_CASE: Final = "trace_case"
 # cases confirmed together are traced together, this many to a transaction: they share the
 # reassessment of the people they touch (a person in several is assessed once)
 TRACE_BATCH: Final = 10
@@ -76,8 +76,9 @@ class TraceCounts:
 @dataclass(frozen=True, kw_only=True)
 class TraceOutcome:
     """What tracing a case did: what it found (``counts``, None when it did nothing), what it
-    recorded and retracted; or why it did nothing (``skipped``), or that the case was withdrawn
-    and everything that followed from it retracted."""
+    recorded and retracted; or why it did nothing (``skipped``; ``unchanged``: a rescan with
+    nothing new to read, ``rescan``), or that the case was withdrawn and everything that
+    followed from it retracted."""
 
     case_id: str
     counts: TraceCounts | None = None
@@ -85,6 +86,7 @@ class TraceOutcome:
     retracted: int = 0
     skipped: str | None = None
     withdrawn: bool = False
+    unchanged: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,6 +250,12 @@ def _trace_one(
     if record is None:
         return TraceOutcome(case_id=case_id, skipped="no such case"), None
     now = clock.now()
+    policy = uow.policies.active(record.jurisdiction)
+    digest = settings_digest(policy)
+    if nothing_new(uow, record, digest=digest):
+        queue_rescan(uow, clock, record, tracing_settings(policy), now=now)
+        uow.cases.save(replace(record, traced_at=now))
+        return TraceOutcome(case_id=case_id, unchanged=True), None
     counts: TraceCounts | None = None
     if record.state is CaseState.CONFIRMED:
         trace = find_case_exposures(uow, record, now=now)
@@ -271,7 +279,7 @@ def _trace_one(
         cause_removed=f"correction: case {case_id} {corrected}",
     )
     if record.state is CaseState.CONFIRMED:
-        _queue_rescan(uow, clock, record, now=now)
+        queue_rescan(uow, clock, record, tracing_settings(policy), now=now)
         send_visitor_exposures(uow, clock, record, trace.window)  # visitors' go home
     else:  # withdrawn: every visitor's exposure it sent home is withdrawn there
         withdraw_visitor_exposures(uow, clock, case_id=case_id)
@@ -281,6 +289,8 @@ def _trace_one(
             traced_at=now,
             trace_counts={} if counts is None else dict(counts.by_rule),
             exposures=len([d for d in desired if d.category != "quarantine_order"]),
+            traced_version=record.version,
+            traced_settings=digest,
         )
     )
     outcome = TraceOutcome(
@@ -308,25 +318,6 @@ def trace_cases(
 def trace_case(uow: TracingUnitOfWork, clock: Clock, *, case_id: str) -> TraceOutcome:
     """``trace_cases`` for one case."""
     return trace_cases(uow, clock, case_ids=[case_id])[0]
-
-
-def _queue_rescan(
-    uow: TracingUnitOfWork, clock: Clock, record: CaseRecord, *, now: datetime
-) -> None:
-    """Trace the case again later, for the presences uploaded late (while the policy says)."""
-    settings = tracing_settings(uow.policies.active(record.jurisdiction))
-    confirmed = record.confirmed_at or now
-    if now >= confirmed + settings.late_horizon:
-        return
-    at = now + settings.late_rescan
-    enqueue(
-        uow,
-        clock,
-        kind=TRACE_CASE,
-        payload={"case_id": record.case_id},
-        dedup_key=f"{TRACE_CASE}:{record.case_id}:late:{int(at.timestamp())}",
-        run_after=at,
-    )
 
 
 def queue_trace(uow: TracingUnitOfWork, clock: Clock, record: CaseRecord) -> bool:

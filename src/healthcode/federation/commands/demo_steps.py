@@ -42,7 +42,7 @@ from healthcode.federation.visitors import PEER_MESSAGE
 from healthcode.identity.registration import Register, register_person
 from healthcode.identity.validation import check_character
 from healthcode.policy.bundled import bundled_policy
-from healthcode.tracing.trace import TRACE_CASE
+from healthcode.tracing.rescan import TRACE_CASE
 from healthcode.worker import Worker
 
 MAX_WORKER_PASSES: Final = 20

@@ -120,6 +120,9 @@ class CaseRecord:
     traced_at: datetime | None = None
     trace_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     exposures: int = 0
+    # what the last trace traced: the record's version and the digest of the tracing settings
+    traced_version: int | None = None
+    traced_settings: str | None = None
 
     @property
     def subject(self) -> str:
