@@ -4,7 +4,6 @@ household, or other tracing settings; otherwise it reads nothing and queues the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ HANGZHOU = Path(trace.__file__).parents[1] / "policy" / "bundled" / "hangzhou.ya
 
 
 @pytest.fixture
-def traces(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def traces(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The case ids that tracing read presences for, in order."""
     seen: list[str] = []
     real = trace.find_case_exposures
@@ -32,7 +31,7 @@ def traces(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return found
 
     monkeypatch.setattr(trace, "find_case_exposures", counted)
-    yield seen
+    return seen
 
 
 def _colour(container: Container, subject: str) -> str:
@@ -108,7 +107,7 @@ def test_a_person_registered_into_the_case_household_is_traced_by_a_rescan(
     _rescan(container, clock)
     before = len(traces)
     _rescan(container, clock)
-    assert len(traces) == before
+    assert len(traces) == before and traces[-1] == case_id
     newcomer = resident(container, 2, home=7)
     _rescan(container, clock)
     assert len(traces) == before + 1 and _colour(container, newcomer) == "red"
