@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from healthcode.codes.model import KeyRecord, Publication
 from healthcode.codes.tables import KeyRow, TrustListPublicationRow
 from healthcode.db.bulk import insert_if_absent
+
+_TABLE: Table = KeyRow.__table__  # type: ignore[assignment]
+_KEYS = (
+    select(*_TABLE.columns)
+    .where(_TABLE.c.jurisdiction == bindparam("jurisdiction"))
+    .order_by(_TABLE.c.valid_from, _TABLE.c.kid)
+)
+_KEYS_IN_ROLE = _KEYS.where(_TABLE.c.role == bindparam("role"))
+"""Built once (plain rows, no ORM objects): read on every request that shows a code."""
 
 
 class SqlKeyRepository:
@@ -31,10 +40,12 @@ class SqlKeyRepository:
         self._session.flush()
 
     def all(self, jurisdiction: str, *, role: str | None = None) -> list[KeyRecord]:
-        query = select(KeyRow).where(KeyRow.jurisdiction == jurisdiction)
-        if role is not None:
-            query = query.where(KeyRow.role == role)
-        rows = self._session.scalars(query.order_by(KeyRow.valid_from, KeyRow.kid))
+        if role is None:
+            rows = self._session.execute(_KEYS, {"jurisdiction": jurisdiction})
+        else:
+            rows = self._session.execute(
+                _KEYS_IN_ROLE, {"jurisdiction": jurisdiction, "role": role}
+            )
         return [
             KeyRecord(
                 kid=r.kid,

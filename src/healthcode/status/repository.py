@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
@@ -74,13 +74,20 @@ CURRENT = "current_statuses"
 HISTORY = "status_changes"
 
 
+_CURRENT_TABLE: Table = CurrentStatusRow.__table__  # type: ignore[assignment]
+_CURRENT_BODY = select(_CURRENT_TABLE.c.body_enc).where(
+    _CURRENT_TABLE.c.subject == bindparam("subject")
+)
+"""Built once (a plain row, no ORM object): read on every code and status shown."""
+
+
 class SqlStatusRepository:
     def __init__(self, session: Session, cipher: PersonalDataCipher) -> None:
         self._session = session
         self._cipher = cipher
 
     def current(self, subject: str) -> Status | None:
-        row = self._session.get(CurrentStatusRow, subject)
+        row = self._session.execute(_CURRENT_BODY, {"subject": subject}).first()
         if row is None:
             return None
         return _open_body(self._cipher, row.body_enc, table=CURRENT, subject=subject)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, literal, null, or_, select, update
+from sqlalchemy import Table, bindparam, case, delete, literal, null, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,11 @@ def _on_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+_SESSIONS: Table = AuthSessionRow.__table__  # type: ignore[assignment]
+_SESSION = select(*_SESSIONS.columns).where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+"""Built once (plain rows, no ORM objects): read on every authenticated request."""
+
+
 class SqlSessionRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -46,7 +51,7 @@ class SqlSessionRepository:
         self._session.flush()
 
     def get(self, token_hash: str) -> AuthSession | None:
-        row = self._session.get(AuthSessionRow, token_hash)
+        row = self._session.execute(_SESSION, {"token_hash": token_hash}).first()
         if row is None:
             return None
         return AuthSession(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,12 @@ _ENCRYPTED = ("name", "id_number", "phone", "address")
 def _unverified(subject: str) -> str:
     """The ``id_lookup`` of a person whose claim is not verified: theirs alone."""
     return f"claim:{subject}"
+
+
+_PERSONS: Table = PersonRow.__table__  # type: ignore[assignment]
+_PERSON = select(*_PERSONS.columns).where(_PERSONS.c.subject == bindparam("subject"))
+_JURISDICTION = select(_PERSONS.c.jurisdiction).where(_PERSONS.c.subject == bindparam("subject"))
+"""Built once (plain rows, no ORM objects): read on every code shown and citizen checked."""
 
 
 class SqlPersonRepository:
@@ -68,7 +74,7 @@ class SqlPersonRepository:
         self._session.flush()
 
     def get(self, subject: str) -> Person | None:
-        row = self._session.get(PersonRow, subject)
+        row = self._session.execute(_PERSON, {"subject": subject}).first()
         if row is None:
             return None
         clear = {
@@ -185,9 +191,7 @@ class SqlPersonRepository:
         return self._session.scalar(select(PersonRow.district).where(PersonRow.subject == subject))
 
     def jurisdiction_of(self, subject: str) -> str | None:
-        return self._session.scalar(
-            select(PersonRow.jurisdiction).where(PersonRow.subject == subject)
-        )
+        return self._session.execute(_JURISDICTION, {"subject": subject}).scalar()
 
     def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
         after = ""

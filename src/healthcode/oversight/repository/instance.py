@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from healthcode.oversight.instance import COLLECTING, InstanceState, Phase
 from healthcode.oversight.tables import InstanceStateRow
 
 _ID = 1
+_TABLE: Table = InstanceStateRow.__table__  # type: ignore[assignment]
+_STATE = select(*_TABLE.columns).where(_TABLE.c.id == bindparam("id"))
+"""Built once (a plain row): read by every use case that collects data or shows a colour."""
 
 
 class SqlInstanceStateRepository:
@@ -22,7 +25,11 @@ class SqlInstanceStateRepository:
         return self._session.scalars(query).one_or_none()
 
     def get(self, *, for_update: bool = False) -> InstanceState:
-        row = self._row(for_update=for_update)
+        row = (
+            self._row(for_update=True)
+            if for_update
+            else self._session.execute(_STATE, {"id": _ID}).first()
+        )
         if row is None:
             return COLLECTING
         return InstanceState(
