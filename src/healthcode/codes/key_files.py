@@ -17,12 +17,22 @@ class KeyFileError(Exception):
     """A private key file is missing, unreadable or would be overwritten."""
 
 
+_FileIdentity = tuple[int, int, int]
+"""A file as it is now: inode, size and modification time (ns)."""
+
+
 class PrivateKeyFiles:
-    """Stores each private key as ``<kid>.key`` in one folder, encrypted and bound to its kid."""
+    """Stores each private key as ``<kid>.key`` in one folder, encrypted and bound to its kid.
+
+    A key loaded once is kept while its file stays the same (same inode, size and modification
+    time), so signing a code costs a ``stat``, not a read and a decryption. This keeps nothing
+    the process did not hold already: it holds the data key that decrypts every file. A file
+    removed or replaced is read again (or refused) at the next load."""
 
     def __init__(self, folder: Path, cipher: PersonalDataCipher) -> None:
         self._folder = folder
         self._cipher = cipher
+        self._loaded: dict[str, tuple[_FileIdentity, Ed25519PrivateKey]] = {}
 
     def _path(self, kid: str) -> Path:
         if not (len(kid) == 16 and all(c in "0123456789abcdef" for c in kid)):
@@ -42,8 +52,14 @@ class PrivateKeyFiles:
     def load(self, kid: str) -> Ed25519PrivateKey:
         path = self._path(kid)
         try:
+            stat = path.stat()
+            identity = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+            kept = self._loaded.get(kid)
+            if kept is not None and kept[0] == identity:
+                return kept[1]
             text = path.read_text(encoding="ascii")
         except FileNotFoundError:
+            self._loaded.pop(kid, None)
             raise KeyFileError(f"private key {kid} not found in {self._folder}") from None
         if not text.startswith(_HEADER):
             raise KeyFileError(f"{path} is not a healthcode private key file")
@@ -53,4 +69,6 @@ class PrivateKeyFiles:
             )
         except Exception:
             raise KeyFileError(f"{path} cannot be decrypted with this data key") from None
-        return load_private_key(bytes.fromhex(seed))
+        key = load_private_key(bytes.fromhex(seed))
+        self._loaded[kid] = (identity, key)
+        return key

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from threading import Lock
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from healthcode.kernel.errors import NotFound
@@ -50,13 +50,15 @@ class ParsedPolicyCache:
         return policy
 
 
+_VERSIONS: Table = PolicyVersionRow.__table__  # type: ignore[assignment]
 _LATEST = (
-    select(PolicyVersionRow.id, PolicyVersionRow.sha256)
-    .where(PolicyVersionRow.jurisdiction == bindparam("jurisdiction"))
-    .order_by(PolicyVersionRow.activated_at.desc(), PolicyVersionRow.id.desc())
+    select(_VERSIONS.c.id, _VERSIONS.c.sha256)
+    .where(_VERSIONS.c.jurisdiction == bindparam("jurisdiction"))
+    .order_by(_VERSIONS.c.activated_at.desc(), _VERSIONS.c.id.desc())
     .limit(1)
 )
-"""Built once: read on every code, status and verification at a venue."""
+"""Built once, of the table's columns (no ORM compilation): read on every code, status and
+verification at a venue."""
 
 
 class SqlPolicyRepository:
