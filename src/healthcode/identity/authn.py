@@ -35,7 +35,7 @@ def authenticate(
         if assertion is not None and session.kind != "channel":
             raise NotAuthenticated("only a channel may present an identity assertion")
         if session.kind == "citizen":
-            if uow.persons.jurisdiction_of(session.principal_id) is None:
+            if not session.person_exists:
                 raise NotAuthenticated("the account no longer exists")
             return Principal(role=Role.CITIZEN, id=session.principal_id, channel=WEBSITE_CHANNEL)
         if session.kind == "official":

@@ -80,6 +80,8 @@ class AuthSession:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    # a citizen's session: whether the person still exists (read with the session, one query)
+    person_exists: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
