@@ -17,13 +17,16 @@ _KEYS = (
     .where(_TABLE.c.jurisdiction == bindparam("jurisdiction"))
     .order_by(_TABLE.c.valid_from, _TABLE.c.kid)
 )
-_KEYS_IN_ROLE = _KEYS.where(_TABLE.c.role == bindparam("role"))
 """Built once (plain rows, no ORM objects): read on every request that shows a code."""
 
 
 class SqlKeyRepository:
+    """Keys of the transaction: a jurisdiction's are read once (verifying a code looks them up
+    four times: signing keys, roots, the trust list's) and read again after a change here."""
+
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._read: dict[str, tuple[KeyRecord, ...]] = {}
 
     def add(self, key: KeyRecord) -> None:
         self._session.add(
@@ -38,32 +41,32 @@ class SqlKeyRepository:
             )
         )
         self._session.flush()
+        self._read.clear()
 
     def all(self, jurisdiction: str, *, role: str | None = None) -> list[KeyRecord]:
-        if role is None:
+        keys = self._read.get(jurisdiction)
+        if keys is None:
             rows = self._session.execute(_KEYS, {"jurisdiction": jurisdiction})
-        else:
-            rows = self._session.execute(
-                _KEYS_IN_ROLE, {"jurisdiction": jurisdiction, "role": role}
+            keys = self._read[jurisdiction] = tuple(
+                KeyRecord(
+                    kid=r.kid,
+                    jurisdiction=r.jurisdiction,
+                    role=r.role,
+                    public_key=r.public_key,
+                    created_at=r.created_at,
+                    valid_from=r.valid_from,
+                    valid_until=r.valid_until,
+                )
+                for r in rows
             )
-        return [
-            KeyRecord(
-                kid=r.kid,
-                jurisdiction=r.jurisdiction,
-                role=r.role,
-                public_key=r.public_key,
-                created_at=r.created_at,
-                valid_from=r.valid_from,
-                valid_until=r.valid_until,
-            )
-            for r in rows
-        ]
+        return [k for k in keys if role is None or k.role == role]
 
     def end_validity(self, kid: str, at: datetime) -> None:
         row = self._session.get(KeyRow, kid)
         if row is not None and row.valid_until > at:
             row.valid_until = at
             self._session.flush()
+        self._read.clear()
 
     def last_publication(self, jurisdiction: str) -> Publication | None:
         row = self._session.scalars(
