@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.db.encryption import PersonalDataCipher
@@ -203,6 +204,16 @@ class SqlStatusBatchRepository:
             found.update({s: StatusHead(Colour(col), until, v) for s, col, until, v in rows})
         return found
 
+    def currents(self, subjects: Sequence[str]) -> Mapping[str, Status]:
+        found: dict[str, Status] = {}
+        c = CurrentStatusRow
+        for condition in key_filters(self._session, c.subject, subjects):
+            rows = self._session.execute(select(c.subject, c.body_enc).where(condition))
+            found.update(
+                {s: _open_body(self._cipher, b, table=CURRENT, subject=s) for s, b in rows}
+            )
+        return found
+
     def save_current(self, statuses: Sequence[Status]) -> None:
         if not statuses:
             return
@@ -223,6 +234,19 @@ class SqlStatusBatchRepository:
             key="subject",
         )
         self._bodies.clear()
+        self._forget_loaded([s.subject for s in statuses])
+
+    def _forget_loaded(self, subjects: Sequence[str]) -> None:
+        """Expire the rows of ``subjects`` the session loaded earlier in the transaction (read
+        one at a time, ``SqlStatusRepository``): it must not answer from them after the bulk
+        write."""
+        held = self._session.identity_map
+        if not held:
+            return
+        for subject in subjects:
+            row = held.get(identity_key(CurrentStatusRow, subject))
+            if row is not None:
+                self._session.expire(row)
 
     def add_changes(self, changes: Sequence[StatusChange]) -> list[StatusChange]:
         if not changes:
