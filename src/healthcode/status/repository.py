@@ -71,6 +71,8 @@ def _open_body(cipher: PersonalDataCipher, sealed: bytes, *, table: str, subject
     return decode(json.loads(cipher.decrypt(bytes(sealed), context=f"{table}:{subject}:body")))
 
 
+_COLOURS = {c.value: c for c in Colour}
+
 CURRENT = "current_statuses"
 HISTORY = "status_changes"
 
@@ -197,11 +199,17 @@ class SqlStatusBatchRepository:
     def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
         found: dict[str, StatusHead] = {}
         c = CurrentStatusRow
+        colour = _COLOURS.__getitem__
         for condition in key_filters(self._session, c.subject, subjects):
-            rows = self._session.execute(
-                select(c.subject, c.colour, c.valid_until, c.policy_version).where(condition)
+            # through the connection: plain rows, without the ORM's per-row loading
+            rows = (
+                self._session.connection()
+                .execute(
+                    select(c.subject, c.colour, c.valid_until, c.policy_version).where(condition)
+                )
+                .all()
             )
-            found.update({s: StatusHead(Colour(col), until, v) for s, col, until, v in rows})
+            found.update({s: StatusHead(colour(col), until, v) for s, col, until, v in rows})
         return found
 
     def currents(self, subjects: Sequence[str]) -> Mapping[str, Status]:
