@@ -180,12 +180,13 @@ class SqlStatusBatchRepository:
         return seal_body(self._cipher, text, table=table, subject=status.subject)
 
     def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
+        self._session.flush()  # read past the session: what it holds is written first
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind in kinds:
             table = _table(ROW_TYPES[kind])
             for condition in key_filters(self._session, table.c.subject, subjects):
                 query = select(*table.columns).where(condition)
-                for row in self._session.execute(query):
+                for row in self._session.connection().execute(query).all():
                     found[row.subject].append(from_row(kind, row, self._cipher))
         return {s: ordered(f) for s, f in found.items()}
 
@@ -199,6 +200,7 @@ class SqlStatusBatchRepository:
     def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
         found: dict[str, StatusHead] = {}
         c = CurrentStatusRow
+        self._session.flush()  # read past the session: what it holds is written first
         colour = _COLOURS.__getitem__
         for condition in key_filters(self._session, c.subject, subjects):
             # through the connection: plain rows, without the ORM's per-row loading

@@ -251,12 +251,14 @@ class SqlPersonRepository:
         return list(self._session.scalars(select(PersonRow.subject).order_by(PersonRow.subject)))
 
     def jurisdictions_of(self, subjects: Sequence[str]) -> Mapping[str, str]:
+        self._session.flush()  # read past the session: what it holds is written first
         found: dict[str, str] = {}
         for condition in key_filters(self._session, PersonRow.subject, subjects):
-            rows = self._session.execute(
+            # through the connection: plain rows, without the ORM's per-row loading
+            rows = self._session.connection().execute(
                 select(PersonRow.subject, PersonRow.jurisdiction).where(condition)
             )
-            found.update({s: j for s, j in rows})
+            found.update(rows.all())
         return found
 
     def district_of(self, subject: str) -> str | None:
