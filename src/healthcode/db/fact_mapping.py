@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -65,9 +66,27 @@ def _encode(value: Any) -> Any:
     return value
 
 
+# values stored as they are (exact types: an enum member, a str subclass, is encoded)
+_AS_IS: frozenset[type] = frozenset({str, int, float, bool, datetime, type(None)})
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+"""Each fact type's field names (``dataclasses.fields`` builds them anew at every call)."""
+
+
+def _names(fact: Fact) -> tuple[str, ...]:
+    names = _NAMES.get(type(fact))
+    if names is None:
+        names = _NAMES[type(fact)] = tuple(f.name for f in dataclasses.fields(fact))
+    return names
+
+
 def row_values(fact: Fact, cipher: PersonalDataCipher) -> dict[str, Any]:
     """The column values of ``fact``'s row, its free text encrypted."""
-    values = {f.name: _encode(getattr(fact, f.name)) for f in dataclasses.fields(fact)}
+    values: dict[str, Any] = {}
+    for name in _names(fact):
+        value = getattr(fact, name)
+        values[name] = value if type(value) in _AS_IS else _encode(value)
     for name in ENCRYPTED_TEXT.get(fact.kind, ()):
         text = values.pop(name)
         values[f"{name}_enc"] = cipher.encrypt(text, context=text_context(fact.kind, fact.id, name))

@@ -10,6 +10,7 @@ Each change is written to ``identity_events`` and logged."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -64,13 +65,37 @@ def take_back_claims(
 ) -> list[str]:
     """Take the holder's ID number back from everyone else who only claimed it, inside the
     caller's transaction; the subjects it was taken from."""
-    taken = [
-        subject
-        for subject in uow.persons.claimants(
-            jurisdiction=holder.jurisdiction, id_type=holder.id_type, id_number=holder.id_number
-        )
-        if subject != holder.subject
-    ]
+    claimants = uow.persons.claimants(
+        jurisdiction=holder.jurisdiction, id_type=holder.id_type, id_number=holder.id_number
+    )
+    return _take_back(uow, clock=clock, holder=holder, claimants=claimants, channel_id=channel_id)
+
+
+def take_back_claims_of(
+    uow: IdentityUnitOfWork, *, clock: Clock, holders: Sequence[Person]
+) -> None:
+    """``take_back_claims`` for many people just registered verified in one jurisdiction (no
+    channel), in order, the claims read in one go."""
+    if not holders:
+        return
+    claims = uow.persons.claimants_of(
+        jurisdiction=holders[0].jurisdiction,
+        numbers=[(h.id_type, h.id_number) for h in holders],
+    )
+    for holder in holders:
+        claimants = claims.get((holder.id_type, holder.id_number), [])
+        _take_back(uow, clock=clock, holder=holder, claimants=claimants, channel_id=None)
+
+
+def _take_back(
+    uow: IdentityUnitOfWork,
+    *,
+    clock: Clock,
+    holder: Person,
+    claimants: Sequence[str],
+    channel_id: str | None,
+) -> list[str]:
+    taken = [subject for subject in claimants if subject != holder.subject]
     for subject in taken:
         uow.persons.set_identity(subject, IdentityState.TAKEN_BACK)
         uow.identity_events.add(

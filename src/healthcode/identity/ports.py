@@ -30,6 +30,10 @@ from healthcode.status.ports import StatusUnitOfWork
 class PersonRepository(PersonDirectory, Protocol):
     def add(self, person: Person) -> None: ...
 
+    def add_many(self, people: Sequence[Person]) -> None:
+        """``add`` of many people at once."""
+        ...
+
     def get(self, subject: str) -> Person | None: ...
 
     def subject_for_id_number(
@@ -42,9 +46,26 @@ class PersonRepository(PersonDirectory, Protocol):
         """Every person whose claim of the ID number is not verified (nor taken back)."""
         ...
 
+    def verified_holders(
+        self, *, jurisdiction: str, numbers: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """``subject_for_id_number`` of many (ID type, ID number) pairs at once: those verified
+        for someone, with their subject."""
+        ...
+
+    def claimants_of(
+        self, *, jurisdiction: str, numbers: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[str]]:
+        """``claimants`` of many (ID type, ID number) pairs at once (unclaimed pairs absent)."""
+        ...
+
     def set_identity(self, subject: str, state: IdentityState) -> None: ...
 
     def add_consent(self, subject: str, consent: Consent) -> None: ...
+
+    def add_consents(self, consents: Mapping[str, Consent]) -> None:
+        """``add_consent`` of many people (subject -> consent) at once, in order."""
+        ...
 
     def consents(self, subject: str) -> list[Consent]: ...
 

@@ -53,19 +53,42 @@ def _policy_for(uow: StatusUnitOfWork, subject: str, jurisdiction: str | None = 
     return uow.policies.active(jurisdiction)
 
 
-def _record(
-    uow: StatusUnitOfWork,
-    clock: Clock,
-    *,
+def planned_refresh(
     previous: Status | None,
-    status: Status,
-    at: datetime,
+    facts: FactSet,
+    policy: Policy,
+    *,
+    subject: str,
     now: datetime,
     cause: str,
-) -> None:
+) -> tuple[list[StatusChange], Status]:
+    """What reassessing a person now records after ``previous`` (their cached status, None if
+    never assessed): the time-driven changes since it, each at its exact moment, then the change
+    to the status now (if its colour differs) with ``cause``; and the status now. Pure: the
+    rules ``refresh_status`` and its bulk twin (``status.batch``) both follow."""
+    changes: list[StatusChange] = []
+    if previous is not None and previous.policy_version == policy.version:
+        for _ in range(MAX_CHANGES_PER_CATCH_UP):
+            moment = previous.valid_until
+            if moment is None or moment > now:
+                break
+            status = assess(facts, policy, moment, subject=subject)
+            changes += _change(previous, status, at=moment, now=now, cause=TIME_CAUSE)
+            previous = status
+    elif previous is not None:
+        cause = f"policy {policy.version}; {cause}"
+    status = assess(facts, policy, now, subject=subject)
+    changes += _change(previous, status, at=now, now=now, cause=cause)
+    return changes, status
+
+
+def _change(
+    previous: Status | None, status: Status, *, at: datetime, now: datetime, cause: str
+) -> list[StatusChange]:
+    """The change from ``previous`` to ``status`` at ``at`` (none if the colour is the same)."""
     if previous is not None and previous.colour is status.colour:
-        return
-    change = uow.statuses.add_change(
+        return []
+    return [
         StatusChange(
             id=None,
             subject=status.subject,
@@ -76,28 +99,7 @@ def _record(
             cause=cause,
             status=status,
         )
-    )
-    uow.publish(StatusChanged.of(change))
-
-
-def _catch_up(
-    uow: StatusUnitOfWork, clock: Clock, *, subject: str, facts: FactSet, policy: Policy
-) -> Status | None:
-    """Record the time-driven changes since the cached status, each at its exact moment.
-
-    Returns the status as it stood just before now (None if never assessed)."""
-    now = clock.now()
-    previous = uow.statuses.current(subject)
-    if previous is None or previous.policy_version != policy.version:
-        return previous
-    for _ in range(MAX_CHANGES_PER_CATCH_UP):
-        moment = previous.valid_until
-        if moment is None or moment > now:
-            return previous
-        status = assess(facts, policy, moment, subject=subject)
-        _record(uow, clock, previous=previous, status=status, at=moment, now=now, cause=TIME_CAUSE)
-        previous = status
-    return previous
+    ]
 
 
 def refresh_status(uow: StatusUnitOfWork, *, clock: Clock, subject: str, cause: str) -> Status:
@@ -107,13 +109,14 @@ def refresh_status(uow: StatusUnitOfWork, *, clock: Clock, subject: str, cause: 
     then the new status is cached and, if its colour differs, recorded with ``cause``."""
     now = clock.now()
     policy = _policy_for(uow, subject)
-    # prepared once for every assessment below (the catch-up's instants, then now)
+    # prepared once for every assessment (the catch-up's instants, then now)
     facts = FactSet.of(uow.facts.for_subject(subject, kinds=kinds_read(policy)), subject=subject)
-    previous = _catch_up(uow, clock, subject=subject, facts=facts, policy=policy)
-    if previous is not None and previous.policy_version != policy.version:
-        cause = f"policy {policy.version}; {cause}"
-    status = assess(facts, policy, now, subject=subject)
-    _record(uow, clock, previous=previous, status=status, at=now, now=now, cause=cause)
+    previous = uow.statuses.current(subject)
+    changes, status = planned_refresh(
+        previous, facts, policy, subject=subject, now=now, cause=cause
+    )
+    for change in changes:
+        uow.publish(StatusChanged.of(uow.statuses.add_change(change)))
     uow.statuses.save_current(status)
     uow.status_cache.saved([status])
     return status

@@ -6,10 +6,11 @@ tracing one case touches hundreds of people and must change their codes within a
 A person whose cached status is fresh (assessed under the active policy, not yet past its
 ``valid_until``) or who was never assessed (a new person: their first status is recorded with
 no colour before it, as ``refresh_status`` does) is assessed here in bulk. Anyone else —
-another policy version, or time-driven changes to catch up on first — goes through
-``refresh_status`` itself,
-so the exact history rules live in one place. Only the fact kinds the policy can read are loaded
-(presences, the bulk of a person's facts, are not, unless a rule reads them).
+another policy version, or time-driven changes to catch up on first — is reassessed by
+``refresh_each``, the bulk twin of ``refresh_status``: both record what
+``assessment.planned_refresh`` plans, so the exact history rules live in one place. Only the
+fact kinds the policy can read are loaded (presences, the bulk of a person's facts, are not,
+unless a rule reads them).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from healthcode.kernel.errors import InvalidInput, NotFound
 from healthcode.kernel.facts import Colour, Fact
 from healthcode.kernel.status import Status
 from healthcode.policy.assess import assess
+from healthcode.policy.factset import FactSet
 from healthcode.policy.model import Policy
-from healthcode.status.assessment import TIME_CAUSE, kinds_read, refresh_status
+from healthcode.status.assessment import TIME_CAUSE, kinds_read, planned_refresh
 from healthcode.status.model import StatusChange, StatusChanged, StatusHead
 from healthcode.status.ports import StatusUnitOfWork
 
@@ -57,9 +59,15 @@ def refresh_many(
         for s in subjects
         if s not in previous or _fresh(previous[s], policies[jurisdictions[s]], now)
     ]
-    statuses: dict[str, Status] = {}
-    for subject in sorted(set(subjects) - set(fresh)):
-        statuses[subject] = refresh_status(uow, clock=clock, subject=subject, cause=causes[subject])
+    stale = sorted(set(subjects) - set(fresh))
+    statuses: dict[str, Status] = dict(
+        refresh_each(
+            uow,
+            clock=clock,
+            causes={s: causes[s] for s in stale},
+            policies={s: policies[jurisdictions[s]] for s in stale},
+        )
+    )
     kinds = frozenset().union(*(kinds_read(p) for p in policies.values()))
     facts = batch.facts(fresh, kinds) if fresh else {}
     changes: list[StatusChange] = []
@@ -118,13 +126,51 @@ def current_colours(
             raise NotFound("person", missing[0])
         policies = {j: uow.policies.active(j) for j in sorted(set(jurisdictions.values()))}
         colours: dict[str, Colour] = {}
+        stale: dict[str, Policy] = {}
         for subject in subjects:
             head = heads.get(subject)
-            if head is not None and _fresh(head, policies[jurisdictions[subject]], now):
+            policy = policies[jurisdictions[subject]]
+            if head is not None and _fresh(head, policy, now):
                 colours[subject] = head.colour
             else:
-                colours[subject] = refresh_status(
-                    uow, clock=clock, subject=subject, cause=TIME_CAUSE
-                ).colour
+                stale[subject] = policy
+        causes = dict.fromkeys(stale, TIME_CAUSE)
+        refreshed = refresh_each(uow, clock=clock, causes=causes, policies=stale)
+        colours.update({s: status.colour for s, status in refreshed.items()})
         uow.commit()
-    return colours
+    return {s: colours[s] for s in subjects}
+
+
+def refresh_each(
+    uow: StatusUnitOfWork,
+    *,
+    clock: Clock,
+    causes: Mapping[str, str],
+    policies: Mapping[str, Policy],
+) -> Mapping[str, Status]:
+    """``refresh_status`` of each subject of ``causes`` (in its order, each under its policy
+    in ``policies``) in a few statements, inside the caller's transaction: the same changes,
+    recorded in the same order, the same statuses cached and the same events."""
+    if not causes:
+        return {}
+    now = clock.now()
+    subjects = list(causes)
+    batch = uow.status_batch
+    previous = batch.currents(subjects)
+    reads = {id(p): kinds_read(p) for p in policies.values()}
+    facts = batch.facts(subjects, frozenset().union(*reads.values()))
+    changes: list[StatusChange] = []
+    statuses: dict[str, Status] = {}
+    for subject in subjects:
+        policy = policies[subject]
+        kinds = reads[id(policy)]
+        mine = FactSet.of([f for f in facts[subject] if f.kind in kinds], subject=subject)
+        planned, statuses[subject] = planned_refresh(
+            previous.get(subject), mine, policy, subject=subject, now=now, cause=causes[subject]
+        )
+        changes += planned
+    for change in batch.add_changes(changes):
+        uow.publish(StatusChanged.of(change))
+    batch.save_current(list(statuses.values()))
+    uow.status_cache.saved(list(statuses.values()))
+    return statuses

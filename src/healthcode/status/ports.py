@@ -61,6 +61,10 @@ class StatusBatchRepository(Protocol):
         """Per subject with a cached status: its colour, ``valid_until`` and policy version."""
         ...
 
+    def currents(self, subjects: Sequence[str]) -> Mapping[str, Status]:
+        """Per subject with a cached status: that status (``StatusRepository.current``)."""
+        ...
+
     def save_current(self, statuses: Sequence[Status]) -> None: ...
 
     def add_changes(self, changes: Sequence[StatusChange]) -> list[StatusChange]:

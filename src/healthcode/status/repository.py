@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.db.encryption import PersonalDataCipher
@@ -69,6 +70,8 @@ def seal_body(cipher: PersonalDataCipher, text: str, *, table: str, subject: str
 def _open_body(cipher: PersonalDataCipher, sealed: bytes, *, table: str, subject: str) -> Status:
     return decode(json.loads(cipher.decrypt(bytes(sealed), context=f"{table}:{subject}:body")))
 
+
+_COLOURS = {c.value: c for c in Colour}
 
 CURRENT = "current_statuses"
 HISTORY = "status_changes"
@@ -177,12 +180,13 @@ class SqlStatusBatchRepository:
         return seal_body(self._cipher, text, table=table, subject=status.subject)
 
     def facts(self, subjects: Sequence[str], kinds: Iterable[FactKind]) -> Mapping[str, list[Fact]]:
+        self._session.flush()  # read past the session: what it holds is written first
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind in kinds:
             table = _table(ROW_TYPES[kind])
             for condition in key_filters(self._session, table.c.subject, subjects):
                 query = select(*table.columns).where(condition)
-                for row in self._session.execute(query):
+                for row in self._session.connection().execute(query).all():
                     found[row.subject].append(from_row(kind, row, self._cipher))
         return {s: ordered(f) for s, f in found.items()}
 
@@ -196,11 +200,28 @@ class SqlStatusBatchRepository:
     def heads(self, subjects: Sequence[str]) -> Mapping[str, StatusHead]:
         found: dict[str, StatusHead] = {}
         c = CurrentStatusRow
+        self._session.flush()  # read past the session: what it holds is written first
+        colour = _COLOURS.__getitem__
         for condition in key_filters(self._session, c.subject, subjects):
-            rows = self._session.execute(
-                select(c.subject, c.colour, c.valid_until, c.policy_version).where(condition)
+            # through the connection: plain rows, without the ORM's per-row loading
+            rows = (
+                self._session.connection()
+                .execute(
+                    select(c.subject, c.colour, c.valid_until, c.policy_version).where(condition)
+                )
+                .all()
             )
-            found.update({s: StatusHead(Colour(col), until, v) for s, col, until, v in rows})
+            found.update({s: StatusHead(colour(col), until, v) for s, col, until, v in rows})
+        return found
+
+    def currents(self, subjects: Sequence[str]) -> Mapping[str, Status]:
+        found: dict[str, Status] = {}
+        c = CurrentStatusRow
+        for condition in key_filters(self._session, c.subject, subjects):
+            rows = self._session.execute(select(c.subject, c.body_enc).where(condition))
+            found.update(
+                {s: _open_body(self._cipher, b, table=CURRENT, subject=s) for s, b in rows}
+            )
         return found
 
     def save_current(self, statuses: Sequence[Status]) -> None:
@@ -223,6 +244,19 @@ class SqlStatusBatchRepository:
             key="subject",
         )
         self._bodies.clear()
+        self._forget_loaded([s.subject for s in statuses])
+
+    def _forget_loaded(self, subjects: Sequence[str]) -> None:
+        """Expire the rows of ``subjects`` the session loaded earlier in the transaction (read
+        one at a time, ``SqlStatusRepository``): it must not answer from them after the bulk
+        write."""
+        held = self._session.identity_map
+        if not held:
+            return
+        for subject in subjects:
+            row = held.get(identity_key(CurrentStatusRow, subject))
+            if row is not None:
+                self._session.expire(row)
 
     def add_changes(self, changes: Sequence[StatusChange]) -> list[StatusChange]:
         if not changes:

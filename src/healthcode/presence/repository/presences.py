@@ -99,9 +99,12 @@ class SqlPresenceRepository:
             wanted = json.dumps([[s, moment(at)] for s, at in pairs])
             statement = text(_LAST_STAYS_SQLITE).bindparams(pairs=wanted)
         ids = [i for i in self._session.scalars(statement) if i is not None]
+        self._session.flush()  # read past the session: what it holds is written first
         found: dict[str, Presence] = {}
         for condition in key_filters(self._session, PresenceRow.id, ids):
-            for row in self._session.scalars(select(PresenceRow).where(condition)):
+            # plain rows, not ORM objects: a location batch reads thousands of people's
+            query = select(*_PRESENCES.columns).where(condition)
+            for row in self._session.connection().execute(query).all():
                 found[row.subject] = _presence(row, self._cipher)
         return found
 
@@ -124,7 +127,8 @@ FROM unnest(:subjects, :moments) AS w(subject, moment)"""
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
 
 
-def _presence(row: PresenceRow, cipher: PersonalDataCipher) -> Presence:
+def _presence(row: Any, cipher: PersonalDataCipher) -> Presence:
+    """The presence a row holds (an ORM object or a plain row)."""
     fact = from_row(FactKind.PRESENCE, row, cipher)
     if not isinstance(fact, Presence):
         raise TypeError(f"a presence row read as {type(fact).__name__}")
