@@ -121,10 +121,10 @@ class Settings(BaseSettings):
         "scans of the longest fields fit in about 3.5 MB.",
     )
     api_threads: int = Field(
-        # more threads than cores only contend for the interpreter lock: with 40, 16
-        # connections on PostgreSQL gave code display a p99 of 172-195 ms, with 8 74-84 ms
-        # (docs/benchmarks.md#third-pass-plain-reads-and-eight-threads)
-        default=8,
+        # more threads than cores only contend for the interpreter lock: at 16 connections on
+        # PostgreSQL code display's p99 was 172-195 ms with 40, 95-101 with 8 and 83-85 with 4
+        # (docs/benchmarks.md#third-pass-plain-reads-and-four-threads)
+        default=4,
         ge=1,
         le=1_000,
         description="Threads of each API process that run the routes' blocking work (database, "
