@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from healthcode.identity.assertions import note_face_check, verify_channel_assertion
 from healthcode.identity.claims import take_back_claims, take_back_claims_of
@@ -134,6 +134,28 @@ def validate_registration(
 _BAD_DISTRICT = Problem("district", "must be a GB/T 2260 six-digit district code")
 
 
+def _new_person(
+    valid: ValidRegistration,
+    *,
+    jurisdiction: str,
+    registered_at: datetime,
+    identity: IdentityState,
+) -> Person:
+    """The person a validated registration makes, with a new subject id."""
+    return Person(
+        subject=new_id(),
+        jurisdiction=jurisdiction,
+        id_type=valid.id_type.value,
+        id_number=valid.id_number,
+        name=valid.name,
+        phone=valid.phone,
+        address=valid.address,
+        registered_at=registered_at,
+        district=valid.district,
+        identity=identity,
+    )
+
+
 def add_person(
     uow: IdentityUnitOfWork,
     *,
@@ -157,18 +179,7 @@ def add_person(
         jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
     ):
         raise Conflict("id_number", "is already registered in this jurisdiction")
-    person = Person(
-        subject=new_id(),
-        jurisdiction=jurisdiction,
-        id_type=valid.id_type.value,
-        id_number=valid.id_number,
-        name=valid.name,
-        phone=valid.phone,
-        address=valid.address,
-        registered_at=now,
-        district=valid.district,
-        identity=identity,
-    )
+    person = _new_person(valid, jurisdiction=jurisdiction, registered_at=now, identity=identity)
     uow.persons.add(person)
     if verified:
         take_back_claims(uow, clock=clock, holder=person, channel_id=None)
@@ -253,17 +264,8 @@ def add_people(
         if (v.id_type.value, v.id_number) in held:
             raise Conflict("id_number", "is already registered in this jurisdiction")
         people.append(
-            Person(
-                subject=new_id(),
-                jurisdiction=jurisdiction,
-                id_type=v.id_type.value,
-                id_number=v.id_number,
-                name=v.name,
-                phone=v.phone,
-                address=v.address,
-                registered_at=now,
-                district=v.district,
-                identity=IdentityState.VERIFIED,
+            _new_person(
+                v, jurisdiction=jurisdiction, registered_at=now, identity=IdentityState.VERIFIED
             )
         )
     uow.persons.add_many(people)
