@@ -123,7 +123,8 @@ class ReleaseRow(FactColumns, Base):
 PRESENCES_BY_PLACE = Index("ix_presences_place_id_at", PresenceRow.place_id, PresenceRow.at)
 # Companions: who was in this cell in this time range.
 PRESENCES_BY_CELL = Index("ix_presences_cell_at", PresenceRow.cell, PresenceRow.at)
-# A late rescan: was anything recorded since the case was last traced (``tracing.repository.news``).
-PRESENCES_BY_RECORDING = Index("ix_presences_recorded_at", PresenceRow.recorded_at)
+# A late rescan: was anything recorded since the case was last traced
+# (``tracing.repository.news``); with ``at``, the probe reads the index alone.
+PRESENCES_BY_RECORDING = Index("ix_presences_recorded_at", PresenceRow.recorded_at, PresenceRow.at)
 # Corrections: every exposure a case or risk area caused.
 EXPOSURES_BY_SOURCE = Index("ix_exposures_source_id", ExposureRow.source_id)

@@ -19,7 +19,7 @@ class VisitorPresenceRow(Base):
     __table_args__ = (
         Index("ix_federation_visitor_presences_place_at", "place_id", "at"),
         # a late rescan: was a visitor's presence recorded since the case was last traced
-        Index("ix_federation_visitor_presences_recorded_at", "recorded_at"),
+        Index("ix_federation_visitor_presences_recorded_at", "recorded_at", "at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
