@@ -11,12 +11,12 @@ from fastapi import FastAPI
 from healthcode import bootstrap
 from healthcode.api import health, problems, responses
 from healthcode.api.body_limit import BodyLimit
-from healthcode.api.collector import tuned_collector
 from healthcode.api.metrics import Metrics
 from healthcode.api.observe import RequestObserver
 from healthcode.api.shedding import Admission, Limits, LoadShedder, Priority
 from healthcode.container import Container
 from healthcode.federation.metrics import watch_peers
+from healthcode.kernel.collector import tuned_collector
 from healthcode.notifications.webhooks import HttpWebhookSender
 from healthcode.settings import Settings
 from healthcode.web.assets import STATIC_PATH, static_files

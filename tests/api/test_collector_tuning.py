@@ -1,5 +1,5 @@
-"""A served process tunes Python's collector while it serves and leaves it as it was after; a
-test that hands in its own container, or a threshold of 0, leaves it alone."""
+"""A served process tunes Python's collector while it serves (``kernel.collector``) and leaves
+it as it was after; a test that hands in its own container leaves it alone."""
 
 from __future__ import annotations
 
@@ -7,28 +7,10 @@ import gc
 
 from fastapi.testclient import TestClient
 
-from healthcode.api.collector import OLDER_THRESHOLDS, tuned_collector
 from healthcode.app import create_app
 from healthcode.container import Container
+from healthcode.kernel.collector import OLDER_THRESHOLDS
 from healthcode.settings import Settings
-
-
-def test_the_collector_is_tuned_while_serving_and_restored_after() -> None:
-    """Inside: the young threshold set and the heap frozen; after: thresholds and heap back."""
-    before = gc.get_threshold()
-    with tuned_collector(12_345):
-        assert gc.get_threshold() == (12_345, *OLDER_THRESHOLDS)
-        assert gc.get_freeze_count() > 0
-    assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0
-
-
-def test_a_threshold_of_zero_leaves_the_collector_alone() -> None:
-    """0 is the operator's way to keep Python's own collector."""
-    before = gc.get_threshold()
-    with tuned_collector(0):
-        assert gc.get_threshold() == before
-        assert gc.get_freeze_count() == 0
 
 
 def test_the_app_tunes_the_collector_only_for_a_process_it_builds(

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
+from healthcode.kernel.collector import tuned_collector
 from healthcode.kernel.errors import InvalidInput
-from healthcode.simulator.collector import collector_tuned
 from healthcode.simulator.drive import Enrolment, System, enrol, run_start
 from healthcode.simulator.loop import Behaviour, CityRun, LoopDay
 from healthcode.simulator.model.city import City, CityParams, build_city
@@ -28,6 +28,8 @@ FIRST_DAY: Final = date(2026, 3, 2)
 OFFICE_PASSWORD: Final = "simulated health office"  # noqa: S105 - a scratch database's
 MAX_POPULATION: Final = 100_000
 MAX_DAYS: Final = 120
+RUN_YOUNG_THRESHOLD: Final = 50_000
+"""A run's young collections: every this many net allocations (Python's own: 700)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +78,7 @@ def run_measured(
 ) -> tuple[dict[str, Any], dict[str, float]]:
     """Play ``params`` on ``system`` (a fresh database whose policy is in force) and measure
     it: the measures (simulated quantities only) and the wall seconds of each phase. The city
-    is kept out of the cyclic collector's sight meanwhile (``collector_tuned``)."""
+    is kept out of the cyclic collector's sight meanwhile (``kernel.collector``)."""
     params.check()
     times: dict[str, float] = {}
     began = timer()
@@ -85,7 +87,7 @@ def run_measured(
     )
     start = run_start(system.jurisdiction, FIRST_DAY)
     times["build_city"] = timer() - began
-    with collector_tuned():
+    with tuned_collector(RUN_YOUNG_THRESHOLD):
         return _played(system, params, city, start, progress=progress, timer=timer, times=times)
 
 
