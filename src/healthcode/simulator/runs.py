@@ -16,7 +16,7 @@ from healthcode.kernel.collector import tuned_collector
 from healthcode.kernel.errors import InvalidInput
 from healthcode.simulator.drive import Enrolment, System, enrol, run_start
 from healthcode.simulator.loop import Behaviour, CityRun, LoopDay
-from healthcode.simulator.model.city import City, CityParams, build_city
+from healthcode.simulator.model.city import CityParams, build_city
 from healthcode.simulator.model.disease import DAY
 from healthcode.simulator.model.epidemic import Epidemic, OutbreakParams
 from healthcode.simulator.model.measures import Flag, Truth, measures
@@ -88,43 +88,29 @@ def run_measured(
     start = run_start(system.jurisdiction, FIRST_DAY)
     times["build_city"] = timer() - began
     with tuned_collector(RUN_YOUNG_THRESHOLD):
-        return _played(system, params, city, start, progress=progress, timer=timer, times=times)
-
-
-def _played(
-    system: System,
-    params: RunParams,
-    city: City,
-    start: datetime,
-    *,
-    progress: Progress,
-    timer: Timer,
-    times: dict[str, float],
-) -> tuple[dict[str, Any], dict[str, float]]:
-    began = timer() - times["build_city"]
-    progress("enrol", 0, 1)
-    enrolment = enrol(system, city, start=start)
-    open_office(system, password=OFFICE_PASSWORD)
-    times["enrol"] = timer() - began - times["build_city"]
-    outbreak = OutbreakParams(
-        days=params.days, first_weekday=start.weekday(), seeded=params.infected_at_start
-    )
-    run = CityRun(
-        Epidemic(city, outbreak, params.seed),
-        enrolment,
-        start=start,
-        behaviour=Behaviour(compliance=params.compliance),
-        office=HealthOffice(params=params.office),
-    )
-    played: list[LoopDay] = []
-    for day in range(params.days):
-        progress("play", day, params.days)
-        played += run.play_until(system, (day + 1) * DAY)
-    progress("play", params.days, params.days)
-    times["play"] = timer() - began - times["build_city"] - times["enrol"]
-    result = measure(system, run, played, start=start)
-    times["total"] = timer() - began
-    return {"params": params.as_json(), **result}, times
+        progress("enrol", 0, 1)
+        enrolment = enrol(system, city, start=start)
+        open_office(system, password=OFFICE_PASSWORD)
+        times["enrol"] = timer() - began - times["build_city"]
+        outbreak = OutbreakParams(
+            days=params.days, first_weekday=start.weekday(), seeded=params.infected_at_start
+        )
+        run = CityRun(
+            Epidemic(city, outbreak, params.seed),
+            enrolment,
+            start=start,
+            behaviour=Behaviour(compliance=params.compliance),
+            office=HealthOffice(params=params.office),
+        )
+        played: list[LoopDay] = []
+        for day in range(params.days):
+            progress("play", day, params.days)
+            played += run.play_until(system, (day + 1) * DAY)
+        progress("play", params.days, params.days)
+        times["play"] = timer() - began - times["build_city"] - times["enrol"]
+        result = measure(system, run, played, start=start)
+        times["total"] = timer() - began
+        return {"params": params.as_json(), **result}, times
 
 
 def measure(

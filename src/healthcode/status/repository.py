@@ -247,9 +247,9 @@ class SqlStatusBatchRepository:
         self._forget_loaded([s.subject for s in statuses])
 
     def _forget_loaded(self, subjects: Sequence[str]) -> None:
-        """Expire the rows of ``subjects`` the session loaded earlier in the transaction (read
-        one at a time, ``SqlStatusRepository``): it must not answer from them after the bulk
-        write."""
+        """Expire the rows of ``subjects`` the session loaded earlier in the transaction (saved
+        one at a time, ``SqlStatusRepository.save_current``): it must not answer from them
+        after the bulk write."""
         held = self._session.identity_map
         if not held:
             return

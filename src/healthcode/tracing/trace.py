@@ -77,8 +77,8 @@ class TraceCounts:
 class TraceOutcome:
     """What tracing a case did: what it found (``counts``, None when it did nothing), what it
     recorded and retracted; or why it did nothing (``skipped``; ``unchanged``: a rescan with
-    nothing new to read, ``rescan``), or that the case was withdrawn and everything that
-    followed from it retracted."""
+    nothing new to read, ``tracing.rescan``), or that the case was withdrawn and everything
+    that followed from it retracted."""
 
     case_id: str
     counts: TraceCounts | None = None
