@@ -9,11 +9,12 @@ import pytest
 
 from healthcode.container import Container
 from healthcode.kernel.errors import NotFound
-from healthcode.kernel.facts import Exposure, QuarantineOrder
+from healthcode.kernel.facts import Exposure
 from healthcode.kernel.ids import new_id
 from healthcode.status.assessment import current_status, record_fact
 from healthcode.status.batch import current_colours, refresh_many
 from healthcode.status.tables import CurrentStatusRow
+from status_helpers import quarantined_for_two_hours
 from tracing_helpers import hours, resident
 
 
@@ -57,28 +58,11 @@ def test_an_unknown_subject_is_not_found(container: Container) -> None:
         current_colours(uow=container.uow(), clock=container.clock, subjects=["nobody"])
 
 
-def _quarantined(container: Container, subject: str) -> None:
-    """A home quarantine order ending in 2 h: the status cached now stops holding then."""
-    now = container.clock.now()
-    order = QuarantineOrder(
-        id=new_id(),
-        subject=subject,
-        at=now,
-        recorded_at=now,
-        order_id=new_id(),
-        setting="home",
-        planned_end=now + hours(2),
-    )
-    with container.uow() as uow:
-        record_fact(uow, clock=container.clock, fact=order)
-        uow.commit()
-
-
 def test_a_status_past_its_end_is_caught_up_as_current_status_does(container: Container) -> None:
     """A colour read after the cached status ended records the same history as one read alone."""
     many, one = resident(container, 3), resident(container, 4)
     for s in (many, one):
-        _quarantined(container, s)
+        quarantined_for_two_hours(container, s)
     container.clock.advance(hours(3))  # type: ignore[attr-defined]
     seen = current_colours(uow=container.uow(), clock=container.clock, subjects=[many])
     alone = current_status(uow=container.uow(), clock=container.clock, subject=one)
@@ -98,7 +82,7 @@ def test_a_bulk_reassessment_leaves_no_stale_status_in_the_transaction(
 ) -> None:
     """A status row the session loaded earlier is read anew after a bulk reassessment."""
     subject = resident(container, 5)
-    _quarantined(container, subject)
+    quarantined_for_two_hours(container, subject)
     container.clock.advance(hours(3))  # type: ignore[attr-defined]
     with container.uow() as uow:
         held = uow.session.get(CurrentStatusRow, subject)  # as saving one status loads it

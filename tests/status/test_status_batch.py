@@ -10,12 +10,13 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from healthcode.container import Container
-from healthcode.kernel.facts import Exposure, Fact, QuarantineOrder
+from healthcode.kernel.facts import Exposure, Fact
 from healthcode.kernel.ids import new_id
 from healthcode.notifications.delivery import outbox
 from healthcode.status.assessment import current_status, record_fact, status_history
 from healthcode.status.batch import record_many
 from identity_helpers import add_test_channel
+from status_helpers import quarantined_for_two_hours
 from tracing_helpers import hours, resident
 
 
@@ -72,18 +73,7 @@ def test_batch_equals_one_by_one(container: Container) -> None:
     # "never": no cached status at all
     now = container.clock.now()
     for s in pairs["due"]:
-        order = QuarantineOrder(
-            id=new_id(),
-            subject=s,
-            at=now,
-            recorded_at=now,
-            order_id=new_id(),
-            setting="home",
-            planned_end=now + hours(2),
-        )
-        with container.uow() as uow:
-            record_fact(uow, clock=container.clock, fact=order)
-            uow.commit()
+        quarantined_for_two_hours(container, s)
     with container.uow() as uow:  # registration cached a first status: forget it
         uow.session.execute(
             text("DELETE FROM current_statuses WHERE subject IN (:a, :b)"),

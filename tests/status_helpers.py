@@ -1,0 +1,26 @@
+"""Statuses for tests: a fact that makes a person's cached status stop holding later."""
+
+from __future__ import annotations
+
+from healthcode.container import Container
+from healthcode.kernel.facts import QuarantineOrder
+from healthcode.kernel.ids import new_id
+from healthcode.status.assessment import record_fact
+from tracing_helpers import hours
+
+
+def quarantined_for_two_hours(container: Container, subject: str) -> None:
+    """A home quarantine order ending in 2 h: the status cached now stops holding then."""
+    now = container.clock.now()
+    order = QuarantineOrder(
+        id=new_id(),
+        subject=subject,
+        at=now,
+        recorded_at=now,
+        order_id=new_id(),
+        setting="home",
+        planned_end=now + hours(2),
+    )
+    with container.uow() as uow:
+        record_fact(uow, clock=container.clock, fact=order)
+        uow.commit()
