@@ -19,6 +19,7 @@ from healthcode.tracing.model.findings import (
     Sighting,
     TraceRule,
     Visit,
+    exposure_id,
     visit_of,
 )
 from healthcode.tracing.model.summary import shortest
@@ -162,7 +163,7 @@ def test_evidence_writes_equal_moments_of_two_zones_apart() -> None:
         Contact("kfc", "restaurant", utc, local, local),
     )
     finding = Finding(subject="a", rule=TraceRule.VENUE, place_id="kfc", contacts=contacts)
-    [desired] = desired_exposures("case-1", [finding], now=T0)
+    [desired] = desired_exposures("case-1", [(exposure_id("case-1", finding), finding)], now=T0)
     written = desired.evidence["contacts"]
     assert written[0]["source"]["start"] == "2026-03-10T10:00:00+08:00"
     assert written[0]["contact"]["start"] == "2026-03-10T02:00:00+00:00"

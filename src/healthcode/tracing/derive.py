@@ -1,18 +1,19 @@
 """Bring what a case or risk area caused in line with what tracing finds now.
 
 Tracing gives the facts that should hold (exposures and quarantine orders, each keyed by its
-evidence). Those not recorded yet are recorded; those recorded but no longer found (a
-correction, a withdrawal) are retracted by a new fact that supersedes them (``derive``, per
-source). ``reassess`` then records the facts of one or several sources and reassesses each
-person touched once, in the caller's transaction (``status.batch.record_many``: what
-``record_fact`` does, for many people at once), so a colour change and its notification commit
-with the facts that caused it. Running it again with the same findings records nothing.
+evidence: ``Planned``). Those not recorded yet are built and recorded (a case traced again
+finds thousands it recorded already: only their keys are compared); those recorded but no
+longer found (a correction, a withdrawal) are retracted by a new fact that supersedes them
+(``derive``, per source). ``reassess`` then records the facts of one or several sources and
+reassesses each person touched once, in the caller's transaction (``status.batch.record_many``:
+what ``record_fact`` does, for many people at once), so a colour change and its notification
+commit with the facts that caused it. Running it again with the same findings records nothing.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,38 @@ class Desired:
     rule: str
     category: str
     evidence: Mapping[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """The facts a source should cause: their keys in order, and ``build``, which makes the
+    facts of the keys it is given (``derive`` builds only those not recorded yet)."""
+
+    keys: Sequence[str]
+    build: Callable[[Sequence[str]], list[Desired]]
+
+    @classmethod
+    def of(cls, desired: Sequence[Desired]) -> Planned:
+        """Facts built already (a later one of the same key replaces an earlier one)."""
+        by_key = {d.key: d for d in desired}
+        return cls(keys=list(by_key), build=lambda keys: [by_key[k] for k in keys])
+
+
+def planned_facts(
+    source_id: str, findings: Sequence[Finding], orders: Sequence[PlannedOrder], *, now: datetime
+) -> Planned:
+    """The exposures of ``findings`` and the ``orders``, each built only when asked for."""
+    exposures = {exposure_id(source_id, f): f for f in findings}
+    by_order = {o.id: o for o in orders}
+
+    def build(keys: Sequence[str]) -> list[Desired]:
+        found = [(k, exposures[k]) for k in keys if k in exposures]
+        return [
+            *desired_exposures(source_id, found, now=now),
+            *desired_orders([by_order[k] for k in keys if k in by_order], now=now),
+        ]
+
+    return Planned(keys=[*exposures, *(k for k in by_order if k not in exposures)], build=build)
 
 
 @dataclass
@@ -81,13 +114,12 @@ def _contact(c: Contact, text: Texts) -> dict[str, Any]:
 
 
 def desired_exposures(
-    source_id: str, findings: Iterable[Finding], *, now: datetime
+    source_id: str, findings: Iterable[tuple[str, Finding]], *, now: datetime
 ) -> list[Desired]:
-    """One exposure fact per finding, its evidence kept alongside."""
+    """One exposure fact per finding (with its key, ``exposure_id``), its evidence alongside."""
     desired: list[Desired] = []
     text: Texts = {}
-    for f in findings:
-        key = exposure_id(source_id, f)
+    for key, f in findings:
         fact = Exposure(
             id=key,
             subject=f.subject,
@@ -187,23 +219,21 @@ def derive(
     *,
     source_kind: str,
     source_id: str,
-    desired: Sequence[Desired],
+    planned: Planned,
     cause_added: str,
     cause_removed: str,
 ) -> Applied:
     """Record which facts the source now causes (new ones, and retractions of those that no
     longer hold); the facts themselves and the reassessment are left to ``reassess``."""
     now = clock.now()
-    rows = uow.tracing.derived_from(source_id)
-    active = {r.key: r for r in rows if r.retracted_at is None}
+    rows = uow.tracing.derived_keys(source_id)
+    active = {r.key: r for r in rows if not r.retracted}
     generations = Counter(r.key for r in rows)
-    wanted = {d.key: d for d in desired}
     facts: dict[str, list[Fact]] = defaultdict(list)
     removed: set[str] = set()
     new_rows: list[DerivedFact] = []
-    for key, d in wanted.items():
-        if key in active:
-            continue
+    for d in planned.build([key for key in planned.keys if key not in active]):
+        key = d.key
         # a finding retracted earlier and found again gets a new fact (ids are never reused)
         new = key if generations[key] == 0 else fact_id(key, generations[key])
         fact = _with_id(replace(d.fact, recorded_at=now), new)
@@ -222,10 +252,10 @@ def derive(
                 created_at=now,
             )
         )
+    wanted = set(planned.keys)
+    gone = [row.fact_id for key, row in active.items() if key not in wanted]
     retractions: dict[str, str] = {}
-    for key, row in active.items():
-        if key in wanted:
-            continue
+    for row in uow.tracing.derived_facts(gone):
         retraction = _retraction(row, now)
         facts[row.subject].append(retraction)
         removed.add(row.subject)

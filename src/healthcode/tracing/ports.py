@@ -10,7 +10,7 @@ from typing import Protocol
 from healthcode.kernel.facts import QuarantineOrder
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.tracing.model.cases import CaseRecord, CaseState
-from healthcode.tracing.model.derived import DerivedFact
+from healthcode.tracing.model.derived import DerivedFact, DerivedKey
 from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.model.risk_areas import RiskArea
 
@@ -88,6 +88,15 @@ class TracingRepository(Protocol):
 
     def derived_from(self, source_id: str) -> list[DerivedFact]:
         """Every fact derived from the case or risk area, retracted ones too."""
+        ...
+
+    def derived_keys(self, source_id: str) -> list[DerivedKey]:
+        """The keys of every fact derived from the case or risk area, retracted ones too, in
+        order of fact id (without their evidence)."""
+        ...
+
+    def derived_facts(self, fact_ids: Sequence[str]) -> list[DerivedFact]:
+        """The derived facts of these ids, in the order given."""
         ...
 
     def retract_derived(self, retractions: Mapping[str, str], *, at: datetime) -> None:

@@ -17,7 +17,7 @@ from typing import Final
 from healthcode.jobs.model import Job, JobKind
 from healthcode.jobs.queue import enqueue
 from healthcode.kernel.clock import Clock
-from healthcode.tracing.derive import derive, desired_exposures, desired_orders, reassess
+from healthcode.tracing.derive import derive, planned_facts, reassess
 from healthcode.tracing.model.findings import Finding, OverlapQuery, assumed_slack, visit_of
 from healthcode.tracing.model.quarantine import orders_for_findings
 from healthcode.tracing.model.risk_areas import TRIP_SEPARATOR, RiskArea, area_exposures
@@ -72,10 +72,7 @@ def scan_area(uow: TracingUnitOfWork, clock: Clock, *, area_id: str) -> AreaScan
         clock,
         source_kind="risk_area",
         source_id=area.id,
-        desired=[
-            *desired_exposures(area.id, findings, now=now),
-            *desired_orders(orders, now=now),
-        ],
+        planned=planned_facts(area.id, findings, orders, now=now),
         cause_added=f"risk area {area.id} ({area.level}): presence there",
         cause_removed=f"correction: risk area {area.id}",
     )

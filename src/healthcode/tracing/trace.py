@@ -20,7 +20,7 @@ from healthcode.jobs.queue import enqueue
 from healthcode.kernel.budget import Deadline
 from healthcode.kernel.clock import Clock
 from healthcode.tracing.collector import collector_paused
-from healthcode.tracing.derive import Applied, derive, desired_exposures, desired_orders, reassess
+from healthcode.tracing.derive import Applied, Planned, derive, planned_facts, reassess
 from healthcode.tracing.model.cases import CaseRecord, CaseState
 from healthcode.tracing.model.contacts import (
     close_contacts,
@@ -259,13 +259,10 @@ def _trace_one(
     counts: TraceCounts | None = None
     if record.state is CaseState.CONFIRMED:
         trace = find_case_exposures(uow, record, now=now)
-        desired = [
-            *desired_exposures(case_id, trace.findings, now=now),
-            *desired_orders(trace.orders, now=now),
-        ]
+        planned = planned_facts(case_id, trace.findings, trace.orders, now=now)
         counts = trace.counts
     elif record.state is CaseState.WITHDRAWN:
-        desired = []
+        planned = Planned.of([])
     else:
         return TraceOutcome(case_id=case_id, skipped=f"case is {record.state.value}"), None
     corrected = "withdrawn" if record.state is CaseState.WITHDRAWN else "corrected"
@@ -274,7 +271,7 @@ def _trace_one(
         clock,
         source_kind="case",
         source_id=case_id,
-        desired=desired,
+        planned=planned,
         cause_added=f"case {case_id} confirmed: traced",
         cause_removed=f"correction: case {case_id} {corrected}",
     )
@@ -288,7 +285,7 @@ def _trace_one(
             record,
             traced_at=now,
             trace_counts={} if counts is None else dict(counts.by_rule),
-            exposures=len([d for d in desired if d.category != "quarantine_order"]),
+            exposures=0 if counts is None else counts.exposures,
             traced_version=record.version,
             traced_settings=digest,
         )

@@ -33,7 +33,7 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput, NotFound
 from healthcode.kernel.facts import Exposure
 from healthcode.presence.serving_area import bundled_boundaries
-from healthcode.tracing.derive import Desired, derive, reassess
+from healthcode.tracing.derive import Desired, Planned, derive, reassess
 from healthcode.tracing.model.cases import CaseRecord
 from healthcode.tracing.model.contacts import close_contacts
 from healthcode.tracing.model.findings import (
@@ -268,7 +268,7 @@ def _apply(
         clock,
         source_kind=PEER_SOURCE,
         source_id=source_id,
-        desired=desired,
+        planned=Planned.of(desired),
         cause_added=f"exposure while visiting {message.sender}",
         cause_removed=f"correction from {message.sender}"
         + (": exposure withdrawn" if withdrawn else ""),

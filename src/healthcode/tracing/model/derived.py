@@ -31,6 +31,16 @@ class DerivedFact:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DerivedKey:
+    """A derived fact's identity alone, without its evidence: what tracing a source again
+    compares its findings with."""
+
+    fact_id: str
+    key: str
+    retracted: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContactEvidence:
     """One contact behind an exposure: the place, the source's interval there (the case's, or
     the close contact's for a secondary contact), the person's, and their overlap."""

@@ -16,7 +16,7 @@ from healthcode.db.fact_mapping import from_row
 from healthcode.db.facts import QuarantineOrderRow
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.facts import FactKind, QuarantineOrder
-from healthcode.tracing.model.derived import DerivedFact
+from healthcode.tracing.model.derived import DerivedFact, DerivedKey
 from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.presence_sql import PRESENCES, PersonInstants, instants_at, sightings
 from healthcode.tracing.repository.news import recorded_since
@@ -178,6 +178,25 @@ class SqlTracingRepository:
             select(*table.columns).where(table.c.source_id == source_id).order_by(table.c.fact_id)
         )
         return [_derived(r) for r in rows]
+
+    def derived_keys(self, source_id: str) -> list[DerivedKey]:
+        # no evidence: tracing a busy case again compares tens of thousands of keys, and
+        # decoding their evidence cost more than the rest of the trace
+        t: Table = TracedFactRow.__table__  # type: ignore[assignment]
+        rows = self._session.execute(
+            select(t.c.fact_id, t.c.key, t.c.retracted_at)
+            .where(t.c.source_id == source_id)
+            .order_by(t.c.fact_id)
+        ).all()
+        return [DerivedKey(fact_id=i, key=k, retracted=r is not None) for i, k, r in rows]
+
+    def derived_facts(self, fact_ids: Sequence[str]) -> list[DerivedFact]:
+        t: Table = TracedFactRow.__table__  # type: ignore[assignment]
+        found: dict[str, DerivedFact] = {}
+        for condition in key_filters(self._session, t.c.fact_id, fact_ids):
+            for row in self._session.execute(select(*t.columns).where(condition)):
+                found[row.fact_id] = _derived(row)
+        return [found[i] for i in fact_ids]
 
     def retract_derived(self, retractions: Mapping[str, str], *, at: datetime) -> None:
         for fact_id, by in retractions.items():
