@@ -7,13 +7,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Table, exists, or_, select
+from sqlalchemy import Select, Table, exists, or_, select
 from sqlalchemy.orm import Session
 
 from healthcode.db.facts import PresenceRow
 from healthcode.federation.visitors_tables import VisitorPresenceRow
 from healthcode.identity.tables import PersonRow
 from healthcode.tracing.tables import TracedFactRow
+
+
+def late_presence_probes(*, since: datetime, before: datetime) -> list[Select[bool]]:
+    """Whether a presence (a resident's, a visitor's) beginning at or before ``before`` was
+    recorded at or after ``since``: one probe per table, through its ``(recorded_at, at)``
+    index."""
+    probes = []
+    for row in (PresenceRow, VisitorPresenceRow):
+        table: Table = row.__table__  # type: ignore[assignment]
+        # the one column it tests selected, not ``*``: the index alone answers it
+        late = select(table.c.at).where(table.c.recorded_at >= since, table.c.at <= before)
+        probes.append(select(late.exists()))
+    return probes
+
+
+def newcomers_households(since: datetime) -> Select[str]:
+    """The households of the people registered at or after ``since``, a row each (made
+    distinct by the caller: with DISTINCT, SQLite walked the household index through every
+    resident instead of the few registered since)."""
+    return select(PersonRow.household).where(PersonRow.registered_at >= since)
 
 
 def recorded_since(
@@ -27,16 +47,12 @@ def recorded_since(
     """True if a presence beginning at or before ``before`` was recorded at or after
     ``since``, or someone registered since then lives in the household of the case's person
     or of a person the case's trace holds facts about (or is that person)."""
-    for row in (PresenceRow, VisitorPresenceRow):
-        table: Table = row.__table__  # type: ignore[assignment]
-        query = select(exists().where(table.c.recorded_at >= since, table.c.at <= before))
-        if session.execute(query).scalar_one():
+    for probe in late_presence_probes(since=since, before=before):
+        if session.execute(probe).scalar_one():
             return True
     # the newcomers first (none, nearly always), then their households: one query joining
     # both let SQLite start from the traced people and grow with them
-    households = session.scalars(
-        select(PersonRow.household).where(PersonRow.registered_at >= since).distinct()
-    ).all()
+    households = sorted(set(session.scalars(newcomers_households(since))))
     if not households:
         return False
     traced = select(TracedFactRow.subject).where(
