@@ -154,7 +154,7 @@ def confirmed_flags(
                 continue
             who = resident[case.subject]
             cases.append(who)
-            for fact in uow.tracing.derived_from(case.case_id):
+            for fact in uow.tracing.derived_heads(case.case_id):
                 if fact.subject in resident:
                     flags.append(
                         Flag(

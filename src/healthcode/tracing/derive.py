@@ -226,7 +226,7 @@ def derive(
     """Record which facts the source now causes (new ones, and retractions of those that no
     longer hold); the facts themselves and the reassessment are left to ``reassess``."""
     now = clock.now()
-    rows = uow.tracing.derived_keys(source_id)
+    rows = uow.tracing.derived_heads(source_id)
     active = {r.key: r for r in rows if not r.retracted}
     generations = Counter(r.key for r in rows)
     facts: dict[str, list[Fact]] = defaultdict(list)

@@ -10,7 +10,7 @@ from typing import Protocol
 from healthcode.kernel.facts import QuarantineOrder
 from healthcode.presence.ports import PresenceUnitOfWork
 from healthcode.tracing.model.cases import CaseRecord, CaseState
-from healthcode.tracing.model.derived import DerivedFact, DerivedKey
+from healthcode.tracing.model.derived import DerivedFact, DerivedHead
 from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.model.risk_areas import RiskArea
 
@@ -90,9 +90,9 @@ class TracingRepository(Protocol):
         """Every fact derived from the case or risk area, retracted ones too."""
         ...
 
-    def derived_keys(self, source_id: str) -> list[DerivedKey]:
-        """The keys of every fact derived from the case or risk area, retracted ones too, in
-        order of fact id (without their evidence)."""
+    def derived_heads(self, source_id: str) -> list[DerivedHead]:
+        """Every fact derived from the case or risk area, retracted ones too, in order of fact
+        id, without its evidence."""
         ...
 
     def derived_facts(self, fact_ids: Sequence[str]) -> list[DerivedFact]:

@@ -31,12 +31,16 @@ class DerivedFact:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DerivedKey:
-    """A derived fact's identity alone, without its evidence: what tracing a source again
-    compares its findings with."""
+class DerivedHead:
+    """A derived fact without its evidence: what tracing a source again compares its findings
+    with, and what a simulation's measures count."""
 
     fact_id: str
     key: str
+    kind: str
+    subject: str
+    rule: str
+    created_at: datetime
     retracted: bool
 
 

@@ -16,7 +16,7 @@ from healthcode.db.fact_mapping import from_row
 from healthcode.db.facts import QuarantineOrderRow
 from healthcode.identity.tables import PersonRow
 from healthcode.kernel.facts import FactKind, QuarantineOrder
-from healthcode.tracing.model.derived import DerivedFact, DerivedKey
+from healthcode.tracing.model.derived import DerivedFact, DerivedHead
 from healthcode.tracing.model.findings import OverlapQuery, Sighting
 from healthcode.tracing.presence_sql import PRESENCES, PersonInstants, instants_at, sightings
 from healthcode.tracing.repository.news import recorded_since
@@ -179,16 +179,28 @@ class SqlTracingRepository:
         )
         return [_derived(r) for r in rows]
 
-    def derived_keys(self, source_id: str) -> list[DerivedKey]:
+    def derived_heads(self, source_id: str) -> list[DerivedHead]:
         # no evidence: tracing a busy case again compares tens of thousands of keys, and
         # decoding their evidence cost more than the rest of the trace
         t: Table = TracedFactRow.__table__  # type: ignore[assignment]
+        c = t.c
         rows = self._session.execute(
-            select(t.c.fact_id, t.c.key, t.c.retracted_at)
-            .where(t.c.source_id == source_id)
-            .order_by(t.c.fact_id)
+            select(c.fact_id, c.key, c.kind, c.subject, c.rule, c.created_at, c.retracted_at)
+            .where(c.source_id == source_id)
+            .order_by(c.fact_id)
         ).all()
-        return [DerivedKey(fact_id=i, key=k, retracted=r is not None) for i, k, r in rows]
+        return [
+            DerivedHead(
+                fact_id=fact_id,
+                key=key,
+                kind=kind,
+                subject=subject,
+                rule=rule,
+                created_at=created_at,
+                retracted=retracted_at is not None,
+            )
+            for fact_id, key, kind, subject, rule, created_at, retracted_at in rows
+        ]
 
     def derived_facts(self, fact_ids: Sequence[str]) -> list[DerivedFact]:
         t: Table = TracedFactRow.__table__  # type: ignore[assignment]
