@@ -128,8 +128,35 @@ def test_a_policy_tracing_otherwise_is_traced_under_at_the_next_rescan(
     assert _colour(container, brief) == "green"
     before = len(traces)
     source = HANGZHOU.read_text(encoding="utf-8")
-    source = source.replace("min_overlap_minutes: 15", "min_overlap_minutes: 5")
-    source = source.replace('version: "2020.2"', 'version: "2020.2-five-minutes"')
+    _activate(container, clock, source.replace("min_overlap_minutes: 15", "min_overlap_minutes: 5"))
+    _rescan(container, clock)
+    assert traces[before:] == [case_id] and _colour(container, brief) == "red"
+
+
+@pytest.mark.parametrize("companion", [False, True])
+def test_a_late_stay_in_a_cell_is_news_only_under_the_companion_rule(
+    container: Container, clock: FixedClock, traces: list[str], companion: bool
+) -> None:
+    """A phone's stay in a cell uploaded late is traced again only if companions are traced."""
+    if companion:
+        source = HANGZHOU.read_text(encoding="utf-8")
+        _activate(container, clock, source.replace("companion: {enabled: false, ", "companion: {"))
+    case, phone = resident(container, 1), resident(container, 2)
+    now = clock.now()
+    stay(container, case, "gym", now - hours(30), now - hours(29))
+    case_id = _confirmed(container, case, now)
+    clock.advance(hours(1))
+    work(container)
+    _rescan(container, clock)
+    before = len(traces)
+    _cell_stay(container, phone, now - hours(30), now - hours(29))
+    _rescan(container, clock)
+    assert traces[before:] == ([case_id] if companion else [])
+
+
+def _activate(container: Container, clock: FixedClock, source: str) -> None:
+    """Activate a variant of the Hangzhou policy now, under a version of its own."""
+    source = source.replace('version: "2020.2"', 'version: "2020.2-variant"')
     with container.uow() as uow:
         uow.policies.add(
             source=source,
@@ -139,5 +166,27 @@ def test_a_policy_tracing_otherwise_is_traced_under_at_the_next_rescan(
             approved_by=None,
         )
         uow.commit()
-    _rescan(container, clock)
-    assert traces[before:] == [case_id] and _colour(container, brief) == "red"
+
+
+def _cell_stay(container: Container, subject: str, start: datetime, end: datetime) -> None:
+    """A stay in a location cell, as the location feed stores one, recorded now."""
+    cell = "8831aa5089fffff"
+    with container.uow() as uow:
+        uow.presences.insert_rows(
+            [
+                {
+                    "id": f"stay-{subject}"[:32],
+                    "subject": subject,
+                    "at": start,
+                    "recorded_at": container.clock.now(),
+                    "supersedes": None,
+                    "retracted": False,
+                    "place_id": cell,
+                    "place_kind": "cell",
+                    "until": end,
+                    "source": "gps",
+                    "cell": cell,
+                }
+            ]
+        )
+        uow.commit()

@@ -41,6 +41,16 @@ def test_a_late_presence_probe_searches_the_recorded_at_index(
     assert f"SEARCH {table} USING COVERING INDEX ix_{table}_recorded_at" in plan
 
 
+def test_a_probe_leaving_cells_out_still_searches_the_recorded_at_index(
+    sqlite_template: Path, tmp_path: Path
+) -> None:
+    """Without cells, the probe reads only the late rows' own place kind, not every row."""
+    probe = late_presence_probes(since=SINCE, before=BEFORE, cells=False)[0]
+    plan = _plan(sqlite_template, tmp_path, probe)
+    assert "SEARCH presences USING INDEX ix_presences_recorded_at" in plan
+    assert "SCAN presences" not in plan
+
+
 def test_the_newcomers_probe_searches_registration_times_not_every_resident(
     sqlite_template: Path, tmp_path: Path
 ) -> None:

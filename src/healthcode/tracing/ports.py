@@ -104,10 +104,17 @@ class TracingRepository(Protocol):
         ...
 
     def recorded_since(
-        self, *, case_id: str, case_subject: str, since: datetime, before: datetime
+        self,
+        *,
+        case_id: str,
+        case_subject: str,
+        since: datetime,
+        before: datetime,
+        cells: bool = True,
     ) -> bool:
         """Whether anything the case's trace reads was recorded at or after ``since``: a
-        presence (a resident's or a visitor's) beginning at or before ``before``, or a person
+        presence (a resident's or a visitor's) beginning at or before ``before`` (a stay in a
+        location cell only with ``cells``, unless it corrects another presence), or a person
         registered into the household of the case's person or of someone it traced."""
         ...
 

@@ -3,9 +3,10 @@
 
 A rescan that has nothing new to read does nothing. What a trace reads is fixed by the case
 record (its version), the policy's tracing settings, the presences that begin before the
-confirmation, and the households of the case and of those it found; when none of them has
-changed since the last trace, tracing again would find the same facts, so the rescan only
-moves ``traced_at`` on and queues the next one. Every other trace reads everything again.
+confirmation (stays in location cells only under the companion rule), and the households of
+the case and of those it found; when none of them has changed since the last trace, tracing
+again would find the same facts, so the rescan only moves ``traced_at`` on and queues the next
+one. Every other trace reads everything again.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ def settings_digest(policy: Policy) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def nothing_new(uow: TracingUnitOfWork, record: CaseRecord, *, digest: str) -> bool:
-    """Whether tracing the confirmed case again would read exactly what its last trace read."""
+def nothing_new(
+    uow: TracingUnitOfWork, record: CaseRecord, settings: TracingSettings, *, digest: str
+) -> bool:
+    """Whether tracing the confirmed case again would read exactly what its last trace read.
+    Stays in location cells are read only by the companion rule: without it, a phone's late
+    stays are no news (the pings of a whole city, uploaded once a day)."""
     if (
         record.state is not CaseState.CONFIRMED
         or record.traced_at is None
@@ -50,6 +55,7 @@ def nothing_new(uow: TracingUnitOfWork, record: CaseRecord, *, digest: str) -> b
         case_subject=record.subject,
         since=record.traced_at - IN_FLIGHT_MARGIN,
         before=record.confirmed_at,
+        cells=settings.companion.enabled,
     )
 
 

@@ -251,9 +251,9 @@ def _trace_one(
         return TraceOutcome(case_id=case_id, skipped="no such case"), None
     now = clock.now()
     policy = uow.policies.active(record.jurisdiction)
-    digest = settings_digest(policy)
-    if nothing_new(uow, record, digest=digest):
-        queue_rescan(uow, clock, record, tracing_settings(policy), now=now)
+    digest, settings = settings_digest(policy), tracing_settings(policy)
+    if nothing_new(uow, record, settings, digest=digest):
+        queue_rescan(uow, clock, record, settings, now=now)
         uow.cases.save(replace(record, traced_at=now))
         return TraceOutcome(case_id=case_id, unchanged=True), None
     counts: TraceCounts | None = None
@@ -276,7 +276,7 @@ def _trace_one(
         cause_removed=f"correction: case {case_id} {corrected}",
     )
     if record.state is CaseState.CONFIRMED:
-        queue_rescan(uow, clock, record, tracing_settings(policy), now=now)
+        queue_rescan(uow, clock, record, settings, now=now)
         send_visitor_exposures(uow, clock, record, trace.window)  # visitors' go home
     else:  # withdrawn: every visitor's exposure it sent home is withdrawn there
         withdraw_visitor_exposures(uow, clock, case_id=case_id)

@@ -219,10 +219,21 @@ class SqlTracingRepository:
             )
 
     def recorded_since(
-        self, *, case_id: str, case_subject: str, since: datetime, before: datetime
+        self,
+        *,
+        case_id: str,
+        case_subject: str,
+        since: datetime,
+        before: datetime,
+        cells: bool = True,
     ) -> bool:
         return recorded_since(
-            self._session, case_id=case_id, case_subject=case_subject, since=since, before=before
+            self._session,
+            case_id=case_id,
+            case_subject=case_subject,
+            since=since,
+            before=before,
+            cells=cells,
         )
 
     def derived_for(self, subject: str) -> list[DerivedFact]:

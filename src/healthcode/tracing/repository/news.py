@@ -13,18 +13,26 @@ from sqlalchemy.orm import Session
 from healthcode.db.facts import PresenceRow
 from healthcode.federation.visitors_tables import VisitorPresenceRow
 from healthcode.identity.tables import PersonRow
+from healthcode.tracing.model.findings import PlaceClass
 from healthcode.tracing.tables import TracedFactRow
 
+CELL_KIND = PlaceClass.CELL.value
 
-def late_presence_probes(*, since: datetime, before: datetime) -> list[Select[bool]]:
+
+def late_presence_probes(
+    *, since: datetime, before: datetime, cells: bool = True
+) -> list[Select[bool]]:
     """Whether a presence (a resident's, a visitor's) beginning at or before ``before`` was
     recorded at or after ``since``: one probe per table, through its ``(recorded_at, at)``
-    index."""
+    index. Without ``cells``, a resident's stay in a location cell counts only if it corrects
+    another presence (a trace without the companion rule reads no stays in cells)."""
     probes = []
     for row in (PresenceRow, VisitorPresenceRow):
         table: Table = row.__table__  # type: ignore[assignment]
         # the one column it tests selected, not ``*``: the index alone answers it
         late = select(table.c.at).where(table.c.recorded_at >= since, table.c.at <= before)
+        if not cells and row is PresenceRow:
+            late = late.where(or_(table.c.place_kind != CELL_KIND, table.c.supersedes.is_not(None)))
         probes.append(select(late.exists()))
     return probes
 
@@ -43,11 +51,13 @@ def recorded_since(
     case_subject: str,
     since: datetime,
     before: datetime,
+    cells: bool = True,
 ) -> bool:
     """True if a presence beginning at or before ``before`` was recorded at or after
-    ``since``, or someone registered since then lives in the household of the case's person
-    or of a person the case's trace holds facts about (or is that person)."""
-    for probe in late_presence_probes(since=since, before=before):
+    ``since`` (a stay in a cell only with ``cells``: ``late_presence_probes``), or someone
+    registered since then lives in the household of the case's person or of a person the
+    case's trace holds facts about (or is that person)."""
+    for probe in late_presence_probes(since=since, before=before, cells=cells):
         if session.execute(probe).scalar_one():
             return True
     # the newcomers first (none, nearly always), then their households: one query joining
