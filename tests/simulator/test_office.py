@@ -110,3 +110,27 @@ def test_a_confirmed_case_is_traced_and_its_contacts_stay_home(
     for teammate in teammates:
         at_work = _presences(container, enrolled.subjects[teammate])
         assert at_work and all(p.at < thursday for p in at_work)
+
+
+def test_a_worker_pass_whose_traces_record_nothing_leaves_the_colours_standing(
+    container: Container, city: City, enrolled: Enrolment
+) -> None:
+    """A pass of quiet rescans changes no colour, so the doors need not read them again."""
+    system = _system(container)
+    open_office(system, password=PASSWORD)
+    epidemic = Epidemic(city, OutbreakParams(days=4, seeded=0), seed=3)
+    _case(city, epidemic)
+    office = HealthOffice()
+    run = CityRun(
+        epidemic,
+        enrolled,
+        start=run_start("330100", MONDAY),
+        behaviour=Behaviour(compliance=1.0),
+        office=office,
+    )
+    run.play_until(system, 2 * DAY + 12 * 60)  # Wednesday noon: the case confirmed and traced
+    assert office.confirmed == 1
+    done = office.jobs_done
+    container.clock.advance(timedelta(minutes=15))  # type: ignore[attr-defined]
+    assert office._pass(system) is False  # the pass the loop schedules every 30 minutes
+    assert office.jobs_done > done  # a rescan ran, and found nothing new

@@ -16,13 +16,15 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from healthcode.identity.officials import OfficialAccount, add_official, official_principal
-from healthcode.jobs.queue import run_due
+from healthcode.jobs.model import JobStatus
+from healthcode.jobs.queue import JobOutcome, run_due
 from healthcode.oversight.access import Role
 from healthcode.simulator.drive import Enrolment, System, Timed
 from healthcode.simulator.model.disease import Course
 from healthcode.status.assessment import refresh_due_statuses
 from healthcode.tracing.cases import confirm_case, report_case
 from healthcode.tracing.model.cases import CaseReport
+from healthcode.tracing.trace import TraceOutcome
 
 REPORTER: Final = "sim.wang"
 CONFIRMER: Final = "sim.li"
@@ -175,11 +177,11 @@ class HealthOffice:
         self.confirmed += 1
 
     def _pass(self, system: System) -> bool:
-        """One pass of the worker, as ``healthcode worker`` makes it; whether it did anything
-        (so colours may have changed)."""
+        """One pass of the worker, as ``healthcode worker`` makes it; whether it may have
+        changed a colour (a trace that recorded nothing did not: the doors' colours stand)."""
         assert system.job_kinds is not None  # noqa: S101 - only scheduled with job kinds
         self.worker_passes += 1
-        ran = 0
+        ran = changed = 0
         while ran < MAX_JOBS_PER_PASS:
             outcomes = run_due(
                 uow_factory=system.uow, clock=system.clock, kinds=system.job_kinds, worker=WORKER
@@ -187,9 +189,23 @@ class HealthOffice:
             if not outcomes:
                 break
             ran += len(outcomes)
+            changed += sum(1 for outcome in outcomes if not _recorded_nothing(outcome))
         self.jobs_done += ran
         refreshed = refresh_due_statuses(uow_factory=system.uow, clock=system.clock)
-        return ran > 0 or refreshed > 0
+        return changed > 0 or refreshed > 0
+
+
+def _recorded_nothing(outcome: JobOutcome) -> bool:
+    """Whether the job was a trace that recorded and retracted nothing (a quiet rescan, or a
+    rescan that found what it had found): no one's facts, so no one's colour, changed."""
+    result = outcome.result
+    return (
+        outcome.status is JobStatus.DONE
+        and isinstance(result, TraceOutcome)
+        and result.added == 0
+        and result.retracted == 0
+        and not result.withdrawn
+    )
 
 
 def _minute(system: System, start: datetime) -> int:
