@@ -128,13 +128,16 @@ def find_case_exposures(
     now: datetime,
     deadline: Deadline | None = None,
     evidence: bool = True,
+    settings: TracingSettings | None = None,
 ) -> CaseTrace:
-    """Trace the case as it stands (a preview of a reported case traces as if confirmed now).
+    """Trace the case as it stands (a preview of a reported case traces as if confirmed now),
+    under ``settings`` (by default, the jurisdiction's active policy's).
 
     With a ``deadline`` (a preview), it is checked after every read and every rule, and
     ``TookTooLong`` stops the work once it has passed. ``evidence=False``: see ``summary``."""
     check = _unlimited if deadline is None else deadline.check
-    settings = tracing_settings(uow.policies.active(record.jurisdiction))
+    if settings is None:
+        settings = tracing_settings(uow.policies.active(record.jurisdiction))
     details = record.details
     cutoff = record.confirmed_at or now
     window = infectious_window(
@@ -258,7 +261,7 @@ def _trace_one(
         return TraceOutcome(case_id=case_id, unchanged=True), None
     counts: TraceCounts | None = None
     if record.state is CaseState.CONFIRMED:
-        trace = find_case_exposures(uow, record, now=now)
+        trace = find_case_exposures(uow, record, now=now, settings=settings)
         planned = planned_facts(case_id, trace.findings, trace.orders, now=now)
         counts = trace.counts
     elif record.state is CaseState.WITHDRAWN:
