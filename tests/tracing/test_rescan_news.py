@@ -149,7 +149,18 @@ def test_a_late_stay_in_a_cell_is_news_only_under_the_companion_rule(
     work(container)
     _rescan(container, clock)
     before = len(traces)
-    _cell_stay(container, phone, now - hours(30), now - hours(29))
+    # a stay in a location cell, as the location feed stores one
+    cell = "8831aa5089fffff"
+    stay(
+        container,
+        phone,
+        cell,
+        now - hours(30),
+        now - hours(29),
+        kind="cell",
+        source="gps",
+        cell=cell,
+    )
     _rescan(container, clock)
     assert traces[before:] == ([case_id] if companion else [])
 
@@ -164,29 +175,5 @@ def _activate(container: Container, clock: FixedClock, source: str) -> None:
             activated_at=clock.now(),
             activated_by="test",
             approved_by=None,
-        )
-        uow.commit()
-
-
-def _cell_stay(container: Container, subject: str, start: datetime, end: datetime) -> None:
-    """A stay in a location cell, as the location feed stores one, recorded now."""
-    cell = "8831aa5089fffff"
-    with container.uow() as uow:
-        uow.presences.insert_rows(
-            [
-                {
-                    "id": f"stay-{subject}"[:32],
-                    "subject": subject,
-                    "at": start,
-                    "recorded_at": container.clock.now(),
-                    "supersedes": None,
-                    "retracted": False,
-                    "place_id": cell,
-                    "place_kind": "cell",
-                    "until": end,
-                    "source": "gps",
-                    "cell": cell,
-                }
-            ]
         )
         uow.commit()
