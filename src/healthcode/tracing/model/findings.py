@@ -247,9 +247,15 @@ def infectious_window(
 
 def fact_id(*parts: object) -> str:
     """A deterministic 32-hex id from the parts (the same evidence gives the same id)."""
-    text = "|".join(
-        "" if p is None else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts
+    return _id_of(
+        "|".join(
+            "" if p is None else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts
+        )
     )
+
+
+def _id_of(text: str) -> str:
+    """The 32-hex id of the parts ``fact_id`` joined into ``text``."""
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -261,4 +267,4 @@ def exposure_id(source_id: str, finding: Finding) -> str:
         f"exposure|{source_id}|{f.subject}|{f.rule.value}|{f.place_id or ''}|{f.via or ''}|"
         f"{f.level or ''}|{f.at.isoformat()}|{f.overlap_minutes:.3f}"
     )
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return _id_of(text)
