@@ -32,8 +32,8 @@ from datetime import datetime
 from pathlib import Path
 
 from healthcode import bootstrap
+from healthcode.cli.context import configure, scratch_system
 from healthcode.kernel.clock import FixedClock
-from healthcode.settings import Settings
 from healthcode.simulator.drive import System, enrol, plan_days, play_day, run_start
 from healthcode.simulator.model.attack_rates import attack_rates
 from healthcode.simulator.model.city import CityParams, build_city
@@ -63,32 +63,23 @@ def model_part(population: int, days: int, seed: int) -> None:
 
 @contextmanager
 def scratch(start: datetime) -> Iterator[System]:
-    """A fresh system on a scratch SQLite database, its clock at ``start``, the bundled
-    Hangzhou policy in force; deleted afterwards."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        settings = Settings(
-            database_url=f"sqlite:///{root / 'sim.db'}",
-            data_key_file=root / "data.key",
-            keys_dir=root / "keys",
-            audit_anchor_dir=root / "anchors",
-            sms_file=root / "sms.jsonl",
+    """A fresh system on a scratch SQLite database (``healthcode simulate``'s own:
+    ``cli.context.scratch_system``), its clock at ``start``, the bundled Hangzhou policy in
+    force; deleted afterwards."""
+    configure(bootstrap.build, bootstrap.initialise)  # as `healthcode` does before a command
+    clock = FixedClock(start)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_system(Path(folder), jurisdiction=JURISDICTION, clock=clock) as container,
+    ):
+        yield System(
+            uow=container.uow,
+            clock=clock,
+            private_keys=container.private_keys,
             jurisdiction=JURISDICTION,
+            proposal_kinds=container.proposal_kinds,
+            job_kinds=container.job_kinds,
         )
-        bootstrap.initialise(settings)
-        clock = FixedClock(start)
-        container = bootstrap.build(settings, clock_factory=lambda: clock, scratch=True)
-        try:
-            yield System(
-                uow=container.uow,
-                clock=clock,
-                private_keys=container.private_keys,
-                jurisdiction=JURISDICTION,
-                proposal_kinds=container.proposal_kinds,
-                job_kinds=container.job_kinds,
-            )
-        finally:
-            container.close()
 
 
 def drive_part(population: int, days: int, seed: int) -> tuple[float, float]:
