@@ -16,7 +16,13 @@ from sqlalchemy.orm.util import identity_key
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.db.encryption import PersonalDataCipher
-from healthcode.db.fact_mapping import ROW_TYPES, from_row, row_values, to_row
+from healthcode.db.fact_mapping import (
+    ROW_TYPES,
+    facts_of,
+    read_columns,
+    row_values,
+    to_row,
+)
 from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
 from healthcode.kernel.status import Status
 from healthcode.status.codec import decode, encode
@@ -40,8 +46,9 @@ class SqlFactRepository:
         for kind in kinds if kinds is not None else ROW_TYPES:
             # plain rows, as ``by_subject`` reads them: no identity tracking for read-only facts
             table = ROW_TYPES[kind].__table__  # type: ignore[attr-defined]
-            query = select(*table.columns).where(table.c.subject == subject)
-            found.extend(from_row(kind, row, self._cipher) for row in self._session.execute(query))
+            columns = [table.c[name] for name in read_columns(kind)]
+            rows = self._session.execute(select(*columns).where(table.c.subject == subject))
+            found.extend(facts_of(kind, rows, self._cipher))
         return ordered(found)
 
     def by_subject(self, subjects: Sequence[str]) -> Mapping[str, list[Fact]]:
@@ -50,9 +57,12 @@ class SqlFactRepository:
             # Plain rows, not ORM objects: bulk reads are several times faster without identity
             # tracking, and facts are read-only anyway.
             table = row_type.__table__  # type: ignore[attr-defined]
-            query = select(*table.columns).where(table.c.subject.in_(list(subjects)))
-            for row in self._session.execute(query):
-                found[row.subject].append(from_row(kind, row, self._cipher))
+            columns = [table.c[name] for name in read_columns(kind)]
+            rows = self._session.execute(
+                select(*columns).where(table.c.subject.in_(list(subjects)))
+            )
+            for fact in facts_of(kind, rows, self._cipher):
+                found[fact.subject].append(fact)
         return {s: ordered(facts) for s, facts in found.items()}
 
 
@@ -184,10 +194,11 @@ class SqlStatusBatchRepository:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind in kinds:
             table = _table(ROW_TYPES[kind])
+            columns = [table.c[name] for name in read_columns(kind)]
             for condition in key_filters(self._session, table.c.subject, subjects):
-                query = select(*table.columns).where(condition)
-                for row in self._session.connection().execute(query).all():
-                    found[row.subject].append(from_row(kind, row, self._cipher))
+                rows = self._session.connection().execute(select(*columns).where(condition))
+                for fact in facts_of(kind, rows, self._cipher):
+                    found[fact.subject].append(fact)
         return {s: ordered(f) for s, f in found.items()}
 
     def add_facts(self, facts: Sequence[Fact]) -> None:
