@@ -207,10 +207,16 @@ def _retraction(row: DerivedFact, now: datetime) -> Fact:
     )
 
 
-def _with_id(fact: Fact, new: str) -> Fact:
+def _stamped(fact: Fact, new: str, now: datetime) -> Fact:
+    """``fact`` under the id ``new``, recorded ``now``: as built, when it already is (nearly
+    always: a busy trace records tens of thousands, and each copy costs a dataclass rebuild)."""
     if isinstance(fact, QuarantineOrder):
-        return replace(fact, id=new, order_id=new)
-    return replace(fact, id=new)
+        if fact.id == new == fact.order_id and fact.recorded_at == now:
+            return fact
+        return replace(fact, id=new, order_id=new, recorded_at=now)
+    if fact.id == new and fact.recorded_at == now:
+        return fact
+    return replace(fact, id=new, recorded_at=now)
 
 
 def derive(
@@ -236,7 +242,7 @@ def derive(
         key = d.key
         # a finding retracted earlier and found again gets a new fact (ids are never reused)
         new = key if generations[key] == 0 else fact_id(key, generations[key])
-        fact = _with_id(replace(d.fact, recorded_at=now), new)
+        fact = _stamped(d.fact, new, now)
         facts[fact.subject].append(fact)
         new_rows.append(
             DerivedFact(
