@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BUNDLED := src/healthcode/policy/bundled
+DEMO_REPORTS := var/simulations
+DEMO_COMPARISON := $(DEMO_REPORTS)/bundled-policies
 
 .PHONY: demo test install browser services lint typecheck contracts pytest fuzz screenshots bench bench-http bench-overload clean
 
@@ -22,7 +25,8 @@ browser:
 
 ## demo: initialise ./var (SQLite, data key, demo channels, a demo citizen, the console's demo
 ## accounts (an official, a supervisor and an auditor), a living city of
-## 2,000 residents with its last two days played, signing keys) and serve the app on
+## 2,000 residents with its last two days played, signing keys, and the simulator's comparison
+## of the bundled policies for the console's Simulations page, written once) and serve the app on
 ## http://127.0.0.1:8000 (start page at /, API docs at /docs) while `healthcode demo run` keeps
 ## the city moving in real time (stopped with the server). Every step is idempotent: run it
 ## again any time (docs/web.md, docs/simulator.md).
@@ -33,6 +37,10 @@ demo: install
 	$(BIN)/healthcode demo citizen
 	$(BIN)/healthcode demo officials
 	$(BIN)/healthcode demo guard
+	test -f $(DEMO_COMPARISON)/measures.json || $(BIN)/healthcode simulate compare \
+	    $(BUNDLED)/hangzhou.yaml $(BUNDLED)/shanghai.yaml $(BUNDLED)/beijing.yaml \
+	    docs/policies/hangzhou-companion.yaml --population 500 --days 7 --seed 1 \
+	    --report $(DEMO_COMPARISON)
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
 	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
@@ -42,13 +50,15 @@ demo: install
 	@echo "  http://127.0.0.1:8000/console          the authority console: dashboard, map, cases, four eyes"
 	@echo "                                         (demo.official, demo.supervisor, demo.auditor; password demo-console-2026;"
 	@echo "                                          TOTP seeds above, or a current code: healthcode demo totp demo.official)"
+	@echo "  http://127.0.0.1:8000/console/simulations  the simulator's comparison of the bundled policies"
+	@echo "                                         (500 residents, 7 days; $(DEMO_COMPARISON))"
 	@echo "  http://127.0.0.1:8000/checkpoint       a guard's checkpoint scanner (installable, works offline):"
 	@echo "                                         it shows its device key; register it with"
 	@echo "                                         healthcode demo guard --public-key KEY, press Registered"
 	@echo "  http://127.0.0.1:8000/docs             the API documentation (works offline)"
 	@echo ""
 	$(BIN)/healthcode demo run & CITY=$$!; trap 'kill $$CITY 2>/dev/null' EXIT; \
-	$(BIN)/healthcode serve --host 127.0.0.1 --port 8000
+	HEALTHCODE_SIMULATION_REPORTS_DIR=$(DEMO_REPORTS) $(BIN)/healthcode serve --host 127.0.0.1 --port 8000
 
 ## test: install everything, make sure PostgreSQL and Redis run, then every check and test
 test: install services lint typecheck contracts pytest fuzz
