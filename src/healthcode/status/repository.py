@@ -16,13 +16,7 @@ from sqlalchemy.orm.util import identity_key
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.db.encryption import PersonalDataCipher
-from healthcode.db.fact_mapping import (
-    ROW_TYPES,
-    facts_of,
-    read_columns,
-    row_values,
-    to_row,
-)
+from healthcode.db.fact_mapping import ROW_TYPES, facts_of, read_columns, row_values, to_row
 from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
 from healthcode.kernel.status import Status
 from healthcode.status.codec import decode, encode
