@@ -10,6 +10,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Select, select
+
 from healthcode.db import facts as rows
 from healthcode.db.encryption import PersonalDataCipher
 from healthcode.db.facts import FactColumns
@@ -97,56 +99,33 @@ def to_row(fact: Fact, cipher: PersonalDataCipher) -> FactColumns:
     return ROW_TYPES[fact.kind](**row_values(fact, cipher))
 
 
-def _field_plan(kind: FactKind) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
-    fact_type = domain.FACT_TYPES[kind]
-    sealed = ENCRYPTED_TEXT.get(kind, ())
-    return tuple(
-        (f.name, _DECODERS.get((kind, f.name)))
-        for f in dataclasses.fields(fact_type)
-        if f.name not in sealed
-    )
-
-
-# Per kind, the fields to read and how to decode each: computed once, used for every row.
-_PLANS = {kind: _field_plan(kind) for kind in ROW_TYPES}
-
-
-def from_row(kind: FactKind, row: Any, cipher: PersonalDataCipher) -> Fact:
-    """The fact a row (ORM object or plain result row) holds."""
-    values: dict[str, Any] = {}
-    for name, decode in _PLANS[kind]:
-        value = getattr(row, name)
-        values[name] = decode(value) if decode is not None and value is not None else value
-    for name in ENCRYPTED_TEXT.get(kind, ()):
-        values[name] = cipher.decrypt(
-            bytes(getattr(row, f"{name}_enc")), context=text_context(kind, row.id, name)
-        )
-    return domain.FACT_TYPES[kind](**values)
-
-
 _Reading = tuple[tuple[str, ...], tuple[tuple[str, Callable[[Any], Any]], ...], tuple[str, ...]]
 
 
 def _reading(kind: FactKind) -> _Reading:
-    plain = tuple(name for name, _ in _PLANS[kind])
+    """The columns a ``kind`` row is read from (the fact's fields in order, each sealed one as
+    its ``_enc`` column), the fields decoded on the way and those opened."""
     sealed = ENCRYPTED_TEXT.get(kind, ())
-    decoded = tuple((name, decode) for name, decode in _PLANS[kind] if decode is not None)
-    return plain + tuple(f"{name}_enc" for name in sealed), decoded, sealed
+    fields = [f.name for f in dataclasses.fields(domain.FACT_TYPES[kind]) if f.name not in sealed]
+    columns = (*fields, *(f"{name}_enc" for name in sealed))
+    decoded = tuple((n, d) for n in fields if (d := _DECODERS.get((kind, n))) is not None)
+    return columns, decoded, sealed
 
 
-# Per kind, the columns ``facts_of`` reads (in order), the fields it decodes and those it opens.
+# Per kind, computed once, used for every row.
 _READINGS = {kind: _reading(kind) for kind in ROW_TYPES}
 
 
-def read_columns(kind: FactKind) -> tuple[str, ...]:
-    """The columns of a ``kind`` row that ``facts_of`` reads, in the order it reads them."""
-    return _READINGS[kind][0]
+def select_facts(kind: FactKind) -> Select[Any]:
+    """A select of ``kind``'s table, its columns in the order ``facts_of`` reads them."""
+    table = ROW_TYPES[kind].__table__  # type: ignore[attr-defined]
+    return select(*(table.c[name] for name in _READINGS[kind][0]))
 
 
 def facts_of(
     kind: FactKind, rows: Iterable[Sequence[Any]], cipher: PersonalDataCipher
 ) -> list[Fact]:
-    """The facts that rows of ``read_columns(kind)`` hold, read by position: a reassessment
+    """The facts that rows of ``select_facts(kind)`` hold, read by position: a reassessment
     reads a few hundred thousand rows, and a row's attributes by name cost more than the rest."""
     names, decoded, sealed = _READINGS[kind]
     make = domain.FACT_TYPES[kind]
@@ -163,3 +142,9 @@ def facts_of(
             )
         facts.append(make(**values))
     return facts
+
+
+def from_row(kind: FactKind, row: Any, cipher: PersonalDataCipher) -> Fact:
+    """The fact a row holds whose columns are read by name (an ORM object, or a plain row of
+    a wider select): ``facts_of`` of its values in order."""
+    return facts_of(kind, [tuple(getattr(row, name) for name in _READINGS[kind][0])], cipher)[0]

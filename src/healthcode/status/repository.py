@@ -16,7 +16,7 @@ from sqlalchemy.orm.util import identity_key
 
 from healthcode.db.bulk import insert_many, key_filters, next_ids, upsert_many
 from healthcode.db.encryption import PersonalDataCipher
-from healthcode.db.fact_mapping import ROW_TYPES, facts_of, read_columns, row_values, to_row
+from healthcode.db.fact_mapping import ROW_TYPES, facts_of, row_values, select_facts, to_row
 from healthcode.kernel.facts import Colour, Fact, FactKind, ordered
 from healthcode.kernel.status import Status
 from healthcode.status.codec import decode, encode
@@ -40,8 +40,7 @@ class SqlFactRepository:
         for kind in kinds if kinds is not None else ROW_TYPES:
             # plain rows, as ``by_subject`` reads them: no identity tracking for read-only facts
             table = ROW_TYPES[kind].__table__  # type: ignore[attr-defined]
-            columns = [table.c[name] for name in read_columns(kind)]
-            rows = self._session.execute(select(*columns).where(table.c.subject == subject))
+            rows = self._session.execute(select_facts(kind).where(table.c.subject == subject))
             found.extend(facts_of(kind, rows, self._cipher))
         return ordered(found)
 
@@ -51,9 +50,8 @@ class SqlFactRepository:
             # Plain rows, not ORM objects: bulk reads are several times faster without identity
             # tracking, and facts are read-only anyway.
             table = row_type.__table__  # type: ignore[attr-defined]
-            columns = [table.c[name] for name in read_columns(kind)]
             rows = self._session.execute(
-                select(*columns).where(table.c.subject.in_(list(subjects)))
+                select_facts(kind).where(table.c.subject.in_(list(subjects)))
             )
             for fact in facts_of(kind, rows, self._cipher):
                 found[fact.subject].append(fact)
@@ -188,9 +186,8 @@ class SqlStatusBatchRepository:
         found: dict[str, list[Fact]] = {s: [] for s in subjects}
         for kind in kinds:
             table = _table(ROW_TYPES[kind])
-            columns = [table.c[name] for name in read_columns(kind)]
             for condition in key_filters(self._session, table.c.subject, subjects):
-                rows = self._session.connection().execute(select(*columns).where(condition))
+                rows = self._session.connection().execute(select_facts(kind).where(condition))
                 for fact in facts_of(kind, rows, self._cipher):
                     found[fact.subject].append(fact)
         return {s: ordered(f) for s, f in found.items()}
