@@ -52,14 +52,23 @@ def add_official(
     return created
 
 
-def login_attempt(username: str, secret: str, *, step: int = 0) -> tuple[int, str, str]:
-    """`healthcode login --stdin` with the test password and the code of the real time step
-    (``step`` steps on: a second login within 30 s needs the next step's code)."""
+def current_code(secret: str, *, step: int = 0) -> str:
+    """The one-time code of the real time step (``step`` steps on: a second login within 30 s
+    needs the next step's code)."""
     # the session is checked against the real clock (a console session lives in real time,
     # whatever --at a command is run at), so the code is the one of the real time
-    now = SystemClock().now() + timedelta(seconds=30 * step)
-    stdin = f"{PASSWORD}\n{totp_code(secret, now)}\n"
+    return totp_code(secret, SystemClock().now() + timedelta(seconds=30 * step))
+
+
+def login_with(username: str, code: str) -> tuple[int, str, str]:
+    """`healthcode login --stdin` with the test password and this one-time code."""
+    stdin = f"{PASSWORD}\n{code}\n"
     return run("login", "--username", username, "--stdin", "--json", stdin=stdin)
+
+
+def login_attempt(username: str, secret: str, *, step: int = 0) -> tuple[int, str, str]:
+    """`healthcode login --stdin` with the test password and the code of the real time step."""
+    return login_with(username, current_code(secret, step=step))
 
 
 def login(username: str, secret: str) -> None:
