@@ -269,7 +269,7 @@ def test_secondary_contacts_after_the_close_contacts_exposure_until_confirmation
         ("colleague", TraceRule.SECONDARY_VENUE),
         ("cc-partner", TraceRule.SECONDARY_HOUSEHOLD),
     }
-    assert all(f.category == SECONDARY_CONTACT and f.via == "cc" for f in found)
+    assert all(f.category == SECONDARY_CONTACT for f in found)
     off = TracingSettings(secondary=False)
     assert (
         secondary_contacts(
@@ -282,6 +282,44 @@ def test_secondary_contacts_after_the_close_contacts_exposure_until_confirmation
         )
         == []
     )
+
+
+def test_a_secondary_contact_has_one_finding_per_place_whoever_they_met_there() -> None:
+    """Meeting three close contacts at one venue is one finding there, with a contact for each
+    distinct meeting (two close contacts there at the same times make one); a household
+    shared with two close contacts is one finding with both their windows."""
+    cutoff = at(24 * 60)
+    windows = {"cc1": Interval(at(0), cutoff), "cc2": Interval(at(10), cutoff)}
+    windows["cc3"] = Interval(at(0), cutoff)
+    cc_visits = {
+        "cc1": visits(presence("cc1", "market", 100, 160)),
+        "cc2": visits(presence("cc2", "market", 100, 160)),
+        "cc3": visits(presence("cc3", "market", 130, 200), presence("cc3", "office", 300, 400)),
+    }
+    candidates = visits(
+        presence("shopper", "market", 90, 190), presence("colleague", "office", 300, 400)
+    )
+    found = secondary_contacts(
+        windows=windows,
+        contact_visits=cc_visits,
+        candidates=candidates,
+        households={"cc1": ["partner"], "cc2": ["partner"]},
+        settings=SETTINGS,
+        exclude={"case", "cc1", "cc2", "cc3"},
+    )
+    assert [(f.subject, f.rule, f.place_id) for f in found] == [
+        ("colleague", TraceRule.SECONDARY_VENUE, "office"),
+        ("partner", TraceRule.SECONDARY_HOUSEHOLD, None),
+        ("shopper", TraceRule.SECONDARY_VENUE, "market"),
+    ]
+    shopper = found[2]
+    assert [(c.overlap.start, c.overlap.end) for c in shopper.contacts] == [
+        (at(100), at(160)),
+        (at(130), at(190)),
+    ]
+    assert shopper.overlap_minutes == 120.0 and shopper.at == at(190)
+    assert shopper.first == at(100)
+    assert len(found[1].contacts) == 2
 
 
 def test_each_person_keeps_only_their_most_severe_category() -> None:

@@ -46,7 +46,7 @@ VENUES = ("hospital-1", "hospital-2")
 
 
 def spans(findings: list[Finding]) -> list[tuple[object, ...]]:
-    return [(f.subject, f.rule, f.place_id, f.via, f.first, f.at) for f in findings]
+    return [(f.subject, f.rule, f.place_id, f.first, f.at) for f in findings]
 
 
 def _instant(rng: random.Random, start: datetime, spread_hours: float) -> datetime:

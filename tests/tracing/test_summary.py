@@ -1,5 +1,5 @@
 """The preview's summarised matching against the full matching, on random visits: the same
-findings (person, rule, place, via) with the same first and last contact, hence the same
+findings (person, rule, place) with the same first and last contact, hence the same
 counts and quarantine orders; and the full evidence written out moment by moment as before."""
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ windows = st.builds(
 
 
 def spans(findings: list[Finding]) -> list[tuple[object, ...]]:
-    return [(f.subject, f.rule, f.place_id, f.via, f.first, f.at) for f in findings]
+    return [(f.subject, f.rule, f.place_id, f.first, f.at) for f in findings]
 
 
 def visits(found: list[Sighting], s: TracingSettings) -> list[Visit]:
@@ -118,7 +118,7 @@ def test_summarised_secondary_contacts_have_the_spans_of_the_full_ones(
     others: list[Sighting],
     s: TracingSettings,
 ) -> None:
-    """Secondary contacts summarised: the same findings, first and last contacts, per via."""
+    """Secondary contacts summarised: the same findings, first and last contacts, per place."""
     s = TracingSettings(**{**vars(s), "secondary_rules": ("venue", "transit")})
     by_contact: dict[str, list[Visit]] = defaultdict(list)
     for v in visits(theirs, s):

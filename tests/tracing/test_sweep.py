@@ -108,7 +108,6 @@ def _old_shared_places(
     rules: Mapping[PlaceClass, TraceRule],
     s: TracingSettings,
     exclude: set[str],
-    via: str | None = None,
 ) -> list[Finding]:
     by_place: dict[str, list[tuple[Visit, Interval]]] = defaultdict(list)
     for source in sources:
@@ -131,7 +130,7 @@ def _old_shared_places(
                     )
                 )
     return [
-        Finding(subject=su, rule=r, place_id=p, contacts=tuple(set(c)), via=via)
+        Finding(subject=su, rule=r, place_id=p, contacts=tuple(set(c)))
         for (su, r, p), c in sorted(episodes.items())
     ]
 
@@ -196,12 +195,17 @@ def _old_secondary(
     for candidate in candidates:
         if candidate.subject not in exclude:
             by_place[candidate.place_id].append(candidate)
-    found: list[Finding] = []
+    # one finding per person, rule and place, with the contacts of every close contact there
+    merged: dict[tuple[str, TraceRule, str | None], set[Contact]] = defaultdict(set)
     for contact, window in windows.items():
         visits = contact_visits.get(contact, ())
         nearby = [c for v in visits for c in by_place.get(v.place_id, ())]
-        found += _old_shared_places(visits, window, nearby, rules, s, exclude, via=contact)
-    return found
+        for f in _old_shared_places(visits, window, nearby, rules, s, exclude):
+            merged[(f.subject, f.rule, f.place_id)].update(f.contacts)
+    return [
+        Finding(subject=su, rule=r, place_id=p, contacts=tuple(c))
+        for (su, r, p), c in sorted(merged.items())
+    ]
 
 
 def _key(c: Contact) -> tuple[datetime, datetime, datetime]:
@@ -214,7 +218,7 @@ def assert_same(new: list[Finding], old: list[Finding]) -> None:
 
     def shown(findings: list[Finding]) -> list[tuple[object, ...]]:
         return [
-            (f.subject, f.rule, f.place_id, f.via, f.at, f.first, f.overlap_minutes)
+            (f.subject, f.rule, f.place_id, f.at, f.first, f.overlap_minutes)
             for f in findings
         ]
 

@@ -22,7 +22,14 @@ from healthcode.kernel.clock import Clock
 from healthcode.kernel.facts import Exposure, Fact, QuarantineOrder
 from healthcode.status.batch import record_many
 from healthcode.tracing.model.derived import DerivedFact
-from healthcode.tracing.model.findings import Contact, Finding, Interval, exposure_id, fact_id
+from healthcode.tracing.model.findings import (
+    SECONDARY_CONTACT,
+    Contact,
+    Finding,
+    Interval,
+    exposure_id,
+    fact_id,
+)
 from healthcode.tracing.model.quarantine import PlannedOrder
 from healthcode.tracing.ports import TracingUnitOfWork
 
@@ -137,7 +144,7 @@ def desired_exposures(
             "place_id": f.place_id,
             "overlap_minutes": f.overlap_minutes,
             "level": f.level,
-            "secondary": f.via is not None,
+            "secondary": f.category == SECONDARY_CONTACT,
             "contacts": [_contact(c, text) for c in f.contacts],
         }
         desired.append(

@@ -38,9 +38,9 @@ def _threshold(rule: TraceRule, settings: TracingSettings) -> float:
     return settings.venue_min_overlap_minutes
 
 
-def _home(subject: str, rule: TraceRule, window: Interval, via: str | None) -> Finding:
-    contact = Contact(None, HOME, window, window, window)
-    return Finding(subject=subject, rule=rule, place_id=None, contacts=(contact,), via=via)
+def _at_home(window: Interval) -> Contact:
+    """A contact at home: all of the window (who lives together meets all the time)."""
+    return Contact(None, HOME, window, window, window)
 
 
 Episodes = dict[tuple[str | None, str, TraceRule, str], list[Contact]]
@@ -141,14 +141,12 @@ def _limits(settings: TracingSettings) -> Limits:
     return {rule: (_threshold(rule, settings), False) for rule in TraceRule}
 
 
-def _finding(key: tuple[str | None, str, TraceRule, str], contacts: list[Contact]) -> Finding:
-    via, subject, rule, place = key
+def _finding(subject: str, rule: TraceRule, place: str | None, contacts: list[Contact]) -> Finding:
     return Finding(
         subject=subject,
         rule=rule,
         place_id=place,
         contacts=tuple(sorted(contacts, key=_contact_key) if len(contacts) > 1 else contacts),
-        via=via,
     )
 
 
@@ -173,7 +171,7 @@ def shared_places(
     episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
     # every source here is the case's (``via`` None): the keys sort as ``_episode_order`` does,
     # without a key function (a busy venue's 50,000)
-    return [_finding(key, c) for key, c in sorted(episodes.items())]
+    return [_finding(s, rule, place, c) for (_, s, rule, place), c in sorted(episodes.items())]
 
 
 def _episode_order(item: tuple[tuple[str | None, str, TraceRule, str], object]) -> tuple[str, ...]:
@@ -213,7 +211,7 @@ def close_contacts(
         return found
     if settings.household:
         found += [
-            _home(member, TraceRule.HOUSEHOLD, window, None)
+            Finding(member, TraceRule.HOUSEHOLD, None, (_at_home(window),))
             for member in sorted(set(household) - {case_subject})
         ]
     rules: dict[PlaceClass, TraceRule] = {}
@@ -283,7 +281,8 @@ def companions(
     episodes: Episodes = defaultdict(list)
     for cell, found in by_place.items():
         _match(cell, list(dict.fromkeys(by_cell[cell])), list(found), limits, episodes)
-    return [_finding(key, c) for key, c in sorted(episodes.items(), key=_episode_order)]
+    ordered = sorted(episodes.items(), key=_episode_order)
+    return [_finding(s, rule, place, c) for (_, s, rule, place), c in ordered]
 
 
 def secondary_windows(primary: Iterable[Finding], cutoff: datetime) -> dict[str, Interval]:
@@ -343,7 +342,12 @@ def secondary_contacts(
 ) -> list[Finding]:
     """People who shared a household, venue or trip with a close contact within that contact's
     window (``secondary_windows``); ``exclude`` holds the case and the close contacts. Without
-    ``evidence``: as ``close_contacts``."""
+    ``evidence``: as ``close_contacts``, one summary contact for each close contact met.
+
+    A person has one finding per rule and place, whichever close contacts they met there: its
+    contacts are those with each of them (at a busy venue, dozens), so they hold one exposure
+    for it, not one for each close contact, and reading their status back does not grow with
+    how many close contacts shopped there."""
     if not settings.secondary:
         return []
     rules: dict[PlaceClass, TraceRule] = {}
@@ -354,20 +358,18 @@ def secondary_contacts(
     covers = _covers(candidates, rules, exclude)
     by_place = _contact_sources(windows, contact_visits, rules, covers)
     episodes = _match_places(by_place, candidates, rules, _limits(settings), exclude, evidence)
-    by_contact: dict[str | None, list[Finding]] = defaultdict(list)
-    for key, c in sorted(episodes.items(), key=_episode_order):
-        by_contact[key[0]].append(_finding(key, c))
-    found: list[Finding] = []
-    at_home = "household" in settings.secondary_rules
-    for contact, window in windows.items():
-        if at_home and (members := households.get(contact)):  # most live alone or with them
-            found += [
-                _home(member, TraceRule.SECONDARY_HOUSEHOLD, window, contact)
-                for member in sorted(set(members))
-                if member not in exclude
-            ]
-        found += by_contact.get(contact, [])
-    return found
+    merged: dict[tuple[str, TraceRule, str], list[Contact]] = defaultdict(list)
+    if "household" in settings.secondary_rules:
+        for contact, window in windows.items():
+            for member in sorted(set(households.get(contact, ())) - exclude):
+                merged[(member, TraceRule.SECONDARY_HOUSEHOLD, "")].append(_at_home(window))
+    for (_, subject, rule, place), contacts in episodes.items():
+        merged[(subject, rule, place)] += contacts
+    # two close contacts there at the same times make the same contact, listed once
+    return [
+        _finding(subject, rule, place or None, list(dict.fromkeys(contacts)))
+        for (subject, rule, place), contacts in sorted(merged.items())
+    ]
 
 
 def most_severe(findings: Iterable[Finding]) -> list[Finding]:
@@ -378,7 +380,7 @@ def most_severe(findings: Iterable[Finding]) -> list[Finding]:
         if severity > top.get(f.subject, -1):
             top[f.subject] = severity
     kept = [f for f, severity in severities if severity == top[f.subject]]
-    return sorted(kept, key=lambda f: (f.subject, f.rule.value, f.place_id or "", f.via or ""))
+    return sorted(kept, key=lambda f: (f.subject, f.rule.value, f.place_id or ""))
 
 
 def counts_by_rule(findings: Iterable[Finding]) -> dict[str, int]:

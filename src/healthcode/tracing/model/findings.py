@@ -197,13 +197,13 @@ class Contact(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """Why one person is exposed by one rule at one place (through ``via`` for secondary)."""
+    """Why one person is exposed by one rule at one place: every contact there (for a secondary
+    contact, with every close contact they met there, who are not named)."""
 
     subject: str
     rule: TraceRule
     place_id: str | None
     contacts: tuple[Contact, ...]
-    via: str | None = None
     level: str | None = None
 
     @property
@@ -260,11 +260,13 @@ def _id_of(text: str) -> str:
 
 
 def exposure_id(source_id: str, finding: Finding) -> str:
-    """``fact_id("exposure", source_id, subject, rule, place, via, level, at, minutes)``,
+    """``fact_id("exposure", source_id, subject, rule, place, "", level, at, minutes)``,
     written out: a busy case's trace keys a few hundred thousand findings."""
     f = finding
+    # the empty part held the close contact in between when a secondary contact had a finding
+    # for each; kept, so the ids of every other exposure stay what they were
     text = (
-        f"exposure|{source_id}|{f.subject}|{f.rule.value}|{f.place_id or ''}|{f.via or ''}|"
+        f"exposure|{source_id}|{f.subject}|{f.rule.value}|{f.place_id or ''}||"
         f"{f.level or ''}|{f.at.isoformat()}|{f.overlap_minutes:.3f}"
     )
     return _id_of(text)

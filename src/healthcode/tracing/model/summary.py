@@ -254,9 +254,9 @@ def instant_contacts(
     spans: Spans = {}
     summarise_instants(sources, instants, TraceRule.VENUE, least, spans, {case_subject})
     found: list[Finding] = []
-    for (via, subject, rule, place), (first, last, kind) in sorted(spans.items()):
+    for (_, subject, rule, place), (first, last, kind) in sorted(spans.items()):
         span = Interval(first, last)
-        found.append(Finding(subject, rule, place, (Contact(place, kind, span, span, span),), via))
+        found.append(Finding(subject, rule, place, (Contact(place, kind, span, span, span),)))
     return found
 
 
