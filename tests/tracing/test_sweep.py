@@ -217,10 +217,7 @@ def assert_same(new: list[Finding], old: list[Finding]) -> None:
     """The same findings in the same order, each with the same contacts, in the old order."""
 
     def shown(findings: list[Finding]) -> list[tuple[object, ...]]:
-        return [
-            (f.subject, f.rule, f.place_id, f.at, f.first, f.overlap_minutes)
-            for f in findings
-        ]
+        return [(f.subject, f.rule, f.place_id, f.at, f.first, f.overlap_minutes) for f in findings]
 
     assert shown(new) == shown(old)
     for n, o in zip(new, old, strict=True):
