@@ -285,9 +285,9 @@ def test_secondary_contacts_after_the_close_contacts_exposure_until_confirmation
 
 
 def test_a_secondary_contact_has_one_finding_per_place_whoever_they_met_there() -> None:
-    """Meeting three close contacts at one venue is one finding there, with a contact for each
-    distinct meeting (two close contacts there at the same times make one); a household
-    shared with two close contacts is one finding with both their windows."""
+    """Three close contacts met at a market make one finding there, a contact per distinct time."""
+    # two close contacts there at the same times make one contact; a household shared with two
+    # close contacts is one finding with both their windows
     cutoff = at(24 * 60)
     windows = {"cc1": Interval(at(0), cutoff), "cc2": Interval(at(10), cutoff)}
     windows["cc3"] = Interval(at(0), cutoff)

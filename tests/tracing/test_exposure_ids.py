@@ -39,8 +39,8 @@ def _contact(start: float, end: float, place: str | None) -> Contact:
     ],
 )
 def test_an_exposure_id_is_the_fact_id_of_its_parts(finding: Finding) -> None:
-    """The written-out id equals fact_id over the same parts, absent ones included (the
-    close contact in between, no longer part of a finding, as an empty part)."""
+    """The written-out id equals fact_id over the same parts, absent ones included."""
+    # the close contact in between, no longer part of a finding, stays an empty part
     parts = (
         "exposure",
         "case-1",
