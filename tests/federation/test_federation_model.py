@@ -22,6 +22,8 @@ from healthcode.federation.model import (
     next_pinned_root,
     parse_root_key,
     peer_problems,
+    refusal_outcome,
+    refusal_text,
 )
 from healthcode.kernel.errors import InvalidInput
 
@@ -153,3 +155,16 @@ def test_a_root_rotation_announced_by_the_pinned_root_takes_over() -> None:
     outcome, signed = judge(early, peer=peer, now=NOW, clock_skew=SKEW)
     assert outcome is Outcome.ACCEPTED
     assert next_pinned_root(peer, signed) == public_key_bytes(new_root.public_key())
+
+
+@pytest.mark.parametrize("outcome", [o for o in Outcome if o.refused])
+def test_a_recorded_refusal_names_its_outcome(outcome: Outcome) -> None:
+    """The outcome is read back from the text a refusal is recorded as, whatever its detail."""
+    assert refusal_outcome(refusal_text(outcome, "signed by: another root")) is outcome
+
+
+def test_text_that_names_no_outcome_has_none() -> None:
+    """No refusal, or text written another way, names no outcome."""
+    assert refusal_outcome(None) is None
+    assert refusal_outcome("timeout: no answer") is None
+    assert refusal_outcome("") is None

@@ -68,6 +68,7 @@ def test_a_peer_over_http(
         assert (after["outcome"], after["issuer"], after["colour"]) == ("pass", SHANGHAI, "green")
         (listed,) = client.get("/api/v1/peers", headers=admin).json()
         assert listed["list_sequence"] == 0 and listed["last_error"] is None
+        assert listed["last_refusal"] is None
         assert listed["name"] == {"zh": "上海市", "en": "Shanghai"} and not listed["stale"]
         assert listed["syncs"] == {"accepted": 1, "unchanged": 1} and listed["refusals"] == 0
         bundle = client.get("/.well-known/healthcode/trust-bundle")
@@ -91,6 +92,7 @@ def test_a_peer_over_http(
         assert 'healthcode_peer_syncs_total{outcome="unreachable",peer="310000"} 1.0' in metrics
         (listed,) = client.get("/api/v1/peers", headers=admin).json()
         assert listed["last_error"].startswith("unreachable: connection refused")
+        assert listed["last_refusal"] == "unreachable"
         assert listed["refusals"] == 1 and listed["syncs"]["unreachable"] == 1
         why = {"reason": "Shanghai stopped publishing"}
         removal = client.post(f"/api/v1/peers/{SHANGHAI}/remove", json=why, headers=admin)

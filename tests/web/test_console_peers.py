@@ -1,5 +1,6 @@
 """The console's peers page (admins): Shanghai, whose last list was refused as signed by
-another root, shows the refusal (its reason and time), the last good list kept, its age and
+another root, shows the refusal (its reason in the page's language, its detail and time) and
+its syncs by outcome in words, the last good list kept, its age and
 refusal count; Beijing, proposed by one admin, is approved on the page by a second and then
 listed with no list yet, STALE; an official sees the API's refusal on the whole page."""
 
@@ -42,7 +43,21 @@ def test_an_admin_sees_a_refused_list_and_approves_a_peer(
     page = log_in_console(phone, container, add_test_official(container, "ada", "admin"))
     phone.open("/console/peers", page)
     shanghai = page.locator(f"[data-peer='{SHANGHAI}']")
-    expect(shanghai).to_contain_text("wrong_root")
+    # the refusal in the page's language, its recorded detail kept as it is
+    expect(shanghai).to_contain_text(
+        "其他根签名" if phone.lang == "zh" else "signed by another root"
+    )
+    expect(shanghai.locator(".refusal[data-outcome='wrong_root'] code")).to_contain_text(
+        "wrong_root"
+    )
+    syncs = shanghai.locator(
+        "dt", has_text="同步结果计数" if phone.lang == "zh" else "Syncs by outcome"
+    )
+    expect(syncs.locator("xpath=following-sibling::dd[1]")).to_have_text(
+        "接受新列表 1 · 其他根签名 1"
+        if phone.lang == "zh"
+        else "new list accepted 1 · signed by another root 1"
+    )
     expect(shanghai).to_contain_text("#5")
     expect(shanghai).to_contain_text("✕")  # the refusal said with a symbol, not colour alone
     refusals = shanghai.locator("dt", has_text="拒绝次数" if phone.lang == "zh" else "Refusals")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from healthcode.federation.model import Outcome
 from healthcode.web import texts
 
 
@@ -20,3 +21,10 @@ def test_every_text_has_both_languages() -> None:
         for key, pair in table.items():
             assert len(pair) == 2 and all(pair), key
     assert texts.texts("zh").keys() == texts.texts("en").keys()
+
+
+def test_every_sync_outcome_has_words_on_the_peers_page() -> None:
+    """The peers page names each outcome a sync can come to in both languages, not its code."""
+    for language in ("zh", "en"):
+        words = texts.texts(language)
+        assert all(f"peers_outcome_{o.value}" in words for o in Outcome), language

@@ -44,6 +44,23 @@ class Outcome(StrEnum):
         return self not in (Outcome.ACCEPTED, Outcome.UNCHANGED)
 
 
+def refusal_text(outcome: Outcome, detail: str) -> str:
+    """How a refused sync is recorded: the outcome's code, then the detail (English, for an
+    operator)."""
+    return f"{outcome.value}: {detail}"
+
+
+def refusal_outcome(text: str | None) -> Outcome | None:
+    """The outcome a recorded refusal (``refusal_text``) names, so a page can say it in its own
+    language; None for no refusal, or for text that names no outcome."""
+    if text is None:
+        return None
+    try:
+        return Outcome(text.partition(":")[0])
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class HeldList:
     """A peer's last good trust list, exactly as received (its file form), and when."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from healthcode.api.types import Text
-from healthcode.federation.model import Outcome, SyncResult
+from healthcode.federation.model import Outcome, SyncResult, refusal_outcome
 from healthcode.federation.peers import PeerView
 from healthcode.kernel.regions import KNOWN_NAMES
 
@@ -62,6 +62,10 @@ class PeerOut(BaseModel):
     last_success_at: datetime | None
     last_error: str | None = Field(description="Why the last refused or failed sync failed")
     last_error_at: datetime | None
+    last_refusal: str | None = Field(
+        description="The outcome of the last refused or failed sync (a key of syncs), for a "
+        "reader to name it in its own language; null: none"
+    )
     syncs: dict[str, int] = Field(
         description="Fetches by outcome (accepted, unchanged, or a refusal) since it was added"
     )
@@ -73,6 +77,7 @@ class PeerOut(BaseModel):
         age = peer.list_age(now)
         held = peer.held
         zh, en = KNOWN_NAMES.get(peer.jurisdiction, (peer.jurisdiction, peer.jurisdiction))
+        refused = refusal_outcome(peer.last_error)
         return cls(
             jurisdiction=peer.jurisdiction,
             name={"zh": zh, "en": en},
@@ -92,6 +97,7 @@ class PeerOut(BaseModel):
             last_success_at=peer.last_success_at,
             last_error=peer.last_error,
             last_error_at=peer.last_error_at,
+            last_refusal=None if refused is None else refused.value,
             syncs=dict(view.outcomes),
             refusals=sum(n for o, n in view.outcomes.items() if Outcome(o).refused),
         )

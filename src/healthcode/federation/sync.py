@@ -19,6 +19,7 @@ from healthcode.federation.model import (
     SyncResult,
     judge,
     next_pinned_root,
+    refusal_text,
 )
 from healthcode.federation.ports import FederationUnitOfWork, PeerUnreachable, TrustListFetcher
 from healthcode.kernel.clock import Clock
@@ -109,7 +110,7 @@ def sync_peer(
             tl = signed.trust_list
             held = HeldList(body.decode("utf-8"), tl.sequence, tl.issued_at, now)
             uow.peers.hold(jurisdiction, held, root_public_key=next_pinned_root(peer, signed))
-        error = f"{outcome.value}: {message}"[:MAX_ERROR] if outcome.refused else None
+        error = refusal_text(outcome, message)[:MAX_ERROR] if outcome.refused else None
         uow.peers.record_attempt(jurisdiction, outcome=outcome, at=now, error=error)
         uow.commit()
     sequence = None if held is None else held.sequence

@@ -43,4 +43,17 @@ CONSOLE_PEER_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "peers_note": ("备注（驳回时必填）", "Note (needed to reject)"),
     "peers_approved": ("已复核通过。", "Approved."),
     "peers_rejected": ("已驳回。", "Rejected."),
+    # a sync's outcome (``federation.model.Outcome``), in the last refusal and the counts
+    "peers_outcome_accepted": ("接受新列表", "new list accepted"),
+    "peers_outcome_unchanged": ("列表未变", "list unchanged"),
+    "peers_outcome_unreachable": ("无法连接", "unreachable"),
+    "peers_outcome_malformed": ("格式错误", "malformed"),
+    "peers_outcome_wrong_jurisdiction": ("其他城市的列表", "another city's list"),
+    "peers_outcome_wrong_root": ("其他根签名", "signed by another root"),
+    "peers_outcome_bad_signature": ("签名无效", "bad signature"),
+    "peers_outcome_older_sequence": ("序号倒退", "older sequence"),
+    "peers_outcome_sequence_reused": ("序号重复使用", "sequence reused"),
+    "peers_outcome_future_dated": ("签发时间在未来", "dated in the future"),
+    "peers_outcome_expired": ("已过期", "expired"),
+    "peers_detail": ("技术细节：", "detail: "),
 }

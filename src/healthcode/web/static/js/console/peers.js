@@ -47,16 +47,29 @@ function ageText(peer) {
   return `${duration(peer.list_age_seconds * 1000)} (${limit})`;
 }
 
+// a sync's outcome in the page's language (its code when the page has no words for it)
+function outcome(code) {
+  return t[`peers_outcome_${code}`] || code;
+}
+
 function counts(syncs) {
   const entries = Object.entries(syncs);
-  return entries.length ? entries.map(([outcome, n]) => `${outcome} ${n}`).join(" · ") : "0";
+  return entries.length ? entries.map(([code, n]) => `${outcome(code)} ${n}`).join(" · ") : "0";
+}
+
+// the last refusal: when, what it came to in the page's language, and the recorded detail,
+// which is an operator's English (marked so, for a screen reader)
+function refusalOf(peer) {
+  if (!peer.last_error) return t.peers_no_refusal;
+  const named = peer.last_refusal ? `${outcome(peer.last_refusal)} — ` : "";
+  return el("span", { class: "refusal", "data-outcome": peer.last_refusal || "" },
+    `${dateTime(peer.last_error_at)}: ${named}${t.peers_detail}`,
+    el("code", { lang: "en" }, peer.last_error));
 }
 
 function peerItem(peer) {
   const name = (peer.name && peer.name[document.documentElement.lang]) || cityName(peer.jurisdiction);
-  const refusal = peer.last_error
-    ? `${dateTime(peer.last_error_at)}: ${peer.last_error}`
-    : t.peers_no_refusal;
+  const refusal = refusalOf(peer);
   const marks = [peer.stale ? t.peers_stale : t.peers_fresh];
   if (peer.last_error) marks.push(t.peers_refused_mark);
   return el("li", {
