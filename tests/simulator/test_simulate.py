@@ -35,6 +35,8 @@ def test_a_seeded_run_measures_the_system_against_the_truth(tmp_path: Path) -> N
     assert set(timings) == {"build_city", "enrol", "play", "total"}
     html = (report / "report.html").read_text(encoding="utf-8")
     assert "infections.png" in html and "secondary-venue" in html
+    # the plots carry no words: the page titles them (the console in its own language)
+    assert '<h2>New infections per day of the run</h2><img src="infections.png"' in html
     assert (report / "infections.png").stat().st_size > 0
     assert (report / "restricted.png").stat().st_size > 0
     again = tmp_path / "again"

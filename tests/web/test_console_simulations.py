@@ -64,7 +64,9 @@ def test_an_official_opens_a_comparison_from_the_console(
     expect(plots).to_have_count(2)
     for n in range(2):
         assert plots.nth(n).evaluate("(img) => img.complete && img.naturalWidth > 0")
-    caption = "每日新增感染" if phone.lang == "zh" else "New infections per day"
+    caption = (
+        "按运行天数的每日新增感染" if phone.lang == "zh" else "New infections per day of the run"
+    )
     expect(page.locator("#report-plots figure[data-plot='infections'] figcaption")).to_have_text(
         caption
     )

@@ -18,10 +18,12 @@ from healthcode.simulator.report_figures import ROWS, shown, summary
 NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 """A report's name: its folder's (no path, nothing hidden)."""
 PLOTS: Final = (
-    ("infections", "New infections per day"),
-    ("restricted", "Residents with a yellow or red code, each day"),
+    ("infections", "New infections per day of the run"),
+    ("restricted", "Residents with a yellow or red code, each day of the run"),
 )
-"""The plots a report holds (``{name}.png``) and their titles, as the command writes them."""
+"""The plots a report holds (``{name}.png``) and their titles. The images carry no words but
+the policies' names: a page titles them in its own language (the report's HTML in English, the
+console in the official's)."""
 MAX_BYTES: Final = 8 * 1024 * 1024
 """A measures file or plot larger than this is not read (a report's are tens of kilobytes)."""
 

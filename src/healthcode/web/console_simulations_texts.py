@@ -44,6 +44,9 @@ CONSOLE_SIMULATIONS_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "sim_row_median_hours": ("标记用时中位数（小时）", "time to flag, median h"),
     "sim_row_p95_hours": ("标记用时 95 分位（小时）", "time to flag, p95 h"),
     "sim_row_false_reds": ("误判红码", "false reds"),
-    "sim_plot_infections": ("每日新增感染", "New infections per day"),
-    "sim_plot_restricted": ("每日黄码或红码居民", "Residents with a yellow or red code, each day"),
+    "sim_plot_infections": ("按运行天数的每日新增感染", "New infections per day of the run"),
+    "sim_plot_restricted": (
+        "按运行天数的每日黄码或红码居民",
+        "Residents with a yellow or red code, each day of the run",
+    ),
 }

@@ -18,6 +18,7 @@ from jinja2 import Environment, select_autoescape
 from matplotlib.ticker import MaxNLocator
 
 from healthcode.simulator.report_figures import ROWS, shown, summary
+from healthcode.simulator.reports import PLOTS
 
 __all__ = ["ROWS", "shown", "summary", "write_json", "write_report"]
 
@@ -30,20 +31,17 @@ def write_json(path: Path, value: Any) -> None:
 def write_report(folder: Path, runs: Mapping[str, Mapping[str, Any]]) -> Path:
     """Plots and ``report.html`` in ``folder`` for ``runs`` (measures by policy name)."""
     folder.mkdir(parents=True, exist_ok=True)
-    _plot(
-        folder / "infections.png",
-        {name: m["infections_per_day"] for name, m in runs.items()},
-        "New infections per day",
-    )
-    _plot(
-        folder / "restricted.png",
-        {
+    series = {
+        "infections": {name: m["infections_per_day"] for name, m in runs.items()},
+        "restricted": {
             name: [sum(n for c, n in day.items() if c != "green") for day in m["colours_per_day"]]
             for name, m in runs.items()
         },
-        "Residents with a yellow or red code, each day",
-    )
+    }
+    for plot, _ in PLOTS:
+        _plot(folder / f"{plot}.png", series[plot])
     page = _TEMPLATE.render(
+        plots=PLOTS,
         runs={name: summary(m) for name, m in runs.items()},
         rules={name: m["rules"] for name, m in runs.items()},
         params=next(iter(runs.values()))["params"] if runs else {},
@@ -55,12 +53,12 @@ def write_report(folder: Path, runs: Mapping[str, Mapping[str, Any]]) -> Path:
     return path
 
 
-def _plot(path: Path, series: Mapping[str, list[int]], title: str) -> None:
+def _plot(path: Path, series: Mapping[str, list[int]]) -> None:
+    """One line a policy over the days of the run; no title or axis label: the page around
+    the image says what it shows, in its own language."""
     figure, axes = plt.subplots(figsize=(8, 4))
     for name, values in series.items():
         axes.plot(range(len(values)), values, marker=".", label=name)
-    axes.set_title(title)
-    axes.set_xlabel("day of the run")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(alpha=0.3)
     axes.legend()
@@ -83,8 +81,8 @@ Measures defined in docs/simulator.md#measures.</p>
 {% for label, key in rows %}<tr><td>{{ label }}</td>
 {% for name, s in runs.items() %}<td>{{ shown(s[key]) }}</td>{% endfor %}</tr>
 {% endfor %}</table>
-<h2>Infections over time</h2><img src="infections.png" alt="new infections per day">
-<h2>Restrictions over time</h2><img src="restricted.png" alt="residents not green per day">
+{% for plot, title in plots %}<h2>{{ title }}</h2><img src="{{ plot }}.png" alt="{{ title }}">
+{% endfor %}
 <h2>Exposure rules</h2>
 {% for name, by_rule in rules.items() %}<h3>{{ name }}</h3>
 {% if by_rule %}<table><tr><th>rule</th><th>flagged</th><th>truly exposed</th>
