@@ -22,7 +22,7 @@ from healthcode import bootstrap
 from healthcode.codes.issuing import issue_code
 from healthcode.codes.keys import ROOT, init_keys, list_keys
 from healthcode.container import Container
-from healthcode.credentials.claims import CodeClaims, Colour
+from healthcode.credentials.claims import CodeClaims
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.credentials.signer import generate_private_key, issue
 from healthcode.credentials.trustfile import dump_trust_list
@@ -35,6 +35,7 @@ from healthcode.federation.ports import PeerUnreachable
 from healthcode.federation.sync import sync_all
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import Clock
+from healthcode.kernel.facts import Colour
 from healthcode.oversight.access import Principal
 from healthcode.oversight.proposals import approve
 from healthcode.settings import Settings

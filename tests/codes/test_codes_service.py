@@ -20,7 +20,6 @@ from healthcode.codes.keys import (
 )
 from healthcode.codes.online import TrustStoreCache, own_trust_store
 from healthcode.container import Container
-from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.errors import Reason
 from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
@@ -28,7 +27,7 @@ from healthcode.credentials.verify import Acceptance, Outcome, verify
 from healthcode.identity.registration import register_person
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict
-from healthcode.kernel.facts import IdentityCheck
+from healthcode.kernel.facts import Colour, IdentityCheck
 from healthcode.kernel.ids import new_id
 from healthcode.status.assessment import record_fact
 from healthcode.status.declarations import declare_health
@@ -89,7 +88,7 @@ def test_issued_code_verifies_offline_with_the_exported_trust_list(container: Co
     )
     assert decision.outcome is Outcome.PASS
     assert (decision.colour, decision.masked_name, decision.issuer) == (
-        CodeColour.GREEN,
+        Colour.GREEN,
         "张*丰",
         "330100",
     )
@@ -123,7 +122,7 @@ def test_yellow_code_stops_at_green_only_and_passes_at_a_hospital(container: Con
     assert (stop.outcome, stop.reason, stop.colour) == (
         Outcome.STOP,
         Reason.COLOUR_NOT_ACCEPTED,
-        CodeColour.YELLOW,
+        Colour.YELLOW,
     )
     assert verify(token, trust_lists=store, at=now, acceptance=GREEN_AND_YELLOW).passed
 

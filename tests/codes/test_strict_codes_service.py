@@ -149,7 +149,8 @@ def _bad_codes(container: Container, subject: str) -> dict[Reason, str]:
     """Codes correctly signed by this instance's key that must be refused, by expected reason."""
     key = _signing_key(container)
     now = container.clock.now()
-    from healthcode.credentials.claims import CodeClaims, Colour
+    from healthcode.credentials.claims import CodeClaims
+    from healthcode.kernel.facts import Colour
 
     claims = CodeClaims(
         issuer="330100",

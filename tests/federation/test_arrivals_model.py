@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import cbor2
 import pytest
 
-from healthcode.credentials.claims import Colour
 from healthcode.credentials.cose import kid_of, sign1
 from healthcode.credentials.signer import generate_private_key
 from healthcode.federation.arrivals_model import (
@@ -26,6 +25,7 @@ from healthcode.federation.arrivals_model import (
     sign_consent,
     sign_request,
 )
+from healthcode.kernel.facts import Colour
 
 NOW = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
 

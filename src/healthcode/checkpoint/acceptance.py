@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from healthcode.credentials.claims import Colour, is_jurisdiction
+from healthcode.credentials.claims import is_jurisdiction
 from healthcode.credentials.verify import Acceptance, IssuerRule
 from healthcode.kernel.errors import Problem
+from healthcode.kernel.facts import Colour
 from healthcode.policy.model import Policy
 from healthcode.policy.reading import parse_duration
 

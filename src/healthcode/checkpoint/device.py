@@ -35,12 +35,11 @@ from healthcode.checkpoint.batches import (
     sign_batch,
     unb64,
 )
-from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.signer import load_private_key, private_key_bytes
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
 from healthcode.kernel.errors import InvalidInput, Problem
-from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS
+from healthcode.kernel.facts import FEVER_THRESHOLD_CELSIUS, Colour
 
 DEVICE_FILE_FORMAT: Final = "healthcode-device/1"
 UPLOAD_BATCH: Final = 1_000
@@ -53,7 +52,7 @@ class DeviceConfig:
     venue: str
     kind: str
     jurisdiction: str
-    colours: frozenset[CodeColour]
+    colours: frozenset[Colour]
     private_key: Ed25519PrivateKey
     root_keys: Mapping[str, bytes] = field(default_factory=dict)
     """Pinned root public keys by jurisdiction (its own, written by ``device add``)."""
@@ -93,7 +92,7 @@ def load_device_file(text: str) -> DeviceConfig:
     if not isinstance(raw, dict) or raw.get("format") != DEVICE_FILE_FORMAT:
         raise InvalidInput.one("device_key", f"is not a {DEVICE_FILE_FORMAT} file")
     try:
-        colours = frozenset(CodeColour(c) for c in raw["colours"])
+        colours = frozenset(Colour(c) for c in raw["colours"])
         return DeviceConfig(
             device=str(raw["device"]),
             venue=str(raw["venue"]),

@@ -31,11 +31,11 @@ from healthcode.codes.keys import (
     trust_list_document,
 )
 from healthcode.codes.model import KeyRecord
-from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_png, qr_svg, qr_version
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
 from healthcode.kernel.clock import SystemClock
 from healthcode.kernel.errors import DomainError, InvalidInput
+from healthcode.kernel.facts import Colour
 from healthcode.presence.settings import accepted_colours
 from healthcode.presence.venue_kinds import kinds_text, parse_kind
 
@@ -311,7 +311,7 @@ def verify_command(
             raise InvalidInput.one("token", "give either a TOKEN or --image FILE")
         text = read_qr_image(image) if image is not None else str(token)
         lists = hold_lists(trust_list, bundle, root_keys=root_key, at=moment, as_json=as_json)
-        accepted = frozenset(CodeColour(c) for c in colour if c in {x.value for x in CodeColour})
+        accepted = frozenset(Colour(c) for c in colour if c in {x.value for x in Colour})
         if len(accepted) != len(set(colour)):
             raise InvalidInput.one("colour", "must be green, yellow or red")
         acceptance, limit = _acceptance(
@@ -344,7 +344,7 @@ def verify_command(
 def _acceptance(
     kind: str | None,
     policy_file: Path | None,
-    colours: frozenset[CodeColour],
+    colours: frozenset[Colour],
     trusted: frozenset[str],
     *,
     as_json: bool,
@@ -364,7 +364,7 @@ def _acceptance(
         raise InvalidInput.one("kind", f"must be one of {kinds_text()}")
     if chosen is None:
         raise InvalidInput.one("policy", "no policy of this jurisdiction ships: pass --policy")
-    own = frozenset(CodeColour(c.value) for c in accepted_colours(chosen, venue_kind))
+    own = accepted_colours(chosen, venue_kind)
     return acceptance_for(chosen, kind=venue_kind.value, own_colours=own, trusted=trusted), limit
 
 

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from healthcode.codes.keys import signing_key_now
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.claims import CodeClaims
-from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.signer import issue
 from healthcode.identity.claims import identity_notice
 from healthcode.identity.masks import mask_name
@@ -83,7 +82,7 @@ def issue_code(
             subject=subject,
             issued_at=now,
             expires_at=expires_at,
-            colour=CodeColour(status.colour.value),
+            colour=status.colour,
             masked_name=mask_name(person.name),
         )
         token = issue(claims, private_key=private_keys.load(key.kid))

@@ -15,10 +15,10 @@ from healthcode.codes.keys import trust_list_document
 from healthcode.codes.online import check_code
 from healthcode.codes.schemas import CodeOut, TrustListOut, VerifyIn, VerifyOut
 from healthcode.container import Container
-from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.qr import qr_version
 from healthcode.credentials.verify import Acceptance
 from healthcode.federation.trust import federated_trust_store
+from healthcode.kernel.facts import Colour
 from healthcode.oversight.access import Action
 from healthcode.presence.settings import accepted_colours
 from healthcode.presence.status_lookups import SignedLookup, lookup_status
@@ -131,7 +131,7 @@ def verify_code(body: VerifyIn, container: ContainerDep, metrics: MetricsDep) ->
         list_lifetime=settings.trust_list_lifetime,
     )
     acceptance = (
-        Acceptance(issuers, frozenset(CodeColour(c) for c in body.colours))
+        Acceptance(issuers, frozenset(Colour(c) for c in body.colours))
         if body.kind is None
         else _venue_acceptance(container, body.kind, issuers)
     )
@@ -162,5 +162,5 @@ def _venue_acceptance(container: Container, kind: VenueKind, trusted: frozenset[
     policy: its own codes in the kind's entry colours, each other held jurisdiction's as the
     policy's acceptance rules say, as an offline checkpoint decides."""
     policy = venue_policy(uow=container.uow(), jurisdiction=container.settings.jurisdiction)
-    own = frozenset(CodeColour(c.value) for c in accepted_colours(policy, kind))
+    own = accepted_colours(policy, kind)
     return acceptance_for(policy, kind=kind.value, own_colours=own, trusted=trusted)

@@ -4,7 +4,7 @@ A pure library (no server, no database): the issuing service calls `issue`, a ch
 `TrustStore` and calls `verify`. QR rendering lives in `healthcode.credentials.qr`.
 """
 
-from healthcode.credentials.claims import CodeClaims, Colour
+from healthcode.credentials.claims import CodeClaims
 from healthcode.credentials.cose import kid_of
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.credentials.signer import generate_private_key, issue
@@ -19,6 +19,7 @@ from healthcode.credentials.trustlist import (
 )
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Acceptance, Decision, Outcome, verify
+from healthcode.kernel.facts import Colour
 
 __all__ = [
     "PREFIX",

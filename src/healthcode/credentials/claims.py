@@ -36,7 +36,6 @@ import re
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, Final, NamedTuple
 
 import cbor2
@@ -44,6 +43,7 @@ import cbor2
 from healthcode.credentials.deterministic import decode_deterministic
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.kernel.errors import InvalidInput, Problem
+from healthcode.kernel.facts import Colour
 
 CLAIM_ISS: Final = 1
 CLAIM_EXP: Final = 4
@@ -58,14 +58,6 @@ MAX_TIMESTAMP: Final = 0xFFFF_FFFF
 _ISSUER = re.compile(r"[1-9][0-9]{5}")
 _HEX_SUBJECT = re.compile(r"(?:[0-9a-f]{2}){1,32}")
 _KEYS: Final = frozenset({CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_HEALTHCODE})
-
-
-class Colour(StrEnum):
-    """A health code's colour: green moves freely, yellow is restricted, red is quarantined."""
-
-    GREEN = "green"
-    YELLOW = "yellow"
-    RED = "red"
 
 
 COLOUR_TO_WIRE: Final[dict[Colour, int]] = {Colour.GREEN: 1, Colour.YELLOW: 2, Colour.RED: 3}

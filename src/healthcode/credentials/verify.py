@@ -35,12 +35,13 @@ from typing import Final, NamedTuple
 
 from nacl.exceptions import BadSignatureError
 
-from healthcode.credentials.claims import Colour, WireClaims, is_jurisdiction, parse_claims
+from healthcode.credentials.claims import WireClaims, is_jurisdiction, parse_claims
 from healthcode.credentials.cose import parse_sign1, sig_structure
 from healthcode.credentials.errors import CodeRejected, Reason
 from healthcode.credentials.token import decode_token
 from healthcode.credentials.truststore import ResolvedKey, TrustStore
 from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.facts import Colour
 
 DEFAULT_CLOCK_SKEW: Final = timedelta(seconds=60)
 

@@ -17,7 +17,6 @@ from cryptography.exceptions import InvalidSignature
 
 from healthcode.codes.keys import SIGNING, root_key, signing_key_now
 from healthcode.codes.ports import PrivateKeyStore
-from healthcode.credentials.claims import Colour
 from healthcode.credentials.signer import load_public_key
 from healthcode.federation.arrivals_model import (
     CONSENT_LIFETIME,
@@ -144,7 +143,7 @@ def answer_arrival_status(
         origin=serving,
         destination=sender,
         subject=consent.subject,
-        colour=Colour(status.colour.value),
+        colour=status.colour,
         reasons=tuple(
             OriginReason(r.rule_id, r.text.get("zh", ""), r.text.get("en", ""))
             for r in status.reasons

@@ -29,12 +29,13 @@ import base45
 import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from healthcode.credentials.claims import Colour, is_jurisdiction
+from healthcode.credentials.claims import is_jurisdiction
 from healthcode.credentials.cose import kid_of, parse_sign1, sign1, signature_valid
 from healthcode.credentials.deterministic import decode_deterministic
 from healthcode.credentials.errors import CodeRejected
 from healthcode.credentials.token import b45decode_strict
 from healthcode.kernel.errors import DomainError
+from healthcode.kernel.facts import Colour
 
 CONSENT_PREFIX: Final = "HZC1:"
 CONSENT_LIFETIME: Final = timedelta(minutes=30)

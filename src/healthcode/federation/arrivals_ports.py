@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from healthcode.credentials.claims import Colour
 from healthcode.federation.arrivals_model import OriginReason
 from healthcode.federation.ports import FederationUnitOfWork
+from healthcode.kernel.facts import Colour
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from healthcode.credentials.claims import Colour
 from healthcode.federation.arrivals_model import OriginReason
 from healthcode.federation.arrivals_ports import RecordedArrival
 from healthcode.federation.arrivals_tables import ArrivalRow
 from healthcode.kernel.errors import Conflict
+from healthcode.kernel.facts import Colour
 
 
 class SqlArrivalRepository:

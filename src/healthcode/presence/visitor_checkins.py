@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from healthcode.checkpoint.acceptance import acceptance_for, max_trust_list_age
-from healthcode.credentials.claims import Colour as CodeColour
 from healthcode.credentials.truststore import TrustStore
 from healthcode.credentials.verify import Outcome, verify
 from healthcode.federation.visitors import trusted_issuers
@@ -83,7 +82,7 @@ def visitor_check_in(
     now = clock.now()
     with uow:
         venue, policy, when = scanned_venue(uow, scan=scan, jurisdiction=jurisdiction, now=now)
-        own = frozenset(CodeColour(c.value) for c in accepted_colours(policy, venue.kind))
+        own = accepted_colours(policy, venue.kind)
         acceptance = acceptance_for(
             policy, kind=venue.kind.value, own_colours=own, trusted=trusted_issuers(uow)
         )

@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from healthcode.checkpoint.acceptance import acceptance_for, max_trust_list_age
 from healthcode.checkpoint.batches import ScanRecord
 from healthcode.checkpoint.device import DeviceConfig, decide, scan_record, signed_batches
-from healthcode.credentials.claims import Colour
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.credentials.signer import load_public_key
 from healthcode.credentials.verify import Decision, Outcome
@@ -68,7 +67,7 @@ def bus_checkpoint(world: World) -> list[str]:
         venue=bus.id,
         kind=bus.kind.value,
         jurisdiction=BEIJING,
-        colours=frozenset(Colour(k.value) for k in colours),
+        colours=frozenset(colours),
         private_key=key,
         root_keys={BEIJING: public_key_bytes(root)},
     )

@@ -227,8 +227,6 @@ def device_add(
                 if k.role == "root"
             ]
         if key_out is not None and private is not None:
-            from healthcode.credentials.claims import Colour as CodeColour
-
             write_device_file(
                 key_out,
                 DeviceConfig(
@@ -236,7 +234,7 @@ def device_add(
                     venue=venue.id,
                     kind=venue.kind.value,
                     jurisdiction=venue.jurisdiction,
-                    colours=frozenset(CodeColour(c.value) for c in colours),
+                    colours=frozenset(colours),
                     private_key=private,
                     root_keys={venue.jurisdiction: roots[-1].public_key} if roots else {},
                 ),
