@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine_facts import declaration, fever, t
+from engine_facts import declaration, exposure, fever, t
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,18 +18,8 @@ T0 = t("2026-03-02 08:00")
 
 
 def _secondary(fact_id: str, minutes: int) -> Exposure:
-    at = T0 + timedelta(minutes=minutes)
-    return Exposure(
-        id=fact_id,
-        subject="p1",
-        at=at,
-        recorded_at=at,
-        category="secondary_contact",
-        rule="secondary-venue",
-        source_id="case-1",
-        place_id="market",
-        overlap_minutes=20.0,
-    )
+    """A secondary contact's exposure ``minutes`` after T0 (the bundled rules read its category)."""
+    return exposure(fact_id, T0 + timedelta(minutes=minutes), "secondary_contact")
 
 
 @settings(max_examples=100, deadline=None)
