@@ -82,10 +82,11 @@ class SqlPresenceRepository:
         return None if row is None else _presence(row, self._cipher)
 
     def last_stays_before(self, firsts: Mapping[str, datetime]) -> dict[str, Presence]:
-        """``last_stay_before`` of many people (subject -> its own moment): one statement of
-        index look-ups over the pairs bound as arrays, then the rows found in one read."""
+        """``last_stay_before`` of many people (subject -> its own moment): one statement, an
+        index look-up a pair over the pairs bound as arrays, that returns the rows found."""
         if not firsts:
             return {}
+        self._session.flush()  # read past the session: what it holds is written first
         dialect = self._session.get_bind().dialect
         pairs = sorted(firsts.items())
         if dialect.name == "postgresql":
@@ -98,33 +99,29 @@ class SqlPresenceRepository:
             assert moment is not None  # noqa: S101 - SQLite stores times as text
             wanted = json.dumps([[s, moment(at)] for s, at in pairs])
             statement = text(_LAST_STAYS_SQLITE).bindparams(pairs=wanted)
-        ids = [i for i in self._session.scalars(statement) if i is not None]
-        self._session.flush()  # read past the session: what it holds is written first
-        found: dict[str, Presence] = {}
-        for condition in key_filters(self._session, PresenceRow.id, ids):
-            # plain rows, not ORM objects: a location batch reads thousands of people's
-            query = select(*_PRESENCES.columns).where(condition)
-            for row in self._session.connection().execute(query).all():
-                found[row.subject] = _presence(row, self._cipher)
-        return found
-
-
-_LAST_STAYS_SQLITE = """
-SELECT (SELECT p.id FROM presences p
-        WHERE p.subject = json_extract(w.value, '$[0]') AND p.source IN ('gps', 'telecom')
-          AND p.at < json_extract(w.value, '$[1]')
-        ORDER BY p.at DESC, p.id DESC LIMIT 1)
-FROM json_each(:pairs) AS w"""
-_LAST_STAYS_PG = """
-SELECT (SELECT p.id FROM presences p
-        WHERE p.subject = w.subject AND p.source IN ('gps', 'telecom') AND p.at < w.moment
-        ORDER BY p.at DESC, p.id DESC LIMIT 1)
-FROM unnest(:subjects, :moments) AS w(subject, moment)"""
-"""Each pair's last location stay (``LOCATION_SOURCES``) begun before its moment, by the
-``subject, at`` index: one look-up a pair, in one statement."""
+        # plain rows, not ORM objects: a location batch reads thousands of people's
+        rows = self._session.connection().execute(statement.columns(*_PRESENCES.columns))
+        return {row.subject: _presence(row, self._cipher) for row in rows}
 
 
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
+_COLUMNS = ", ".join(f"p.{column.name}" for column in _PRESENCES.columns)
+_LAST_STAYS_SQLITE = f"""
+SELECT {_COLUMNS} FROM json_each(:pairs) AS w
+JOIN presences p ON p.rowid = (
+  SELECT q.rowid FROM presences q
+  WHERE q.subject = json_extract(w.value, '$[0]') AND q.source IN ('gps', 'telecom')
+    AND q.at < json_extract(w.value, '$[1]')
+  ORDER BY q.at DESC, q.id DESC LIMIT 1)"""  # noqa: S608 - our own column names, no values
+_LAST_STAYS_PG = f"""
+SELECT {_COLUMNS} FROM unnest(:subjects, :moments) AS w(subject, moment)
+CROSS JOIN LATERAL (
+  SELECT * FROM presences q
+  WHERE q.subject = w.subject AND q.source IN ('gps', 'telecom') AND q.at < w.moment
+  ORDER BY q.at DESC, q.id DESC LIMIT 1) AS p"""  # noqa: S608 - our own column names, no values
+"""Each pair's last location stay (``LOCATION_SOURCES``) begun before its moment, by the
+``subject, at`` index: one look-up a pair, in one statement. (SQLite has no LATERAL: its
+subquery names the row, read back by rowid.)"""
 
 
 def _presence(row: Any, cipher: PersonalDataCipher) -> Presence:
