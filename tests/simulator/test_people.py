@@ -44,3 +44,13 @@ def test_same_seed_same_people() -> None:
     """The same city gives the same names and numbers."""
     city = build_city(CityParams(population=200), seed=8)
     assert identities(city, today=TODAY) == identities(city, today=TODAY)
+
+
+def test_a_household_shares_one_address_that_no_other_household_has() -> None:
+    """Housemates register the same address (the system's households), each home its own."""
+    city = build_city(CityParams(population=3000), seed=7)
+    addresses: dict[int, set[str]] = {}
+    for resident, person in zip(city.residents, identities(city, today=TODAY), strict=True):
+        addresses.setdefault(resident.household, set()).add(person.address)
+    assert all(len(one) == 1 for one in addresses.values())
+    assert len({next(iter(one)) for one in addresses.values()}) == len(addresses) > 500

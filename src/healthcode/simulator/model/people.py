@@ -1,6 +1,8 @@
 """Who the residents are to the system: a name, a valid resident ID number (GB 11643) whose
 region is a district of the jurisdiction and whose birth date matches their age, a mobile
-number and a home address. Drawn from the city's seed; no two residents share a number."""
+number and a home address. Drawn from the city's seed; no two residents share a number, and the
+people of one household share their address (the system finds housemates by it), which no
+other household has."""
 
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ class Identity:
     phone: str
     address: str
     district: str
+
+
+def home_address(area: str, home: int) -> str:
+    """The address of the ``home``-th household of ``area`` (a road and a number)."""
+    return f"{area}{ROADS[home % len(ROADS)]}{home // len(ROADS) + 1}号"
 
 
 def _birth_date(rng: random.Random, age: int, today: date) -> date:
@@ -83,6 +90,6 @@ def _identity(
         name=rng.choice(SURNAMES) + given,
         id_number=_id_number(rng, region, _birth_date(rng, resident.age, today), taken),
         phone=f"139{resident.id:08d}",
-        address=f"{area}{rng.choice(ROADS)}{resident.household % 500 + 1}号",
+        address=home_address(area, resident.household // len(districts)),
         district=region,
     )
