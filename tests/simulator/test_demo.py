@@ -10,13 +10,16 @@ import pytest
 
 from cli_helpers import ok
 from healthcode.container import Container
+from healthcode.identity.demo import DEMO_CITIZEN, seed_demo_citizen
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import InvalidInput
-from healthcode.kernel.facts import FactKind, Presence
+from healthcode.kernel.facts import Colour, Exposure, FactKind, Presence
 from healthcode.settings import Settings
-from healthcode.simulator.demo import live, load, residents_of, seed_city
+from healthcode.simulator.demo import housemates, live, load, residents_of, seed_city
 from healthcode.simulator.drive import System
+from healthcode.simulator.model.city import Role
 from healthcode.simulator.model.disease import DAY
+from healthcode.status.assessment import current_status
 from healthcode.tracing.model.cases import CaseState
 
 SEEDED_AT = "2026-03-04T10:00:00+08:00"  # a Wednesday morning in Hangzhou
@@ -114,3 +117,41 @@ def test_the_demo_town_stays_mostly_green_after_its_first_cases(container: Conta
     assert last.get("red", 0) >= 1  # the confirmed case at least
     assert last.get("yellow", 0) + last.get("red", 0) >= 2
     assert last.get("green", 0) >= 0.7 * 200
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_citizen_is_a_resident_flagged_when_a_housemate_is_confirmed(
+    container: Container,
+) -> None:
+    """The demo citizen's login is a resident living with an infected; their code turns."""
+    now = datetime.fromisoformat(SEEDED_AT)
+    clock = FixedClock(now)
+    system = System(
+        uow=container.uow,
+        clock=clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        proposal_kinds=container.proposal_kinds,
+        job_kinds=container.job_kinds,
+    )
+    seeded = seed_city(system, residents=200, days=1, now=now, password="healthcode demo office")
+    run, citizen = seeded.run, seeded.citizen
+    assert citizen is not None and run.city.residents[citizen].role is Role.WORKER
+    infected = housemates(run.city, citizen) & set(run.epidemic.courses)
+    assert infected and citizen not in run.epidemic.courses
+    subject = run.enrolment.subjects[citizen]
+    login = seed_demo_citizen(uow=container.uow(), clock=clock, jurisdiction="330100")
+    assert (login.subject, login.created, login.resident) == (subject, True, True)
+    with container.uow() as uow:
+        person = uow.persons.get(subject)
+        assert person is not None and person.name == DEMO_CITIZEN.name
+    again = seed_demo_citizen(uow=container.uow(), clock=clock, jurisdiction="330100")
+    assert (again.subject, again.created) == (subject, False)
+
+    run.play_until(system, run.played + 60)  # the timed result, the office, the worker
+    assert run.office is not None and run.office.confirmed >= 1
+    status = current_status(uow=container.uow(), clock=clock, subject=subject)
+    assert status.colour is not Colour.GREEN and status.reasons
+    with container.uow() as uow:
+        exposures = uow.facts.for_subject(subject, kinds=[FactKind.EXPOSURE])
+    assert any(isinstance(e, Exposure) and e.rule == "household" for e in exposures)

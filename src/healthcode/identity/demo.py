@@ -87,32 +87,46 @@ class SeededCitizen:
     phone: str
     password: str
     created: bool
+    resident: bool = False
+    """The account is a registered resident's (the living demo city's citizen), not a person
+    made for it."""
 
 
 def seed_demo_citizen(*, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str) -> SeededCitizen:
     """The demo citizen: a website account (``DEMO_CITIZEN``'s phone and the demo password)
     whose identity counts as confirmed, as a partner app's face check would make it, so the
-    citizen's pages show a code at once. Kept as it is when the phone has an account."""
+    citizen's pages show a code at once. When the jurisdiction has registered ``DEMO_CITIZEN``
+    already (a resident of the living demo city, ``simulator.demo``), the account is theirs;
+    else the person is added. Kept as it is when the phone has an account."""
     valid = validate_registration(DEMO_CITIZEN, clock=clock, jurisdiction=jurisdiction)
     with uow:
         account = uow.accounts.by_phone(valid.phone)
         if account is not None:
             return SeededCitizen(account.subject, valid.phone, DEMO_CITIZEN_PASSWORD, False)
-        person = add_person(
-            uow,
-            clock=clock,
-            jurisdiction=jurisdiction,
-            valid=valid,
-            identity=IdentityState.VERIFIED,
+        registered = uow.persons.subject_for_id_number(
+            jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
+        )
+        subject = (
+            registered
+            if registered is not None
+            else add_person(
+                uow,
+                clock=clock,
+                jurisdiction=jurisdiction,
+                valid=valid,
+                identity=IdentityState.VERIFIED,
+            ).subject
         )
         uow.accounts.add(
-            subject=person.subject,
+            subject=subject,
             phone=valid.phone,
             password_hash=hash_password(DEMO_CITIZEN_PASSWORD),
             created_at=clock.now(),
         )
         uow.commit()
-    return SeededCitizen(person.subject, valid.phone, DEMO_CITIZEN_PASSWORD, True)
+    return SeededCitizen(
+        subject, valid.phone, DEMO_CITIZEN_PASSWORD, True, resident=registered is not None
+    )
 
 
 DEMO_CONSOLE_PASSWORD = "demo-console-2026"  # noqa: S105 - the demo's published password

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Final
 
 from healthcode.db.private_files import create_private
+from healthcode.identity.demo import DEMO_CITIZEN
 from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.regions import local_date
 from healthcode.simulator.drive import System, enrol, run_start
 from healthcode.simulator.loop import Behaviour, CityRun, LoopDay
-from healthcode.simulator.model.city import CityParams, build_city
+from healthcode.simulator.model.city import City, CityParams, Role, build_city
 from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Epidemic, OutbreakParams
 from healthcode.simulator.office import HealthOffice, OfficeAccount, OfficeParams, open_office
@@ -85,6 +86,8 @@ class SeededCity:
     run: CityRun
     accounts: tuple[OfficeAccount, OfficeAccount]
     days: list[LoopDay]
+    citizen: int | None = None
+    """The resident registered as the demo citizen (None: no resident fits)."""
 
 
 def seed_city(
@@ -107,17 +110,20 @@ def seed_city(
     start = run_start(system.jurisdiction, local_date(now, system.jurisdiction)) - timedelta(
         days=days
     )
-    enrolment = enrol(system, city, start=start)
-    progress(f"registered {residents:,} residents and {len(enrolment.venues):,} venues")
-    accounts = open_office(system, password=password)
     params = OutbreakParams(
         days=365,
         first_weekday=start.weekday(),
         seeded=max(DEMO_MIN_SEEDED, residents // DEMO_RESIDENTS_PER_SEEDED),
         seed_spread_days=6,
     )
+    epidemic = Epidemic(city, params, seed)
+    citizen = demo_citizen_resident(epidemic)
+    named = {} if citizen is None else {citizen: DEMO_CITIZEN}
+    enrolment = enrol(system, city, start=start, named=named)
+    progress(f"registered {residents:,} residents and {len(enrolment.venues):,} venues")
+    accounts = open_office(system, password=password)
     run = CityRun(
-        Epidemic(city, params, seed),
+        epidemic,
         enrolment,
         start=start,
         behaviour=DEMO_BEHAVIOUR,
@@ -129,8 +135,29 @@ def seed_city(
         for day in run.play_until(system, end):
             played.append(day)
             progress(_day_line(len(played), day))
-    _time_a_result(run, at=target + FIRST_RESULT_MINUTES)
-    return SeededCity(run=run, accounts=accounts, days=played)
+    near = frozenset() if citizen is None else housemates(city, citizen)
+    _time_a_result(run, at=target + FIRST_RESULT_MINUTES, near=near)
+    return SeededCity(run=run, accounts=accounts, days=played, citizen=citizen)
+
+
+def housemates(city: City, resident: int) -> frozenset[int]:
+    """The other residents of ``resident``'s home."""
+    household = city.residents[resident].household
+    return frozenset(r.id for r in city.residents if r.household == household and r.id != resident)
+
+
+def demo_citizen_resident(epidemic: Epidemic) -> int | None:
+    """The resident who is the demo citizen: a working adult sharing a home with one of the
+    first infected, the most recently infected first (the least likely to be confirmed
+    already); None when none of them lives with one."""
+    city = epidemic.city
+    first = sorted(epidemic.courses.values(), key=lambda c: (-c.infected_at, c.person))
+    for course in first:
+        for other in sorted(housemates(city, course.person)):
+            resident = city.residents[other]
+            if other not in epidemic.courses and resident.role is Role.WORKER:
+                return other
+    return None
 
 
 def _day_line(number: int, day: LoopDay) -> str:
@@ -146,12 +173,13 @@ def _minute(run: CityRun, now: datetime) -> int:
     return int((now - run.start).total_seconds() // 60)
 
 
-def _time_a_result(run: CityRun, *, at: int) -> Course | None:
+def _time_a_result(run: CityRun, *, at: int, near: frozenset[int] = frozenset()) -> Course | None:
     """Give one infected resident still out a test whose result comes at minute ``at``
-    (sampled ``LAB_MINUTES`` before); None when no one is infected and untested."""
+    (sampled ``LAB_MINUTES`` before), one of ``near`` if any is; None when no one is infected
+    and untested."""
     untested = sorted(
         (c for c in run.epidemic.courses.values() if c.sampled_at is None or c.sampled_at > at),
-        key=lambda c: (c.onset is None or c.onset > at, c.infected_at),
+        key=lambda c: (c.person not in near, c.onset is None or c.onset > at, c.infected_at),
     )
     if not untested:
         return None

@@ -5,7 +5,8 @@ residents a transaction)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Final
 
@@ -50,10 +51,14 @@ def run_start(jurisdiction: str, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=time_zone(jurisdiction))
 
 
-def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
+def enrol(
+    system: System, city: City, *, start: datetime, named: Mapping[int, Register] | None = None
+) -> Enrolment:
     """Set a fresh database up for ``city`` at ``start``: the jurisdiction's keys (unless it has
     keys from ``start`` on), a venue (with its place code) for each site, and every resident
-    registered, with their location consent."""
+    registered, with their location consent. A resident in ``named`` is registered as that
+    person (name, ID and phone: the living demo's citizen); their address, district and
+    consent stay the city's, so they keep their home and housemates."""
     system.clock.set(start)
     keys = list_keys(uow=system.uow(), jurisdiction=system.jurisdiction)
     if not keys:
@@ -73,12 +78,20 @@ def enrol(system: System, city: City, *, start: datetime) -> Enrolment:
         uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, name=OPERATOR
     )
     venues = {site: _venue(system, operator.id, place) for site, place in _sites(city).items()}
+    named = named or {}
     people = [
         Register(
             name=person.name,
             id_type="resident",
             id_number=person.id_number,
             phone=person.phone,
+            address=person.address,
+            consent_location=city.residents[person.resident].pings,
+            district=person.district,
+        )
+        if person.resident not in named
+        else replace(
+            named[person.resident],
             address=person.address,
             consent_location=city.residents[person.resident].pings,
             district=person.district,

@@ -22,6 +22,7 @@ from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, refusals
 from healthcode.container import Container
 from healthcode.db.private_files import create_private
+from healthcode.identity.demo import DEMO_CITIZEN
 from healthcode.kernel.clock import FixedClock
 from healthcode.simulator.demo import live, load, residents_of, save, seed_city
 from healthcode.simulator.drive import System
@@ -93,6 +94,7 @@ def seed_with_city(
             "confirmed_cases": seeded.run.office.confirmed if seeded.run.office else 0,
             "officials": accounts,
             "officials_file": str(officials),
+            "citizen_resident": seeded.citizen,
             "office_password": OFFICE_PASSWORD,
             "state": str(state),
         }
@@ -109,6 +111,12 @@ def seed_with_city(
         )
         for account in city["officials"]:
             console.print(f"  {account['username']} ({account['role']})")
+        if city["citizen_resident"] is not None:
+            console.print(
+                f"the demo citizen ({DEMO_CITIZEN.name}, phone {DEMO_CITIZEN.phone}) is resident "
+                f"{city['citizen_resident']}, who shares a home with one of the first infected: "
+                "`healthcode demo citizen` gives them their website login"
+            )
 
     emit({"channels": channels, "city": city}, as_json=as_json, human=human)
 

@@ -320,12 +320,14 @@ def demo_citizen(as_json: JsonOpt = False) -> None:
         "phone": seeded.phone,
         "password": seeded.password,
         "created": seeded.created,
+        "resident": seeded.resident,
     }
 
     def human(console: Console) -> None:
         state = "created" if seeded.created else "kept"
+        where = " (a resident of the demo city)" if seeded.resident else ""
         console.print(
-            f"{state} demo citizen: log in at /citizen/login with phone {seeded.phone}, "
+            f"{state} demo citizen{where}: log in at /citizen/login with phone {seeded.phone}, "
             f"password {seeded.password}"
         )
 
