@@ -77,9 +77,12 @@ def test_compare_needs_two_policies_and_a_run_a_sane_size(tmp_path: Path) -> Non
 
 
 def test_a_short_run_with_the_companion_rule_flags_companions(tmp_path: Path) -> None:
-    """Four days of a 200-resident city under the Chengdu companion rule flag companions."""
+    """Four days of a 2,000-resident city under the Chengdu companion rule flag companions."""
     policy = Path(__file__).resolve().parents[2] / "docs" / "policies" / "hangzhou-companion.yaml"
     report = tmp_path / "companion"
-    measures = ok("simulate", "--policy", str(policy), *SMALL, "--report", str(report))
+    # housemates are household contacts, never companions: neighbours in a home's cell are, and
+    # a city of 200 has few (one household in most cells)
+    town = ("--population", "2000", "--days", "4", "--seed", "1")
+    measures = ok("simulate", "--policy", str(policy), *town, "--report", str(report))
     assert measures["confirmed_cases"] >= 1
     assert measures["rules"]["companion"]["flagged"] >= 1
