@@ -155,11 +155,11 @@ def test_demo_citizen_gets_a_code_and_is_made_once(cli_env: Settings) -> None:
     """`demo citizen` makes a website account with a confirmed identity once; again, keeps it."""
     first = ok("demo", "citizen")
     assert isinstance(first, dict)
-    assert first["created"] is True
+    assert first["created"] is True and first["resident"] is False  # no demo city: made here
     assert first["phone"] == "13800138000"
     again = ok("demo", "citizen")
     assert isinstance(again, dict)
-    assert again["created"] is False
+    assert again["created"] is False and again["resident"] is None
     assert again["subject"] == first["subject"]
     ok("keys", "init")
     add_official("wang", "official")  # reading another person's code takes a console session

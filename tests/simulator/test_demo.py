@@ -146,7 +146,7 @@ def test_the_demo_citizen_is_a_resident_flagged_when_a_housemate_is_confirmed(
         person = uow.persons.get(subject)
         assert person is not None and person.name == DEMO_CITIZEN.name
     again = seed_demo_citizen(uow=container.uow(), clock=clock, jurisdiction="330100")
-    assert (again.subject, again.created) == (subject, False)
+    assert (again.subject, again.created, again.resident) == (subject, False, None)
 
     run.play_until(system, run.played + 60)  # the timed result, the office, the worker
     assert run.office is not None and run.office.confirmed >= 1

@@ -12,7 +12,7 @@ from healthcode.app import create_app
 from healthcode.container import Container
 from healthcode.settings import Settings
 from identity_helpers import add_test_official, official_headers, website_citizen
-from tracing_helpers import hours, resident, stay, work
+from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 
 def _officials(client: TestClient, container: Container) -> dict[str, dict[str, str]]:
@@ -171,3 +171,22 @@ def test_serve_runs_a_worker_thread_on_sqlite(settings: Settings) -> None:
     forced = create_app(settings.model_copy(update={"in_process_worker": True}))
     with TestClient(forced):
         assert forced.state.worker is not None and forced.state.worker.alive
+
+
+def test_a_household_contacts_evidence_is_at_home_with_no_place(
+    client: TestClient, container: Container
+) -> None:
+    """A housemate's evidence names no place (null, kind home), never the text "None"."""
+    who = officials(container)
+    case = resident(container, 1, home=7)
+    _, headers = website_citizen(
+        client, id_number=resident_id(2), phone="13900000002", address="杭州市西湖区文三路7号"
+    )
+    now = container.clock.now()
+    confirm(container, who["li"], report(container, who["wang"], case, sampled_at=now - hours(5)))
+    work(container)
+    exposures = client.get("/api/v1/me/exposures", headers=headers).json()
+    (exposure,) = [e for e in exposures if e["kind"] == "exposure"]
+    assert exposure["rule"] == "household"
+    (evidence,) = exposure["contacts"]
+    assert (evidence["place_id"], evidence["place_kind"]) == (None, "home")

@@ -71,3 +71,19 @@ def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     close = "密切接触者" if phone.lang == "zh" else "Close contact"
     expect(exposures.locator("#records")).to_contain_text(close)
     assert case not in exposures.content()  # the case is never named to the contact
+
+
+def test_a_housemates_evidence_says_at_home(container: Container, phone: Phone) -> None:
+    """A household contact's evidence reads "at home", not a place id or "None"."""
+    verified_citizen(container, PHONE_NUMBER, 16)  # registered at 杭州市西湖区文三路1号
+    log_in(phone, PHONE_NUMBER)
+    who = officials(container)
+    case = resident(container, 17, home=1)
+    now = container.clock.now()
+    confirm(container, who["li"], report(container, who["wang"], case, sampled_at=now - hours(5)))
+    work(container)
+    exposures = phone.open("/citizen/exposures")
+    evidence = exposures.locator("#records .evidence").first
+    home = "家中（同住）" if phone.lang == "zh" else "At home (living together)"
+    expect(evidence).to_contain_text(home)
+    expect(exposures.locator("#records")).not_to_contain_text("None")

@@ -87,9 +87,9 @@ class SeededCitizen:
     phone: str
     password: str
     created: bool
-    resident: bool = False
-    """The account is a registered resident's (the living demo city's citizen), not a person
-    made for it."""
+    resident: bool | None = None
+    """Whether the login went to a person registered already (the living demo city's
+    resident) rather than one made with it; None when the account was kept (not looked at)."""
 
 
 def seed_demo_citizen(*, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: str) -> SeededCitizen:

@@ -132,7 +132,7 @@ def _interval(span: Any) -> Interval:
 
 def _contact(evidence: Any) -> ContactEvidence:
     return ContactEvidence(
-        place_id=str(evidence["place_id"]),
+        place_id=None if evidence["place_id"] is None else str(evidence["place_id"]),
         place_kind=str(evidence["place_kind"]),
         source=_interval(evidence["source"]),
         contact=_interval(evidence["contact"]),

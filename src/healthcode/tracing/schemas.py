@@ -183,7 +183,7 @@ class ContactOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    place_id: str
+    place_id: str | None = Field(description="None at home (a household contact)")
     place_kind: str
     source: WindowOut = Field(description="The case's (or close contact's) interval there")
     contact: WindowOut = Field(description="Yours")

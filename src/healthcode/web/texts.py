@@ -202,6 +202,7 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "kind_quarantine_order": ("隔离令", "Quarantine order"),
     "evidence": ("依据", "Evidence"),
     "where": ("地点", "Place"),
+    "where_home": ("家中（同住）", "At home (living together)"),
     "category_close_contact": ("密切接触者", "Close contact"),
     "category_secondary_contact": ("次密切接触者", "Secondary contact"),
     "category_companion": ("同行人员", "Travelling companion"),

@@ -49,7 +49,8 @@ class ContactEvidence:
     """One contact behind an exposure: the place, the source's interval there (the case's, or
     the close contact's for a secondary contact), the person's, and their overlap."""
 
-    place_id: str
+    place_id: str | None
+    """None at home (a household contact)."""
     place_kind: str
     source: Interval
     contact: Interval

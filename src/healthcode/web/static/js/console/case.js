@@ -88,7 +88,7 @@ function showPreview(p) {
 
 function evidenceItem(c) {
   return el("li", {},
-    `${c.place_id} (${c.place_kind}) · ${t.source_there} ${dateTime(c.source.start)}–${dateTime(c.source.end)} · `
+    `${c.place_id === null ? t.where_home : `${c.place_id} (${c.place_kind})`} · ${t.source_there} ${dateTime(c.source.start)}–${dateTime(c.source.end)} · `
       + `${t.you_there} ${dateTime(c.contact.start)}–${dateTime(c.contact.end)} · ${t.overlap} ${Math.round(c.minutes)}`);
 }
 
