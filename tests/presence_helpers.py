@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from factories import register, resident_id
 from healthcode.checkpoint.batches import ScanRecord, sign_batch
-from healthcode.codes.keys import init_keys
+from healthcode.codes.keys import init_keys, list_keys
 from healthcode.container import Container
 from healthcode.credentials.cose import public_key_bytes
 from healthcode.identity.registration import register_person
@@ -55,6 +55,9 @@ def _register(container: Container, seq: int, consent: bool) -> str:
 
 
 def keys(container: Container) -> None:
+    """The jurisdiction's signing keys, made unless it has some."""
+    if list_keys(uow=container.uow(), jurisdiction="330100"):
+        return
     init_keys(
         uow=container.uow(),
         clock=container.clock,

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from browser_helpers import Phone
 from citizen_pages_helpers import log_in, verified_citizen
 from healthcode.container import Container
+from presence_helpers import city
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 pytestmark = [
@@ -41,9 +42,10 @@ def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     contact = account.subject
     who = officials(container)
     case = resident(container, 17)
+    restaurant = city(container).restaurant
     now = container.clock.now()
-    stay(container, case, "louwailou", now - hours(30), now - hours(29))
-    stay(container, contact, "louwailou", now - hours(29.5), now - hours(28))
+    stay(container, case, restaurant.id, now - hours(30), now - hours(29))
+    stay(container, contact, restaurant.id, now - hours(29.5), now - hours(28))
     confirm(container, who["li"], report(container, who["wang"], case, sampled_at=now - hours(5)))
     work(container)
 
@@ -66,7 +68,8 @@ def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
 
     exposures = phone.open("/citizen/exposures")
     evidence = exposures.locator("#records .evidence").first
-    expect(evidence).to_contain_text("louwailou")
+    expect(evidence).to_contain_text("楼外楼" if phone.lang == "zh" else "Louwailou")
+    expect(evidence).not_to_contain_text(restaurant.id)  # the venue's name, not its id
     expect(evidence).to_contain_text("30")
     close = "密切接触者" if phone.lang == "zh" else "Close contact"
     expect(exposures.locator("#records")).to_contain_text(close)

@@ -15,6 +15,7 @@ from healthcode.oversight.audit import record_reads
 from healthcode.oversight.authz import require
 from healthcode.tracing.cases import visible_case
 from healthcode.tracing.model.derived import TracedFact
+from healthcode.tracing.place_names import with_place_names
 from healthcode.tracing.ports import TracingUnitOfWork
 from healthcode.tracing.quarantine import told
 
@@ -67,7 +68,7 @@ def case_contacts(
                     subject=subject,
                     name="" if person is None else mask_name(person.name),
                     phone="" if person is None else mask_phone(person.phone),
-                    findings=tuple(by_subject[subject]),
+                    findings=tuple(with_place_names(uow, by_subject[subject])),
                 )
             )
         record_reads(

@@ -23,6 +23,7 @@ from healthcode.oversight.kinds import ProposalKinds
 from healthcode.oversight.model import Proposal, ProposalKind
 from healthcode.tracing.model.derived import ContactEvidence, DerivedFact, TracedFact
 from healthcode.tracing.model.findings import Interval
+from healthcode.tracing.place_names import with_place_names
 from healthcode.tracing.ports import TracingUnitOfWork
 
 
@@ -183,5 +184,5 @@ def my_exposures(*, uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
 
 
 def exposures_in(uow: TracingUnitOfWork, subject: str) -> list[TracedFact]:
-    """``my_exposures``, inside the caller's transaction."""
-    return [told(d) for d in uow.tracing.derived_for(subject)]
+    """``my_exposures``, inside the caller's transaction (the venues named)."""
+    return with_place_names(uow, [told(d) for d in uow.tracing.derived_for(subject)])

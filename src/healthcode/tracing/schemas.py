@@ -189,6 +189,11 @@ class ContactOut(BaseModel):
     contact: WindowOut = Field(description="Yours")
     overlap: WindowOut
     minutes: float
+    place_name_zh: str | None = Field(
+        default=None, description="The venue's (bus line's) name; none at home or in a cell"
+    )
+    place_name_en: str | None = None
+    vehicle: str | None = Field(default=None, description="On a ride: the vehicle")
 
 
 class ExposureOut(BaseModel):

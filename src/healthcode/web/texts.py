@@ -203,6 +203,7 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "evidence": ("依据", "Evidence"),
     "where": ("地点", "Place"),
     "where_home": ("家中（同住）", "At home (living together)"),
+    "vehicle": ("车辆", "vehicle"),
     "category_close_contact": ("密切接触者", "Close contact"),
     "category_secondary_contact": ("次密切接触者", "Secondary contact"),
     "category_companion": ("同行人员", "Travelling companion"),

@@ -56,6 +56,11 @@ class ContactEvidence:
     contact: Interval
     overlap: Interval
     minutes: float
+    place_name_zh: str | None = None
+    place_name_en: str | None = None
+    """The venue's (a bus line's) names, when the place is one (``tracing.place_names``)."""
+    vehicle: str | None = None
+    """On a ride: the vehicle."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -39,6 +39,15 @@ export function duration(ms) {
   return days ? `${days}${t.days} ${hms}` : hms;
 }
 
+// Where a contact behind an exposure was: at home, a venue or bus line by its name (and the
+// vehicle), else the place's id and kind
+export function evidencePlace(c) {
+  if (c.place_id === null) return t.where_home;
+  const name = lang === "zh" ? c.place_name_zh : c.place_name_en;
+  if (!name) return `${c.place_id} (${c.place_kind})`;
+  return c.vehicle ? `${name} · ${t.vehicle} ${c.vehicle}` : name;
+}
+
 export function cityName(code) {
   return page.cities[code] || code;
 }

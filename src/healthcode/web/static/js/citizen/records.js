@@ -1,6 +1,6 @@
 // The citizen's records, newest first: status changes with their reasons, exposures with their
 // evidence (never who the case was), and who read my data.
-import { dateTime, el, t } from "../page.js";
+import { dateTime, el, evidencePlace, t } from "../page.js";
 import { api, requireSession, showProblem } from "./session.js";
 
 const SOURCES = {
@@ -36,7 +36,7 @@ const ITEMS = {
         field(t.overlap, x.overlap_minutes), field(t.setting, x.setting && (t[`setting_${x.setting}`] || x.setting)), field(t.planned_end, x.planned_end && dateTime(x.planned_end)),
         field(t.retracted, x.retracted_at && dateTime(x.retracted_at))),
       x.contacts.length ? el("h4", {}, t.evidence) : null,
-      x.contacts.map((c) => el("dl", { class: "evidence" }, field(t.where, c.place_id === null ? t.where_home : `${c.place_id} (${c.place_kind})`),
+      x.contacts.map((c) => el("dl", { class: "evidence" }, field(t.where, evidencePlace(c)),
         field(t.source_there, span(c.source)), field(t.you_there, span(c.contact)), field(t.overlap, c.minutes)))),
   access: (r) =>
     el("li", { class: "record" },

@@ -2,7 +2,7 @@
 // the official may take (confirm another's report or correction, propose a correction or a
 // withdrawal, approve another's withdrawal), and the people tracing found, masked, with their
 // evidence and a way to see a contact's number for a stated purpose (audited).
-import { dateTime, el, t } from "../page.js";
+import { dateTime, el, evidencePlace, t } from "../page.js";
 import { facts, field, quiet, ruleWord, say, short, stateClass, stateWord, zonedIso } from "./cases-view.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
@@ -88,7 +88,7 @@ function showPreview(p) {
 
 function evidenceItem(c) {
   return el("li", {},
-    `${c.place_id === null ? t.where_home : `${c.place_id} (${c.place_kind})`} · ${t.source_there} ${dateTime(c.source.start)}–${dateTime(c.source.end)} · `
+    `${evidencePlace(c)} · ${t.source_there} ${dateTime(c.source.start)}–${dateTime(c.source.end)} · `
       + `${t.you_there} ${dateTime(c.contact.start)}–${dateTime(c.contact.end)} · ${t.overlap} ${Math.round(c.minutes)}`);
 }
 
