@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from browser_helpers import Phone
 from citizen_pages_helpers import log_in, verified_citizen
 from healthcode.container import Container
+from presence_helpers import city
 from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 pytestmark = [
@@ -83,8 +84,9 @@ def _contact_of_a_case(container: Container) -> None:
     assert account is not None
     who = officials(container)
     case = resident(container, 18)
+    restaurant = city(container).restaurant.id
     now = container.clock.now()
-    stay(container, case, "louwailou", now - hours(30), now - hours(29))
-    stay(container, account.subject, "louwailou", now - hours(29.5), now - hours(28))
+    stay(container, case, restaurant, now - hours(30), now - hours(29))
+    stay(container, account.subject, restaurant, now - hours(29.5), now - hours(28))
     confirm(container, who["li"], report(container, who["wang"], case, sampled_at=now - hours(5)))
     work(container)
