@@ -35,6 +35,20 @@ def _checkins(container: Container, subjects: tuple[str, ...]) -> list[Presence]
         ]
 
 
+def _system_at(container: Container, now: datetime) -> tuple[System, FixedClock]:
+    """The simulator's system on the container, its clock fixed at ``now``."""
+    clock = FixedClock(now)
+    system = System(
+        uow=container.uow,
+        clock=clock,
+        private_keys=container.private_keys,
+        jurisdiction="330100",
+        proposal_kinds=container.proposal_kinds,
+        job_kinds=container.job_kinds,
+    )
+    return system, clock
+
+
 def test_residents_names_a_size_or_a_number() -> None:
     """`--residents` takes small, town or a number within bounds, and refuses anything else."""
     assert (residents_of("small"), residents_of("town"), residents_of("500")) == (200, 2000, 500)
@@ -73,15 +87,7 @@ def test_seeded_city_lives_on_and_a_case_is_confirmed(
     assert again["city"]["created"] is False
 
     now = datetime.fromisoformat(SEEDED_AT)
-    clock = FixedClock(now)
-    system = System(
-        uow=container.uow,
-        clock=clock,
-        private_keys=container.private_keys,
-        jurisdiction="330100",
-        proposal_kinds=container.proposal_kinds,
-        job_kinds=container.job_kinds,
-    )
+    system, _ = _system_at(container, now)
     moments = iter(now + timedelta(minutes=5 * n) for n in range(1, 100))
     steps = list(live(run, system, now=lambda: next(moments), steps=12, wait=lambda: None))
     assert len(steps) == 12
@@ -99,15 +105,7 @@ def test_seeded_city_lives_on_and_a_case_is_confirmed(
 def test_the_demo_town_stays_mostly_green_after_its_first_cases(container: Container) -> None:
     """Two days after the seed's case is confirmed and traced, most of the town is green."""
     now = datetime.fromisoformat(SEEDED_AT)
-    clock = FixedClock(now)
-    system = System(
-        uow=container.uow,
-        clock=clock,
-        private_keys=container.private_keys,
-        jurisdiction="330100",
-        proposal_kinds=container.proposal_kinds,
-        job_kinds=container.job_kinds,
-    )
+    system, _ = _system_at(container, now)
     seeded = seed_city(system, residents=200, days=1, now=now, password="healthcode demo office")
     run = seeded.run
     days = run.play_until(system, (run.played // DAY + 2) * DAY)
@@ -125,15 +123,7 @@ def test_the_demo_citizen_is_a_resident_flagged_when_a_housemate_is_confirmed(
 ) -> None:
     """The demo citizen's login is a resident living with an infected; their code turns."""
     now = datetime.fromisoformat(SEEDED_AT)
-    clock = FixedClock(now)
-    system = System(
-        uow=container.uow,
-        clock=clock,
-        private_keys=container.private_keys,
-        jurisdiction="330100",
-        proposal_kinds=container.proposal_kinds,
-        job_kinds=container.job_kinds,
-    )
+    system, clock = _system_at(container, now)
     seeded = seed_city(system, residents=200, days=1, now=now, password="healthcode demo office")
     run, citizen = seeded.run, seeded.citizen
     assert citizen is not None and run.city.residents[citizen].role is Role.WORKER
