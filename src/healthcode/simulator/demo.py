@@ -142,8 +142,7 @@ def seed_city(
 
 def housemates(city: City, resident: int) -> frozenset[int]:
     """The other residents of ``resident``'s home."""
-    household = city.residents[resident].household
-    return frozenset(r.id for r in city.residents if r.household == household and r.id != resident)
+    return frozenset(city.households[city.residents[resident].household]) - {resident}
 
 
 def demo_citizen_resident(epidemic: Epidemic) -> int | None:
