@@ -60,15 +60,18 @@ def case_contacts(
             uow.tracing.derived_from(case_id), key=lambda d: (d.created_at, d.fact_id)
         ):
             by_subject.setdefault(derived.subject, []).append(told(derived))
+        subjects = list(by_subject)[: max(1, min(limit, MAX_CONTACTS))]
+        # the venues of everyone shown named in one read, in the same order
+        named = iter(with_place_names(uow, [f for s in subjects for f in by_subject[s]]))
         shown: list[CaseContact] = []
-        for subject in list(by_subject)[: max(1, min(limit, MAX_CONTACTS))]:
+        for subject in subjects:
             person = uow.persons.get(subject)
             shown.append(
                 CaseContact(
                     subject=subject,
                     name="" if person is None else mask_name(person.name),
                     phone="" if person is None else mask_phone(person.phone),
-                    findings=tuple(with_place_names(uow, by_subject[subject])),
+                    findings=tuple(next(named) for _ in by_subject[subject]),
                 )
             )
         record_reads(
