@@ -48,7 +48,7 @@ def test_an_official_declares_a_risk_area_a_supervisor_approves_and_it_is_listed
     expect(waiting).to_contain_text("▲ 高风险" if zh else "▲ High risk")
     # an official may not approve (a supervisor may, never their own): the API's words
     waiting.locator("button[data-approve]").click()
-    expect(page.get_by_role("alert")).to_contain_text("decide_proposal: a official may not")
+    expect(page.get_by_role("alert")).to_contain_text("decide_proposal: an official may not")
     expected_refusals(guard, 403)
 
     other = new_phone(browser, served, phone.lang, guard)

@@ -45,10 +45,13 @@ def test_every_admin_page_fits_360_px_and_labels_its_controls(
 def test_a_refused_role_sees_the_apis_refusal(
     container: Container, phone: Phone, guard: Guard, role: str, path: str, action: str
 ) -> None:
-    """The page stays whole and says in an alert what the API refused and why."""
+    """The page stays whole and says in an alert, in its language, what the API refused and why."""
     page = log_in_console(phone, container, add_test_official(container, "he", role))
     page = phone.open(path, page)
-    expect(page.get_by_role("alert")).to_contain_text(f"{action}: a {role} may not do this")
+    article = "an" if role[0] in "aeiou" else "a"
+    kind = "无权进行此操作：" if phone.lang == "zh" else "Not allowed: "
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text(f"{kind}{action}: {article} {role} may not do this")
     expect(page.locator("h1")).to_be_visible()
     expect(page.locator("#who")).to_contain_text("he")
     expected_refusals(guard, 403)

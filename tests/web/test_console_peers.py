@@ -81,6 +81,6 @@ def test_an_official_sees_the_refusal(container: Container, phone: Phone, guard:
     """The peers are the admins': an official's page says what the API refused."""
     page = log_in_console(phone, container, add_test_official(container, "wang", "official"))
     phone.open("/console/peers", page)
-    expect(page.get_by_role("alert")).to_contain_text("manage_peers: a official may not do this")
+    expect(page.get_by_role("alert")).to_contain_text("manage_peers: an official may not do this")
     expect(page.locator("h1")).to_be_visible()
     expected_refusals(guard, 403)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from healthcode.api import problems
 from healthcode.federation.model import Outcome
 from healthcode.web import texts
 
@@ -21,6 +22,14 @@ def test_every_text_has_both_languages() -> None:
         for key, pair in table.items():
             assert len(pair) == 2 and all(pair), key
     assert texts.texts("zh").keys() == texts.texts("en").keys()
+
+
+def test_every_refusal_the_api_answers_has_words() -> None:
+    """Each HTTP status of the API's refusals is named in both languages before its words."""
+    statuses = {*problems._TITLES, 409, 422}
+    for language in ("zh", "en"):
+        words = texts.texts(language)
+        assert all(f"refusal_{s}" in words for s in statuses), language
 
 
 def test_every_sync_outcome_has_words_on_the_peers_page() -> None:

@@ -9,6 +9,11 @@ from healthcode.oversight.access import Action, Principal, Purpose, allowed_purp
 from healthcode.oversight.ports import OversightUnitOfWork
 
 
+def _a(role: str) -> str:
+    """The role with its article: a supervisor, an official."""
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+
+
 def require(principal: Principal, action: Action, purpose: Purpose | None = None) -> Principal:
     """The principal with the purpose it acts for, or ``NotAllowed``.
 
@@ -17,14 +22,14 @@ def require(principal: Principal, action: Action, purpose: Purpose | None = None
     stated = purpose or principal.purpose
     allowed = allowed_purposes(principal.role, action)
     if not allowed:
-        raise NotAllowed(action.value, f"a {principal.role.value} may not do this")
+        raise NotAllowed(action.value, f"{_a(principal.role.value)} may not do this")
     if stated is None:
         if len(allowed) > 1:
             raise NotAllowed(action.value, "state the purpose of this request")
         (stated,) = allowed
     if not is_allowed(principal.role, action, stated):
         raise NotAllowed(
-            action.value, f"a {principal.role.value} may not do this for {stated.value}"
+            action.value, f"{_a(principal.role.value)} may not do this for {stated.value}"
         )
     return replace(principal, purpose=stated)
 

@@ -18,11 +18,15 @@ export async function callApi(path, { method = "GET", body, token } = {}) {
   return { ok: response.ok, status: response.status, data, headers: response.headers };
 }
 
+// The API's words are English (an operator's, naming the field or action): the kind of
+// refusal comes first in the page's language
 export function problemText(data) {
-  if (data && Array.isArray(data.errors) && data.errors.length) {
-    return data.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  }
-  return (data && (data.detail || data.title)) || t.error;
+  const words = data && Array.isArray(data.errors) && data.errors.length
+    ? data.errors.map((e) => `${e.field}: ${e.message}`).join("; ")
+    : (data && (data.detail || data.title)) || "";
+  const kind = data && t[`refusal_${data.status}`];
+  if (!kind) return words || t.error;
+  return words ? `${kind}${lang === "zh" ? "：" : ": "}${words}` : kind;
 }
 
 export function showProblem(node, data) {
