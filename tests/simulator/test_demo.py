@@ -75,6 +75,7 @@ def test_seeded_city_lives_on_and_a_case_is_confirmed(
     assert [c["name"] for c in seeded["channels"]] == ["alipay", "wechat", "dingtalk", "website"]
     city = seeded["city"]
     assert city["created"] and city["residents"] == 200 and city["venues"] > 5
+    assert isinstance(city["citizen_resident"], int)  # the demo citizen lives in the city
     assert [a["role"] for a in city["officials"]] == ["official", "supervisor"]
     assert all(a["totp_uri"].startswith("otpauth://") for a in city["officials"])
     assert state.stat().st_mode & 0o777 == 0o600
