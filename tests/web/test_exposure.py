@@ -73,6 +73,9 @@ def test_a_confirmed_case_turns_the_open_code_page_red_and_shows_the_evidence(
     expect(evidence).to_contain_text("30")
     close = "密切接触者" if phone.lang == "zh" else "Close contact"
     expect(exposures.locator("#records")).to_contain_text(close)
+    # the rule in words, not its id
+    cause = "病例 (同一场所)" if phone.lang == "zh" else "a case (at the same venue)"
+    expect(exposures.locator("#records")).to_contain_text(cause)
     assert case not in exposures.content()  # the case is never named to the contact
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from healthcode.api import problems
 from healthcode.federation.model import Outcome
+from healthcode.tracing.model.findings import TraceRule
+from healthcode.tracing.settings import QUARANTINE_SETTINGS
 from healthcode.web import texts
 
 
@@ -30,6 +32,14 @@ def test_every_refusal_the_api_answers_has_words() -> None:
     for language in ("zh", "en"):
         words = texts.texts(language)
         assert all(f"refusal_{s}" in words for s in statuses), language
+
+
+def test_every_rule_tracing_records_by_has_words() -> None:
+    """The exposures page names each tracing rule and quarantine setting, not its id."""
+    rules = [*(r.value for r in TraceRule), *(f"quarantine-{s}" for s in QUARANTINE_SETTINGS)]
+    for language in ("zh", "en"):
+        words = texts.texts(language)
+        assert all(f"trace_rule_{rule}" in words for rule in rules), language
 
 
 def test_every_sync_outcome_has_words_on_the_peers_page() -> None:
