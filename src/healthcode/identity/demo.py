@@ -103,20 +103,18 @@ def seed_demo_citizen(*, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: st
         account = uow.accounts.by_phone(valid.phone)
         if account is not None:
             return SeededCitizen(account.subject, valid.phone, DEMO_CITIZEN_PASSWORD, False)
-        registered = uow.persons.subject_for_id_number(
+        subject = uow.persons.subject_for_id_number(
             jurisdiction=jurisdiction, id_type=valid.id_type.value, id_number=valid.id_number
         )
-        subject = (
-            registered
-            if registered is not None
-            else add_person(
+        resident = subject is not None
+        if subject is None:
+            subject = add_person(
                 uow,
                 clock=clock,
                 jurisdiction=jurisdiction,
                 valid=valid,
                 identity=IdentityState.VERIFIED,
             ).subject
-        )
         uow.accounts.add(
             subject=subject,
             phone=valid.phone,
@@ -124,9 +122,7 @@ def seed_demo_citizen(*, uow: IdentityUnitOfWork, clock: Clock, jurisdiction: st
             created_at=clock.now(),
         )
         uow.commit()
-    return SeededCitizen(
-        subject, valid.phone, DEMO_CITIZEN_PASSWORD, True, resident=registered is not None
-    )
+    return SeededCitizen(subject, valid.phone, DEMO_CITIZEN_PASSWORD, True, resident=resident)
 
 
 DEMO_CONSOLE_PASSWORD = "demo-console-2026"  # noqa: S105 - the demo's published password

@@ -70,6 +70,12 @@ def trip_id(venue: Venue, vehicle: str) -> str:
     return f"{venue.id}:{vehicle}"
 
 
+def trip_parts(place_id: str) -> tuple[str, str]:
+    """The line's venue id and the vehicle of a ride's place (``trip_id``'s reverse)."""
+    venue, _, vehicle = place_id.partition(":")
+    return venue, vehicle
+
+
 def upload_scans(
     *, uow: PresenceUnitOfWork, clock: Clock, jurisdiction: str, batch: Mapping[str, Any]
 ) -> Receipt:

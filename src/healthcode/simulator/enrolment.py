@@ -80,21 +80,17 @@ def enrol(
     venues = {site: _venue(system, operator.id, place) for site, place in _sites(city).items()}
     named = named or {}
     people = [
-        Register(
-            name=person.name,
-            id_type="resident",
-            id_number=person.id_number,
-            phone=person.phone,
-            address=person.address,
-            consent_location=city.residents[person.resident].pings,
-            district=person.district,
-        )
-        if person.resident not in named
-        else replace(
-            named[person.resident],
-            address=person.address,
-            consent_location=city.residents[person.resident].pings,
-            district=person.district,
+        _as_named(
+            Register(
+                name=person.name,
+                id_type="resident",
+                id_number=person.id_number,
+                phone=person.phone,
+                address=person.address,
+                consent_location=city.residents[person.resident].pings,
+                district=person.district,
+            ),
+            named.get(person.resident),
         )
         for person in identities(city, today=start.date())
     ]
@@ -115,6 +111,15 @@ def enrol(
         jurisdiction=system.jurisdiction,
     )
     return Enrolment(subjects=tuple(subjects), venues=venues, devices=devices)
+
+
+def _as_named(own: Register, named: Register | None) -> Register:
+    """``own`` registered as ``named`` (its name, ID and phone), where it lives kept."""
+    if named is None:
+        return own
+    return replace(
+        own, name=named.name, id_type=named.id_type, id_number=named.id_number, phone=named.phone
+    )
 
 
 def _sites(city: City) -> dict[str, Place]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from healthcode.presence.scans import trip_parts
 from healthcode.tracing.model.derived import ContactEvidence, TracedFact
 from healthcode.tracing.model.findings import PlaceClass, place_class
 from healthcode.tracing.ports import TracingUnitOfWork
@@ -19,24 +20,23 @@ def _venue_and_vehicle(contact: ContactEvidence) -> tuple[str, str | None] | Non
     if found is PlaceClass.CELL:
         return None
     if found is PlaceClass.TRIP:
-        venue, vehicle = contact.place_id.split(":", 1)
-        return venue, vehicle
+        return trip_parts(contact.place_id)
     return contact.place_id, None
 
 
 def with_place_names(uow: TracingUnitOfWork, told: Sequence[TracedFact]) -> list[TracedFact]:
     """``told`` with each contact's venue named (one read for all), inside the caller's
     transaction; a venue no longer held keeps its id alone."""
-    places = {
-        id(c): where
+    wanted = {
+        where[0]
         for fact in told
         for c in fact.contacts
         if (where := _venue_and_vehicle(c)) is not None
     }
-    venues = uow.venues.venues_of({venue for venue, _ in places.values()})
+    venues = uow.venues.venues_of(wanted)
 
     def named(contact: ContactEvidence) -> ContactEvidence:
-        where = places.get(id(contact))
+        where = _venue_and_vehicle(contact)
         venue = None if where is None else venues.get(where[0])
         if where is None or venue is None:
             return contact
