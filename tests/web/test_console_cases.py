@@ -91,7 +91,9 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     other = new_phone(browser, served, phone.lang, guard)
     supervisor = log_in_console(other, container, li)
     other.open(f"/console/cases/{case_id}", supervisor)
-    expect(supervisor.locator("#preview table")).to_contain_text("venue")
+    # each rule in the page's words, beside the id the policy names it by
+    at_venue = "同一场所 (venue)" if phone.lang == "zh" else "at the same venue (venue)"
+    expect(supervisor.locator("#preview table")).to_contain_text(at_venue)
     expect(supervisor.locator("#preview")).to_contain_text("1")
     supervisor.locator("#confirm button[type=submit]").click()
     expect(supervisor.locator("#done")).to_be_visible()
@@ -112,6 +114,11 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     found = supervisor.locator(f'#contacts li[data-subject="{contact}"]')
     expect(found).to_contain_text("139****6677")
     expect(found.locator(".evidence")).to_contain_text("louwailou")
+    expect(found).to_contain_text(at_venue)
+    living_together = "同住 (household)" if phone.lang == "zh" else "living together (household)"
+    expect(supervisor.locator(f'#contacts li[data-subject="{housemate}"]')).to_contain_text(
+        living_together
+    )
     at_home = supervisor.locator(f'#contacts li[data-subject="{housemate}"] .evidence')
     expect(at_home).to_contain_text("家中（同住）" if phone.lang == "zh" else "At home (living")
     assert PHONE_NUMBER not in supervisor.content()

@@ -48,6 +48,12 @@ export function evidencePlace(c) {
   return c.vehicle ? `${name} · ${t.vehicle} ${c.vehicle}` : name;
 }
 
+// What tracing found someone by, in words ("at the same venue"); a rule the page has no words
+// for keeps its id
+export function traceRuleWord(rule) {
+  return t[`trace_rule_${rule}`] || rule;
+}
+
 export function cityName(code) {
   return page.cities[code] || code;
 }

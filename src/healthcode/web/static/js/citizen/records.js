@@ -1,6 +1,6 @@
 // The citizen's records, newest first: status changes with their reasons, exposures with their
 // evidence (never who the case was), and who read my data.
-import { dateTime, el, evidencePlace, t } from "../page.js";
+import { dateTime, el, evidencePlace, t, traceRuleWord } from "../page.js";
 import { api, requireSession, showProblem } from "./session.js";
 
 const SOURCES = {
@@ -31,7 +31,7 @@ const ITEMS = {
   exposures: (x) =>
     el("li", { class: "record", "data-fact": x.fact },
       el("h3", {}, `${x.kind === "exposure" ? `${t.kind_exposure}: ${t[`category_${x.category}`] || x.category}` : t[`kind_${x.kind}`] || x.kind}${x.secondary ? ` · ${t.secondary}` : ""}${x.retracted_at ? ` · ${t.retracted}` : ""}`),
-      el("dl", {}, field(t.since, dateTime(x.at || x.recorded_at)), field(t.cause, `${t[`source_${x.source}`] || x.source} (${t[`trace_rule_${x.rule}`] || x.rule})`),
+      el("dl", {}, field(t.since, dateTime(x.at || x.recorded_at)), field(t.cause, `${t[`source_${x.source}`] || x.source} (${traceRuleWord(x.rule)})`),
         field(t.reporting_city, x.city && (x.city_name || x.city)), field(t.place_name, x.place_name),
         field(t.overlap, x.overlap_minutes), field(t.setting, x.setting && (t[`setting_${x.setting}`] || x.setting)), field(t.planned_end, x.planned_end && dateTime(x.planned_end)),
         field(t.retracted, x.retracted_at && dateTime(x.retracted_at))),

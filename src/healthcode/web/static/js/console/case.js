@@ -2,8 +2,8 @@
 // the official may take (confirm another's report or correction, propose a correction or a
 // withdrawal, approve another's withdrawal), and the people tracing found, masked, with their
 // evidence and a way to see a contact's number for a stated purpose (audited).
-import { dateTime, el, evidencePlace, t } from "../page.js";
-import { facts, field, quiet, ruleWord, say, short, stateClass, stateWord, zonedIso } from "./cases-view.js";
+import { dateTime, el, evidencePlace, t, traceRuleWord } from "../page.js";
+import { categoryWord, facts, field, quiet, say, short, stateClass, stateWord, zonedIso } from "./cases-view.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
 const POLL_MS = 5000;
@@ -71,15 +71,21 @@ async function proposer(node, id, me) {
   node.textContent = `${t.proposed_by_label}: ${p.proposed_by}${mine} · ${t.proposal_reason}: ${p.reason}`;
 }
 
+// A rule in words, with the id the policy names it by (what an official edits in a policy)
+function ruleText(rule) {
+  const word = traceRuleWord(rule);
+  return word === rule ? rule : `${word} (${rule})`;
+}
+
 function showPreview(p) {
-  const rows = Object.entries(p.by_rule).map(([rule, people]) => el("tr", {}, el("th", { scope: "row" }, rule), el("td", {}, String(people))));
+  const rows = Object.entries(p.by_rule).map(([rule, people]) => el("tr", {}, el("th", { scope: "row" }, ruleText(rule)), el("td", {}, String(people))));
   $("preview").replaceChildren(
     el("table", {},
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t.preview_rule), el("th", { scope: "col" }, t.preview_people))),
       el("tbody", {}, rows.length ? rows : [el("tr", {}, el("td", { colspan: "2" }, t.nothing))])),
     el("dl", { class: "facts" },
       facts(t.preview_window, `${dateTime(p.window.start)} – ${dateTime(p.window.end)}`),
-      ...Object.entries(p.by_category).map(([category, people]) => facts(ruleWord(category), String(people))),
+      ...Object.entries(p.by_category).map(([category, people]) => facts(categoryWord(category), String(people))),
       facts(t.preview_total, String(p.people)),
       facts(t.preview_exposures, String(p.exposures)),
       facts(t.preview_orders, String(p.quarantine_orders))));
@@ -95,7 +101,7 @@ function evidenceItem(c) {
 function findingItem(f) {
   const what = f.kind === "quarantine_order"
     ? `${t.kind_quarantine_order} · ${t[`setting_${f.setting}`] || f.setting || ""} · ${t.planned_end} ${dateTime(f.planned_end)}`
-    : `${ruleWord(f.category)} · ${t.rule} ${f.rule}${f.overlap_minutes === null ? "" : ` · ${t.overlap} ${Math.round(f.overlap_minutes)}`}`;
+    : `${categoryWord(f.category)} · ${t.rule} ${ruleText(f.rule)}${f.overlap_minutes === null ? "" : ` · ${t.overlap} ${Math.round(f.overlap_minutes)}`}`;
   return el("li", { "data-rule": f.rule },
     f.retracted_at ? `${t.retracted}: ${what}` : what,
     f.contacts.length ? el("ul", { class: "evidence" }, f.contacts.map(evidenceItem)) : null);

@@ -55,8 +55,8 @@ export function stateClass(state) {
   return `colour-${(STATE[state] || ["", "none"])[1]}`;
 }
 
-export function ruleWord(rule) {
-  return t[`category_${rule}`] || rule;
+export function categoryWord(category) {
+  return t[`category_${category}`] || category;
 }
 
 export function say(node, text) {
