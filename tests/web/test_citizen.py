@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from browser_helpers import Phone
+from browser_helpers import Guard, Phone
 from citizen_pages_helpers import log_in, verified_citizen
 from factories import resident_id
 from healthcode.app import create_app
@@ -102,16 +102,26 @@ def test_sign_up_green_code_then_fever_turns_it_yellow_without_reload(
     expect(history.locator("#records .record").first).to_contain_text(words["yellow"])
 
 
-def test_a_travel_declaration_is_recorded_and_listed(container: Container, phone: Phone) -> None:
-    """The travel form sends place and dates; the page lists the declaration and the status."""
+def test_a_travel_declaration_is_recorded_and_listed(
+    container: Container, phone: Phone, guard: Guard
+) -> None:
+    """The travel form's refusal shows under it, naming the field; the page lists what it sent."""
     verified_citizen(container, "13900009999", 20)
     log_in(phone, "13900009999")
     page = phone.open("/citizen/declare")
     page.locator("#place").fill("310000")
+    page.locator("#from_date").fill("2026-02-28")
+    page.locator("#to_date").fill("2026-02-27")
+    page.locator("#travel button[type=submit]").click()
+    expect(page.locator("#travel-problem")).to_contain_text("from_date")
+    expect(page.locator("#health-problem")).to_be_hidden()
+    # Chromium logs the refused request (422) as a console error: that one is dropped
+    guard.errors[:] = [e for e in guard.errors if "status of 422" not in e]
     page.locator("#from_date").fill("2026-02-25")
     page.locator("#to_date").fill("2026-02-27")
     page.locator("#travel button[type=submit]").click()
     expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#travel-problem")).to_be_hidden()
     expect(page.locator("#mine")).to_contain_text("310000: 2026-02-25 – 2026-02-27")
     with container.uow() as uow:
         account = uow.accounts.by_phone("13900009999")

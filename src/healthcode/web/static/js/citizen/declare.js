@@ -31,10 +31,12 @@ async function listMine() {
   $("mine").replaceChildren(...(items.length ? items : [el("li", {}, t.nothing)]));
 }
 
-async function send(path, body) {
-  $("problem").hidden = true;
+// A refusal is told under the form that was sent, where the citizen is looking
+async function send(form, path, body) {
+  const problem = $(`${form.id}-problem`);
+  for (const node of document.querySelectorAll(".problem")) node.hidden = true;
   const answer = await api(path, { method: "POST", body });
-  if (!answer.ok) return showProblem($("problem"), answer.data);
+  if (!answer.ok) return showProblem(problem, answer.data);
   localStorage.setItem(CHANGED, String(Date.now()));
   await Promise.all([showStatus(), listMine()]);
   $("result").scrollIntoView({ block: "nearest" });
@@ -44,7 +46,7 @@ const health = $("health");
 health.addEventListener("submit", (event) => {
   event.preventDefault();
   const symptoms = [...health.querySelectorAll("input[name=symptoms]:checked")].map((box) => box.value);
-  send("/api/v1/me/declarations/health", {
+  send(health, "/api/v1/me/declarations/health", {
     temperature: Number(health.temperature.value),
     symptoms: symptoms.length ? symptoms : ["none"],
     note: health.note.value,
@@ -54,7 +56,7 @@ health.addEventListener("submit", (event) => {
 const travel = $("travel");
 travel.addEventListener("submit", (event) => {
   event.preventDefault();
-  send("/api/v1/me/declarations/travel", {
+  send(travel, "/api/v1/me/declarations/travel", {
     place: travel.place.value.trim(),
     from_date: travel.from_date.value,
     to_date: travel.to_date.value,
