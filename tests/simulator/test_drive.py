@@ -81,6 +81,17 @@ def test_every_site_is_a_venue_with_a_place_code(city: City, enrolled: Enrolment
     assert all(v.place_code.startswith("HZP1:") for v in enrolled.venues.values())
 
 
+def test_a_venue_is_named_by_its_kind_and_number_in_both_languages(enrolled: Enrolment) -> None:
+    """A shop's English name is words, not its site id; a bus line is named as riders say it."""
+    shop = enrolled.venues["supermarket-1"]
+    assert (shop.name_zh, shop.name_en) == ("超市1号", "Supermarket No. 1")
+    line = next(v for site, v in enrolled.venues.items() if site.startswith("bus-"))
+    number = line.name_en.removeprefix("Bus line ")
+    assert number.isdigit()
+    assert line.name_zh == f"{number}路公交"
+    assert not any(v.name_en in enrolled.venues for v in enrolled.venues.values())
+
+
 def test_checkpoints_stand_at_the_sites_drawn_for_them(
     container: Container, city: City, enrolled: Enrolment
 ) -> None:

@@ -25,7 +25,7 @@ from healthcode.simulator.acts import (
     upload_pings,
 )
 from healthcode.simulator.checkpoints import UPLOAD_EVERY, Doors, scan_of
-from healthcode.simulator.enrolment import KIND_ZH, OPERATOR, Enrolment, enrol, run_start
+from healthcode.simulator.enrolment import OPERATOR, Enrolment, enrol, run_start
 from healthcode.simulator.model.city import City
 from healthcode.simulator.model.disease import DAY, Course
 from healthcode.simulator.model.epidemic import Outbreak, visits_of_day
@@ -33,7 +33,7 @@ from healthcode.simulator.model.pings import pings_of
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import Visit
 
-__all__ = ["KIND_ZH", "OPERATOR", "Enrolment", "System", "enrol", "run_start"]
+__all__ = ["OPERATOR", "Enrolment", "System", "enrol", "run_start"]
 
 
 @dataclass(frozen=True, kw_only=True)

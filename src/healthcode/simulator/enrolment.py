@@ -22,15 +22,15 @@ from healthcode.simulator.model.city import City
 from healthcode.simulator.model.people import identities
 from healthcode.simulator.model.places import VENUE_KIND, Place, PlaceKind
 
-KIND_ZH: Final[dict[PlaceKind, str]] = {
-    PlaceKind.WORKPLACE: "办公室",
-    PlaceKind.SCHOOL_CLASS: "学校",
-    PlaceKind.SUPERMARKET: "超市",
-    PlaceKind.MARKET: "农贸市场",
-    PlaceKind.RESTAURANT: "餐厅",
-    PlaceKind.HOSPITAL: "医院",
-    PlaceKind.BUS_TRIP: "公交线路",
+KIND_NAMES: Final[dict[PlaceKind, tuple[str, str]]] = {
+    PlaceKind.WORKPLACE: ("办公室", "Office"),
+    PlaceKind.SCHOOL_CLASS: ("学校", "School"),
+    PlaceKind.SUPERMARKET: ("超市", "Supermarket"),
+    PlaceKind.MARKET: ("农贸市场", "Market"),
+    PlaceKind.RESTAURANT: ("餐厅", "Restaurant"),
+    PlaceKind.HOSPITAL: ("医院", "Hospital"),
 }
+"""What a venue of each kind is called, in Chinese and English, before its number."""
 OPERATOR: Final = "模拟城市场所运营中心"
 """The one organisation that operates the synthetic city's venues."""
 
@@ -131,8 +131,18 @@ def _sites(city: City) -> dict[str, Place]:
     return sites
 
 
-def _venue(system: System, operator: str, place: Place) -> Venue:
+def venue_names(place: Place) -> tuple[str, str]:
+    """A site's venue name in Chinese and English, by its kind and number (``supermarket-9``:
+    超市9号, Supermarket No. 9; a bus line as riders say it: 12路公交, Bus line 12)."""
     number = place.site.rsplit("-", 1)[-1]
+    if place.kind is PlaceKind.BUS_TRIP:
+        return f"{number}路公交", f"Bus line {number}"
+    zh, en = KIND_NAMES[place.kind]
+    return f"{zh}{number}号", f"{en} No. {number}"
+
+
+def _venue(system: System, operator: str, place: Place) -> Venue:
+    name_zh, name_en = venue_names(place)
     return add_venue(
         uow=system.uow(),
         clock=system.clock,
@@ -140,8 +150,8 @@ def _venue(system: System, operator: str, place: Place) -> Venue:
         jurisdiction=system.jurisdiction,
         details=VenueDetails(
             organisation_id=operator,
-            name_zh=f"{KIND_ZH[place.kind]}{number}号",
-            name_en=place.site,
+            name_zh=name_zh,
+            name_en=name_en,
             kind=VENUE_KIND[place.kind].value,
             lat=place.lat,
             lon=place.lon,
