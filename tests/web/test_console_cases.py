@@ -84,6 +84,9 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     expect(official.locator("#case-state")).to_contain_text(
         "待确认" if phone.lang == "zh" else "Reported"
     )
+    expect(official.locator("#details")).to_contain_text(
+        "无症状感染者" if phone.lang == "zh" else "Asymptomatic infection"
+    )
     official.locator("#confirm button[type=submit]").click()
     expect(official.get_by_role("alert")).to_contain_text("approve_case")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from healthcode.api import problems
 from healthcode.federation.model import Outcome
+from healthcode.tracing.model.cases import Classification
 from healthcode.tracing.model.findings import TraceRule
 from healthcode.tracing.settings import QUARANTINE_SETTINGS
 from healthcode.web import texts
@@ -40,6 +41,13 @@ def test_every_rule_tracing_records_by_has_words() -> None:
     for language in ("zh", "en"):
         words = texts.texts(language)
         assert all(f"trace_rule_{rule}" in words for rule in rules), language
+
+
+def test_every_case_classification_has_words() -> None:
+    """The case page names a case's classification (symptomatic, asymptomatic), not its id."""
+    for language in ("zh", "en"):
+        words = texts.texts(language)
+        assert all(f"classification_{c.value}" in words for c in Classification), language
 
 
 def test_every_sync_outcome_has_words_on_the_peers_page() -> None:

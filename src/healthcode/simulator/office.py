@@ -32,6 +32,12 @@ WORKER: Final = "simulator"
 MAX_JOBS_PER_PASS: Final = 1_000
 
 
+REPORT_REASON: Final = "核酸检测阳性 / positive PCR result"
+CONFIRM_NOTE: Final = "已核对实验室结果 / laboratory result checked"
+"""What the simulated officials write on a report and its confirmation: in the city's language
+and in English, as the console shows them to officials of either."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class OfficeParams:
     """How fast the office works (assumptions, parameters to vary): from a positive result to
@@ -160,7 +166,7 @@ class HealthOffice:
                 isolated_at=sampled,
                 test_reference=f"SIM-PCR-{course.person}-{course.sampled_at}",
             ),
-            reason="positive PCR result",
+            reason=REPORT_REASON,
         )
         self.cases[course.person] = str(proposal.payload["case_id"])
 
@@ -172,7 +178,7 @@ class HealthOffice:
             kinds=system.proposal_kinds,
             principal=official_principal(uow=system.uow(), username=self.confirmer),
             case_id=self.cases[course.person],
-            note="laboratory result checked",
+            note=CONFIRM_NOTE,
         )
         self.confirmed += 1
 

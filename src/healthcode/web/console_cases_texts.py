@@ -20,6 +20,7 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "asymptomatic": ("无症状感染者", "Asymptomatic"),
     "test_reference": ("检测编号", "Lab test reference"),
     "isolated_at": ("隔离时间（可选）", "Isolated at (optional)"),
+    "case_isolated": ("隔离时间", "Isolated at"),
     "case_reason": ("说明", "Reason"),
     "report_submit": ("提交报告", "Report the case"),
     "reported_done": (
@@ -47,6 +48,9 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Not traced yet (done in the background once confirmed)",
     ),
     "classification": ("分类", "Classification"),
+    # ``tracing.model.cases.Classification``
+    "classification_confirmed": ("确诊病例（有症状）", "Confirmed case (symptomatic)"),
+    "classification_asymptomatic": ("无症状感染者", "Asymptomatic infection"),
     "version": ("版本", "Version"),
     "pending_correction": ("有待确认的报告或更正", "A report or correction waits for confirmation"),
     "pending_withdrawal_note": ("有待批准的撤销", "A withdrawal waits for approval"),

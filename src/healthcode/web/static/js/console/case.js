@@ -31,10 +31,10 @@ function showCase(c) {
   $("case-title").textContent = `${t.case_title} ${short(c.case_id)}`;
   $("details").replaceChildren(...[
     facts(t.case_subject, c.subject),
-    facts(t.classification, c.classification === "asymptomatic" ? t.asymptomatic : c.classification),
+    facts(t.classification, t[`classification_${c.classification}`] || c.classification),
     facts(t.sampled_at, dateTime(c.sampled_at)),
     facts(t.onset_at, c.onset_at && dateTime(c.onset_at)),
-    facts(t.isolated_at, c.isolated_at && dateTime(c.isolated_at)),
+    facts(t.case_isolated, c.isolated_at && dateTime(c.isolated_at)),
     facts(t.test_reference, c.test_reference),
     facts(t.version, String(c.version)),
     facts(t.reported_by, `${c.reported_by} · ${dateTime(c.reported_at)}`),
@@ -80,7 +80,7 @@ function ruleText(rule) {
 function showPreview(p) {
   const rows = Object.entries(p.by_rule).map(([rule, people]) => el("tr", {}, el("th", { scope: "row" }, ruleText(rule)), el("td", {}, String(people))));
   $("preview").replaceChildren(
-    el("table", {},
+    el("table", { class: "figures" },
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t.preview_rule), el("th", { scope: "col" }, t.preview_people))),
       el("tbody", {}, rows.length ? rows : [el("tr", {}, el("td", { colspan: "2" }, t.nothing))])),
     el("dl", { class: "facts" },
