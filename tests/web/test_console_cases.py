@@ -62,6 +62,15 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     now = container.clock.now()
     stay(container, case_person, "louwailou", now - hours(30), now - hours(29))
     stay(container, contact, "louwailou", now - hours(29.5), now - hours(28))
+    regular = resident(container, 21)  # in and out of the restaurant three times in the hour
+    for leg in range(3):
+        stay(
+            container,
+            regular,
+            "louwailou",
+            now - hours(30 - 0.3 * leg),
+            now - hours(29.75 - 0.3 * leg),
+        )
 
     # the contact's code page, open in a third context, green for now
     citizen = new_phone(browser, served, phone.lang, guard)
@@ -121,6 +130,17 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     living_together = "同住 (household)" if phone.lang == "zh" else "living together (household)"
     expect(supervisor.locator(f'#contacts li[data-subject="{housemate}"]')).to_contain_text(
         living_together
+    )
+    # three meetings are folded under their count, and open on a click
+    more = supervisor.locator(f'#contacts li[data-subject="{regular}"] details.evidence-more')
+    expect(more.locator("summary")).to_have_text(
+        "依据 (3)" if phone.lang == "zh" else "Evidence (3)"
+    )
+    expect(more.locator(".evidence")).to_be_hidden()
+    more.locator("summary").click()
+    expect(more.locator(".evidence li")).to_have_count(3)
+    expect(more.locator(".evidence li").first).to_contain_text(
+        "此人在场" if phone.lang == "zh" else "This person was there"
     )
     at_home = supervisor.locator(f'#contacts li[data-subject="{housemate}"] .evidence')
     expect(at_home).to_contain_text("家中（同住）" if phone.lang == "zh" else "At home (living")

@@ -101,6 +101,7 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Names and phones are masked. To call someone, state why and see the number: the read "
         "goes into their access log.",
     ),
+    "contact_there": ("此人在场", "This person was there"),
     "contacts_shown": ("显示 {shown} / 共 {total} 人", "{shown} of {total} people shown"),
     "contact_name": ("姓名", "Name"),
     "contact_phone": ("手机号", "Phone"),

@@ -95,7 +95,17 @@ function showPreview(p) {
 function evidenceItem(c) {
   return el("li", {},
     `${evidencePlace(c)} · ${t.source_there} ${dateTime(c.source.start)}–${dateTime(c.source.end)} · `
-      + `${t.you_there} ${dateTime(c.contact.start)}–${dateTime(c.contact.end)} · ${t.overlap} ${Math.round(c.minutes)}`);
+      + `${t.contact_there} ${dateTime(c.contact.start)}–${dateTime(c.contact.end)} · ${t.overlap} ${Math.round(c.minutes)}`);
+}
+
+// A finding's evidence: a few meetings shown, more folded under their count (a secondary
+// contact at a busy shop may have met a dozen close contacts there)
+const EVIDENCE_SHOWN = 2;
+
+function evidenceList(contacts) {
+  const list = el("ul", { class: "evidence" }, contacts.map(evidenceItem));
+  if (contacts.length <= EVIDENCE_SHOWN) return list;
+  return el("details", { class: "evidence-more" }, el("summary", {}, `${t.evidence} (${contacts.length})`), list);
 }
 
 function findingItem(f) {
@@ -104,7 +114,7 @@ function findingItem(f) {
     : `${categoryWord(f.category)} · ${t.rule} ${ruleText(f.rule)}${f.overlap_minutes === null ? "" : ` · ${t.overlap} ${Math.round(f.overlap_minutes)}`}`;
   return el("li", { "data-rule": f.rule },
     f.retracted_at ? `${t.retracted}: ${what}` : what,
-    f.contacts.length ? el("ul", { class: "evidence" }, f.contacts.map(evidenceItem)) : null);
+    f.contacts.length ? evidenceList(f.contacts) : null);
 }
 
 function revealForm(contact) {
