@@ -39,7 +39,7 @@ demo: install
 	$(BIN)/healthcode demo guard
 	test -f $(DEMO_COMPARISON)/measures.json || $(BIN)/healthcode simulate compare \
 	    $(BUNDLED)/hangzhou.yaml $(BUNDLED)/shanghai.yaml $(BUNDLED)/beijing.yaml \
-	    docs/policies/hangzhou-companion.yaml --population 500 --days 7 --seed 1 \
+	    docs/policies/hangzhou-companion.yaml --population 1000 --days 10 --seed 1 \
 	    --report $(DEMO_COMPARISON)
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
@@ -52,7 +52,7 @@ demo: install
 	@echo "                                         (demo.official, demo.supervisor, demo.auditor; password demo-console-2026;"
 	@echo "                                          TOTP seeds above, or a current code: healthcode demo totp demo.official)"
 	@echo "  http://127.0.0.1:8000/console/simulations  the simulator's comparison of the bundled policies"
-	@echo "                                         (500 residents, 7 days; $(DEMO_COMPARISON))"
+	@echo "                                         (1,000 residents, 10 days; $(DEMO_COMPARISON))"
 	@echo "  http://127.0.0.1:8000/checkpoint       a guard's checkpoint scanner (installable, works offline):"
 	@echo "                                         it shows its device key; register it with"
 	@echo "                                         healthcode demo guard --public-key KEY, press Registered"

@@ -44,17 +44,23 @@ def test_a_seeded_run_measures_the_system_against_the_truth(tmp_path: Path) -> N
     assert (again / "measures.json").read_bytes() == (report / "measures.json").read_bytes()
 
 
-def test_compare_runs_the_same_city_under_each_policy(tmp_path: Path) -> None:
-    """Compare plays each policy on the same city and writes them side by side."""
-    variant = tmp_path / "no-secondary.yaml"
+def _no_secondary(folder: Path) -> Path:
+    """The bundled Hangzhou policy without secondary contacts, as a file in ``folder``."""
+    variant = folder / "no-secondary.yaml"
     text = Path(HANGZHOU).read_text(encoding="utf-8")
     changed = text.replace('version: "2020.2"', 'version: "2020.2-sim"').replace(
         "secondary: {enabled: true", "secondary: {enabled: false"
     )
     assert changed.count("2020.2-sim") == 1 and "secondary: {enabled: false" in changed
     variant.write_text(changed, encoding="utf-8")
+    return variant
+
+
+def test_compare_runs_the_same_city_under_each_policy(tmp_path: Path) -> None:
+    """Compare plays each policy on the same city and writes them side by side."""
+    variant = _no_secondary(tmp_path)
     report = tmp_path / "compare"
-    args = ("--population", "60", "--days", "2", "--report", str(report))
+    args = ("--population", "60", "--days", "2", "--report", str(report), "--jobs", "1")
     code, out, err = run("simulate", "compare", HANGZHOU, str(variant), *args)
     assert code == 0, err
     assert "hangzhou" in out and "no-secondary" in out and "flagged per case" in out
@@ -66,6 +72,32 @@ def test_compare_runs_the_same_city_under_each_policy(tmp_path: Path) -> None:
         measures["hangzhou"]["infections_per_day"][0]
         == (measures["no-secondary"]["infections_per_day"][0])
     )
+
+
+def test_compare_in_worker_processes_writes_what_one_by_one_writes(tmp_path: Path) -> None:
+    """Policies played at once, each in its own process, measure exactly as one after another."""
+    variant = _no_secondary(tmp_path)
+    reports = {jobs: tmp_path / f"jobs-{jobs}" for jobs in ("1", "2")}
+    for jobs, report in reports.items():
+        args = ("--population", "200", "--days", "3", "--report", str(report), "--jobs", jobs)
+        code, out, err = run("simulate", "compare", HANGZHOU, str(variant), *args)
+        assert code == 0, err
+        assert "no-secondary" in out
+    one_by_one, side_by_side = ((r / "measures.json").read_bytes() for r in reports.values())
+    assert side_by_side == one_by_one
+    assert list(json.loads(side_by_side)) == ["hangzhou", "no-secondary"]
+    assert json.loads(side_by_side)["hangzhou"]["confirmed_cases"] >= 1
+
+
+def test_a_comparison_stops_at_a_policy_that_does_not_load(tmp_path: Path) -> None:
+    """A policy file that is not a policy is refused, naming it, before any city is played."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("jurisdiction: 330100\ntracing: [\n", encoding="utf-8")
+    code, _, err = run(
+        "simulate", "compare", HANGZHOU, str(broken), "--report", str(tmp_path / "r"), "--jobs", "2"
+    )
+    assert code != 0 and "policy" in err
+    assert not (tmp_path / "r").exists()
 
 
 def test_compare_needs_two_policies_and_a_run_a_sane_size(tmp_path: Path) -> None:

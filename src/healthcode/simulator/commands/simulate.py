@@ -5,16 +5,22 @@ Each run gets its own fresh SQLite database in a temporary folder (never the con
 with the policy file in force: the jurisdiction's bundled policy as it is, any other activated
 at the run's start. The measures go to ``measures.json`` (simulated quantities only: the same
 seed writes the same bytes), wall times to ``timings.json``, plots and ``report.html`` next to
-them."""
+them. ``compare`` plays its policies side by side in worker processes, one a CPU by default:
+each run is independent (its own database, city and seed), so they write the same measures."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from queue import Empty
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.console import Console
@@ -33,6 +39,7 @@ from healthcode.policy.loader import load_policy
 from healthcode.simulator.commands.report import ROWS, shown, summary, write_json, write_report
 from healthcode.simulator.drive import System, run_start
 from healthcode.simulator.runs import FIRST_DAY, RunParams, run_measured
+from healthcode.simulator.runs import Progress as RunProgress
 
 simulate_app = typer.Typer(
     cls=default_command("run"),
@@ -46,7 +53,41 @@ SeedOpt = Annotated[int, typer.Option(help="Seed of the city and its epidemic.")
 ReportOpt = Annotated[
     Path, typer.Option(help="Folder for measures.json, timings.json, plots and report.html.")
 ]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=64,
+        help="Policies played at once, each in its own process (default: one a CPU); each "
+        "holds its own city in memory.",
+    ),
+]
 SIMULATOR = "simulator"
+Measured = tuple[dict[str, Any], dict[str, float]]
+"""A run's measures and the wall seconds of its phases."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Policy:
+    """A policy file to play, read and checked before any run starts."""
+
+    name: str
+    file: str
+    source: str
+    jurisdiction: str
+    version: str
+
+
+def _load(name: str, path: Path) -> _Policy:
+    source = read_text_file(path, field="policy")
+    policy = load_policy(source)
+    return _Policy(
+        name=name,
+        file=path.name,
+        source=source,
+        jurisdiction=policy.jurisdiction,
+        version=policy.version,
+    )
 
 
 def _activate(system: Any, source: str, jurisdiction: str) -> None:
@@ -73,13 +114,10 @@ def _bar(console: Console, label: str) -> Iterator[Any]:
         yield told
 
 
-def _one(path: Path, params: RunParams, *, label: str) -> tuple[dict[str, Any], dict[str, float]]:
-    """Measure ``params`` under the policy at ``path`` on a scratch database."""
-    source = read_text_file(path, field="policy")
-    policy = load_policy(source)
+def _one(policy: _Policy, params: RunParams, *, progress: RunProgress) -> Measured:
+    """Measure ``params`` under ``policy`` on a scratch database."""
     start = run_start(policy.jurisdiction, FIRST_DAY)
     clock = FixedClock(start)
-    errors = Console(stderr=True)
     with (
         tempfile.TemporaryDirectory(prefix="healthcode-sim-") as folder,
         scratch_system(Path(folder), jurisdiction=policy.jurisdiction, clock=clock) as c,
@@ -92,15 +130,70 @@ def _one(path: Path, params: RunParams, *, label: str) -> tuple[dict[str, Any], 
             proposal_kinds=c.proposal_kinds,
             job_kinds=c.job_kinds,
         )
-        _activate(c, source, policy.jurisdiction)
-        with _bar(errors, label) as told:
-            measures, times = run_measured(system, params, progress=told, timer=time.monotonic)
+        _activate(c, policy.source, policy.jurisdiction)
+        measures, times = run_measured(system, params, progress=progress, timer=time.monotonic)
     measures["policy"] = {
-        "file": path.name,
+        "file": policy.file,
         "jurisdiction": policy.jurisdiction,
         "version": policy.version,
     }
     return measures, times
+
+
+class _Queue(Protocol):
+    """Where a worker process tells its progress (a managed queue)."""
+
+    def put(self, item: tuple[str, str, int, int]) -> None: ...
+
+
+def _one_told(policy: _Policy, params: RunParams, told: _Queue) -> Measured:
+    """``_one`` in a worker process, its progress put on ``told`` under the policy's name."""
+
+    def progress(phase: str, done: int, total: int) -> None:
+        told.put((policy.name, phase, done, total))
+
+    return _one(policy, params, progress=progress)
+
+
+def _one_by_one(policies: list[_Policy], params: RunParams) -> dict[str, Measured]:
+    errors = Console(stderr=True)
+    measured: dict[str, Measured] = {}
+    for policy in policies:
+        with _bar(errors, policy.name) as told:
+            measured[policy.name] = _one(policy, params, progress=told)
+    return measured
+
+
+def _side_by_side(policies: list[_Policy], params: RunParams, jobs: int) -> dict[str, Measured]:
+    """Each policy's run in a worker process, ``jobs`` at once, one progress bar each. The
+    workers are forked before the bar's thread starts (and inherit the configured system)."""
+    forked = multiprocessing.get_context("fork")
+    errors = Console(stderr=True)
+    with forked.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=forked) as pool:
+        told = manager.Queue()
+        futures: dict[Future[Measured], str] = {
+            pool.submit(_one_told, policy, params, told): policy.name for policy in policies
+        }
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, TimeElapsedColumn(), console=errors, transient=True) as bar:
+            tasks = {p.name: bar.add_task(f"{p.name}: waiting", total=None) for p in policies}
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                if any(future.exception() for future in finished):
+                    for waiting in pending:  # a run that failed stops the comparison now
+                        waiting.cancel()
+                    next(f for f in finished if f.exception()).result()
+                while True:
+                    try:
+                        name, phase, done, total = told.get_nowait()
+                    except Empty:
+                        break
+                    bar.update(
+                        tasks[name], description=f"{name}: {phase}", completed=done, total=total
+                    )
+        by_name = {name: future.result() for future, name in futures.items()}
+    return {policy.name: by_name[policy.name] for policy in policies}
 
 
 def _names(paths: list[Path]) -> list[str]:
@@ -126,14 +219,18 @@ def _table(runs: dict[str, dict[str, Any]]) -> Table:
 
 
 def _play(
-    policies: list[Path], params: RunParams, report: Path, *, as_json: bool
+    paths: list[Path], params: RunParams, report: Path, *, as_json: bool, jobs: int = 1
 ) -> dict[str, dict[str, Any]]:
-    runs: dict[str, dict[str, Any]] = {}
-    timings: dict[str, dict[str, float]] = {}
     with refusals(as_json=as_json):
         params.check()
-        for name, path in zip(_names(policies), policies, strict=True):
-            runs[name], timings[name] = _one(path, params, label=name)
+        policies = [_load(name, path) for name, path in zip(_names(paths), paths, strict=True)]
+        jobs = min(jobs, len(policies))
+        if jobs > 1:
+            measured = _side_by_side(policies, params, jobs)
+        else:
+            measured = _one_by_one(policies, params)
+    runs = {name: measures for name, (measures, _) in measured.items()}
+    timings = {name: times for name, (_, times) in measured.items()}
     report.mkdir(parents=True, exist_ok=True)
     single = len(runs) == 1
     write_json(report / "measures.json", next(iter(runs.values())) if single else runs)
@@ -170,6 +267,7 @@ def compare(
     days: DaysOpt = 14,
     seed: SeedOpt = 1,
     report: ReportOpt = Path("var/simulation"),
+    jobs: JobsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Play the same seeded city under each policy; tabulate them side by side."""
@@ -177,7 +275,8 @@ def compare(
         with refusals(as_json=as_json):
             raise InvalidInput.one("policies", "give at least two policy files to compare")
     params = RunParams(population=population, days=days, seed=seed)
-    runs = _play(policies, params, report, as_json=as_json)
+    at_once = jobs if jobs is not None else os.cpu_count() or 1
+    runs = _play(policies, params, report, as_json=as_json, jobs=at_once)
 
     def human(console: Console) -> None:
         console.print(_table(runs))
