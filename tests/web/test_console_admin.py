@@ -133,7 +133,12 @@ def test_quarantines_ending_today_come_first_and_a_release_is_proposed(
     expect(first).to_contain_text("今日结束" if zh else "Ends today")
     expect(first).to_contain_text(contact)
     expect(page.locator("#quarantines .record.today")).to_have_count(1)
-    expect(first).to_contain_text("密切接触者" if zh else "Close contact")
+    # the reason in words, the case by a link to its page
+    expect(first).to_contain_text(
+        f"密切接触者 · 病例 {case_id[:8]}…" if zh else f"Close contact · case {case_id[:8]}…"
+    )
+    expect(first.locator(f'a[href="/console/cases/{case_id}"]')).to_be_visible()
+    assert "close_contact" not in (first.text_content() or "")
     first.locator("summary").click()
     first.locator("textarea").fill("negative PCR twice, released by the district")
     first.locator("button[type=submit]").click()

@@ -24,11 +24,17 @@ function releaseForm(subject) {
   return el("details", {}, el("summary", {}, t.adm_release), form);
 }
 
-// an order's reason names its category last, e.g. "case 9f2… (close_contact)": its word first
+// An order's reason, as tracing writes it: "case 9f2… (close_contact)" (the person's category
+// last; "(case)" for the case's own order), "risk area Name (risk_area_high)". Said in the
+// page's words, a case by the link to its page; any other reason as it is.
 function why(reason) {
-  const category = /\((\w+)\)$/.exec(reason);
-  const word = category && t[`category_${category[1]}`];
-  return word ? `${word} · ${reason}` : reason;
+  const found = /^(?:case ([0-9a-f]+)|risk area (.+)) \((\w+)\)$/.exec(reason);
+  if (!found) return reason;
+  const [, caseId, area, key] = found;
+  const word = key === "case" ? t.adm_order_own_case : t[`category_${key}`] || key;
+  if (area) return `${word} · ${t.adm_order_area} ${area}`;
+  const link = el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, `${t.adm_order_case} ${caseId.slice(0, 8)}…`);
+  return [`${word} · `, link];
 }
 
 function orderItem(q, endsToday) {
