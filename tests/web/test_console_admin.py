@@ -133,6 +133,10 @@ def test_quarantines_ending_today_come_first_and_a_release_is_proposed(
     expect(first).to_contain_text("今日结束" if zh else "Ends today")
     expect(first).to_contain_text(contact)
     expect(page.locator("#quarantines .record.today")).to_have_count(1)
+    expect(page.locator("#count")).to_have_text(
+        "显示 2 / 共 2 条隔离令" if zh else "2 of 2 orders shown"
+    )
+    expect(page.locator("#more")).to_be_hidden()
     # the reason in words, the case by a link to its page
     expect(first).to_contain_text(
         f"密切接触者 · 病例 {case_id[:8]}…" if zh else f"Close contact · case {case_id[:8]}…"
@@ -146,3 +150,33 @@ def test_quarantines_ending_today_come_first_and_a_release_is_proposed(
     with container.uow() as uow:
         [waiting] = uow.proposals.list(status=ProposalStatus.PENDING, jurisdiction="330100")
     assert (waiting.kind, waiting.subject) == ("release_quarantine", contact)
+
+
+def test_a_long_list_of_quarantines_comes_a_page_at_a_time(
+    container: Container, phone: Phone
+) -> None:
+    """Fifty orders a page, with the count of them all; "Show more" brings the rest."""
+    zh = phone.lang == "zh"
+    who = officials(container)
+    case = resident(container, 1)
+    contacts = [resident(container, n) for n in range(2, 54)]
+    now = container.clock.now()
+    for subject in (case, *contacts):
+        stay(container, subject, "cafe", now - hours(30), now - hours(29))
+    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
+    confirm(container, who["li"], case_id)
+    work(container)
+    total = len(list_quarantines(uow=container.uow(), clock=container.clock, principal=who["wang"]))
+    assert total >= 52
+    page = log_in_console(phone, container, add_test_official(container, "zhou"))
+    page = phone.open("/console/quarantines", page)
+    expect(page.locator("#quarantines .record")).to_have_count(50)
+    expect(page.locator("#count")).to_have_text(
+        f"显示 50 / 共 {total} 条隔离令" if zh else f"50 of {total} orders shown"
+    )
+    page.locator("#more").click()
+    expect(page.locator("#quarantines .record")).to_have_count(total)
+    expect(page.locator("#count")).to_have_text(
+        f"显示 {total} / 共 {total} 条隔离令" if zh else f"{total} of {total} orders shown"
+    )
+    expect(page.locator("#more")).to_be_hidden()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from healthcode.kernel.clock import Clock
 from healthcode.kernel.errors import InvalidInput
@@ -25,6 +25,9 @@ from healthcode.tracing.model.derived import ContactEvidence, DerivedFact, Trace
 from healthcode.tracing.model.findings import Interval
 from healthcode.tracing.place_names import with_place_names
 from healthcode.tracing.ports import TracingUnitOfWork
+
+MAX_ORDERS_SHOWN: Final = 500
+"""The most orders one page of the list shows (the API's ``limit``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,14 +68,47 @@ def _released(order: QuarantineOrder, releases: Sequence[Release], rules: list[s
 
 
 def list_quarantines(
-    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal
+    *,
+    uow: TracingUnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[OrderView]:
     """Orders of the official's jurisdiction (of their district's people, for an official with
-    a district, cut in the query) in force now or planned, not released; each person shown is
-    recorded in the access log."""
+    a district, cut in the query) in force now or planned, not released, those ending soonest
+    first: all of them, or the ``limit`` from ``offset`` on (``quarantine_page``). Each person
+    shown is recorded in the access log."""
+    return quarantine_page(
+        uow=uow, clock=clock, principal=principal, limit=limit, offset=offset
+    ).orders
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuarantinePage:
+    """Some of the orders in force or planned, and how many there are in all."""
+
+    orders: list[OrderView]
+    total: int
+
+
+def quarantine_page(
+    *,
+    uow: TracingUnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    limit: int | None,
+    offset: int = 0,
+) -> QuarantinePage:
+    """``list_quarantines`` with the count of them all: a city's list runs to thousands, and
+    only the people shown are read (recorded in the access log)."""
     principal = require(principal, Action.READ_QUARANTINES)
     if principal.jurisdiction is None:
         raise InvalidInput.one("jurisdiction", "an official has a jurisdiction")
+    if offset < 0:
+        raise InvalidInput.one("offset", "must be 0 or more")
+    if limit is not None and limit < 1:
+        raise InvalidInput.one("limit", "must be 1 or more")
     now = clock.now()
     views: list[OrderView] = []
     with uow:
@@ -88,12 +124,14 @@ def list_quarantines(
             if _released(order, releases[order.subject], rules):
                 continue
             views.append(OrderView(order=order, state="in_force" if order.at <= now else "planned"))
-        subjects = [v.order.subject for v in views]
+        views.sort(key=lambda v: (v.order.planned_end, v.order.order_id))
+        shown = views[offset:] if limit is None else views[offset : offset + limit]
+        subjects = [v.order.subject for v in shown]
         if record_reads(
             uow, clock=clock, principal=principal, subjects=subjects, what="quarantines"
         ):
             uow.commit()
-    return views
+    return QuarantinePage(orders=shown, total=len(views))
 
 
 def propose_release(

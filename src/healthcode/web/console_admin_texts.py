@@ -67,6 +67,8 @@ CONSOLE_ADMIN_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "adm_starts_at": ("开始", "Started"),
     "adm_planned_end": ("计划结束", "Planned end"),
     "adm_order_reason": ("原因", "Why"),
+    "adm_orders_shown": ("显示 {shown} / 共 {total} 条隔离令", "{shown} of {total} orders shown"),
+    "adm_more": ("显示更多", "Show more"),
     "adm_order_own_case": ("本人为确诊病例", "A confirmed case"),
     "adm_order_case": ("病例", "case"),
     "adm_order_area": ("风险区", "risk area"),

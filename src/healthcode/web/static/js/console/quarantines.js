@@ -1,6 +1,6 @@
-// Quarantine orders in force or planned (GET /api/v1/quarantines: every person shown is recorded
-// in the access log), those ending today (the city's day, by the server's clock) first; a
-// release is proposed with a reason (POST /api/v1/quarantines/release) and approved by a second
+// Quarantine orders in force or planned (GET /api/v1/quarantines, a page at a time: every person
+// shown is recorded in the access log), ending soonest first, those ending today (the city's day,
+// by the server's clock) marked; a release is proposed with a reason (POST /api/v1/quarantines/release) and approved by a second
 // official in the four-eyes inbox.
 import { dateTime, el, t } from "../page.js";
 import { api, requireSession } from "./session.js";
@@ -51,18 +51,29 @@ function orderItem(q, endsToday) {
     releaseForm(q.subject));
 }
 
-async function load() {
-  const answer = await api("/api/v1/quarantines");
+// A page of orders at a time (the API's limit; each person shown is read into the access log),
+// ending soonest first, as the API answers them; "Show more" asks for the next page
+const PAGE = 50;
+let shown = 0;
+
+async function load({ more = false } = {}) {
+  const offset = more ? shown : 0;
+  const answer = await api(`/api/v1/quarantines?limit=${PAGE}&offset=${offset}`);
   if (!answer.ok) {
-    filled($("quarantines"), []);
+    if (!more) filled($("quarantines"), []);
     return refuse(answer.data);
   }
   const day = today();
-  const rows = answer.data.map((q) => ({ q, endsToday: cityDay(Date.parse(q.planned_end)) === day }));
-  rows.sort((a, b) => (b.endsToday - a.endsToday) || (Date.parse(a.q.planned_end) - Date.parse(b.q.planned_end)));
-  filled($("quarantines"), rows.map(({ q, endsToday }) => orderItem(q, endsToday)));
+  const items = answer.data.map((q) => orderItem(q, cityDay(Date.parse(q.planned_end)) === day));
+  if (more) $("quarantines").append(...items);
+  else filled($("quarantines"), items);
+  shown = offset + answer.data.length;
+  const total = Number(answer.headers.get("X-Total-Count") || shown);
+  $("count").textContent = t.adm_orders_shown.replace("{shown}", shown).replace("{total}", total);
+  $("more").hidden = shown >= total;
   return null;
 }
 
 $("refresh").addEventListener("click", () => load());
+$("more").addEventListener("click", () => load({ more: true }));
 if (requireSession()) load();

@@ -1,5 +1,5 @@
-"""Cases (report, confirm, correct, withdraw by four eyes, preview), risk areas, quarantines,
-and what tracing found about the calling citizen."""
+"""Cases: report, confirm, correct and withdraw by four eyes, the tracing preview, and the
+people a case's tracing found (masked; a number shown for a stated purpose)."""
 
 from __future__ import annotations
 
@@ -7,35 +7,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from healthcode.api.auth import Authorized, CurrentSubject, Public
+from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.api.types import Identifier
 from healthcode.kernel.budget import TimeBudget
-from healthcode.oversight import proposals
 from healthcode.oversight.access import Action, Principal
-from healthcode.oversight.model import ProposalKind, ProposalStatus
+from healthcode.oversight.model import ProposalStatus
 from healthcode.oversight.schemas import DecisionIn, ProposalOut
 from healthcode.tracing import cases
 from healthcode.tracing.cases import CaseView
 from healthcode.tracing.contacts import MAX_CONTACTS, case_contacts
 from healthcode.tracing.model.cases import CaseState
-from healthcode.tracing.quarantine import list_quarantines, my_exposures, propose_release
-from healthcode.tracing.risk_areas import list_risk_areas
 from healthcode.tracing.schemas import (
-    AreaEndIn,
     CaseContactsOut,
     CaseIn,
     CaseOut,
     CorrectionIn,
-    ExposureOut,
     PreviewOut,
-    QuarantineOut,
-    ReleaseIn,
     RevealedPhoneOut,
     RevealIn,
-    RiskAreaIn,
-    RiskAreaOut,
     WithdrawalIn,
 )
 from healthcode.tracing.unmask import reveal_phone
@@ -48,9 +39,6 @@ ConfirmsCases = Annotated[Principal, Depends(Authorized(Action.APPROVE_CASE))]
 ProposesWithdrawals = Annotated[Principal, Depends(Authorized(Action.PROPOSE_WITHDRAWAL))]
 ApprovesWithdrawals = Annotated[Principal, Depends(Authorized(Action.APPROVE_WITHDRAWAL))]
 Previews = Annotated[Principal, Depends(Authorized(Action.PREVIEW_TRACING))]
-ProposesAreas = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RISK_AREA))]
-ReadsQuarantines = Annotated[Principal, Depends(Authorized(Action.READ_QUARANTINES))]
-ProposesReleases = Annotated[Principal, Depends(Authorized(Action.PROPOSE_RELEASE))]
 RevealsContacts = Annotated[Principal, Depends(Authorized(Action.REVEAL_CONTACT))]
 
 
@@ -226,121 +214,6 @@ def approve_withdrawal(
     return ProposalOut.of(decided)
 
 
-@router.post("/risk-areas", status_code=status.HTTP_201_CREATED, response_model=ProposalOut)
-def propose_risk_area(
-    body: RiskAreaIn, official: ProposesAreas, container: ContainerDep
-) -> ProposalOut:
-    """Propose a risk area (a different official approves it at `/proposals/{id}/approve`)."""
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=official,
-        action=ProposalKind.DECLARE_RISK_AREA.value,
-        payload={
-            "name": body.name,
-            "level": body.level,
-            "cells": body.cells,
-            "venues": body.venues,
-            "starts_at": body.starts_at.isoformat(),
-            "ends_at": body.ends_at.isoformat(),
-        },
-        reason=body.reason,
-    )
-    return ProposalOut.of(proposal)
-
-
-@router.post(
-    "/risk-areas/{area_id}/end",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ProposalOut,
-    responses=CONFLICT,
-)
-def propose_area_end(
-    area_id: Identifier, body: AreaEndIn, official: ProposesAreas, container: ContainerDep
-) -> ProposalOut:
-    """Propose ending a risk area now (409 once it has ended): a different official approves
-    at `/proposals/{id}/approve`, and the area ends then; what its window found stays."""
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=official,
-        action=ProposalKind.END_RISK_AREA.value,
-        payload={"risk_area": area_id},
-        reason=body.reason,
-    )
-    return ProposalOut.of(proposal)
-
-
-@router.get(
-    "/risk-areas",
-    response_model=list[RiskAreaOut],
-    dependencies=[Depends(Public(Action.READ_RISK_AREAS))],
-)
-def get_risk_areas(container: ContainerDep, include_past: bool = False) -> list[RiskAreaOut]:
-    """The published risk areas of this jurisdiction (those not over yet, unless
-    `include_past`): public, as the cities published them."""
-    areas = list_risk_areas(
-        uow=container.uow(),
-        clock=container.clock,
-        jurisdiction=container.settings.jurisdiction,
-        active_only=not include_past,
-    )
-    return [
-        RiskAreaOut(
-            id=a.id,
-            name=a.name,
-            level=a.level,
-            cells=list(a.cells),
-            venues=list(a.venues),
-            starts_at=a.starts_at,
-            ends_at=a.ends_at,
-            declared_at=a.declared_at,
-        )
-        for a in areas
-    ]
-
-
-@router.get("/quarantines", response_model=list[QuarantineOut])
-def get_quarantines(official: ReadsQuarantines, container: ContainerDep) -> list[QuarantineOut]:
-    """Quarantine orders in force or planned in the caller's jurisdiction (released ones not)."""
-    views = list_quarantines(uow=container.uow(), clock=container.clock, principal=official)
-    return [
-        QuarantineOut(
-            order_id=v.order.order_id,
-            subject=v.order.subject,
-            setting=v.order.setting,
-            state=v.state,
-            starts_at=v.order.at,
-            planned_end=v.order.planned_end,
-            reason=v.order.reason,
-        )
-        for v in views
-    ]
-
-
-@router.post(
-    "/quarantines/release",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ProposalOut,
-    responses=NOT_FOUND,
-)
-def release_quarantine(
-    body: ReleaseIn, official: ProposesReleases, container: ContainerDep
-) -> ProposalOut:
-    """Propose releasing a person from their quarantine orders (a different official approves)."""
-    proposal = propose_release(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=official,
-        subject=body.subject,
-        reason=body.reason,
-    )
-    return ProposalOut.of(proposal)
-
-
 @router.get("/cases/{case_id}/contacts", response_model=CaseContactsOut)
 def get_case_contacts(
     case_id: Identifier,
@@ -380,12 +253,3 @@ def reveal_contact_phone(
         purpose=body.purpose,
     )
     return RevealedPhoneOut(**vars(revealed))
-
-
-@router.get("/me/exposures", response_model=list[ExposureOut], tags=["status"])
-def get_my_exposures(subject: CurrentSubject, container: ContainerDep) -> list[ExposureOut]:
-    """What tracing recorded about you and why: the rule, the place, the case's time there and
-    yours, the overlap; retracted ones are marked (the case never named)."""
-    return [
-        ExposureOut.model_validate(e) for e in my_exposures(uow=container.uow(), subject=subject)
-    ]
