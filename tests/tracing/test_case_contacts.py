@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from healthcode.container import Container
-from healthcode.kernel.errors import NotAllowed, NotFound
+from healthcode.kernel.errors import InvalidInput, NotAllowed, NotFound
 from healthcode.oversight.access import Principal, Role
 from healthcode.tracing.contacts import CaseContacts, case_contacts
 from scope_helpers import access_records
@@ -32,7 +32,7 @@ def traced(container: Container) -> tuple[dict[str, Principal], str, dict[str, s
 
 
 def _contacts(
-    container: Container, official: Principal, case_id: str, limit: int = 100
+    container: Container, official: Principal, case_id: str, limit: int = 100, offset: int = 0
 ) -> CaseContacts:
     return case_contacts(
         uow=container.uow(),
@@ -40,6 +40,7 @@ def _contacts(
         principal=official,
         case_id=case_id,
         limit=limit,
+        offset=offset,
     )
 
 
@@ -71,6 +72,28 @@ def test_a_limit_shows_the_first_contacts_and_counts_them_all(
     found = _contacts(container, who["li"], case_id, limit=1)
     assert (found.total, len(found.contacts)) == (2, 1)
     assert access_records(container) == before + 1
+
+
+def test_the_next_page_of_contacts_starts_where_the_first_ended(
+    container: Container, traced: tuple[dict[str, Principal], str, dict[str, str]]
+) -> None:
+    """Offset 1 shows the second contact only (and logs only them); past the end, no one."""
+    who, case_id, p = traced
+    first = _contacts(container, who["li"], case_id, limit=1)
+    before = {s: access_records(container, s) for s in (p["cc"], p["cc2"])}
+    second = _contacts(container, who["li"], case_id, limit=1, offset=1)
+    assert second.total == 2
+    (shown,) = second.contacts
+    (other,) = {p["cc"], p["cc2"]} - {shown.subject}
+    assert access_records(container, shown.subject) == before[shown.subject] + 1
+    assert access_records(container, other) == before[other]
+    assert [c.subject for c in (*first.contacts, *second.contacts)] == [
+        c.subject for c in _contacts(container, who["li"], case_id).contacts
+    ]
+    assert _contacts(container, who["li"], case_id, offset=2).contacts == ()
+    with pytest.raises(InvalidInput) as refused:
+        _contacts(container, who["li"], case_id, offset=-1)
+    assert [problem.field for problem in refused.value.problems] == ["offset"]
 
 
 def test_the_contacts_are_refused_outside_the_officials_reach(

@@ -16,7 +16,7 @@ from citizen_pages_helpers import log_in, verified_citizen
 from console_pages_helpers import log_in_console
 from healthcode.container import Container
 from identity_helpers import add_test_official
-from tracing_helpers import hours, resident, stay, work
+from tracing_helpers import confirm, hours, officials, report, resident, stay, work
 
 pytestmark = [
     pytest.mark.browser,
@@ -157,3 +157,31 @@ def test_a_case_reported_and_confirmed_in_two_consoles_turns_the_contact_red(
     refused = [e for e in guard.errors if "status of 403" in e or "status of 422" in e]
     assert len(refused) == 2, guard.errors
     guard.errors[:] = [e for e in guard.errors if e not in refused]
+
+
+def test_a_case_with_many_contacts_lists_them_a_hundred_at_a_time(
+    container: Container, phone: Phone
+) -> None:
+    """A hundred contacts, the count of them all, and Show more for the rest."""
+    zh = phone.lang == "zh"
+    who = officials(container)
+    case = resident(container, 1)
+    now = container.clock.now()
+    for subject in (case, *(resident(container, n) for n in range(2, 106))):
+        stay(container, subject, "louwailou", now - hours(30), now - hours(29))
+    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
+    confirm(container, who["li"], case_id)
+    work(container)
+    page = log_in_console(phone, container, add_test_official(container, "zhou"))
+    page = phone.open(f"/console/cases/{case_id}", page)
+    contacts = page.locator("#contacts > li[data-subject]")
+    expect(contacts).to_have_count(100)
+    expect(page.locator("#contacts-count")).to_have_text(
+        "显示 100 / 共 104 人" if zh else "100 of 104 people shown"
+    )
+    page.locator("#more-contacts").click()
+    expect(contacts).to_have_count(104)
+    expect(page.locator("#contacts-count")).to_have_text(
+        "显示 104 / 共 104 人" if zh else "104 of 104 people shown"
+    )
+    expect(page.locator("#more-contacts")).to_be_hidden()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from healthcode.identity.masks import mask_name, mask_phone
 from healthcode.kernel.clock import Clock
+from healthcode.kernel.errors import InvalidInput
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import record_reads
 from healthcode.oversight.authz import require
@@ -48,11 +49,14 @@ def case_contacts(
     principal: Principal,
     case_id: str,
     limit: int = 100,
+    offset: int = 0,
 ) -> CaseContacts:
     """The people the case's tracing recorded something about (exposures and quarantine
-    orders, retracted ones marked), the first ``limit`` (at most ``MAX_CONTACTS``) in order of
-    their first record, masked; each one shown is recorded in the access log."""
+    orders, retracted ones marked), in order of their first record: ``limit`` of them (at most
+    ``MAX_CONTACTS``) from ``offset`` on, masked; each one shown is recorded in the access log."""
     principal = require(principal, Action.READ_CASES)
+    if offset < 0:
+        raise InvalidInput.one("offset", "must be 0 or more")
     with uow:
         visible_case(uow, principal, case_id)
         by_subject: dict[str, list[TracedFact]] = {}
@@ -60,7 +64,7 @@ def case_contacts(
             uow.tracing.derived_from(case_id), key=lambda d: (d.created_at, d.fact_id)
         ):
             by_subject.setdefault(derived.subject, []).append(told(derived))
-        subjects = list(by_subject)[: max(1, min(limit, MAX_CONTACTS))]
+        subjects = list(by_subject)[offset : offset + max(1, min(limit, MAX_CONTACTS))]
         # the venues of everyone shown named in one read, in the same order
         named = iter(with_place_names(uow, [f for s in subjects for f in by_subject[s]]))
         shown: list[CaseContact] = []

@@ -220,15 +220,18 @@ def get_case_contacts(
     official: ReadsCases,
     container: ContainerDep,
     limit: Annotated[int, Query(ge=1, le=MAX_CONTACTS)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CaseContactsOut:
-    """The people the case's tracing found (the first `limit`), masked, each with what it
-    recorded about them and the evidence; each one shown is recorded in the access log."""
+    """The people the case's tracing found (`limit` of them from `offset` on, in the order
+    tracing recorded them; `total` in all), masked, each with what it recorded about them and
+    the evidence; each one shown is recorded in the access log."""
     found = case_contacts(
         uow=container.uow(),
         clock=container.clock,
         principal=official,
         case_id=case_id,
         limit=limit,
+        offset=offset,
     )
     return CaseContactsOut.model_validate(found)
 

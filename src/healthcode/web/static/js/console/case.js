@@ -144,16 +144,29 @@ function contactItem(contact) {
     revealForm(contact));
 }
 
-async function loadContacts() {
-  const answer = await api(`${base}/contacts`);
+// a hundred contacts at a time (each one shown is read into the access log); "Show more"
+// asks for the next hundred
+const CONTACTS_PAGE = 100;
+let contactsShown = 0;
+
+async function loadContacts({ more = false } = {}) {
+  const offset = more ? contactsShown : 0;
+  const answer = await api(`${base}/contacts?limit=${CONTACTS_PAGE}&offset=${offset}`);
   if (!answer.ok) return problem(answer.data);
   const { contacts, total } = answer.data;
-  $("contacts-count").textContent = t.contacts_shown.replace("{shown}", contacts.length).replace("{total}", total);
-  // keep a form being typed into: only redraw when who is listed changed
-  const listed = [...$("contacts").children].map((li) => li.dataset.subject).join();
-  if (listed !== contacts.map((c) => c.subject).join() || !contacts.length) {
-    $("contacts").replaceChildren(...(contacts.length ? contacts.map(contactItem) : [el("li", {}, t.nothing)]));
+  if (more) {
+    $("contacts").append(...contacts.map(contactItem));
+  } else {
+    // keep a form being typed into (and the pages shown after the first): only redraw when who
+    // is listed first changed
+    const listed = [...$("contacts").children].slice(0, contacts.length).map((li) => li.dataset.subject).join();
+    if (listed !== contacts.map((c) => c.subject).join() || !contacts.length) {
+      $("contacts").replaceChildren(...(contacts.length ? contacts.map(contactItem) : [el("li", {}, t.nothing)]));
+    }
   }
+  contactsShown = $("contacts").querySelectorAll(":scope > li[data-subject]").length;
+  $("contacts-count").textContent = t.contacts_shown.replace("{shown}", contactsShown).replace("{total}", total);
+  $("more-contacts").hidden = contactsShown >= total;
   return null;
 }
 
@@ -231,5 +244,7 @@ on("correct", async (form) => {
   if (made) form.reset();
   return made && t.corrected_done;
 });
+
+$("more-contacts").addEventListener("click", () => loadContacts({ more: true }));
 
 if (requireSession()) refresh({ preview: true });
