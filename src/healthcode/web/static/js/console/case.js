@@ -117,23 +117,27 @@ function findingItem(f) {
     f.contacts.length ? evidenceList(f.contacts) : null);
 }
 
+// Showing a contact's number is a stated-purpose read: folded until asked for, and a refusal
+// told in the form, beside the contact it is about
 function revealForm(contact) {
   const id = `purpose-${contact.subject}`;
+  const refused = el("p", { class: "problem", role: "alert", hidden: true });
   const form = el("form", { class: "form reveal", method: "post", novalidate: true },
     el("label", { for: id }, t.reveal_purpose),
     el("input", { id, name: "purpose", maxlength: "80", autocomplete: "off", required: true }),
-    el("button", { type: "submit", class: "secondary" }, t.reveal_submit));
+    el("button", { type: "submit", class: "secondary" }, t.reveal_submit),
+    refused);
+  const folded = el("details", { class: "reveal-more" }, el("summary", {}, t.reveal_submit), form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const answer = await api(`${base}/contacts/${encodeURIComponent(contact.subject)}/phone`, {
       method: "POST", body: { purpose: form.purpose.value },
     });
-    if (!answer.ok) return problem(answer.data);
-    quiet($("problem"));
-    form.replaceWith(el("p", { class: "revealed", role: "status" }, `${t.revealed}: ${answer.data.phone}`));
+    if (!answer.ok) return showProblem(refused, answer.data);
+    folded.replaceWith(el("p", { class: "revealed", role: "status" }, `${t.revealed}: ${answer.data.phone}`));
     return null;
   });
-  return form;
+  return folded;
 }
 
 function contactItem(contact) {
