@@ -103,8 +103,6 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     ),
     "contact_there": ("此人在场", "This person was there"),
     "contacts_shown": ("显示 {shown} / 共 {total} 人", "{shown} of {total} people shown"),
-    "contact_name": ("姓名", "Name"),
-    "contact_phone": ("手机号", "Phone"),
     "reveal_purpose": ("查看目的（5–80 字）", "Why you need the number (5–80 characters)"),
     "reveal_submit": ("查看完整号码", "Show the number"),
     "revealed": ("完整号码", "Number"),

@@ -143,7 +143,7 @@ function revealForm(contact) {
 function contactItem(contact) {
   return el("li", { class: "record", "data-subject": contact.subject },
     el("h3", {}, `${contact.name || short(contact.subject)} · ${contact.phone}`),
-    el("dl", {}, field(t.contact_name, contact.name), field(t.contact_phone, contact.phone), field(t.case_subject, short(contact.subject))),
+    el("dl", {}, field(t.case_subject, short(contact.subject))), // the name and phone, masked, head the card
     el("ul", { class: "findings" }, contact.findings.map(findingItem)),
     revealForm(contact));
 }
