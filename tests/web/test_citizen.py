@@ -100,6 +100,12 @@ def test_sign_up_green_code_then_fever_turns_it_yellow_without_reload(
 
     history = phone.open("/citizen/history")
     expect(history.locator("#records .record").first).to_contain_text(words["yellow"])
+    # why, in words: the declaration that turned it yellow, and registering that made it green
+    changes = history.locator("#records .record")
+    expect(changes.first).to_contain_text(
+        "健康申报" if phone.lang == "zh" else "a health declaration"
+    )
+    expect(changes.last).to_contain_text("注册" if phone.lang == "zh" else "you registered")
 
 
 def test_a_travel_declaration_is_recorded_and_listed(
@@ -147,5 +153,8 @@ def test_the_access_log_page_shows_an_official_reading_me(
     page = phone.open("/citizen/access-log")
     record = page.locator("#records .record").first
     zh = phone.lang == "zh"
-    expect(record).to_contain_text("wang (防疫工作人员)" if zh else "wang (official)")
+    expect(record.locator("h3")).to_have_text("wang (防疫工作人员)" if zh else "wang (official)")
     expect(record).to_contain_text("疫情防控" if zh else "epidemic control")
+    # what was read, in words, not the access record's code ("profile")
+    expect(record).to_contain_text("个人资料" if zh else "your profile")
+    assert "profile" not in (record.text_content() or "").replace("your profile", "")

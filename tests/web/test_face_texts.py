@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from healthcode.api import problems
 from healthcode.federation.model import Outcome
+from healthcode.identity.channel_login import WHAT as CHANNEL_LOGIN_WHAT
+from healthcode.kernel.facts import FactKind
+from healthcode.oversight.access import Purpose
+from healthcode.presence.employers import STAFF_CHECK_WHAT
+from healthcode.presence.status_lookups import LOOKUP_WHAT
 from healthcode.tracing.model.cases import Classification
 from healthcode.tracing.model.findings import TraceRule
 from healthcode.tracing.settings import QUARANTINE_SETTINGS
@@ -48,6 +53,24 @@ def test_every_case_classification_has_words() -> None:
     for language in ("zh", "en"):
         words = texts.texts(language)
         assert all(f"classification_{c.value}" in words for c in Classification), language
+
+
+def test_every_purpose_and_every_kind_of_fact_has_words_on_the_records() -> None:
+    """A read's purpose, and a fact that changed a colour, are named in words, not by id."""
+    for language in ("zh", "en"):
+        words = texts.texts(language)
+        assert all(f"purpose_{p.value}" in words for p in Purpose), language
+        assert all(f"cause_fact_{k.value}" in words for k in FactKind), language
+
+
+def test_the_access_records_written_with_a_fixed_what_have_words() -> None:
+    """What an official read is told the citizen in words for each fixed record the code writes."""
+    written = {"status", "profile", "code", "itinerary", "quarantines", "cases", "case"}
+    written |= {"case contacts", "proposals", "flagged check-ins", "check-in review"}
+    written |= {"appeals", "appeal", STAFF_CHECK_WHAT, LOOKUP_WHAT, CHANNEL_LOGIN_WHAT}
+    for language in ("zh", "en"):
+        words = texts.texts(language)
+        assert [w for w in sorted(written) if f"read_{w}" not in words] == [], language
 
 
 def test_every_sync_outcome_has_words_on_the_peers_page() -> None:

@@ -10,6 +10,7 @@ from healthcode.web.console_cases_texts import CONSOLE_CASES_TEXTS
 from healthcode.web.console_peer_texts import CONSOLE_PEER_TEXTS
 from healthcode.web.console_simulations_texts import CONSOLE_SIMULATIONS_TEXTS
 from healthcode.web.console_texts import CONSOLE_TEXTS
+from healthcode.web.record_texts import RECORD_TEXTS
 from healthcode.web.scanner_texts import SCANNER_TEXTS
 
 LANGUAGES: Final = ("zh", "en")
@@ -258,6 +259,11 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "purpose_administration": ("系统管理", "administration"),
     "purpose_channel_service": ("合作应用服务", "partner app service"),
     "purpose_self_service": ("本人", "yourself"),
+    "purpose_unmask": (
+        "查看完整号码（说明目的）",
+        "your number shown in full, for a stated purpose",
+    ),
+    "read_at": ("查阅时间", "Read at"),
     "what": ("查阅内容", "What was read"),
     # citizen: appeals
     "dispute": ("对颜色有异议？提出申诉", "Dispute this colour"),
@@ -362,6 +368,7 @@ _FACES: Final = (
     CONSOLE_PEER_TEXTS,
     CONSOLE_SIMULATIONS_TEXTS,
     SCANNER_TEXTS,
+    RECORD_TEXTS,
 )
 """Every face's table of words; a key is defined in one table only (tests/web checks)."""
 

@@ -1,6 +1,7 @@
 // The citizen's records, newest first: status changes with their reasons, exposures with their
 // evidence (never who the case was), and who read my data.
 import { dateTime, el, evidencePlace, t, traceRuleWord } from "../page.js";
+import { causeWords, readWords } from "./record-words.js";
 import { api, requireSession, showProblem } from "./session.js";
 
 const SOURCES = {
@@ -26,7 +27,7 @@ const ITEMS = {
   history: (c) =>
     el("li", { class: `record reason colour-${c.to}` },
       el("h3", {}, `${colourWord(c.from)} → ${colourWord(c.to)}`),
-      el("dl", {}, field(t.since, dateTime(c.at)), field(t.cause, c.cause), field(t.policy_version, c.policy_version),
+      el("dl", {}, field(t.since, dateTime(c.at)), field(t.cause, causeWords(c.cause)), field(t.policy_version, c.policy_version),
         c.reasons.map((r) => field(colourWord(r.colour), r.text)).flat())),
   exposures: (x) =>
     el("li", { class: "record", "data-fact": x.fact },
@@ -40,8 +41,8 @@ const ITEMS = {
         field(t.source_there, span(c.source)), field(t.you_there, span(c.contact)), field(t.overlap, c.minutes)))),
   access: (r) =>
     el("li", { class: "record" },
-      el("h3", {}, `${r.actor} (${t[`role_${r.role}`] || r.role})`),
-      el("dl", {}, field(t.since, dateTime(r.at)), field(t.cause, t[`purpose_${r.purpose}`] || r.purpose), field(t.what, r.what))),
+      el("h3", {}, `${r.actor.replace(`${r.role}:`, "")} (${t[`role_${r.role}`] || r.role})`), // "official:wang": wang, then the role in words
+      el("dl", {}, field(t.read_at, dateTime(r.at)), field(t.cause, t[`purpose_${r.purpose}`] || r.purpose), field(t.what, readWords(r.what)))),
 };
 
 async function show() {
