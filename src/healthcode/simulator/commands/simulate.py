@@ -102,10 +102,15 @@ def _activate(system: Any, source: str, jurisdiction: str) -> None:
         uow.commit()
 
 
+def _bars(console: Console) -> Progress:
+    """Progress bars on ``console``, a run's phase and days each, gone when done."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    return Progress(*columns, TimeElapsedColumn(), console=console, transient=True)
+
+
 @contextmanager
 def _bar(console: Console, label: str) -> Iterator[Any]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+    with _bars(console) as bar:
         task = bar.add_task(label, total=None)
 
         def told(phase: str, done: int, total: int) -> None:
@@ -174,8 +179,7 @@ def _side_by_side(policies: list[_Policy], params: RunParams, jobs: int) -> dict
         futures: dict[Future[Measured], str] = {
             pool.submit(_one_told, policy, params, told): policy.name for policy in policies
         }
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, TimeElapsedColumn(), console=errors, transient=True) as bar:
+        with _bars(errors) as bar:
             tasks = {p.name: bar.add_task(f"{p.name}: waiting", total=None) for p in policies}
             pending = set(futures)
             while pending:
