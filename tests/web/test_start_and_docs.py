@@ -4,6 +4,7 @@ fetched from outside loopback (its Swagger UI is served from the package)."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -27,6 +28,11 @@ def test_start_page_names_the_city_policy_and_trust_list(
     expect(page.locator("#city")).to_contain_text("杭州市" if phone.lang == "zh" else "Hangzhou")
     expect(page.locator("#policy-version")).to_have_text("2020.2")
     expect(page.locator("#trust-list")).to_contain_text(re.compile(r"^\s*0\b"))
+    # signed when the keys were made, in the city's time (the test clock's, UTC+8), not in UTC
+    signed = container.clock.now().astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    expect(page.locator("#trust-list")).to_contain_text(
+        f"签发于 {signed}" if phone.lang == "zh" else f"signed {signed}"
+    )
     expect(page.locator("html")).to_have_attribute("lang", phone.lang)
     page.get_by_role("link", name=re.compile("我的健康码|My health code")).click()
     expect(page).to_have_url(re.compile(r"/citizen/login$"))

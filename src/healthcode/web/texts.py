@@ -27,6 +27,7 @@ _TEXTS: Final[dict[str, tuple[str, str]]] = {
     "city": ("城市", "City"),
     "policy_version": ("赋码规则版本", "Policy version"),
     "trust_list": ("信任列表序号", "Trust list sequence"),
+    "trust_list_signed": ("签发于", "signed"),
     "trust_list_none": (
         "无可用签名密钥（运行 healthcode keys init）",
         "no signing key (run healthcode keys init)",

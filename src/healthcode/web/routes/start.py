@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from healthcode.api.auth import Public
 from healthcode.api.deps import ContainerDep
 from healthcode.codes.instance import describe_instance
+from healthcode.kernel.regions import time_zone
 from healthcode.oversight.access import Action
 from healthcode.web.pages import city_name, page_language, render
 
@@ -35,4 +38,14 @@ def start_page(request: Request, container: ContainerDep) -> HTMLResponse:
         jurisdiction=jurisdiction,
         instance=instance,
         city=city_name(jurisdiction, lang),
+        issued=_local(instance.trust_list_issued_at, jurisdiction),
     )
+
+
+def _local(stamp: str | None, jurisdiction: str) -> str | None:
+    """The trust list's signing time in the city's time, to the minute (it is published in UTC:
+    ``2026-12-07T09:50:41Z`` reads ``2026-12-07 17:50`` in Hangzhou)."""
+    if stamp is None:
+        return None
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment.astimezone(time_zone(jurisdiction)).strftime("%Y-%m-%d %H:%M")
