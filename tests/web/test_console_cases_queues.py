@@ -61,6 +61,10 @@ def test_the_inbox_approves_another_officials_proposal_never_ones_own(
     other = page.locator("#proposals > li").filter(has=page.locator("button.approve"))
     expect(other).to_have_count(1)
     expect(other).to_contain_text("wang")
+    # what it would do, each field in the page's words
+    expect(other).to_contain_text(
+        "检测编号: HZ-PCR-" if phone.lang == "zh" else "test reference: HZ-PCR-"
+    )
     other.locator("input[name=note]").fill("PCR checked with the lab")
     other.locator("button.approve").click()
     expect(page.locator("#done")).to_contain_text("已批准" if phone.lang == "zh" else "Approved")

@@ -8,16 +8,21 @@ const $ = (id) => document.getElementById(id);
 
 const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 
-function detail(value) {
+// A value by its field's meaning: a colour, a risk level or a role in words
+const WORDED = { colour: "colour", level: "level", role: "role" };
+
+// What a proposal would do, its fields named in the page's words (an id where it has none)
+function detail(value, key) {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map(detail).join(", ");
+  if (Array.isArray(value)) return value.map((v) => detail(v, key)).join(", ");
   if (typeof value === "object") {
     return Object.entries(value)
       .filter(([, v]) => v !== null && v !== undefined && v !== "" && !(Array.isArray(v) && !v.length))
-      .map(([k, v]) => `${k}: ${detail(v)}`)
+      .map(([k, v]) => `${t[`payload_${k}`] || k}: ${detail(v, k)}`)
       .join("; ");
   }
   const text = String(value);
+  if (WORDED[key]) return t[`${WORDED[key]}_${text}`] || text;
   if (/^[0-9a-f]{32}$/.test(text)) return short(text);
   return INSTANT.test(text) ? dateTime(text) : text;
 }
