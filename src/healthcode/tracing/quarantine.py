@@ -116,12 +116,14 @@ def quarantine_page(
         orders = uow.tracing.quarantine_orders(
             principal.jurisdiction, at=now, district=principal.district
         )
-        releases: dict[str, list[Release]] = {}
+        # every release of the people with an order, in one read (a city lists thousands)
+        held = uow.status_batch.facts(sorted({o.subject for o in orders}), kinds=[FactKind.RELEASE])
+        releases = {
+            subject: [r for r in effective(facts) if isinstance(r, Release)]
+            for subject, facts in held.items()
+        }
         for order in orders:
-            if order.subject not in releases:
-                found = effective(uow.facts.for_subject(order.subject, kinds=[FactKind.RELEASE]))
-                releases[order.subject] = [r for r in found if isinstance(r, Release)]
-            if _released(order, releases[order.subject], rules):
+            if _released(order, releases.get(order.subject, []), rules):
                 continue
             views.append(OrderView(order=order, state="in_force" if order.at <= now else "planned"))
         views.sort(key=lambda v: (v.order.planned_end, v.order.order_id))
