@@ -4,10 +4,16 @@ under a policy file, measured, written as measures.json, timings.json and an HTM
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
+import healthcode
 from cli_helpers import ok, run
 from healthcode.policy.bundled import bundled_policy_path
+from process_helpers import healthcode_command
 
 HANGZHOU = str(bundled_policy_path("330100"))
 SMALL = ("--population", "200", "--days", "4", "--seed", "1")
@@ -118,3 +124,64 @@ def test_a_short_run_with_the_companion_rule_flags_companions(tmp_path: Path) ->
     measures = ok("simulate", "--policy", str(policy), *town, "--report", str(report))
     assert measures["confirmed_cases"] >= 1
     assert measures["rules"]["companion"]["flagged"] >= 1
+
+
+def test_ctrl_c_stops_a_comparison_and_its_workers(tmp_path: Path) -> None:
+    """Ctrl-C to the terminal's group, once the runs have begun: exit 130, no worker left."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    source = str(Path(healthcode.__file__).resolve().parents[1])
+    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": source}
+    command = [*healthcode_command(), "simulate", "compare", HANGZHOU, HANGZHOU]
+    command += ["--population", "20000", "--days", "30", "--jobs", "2"]
+    command += ["--report", str(tmp_path / "never")]
+    started = subprocess.Popen(  # noqa: S603 - our own command, no shell
+        command, env=env, start_new_session=True, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        # a run has begun once a worker made its scratch database (bounded, not timed)
+        deadline = time.monotonic() + 120
+        while not any(scratch.glob("healthcode-sim-*")) and time.monotonic() < deadline:
+            assert started.poll() is None, started.stderr.read() if started.stderr else ""
+            time.sleep(0.2)
+        assert any(scratch.glob("healthcode-sim-*")), "no run began"
+        workers = _children(started.pid)
+        assert workers
+        os.killpg(started.pid, signal.SIGINT)
+        _, err = started.communicate(timeout=60)
+    finally:
+        if started.poll() is None:
+            os.killpg(started.pid, signal.SIGKILL)
+            started.wait()
+    assert started.returncode == 130, err
+    assert "Traceback" not in err
+    # the workers (and multiprocessing's resource tracker) end with it: reaped within a bound
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [pid for pid in workers if _alive(pid)] == []
+    assert not (tmp_path / "never").exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting to be reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return found

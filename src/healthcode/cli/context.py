@@ -64,6 +64,20 @@ def configure(
     _Runtime.app = app
 
 
+Runtime = tuple["Build | None", "Initialise | None", "AppFactory | None"]
+"""How the root command said to build the system, for a worker process to be told the same."""
+
+
+def runtime() -> Runtime:
+    """How commands build the system here (``configure``), to hand to a worker process."""
+    return _Runtime.build, _Runtime.initialise, _Runtime.app
+
+
+def restore(told: Runtime) -> None:
+    """In a worker process started afresh, build the system as its parent does (``runtime``)."""
+    _Runtime.build, _Runtime.initialise, _Runtime.app = told
+
+
 def api_of(container: Container) -> Any:
     """The HTTP API (the ASGI app ``healthcode serve`` serves) of ``container``: for a command
     that serves a system it built itself (`healthcode federation demo`)."""

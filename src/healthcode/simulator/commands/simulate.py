@@ -6,28 +6,31 @@ with the policy file in force: the jurisdiction's bundled policy as it is, any o
 at the run's start. The measures go to ``measures.json`` (simulated quantities only: the same
 seed writes the same bytes), wall times to ``timings.json``, plots and ``report.html`` next to
 them. ``compare`` plays its policies side by side in worker processes, one a CPU by default:
-each run is independent (its own database, city and seed), so they write the same measures."""
+each run is independent (its own database, city and seed), so they write the same measures.
+Ctrl-C stops the command, which stops its workers."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
+from multiprocessing.queues import Queue
 from pathlib import Path
 from queue import Empty
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from healthcode.cli.context import scratch_system
+from healthcode.cli.context import Runtime, restore, runtime, scratch_system
 from healthcode.cli.groups import default_command
 from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, read_text_file, refusals
@@ -145,17 +148,28 @@ def _one(policy: _Policy, params: RunParams, *, progress: RunProgress) -> Measur
     return measures, times
 
 
-class _Queue(Protocol):
-    """Where a worker process tells its progress (a managed queue)."""
+Told = tuple[str, str, int, int]
+"""A worker's progress: the policy's name, the phase, done and total."""
+_told: Queue[Told] | None = None
+"""In a worker process: where its runs tell their progress (``_worker``)."""
 
-    def put(self, item: tuple[str, str, int, int]) -> None: ...
+
+def _worker(parent: Runtime, told: Queue[Told]) -> None:
+    """Start a worker process: it builds the system as its parent does and tells its progress
+    on ``told``. Ctrl-C (sent to the terminal's whole group) is left to the parent, which stops
+    the workers."""
+    global _told
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as it started: said here too, for clarity
+    restore(parent)
+    _told = told
 
 
-def _one_told(policy: _Policy, params: RunParams, told: _Queue) -> Measured:
-    """``_one`` in a worker process, its progress put on ``told`` under the policy's name."""
+def _one_told(policy: _Policy, params: RunParams) -> Measured:
+    """``_one`` in a worker process, its progress told under the policy's name."""
 
     def progress(phase: str, done: int, total: int) -> None:
-        told.put((policy.name, phase, done, total))
+        if _told is not None:
+            _told.put((policy.name, phase, done, total))
 
     return _one(policy, params, progress=progress)
 
@@ -170,34 +184,49 @@ def _one_by_one(policies: list[_Policy], params: RunParams) -> dict[str, Measure
 
 
 def _side_by_side(policies: list[_Policy], params: RunParams, jobs: int) -> dict[str, Measured]:
-    """Each policy's run in a worker process, ``jobs`` at once, one progress bar each. The
-    workers are forked before the bar's thread starts (and inherit the configured system)."""
-    forked = multiprocessing.get_context("fork")
-    errors = Console(stderr=True)
-    with forked.Manager() as manager, ProcessPoolExecutor(jobs, mp_context=forked) as pool:
-        told = manager.Queue()
-        futures: dict[Future[Measured], str] = {
-            pool.submit(_one_told, policy, params, told): policy.name for policy in policies
+    """Each policy's run in a worker process of its own, started afresh (``spawn``: nothing
+    inherited but what it is handed), ``jobs`` at once, a progress bar each. A run that fails,
+    or Ctrl-C, stops the others."""
+    spawned = multiprocessing.get_context("spawn")
+    told: Queue[Told] = spawned.Queue()
+    # the workers start with Ctrl-C ignored (the disposition passes to a new process), so it
+    # reaches the parent alone, even while a worker is still starting
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = spawned.Pool(jobs, initializer=_worker, initargs=(runtime(), told))
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
+    try:
+        runs: dict[str, AsyncResult[Measured]] = {
+            p.name: pool.apply_async(_one_told, (p, params)) for p in policies
         }
-        with _bars(errors) as bar:
+        with _bars(Console(stderr=True)) as bar:
             tasks = {p.name: bar.add_task(f"{p.name}: waiting", total=None) for p in policies}
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
-                if any(future.exception() for future in finished):
-                    for waiting in pending:  # a run that failed stops the comparison now
-                        waiting.cancel()
-                    next(f for f in finished if f.exception()).result()
-                while True:
-                    try:
-                        name, phase, done, total = told.get_nowait()
-                    except Empty:
-                        break
-                    bar.update(
-                        tasks[name], description=f"{name}: {phase}", completed=done, total=total
-                    )
-        by_name = {name: future.result() for future, name in futures.items()}
-    return {policy.name: by_name[policy.name] for policy in policies}
+            while not all(run.ready() for run in runs.values()):
+                for run in runs.values():
+                    if run.ready() and not run.successful():
+                        run.get()  # raises the run's error: the others are stopped below
+                _show(told, bar, tasks)
+                time.sleep(0.2)
+        measured = {name: run.get() for name, run in runs.items()}
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+    return measured
+
+
+def _show(told: Queue[Told], bar: Progress, tasks: dict[str, Any]) -> None:
+    """Move each policy's bar to what its worker last told."""
+    while True:
+        try:
+            name, phase, done, total = told.get_nowait()
+        except Empty:
+            return
+        bar.update(tasks[name], description=f"{name}: {phase}", completed=done, total=total)
 
 
 def _names(paths: list[Path]) -> list[str]:
