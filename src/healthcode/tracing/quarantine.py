@@ -68,20 +68,13 @@ def _released(order: QuarantineOrder, releases: Sequence[Release], rules: list[s
 
 
 def list_quarantines(
-    *,
-    uow: TracingUnitOfWork,
-    clock: Clock,
-    principal: Principal,
-    limit: int | None = None,
-    offset: int = 0,
+    *, uow: TracingUnitOfWork, clock: Clock, principal: Principal
 ) -> list[OrderView]:
     """Orders of the official's jurisdiction (of their district's people, for an official with
     a district, cut in the query) in force now or planned, not released, those ending soonest
-    first: all of them, or the ``limit`` from ``offset`` on (``quarantine_page``). Each person
-    shown is recorded in the access log."""
-    return quarantine_page(
-        uow=uow, clock=clock, principal=principal, limit=limit, offset=offset
-    ).orders
+    first: all of them (``quarantine_page`` for a page of them). Each person shown is recorded
+    in the access log."""
+    return quarantine_page(uow=uow, clock=clock, principal=principal, limit=None).orders
 
 
 @dataclass(frozen=True, kw_only=True)
