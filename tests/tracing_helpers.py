@@ -130,3 +130,28 @@ def work(container: Container, kinds: JobKinds | None = None) -> PassReport:
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+def traced_case_with_contacts(
+    container: Container,
+    who: dict[str, Principal],
+    *,
+    contacts: int,
+    place: str = "cafe",
+    stagger: float = 0.0,
+) -> tuple[str, list[str]]:
+    """A case confirmed and traced (resident 1) with ``contacts`` close contacts (residents 2
+    on), each an hour at ``place`` with it 30 hours ago, each ``stagger`` hours after the last
+    (so their orders end that far apart); the case's id and the contacts."""
+    case = resident(container, 1)
+    met = [resident(container, n) for n in range(2, contacts + 2)]
+    now = container.clock.now()
+    stay(container, case, place, now - hours(30), now - hours(29 - (contacts - 1) * stagger))
+    for n, contact in enumerate(met):
+        stay(
+            container, contact, place, now - hours(30 - n * stagger), now - hours(29 - n * stagger)
+        )
+    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
+    confirm(container, who["li"], case_id)
+    work(container)
+    return case_id, met

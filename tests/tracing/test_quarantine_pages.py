@@ -8,32 +8,16 @@ from fastapi.testclient import TestClient
 
 from healthcode.container import Container
 from healthcode.kernel.errors import InvalidInput
-from healthcode.oversight.access import Principal
 from healthcode.tracing.quarantine import list_quarantines, quarantine_page
 from identity_helpers import add_test_official, official_headers
 from scope_helpers import access_entries
-from tracing_helpers import confirm, hours, officials, report, resident, stay, work
-
-
-def _traced_case_with_contacts(container: Container, who: dict[str, Principal]) -> list[str]:
-    """A confirmed, traced case whose three close contacts met it an hour apart (so their
-    orders end an hour apart); the contacts."""
-    case = resident(container, 1)
-    contacts = [resident(container, n) for n in (2, 3, 4)]
-    now = container.clock.now()
-    stay(container, case, "cafe", now - hours(30), now - hours(26))
-    for n, contact in enumerate(contacts):
-        stay(container, contact, "cafe", now - hours(30 - n), now - hours(29 - n))
-    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
-    confirm(container, who["li"], case_id)
-    work(container)
-    return contacts
+from tracing_helpers import officials, traced_case_with_contacts
 
 
 def test_a_page_of_orders_ends_soonest_first_and_counts_them_all(container: Container) -> None:
     """Two orders a page: the first two to end, the total; the next page the rest."""
     who = officials(container)
-    contacts = _traced_case_with_contacts(container, who)
+    _, contacts = traced_case_with_contacts(container, who, contacts=3, stagger=1)
     first = quarantine_page(
         uow=container.uow(), clock=container.clock, principal=who["wang"], limit=2
     )
@@ -75,7 +59,7 @@ def test_the_api_answers_a_page_and_the_total_in_a_header(
     client: TestClient, container: Container
 ) -> None:
     """`?limit=1` answers one order and `X-Total-Count`; a limit out of range is a 422."""
-    contacts = _traced_case_with_contacts(container, officials(container))
+    _, contacts = traced_case_with_contacts(container, officials(container), contacts=3, stagger=1)
     kit = add_test_official(container, "zhou")
     headers = official_headers(client, kit, container.clock.now())
     answer = client.get("/api/v1/quarantines", params={"limit": 1}, headers=headers)

@@ -19,7 +19,16 @@ from healthcode.oversight.model import ProposalStatus
 from healthcode.tracing.quarantine import list_quarantines
 from identity_helpers import add_test_official, principal
 from presence_helpers import WEST_LAKE
-from tracing_helpers import confirm, hours, officials, report, resident, stay, work
+from tracing_helpers import (
+    confirm,
+    hours,
+    officials,
+    report,
+    resident,
+    stay,
+    traced_case_with_contacts,
+    work,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -158,14 +167,7 @@ def test_a_long_list_of_quarantines_comes_a_page_at_a_time(
     """Fifty orders a page, with the count of them all; "Show more" brings the rest."""
     zh = phone.lang == "zh"
     who = officials(container)
-    case = resident(container, 1)
-    contacts = [resident(container, n) for n in range(2, 54)]
-    now = container.clock.now()
-    for subject in (case, *contacts):
-        stay(container, subject, "cafe", now - hours(30), now - hours(29))
-    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
-    confirm(container, who["li"], case_id)
-    work(container)
+    traced_case_with_contacts(container, who, contacts=52)
     total = len(list_quarantines(uow=container.uow(), clock=container.clock, principal=who["wang"]))
     assert total >= 52
     page = log_in_console(phone, container, add_test_official(container, "zhou"))

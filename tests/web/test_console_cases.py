@@ -16,7 +16,7 @@ from citizen_pages_helpers import log_in, verified_citizen
 from console_pages_helpers import log_in_console
 from healthcode.container import Container
 from identity_helpers import add_test_official
-from tracing_helpers import confirm, hours, officials, report, resident, stay, work
+from tracing_helpers import hours, officials, resident, stay, traced_case_with_contacts, work
 
 pytestmark = [
     pytest.mark.browser,
@@ -170,14 +170,9 @@ def test_a_case_with_many_contacts_lists_them_a_hundred_at_a_time(
 ) -> None:
     """A hundred contacts, the count of them all, and Show more for the rest."""
     zh = phone.lang == "zh"
-    who = officials(container)
-    case = resident(container, 1)
-    now = container.clock.now()
-    for subject in (case, *(resident(container, n) for n in range(2, 106))):
-        stay(container, subject, "louwailou", now - hours(30), now - hours(29))
-    case_id = report(container, who["wang"], case, sampled_at=now - hours(2), onset_at=now)
-    confirm(container, who["li"], case_id)
-    work(container)
+    case_id, _ = traced_case_with_contacts(
+        container, officials(container), contacts=104, place="louwailou"
+    )
     page = log_in_console(phone, container, add_test_official(container, "zhou"))
     page = phone.open(f"/console/cases/{case_id}", page)
     contacts = page.locator("#contacts > li[data-subject]")
