@@ -1,8 +1,9 @@
 // Quarantine orders in force or planned (GET /api/v1/quarantines, a page at a time: every person
 // shown is recorded in the access log), ending soonest first, those ending today (the city's day,
-// by the server's clock) marked; a release is proposed with a reason (POST /api/v1/quarantines/release) and approved by a second
-// official in the four-eyes inbox.
+// by the server's clock) marked; a release is proposed with a reason
+// (POST /api/v1/quarantines/release) and approved by a second official in the four-eyes inbox.
 import { dateTime, el, t } from "../page.js";
+import { short } from "./cases-view.js";
 import { api, requireSession } from "./session.js";
 import { $, cityDay, fields, filled, proposed, refuse, today } from "./admin.js";
 
@@ -33,7 +34,7 @@ function why(reason) {
   const [, caseId, area, key] = found;
   const word = key === "case" ? t.adm_order_own_case : t[`category_${key}`] || key;
   if (area) return `${word} · ${t.adm_order_area} ${area}`;
-  const link = el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, `${t.adm_order_case} ${caseId.slice(0, 8)}…`);
+  const link = el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, `${t.adm_order_case} ${short(caseId)}`);
   return [`${word} · `, link];
 }
 
