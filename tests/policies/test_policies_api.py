@@ -1,5 +1,6 @@
-"""The policies API on both databases: the policy in force, a check naming every wrong field,
-the impact by colour, activation proposed and approved by four eyes, and who may do these."""
+"""The policies API on both databases: the policy in force, its published rules, a check naming
+every wrong field, the impact by colour, activation proposed and approved by four eyes, and who
+may do these."""
 
 from __future__ import annotations
 
@@ -28,6 +29,46 @@ def test_the_policy_in_force_is_the_bundled_one_until_one_is_activated(
     assert body["jurisdiction"] == "330100"
     assert body["activated"] is None and body["history"] == []
     assert "fever" in body["rules"]
+
+
+def test_the_rules_in_force_are_published_in_their_words_to_anyone(
+    container: Container, client: TestClient
+) -> None:
+    """With no login, each rule of the policy in force reads as its file words it."""
+    answer = client.get("/api/v1/policies/rules")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["jurisdiction"], body["version"]) == ("330100", "2020.2")
+    rules = {r["id"]: r for r in body["rules"]}
+    assert rules["close-contact"] == {
+        "id": "close-contact",
+        "fact": "exposure",
+        "colour": "red",
+        "text": {"zh": "密切接触者，集中隔离14天", "en": "Close contact - 14 days of quarantine"},
+        "clears_when": {
+            "zh": "连续14天健康打卡正常后转绿",
+            "en": "Green after 14 consecutive days of normal daily check-ins",
+        },
+    }
+    assert all(set(r["text"]) == {"zh", "en"} for r in body["rules"])
+    [notice] = body["notices"]
+    assert (notice["id"], notice["blocks_code"]) == ("identity-recheck", True)
+
+
+def test_the_published_rules_follow_an_activation(container: Container, client: TestClient) -> None:
+    """Once a version without the fever rule is in force, the published rules lose it."""
+    assert "fever" in {r["id"] for r in client.get("/api/v1/policies/rules").json()["rules"]}
+    wang = _headers(client, container, "wang", "official")
+    li = _headers(client, container, "li", "supervisor")
+    proposed = client.post(
+        "/api/v1/policies/activate",
+        json={"source": fever_free_hangzhou(version="2026.6"), "reason": "fever rule retired"},
+        headers=wang,
+    )
+    client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve", json={}, headers=li)
+    body = client.get("/api/v1/policies/rules").json()
+    assert body["version"] == "2026.6"
+    assert "fever" not in {r["id"] for r in body["rules"]}
 
 
 def test_a_check_names_the_wrong_field_and_a_good_policy_passes(

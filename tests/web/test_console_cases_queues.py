@@ -20,6 +20,7 @@ from healthcode.container import Container
 from healthcode.oversight.access import Principal, Role
 from healthcode.status.test_results import record_test_result
 from healthcode.tracing import cases
+from healthcode.tracing.quarantine import propose_release
 from identity_helpers import add_test_official, principal
 from tracing_helpers import hours, report, resident
 
@@ -85,6 +86,36 @@ def test_the_inbox_approves_another_officials_proposal_never_ones_own(
         case_id=own,
     )
     assert still.state.value == "reported"
+
+
+def test_a_release_in_the_inbox_names_the_rules_it_clears_in_the_policys_words(
+    container: Container, phone: Phone
+) -> None:
+    """A quarantine release shows each rule it would clear as the policy words it, with its id."""
+    add_test_official(container, "wang")
+    li = add_test_official(container, "li", "supervisor")
+    contact = resident(container, 33)
+    propose_release(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, "wang"),
+        subject=contact,
+        reason="negative PCR twice",
+    )
+    page = log_in_console(phone, container, li)
+    phone.open("/console/inbox", page)
+    release = page.locator('#proposals > li[data-action="release_quarantine"]')
+    expect(release).to_contain_text(
+        "密切接触者，集中隔离14天 (close-contact)"
+        if phone.lang == "zh"
+        else "Close contact - 14 days of quarantine (close-contact)"
+    )
+    expect(release).to_contain_text(
+        "密接的密接，隔离观察 (secondary-contact)"
+        if phone.lang == "zh"
+        else "Contact of a close contact - isolation (secondary-contact)"
+    )
 
 
 def test_the_appeals_queue_flags_an_overdue_appeal_and_answers_it(

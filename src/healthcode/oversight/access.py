@@ -110,6 +110,8 @@ class Action(StrEnum):
     PREVIEW_TRACING = "preview_tracing"
     READ_QUARANTINES = "read_quarantines"
     READ_RISK_AREAS = "read_risk_areas"
+    # the rules of the policy in force: what each means and how it clears
+    READ_POLICY_RULES = "read_policy_rules"
     # the console's dashboard and map: counts of the jurisdiction, no one named
     READ_DASHBOARD = "read_dashboard"
     # a contact's phone number in clear, for a stated purpose (tracing.unmask)
@@ -152,6 +154,9 @@ PUBLIC_ACTIONS: frozenset[Action] = frozenset(
         Action.READ_RISK_AREAS,
         # the transparency report: counts and durations only, no one named
         Action.READ_TRANSPARENCY,
+        # the rules that decide a code are published: each rule's words, colour and how it
+        # clears, as the policy file has them (no personal data)
+        Action.READ_POLICY_RULES,
     }
 )
 

@@ -66,3 +66,10 @@ def measure_policy(
     for an official who may propose the policy."""
     review_policy(principal=principal, source=source, budget=check)
     return versions.policy_impact(uow=uow, clock=clock, source=source, check=check, budget=budget)
+
+
+def published_rules(*, uow: PoliciesUnitOfWork, jurisdiction: str) -> Policy:
+    """The policy in force in ``jurisdiction``, whose rules and notices are published: anyone
+    may read what each means and how it clears (``NotFound`` for a jurisdiction with none)."""
+    with uow:
+        return uow.policies.active(jurisdiction)

@@ -1,6 +1,7 @@
-"""Policies over HTTP (officials who may propose one): the version in force, checking a policy
-text, measuring its impact, and proposing its activation (a different supervisor approves it
-at `/proposals/{id}/approve`). The same use cases as `healthcode policy`."""
+"""Policies over HTTP: the published rules in force (anyone), and for officials who may propose
+a policy the version in force, checking a policy text, measuring its impact, and proposing its
+activation (a different supervisor approves it at `/proposals/{id}/approve`). The same use
+cases as `healthcode policy`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from healthcode.api.auth import Authorized
+from healthcode.api.auth import Authorized, Public
 from healthcode.api.deps import ContainerDep
 from healthcode.api.responses import CONFLICT, NOT_FOUND
 from healthcode.oversight import proposals
@@ -22,6 +23,7 @@ from healthcode.policies.schemas import (
     ImpactOut,
     PolicyCheckOut,
     PolicyInForceOut,
+    PolicyRulesOut,
     PolicySourceIn,
 )
 
@@ -40,6 +42,20 @@ def policy_in_force(official: ProposesPolicies, container: ContainerDep) -> Poli
         activated=None if found.activated is None else ActivatedOut.of(found.activated),
         history=[ActivatedOut.of(a) for a in found.history],
     )
+
+
+@router.get(
+    "/policies/rules",
+    response_model=PolicyRulesOut,
+    dependencies=[Depends(Public(Action.READ_POLICY_RULES))],
+)
+def policy_rules(container: ContainerDep) -> PolicyRulesOut:
+    """The rules and notices of the policy in force in this jurisdiction, as it words them
+    (each rule's meaning and how it clears, in each language): public, no one named."""
+    policy = review.published_rules(
+        uow=container.uow(), jurisdiction=container.settings.jurisdiction
+    )
+    return PolicyRulesOut.of(policy)
 
 
 @router.post("/policies/check", response_model=PolicyCheckOut)

@@ -83,6 +83,62 @@ class ActivatedOut(BaseModel):
         )
 
 
+class RuleOut(BaseModel):
+    """A rule as its policy words it."""
+
+    id: str
+    fact: str = Field(description="The kind of fact it reads")
+    colour: str | None = Field(description="The colour at least (null: an override's own)")
+    text: dict[str, str] = Field(description="What it means, by language (zh, en)")
+    clears_when: dict[str, str] = Field(description="How it clears, by language")
+
+
+class NoticeOut(BaseModel):
+    """A notice as its policy words it."""
+
+    id: str
+    text: dict[str, str]
+    clears_when: dict[str, str]
+    blocks_code: bool = Field(description="Whether the code is withheld while it holds")
+
+
+class PolicyRulesOut(BaseModel):
+    """The published rules of the policy in force: what each means and how it clears."""
+
+    jurisdiction: str
+    version: str
+    name: dict[str, str]
+    rules: list[RuleOut]
+    notices: list[NoticeOut]
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyRulesOut:
+        return cls(
+            jurisdiction=policy.jurisdiction,
+            version=policy.version,
+            name=dict(policy.name),
+            rules=[
+                RuleOut(
+                    id=r.id,
+                    fact=r.fact.value,
+                    colour=None if r.colour is None else r.colour.value,
+                    text=dict(r.text),
+                    clears_when=dict(r.clears_when),
+                )
+                for r in policy.rules
+            ],
+            notices=[
+                NoticeOut(
+                    id=n.id,
+                    text=dict(n.text),
+                    clears_when=dict(n.clears_when),
+                    blocks_code=n.blocks_code,
+                )
+                for n in policy.notices
+            ],
+        )
+
+
 class PolicyInForceOut(PolicyCheckOut):
     """The policy in force; ``activated`` is null for the bundled policy of the city."""
 

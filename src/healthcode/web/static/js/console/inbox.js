@@ -1,6 +1,6 @@
 // The four-eyes inbox: proposals waiting for a second official, with what each would do; the
 // official approves or rejects those others made (their own wait for someone else).
-import { dateTime, el, t } from "../page.js";
+import { dateTime, el, lang, t } from "../page.js";
 import { field, quiet, say, short } from "./cases-view.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
@@ -10,6 +10,17 @@ const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 
 // A value by its field's meaning: a colour, a risk level or a role in words
 const WORDED = { colour: "colour", level: "level", role: "role" };
+
+// The policy's rules by id, in the page's language (GET /api/v1/policies/rules, public); a
+// release names the rules it clears by id
+let ruleWords = null;
+
+async function loadRuleWords() {
+  if (ruleWords) return;
+  const answer = await api("/api/v1/policies/rules");
+  if (!answer.ok) return; // the ids alone, as the policy names them
+  ruleWords = Object.fromEntries(answer.data.rules.map((r) => [r.id, r.text[lang] || r.text.en || r.id]));
+}
 
 // What a proposal would do, its fields named in the page's words (an id where it has none)
 function detail(value, key) {
@@ -23,6 +34,7 @@ function detail(value, key) {
   }
   const text = String(value);
   if (WORDED[key]) return t[`${WORDED[key]}_${text}`] || text;
+  if (key === "rules" && ruleWords && ruleWords[text]) return `${ruleWords[text]} (${text})`;
   if (/^[0-9a-f]{32}$/.test(text)) return short(text);
   return INSTANT.test(text) ? dateTime(text) : text;
 }
@@ -74,6 +86,7 @@ async function refresh(force = false) {
   if (!force && $("proposals").dataset.ids === ids) return null; // keep a note being typed
   $("proposals").dataset.ids = ids;
   const me = (session() || {}).username;
+  await loadRuleWords();
   const items = answer.data.map((p) => proposalItem(p, me));
   $("proposals").replaceChildren(...(items.length ? items : [el("li", {}, t.inbox_empty)]));
   return null;
