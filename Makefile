@@ -44,6 +44,7 @@ demo: install
 	@echo ""
 	@echo "Open in a browser (docs/web.md):"
 	@echo "  http://127.0.0.1:8000/                 start page: the city, policy version, trust list"
+	@echo "  http://127.0.0.1:8000/rules            the rules in force: what turns a code yellow or red, what clears it"
 	@echo "  http://127.0.0.1:8000/citizen/sign-up  a citizen signs up (the SMS code is in var/sms.jsonl)"
 	@echo "  http://127.0.0.1:8000/citizen          the citizen's code, declarations and records"
 	@echo "                                         (demo citizen: phone 13800138000, password demo-citizen-2026;"

@@ -28,6 +28,7 @@ PAGES = (
     "/citizen/appeals",
     "/citizen/my-data",
     "/citizen/check-in",
+    "/rules",
 )
 # the controls of the page without an accessible name: a label, aria-label or aria-labelledby
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]

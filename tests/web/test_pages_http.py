@@ -24,6 +24,7 @@ PAGES = (
     "/citizen/my-data",
     "/citizen/check-in",
     "/citizen/from-channel",
+    "/rules",
 )
 
 

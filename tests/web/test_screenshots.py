@@ -31,12 +31,14 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
-    """Start, sign-up, codes, declaring, history, exposures, appeal, access log, data, check-in."""
+    """Start, rules, sign-up, codes, declaring, history, exposures, appeal, access log, data, check-in."""
     lang = phone.lang
     verified_citizen(container, PHONE_NUMBER, 13)
     page = phone.open("/")
     expect(page.locator("#policy-version")).not_to_be_empty()
     shoot(page, f"start-{lang}")
+    phone.open("/rules", page)
+    shoot(page, f"rules-{lang}")
     phone.open("/citizen/sign-up", page)
     shoot(page, f"sign-up-{lang}")
     page = log_in(phone, PHONE_NUMBER)

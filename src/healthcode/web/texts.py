@@ -11,6 +11,7 @@ from healthcode.web.console_peer_texts import CONSOLE_PEER_TEXTS
 from healthcode.web.console_simulations_texts import CONSOLE_SIMULATIONS_TEXTS
 from healthcode.web.console_texts import CONSOLE_TEXTS
 from healthcode.web.record_texts import RECORD_TEXTS
+from healthcode.web.rules_texts import RULES_TEXTS
 from healthcode.web.scanner_texts import SCANNER_TEXTS
 
 LANGUAGES: Final = ("zh", "en")
@@ -370,6 +371,7 @@ _FACES: Final = (
     CONSOLE_SIMULATIONS_TEXTS,
     SCANNER_TEXTS,
     RECORD_TEXTS,
+    RULES_TEXTS,
 )
 """Every face's table of words; a key is defined in one table only (tests/web checks)."""
 

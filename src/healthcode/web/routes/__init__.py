@@ -14,6 +14,7 @@ from healthcode.web.routes import (
     console_cases,
     console_simulations,
     docs,
+    rules,
     start,
     transparency,
 )
@@ -23,6 +24,7 @@ router.include_router(start.router)
 router.include_router(docs.router)
 router.include_router(citizen.router)
 router.include_router(transparency.router)
+router.include_router(rules.router)
 router.include_router(console.router)
 router.include_router(console_cases.router)
 router.include_router(checkpoint.router)

@@ -1,0 +1,74 @@
+"""The public rules page (``/rules``): the policy in force rule by rule, rendered on the
+server from the same use case as ``GET /api/v1/policies/rules``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from healthcode.api.auth import Public
+from healthcode.api.deps import ContainerDep
+from healthcode.oversight.access import Action
+from healthcode.policies.review import published_rules
+from healthcode.policy.model import Policy
+from healthcode.web.pages import page_language, render
+
+router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(Public(Action.READ_POLICY_RULES))]
+)
+
+SECTIONS = ("red", "yellow", "other")
+"""The page's sections, most restrictive first: a rule by the colour it gives."""
+
+
+@dataclass(frozen=True)
+class ShownRule:
+    id: str
+    colour: str | None  # None: an override, whose colour officials set
+    text: str
+    clears_when: str
+
+
+def _words(text: Mapping[str, str], lang: str, fallback: str) -> str:
+    return text.get(lang) or text.get("en") or fallback
+
+
+def sections(policy: Policy, lang: str) -> dict[str, list[ShownRule]]:
+    """The policy's rules in ``lang``, under the colour they give, in the policy's order."""
+    shown: dict[str, list[ShownRule]] = {section: [] for section in SECTIONS}
+    for rule in policy.rules:
+        colour = None if rule.colour is None else rule.colour.value
+        section = colour if colour in shown else "other"
+        shown[section].append(
+            ShownRule(
+                id=rule.id,
+                colour=colour,
+                text=_words(rule.text, lang, rule.id),
+                clears_when=_words(rule.clears_when, lang, ""),
+            )
+        )
+    return shown
+
+
+@router.get("/rules", response_class=HTMLResponse)
+def rules_page(request: Request, container: ContainerDep) -> HTMLResponse:
+    """Every rule and notice of the policy in force, what each means and what clears it."""
+    settings = container.settings
+    lang = page_language(request, settings.language)
+    policy = published_rules(uow=container.uow(), jurisdiction=settings.jurisdiction)
+    return render(
+        request,
+        "rules.html",
+        lang=lang,
+        jurisdiction=settings.jurisdiction,
+        policy_name=_words(policy.name, lang, policy.jurisdiction),
+        version=policy.version,
+        sections=sections(policy, lang),
+        notices=[
+            (n.id, _words(n.text, lang, n.id), _words(n.clears_when, lang, ""), n.blocks_code)
+            for n in policy.notices
+        ],
+    )
