@@ -31,7 +31,7 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_screenshots_of_the_main_pages(container: Container, phone: Phone) -> None:
-    """Start, rules, sign-up, codes, declaring, history, exposures, appeal, access log, data, check-in."""
+    """Start, rules, sign-up, codes, declaring, records, appeal, my data and check-in."""
     lang = phone.lang
     verified_citizen(container, PHONE_NUMBER, 13)
     page = phone.open("/")
