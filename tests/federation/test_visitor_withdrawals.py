@@ -6,7 +6,7 @@ exposure is refused until it came."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from healthcode.codes.keys import root_key
@@ -57,6 +57,28 @@ def _withdraw(world: TwoCities, case_id: str) -> None:
         kinds=beijing.proposal_kinds,
         principal=people["li"],
         case_id=case_id,
+    )
+
+
+def _correct(world: TwoCities, case_id: str, *, isolated_at: datetime) -> None:
+    """wang corrects when the case was isolated, li approves."""
+    beijing = world.beijing
+    people = {name: principal(beijing, name) for name in ("wang", "li")}
+    proposal = cases.correct_case(
+        uow=beijing.uow(),
+        clock=beijing.clock,
+        kinds=beijing.proposal_kinds,
+        principal=people["wang"],
+        case_id=case_id,
+        correction=CaseCorrection(isolated_at=isolated_at),
+        reason=f"isolated at {isolated_at:%H:%M}",
+    )
+    proposals.approve(
+        uow=beijing.uow(),
+        clock=beijing.clock,
+        kinds=beijing.proposal_kinds,
+        principal=people["li"],
+        proposal_id=proposal.id,
     )
 
 
@@ -152,26 +174,43 @@ def test_a_correction_after_which_the_exposure_no_longer_holds_withdraws_it(
         work(beijing)
         work(beijing)
         assert _kinds(world) == [VISITOR_EXPOSURE]
-        people = {name: principal(beijing, name) for name in ("wang", "li")}
-        proposal = cases.correct_case(
-            uow=beijing.uow(),
-            clock=beijing.clock,
-            kinds=beijing.proposal_kinds,
-            principal=people["wang"],
-            case_id=case_id,
-            correction=CaseCorrection(isolated_at=beijing.clock.now() - timedelta(hours=5)),
-            reason="isolated at home before the ride",
-        )
-        proposals.approve(
-            uow=beijing.uow(),
-            clock=beijing.clock,
-            kinds=beijing.proposal_kinds,
-            principal=people["li"],
-            proposal_id=proposal.id,
-        )
+        _correct(world, case_id, isolated_at=beijing.clock.now() - timedelta(hours=5))
         for _ in range(3):
             work(beijing)
         assert _kinds(world) == [VISITOR_EXPOSURE, VISITOR_EXPOSURE_WITHDRAWN]
         (held,) = my_exposures(uow=container.uow(), subject=visitor)
         assert held.retracted_at is not None
         assert _colour(container, visitor) == "green"
+
+
+def test_an_exposure_found_again_by_a_later_correction_goes_home_again(
+    container: Container, tmp_path: Path, sqlite_template: Path
+) -> None:
+    """Corrected away, then corrected back: a new exposure message, and the visitor is flagged."""
+    with two_cities(container, tmp_path / "beijing", sqlite_template) as world:
+        visitor = world.hangzhou_resident()
+        beijing = world.beijing
+        case_id = _exposed(world, visitor)
+        work(beijing)
+        ride = beijing.clock.now() - timedelta(hours=3)
+        _correct(world, case_id, isolated_at=ride - timedelta(hours=2))
+        for _ in range(3):
+            work(beijing)
+        assert _kinds(world) == [VISITOR_EXPOSURE, VISITOR_EXPOSURE_WITHDRAWN]
+        assert _colour(container, visitor) == "green"
+        beijing.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+        _correct(world, case_id, isolated_at=ride + timedelta(hours=1))  # after the ride after all
+        for _ in range(3):
+            work(beijing)
+        assert _kinds(world) == [VISITOR_EXPOSURE, VISITOR_EXPOSURE_WITHDRAWN, VISITOR_EXPOSURE]
+        first, withdrawal, again = (json.loads(d) for d in world.sent)
+        assert again["id"] not in (first["id"], withdrawal["id"])
+        assert again["body"]["exposure"] == first["body"]["exposure"]
+        exposures = my_exposures(uow=container.uow(), subject=visitor)
+        assert sorted(e.retracted_at is None for e in exposures) == [False, True]
+        assert _colour(container, visitor) != "green"
+        # traced once more with nothing new: nothing more is sent
+        beijing.clock.advance(timedelta(minutes=20))  # type: ignore[attr-defined]
+        for _ in range(2):
+            work(beijing)
+        assert len(world.sent) == 3

@@ -135,6 +135,7 @@ def _send_exposures(
         household=[],
         settings=settings,
     )
+    withdrawn = _withdrawn_messages(uow, record.case_id)
     sent = 0
     for f in findings:
         issuer, visitor = split_visitor(f.subject)
@@ -150,7 +151,7 @@ def _send_exposures(
             "place_kind": f.contacts[0].place_kind,
             "contacts": [_contact(c) for c in f.contacts],
         }
-        ident = message_id(VISITOR_EXPOSURE, key)
+        ident = _exposure_message_id(key, withdrawn)
         kept.add(ident)
         sent += queue_message(
             uow,
@@ -163,6 +164,27 @@ def _send_exposures(
             source=case_source(record.case_id),
         )
     return sent
+
+
+def _withdrawn_messages(uow: TracingUnitOfWork, case_id: str) -> set[str]:
+    """The ids of the exposure messages the case caused that it has withdrawn since."""
+    return {
+        str(m.body["withdraws"])
+        for m in uow.visitors.outgoing_from(case_source(case_id))
+        if m.kind == VISITOR_EXPOSURE_WITHDRAWN
+    }
+
+
+def _exposure_message_id(key: str, withdrawn: set[str]) -> str:
+    """The id of the message that tells home of exposure ``key``: derived from it, so a trace
+    that finds it again queues nothing new; once that message was withdrawn (a correction),
+    finding the exposure again needs a message of its own, or home would never learn of it
+    (its id was taken): the next in line of ``key``'s messages not withdrawn."""
+    ident, again = message_id(VISITOR_EXPOSURE, key), 0
+    while ident in withdrawn:
+        again += 1
+        ident = message_id(VISITOR_EXPOSURE, key, again)
+    return ident
 
 
 def _contact(c: Contact) -> dict[str, Any]:
