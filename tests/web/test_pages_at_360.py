@@ -29,6 +29,7 @@ PAGES = (
     "/citizen/my-data",
     "/citizen/check-in",
     "/rules",
+    "/visit",
 )
 # the controls of the page without an accessible name: a label, aria-label or aria-labelledby
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]

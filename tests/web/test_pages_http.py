@@ -25,6 +25,7 @@ PAGES = (
     "/citizen/check-in",
     "/citizen/from-channel",
     "/rules",
+    "/visit",
 )
 
 

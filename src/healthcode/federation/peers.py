@@ -166,3 +166,21 @@ def peer_health(*, uow: FederationUnitOfWork) -> PeerHealth:
     """The peers and their sync counts (the metrics scrape: no personal data, no principal)."""
     with uow:
         return PeerHealth(uow.peers.all(), uow.peers.outcome_counts())
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSite:
+    """A peer as a resident visiting it needs it: where its pages are."""
+
+    jurisdiction: str
+    base_url: str
+
+
+def peer_sites(*, uow: FederationUnitOfWork) -> list[PeerSite]:
+    """The peer cities, by jurisdiction: a resident visiting one checks in there on their own
+    code through its ``/visit`` page (public: the peers are no one's data)."""
+    with uow:
+        return sorted(
+            (PeerSite(p.jurisdiction, p.base_url.rstrip("/")) for p in uow.peers.all()),
+            key=lambda p: p.jurisdiction,
+        )

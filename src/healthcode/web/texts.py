@@ -13,6 +13,7 @@ from healthcode.web.console_texts import CONSOLE_TEXTS
 from healthcode.web.record_texts import RECORD_TEXTS
 from healthcode.web.rules_texts import RULES_TEXTS
 from healthcode.web.scanner_texts import SCANNER_TEXTS
+from healthcode.web.visit_texts import VISIT_TEXTS
 
 LANGUAGES: Final = ("zh", "en")
 
@@ -372,6 +373,7 @@ _FACES: Final = (
     SCANNER_TEXTS,
     RECORD_TEXTS,
     RULES_TEXTS,
+    VISIT_TEXTS,
 )
 """Every face's table of words; a key is defined in one table only (tests/web checks)."""
 

@@ -17,6 +17,7 @@ from healthcode.web.routes import (
     rules,
     start,
     transparency,
+    visit,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -25,6 +26,7 @@ router.include_router(docs.router)
 router.include_router(citizen.router)
 router.include_router(transparency.router)
 router.include_router(rules.router)
+router.include_router(visit.router)
 router.include_router(console.router)
 router.include_router(console_cases.router)
 router.include_router(checkpoint.router)

@@ -9,8 +9,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from healthcode.api.auth import Public
 from healthcode.api.deps import ContainerDep
+from healthcode.federation.peers import peer_sites
 from healthcode.oversight.access import Action
-from healthcode.web.pages import STATIC, page_language, render
+from healthcode.web.pages import STATIC, city_name, page_language, render
 from healthcode.web.texts import SYMPTOMS
 
 router = APIRouter(
@@ -35,8 +36,13 @@ def _page(
 
 @router.get("", response_class=HTMLResponse)
 def code_page(request: Request, container: ContainerDep) -> HTMLResponse:
-    """The code: a QR drawn in the browser in its colour's frame, and why it has that colour."""
-    return _page(request, container, "code.html")
+    """The code: a QR drawn in the browser in its colour's frame, and why it has that colour;
+    a link to each peer city's visitor check-in, carrying the code shown (docs/web.md)."""
+    lang = page_language(request, container.settings.language)
+    visits = [
+        (city_name(p.jurisdiction, lang), p.base_url) for p in peer_sites(uow=container.uow())
+    ]
+    return _page(request, container, "code.html", visits=visits)
 
 
 @router.get("/login", response_class=HTMLResponse)

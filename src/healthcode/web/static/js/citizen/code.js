@@ -4,7 +4,7 @@
 // site records a declaration) so a change shows without reloading; the last code kept on this
 // device and shown with its expiry when the network is gone.
 import qrcode from "/static/vendor/qrcode-generator/qrcode.mjs";
-import { cityName, clockTime, duration, serverNow, setOffset, syncClock, t } from "../page.js";
+import { cityName, clockTime, duration, lang, serverNow, setOffset, syncClock, t } from "../page.js";
 import { CHANGED, api, clearSession, requireSession, showProblem } from "./session.js";
 import { colourClass, showVerdict, showWhy, tickCountdowns } from "./status-view.js";
 
@@ -31,7 +31,16 @@ function draw(current) {
   $("expires").textContent = clockTime(Date.parse(current.expires_at));
   $("expires").setAttribute("datetime", current.expires_at);
   $("card").setAttribute("aria-busy", "false");
+  linkVisits(current.token);
   performance.mark("code-drawn"); // the first one: when the page showed a code (bench/web_paint.py)
+}
+
+// Each peer city's visitor check-in, opened with the code shown now in the address's fragment
+// (a fragment never reaches a server: the visited city's page reads it and sends it itself)
+function linkVisits(token) {
+  for (const link of document.querySelectorAll("a.visit-link")) {
+    link.href = `${link.dataset.base}/visit?lang=${lang}#code=${encodeURIComponent(token)}`;
+  }
 }
 
 function remember(current) {
