@@ -34,6 +34,7 @@ from scope_helpers import access_records
 
 Call = Callable[[Walk], tuple[Response, str]]
 TRANSPARENCY = "the public transparency report: counts and durations, no one named"
+RULES = "the published rules of the policy in force: what each means, no one named"
 DASHBOARD = (
     "the console's dashboard and map, for officials: counts of the jurisdiction per day and "
     "per H3 cell (a cell counting fewer than 3 people is left out), no one named"
@@ -287,6 +288,12 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/me/export"): OWN,
     ("GET", "/api/v1/transparency"): TRANSPARENCY,
     ("GET", "/transparency"): TRANSPARENCY,
+    ("GET", "/api/v1/policies/rules"): RULES,
+    ("GET", "/rules"): RULES,
+    ("GET", "/visit"): (
+        "a visitor's check-in page: the same HTML for everyone; the code it sends is read by "
+        "POST /api/v1/visitors/checkins"
+    ),
     ("POST", "/api/v1/me/close"): OWN,
     ("GET", "/"): (
         "the start page: the city, the policy version and the trust list's sequence, no one's data"
