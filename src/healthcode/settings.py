@@ -80,8 +80,8 @@ class Settings(BaseSettings):
         ge=3_600,
         le=7_776_000,
         description="How long a published trust list is valid (its expires_at; 7 days by "
-        "default). It is published anew once half of it has passed, so a checkpoint fetching "
-        "it at least that often never holds an expired list.",
+        "default). It is published anew once half of it, or half the policy's "
+        "acceptance.max_trust_list_age, has passed, whichever is sooner.",
     )
     preview_budget_seconds: float = Field(
         default=10.0,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from healthcode.checkpoint.acceptance import max_trust_list_age
 from healthcode.cli.main import app
 from healthcode.codes.keys import (
     DEFAULT_TRUST_LIST_LIFETIME,
@@ -25,6 +26,7 @@ from healthcode.credentials.trustfile import load_trust_list
 from healthcode.credentials.truststore import TrustStore
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import Conflict, InvalidInput
+from healthcode.policy.bundled import bundled_policy
 from healthcode.settings import Settings
 
 
@@ -57,21 +59,63 @@ def _time(text: object) -> datetime:
     return datetime.fromisoformat(str(text))
 
 
-def test_the_list_expires_after_the_setting_and_is_renewed_at_half_life(
+def test_the_list_expires_after_the_setting_and_is_renewed_before_checkpoints_call_it_stale(
     container: Container, clock: FixedClock
 ) -> None:
-    """v3, expiring 7 days after issue; the same until 3.5 days, then the next sequence."""
+    """v3, expiring in 7 days; the same for 12 hours (half max_trust_list_age), then the next."""
     _keys(container)
     first = _document(container)
     assert first["format"] == "healthcode-trust-list/3"
     assert container.settings.trust_list_lifetime == DEFAULT_TRUST_LIST_LIFETIME
     assert _time(first["expires_at"]) - _time(first["issued_at"]) == timedelta(days=7)
-    clock.advance(timedelta(days=3, hours=11))
+    clock.advance(timedelta(hours=11, minutes=59))
     assert _document(container) == first
-    clock.advance(timedelta(hours=1))
+    clock.advance(timedelta(minutes=1))
     renewed = _document(container)
     assert renewed["sequence"] == int(str(first["sequence"])) + 1
     assert _time(renewed["expires_at"]) - clock.now() == timedelta(days=7)
+
+
+def test_a_checkpoint_fetching_every_few_hours_never_holds_a_stale_list(
+    container: Container, clock: FixedClock
+) -> None:
+    """Fetched every 6 hours for 10 days, the held list is never older than the policy allows."""
+    _keys(container)
+    [root] = [k for k in list_keys(uow=container.uow(), jurisdiction="330100") if k.role == "root"]
+    store = TrustStore(roots={"330100": load_public_key(root.public_key)})
+    limit = max_trust_list_age(bundled_policy("330100"))
+    assert limit == timedelta(days=1)
+    stale = []
+    for hour in range(10 * 24):
+        if hour % 6 == 0:
+            store.accept(load_trust_list(_text(container)), at=clock.now())
+        if store.stale("330100", at=clock.now(), limit=limit):
+            stale.append(clock.now())
+        clock.advance(timedelta(hours=1))
+    assert stale == []
+
+
+def test_a_shorter_lifetime_renews_at_its_own_half(container: Container, clock: FixedClock) -> None:
+    """A list living 4 hours is renewed after 2, before the policy's 12 hours."""
+    _keys(container)
+
+    def sequence() -> int:
+        text = trust_list_document(
+            uow=container.uow(),
+            clock=clock,
+            private_keys=container.private_keys,
+            jurisdiction="330100",
+            code_lifetime=container.settings.code_lifetime,
+            clock_skew=container.settings.clock_skew,
+            list_lifetime=timedelta(hours=4),
+        )
+        return load_trust_list(text).trust_list.sequence
+
+    first = sequence()
+    clock.advance(timedelta(hours=1, minutes=59))
+    assert sequence() == first
+    clock.advance(timedelta(minutes=1))
+    assert sequence() == first + 1
 
 
 def test_a_new_root_is_announced_then_takes_over(container: Container, clock: FixedClock) -> None:

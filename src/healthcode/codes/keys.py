@@ -2,8 +2,10 @@
 that rotate without downtime (an old key stays trusted until the last code it signed expires).
 
 The published trust list is v3: it expires (`HEALTHCODE_TRUST_LIST_LIFETIME_SECONDS`, 7 days by
-default) and is published anew, with the next sequence number, once half its life has passed,
-so a checkpoint that fetches it at least every few days never holds an expired list. A new root
+default) and is published anew, with the next sequence number, once half its life has passed
+or half the age at which the policy's checkpoints call a held list stale
+(``acceptance.max_trust_list_age``, one day: so every 12 hours), whichever comes first; a
+checkpoint that fetches it that often never holds a stale or expired list. A new root
 is announced ahead (`announce_root`): until it takes over, the lists the current root signs name
 it as `next_root`; from then on the new root signs."""
 
@@ -13,6 +15,7 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
+from healthcode.checkpoint.acceptance import max_trust_list_age
 from healthcode.codes.model import KeyRecord, Publication
 from healthcode.codes.ports import CodesUnitOfWork, PrivateKeyStore
 from healthcode.credentials.cose import kid_of, public_key_bytes
@@ -20,7 +23,7 @@ from healthcode.credentials.signer import generate_private_key, load_public_key
 from healthcode.credentials.trustfile import TRUST_LIST_FORMAT, dump_trust_list
 from healthcode.credentials.trustlist import TrustedKey, build_trust_list, sign_trust_list
 from healthcode.kernel.clock import Clock
-from healthcode.kernel.errors import Conflict, DomainError, InvalidInput
+from healthcode.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
 
 ROOT = "root"
 SIGNING = "signing"
@@ -214,7 +217,8 @@ def current_trust_list(
     list_lifetime: timedelta = DEFAULT_TRUST_LIST_LIFETIME,
 ) -> str:
     """``trust_list_document``, inside the caller's transaction (a new publication is added to
-    it when the content changed, or when the last one has lived half its life)."""
+    it when the content changed, or when the last one has lived half its life or half the
+    policy's ``max_trust_list_age``)."""
     now = _second(clock.now())
     root = root_key(uow, jurisdiction=jurisdiction, now=now)
     next_root = next_root_key(uow, jurisdiction=jurisdiction, now=now)
@@ -236,7 +240,8 @@ def current_trust_list(
         ).encode()
     ).hexdigest()
     last = uow.keys.last_publication(jurisdiction)
-    if last is not None and last.content_sha256 == content and not _due(last.document, now):
+    renew = _renewal(uow, jurisdiction)
+    if last is not None and last.content_sha256 == content and not _due(last.document, now, renew):
         return last.document
     trust_list = build_trust_list(
         jurisdiction=jurisdiction,
@@ -264,14 +269,27 @@ def current_trust_list(
     return stored.document
 
 
-def _due(document: str, now: datetime) -> bool:
-    """True when a published list has lived half its life (or has no expiry: an older format)."""
+def _renewal(uow: CodesUnitOfWork, jurisdiction: str) -> timedelta | None:
+    """Half the age at which the jurisdiction's policy calls a held list stale (None: no
+    policy), so that a checkpoint fetching the list at least that often never holds a stale
+    one: its list is then at most the renewal plus the fetch interval old."""
+    try:
+        policy = uow.policies.active(jurisdiction)
+    except NotFound:
+        return None
+    return max_trust_list_age(policy) / 2
+
+
+def _due(document: str, now: datetime, renew: timedelta | None) -> bool:
+    """True when a published list has lived half its life, or ``renew`` (or has no expiry: an
+    older format)."""
     published = json.loads(document)
     if "expires_at" not in published:
         return True
     issued = datetime.strptime(published["issued_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     expires = datetime.strptime(published["expires_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return now >= issued + (expires - issued) / 2
+    half = (expires - issued) / 2
+    return now >= issued + (half if renew is None else min(half, renew))
 
 
 def _second(moment: datetime) -> datetime:
