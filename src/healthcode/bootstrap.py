@@ -63,6 +63,7 @@ from healthcode.status.model import StatusChanged
 from healthcode.status.overrides import OVERRIDE_COLOUR, RELEASE
 from healthcode.status.ports import StatusCache
 from healthcode.status.redis_cache import RedisStatusCache
+from healthcode.status.test_results import RECORD_TEST_RESULT
 from healthcode.sunset import commands as sunset_commands
 from healthcode.sunset import routes as sunset_routes
 from healthcode.sunset.kinds import SUNSET_HANDLERS
@@ -114,6 +115,7 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
     OVERRIDE_COLOUR,
     RELEASE,
     ACTIVATE_POLICY,
+    RECORD_TEST_RESULT,
     *TRACING_HANDLERS,
     *ACCOUNT_HANDLERS,
     ANSWER_APPEAL_KIND,

@@ -37,8 +37,9 @@ def _subject() -> str:
 
 
 def test_status_says_why_and_until_when(cli_env: Settings) -> None:
-    """After a positive PCR, `status --json` is red with the rule, its text and the fact."""
+    """A positive PCR entered by hand counts once a supervisor approves it: then red, why."""
     subject = _subject()
+    add_official("li", "supervisor")
     code, out, err = run(
         "test-result",
         subject,
@@ -50,12 +51,22 @@ def test_status_says_why_and_until_when(cli_env: Settings) -> None:
         "positive",
         "--sampled-at",
         "2026-03-01T08:00:00+08:00",
+        "--reason",
+        "Hangzhou CDC laboratory, HZ-PCR-0042",
         "--at",
         AT,
         "--json",
     )
     assert code == 0, err
-    fact_id = json.loads(out)["test_result"]["id"]
+    proposal = json.loads(out)
+    assert (proposal["action"], proposal["status"]) == ("record_test_result", "pending")
+    code, out, _ = run("status", subject, "--as", "reader", "--at", AT, "--json")
+    assert json.loads(out)["colour"] == "green", "not before a second official approves"
+    code, out, err = run("proposal", "approve", proposal["id"], "--as", "reader", "--json")
+    assert code != 0, "an official approves nothing: a supervisor does"
+    code, out, err = run("proposal", "approve", proposal["id"], "--as", "li", "--at", AT, "--json")
+    assert code == 0, err
+    fact_id = json.loads(out)["result"]["fact"]
     code, out, _ = run(
         "status", subject, "--as", "reader", "--at", "2026-03-02T09:00:00+08:00", "--json"
     )
@@ -103,6 +114,24 @@ def test_test_result_refuses_bad_input(cli_env: Settings) -> None:
     )
     assert code == 1
     assert json.loads(err)["problems"][0]["field"] == "sampled_at"
+    code, _, err = run(
+        "test-result",
+        subject,
+        "--as",
+        "reader",
+        "--kind",
+        "x",
+        "--result",
+        "maybe",
+        "--sampled-at",
+        "2026-03-01T08:00:00+08:00",
+        "--at",
+        AT,
+        "--json",
+    )
+    assert code == 1
+    fields = {p["field"] for p in json.loads(err)["problems"]}
+    assert fields == {"payload.kind", "payload.result"}
 
 
 def test_policy_check_accepts_the_bundled_policies(cli_env: Settings) -> None:

@@ -17,7 +17,10 @@ from console_pages_helpers import log_in_console
 from healthcode.appeals.filing import file_appeal
 from healthcode.appeals.model import AppealFiling
 from healthcode.container import Container
+from healthcode.kernel.facts import Colour
+from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal, Role
+from healthcode.status.batch import current_colours
 from healthcode.status.test_results import record_test_result
 from healthcode.tracing import cases
 from healthcode.tracing.quarantine import propose_release
@@ -115,6 +118,48 @@ def test_a_release_in_the_inbox_names_the_rules_it_clears_in_the_policys_words(
         "密接的密接，隔离观察 (secondary-contact)"
         if phone.lang == "zh"
         else "Contact of a close contact - isolation (secondary-contact)"
+    )
+
+
+def test_a_test_result_entered_by_hand_waits_in_the_inbox_in_words(
+    container: Container, phone: Phone
+) -> None:
+    """wang's positive PCR shows in words in li's inbox; approved there, the person is red."""
+    add_test_official(container, "wang")
+    li = add_test_official(container, "li", "supervisor")
+    person = resident(container, 34)
+    sampled = container.clock.now() - hours(5)
+    proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, "wang"),
+        action="record_test_result",
+        payload={
+            "subject": person,
+            "kind": "pcr",
+            "result": "positive",
+            "sampled_at": sampled.isoformat(),
+        },
+        reason="Hangzhou CDC laboratory, HZ-PCR-0042",
+    )
+    assert (
+        current_colours(uow=container.uow(), clock=container.clock, subjects=[person])[person]
+        is Colour.GREEN
+    )
+    page = log_in_console(phone, container, li)
+    phone.open("/console/inbox", page)
+    item = page.locator('#proposals > li[data-action="record_test_result"]')
+    zh = phone.lang == "zh"
+    expect(item.locator("h3")).to_have_text("录入检测结果" if zh else "Record a test result")
+    expect(item).to_contain_text(
+        "检测类型: 核酸检测; 结果: 阳性" if zh else "test: PCR; result: positive"
+    )
+    item.locator("button.approve").click()
+    expect(page.locator("#done")).to_be_visible()
+    assert (
+        current_colours(uow=container.uow(), clock=container.clock, subjects=[person])[person]
+        is Colour.RED
     )
 
 

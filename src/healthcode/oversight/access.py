@@ -78,6 +78,10 @@ class Action(StrEnum):
     APPROVE_ACCOUNT_CHANGE = "approve_account_change"
     PROPOSE_APPEAL_ANSWER = "propose_appeal_answer"
     APPROVE_APPEAL_ANSWER = "approve_appeal_answer"
+    # a test result entered by hand (a laboratory's feed records its own): it may turn a code
+    # red, or clear a rule a negative result ends, so it needs a second pair of eyes
+    PROPOSE_TEST_RESULT = "propose_test_result"
+    APPROVE_TEST_RESULT = "approve_test_result"
     # the sunset: ending the emergency (admins, then an auditor) and activating again
     PROPOSE_SUNSET = "propose_sunset"
     APPROVE_SUNSET = "approve_sunset"
@@ -170,6 +174,7 @@ _PROPOSING = (
     Action.PROPOSE_RISK_AREA,
     Action.PROPOSE_POLICY,
     Action.PROPOSE_APPEAL_ANSWER,
+    Action.PROPOSE_TEST_RESULT,
     Action.READ_APPEALS,
     Action.UPHOLD_APPEAL,
 )
@@ -182,6 +187,7 @@ _APPROVING = (
     Action.APPROVE_RISK_AREA,
     Action.APPROVE_POLICY,
     Action.APPROVE_APPEAL_ANSWER,
+    Action.APPROVE_TEST_RESULT,
 )
 
 

@@ -35,6 +35,7 @@ class ProposalKind(StrEnum):
     REACTIVATE = "reactivate"
     ADD_PEER = "add_peer"
     REMOVE_PEER = "remove_peer"
+    RECORD_TEST_RESULT = "record_test_result"
 
 
 # A manual colour needs a health reason from this list (DESIGN §8): never "stability",

@@ -1,5 +1,6 @@
 """`healthcode status|test-result|declare|override|release`: why a person has a colour and until
-when, the facts that change it, and manual colours and releases by four eyes."""
+when, the facts that change it, and test results entered by hand, manual colours and releases
+by four eyes."""
 
 from __future__ import annotations
 
@@ -19,10 +20,9 @@ from healthcode.kernel.errors import InvalidInput
 from healthcode.kernel.status import Status
 from healthcode.kernel.times import check_time
 from healthcode.oversight import proposals
-from healthcode.oversight.model import OVERRIDE_REASON_CATEGORIES
+from healthcode.oversight.model import OVERRIDE_REASON_CATEGORIES, ProposalKind
 from healthcode.status import declarations
 from healthcode.status.assessment import current_status, status_at
-from healthcode.status.test_results import record_test_result
 
 LangOpt = Annotated[str, typer.Option("--lang", help="Language of texts: zh or en.")]
 
@@ -89,39 +89,36 @@ def status(
 
 def record_test(
     subject: str,
+    as_: AsOpt,
     kind: Annotated[str, typer.Option(help="pcr or antigen.")],
     result: Annotated[str, typer.Option(help="negative or positive.")],
     sampled_at: Annotated[str, typer.Option(help="When the sample was taken (ISO 8601).")],
-    as_: ReaderOpt = None,
-    break_glass: BreakGlassOpt = None,
-    at: Annotated[
-        str | None, typer.Option("--at", help="When the result became known (ISO 8601).")
-    ] = None,
+    reason: Annotated[
+        str, typer.Option(help="Where the result comes from (the laboratory, its reference).")
+    ] = "",
+    at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a test result; prints the fact and the person's new status (`--as` an official
-    logged in, or `--break-glass REASON`; the read is in the access log)."""
-    moment = parse_at(at, as_json=as_json)
+    """Propose a test result entered by hand (`--at`: when it became known); a supervisor other
+    than you approves it, and only then does it count (`healthcode proposal approve`)."""
     with refusals(as_json=as_json):
         sampled = _time("sampled_at", sampled_at)
-    with reader(as_, break_glass, at=moment, as_json=as_json) as (c, who):
-        fact, new_status = record_test_result(
+    with acting_official(as_, at=at, as_json=as_json) as (c, official):
+        proposal = proposals.propose(
             uow=c.uow(),
             clock=c.clock,
-            subject=subject,
-            test_kind=kind,
-            result=result,
-            sampled_at=sampled,
-            reader=who,
+            kinds=c.proposal_kinds,
+            principal=official,
+            action=ProposalKind.RECORD_TEST_RESULT.value,
+            payload={
+                "subject": subject,
+                "kind": kind,
+                "result": result,
+                "sampled_at": sampled.isoformat(),
+            },
+            reason=reason or f"{kind} {result}, sampled {sampled.isoformat()}",
         )
-    payload = {"test_result": fact.data(), "status": new_status.to_dict("en")}
-    emit(
-        payload,
-        as_json=as_json,
-        human=lambda console: console.print(
-            f"recorded {fact.id}; status now {new_status.colour.value}"
-        ),
-    )
+    show_proposal(proposal, as_json=as_json)
 
 
 def _time(field: str, value: str) -> datetime:

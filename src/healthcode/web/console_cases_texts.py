@@ -145,6 +145,13 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "payload_test_reference": ("检测编号", "test reference"),
     "payload_fact": ("事实", "fact"),
     "payload_fact_kind": ("事实类型", "kind of fact"),
+    "payload_kind": ("检测类型", "test"),
+    "payload_result": ("结果", "result"),
+    "payload_known_at": ("结果获知时间", "result known"),
+    "test_kind_pcr": ("核酸检测", "PCR"),
+    "test_kind_antigen": ("抗原检测", "antigen"),
+    "result_positive": ("阳性", "positive"),
+    "result_negative": ("阴性", "negative"),
     "proposal_people": ("涉及人数", "People touched"),
     "proposal_bulk": ("批量操作：需要两名批准人", "Bulk action: two approvers needed"),
     "first_approved_by": ("第一批准人", "First approved by"),
@@ -170,6 +177,7 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "action_answer_appeal": ("更正申诉", "Correct an appealed colour"),
     "action_add_peer": ("添加对等城市", "Add a peer city"),
     "action_remove_peer": ("移除对等城市", "Remove a peer city"),
+    "action_record_test_result": ("录入检测结果", "Record a test result"),
     # appeals queue
     "queue_title": ("申诉队列", "Appeals queue"),
     "queue_about": (

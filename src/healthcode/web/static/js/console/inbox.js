@@ -8,8 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 
-// A value by its field's meaning: a colour, a risk level or a role in words
-const WORDED = { colour: "colour", level: "level", role: "role" };
+// A value by its field's meaning: a colour, a risk level, a role or a test's kind and result
+const WORDED = { colour: "colour", level: "level", role: "role", kind: "test_kind", result: "result" };
 
 // The policy's rules by id, in the page's language (GET /api/v1/policies/rules, public); a
 // release names the rules it clears by id
