@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from healthcode.api import problems
+from healthcode.bootstrap import PROPOSAL_KINDS
 from healthcode.federation.model import Outcome
 from healthcode.identity.channel_login import WHAT as CHANNEL_LOGIN_WHAT
 from healthcode.kernel.facts import FactKind
@@ -78,3 +79,10 @@ def test_every_sync_outcome_has_words_on_the_peers_page() -> None:
     for language in ("zh", "en"):
         words = texts.texts(language)
         assert all(f"peers_outcome_{o.value}" in words for o in Outcome), language
+
+
+def test_every_kind_of_proposal_has_a_heading_in_the_inbox() -> None:
+    """Each four-eyes kind the system knows is named in words in the inbox, not by its id."""
+    words = texts.texts("en")
+    missing = [h.kind for h in PROPOSAL_KINDS if f"action_{h.kind}" not in words]
+    assert missing == []

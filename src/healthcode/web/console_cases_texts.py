@@ -178,6 +178,14 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "action_add_peer": ("添加对等城市", "Add a peer city"),
     "action_remove_peer": ("移除对等城市", "Remove a peer city"),
     "action_record_test_result": ("录入检测结果", "Record a test result"),
+    "action_end_risk_area": ("结束风险区", "End a risk area"),
+    "action_create_official": ("新增官员账号", "Add an official's account"),
+    "action_change_official": ("更改官员账号", "Change an official's account"),
+    "action_reset_totp": ("重置官员的动态口令", "Reset an official's authenticator"),
+    "action_disable_official": ("停用官员账号", "Disable an official's account"),
+    "action_enable_official": ("重新启用官员账号", "Enable an official's account again"),
+    "action_sunset": ("结束紧急状态，停用本系统", "End the emergency: retire this system"),
+    "action_reactivate": ("重新启用本系统", "Activate this system again"),
     # appeals queue
     "queue_title": ("申诉队列", "Appeals queue"),
     "queue_about": (
