@@ -49,6 +49,8 @@ from healthcode.oversight import routes as oversight_routes
 from healthcode.oversight.kinds import ProposalHandler, ProposalKinds
 from healthcode.policies import commands as policies_commands
 from healthcode.policies import routes as policies_routes
+from healthcode.policies.model import PolicyActivated
+from healthcode.policies.sweep import REASSESS_JURISDICTION_JOB, queue_reassessment
 from healthcode.policies.versions import ACTIVATE_POLICY, activate_policy_kind
 from healthcode.presence import commands as presence_commands
 from healthcode.presence import routes as presence_routes
@@ -125,14 +127,16 @@ PROPOSAL_KINDS: tuple[ProposalHandler[Any], ...] = (
 """The kinds of four-eyes proposal: what each needs to be proposed, approved, and what it does."""
 
 
-JOB_KINDS: tuple[JobKind, ...] = (TRACE_CASE_JOB, SCAN_RISK_AREA_JOB)
+JOB_KINDS: tuple[JobKind, ...] = (TRACE_CASE_JOB, SCAN_RISK_AREA_JOB, REASSESS_JURISDICTION_JOB)
 """The kinds of background job every worker runs (with webhook delivery, see ``job_kinds``)."""
 
 EVENT_HANDLERS: tuple[tuple[type, tuple[EventHandler, ...]], ...] = (
     (StatusChanged, (queue_status_changes,)),
+    (PolicyActivated, (queue_reassessment,)),
 )
 """Who hears of what, inside the transaction that published it: a change of colour queues the
-webhooks to the person's channels."""
+webhooks to the person's channels; a policy activated queues the reassessment of its
+jurisdiction."""
 
 
 def proposal_kinds(settings: Settings) -> ProposalKinds:

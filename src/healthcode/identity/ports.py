@@ -75,8 +75,10 @@ class PersonRepository(PersonDirectory, Protocol):
 
     def subjects(self) -> list[str]: ...
 
-    def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
-        """Every registered subject of the jurisdiction, in batches."""
+    def iter_subjects(
+        self, *, jurisdiction: str, batch_size: int, after: str = ""
+    ) -> Iterator[list[str]]:
+        """Every registered subject of the jurisdiction above ``after``, in batches, in order."""
         ...
 
 

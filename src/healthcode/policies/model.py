@@ -14,3 +14,13 @@ class ActivatedPolicy:
     activated_at: datetime
     activated_by: str
     approved_by: str | None
+
+
+@dataclass(frozen=True)
+class PolicyActivated:
+    """The event an activation publishes: the jurisdiction's statuses are to be reassessed
+    under ``version`` (``status.sweep`` queues that, a batch of people at a time)."""
+
+    jurisdiction: str
+    version: str
+    at: datetime

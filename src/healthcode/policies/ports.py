@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from healthcode.identity.ports import PersonRepository
+from healthcode.jobs.ports import JobsUnitOfWork
 from healthcode.policies.model import ActivatedPolicy
 from healthcode.policy.model import Policy
 from healthcode.status.ports import ActivePolicies, StatusUnitOfWork
@@ -41,3 +42,7 @@ class PoliciesUnitOfWork(StatusUnitOfWork, Protocol):
 
     @property
     def policies(self) -> PolicyRepository: ...
+
+
+class SweepUnitOfWork(PoliciesUnitOfWork, JobsUnitOfWork, Protocol):
+    """What reassessing a jurisdiction under a policy newly in force uses (a batch a job)."""

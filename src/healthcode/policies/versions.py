@@ -19,7 +19,7 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.bulk import oversight_problems
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
-from healthcode.policies.model import ActivatedPolicy
+from healthcode.policies.model import ActivatedPolicy, PolicyActivated
 from healthcode.policies.ports import PoliciesUnitOfWork
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
@@ -169,9 +169,11 @@ def activate_policy(
 ) -> ActivatedPolicy:
     """Make a policy version the active one of its jurisdiction, recording who and when.
 
-    Statuses are reassessed under it lazily: each cached status names its policy version, so the
-    next read of a person reassesses and records any change with the new version as its cause.
-    Runs only inside an approved four-eyes proposal's transaction (``activate_policy`` kind)."""
+    Publishes ``PolicyActivated``: the worker then reassesses everyone of the jurisdiction under
+    it, a batch at a time (``status.sweep``), recording each change of colour with the new
+    version in its cause and telling the person's channels; a person read before their batch is
+    reassessed at that read (each cached status names its policy version). Runs only inside an
+    approved four-eyes proposal's transaction (``activate_policy`` kind)."""
     policy = uow.policies.parse(source)
     refuse_bad_settings(policy)  # proposing checked it too; a bad section never becomes active
     # a cached status is reassessed when its policy version changes: a version must never
@@ -189,6 +191,7 @@ def activate_policy(
         activated_by=activated_by,
         approved_by=approved_by,
     )
+    uow.publish(PolicyActivated(policy.jurisdiction, policy.version, clock.now()))
     return uow.policies.history(policy.jurisdiction)[-1]
 
 

@@ -30,7 +30,7 @@ from healthcode.status.model import StatusChange, StatusChanged, StatusHead
 from healthcode.status.ports import StatusUnitOfWork
 
 
-def _fresh(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
+def holds(previous: StatusHead | None, policy: Policy, now: datetime) -> bool:
     """``refresh_status`` would take this cached status as it is (nothing to catch up)."""
     return (
         previous is not None
@@ -57,7 +57,7 @@ def refresh_many(
     fresh = [
         s
         for s in subjects
-        if s not in previous or _fresh(previous[s], policies[jurisdictions[s]], now)
+        if s not in previous or holds(previous[s], policies[jurisdictions[s]], now)
     ]
     stale = sorted(set(subjects) - set(fresh))
     statuses: dict[str, Status] = dict(
@@ -130,7 +130,7 @@ def current_colours(
         for subject in subjects:
             head = heads.get(subject)
             policy = policies[jurisdictions[subject]]
-            if head is not None and _fresh(head, policy, now):
+            if head is not None and holds(head, policy, now):
                 colours[subject] = head.colour
             else:
                 stale[subject] = policy

@@ -267,8 +267,9 @@ class SqlPersonRepository:
     def jurisdiction_of(self, subject: str) -> str | None:
         return self._session.execute(_JURISDICTION, {"subject": subject}).scalar()
 
-    def iter_subjects(self, *, jurisdiction: str, batch_size: int) -> Iterator[list[str]]:
-        after = ""
+    def iter_subjects(
+        self, *, jurisdiction: str, batch_size: int, after: str = ""
+    ) -> Iterator[list[str]]:
         while True:
             batch = list(
                 self._session.scalars(
