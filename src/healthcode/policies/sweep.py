@@ -80,7 +80,7 @@ def reassess_batch(
         causes=dict.fromkeys(stale, TIME_CAUSE),
         policies=dict.fromkeys(stale, policy),
     )
-    changed = sum(1 for s, now_ in statuses.items() if s in before and before[s] is not now_.colour)
+    changed = sum(1 for s, st in statuses.items() if s in before and before[s] is not st.colour)
     if len(batch) == SWEEP_BATCH:
         uow.jobs.enqueue(sweep_job(jurisdiction, version, after=batch[-1], now=now))
     return SweepBatch(jurisdiction, version, len(batch), len(stale), changed)
