@@ -1,10 +1,14 @@
-"""Policy texts for tests: a bundled policy under a new version, or with one thing changed."""
+"""Policy texts for tests (a bundled policy under a new version, or with one thing changed), and
+a policy activated by four eyes."""
 
 from __future__ import annotations
 
 import re
 
+from healthcode.container import Container
+from healthcode.oversight import proposals
 from healthcode.policy.bundled import bundled_policy_path
+from identity_helpers import add_test_official, principal
 
 _VERSION = re.compile(r'^version: "[^"]*"$', re.MULTILINE)
 
@@ -48,3 +52,29 @@ def billion_laughs() -> str:
     bomb = "\n".join(lines) + "\n"
     assert 7_000 < len(bomb) < 8_200
     return bomb + source.replace(old, 'when: {"in": [{"var": "result"}, *laugh_9]}', 1)
+
+
+def activate_by_four_eyes(container: Container, source: str, *, reason: str = "review") -> None:
+    """Activate ``source`` as a health office does: wang (an official) proposes it, li (a
+    supervisor) approves; their accounts are made on first use."""
+    with container.uow() as uow:
+        known = uow.officials.by_username("wang") is not None
+    if not known:
+        add_test_official(container, "wang")
+        add_test_official(container, "li", "supervisor")
+    proposal = proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, "wang"),
+        action="activate_policy",
+        payload={"source": source},
+        reason=reason,
+    )
+    proposals.approve(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, "li"),
+        proposal_id=proposal.id,
+    )

@@ -8,39 +8,12 @@ import pytest
 
 from healthcode.container import Container
 from healthcode.kernel.facts import Colour
-from healthcode.oversight import proposals
 from healthcode.policies import sweep
 from healthcode.status.assessment import status_history
 from healthcode.status.declarations import declare_health
-from identity_helpers import add_test_official, principal
-from policy_helpers import fever_free_hangzhou
+from policy_helpers import activate_by_four_eyes, fever_free_hangzhou
 from presence_helpers import person
 from tracing_helpers import work
-
-
-def _activate(container: Container, source: str) -> None:
-    """wang proposes the policy, li approves it (their accounts made on first use)."""
-    with container.uow() as uow:
-        known = uow.officials.by_username("wang") is not None
-    if not known:
-        add_test_official(container, "wang")
-        add_test_official(container, "li", "supervisor")
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "wang"),
-        action="activate_policy",
-        payload={"source": source},
-        reason="fever no longer counts",
-    )
-    proposals.approve(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "li"),
-        proposal_id=proposal.id,
-    )
 
 
 def _versions(container: Container, subjects: list[str]) -> dict[str, str]:
@@ -67,7 +40,7 @@ def test_an_activation_turns_everyone_it_changes_at_once_with_the_version_as_cau
     feverish, other = person(container, 1), person(container, 2)
     declare_health(uow=container.uow(), clock=container.clock, subject=feverish, temperature=38.4)
     activated = container.clock.now()
-    _activate(container, fever_free_hangzhou(version="2026.5"))
+    activate_by_four_eyes(container, fever_free_hangzhou(version="2026.5"))
     assert _versions(container, [feverish, other]) == {feverish: "2020.2", other: "2020.2"}
     assert _sweep_until_done(container) >= 1
     assert _versions(container, [feverish, other]) == {feverish: "2026.5", other: "2026.5"}
@@ -87,7 +60,7 @@ def test_a_large_jurisdiction_is_swept_a_batch_a_job(
     """With batches of two, five people take three chained jobs, everyone reassessed."""
     monkeypatch.setattr(sweep, "SWEEP_BATCH", 2)
     people = [person(container, n) for n in range(1, 6)]
-    _activate(container, fever_free_hangzhou(version="2026.6"))
+    activate_by_four_eyes(container, fever_free_hangzhou(version="2026.6"))
     assert _sweep_until_done(container) == 3
     assert set(_versions(container, people).values()) == {"2026.6"}
 
@@ -95,8 +68,8 @@ def test_a_large_jurisdiction_is_swept_a_batch_a_job(
 def test_a_sweep_whose_version_was_replaced_stops(container: Container) -> None:
     """Two activations before the worker runs: the first's sweep does nothing, the second's all."""
     people = [person(container, n) for n in range(1, 4)]
-    _activate(container, fever_free_hangzhou(version="2026.7"))
-    _activate(container, fever_free_hangzhou(version="2026.8"))
+    activate_by_four_eyes(container, fever_free_hangzhou(version="2026.7"))
+    activate_by_four_eyes(container, fever_free_hangzhou(version="2026.8"))
     with container.uow() as uow:
         first = sweep.reassess_batch(
             uow, container.clock, jurisdiction="330100", version="2026.7", after=""

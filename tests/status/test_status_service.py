@@ -13,14 +13,12 @@ from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import InvalidInput, NotFound
 from healthcode.kernel.facts import Arrival, Colour
 from healthcode.kernel.ids import new_id
-from healthcode.oversight import proposals
 from healthcode.policies.versions import activate_policy, policy_history, policy_impact
 from healthcode.policy.bundled import bundled_policy
 from healthcode.status.assessment import current_status, record_fact, status_at, status_history
 from healthcode.status.declarations import declare_health
 from healthcode.status.test_results import record_test_result
-from identity_helpers import add_test_official, principal
-from policy_helpers import fever_free_hangzhou
+from policy_helpers import activate_by_four_eyes, fever_free_hangzhou
 
 ARRIVED = datetime(2026, 3, 1, 2, 0, 0, tzinfo=UTC)  # 10:00 in Beijing
 
@@ -209,28 +207,6 @@ def test_policy_impact_counts_moves_without_applying(container: Container) -> No
     )
 
 
-def _activate(container: Container, source: str) -> None:
-    """Activate through four eyes: an official proposes, a supervisor approves."""
-    for username, role in (("wang", "official"), ("li", "supervisor")):
-        add_test_official(container, username, role)
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "wang"),
-        action="activate_policy",
-        payload={"source": source},
-        reason="review",
-    )
-    proposals.approve(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "li"),
-        proposal_id=proposal.id,
-    )
-
-
 def test_activated_policy_applies_and_history_names_it(
     container: Container, clock: FixedClock
 ) -> None:
@@ -240,7 +216,7 @@ def test_activated_policy_applies_and_history_names_it(
         uow=container.uow(), clock=clock, subject=subject, temperature=38.5, symptoms=["fever"]
     )
     clock.advance(timedelta(hours=1))
-    _activate(container, fever_free_hangzhou())
+    activate_by_four_eyes(container, fever_free_hangzhou())
     status = current_status(uow=container.uow(), clock=clock, subject=subject)
     assert status.colour is Colour.GREEN and status.policy_version == "2020.9"
     last = status_history(uow=container.uow(), clock=clock, subject=subject)[-1]

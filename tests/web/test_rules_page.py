@@ -10,9 +10,7 @@ from playwright.sync_api import expect
 
 from browser_helpers import Phone
 from healthcode.container import Container
-from healthcode.oversight import proposals
-from identity_helpers import add_test_official, principal
-from policy_helpers import fever_free_hangzhou
+from policy_helpers import activate_by_four_eyes, fever_free_hangzhou
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -48,24 +46,7 @@ def test_the_rules_page_shows_the_version_activated(
 ) -> None:
     """Once a version without the fever rule is in force, the page shows it and not the rule."""
     assert 'data-rule="fever"' in client.get("/rules").text
-    add_test_official(container, "wang")
-    add_test_official(container, "li", "supervisor")
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "wang"),
-        action="activate_policy",
-        payload={"source": fever_free_hangzhou(version="2026.7")},
-        reason="fever rule retired",
-    )
-    proposals.approve(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "li"),
-        proposal_id=proposal.id,
-    )
+    activate_by_four_eyes(container, fever_free_hangzhou(version="2026.7"))
     page = client.get("/rules").text
     assert '<dd id="policy-version">2026.7</dd>' in page
     assert 'data-rule="fever"' not in page
