@@ -1,29 +1,17 @@
-// Checking in at a venue: the place code read by the camera (the shared ../camera.js:
-// BarcodeDetector, else the vendored jsQR) or typed, sent with the phone's position to
+// Checking in at a venue: the place code read by the camera (./place-reader.js over the shared
+// ../camera.js: BarcodeDetector, else the vendored jsQR) or typed, sent with the phone's position to
 // POST /api/v1/me/checkins; the answer names the venue, the time recorded and pass or stop,
 // a refusal is shown in the API's words. My check-ins are listed below (GET /api/v1/me/checkins).
-import { Camera } from "../camera.js";
 import { dateTime, el, lang, t } from "../page.js";
+import { PlaceCamera, position } from "./place-reader.js";
 import { CHANGED, api, requireSession, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const SYMBOLS = { pass: "✓", stop: "✕" };
 const COLOURS = { pass: "colour-green", stop: "colour-red" };
 const names = new Map(); // venue id -> its name in this language, from this page's answers
-let camera = null;
+let reader = null;
 let sending = false;
-
-function position() {
-  return new Promise((resolve, reject) => {
-    if (!("geolocation" in navigator)) return reject(new Error("no geolocation"));
-    navigator.geolocation.getCurrentPosition(
-      (found) => resolve({ lat: found.coords.latitude, lon: found.coords.longitude }),
-      reject,
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
-    );
-    return null;
-  });
-}
 
 function showDone(answer) {
   const venue = lang === "zh" ? answer.venue_name_zh : answer.venue_name_en;
@@ -56,7 +44,7 @@ async function send(placeCode) {
       showProblem($("problem"), answer.data);
       return;
     }
-    if (camera?.running) toggleCamera();
+    reader.stop();
     $("typed").reset();
     localStorage.setItem(CHANGED, String(Date.now())); // the code page may have a new colour to show
     showDone(answer.data);
@@ -80,29 +68,8 @@ async function listMine() {
   return null;
 }
 
-async function toggleCamera() {
-  const button = $("camera");
-  camera ??= new Camera($("video"), $("frame"), (text) => send(text.trim()));
-  if (camera.running) {
-    camera.stop();
-    button.textContent = t.checkin_camera_start;
-    button.setAttribute("aria-pressed", "false");
-    return;
-  }
-  camera.again(); // a code read before (checked in, or refused) is read again when shown again
-  try {
-    await camera.start();
-    $("camera-note").hidden = true;
-    button.textContent = t.checkin_camera_stop;
-    button.setAttribute("aria-pressed", "true");
-  } catch {
-    camera.stop();
-    $("camera-note").hidden = false;
-  }
-}
-
 if (requireSession()) {
-  $("camera").addEventListener("click", toggleCamera);
+  reader = new PlaceCamera((text) => send(text.trim()));
   $("typed").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = $("place-code").value.trim();

@@ -1,19 +1,19 @@
 // A visitor's check-in in the city visited: their home city's code page opens this page with
 // the code it shows in the address's fragment (#code=HZ2:…), which never reaches a server; the
 // page keeps it for this tab (so switching the language keeps it) and takes it out of the
-// address. The place code is read by the camera (../camera.js) or typed, and sent with the
+// address. The place code is read by the camera (./place-reader.js) or typed, and sent with the
 // home code and the phone's position to POST /api/v1/visitors/checkins (no account here);
 // the answer names the venue, the issuing city and pass or stop. A refusal is shown in the
 // API's words; one of the code (expired, unknown) says how to bring a fresh one.
 import { callApi, showProblem } from "../api.js";
-import { Camera } from "../camera.js";
 import { cityName, dateTime, el, lang, t } from "../page.js";
+import { PlaceCamera, position } from "./place-reader.js";
 
 const $ = (id) => document.getElementById(id);
 const HELD = "hc.visitCode";
 const SYMBOLS = { pass: "✓", stop: "✕" };
 const COLOURS = { pass: "colour-green", stop: "colour-red" };
-let camera = null;
+let reader = null;
 let sending = false;
 
 function takeCodeFromAddress() {
@@ -27,18 +27,6 @@ function takeCodeFromAddress() {
     $("home-code").value = held;
     $("code-came").hidden = !found;
   }
-}
-
-function position() {
-  return new Promise((resolve, reject) => {
-    if (!("geolocation" in navigator)) return reject(new Error("no geolocation"));
-    navigator.geolocation.getCurrentPosition(
-      (found) => resolve({ lat: found.coords.latitude, lon: found.coords.longitude }),
-      reject,
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
-    );
-    return null;
-  });
 }
 
 function showDone(answer) {
@@ -84,7 +72,7 @@ async function send() {
       return;
     }
     sessionStorage.setItem(HELD, code);
-    if (camera?.running) toggleCamera();
+    reader.stop();
     $("place-code").value = "";
     showDone(answer.data);
   } catch {
@@ -94,32 +82,11 @@ async function send() {
   }
 }
 
-async function toggleCamera() {
-  const button = $("camera");
-  camera ??= new Camera($("video"), $("frame"), (text) => {
-    $("place-code").value = text.trim();
-    send();
-  });
-  if (camera.running) {
-    camera.stop();
-    button.textContent = t.checkin_camera_start;
-    button.setAttribute("aria-pressed", "false");
-    return;
-  }
-  camera.again();
-  try {
-    await camera.start();
-    $("camera-note").hidden = true;
-    button.textContent = t.checkin_camera_stop;
-    button.setAttribute("aria-pressed", "true");
-  } catch {
-    camera.stop();
-    $("camera-note").hidden = false;
-  }
-}
-
 takeCodeFromAddress();
-$("camera").addEventListener("click", toggleCamera);
+reader = new PlaceCamera((text) => {
+  $("place-code").value = text.trim();
+  send();
+});
 $("typed").addEventListener("submit", (event) => {
   event.preventDefault();
   send();
