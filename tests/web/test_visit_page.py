@@ -138,8 +138,8 @@ def test_a_visitor_checks_in_at_a_peer_city_on_the_code_their_page_shows(
     guard.errors[:] = [e for e in guard.errors if not refusal.search(e)]
 
 
-def test_the_visit_page_without_a_code_asks_for_one(phone: Phone) -> None:
-    """Opened alone, the page has an empty code field and sends nothing until one is given."""
+def test_the_visit_page_without_a_code_or_a_position_sends_nothing(phone: Phone) -> None:
+    """Opened alone, it waits for a pasted code; without the position it says it needs it."""
     page = phone.open("/visit")
     expect(page.locator("h1")).to_have_text(
         "外地来访登记" if phone.lang == "zh" else "Check in as a visitor"
@@ -150,3 +150,11 @@ def test_the_visit_page_without_a_code_asks_for_one(phone: Phone) -> None:
     page.locator("#typed button[type=submit]").click()
     expect(page.locator("#done")).to_be_hidden()
     expect(page.locator("#problem")).to_be_hidden()
+    page.locator("#home-code").fill("HZ2:PASTED")  # this phone does not share its position
+    page.locator("#typed button[type=submit]").click()
+    expect(page.locator("#problem")).to_have_text(
+        "需要手机位置才能登记：请允许使用位置信息。"
+        if phone.lang == "zh"
+        else "Checking in needs your phone's position: allow location access."
+    )
+    expect(page.locator("#done")).to_be_hidden()

@@ -26,7 +26,8 @@ from healthcode.status.assessment import record_fact
 from healthcode.status.ports import StatusUnitOfWork
 
 
-def _subject(uow: StatusUnitOfWork, payload: Mapping[str, Any]) -> tuple[str, str]:
+def proposed_subject(uow: StatusUnitOfWork, payload: Mapping[str, Any]) -> tuple[str, str]:
+    """The registered person a proposal's payload names, and their jurisdiction."""
     subject = payload.get("subject")
     if not isinstance(subject, str) or not subject:
         raise InvalidInput.one("payload.subject", "is required")
@@ -66,7 +67,7 @@ def _override_batch(uow: StatusUnitOfWork, clock: Clock, principal: Principal) -
 def _prepare_override(
     uow: StatusUnitOfWork, clock: Clock, principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
-    subject, jurisdiction = _subject(uow, payload)
+    subject, jurisdiction = proposed_subject(uow, payload)
     problems: list[Problem] = []
     colour = payload.get("colour")
     if colour not in {c.value for c in Colour}:
@@ -121,7 +122,7 @@ def _execute_override(approval: Approval[StatusUnitOfWork]) -> Mapping[str, Any]
 def _prepare_release(
     uow: StatusUnitOfWork, _clock: Clock, _principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
-    subject, jurisdiction = _subject(uow, payload)
+    subject, jurisdiction = proposed_subject(uow, payload)
     rules = payload.get("rules", [])
     if not isinstance(rules, list) or not all(isinstance(r, str) and r for r in rules):
         raise InvalidInput.one("payload.rules", "must be a list of rule ids (empty: every rule)")

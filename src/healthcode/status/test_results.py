@@ -19,6 +19,7 @@ from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
 from healthcode.status.assessment import record_fact
+from healthcode.status.overrides import proposed_subject
 from healthcode.status.ports import StatusUnitOfWork
 
 TEST_KINDS = ("pcr", "antigen")
@@ -104,12 +105,7 @@ def _moment(raw: object, field: str, problems: list[Problem]) -> datetime | None
 def _prepare(
     uow: StatusUnitOfWork, clock: Clock, _principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
-    subject = payload.get("subject")
-    if not isinstance(subject, str) or not subject:
-        raise InvalidInput.one("payload.subject", "is required")
-    jurisdiction = uow.persons.jurisdiction_of(subject)
-    if jurisdiction is None:
-        raise NotFound("person", subject)
+    subject, jurisdiction = proposed_subject(uow, payload)
     now = clock.now()
     problems: list[Problem] = []
     sampled_at = _moment(payload.get("sampled_at"), "payload.sampled_at", problems)

@@ -3,7 +3,7 @@
 // POST /api/v1/me/checkins; the answer names the venue, the time recorded and pass or stop,
 // a refusal is shown in the API's words. My check-ins are listed below (GET /api/v1/me/checkins).
 import { dateTime, el, lang, t } from "../page.js";
-import { PlaceCamera, position } from "./place-reader.js";
+import { PlaceCamera, positionOrSay } from "./place-reader.js";
 import { CHANGED, api, requireSession, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -31,13 +31,8 @@ async function send(placeCode) {
   sending = true;
   $("problem").hidden = true;
   try {
-    let where;
-    try {
-      where = await position();
-    } catch {
-      showProblem($("problem"), { detail: t.checkin_no_position });
-      return;
-    }
+    const where = await positionOrSay();
+    if (!where) return;
     const answer = await api("/api/v1/me/checkins", { method: "POST", body: { place_code: placeCode, ...where } });
     if (!answer.ok) {
       $("done").hidden = true;

@@ -1,12 +1,13 @@
 // What the two pages that read a place code share (check-in.js for a resident, visit.js for a
 // visitor of another city): the phone's position, which the API needs, and the camera behind
 // the page's #camera button (templates/citizen/camera.html), read by the shared ../camera.js.
+import { showProblem } from "../api.js";
 import { Camera } from "../camera.js";
 import { t } from "../page.js";
 
 const $ = (id) => document.getElementById(id);
 
-export function position() {
+function position() {
   return new Promise((resolve, reject) => {
     if (!("geolocation" in navigator)) return reject(new Error("no geolocation"));
     navigator.geolocation.getCurrentPosition(
@@ -16,6 +17,16 @@ export function position() {
     );
     return null;
   });
+}
+
+// The phone's position, or null once #problem says the page needs it
+export async function positionOrSay() {
+  try {
+    return await position();
+  } catch {
+    showProblem($("problem"), { detail: t.checkin_no_position });
+    return null;
+  }
 }
 
 // The camera started and stopped by the #camera button (its label and aria-pressed follow);

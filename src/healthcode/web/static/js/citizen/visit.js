@@ -7,7 +7,7 @@
 // API's words; one of the code (expired, unknown) says how to bring a fresh one.
 import { callApi, showProblem } from "../api.js";
 import { cityName, dateTime, el, lang, t } from "../page.js";
-import { PlaceCamera, position } from "./place-reader.js";
+import { PlaceCamera, positionOrSay } from "./place-reader.js";
 
 const $ = (id) => document.getElementById(id);
 const HELD = "hc.visitCode";
@@ -57,13 +57,8 @@ async function send() {
   $("problem").hidden = true;
   $("code-hint").hidden = true;
   try {
-    let where;
-    try {
-      where = await position();
-    } catch {
-      showProblem($("problem"), { detail: t.checkin_no_position });
-      return;
-    }
+    const where = await positionOrSay();
+    if (!where) return;
     const answer = await callApi("/api/v1/visitors/checkins", {
       method: "POST", body: { code, place_code: placeCode, ...where },
     });
