@@ -19,7 +19,7 @@ class ActivatedPolicy:
 @dataclass(frozen=True)
 class PolicyActivated:
     """The event an activation publishes: the jurisdiction's statuses are to be reassessed
-    under ``version`` (``status.sweep`` queues that, a batch of people at a time)."""
+    under ``version`` (``policies.sweep`` queues that, a batch of people at a time)."""
 
     jurisdiction: str
     version: str
