@@ -41,13 +41,13 @@ def test_a_late_presence_probe_searches_the_recorded_at_index(
     assert f"SEARCH {table} USING COVERING INDEX ix_{table}_recorded_at" in plan
 
 
-def test_a_probe_leaving_cells_out_still_searches_the_recorded_at_index(
+def test_a_probe_leaving_cells_out_reads_the_index_without_stays_in_cells(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
-    """Without cells, the probe reads only the late rows' own place kind, not every row."""
+    """Without cells, the probe reads the partial index: a stay in a cell is not in it."""
     probe = late_presence_probes(since=SINCE, before=BEFORE, cells=False)[0]
     plan = _plan(sqlite_template, tmp_path, probe)
-    assert "SEARCH presences USING INDEX ix_presences_recorded_at" in plan
+    assert "SEARCH presences USING INDEX ix_presences_recorded_not_cells" in plan
     assert "SCAN presences" not in plan
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from healthcode.db.base import Base
@@ -126,5 +126,16 @@ PRESENCES_BY_CELL = Index("ix_presences_cell_at", PresenceRow.cell, PresenceRow.
 # A late rescan: was anything recorded since the case was last traced
 # (``tracing.repository.news``); with ``at``, the probe reads the index alone.
 PRESENCES_BY_RECORDING = Index("ix_presences_recorded_at", PresenceRow.recorded_at, PresenceRow.at)
+# The same for a policy without the companion rule, which reads no stays in location cells: a
+# city's pings arrive once a night as hundreds of thousands of stays, and without this index the
+# first rescan of every recent case after them looked at each one (``news.NEWS_NOT_IN_CELLS``).
+NEWS_NOT_IN_CELLS_SQL = "place_kind != 'cell' OR supersedes IS NOT NULL"
+PRESENCES_NEWS_NOT_IN_CELLS = Index(
+    "ix_presences_recorded_not_cells",
+    PresenceRow.recorded_at,
+    PresenceRow.at,
+    sqlite_where=text(NEWS_NOT_IN_CELLS_SQL),
+    postgresql_where=text(NEWS_NOT_IN_CELLS_SQL),
+)
 # Corrections: every exposure a case or risk area caused.
 EXPOSURES_BY_SOURCE = Index("ix_exposures_source_id", ExposureRow.source_id)
