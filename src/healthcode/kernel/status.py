@@ -16,8 +16,8 @@ from healthcode.kernel.facts import Colour
 LANGUAGES = ("zh", "en")
 
 
-def _text(texts: Mapping[str, str], lang: str) -> str:
-    """The text in ``lang``, falling back to Chinese (the policy language of record)."""
+def policy_text(texts: Mapping[str, str], lang: str) -> str:
+    """A policy's text in ``lang``, falling back to Chinese (the policy language of record)."""
     return texts.get(lang) or texts.get("zh", "")
 
 
@@ -67,10 +67,10 @@ class Reason:
         return {
             "rule": self.rule_id,
             "colour": self.colour.value,
-            "text": _text(self.text, lang),
+            "text": policy_text(self.text, lang),
             "since": _iso(self.since),
             "ends_at": _iso(self.ends_at),
-            "clears_when": _text(self.clears_when, lang),
+            "clears_when": policy_text(self.clears_when, lang),
             "progress": None if self.progress is None else self.progress.to_dict(),
             "facts": list(self.fact_ids),
         }
@@ -96,11 +96,11 @@ class Notice:
         _check_language(lang)
         return {
             "notice": self.notice_id,
-            "text": _text(self.text, lang),
+            "text": policy_text(self.text, lang),
             "blocks_code": self.blocks_code,
             "since": _iso(self.since),
             "ends_at": _iso(self.ends_at),
-            "clears_when": _text(self.clears_when, lang),
+            "clears_when": policy_text(self.clears_when, lang),
             "facts": list(self.fact_ids),
         }
 

@@ -3,7 +3,6 @@ history."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Literal
 
@@ -11,13 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from healthcode.api.types import Identifier, IsoDateTime, Line, RequestDate, Text
 from healthcode.kernel.facts import Colour
-from healthcode.kernel.status import Notice, Reason, Status
+from healthcode.kernel.status import Notice, Reason, Status, policy_text
 from healthcode.status.model import StatusChange
-
-
-def _in(texts: Mapping[str, str], lang: str) -> str:
-    """The text in ``lang``, falling back to Chinese, as ``Status.to_dict`` picks it."""
-    return texts.get(lang) or texts.get("zh", "")
 
 
 class HealthDeclarationIn(BaseModel):
@@ -86,10 +80,10 @@ class ReasonOut(BaseModel):
         return cls(
             rule=reason.rule_id,
             colour=reason.colour,
-            text=_in(reason.text, lang),
+            text=policy_text(reason.text, lang),
             since=reason.since,
             ends_at=reason.ends_at,
-            clears_when=_in(reason.clears_when, lang),
+            clears_when=policy_text(reason.clears_when, lang),
             progress=None
             if reason.progress is None
             else ProgressOut(
@@ -116,11 +110,11 @@ class NoticeOut(BaseModel):
     def of(cls, notice: Notice, lang: str) -> NoticeOut:
         return cls(
             notice=notice.notice_id,
-            text=_in(notice.text, lang),
+            text=policy_text(notice.text, lang),
             blocks_code=notice.blocks_code,
             since=notice.since,
             ends_at=notice.ends_at,
-            clears_when=_in(notice.clears_when, lang),
+            clears_when=policy_text(notice.clears_when, lang),
             facts=list(notice.fact_ids),
         )
 

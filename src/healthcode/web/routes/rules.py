@@ -3,7 +3,6 @@ server from the same use case as ``GET /api/v1/policies/rules``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from healthcode.api.auth import Public
 from healthcode.api.deps import ContainerDep
+from healthcode.kernel.status import policy_text
 from healthcode.oversight.access import Action
 from healthcode.policies.review import published_rules
 from healthcode.policy.model import Policy
@@ -32,10 +32,6 @@ class ShownRule:
     clears_when: str
 
 
-def _words(text: Mapping[str, str], lang: str, fallback: str) -> str:
-    return text.get(lang) or text.get("en") or fallback
-
-
 def sections(policy: Policy, lang: str) -> dict[str, list[ShownRule]]:
     """The policy's rules in ``lang``, under the colour they give, in the policy's order."""
     shown: dict[str, list[ShownRule]] = {section: [] for section in SECTIONS}
@@ -46,8 +42,8 @@ def sections(policy: Policy, lang: str) -> dict[str, list[ShownRule]]:
             ShownRule(
                 id=rule.id,
                 colour=colour,
-                text=_words(rule.text, lang, rule.id),
-                clears_when=_words(rule.clears_when, lang, ""),
+                text=policy_text(rule.text, lang) or rule.id,
+                clears_when=policy_text(rule.clears_when, lang),
             )
         )
     return shown
@@ -64,11 +60,16 @@ def rules_page(request: Request, container: ContainerDep) -> HTMLResponse:
         "rules.html",
         lang=lang,
         jurisdiction=settings.jurisdiction,
-        policy_name=_words(policy.name, lang, policy.jurisdiction),
+        policy_name=policy_text(policy.name, lang) or policy.jurisdiction,
         version=policy.version,
         sections=sections(policy, lang),
         notices=[
-            (n.id, _words(n.text, lang, n.id), _words(n.clears_when, lang, ""), n.blocks_code)
+            (
+                n.id,
+                policy_text(n.text, lang) or n.id,
+                policy_text(n.clears_when, lang),
+                n.blocks_code,
+            )
             for n in policy.notices
         ],
     )

@@ -11,15 +11,15 @@ const INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
 // A value by its field's meaning: a colour, a risk level, a role or a test's kind and result
 const WORDED = { colour: "colour", level: "level", role: "role", kind: "test_kind", result: "result" };
 
-// The policy's rules by id, in the page's language (GET /api/v1/policies/rules, public); a
-// release names the rules it clears by id
+// The policy's rules by id, in the page's language, else Chinese, the policy's language of record
+// (GET /api/v1/policies/rules, public); a release names the rules it clears by id
 let ruleWords = null;
 
 async function loadRuleWords() {
   if (ruleWords) return;
   const answer = await api("/api/v1/policies/rules");
   if (!answer.ok) return; // the ids alone, as the policy names them
-  ruleWords = Object.fromEntries(answer.data.rules.map((r) => [r.id, r.text[lang] || r.text.en || r.id]));
+  ruleWords = Object.fromEntries(answer.data.rules.map((r) => [r.id, r.text[lang] || r.text.zh || r.id]));
 }
 
 // What a proposal would do, its fields named in the page's words (an id where it has none)
