@@ -1,5 +1,6 @@
 """Declarations under the text and date rules: a lone surrogate or NUL in a note is a 422, not
-a 500 in the personal-data encryption; travel dates outside 2000-2099 are refused."""
+a 500 in the personal-data encryption; travel dates outside 2000-2099 are refused; a test result
+proposed with a bad sample time is refused once, naming it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from fastapi.testclient import TestClient
 
 from healthcode.container import Container
 from healthcode.kernel.errors import InvalidInput
+from healthcode.oversight import proposals
 from healthcode.status.declarations import declare_health
-from identity_helpers import website_citizen
+from identity_helpers import add_test_official, principal, website_citizen
+from presence_helpers import person
 
 JSON = {"Content-Type": "application/json"}
 
@@ -60,3 +63,38 @@ def test_travel_dates_out_of_range_are_a_422(client: TestClient, day: str) -> No
     answer = client.post("/api/v1/me/declarations/travel", json=body, headers=citizen)
     assert answer.status_code == 422, answer.text
     assert [e["field"] for e in answer.json()["errors"]] == ["from_date"]
+
+
+@pytest.mark.parametrize(
+    ("sampled_at", "message"),
+    [
+        ("yesterday", "'yesterday' is not an ISO 8601 time"),
+        ("2026-03-01T08:00:00", "must include a time zone"),
+        (None, "is required (ISO 8601 with a zone)"),
+        ("9999-12-31T23:59:59+08:00", "must be a time from 2000-01-01 to before 2100-01-01 (UTC)"),
+    ],
+)
+def test_a_test_result_proposed_with_a_bad_sample_time_names_it_once(
+    container: Container, sampled_at: str | None, message: str
+) -> None:
+    """A sample time missing, unreadable, without a zone or out of range: one problem."""
+    subject = person(container, 1)
+    add_test_official(container, "wang")
+    with pytest.raises(InvalidInput) as refused:
+        proposals.propose(
+            uow=container.uow(),
+            clock=container.clock,
+            kinds=container.proposal_kinds,
+            principal=principal(container, "wang"),
+            action="record_test_result",
+            payload={
+                "subject": subject,
+                "kind": "pcr",
+                "result": "positive",
+                "sampled_at": sampled_at,
+            },
+            reason="typed from the lab's sheet",
+        )
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("payload.sampled_at", message)
+    ]

@@ -8,10 +8,11 @@ Standard library only.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
-from healthcode.kernel.errors import InvalidInput
+from healthcode.kernel.errors import InvalidInput, Problem
 
 EARLIEST: Final = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST: Final = datetime(2100, 1, 1, tzinfo=UTC)
@@ -36,6 +37,33 @@ def check_time(moment: datetime, *, field: str) -> datetime:
     if problem is not None:
         raise InvalidInput.one(field, problem)
     return moment.astimezone(UTC)
+
+
+def payload_time(payload: Mapping[str, Any], key: str, problems: list[Problem]) -> datetime | None:
+    """A four-eyes payload's time at ``key`` (ISO 8601 text, or a datetime handed in process),
+    or None: absent, or wrong, with the problem added as ``payload.<key>``."""
+    raw = payload.get(key)
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        moment = raw
+    elif isinstance(raw, str):
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            problems.append(Problem(f"payload.{key}", f"{raw!r} is not an ISO 8601 time"))
+            return None
+    else:
+        problems.append(Problem(f"payload.{key}", "must be an ISO 8601 time"))
+        return None
+    if moment.tzinfo is None:
+        problems.append(Problem(f"payload.{key}", "must include a time zone"))
+        return None
+    problem = time_problem(moment)
+    if problem is not None:
+        problems.append(Problem(f"payload.{key}", problem))
+        return None
+    return moment
 
 
 def from_timestamp(seconds: object) -> datetime | None:

@@ -14,6 +14,7 @@ from healthcode.kernel.errors import InvalidInput, NotFound, Problem
 from healthcode.kernel.facts import TestResult
 from healthcode.kernel.ids import new_id
 from healthcode.kernel.status import Status
+from healthcode.kernel.times import payload_time
 from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.audit import Reader, record_reader_reads
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
@@ -30,7 +31,8 @@ MAX_SAMPLE_AGE = timedelta(days=14)
 def result_problems(
     *, test_kind: object, result: object, sampled_at: datetime | None, now: datetime, prefix: str
 ) -> list[Problem]:
-    """What is wrong with a test result known at ``now``, each field named after ``prefix``."""
+    """What is wrong with a test result known at ``now``, each field named after ``prefix``
+    (``sampled_at`` None: left to whoever read it)."""
     problems: list[Problem] = []
     if test_kind not in TEST_KINDS:
         problems.append(Problem(f"{prefix}kind", f"must be one of {', '.join(TEST_KINDS)}"))
@@ -38,8 +40,8 @@ def result_problems(
         problems.append(Problem(f"{prefix}result", f"must be one of {', '.join(RESULTS)}"))
     field = f"{prefix}sampled_at"
     if sampled_at is None:
-        problems.append(Problem(field, "is required (ISO 8601 with a zone)"))
-    elif sampled_at.tzinfo is None:
+        return problems
+    if sampled_at.tzinfo is None:
         problems.append(Problem(field, "must include a time zone"))
     elif sampled_at > now:
         problems.append(Problem(field, "must not be after the time the result is known"))
@@ -92,23 +94,15 @@ def record_test_result(
     return fact, status
 
 
-def _moment(raw: object, field: str, problems: list[Problem]) -> datetime | None:
-    if raw is None:
-        return None
-    try:
-        return datetime.fromisoformat(str(raw))
-    except ValueError:
-        problems.append(Problem(field, f"{raw!r} is not an ISO 8601 time"))
-        return None
-
-
 def _prepare(
     uow: StatusUnitOfWork, clock: Clock, _principal: Principal, payload: Mapping[str, Any]
 ) -> Prepared:
     subject, jurisdiction = proposed_subject(uow, payload)
     now = clock.now()
     problems: list[Problem] = []
-    sampled_at = _moment(payload.get("sampled_at"), "payload.sampled_at", problems)
+    sampled_at = payload_time(payload, "sampled_at", problems)
+    if sampled_at is None and not problems:
+        problems.append(Problem("payload.sampled_at", "is required (ISO 8601 with a zone)"))
     problems += result_problems(
         test_kind=payload.get("kind"),
         result=payload.get("result"),

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from healthcode.kernel.errors import Problem
 from healthcode.kernel.text import TextKind, normalise, text_problem
-from healthcode.kernel.times import time_problem
+from healthcode.kernel.times import payload_time
 
 MAX_REFERENCE: Final = 64
 MAX_SAMPLE_AGE: Final = timedelta(days=30)
@@ -136,31 +136,6 @@ class CaseRecord:
         return confirmed if isolated is None else min(isolated, confirmed)
 
 
-def _time(payload: Mapping[str, Any], key: str, problems: list[Problem]) -> datetime | None:
-    raw = payload.get(key)
-    if raw is None:
-        return None
-    if isinstance(raw, datetime):
-        moment = raw
-    elif isinstance(raw, str):
-        try:
-            moment = datetime.fromisoformat(raw)
-        except ValueError:
-            problems.append(Problem(f"payload.{key}", f"{raw!r} is not an ISO 8601 time"))
-            return None
-    else:
-        problems.append(Problem(f"payload.{key}", "must be an ISO 8601 time"))
-        return None
-    if moment.tzinfo is None:
-        problems.append(Problem(f"payload.{key}", "must include a time zone"))
-        return None
-    problem = time_problem(moment)
-    if problem is not None:
-        problems.append(Problem(f"payload.{key}", problem))
-        return None
-    return moment
-
-
 def _reference(raw: object, problems: list[Problem]) -> str:
     """The lab's test number, trimmed (a problem when missing or too long)."""
     if not isinstance(raw, str) or not raw.strip():
@@ -187,11 +162,11 @@ def parse_details(
     subject = payload.get("subject")
     if not isinstance(subject, str) or not subject:
         problems.append(Problem("payload.subject", "is required"))
-    sampled = _time(payload, "sampled_at", problems)
+    sampled = payload_time(payload, "sampled_at", problems)
     if sampled is None and payload.get("sampled_at") is None:
         problems.append(Problem("payload.sampled_at", "is required: when the sample was taken"))
-    onset = _time(payload, "onset_at", problems)
-    isolated = _time(payload, "isolated_at", problems)
+    onset = payload_time(payload, "onset_at", problems)
+    isolated = payload_time(payload, "isolated_at", problems)
     asymptomatic = payload.get("asymptomatic", False)
     if not isinstance(asymptomatic, bool):
         problems.append(Problem("payload.asymptomatic", "must be true or false"))
