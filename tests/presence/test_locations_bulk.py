@@ -49,7 +49,7 @@ def test_arrivals_of_many_people_see_each_ones_earlier_batch(container: Containe
 
 
 def test_last_stays_before_match_the_one_person_read(container: Container) -> None:
-    """The bulk read gives each person's stay before their own moment, as one read at a time."""
+    """The bulk reads give each person's stay before their moment, as one read at a time."""
     a, b, c = (person(container, n, at=EARLIER) for n in (1, 2, 3))
     day = T0 - timedelta(days=3)
     _import(
@@ -64,9 +64,11 @@ def test_last_stays_before_match_the_one_person_read(container: Container) -> No
     moments = {a: day + timedelta(hours=3), b: day + timedelta(hours=2), c: day}
     with container.uow() as uow:
         bulk = uow.presences.last_stays_before(moments)
+        places = uow.presences.last_places_before(moments)
         one = {s: uow.presences.last_stay_before(s, at) for s, at in moments.items()}
         consents = uow.persons.consents_of([a, c])
         assert consents == {a: uow.persons.consents(a), c: uow.persons.consents(c)}
     assert one[a] is not None and one[b] is None and one[c] is None
     assert bulk == {a: one[a]}
     assert bulk[a].at == day
+    assert places == {a: bulk[a].cell}  # the two-column read finds the same stay

@@ -183,6 +183,13 @@ def _stay_row(stay: Stay, now: datetime) -> dict[str, Any]:
     }
 
 
+def _known(jurisdictions: set[str | None], before: str | None, places: _Places) -> set[str | None]:
+    """The known jurisdictions of a person's new stays and of the place before them."""
+    if before is not None:
+        jurisdictions = jurisdictions | {places.jurisdiction_of(before)}
+    return jurisdictions - {None}
+
+
 def _arrivals(
     uow: PresenceUnitOfWork, clock: Clock, stays: list[Stay], places: _Places, now: datetime
 ) -> list[Arrival]:
@@ -193,8 +200,17 @@ def _arrivals(
     for stay in stays:
         by_subject.setdefault(stay.subject, []).append(stay)
     firsts = {subject: min(s.at for s in own) for subject, own in by_subject.items()}
-    befores = uow.presences.last_stays_before(firsts)  # a few statements, not one a person
-    for subject, own in by_subject.items():
+    # a move needs two known jurisdictions: of those whose stays, with the one before, name
+    # at most one, only where that stay was is read (a few statements, not one a person)
+    before_places = uow.presences.last_places_before(firsts)
+    moving = {
+        subject: firsts[subject]
+        for subject, own in by_subject.items()
+        if len(_known({s.jurisdiction for s in own}, before_places.get(subject), places)) > 1
+    }
+    befores = uow.presences.last_stays_before(moving)
+    for subject in moving:
+        own = by_subject[subject]
         first = firsts[subject]
         before = befores.get(subject)
         context = [_stay_of(before, places)] if before is not None else []

@@ -114,6 +114,10 @@ class PresenceRepository(Protocol):
         """Each person's last location stay begun before their own moment (absent: none)."""
         ...
 
+    def last_places_before(self, firsts: Mapping[str, datetime]) -> dict[str, str | None]:
+        """Where each of those stays was: its cell, else its place (absent: no stay)."""
+        ...
+
 
 class BoundaryRepository(Protocol):
     def replace(self, boundaries: Sequence[Boundary], *, source: str, at: datetime) -> None:

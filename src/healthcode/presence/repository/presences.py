@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Table, bindparam, select, text
+from sqlalchemy import Column, DateTime, String, Table, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -84,13 +84,28 @@ class SqlPresenceRepository:
     def last_stays_before(self, firsts: Mapping[str, datetime]) -> dict[str, Presence]:
         """``last_stay_before`` of many people (subject -> its own moment): one statement, an
         index look-up a pair over the pairs bound as arrays, that returns the rows found."""
+        # plain rows, not ORM objects: a location batch reads thousands of people's
+        rows = self._last_stays(firsts, _COLUMNS)
+        return {row.subject: _presence(row, self._cipher) for row in rows}
+
+    def last_places_before(self, firsts: Mapping[str, datetime]) -> dict[str, str | None]:
+        """Where each of those stays was (its cell, else its place), read as two columns: a
+        night's upload asks it of everyone, and needs the whole stay of the few who moved."""
+        c = _PRESENCES.c
+        rows = self._last_stays(firsts, (c.subject, c.cell, c.place_id))
+        return {subject: cell or place for subject, cell, place in rows}
+
+    def _last_stays(self, firsts: Mapping[str, datetime], columns: Sequence[Column[Any]]) -> Any:
+        """Each pair's last location stay (``LOCATION_SOURCES``) begun before its moment, by
+        the ``subject, at`` index: one look-up a pair, in one statement, its ``columns``."""
         if not firsts:
-            return {}
+            return []
         self._session.flush()  # read past the session: what it holds is written first
         dialect = self._session.get_bind().dialect
         pairs = sorted(firsts.items())
+        chosen = ", ".join(f"p.{column.name}" for column in columns)
         if dialect.name == "postgresql":
-            statement = text(_LAST_STAYS_PG).bindparams(
+            statement = text(_LAST_STAYS_PG.format(columns=chosen)).bindparams(
                 bindparam("subjects", [s for s, _ in pairs], type_=ARRAY(String)),
                 bindparam("moments", [at for _, at in pairs], type_=ARRAY(DateTime(timezone=True))),
             )
@@ -98,29 +113,26 @@ class SqlPresenceRepository:
             moment = UTCDateTime().bind_processor(dialect)
             assert moment is not None  # noqa: S101 - SQLite stores times as text
             wanted = json.dumps([[s, moment(at)] for s, at in pairs])
-            statement = text(_LAST_STAYS_SQLITE).bindparams(pairs=wanted)
-        # plain rows, not ORM objects: a location batch reads thousands of people's
-        rows = self._session.connection().execute(statement.columns(*_PRESENCES.columns))
-        return {row.subject: _presence(row, self._cipher) for row in rows}
+            statement = text(_LAST_STAYS_SQLITE.format(columns=chosen)).bindparams(pairs=wanted)
+        return self._session.connection().execute(statement.columns(*columns))
 
 
 _PRESENCES: Table = PresenceRow.__table__  # type: ignore[assignment]
-_COLUMNS = ", ".join(f"p.{column.name}" for column in _PRESENCES.columns)
-_LAST_STAYS_SQLITE = f"""
-SELECT {_COLUMNS} FROM json_each(:pairs) AS w
+_COLUMNS = tuple(_PRESENCES.columns)
+_LAST_STAYS_SQLITE = """
+SELECT {columns} FROM json_each(:pairs) AS w
 JOIN presences p ON p.rowid = (
   SELECT q.rowid FROM presences q
   WHERE q.subject = json_extract(w.value, '$[0]') AND q.source IN ('gps', 'telecom')
     AND q.at < json_extract(w.value, '$[1]')
-  ORDER BY q.at DESC, q.id DESC LIMIT 1)"""  # noqa: S608 - our own column names, no values
-_LAST_STAYS_PG = f"""
-SELECT {_COLUMNS} FROM unnest(:subjects, :moments) AS w(subject, moment)
+  ORDER BY q.at DESC, q.id DESC LIMIT 1)"""
+_LAST_STAYS_PG = """
+SELECT {columns} FROM unnest(:subjects, :moments) AS w(subject, moment)
 CROSS JOIN LATERAL (
   SELECT * FROM presences q
   WHERE q.subject = w.subject AND q.source IN ('gps', 'telecom') AND q.at < w.moment
-  ORDER BY q.at DESC, q.id DESC LIMIT 1) AS p"""  # noqa: S608 - our own column names, no values
-"""Each pair's last location stay (``LOCATION_SOURCES``) begun before its moment, by the
-``subject, at`` index: one look-up a pair, in one statement. (SQLite has no LATERAL: its
+  ORDER BY q.at DESC, q.id DESC LIMIT 1) AS p"""
+"""The last stays' statements, ``columns`` of ``p`` put in. (SQLite has no LATERAL: its
 subquery names the row, read back by rowid.)"""
 
 
