@@ -114,6 +114,21 @@ def test_compare_needs_two_policies_and_a_run_a_sane_size(tmp_path: Path) -> Non
     assert code != 0
 
 
+def test_the_number_infected_at_the_start_is_a_choice(tmp_path: Path) -> None:
+    """--infected sets the outbreak's start, is recorded, and is refused beyond the city."""
+    few, many = tmp_path / "few", tmp_path / "many"
+    ok("simulate", "--policy", HANGZHOU, *SMALL, "--infected", "1", "--report", str(few))
+    ok("simulate", "--policy", HANGZHOU, *SMALL, "--infected", "40", "--report", str(many))
+    one, forty = (
+        json.loads((r / "measures.json").read_text(encoding="utf-8")) for r in (few, many)
+    )
+    assert (one["params"]["seeded"], forty["params"]["seeded"]) == (1, 40)
+    # day 0 counts those infected at the start and whom they infect that day
+    assert one["infections_per_day"][0] < 40 <= forty["infections_per_day"][0]
+    code, _, err = run("simulate", "--policy", HANGZHOU, *SMALL, "--infected", "201")
+    assert code != 0 and "infected" in err and "population" in err
+
+
 def test_a_short_run_with_the_companion_rule_flags_companions(tmp_path: Path) -> None:
     """Four days of a 2,000-resident city under the Chengdu companion rule flag companions."""
     policy = Path(__file__).resolve().parents[2] / "docs" / "policies" / "hangzhou-companion.yaml"

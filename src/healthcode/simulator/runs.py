@@ -45,11 +45,13 @@ class RunParams:
     office: OfficeParams = field(default_factory=OfficeParams)
 
     def check(self) -> None:
-        """Refuse a size or length out of range."""
+        """Refuse a size, length or number infected out of range."""
         if not 20 <= self.population <= MAX_POPULATION:
             raise InvalidInput.one("population", f"must be 20-{MAX_POPULATION:,}")
         if not 1 <= self.days <= MAX_DAYS:
             raise InvalidInput.one("days", f"must be 1-{MAX_DAYS}")
+        if self.seeded is not None and not 1 <= self.seeded <= self.population:
+            raise InvalidInput.one("infected", "must be 1 to the population")
 
     def as_json(self) -> dict[str, Any]:
         """The parameters as they go into ``measures.json``."""

@@ -53,6 +53,10 @@ simulate_app = typer.Typer(
 PopulationOpt = Annotated[int, typer.Option(min=20, max=100_000, help="Residents of the city.")]
 DaysOpt = Annotated[int, typer.Option(min=1, max=120, help="Days simulated.")]
 SeedOpt = Annotated[int, typer.Option(help="Seed of the city and its epidemic.")]
+InfectedOpt = Annotated[
+    int | None,
+    typer.Option(min=1, help="Residents infected at the start (default: 1 % of them, at least 5)."),
+]
 ReportOpt = Annotated[
     Path, typer.Option(help="Folder for measures.json, timings.json, plots and report.html.")
 ]
@@ -278,11 +282,12 @@ def run(
     population: PopulationOpt = 2_000,
     days: DaysOpt = 14,
     seed: SeedOpt = 1,
+    infected: InfectedOpt = None,
     report: ReportOpt = Path("var/simulation"),
     as_json: JsonOpt = False,
 ) -> None:
     """Play a seeded city under one policy; write the measures, timings and an HTML report."""
-    params = RunParams(population=population, days=days, seed=seed)
+    params = RunParams(population=population, days=days, seed=seed, seeded=infected)
     runs = _play([policy], params, report, as_json=as_json)
     measures = next(iter(runs.values()))
 
@@ -299,6 +304,7 @@ def compare(
     population: PopulationOpt = 2_000,
     days: DaysOpt = 14,
     seed: SeedOpt = 1,
+    infected: InfectedOpt = None,
     report: ReportOpt = Path("var/simulation"),
     jobs: JobsOpt = None,
     as_json: JsonOpt = False,
@@ -307,7 +313,7 @@ def compare(
     if len(policies) < 2:
         with refusals(as_json=as_json):
             raise InvalidInput.one("policies", "give at least two policy files to compare")
-    params = RunParams(population=population, days=days, seed=seed)
+    params = RunParams(population=population, days=days, seed=seed, seeded=infected)
     at_once = jobs if jobs is not None else os.cpu_count() or 1
     runs = _play(policies, params, report, as_json=as_json, jobs=at_once)
 
