@@ -124,6 +124,8 @@ def _field_names(cls: type[Fact]) -> frozenset[str]:
 
 
 def _plain(value: object) -> object:
+    if type(value) is str:  # most fields a condition reads: returned before four isinstances
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, StrEnum):
