@@ -231,19 +231,17 @@ class SqlPersonRepository:
         """``consents`` of many people in a statement or a few (everyone in ``subjects`` is a
         key, with no consents if none is recorded)."""
         found: dict[str, list[Consent]] = {s: [] for s in subjects}
-        columns = (
-            ConsentRow.id,
-            ConsentRow.subject,
-            ConsentRow.purpose,
-            ConsentRow.granted_at,
-            ConsentRow.withdrawn_at,
-        )
-        for condition in key_filters(self._session, ConsentRow.subject, subjects):
-            # plain rows, not ORM objects: a location batch reads thousands of people's
-            rows = self._session.execute(select(*columns).where(condition).order_by(ConsentRow.id))
-            for c in rows:
-                found[c.subject].append(
-                    Consent(purpose=c.purpose, granted_at=c.granted_at, withdrawn_at=c.withdrawn_at)
+        c = ConsentRow
+        columns = (c.subject, c.purpose, c.granted_at, c.withdrawn_at)
+        self._session.flush()  # read past the session: what it holds is written first
+        for condition in key_filters(self._session, c.subject, subjects):
+            # plain tuples through the connection: a location batch reads thousands of people's
+            rows = self._session.connection().execute(
+                select(*columns).where(condition).order_by(c.id)
+            )
+            for subject, purpose, granted_at, withdrawn_at in rows:
+                found[subject].append(
+                    Consent(purpose=purpose, granted_at=granted_at, withdrawn_at=withdrawn_at)
                 )
         return found
 
