@@ -51,7 +51,7 @@ class RunParams:
         if not 1 <= self.days <= MAX_DAYS:
             raise InvalidInput.one("days", f"must be 1-{MAX_DAYS}")
         if self.seeded is not None and not 1 <= self.seeded <= self.population:
-            raise InvalidInput.one("infected", "must be 1 to the population")
+            raise InvalidInput.one("infected", f"must be 1 to the population ({self.population:,})")
 
     def as_json(self) -> dict[str, Any]:
         """The parameters as they go into ``measures.json``."""
