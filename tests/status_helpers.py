@@ -1,11 +1,15 @@
-"""Statuses for tests: a fact that makes a person's cached status stop holding later."""
+"""Statuses for tests: a fact that makes a person's cached status stop holding later, and a
+positive PCR result entered by hand (a four-eyes proposal)."""
 
 from __future__ import annotations
 
 from healthcode.container import Container
 from healthcode.kernel.facts import QuarantineOrder
 from healthcode.kernel.ids import new_id
+from healthcode.oversight import proposals
+from healthcode.oversight.model import Proposal
 from healthcode.status.assessment import record_fact
+from identity_helpers import principal
 from tracing_helpers import hours
 
 
@@ -24,3 +28,18 @@ def quarantined_for_two_hours(container: Container, subject: str) -> None:
     with container.uow() as uow:
         record_fact(uow, clock=container.clock, fact=order)
         uow.commit()
+
+
+def propose_positive_pcr(
+    container: Container, by: str, *, subject: str, sampled_at: str | None, reason: str
+) -> Proposal:
+    """Official ``by`` proposes a positive PCR of ``subject`` sampled at ``sampled_at``."""
+    return proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, by),
+        action="record_test_result",
+        payload={"subject": subject, "kind": "pcr", "result": "positive", "sampled_at": sampled_at},
+        reason=reason,
+    )

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 
 from healthcode.container import Container
 from healthcode.kernel.errors import InvalidInput
-from healthcode.oversight import proposals
 from healthcode.status.declarations import declare_health
-from identity_helpers import add_test_official, principal, website_citizen
+from identity_helpers import add_test_official, website_citizen
 from presence_helpers import person
+from status_helpers import propose_positive_pcr
 
 JSON = {"Content-Type": "application/json"}
 
@@ -81,18 +81,11 @@ def test_a_test_result_proposed_with_a_bad_sample_time_names_it_once(
     subject = person(container, 1)
     add_test_official(container, "wang")
     with pytest.raises(InvalidInput) as refused:
-        proposals.propose(
-            uow=container.uow(),
-            clock=container.clock,
-            kinds=container.proposal_kinds,
-            principal=principal(container, "wang"),
-            action="record_test_result",
-            payload={
-                "subject": subject,
-                "kind": "pcr",
-                "result": "positive",
-                "sampled_at": sampled_at,
-            },
+        propose_positive_pcr(
+            container,
+            "wang",
+            subject=subject,
+            sampled_at=sampled_at,
             reason="typed from the lab's sheet",
         )
     assert [(p.field, p.message) for p in refused.value.problems] == [

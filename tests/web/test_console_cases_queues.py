@@ -18,13 +18,13 @@ from healthcode.appeals.filing import file_appeal
 from healthcode.appeals.model import AppealFiling
 from healthcode.container import Container
 from healthcode.kernel.facts import Colour
-from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal, Role
 from healthcode.status.batch import current_colours
 from healthcode.status.test_results import record_test_result
 from healthcode.tracing import cases
 from healthcode.tracing.quarantine import propose_release
 from identity_helpers import add_test_official, principal
+from status_helpers import propose_positive_pcr
 from tracing_helpers import hours, report, resident
 
 pytestmark = [
@@ -129,18 +129,11 @@ def test_a_test_result_entered_by_hand_waits_in_the_inbox_in_words(
     li = add_test_official(container, "li", "supervisor")
     person = resident(container, 34)
     sampled = container.clock.now() - hours(5)
-    proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "wang"),
-        action="record_test_result",
-        payload={
-            "subject": person,
-            "kind": "pcr",
-            "result": "positive",
-            "sampled_at": sampled.isoformat(),
-        },
+    propose_positive_pcr(
+        container,
+        "wang",
+        subject=person,
+        sampled_at=sampled.isoformat(),
         reason="Hangzhou CDC laboratory, HZ-PCR-0042",
     )
     assert (
