@@ -17,6 +17,7 @@ from healthcode.cli.proposals import proposal_payload
 from healthcode.cli.table import CommandTable
 from healthcode.oversight import proposals
 from healthcode.policies import versions
+from healthcode.policies.model import source_sha256
 
 policy_app = typer.Typer(help="Check, measure and activate policies.", no_args_is_help=True)
 
@@ -29,7 +30,9 @@ def check(file: FileArg, as_json: JsonOpt = False) -> None:
     rule id and field (`tracing.<key>` for a tracing parameter)."""
     with refusals(as_json=as_json):
         budget = load_settings(as_json=as_json).policy_check_budget
-        policy = versions.check_policy(source=read_text_file(file), budget=budget)
+        source = read_text_file(file)
+        policy = versions.check_policy(source=source, budget=budget)
+    sha256 = source_sha256(source)
     emit(
         {
             "ok": True,
@@ -37,11 +40,12 @@ def check(file: FileArg, as_json: JsonOpt = False) -> None:
             "version": policy.version,
             "rules": [r.id for r in policy.rules],
             "notices": [n.id for n in policy.notices],
+            "sha256": sha256,
         },
         as_json=as_json,
         human=lambda console: console.print(
             f"ok: {policy.jurisdiction} version {policy.version}, "
-            f"{len(policy.rules)} rules, {len(policy.notices)} notices"
+            f"{len(policy.rules)} rules, {len(policy.notices)} notices; sha256 {sha256}"
         ),
     )
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+
+
+def source_sha256(source: str) -> str:
+    """The SHA-256 of a policy's text (64 hex digits): what its history, its proposal and the
+    simulator's reports name a policy text by, so a report is matched to the exact text."""
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)

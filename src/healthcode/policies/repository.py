@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from threading import Lock
@@ -11,7 +10,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from healthcode.kernel.errors import NotFound
-from healthcode.policies.model import ActivatedPolicy
+from healthcode.policies.model import ActivatedPolicy, source_sha256
 from healthcode.policies.tables import PolicyVersionRow
 from healthcode.policy.bundled import bundled_policy
 from healthcode.policy.loader import load_policy
@@ -26,7 +25,7 @@ class ParsedPolicyCache:
         self._lock = Lock()
 
     def get(self, source: str) -> Policy:
-        return self.by_digest(hashlib.sha256(source.encode()).hexdigest(), lambda: source)
+        return self.by_digest(source_sha256(source), lambda: source)
 
     def by_digest(self, digest: str, source: Callable[[], str]) -> Policy:
         """The policy whose source has SHA-256 ``digest``; ``source`` is read only on a miss
@@ -103,7 +102,7 @@ class SqlPolicyRepository:
             PolicyVersionRow(
                 jurisdiction=policy.jurisdiction,
                 version=policy.version,
-                sha256=hashlib.sha256(source.encode()).hexdigest(),
+                sha256=source_sha256(source),
                 source=source,
                 activated_at=activated_at,
                 activated_by=activated_by,

@@ -23,6 +23,7 @@ from healthcode.policies.schemas import (
     ImpactOut,
     PolicyCheckOut,
     PolicyInForceOut,
+    PolicyReadOut,
     PolicyRulesOut,
     PolicySourceIn,
 )
@@ -38,7 +39,7 @@ def policy_in_force(official: ProposesPolicies, container: ContainerDep) -> Poli
     every version activated there, oldest first."""
     found = review.policy_in_force(uow=container.uow(), principal=official)
     return PolicyInForceOut(
-        **PolicyCheckOut.of(found.policy).model_dump(),
+        **PolicyReadOut.of(found.policy).model_dump(),
         activated=None if found.activated is None else ActivatedOut.of(found.activated),
         history=[ActivatedOut.of(a) for a in found.history],
     )
@@ -67,7 +68,7 @@ def check_policy(
     policy = review.review_policy(
         principal=official, source=body.source, budget=container.settings.policy_check_budget
     )
-    return PolicyCheckOut.of(policy)
+    return PolicyCheckOut.checked(policy, source=body.source)
 
 
 @router.post("/policies/impact", response_model=ImpactOut)

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from healthcode.api.types import IsoDateTime, Text
 from healthcode.kernel.text import json_problem
-from healthcode.policies.model import ActivatedPolicy
+from healthcode.policies.model import ActivatedPolicy, source_sha256
 from healthcode.policies.versions import Impact
 from healthcode.policy.model import Policy
 
@@ -44,7 +44,7 @@ class ActivationIn(PolicySourceIn):
     reason: Text = Field(default="", description="Why this version should apply")
 
 
-class PolicyCheckOut(BaseModel):
+class PolicyReadOut(BaseModel):
     """The policy read: what it is and what it holds."""
 
     ok: bool = True
@@ -55,7 +55,7 @@ class PolicyCheckOut(BaseModel):
     notices: list[str]
 
     @classmethod
-    def of(cls, policy: Policy) -> PolicyCheckOut:
+    def of(cls, policy: Policy) -> PolicyReadOut:
         return cls(
             jurisdiction=policy.jurisdiction,
             version=policy.version,
@@ -63,6 +63,19 @@ class PolicyCheckOut(BaseModel):
             rules=[r.id for r in policy.rules],
             notices=[n.id for n in policy.notices],
         )
+
+
+class PolicyCheckOut(PolicyReadOut):
+    """A checked policy text: what it is, what it holds, and the digest it is known by."""
+
+    sha256: str = Field(
+        description="The SHA-256 of the text: the simulator's runs of it are "
+        "`GET /api/v1/simulations/measured/{sha256}`"
+    )
+
+    @classmethod
+    def checked(cls, policy: Policy, *, source: str) -> PolicyCheckOut:
+        return cls(**PolicyReadOut.of(policy).model_dump(), sha256=source_sha256(source))
 
 
 class ActivatedOut(BaseModel):
@@ -139,7 +152,7 @@ class PolicyRulesOut(BaseModel):
         )
 
 
-class PolicyInForceOut(PolicyCheckOut):
+class PolicyInForceOut(PolicyReadOut):
     """The policy in force; ``activated`` is null for the bundled policy of the city."""
 
     activated: ActivatedOut | None

@@ -19,7 +19,7 @@ from healthcode.oversight.access import Action, Principal
 from healthcode.oversight.bulk import oversight_problems
 from healthcode.oversight.kinds import Approval, Prepared, ProposalHandler
 from healthcode.oversight.model import ProposalKind
-from healthcode.policies.model import ActivatedPolicy, PolicyActivated
+from healthcode.policies.model import ActivatedPolicy, PolicyActivated, source_sha256
 from healthcode.policies.ports import PoliciesUnitOfWork
 from healthcode.policy.assess import assess
 from healthcode.policy.factset import FactSet
@@ -216,6 +216,8 @@ def _preparer(
                 "source": source,
                 "version": policy.version,
                 "jurisdiction": policy.jurisdiction,
+                # the approver is shown the simulator's runs of this exact text by it
+                "sha256": source_sha256(source),
             },
         )
 

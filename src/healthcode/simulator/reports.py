@@ -24,6 +24,8 @@ PLOTS: Final = (
 """The plots a report holds (``{name}.png``) and their titles. The images carry no words but
 the policies' names: a page titles them in its own language (the report's HTML in English, the
 console in the official's)."""
+SHA256: Final = re.compile(r"[0-9a-f]{64}")
+"""A policy text's SHA-256 as a report names it (``policy.sha256`` of each run's measures)."""
 MAX_BYTES: Final = 8 * 1024 * 1024
 """A measures file or plot larger than this is not read (a report's are tens of kilobytes)."""
 
@@ -46,6 +48,17 @@ class Row:
     values: tuple[float | int | None, ...]
     """One a policy, in the order of ``policies``."""
     shown: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measurement:
+    """One run of a report under the policy text asked about: what it caught and cost."""
+
+    report: ReportEntry
+    policy: str
+    """The run's policy, as the report names it."""
+    rows: tuple[Row, ...]
+    """The report's rows, one value each (this run's)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,8 +136,40 @@ def read_report(*, folder: Path | None, name: str) -> Report:
     if read is None:
         raise NotFound("simulation report", name)
     entry, runs = read
-    summaries = [summary(m) for m in runs.values()]
-    rows = tuple(
+    plots = tuple((plot, title, _small(folder / name / f"{plot}.png")) for plot, title in PLOTS)
+    return Report(entry=entry, rows=_rows(list(runs.values())), plots=plots)
+
+
+def measurements_of(*, folder: Path | None, sha256: str) -> list[Measurement]:
+    """Every run in ``folder``'s reports under the policy text whose SHA-256 is ``sha256``
+    (``policies.model.source_sha256``), newest report first: what an official approving that
+    text is shown. A report written before the runs named their text's digest matches none."""
+    if folder is None or not folder.is_dir() or not SHA256.fullmatch(sha256):
+        return []
+    found: list[Measurement] = []
+    for child in folder.iterdir():
+        read = _read(child) if child.is_dir() and NAME.fullmatch(child.name) else None
+        if read is None:
+            continue
+        entry, runs = read
+        found += [
+            Measurement(report=entry, policy=name, rows=_rows([measures]))
+            for name, measures in runs.items()
+            if _sha256_of(measures) == sha256
+        ]
+    return sorted(found, key=lambda m: (m.report.written_at, m.report.name), reverse=True)
+
+
+def _sha256_of(measures: dict[str, Any]) -> str | None:
+    policy = measures.get("policy")
+    digest = policy.get("sha256") if isinstance(policy, dict) else None
+    return digest if isinstance(digest, str) and SHA256.fullmatch(digest) else None
+
+
+def _rows(runs: list[dict[str, Any]]) -> tuple[Row, ...]:
+    """The table's rows over ``runs`` (a value a run, in their order)."""
+    summaries = [summary(m) for m in runs]
+    return tuple(
         Row(
             key=key,
             label=label,
@@ -133,5 +178,3 @@ def read_report(*, folder: Path | None, name: str) -> Report:
         )
         for label, key in ROWS
     )
-    plots = tuple((plot, title, _small(folder / name / f"{plot}.png")) for plot, title in PLOTS)
-    return Report(entry=entry, rows=rows, plots=plots)

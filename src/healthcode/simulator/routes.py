@@ -10,8 +10,14 @@ from fastapi import APIRouter, Depends, Path
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
 from healthcode.oversight.access import Action, Principal
-from healthcode.simulator.reports import list_reports, read_report
-from healthcode.simulator.schemas import SimulationEntryOut, SimulationOut, SimulationsOut
+from healthcode.simulator.reports import list_reports, measurements_of, read_report
+from healthcode.simulator.schemas import (
+    MeasuredOut,
+    MeasuredRunOut,
+    SimulationEntryOut,
+    SimulationOut,
+    SimulationsOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["console"])
 
@@ -27,6 +33,30 @@ def simulations(_principal: ReadsDashboard, container: ContainerDep) -> Simulati
     return SimulationsOut(
         configured=folder is not None,
         reports=[SimulationEntryOut.of(e) for e in list_reports(folder=folder)],
+    )
+
+
+@router.get("/simulations/measured/{sha256}", response_model=MeasuredOut)
+def measured(
+    _principal: ReadsDashboard,
+    container: ContainerDep,
+    sha256: Annotated[
+        str,
+        Path(
+            pattern="^[0-9a-f]{64}$",
+            description="A policy text's SHA-256 (`sha256` of a policy check or proposal)",
+        ),
+    ],
+) -> MeasuredOut:
+    """The simulator's runs of exactly this policy text in the instance's reports, newest
+    first, each with the report's headline measures: what an official approving the text is
+    shown (DESIGN: exposure rules are measured in a simulator before use). None: never
+    measured."""
+    folder = container.settings.simulation_reports_dir
+    return MeasuredOut(
+        sha256=sha256,
+        configured=folder is not None,
+        runs=[MeasuredRunOut.of(m) for m in measurements_of(folder=folder, sha256=sha256)],
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from healthcode.simulator.reports import Report, ReportEntry
+from healthcode.simulator.reports import Measurement, Report, ReportEntry, Row
 
 
 class SimulationEntryOut(BaseModel):
@@ -48,6 +48,13 @@ class SimulationPlotOut(BaseModel):
     png_base64: str | None = Field(description="The PNG the command drew; null if missing")
 
 
+def _rows(rows: tuple[Row, ...]) -> list[SimulationRowOut]:
+    return [
+        SimulationRowOut(key=r.key, label=r.label, values=list(r.values), shown=list(r.shown))
+        for r in rows
+    ]
+
+
 class SimulationOut(SimulationEntryOut):
     rows: list[SimulationRowOut]
     plots: list[SimulationPlotOut]
@@ -56,12 +63,7 @@ class SimulationOut(SimulationEntryOut):
     def of_report(cls, report: Report) -> SimulationOut:
         return cls(
             **SimulationEntryOut.of(report.entry).model_dump(),
-            rows=[
-                SimulationRowOut(
-                    key=r.key, label=r.label, values=list(r.values), shown=list(r.shown)
-                )
-                for r in report.rows
-            ],
+            rows=_rows(report.rows),
             plots=[
                 SimulationPlotOut(
                     name=name,
@@ -71,3 +73,26 @@ class SimulationOut(SimulationEntryOut):
                 for name, title, png in report.plots
             ],
         )
+
+
+class MeasuredRunOut(BaseModel):
+    report: SimulationEntryOut = Field(description="The report the run is in")
+    policy: str = Field(description="The run's policy, as the report names it")
+    rows: list[SimulationRowOut] = Field(description="The report's rows, one value each")
+
+    @classmethod
+    def of(cls, measurement: Measurement) -> MeasuredRunOut:
+        return cls(
+            report=SimulationEntryOut.of(measurement.report),
+            policy=measurement.policy,
+            rows=_rows(measurement.rows),
+        )
+
+
+class MeasuredOut(BaseModel):
+    sha256: str = Field(description="The policy text's SHA-256")
+    configured: bool = Field(description="Whether the instance has a folder of reports")
+    runs: list[MeasuredRunOut] = Field(
+        description="The simulator's runs of exactly this text, newest report first; none: "
+        "the text was never measured in the simulated city"
+    )

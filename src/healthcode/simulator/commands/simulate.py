@@ -36,9 +36,11 @@ from healthcode.cli.options import JsonOpt
 from healthcode.cli.output import emit, read_text_file, refusals
 from healthcode.kernel.clock import FixedClock
 from healthcode.kernel.errors import InvalidInput
+from healthcode.policies.model import source_sha256
 from healthcode.policies.versions import activate_policy
 from healthcode.policy.bundled import BUNDLED_FILES, bundled_policy_path
 from healthcode.policy.loader import load_policy
+from healthcode.simulator.commands.measured import measured
 from healthcode.simulator.commands.report import ROWS, shown, summary, write_json, write_report
 from healthcode.simulator.drive import System, run_start
 from healthcode.simulator.runs import FIRST_DAY, RunParams, run_measured
@@ -49,6 +51,7 @@ simulate_app = typer.Typer(
     help="Play a seeded synthetic city under a policy and measure tracing's accuracy and cost.",
     no_args_is_help=True,
 )
+simulate_app.command("measured")(measured)
 
 PopulationOpt = Annotated[int, typer.Option(min=20, max=100_000, help="Residents of the city.")]
 DaysOpt = Annotated[int, typer.Option(min=1, max=120, help="Days simulated.")]
@@ -148,6 +151,8 @@ def _one(policy: _Policy, params: RunParams, *, progress: RunProgress) -> Measur
         "file": policy.file,
         "jurisdiction": policy.jurisdiction,
         "version": policy.version,
+        # the exact text measured: a proposal of the same text is shown these measures
+        "sha256": source_sha256(policy.source),
     }
     return measures, times
 
