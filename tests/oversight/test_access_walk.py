@@ -217,6 +217,9 @@ API_NOT_PERSONAL: Final[dict[tuple[str, str], str]] = {
     ("GET", "/api/v1/sunset"): "the instance's state and final report: counts, no one named",
     ("GET", "/api/v1/simulations"): "the simulator's reports: a synthetic city, no one's data",
     ("GET", "/api/v1/simulations/{name}"): "a simulator's report: synthetic measures and plots",
+    ("GET", "/api/v1/simulations/measured/{sha256}"): (
+        "the simulator's runs of one policy text: synthetic measures, no one's data"
+    ),
     ("POST", "/api/v1/peers"): PEERS,
     ("GET", "/api/v1/peers"): PEERS,
     ("GET", "/api/v1/peers/proposals"): PEERS,

@@ -234,6 +234,7 @@ CLI_NOT_PERSONAL: Final[dict[str, str]] = {
     "demo run": "plays the demo city's own residents (what their phones would send): prints counts",
     "simulate run": "a synthetic city on its own scratch database: prints measures, no one's data",
     "simulate compare": "synthetic cities on their own scratch databases: measures, no one's data",
+    "simulate measured": "reads the folder of simulator reports: synthetic measures, no one's data",
     "register": "creates a person: the answer is the new subject id",
     "official add": ADMIN,
     "official list": ADMIN,

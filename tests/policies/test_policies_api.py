@@ -4,6 +4,8 @@ may do these."""
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi.testclient import TestClient
 
 from healthcode.container import Container
@@ -85,6 +87,7 @@ def test_a_check_names_the_wrong_field_and_a_good_policy_passes(
     )
     assert good.status_code == 200, good.text
     assert good.json()["jurisdiction"] == "330100"
+    assert good.json()["sha256"] == hashlib.sha256(bundled_source("330100").encode()).hexdigest()
 
 
 def test_the_impact_counts_who_would_change_colour_by_colour(
@@ -118,6 +121,9 @@ def test_activation_is_proposed_and_a_supervisor_approves_it(
     )
     assert proposed.status_code == 201, proposed.text
     assert proposed.json()["status"] == "pending"
+    # the approver is shown the simulator's runs of this exact text by its digest
+    source = fever_free_hangzhou(version="2026.5")
+    assert proposed.json()["payload"]["sha256"] == hashlib.sha256(source.encode()).hexdigest()
     proposal_id = proposed.json()["id"]
     approved = client.post(f"/api/v1/proposals/{proposal_id}/approve", json={}, headers=li)
     assert approved.status_code == 200, approved.text

@@ -5,6 +5,7 @@ found."""
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -19,9 +20,13 @@ from simulation_reports_helpers import write_reports
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
+MEASURED = "version: 'measured'\n"
+"""The policy text two of the reports' runs measured (any text: only its digest is read)."""
+
+
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
-    write_reports(tmp_path / "reports")
+    write_reports(tmp_path / "reports", measured=MEASURED)
     return settings.model_copy(update={"simulation_reports_dir": tmp_path / "reports"})
 
 
@@ -76,3 +81,30 @@ def test_without_a_folder_the_list_says_so(
         "reports": [],
     }
     assert client.get("/api/v1/simulations/run-1", headers=headers).status_code == 404
+
+
+def test_the_runs_of_one_policy_text_are_found_by_its_digest(
+    client: TestClient, container: Container, clock: FixedClock
+) -> None:
+    """Runs naming the text's SHA-256, newest first; others none; a bad digest refused."""
+    headers = official_headers(client, add_test_official(container, "zhou"), clock.now())
+    digest = hashlib.sha256(MEASURED.encode()).hexdigest()
+    answer = client.get(f"/api/v1/simulations/measured/{digest}", headers=headers)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["sha256"], body["configured"]) == (digest, True)
+    assert [(r["report"]["name"], r["policy"]) for r in body["runs"]] == [
+        ("compare-2", "strict"),
+        ("run-1", "hangzhou"),
+    ]
+    rows = {r["key"]: r for r in body["runs"][0]["rows"]}
+    assert (rows["infections"]["values"], rows["precision"]["shown"]) == ([1234], ["0.12"])
+    other = hashlib.sha256(b"version: 'never measured'\n").hexdigest()
+    unmeasured = client.get(f"/api/v1/simulations/measured/{other}", headers=headers)
+    assert unmeasured.json() == {"sha256": other, "configured": True, "runs": []}
+    for bad in ("abc", digest.upper(), digest + "0"):
+        refused = client.get(f"/api/v1/simulations/measured/{bad}", headers=headers)
+        assert refused.status_code == 422, (bad, refused.text)
+        assert "sha256" in refused.text
+    _subject, citizen = website_citizen(client)
+    assert client.get(f"/api/v1/simulations/measured/{digest}", headers=citizen).status_code == 403

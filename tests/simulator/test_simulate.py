@@ -3,12 +3,15 @@ under a policy file, measured, written as measures.json, timings.json and an HTM
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import time
 from pathlib import Path
+
+import pytest
 
 import healthcode
 from cli_helpers import ok, run
@@ -26,6 +29,8 @@ def test_a_seeded_run_measures_the_system_against_the_truth(tmp_path: Path) -> N
     measures = json.loads((report / "measures.json").read_text(encoding="utf-8"))
     assert shown == measures
     assert measures["params"]["population"] == 200
+    text = Path(HANGZHOU).read_text(encoding="utf-8")
+    assert measures["policy"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
     assert sum(measures["infections_per_day"]) == measures["infections"] > 0
     assert measures["confirmed_cases"] >= 1
     flagged = sum(r["flagged"] for r in measures["rules"].values())
@@ -78,6 +83,31 @@ def test_compare_runs_the_same_city_under_each_policy(tmp_path: Path) -> None:
         measures["hangzhou"]["infections_per_day"][0]
         == (measures["no-secondary"]["infections_per_day"][0])
     )
+
+
+def test_the_runs_of_a_policy_text_are_listed_by_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`simulate measured` finds a run of the same text in the reports folder, not a variant's."""
+    monkeypatch.setenv("HEALTHCODE_SIMULATION_REPORTS_DIR", str(tmp_path / "reports"))
+    args = ("--population", "60", "--days", "2", "--report", str(tmp_path / "reports" / "one"))
+    measures = ok("simulate", "--policy", HANGZHOU, *args)
+    found = ok("simulate", "measured", HANGZHOU)
+    assert found["configured"] is True
+    assert [(r["report"], r["policy"], r["population"]) for r in found["runs"]] == [
+        ("one", "hangzhou", 60)
+    ]
+    assert found["runs"][0]["measures"]["infections"] == measures["infections"]
+    code, out, err = run("simulate", "measured", HANGZHOU)
+    assert code == 0, err
+    assert "one" in out and "flagged per case" in out
+    variant = _no_secondary(tmp_path)
+    assert ok("simulate", "measured", str(variant))["runs"] == []
+    code, out, err = run("simulate", "measured", str(variant))
+    assert code == 0 and "never measured" in out, err
+    (tmp_path / "broken.yaml").write_text("rules: [", encoding="utf-8")
+    code, out, err = run("simulate", "measured", str(tmp_path / "broken.yaml"), "--json")
+    assert code != 0 and "policy" in out + err
 
 
 def test_compare_in_worker_processes_writes_what_one_by_one_writes(tmp_path: Path) -> None:
