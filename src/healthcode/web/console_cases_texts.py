@@ -138,6 +138,7 @@ CONSOLE_CASES_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "payload_risk_area": ("风险区", "risk area"),
     "payload_jurisdiction": ("城市", "city"),
     "payload_version": ("版本", "version"),
+    "payload_source": ("规则文本", "policy text"),
     "payload_peer": ("对等城市", "peer city"),
     "payload_sampled_at": ("采样时间", "sampled"),
     "payload_onset_at": ("发病时间", "onset"),

@@ -44,6 +44,25 @@ CONSOLE_SIMULATIONS_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "sim_row_median_hours": ("标记用时中位数（小时）", "time to flag, median h"),
     "sim_row_p95_hours": ("标记用时 95 分位（小时）", "time to flag, p95 h"),
     "sim_row_false_reds": ("误判红码", "false reds"),
+    "sim_measured_title": ("模拟城市中的测量", "Measured in the simulated city"),
+    "sim_measured_about": (
+        "此规则文本（逐字相同）在模拟城市中的运行结果，最新在前：标记的人中真正接触过的比例"
+        "（精确率）、确诊者传染的人中在具传染性前被标记的比例（召回率）及其代价。",
+        "The runs of this exact policy text in the simulated city, newest first: how many of "
+        "those it flagged were really exposed (precision), how many people infected by a "
+        "confirmed case it flagged before they could infect others (recall), and what it cost.",
+    ),
+    "sim_measured_none": (
+        "此规则文本从未在模拟城市中测量：不知道它标记的人中有多少真正接触过，也不知道它漏掉了"
+        "多少感染。请先运行 healthcode simulate run --policy 文件 --report 目录/名称。",
+        "This policy text was never measured in the simulated city: how many of those it flags "
+        "were really exposed, and how many infections it misses, is unknown. Run healthcode "
+        "simulate run --policy FILE --report DIR/NAME first.",
+    ),
+    "sim_measured_unread": (
+        "无法读取模拟测量结果。",
+        "The simulator's measures could not be read.",
+    ),
     "sim_plot_infections": ("按运行天数的每日新增感染", "New infections per day of the run"),
     "sim_plot_restricted": (
         "按运行天数的每日黄码或红码居民",

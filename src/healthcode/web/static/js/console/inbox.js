@@ -2,6 +2,7 @@
 // official approves or rejects those others made (their own wait for someone else).
 import { dateTime, el, lang, t } from "../page.js";
 import { field, quiet, say, short } from "./cases-view.js";
+import { measuredSection } from "./measured.js";
 import { api, requireSession, session, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
@@ -35,8 +36,22 @@ function detail(value, key) {
   const text = String(value);
   if (WORDED[key]) return t[`${WORDED[key]}_${text}`] || text;
   if (key === "rules" && ruleWords && ruleWords[text]) return `${ruleWords[text]} (${text})`;
-  if (/^[0-9a-f]{32}$/.test(text)) return short(text);
+  if (/^[0-9a-f]{32}([0-9a-f]{32})?$/.test(text)) return short(text);
   return INSTANT.test(text) ? dateTime(text) : text;
+}
+
+// A policy's text is folded away under its own heading, not run into the details' line
+function shownPayload(payload) {
+  if (!payload || typeof payload.source !== "string") return payload;
+  const rest = { ...payload };
+  delete rest.source;
+  return rest;
+}
+
+function policyText(payload) {
+  if (!payload || typeof payload.source !== "string") return null;
+  return el("details", { class: "policy-text" }, el("summary", {}, t.payload_source),
+    el("pre", {}, payload.source));
 }
 
 function decide(p, verb, note) {
@@ -68,11 +83,12 @@ function proposalItem(p, me) {
       field(t.proposed_at, dateTime(p.proposed_at)),
       field(t.proposal_subject, p.subject && short(p.subject)),
       field(t.proposal_reason, p.reason),
-      field(t.proposal_details, detail(p.payload)),
+      field(t.proposal_details, detail(shownPayload(p.payload))),
       field(t.proposal_people, p.people === null ? null : String(p.people)),
       field(t.proposal_bulk, p.bulk ? "⚠" : null),
       field(t.first_approved_by, p.first_approved_by)),
     caseId ? el("p", {}, el("a", { href: `/console/cases/${encodeURIComponent(caseId)}` }, t.open_case)) : null,
+    policyText(p.payload),
     mine
       ? el("p", { class: "yours" }, `… ${t.yours}`)
       : el("div", { class: "form" }, el("label", { for: noteId }, t.decision_note), note, approve, reject));
@@ -87,7 +103,13 @@ async function refresh(force = false) {
   $("proposals").dataset.ids = ids;
   const me = (session() || {}).username;
   await loadRuleWords();
-  const items = answer.data.map((p) => proposalItem(p, me));
+  const items = await Promise.all(answer.data.map(async (p) => {
+    const item = proposalItem(p, me);
+    // a policy text: what it caught and cost in the simulated city, or that it was never measured
+    const sha256 = p.action === "activate_policy" && p.payload && p.payload.sha256;
+    if (sha256) item.querySelector("dl").after(await measuredSection(sha256));
+    return item;
+  }));
   $("proposals").replaceChildren(...(items.length ? items : [el("li", {}, t.inbox_empty)]));
   return null;
 }

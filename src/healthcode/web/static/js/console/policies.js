@@ -1,10 +1,12 @@
 // Policies: the version in force and those activated before (GET /api/v1/policies); a new
 // policy file, uploaded or pasted, is checked (POST /policies/check: every wrong field named),
 // measured (POST /policies/impact: who would change colour now, by colour) and proposed for
-// activation (POST /policies/activate: a different supervisor approves it).
+// activation (POST /policies/activate: a different supervisor approves it). A checked text shows
+// what the simulator measured of it (measured.js), or that it never was.
 import { dateTime, el, lang, t } from "../page.js";
 import { api, requireSession } from "./session.js";
 import { $, COLOUR_SYMBOL, announce, fields, filled, proposed, refuse } from "./admin.js";
+import { measuredSection } from "./measured.js";
 
 function colour(name) {
   return `${COLOUR_SYMBOL[name] || ""} ${t[`colour_${name}`] || name}`;
@@ -40,9 +42,11 @@ function source() {
 
 async function check() {
   $("impact-result").hidden = true;
+  $("measured-result").replaceChildren();
   const answer = await api("/api/v1/policies/check", { method: "POST", body: source() });
   if (!answer.ok) return refuse(answer.data);
   const p = answer.data;
+  $("measured-result").replaceChildren(await measuredSection(p.sha256, "h2"));
   return announce(`✓ ${t.adm_policy_ok}${p.jurisdiction} ${p.version} (${p.rules.length} ${t.adm_policy_rules})`);
 }
 

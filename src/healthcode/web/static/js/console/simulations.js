@@ -2,15 +2,11 @@
 // first, each a link to ?report=NAME; that report's table (a column a policy, its words in the
 // page's language) and its plots (the PNGs the command drew, as data: images with their titles).
 import { dateTime, el, t } from "../page.js";
+import { params } from "./measured.js";
 import { api, requireSession, showProblem } from "./session.js";
 
 const $ = (id) => document.getElementById(id);
 const chosen = new URLSearchParams(location.search).get("report");
-
-function params(report) {
-  return t.sim_params.replace("{population}", report.population.toLocaleString())
-    .replace("{days}", report.days).replace("{seed}", report.seed);
-}
 
 function reportItem(report) {
   const link = el("a", { href: `?report=${encodeURIComponent(report.name)}`, "data-report": report.name }, report.name);
