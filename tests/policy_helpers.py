@@ -7,6 +7,7 @@ import re
 
 from healthcode.container import Container
 from healthcode.oversight import proposals
+from healthcode.oversight.model import Proposal
 from healthcode.policy.bundled import bundled_policy_path
 from identity_helpers import add_test_official, principal
 
@@ -54,6 +55,19 @@ def billion_laughs() -> str:
     return bomb + source.replace(old, 'when: {"in": [{"var": "result"}, *laugh_9]}', 1)
 
 
+def propose_policy(container: Container, source: str, *, by: str, reason: str) -> Proposal:
+    """Official ``by`` proposes to activate ``source`` (it waits for a second official)."""
+    return proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, by),
+        action="activate_policy",
+        payload={"source": source},
+        reason=reason,
+    )
+
+
 def activate_by_four_eyes(container: Container, source: str, *, reason: str = "review") -> None:
     """Activate ``source`` as a health office does: wang (an official) proposes it, li (a
     supervisor) approves; their accounts are made on first use."""
@@ -62,15 +76,7 @@ def activate_by_four_eyes(container: Container, source: str, *, reason: str = "r
     if not known:
         add_test_official(container, "wang")
         add_test_official(container, "li", "supervisor")
-    proposal = proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, "wang"),
-        action="activate_policy",
-        payload={"source": source},
-        reason=reason,
-    )
+    proposal = propose_policy(container, source, by="wang", reason=reason)
     proposals.approve(
         uow=container.uow(),
         clock=container.clock,

@@ -13,10 +13,9 @@ from playwright.sync_api import Locator, Page, expect
 from browser_helpers import Phone
 from console_pages_helpers import log_in_console
 from healthcode.container import Container
-from healthcode.oversight import proposals
 from healthcode.settings import Settings
-from identity_helpers import add_test_official, principal
-from policy_helpers import fever_free_hangzhou
+from identity_helpers import add_test_official
+from policy_helpers import fever_free_hangzhou, propose_policy
 from simulation_reports_helpers import write_reports
 
 pytestmark = [
@@ -82,18 +81,8 @@ def test_the_approver_sees_the_measures_beside_each_policy_proposal(
     """In the inbox, the measured text's proposal has its runs and the other a warning."""
     zh = phone.lang == "zh"
     add_test_official(container, "wang")
-    ids = {}
-    for text in (MEASURED, NEVER):
-        proposal = proposals.propose(
-            uow=container.uow(),
-            clock=container.clock,
-            kinds=container.proposal_kinds,
-            principal=principal(container, "wang"),
-            action="activate_policy",
-            payload={"source": text},
-            reason="the fever rule is retired",
-        )
-        ids[text] = proposal.id
+    reason = "the fever rule is retired"
+    ids = {t: propose_policy(container, t, by="wang", reason=reason).id for t in (MEASURED, NEVER)}
     page = log_in_console(phone, container, add_test_official(container, "li", "supervisor"))
     page = phone.open("/console/inbox", page)
     measured = page.locator(f"li[data-proposal='{ids[MEASURED]}'] section.measured")
