@@ -26,7 +26,8 @@ browser:
 ## demo: initialise ./var (SQLite, data key, demo channels, a demo citizen, the console's demo
 ## accounts (an official, a supervisor and an auditor), a living city of
 ## 2,000 residents with its last two days played, signing keys, and the simulator's comparison
-## of the bundled policies for the console's Simulations page, written once) and serve the app on
+## of the bundled policies for the console's Simulations page, written once, again only if it
+## predates runs naming their policy text) and serve the app on
 ## http://127.0.0.1:8000 (start page at /, API docs at /docs) while `healthcode demo run` keeps
 ## the city moving in real time (stopped with the server). Every step is idempotent: run it
 ## again any time (docs/web.md, docs/simulator.md).
@@ -37,7 +38,7 @@ demo: install
 	$(BIN)/healthcode demo citizen
 	$(BIN)/healthcode demo officials
 	$(BIN)/healthcode demo guard
-	test -f $(DEMO_COMPARISON)/measures.json || $(BIN)/healthcode simulate compare \
+	grep -qs '"sha256"' $(DEMO_COMPARISON)/measures.json || $(BIN)/healthcode simulate compare \
 	    $(BUNDLED)/hangzhou.yaml $(BUNDLED)/shanghai.yaml $(BUNDLED)/beijing.yaml \
 	    docs/policies/hangzhou-companion.yaml --population 1000 --days 10 --seed 1 \
 	    --report $(DEMO_COMPARISON)
