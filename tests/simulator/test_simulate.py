@@ -100,7 +100,7 @@ def test_the_runs_of_a_policy_text_are_listed_by_the_text(
     assert found["runs"][0]["measures"]["infections"] == measures["infections"]
     code, out, err = run("simulate", "measured", HANGZHOU)
     assert code == 0, err
-    assert "one" in out and "flagged per case" in out
+    assert "one: hangzhou" in out and "flagged per case" in out
     variant = _no_secondary(tmp_path)
     assert ok("simulate", "measured", str(variant))["runs"] == []
     code, out, err = run("simulate", "measured", str(variant))

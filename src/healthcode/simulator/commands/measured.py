@@ -71,7 +71,8 @@ def _table(runs: list[Measurement]) -> Table:
     table.add_column("measure")
     for run in runs:
         r = run.report
-        table.add_column(f"{r.name}\n{r.population:,} × {r.days} d, seed {r.seed}", justify="right")
+        head = f"{r.name}: {run.policy}\n{r.population:,} × {r.days} d, seed {r.seed}"
+        table.add_column(head, justify="right")
     for n, row in enumerate(runs[0].rows):
         table.add_row(row.label, *(run.rows[n].shown[0] for run in runs))
     return table
