@@ -36,6 +36,7 @@ DUMMY = {
     "client_id": "0" * 16,
     "jurisdiction": "310000",
     "name": "0" * 16,  # a simulator report's folder
+    "sha256": "0" * 64,  # a policy text's digest
 }
 
 
