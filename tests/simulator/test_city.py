@@ -12,7 +12,7 @@ import pytest
 from healthcode.kernel.regions import CENTRES
 from healthcode.simulator.model.city import City, CityParams, Role, build_city
 from healthcode.simulator.model.geography import Nearest, km_between, scatter
-from healthcode.simulator.model.pings import PING_EVERY, pings_of
+from healthcode.simulator.model.pings import PING_EVERY, pings_of, uploads
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import DAY, day_visits
 
@@ -161,3 +161,16 @@ def test_only_consenting_phones_ping_and_riders_ping_at_their_stops(city: City) 
     at_home = 2 + len(range(first_home.start + PING_EVERY, first_home.end - 1, PING_EVERY))
     cells = [h3.latlng_to_cell(p.lat, p.lon, 8) for p in morning[at_home : at_home + 2]]
     assert cells == [line.stops[ride.board], line.stops[ride.alight]]
+
+
+def test_each_phones_day_goes_whole_in_one_upload(city: City) -> None:
+    """Uploads hold whole phones' days in time order, every ping once, none over the limit."""
+    visits = [v for r in city.residents for v in day_visits(city, r, 1, weekend=False)]
+    pings = pings_of(city, visits)
+    sent = list(uploads(pings, limit=100))
+    assert len(sent) > 3 and all(0 < len(u) <= 100 for u in sent)
+    assert Counter(p for u in sent for p in u) == Counter(pings)
+    phones = [{p.person for p in u} for u in sent]
+    assert all(a.isdisjoint(b) for n, a in enumerate(phones) for b in phones[n + 1 :])
+    for upload in sent:
+        assert upload == sorted(upload, key=lambda p: (p.person, p.minute))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,6 +11,10 @@ from healthcode.container import Container
 from healthcode.identity.model import LOCATION_CONSENT_PURPOSE
 from healthcode.kernel.facts import Colour, FactKind, Presence
 from healthcode.kernel.regions import local_date
+from healthcode.presence.cells import cell_of
+from healthcode.presence.stays import Ping, Stay, merge_stays
+from healthcode.simulator import acts
+from healthcode.simulator.acts import upload_pings
 from healthcode.simulator.checkpoints import has_checkpoint
 from healthcode.simulator.drive import (
     DayPlan,
@@ -24,7 +28,7 @@ from healthcode.simulator.drive import (
 from healthcode.simulator.model.city import City, CityParams, build_city
 from healthcode.simulator.model.disease import DAY
 from healthcode.simulator.model.epidemic import OutbreakParams, run_outbreak
-from healthcode.simulator.model.pings import pings_of
+from healthcode.simulator.model.pings import PhonePing, pings_of
 from healthcode.simulator.model.places import PlaceKind
 from healthcode.simulator.model.schedules import Visit, day_visits
 from healthcode.status.assessment import status_now
@@ -222,3 +226,37 @@ def test_consenting_phones_send_their_day_as_stays(
         visited = {city.places[v.place].cell for v in visits if v.person == resident.id}
         assert {p.cell for p in gps} <= visited | stops
         assert all(start <= p.at <= p.until < start + timedelta(days=1) for p in gps)
+
+
+def _stays_at_once(enrolled: Enrolment, pings: list[PhonePing], start: datetime) -> list[Stay]:
+    """The stays the pings make when the whole city's are merged at once."""
+    utc = start.astimezone(UTC)
+    return merge_stays(
+        Ping(
+            subject=enrolled.subjects[p.person],
+            lat=p.lat,
+            lon=p.lon,
+            at=utc + timedelta(minutes=p.minute),
+            source="gps",
+            cell=cell_of(p.lat, p.lon),
+        )
+        for p in pings
+    )
+
+
+def test_a_phones_day_is_not_cut_where_an_upload_ends(
+    container: Container, city: City, enrolled: Enrolment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploads of a few phones each store the same stays as one upload of the whole city."""
+    start = run_start("330100", MONDAY)
+    visits = [v for r in city.residents for v in day_visits(city, r, 0, weekend=False)]
+    pings = pings_of(city, visits)
+    whole = _stays_at_once(enrolled, pings, start)
+    monkeypatch.setattr(acts, "PING_BATCH", 50)
+    container.clock.set(start + timedelta(minutes=DAY - 1))  # type: ignore[attr-defined]
+    stored = upload_pings(_system(container), enrolled.subjects, pings, start)
+    assert len(pings) > 50 * 3 and stored == len(whole)
+    for resident in (r for r in city.residents if r.pings):
+        subject = enrolled.subjects[resident.id]
+        gps = [(p.cell, p.at, p.until) for p in _presences(container, subject)]
+        assert gps == [(s.cell, s.at, s.until) for s in whole if s.subject == subject]

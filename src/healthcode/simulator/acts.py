@@ -16,7 +16,7 @@ from healthcode.presence.locations import import_pings
 from healthcode.presence.model import Venue
 from healthcode.presence.transit import Ride, record_ride
 from healthcode.simulator.model.disease import Course
-from healthcode.simulator.model.pings import PhonePing
+from healthcode.simulator.model.pings import PhonePing, uploads
 from healthcode.simulator.model.places import BusTrip
 from healthcode.simulator.model.schedules import Visit
 from healthcode.simulator.ports import SettableClock, SimulatorUnitOfWork
@@ -47,13 +47,13 @@ PING_BATCH: Final = 50_000
 def upload_pings(
     system: System, subjects: Sequence[str], pings: list[PhonePing], start: datetime
 ) -> int:
-    """Send ``pings`` through the location feed's use case, in batches it accepts; the stays
-    stored."""
+    """Send ``pings`` through the location feed's use case, each phone's day whole in one
+    upload (``model.pings.uploads``: batches it accepts); the stays stored."""
     stays, utc = 0, start.astimezone(UTC)  # the same instants, as the phone's clock gives them
-    for first in range(0, len(pings), PING_BATCH):
+    for upload in uploads(pings, limit=PING_BATCH):
         items = [
             (
-                f"pings[{first + n}]",
+                f"pings[{n}]",
                 {
                     "subject": subjects[p.person],
                     "lat": p.lat,
@@ -62,7 +62,7 @@ def upload_pings(
                     "source": "gps",
                 },
             )
-            for n, p in enumerate(pings[first : first + PING_BATCH])
+            for n, p in enumerate(upload)
         ]
         receipt = import_pings(
             uow=system.uow(), clock=system.clock, jurisdiction=system.jurisdiction, items=items

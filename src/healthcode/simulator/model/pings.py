@@ -8,7 +8,10 @@ needs that."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from typing import Final
 
 from healthcode.simulator.model.city import City
@@ -66,3 +69,20 @@ def _ride_on(line: int, *rides: Ride | None) -> Ride | None:
 def _at(city: City, visit: Visit) -> tuple[float, float]:
     place = city.places[visit.place]
     return place.lat, place.lon
+
+
+def uploads(pings: list[PhonePing], *, limit: int) -> Iterator[list[PhonePing]]:
+    """``pings`` as the phones send them: each phone's day whole in one upload (several phones
+    to an upload, at most ``limit`` pings unless one phone alone sends more), each phone's in
+    time order. A stay is made of one upload's pings: cut between two uploads, a day at work
+    would be stored as one stay a ping, each of no length."""
+    upload: list[PhonePing] = []
+    ordered = sorted(pings, key=attrgetter("person", "minute"))
+    for _person, own in groupby(ordered, key=attrgetter("person")):
+        phone = list(own)
+        if upload and len(upload) + len(phone) > limit:
+            yield upload
+            upload = []
+        upload += phone
+    if upload:
+        yield upload
