@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,15 +116,18 @@ def _read(folder: Path) -> tuple[ReportEntry, dict[str, dict[str, Any]]] | None:
     return entry, runs
 
 
+def _reports(folder: Path | None) -> Iterator[tuple[ReportEntry, dict[str, dict[str, Any]]]]:
+    """The readable reports in ``folder`` (none when no folder is configured), in no order."""
+    if folder is None or not folder.is_dir():
+        return
+    for child in folder.iterdir():
+        if child.is_dir() and NAME.fullmatch(child.name) and (read := _read(child)) is not None:
+            yield read
+
+
 def list_reports(*, folder: Path | None) -> list[ReportEntry]:
     """The reports in ``folder``, newest first (none when no folder is configured)."""
-    if folder is None or not folder.is_dir():
-        return []
-    found = [
-        read[0]
-        for child in folder.iterdir()
-        if child.is_dir() and NAME.fullmatch(child.name) and (read := _read(child)) is not None
-    ]
+    found = [entry for entry, _ in _reports(folder)]
     return sorted(found, key=lambda e: (e.written_at, e.name), reverse=True)
 
 
@@ -144,14 +148,10 @@ def measurements_of(*, folder: Path | None, sha256: str) -> list[Measurement]:
     """Every run in ``folder``'s reports under the policy text whose SHA-256 is ``sha256``
     (``policies.model.source_sha256``), newest report first: what an official approving that
     text is shown. A report written before the runs named their text's digest matches none."""
-    if folder is None or not folder.is_dir() or not SHA256.fullmatch(sha256):
+    if not SHA256.fullmatch(sha256):
         return []
     found: list[Measurement] = []
-    for child in folder.iterdir():
-        read = _read(child) if child.is_dir() and NAME.fullmatch(child.name) else None
-        if read is None:
-            continue
-        entry, runs = read
+    for entry, runs in _reports(folder):
         found += [
             Measurement(report=entry, policy=name, rows=_rows([measures]))
             for name, measures in runs.items()
