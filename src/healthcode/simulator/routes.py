@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path
 from healthcode.api.auth import Authorized
 from healthcode.api.deps import ContainerDep
 from healthcode.oversight.access import Action, Principal
-from healthcode.simulator.reports import list_reports, measurements_of, read_report
+from healthcode.simulator.reports import SHA256, list_reports, measurements_of, read_report
 from healthcode.simulator.schemas import (
     MeasuredOut,
     MeasuredRunOut,
@@ -43,7 +43,7 @@ def measured(
     sha256: Annotated[
         str,
         Path(
-            pattern="^[0-9a-f]{64}$",
+            pattern=f"^{SHA256.pattern}$",
             description="A policy text's SHA-256 (`sha256` of a policy check or proposal)",
         ),
     ],
