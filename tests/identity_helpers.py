@@ -29,7 +29,9 @@ from healthcode.identity.officials import (
 )
 from healthcode.identity.passwords import hash_password
 from healthcode.identity.registration import register_through_channel
+from healthcode.oversight import proposals
 from healthcode.oversight.access import Principal
+from healthcode.oversight.model import Proposal
 
 PASSWORD = "correct horse battery"
 
@@ -169,6 +171,21 @@ def add_test_official(
 
 def principal(container: Container, username: str) -> Principal:
     return official_principal(uow=container.uow(), username=username)
+
+
+def propose_as(
+    container: Container, username: str, *, action: str, payload: dict[str, Any], reason: str
+) -> Proposal:
+    """Official ``username`` proposes ``action`` with ``payload`` (it waits for a second)."""
+    return proposals.propose(
+        uow=container.uow(),
+        clock=container.clock,
+        kinds=container.proposal_kinds,
+        principal=principal(container, username),
+        action=action,
+        payload=payload,
+        reason=reason,
+    )
 
 
 # --- through HTTP ---------------------------------------------------------------------------

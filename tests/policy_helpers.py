@@ -9,7 +9,7 @@ from healthcode.container import Container
 from healthcode.oversight import proposals
 from healthcode.oversight.model import Proposal
 from healthcode.policy.bundled import bundled_policy_path
-from identity_helpers import add_test_official, principal
+from identity_helpers import add_test_official, principal, propose_as
 
 _VERSION = re.compile(r'^version: "[^"]*"$', re.MULTILINE)
 
@@ -57,14 +57,8 @@ def billion_laughs() -> str:
 
 def propose_policy(container: Container, source: str, *, by: str, reason: str) -> Proposal:
     """Official ``by`` proposes to activate ``source`` (it waits for a second official)."""
-    return proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, by),
-        action="activate_policy",
-        payload={"source": source},
-        reason=reason,
+    return propose_as(
+        container, by, action="activate_policy", payload={"source": source}, reason=reason
     )
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from healthcode.container import Container
 from healthcode.kernel.facts import QuarantineOrder
 from healthcode.kernel.ids import new_id
-from healthcode.oversight import proposals
 from healthcode.oversight.model import Proposal
 from healthcode.status.assessment import record_fact
-from identity_helpers import principal
+from identity_helpers import propose_as
 from tracing_helpers import hours
 
 
@@ -34,12 +33,5 @@ def propose_positive_pcr(
     container: Container, by: str, *, subject: str, sampled_at: str | None, reason: str
 ) -> Proposal:
     """Official ``by`` proposes a positive PCR of ``subject`` sampled at ``sampled_at``."""
-    return proposals.propose(
-        uow=container.uow(),
-        clock=container.clock,
-        kinds=container.proposal_kinds,
-        principal=principal(container, by),
-        action="record_test_result",
-        payload={"subject": subject, "kind": "pcr", "result": "positive", "sampled_at": sampled_at},
-        reason=reason,
-    )
+    payload = {"subject": subject, "kind": "pcr", "result": "positive", "sampled_at": sampled_at}
+    return propose_as(container, by, action="record_test_result", payload=payload, reason=reason)
